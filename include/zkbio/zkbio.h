@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/** @file zkbio.h @brief Umbrella header: includes every public libzkbio module. Since: 0.1 */
+#ifndef ZKBIO_ZKBIO_H
+#define ZKBIO_ZKBIO_H
+
+#include "zkbio/error.h"
+#include "zkbio/version.h"
+#include "zkbio/push.h"
+
+#endif /* ZKBIO_ZKBIO_H */

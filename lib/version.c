@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "zkbio/version.h"
+
+const char *zkbio_version(void)
+{
+    return ZKBIO_VERSION_STRING;
+}
