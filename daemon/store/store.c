@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Store lifecycle: per-thread connections, schema, devices and the buffered last-seen flusher. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mbedtls/sha256.h>
+
+#include "store_impl.h"
+
+int64_t zs_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+void zs_hash(char out[65], const char *const *parts, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char d[32];
+    mbedtls_sha256_context c;
+    mbedtls_sha256_init(&c);
+    mbedtls_sha256_starts_ret(&c, 0);
+    for (size_t i = 0; i < n; i++) {
+        const char *p = parts[i] ? parts[i] : "";
+        /* Length-prefix every part so ("ab","c") and ("a","bc") differ. */
+        unsigned char len[8];
+        size_t l = strlen(p);
+        for (int k = 0; k < 8; k++)
+            len[k] = (unsigned char)(l >> (8 * k));
+        mbedtls_sha256_update_ret(&c, len, sizeof(len));
+        mbedtls_sha256_update_ret(&c, (const unsigned char *)p, l);
+    }
+    mbedtls_sha256_finish_ret(&c, d);
+    mbedtls_sha256_free(&c);
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[d[i] >> 4];
+        out[2 * i + 1] = hex[d[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+int zs_fail(zdb *db, int rc)
+{
+    if (db && zdb_in_tx(db))
+        zdb_rollback(db);
+    return rc;
+}
+
+static void release_conn(void *p)
+{
+    zs_conn *c = p;
+    /* Runs on thread exit: give the connection back to the pool (it stays open for the next thread). */
+    c->in_use = 0;
+}
+
+zdb *zs_db(zs_store *st)
+{
+    zs_conn *c = pthread_getspecific(st->key);
+    if (c)
+        return c->db;
+    pthread_mutex_lock(&st->pool_lock);
+    for (c = st->pool; c; c = c->next) {
+        if (!c->in_use) {
+            c->in_use = 1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&st->pool_lock);
+    if (!c) {
+        zdb *db;
+        char err[256];
+        if (zdb_open(st->uri, &db, err, sizeof(err)) != 0)
+            return NULL;
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+            zdb_close(db);
+            return NULL;
+        }
+        c->db = db;
+        c->in_use = 1;
+        pthread_mutex_lock(&st->pool_lock);
+        c->next = st->pool;
+        st->pool = c;
+        pthread_mutex_unlock(&st->pool_lock);
+    }
+    pthread_setspecific(st->key, c);
+    return c->db;
+}
+
+/* ---- last seen ---------------------------------------------------------------------------------------------- */
+
+static void flush_seen(zs_store *st)
+{
+    pthread_mutex_lock(&st->seen_lock);
+    zs_seen *list = st->seen;
+    st->seen = NULL;
+    pthread_mutex_unlock(&st->seen_lock);
+    if (!list)
+        return;
+    zdb *db = zs_db(st);
+    int ok = db && zdb_begin(db) == 0;
+    for (zs_seen *s = list; s && ok; s = s->next) {
+        zdb_stmt *q;
+        const char *sql =
+            s->info ? ZS_SQL(db,
+                             "UPDATE devices SET last_seen = MAX(last_seen, ?), ip = ?, info = ? WHERE sn = ?",
+                             "UPDATE devices SET last_seen = GREATEST(last_seen, ?), ip = ?, info = ? WHERE "
+                             "sn = ?")
+                    : ZS_SQL(db, "UPDATE devices SET last_seen = MAX(last_seen, ?), ip = ? WHERE sn = ?",
+                             "UPDATE devices SET last_seen = GREATEST(last_seen, ?), ip = ? WHERE sn = ?");
+        if (zdb_prepare(db, sql, &q) != 0) {
+            ok = 0;
+            break;
+        }
+        int i = 1;
+        zdb_bind_int64(q, i++, s->at);
+        zdb_bind_text(q, i++, s->ip, -1);
+        if (s->info)
+            zdb_bind_text(q, i++, s->info, -1);
+        zdb_bind_text(q, i++, s->sn, -1);
+        if (zdb_step(q) < 0)
+            ok = 0;
+        zdb_reset(q);
+    }
+    if (ok)
+        ok = zdb_commit(db) == 0;
+    else if (db)
+        zdb_rollback(db);
+    /* Last-seen is advisory: on a database error the entries are dropped; the next request refreshes them. */
+    while (list) {
+        zs_seen *n = list->next;
+        free(list->info);
+        free(list);
+        list = n;
+    }
+}
+
+static void *flusher_main(void *arg)
+{
+    zs_store *st = arg;
+    pthread_mutex_lock(&st->seen_lock);
+    while (!st->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 2;
+        pthread_cond_timedwait(&st->seen_cond, &st->seen_lock, &ts);
+        pthread_mutex_unlock(&st->seen_lock);
+        flush_seen(st);
+        pthread_mutex_lock(&st->seen_lock);
+    }
+    pthread_mutex_unlock(&st->seen_lock);
+    flush_seen(st);
+    return NULL;
+}
+
+void zs_device_seen(zs_store *st, const char *sn, const char *ip, const char *info)
+{
+    int64_t now = zs_now();
+    pthread_mutex_lock(&st->seen_lock);
+    zs_seen *s;
+    for (s = st->seen; s; s = s->next)
+        if (strcmp(s->sn, sn) == 0)
+            break;
+    if (!s) {
+        s = calloc(1, sizeof(*s));
+        if (!s) {
+            pthread_mutex_unlock(&st->seen_lock);
+            return;
+        }
+        snprintf(s->sn, sizeof(s->sn), "%s", sn);
+        s->next = st->seen;
+        st->seen = s;
+    }
+    s->at = now;
+    snprintf(s->ip, sizeof(s->ip), "%s", ip ? ip : "");
+    if (info) {
+        char *dup = strdup(info);
+        if (dup) {
+            free(s->info);
+            s->info = dup;
+        }
+    }
+    pthread_mutex_unlock(&st->seen_lock);
+}
+
+/* ---- open / close ------------------------------------------------------------------------------------------ */
+
+int zs_open(const char *uri, const zs_policy *policy, zs_store **out, char *err, size_t errsz)
+{
+    zs_store *st = calloc(1, sizeof(*st));
+    if (!st)
+        return ZKBIO_ENOMEM;
+    st->uri = strdup(uri);
+    st->policy = *policy;
+    size_t n = 0;
+    while (policy->allow_sn && policy->allow_sn[n])
+        n++;
+    st->allow_sn = calloc(n + 1, sizeof(char *));
+    if (!st->uri || !st->allow_sn) {
+        free(st->uri);
+        free(st->allow_sn);
+        free(st);
+        return ZKBIO_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        st->allow_sn[i] = strdup(policy->allow_sn[i]);
+    st->policy.allow_sn = (const char *const *)st->allow_sn;
+    pthread_key_create(&st->key, release_conn);
+    pthread_mutex_init(&st->pool_lock, NULL);
+    pthread_mutex_init(&st->seen_lock, NULL);
+    pthread_cond_init(&st->seen_cond, NULL);
+
+    zdb *db;
+    int rc = zdb_open(uri, &db, err, errsz);
+    if (rc != 0) {
+        zs_close(st);
+        return rc;
+    }
+    rc = zs_schema_migrate(db, err, errsz);
+    if (rc != 0) {
+        zdb_close(db);
+        zs_close(st);
+        return rc;
+    }
+    zs_conn *c = calloc(1, sizeof(*c));
+    if (!c) {
+        zdb_close(db);
+        zs_close(st);
+        return ZKBIO_ENOMEM;
+    }
+    c->db = db;
+    st->pool = c;
+    if (pthread_create(&st->flusher, NULL, flusher_main, st) == 0)
+        st->flusher_started = 1;
+    *out = st;
+    return 0;
+}
+
+void zs_close(zs_store *st)
+{
+    if (!st)
+        return;
+    if (st->flusher_started) {
+        pthread_mutex_lock(&st->seen_lock);
+        st->stopping = 1;
+        pthread_cond_signal(&st->seen_cond);
+        pthread_mutex_unlock(&st->seen_lock);
+        pthread_join(st->flusher, NULL);
+    }
+    zs_conn *c = pthread_getspecific(st->key);
+    if (c)
+        pthread_setspecific(st->key, NULL);
+    while (st->pool) {
+        zs_conn *n = st->pool->next;
+        zdb_close(st->pool->db);
+        free(st->pool);
+        st->pool = n;
+    }
+    while (st->seen) {
+        zs_seen *n = st->seen->next;
+        free(st->seen->info);
+        free(st->seen);
+        st->seen = n;
+    }
+    pthread_key_delete(st->key);
+    pthread_mutex_destroy(&st->pool_lock);
+    pthread_mutex_destroy(&st->seen_lock);
+    pthread_cond_destroy(&st->seen_cond);
+    for (size_t i = 0; st->allow_sn && st->allow_sn[i]; i++)
+        free(st->allow_sn[i]);
+    free(st->allow_sn);
+    free(st->uri);
+    free(st);
+}
+
+int zs_ping(zs_store *st)
+{
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    zdb_stmt *q;
+    int rc = zdb_prepare(db, "SELECT 1", &q);
+    if (rc != 0)
+        return rc;
+    rc = zdb_step(q);
+    zdb_reset(q);
+    return rc == ZDB_ROW ? 0 : (rc < 0 ? rc : ZKBIO_EDB);
+}
+
+/* ---- devices ------------------------------------------------------------------------------------------------ */
+
+static int allow_listed(const zs_store *st, const char *sn)
+{
+    for (size_t i = 0; st->allow_sn[i]; i++)
+        if (strcmp(st->allow_sn[i], sn) == 0)
+            return 1;
+    return 0;
+}
+
+int zs_device_group(zdb *db, const char *sn, char group[65])
+{
+    zdb_stmt *q;
+    int rc = zdb_prepare(db, "SELECT sync_group FROM devices WHERE sn = ?", &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, sn, -1);
+    rc = zdb_step(q);
+    if (rc == ZDB_ROW)
+        snprintf(group, 65, "%s", zdb_col_text(q, 0));
+    zdb_reset(q);
+    return rc == ZDB_ROW ? 0 : (rc < 0 ? rc : ZKBIO_ENOENT);
+}
+
+/* Look the device up; register it when admitted and unknown. *created tells whether it is new. */
+static int admit_locked(zs_store *st, zdb *db, const char *sn, const char *ip, zs_admit *admit, int *created)
+{
+    zdb_stmt *q;
+    *created = 0;
+    int rc = zdb_prepare(db, "SELECT enabled FROM devices WHERE sn = ?", &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, sn, -1);
+    rc = zdb_step(q);
+    if (rc == ZDB_ROW) {
+        int enabled = (int)zdb_col_int64(q, 0);
+        zdb_reset(q);
+        *admit = enabled ? ZS_ADMIT_OK : ZS_ADMIT_DISABLED;
+        return 0;
+    }
+    zdb_reset(q);
+    if (rc < 0)
+        return rc;
+    if (!st->policy.auto_admit && !allow_listed(st, sn)) {
+        *admit = ZS_ADMIT_DENIED;
+        return 0;
+    }
+    rc = zdb_prepare(db,
+                     ZS_SQL(db,
+                            "INSERT OR IGNORE INTO devices (sn, ip, registered_at, last_seen) VALUES (?, ?, ?, ?)",
+                            "INSERT IGNORE INTO devices (sn, ip, registered_at, last_seen) VALUES (?, ?, ?, ?)"),
+                     &q);
+    if (rc != 0)
+        return rc;
+    int64_t now = zs_now();
+    zdb_bind_text(q, 1, sn, -1);
+    zdb_bind_text(q, 2, ip ? ip : "", -1);
+    zdb_bind_int64(q, 3, now);
+    zdb_bind_int64(q, 4, now);
+    rc = zdb_step(q);
+    zdb_reset(q);
+    if (rc < 0)
+        return rc;
+    *created = zdb_changes(db) > 0;
+    *admit = ZS_ADMIT_OK;
+    return 0;
+}
+
+int zs_device_admit(zs_store *st, const char *sn, const char *ip, zs_admit *admit)
+{
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    /* Fast path without a write transaction: a known device. */
+    zdb_stmt *q;
+    int rc = zdb_prepare(db, "SELECT enabled FROM devices WHERE sn = ?", &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, sn, -1);
+    rc = zdb_step(q);
+    if (rc == ZDB_ROW) {
+        *admit = zdb_col_int64(q, 0) ? ZS_ADMIT_OK : ZS_ADMIT_DISABLED;
+        zdb_reset(q);
+        return 0;
+    }
+    zdb_reset(q);
+    if (rc < 0)
+        return rc;
+    /* Unknown: register (and full-sync) through the same path as a handshake. */
+    zkbio_push_handshake hs;
+    memset(&hs, 0, sizeof(hs));
+    snprintf(hs.sn, sizeof(hs.sn), "%s", sn);
+    hs.language = -1;
+    hs.generation = 2;
+    char stamps[4][32];
+    return zs_device_hello(st, &hs, ip, admit, stamps);
+}
+
+int zs_device_hello(zs_store *st, const zkbio_push_handshake *hs, const char *ip, zs_admit *admit,
+                    char stamps[4][32])
+{
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    for (int i = 0; i < 4; i++)
+        stamps[i][0] = '\0';
+    int created = 0;
+    int rc = zdb_begin(db);
+    if (rc != 0)
+        return rc;
+    rc = admit_locked(st, db, hs->sn, ip, admit, &created);
+    if (rc != 0 || *admit != ZS_ADMIT_OK)
+        return zs_fail(db, rc != 0 ? rc : zdb_commit(db));
+
+    zdb_stmt *q;
+    rc = zdb_prepare(db,
+                     "UPDATE devices SET push_version = ?, device_type = ?, language = ?, ip = ?, last_seen = ? "
+                     "WHERE sn = ?",
+                     &q);
+    if (rc != 0)
+        return zs_fail(db, rc);
+    zdb_bind_text(q, 1, hs->pushver, -1);
+    zdb_bind_text(q, 2, hs->device_type, -1);
+    zdb_bind_int64(q, 3, hs->language);
+    zdb_bind_text(q, 4, ip ? ip : "", -1);
+    zdb_bind_int64(q, 5, zs_now());
+    zdb_bind_text(q, 6, hs->sn, -1);
+    rc = zdb_step(q);
+    zdb_reset(q);
+    if (rc < 0)
+        return zs_fail(db, rc);
+
+    rc = zdb_prepare(db,
+                     "SELECT attlog_stamp, operlog_stamp, attphoto_stamp, biodata_stamp, sync_group FROM devices "
+                     "WHERE sn = ?",
+                     &q);
+    if (rc != 0)
+        return zs_fail(db, rc);
+    zdb_bind_text(q, 1, hs->sn, -1);
+    char group[65] = "default";
+    rc = zdb_step(q);
+    if (rc == ZDB_ROW) {
+        for (int i = 0; i < 4; i++)
+            snprintf(stamps[i], 32, "%s", zdb_col_text(q, i));
+        snprintf(group, sizeof(group), "%s", zdb_col_text(q, 4));
+    }
+    zdb_reset(q);
+    if (rc < 0)
+        return zs_fail(db, rc);
+
+    if (created && st->policy.full_sync) {
+        rc = zs_sync_full(db, hs->sn, group);
+        if (rc != 0)
+            return zs_fail(db, rc);
+    }
+    rc = zdb_commit(db);
+    return zs_fail(db, rc);
+}
+
+int zs_device_options(zs_store *st, const char *sn, const zkbio_push_kvlist *opts)
+{
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    json_t *o = json_object();
+    if (!o)
+        return ZKBIO_ENOMEM;
+    for (size_t i = 0; i < opts->count; i++)
+        json_object_set_new(o, opts->keys[i], json_string(opts->values[i]));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    if (!text)
+        return ZKBIO_ENOMEM;
+    const char *model = zkbio_push_kvlist_get(opts, "DeviceName");
+    const char *fw = zkbio_push_kvlist_get(opts, "FWVersion");
+    if (!fw)
+        fw = zkbio_push_kvlist_get(opts, "FirmVer");
+    zdb_stmt *q;
+    int rc = zdb_prepare(db,
+                         "UPDATE devices SET options = ?, model = COALESCE(?, model), "
+                         "firmware = COALESCE(?, firmware) WHERE sn = ?",
+                         &q);
+    if (rc == 0) {
+        zdb_bind_text(q, 1, text, -1);
+        zdb_bind_text(q, 2, model, -1);
+        zdb_bind_text(q, 3, fw, -1);
+        zdb_bind_text(q, 4, sn, -1);
+        rc = zdb_step(q);
+        zdb_reset(q);
+    }
+    free(text);
+    return rc < 0 ? rc : 0;
+}
+
+int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int enabled)
+{
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    char group[65];
+    int rc = zs_device_group(db, sn, group);
+    if (rc != 0)
+        return rc;
+    zdb_stmt *q;
+    rc = zdb_prepare(db,
+                         "UPDATE devices SET sync_group = COALESCE(?, sync_group), "
+                         "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END WHERE sn = ?",
+                         &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, sync_group, -1);
+    zdb_bind_int64(q, 2, enabled);
+    zdb_bind_int64(q, 3, enabled);
+    zdb_bind_text(q, 4, sn, -1);
+    rc = zdb_step(q);
+    zdb_reset(q);
+    return rc < 0 ? rc : 0;
+}

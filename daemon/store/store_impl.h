@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private parts of the store shared by its source files (never installed). */
+#ifndef ZKBIOD_STORE_IMPL_H
+#define ZKBIOD_STORE_IMPL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "store.h"
+
+/* Pick the SQL text for the connection's dialect. Both arguments must be string literals: the statement cache is
+ * keyed by address. */
+#define ZS_SQL(db, sqlite_sql, mariadb_sql)                                                        \
+    (zdb_dialect_of(db) == ZDB_MARIADB ? (mariadb_sql) : (sqlite_sql))
+
+/* One pooled connection. */
+typedef struct zs_conn {
+    zdb *db;
+    int in_use;
+    struct zs_conn *next;
+} zs_conn;
+
+/* Buffered "last seen" entry. */
+typedef struct zs_seen {
+    char sn[ZKBIO_PUSH_SN_MAX + 1];
+    char ip[48];
+    char *info; /* malloc'd or NULL */
+    int64_t at;
+    struct zs_seen *next;
+} zs_seen;
+
+struct zs_store {
+    char *uri;
+    zs_policy policy;
+    char **allow_sn; /* NULL-terminated copy */
+    pthread_key_t key;
+    pthread_mutex_t pool_lock;
+    zs_conn *pool;
+    /* last-seen buffer and its flusher thread */
+    pthread_mutex_t seen_lock;
+    pthread_cond_t seen_cond;
+    zs_seen *seen;
+    int stopping;
+    pthread_t flusher;
+    int flusher_started;
+};
+
+/* The calling thread's connection (opened on first use). NULL when the database cannot be reached. */
+zdb *zs_db(zs_store *st);
+
+/* Roll back if a transaction is open and return rc (for error paths). */
+int zs_fail(zdb *db, int rc);
+
+/* Current time, Unix seconds. */
+int64_t zs_now(void);
+
+/* SHA-256 of `n` parts (NULL parts are hashed as empty), as 64 hex characters + NUL in out. */
+void zs_hash(char out[65], const char *const *parts, size_t n);
+
+/* Schema creation and migration. */
+int zs_schema_migrate(zdb *db, char *err, size_t errsz);
+
+/* Sync internals (sync.c) used by ingest.c. */
+int zs_sync_fanout(zdb *db, const char *src_sn, const char *group, const char *pin, const char *kind,
+                   const char *item_key, const char *hash, const char *text);
+int zs_sync_mark_applied(zdb *db, const char *sn, const char *pin, const char *item_key, const char *hash);
+int zs_sync_user_command(zdb *db, const char *pin, char **text);
+int zs_sync_full(zdb *db, const char *sn, const char *group);
+int zs_sync_delete_user(zdb *db, const char *src_sn, const char *group, const char *pin);
+int zs_device_group(zdb *db, const char *sn, char group[65]);
+
+#endif /* ZKBIOD_STORE_IMPL_H */
