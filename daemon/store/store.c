@@ -357,20 +357,24 @@ static int admit_locked(zs_store *st, zdb *db, const char *sn, const char *ip, z
     return 0;
 }
 
-int zs_device_admit(zs_store *st, const char *sn, const char *ip, zs_admit *admit)
+int zs_device_admit(zs_store *st, const char *sn, const char *ip, zs_admit *admit, int *language)
 {
+    if (language)
+        *language = -1;
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
     /* Fast path without a write transaction: a known device. */
     zdb_stmt *q;
-    int rc = zdb_prepare(db, "SELECT enabled FROM devices WHERE sn = ?", &q);
+    int rc = zdb_prepare(db, "SELECT enabled, language FROM devices WHERE sn = ?", &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
     rc = zdb_step(q);
     if (rc == ZDB_ROW) {
         *admit = zdb_col_int64(q, 0) ? ZS_ADMIT_OK : ZS_ADMIT_DISABLED;
+        if (language)
+            *language = (int)zdb_col_int64(q, 1);
         zdb_reset(q);
         return 0;
     }

@@ -58,8 +58,11 @@ typedef enum zs_admit { ZS_ADMIT_OK = 0, ZS_ADMIT_DENIED = 1, ZS_ADMIT_DISABLED 
 int zs_device_hello(zs_store *st, const zkbio_push_handshake *hs, const char *ip, zs_admit *admit,
                     char stamps[4][32]);
 
-/** Admission check for a request from `sn` (cheap: primary-key read). Registers it in auto mode. */
-int zs_device_admit(zs_store *st, const char *sn, const char *ip, zs_admit *admit);
+/**
+ * Admission check for a request from `sn` (cheap: primary-key read). Registers it in auto mode.
+ * *language (may be NULL) receives the device's language code from its handshake (-1 unknown).
+ */
+int zs_device_admit(zs_store *st, const char *sn, const char *ip, zs_admit *admit, int *language);
 
 /** Note that `sn` was heard from now (buffered; flushed within ~2 s). `info` may be NULL. */
 void zs_device_seen(zs_store *st, const char *sn, const char *ip, const char *info);

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The PUSH endpoints terminals poll (push.md §1–§6, Attendance PUSH 2.x). Access rule: documented open endpoint
+ * for devices, identified by SN only, subject to the admission policy (auto or allow-list).
+ *
+ * Every reply is plain text with a GMT Date header. Data is acknowledged (`OK: n`) only after COMMIT; a database
+ * outage answers 503 so the device keeps its data and retries after ErrorDelay.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+#include "log.h"
+#include "zkbiod.h"
+
+#define GETREQUEST_MAX_BYTES (512 * 1024) /* keep replies well below 1 MB (push.md §4.2) */
+
+static int store_error(struct mg_connection *c, const char *sn, int rc)
+{
+    if (rc == ZKBIO_EUNAVAIL)
+        zlog_warn("%s: storage unavailable, device will retry", sn);
+    else
+        zlog_error("%s: storage error: %s", sn, zkbio_strerror(rc));
+    return zh_text(c, 503, "ERROR: storage unavailable, retry later");
+}
+
+static int deny(struct mg_connection *c, const char *sn, zs_admit admit)
+{
+    zlog_info("%s: refused (%s)", sn, admit == ZS_ADMIT_DISABLED ? "device disabled" : "not on the allow-list");
+    return zh_text(c, 403, admit == ZS_ADMIT_DISABLED ? "DEVICE DISABLED" : "ERROR: device not admitted");
+}
+
+static const char *query_of(struct mg_connection *c, size_t *len)
+{
+    const struct mg_request_info *ri = mg_get_request_info(c);
+    const char *q = ri->query_string ? ri->query_string : "";
+    *len = strlen(q);
+    return q;
+}
+
+static int handshake(struct mg_connection *c, const zkbiod *d, const char *ip)
+{
+    size_t qlen;
+    const char *q = query_of(c, &qlen);
+    zkbio_push_handshake hs;
+    zkbio_error_info err;
+    if (zkbio_push_parse_handshake(q, qlen, &hs, &err) != 0)
+        return zh_text(c, 400, "ERROR: missing or invalid SN");
+    zs_admit admit;
+    char stamps[4][32];
+    int rc = zs_device_hello(d->store, &hs, ip, &admit, stamps);
+    if (rc != 0)
+        return store_error(c, hs.sn, rc);
+    if (admit != ZS_ADMIT_OK)
+        return deny(c, hs.sn, admit);
+    zkbio_push_server_options o = d->push;
+    o.attlog_stamp = stamps[ZS_STAMP_ATTLOG][0] ? stamps[ZS_STAMP_ATTLOG] : NULL;
+    o.operlog_stamp = stamps[ZS_STAMP_OPERLOG][0] ? stamps[ZS_STAMP_OPERLOG] : NULL;
+    o.attphoto_stamp = stamps[ZS_STAMP_ATTPHOTO][0] ? stamps[ZS_STAMP_ATTPHOTO] : NULL;
+    o.biodata_stamp = stamps[ZS_STAMP_BIODATA][0] ? stamps[ZS_STAMP_BIODATA] : NULL;
+    char body[2048];
+    size_t len;
+    if (zkbio_push_build_handshake_reply(&o, hs.sn, body, sizeof(body), &len) != 0)
+        return zh_text(c, 500, "ERROR: handshake reply");
+    zlog_info("%s: handshake from %s (push %s, language %d)", hs.sn, ip, hs.pushver, hs.language);
+    return zh_send(c, 200, "text/plain", body, len);
+}
+
+static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip)
+{
+    size_t qlen;
+    const char *q = query_of(c, &qlen);
+    char table[32] = "", stamp[32] = "";
+    if (zkbio_push_query_get(q, qlen, "table", table, sizeof(table)) != 0)
+        return zh_text(c, 400, "ERROR: missing table");
+    zkbio_push_query_get(q, qlen, "Stamp", stamp, sizeof(stamp));
+
+    zs_admit admit;
+    int language = -1;
+    int rc = zs_device_admit(d->store, sn, ip, &admit, &language);
+    if (rc != 0)
+        return store_error(c, sn, rc);
+    if (admit != ZS_ADMIT_OK)
+        return deny(c, sn, admit);
+
+    char *body;
+    size_t len;
+    rc = zh_read_body(c, d->max_body, &body, &len);
+    if (rc == ZKBIO_ETOOBIG) {
+        zlog_warn("%s: %s upload larger than max-body (%zu bytes) refused", sn, table, d->max_body);
+        return zh_text(c, 413, "ERROR: body too large");
+    }
+    if (rc != 0)
+        return zh_text(c, 400, "ERROR: could not read body");
+    zs_device_seen(d->store, sn, ip, NULL);
+
+    zkbio_push_table t = zkbio_push_table_from_name(table);
+    char reply[64] = "OK";
+    switch (t) {
+    case ZKBIO_PUSH_TABLE_ATTLOG:
+    case ZKBIO_PUSH_TABLE_OPERLOG:
+    case ZKBIO_PUSH_TABLE_BIODATA:
+    case ZKBIO_PUSH_TABLE_USERINFO:
+    case ZKBIO_PUSH_TABLE_ERRORLOG:
+    case ZKBIO_PUSH_TABLE_IDCARD: {
+        zkbio_push_batch *b = NULL;
+        rc = zkbio_push_parse_upload(t, body, len, zkbio_push_language_charset(language), 0, &b);
+        if (rc != 0) {
+            free(body);
+            zlog_warn("%s: %s body rejected: %s", sn, table, zkbio_strerror(rc));
+            return zh_text(c, 400, "ERROR: malformed body");
+        }
+        if (b->n_malformed)
+            zlog_warn("%s: %s: %zu malformed line(s) skipped (first at line %u)", sn, table, b->n_malformed,
+                      b->malformed_lines[0]);
+        size_t accepted = 0;
+        if (t == ZKBIO_PUSH_TABLE_ATTLOG)
+            rc = zs_ingest_attlog(d->store, sn, b, stamp, &accepted);
+        else
+            rc = zs_ingest_operlog(d->store, sn, b,
+                                   t == ZKBIO_PUSH_TABLE_BIODATA ? ZS_STAMP_BIODATA : ZS_STAMP_OPERLOG,
+                                   t == ZKBIO_PUSH_TABLE_ERRORLOG || t == ZKBIO_PUSH_TABLE_IDCARD ? NULL : stamp,
+                                   &accepted);
+        zkbio_push_batch_free(b);
+        if (rc != 0) {
+            free(body);
+            return store_error(c, sn, rc);
+        }
+        zlog_debug("%s: %s: %zu record(s) stored", sn, table, accepted);
+        if (t == ZKBIO_PUSH_TABLE_ERRORLOG)
+            snprintf(reply, sizeof(reply), "OK");
+        else
+            snprintf(reply, sizeof(reply), "OK: %zu", accepted);
+        break;
+    }
+    case ZKBIO_PUSH_TABLE_OPTIONS: {
+        zkbio_push_kvlist *kv = NULL;
+        rc = zkbio_push_parse_options(body, len, &kv);
+        if (rc == 0) {
+            rc = zs_device_options(d->store, sn, kv);
+            zkbio_push_kvlist_free(kv);
+            if (rc != 0) {
+                free(body);
+                return store_error(c, sn, rc);
+            }
+        }
+        break;
+    }
+    case ZKBIO_PUSH_TABLE_ATTPHOTO: {
+        char name[128];
+        size_t off, plen;
+        rc = zkbio_push_parse_attphoto(body, len, name, sizeof(name), &off, &plen);
+        if (rc != 0) {
+            free(body);
+            zlog_warn("%s: ATTPHOTO body rejected: %s", sn, zkbio_strerror(rc));
+            return zh_text(c, 400, "ERROR: malformed photo");
+        }
+        rc = zs_ingest_attphoto(d->store, sn, name, body + off, plen);
+        if (rc != 0) {
+            free(body);
+            return store_error(c, sn, rc);
+        }
+        break;
+    }
+    default:
+        /* Answer OK so the device does not resend forever; the data is not kept (logged). */
+        zlog_warn("%s: upload to unsupported table '%s' (%zu bytes) not stored", sn, table, len);
+        break;
+    }
+    free(body);
+    return zh_text(c, 200, reply);
+}
+
+static int getrequest(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip)
+{
+    size_t qlen;
+    const char *q = query_of(c, &qlen);
+    zs_admit admit;
+    int rc = zs_device_admit(d->store, sn, ip, &admit, NULL);
+    if (rc != 0)
+        return store_error(c, sn, rc);
+    if (admit != ZS_ADMIT_OK)
+        return deny(c, sn, admit);
+    char info[256];
+    int has_info = zkbio_push_query_get(q, qlen, "INFO", info, sizeof(info)) == 0;
+    zs_device_seen(d->store, sn, ip, has_info ? info : NULL);
+    char *body;
+    size_t len;
+    rc = zs_commands_take(d->store, sn, d->commands_per_poll, GETREQUEST_MAX_BYTES, &body, &len);
+    if (rc != 0)
+        return store_error(c, sn, rc);
+    if (!body)
+        return zh_text(c, 200, "OK");
+    zlog_debug("%s: %zu bytes of commands handed out", sn, len);
+    zh_send(c, 200, "text/plain", body, len);
+    free(body);
+    return 200;
+}
+
+static int devicecmd(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip)
+{
+    zs_admit admit;
+    int rc = zs_device_admit(d->store, sn, ip, &admit, NULL);
+    if (rc != 0)
+        return store_error(c, sn, rc);
+    if (admit != ZS_ADMIT_OK)
+        return deny(c, sn, admit);
+    char *body;
+    size_t len;
+    rc = zh_read_body(c, d->max_body, &body, &len);
+    if (rc == ZKBIO_ETOOBIG)
+        return zh_text(c, 413, "ERROR: body too large");
+    if (rc != 0)
+        return zh_text(c, 400, "ERROR: could not read body");
+    if (len == 0) {
+        /* Some firmware put ID/Return/CMD in the query string with an empty body (push.md §5). */
+        size_t qlen;
+        const char *q = query_of(c, &qlen);
+        char id[32], ret[16], cmd[32] = "";
+        if (zkbio_push_query_get(q, qlen, "ID", id, sizeof(id)) == 0 &&
+            zkbio_push_query_get(q, qlen, "Return", ret, sizeof(ret)) == 0) {
+            zkbio_push_query_get(q, qlen, "CMD", cmd, sizeof(cmd));
+            free(body);
+            body = malloc(128);
+            if (!body)
+                return zh_text(c, 500, "ERROR: out of memory");
+            len = (size_t)snprintf(body, 128, "ID=%s&Return=%s&CMD=%s", id, ret, cmd);
+        }
+    }
+    zkbio_push_cmd_results *res = NULL;
+    rc = zkbio_push_parse_devicecmd(body, len, &res);
+    free(body);
+    if (rc != 0)
+        return zh_text(c, 400, "ERROR: malformed results");
+    if (res->n_malformed)
+        zlog_warn("%s: devicecmd: %zu malformed result(s) skipped", sn, res->n_malformed);
+    size_t matched = 0;
+    rc = zs_commands_ack(d->store, sn, res, &matched);
+    size_t count = res->count;
+    zkbio_push_cmd_results_free(res);
+    if (rc != 0)
+        return store_error(c, sn, rc);
+    zs_device_seen(d->store, sn, ip, NULL);
+    zlog_debug("%s: %zu result(s), %zu matched", sn, count, matched);
+    return zh_text(c, 200, "OK");
+}
+
+int zkbiod_iclock(struct mg_connection *c, const zkbiod *d, const char *endpoint)
+{
+    const struct mg_request_info *ri = mg_get_request_info(c);
+    char ip[48];
+    zh_client_ip(c, ip, sizeof(ip));
+    char ep[32];
+    snprintf(ep, sizeof(ep), "%s", endpoint);
+    size_t el = strlen(ep);
+    if (el > 5 && strcasecmp(ep + el - 5, ".aspx") == 0)
+        ep[el - 5] = '\0';
+    int is_get = strcmp(ri->request_method, "GET") == 0;
+    int is_post = strcmp(ri->request_method, "POST") == 0;
+
+    size_t qlen;
+    const char *q = query_of(c, &qlen);
+    char sn[ZKBIO_PUSH_SN_MAX + 1] = "";
+    int have_sn = zkbio_push_query_get(q, qlen, "SN", sn, sizeof(sn)) == 0 && zkbio_push_sn_valid(sn);
+
+    if (strcmp(ep, "cdata") == 0 || strcmp(ep, "fdata") == 0) {
+        if (!have_sn)
+            return zh_text(c, 400, "ERROR: missing or invalid SN");
+        char table[32];
+        int has_table = zkbio_push_query_get(q, qlen, "table", table, sizeof(table)) == 0;
+        if (is_get && !has_table)
+            return handshake(c, d, ip);
+        if (is_get) /* RemoteAtt and other GET lookups: nothing to offer yet */
+            return zh_text(c, 200, "OK");
+        if (is_post && strcmp(ep, "fdata") == 0 && !has_table)
+            return zh_text(c, 400, "ERROR: missing table");
+        if (is_post)
+            return upload(c, d, sn, ip);
+        return zh_text(c, 405, "ERROR: method not allowed");
+    }
+    if (strcmp(ep, "getrequest") == 0) {
+        if (!have_sn)
+            return zh_text(c, 400, "ERROR: missing or invalid SN");
+        return getrequest(c, d, sn, ip);
+    }
+    if (strcmp(ep, "devicecmd") == 0) {
+        if (!have_sn)
+            return zh_text(c, 400, "ERROR: missing or invalid SN");
+        if (!is_post)
+            return zh_text(c, 405, "ERROR: method not allowed");
+        return devicecmd(c, d, sn, ip);
+    }
+    if (strcmp(ep, "ping") == 0) {
+        if (have_sn)
+            zs_device_seen(d->store, sn, ip, NULL);
+        return zh_text(c, 200, "OK");
+    }
+    /* Unknown /iclock/* paths: logged and answered OK so firmware keeps working (push.md §1). */
+    zlog_info("%s: unhandled %s /iclock/%s from %s", have_sn ? sn : "-", ri->request_method, endpoint, ip);
+    return zh_text(c, 200, "OK");
+}
