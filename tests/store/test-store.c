@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Store tests: the same checks against whichever backend the URI names (sqlite:tmp, or a mariadb:// URI from
+ * tests/mariadb-server.sh). They drive the sync logic directly: fan-out, echo suppression, ordering, re-sends,
+ * failures, deletes, full sync and attendance de-duplication.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "store.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            passed++;                                                                              \
+        } else {                                                                                   \
+            failed++;                                                                              \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
+    } while (0)
+
+static zs_store *open_store(const char *uri, int timeout_s, int auto_admit, const char *const *allow)
+{
+    zs_policy pol = {.full_sync = 1,
+                     .command_timeout_s = timeout_s,
+                     .max_attempts = 3,
+                     .auto_admit = auto_admit,
+                     .allow_sn = allow};
+    zs_store *st = NULL;
+    char err[256];
+    int rc = zs_open(uri, &pol, &st, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "zs_open(%s): %s\n", uri, err);
+    return st;
+}
+
+static int hello(zs_store *st, const char *sn, zs_admit *admit)
+{
+    zkbio_push_handshake hs;
+    memset(&hs, 0, sizeof(hs));
+    snprintf(hs.sn, sizeof(hs.sn), "%s", sn);
+    snprintf(hs.pushver, sizeof(hs.pushver), "2.4.1");
+    hs.language = 69;
+    hs.generation = 2;
+    char stamps[4][32];
+    return zs_device_hello(st, &hs, "127.0.0.1", admit, stamps);
+}
+
+static int upload(zs_store *st, const char *sn, zkbio_push_table t, const char *body, size_t *accepted)
+{
+    zkbio_push_batch *b = NULL;
+    int rc = zkbio_push_parse_upload(t, body, strlen(body), NULL, 0, &b);
+    if (rc != 0)
+        return rc;
+    if (t == ZKBIO_PUSH_TABLE_ATTLOG)
+        rc = zs_ingest_attlog(st, sn, b, "1", accepted);
+    else
+        rc = zs_ingest_operlog(st, sn, b, ZS_STAMP_OPERLOG, "1", accepted);
+    zkbio_push_batch_free(b);
+    return rc;
+}
+
+/* Take the due commands of sn; returns the body (caller frees) or NULL. */
+static char *take(zs_store *st, const char *sn)
+{
+    char *body = NULL;
+    size_t len = 0;
+    if (zs_commands_take(st, sn, 10, 512 * 1024, &body, &len) != 0)
+        return NULL;
+    return body;
+}
+
+/* Acknowledge every command of a getrequest body with `ret`. Returns the number matched. */
+static size_t ack_all(zs_store *st, const char *sn, const char *body, int ret)
+{
+    zkbio_push_commands *cmds = NULL;
+    if (zkbio_push_parse_commands(body, strlen(body), &cmds) != 0)
+        return 0;
+    char buf[8192] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < cmds->count; i++) {
+        size_t l = 0;
+        zkbio_push_format_cmd_result(cmds->cmds[i].id, ret, "DATA", buf + used, sizeof(buf) - used, &l);
+        used += l;
+        if (used + 1 < sizeof(buf))
+            buf[used++] = '\n';
+        buf[used] = '\0';
+    }
+    zkbio_push_commands_free(cmds);
+    zkbio_push_cmd_results *res = NULL;
+    size_t matched = 0;
+    if (zkbio_push_parse_devicecmd(buf, used, &res) == 0) {
+        zs_commands_ack(st, sn, res, &matched);
+        zkbio_push_cmd_results_free(res);
+    }
+    return matched;
+}
+
+static size_t count_cmds(const char *body)
+{
+    size_t n = 0;
+    for (const char *p = body; p && (p = strstr(p, "C:")); p += 2)
+        if (p == body || p[-1] == '\n')
+            n++;
+    return n;
+}
+
+static int json_len(json_t *o, const char *key)
+{
+    int n = (int)json_array_size(json_object_get(o, key));
+    json_decref(o);
+    return n;
+}
+
+static const char *const user_upload = "USER PIN=1\tName=Ann\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000100000000\tVerify=-1\n"
+                                       "FP PIN=1\tFID=6\tSize=8\tValid=1\tTMP=QUJDRA==\n"
+                                       "FP PIN=1\tFID=7\tSize=8\tValid=1\tTMP=RUZHSA==\n";
+
+static void test_sync(const char *uri)
+{
+    zs_store *st = open_store(uri, 3600, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    zs_admit admit;
+    CHECK(hello(st, "DEVA", &admit) == 0 && admit == ZS_ADMIT_OK);
+    CHECK(hello(st, "DEVB", &admit) == 0 && admit == ZS_ADMIT_OK);
+    CHECK(hello(st, "DEVC", &admit) == 0 && admit == ZS_ADMIT_OK);
+
+    size_t acc = 0;
+    CHECK(upload(st, "DEVA", ZKBIO_PUSH_TABLE_OPERLOG, user_upload, &acc) == 0);
+    CHECK(acc == 3);
+
+    /* The source device gets nothing back. */
+    char *a = take(st, "DEVA");
+    CHECK(a == NULL);
+    free(a);
+
+    /* B gets the user before its templates, all in one poll. */
+    char *b = take(st, "DEVB");
+    CHECK(b != NULL);
+    CHECK(count_cmds(b) == 3);
+    if (b) {
+        const char *u = strstr(b, "DATA UPDATE USERINFO PIN=1\t");
+        const char *f = strstr(b, "DATA UPDATE FINGERTMP PIN=1\t");
+        CHECK(u && f && u < f);
+        CHECK(strstr(b, "TMP=QUJDRA==") != NULL); /* base64 padding survives */
+        CHECK(ack_all(st, "DEVB", b, 0) == 3);
+    }
+    free(b);
+    b = take(st, "DEVB");
+    CHECK(b == NULL); /* all acknowledged: nothing due */
+    free(b);
+
+    /* Echo: B re-uploads exactly what it received; nobody gets anything new. */
+    CHECK(upload(st, "DEVB", ZKBIO_PUSH_TABLE_OPERLOG, user_upload, &acc) == 0);
+    char *c = take(st, "DEVC");
+    CHECK(c != NULL && count_cmds(c) == 3); /* only the original three */
+    free(c);
+    a = take(st, "DEVA");
+    CHECK(a == NULL);
+    free(a);
+
+    /* A change on B reaches A and C; the older queued copy for C is superseded (C is "offline"). */
+    CHECK(upload(st, "DEVB", ZKBIO_PUSH_TABLE_OPERLOG, "USER PIN=1\tName=Ann B\tPri=0\tGrp=1\n", &acc) == 0);
+    a = take(st, "DEVA");
+    CHECK(a && count_cmds(a) == 1 && strstr(a, "Name=Ann B"));
+    if (a)
+        ack_all(st, "DEVA", a, 0);
+    free(a);
+
+    /* A device registering later gets a full sync of users and templates. */
+    CHECK(hello(st, "DEVD", &admit) == 0 && admit == ZS_ADMIT_OK);
+    char *dd = take(st, "DEVD");
+    CHECK(dd && count_cmds(dd) == 3);
+    CHECK(dd && strstr(dd, "Name=Ann B"));
+    free(dd);
+
+    /* Deleting the user on A (OPLOG 9) deletes it everywhere. */
+    CHECK(upload(st, "DEVA", ZKBIO_PUSH_TABLE_OPERLOG, "OPLOG 9\t0\t2025-01-02 10:00:00\t1\t0\t0\t0\n", &acc) == 0);
+    CHECK(acc == 1);
+    json_t *users = NULL;
+    zs_filter f;
+    memset(&f, 0, sizeof(f));
+    CHECK(zs_list_users(st, &f, &users) == 0);
+    CHECK(json_len(users, "users") == 0);
+    b = take(st, "DEVB");
+    CHECK(b && strstr(b, "DATA DELETE USERINFO PIN=1"));
+    free(b);
+    a = take(st, "DEVA");
+    CHECK(a == NULL);
+    free(a);
+    zs_close(st);
+}
+
+static void test_attendance(const char *uri)
+{
+    zs_store *st = open_store(uri, 3600, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    zs_admit admit;
+    CHECK(hello(st, "ATT1", &admit) == 0);
+    const char *batch = "7\t2025-01-02 08:59:58\t0\t1\t0\t0\t0\n8\t2025-01-02 09:00:01\t0\t1\t0\t0\t0\n";
+    size_t acc = 0;
+    CHECK(upload(st, "ATT1", ZKBIO_PUSH_TABLE_ATTLOG, batch, &acc) == 0 && acc == 2);
+    /* The same batch re-sent after a lost reply: counted again, stored once. */
+    CHECK(upload(st, "ATT1", ZKBIO_PUSH_TABLE_ATTLOG, batch, &acc) == 0 && acc == 2);
+    zs_filter f;
+    memset(&f, 0, sizeof(f));
+    f.sn = "ATT1";
+    json_t *recs = NULL;
+    CHECK(zs_list_attendance(st, &f, &recs) == 0);
+    CHECK(json_len(recs, "records") == 2);
+    f.pin = "8";
+    CHECK(zs_list_attendance(st, &f, &recs) == 0);
+    CHECK(json_len(recs, "records") == 1);
+    zs_close(st);
+}
+
+static void test_retries(const char *uri)
+{
+    /* Timeout 0: a sent, unacknowledged command is due again at once. */
+    zs_store *st = open_store(uri, 0, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    zs_admit admit;
+    CHECK(hello(st, "RTY1", &admit) == 0);
+    int64_t id = 0;
+    CHECK(zs_command_enqueue(st, "RTY1", "REBOOT", &id) == 0 && id > 0);
+    CHECK(zs_command_enqueue(st, "NOSUCH", "REBOOT", &id) == ZKBIO_ENOENT);
+    for (int i = 0; i < 3; i++) {
+        char *b = take(st, "RTY1");
+        CHECK(b && strstr(b, ":REBOOT"));
+        free(b);
+    }
+    char *b = take(st, "RTY1"); /* fourth poll: max attempts (3) reached, marked failed */
+    CHECK(b == NULL);
+    free(b);
+    zs_filter f;
+    memset(&f, 0, sizeof(f));
+    f.sn = "RTY1";
+    f.status = "failed";
+    json_t *cmds = NULL;
+    CHECK(zs_list_commands(st, &f, &cmds) == 0);
+    CHECK(json_len(cmds, "commands") == 1);
+
+    /* A transient failure is retried; a permanent one fails at once. */
+    CHECK(zs_command_enqueue(st, "RTY1", "INFO", &id) == 0);
+    b = take(st, "RTY1");
+    CHECK(b && ack_all(st, "RTY1", b, -1005) == 1);
+    free(b);
+    b = take(st, "RTY1");
+    CHECK(b && strstr(b, ":INFO"));
+    CHECK(b && ack_all(st, "RTY1", b, -1002) == 1);
+    free(b);
+    b = take(st, "RTY1");
+    CHECK(b == NULL);
+    free(b);
+    f.status = "failed";
+    CHECK(zs_list_commands(st, &f, &cmds) == 0);
+    CHECK(json_len(cmds, "commands") == 2);
+    zs_close(st);
+}
+
+static void test_admission(const char *uri)
+{
+    const char *const allow[] = {"GOOD1", NULL};
+    zs_store *st = open_store(uri, 3600, 0, allow);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    zs_admit admit;
+    CHECK(hello(st, "EVIL1", &admit) == 0 && admit == ZS_ADMIT_DENIED);
+    CHECK(zs_device_admit(st, "EVIL1", "10.0.0.1", &admit, NULL) == 0 && admit == ZS_ADMIT_DENIED);
+    CHECK(hello(st, "GOOD1", &admit) == 0 && admit == ZS_ADMIT_OK);
+    json_t *dev = NULL;
+    CHECK(zs_get_device(st, "EVIL1", &dev) == ZKBIO_ENOENT);
+    CHECK(zs_get_device(st, "GOOD1", &dev) == 0);
+    json_decref(dev);
+    CHECK(zs_update_device(st, "GOOD1", "north", 0) == 0);
+    CHECK(zs_device_admit(st, "GOOD1", "10.0.0.2", &admit, NULL) == 0 && admit == ZS_ADMIT_DISABLED);
+    CHECK(zs_update_device(st, "NOSUCH", "north", 1) == ZKBIO_ENOENT);
+    zs_close(st);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s sqlite:tmp|URI\n", argv[0]);
+        return 2;
+    }
+    char uri[4200];
+    char dir[] = "/tmp/zkbio-store-XXXXXX";
+    int tmp = strcmp(argv[1], "sqlite:tmp") == 0;
+    if (tmp) {
+        if (!mkdtemp(dir))
+            return 2;
+        snprintf(uri, sizeof(uri), "sqlite:%s/store.db", dir);
+    } else {
+        snprintf(uri, sizeof(uri), "%s", argv[1]);
+    }
+    test_sync(uri);
+    test_attendance(uri);
+    test_retries(uri);
+    test_admission(uri);
+    if (tmp) {
+        char path[4300];
+        const char *sfx[] = {"", "-wal", "-shm"};
+        for (int i = 0; i < 3; i++) {
+            snprintf(path, sizeof(path), "%s/store.db%s", dir, sfx[i]);
+            unlink(path);
+        }
+        rmdir(dir);
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
