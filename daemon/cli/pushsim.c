@@ -1245,6 +1245,12 @@ int pushsim_upload_punches(pushsim *sim, size_t *accepted)
     return rc;
 }
 
+void pushsim_unmark_punches(pushsim *sim, size_t first, size_t n)
+{
+    for (size_t i = first; sim && i < sim->n_punches && i - first < n; i++)
+        sim->punches[i].uploaded = 0;
+}
+
 int pushsim_delete_user(pushsim *sim, const char *pin)
 {
     if (!sim || !pin || !*pin)

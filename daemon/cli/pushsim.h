@@ -194,6 +194,13 @@ int pushsim_upload_user(pushsim *sim, const char *pin, size_t *accepted);
 int pushsim_upload_punches(pushsim *sim, size_t *accepted);
 
 /**
+ * Mark `n` punches from index `first` of the attendance log as not uploaded, so the next
+ * pushsim_upload_punches() sends them again (as a terminal does after a lost reply, possibly to
+ * another server behind a load balancer). Indexes past the end are ignored. No network traffic.
+ */
+void pushsim_unmark_punches(pushsim *sim, size_t first, size_t n);
+
+/**
  * Delete a user locally (with their templates and photo) and report it as firmware does:
  * `table=OPERLOG` with `OPLOG 9<HT>0<HT><time><HT><pin><HT>0<HT>0<HT>0`. Errors: ZKBIO_ENOENT (no
  * such user), see the file comment.
