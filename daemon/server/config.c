@@ -1,0 +1,1200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * zkbiod configuration (see config.h). The option table below is the single list of options: flags,
+ * environment variables, the config file, --help and the dump are all driven from it.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zkbio/error.h"
+
+_Static_assert(sizeof(zlog_level) == sizeof(int), "enum fields are stored through int pointers");
+_Static_assert(sizeof(zkbiod_admission) == sizeof(int),
+               "enum fields are stored through int pointers");
+
+/* ----------------------------------------------------------------------------------------------
+ * The option table
+ */
+
+typedef enum opt_type {
+    T_STR,    /* free text */
+    T_PATH,   /* file or directory; "" = the computed default */
+    T_INT,    /* decimal integer in [min, max] */
+    T_BOOL,   /* 1/0/true/false/yes/no/on/off */
+    T_SIZE,   /* bytes with an optional k/M/G suffix, in [min, max] */
+    T_ENUM,   /* one of choices[], stored as its index */
+    T_LISTEN, /* list of ADDR:PORT[s] */
+    T_SNLIST, /* list of device serial numbers */
+    T_DB,     /* sqlite | sqlite:PATH | mariadb://user:pass@host:port/db */
+    T_TZ,     /* UTC | +HH:MM | -HH:MM | minutes */
+    T_TIMES,  /* HH:MM[;HH:MM]... */
+} opt_type;
+
+#define F_SECRET 1u /* value never echoed in messages; shown as *** in the dump */
+#define F_NOFILE 2u /* not allowed in the config file (config itself) */
+
+typedef struct opt {
+    const char *name;
+    opt_type type;
+    unsigned flags;
+    const char *arg;      /* metavariable in --help */
+    const char *def;      /* default as text; NULL = computed at load time (def_text says how) */
+    const char *def_text; /* what --help shows as the default when def is NULL ("" = none shown) */
+    const char *help;     /* may contain '\n'; each line is indented in --help */
+    size_t off;           /* field in zkbiod_config */
+    size_t count_off;     /* lists: the size_t count field */
+    long long min, max;   /* T_INT, T_SIZE */
+    const char *const *choices; /* T_ENUM, NULL-terminated */
+} opt;
+
+static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
+static const char *const admission_names[] = {"auto", "allow-list", NULL};
+
+#define FIELD(f) offsetof(zkbiod_config, f)
+
+static const opt options[] = {
+    {"config", T_PATH, F_NOFILE, "FILE", NULL, "",
+     "Read options from FILE: \"name = value\" lines, '#' comment lines, values may be quoted.",
+     FIELD(config_file), 0, 0, 0, NULL},
+    {"listen", T_LISTEN, 0, "ADDR:PORT", "0.0.0.0:8081", NULL,
+     "Address and port to listen on: 0.0.0.0:8081, [::]:8081, [::1]:8081; a trailing 's' means\n"
+     "TLS (key and certificate in <data-dir>/zkbiod.pem). Repeatable; commas separate several.",
+     FIELD(listen), FIELD(listen_count), 0, 0, NULL},
+    {"data-dir", T_PATH, 0, "DIR", NULL,
+     "/var/lib/zkbiod as root, else $XDG_DATA_HOME/zkbiod or ~/.local/share/zkbiod",
+     "Directory for the SQLite database and attendance photos (created 0700 if missing).",
+     FIELD(data_dir), 0, 0, 0, NULL},
+    {"db", T_DB, F_SECRET, "URI", "sqlite", NULL,
+     "Database: sqlite (<data-dir>/zkbiod.db), sqlite:PATH, or\n"
+     "mariadb://USER:PASS@HOST:PORT/DB.",
+     FIELD(db), 0, 0, 0, NULL},
+    {"admin-token", T_STR, F_SECRET, "TOKEN", "", "none (management API disabled)",
+     "Bearer token for the management API /api/v1/; empty disables the API.", FIELD(admin_token), 0,
+     0, 0, NULL},
+    {"admin-token-file", T_PATH, 0, "FILE", "", "",
+     "Read the admin token from the first line of FILE (keeps it out of ps and the environment).",
+     FIELD(admin_token_file), 0, 0, 0, NULL},
+    {"log-level", T_ENUM, 0, "LEVEL", "info", NULL,
+     "Log level on stderr: error, warn, info or debug.", FIELD(log_level), 0, 0, 0, level_names},
+    {"admission", T_ENUM, 0, "MODE", "auto", NULL,
+     "Which devices are served: auto (any SN is registered on first contact) or allow-list\n"
+     "(only the SNs given with allow-sn; others get 403 and nothing is stored).",
+     FIELD(admission), 0, 0, 0, admission_names},
+    {"allow-sn", T_SNLIST, 0, "SN", "", "none",
+     "Serial number admitted in allow-list mode ([A-Za-z0-9_-], 1 to 40 characters).\n"
+     "Repeatable; commas separate several.",
+     FIELD(allow_sn), FIELD(allow_sn_count), 0, 0, NULL},
+    {"delay", T_INT, 0, "SECONDS", "10", NULL,
+     "Seconds between a device's command polls (Delay sent to devices), 1..3600.", FIELD(delay), 0,
+     1, 3600, NULL},
+    {"error-delay", T_INT, 0, "SECONDS", "30", NULL,
+     "Seconds a device waits after a failed request (ErrorDelay), 1..3600.", FIELD(error_delay), 0,
+     1, 3600, NULL},
+    {"timezone", T_TZ, 0, "ZONE", NULL, "this server's UTC offset",
+     "Time zone sent to devices: UTC, +HH:MM, -HH:MM, or minutes east of UTC.", FIELD(timezone_min),
+     0, 0, 0, NULL},
+    {"realtime", T_BOOL, 0, "BOOL", "true", NULL, "Devices upload each record at once (Realtime).",
+     FIELD(realtime), 0, 0, 0, NULL},
+    {"trans-interval", T_INT, 0, "MINUTES", "1", NULL,
+     "Minutes between batched uploads (TransInterval), 0..1440.", FIELD(trans_interval), 0, 0, 1440,
+     NULL},
+    {"trans-times", T_TIMES, 0, "TIMES", "00:00;14:05", NULL,
+     "Fixed daily upload times (TransTimes), HH:MM separated by ';'.", FIELD(trans_times), 0, 0, 0,
+     NULL},
+    {"commands-per-poll", T_INT, 0, "N", "10", NULL,
+     "Commands handed to a device per getrequest poll, 1..100.", FIELD(commands_per_poll), 0, 1,
+     100, NULL},
+    {"command-timeout", T_INT, 0, "SECONDS", "120", NULL,
+     "A sent command not acknowledged within this time is sent again, 1..86400.",
+     FIELD(command_timeout), 0, 1, 86400, NULL},
+    {"command-max-attempts", T_INT, 0, "N", "5", NULL,
+     "Attempts before a command is marked failed, 1..1000.", FIELD(command_max_attempts), 0, 1,
+     1000, NULL},
+    {"max-body", T_SIZE, 0, "BYTES", "10M", NULL,
+     "Largest upload accepted; larger ones get 413. Suffixes k, M, G (powers of 1024).",
+     FIELD(max_body), 0, 1024, 1024LL * 1024 * 1024, NULL},
+    {"full-sync", T_BOOL, 0, "BOOL", "true", NULL,
+     "A newly registered device is sent every user and template of its sync group.",
+     FIELD(full_sync), 0, 0, 0, NULL},
+    {"threads", T_INT, 0, "N", "64", NULL, "HTTP worker threads, 1..1024.", FIELD(threads), 0, 1,
+     1024, NULL},
+    {"attphoto-dir", T_PATH, 0, "DIR", NULL, "<data-dir>/attphoto",
+     "Directory for attendance photos (ATTPHOTO uploads).", FIELD(attphoto_dir), 0, 0, 0, NULL},
+};
+
+#define N_OPTS (sizeof(options) / sizeof(options[0]))
+
+/* Where a value came from; a higher source overrides a lower one. */
+enum { SRC_UNSET = -1, SRC_DEFAULT = 0, SRC_FILE = 1, SRC_ENV = 2, SRC_FLAG = 3 };
+
+size_t zkbiod_config_option_count(void)
+{
+    return N_OPTS;
+}
+
+const char *zkbiod_config_option_name(size_t i)
+{
+    return i < N_OPTS ? options[i].name : NULL;
+}
+
+static const opt *find_option(const char *name, size_t len)
+{
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const char *n = options[i].name;
+        if (strlen(n) != len)
+            continue;
+        size_t k = 0;
+        /* "data_dir" is accepted for "data-dir" (config files written by hand, env-style names). */
+        while (k < len && (n[k] == name[k] || (n[k] == '-' && name[k] == '_')))
+            k++;
+        if (k == len)
+            return &options[i];
+    }
+    return NULL;
+}
+
+static void env_name(const opt *o, char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, "ZKBIOD_");
+    for (const char *p = o->name; *p && n + 1 < size; p++)
+        buf[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    buf[n < size ? n : size - 1] = '\0';
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Small helpers
+ */
+
+static int fail(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errsz, const char *fmt, ...)
+{
+    if (err && errsz) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errsz, fmt, ap);
+        va_end(ap);
+    }
+    return ZKBIO_EINVAL;
+}
+
+static int oom(char *err, size_t errsz)
+{
+    if (err && errsz)
+        snprintf(err, errsz, "out of memory");
+    return ZKBIO_ENOMEM;
+}
+
+static char **str_field(zkbiod_config *cfg, const opt *o)
+{
+    return (char **)(void *)((char *)cfg + o->off);
+}
+
+static const char *cstr_field(const zkbiod_config *cfg, const opt *o)
+{
+    return *(char *const *)(const void *)((const char *)cfg + o->off);
+}
+
+static int *int_field(zkbiod_config *cfg, const opt *o)
+{
+    return (int *)(void *)((char *)cfg + o->off);
+}
+
+static int cint_field(const zkbiod_config *cfg, const opt *o)
+{
+    return *(const int *)(const void *)((const char *)cfg + o->off);
+}
+
+static char ***list_field(zkbiod_config *cfg, const opt *o)
+{
+    return (char ***)(void *)((char *)cfg + o->off);
+}
+
+static size_t *count_field(zkbiod_config *cfg, const opt *o)
+{
+    return (size_t *)(void *)((char *)cfg + o->count_off);
+}
+
+static int set_string(char **field, const char *value, size_t len)
+{
+    char *s = malloc(len + 1);
+    if (!s)
+        return ZKBIO_ENOMEM;
+    memcpy(s, value, len);
+    s[len] = '\0';
+    free(*field);
+    *field = s;
+    return 0;
+}
+
+static void list_clear(char ***list, size_t *count)
+{
+    if (*list)
+        for (size_t i = 0; i < *count; i++)
+            free((*list)[i]);
+    free(*list);
+    *list = NULL;
+    *count = 0;
+}
+
+/* Append, keeping the list NULL-terminated. */
+static int list_add(char ***list, size_t *count, const char *value, size_t len)
+{
+    char **l = realloc(*list, (*count + 2) * sizeof(*l));
+    if (!l)
+        return ZKBIO_ENOMEM;
+    *list = l;
+    l[*count] = NULL;
+    if (set_string(&l[*count], value, len) != 0)
+        return ZKBIO_ENOMEM;
+    l[++*count] = NULL;
+    return 0;
+}
+
+/* Never NULL: lists get an empty NULL-terminated array. */
+static int list_ensure(char ***list)
+{
+    if (*list)
+        return 0;
+    *list = calloc(1, sizeof(**list));
+    return *list ? 0 : ZKBIO_ENOMEM;
+}
+
+static int parse_long(const char *s, long long *out)
+{
+    if (!*s || isspace((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = 1;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse_size(const char *s, long long *out)
+{
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    unsigned long long mul = 1;
+    if (*end) {
+        switch (*end) {
+        case 'k':
+        case 'K':
+            mul = 1024ULL;
+            break;
+        case 'm':
+        case 'M':
+            mul = 1024ULL * 1024;
+            break;
+        case 'g':
+        case 'G':
+            mul = 1024ULL * 1024 * 1024;
+            break;
+        default:
+            return -1;
+        }
+        end++;
+        if (*end == 'B' || *end == 'b')
+            end++;
+        if (*end)
+            return -1;
+    }
+    if (v > (unsigned long long)LLONG_MAX / mul)
+        return -1;
+    *out = (long long)(v * mul);
+    return 0;
+}
+
+static int digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return n > 0;
+}
+
+/* "8081", "0.0.0.0:8081", "[::]:8081", each optionally followed by 's' (TLS). 0 or -1 with a
+ * reason. */
+static int check_listen(const char *v, size_t len, const char **why)
+{
+    if (len && v[len - 1] == 's')
+        len--;
+    const char *port = v;
+    char addr[INET6_ADDRSTRLEN + 1];
+    if (len && v[0] == '[') {
+        const char *close = memchr(v, ']', len);
+        if (!close || close + 1 >= v + len || close[1] != ':') {
+            *why = "expected [IPV6]:PORT";
+            return -1;
+        }
+        size_t alen = (size_t)(close - v - 1);
+        unsigned char buf[16];
+        if (alen == 0 || alen >= sizeof(addr)) {
+            *why = "bad IPv6 address";
+            return -1;
+        }
+        memcpy(addr, v + 1, alen);
+        addr[alen] = '\0';
+        if (inet_pton(AF_INET6, addr, buf) != 1) {
+            *why = "bad IPv6 address";
+            return -1;
+        }
+        port = close + 2;
+    } else {
+        const char *colon = memchr(v, ':', len);
+        if (colon) {
+            size_t alen = (size_t)(colon - v);
+            unsigned char buf[4];
+            if (alen == 0 || alen >= sizeof(addr)) {
+                *why = "bad IPv4 address (IPv6 goes in brackets: [::]:8081)";
+                return -1;
+            }
+            memcpy(addr, v, alen);
+            addr[alen] = '\0';
+            if (inet_pton(AF_INET, addr, buf) != 1) {
+                *why = "bad IPv4 address (IPv6 goes in brackets: [::]:8081)";
+                return -1;
+            }
+            port = colon + 1;
+        }
+    }
+    size_t plen = (size_t)(v + len - port);
+    if (!digits(port, plen) || plen > 5) {
+        *why = "expected ADDR:PORT with a numeric port";
+        return -1;
+    }
+    long p = 0;
+    for (size_t i = 0; i < plen; i++)
+        p = p * 10 + (port[i] - '0');
+    if (p < 1 || p > 65535) {
+        *why = "port out of range 1..65535";
+        return -1;
+    }
+    return 0;
+}
+
+static int check_sn(const char *v, size_t len)
+{
+    if (len < 1 || len > 40)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (!isalnum(c) && c != '_' && c != '-')
+            return -1;
+    }
+    return 0;
+}
+
+/* sqlite | sqlite:PATH | mariadb://[USER[:PASS]@]HOST[:PORT]/DB[?...] */
+static int check_db(const char *v, const char **why)
+{
+    if (strcmp(v, "sqlite") == 0)
+        return 0;
+    if (strncmp(v, "sqlite:", 7) == 0) {
+        if (!v[7]) {
+            *why = "sqlite: needs a path (or use plain sqlite)";
+            return -1;
+        }
+        return 0;
+    }
+    if (strncmp(v, "mariadb://", 10) != 0) {
+        *why = "expected sqlite, sqlite:PATH or mariadb://USER:PASS@HOST:PORT/DB";
+        return -1;
+    }
+    const char *auth = v + 10;
+    const char *slash = strchr(auth, '/');
+    if (!slash) {
+        *why = "mariadb URI needs a database name: mariadb://USER:PASS@HOST:PORT/DB";
+        return -1;
+    }
+    const char *dbname = slash + 1;
+    if (!*dbname || *dbname == '?') {
+        *why = "mariadb URI needs a database name: mariadb://USER:PASS@HOST:PORT/DB";
+        return -1;
+    }
+    const char *host = auth;
+    for (const char *p = auth; p < slash; p++)
+        if (*p == '@')
+            host = p + 1;
+    const char *port = NULL;
+    if (*host == '[') {
+        const char *close = memchr(host, ']', (size_t)(slash - host));
+        if (!close) {
+            *why = "mariadb URI: unterminated [IPv6] host";
+            return -1;
+        }
+        if (close + 1 < slash) {
+            if (close[1] != ':') {
+                *why = "mariadb URI: bad host";
+                return -1;
+            }
+            port = close + 2;
+        }
+    } else {
+        const char *colon = memchr(host, ':', (size_t)(slash - host));
+        if (colon)
+            port = colon + 1;
+        if ((colon ? colon : slash) == host) {
+            *why = "mariadb URI needs a host";
+            return -1;
+        }
+    }
+    if (port) {
+        size_t plen = (size_t)(slash - port);
+        long long p;
+        char buf[8];
+        if (plen == 0 || plen >= sizeof(buf) || !digits(port, plen)) {
+            *why = "mariadb URI: bad port";
+            return -1;
+        }
+        memcpy(buf, port, plen);
+        buf[plen] = '\0';
+        if (parse_long(buf, &p) != 0 || p < 1 || p > 65535) {
+            *why = "mariadb URI: port out of range 1..65535";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* UTC | Z | +HH:MM | -HH:MM | [+-]MINUTES */
+static int parse_tz(const char *v, int *out)
+{
+    if (strcasecmp(v, "UTC") == 0 || strcasecmp(v, "GMT") == 0 || strcmp(v, "Z") == 0) {
+        *out = 0;
+        return 0;
+    }
+    int minutes;
+    if ((v[0] == '+' || v[0] == '-') && strlen(v) == 6 && digits(v + 1, 2) && v[3] == ':' &&
+        digits(v + 4, 2)) {
+        int hh = (v[1] - '0') * 10 + (v[2] - '0');
+        int mm = (v[4] - '0') * 10 + (v[5] - '0');
+        if (mm > 59)
+            return -1;
+        minutes = (v[0] == '-' ? -1 : 1) * (hh * 60 + mm);
+    } else {
+        long long m;
+        if (parse_long(v, &m) != 0 || m < INT_MIN || m > INT_MAX)
+            return -1;
+        minutes = (int)m;
+    }
+    if (minutes < -12 * 60 || minutes > 14 * 60)
+        return -1;
+    *out = minutes;
+    return 0;
+}
+
+static int check_times(const char *v)
+{
+    size_t n = 0;
+    for (const char *p = v;; p += 6) {
+        if (!(digits(p, 2) && p[2] == ':' && digits(p + 3, 2)))
+            return -1;
+        int hh = (p[0] - '0') * 10 + (p[1] - '0');
+        int mm = (p[3] - '0') * 10 + (p[4] - '0');
+        if (hh > 23 || mm > 59 || ++n > 24)
+            return -1;
+        if (p[5] == '\0')
+            return 0;
+        if (p[5] != ';')
+            return -1;
+    }
+}
+
+static int local_utc_offset_min(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!localtime_r(&now, &tm))
+        return 0;
+    return (int)(tm.tm_gmtoff / 60);
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Setting one value
+ */
+
+typedef struct load_state {
+    int src[N_OPTS]; /* SRC_* of the value each option holds now */
+} load_state;
+
+/* Store `value` (from `where`, at source level `src`) into the option's field. */
+static int set_value(zkbiod_config *cfg, load_state *st, const opt *o, const char *value, int src,
+                     const char *where, char *err, size_t errsz)
+{
+    size_t idx = (size_t)(o - options);
+    const char *shown = (o->flags & F_SECRET) ? "***" : value;
+    const char *why = NULL;
+    long long n;
+    int b, rc;
+
+    if (src < st->src[idx])
+        return 0; /* a higher source already set it */
+    switch (o->type) {
+    case T_STR:
+    case T_PATH:
+        if (o->flags & F_SECRET) {
+            for (const char *p = value; *p; p++)
+                if (iscntrl((unsigned char)*p) || *p == ' ')
+                    return fail(err, errsz, "%s: must not contain spaces or control characters",
+                                where);
+        }
+        if (set_string(str_field(cfg, o), value, strlen(value)) != 0)
+            return oom(err, errsz);
+        break;
+    case T_DB:
+        if (check_db(value, &why) != 0)
+            return fail(err, errsz, "%s: %s", where, why);
+        if (set_string(str_field(cfg, o), value, strlen(value)) != 0)
+            return oom(err, errsz);
+        break;
+    case T_TIMES:
+        if (check_times(value) != 0)
+            return fail(err, errsz, "%s: expected HH:MM times separated by ';': \"%s\"", where,
+                        value);
+        if (set_string(str_field(cfg, o), value, strlen(value)) != 0)
+            return oom(err, errsz);
+        break;
+    case T_INT:
+        if (parse_long(value, &n) != 0)
+            return fail(err, errsz, "%s: not an integer: \"%s\"", where, shown);
+        if (n < o->min || n > o->max)
+            return fail(err, errsz, "%s: %lld is out of range %lld..%lld", where, n, o->min,
+                        o->max);
+        *int_field(cfg, o) = (int)n;
+        break;
+    case T_SIZE:
+        if (parse_size(value, &n) != 0)
+            return fail(err, errsz, "%s: not a size (bytes, or a number with k, M or G): \"%s\"",
+                        where, shown);
+        if (n < o->min || n > o->max)
+            return fail(err, errsz, "%s: %lld bytes is out of range %lld..%lld", where, n, o->min,
+                        o->max);
+        *(size_t *)(void *)((char *)cfg + o->off) = (size_t)n;
+        break;
+    case T_BOOL:
+        if (parse_bool(value, &b) != 0)
+            return fail(err, errsz, "%s: not a boolean (true/false, yes/no, on/off, 1/0): \"%s\"",
+                        where, shown);
+        *int_field(cfg, o) = b;
+        break;
+    case T_ENUM:
+        for (b = 0; o->choices[b]; b++)
+            if (strcasecmp(value, o->choices[b]) == 0)
+                break;
+        if (!o->choices[b]) {
+            char list[128] = "";
+            for (int i = 0; o->choices[i]; i++)
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+                         o->choices[i]);
+            return fail(err, errsz, "%s: expected one of %s: \"%s\"", where, list, shown);
+        }
+        *int_field(cfg, o) = b;
+        break;
+    case T_TZ:
+        if (parse_tz(value, &b) != 0)
+            return fail(err, errsz,
+                        "%s: expected UTC, +HH:MM, -HH:MM or minutes (-720..840): \"%s\"", where,
+                        shown);
+        *int_field(cfg, o) = b;
+        break;
+    case T_LISTEN:
+    case T_SNLIST:
+        if (src > st->src[idx]) /* a higher source replaces the whole list */
+            list_clear(list_field(cfg, o), count_field(cfg, o));
+        for (const char *p = value;;) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            while (len && isspace((unsigned char)*p)) {
+                p++;
+                len--;
+            }
+            while (len && isspace((unsigned char)p[len - 1]))
+                len--;
+            if (len == 0 && o->type == T_SNLIST && !comma && p == value)
+                break; /* an empty value is an empty list */
+            if (o->type == T_LISTEN && check_listen(p, len, &why) != 0)
+                return fail(err, errsz, "%s: %s: \"%.*s\"", where, why, (int)len, p);
+            if (o->type == T_SNLIST && check_sn(p, len) != 0)
+                return fail(err, errsz,
+                            "%s: a serial number is 1 to 40 of A-Z a-z 0-9 _ -: \"%.*s\"", where,
+                            (int)len, p);
+            rc = list_add(list_field(cfg, o), count_field(cfg, o), p, len);
+            if (rc != 0)
+                return oom(err, errsz);
+            if (!comma)
+                break;
+            p = comma + 1;
+        }
+        break;
+    }
+    st->src[idx] = src;
+    return 0;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Sources
+ */
+
+/* Parse one config file. Value syntax: bare (trimmed), "double quoted" with \" and \\, or 'single
+ * quoted'. */
+static int load_file(zkbiod_config *cfg, load_state *st, const char *path, char *err, size_t errsz)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fail(err, errsz, "cannot read config file %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    unsigned lineno = 0;
+    int rc = 0;
+    while (rc == 0 && getline(&line, &cap, f) >= 0) {
+        lineno++;
+        char *p = line;
+        size_t len = strlen(p);
+        while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+            p[--len] = '\0';
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '\0' || *p == '#')
+            continue;
+        char *key = p;
+        while (*p && *p != '=' && !isspace((unsigned char)*p))
+            p++;
+        size_t klen = (size_t)(p - key);
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != '=') {
+            rc = fail(err, errsz, "%s:%u: expected \"name = value\"", path, lineno);
+            break;
+        }
+        p++;
+        while (isspace((unsigned char)*p))
+            p++;
+        char *val = p;
+        if (*p == '"' || *p == '\'') {
+            char q = *p++;
+            char *w = val;
+            while (*p && *p != q) {
+                if (q == '"' && *p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                    p++;
+                *w++ = *p++;
+            }
+            if (*p != q) {
+                rc = fail(err, errsz, "%s:%u: unterminated quoted value", path, lineno);
+                break;
+            }
+            p++;
+            while (isspace((unsigned char)*p))
+                p++;
+            if (*p && *p != '#') {
+                rc =
+                    fail(err, errsz, "%s:%u: unexpected text after the quoted value", path, lineno);
+                break;
+            }
+            *w = '\0';
+        } else {
+            size_t vlen = strlen(val);
+            while (vlen && isspace((unsigned char)val[vlen - 1]))
+                val[--vlen] = '\0';
+        }
+        const opt *o = find_option(key, klen);
+        if (!o) {
+            rc = fail(err, errsz, "%s:%u: unknown option \"%.*s\"", path, lineno, (int)klen, key);
+            break;
+        }
+        if (o->flags & F_NOFILE) {
+            rc =
+                fail(err, errsz, "%s:%u: %s cannot be set in a config file", path, lineno, o->name);
+            break;
+        }
+        char where[PATH_MAX + 64];
+        snprintf(where, sizeof(where), "%s:%u: %s", path, lineno, o->name);
+        rc = set_value(cfg, st, o, val, SRC_FILE, where, err, errsz);
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+static int load_env(zkbiod_config *cfg, load_state *st, char *err, size_t errsz)
+{
+    for (size_t i = 0; i < N_OPTS; i++) {
+        char name[64];
+        env_name(&options[i], name, sizeof(name));
+        const char *v = getenv(name);
+        if (!v || !*v) /* an empty variable counts as unset */
+            continue;
+        int rc = set_value(cfg, st, &options[i], v, SRC_ENV, name, err, errsz);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/*
+ * Walk argv. With apply == 0 only look for --help/--version and --config (no errors); with apply ==
+ * 1 set every value. A bool flag given without a value means true (`--full-sync`), unless a value
+ * follows (`--full-sync no`).
+ */
+static int load_argv(zkbiod_config *cfg, load_state *st, int argc, char **argv, int apply,
+                     int *special, const char **config, char *err, size_t errsz)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            if (!apply && !*special)
+                *special = 1;
+            continue;
+        }
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+            if (!apply && !*special)
+                *special = 2;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0 || !a[2]) {
+            if (!apply)
+                continue;
+            return fail(err, errsz,
+                        "unexpected argument \"%s\" (options start with --; see --help)", a);
+        }
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        const opt *o = find_option(name, nlen);
+        if (o && strchr(o->name, '-') && memchr(name, '_', nlen))
+            o = NULL; /* flags are spelled with dashes only */
+        if (!o) {
+            if (!apply)
+                continue;
+            return fail(err, errsz, "unknown option --%.*s (see --help)", (int)nlen, name);
+        }
+        const char *value;
+        if (eq) {
+            value = eq + 1;
+        } else if (o->type == T_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
+            value = "true";
+        } else if (i + 1 < argc) {
+            value = argv[++i];
+        } else {
+            if (!apply)
+                continue;
+            return fail(err, errsz, "--%s needs a value (%s)", o->name, o->arg);
+        }
+        if (!apply) {
+            if (strcmp(o->name, "config") == 0)
+                *config = value;
+            continue;
+        }
+        char where[80];
+        snprintf(where, sizeof(where), "--%s", o->name);
+        int rc = set_value(cfg, st, o, value, SRC_FLAG, where, err, errsz);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Resolution of computed values
+ */
+
+static int default_data_dir(char **out)
+{
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    char buf[PATH_MAX];
+    if (geteuid() == 0)
+        snprintf(buf, sizeof(buf), "/var/lib/zkbiod");
+    else if (xdg && xdg[0] == '/')
+        snprintf(buf, sizeof(buf), "%s/zkbiod", xdg);
+    else if (home && home[0] == '/')
+        snprintf(buf, sizeof(buf), "%s/.local/share/zkbiod", home);
+    else
+        return ZKBIO_EINVAL;
+    return set_string(out, buf, strlen(buf));
+}
+
+static int read_token_file(const char *path, char **out, char *err, size_t errsz)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fail(err, errsz, "admin-token-file: cannot read %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, f);
+    fclose(f);
+    size_t len = n > 0 ? (size_t)n : 0;
+    while (len && isspace((unsigned char)line[len - 1]))
+        len--;
+    int rc = 0;
+    if (len == 0) {
+        rc = fail(err, errsz, "admin-token-file: the first line of %s is empty", path);
+    } else {
+        for (size_t i = 0; i < len && rc == 0; i++)
+            if (iscntrl((unsigned char)line[i]) || line[i] == ' ')
+                rc = fail(err, errsz,
+                          "admin-token-file: the token in %s contains spaces or control characters",
+                          path);
+        if (rc == 0 && set_string(out, line, len) != 0)
+            rc = oom(err, errsz);
+    }
+    if (line) {
+        memset(line, 0, cap); /* do not leave the token in freed memory */
+        free(line);
+    }
+    return rc;
+}
+
+static const opt *opt_named(const char *name)
+{
+    return find_option(name, strlen(name));
+}
+
+static int resolve(zkbiod_config *cfg, load_state *st, char *err, size_t errsz)
+{
+    char buf[PATH_MAX + 32];
+    if (!cfg->data_dir || !*cfg->data_dir) {
+        if (default_data_dir(&cfg->data_dir) != 0)
+            return fail(err, errsz,
+                        "cannot choose a data directory (HOME is not set): use --data-dir");
+    }
+    if (!cfg->attphoto_dir || !*cfg->attphoto_dir) {
+        snprintf(buf, sizeof(buf), "%s/attphoto", cfg->data_dir);
+        if (set_string(&cfg->attphoto_dir, buf, strlen(buf)) != 0)
+            return oom(err, errsz);
+    }
+    if (st->src[opt_named("timezone") - options] == SRC_UNSET)
+        cfg->timezone_min = local_utc_offset_min();
+
+    if (strcmp(cfg->db, "sqlite") == 0) {
+        snprintf(buf, sizeof(buf), "sqlite:%s/zkbiod.db", cfg->data_dir);
+        if (set_string(&cfg->db_uri, buf, strlen(buf)) != 0)
+            return oom(err, errsz);
+    } else if (set_string(&cfg->db_uri, cfg->db, strlen(cfg->db)) != 0) {
+        return oom(err, errsz);
+    }
+
+    /* admin-token-file: the higher source of the two wins; both from one source is an error. */
+    int src_tok = st->src[opt_named("admin-token") - options];
+    int src_file = st->src[opt_named("admin-token-file") - options];
+    if (*cfg->admin_token_file) {
+        if (src_tok > src_file && *cfg->admin_token) {
+            cfg->admin_token_file[0] = '\0';
+        } else if (src_tok == src_file && *cfg->admin_token) {
+            return fail(err, errsz, "give admin-token or admin-token-file, not both");
+        } else {
+            int rc = read_token_file(cfg->admin_token_file, &cfg->admin_token, err, errsz);
+            if (rc != 0)
+                return rc;
+        }
+    }
+
+    if (cfg->listen_count == 0)
+        return fail(err, errsz, "listen: at least one address is needed");
+    if (list_ensure(&cfg->listen) != 0 || list_ensure(&cfg->allow_sn) != 0)
+        return oom(err, errsz);
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const opt *o = &options[i];
+        if ((o->type == T_STR || o->type == T_PATH || o->type == T_DB || o->type == T_TIMES) &&
+            !*str_field(cfg, o) && set_string(str_field(cfg, o), "", 0) != 0)
+            return oom(err, errsz);
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * Public functions
+ */
+
+int zkbiod_config_load(zkbiod_config *cfg, int argc, char **argv, char *err, size_t errsz)
+{
+    load_state st;
+    int special = 0, rc = 0;
+    const char *config = NULL;
+
+    if (err && errsz)
+        err[0] = '\0';
+    if (!cfg)
+        return fail(err, errsz, "no config");
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < N_OPTS; i++)
+        st.src[i] = SRC_UNSET;
+
+    load_argv(cfg, &st, argc, argv, 0, &special, &config, NULL, 0);
+    if (special == 1) {
+        zkbiod_config_print_help(stdout);
+        fflush(stdout);
+        return 1;
+    }
+    if (special == 2)
+        return 2;
+
+    for (size_t i = 0; i < N_OPTS && rc == 0; i++)
+        if (options[i].def)
+            rc = set_value(cfg, &st, &options[i], options[i].def, SRC_DEFAULT, options[i].name, err,
+                           errsz);
+    if (rc == 0 && !config) {
+        config = getenv("ZKBIOD_CONFIG");
+        if (config && !*config)
+            config = NULL;
+    }
+    if (rc == 0 && config)
+        rc = load_file(cfg, &st, config, err, errsz);
+    if (rc == 0)
+        rc = load_env(cfg, &st, err, errsz);
+    if (rc == 0)
+        rc = load_argv(cfg, &st, argc, argv, 1, &special, &config, err, errsz);
+    if (rc == 0)
+        rc = resolve(cfg, &st, err, errsz);
+    if (rc != 0)
+        zkbiod_config_free(cfg);
+    return rc;
+}
+
+void zkbiod_config_free(zkbiod_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const opt *o = &options[i];
+        if (o->type == T_LISTEN || o->type == T_SNLIST) {
+            list_clear(list_field(cfg, o), count_field(cfg, o));
+        } else if (o->type == T_STR || o->type == T_PATH || o->type == T_DB || o->type == T_TIMES) {
+            char **s = str_field(cfg, o);
+            if (*s && (o->flags & F_SECRET))
+                memset(*s, 0, strlen(*s));
+            free(*s);
+            *s = NULL;
+        }
+    }
+    if (cfg->db_uri)
+        memset(cfg->db_uri, 0, strlen(cfg->db_uri));
+    free(cfg->db_uri);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+static int mkdir_p(const char *path, char *err, size_t errsz)
+{
+    char buf[PATH_MAX];
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof(buf)) {
+        fail(err, errsz, "bad directory name \"%s\"", path);
+        return ZKBIO_EIO;
+    }
+    memcpy(buf, path, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+            fail(err, errsz, "cannot create %s: %s", buf, strerror(errno));
+            return ZKBIO_EIO;
+        }
+        buf[i] = c;
+    }
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fail(err, errsz, "%s is not a directory", path);
+        return ZKBIO_EIO;
+    }
+    if (access(path, W_OK | X_OK) != 0) {
+        fail(err, errsz, "%s is not writable: %s", path, strerror(errno));
+        return ZKBIO_EIO;
+    }
+    return 0;
+}
+
+int zkbiod_config_prepare_data_dir(const zkbiod_config *cfg, char *err, size_t errsz)
+{
+    if (!cfg || !cfg->data_dir || !cfg->attphoto_dir) {
+        fail(err, errsz, "configuration not loaded");
+        return ZKBIO_EINVAL;
+    }
+    int rc = mkdir_p(cfg->data_dir, err, errsz);
+    if (rc == 0)
+        rc = mkdir_p(cfg->attphoto_dir, err, errsz);
+    return rc;
+}
+
+/* Quote a value for the config file when it would not survive as a bare word. */
+static void put_value(FILE *f, const char *v)
+{
+    int bare = *v && !isspace((unsigned char)v[0]) && !isspace((unsigned char)v[strlen(v) - 1]) &&
+               v[0] != '"' && v[0] != '\'';
+    if (bare) {
+        fputs(v, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fputc('\\', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* A mariadb:// URI with its password replaced by ***. */
+static void put_db(FILE *f, const char *v)
+{
+    if (strncmp(v, "mariadb://", 10) != 0) {
+        put_value(f, v);
+        return;
+    }
+    const char *auth = v + 10;
+    const char *slash = strchr(auth, '/');
+    const char *at = NULL;
+    for (const char *p = auth; *p && (!slash || p < slash); p++)
+        if (*p == '@')
+            at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon) {
+        put_value(f, v);
+        return;
+    }
+    fprintf(f, "%.*s***%s", (int)(colon + 1 - v), v, at);
+}
+
+void zkbiod_config_dump(const zkbiod_config *cfg, FILE *f)
+{
+    if (!cfg || !f)
+        return;
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const opt *o = &options[i];
+        if (o->flags & F_NOFILE) { /* config: informational only */
+            const char *s = cstr_field(cfg, o);
+            fprintf(f, "# %s = %s\n", o->name, s && *s ? s : "(none)");
+            continue;
+        }
+        if (o->type == T_LISTEN || o->type == T_SNLIST) {
+            char **l = *(char **const *)(const void *)((const char *)cfg + o->off);
+            size_t n = *(const size_t *)(const void *)((const char *)cfg + o->count_off);
+            if (n == 0)
+                fprintf(f, "%s = \"\"\n", o->name);
+            for (size_t k = 0; k < n; k++) {
+                fprintf(f, "%s = ", o->name);
+                put_value(f, l[k]);
+                fputc('\n', f);
+            }
+            continue;
+        }
+        fprintf(f, "%s = ", o->name);
+        int v;
+        const char *s;
+        switch (o->type) {
+        case T_STR:
+        case T_PATH:
+        case T_TIMES:
+            s = cstr_field(cfg, o);
+            if (!s)
+                s = "";
+            if ((o->flags & F_SECRET) && *s)
+                fputs("***", f);
+            else
+                put_value(f, s);
+            break;
+        case T_DB:
+            put_db(f, cstr_field(cfg, o) ? cstr_field(cfg, o) : "");
+            break;
+        case T_INT:
+            fprintf(f, "%d", cint_field(cfg, o));
+            break;
+        case T_SIZE:
+            fprintf(f, "%zu", *(const size_t *)(const void *)((const char *)cfg + o->off));
+            break;
+        case T_BOOL:
+            fputs(cint_field(cfg, o) ? "true" : "false", f);
+            break;
+        case T_ENUM:
+            v = cint_field(cfg, o);
+            fputs(v >= 0 && v < 8 && o->choices[v] ? o->choices[v] : "?", f);
+            break;
+        case T_TZ:
+            v = cint_field(cfg, o);
+            fprintf(f, "%c%02d:%02d", v < 0 ? '-' : '+', abs(v) / 60, abs(v) % 60);
+            break;
+        case T_LISTEN:
+        case T_SNLIST:
+            break;
+        }
+        fputc('\n', f);
+    }
+    fputs("# db-uri = ", f);
+    put_db(f, cfg->db_uri ? cfg->db_uri : "");
+    fputc('\n', f);
+}
+
+void zkbiod_config_print_help(FILE *f)
+{
+    fputs(
+        "Usage: zkbiod [--OPTION VALUE]...\n"
+        "ZKTeco PUSH server: /iclock/ for attendance terminals, /api/v1/ for management, /health.\n"
+        "\n"
+        "Every option is a flag (--name VALUE or --name=VALUE), an environment variable "
+        "(ZKBIOD_NAME,\n"
+        "dashes as underscores) or a \"name = value\" line of the config file. Flags override the\n"
+        "environment, which overrides the config file, which overrides the defaults.\n"
+        "\n",
+        f);
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const opt *o = &options[i];
+        char flag[64], env[64];
+        snprintf(flag, sizeof(flag), "--%s %s", o->name, o->arg);
+        env_name(o, env, sizeof(env));
+        fprintf(f, "  %-32s %s\n", flag, env);
+        for (const char *p = o->help; *p;) {
+            const char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            fprintf(f, "      %.*s\n", len, p);
+            p += len + (nl ? 1 : 0);
+        }
+        const char *def = o->def ? o->def : o->def_text;
+        if (o->def && o->def_text)
+            def = o->def_text;
+        if (def && *def)
+            fprintf(f, "      Default: %s\n", def);
+    }
+    fputs("  -h, --help\n"
+          "      Print this help and exit.\n"
+          "  -V, --version\n"
+          "      Print the version and exit.\n",
+          f);
+}
