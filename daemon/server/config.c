@@ -1164,16 +1164,16 @@ void zkbiod_config_dump(const zkbiod_config *cfg, FILE *f)
 
 void zkbiod_config_print_help(FILE *f)
 {
-    fputs(
+    static const char intro[] =
         "Usage: zkbiod [--OPTION VALUE]...\n"
         "ZKTeco PUSH server: /iclock/ for attendance terminals, /api/v1/ for management, /health.\n"
         "\n"
-        "Every option is a flag (--name VALUE or --name=VALUE), an environment variable "
-        "(ZKBIOD_NAME,\n"
-        "dashes as underscores) or a \"name = value\" line of the config file. Flags override the\n"
-        "environment, which overrides the config file, which overrides the defaults.\n"
-        "\n",
-        f);
+        "Every option is a flag (--name VALUE or --name=VALUE), an environment variable\n"
+        "(ZKBIOD_NAME, dashes as underscores) or a \"name = value\" line of the config file.\n"
+        "Flags override the environment, which overrides the config file, which overrides the\n"
+        "defaults. A BOOL flag given alone means true; an empty environment variable is unset.\n"
+        "\n";
+    fputs(intro, f);
     for (size_t i = 0; i < N_OPTS; i++) {
         const opt *o = &options[i];
         char flag[64], env[64];
