@@ -1,0 +1,47 @@
+#!/bin/sh
+# Install what building and testing zkbio needs (Debian 12 / Ubuntu), then fetch civetweb's source.
+# Idempotent and quiet: apt runs only when a package is missing; output is shown only on failure.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+packages="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev libusb-1.0-0-dev
+libmbedtls-dev libjansson-dev libmariadb-dev mariadb-server libsqlite3-dev libcurl4-openssl-dev
+dpkg-dev umockdev libumockdev-dev wrk python3"
+
+missing=""
+for p in $packages; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$status" in
+    *" ok installed") ;;
+    *) missing="$missing $p" ;;
+    esac
+done
+
+log=$(mktemp "${TMPDIR:-/tmp}/zkbio-setup-XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+# Run a command quietly; on failure show its output and stop.
+quiet() {
+    if ! "$@" >"$log" 2>&1; then
+        echo "setup-deps: failed: $*" >&2
+        cat "$log" >&2
+        exit 1
+    fi
+}
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        sudo=""
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo="sudo"
+    else
+        echo "setup-deps: missing packages:$missing; run as root or install sudo" >&2
+        exit 1
+    fi
+    echo "setup-deps: installing$missing"
+    quiet $sudo apt-get update
+    # shellcheck disable=SC2086 # word splitting of the package list is intended
+    quiet $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+fi
+
+quiet "$top/scripts/get-civetweb.sh"
