@@ -25,7 +25,7 @@ run() {
     test_args=$3
     shift 4
     echo "==== $name: $dir"
-    if [ -f "$dir/build.ninja" ]; then
+    if [ -f "$dir/meson-private/coredata.dat" ]; then
         setup_cmd="meson configure $dir"
     else
         setup_cmd="meson setup $dir"
@@ -36,6 +36,13 @@ run() {
         echo "==== $name: meson setup failed" >&2
         failed=$((failed + 1))
         return 0
+    fi
+    # Build everything, not only what the tests use, so -Werror covers the whole tree.
+    build_bad=0
+    if ! ninja -C "$dir" >"$tmp/build.log" 2>&1; then
+        cat "$tmp/build.log" >&2
+        echo "==== $name: build failed (counted as one failure); running the tests that still build" >&2
+        build_bad=1
     fi
     out="$tmp/$name.log"
     # shellcheck disable=SC2086 # test_args holds several words
@@ -49,6 +56,7 @@ run() {
     if ! grep -q '^Ok:' "$out" && [ "$bad" -eq 0 ]; then
         bad=1 # no summary at all
     fi
+    bad=$((bad + build_bad))
     echo "==== $name: $ok passed, $bad failed"
     passed=$((passed + ok))
     failed=$((failed + bad))
