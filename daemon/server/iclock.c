@@ -297,7 +297,7 @@ int zkbiod_iclock(struct mg_connection *c, const zkbiod *d, const char *endpoint
             zs_device_seen(d->store, sn, ip, NULL);
         return zh_text(c, 200, "OK");
     }
-    /* Unknown /iclock/* paths: logged and answered OK so firmware keeps working (push.md §1). */
+    /* Unknown paths under /iclock/: logged and answered OK so firmware keeps working (push.md §1). */
     zlog_info("%s: unhandled %s /iclock/%s from %s", have_sn ? sn : "-", ri->request_method, endpoint, ip);
     return zh_text(c, 200, "OK");
 }

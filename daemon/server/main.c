@@ -69,16 +69,25 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    /* The store wants a NULL-terminated list. */
+    const char **allow = calloc(cfg.allow_sn_count + 1, sizeof(char *));
+    if (!allow) {
+        zkbiod_config_free(&cfg);
+        return 1;
+    }
+    for (size_t i = 0; i < cfg.allow_sn_count; i++)
+        allow[i] = cfg.allow_sn[i];
     zs_policy pol = {
         .full_sync = cfg.full_sync,
         .command_timeout_s = cfg.command_timeout,
         .max_attempts = cfg.command_max_attempts,
         .auto_admit = cfg.admission == ZKBIOD_ADMISSION_AUTO,
-        .allow_sn = (const char *const *)cfg.allow_sn,
+        .allow_sn = allow,
     };
     zkbiod d;
     memset(&d, 0, sizeof(d));
     rc = zs_open(cfg.db_uri, &pol, &d.store, err, sizeof(err));
+    free(allow); /* zs_open copies it */
     if (rc != 0) {
         zlog_error("cannot open the database: %s", err);
         zkbiod_config_free(&cfg);
