@@ -1460,7 +1460,7 @@ static int apply_command(pushsim *s, const char *id, const char *text, int32_t *
         size_t fp = count_kind(s, PUSHSIM_FP), faces = count_faces(s);
         rc = sb_printf(
             &extra,
-            "\n~DeviceName=zkbio-sim\nMAC=00:17:61:00:00:01\nTransactionCount=%zu\nUserCount=%zu"
+            "\nDeviceName=zkbio-sim\nMAC=00:17:61:00:00:01\nTransactionCount=%zu\nUserCount=%zu"
             "\nFPCount=%zu\nFaceCount=%zu\nFWVersion=%s\nFPVersion=10\nFaceVersion=7"
             "\nIPAddress=127.0.0.1\nPushVersion=Ver 2.4.1-zkbio-sim",
             s->n_punches, s->n_users, fp, faces, s->firmware);

@@ -388,6 +388,58 @@ out:
     return ok;
 }
 
+/* (6b) A command the device keeps answering "busy" (-1005), and one whose ack is always lost, are
+ * sent again up to --command-max-attempts times and then marked failed. */
+static int t_retries_exhausted(void)
+{
+    int ok = 0;
+    zkd d = {0};
+    pushsim *a = NULL, *b = NULL, *c = NULL;
+    json_t *cmd = NULL;
+    const char *args[] = {"--command-timeout", "1", "--command-max-attempts", "3", NULL};
+    CHECK(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
+    CHECK((a = zkd_sim(&d, "RETRYA")) && (b = zkd_sim(&d, "RETRYB")) && (c = zkd_sim(&d, "RETRYC")),
+          "registration");
+    pushsim_set_fail(b, -1, -1005);                               /* B: always busy */
+    SIM_OK(c, pushsim_set_fault(c, PUSHSIM_FAULT_DROP_ACK, 100)); /* C: results never arrive */
+    SIM_OK(a, pushsim_enroll_fake(a, 5101, 1, 0, 0));
+    SIM_OK(a, pushsim_upload_pending(a, NULL));
+    size_t n = 0, got_b = 0, got_c = 0;
+    for (int i = 0; i < 8; i++) {
+        SIM_OK(b, pushsim_poll(b, &n));
+        got_b += n;
+        SIM_OK(c, pushsim_poll(c, &n));
+        got_c += n;
+        zkd_sleep_ms(1200);
+    }
+    CHECK(pushsim_cmd_count(b) > 0 && pushsim_cmd_count(c) > 0,
+          "B or C never received the command");
+    const char *sns[2] = {"RETRYB", "RETRYC"};
+    const pushsim *sims[2] = {b, c};
+    size_t got[2] = {got_b, got_c};
+    for (int k = 0; k < 2; k++) {
+        cmd = command_by_id(&d, sns[k], pushsim_cmd_at(sims[k], 0)->id);
+        CHECK(cmd, "%s: command not in the commands API", sns[k]);
+        CHECK(strcmp(jstr(cmd, "status"), "failed") == 0 && jint(cmd, "attempts") == 3,
+              "%s: command ended %s after %lld attempts (%zu deliveries), expected failed after 3",
+              sns[k], jstr(cmd, "status"), jint(cmd, "attempts"), got[k]);
+        CHECK(got[k] == 3, "%s received the command %zu times, expected 3", sns[k], got[k]);
+        if (k == 0)
+            CHECK(jint(cmd, "return_code") == -1005,
+                  "busy command has return_code %lld, expected -1005", jint(cmd, "return_code"));
+        json_decref(cmd);
+        cmd = NULL;
+    }
+    ok = 1;
+out:
+    json_decref(cmd);
+    pushsim_free(a);
+    pushsim_free(b);
+    pushsim_free(c);
+    zkd_cleanup(&d, ok);
+    return ok;
+}
+
 /* (7) No echo loop: once in sync, re-uploading the same data creates no command and polls bring
  * nothing. */
 static int t_no_echo(void)
@@ -720,6 +772,7 @@ int main(int argc, char **argv)
         {"delete", t_delete},
         {"lost-ack", t_lost_ack},
         {"failing-command", t_failing_command},
+        {"retries-exhausted", t_retries_exhausted},
         {"no-echo", t_no_echo},
         {"malformed", t_malformed},
         {"max-body", t_max_body},
