@@ -53,9 +53,11 @@ struct mst {
 };
 
 struct mdb {
-    MYSQL *m;   /* NULL while disconnected */
-    int broken; /* the connection is gone: reconnect before the next use (refused inside a
-                   transaction) */
+    MYSQL *m; /* NULL while disconnected */
+    /* The connection is gone: reconnect before the next use (refused inside a transaction). */
+    int broken;
+    /* The server rolled the open transaction back (deadlock): refuse work until zdb_rollback(). */
+    int tx_aborted;
     int64_t changes;
     int64_t last_id;
     char *user, *pass, *host, *dbname, *socket;
@@ -128,6 +130,11 @@ static int md_fail(zdb *db, unsigned e, const char *msg)
     char clean[400];
     sanitize(clean, sizeof(clean), msg && *msg ? msg : "unknown error");
     zdb__set_err(db, "mariadb: %s (%u)", clean, e);
+    /* InnoDB rolls the whole transaction back on a deadlock; later statements would run in
+     * autocommit mode and a COMMIT would "succeed", so the transaction is refused until rollback.
+     */
+    if (e == ER_LOCK_DEADLOCK && db->in_tx && db->impl)
+        ((struct mdb *)db->impl)->tx_aborted = 1;
     return classify(e);
 }
 
@@ -225,6 +232,10 @@ static int md_reconnect(zdb *db)
 static int md_ready(zdb *db)
 {
     struct mdb *d = MD(db);
+    if (db->in_tx && d->tx_aborted) {
+        zdb__set_err(db, "mariadb: the server rolled the transaction back (deadlock); roll back");
+        return ZKBIO_EUNAVAIL;
+    }
     if (!d->broken && d->m)
         return 0;
     if (db->in_tx) {
@@ -315,6 +326,7 @@ static int md_exec(zdb *db, const char *sql)
 
 static int md_begin(zdb *db)
 {
+    MD(db)->tx_aborted = 0;
     return md_query(db, "START TRANSACTION", 1);
 }
 
@@ -323,6 +335,13 @@ static int md_commit(zdb *db)
     struct mdb *d = MD(db);
     if (d->broken || !d->m) {
         zdb__set_err(db, "mariadb: connection lost inside the transaction; nothing was committed");
+        return ZKBIO_EUNAVAIL;
+    }
+    if (d->tx_aborted) {
+        d->tx_aborted = 0;
+        mysql_real_query(d->m, "ROLLBACK", 8);
+        zdb__set_err(db, "mariadb: the server rolled the transaction back (deadlock); nothing "
+                         "was committed");
         return ZKBIO_EUNAVAIL;
     }
     int rc = md_query(db, "COMMIT", 0);
@@ -335,9 +354,9 @@ static int md_commit(zdb *db)
 static int md_rollback(zdb *db)
 {
     struct mdb *d = MD(db);
+    d->tx_aborted = 0;
     if (d->broken || !d->m)
-        return 0; /* the server discarded the transaction with the connection; reconnect on next use
-                   */
+        return 0; /* the server dropped the transaction with the connection; reconnect later */
     int rc = md_query(db, "ROLLBACK", 0);
     return d->broken ? 0 : rc;
 }

@@ -856,6 +856,83 @@ static void test_reconnect(zdb *db)
     zdb_close(killer);
 }
 
+struct upd_arg {
+    zdb *db;
+    const char *key;
+    int rc;
+};
+
+static int update_kv(zdb *db, const char *k)
+{
+    static const char sql[] = "UPDATE zt_kv SET v = v + 1 WHERE k = ?";
+    zdb_stmt *q;
+    int rc = zdb_prepare(db, sql, &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, k, -1);
+    rc = zdb_step(q);
+    zdb_reset(q);
+    return rc;
+}
+
+static void *update_thread(void *p)
+{
+    struct upd_arg *u = p;
+    u->rc = update_kv(u->db, u->key);
+    return NULL;
+}
+
+/* MariaDB: deadlock and lock wait timeout are transient (EUNAVAIL); a deadlocked transaction cannot
+ * commit. */
+static void test_lock_errors(zdb *a)
+{
+    zdb *b = open_db();
+    CHECK(b != NULL);
+    if (!b)
+        return;
+    CHECK_RC(a, zdb_exec(a, "INSERT INTO zt_kv (k, v) VALUES ('dl-1', 0), ('dl-2', 0)"), 0);
+
+    /* a waits for b's row lock, then b asks for a's: one of them is chosen as the deadlock victim
+     */
+    CHECK_RC(a, zdb_begin(a), 0);
+    CHECK_RC(b, zdb_begin(b), 0);
+    CHECK_RC(a, update_kv(a, "dl-1"), ZDB_DONE);
+    CHECK_RC(b, update_kv(b, "dl-2"), ZDB_DONE);
+    struct upd_arg u = {.db = a, .key = "dl-2"};
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, update_thread, &u) == 0);
+    sleep_ms(300);
+    int rb = update_kv(b, "dl-1");
+    pthread_join(t, NULL);
+    int ra = u.rc;
+    CHECK((ra == ZKBIO_EUNAVAIL) != (rb == ZKBIO_EUNAVAIL));
+    CHECK(ra == ZDB_DONE || rb == ZDB_DONE);
+    zdb *victim = ra == ZKBIO_EUNAVAIL ? a : b, *winner = victim == a ? b : a;
+    fprintf(stderr, "    (expected) deadlock victim: %s\n", zdb_errmsg(victim));
+    CHECK(strstr(zdb_errmsg(victim), "(1213)") != NULL);
+    CHECK_RC(victim, update_kv(victim, "dl-1"), ZKBIO_EUNAVAIL); /* refused until rolled back */
+    CHECK_RC(victim, zdb_commit(victim), ZKBIO_EUNAVAIL);
+    CHECK_RC(winner, zdb_commit(winner), 0);
+    CHECK(query_int(a, "SELECT SUM(v) FROM zt_kv WHERE k LIKE 'dl-%'") == 2);
+    CHECK_RC(victim, zdb_begin(victim), 0);
+    CHECK_RC(victim, update_kv(victim, "dl-1"), ZDB_DONE);
+    CHECK_RC(victim, zdb_commit(victim), 0);
+    CHECK(query_int(a, "SELECT SUM(v) FROM zt_kv WHERE k LIKE 'dl-%'") == 3);
+
+    /* lock wait timeout (1 s for this session) */
+    CHECK_RC(b, zdb_exec(b, "SET SESSION innodb_lock_wait_timeout = 1"), 0);
+    CHECK_RC(a, zdb_begin(a), 0);
+    CHECK_RC(a, update_kv(a, "dl-1"), ZDB_DONE);
+    CHECK_RC(b, zdb_begin(b), 0);
+    double t0 = now_s();
+    CHECK_RC(b, update_kv(b, "dl-1"), ZKBIO_EUNAVAIL);
+    CHECK(now_s() - t0 < 5);
+    CHECK(strstr(zdb_errmsg(b), "(1205)") != NULL);
+    CHECK_RC(b, zdb_rollback(b), 0);
+    CHECK_RC(a, zdb_commit(a), 0);
+    zdb_close(b);
+}
+
 static void test_socket_uri(void)
 {
     const char *sock = getenv("ZKBIO_TEST_MARIADB_SOCKET");
@@ -1032,6 +1109,7 @@ int main(int argc, char **argv)
         if (is_maria(db)) {
             test_socket_uri();
             test_wrong_password();
+            test_lock_errors(db);
             test_reconnect(db);
             test_server_gone(db);
         }
