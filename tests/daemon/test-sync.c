@@ -131,6 +131,68 @@ out:
     return ok;
 }
 
+/* (1b) Unified BIODATA templates (a visible-light face as several rows, table=BIODATA) and
+ * finger-vein templates reach the other devices in the form they arrived in. */
+static int t_biodata(void)
+{
+    int ok = 0;
+    zkd d = {0};
+    pushsim *a = NULL, *b = NULL;
+    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    CHECK((a = zkd_sim(&d, "BIOA")) && (b = zkd_sim(&d, "BIOB")), "registration");
+    SIM_OK(a, pushsim_enroll_fake(a, 1201, 1, 0, 0));
+    for (int i = 0; i < 4; i++) {
+        pushsim_template t = {.kind = PUSHSIM_BIODATA,
+                              .pin = "1201",
+                              .no = 0,
+                              .index = i,
+                              .type = 9,
+                              .valid = 1,
+                              .duress = 0,
+                              .major_ver = 5,
+                              .minor_ver = 8,
+                              .format = 0};
+        t.tmp = pushsim_fake_b64(900 + (uint64_t)i, 1400);
+        CHECK(t.tmp, "out of memory");
+        int rc = pushsim_add_template(a, &t);
+        free(t.tmp);
+        CHECK(rc == 0, "add BIODATA template");
+    }
+    pushsim_template v = {.kind = PUSHSIM_FVEIN,
+                          .pin = "1201",
+                          .no = 6,
+                          .index = 1,
+                          .type = 7,
+                          .valid = 1,
+                          .duress = -1,
+                          .major_ver = -1,
+                          .minor_ver = -1,
+                          .format = -1};
+    v.tmp = pushsim_fake_b64(77, 600);
+    CHECK(v.tmp, "out of memory");
+    int rc = pushsim_add_template(a, &v);
+    free(v.tmp);
+    CHECK(rc == 0, "add FVEIN template");
+    size_t acc = 0;
+    SIM_OK(a, pushsim_upload_pending(a, &acc));
+    CHECK(acc == 6,
+          "uploads answered OK counts summing to %zu, expected 6 (USER + FVEIN, 4 BIODATA)", acc);
+    CHECK(api_template_count(&d, "1201") == 5, "API lists %ld templates for 1201, expected 5",
+          api_template_count(&d, "1201"));
+    SYNC(b);
+    CHECK(pushsim_templates_of(b, "1201") == 5, "B has %zu templates of 1201, expected 5",
+          pushsim_templates_of(b, "1201"));
+    TABLES_EQUAL(a, b);
+    const char *why = order_problem(b);
+    CHECK(!why, "%s", why);
+    ok = 1;
+out:
+    pushsim_free(a);
+    pushsim_free(b);
+    zkd_cleanup(&d, ok);
+    return ok;
+}
+
 /* (2) A device offline during the change catches up when it next polls. */
 static int t_offline(void)
 {
@@ -767,6 +829,7 @@ int main(int argc, char **argv)
 {
     static const zkd_test tests[] = {
         {"fanout", t_fanout},
+        {"biodata", t_biodata},
         {"offline", t_offline},
         {"resent-batch", t_resent_batch},
         {"delete", t_delete},
