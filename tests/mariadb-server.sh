@@ -71,7 +71,7 @@ random_hex() { # $1 bytes as hex
 
 sql_root() { # run SQL (stdin) as root through the socket
     MYSQL_PWD=$(cat "$dir/root.pw" 2>/dev/null) "$client" --no-defaults --protocol=socket \
-        --socket="$dir/mysqld.sock" -uroot --batch --skip-column-names "$@"
+        --socket="$dir/mysqld.sock" -uroot --batch --skip-column-names
 }
 
 start() {
@@ -121,7 +121,7 @@ start() {
     fi
 
     started=0
-    for attempt in 1 2 3 4 5 6 7 8; do
+    for _ in 1 2 3 4 5 6 7 8; do
         port=$((20000 + $(random_number) % 40000))
         port_in_use "$port" && continue
         rm -f "$dir/mariadbd.pid"
@@ -132,15 +132,14 @@ start() {
             --max-connections=300 --innodb-lock-wait-timeout=10 </dev/null >/dev/null 2>&1 &
         spid=$!
         # Wait (<= 30 s) until it answers on the socket, or dies (a port race is retried with another port).
-        i=0
-        while [ $i -lt 300 ]; do
+        deadline=$(($(date +%s) + 30))
+        while [ "$(date +%s)" -lt $deadline ]; do
             if ! kill -0 "$spid" 2>/dev/null; then break; fi
             if [ -S "$sock" ] && echo "SELECT 1" | sql_root >/dev/null 2>&1; then
                 started=1
                 break
             fi
             sleep 0.1
-            i=$((i + 1))
         done
         [ $started -eq 1 ] && break
         if kill -0 "$spid" 2>/dev/null; then
@@ -186,10 +185,9 @@ stop() {
     [ -d "$dir" ] || exit 0
     is_running || exit 0
     kill -TERM "$pid" 2>/dev/null
-    i=0
-    while [ $i -lt 300 ] && kill -0 "$pid" 2>/dev/null; do
+    deadline=$(($(date +%s) + 30))
+    while [ "$(date +%s)" -lt $deadline ] && kill -0 "$pid" 2>/dev/null; do
         sleep 0.1
-        i=$((i + 1))
     done
     if kill -0 "$pid" 2>/dev/null; then
         echo "mariadb-server.sh: mariadbd (pid $pid) ignored SIGTERM for 30 s; killing it" >&2

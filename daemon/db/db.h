@@ -3,16 +3,23 @@
  * @file db.h
  * @brief zkbiod's thin SQL driver layer: one API over SQLite and MariaDB Connector/C.
  *
- * The store (daemon/store/) writes its logic once against this layer; only SQL text that differs between the
- * dialects is chosen with zdb_dialect_of(). Placeholders are `?`; parameters are 1-based, columns 0-based.
+ * The store (daemon/store/) writes its logic once against this layer; only SQL text that differs
+ * between the dialects is chosen with zdb_dialect_of(). Placeholders are `?`; parameters are
+ * 1-based, columns 0-based.
  *
- * Threading: a `zdb` connection and its statements belong to one thread at a time (the store keeps one per
- * worker thread). zdb_open()/zdb_close() may run on any thread.
+ * Threading: a `zdb` connection and its statements belong to one thread at a time (the store keeps
+ * one per worker thread). zdb_open()/zdb_close() may run on any thread.
  *
- * Errors are zkbio_error codes: ZKBIO_EDB for SQL/constraint errors, ZKBIO_EUNAVAIL for transient conditions the
- * caller should report as "retry later" (server gone and not recoverable now, deadlock, lock wait timeout,
- * SQLITE_BUSY after the busy timeout), ZKBIO_EEXIST for a unique-key violation, ZKBIO_EINVAL for misuse.
- * zdb_errmsg() gives the driver's text of the last error (never contains bound values).
+ * Errors are zkbio_error codes: ZKBIO_EDB for SQL/constraint errors, ZKBIO_EUNAVAIL for transient
+ * conditions the caller should report as "retry later" (server gone and not recoverable now,
+ * deadlock, lock wait timeout, SQLITE_BUSY/SQLITE_LOCKED after the busy timeout), ZKBIO_EEXIST for
+ * a unique-key violation (SQLite UNIQUE or PRIMARY KEY, MariaDB 1062), ZKBIO_EINVAL for misuse,
+ * ZKBIO_ENOMEM. After ZKBIO_EUNAVAIL inside a transaction, roll back and retry the whole
+ * transaction. zdb_errmsg() gives the driver's text of the last error (never contains bound values
+ * or passwords).
+ *
+ * Global state (the only two pieces): SQLite's process-wide writer lock (see zdb_begin()) and
+ * MariaDB's mysql_library_init() once-flag (run on the first mariadb zdb_open()).
  */
 #ifndef ZKBIOD_DB_H
 #define ZKBIOD_DB_H
@@ -27,77 +34,145 @@ typedef enum zdb_dialect { ZDB_SQLITE = 1, ZDB_MARIADB = 2 } zdb_dialect;
 
 /** zdb_step() results besides errors. */
 #define ZDB_DONE 0
-#define ZDB_ROW 1
+#define ZDB_ROW  1
 
 /**
  * Open a connection. URIs:
- *  - `sqlite:PATH` (file, created if missing; WAL mode, synchronous=FULL, busy timeout 10 s, foreign keys on),
- *    `sqlite::memory:` (private in-memory database, for tests);
- *  - `mariadb://USER:PASS@HOST:PORT/DB` with optional `?socket=/path/to.sock` (utf8mb4, connect/read/write
- *    timeouts 10 s). Percent-escapes in USER and PASS are decoded. The password is never logged or echoed in err.
- * On failure writes a NUL-terminated message into err (errsz bytes, may be 0) and returns ZKBIO_EUNAVAIL (server
- * unreachable), ZKBIO_EINVAL (bad URI), ZKBIO_ENOTSUP (backend not built) or ZKBIO_EDB.
+ *  - `sqlite:PATH` (file, created if missing; WAL mode, synchronous=FULL, busy timeout 10 s,
+ *    foreign keys on), `sqlite::memory:` (private in-memory database, for tests);
+ *  - `mariadb://USER[:PASS]@HOST[:PORT]/DB` with optional `?socket=/path/to.sock` (utf8mb4,
+ *    connect/read/write timeouts 10 s, autocommit outside transactions, session
+ *    innodb_lock_wait_timeout=5 so lock waits end in ZKBIO_EUNAVAIL before the read timeout).
+ *    PORT defaults to 3306; HOST may be an IPv6 literal (`[::1]`) or empty (localhost). With
+ *    `?socket=` the connection goes through that Unix socket and HOST/PORT are ignored.
+ *    Percent-escapes in USER, PASS, DB and the socket path are decoded; '@', ':', '/', '?' and '%'
+ *    in USER or PASS must be escaped. The password is never logged or echoed in err.
+ *
+ * On failure *out is NULL, a NUL-terminated message is written into err (errsz bytes; err may be
+ * NULL when errsz is 0) and the result is ZKBIO_EUNAVAIL (server unreachable, too many
+ * connections), ZKBIO_EINVAL (bad URI; also for a bad mariadb URI when MariaDB is not built),
+ * ZKBIO_ENOTSUP (backend not built), ZKBIO_EDB (cannot open the file; MariaDB access denied or
+ * unknown database) or ZKBIO_ENOMEM.
  */
 int zdb_open(const char *uri, zdb **out, char *err, size_t errsz);
 
-/** Close a connection and every statement prepared on it; NULL is accepted. */
+/**
+ * Close a connection and every statement prepared on it (rolling back an open transaction); NULL is
+ * accepted.
+ */
 void zdb_close(zdb *db);
 
 zdb_dialect zdb_dialect_of(const zdb *db);
 
-/** Run SQL without parameters or results; may hold several `;`-separated statements (migrations). */
+/**
+ * Run SQL without parameters; may hold several `;`-separated statements (migrations). Result rows
+ * are discarded. Stops at the first failing statement (earlier ones stay executed, as in
+ * autocommit). zdb_changes() then reports the last statement that ran.
+ */
 int zdb_exec(zdb *db, const char *sql);
 
 /**
- * Start a write transaction. SQLite: `BEGIN IMMEDIATE` after taking a process-wide writer mutex (documented global
- * state: SQLite has one writer at a time anyway, and the mutex avoids busy-wait sleeps). MariaDB: START TRANSACTION
- * (REPEATABLE READ; use SELECT ... FOR UPDATE to lock rows).
+ * Start a write transaction; ZKBIO_EINVAL if one is already open on this connection.
+ * SQLite: `BEGIN IMMEDIATE` after taking a process-wide writer lock (documented global state:
+ * SQLite has one writer at a time anyway, and the lock lets waiting writers sleep on a condition
+ * variable instead of the busy handler's sleep-and-retry). The lock is held until
+ * zdb_commit()/zdb_rollback()/zdb_close(), is shared by all SQLite files of the process and is
+ * re-entrant per thread (a thread holding a transaction on another connection does not deadlock
+ * itself; on the same file its second BEGIN fails with ZKBIO_EUNAVAIL after the busy timeout).
+ * MariaDB: START TRANSACTION (REPEATABLE READ; use SELECT ... FOR UPDATE to lock rows). A
+ * connection lost earlier is reconnected first.
  */
 int zdb_begin(zdb *db);
+/**
+ * Commit. Whatever the result, the transaction is over afterwards (zdb_in_tx() is 0): a failed
+ * commit has been rolled back. ZKBIO_EINVAL without an open transaction. SQLite: with
+ * synchronous=FULL the commit is on disk when this returns 0. MariaDB: ZKBIO_EUNAVAIL when the
+ * connection was lost or the server rolled the transaction back (deadlock) — nothing was committed.
+ */
 int zdb_commit(zdb *db);
-/** Roll back; always leaves the connection usable (or marked for reconnect). Returns 0 or an error. */
+/**
+ * Roll back; always leaves the connection usable (or marked for reconnect). Returns 0 (also when no
+ * transaction is open, or when the connection was lost: the server discarded the transaction) or an
+ * error.
+ */
 int zdb_rollback(zdb *db);
 /** 1 while a transaction started by zdb_begin() is open. */
 int zdb_in_tx(const zdb *db);
 
 /**
- * Return a prepared statement for `sql`, cached on the connection by the string's *address* (pass string
- * literals / static SQL), reset and with bindings cleared. The connection owns it: never finalize it yourself.
- * On MariaDB, statements are re-prepared transparently after a reconnect.
+ * Return a prepared statement for `sql`, cached on the connection by the string's *address* (pass
+ * string literals / static SQL), reset and with bindings cleared. The connection owns it: never
+ * finalize it yourself. Preparing the same address again returns the same statement (rewound, even
+ * if it was mid-way through rows). The text is compared on a hit, so a reused buffer holding
+ * different SQL is re-prepared, not mixed up. One statement per call (several are ZKBIO_EINVAL on
+ * SQLite, a syntax error on MariaDB); on failure *out is NULL and nothing is cached. On MariaDB,
+ * statements are re-prepared transparently after a reconnect.
  */
 int zdb_prepare(zdb *db, const char *sql, zdb_stmt **out);
 
+/*
+ * Binding: idx outside 1..parameter count is ZKBIO_EINVAL. Unbound parameters are NULL. Binding
+ * after zdb_step() rewinds the statement (other bindings are kept), so the next step executes it
+ * again with the new values.
+ */
 int zdb_bind_int64(zdb_stmt *st, int idx, int64_t v);
-/** Bind text of `len` bytes (-1 = strlen). The bytes are copied. NULL binds SQL NULL. */
+/** Bind text of `len` bytes (-1 = strlen; other negative lengths are ZKBIO_EINVAL). The bytes are
+ * copied. NULL binds SQL NULL. */
 int zdb_bind_text(zdb_stmt *st, int idx, const char *s, ptrdiff_t len);
-/** Bind a blob (copied). NULL with len 0 binds an empty blob. */
+/** Bind a blob (copied). NULL with len 0 binds an empty blob (not NULL); NULL with len > 0 is
+ * ZKBIO_EINVAL. */
 int zdb_bind_blob(zdb_stmt *st, int idx, const void *p, size_t len);
 int zdb_bind_null(zdb_stmt *st, int idx);
 
 /**
- * Execute / fetch the next row: ZDB_ROW when a row is available, ZDB_DONE when finished, or an error.
- * For statements without results the first call returns ZDB_DONE.
+ * Execute / fetch the next row: ZDB_ROW when a row is available, ZDB_DONE when finished, or an
+ * error. For statements without results the first call returns ZDB_DONE. Once it has returned
+ * ZDB_DONE or an error, the statement is finished: further calls return ZDB_DONE (never a second
+ * execution) until zdb_reset(), zdb_prepare() or a new binding. MariaDB buffers the whole result on
+ * the client at the first call, so other statements may run on the connection while rows are being
+ * read. Outside a transaction, when the MariaDB server has gone away (2006/2013, killed connection)
+ * the driver reconnects, re-prepares, rebinds and executes once more; if the first attempt had in
+ * fact reached the server, the statement may run twice (design writes to be idempotent). Inside a
+ * transaction it returns ZKBIO_EUNAVAIL instead and the next zdb_begin() reconnects.
  */
 int zdb_step(zdb_stmt *st);
 
-/** Column accessors for the current row (0-based). NULL columns read as 0 / "" / empty blob. */
+/**
+ * Column accessors for the current row (0-based). NULL columns, columns out of range and calls
+ * without a current row read as 0 / "" / empty blob (zdb_col_is_null() gives 1). Text of integer
+ * columns is their decimal form; integers of text columns are parsed (strtoll on MariaDB, SQLite's
+ * conversion rules).
+ */
 int64_t zdb_col_int64(zdb_stmt *st, int col);
 /** NUL-terminated text, valid until the next zdb_step()/zdb_reset() of this statement. */
 const char *zdb_col_text(zdb_stmt *st, int col);
-/** Blob bytes and length, valid until the next zdb_step()/zdb_reset(). */
+/** Blob bytes and length (never NULL; len may be NULL), valid until the next
+ * zdb_step()/zdb_reset(). */
 const void *zdb_col_blob(zdb_stmt *st, int col, size_t *len);
 int zdb_col_is_null(zdb_stmt *st, int col);
 int zdb_col_count(zdb_stmt *st);
 
-/** Finish using a statement early (discard remaining rows, clear bindings). Safe to call after ZDB_DONE. */
+/** Finish using a statement early (discard remaining rows, clear bindings). Safe to call after
+ * ZDB_DONE. */
 void zdb_reset(zdb_stmt *st);
 
-/** Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+/**
+ * Rows changed by the last INSERT/UPDATE/DELETE on this connection (SELECTs leave it alone). UPDATE
+ * counts the rows matched, even when their values did not change, on both backends (MariaDB
+ * connects with CLIENT_FOUND_ROWS). INSERT IGNORE / INSERT OR IGNORE of an existing key counts 0.
+ * Upserts differ: MariaDB's ON DUPLICATE KEY UPDATE counts 2 for a changed row (1 if unchanged),
+ * SQLite's ON CONFLICT DO UPDATE counts 1.
+ */
 int64_t zdb_changes(zdb *db);
-/** Id generated by the last INSERT into an auto-increment table on this connection. */
+/** Id generated by the last INSERT into an auto-increment table on this connection (kept until the
+ * next one). */
 int64_t zdb_last_insert_id(zdb *db);
 
-/** Driver message of the last error on this connection ("" if none). Valid until the next call. */
+/**
+ * Driver message of the last failed call on this connection ("" if none yet; successful calls do
+ * not clear it, so it can be read after a zdb_rollback()). Valid until the next call. Values the
+ * server quotes from bound parameters (e.g. MariaDB's "Duplicate entry '...'") are replaced by '?'.
+ */
 const char *zdb_errmsg(const zdb *db);
 
 #endif /* ZKBIOD_DB_H */
