@@ -32,6 +32,8 @@ static void lib_init(void)
 
 struct mcol {
     int is_int;
+    int is_unsigned; /* UNSIGNED integer column: text in unsigned form, col_int64 wraps above
+                        INT64_MAX */
     int64_t iv;
     char *buf; /* text/blob value, NUL-terminated after each fetch */
     unsigned long cap;
@@ -521,7 +523,8 @@ static int mst_bind_results(zdb *db, struct mst *s)
         if (c->is_int) {
             b->buffer_type = MYSQL_TYPE_LONGLONG;
             b->buffer = &c->iv;
-            b->is_unsigned = (f[i].flags & UNSIGNED_FLAG) != 0;
+            c->is_unsigned = (f[i].flags & UNSIGNED_FLAG) != 0;
+            b->is_unsigned = (my_bool)c->is_unsigned;
         } else {
             unsigned long need = f[i].max_length + 1;
             if (need < 64)
@@ -696,7 +699,10 @@ static const char *md_col_text(zdb_stmt *st, int col)
     if (c->isnull)
         return "";
     if (c->is_int) {
-        snprintf(c->num, sizeof(c->num), "%" PRId64, c->iv);
+        if (c->is_unsigned)
+            snprintf(c->num, sizeof(c->num), "%" PRIu64, (uint64_t)c->iv);
+        else
+            snprintf(c->num, sizeof(c->num), "%" PRId64, c->iv);
         return c->num;
     }
     return c->buf;

@@ -356,6 +356,24 @@ static void test_types(zdb *db)
     }
     CHECK(rows == 5 && ordered);
     zdb_reset(q);
+    /* other column types come back as text (MariaDB: DATETIME, DECIMAL and DOUBLE through the
+     * string binding) */
+    CHECK_RC(db,
+             zdb_prepare(db,
+                         is_maria(db) ? "SELECT CAST('2024-01-02 03:04:05' AS DATETIME), "
+                                        "CAST(3.25 AS DECIMAL(10,2)), 2.5e0, REPEAT('x', 3000), "
+                                        "CAST(18446744073709551615 AS UNSIGNED)"
+                                      : "SELECT '2024-01-02 03:04:05', '3.25', 2.5, "
+                                        "printf('%.*c', 3000, 'x'), '18446744073709551615'",
+                         &q),
+             0);
+    CHECK_RC(db, zdb_step(q), ZDB_ROW);
+    CHECK(strcmp(zdb_col_text(q, 0), "2024-01-02 03:04:05") == 0);
+    CHECK(strcmp(zdb_col_text(q, 1), "3.25") == 0 && zdb_col_int64(q, 1) == 3);
+    CHECK(strcmp(zdb_col_text(q, 2), "2.5") == 0);
+    CHECK(strlen(zdb_col_text(q, 3)) == 3000 && zdb_col_text(q, 3)[2999] == 'x');
+    CHECK(strcmp(zdb_col_text(q, 4), "18446744073709551615") == 0);
+    zdb_reset(q);
     CHECK(query_int(db, "SELECT '42'") == 42);
     CHECK(query_int(db, "SELECT 40 + 2") == 42);
     free(big);
