@@ -236,8 +236,13 @@ static void print_log_tail(const zkd *d, int lines)
 
 void zkd_cleanup(zkd *d, int passed)
 {
-    if (d->pid > 0)
-        zkd_stop(d);
+    if (d->pid > 0) {
+        int st = zkd_stop(d);
+        if (st != 0)
+            fprintf(stderr,
+                    "harness: zkbiod exited with status %d after SIGTERM (see %s/zkbiod.log)\n", st,
+                    d->dir);
+    }
     if (d->dir[0] && !passed)
         print_log_tail(d, 40);
     const char *keep = getenv("ZKBIO_TEST_KEEP");
