@@ -6,8 +6,12 @@
  * Every reply is plain text with a GMT Date header. Data is acknowledged (`OK: n`) only after COMMIT; a database
  * outage answers 503 so the device keeps its data and retries after ErrorDelay.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -66,6 +70,55 @@ static int handshake(struct mg_connection *c, const zkbiod *d, const char *ip)
         return zh_text(c, 500, "ERROR: handshake reply");
     zlog_info("%s: handshake from %s (push %s, language %d)", hs.sn, ip, hs.pushver, hs.language);
     return zh_send(c, 200, "text/plain", body, len);
+}
+
+/* Write an attendance photo durably to <dir>/<sn>/<name> (temporary file, fsync, rename, fsync of the folder).
+ * `name` comes from the device: only [A-Za-z0-9._-] is kept and it may not start with a dot. */
+static int save_photo(const char *dir, const char *sn, const char *name, const char *data, size_t len, char *path,
+                      size_t psize)
+{
+    char clean[128];
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < sizeof(clean); p++) {
+        char ch = *p;
+        int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                 ch == '_' || (ch == '.' && n > 0);
+        clean[n++] = ok ? ch : '_';
+    }
+    clean[n] = '\0';
+    if (n == 0)
+        return ZKBIO_EINVAL;
+    char sub[1024], tmp[1100];
+    if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, sn) >= sizeof(sub) ||
+        (size_t)snprintf(path, psize, "%s/%s", sub, clean) >= psize ||
+        (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", sub, clean) >= sizeof(tmp))
+        return ZKBIO_EINVAL;
+    if (mkdir(sub, 0700) != 0 && errno != EEXIST)
+        return ZKBIO_EIO;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ZKBIO_EIO;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    int ok = off == len && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return ZKBIO_EIO;
+    }
+    int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
 }
 
 static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip)
@@ -157,7 +210,14 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
             zlog_warn("%s: ATTPHOTO body rejected: %s", sn, zkbio_strerror(rc));
             return zh_text(c, 400, "ERROR: malformed photo");
         }
-        rc = zs_ingest_attphoto(d->store, sn, name, body + off, plen);
+        char path[1200];
+        rc = save_photo(d->attphoto_dir, sn, name, body + off, plen, path, sizeof(path));
+        if (rc != 0) {
+            free(body);
+            zlog_error("%s: cannot store attendance photo under %s", sn, d->attphoto_dir);
+            return zh_text(c, 503, "ERROR: storage unavailable, retry later");
+        }
+        rc = zs_ingest_attphoto(d->store, sn, name, path, plen);
         if (rc != 0) {
             free(body);
             return store_error(c, sn, rc);

@@ -49,6 +49,7 @@ static int log_message(const struct mg_connection *c, const char *msg)
 
 int main(int argc, char **argv)
 {
+    umask(077); /* the database, photos and certificates hold personal data: owner only */
     zkbiod_config cfg;
     char err[512];
     int rc = zkbiod_config_load(&cfg, argc, argv, err, sizeof(err));
@@ -105,6 +106,7 @@ int main(int argc, char **argv)
     d.commands_per_poll = cfg.commands_per_poll;
     d.admin_token = cfg.admin_token;
     d.version = zkbio_version();
+    d.attphoto_dir = cfg.attphoto_dir;
 
     /* Listeners: civetweb's comma-separated list; a trailing 's' is TLS and needs <data-dir>/zkbiod.pem
      * (key + certificate in one PEM file). */

@@ -18,6 +18,7 @@ typedef struct zkbiod {
     int commands_per_poll;          /* commands handed out per getrequest */
     const char *admin_token;        /* "" or NULL = management API disabled */
     const char *version;
+    const char *attphoto_dir;       /* attendance photos: <attphoto_dir>/<SN>/<file name> */
 } zkbiod;
 
 /* /iclock/... (PUSH protocol). Registered for every path containing "/iclock/". */

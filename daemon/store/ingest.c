@@ -467,7 +467,7 @@ int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, z
     return 0;
 }
 
-int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const void *jpeg, size_t len)
+int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const char *path, size_t size)
 {
     zdb *db = zs_db(st);
     if (!db)
@@ -475,15 +475,16 @@ int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const voi
     zdb_stmt *q;
     int rc = zdb_prepare(db,
                          ZS_SQL(db,
-                                "INSERT OR IGNORE INTO attphotos (sn, name, jpeg, received_at) VALUES (?, ?, ?, ?)",
-                                "INSERT IGNORE INTO attphotos (sn, name, jpeg, received_at) VALUES (?, ?, ?, ?)"),
+                                "INSERT OR IGNORE INTO attphotos (sn, name, path, size, received_at) VALUES (?, ?, ?, ?, ?)",
+                                "INSERT IGNORE INTO attphotos (sn, name, path, size, received_at) VALUES (?, ?, ?, ?, ?)"),
                          &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
     zdb_bind_text(q, 2, name, -1);
-    zdb_bind_blob(q, 3, jpeg, len);
-    zdb_bind_int64(q, 4, zs_now());
+    zdb_bind_text(q, 3, path, -1);
+    zdb_bind_int64(q, 4, (int64_t)size);
+    zdb_bind_int64(q, 5, zs_now());
     rc = zdb_step(q);
     zdb_reset(q);
     return rc < 0 ? rc : 0;

@@ -112,7 +112,8 @@ static const char *const migration_1 =
     " id @ID@,"
     " sn VARCHAR(40) NOT NULL,"
     " name VARCHAR(128) NOT NULL,"
-    " jpeg @BLOB@ NOT NULL,"
+    " path VARCHAR(1024) NOT NULL," /* file under attphoto-dir */
+    " size BIGINT NOT NULL,"
     " received_at BIGINT NOT NULL,"
     " UNIQUE (sn, name)"
     ")@T@;"

@@ -88,8 +88,9 @@ int zs_ingest_attlog(zs_store *st, const char *sn, const zkbio_push_batch *b, co
 int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, zs_stamp stamp_table,
                       const char *stamp, size_t *accepted);
 
-/** Store an attendance photo (JPEG bytes) named `name` for `sn`. Idempotent on (sn, name). */
-int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const void *jpeg, size_t len);
+/** Record an attendance photo `name` of `sn`, already written durably to `path` (`size` bytes).
+ * Idempotent on (sn, name). */
+int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const char *path, size_t size);
 
 /**
  * Hand out up to `max` due commands for `sn` as a getrequest reply body (`C:<id>:<cmd>` lines) into a malloc'd
