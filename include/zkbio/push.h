@@ -12,10 +12,19 @@
  * Common rules for every function here:
  * - Text input is given as pointer + length and need not be NUL-terminated; it may contain NUL bytes (they end a
  *   field's value). Records are separated by LF or CRLF; fields by HT (TAB); `key=value` pairs are split on the
- *   first `=` only (base64 values end in `=`), keys are matched case-insensitively (`PIN`, `Pin`, `pin`).
+ *   first `=` only (base64 values end in `=`), keys are matched case-insensitively (`PIN`, `Pin`, `pin`); when a key
+ *   appears twice in one record the first wins. Lines holding only spaces, HT or CR are skipped (not malformed).
+ * - Numbers: decimal with an optional sign and surrounding spaces. An empty field is "absent". A numeric field that
+ *   is not a decimal integer, or does not fit its type (int32_t; int64_t for OPLOG operands), makes its record
+ *   malformed: numbers are never clamped or truncated silently.
+ * - PINs (parsers and formatters): 1..ZKBIO_PUSH_PIN_MAX bytes of printable ASCII other than space (digits, or
+ *   letters with StringPinFunOn); surrounding spaces are trimmed on input.
  * - Parsed strings are NUL-terminated UTF-8 owned by the returned object and live until its `*_free()`.
- *   Text in a device codepage (see zkbio_push_language_charset()) is converted to UTF-8 with iconv; bytes that are
- *   not valid in the source encoding are replaced by U+FFFD, never dropped silently.
+ *   Free text (user Name, ERRORLOG ErrMsg, ATTLOG workcode and extra fields) in a device codepage (see
+ *   zkbio_push_language_charset()) is converted to UTF-8 with iconv; every other value is checked as UTF-8. Bytes
+ *   that are not valid in the source encoding are replaced by U+FFFD, never dropped silently.
+ * - Each result object (batch, kvlist, results, commands, data command) owns one arena holding all its strings;
+ *   parsing a body costs a few allocations, not one per field.
  * - Formatters write into a caller buffer `buf` of `size` bytes and always NUL-terminate when size > 0. `*len`
  *   (may be NULL) receives the length without the NUL. When the buffer is too small they return ZKBIO_ENOSPC and
  *   set `*len` to the length needed, like snprintf. Values have HT, CR, LF and NUL removed before they are written
@@ -51,8 +60,9 @@ extern "C" {
 
 /**
  * Look up one parameter of a URL query string (`a=1&SN=X%20Y&...`), URL-decoding its value (`%XX` and `+`).
- * The key is matched case-insensitively. `query` excludes the leading `?`.
- * Writes the NUL-terminated value to `out` (`outsize` bytes).
+ * The key is matched case-insensitively; the first occurrence wins; a parameter without `=` has the value "".
+ * `query` excludes the leading `?` (one is tolerated); a `#fragment` is ignored. A malformed `%` escape is kept as
+ * text; a decoded NUL (`%00`) ends the value. Writes the NUL-terminated value to `out` (`outsize` bytes).
  * Errors: ZKBIO_ENOENT (key absent), ZKBIO_ENOSPC (value longer than outsize-1; out holds a truncated copy),
  * ZKBIO_EINVAL (NULL arguments or outsize 0).
  */
@@ -78,6 +88,8 @@ typedef struct zkbio_push_handshake {
 
 /**
  * Parse the query string of a handshake request. `options=all` is not required (some firmware omits it).
+ * Control bytes are dropped from pushver, DeviceType and pushcommkey; values longer than their field are truncated;
+ * a language or PushOptionsFlag that is not a number counts as absent.
  * On success *out is filled; on failure it is left unchanged and `err` (may be NULL) says why.
  * Errors: ZKBIO_EPROTO (SN missing or not zkbio_push_sn_valid()), ZKBIO_EINVAL.
  */
@@ -90,17 +102,20 @@ typedef struct zkbio_push_server_options {
     const char *operlog_stamp;  /**< resume cursor for OPERLOG; NULL = "None" */
     const char *attphoto_stamp; /**< resume cursor for ATTPHOTO; NULL = "None" */
     const char *biodata_stamp;  /**< resume cursor for BIODATA; NULL = "None" */
-    int error_delay_s;          /**< `ErrorDelay`, seconds before retry after a network error (30..300) */
-    int delay_s;                /**< `Delay`, seconds between getrequest polls (2..60) */
+    int error_delay_s;          /**< `ErrorDelay`, seconds before retry after a network error (clamped to 30..300) */
+    int delay_s;                /**< `Delay`, seconds between getrequest polls (clamped to 2..60) */
     const char *trans_times;    /**< `TransTimes`, "HH:MM;HH:MM"; NULL = "00:00;14:05" */
-    int trans_interval_min;     /**< `TransInterval`, minutes (0 = off) */
-    const char *trans_flag;     /**< `TransFlag` format II names separated by HT; NULL = all types */
-    int timezone_min;           /**< server zone in minutes east of UTC; sent as hours when a whole number
-                                     of hours, else as minutes (push.md §2.2 TimeZone row) */
+    int trans_interval_min;     /**< `TransInterval`, minutes (0 = off; negative sent as 0) */
+    const char *trans_flag;     /**< `TransFlag`: format II names separated by HT, space or comma (sent as
+                                     `TransData ` + HT-separated names), or a format I digit string sent as is;
+                                     NULL = `TransData AttLog OpLog AttPhoto EnrollUser ChgUser EnrollFP ChgFP FACE
+                                     UserPic BioPhoto FVEIN` */
+    int timezone_min;           /**< server zone in minutes east of UTC (clamped to ±1440); sent as hours when a
+                                     whole number of hours, else as minutes (push.md §2.2 TimeZone row) */
     int realtime;               /**< `Realtime` 1 = upload each record at once */
     const char *server_ver;     /**< `ServerVer`; NULL = omit */
     const char *push_prot_ver;  /**< `PushProtVer`; NULL = "2.4.1" */
-    int push_options_flag;      /**< `PushOptionsFlag` (1 = ask the device to POST table=options) */
+    int push_options_flag;      /**< `PushOptionsFlag` (1 = ask the device to POST table=options); 0 = omit */
     const char *push_options;   /**< `PushOptions` comma list; NULL = omit */
     const char *multi_bio_data_support; /**< e.g. "0:1:1:0:0:0:0:1:0:1"; NULL = omit */
 } zkbio_push_server_options;
@@ -109,8 +124,9 @@ typedef struct zkbio_push_server_options {
 ZKBIO_API void zkbio_push_server_options_init(zkbio_push_server_options *opts);
 
 /**
- * Build the handshake reply body: `GET OPTION FROM: <sn>` then `key=value` lines joined by LF, with both the long
- * (`ATTLOGStamp`) and short (`Stamp`, `OpStamp`, `PhotoStamp`) stamp names, `Encrypt=0`.
+ * Build the handshake reply body: `GET OPTION FROM: <sn>` then `key=value` lines joined by LF (no final LF), with
+ * both the long (`ATTLOGStamp`, `OPERLOGStamp`, `ATTPHOTOStamp`, `BIODATAStamp`) and short (`Stamp`, `OpStamp`,
+ * `PhotoStamp`) stamp names, `Encrypt=0`. Empty option strings count as NULL; values have HT/CR/LF removed.
  * Errors: ZKBIO_ENOSPC (see header rules), ZKBIO_EINVAL (sn invalid or NULL arguments).
  */
 ZKBIO_API int zkbio_push_build_handshake_reply(const zkbio_push_server_options *opts, const char *sn,
@@ -123,8 +139,9 @@ ZKBIO_API int zkbio_push_build_handshake_reply(const zkbio_push_server_options *
 ZKBIO_API const char *zkbio_push_language_charset(int language);
 
 /**
- * Parse the `INFO=` value a 2.x device appends to getrequest (push.md §4.1), positional and tolerant of missing
- * or extra fields. Missing numbers are -1, missing strings empty.
+ * Parse the `INFO=` value a 2.x device appends to getrequest (push.md §4.1; already URL-decoded), positional and
+ * tolerant of missing or extra fields. Missing, non-numeric or out-of-range (int32) numbers are -1; missing strings
+ * are empty; longer strings are truncated and lose control bytes.
  * Errors: ZKBIO_EINVAL.
  */
 typedef struct zkbio_push_info {
@@ -158,13 +175,14 @@ typedef enum zkbio_push_rec_type {
 /** One punch. `time` is device wall-clock, no zone: store it with the device's zone (push.md §2.3). */
 typedef struct zkbio_push_attlog {
     const char *pin;      /**< user PIN, non-empty */
-    const char *time;     /**< normalised "YYYY-MM-DD HH:MM:SS" (a space instead of HT between date and time is
-                               accepted on input) */
+    const char *time;     /**< normalised "YYYY-MM-DD HH:MM:SS". Accepted on input: one space, HT or `T` between
+                               date and time (an HT makes them two fields), `/` in the date, 1-digit month, day,
+                               hour, minute, second; ranges are checked (day within its month, hour < 24...) */
     int32_t status;       /**< 0 check-in, 1 check-out, 2 break-out, 3 break-in, 4 OT-in, 5 OT-out, 255 auto; -1
                                absent */
     int32_t verify;       /**< verify mode (Appendix 7), -1 absent */
     const char *workcode; /**< work code, "" when absent */
-    size_t n_extra;       /**< fields after the 7th, kept verbatim */
+    size_t n_extra;       /**< fields after the 7th (empty ones included), kept verbatim */
     const char *const *extra;
 } zkbio_push_attlog;
 
@@ -192,9 +210,9 @@ typedef struct zkbio_push_user {
 } zkbio_push_user;
 
 /**
- * One biometric template of any kind. FP: `no` = FID (0–9), `index` 0. FACE: `no` = FID. FVEIN: `no` = FID,
- * `index` = Index. BIODATA: all fields as sent. `type` is the BIODATA type (1 FP, 2 NIR face, 7 finger vein,
- * 9 visible-light face ...) and is also set for FP (1), FACE (2) and FVEIN (7).
+ * One biometric template of any kind. FP: `no` = FID (0–9), `index` 0. FACE: `no` = FID, `index` 0. FVEIN: `no` =
+ * FID, `index` = Index. BIODATA: all fields as sent. `type` is the BIODATA type (1 FP, 2 NIR face, 7 finger vein,
+ * 9 visible-light face ...) and is always set for FP (1), FACE (2) and FVEIN (7).
  */
 typedef struct zkbio_push_template {
     const char *pin;
@@ -221,7 +239,8 @@ typedef struct zkbio_push_errorlog {
 typedef struct zkbio_push_record {
     zkbio_push_rec_type type;
     unsigned line;
-    const char *tag; /**< the record tag as sent ("USER", "FP", ...); "ATTLOG" for punches */
+    const char *tag; /**< the record tag as sent ("USER", "FP", "user"...); "ATTLOG" for punches; for untagged lines
+                          (DATA UPDATE records, USERINFO/BIODATA/ERRORLOG bodies) the kind's tag ("USER"...) */
     union {
         zkbio_push_attlog attlog;
         zkbio_push_oplog oplog;
@@ -262,13 +281,20 @@ ZKBIO_API zkbio_push_table zkbio_push_table_from_name(const char *name);
 
 /**
  * Parse an upload body of `table` (ATTLOG, OPERLOG, BIODATA, USERINFO, ERRORLOG or IDCARD) into records.
- * OPERLOG, BIODATA and USERINFO bodies are tag-multiplexed and accept every tag of push.md §3.2; ATTLOG bodies
- * are bare punch lines. Malformed lines (missing PIN, bad time, missing template, unknown layout) are counted in
- * n_malformed and skipped; the rest are returned. `charset` names the encoding of free text (NULL = UTF-8).
- * At most `max_records` records are parsed (0 = no limit); more give ZKBIO_ETOOBIG.
- * On success *out is a new batch (possibly with count 0).
- * Errors: ZKBIO_EINVAL, ZKBIO_ENOTSUP (table not text-based), ZKBIO_ETOOBIG, ZKBIO_ENOMEM,
- * ZKBIO_EENCODING (charset unknown to iconv).
+ * OPERLOG, BIODATA, USERINFO, ERRORLOG and IDCARD bodies are tag-multiplexed and accept every tag of push.md §3.2:
+ * the first word is the tag (any case), separated from the fields by a space or HT. In USERINFO, BIODATA and
+ * ERRORLOG bodies a line without a tag (its first word holds `=`) is read as USER, BIODATA or ERRORLOG. Another
+ * tag that is a word (`[A-Za-z][A-Za-z0-9_]*`, ≤ 32 bytes) followed by at least one `k=v` field gives a
+ * ZKBIO_PUSH_REC_OTHER record (tag only). ATTLOG bodies are bare punch lines.
+ * Malformed lines are counted in n_malformed and skipped; the rest are returned. A line is malformed when: ATTLOG
+ * has no valid PIN or time; USER has no valid PIN; FP/FACE/FVEIN/BIODATA have no valid PIN or an empty TMP/Tmp;
+ * USERPIC/BIOPHOTO have no valid PIN or an empty Content; OPLOG has fewer than 3 fields, a non-numeric OpType or
+ * a bad time; ERRORLOG has no ErrCode; any numeric field is not a number in range; the tag is not a word or the
+ * line has no fields. `charset` names the encoding of free text (NULL = UTF-8).
+ * At most `max_records` records are parsed (0 = no limit); one well-formed record more gives ZKBIO_ETOOBIG.
+ * On success *out is a new batch (possibly with count 0); on error *out is NULL.
+ * Errors: ZKBIO_EINVAL (NULL arguments, ZKBIO_PUSH_TABLE_UNKNOWN or a value outside the enum), ZKBIO_ENOTSUP
+ * (OPTIONS, ATTPHOTO: not text records), ZKBIO_ETOOBIG, ZKBIO_ENOMEM, ZKBIO_EENCODING (charset unknown to iconv).
  */
 ZKBIO_API int zkbio_push_parse_upload(zkbio_push_table table, const char *body, size_t len, const char *charset,
                                       size_t max_records, zkbio_push_batch **out);
@@ -284,8 +310,9 @@ typedef struct zkbio_push_kvlist {
 } zkbio_push_kvlist;
 
 /**
- * Parse a `table=options` body: `k=v,k=v,...` (a leading `~` on a key is removed; a piece without `=` is joined
- * to the previous value with a comma, so values may contain commas; LF/CRLF also separate pairs).
+ * Parse a `table=options` body: `k=v,k=v,...` (a leading `~` on a key is removed; a piece without `=`, or with an
+ * empty key, is joined to the previous value with a comma, so values may contain commas; empty pieces are dropped;
+ * LF/CRLF also separate pairs). Keys are trimmed of spaces, values are kept as sent.
  * Errors: ZKBIO_EINVAL, ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_push_parse_options(const char *body, size_t len, zkbio_push_kvlist **out);
@@ -298,8 +325,11 @@ ZKBIO_API void zkbio_push_kvlist_free(zkbio_push_kvlist *list);
 
 /**
  * Split an ATTPHOTO body (`PIN=<name>.jpg\nSN=..\nsize=..\nCMD=uploadphoto\0<JPEG>`, push.md §3.4): writes the
- * file name to `name` (`name_size` bytes) and the offset and length of the binary photo inside `body`.
- * Errors: ZKBIO_EPROTO (no NUL separator, no PIN, or size mismatch larger than the body), ZKBIO_EINVAL.
+ * file name to `name` (`name_size` bytes) and the offset and length of the binary photo inside `body`. The length
+ * is `size` when given (bytes after it are ignored), else the rest of the body.
+ * Errors: ZKBIO_EPROTO (no NUL separator; no PIN; a name that is empty, `.`, `..` or holds `/`, `\` or control
+ * bytes; `size` not a number or larger than the bytes after the NUL), ZKBIO_ENOSPC (name does not fit; a truncated
+ * copy is written), ZKBIO_EINVAL.
  */
 ZKBIO_API int zkbio_push_parse_attphoto(const char *body, size_t len, char *name, size_t name_size,
                                         size_t *photo_offset, size_t *photo_len);
@@ -327,8 +357,14 @@ typedef struct zkbio_push_cmd_results {
 
 /**
  * Parse a devicecmd body holding one or more results: one-line `ID=..&Return=..&CMD=..` records, and multi-line
- * records (`ID=..` alone on a line, then `Key=Value` lines until the next `ID=`; `Content=` runs to the end of the
- * record). Duplicate IDs are returned as sent (the caller decides idempotency).
+ * records (`ID=..` alone on a line, then `Key=Value` lines until the next line starting with `ID=`). Lines after a
+ * one-line record also belong to it (an INFO reply is `ID=1&Return=0&CMD=INFO` then `Key=Value` lines). `ID`,
+ * `Return` and `CMD` are matched case-insensitively; other keys (a leading `~` removed) go to `extra`; lines
+ * without `=` inside a record are ignored. `Content=` runs to the next line starting with `ID=` (or the end of
+ * the body), keeps CR, LF, `&` and NUL bytes, and loses only the line break before that line; it is also
+ * NUL-terminated. A record without a non-empty ID, or whose Return is missing or not an int32, is counted in
+ * n_malformed, as is each non-blank line before the first record. Duplicate IDs are returned as sent (the caller
+ * decides idempotency).
  * Errors: ZKBIO_EINVAL, ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_push_parse_devicecmd(const char *body, size_t len, zkbio_push_cmd_results **out);
@@ -337,8 +373,8 @@ ZKBIO_API int zkbio_push_parse_devicecmd(const char *body, size_t len, zkbio_pus
 ZKBIO_API void zkbio_push_cmd_results_free(zkbio_push_cmd_results *results);
 
 /**
- * Format one result line as a device sends it: `ID=<id>&Return=<ret>&CMD=<cmd>` (no newline).
- * Errors: ZKBIO_ENOSPC, ZKBIO_EINVAL.
+ * Format one result line as a device sends it: `ID=<id>&Return=<ret>&CMD=<cmd>` (no newline; cmd NULL = "").
+ * Errors: ZKBIO_ENOSPC, ZKBIO_EINVAL (id NULL, empty, or holding `&` or `=`; cmd holding `&`).
  */
 ZKBIO_API int zkbio_push_format_cmd_result(const char *id, int32_t ret, const char *cmd, char *buf, size_t size,
                                            size_t *len);
@@ -368,36 +404,45 @@ ZKBIO_API const char *zkbio_push_data_table_name(zkbio_push_data_table table);
 
 /**
  * `DATA UPDATE USERINFO PIN=..HT Name=..HT Pri=..HT Passwd=..HT Card=..HT Grp=..HT TZ=..HT Verify=..HT ViceCard=..`
- * Fields that are NULL or "" (strings) or -1 (numbers) are left out, except PIN (required) and Name.
- * `flags`: ZKBIO_PUSH_FMT_PRIVILEGE. Errors: ZKBIO_EINVAL (no PIN), ZKBIO_ENOSPC.
+ * Fields that are NULL or "" (strings) or -1 (numbers; any negative Pri) are left out, except PIN (required) and
+ * Name (always written, possibly empty). StartDatetime/EndDatetime are not written.
+ * `flags`: ZKBIO_PUSH_FMT_PRIVILEGE. Errors: ZKBIO_EINVAL (no valid PIN), ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_push_cmd_user_update(const zkbio_push_user *user, unsigned flags, char *buf, size_t size,
                                          size_t *len);
 
 /**
- * `DATA UPDATE FINGERTMP|FACE|FVEIN|BIODATA ...` for a template; `table` picks the wire form (FINGERTMP needs
- * type FP, FACE a face type...). Size is recomputed from the base64 length. Errors: ZKBIO_EINVAL, ZKBIO_ENOSPC.
+ * `DATA UPDATE FINGERTMP|FACE|FVEIN|BIODATA ...` for a template; `table` picks the wire form (push.md §4.3):
+ * `FINGERTMP PIN=..HT FID=..HT Size=..HT Valid=..HT TMP=..`, `FACE PIN=..HT FID=..HT Valid=..HT Size=..HT TMP=..`,
+ * `FVEIN Pin=..HT FID=..HT Index=..HT Valid=..HT Size=..HT Tmp=..`, `BIODATA Pin=..HT No=..HT Index=..HT Valid=..HT
+ * Duress=..HT Type=..HT MajorVer=..HT MinorVer=..HT Format=..HT Tmp=..`. `type` must be 1 or -1 for FINGERTMP, 2 or
+ * -1 for FACE, 7 or -1 for FVEIN, ≥ 0 for BIODATA. Size is recomputed from the base64 length; other negative
+ * numbers are written as defaults (No/FID 0, Index 0, Valid 1, Duress 0, MajorVer 0, MinorVer 0, Format 0).
+ * Errors: ZKBIO_EINVAL (bad table or type, no valid PIN, empty tmp), ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_push_cmd_template_update(zkbio_push_data_table table, const zkbio_push_template *tmpl,
                                              char *buf, size_t size, size_t *len);
 
 /** `DATA UPDATE USERPIC PIN=..HT Size=..HT Content=..` or `DATA UPDATE BIOPHOTO PIN=..HT Type=..HT Size=..HT
- * Content=..` (table USERPIC or BIOPHOTO). Errors: ZKBIO_EINVAL, ZKBIO_ENOSPC. */
+ * Content=..` (table USERPIC or BIOPHOTO; Type left out when negative; Size = length of the content).
+ * Errors: ZKBIO_EINVAL (bad table, no valid PIN, empty content), ZKBIO_ENOSPC. */
 ZKBIO_API int zkbio_push_cmd_photo_update(zkbio_push_data_table table, const zkbio_push_photo *photo, char *buf,
                                           size_t size, size_t *len);
 
 /**
- * `DATA DELETE <table> PIN=<pin>[HT FID=<no>]` (FINGERTMP, FACE, USERPIC, BIOPHOTO, USERINFO) or
- * `DATA DELETE BIODATA Pin=<pin>[HT Type=<type>[HT No=<no>]]`, `DATA DELETE FVEIN Pin=<pin>[HT FID=<no>]`.
- * `no` and `type` < 0 are left out. Errors: ZKBIO_EINVAL, ZKBIO_ENOSPC.
+ * `DATA DELETE FINGERTMP PIN=<pin>[HT FID=<no>]`, `DATA DELETE USERINFO|FACE|USERPIC|BIOPHOTO PIN=<pin>`,
+ * `DATA DELETE BIODATA Pin=<pin>[HT Type=<type>[HT No=<no>]]`, `DATA DELETE FVEIN Pin=<pin>[HT FID=<no>]`
+ * (push.md §4.3). `no` and `type` < 0 are left out. Errors: ZKBIO_EINVAL (other tables, no valid PIN),
+ * ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_push_cmd_delete(zkbio_push_data_table table, const char *pin, int32_t type, int32_t no,
                                     char *buf, size_t size, size_t *len);
 
 /**
- * `DATA QUERY ATTLOG|ATTPHOTO StartTime=..HT EndTime=..` (times "YYYY-MM-DD HH:MM:SS"), `DATA QUERY USERINFO
- * [PIN=..]`, `DATA QUERY FINGERTMP PIN=..[HT FingerID=..]`, `DATA QUERY BIODATA Type=..[HT PIN=..[HT No=..]]`.
- * Unused arguments are NULL / -1. Errors: ZKBIO_EINVAL, ZKBIO_ENOSPC.
+ * `DATA QUERY ATTLOG|ATTPHOTO StartTime=..HT EndTime=..` (times "YYYY-MM-DD HH:MM:SS", checked and normalised
+ * like ATTLOG times), `DATA QUERY USERINFO[ PIN=..]`, `DATA QUERY FINGERTMP PIN=..[HT FingerID=..]`,
+ * `DATA QUERY BIODATA Type=..[HT PIN=..[HT No=..]]`. Unused arguments are NULL / -1.
+ * Errors: ZKBIO_EINVAL (other tables, missing or invalid time, PIN or type), ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_push_cmd_query(zkbio_push_data_table table, const char *pin, const char *start_time,
                                    const char *end_time, int32_t type, int32_t no, char *buf, size_t size,
@@ -421,18 +466,21 @@ typedef enum zkbio_push_simple_cmd {
 /** Format a command without arguments. Errors: ZKBIO_EINVAL (unknown value), ZKBIO_ENOSPC. */
 ZKBIO_API int zkbio_push_cmd_simple(zkbio_push_simple_cmd cmd, char *buf, size_t size, size_t *len);
 
-/** `SET OPTION <key>=<value>` (one key per command; key must be [A-Za-z0-9_~]+). Errors: EINVAL, ENOSPC. */
+/** `SET OPTION <key>=<value>` (one key per command; key must be [A-Za-z0-9_~]+; value not NULL).
+ * Errors: EINVAL, ENOSPC. */
 ZKBIO_API int zkbio_push_cmd_set_option(const char *key, const char *value, char *buf, size_t size, size_t *len);
 
-/** `ENROLL_FP PIN=..HT FID=..HT RETRY=..HT OVERWRITE=0|1` (on-device enrollment). Errors: EINVAL, ENOSPC. */
+/** `ENROLL_FP PIN=..HT FID=..HT RETRY=..HT OVERWRITE=0|1` (on-device enrollment; fid, retry ≥ 0; overwrite
+ * nonzero = 1). Errors: EINVAL, ENOSPC. */
 ZKBIO_API int zkbio_push_cmd_enroll_fp(const char *pin, int32_t fid, int32_t retry, int overwrite, char *buf,
                                        size_t size, size_t *len);
 
-/** `ENROLL_BIO TYPE=..HT PIN=..HT RETRY=..HT OVERWRITE=0|1` (face/palm). Errors: EINVAL, ENOSPC. */
+/** `ENROLL_BIO TYPE=..HT PIN=..HT RETRY=..HT OVERWRITE=0|1` (face/palm; type, retry ≥ 0). Errors: EINVAL,
+ * ENOSPC. */
 ZKBIO_API int zkbio_push_cmd_enroll_bio(int32_t type, const char *pin, int32_t retry, int overwrite, char *buf,
                                         size_t size, size_t *len);
 
-/** `VERIFY SUM ATTLOG StartTime=..HT EndTime=..`. Errors: EINVAL, ENOSPC. */
+/** `VERIFY SUM ATTLOG StartTime=..HT EndTime=..` (times checked and normalised). Errors: EINVAL, ENOSPC. */
 ZKBIO_API int zkbio_push_cmd_verify_sum(const char *start_time, const char *end_time, char *buf, size_t size,
                                         size_t *len);
 
@@ -443,8 +491,10 @@ ZKBIO_API int zkbio_push_cmdid_valid(const char *id);
 
 /**
  * Append one framed command line `C:<id>:<command>\n` to a getrequest reply being built in buf (buf holds
- * `*len` bytes already; pass *len = 0 to start). Multi-record DATA commands keep their inner LFs.
- * On ZKBIO_ENOSPC, buf and *len are unchanged. Errors: ZKBIO_EINVAL (bad id, NULL), ZKBIO_ENOSPC.
+ * `*len` bytes already; pass *len = 0 to start) and NUL-terminate. Multi-record DATA commands keep their inner LFs;
+ * CRs and leading/trailing LFs of the command are dropped.
+ * On ZKBIO_ENOSPC, buf and *len are unchanged (this function does not report the needed length).
+ * Errors: ZKBIO_EINVAL (id not zkbio_push_cmdid_valid(), empty command, NULL, *len ≥ size), ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_push_frame_command(const char *id, const char *command, char *buf, size_t size, size_t *len);
 
@@ -462,8 +512,10 @@ typedef struct zkbio_push_commands {
     zkbio_push_command *cmds;
 } zkbio_push_commands;
 
-/** Parse a getrequest reply body. Errors: ZKBIO_EPROTO (text before the first `C:` other than `OK`),
- * ZKBIO_EINVAL, ZKBIO_ENOMEM. */
+/** Parse a getrequest reply body: `C:<id>:<text>` lines; a line not starting with `C:` continues the previous
+ * command (joined with LF); blank lines are skipped; a NUL ends its line.
+ * Errors: ZKBIO_EPROTO (text before the first `C:` other than `OK`; a `C:` line with an empty id or without the
+ * second colon), ZKBIO_EINVAL, ZKBIO_ENOMEM. */
 ZKBIO_API int zkbio_push_parse_commands(const char *body, size_t len, zkbio_push_commands **out);
 
 /** Free commands; NULL is accepted. */
@@ -488,29 +540,38 @@ typedef struct zkbio_push_data_cmd {
     zkbio_push_kvlist *cond;   /**< DELETE / QUERY only, else NULL */
 } zkbio_push_data_cmd;
 
-/** Parse the text of a DATA command. Errors: ZKBIO_EPROTO (not a DATA command, unknown table, no records),
- * ZKBIO_ENOTSUP (known verb on a table this codec does not model), ZKBIO_EINVAL, ZKBIO_ENOMEM. */
+/** Parse the text of a DATA command (verb and table matched case-insensitively). UPDATE lines are parsed like
+ * untagged upload lines (malformed ones counted in `records`); DELETE/QUERY conditions are the HT-separated `k=v`
+ * fields. Errors: ZKBIO_EPROTO (not a DATA command, unknown verb or table, UPDATE without a well-formed record),
+ * ZKBIO_ENOTSUP (a table of push.md §4.3/§4.4 this codec does not model, e.g. WORKCODE or SMS, or UPDATE of ATTLOG
+ * or ATTPHOTO), ZKBIO_EINVAL, ZKBIO_ENOMEM. */
 ZKBIO_API int zkbio_push_parse_data_cmd(const char *text, size_t len, zkbio_push_data_cmd **out);
 
 /** Free a data command; NULL is accepted. */
 ZKBIO_API void zkbio_push_data_cmd_free(zkbio_push_data_cmd *cmd);
 
-/* ---- upload formatting (device side) ---- */
+/* ---- upload formatting (device side) ----
+ * Each returns ZKBIO_EINVAL for a NULL record, an invalid PIN or time, or a missing template/content, and
+ * ZKBIO_ENOSPC as the other formatters. */
 
-/** Format one ATTLOG line `PIN HT time HT status HT verify HT workcode HT 0 HT 0` (no newline). */
+/** Format one ATTLOG line `PIN HT time HT status HT verify HT workcode HT 0 HT 0[HT extra...]` (no newline); a
+ * status or verify of -1 is written as an empty field. */
 ZKBIO_API int zkbio_push_format_attlog(const zkbio_push_attlog *rec, char *buf, size_t size, size_t *len);
 
-/** Format one OPERLOG `USER PIN=..HT Name=..` line (no newline). */
+/** Format one OPERLOG `USER PIN=..HT Name=..HT Pri=..HT Passwd=..HT Card=..HT Grp=..HT TZ=..HT Verify=..HT
+ * ViceCard=..[HT StartDatetime=..][HT EndDatetime=..]` line (no newline; every field written, numbers as is). */
 ZKBIO_API int zkbio_push_format_user(const zkbio_push_user *user, char *buf, size_t size, size_t *len);
 
-/** Format one OPERLOG `FP`, `FACE`, `FVEIN` or `BIODATA` line for `rec_type` (no newline). */
+/** Format one OPERLOG `FP`, `FACE`, `FVEIN` or `BIODATA` line for `rec_type` (no newline; push.md §3.2 key
+ * order and case; Size recomputed and defaults as in zkbio_push_cmd_template_update(); BIODATA needs type ≥ 0). */
 ZKBIO_API int zkbio_push_format_template(zkbio_push_rec_type rec_type, const zkbio_push_template *tmpl, char *buf,
                                          size_t size, size_t *len);
 
-/** Format one OPERLOG `OPLOG` line (no newline). */
+/** Format one OPERLOG `OPLOG` line (no newline; an empty admin is written as 0). */
 ZKBIO_API int zkbio_push_format_oplog(const zkbio_push_oplog *rec, char *buf, size_t size, size_t *len);
 
-/** Format one OPERLOG `USERPIC` or `BIOPHOTO` line for `rec_type` (no newline). */
+/** Format one OPERLOG `USERPIC PIN=..HT FileName=..HT Size=..HT Content=..` or `BIOPHOTO PIN=..HT FileName=..HT
+ * Type=..HT Size=..HT Content=..` line for `rec_type` (no newline; Size = content length). */
 ZKBIO_API int zkbio_push_format_photo(zkbio_push_rec_type rec_type, const zkbio_push_photo *photo, char *buf,
                                       size_t size, size_t *len);
 

@@ -426,8 +426,23 @@ int zkbio_push_frame_command(const char *id, const char *command, char *buf, siz
     if (b == e)
         return ZKBIO_EINVAL;
     size_t n = 0;
-    for (size_t i = b; i < e; i++)
-        n += command[i] != '\r';
+    int line_start = 0, seen_c = 0;
+    for (size_t i = b; i < e; i++) {
+        char ch = command[i];
+        if (ch == '\r')
+            continue;
+        n++;
+        /* a continuation line must not read as a new `C:` command once CRs are gone */
+        if (line_start && ch == 'C') {
+            seen_c = 1;
+            line_start = 0;
+            continue;
+        }
+        if (seen_c && ch == ':')
+            return ZKBIO_EINVAL;
+        seen_c = 0;
+        line_start = ch == '\n';
+    }
     size_t need = 2 + strlen(id) + 1 + n + 1; /* C:<id>:<command>\n */
     if (need > size - *len - 1)
         return ZKBIO_ENOSPC;

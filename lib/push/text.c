@@ -343,7 +343,7 @@ int zki_pin_ok(const char *p, size_t n)
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c <= 0x20 || c == 0x7f)
+        if (c <= 0x20 || c >= 0x7f) /* printable ASCII: a PIN is a join key, never re-encoded */
             return 0;
     }
     return 1;

@@ -77,8 +77,8 @@ int zki_parse_int(zki_span s, int64_t min, int64_t max, int64_t *out);
  * out. 0 or -1. */
 int zki_parse_time(zki_span s, char out[20]);
 
-/* PIN rule shared by parsers and formatters: 1..ZKBIO_PUSH_PIN_MAX bytes, no control bytes, no
- * space. */
+/* PIN rule shared by parsers and formatters: 1..ZKBIO_PUSH_PIN_MAX bytes of printable ASCII
+ * other than space. */
 int zki_pin_ok(const char *p, size_t n);
 
 /* ---- text conversion ---- */

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o.attlog_stamp = h.pushcommkey;
         o.trans_flag = h.device_type;
         o.server_ver = h.pushver;
-        o.timezone_min = h.language * 7;
+        o.timezone_min = (h.language % 4096) * 7;
         char buf[2048];
         size_t len;
         int rc = zkbio_push_build_handshake_reply(&o, h.sn, buf, sizeof(buf), &len);

@@ -347,11 +347,22 @@ static void test_frame_and_parse(void)
                  ZKBIO_EINVAL);
     CHECK_EQ_INT(zkbio_push_frame_command("43", "", reply, sizeof(reply), &rl), ZKBIO_EINVAL);
     CHECK_EQ_INT(zkbio_push_frame_command("43", "X", reply, sizeof(reply), NULL), ZKBIO_EINVAL);
+    /* a continuation line that would read as a new command (also once its CR is dropped) is refused
+     */
+    CHECK_EQ_INT(zkbio_push_frame_command("43", "DATA UPDATE USERINFO PIN=1\nC:44:CLEAR DATA",
+                                          reply, sizeof(reply), &rl),
+                 ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_frame_command("43", "DATA UPDATE USERINFO PIN=1\nC\r:44:CLEAR DATA",
+                                          reply, sizeof(reply), &rl),
+                 ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_frame_command("43", "C:44:X\nCX:Y", reply, sizeof(reply), &rl),
+                 ZKBIO_OK);
+    CHECK_EQ_INT(rl, before + 12 + strlen("C:43:C:44:X\nCX:Y\n"));
 
     zkbio_push_commands *c = NULL;
     CHECK_EQ_INT(zkbio_push_parse_commands(reply, rl, &c), ZKBIO_OK);
     if (c) {
-        CHECK_EQ_INT(c->count, 4);
+        CHECK_EQ_INT(c->count, 5);
         CHECK_STR(c->cmds[0].id, "41");
         CHECK_STR(c->cmds[0].text, "DATA UPDATE USERINFO PIN=8\tName=Bob\tPri=0\tGrp=1");
         CHECK_STR(c->cmds[1].id, "42");
@@ -359,6 +370,7 @@ static void test_frame_and_parse(void)
         CHECK_STR(c->cmds[2].id, "info8487");
         CHECK_STR(c->cmds[2].text, "INFO");
         CHECK_STR(c->cmds[3].text, "REBOOT");
+        CHECK_STR(c->cmds[4].text, "C:44:X\nCX:Y");
         /* the multi-record command parses into two users */
         zkbio_push_data_cmd *dc = NULL;
         CHECK_EQ_INT(zkbio_push_parse_data_cmd(c->cmds[1].text, strlen(c->cmds[1].text), &dc),

@@ -171,6 +171,8 @@ static void test_wbuf_fields(void)
     CHECK(zki_pin_ok("123", 3));
     CHECK(!zki_pin_ok("1 3", 3));
     CHECK(!zki_pin_ok("", 0));
+    CHECK(!zki_pin_ok("1\xc3\xa9", 3));
+    CHECK(zki_pin_ok("AB-12_x", 7));
     CHECK(!zki_pin_ok("1234567890123456789012345", 25));
 }
 

@@ -314,16 +314,17 @@ static void test_operlog_malformed(void)
         "ERRORLOG ErrMsg=x\n"                                      /* 11 no ErrCode */
         "USERPIC PIN=1\tFileName=1.jpg\n"                          /* 12 no content */
         "USER PIN=1\tPri=abc\n"                                    /* 13 bad Pri */
-        "user pin=2\tname=lower\n"; /* 14 ok: tags and keys any case */
+        "USER PIN=\xe9\xe9\tName=x\n"                              /* 14 PIN not ASCII */
+        "user pin=2\tname=lower\n"; /* 15 ok: tags and keys any case */
     zkbio_push_batch *b = P(ZKBIO_PUSH_TABLE_OPERLOG, body);
     if (!b)
         return;
-    CHECK_EQ_INT(b->n_malformed, 13);
+    CHECK_EQ_INT(b->n_malformed, 14);
     CHECK_EQ_INT(b->count, 1);
     if (b->count == 1) {
         CHECK_STR(b->records[0].tag, "user");
         CHECK_STR(b->records[0].u.user.name, "lower");
-        CHECK_EQ_INT(b->records[0].line, 14);
+        CHECK_EQ_INT(b->records[0].line, 15);
     }
     zkbio_push_batch_free(b);
 }
