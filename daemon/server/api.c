@@ -2,9 +2,10 @@
 /*
  * Management API (/api/v1/...) and /health.
  *
- * Access rule: /health is open (it reveals only liveness and the version). Everything under /api/v1/ needs
- * `Authorization: Bearer <admin token>`; with no token configured the API is disabled (403). The token is compared
- * in constant time and never logged. Errors are JSON `{"error":{"code","message"}}`.
+ * Access rule: /health is open (it reveals only liveness and the version). Everything under
+ * /api/v1/ needs `Authorization: Bearer <admin token>`; with no token configured the API is
+ * disabled (403). The token is compared in constant time and never logged. Errors are JSON
+ * `{"error":{"code","message"}}`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,8 @@ static int valid_time(const char *in, char out[20], int end_of_day)
     return 1;
 }
 
-static int list_params(struct mg_connection *c, zs_filter *f, char bufs[6][64], char from[20], char to[20])
+static int list_params(struct mg_connection *c, zs_filter *f, char bufs[6][64], char from[20],
+                       char to[20])
 {
     memset(f, 0, sizeof(*f));
     f->sn = param(c, "sn", bufs[0], 64);
@@ -98,9 +100,10 @@ static int list_params(struct mg_connection *c, zs_filter *f, char bufs[6][64], 
             return zh_error(c, 400, "bad_request", "after must be a record id");
         f->after = n;
     }
-    if (f->status && strcmp(f->status, "queued") && strcmp(f->status, "sent") && strcmp(f->status, "done") &&
-        strcmp(f->status, "failed") && strcmp(f->status, "superseded"))
-        return zh_error(c, 400, "bad_request", "status must be queued, sent, done, failed or superseded");
+    if (f->status && strcmp(f->status, "queued") && strcmp(f->status, "sent") &&
+        strcmp(f->status, "done") && strcmp(f->status, "failed") && strcmp(f->status, "superseded"))
+        return zh_error(c, 400, "bad_request",
+                        "status must be queued, sent, done, failed or superseded");
     return 0;
 }
 
@@ -122,13 +125,15 @@ static json_t *read_json(struct mg_connection *c, int *status)
     free(body);
     if (!j || !json_is_object(j)) {
         json_decref(j);
-        *status = zh_error(c, 400, "bad_json", "body must be a JSON object (%s)", j ? "not an object" : err.text);
+        *status = zh_error(c, 400, "bad_json", "body must be a JSON object (%s)",
+                           j ? "not an object" : err.text);
         return NULL;
     }
     return j;
 }
 
-/* Build the wire text of an operator command from its JSON description. Returns 0 or an HTTP status sent. */
+/* Build the wire text of an operator command from its JSON description. Returns 0 or an HTTP status
+ * sent. */
 static int build_command(struct mg_connection *c, json_t *j, char *out, size_t size)
 {
     static const struct {
@@ -175,17 +180,22 @@ static int build_command(struct mg_connection *c, json_t *j, char *out, size_t s
         rc = zkbio_push_cmd_query(ZKBIO_PUSH_DT_USERINFO, pin, NULL, NULL, -1, -1, out, size, &len);
     } else if (strcasecmp(name, "ENROLL_FP") == 0) {
         json_int_t fid = json_integer_value(json_object_get(j, "fid"));
-        json_int_t retry = json_is_integer(json_object_get(j, "retry")) ? json_integer_value(json_object_get(j, "retry")) : 3;
+        json_int_t retry = json_is_integer(json_object_get(j, "retry"))
+                               ? json_integer_value(json_object_get(j, "retry"))
+                               : 3;
         if (!pin || fid < 0 || fid > 9)
             return zh_error(c, 400, "bad_request", "ENROLL_FP needs \"pin\" and \"fid\" 0..9");
-        rc = zkbio_push_cmd_enroll_fp(pin, (int32_t)fid, (int32_t)retry, json_is_true(json_object_get(j, "overwrite")),
-                                      out, size, &len);
+        rc = zkbio_push_cmd_enroll_fp(pin, (int32_t)fid, (int32_t)retry,
+                                      json_is_true(json_object_get(j, "overwrite")), out, size,
+                                      &len);
     }
     if (rc != 0)
-        return zh_error(c, 400, "command_not_allowed",
-                        "unknown or invalid command (allowed: CHECK, INFO, LOG, REBOOT, CLEAR_LOG, CLEAR_PHOTO, "
-                        "CLEAR_DATA, CLEAR_BIODATA, RELOAD_OPTIONS, AC_UNLOCK, AC_UNALARM, SET_OPTION, "
-                        "QUERY_ATTLOG, QUERY_USERINFO, VERIFY_SUM, ENROLL_FP)");
+        return zh_error(
+            c, 400, "command_not_allowed",
+            "unknown or invalid command (allowed: CHECK, INFO, LOG, REBOOT, CLEAR_LOG, "
+            "CLEAR_PHOTO, "
+            "CLEAR_DATA, CLEAR_BIODATA, RELOAD_OPTIONS, AC_UNLOCK, AC_UNALARM, SET_OPTION, "
+            "QUERY_ATTLOG, QUERY_USERINFO, VERIFY_SUM, ENROLL_FP)");
     return 0;
 }
 
@@ -219,12 +229,15 @@ static int devices(struct mg_connection *c, const zkbiod *d, const char *rest, c
             if (!j)
                 return status;
             json_t *g = json_object_get(j, "sync_group"), *e = json_object_get(j, "enabled");
-            if ((g && (!json_is_string(g) || !json_string_length(g) || json_string_length(g) > 64)) ||
+            if ((g &&
+                 (!json_is_string(g) || !json_string_length(g) || json_string_length(g) > 64)) ||
                 (e && !json_is_boolean(e))) {
                 json_decref(j);
-                return zh_error(c, 400, "bad_request", "\"sync_group\" is a string of 1..64, \"enabled\" a boolean");
+                return zh_error(c, 400, "bad_request",
+                                "\"sync_group\" is a string of 1..64, \"enabled\" a boolean");
             }
-            rc = zs_update_device(d->store, sn, g ? json_string_value(g) : NULL, e ? json_is_true(e) : -1);
+            rc = zs_update_device(d->store, sn, g ? json_string_value(g) : NULL,
+                                  e ? json_is_true(e) : -1);
             json_decref(j);
             if (rc == 0)
                 rc = zs_get_device(d->store, sn, &out);
@@ -249,7 +262,8 @@ static int devices(struct mg_connection *c, const zkbiod *d, const char *rest, c
         if (rc)
             return store_fail(c, rc);
         zlog_info("api: command %lld queued for %s", (long long)id, sn);
-        return zh_json(c, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "sn", sn, "status", "queued"));
+        return zh_json(
+            c, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "sn", sn, "status", "queued"));
     }
     return zh_error(c, 404, "not_found", "no such resource");
 }
@@ -267,11 +281,13 @@ int zkbiod_api(struct mg_connection *c, const zkbiod *d, const char *path)
     if (strncmp(path, "/api/v1/", 8) != 0)
         return zh_error(c, 404, "not_found", "no such resource");
     if (!d->admin_token || !*d->admin_token)
-        return zh_error(c, 403, "api_disabled", "the management API is disabled: configure an admin token");
+        return zh_error(c, 403, "api_disabled",
+                        "the management API is disabled: configure an admin token");
     const char *auth = mg_get_header(c, "Authorization");
     if (!auth || strncasecmp(auth, "Bearer ", 7) != 0 || !token_ok(auth + 7, d->admin_token)) {
         mg_response_header_start(c, 401);
-        char body[] = "{\"error\":{\"code\":\"unauthorized\",\"message\":\"missing or wrong bearer token\"}}";
+        char body[] =
+            "{\"error\":{\"code\":\"unauthorized\",\"message\":\"missing or wrong bearer token\"}}";
         char clen[16];
         snprintf(clen, sizeof(clen), "%zu", sizeof(body) - 1);
         mg_response_header_add(c, "Content-Type", "application/json", -1);
@@ -289,7 +305,8 @@ int zkbiod_api(struct mg_connection *c, const zkbiod *d, const char *path)
     char bufs[6][64], from[20], to[20];
     json_t *out = NULL;
     int rc;
-    if (strcmp(rest, "users") == 0 || strcmp(rest, "attendance") == 0 || strcmp(rest, "commands") == 0) {
+    if (strcmp(rest, "users") == 0 || strcmp(rest, "attendance") == 0 ||
+        strcmp(rest, "commands") == 0) {
         if (strcmp(method, "GET") != 0)
             return zh_error(c, 405, "method_not_allowed", "use GET");
         int status = list_params(c, &f, bufs, from, to);

@@ -8,9 +8,9 @@
 #include <civetweb.h>
 #include <jansson.h>
 
-/* Send a complete response: status, Content-Type, Content-Length, `Cache-Control: no-store`, `Pragma: no-cache`,
- * and (added by civetweb) a GMT `Date` header, which PUSH devices use to set their clock (push.md §2.3).
- * Returns `status` (civetweb's "handled" value). */
+/* Send a complete response: status, Content-Type, Content-Length, `Cache-Control: no-store`,
+ * `Pragma: no-cache`, and (added by civetweb) a GMT `Date` header, which PUSH devices use to set
+ * their clock (push.md §2.3). Returns `status` (civetweb's "handled" value). */
 int zh_send(struct mg_connection *c, int status, const char *ctype, const char *body, size_t len);
 
 /* text/plain response. */
@@ -24,8 +24,8 @@ int zh_error(struct mg_connection *c, int status, const char *code, const char *
     __attribute__((format(printf, 4, 5)));
 
 /* Read the request body into a malloc'd NUL-terminated buffer (*out, *len without the NUL).
- * Returns 0, ZKBIO_ETOOBIG when Content-Length or the data exceed `max` (nothing kept), ZKBIO_EIO on a read
- * error or a body shorter than announced, ZKBIO_ENOMEM. */
+ * Returns 0, ZKBIO_ETOOBIG when Content-Length or the data exceed `max` (nothing kept), ZKBIO_EIO
+ * on a read error or a body shorter than announced, ZKBIO_ENOMEM. */
 int zh_read_body(struct mg_connection *c, size_t max, char **out, size_t *len);
 
 /* Client address as text ("127.0.0.1", "::1"). */

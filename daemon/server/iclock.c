@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The PUSH endpoints terminals poll (push.md §1–§6, Attendance PUSH 2.x). Access rule: documented open endpoint
- * for devices, identified by SN only, subject to the admission policy (auto or allow-list).
+ * The PUSH endpoints terminals poll (push.md §1–§6, Attendance PUSH 2.x). Access rule: documented
+ * open endpoint for devices, identified by SN only, subject to the admission policy (auto or
+ * allow-list).
  *
- * Every reply is plain text with a GMT Date header. Data is acknowledged (`OK: n`) only after COMMIT; a database
- * outage answers 503 so the device keeps its data and retries after ErrorDelay.
+ * Every reply is plain text with a GMT Date header. Data is acknowledged (`OK: n`) only after
+ * COMMIT; a database outage answers 503 so the device keeps its data and retries after ErrorDelay.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,8 +33,10 @@ static int store_error(struct mg_connection *c, const char *sn, int rc)
 
 static int deny(struct mg_connection *c, const char *sn, zs_admit admit)
 {
-    zlog_info("%s: refused (%s)", sn, admit == ZS_ADMIT_DISABLED ? "device disabled" : "not on the allow-list");
-    return zh_text(c, 403, admit == ZS_ADMIT_DISABLED ? "DEVICE DISABLED" : "ERROR: device not admitted");
+    zlog_info("%s: refused (%s)", sn,
+              admit == ZS_ADMIT_DISABLED ? "device disabled" : "not on the allow-list");
+    return zh_text(c, 403,
+                   admit == ZS_ADMIT_DISABLED ? "DEVICE DISABLED" : "ERROR: device not admitted");
 }
 
 static const char *query_of(struct mg_connection *c, size_t *len)
@@ -72,17 +75,18 @@ static int handshake(struct mg_connection *c, const zkbiod *d, const char *ip)
     return zh_send(c, 200, "text/plain", body, len);
 }
 
-/* Write an attendance photo durably to <dir>/<sn>/<name> (temporary file, fsync, rename, fsync of the folder).
- * `name` comes from the device: only [A-Za-z0-9._-] is kept and it may not start with a dot. */
-static int save_photo(const char *dir, const char *sn, const char *name, const char *data, size_t len, char *path,
-                      size_t psize)
+/* Write an attendance photo durably to <dir>/<sn>/<name> (temporary file, fsync, rename, fsync of
+ * the folder). `name` comes from the device: only [A-Za-z0-9._-] is kept and it may not start with
+ * a dot. */
+static int save_photo(const char *dir, const char *sn, const char *name, const char *data,
+                      size_t len, char *path, size_t psize)
 {
     char clean[128];
     size_t n = 0;
     for (const char *p = name; *p && n + 1 < sizeof(clean); p++) {
         char ch = *p;
-        int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-                 ch == '_' || (ch == '.' && n > 0);
+        int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                 ch == '-' || ch == '_' || (ch == '.' && n > 0);
         clean[n++] = ok ? ch : '_';
     }
     clean[n] = '\0';
@@ -166,16 +170,17 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
             return zh_text(c, 400, "ERROR: malformed body");
         }
         if (b->n_malformed)
-            zlog_warn("%s: %s: %zu malformed line(s) skipped (first at line %u)", sn, table, b->n_malformed,
-                      b->malformed_lines[0]);
+            zlog_warn("%s: %s: %zu malformed line(s) skipped (first at line %u)", sn, table,
+                      b->n_malformed, b->malformed_lines[0]);
         size_t accepted = 0;
         if (t == ZKBIO_PUSH_TABLE_ATTLOG)
             rc = zs_ingest_attlog(d->store, sn, b, stamp, &accepted);
         else
-            rc = zs_ingest_operlog(d->store, sn, b,
-                                   t == ZKBIO_PUSH_TABLE_BIODATA ? ZS_STAMP_BIODATA : ZS_STAMP_OPERLOG,
-                                   t == ZKBIO_PUSH_TABLE_ERRORLOG || t == ZKBIO_PUSH_TABLE_IDCARD ? NULL : stamp,
-                                   &accepted);
+            rc = zs_ingest_operlog(
+                d->store, sn, b,
+                t == ZKBIO_PUSH_TABLE_BIODATA ? ZS_STAMP_BIODATA : ZS_STAMP_OPERLOG,
+                t == ZKBIO_PUSH_TABLE_ERRORLOG || t == ZKBIO_PUSH_TABLE_IDCARD ? NULL : stamp,
+                &accepted);
         zkbio_push_batch_free(b);
         if (rc != 0) {
             free(body);
@@ -323,7 +328,8 @@ int zkbiod_iclock(struct mg_connection *c, const zkbiod *d, const char *endpoint
     size_t qlen;
     const char *q = query_of(c, &qlen);
     char sn[ZKBIO_PUSH_SN_MAX + 1] = "";
-    int have_sn = zkbio_push_query_get(q, qlen, "SN", sn, sizeof(sn)) == 0 && zkbio_push_sn_valid(sn);
+    int have_sn =
+        zkbio_push_query_get(q, qlen, "SN", sn, sizeof(sn)) == 0 && zkbio_push_sn_valid(sn);
 
     if (strcmp(ep, "cdata") == 0 || strcmp(ep, "fdata") == 0) {
         if (!have_sn)
@@ -357,7 +363,9 @@ int zkbiod_iclock(struct mg_connection *c, const zkbiod *d, const char *endpoint
             zs_device_seen(d->store, sn, ip, NULL);
         return zh_text(c, 200, "OK");
     }
-    /* Unknown paths under /iclock/: logged and answered OK so firmware keeps working (push.md §1). */
-    zlog_info("%s: unhandled %s /iclock/%s from %s", have_sn ? sn : "-", ri->request_method, endpoint, ip);
+    /* Unknown paths under /iclock/: logged and answered OK so firmware keeps working (push.md §1).
+     */
+    zlog_info("%s: unhandled %s /iclock/%s from %s", have_sn ? sn : "-", ri->request_method,
+              endpoint, ip);
     return zh_text(c, 200, "OK");
 }

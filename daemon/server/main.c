@@ -31,7 +31,8 @@ static int handler(struct mg_connection *c, void *cbdata)
     const zkbiod *d = cbdata;
     const struct mg_request_info *ri = mg_get_request_info(c);
     const char *path = ri->local_uri ? ri->local_uri : "/";
-    /* PUSH: any prefix before /iclock/ is accepted (`/<company>/iclock/cdata`, `/iclock/iclock/cdata`). */
+    /* PUSH: any prefix before /iclock/ is accepted (`/<company>/iclock/cdata`,
+     * `/iclock/iclock/cdata`). */
     const char *ic = NULL;
     for (const char *p = strstr(path, "/iclock/"); p; p = strstr(p + 1, "/iclock/"))
         ic = p;
@@ -108,20 +109,22 @@ int main(int argc, char **argv)
     d.version = zkbio_version();
     d.attphoto_dir = cfg.attphoto_dir;
 
-    /* Listeners: civetweb's comma-separated list; a trailing 's' is TLS and needs <data-dir>/zkbiod.pem
-     * (key + certificate in one PEM file). */
+    /* Listeners: civetweb's comma-separated list; a trailing 's' is TLS and needs
+     * <data-dir>/zkbiod.pem (key + certificate in one PEM file). */
     char ports[1024] = "", pem[1024] = "";
     int tls = 0;
     for (size_t i = 0; i < cfg.listen_count; i++) {
         size_t l = strlen(cfg.listen[i]);
         if (l && cfg.listen[i][l - 1] == 's')
             tls = 1;
-        snprintf(ports + strlen(ports), sizeof(ports) - strlen(ports), "%s%s", i ? "," : "", cfg.listen[i]);
+        snprintf(ports + strlen(ports), sizeof(ports) - strlen(ports), "%s%s", i ? "," : "",
+                 cfg.listen[i]);
     }
     if (tls) {
         snprintf(pem, sizeof(pem), "%s/zkbiod.pem", cfg.data_dir);
         if (access(pem, R_OK) != 0) {
-            zlog_error("a TLS listener needs %s (private key and certificate in one PEM file)", pem);
+            zlog_error("a TLS listener needs %s (private key and certificate in one PEM file)",
+                       pem);
             zs_close(d.store);
             zkbiod_config_free(&cfg);
             return 1;
@@ -129,26 +132,13 @@ int main(int argc, char **argv)
     }
     char threads[16];
     snprintf(threads, sizeof(threads), "%d", cfg.threads);
-    const char *options[] = {"listening_ports",
-                             ports,
-                             "num_threads",
-                             threads,
-                             "request_timeout_ms",
-                             "10000",
-                             "enable_keep_alive",
-                             "yes",
-                             "keep_alive_timeout_ms",
-                             "15000",
-                             "access_control_allow_origin",
-                             "",
-                             /* Headers and body go out in two writes: without TCP_NODELAY, Nagle plus the
-                                peer's delayed ACK adds ~40 ms to every keep-alive response. */
-                             "tcp_nodelay",
-                             "1",
-                             tls ? "ssl_certificate" : NULL,
-                             tls ? pem : NULL,
-                             NULL,
-                             NULL};
+    const char *options[] = {
+        "listening_ports", ports, "num_threads", threads, "request_timeout_ms", "10000",
+        "enable_keep_alive", "yes", "keep_alive_timeout_ms", "15000", "access_control_allow_origin",
+        "",
+        /* Headers and body go out in two writes: without TCP_NODELAY, Nagle plus the
+           peer's delayed ACK adds ~40 ms to every keep-alive response. */
+        "tcp_nodelay", "1", tls ? "ssl_certificate" : NULL, tls ? pem : NULL, NULL, NULL};
     struct mg_callbacks cb;
     memset(&cb, 0, sizeof(cb));
     cb.log_message = log_message;

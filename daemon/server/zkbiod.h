@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The running service: what every handler needs. One instance per process, read-only after start-up. */
+/* The running service: what every handler needs. One instance per process, read-only after
+ * start-up. */
 #ifndef ZKBIOD_ZKBIOD_H
 #define ZKBIOD_ZKBIOD_H
 
@@ -18,7 +19,7 @@ typedef struct zkbiod {
     int commands_per_poll;          /* commands handed out per getrequest */
     const char *admin_token;        /* "" or NULL = management API disabled */
     const char *version;
-    const char *attphoto_dir;       /* attendance photos: <attphoto_dir>/<SN>/<file name> */
+    const char *attphoto_dir; /* attendance photos: <attphoto_dir>/<SN>/<file name> */
 } zkbiod;
 
 /* /iclock/... (PUSH protocol). Registered for every path containing "/iclock/". */

@@ -66,13 +66,15 @@ int zs_ingest_attlog(zs_store *st, const char *sn, const zkbio_push_batch *b, co
                 el = sizeof(extra) - 1;
         }
         zdb_stmt *q;
-        rc = zdb_prepare(db,
-                         ZS_SQL(db,
-                                "INSERT OR IGNORE INTO attendance (sn, pin, punch_time, status, verify, workcode, "
-                                "extra, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                "INSERT IGNORE INTO attendance (sn, pin, punch_time, status, verify, workcode, "
-                                "extra, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                         &q);
+        rc = zdb_prepare(
+            db,
+            ZS_SQL(
+                db,
+                "INSERT OR IGNORE INTO attendance (sn, pin, punch_time, status, verify, workcode, "
+                "extra, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT IGNORE INTO attendance (sn, pin, punch_time, status, verify, workcode, "
+                "extra, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+            &q);
         if (rc != 0)
             return zs_fail(db, rc);
         zdb_bind_text(q, 1, sn, -1);
@@ -98,9 +100,11 @@ int zs_ingest_attlog(zs_store *st, const char *sn, const zkbio_push_batch *b, co
     return 0;
 }
 
-/* Read the stored hash of a row (FOR UPDATE on MariaDB so concurrent uploads of one item serialise). */
-static int stored_hash(zdb *db, const char *sqlite_sql, const char *mariadb_sql, const char *const *keys,
-                       const int64_t *ikeys, size_t nkeys, size_t nikeys, char hash[65])
+/* Read the stored hash of a row (FOR UPDATE on MariaDB so concurrent uploads of one item
+ * serialise). */
+static int stored_hash(zdb *db, const char *sqlite_sql, const char *mariadb_sql,
+                       const char *const *keys, const int64_t *ikeys, size_t nkeys, size_t nikeys,
+                       char hash[65])
 {
     zdb_stmt *q;
     hash[0] = '\0';
@@ -124,37 +128,45 @@ static int ingest_user(zdb *db, const char *sn, const char *group, const zkbio_p
     char pri[16], ver[16];
     snprintf(pri, sizeof(pri), "%d", (int)u->privilege);
     snprintf(ver, sizeof(ver), "%d", (int)u->verify);
-    const char *parts[] = {u->name,      pri,   u->password,      u->card,         u->group, u->tz,
-                           ver,          u->vice_card, u->start_datetime, u->end_datetime};
+    const char *parts[] = {u->name, pri, u->password,  u->card,           u->group,
+                           u->tz,   ver, u->vice_card, u->start_datetime, u->end_datetime};
     char hash[65], old[65], key[96];
     zs_hash(hash, parts, sizeof(parts) / sizeof(parts[0]));
     snprintf(key, sizeof(key), "U|%s", u->pin);
     const char *keys[] = {u->pin};
-    int rc = stored_hash(db, "SELECT hash FROM users WHERE pin = ?", "SELECT hash FROM users WHERE pin = ? FOR UPDATE",
-                         keys, NULL, 1, 0, old);
+    int rc = stored_hash(db, "SELECT hash FROM users WHERE pin = ?",
+                         "SELECT hash FROM users WHERE pin = ? FOR UPDATE", keys, NULL, 1, 0, old);
     if (rc != 0)
         return rc;
     if (strcmp(old, hash) != 0) {
         zdb_stmt *q;
         rc = zdb_prepare(
             db,
-            ZS_SQL(db,
-                   "INSERT INTO users (pin, name, privilege, password, card, grp, tz, verify, vice_card, "
-                   "start_datetime, end_datetime, sync_group, hash, source_sn, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pin) DO UPDATE SET "
-                   "name = excluded.name, privilege = excluded.privilege, password = excluded.password, "
-                   "card = excluded.card, grp = excluded.grp, tz = excluded.tz, verify = excluded.verify, "
-                   "vice_card = excluded.vice_card, start_datetime = excluded.start_datetime, "
-                   "end_datetime = excluded.end_datetime, sync_group = excluded.sync_group, hash = excluded.hash, "
-                   "source_sn = excluded.source_sn, updated_at = excluded.updated_at",
-                   "INSERT INTO users (pin, name, privilege, password, card, grp, tz, verify, vice_card, "
-                   "start_datetime, end_datetime, sync_group, hash, source_sn, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
-                   "name = VALUES(name), privilege = VALUES(privilege), password = VALUES(password), "
-                   "card = VALUES(card), grp = VALUES(grp), tz = VALUES(tz), verify = VALUES(verify), "
-                   "vice_card = VALUES(vice_card), start_datetime = VALUES(start_datetime), "
-                   "end_datetime = VALUES(end_datetime), sync_group = VALUES(sync_group), hash = VALUES(hash), "
-                   "source_sn = VALUES(source_sn), updated_at = VALUES(updated_at)"),
+            ZS_SQL(
+                db,
+                "INSERT INTO users (pin, name, privilege, password, card, grp, tz, verify, "
+                "vice_card, "
+                "start_datetime, end_datetime, sync_group, hash, source_sn, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pin) DO UPDATE "
+                "SET "
+                "name = excluded.name, privilege = excluded.privilege, password = "
+                "excluded.password, "
+                "card = excluded.card, grp = excluded.grp, tz = excluded.tz, verify = "
+                "excluded.verify, "
+                "vice_card = excluded.vice_card, start_datetime = excluded.start_datetime, "
+                "end_datetime = excluded.end_datetime, sync_group = excluded.sync_group, hash = "
+                "excluded.hash, "
+                "source_sn = excluded.source_sn, updated_at = excluded.updated_at",
+                "INSERT INTO users (pin, name, privilege, password, card, grp, tz, verify, "
+                "vice_card, "
+                "start_datetime, end_datetime, sync_group, hash, source_sn, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+                "name = VALUES(name), privilege = VALUES(privilege), password = VALUES(password), "
+                "card = VALUES(card), grp = VALUES(grp), tz = VALUES(tz), verify = VALUES(verify), "
+                "vice_card = VALUES(vice_card), start_datetime = VALUES(start_datetime), "
+                "end_datetime = VALUES(end_datetime), sync_group = VALUES(sync_group), hash = "
+                "VALUES(hash), "
+                "source_sn = VALUES(source_sn), updated_at = VALUES(updated_at)"),
             &q);
         if (rc != 0)
             return rc;
@@ -193,20 +205,25 @@ static int ingest_template(zdb *db, const char *sn, const char *group, const cha
                            const zkbio_push_template *t)
 {
     char nums[9][16];
-    const int32_t v[9] = {t->type, t->no, t->index, t->valid, t->duress, t->major_ver, t->minor_ver, t->format, 0};
+    const int32_t v[9] = {t->type,      t->no,        t->index,  t->valid, t->duress,
+                          t->major_ver, t->minor_ver, t->format, 0};
     for (int i = 0; i < 9; i++)
         snprintf(nums[i], sizeof(nums[i]), "%d", (int)v[i]);
-    const char *parts[] = {kind, nums[0], nums[1], nums[2], nums[3], nums[4], nums[5], nums[6], nums[7], t->tmp};
+    const char *parts[] = {kind,    nums[0], nums[1], nums[2], nums[3],
+                           nums[4], nums[5], nums[6], nums[7], t->tmp};
     char hash[65], old[65], key[96];
     zs_hash(hash, parts, sizeof(parts) / sizeof(parts[0]));
-    int32_t type = t->type < 0 ? 0 : t->type, no = t->no < 0 ? 0 : t->no, idx = t->index < 0 ? 0 : t->index;
+    int32_t type = t->type < 0 ? 0 : t->type, no = t->no < 0 ? 0 : t->no,
+            idx = t->index < 0 ? 0 : t->index;
     snprintf(key, sizeof(key), "T|%s|%s|%d|%d|%d", t->pin, kind, (int)type, (int)no, (int)idx);
     const char *keys[] = {t->pin, kind};
     const int64_t ikeys[] = {type, no, idx};
-    int rc = stored_hash(db, "SELECT hash FROM templates WHERE pin = ? AND kind = ? AND type = ? AND no = ? AND idx = ?",
-                         "SELECT hash FROM templates WHERE pin = ? AND kind = ? AND type = ? AND no = ? AND idx = ? "
-                         "FOR UPDATE",
-                         keys, ikeys, 2, 3, old);
+    int rc = stored_hash(
+        db,
+        "SELECT hash FROM templates WHERE pin = ? AND kind = ? AND type = ? AND no = ? AND idx = ?",
+        "SELECT hash FROM templates WHERE pin = ? AND kind = ? AND type = ? AND no = ? AND idx = ? "
+        "FOR UPDATE",
+        keys, ikeys, 2, 3, old);
     if (rc != 0)
         return rc;
     if (strcmp(old, hash) != 0) {
@@ -214,16 +231,22 @@ static int ingest_template(zdb *db, const char *sn, const char *group, const cha
         rc = zdb_prepare(
             db,
             ZS_SQL(db,
-                   "INSERT INTO templates (pin, kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
-                   "tmp, hash, source_sn, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "INSERT INTO templates (pin, kind, type, no, idx, valid, duress, major_ver, "
+                   "minor_ver, format, "
+                   "tmp, hash, source_sn, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?) "
                    "ON CONFLICT (pin, kind, type, no, idx) DO UPDATE SET valid = excluded.valid, "
-                   "duress = excluded.duress, major_ver = excluded.major_ver, minor_ver = excluded.minor_ver, "
+                   "duress = excluded.duress, major_ver = excluded.major_ver, minor_ver = "
+                   "excluded.minor_ver, "
                    "format = excluded.format, tmp = excluded.tmp, hash = excluded.hash, "
                    "source_sn = excluded.source_sn, updated_at = excluded.updated_at",
-                   "INSERT INTO templates (pin, kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
-                   "tmp, hash, source_sn, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "INSERT INTO templates (pin, kind, type, no, idx, valid, duress, major_ver, "
+                   "minor_ver, format, "
+                   "tmp, hash, source_sn, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?) "
                    "ON DUPLICATE KEY UPDATE valid = VALUES(valid), duress = VALUES(duress), "
-                   "major_ver = VALUES(major_ver), minor_ver = VALUES(minor_ver), format = VALUES(format), "
+                   "major_ver = VALUES(major_ver), minor_ver = VALUES(minor_ver), format = "
+                   "VALUES(format), "
                    "tmp = VALUES(tmp), hash = VALUES(hash), source_sn = VALUES(source_sn), "
                    "updated_at = VALUES(updated_at)"),
             &q);
@@ -255,18 +278,9 @@ static int ingest_template(zdb *db, const char *sn, const char *group, const cha
         s.index = idx;
         s.valid = t->valid < 0 ? 1 : t->valid;
         s.duress = t->duress < 0 ? 0 : t->duress;
-        zkbio_push_data_table dt = strcmp(kind, "FP") == 0      ? ZKBIO_PUSH_DT_FINGERTMP
-                                   : strcmp(kind, "FACE") == 0  ? ZKBIO_PUSH_DT_FACE
-                                   : strcmp(kind, "FVEIN") == 0 ? ZKBIO_PUSH_DT_FVEIN
-                                                                : ZKBIO_PUSH_DT_BIODATA;
-        size_t need = 0;
-        char small[8];
-        rc = zkbio_push_cmd_template_update(dt, &s, small, sizeof(small), &need);
-        char *text = NULL;
-        if (rc == ZKBIO_ENOSPC) {
-            text = malloc(need + 1);
-            rc = text ? zkbio_push_cmd_template_update(dt, &s, text, need + 1, NULL) : ZKBIO_ENOMEM;
-        }
+        char *text;
+        ZS_FORMAT_ALLOC(
+            text, rc, zkbio_push_cmd_template_update(zs_kind_table(kind), &s, fbuf, fsize, &flen));
         if (rc == 0 && text)
             rc = zs_sync_fanout(db, sn, group, t->pin, "tmpl", key, hash, text);
         free(text);
@@ -276,7 +290,8 @@ static int ingest_template(zdb *db, const char *sn, const char *group, const cha
     return zs_sync_mark_applied(db, sn, t->pin, key, hash);
 }
 
-static int ingest_photo(zdb *db, const char *sn, const char *group, const char *kind, const zkbio_push_photo *p)
+static int ingest_photo(zdb *db, const char *sn, const char *group, const char *kind,
+                        const zkbio_push_photo *p)
 {
     char type[16];
     int32_t ty = p->type < 0 ? 0 : p->type;
@@ -287,25 +302,27 @@ static int ingest_photo(zdb *db, const char *sn, const char *group, const char *
     snprintf(key, sizeof(key), "P|%s|%s|%d", p->pin, kind, (int)ty);
     const char *keys[] = {p->pin, kind};
     const int64_t ikeys[] = {ty};
-    int rc = stored_hash(db, "SELECT hash FROM photos WHERE pin = ? AND kind = ? AND type = ?",
-                         "SELECT hash FROM photos WHERE pin = ? AND kind = ? AND type = ? FOR UPDATE", keys, ikeys,
-                         2, 1, old);
+    int rc =
+        stored_hash(db, "SELECT hash FROM photos WHERE pin = ? AND kind = ? AND type = ?",
+                    "SELECT hash FROM photos WHERE pin = ? AND kind = ? AND type = ? FOR UPDATE",
+                    keys, ikeys, 2, 1, old);
     if (rc != 0)
         return rc;
     if (strcmp(old, hash) != 0) {
         zdb_stmt *q;
-        rc = zdb_prepare(db,
-                         ZS_SQL(db,
-                                "INSERT INTO photos (pin, kind, type, file_name, content, hash, source_sn, "
-                                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pin, kind, type) DO "
-                                "UPDATE SET file_name = excluded.file_name, content = excluded.content, "
-                                "hash = excluded.hash, source_sn = excluded.source_sn, "
-                                "updated_at = excluded.updated_at",
-                                "INSERT INTO photos (pin, kind, type, file_name, content, hash, source_sn, "
-                                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
-                                "file_name = VALUES(file_name), content = VALUES(content), hash = VALUES(hash), "
-                                "source_sn = VALUES(source_sn), updated_at = VALUES(updated_at)"),
-                         &q);
+        rc = zdb_prepare(
+            db,
+            ZS_SQL(db,
+                   "INSERT INTO photos (pin, kind, type, file_name, content, hash, source_sn, "
+                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pin, kind, type) DO "
+                   "UPDATE SET file_name = excluded.file_name, content = excluded.content, "
+                   "hash = excluded.hash, source_sn = excluded.source_sn, "
+                   "updated_at = excluded.updated_at",
+                   "INSERT INTO photos (pin, kind, type, file_name, content, hash, source_sn, "
+                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+                   "file_name = VALUES(file_name), content = VALUES(content), hash = VALUES(hash), "
+                   "source_sn = VALUES(source_sn), updated_at = VALUES(updated_at)"),
+            &q);
         if (rc != 0)
             return rc;
         zdb_bind_text(q, 1, p->pin, -1);
@@ -322,15 +339,9 @@ static int ingest_photo(zdb *db, const char *sn, const char *group, const char *
             return rc;
         zkbio_push_photo s = *p;
         s.type = ty;
-        zkbio_push_data_table dt = strcmp(kind, "USERPIC") == 0 ? ZKBIO_PUSH_DT_USERPIC : ZKBIO_PUSH_DT_BIOPHOTO;
-        size_t need = 0;
-        char small[8];
-        char *text = NULL;
-        rc = zkbio_push_cmd_photo_update(dt, &s, small, sizeof(small), &need);
-        if (rc == ZKBIO_ENOSPC) {
-            text = malloc(need + 1);
-            rc = text ? zkbio_push_cmd_photo_update(dt, &s, text, need + 1, NULL) : ZKBIO_ENOMEM;
-        }
+        char *text;
+        ZS_FORMAT_ALLOC(text, rc,
+                        zkbio_push_cmd_photo_update(zs_kind_table(kind), &s, fbuf, fsize, &flen));
         if (rc == 0 && text)
             rc = zs_sync_fanout(db, sn, group, p->pin, "photo", key, hash, text);
         free(text);
@@ -343,13 +354,14 @@ static int ingest_photo(zdb *db, const char *sn, const char *group, const char *
 static int ingest_oplog(zdb *db, const char *sn, const char *group, const zkbio_push_oplog *o)
 {
     zdb_stmt *q;
-    int rc = zdb_prepare(db,
-                         ZS_SQL(db,
-                                "INSERT OR IGNORE INTO operlog (sn, op_type, admin, op_time, v1, v2, v3, "
-                                "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                "INSERT IGNORE INTO operlog (sn, op_type, admin, op_time, v1, v2, v3, "
-                                "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                         &q);
+    int rc = zdb_prepare(
+        db,
+        ZS_SQL(db,
+               "INSERT OR IGNORE INTO operlog (sn, op_type, admin, op_time, v1, v2, v3, "
+               "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               "INSERT IGNORE INTO operlog (sn, op_type, admin, op_time, v1, v2, v3, "
+               "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
@@ -365,15 +377,15 @@ static int ingest_oplog(zdb *db, const char *sn, const char *group, const zkbio_
     if (rc < 0)
         return rc;
     int fresh = zdb_changes(db) > 0;
-    /* OpType 9 = "delete user", operand V1 = the user (push.md §3.2, Appendix 3/4). Only act on a new log row so
-     * a re-sent batch does not delete a user re-created since. */
+    /* OpType 9 = "delete user", operand V1 = the user (push.md §3.2, Appendix 3/4). Only act on a
+     * new log row so a re-sent batch does not delete a user re-created since. */
     if (fresh && o->op_type == 9 && o->v1 > 0) {
         char pin[32];
         snprintf(pin, sizeof(pin), "%lld", (long long)o->v1);
         char old[65];
         const char *keys[] = {pin};
-        rc = stored_hash(db, "SELECT hash FROM users WHERE pin = ?", "SELECT hash FROM users WHERE pin = ? FOR UPDATE",
-                         keys, NULL, 1, 0, old);
+        rc = stored_hash(db, "SELECT hash FROM users WHERE pin = ?",
+                         "SELECT hash FROM users WHERE pin = ? FOR UPDATE", keys, NULL, 1, 0, old);
         if (rc == 0 && old[0])
             rc = zs_sync_delete_user(db, sn, group, pin);
     }
@@ -383,10 +395,11 @@ static int ingest_oplog(zdb *db, const char *sn, const char *group, const zkbio_
 static int ingest_errorlog(zdb *db, const char *sn, const zkbio_push_errorlog *e)
 {
     zdb_stmt *q;
-    int rc = zdb_prepare(db,
-                         "INSERT INTO errorlog (sn, err_code, err_msg, data_origin, cmd_id, additional, "
-                         "received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         &q);
+    int rc =
+        zdb_prepare(db,
+                    "INSERT INTO errorlog (sn, err_code, err_msg, data_origin, cmd_id, additional, "
+                    "received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    &q);
     if (rc != 0)
         return rc;
     char code[32], msg[255], origin[16], cmd[32];
@@ -404,6 +417,25 @@ static int ingest_errorlog(zdb *db, const char *sn, const zkbio_push_errorlog *e
     rc = zdb_step(q);
     zdb_reset(q);
     return rc < 0 ? rc : 0;
+}
+
+/* Stored kind of a template/photo record: the wire form it came in. */
+static const char *rec_kind(zkbio_push_rec_type t)
+{
+    switch (t) {
+    case ZKBIO_PUSH_REC_FP:
+        return "FP";
+    case ZKBIO_PUSH_REC_FACE:
+        return "FACE";
+    case ZKBIO_PUSH_REC_FVEIN:
+        return "FVEIN";
+    case ZKBIO_PUSH_REC_USERPIC:
+        return "USERPIC";
+    case ZKBIO_PUSH_REC_BIOPHOTO:
+        return "BIOPHOTO";
+    default:
+        return "BIODATA";
+    }
 }
 
 int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, zs_stamp stamp_table,
@@ -428,22 +460,15 @@ int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, z
             rc = ingest_user(db, sn, group, &r->u.user);
             break;
         case ZKBIO_PUSH_REC_FP:
-            rc = ingest_template(db, sn, group, "FP", &r->u.tmpl);
-            break;
         case ZKBIO_PUSH_REC_FACE:
-            rc = ingest_template(db, sn, group, "FACE", &r->u.tmpl);
-            break;
         case ZKBIO_PUSH_REC_FVEIN:
-            rc = ingest_template(db, sn, group, "FVEIN", &r->u.tmpl);
-            break;
         case ZKBIO_PUSH_REC_BIODATA:
-            rc = ingest_template(db, sn, group, "BIODATA", &r->u.tmpl);
+            /* Stored under the tag it came with, so it goes out again in the same wire form. */
+            rc = ingest_template(db, sn, group, rec_kind(r->type), &r->u.tmpl);
             break;
         case ZKBIO_PUSH_REC_USERPIC:
-            rc = ingest_photo(db, sn, group, "USERPIC", &r->u.photo);
-            break;
         case ZKBIO_PUSH_REC_BIOPHOTO:
-            rc = ingest_photo(db, sn, group, "BIOPHOTO", &r->u.photo);
+            rc = ingest_photo(db, sn, group, rec_kind(r->type), &r->u.photo);
             break;
         case ZKBIO_PUSH_REC_OPLOG:
             rc = ingest_oplog(db, sn, group, &r->u.oplog);
@@ -452,7 +477,8 @@ int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, z
             rc = ingest_errorlog(db, sn, &r->u.errorlog);
             break;
         default:
-            continue; /* well-formed records of kinds zkbiod does not keep (WORKCODE, SMS...) are not counted */
+            continue; /* well-formed records of kinds zkbiod does not keep (WORKCODE, SMS...) are
+                         not counted */
         }
         if (rc == 0)
             n++;
@@ -467,7 +493,8 @@ int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, z
     return 0;
 }
 
-int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const char *path, size_t size)
+int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const char *path,
+                       size_t size)
 {
     zdb *db = zs_db(st);
     if (!db)
@@ -475,8 +502,10 @@ int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const cha
     zdb_stmt *q;
     int rc = zdb_prepare(db,
                          ZS_SQL(db,
-                                "INSERT OR IGNORE INTO attphotos (sn, name, path, size, received_at) VALUES (?, ?, ?, ?, ?)",
-                                "INSERT IGNORE INTO attphotos (sn, name, path, size, received_at) VALUES (?, ?, ?, ?, ?)"),
+                                "INSERT OR IGNORE INTO attphotos (sn, name, path, size, "
+                                "received_at) VALUES (?, ?, ?, ?, ?)",
+                                "INSERT IGNORE INTO attphotos (sn, name, path, size, received_at) "
+                                "VALUES (?, ?, ?, ?, ?)"),
                          &q);
     if (rc != 0)
         return rc;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Read-only queries for the management API, returned as jansson objects. Template and photo bodies, passwords
- * and command texts (which may carry templates) are never returned: only their metadata. */
+/* Read-only queries for the management API, returned as jansson objects. Template and photo bodies,
+ * passwords and command texts (which may carry templates) are never returned: only their metadata.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,8 @@ static json_t *device_row(zdb_stmt *q)
 }
 
 #define DEVICE_COLS                                                                                \
-    "sn, model, firmware, push_version, device_type, language, sync_group, enabled, ip, registered_at, " \
+    "sn, model, firmware, push_version, device_type, language, sync_group, enabled, ip, "          \
+    "registered_at, "                                                                              \
     "last_seen, info, options, attlog_stamp, operlog_stamp"
 
 static int pending_counts(zdb *db, json_t *dev)
@@ -116,10 +118,11 @@ int zs_list_users(zs_store *st, const zs_filter *f, json_t **out)
     if (!db)
         return ZKBIO_EUNAVAIL;
     zdb_stmt *q;
-    int rc = zdb_prepare(db,
-                         "SELECT pin, name, privilege, card, grp, verify, sync_group, source_sn, updated_at "
-                         "FROM users WHERE (? IS NULL OR pin = ?) AND pin > ? ORDER BY pin LIMIT ?",
-                         &q);
+    int rc = zdb_prepare(
+        db,
+        "SELECT pin, name, privilege, card, grp, verify, sync_group, source_sn, updated_at "
+        "FROM users WHERE (? IS NULL OR pin = ?) AND pin > ? ORDER BY pin LIMIT ?",
+        &q);
     if (rc != 0)
         return rc;
     const char *pin = f ? f->pin : NULL;
@@ -148,15 +151,16 @@ int zs_list_users(zs_store *st, const zs_filter *f, json_t **out)
     for (size_t i = 0; rc >= 0 && i < json_array_size(arr); i++) {
         json_t *u = json_array_get(arr, i);
         const char *upin = json_string_value(json_object_get(u, "pin"));
-        rc = zdb_prepare(db,
-                         ZS_SQL(db,
-                                "SELECT kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
-                                "LENGTH(tmp), source_sn, updated_at FROM templates WHERE pin = ? "
-                                "ORDER BY kind, type, no, idx",
-                                "SELECT kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
-                                "CHAR_LENGTH(tmp), source_sn, updated_at FROM templates WHERE pin = ? "
-                                "ORDER BY kind, type, no, idx"),
-                         &q);
+        rc = zdb_prepare(
+            db,
+            ZS_SQL(db,
+                   "SELECT kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
+                   "LENGTH(tmp), source_sn, updated_at FROM templates WHERE pin = ? "
+                   "ORDER BY kind, type, no, idx",
+                   "SELECT kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
+                   "CHAR_LENGTH(tmp), source_sn, updated_at FROM templates WHERE pin = ? "
+                   "ORDER BY kind, type, no, idx"),
+            &q);
         if (rc != 0)
             break;
         zdb_bind_text(q, 1, upin, -1);
@@ -180,14 +184,16 @@ int zs_list_users(zs_store *st, const zs_filter *f, json_t **out)
         zdb_reset(q);
         if (rc < 0)
             break;
-        rc = zdb_prepare(db, "SELECT kind, type, file_name FROM photos WHERE pin = ? ORDER BY kind, type", &q);
+        rc = zdb_prepare(
+            db, "SELECT kind, type, file_name FROM photos WHERE pin = ? ORDER BY kind, type", &q);
         if (rc != 0)
             break;
         zdb_bind_text(q, 1, upin, -1);
         json_t *ps = json_object_get(u, "photos");
         while ((rc = zdb_step(q)) == ZDB_ROW)
             json_array_append_new(ps, json_pack("{s:s,s:I,s:s}", "kind", zdb_col_text(q, 0), "type",
-                                                (json_int_t)zdb_col_int64(q, 1), "file_name", zdb_col_text(q, 2)));
+                                                (json_int_t)zdb_col_int64(q, 1), "file_name",
+                                                zdb_col_text(q, 2)));
         zdb_reset(q);
     }
     if (rc < 0) {
@@ -195,8 +201,9 @@ int zs_list_users(zs_store *st, const zs_filter *f, json_t **out)
         return rc;
     }
     size_t nu = json_array_size(arr);
-    json_t *next = nu == (size_t)limit_of(f) ? json_copy(json_object_get(json_array_get(arr, nu - 1), "pin"))
-                                              : json_null();
+    json_t *next = nu == (size_t)limit_of(f)
+                       ? json_copy(json_object_get(json_array_get(arr, nu - 1), "pin"))
+                       : json_null();
     *out = json_pack("{s:o,s:o}", "users", arr, "next", next);
     return *out ? 0 : ZKBIO_ENOMEM;
 }
@@ -207,12 +214,13 @@ int zs_list_attendance(zs_store *st, const zs_filter *f, json_t **out)
     if (!db)
         return ZKBIO_EUNAVAIL;
     zdb_stmt *q;
-    int rc = zdb_prepare(db,
-                         "SELECT id, sn, pin, punch_time, status, verify, workcode, received_at FROM attendance "
-                         "WHERE id > ? AND (? IS NULL OR sn = ?) AND (? IS NULL OR pin = ?) "
-                         "AND (? IS NULL OR punch_time >= ?) AND (? IS NULL OR punch_time <= ?) "
-                         "ORDER BY id LIMIT ?",
-                         &q);
+    int rc = zdb_prepare(
+        db,
+        "SELECT id, sn, pin, punch_time, status, verify, workcode, received_at FROM attendance "
+        "WHERE id > ? AND (? IS NULL OR sn = ?) AND (? IS NULL OR pin = ?) "
+        "AND (? IS NULL OR punch_time >= ?) AND (? IS NULL OR punch_time <= ?) "
+        "ORDER BY id LIMIT ?",
+        &q);
     if (rc != 0)
         return rc;
     int lim = limit_of(f);
@@ -233,17 +241,19 @@ int zs_list_attendance(zs_store *st, const zs_filter *f, json_t **out)
         last = zdb_col_int64(q, 0);
         n++;
         json_array_append_new(
-            arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:s,s:I}", "id", (json_int_t)last, "sn", zdb_col_text(q, 1),
-                           "pin", zdb_col_text(q, 2), "time", zdb_col_text(q, 3), "status",
-                           (json_int_t)zdb_col_int64(q, 4), "verify", (json_int_t)zdb_col_int64(q, 5), "workcode",
-                           zdb_col_text(q, 6), "received_at", (json_int_t)zdb_col_int64(q, 7)));
+            arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:s,s:I}", "id", (json_int_t)last, "sn",
+                           zdb_col_text(q, 1), "pin", zdb_col_text(q, 2), "time",
+                           zdb_col_text(q, 3), "status", (json_int_t)zdb_col_int64(q, 4), "verify",
+                           (json_int_t)zdb_col_int64(q, 5), "workcode", zdb_col_text(q, 6),
+                           "received_at", (json_int_t)zdb_col_int64(q, 7)));
     }
     zdb_reset(q);
     if (rc < 0) {
         json_decref(arr);
         return rc;
     }
-    *out = json_pack("{s:o,s:o}", "records", arr, "next", n == lim ? json_integer(last) : json_null());
+    *out =
+        json_pack("{s:o,s:o}", "records", arr, "next", n == lim ? json_integer(last) : json_null());
     return *out ? 0 : ZKBIO_ENOMEM;
 }
 
@@ -253,15 +263,16 @@ int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out)
     if (!db)
         return ZKBIO_EUNAVAIL;
     zdb_stmt *q;
-    int rc = zdb_prepare(db,
-                         ZS_SQL(db,
-                                "SELECT id, sn, kind, pin, status, attempts, return_code, result, created_at, "
-                                "sent_at, done_at, SUBSTR(text, 1, 48) FROM commands WHERE id > ? "
-                                "AND (? IS NULL OR sn = ?) AND (? IS NULL OR status = ?) ORDER BY id LIMIT ?",
-                                "SELECT id, sn, kind, pin, status, attempts, return_code, result, created_at, "
-                                "sent_at, done_at, SUBSTRING(text, 1, 48) FROM commands WHERE id > ? "
-                                "AND (? IS NULL OR sn = ?) AND (? IS NULL OR status = ?) ORDER BY id LIMIT ?"),
-                         &q);
+    int rc = zdb_prepare(
+        db,
+        ZS_SQL(db,
+               "SELECT id, sn, kind, pin, status, attempts, return_code, result, created_at, "
+               "sent_at, done_at, SUBSTR(text, 1, 48) FROM commands WHERE id > ? "
+               "AND (? IS NULL OR sn = ?) AND (? IS NULL OR status = ?) ORDER BY id LIMIT ?",
+               "SELECT id, sn, kind, pin, status, attempts, return_code, result, created_at, "
+               "sent_at, done_at, SUBSTRING(text, 1, 48) FROM commands WHERE id > ? "
+               "AND (? IS NULL OR sn = ?) AND (? IS NULL OR status = ?) ORDER BY id LIMIT ?"),
+        &q);
     if (rc != 0)
         return rc;
     int lim = limit_of(f);
@@ -284,12 +295,17 @@ int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out)
         json_object_set_new(c, "pin", json_string(zdb_col_text(q, 3)));
         json_object_set_new(c, "status", json_string(zdb_col_text(q, 4)));
         json_object_set_new(c, "attempts", json_integer(zdb_col_int64(q, 5)));
-        json_object_set_new(c, "return_code", zdb_col_is_null(q, 6) ? json_null() : json_integer(zdb_col_int64(q, 6)));
+        json_object_set_new(c, "return_code",
+                            zdb_col_is_null(q, 6) ? json_null()
+                                                  : json_integer(zdb_col_int64(q, 6)));
         json_t *res = zdb_col_is_null(q, 7) ? NULL : json_loads(zdb_col_text(q, 7), 0, NULL);
         json_object_set_new(c, "result", res ? res : json_null());
         json_object_set_new(c, "created_at", json_integer(zdb_col_int64(q, 8)));
-        json_object_set_new(c, "sent_at", zdb_col_is_null(q, 9) ? json_null() : json_integer(zdb_col_int64(q, 9)));
-        json_object_set_new(c, "done_at", zdb_col_is_null(q, 10) ? json_null() : json_integer(zdb_col_int64(q, 10)));
+        json_object_set_new(
+            c, "sent_at", zdb_col_is_null(q, 9) ? json_null() : json_integer(zdb_col_int64(q, 9)));
+        json_object_set_new(c, "done_at",
+                            zdb_col_is_null(q, 10) ? json_null()
+                                                   : json_integer(zdb_col_int64(q, 10)));
         /* The command verb only: the rest may hold templates or passwords. */
         char head[64];
         snprintf(head, sizeof(head), "%s", zdb_col_text(q, 11));
@@ -310,6 +326,7 @@ int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out)
         json_decref(arr);
         return rc;
     }
-    *out = json_pack("{s:o,s:o}", "commands", arr, "next", n == lim ? json_integer(last) : json_null());
+    *out = json_pack("{s:o,s:o}", "commands", arr, "next",
+                     n == lim ? json_integer(last) : json_null());
     return *out ? 0 : ZKBIO_ENOMEM;
 }

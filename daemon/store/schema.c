@@ -2,9 +2,10 @@
 /*
  * The one schema of zkbiod, written once with a few dialect tokens, and its migrations.
  *
- * Tokens: @ID@ auto-increment primary key, @BLOB@ large binary, @TEXT@ large text, @T@ table options.
- * Migration N runs when schema_version < N, inside one transaction where the dialect allows (MariaDB commits
- * DDL implicitly; every statement is idempotent with IF NOT EXISTS so a crash mid-way is repaired on restart).
+ * Tokens: @ID@ auto-increment primary key, @BLOB@ large binary, @TEXT@ large text, @T@ table
+ * options. Migration N runs when schema_version < N, inside one transaction where the dialect
+ * allows (MariaDB commits DDL implicitly; every statement is idempotent with IF NOT EXISTS so a
+ * crash mid-way is repaired on restart).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,8 @@ static const char *const migration_1 =
     "CREATE TABLE IF NOT EXISTS errorlog ("
     " id @ID@,"
     " sn VARCHAR(40) NOT NULL,"
-    " err_code VARCHAR(32) NOT NULL, err_msg VARCHAR(255) NOT NULL, data_origin VARCHAR(16) NOT NULL,"
+    " err_code VARCHAR(32) NOT NULL, err_msg VARCHAR(255) NOT NULL, data_origin VARCHAR(16) NOT "
+    "NULL,"
     " cmd_id VARCHAR(32) NOT NULL, additional @TEXT@,"
     " received_at BIGINT NOT NULL"
     ")@T@;"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,6 +42,38 @@ void zs_hash(char out[65], const char *const *parts, size_t n)
     out[64] = '\0';
 }
 
+int zs_grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+    void **a = arr;
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    if (ncap > SIZE_MAX / elem)
+        return ZKBIO_ENOMEM;
+    void *p = realloc(*a, ncap * elem);
+    if (!p)
+        return ZKBIO_ENOMEM;
+    *a = p;
+    *cap = ncap;
+    return 0;
+}
+
+zkbio_push_data_table zs_kind_table(const char *kind)
+{
+    static const struct {
+        const char *kind;
+        zkbio_push_data_table table;
+    } map[] = {{"FP", ZKBIO_PUSH_DT_FINGERTMP},
+               {"FACE", ZKBIO_PUSH_DT_FACE},
+               {"FVEIN", ZKBIO_PUSH_DT_FVEIN},
+               {"USERPIC", ZKBIO_PUSH_DT_USERPIC},
+               {"BIOPHOTO", ZKBIO_PUSH_DT_BIOPHOTO}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(kind, map[i].kind) == 0)
+            return map[i].table;
+    return ZKBIO_PUSH_DT_BIODATA;
+}
+
 int zs_fail(zdb *db, int rc)
 {
     if (db && zdb_in_tx(db))
@@ -51,7 +84,8 @@ int zs_fail(zdb *db, int rc)
 static void release_conn(void *p)
 {
     zs_conn *c = p;
-    /* Runs on thread exit: give the connection back to the pool (it stays open for the next thread). */
+    /* Runs on thread exit: give the connection back to the pool (it stays open for the next
+     * thread). */
     c->in_use = 0;
 }
 
@@ -89,7 +123,8 @@ zdb *zs_db(zs_store *st)
     return c->db;
 }
 
-/* ---- last seen ---------------------------------------------------------------------------------------------- */
+/* ---- last seen
+ * ---------------------------------------------------------------------------------------------- */
 
 static void flush_seen(zs_store *st)
 {
@@ -104,12 +139,16 @@ static void flush_seen(zs_store *st)
     for (zs_seen *s = list; s && ok; s = s->next) {
         zdb_stmt *q;
         const char *sql =
-            s->info ? ZS_SQL(db,
-                             "UPDATE devices SET last_seen = MAX(last_seen, ?), ip = ?, info = ? WHERE sn = ?",
-                             "UPDATE devices SET last_seen = GREATEST(last_seen, ?), ip = ?, info = ? WHERE "
-                             "sn = ?")
-                    : ZS_SQL(db, "UPDATE devices SET last_seen = MAX(last_seen, ?), ip = ? WHERE sn = ?",
-                             "UPDATE devices SET last_seen = GREATEST(last_seen, ?), ip = ? WHERE sn = ?");
+            s->info
+                ? ZS_SQL(db,
+                         "UPDATE devices SET last_seen = MAX(last_seen, ?), ip = ?, info = ? WHERE "
+                         "sn = ?",
+                         "UPDATE devices SET last_seen = GREATEST(last_seen, ?), ip = ?, info = ? "
+                         "WHERE "
+                         "sn = ?")
+                : ZS_SQL(
+                      db, "UPDATE devices SET last_seen = MAX(last_seen, ?), ip = ? WHERE sn = ?",
+                      "UPDATE devices SET last_seen = GREATEST(last_seen, ?), ip = ? WHERE sn = ?");
         if (zdb_prepare(db, sql, &q) != 0) {
             ok = 0;
             break;
@@ -128,7 +167,8 @@ static void flush_seen(zs_store *st)
         ok = zdb_commit(db) == 0;
     else if (db)
         zdb_rollback(db);
-    /* Last-seen is advisory: on a database error the entries are dropped; the next request refreshes them. */
+    /* Last-seen is advisory: on a database error the entries are dropped; the next request
+     * refreshes them. */
     while (list) {
         zs_seen *n = list->next;
         free(list->info);
@@ -185,7 +225,8 @@ void zs_device_seen(zs_store *st, const char *sn, const char *ip, const char *in
     pthread_mutex_unlock(&st->seen_lock);
 }
 
-/* ---- open / close ------------------------------------------------------------------------------------------ */
+/* ---- open / close
+ * ------------------------------------------------------------------------------------------ */
 
 int zs_open(const char *uri, const zs_policy *policy, zs_store **out, char *err, size_t errsz)
 {
@@ -289,7 +330,9 @@ int zs_ping(zs_store *st)
     return rc == ZDB_ROW ? 0 : (rc < 0 ? rc : ZKBIO_EDB);
 }
 
-/* ---- devices ------------------------------------------------------------------------------------------------ */
+/* ---- devices
+ * ------------------------------------------------------------------------------------------------
+ */
 
 static int allow_listed(const zs_store *st, const char *sn)
 {
@@ -314,7 +357,8 @@ int zs_device_group(zdb *db, const char *sn, char group[65])
 }
 
 /* Look the device up; register it when admitted and unknown. *created tells whether it is new. */
-static int admit_locked(zs_store *st, zdb *db, const char *sn, const char *ip, zs_admit *admit, int *created)
+static int admit_locked(zs_store *st, zdb *db, const char *sn, const char *ip, zs_admit *admit,
+                        int *created)
 {
     zdb_stmt *q;
     *created = 0;
@@ -336,11 +380,13 @@ static int admit_locked(zs_store *st, zdb *db, const char *sn, const char *ip, z
         *admit = ZS_ADMIT_DENIED;
         return 0;
     }
-    rc = zdb_prepare(db,
-                     ZS_SQL(db,
-                            "INSERT OR IGNORE INTO devices (sn, ip, registered_at, last_seen) VALUES (?, ?, ?, ?)",
-                            "INSERT IGNORE INTO devices (sn, ip, registered_at, last_seen) VALUES (?, ?, ?, ?)"),
-                     &q);
+    rc = zdb_prepare(
+        db,
+        ZS_SQL(
+            db,
+            "INSERT OR IGNORE INTO devices (sn, ip, registered_at, last_seen) VALUES (?, ?, ?, ?)",
+            "INSERT IGNORE INTO devices (sn, ip, registered_at, last_seen) VALUES (?, ?, ?, ?)"),
+        &q);
     if (rc != 0)
         return rc;
     int64_t now = zs_now();
@@ -408,10 +454,11 @@ int zs_device_hello(zs_store *st, const zkbio_push_handshake *hs, const char *ip
         return zs_fail(db, rc != 0 ? rc : zdb_commit(db));
 
     zdb_stmt *q;
-    rc = zdb_prepare(db,
-                     "UPDATE devices SET push_version = ?, device_type = ?, language = ?, ip = ?, last_seen = ? "
-                     "WHERE sn = ?",
-                     &q);
+    rc = zdb_prepare(
+        db,
+        "UPDATE devices SET push_version = ?, device_type = ?, language = ?, ip = ?, last_seen = ? "
+        "WHERE sn = ?",
+        &q);
     if (rc != 0)
         return zs_fail(db, rc);
     zdb_bind_text(q, 1, hs->pushver, -1);
@@ -426,7 +473,8 @@ int zs_device_hello(zs_store *st, const zkbio_push_handshake *hs, const char *ip
         return zs_fail(db, rc);
 
     rc = zdb_prepare(db,
-                     "SELECT attlog_stamp, operlog_stamp, attphoto_stamp, biodata_stamp, sync_group FROM devices "
+                     "SELECT attlog_stamp, operlog_stamp, attphoto_stamp, biodata_stamp, "
+                     "sync_group FROM devices "
                      "WHERE sn = ?",
                      &q);
     if (rc != 0)
@@ -498,9 +546,9 @@ int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int e
         return rc;
     zdb_stmt *q;
     rc = zdb_prepare(db,
-                         "UPDATE devices SET sync_group = COALESCE(?, sync_group), "
-                         "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END WHERE sn = ?",
-                         &q);
+                     "UPDATE devices SET sync_group = COALESCE(?, sync_group), "
+                     "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END WHERE sn = ?",
+                     &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sync_group, -1);

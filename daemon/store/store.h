@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file store.h
- * @brief zkbiod's store: one schema and the fleet-sync logic, over SQLite or MariaDB (daemon/db/db.h).
+ * @brief zkbiod's store: one schema and the fleet-sync logic, over SQLite or MariaDB
+ * (daemon/db/db.h).
  *
- * Everything another zkbiod process needs lives in the database, so several processes may share one MariaDB:
- * command hand-out locks the device row (`SELECT ... FOR UPDATE`), attendance de-duplication is a unique key, and
- * every multi-row change is one transaction. The only in-process state is the "last seen" buffer (flushed every
- * couple of seconds, merged with MAX so processes never move it backwards).
+ * Everything another zkbiod process needs lives in the database, so several processes may share one
+ * MariaDB: command hand-out locks the device row (`SELECT ... FOR UPDATE`), attendance
+ * de-duplication is a unique key, and every multi-row change is one transaction. The only
+ * in-process state is the "last seen" buffer (flushed every couple of seconds, merged with MAX so
+ * processes never move it backwards).
  *
- * Threading: a zs_store is shared by all threads; each thread gets its own database connection on first use.
- * Every function is thread-safe.
+ * Threading: a zs_store is shared by all threads; each thread gets its own database connection on
+ * first use. Every function is thread-safe.
  *
  * Durability: every function that stores device data returns only after COMMIT (SQLite: WAL with
  * synchronous=FULL), so the caller may acknowledge the device when it returns ZKBIO_OK.
  *
- * Errors: ZKBIO_EUNAVAIL (database unreachable, busy or deadlocked: answer 503 so the device retries),
- * ZKBIO_EDB (unexpected SQL error), ZKBIO_ENOENT, ZKBIO_EINVAL, ZKBIO_ENOMEM.
+ * Errors: ZKBIO_EUNAVAIL (database unreachable, busy or deadlocked: answer 503 so the device
+ * retries), ZKBIO_EDB (unexpected SQL error), ZKBIO_ENOENT, ZKBIO_EINVAL, ZKBIO_ENOMEM.
  */
 #ifndef ZKBIOD_STORE_H
 #define ZKBIOD_STORE_H
@@ -31,29 +33,31 @@ typedef struct zs_store zs_store;
 
 /** Sync and queue policy. */
 typedef struct zs_policy {
-    int full_sync;           /**< 1: a newly registered device is sent every user/template of its group */
-    int command_timeout_s;   /**< a sent, unacknowledged command is re-sent after this many seconds */
-    int max_attempts;        /**< attempts before a command is marked failed */
-    int auto_admit;          /**< 1: unknown SNs are registered on first contact; 0: allow-list only */
-    const char *const *allow_sn; /**< NULL-terminated list of SNs admitted in allow-list mode (copied) */
+    int full_sync; /**< 1: a newly registered device is sent every user/template of its group */
+    int command_timeout_s; /**< a sent, unacknowledged command is re-sent after this many seconds */
+    int max_attempts;      /**< attempts before a command is marked failed */
+    int auto_admit; /**< 1: unknown SNs are registered on first contact; 0: allow-list only */
+    const char *const
+        *allow_sn; /**< NULL-terminated list of SNs admitted in allow-list mode (copied) */
 } zs_policy;
 
 /**
- * Open the store at `uri` (see zdb_open()), create or migrate the schema, and start the last-seen flusher.
- * On failure writes a message to err.
+ * Open the store at `uri` (see zdb_open()), create or migrate the schema, and start the last-seen
+ * flusher. On failure writes a message to err.
  */
 int zs_open(const char *uri, const zs_policy *policy, zs_store **out, char *err, size_t errsz);
 
-/** Flush buffered state and close every connection. Call when no other thread uses the store. NULL accepted. */
+/** Flush buffered state and close every connection. Call when no other thread uses the store. NULL
+ * accepted. */
 void zs_close(zs_store *st);
 
 /** Admission states of a device. */
 typedef enum zs_admit { ZS_ADMIT_OK = 0, ZS_ADMIT_DENIED = 1, ZS_ADMIT_DISABLED = 2 } zs_admit;
 
 /**
- * Handshake: register the device if admitted (policy), record what it said about itself, queue a full sync for a
- * new device (policy.full_sync). *admit tells whether the device may store data. Stamps for the reply are
- * written to the four buffers (each 32 bytes; "" = none known).
+ * Handshake: register the device if admitted (policy), record what it said about itself, queue a
+ * full sync for a new device (policy.full_sync). *admit tells whether the device may store data.
+ * Stamps for the reply are written to the four buffers (each 32 bytes; "" = none known).
  */
 int zs_device_hello(zs_store *st, const zkbio_push_handshake *hs, const char *ip, zs_admit *admit,
                     char stamps[4][32]);
@@ -67,41 +71,54 @@ int zs_device_admit(zs_store *st, const char *sn, const char *ip, zs_admit *admi
 /** Note that `sn` was heard from now (buffered; flushed within ~2 s). `info` may be NULL. */
 void zs_device_seen(zs_store *st, const char *sn, const char *ip, const char *info);
 
-/** Store a `table=options` upload as the device's options (JSON object text) and its model/firmware. */
+/** Store a `table=options` upload as the device's options (JSON object text) and its
+ * model/firmware. */
 int zs_device_options(zs_store *st, const char *sn, const zkbio_push_kvlist *opts);
 
 /** Stamp tables. */
-typedef enum zs_stamp { ZS_STAMP_ATTLOG = 0, ZS_STAMP_OPERLOG, ZS_STAMP_ATTPHOTO, ZS_STAMP_BIODATA } zs_stamp;
+typedef enum zs_stamp {
+    ZS_STAMP_ATTLOG = 0,
+    ZS_STAMP_OPERLOG,
+    ZS_STAMP_ATTPHOTO,
+    ZS_STAMP_BIODATA
+} zs_stamp;
 
 /**
- * Store punches (unique on SN, PIN, time, status: a re-sent batch is counted again but stored once) and advance
- * the stamp. *accepted = records of the batch now durably stored (new or already present).
+ * Store punches (unique on SN, PIN, time, status: a re-sent batch is counted again but stored once)
+ * and advance the stamp. *accepted = records of the batch now durably stored (new or already
+ * present).
  */
 int zs_ingest_attlog(zs_store *st, const char *sn, const zkbio_push_batch *b, const char *stamp,
                      size_t *accepted);
 
 /**
- * Store OPERLOG/BIODATA/USERINFO records: users, templates, photos (upsert by content), operation log, error log;
- * fan out changes to the other devices of the sender's sync group as DATA UPDATE/DELETE commands; OPLOG 9
- * (delete user) deletes the user everywhere. *accepted = records stored.
+ * Store OPERLOG/BIODATA/USERINFO records: users, templates, photos (upsert by content), operation
+ * log, error log; fan out changes to the other devices of the sender's sync group as DATA
+ * UPDATE/DELETE commands; OPLOG 9 (delete user) deletes the user everywhere. *accepted = records
+ * stored.
  */
 int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, zs_stamp stamp_table,
                       const char *stamp, size_t *accepted);
 
 /** Record an attendance photo `name` of `sn`, already written durably to `path` (`size` bytes).
  * Idempotent on (sn, name). */
-int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const char *path, size_t size);
+int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const char *path,
+                       size_t size);
 
 /**
- * Hand out up to `max` due commands for `sn` as a getrequest reply body (`C:<id>:<cmd>` lines) into a malloc'd
- * buffer *body (NUL-terminated, *len bytes; caller frees). *body is NULL when nothing is due. Commands due: queued
- * ones, and sent ones older than the command timeout (re-sent; failed after max attempts). Order: queue order.
- * The reply is capped near `max_bytes` (at least one command is always sent).
+ * Hand out up to `max` due commands for `sn` as a getrequest reply body (`C:<id>:<cmd>` lines) into
+ * a malloc'd buffer *body (NUL-terminated, *len bytes; caller frees). *body is NULL when nothing is
+ * due. Commands due: queued ones, and sent ones older than the command timeout (re-sent; failed
+ * after max attempts). Order: queue order. The reply is capped near `max_bytes` (at least one
+ * command is always sent).
  */
-int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, char **body, size_t *len);
+int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, char **body,
+                     size_t *len);
 
-/** Apply command results from devicecmd (idempotent for repeated or late results). *matched = results known. */
-int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *res, size_t *matched);
+/** Apply command results from devicecmd (idempotent for repeated or late results). *matched =
+ * results known. */
+int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *res,
+                    size_t *matched);
 
 /**
  * Queue an operator command (already formatted and validated by the caller) for `sn`.
@@ -116,16 +133,17 @@ typedef struct zs_filter {
     const char *sn;
     const char *pin;
     const char *status;
-    const char *from; /**< "YYYY-MM-DD HH:MM:SS" inclusive */
-    const char *to;   /**< inclusive */
-    int64_t after;    /**< pagination cursor: rows with id > after */
+    const char *from;      /**< "YYYY-MM-DD HH:MM:SS" inclusive */
+    const char *to;        /**< inclusive */
+    int64_t after;         /**< pagination cursor: rows with id > after */
     const char *after_key; /**< pagination cursor for users: PINs greater than this */
-    int limit;        /**< 1..1000, default 100 */
+    int limit;             /**< 1..1000, default 100 */
 } zs_filter;
 
 int zs_list_devices(zs_store *st, json_t **out);
 int zs_get_device(zs_store *st, const char *sn, json_t **out); /**< ZKBIO_ENOENT if unknown */
-int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int enabled); /**< NULL/-1 = keep */
+int zs_update_device(zs_store *st, const char *sn, const char *sync_group,
+                     int enabled); /**< NULL/-1 = keep */
 int zs_list_users(zs_store *st, const zs_filter *f, json_t **out);
 int zs_list_attendance(zs_store *st, const zs_filter *f, json_t **out);
 int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out);

@@ -9,8 +9,8 @@
 #include "db.h"
 #include "store.h"
 
-/* Pick the SQL text for the connection's dialect. Both arguments must be string literals: the statement cache is
- * keyed by address. */
+/* Pick the SQL text for the connection's dialect. Both arguments must be string literals: the
+ * statement cache is keyed by address. */
 #define ZS_SQL(db, sqlite_sql, mariadb_sql)                                                        \
     (zdb_dialect_of(db) == ZDB_MARIADB ? (mariadb_sql) : (sqlite_sql))
 
@@ -46,7 +46,8 @@ struct zs_store {
     int flusher_started;
 };
 
-/* The calling thread's connection (opened on first use). NULL when the database cannot be reached. */
+/* The calling thread's connection (opened on first use). NULL when the database cannot be reached.
+ */
 zdb *zs_db(zs_store *st);
 
 /* Roll back if a transaction is open and return rc (for error paths). */
@@ -58,13 +59,45 @@ int64_t zs_now(void);
 /* SHA-256 of `n` parts (NULL parts are hashed as empty), as 64 hex characters + NUL in out. */
 void zs_hash(char out[65], const char *const *parts, size_t n);
 
+/* Make room for element n of a growable array (*arr, *cap elements of `elem` bytes). 0 or
+ * ZKBIO_ENOMEM. */
+int zs_grow(void *arr, size_t *cap, size_t n, size_t elem);
+
+/* Wire table of a stored template/photo kind ("FP" → FINGERTMP, "USERPIC" → USERPIC, ...). */
+zkbio_push_data_table zs_kind_table(const char *kind);
+
+/* Run a zkbio_push formatter into a stack buffer, or a malloc'd one when the text is larger.
+ * `call` must use `fbuf`, `fsize` and `&flen`. Leaves a malloc'd copy in `out` (NULL on error). */
+#define ZS_FORMAT_ALLOC(out, rcvar, call)                                                          \
+    do {                                                                                           \
+        char stackbuf_[4096];                                                                      \
+        char *fbuf = stackbuf_;                                                                    \
+        size_t fsize = sizeof(stackbuf_), flen = 0;                                                \
+        (out) = NULL;                                                                              \
+        rcvar = (call);                                                                            \
+        if (rcvar == ZKBIO_ENOSPC) {                                                               \
+            fsize = flen + 1;                                                                      \
+            fbuf = malloc(fsize);                                                                  \
+            rcvar = fbuf ? (call) : ZKBIO_ENOMEM;                                                  \
+            if (rcvar == 0)                                                                        \
+                (out) = fbuf;                                                                      \
+            else                                                                                   \
+                free(fbuf);                                                                        \
+        } else if (rcvar == 0) {                                                                   \
+            (out) = strdup(stackbuf_);                                                             \
+            if (!(out))                                                                            \
+                rcvar = ZKBIO_ENOMEM;                                                              \
+        }                                                                                          \
+    } while (0)
+
 /* Schema creation and migration. */
 int zs_schema_migrate(zdb *db, char *err, size_t errsz);
 
 /* Sync internals (sync.c) used by ingest.c. */
-int zs_sync_fanout(zdb *db, const char *src_sn, const char *group, const char *pin, const char *kind,
-                   const char *item_key, const char *hash, const char *text);
-int zs_sync_mark_applied(zdb *db, const char *sn, const char *pin, const char *item_key, const char *hash);
+int zs_sync_fanout(zdb *db, const char *src_sn, const char *group, const char *pin,
+                   const char *kind, const char *item_key, const char *hash, const char *text);
+int zs_sync_mark_applied(zdb *db, const char *sn, const char *pin, const char *item_key,
+                         const char *hash);
 int zs_sync_user_command(zdb *db, const char *pin, char **text);
 int zs_sync_full(zdb *db, const char *sn, const char *group);
 int zs_sync_delete_user(zdb *db, const char *src_sn, const char *group, const char *pin);

@@ -2,42 +2,19 @@
 /*
  * Fleet sync: the command queue and fan-out.
  *
- * Desired state is the global users/templates/photos tables (PINs are one namespace across the fleet). Applied
- * state is device_items(sn, item_key, hash): what each device is known to hold, set when it uploads an item or
- * acknowledges our DATA UPDATE. A change is queued for a device only when its applied hash differs, so a device
- * that re-uploads what it was just sent starts no new round (no echo loop). A newer queued command for the same
- * item supersedes an older one that has not been sent yet. Commands go out in id order, so a user's USERINFO,
- * queued first, reaches a device before that user's templates. (push.md §7.3)
+ * Desired state is the global users/templates/photos tables (PINs are one namespace across the
+ * fleet). Applied state is device_items(sn, item_key, hash): what each device is known to hold, set
+ * when it uploads an item or acknowledges our DATA UPDATE. A change is queued for a device only
+ * when its applied hash differs, so a device that re-uploads what it was just sent starts no new
+ * round (no echo loop). A newer queued command for the same item supersedes an older one that has
+ * not been sent yet. Commands go out in id order, so a user's USERINFO, queued first, reaches a
+ * device before that user's templates. (push.md §7.3)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_impl.h"
-
-/* Run a zkbio_push formatter into a stack buffer, or a malloc'd one when the text is larger.
- * `call` must use `fbuf`, `fsize` and `&flen`. Leaves a malloc'd copy in `out` (NULL on error). */
-#define FORMAT_ALLOC(out, rcvar, call)                                                             \
-    do {                                                                                           \
-        char stackbuf_[4096];                                                                      \
-        char *fbuf = stackbuf_;                                                                    \
-        size_t fsize = sizeof(stackbuf_), flen = 0;                                                \
-        (out) = NULL;                                                                              \
-        rcvar = (call);                                                                            \
-        if (rcvar == ZKBIO_ENOSPC) {                                                               \
-            fsize = flen + 1;                                                                      \
-            fbuf = malloc(fsize);                                                                  \
-            rcvar = fbuf ? (call) : ZKBIO_ENOMEM;                                                  \
-            if (rcvar == 0)                                                                        \
-                (out) = fbuf;                                                                      \
-            else                                                                                   \
-                free(fbuf);                                                                        \
-        } else if (rcvar == 0) {                                                                   \
-            (out) = strdup(stackbuf_);                                                             \
-            if (!(out))                                                                            \
-                rcvar = ZKBIO_ENOMEM;                                                              \
-        }                                                                                          \
-    } while (0)
 
 static int enqueue(zdb *db, const char *sn, const char *kind, const char *pin, const char *item_key,
                    const char *hash, const char *text, int64_t *id_out)
@@ -60,10 +37,11 @@ static int enqueue(zdb *db, const char *sn, const char *kind, const char *pin, c
         if (rc < 0)
             return rc;
     }
-    rc = zdb_prepare(db,
-                     "INSERT INTO commands (sn, kind, pin, item_key, item_hash, text, status, attempts, "
-                     "created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?)",
-                     &q);
+    rc = zdb_prepare(
+        db,
+        "INSERT INTO commands (sn, kind, pin, item_key, item_hash, text, status, attempts, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?)",
+        &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
@@ -82,16 +60,19 @@ static int enqueue(zdb *db, const char *sn, const char *kind, const char *pin, c
     return 0;
 }
 
-int zs_sync_mark_applied(zdb *db, const char *sn, const char *pin, const char *item_key, const char *hash)
+int zs_sync_mark_applied(zdb *db, const char *sn, const char *pin, const char *item_key,
+                         const char *hash)
 {
     zdb_stmt *q;
     int rc = zdb_prepare(
         db,
-        ZS_SQL(db,
-               "INSERT INTO device_items (sn, item_key, pin, hash, updated_at) VALUES (?, ?, ?, ?, ?) "
-               "ON CONFLICT (sn, item_key) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at",
-               "INSERT INTO device_items (sn, item_key, pin, hash, updated_at) VALUES (?, ?, ?, ?, ?) "
-               "ON DUPLICATE KEY UPDATE hash = VALUES(hash), updated_at = VALUES(updated_at)"),
+        ZS_SQL(
+            db,
+            "INSERT INTO device_items (sn, item_key, pin, hash, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (sn, item_key) DO UPDATE SET hash = excluded.hash, updated_at = "
+            "excluded.updated_at",
+            "INSERT INTO device_items (sn, item_key, pin, hash, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON DUPLICATE KEY UPDATE hash = VALUES(hash), updated_at = VALUES(updated_at)"),
         &q);
     if (rc != 0)
         return rc;
@@ -118,9 +99,10 @@ static int forget_pin(zdb *db, const char *sn, const char *pin)
     return rc < 0 ? rc : 0;
 }
 
-/* Devices of `group` other than `src` that do not hold `item_key` at `hash`. Returns a malloc'd array of SNs. */
-static int targets(zdb *db, const char *src, const char *group, const char *item_key, const char *hash,
-                   char (**out)[ZKBIO_PUSH_SN_MAX + 1], size_t *n)
+/* Devices of `group` other than `src` that do not hold `item_key` at `hash`. Returns a malloc'd
+ * array of SNs. */
+static int targets(zdb *db, const char *src, const char *group, const char *item_key,
+                   const char *hash, char (**out)[ZKBIO_PUSH_SN_MAX + 1], size_t *n)
 {
     zdb_stmt *q;
     *out = NULL;
@@ -139,15 +121,9 @@ static int targets(zdb *db, const char *src, const char *group, const char *item
     while ((rc = zdb_step(q)) == ZDB_ROW) {
         if (hash && !zdb_col_is_null(q, 1) && strcmp(zdb_col_text(q, 1), hash) == 0)
             continue;
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            void *p = realloc(*out, ncap * sizeof(**out));
-            if (!p) {
-                rc = ZKBIO_ENOMEM;
-                break;
-            }
-            *out = p;
-            cap = ncap;
+        if (zs_grow(out, &cap, *n, sizeof(**out)) != 0) {
+            rc = ZKBIO_ENOMEM;
+            break;
         }
         snprintf((*out)[*n], sizeof((*out)[0]), "%s", zdb_col_text(q, 0));
         (*n)++;
@@ -162,8 +138,8 @@ static int targets(zdb *db, const char *src, const char *group, const char *item
     return 0;
 }
 
-int zs_sync_fanout(zdb *db, const char *src_sn, const char *group, const char *pin, const char *kind,
-                   const char *item_key, const char *hash, const char *text)
+int zs_sync_fanout(zdb *db, const char *src_sn, const char *group, const char *pin,
+                   const char *kind, const char *item_key, const char *hash, const char *text)
 {
     char(*sns)[ZKBIO_PUSH_SN_MAX + 1];
     size_t n;
@@ -174,9 +150,11 @@ int zs_sync_fanout(zdb *db, const char *src_sn, const char *group, const char *p
     return rc;
 }
 
-/* ---- commands built from stored rows ------------------------------------------------------------------------ */
+/* ---- commands built from stored rows
+ * ------------------------------------------------------------------------ */
 
-/* DATA UPDATE USERINFO for the stored user `pin`; *hash receives the row's hash. ZKBIO_ENOENT if unknown. */
+/* DATA UPDATE USERINFO for the stored user `pin`; *hash receives the row's hash. ZKBIO_ENOENT if
+ * unknown. */
 static int user_command(zdb *db, const char *pin, char **text, char hash[65])
 {
     zdb_stmt *q;
@@ -206,7 +184,7 @@ static int user_command(zdb *db, const char *pin, char **text, char hash[65])
         .end_datetime = zdb_col_text(q, 10),
     };
     snprintf(hash, 65, "%s", zdb_col_text(q, 11));
-    FORMAT_ALLOC(*text, rc, zkbio_push_cmd_user_update(&u, 0, fbuf, fsize, &flen));
+    ZS_FORMAT_ALLOC(*text, rc, zkbio_push_cmd_user_update(&u, 0, fbuf, fsize, &flen));
     zdb_reset(q);
     return rc;
 }
@@ -217,34 +195,24 @@ int zs_sync_user_command(zdb *db, const char *pin, char **text)
     return user_command(db, pin, text, hash);
 }
 
-static zkbio_push_data_table table_of_kind(const char *kind)
-{
-    if (strcmp(kind, "FP") == 0)
-        return ZKBIO_PUSH_DT_FINGERTMP;
-    if (strcmp(kind, "FACE") == 0)
-        return ZKBIO_PUSH_DT_FACE;
-    if (strcmp(kind, "FVEIN") == 0)
-        return ZKBIO_PUSH_DT_FVEIN;
-    if (strcmp(kind, "USERPIC") == 0)
-        return ZKBIO_PUSH_DT_USERPIC;
-    if (strcmp(kind, "BIOPHOTO") == 0)
-        return ZKBIO_PUSH_DT_BIOPHOTO;
-    return ZKBIO_PUSH_DT_BIODATA;
-}
-
-/* Queue every template and photo of `pin` for `sn` (or, with sn NULL, fan them out from src in group). */
+/* Queue every template and photo of `pin` for `sn` (or, with sn NULL, fan them out from src in
+ * group). */
 static int queue_items_of_pin(zdb *db, const char *sn, const char *pin)
 {
     zdb_stmt *q;
     int rc = zdb_prepare(
         db,
         ZS_SQL(db,
-               "SELECT t.kind, t.type, t.no, t.idx, t.valid, t.duress, t.major_ver, t.minor_ver, t.format, t.tmp, "
-               "t.hash, di.hash FROM templates t LEFT JOIN device_items di ON di.sn = ? AND di.item_key = "
+               "SELECT t.kind, t.type, t.no, t.idx, t.valid, t.duress, t.major_ver, t.minor_ver, "
+               "t.format, t.tmp, "
+               "t.hash, di.hash FROM templates t LEFT JOIN device_items di ON di.sn = ? AND "
+               "di.item_key = "
                "('T|' || t.pin || '|' || t.kind || '|' || t.type || '|' || t.no || '|' || t.idx) "
                "WHERE t.pin = ? ORDER BY t.kind, t.type, t.no, t.idx",
-               "SELECT t.kind, t.type, t.no, t.idx, t.valid, t.duress, t.major_ver, t.minor_ver, t.format, t.tmp, "
-               "t.hash, di.hash FROM templates t LEFT JOIN device_items di ON di.sn = ? AND di.item_key = "
+               "SELECT t.kind, t.type, t.no, t.idx, t.valid, t.duress, t.major_ver, t.minor_ver, "
+               "t.format, t.tmp, "
+               "t.hash, di.hash FROM templates t LEFT JOIN device_items di ON di.sn = ? AND "
+               "di.item_key = "
                "CONCAT('T|', t.pin, '|', t.kind, '|', t.type, '|', t.no, '|', t.idx) "
                "WHERE t.pin = ? ORDER BY t.kind, t.type, t.no, t.idx"),
         &q);
@@ -261,15 +229,9 @@ static int queue_items_of_pin(zdb *db, const char *sn, const char *pin)
     while ((rc = zdb_step(q)) == ZDB_ROW) {
         if (!zdb_col_is_null(q, 11) && strcmp(zdb_col_text(q, 11), zdb_col_text(q, 10)) == 0)
             continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            void *p = realloc(items, ncap * sizeof(*items));
-            if (!p) {
-                rc = ZKBIO_ENOMEM;
-                break;
-            }
-            items = p;
-            cap = ncap;
+        if (zs_grow(&items, &cap, n, sizeof(*items)) != 0) {
+            rc = ZKBIO_ENOMEM;
+            break;
         }
         const char *kind = zdb_col_text(q, 0);
         zkbio_push_template t = {
@@ -289,8 +251,9 @@ static int queue_items_of_pin(zdb *db, const char *sn, const char *pin)
         snprintf(it->key, sizeof(it->key), "T|%s|%s|%d|%d|%d", pin, kind, (int)t.type, (int)t.no,
                  (int)t.index);
         snprintf(it->hash, sizeof(it->hash), "%s", zdb_col_text(q, 10));
-        FORMAT_ALLOC(it->text, rc,
-                     zkbio_push_cmd_template_update(table_of_kind(kind), &t, fbuf, fsize, &flen));
+        ZS_FORMAT_ALLOC(
+            it->text, rc,
+            zkbio_push_cmd_template_update(zs_kind_table(kind), &t, fbuf, fsize, &flen));
         if (rc != 0)
             break;
         n++;
@@ -305,15 +268,9 @@ static int queue_items_of_pin(zdb *db, const char *sn, const char *pin)
         if (rc == 0) {
             zdb_bind_text(q, 1, pin, -1);
             while ((rc = zdb_step(q)) == ZDB_ROW) {
-                if (n == cap) {
-                    size_t ncap = cap ? cap * 2 : 8;
-                    void *p = realloc(items, ncap * sizeof(*items));
-                    if (!p) {
-                        rc = ZKBIO_ENOMEM;
-                        break;
-                    }
-                    items = p;
-                    cap = ncap;
+                if (zs_grow(&items, &cap, n, sizeof(*items)) != 0) {
+                    rc = ZKBIO_ENOMEM;
+                    break;
                 }
                 const char *kind = zdb_col_text(q, 0);
                 zkbio_push_photo ph = {
@@ -326,8 +283,9 @@ static int queue_items_of_pin(zdb *db, const char *sn, const char *pin)
                 struct item *it = &items[n];
                 snprintf(it->key, sizeof(it->key), "P|%s|%s|%d", pin, kind, (int)ph.type);
                 snprintf(it->hash, sizeof(it->hash), "%s", zdb_col_text(q, 4));
-                FORMAT_ALLOC(it->text, rc,
-                             zkbio_push_cmd_photo_update(table_of_kind(kind), &ph, fbuf, fsize, &flen));
+                ZS_FORMAT_ALLOC(
+                    it->text, rc,
+                    zkbio_push_cmd_photo_update(zs_kind_table(kind), &ph, fbuf, fsize, &flen));
                 if (rc != 0)
                     break;
                 n++;
@@ -337,8 +295,8 @@ static int queue_items_of_pin(zdb *db, const char *sn, const char *pin)
     }
     for (size_t i = 0; i < n; i++) {
         if (rc >= 0)
-            rc = enqueue(db, sn, items[i].key[0] == 'T' ? "tmpl" : "photo", pin, items[i].key, items[i].hash,
-                         items[i].text, NULL);
+            rc = enqueue(db, sn, items[i].key[0] == 'T' ? "tmpl" : "photo", pin, items[i].key,
+                         items[i].hash, items[i].text, NULL);
         free(items[i].text);
     }
     free(items);
@@ -355,15 +313,9 @@ int zs_sync_full(zdb *db, const char *sn, const char *group)
     char(*pins)[ZKBIO_PUSH_PIN_MAX + 1] = NULL;
     size_t n = 0, cap = 0;
     while ((rc = zdb_step(q)) == ZDB_ROW) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            void *p = realloc(pins, ncap * sizeof(*pins));
-            if (!p) {
-                rc = ZKBIO_ENOMEM;
-                break;
-            }
-            pins = p;
-            cap = ncap;
+        if (zs_grow(&pins, &cap, n, sizeof(*pins)) != 0) {
+            rc = ZKBIO_ENOMEM;
+            break;
         }
         snprintf(pins[n++], sizeof(pins[0]), "%s", zdb_col_text(q, 0));
     }
@@ -385,7 +337,8 @@ int zs_sync_full(zdb *db, const char *sn, const char *group)
 
 int zs_sync_delete_user(zdb *db, const char *src_sn, const char *group, const char *pin)
 {
-    static const char *const dels[] = {"DELETE FROM users WHERE pin = ?", "DELETE FROM templates WHERE pin = ?",
+    static const char *const dels[] = {"DELETE FROM users WHERE pin = ?",
+                                       "DELETE FROM templates WHERE pin = ?",
                                        "DELETE FROM photos WHERE pin = ?"};
     zdb_stmt *q;
     int rc;
@@ -433,13 +386,15 @@ int zs_sync_delete_user(zdb *db, const char *src_sn, const char *group, const ch
     return rc;
 }
 
-/* ---- getrequest: hand-out ----------------------------------------------------------------------------------- */
+/* ---- getrequest: hand-out
+ * ----------------------------------------------------------------------------------- */
 
 static int any_due(zdb *db, const char *sn, int64_t stale_before, int *due)
 {
     zdb_stmt *q;
     *due = 0;
-    int rc = zdb_prepare(db, "SELECT id FROM commands WHERE sn = ? AND status = 'queued' LIMIT 1", &q);
+    int rc =
+        zdb_prepare(db, "SELECT id FROM commands WHERE sn = ? AND status = 'queued' LIMIT 1", &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
@@ -451,7 +406,9 @@ static int any_due(zdb *db, const char *sn, int64_t stale_before, int *due)
         *due = 1;
         return 0;
     }
-    rc = zdb_prepare(db, "SELECT id FROM commands WHERE sn = ? AND status = 'sent' AND sent_at <= ? LIMIT 1", &q);
+    rc = zdb_prepare(
+        db, "SELECT id FROM commands WHERE sn = ? AND status = 'sent' AND sent_at <= ? LIMIT 1",
+        &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
@@ -464,7 +421,8 @@ static int any_due(zdb *db, const char *sn, int64_t stale_before, int *due)
     return 0;
 }
 
-int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, char **body, size_t *len)
+int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, char **body,
+                     size_t *len)
 {
     *body = NULL;
     *len = 0;
@@ -557,7 +515,9 @@ int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, ch
         return zs_fail(db, rc);
     }
     for (size_t i = 0; i < nids; i++) {
-        rc = zdb_prepare(db, "UPDATE commands SET status = 'sent', attempts = attempts + 1, sent_at = ? WHERE id = ?",
+        rc = zdb_prepare(db,
+                         "UPDATE commands SET status = 'sent', attempts = attempts + 1, sent_at = "
+                         "? WHERE id = ?",
                          &q);
         if (rc != 0)
             break;
@@ -585,7 +545,8 @@ int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, ch
     return 0;
 }
 
-/* ---- devicecmd: results ------------------------------------------------------------------------------------- */
+/* ---- devicecmd: results
+ * ------------------------------------------------------------------------------------- */
 
 /* Return codes worth retrying: device busy, timeouts, read/write or cache trouble (push.md §5). */
 static int transient(int32_t ret)
@@ -632,7 +593,8 @@ static char *result_json(const zkbio_push_cmd_result *r)
     return s;
 }
 
-int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *res, size_t *matched)
+int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *res,
+                    size_t *matched)
 {
     *matched = 0;
     zdb *db = zs_db(st);
@@ -677,8 +639,9 @@ int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *
 
         /* Deleting a user the device does not have is as good as done (-10: PIN not on device). */
         int ok = r->ret >= 0 || (strcmp(kind, "delete") == 0 && r->ret == -10);
-        const char *next = ok ? "done"
-                              : (transient(r->ret) && attempts < st->policy.max_attempts ? "queued" : "failed");
+        const char *next =
+            ok ? "done"
+               : (transient(r->ret) && attempts < st->policy.max_attempts ? "queued" : "failed");
         char *detail = result_json(r);
         rc = zdb_prepare(db,
                          "UPDATE commands SET status = ?, return_code = ?, result = ?, "

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Store tests: the same checks against whichever backend the URI names (sqlite:tmp, or a mariadb:// URI from
- * tests/mariadb-server.sh). They drive the sync logic directly: fan-out, echo suppression, ordering, re-sends,
- * failures, deletes, full sync and attendance de-duplication.
+ * Store tests: the same checks against whichever backend the URI names (sqlite:tmp, or a mariadb://
+ * URI from tests/mariadb-server.sh). They drive the sync logic directly: fan-out, echo suppression,
+ * ordering, re-sends, failures, deletes, full sync and attendance de-duplication.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,8 @@ static int passed, failed;
         }                                                                                          \
     } while (0)
 
-static zs_store *open_store(const char *uri, int timeout_s, int auto_admit, const char *const *allow)
+static zs_store *open_store(const char *uri, int timeout_s, int auto_admit,
+                            const char *const *allow)
 {
     zs_policy pol = {.full_sync = 1,
                      .command_timeout_s = timeout_s,
@@ -51,7 +52,8 @@ static int hello(zs_store *st, const char *sn, zs_admit *admit)
     return zs_device_hello(st, &hs, "127.0.0.1", admit, stamps);
 }
 
-static int upload(zs_store *st, const char *sn, zkbio_push_table t, const char *body, size_t *accepted)
+static int upload(zs_store *st, const char *sn, zkbio_push_table t, const char *body,
+                  size_t *accepted)
 {
     zkbio_push_batch *b = NULL;
     int rc = zkbio_push_parse_upload(t, body, strlen(body), NULL, 0, &b);
@@ -85,7 +87,8 @@ static size_t ack_all(zs_store *st, const char *sn, const char *body, int ret)
     size_t used = 0;
     for (size_t i = 0; i < cmds->count; i++) {
         size_t l = 0;
-        zkbio_push_format_cmd_result(cmds->cmds[i].id, ret, "DATA", buf + used, sizeof(buf) - used, &l);
+        zkbio_push_format_cmd_result(cmds->cmds[i].id, ret, "DATA", buf + used, sizeof(buf) - used,
+                                     &l);
         used += l;
         if (used + 1 < sizeof(buf))
             buf[used++] = '\n';
@@ -117,9 +120,10 @@ static int json_len(json_t *o, const char *key)
     return n;
 }
 
-static const char *const user_upload = "USER PIN=1\tName=Ann\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000100000000\tVerify=-1\n"
-                                       "FP PIN=1\tFID=6\tSize=8\tValid=1\tTMP=QUJDRA==\n"
-                                       "FP PIN=1\tFID=7\tSize=8\tValid=1\tTMP=RUZHSA==\n";
+static const char *const user_upload =
+    "USER PIN=1\tName=Ann\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000100000000\tVerify=-1\n"
+    "FP PIN=1\tFID=6\tSize=8\tValid=1\tTMP=QUJDRA==\n"
+    "FP PIN=1\tFID=7\tSize=8\tValid=1\tTMP=RUZHSA==\n";
 
 static void test_sync(const char *uri)
 {
@@ -167,7 +171,8 @@ static void test_sync(const char *uri)
     free(a);
 
     /* A change on B reaches A and C; the older queued copy for C is superseded (C is "offline"). */
-    CHECK(upload(st, "DEVB", ZKBIO_PUSH_TABLE_OPERLOG, "USER PIN=1\tName=Ann B\tPri=0\tGrp=1\n", &acc) == 0);
+    CHECK(upload(st, "DEVB", ZKBIO_PUSH_TABLE_OPERLOG, "USER PIN=1\tName=Ann B\tPri=0\tGrp=1\n",
+                 &acc) == 0);
     a = take(st, "DEVA");
     CHECK(a && count_cmds(a) == 1 && strstr(a, "Name=Ann B"));
     if (a)
@@ -182,7 +187,8 @@ static void test_sync(const char *uri)
     free(dd);
 
     /* Deleting the user on A (OPLOG 9) deletes it everywhere. */
-    CHECK(upload(st, "DEVA", ZKBIO_PUSH_TABLE_OPERLOG, "OPLOG 9\t0\t2025-01-02 10:00:00\t1\t0\t0\t0\n", &acc) == 0);
+    CHECK(upload(st, "DEVA", ZKBIO_PUSH_TABLE_OPERLOG,
+                 "OPLOG 9\t0\t2025-01-02 10:00:00\t1\t0\t0\t0\n", &acc) == 0);
     CHECK(acc == 1);
     json_t *users = NULL;
     zs_filter f;
@@ -206,7 +212,8 @@ static void test_attendance(const char *uri)
         return;
     zs_admit admit;
     CHECK(hello(st, "ATT1", &admit) == 0);
-    const char *batch = "7\t2025-01-02 08:59:58\t0\t1\t0\t0\t0\n8\t2025-01-02 09:00:01\t0\t1\t0\t0\t0\n";
+    const char *batch =
+        "7\t2025-01-02 08:59:58\t0\t1\t0\t0\t0\n8\t2025-01-02 09:00:01\t0\t1\t0\t0\t0\n";
     size_t acc = 0;
     CHECK(upload(st, "ATT1", ZKBIO_PUSH_TABLE_ATTLOG, batch, &acc) == 0 && acc == 2);
     /* The same batch re-sent after a lost reply: counted again, stored once. */
@@ -285,7 +292,8 @@ static void test_admission(const char *uri)
     CHECK(zs_get_device(st, "GOOD1", &dev) == 0);
     json_decref(dev);
     CHECK(zs_update_device(st, "GOOD1", "north", 0) == 0);
-    CHECK(zs_device_admit(st, "GOOD1", "10.0.0.2", &admit, NULL) == 0 && admit == ZS_ADMIT_DISABLED);
+    CHECK(zs_device_admit(st, "GOOD1", "10.0.0.2", &admit, NULL) == 0 &&
+          admit == ZS_ADMIT_DISABLED);
     CHECK(zs_update_device(st, "NOSUCH", "north", 1) == ZKBIO_ENOENT);
     zs_close(st);
 }
