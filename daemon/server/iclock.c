@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -238,12 +239,54 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
     return zh_text(c, 200, reply);
 }
 
+/* Commands are stored as UTF-8; a device whose language implies another codepage (83 → GB18030, 84 → BIG5,
+ * push.md §6 "Encoding of names") gets them in that codepage. Characters the codepage lacks become '?'.
+ * Returns a malloc'd converted copy, or NULL to send the original. */
+static char *to_device_charset(const char *text, size_t len, int language, size_t *outlen)
+{
+    const char *cs = zkbio_push_language_charset(language);
+    if (strcmp(cs, "UTF-8") == 0)
+        return NULL;
+    iconv_t cd = iconv_open(cs, "UTF-8");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t cap = len * 2 + 16;
+    char *out = malloc(cap);
+    if (!out) {
+        iconv_close(cd);
+        return NULL;
+    }
+    char *in = (char *)text, *o = out;
+    size_t inleft = len, oleft = cap - 1;
+    while (inleft > 0) {
+        if (iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1)
+            break;
+        if (errno != EILSEQ && errno != EINVAL)
+            break; /* E2BIG cannot happen: 2 bytes out per byte in is enough for GB18030 and BIG5 */
+        /* Skip one unconvertible UTF-8 character and write '?'. */
+        size_t skip = 1;
+        while (skip < inleft && ((unsigned char)in[skip] & 0xC0) == 0x80)
+            skip++;
+        in += skip;
+        inleft -= skip;
+        if (oleft == 0)
+            break;
+        *o++ = '?';
+        oleft--;
+    }
+    iconv_close(cd);
+    *o = '\0';
+    *outlen = (size_t)(o - out);
+    return out;
+}
+
 static int getrequest(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip)
 {
     size_t qlen;
     const char *q = query_of(c, &qlen);
     zs_admit admit;
-    int rc = zs_device_admit(d->store, sn, ip, &admit, NULL);
+    int language = -1;
+    int rc = zs_device_admit(d->store, sn, ip, &admit, &language);
     if (rc != 0)
         return store_error(c, sn, rc);
     if (admit != ZS_ADMIT_OK)
@@ -259,7 +302,13 @@ static int getrequest(struct mg_connection *c, const zkbiod *d, const char *sn, 
     if (!body)
         return zh_text(c, 200, "OK");
     zlog_debug("%s: %zu bytes of commands handed out", sn, len);
-    zh_send(c, 200, "text/plain", body, len);
+    size_t clen = 0;
+    char *conv = to_device_charset(body, len, language, &clen);
+    if (conv)
+        zh_send(c, 200, "text/plain", conv, clen);
+    else
+        zh_send(c, 200, "text/plain", body, len);
+    free(conv);
     free(body);
     return 200;
 }
