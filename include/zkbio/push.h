@@ -102,8 +102,8 @@ typedef struct zkbio_push_server_options {
     const char *operlog_stamp;  /**< resume cursor for OPERLOG; NULL = "None" */
     const char *attphoto_stamp; /**< resume cursor for ATTPHOTO; NULL = "None" */
     const char *biodata_stamp;  /**< resume cursor for BIODATA; NULL = "None" */
-    int error_delay_s;          /**< `ErrorDelay`, seconds before retry after a network error (clamped to 30..300) */
-    int delay_s;                /**< `Delay`, seconds between getrequest polls (clamped to 2..60) */
+    int error_delay_s;          /**< `ErrorDelay`, seconds before retry after a network error (clamped to 1..3600; the vendor recommends 30..300, push.md §2.2) */
+    int delay_s;                /**< `Delay`, seconds between getrequest polls (clamped to 1..3600; the vendor recommends 2..60) */
     const char *trans_times;    /**< `TransTimes`, "HH:MM;HH:MM"; NULL = "00:00;14:05" */
     int trans_interval_min;     /**< `TransInterval`, minutes (0 = off; negative sent as 0) */
     const char *trans_flag;     /**< `TransFlag`: format II names separated by HT, space or comma (sent as

@@ -169,15 +169,16 @@ int zkbio_push_build_handshake_reply(const zkbio_push_server_options *opts, cons
     kv_line(&w, "Stamp", stamp_or_none(opts->attlog_stamp));
     kv_line(&w, "OpStamp", stamp_or_none(opts->operlog_stamp));
     kv_line(&w, "PhotoStamp", stamp_or_none(opts->attphoto_stamp));
-    kv_int(&w, "ErrorDelay", clamp(opts->error_delay_s, 30, 300));
-    kv_int(&w, "Delay", clamp(opts->delay_s, 2, 60));
+    kv_int(&w, "ErrorDelay", clamp(opts->error_delay_s, 1, 3600));
+    kv_int(&w, "Delay", clamp(opts->delay_s, 1, 3600));
     kv_line(&w, "TransTimes",
             opts->trans_times && zki_val_len(opts->trans_times) ? opts->trans_times
                                                                 : "00:00;14:05");
     kv_int(&w, "TransInterval", opts->trans_interval_min < 0 ? 0 : opts->trans_interval_min);
     trans_flag(&w, opts->trans_flag);
     int tz = clamp(opts->timezone_min, -24 * 60, 24 * 60);
-    kv_int(&w, "TimeZone", tz % 60 == 0 ? tz / 60 : tz);
+    /* Whole hours within (-12, 12) go as hours; anything else as minutes (push.md §2.2 TimeZone). */
+    kv_int(&w, "TimeZone", tz % 60 == 0 && tz / 60 > -12 && tz / 60 < 12 ? tz / 60 : tz);
     kv_int(&w, "Realtime", opts->realtime ? 1 : 0);
     kv_int(&w, "Encrypt", 0);
     if (opts->server_ver && zki_val_len(opts->server_ver))

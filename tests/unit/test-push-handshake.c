@@ -169,8 +169,8 @@ static void test_reply(void)
     /* minutes for a zone that is not whole hours; clamps; a space-separated TransFlag; injection
      * stripped */
     o.timezone_min = 330;
-    o.delay_s = 1;
-    o.error_delay_s = 1000;
+    o.delay_s = 0;
+    o.error_delay_s = 5000;
     o.trans_flag = "AttLog OpLog,EnrollUser";
     o.attlog_stamp = "12\n34";
     o.server_ver = "2.4.1 2024";
@@ -179,8 +179,15 @@ static void test_reply(void)
     o.multi_bio_data_support = "0:1:1:0:0:0:0:1:0:1";
     CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK(strstr(buf, "\nTimeZone=330\n") != NULL);
-    CHECK(strstr(buf, "\nDelay=2\n") != NULL);
-    CHECK(strstr(buf, "\nErrorDelay=300\n") != NULL);
+    CHECK(strstr(buf, "\nDelay=1\n") != NULL);
+    CHECK(strstr(buf, "\nErrorDelay=3600\n") != NULL);
+    o.timezone_min = 780; /* +13:00 (Tonga): not a valid hours value, so minutes */
+    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK(strstr(buf, "\nTimeZone=780\n") != NULL);
+    o.timezone_min = -300; /* -05:00 */
+    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK(strstr(buf, "\nTimeZone=-5\n") != NULL);
+    o.timezone_min = 330;
     CHECK(strstr(buf, "\nTransFlag=TransData AttLog\tOpLog\tEnrollUser\n") != NULL);
     CHECK(strstr(buf, "\nATTLOGStamp=1234\n") != NULL);
     CHECK(strstr(buf, "\nServerVer=2.4.1 2024\n") != NULL);
