@@ -67,8 +67,12 @@ run normal build-test "" -- -Dwerror=true
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS UBSAN_OPTIONS
-run sanitizers build-asan "--timeout-multiplier 3" -- -Dwerror=true -Db_sanitize=address,undefined \
-    -Db_lundef=false -Dbuildtype=debug
+# The sanitizer build uses clang (a second compiler under -Werror) and also builds the libFuzzer targets, which
+# then fuzz every parser for a few seconds each.
+sanitizer_cc=gcc
+command -v clang >/dev/null 2>&1 && sanitizer_cc=clang
+CC=$sanitizer_cc run sanitizers build-asan "--timeout-multiplier 3" -- -Dwerror=true -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dbuildtype=debug -Dfuzz=true
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
