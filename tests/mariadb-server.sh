@@ -7,6 +7,10 @@
 #                                       missing), wait until it accepts connections (at most 30 s) and print the
 #                                       URI to use on stdout: mariadb://zkbio:PASS@127.0.0.1:PORT/zkbio_test
 #                                       (PASS is percent-encoded; it contains '@' and ':' on purpose).
+#   tests/mariadb-server.sh start DIR --same-port
+#                                       the same, but listen on the port of the previous start in DIR (DIR/port)
+#                                       instead of a new free one, so clients holding the URI find the server
+#                                       again after a stop (outage tests). Fails if that port stays taken.
 #   tests/mariadb-server.sh stop DIR    shut that server down (no-op if it is not running); removes nothing.
 #
 # The server listens on 127.0.0.1 only, on a free port, with --no-defaults (no /etc/mysql config is read) and
@@ -25,13 +29,15 @@ die() {
 }
 
 usage() {
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start DIR [--same-port] | stop DIR" >&2
     exit 2
 }
 
-[ $# -eq 2 ] || usage
+[ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = start ] && [ "$3" = --same-port ]; } || usage
 cmd=$1
 dir=$2
+same_port=0
+[ $# -eq 3 ] && same_port=1
 
 find_prog() { # first existing executable among the names, on PATH or in the sbin/libexec dirs
     for name in "$@"; do
@@ -93,6 +99,12 @@ start() {
     if is_running; then
         die "a server is already running in $dir (pid $pid)"
     fi
+    if [ $same_port -eq 1 ]; then
+        if [ ! -d "$dir/data/mysql" ] || [ ! -f "$dir/port" ]; then
+            die "--same-port: no previous start in $dir"
+        fi
+        prev_port=$(cat "$dir/port") || die "cannot read $dir/port"
+    fi
     sock="$dir/mysqld.sock"
     # sun_path holds 108 bytes.
     [ ${#sock} -lt 100 ] || die "socket path too long: $sock"
@@ -122,8 +134,17 @@ start() {
 
     started=0
     for _ in 1 2 3 4 5 6 7 8; do
-        port=$((20000 + $(random_number) % 40000))
-        port_in_use "$port" && continue
+        if [ $same_port -eq 1 ]; then
+            port=$prev_port
+            # A stopped server's port may take a moment to be free again.
+            if port_in_use "$port"; then
+                sleep 1
+                continue
+            fi
+        else
+            port=$((20000 + $(random_number) % 40000))
+            port_in_use "$port" && continue
+        fi
         rm -f "$dir/mariadbd.pid"
         : >"$dir/mariadbd.err"
         # shellcheck disable=SC2086
@@ -153,8 +174,12 @@ start() {
             cat "$dir/mariadbd.err" >&2
             die "mariadbd exited during startup (log: $dir/mariadbd.err)"
         }
+        [ $same_port -eq 1 ] && sleep 1
     done
-    [ $started -eq 1 ] || die "could not find a free port for mariadbd"
+    if [ $started -ne 1 ]; then
+        [ $same_port -eq 1 ] && die "port $prev_port stayed in use; cannot start on it again"
+        die "could not find a free port for mariadbd"
+    fi
     echo "$port" >"$dir/port"
 
     if [ $fresh -eq 1 ]; then
