@@ -472,6 +472,11 @@ int zdb_rollback(zdb *db)
     return rc;
 }
 
+int zdb_retryable(const zdb *db)
+{
+    return db ? db->retryable : 0;
+}
+
 int zdb_in_tx(const zdb *db)
 {
     return db ? db->in_tx : 0;

@@ -175,4 +175,11 @@ int64_t zdb_last_insert_id(zdb *db);
  */
 const char *zdb_errmsg(const zdb *db);
 
+/**
+ * 1 when the last error on this connection was a deadlock or a lock wait timeout (MariaDB
+ * 1213/1205): roll back and run the whole transaction again. 0 otherwise (a lost server; SQLite,
+ * whose busy timeout already waited).
+ */
+int zdb_retryable(const zdb *db);
+
 #endif /* ZKBIOD_DB_H */

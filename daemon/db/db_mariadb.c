@@ -132,6 +132,7 @@ static int md_fail(zdb *db, unsigned e, const char *msg)
     char clean[400];
     sanitize(clean, sizeof(clean), msg && *msg ? msg : "unknown error");
     zdb__set_err(db, "mariadb: %s (%u)", clean, e);
+    db->retryable = e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT;
     /* InnoDB rolls the whole transaction back on a deadlock; later statements would run in
      * autocommit mode and a COMMIT would "succeed", so the transaction is refused until rollback.
      */

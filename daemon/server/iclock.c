@@ -23,12 +23,12 @@
 
 #define GETREQUEST_MAX_BYTES (512 * 1024) /* keep replies well below 1 MB (push.md §4.2) */
 
-static int store_error(struct mg_connection *c, const char *sn, int rc)
+static int store_error(struct mg_connection *c, const zkbiod *d, const char *sn, int rc)
 {
     if (rc == ZKBIO_EUNAVAIL)
-        zlog_warn("%s: storage unavailable, device will retry", sn);
+        zlog_warn("%s: storage unavailable, device will retry (%s)", sn, zs_errmsg(d->store));
     else
-        zlog_error("%s: storage error: %s", sn, zkbio_strerror(rc));
+        zlog_error("%s: storage error: %s (%s)", sn, zkbio_strerror(rc), zs_errmsg(d->store));
     return zh_text(c, 503, "ERROR: storage unavailable, retry later");
 }
 
@@ -60,7 +60,7 @@ static int handshake(struct mg_connection *c, const zkbiod *d, const char *ip)
     char stamps[4][32];
     int rc = zs_device_hello(d->store, &hs, ip, &admit, stamps);
     if (rc != 0)
-        return store_error(c, hs.sn, rc);
+        return store_error(c, d, hs.sn, rc);
     if (admit != ZS_ADMIT_OK)
         return deny(c, hs.sn, admit);
     zkbio_push_server_options o = d->push;
@@ -139,7 +139,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
     int language = -1;
     int rc = zs_device_admit(d->store, sn, ip, &admit, &language);
     if (rc != 0)
-        return store_error(c, sn, rc);
+        return store_error(c, d, sn, rc);
     if (admit != ZS_ADMIT_OK)
         return deny(c, sn, admit);
 
@@ -185,7 +185,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
         zkbio_push_batch_free(b);
         if (rc != 0) {
             free(body);
-            return store_error(c, sn, rc);
+            return store_error(c, d, sn, rc);
         }
         zlog_debug("%s: %s: %zu record(s) stored", sn, table, accepted);
         if (t == ZKBIO_PUSH_TABLE_ERRORLOG)
@@ -202,7 +202,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
             zkbio_push_kvlist_free(kv);
             if (rc != 0) {
                 free(body);
-                return store_error(c, sn, rc);
+                return store_error(c, d, sn, rc);
             }
         }
         break;
@@ -226,7 +226,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
         rc = zs_ingest_attphoto(d->store, sn, name, path, plen);
         if (rc != 0) {
             free(body);
-            return store_error(c, sn, rc);
+            return store_error(c, d, sn, rc);
         }
         break;
     }
@@ -239,9 +239,9 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
     return zh_text(c, 200, reply);
 }
 
-/* Commands are stored as UTF-8; a device whose language implies another codepage (83 → GB18030, 84 → BIG5,
- * push.md §6 "Encoding of names") gets them in that codepage. Characters the codepage lacks become '?'.
- * Returns a malloc'd converted copy, or NULL to send the original. */
+/* Commands are stored as UTF-8; a device whose language implies another codepage (83 → GB18030, 84
+ * → BIG5, push.md §6 "Encoding of names") gets them in that codepage. Characters the codepage lacks
+ * become '?'. Returns a malloc'd converted copy, or NULL to send the original. */
 static char *to_device_charset(const char *text, size_t len, int language, size_t *outlen)
 {
     const char *cs = zkbio_push_language_charset(language);
@@ -288,7 +288,7 @@ static int getrequest(struct mg_connection *c, const zkbiod *d, const char *sn, 
     int language = -1;
     int rc = zs_device_admit(d->store, sn, ip, &admit, &language);
     if (rc != 0)
-        return store_error(c, sn, rc);
+        return store_error(c, d, sn, rc);
     if (admit != ZS_ADMIT_OK)
         return deny(c, sn, admit);
     char info[256];
@@ -298,7 +298,7 @@ static int getrequest(struct mg_connection *c, const zkbiod *d, const char *sn, 
     size_t len;
     rc = zs_commands_take(d->store, sn, d->commands_per_poll, GETREQUEST_MAX_BYTES, &body, &len);
     if (rc != 0)
-        return store_error(c, sn, rc);
+        return store_error(c, d, sn, rc);
     if (!body)
         return zh_text(c, 200, "OK");
     zlog_debug("%s: %zu bytes of commands handed out", sn, len);
@@ -318,7 +318,7 @@ static int devicecmd(struct mg_connection *c, const zkbiod *d, const char *sn, c
     zs_admit admit;
     int rc = zs_device_admit(d->store, sn, ip, &admit, NULL);
     if (rc != 0)
-        return store_error(c, sn, rc);
+        return store_error(c, d, sn, rc);
     if (admit != ZS_ADMIT_OK)
         return deny(c, sn, admit);
     char *body;
@@ -355,7 +355,7 @@ static int devicecmd(struct mg_connection *c, const zkbiod *d, const char *sn, c
     size_t count = res->count;
     zkbio_push_cmd_results_free(res);
     if (rc != 0)
-        return store_error(c, sn, rc);
+        return store_error(c, d, sn, rc);
     zs_device_seen(d->store, sn, ip, NULL);
     zlog_debug("%s: %zu result(s), %zu matched", sn, count, matched);
     return zh_text(c, 200, "OK");

@@ -38,8 +38,8 @@ static int set_stamp(zdb *db, const char *sn, zs_stamp t, const char *stamp)
     return rc < 0 ? rc : 0;
 }
 
-int zs_ingest_attlog(zs_store *st, const char *sn, const zkbio_push_batch *b, const char *stamp,
-                     size_t *accepted)
+static int ingest_attlog_once(zs_store *st, const char *sn, const zkbio_push_batch *b,
+                              const char *stamp, size_t *accepted)
 {
     *accepted = 0;
     zdb *db = zs_db(st);
@@ -438,8 +438,8 @@ static const char *rec_kind(zkbio_push_rec_type t)
     }
 }
 
-int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, zs_stamp stamp_table,
-                      const char *stamp, size_t *accepted)
+static int ingest_operlog_once(zs_store *st, const char *sn, const zkbio_push_batch *b,
+                               zs_stamp stamp_table, const char *stamp, size_t *accepted)
 {
     *accepted = 0;
     zdb *db = zs_db(st);
@@ -517,4 +517,26 @@ int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const cha
     rc = zdb_step(q);
     zdb_reset(q);
     return rc < 0 ? rc : 0;
+}
+
+int zs_ingest_attlog(zs_store *st, const char *sn, const zkbio_push_batch *b, const char *stamp,
+                     size_t *accepted)
+{
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        rc = ingest_attlog_once(st, sn, b, stamp, accepted);
+        if (attempt == 2 || !zs_retry(st, rc))
+            return rc;
+    }
+}
+
+int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, zs_stamp stamp_table,
+                      const char *stamp, size_t *accepted)
+{
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        rc = ingest_operlog_once(st, sn, b, stamp_table, stamp, accepted);
+        if (attempt == 2 || !zs_retry(st, rc))
+            return rc;
+    }
 }

@@ -74,11 +74,31 @@ zkbio_push_data_table zs_kind_table(const char *kind)
     return ZKBIO_PUSH_DT_BIODATA;
 }
 
+int zs_retry(zs_store *st, int rc)
+{
+    zs_conn *c = pthread_getspecific(st->key);
+    if (rc != ZKBIO_EUNAVAIL || !c || !zdb_retryable(c->db))
+        return 0;
+    struct timespec ts = {0, 2 * 1000 * 1000}; /* 2 ms: let the other transaction finish */
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
 int zs_fail(zdb *db, int rc)
 {
     if (db && zdb_in_tx(db))
         zdb_rollback(db);
     return rc;
+}
+
+/* Per-connection session settings. MariaDB runs READ COMMITTED: correctness rests on row locks (FOR
+ * UPDATE) and unique keys, and REPEATABLE READ's gap locks only add deadlocks between concurrent
+ * inserts. */
+static int setup_conn(zdb *db)
+{
+    if (zdb_dialect_of(db) == ZDB_MARIADB)
+        return zdb_exec(db, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    return 0;
 }
 
 static void release_conn(void *p)
@@ -107,6 +127,10 @@ zdb *zs_db(zs_store *st)
         char err[256];
         if (zdb_open(st->uri, &db, err, sizeof(err)) != 0)
             return NULL;
+        if (setup_conn(db) != 0) {
+            zdb_close(db);
+            return NULL;
+        }
         c = calloc(1, sizeof(*c));
         if (!c) {
             zdb_close(db);
@@ -135,8 +159,9 @@ static void flush_seen(zs_store *st)
     if (!list)
         return;
     zdb *db = zs_db(st);
-    int ok = db && zdb_begin(db) == 0;
-    for (zs_seen *s = list; s && ok; s = s->next) {
+    /* One short autocommit statement per device: no multi-row transaction to deadlock with request
+     * handlers. */
+    for (zs_seen *s = list; s && db; s = s->next) {
         zdb_stmt *q;
         const char *sql =
             s->info
@@ -149,24 +174,17 @@ static void flush_seen(zs_store *st)
                 : ZS_SQL(
                       db, "UPDATE devices SET last_seen = MAX(last_seen, ?), ip = ? WHERE sn = ?",
                       "UPDATE devices SET last_seen = GREATEST(last_seen, ?), ip = ? WHERE sn = ?");
-        if (zdb_prepare(db, sql, &q) != 0) {
-            ok = 0;
+        if (zdb_prepare(db, sql, &q) != 0)
             break;
-        }
         int i = 1;
         zdb_bind_int64(q, i++, s->at);
         zdb_bind_text(q, i++, s->ip, -1);
         if (s->info)
             zdb_bind_text(q, i++, s->info, -1);
         zdb_bind_text(q, i++, s->sn, -1);
-        if (zdb_step(q) < 0)
-            ok = 0;
+        zdb_step(q);
         zdb_reset(q);
     }
-    if (ok)
-        ok = zdb_commit(db) == 0;
-    else if (db)
-        zdb_rollback(db);
     /* Last-seen is advisory: on a database error the entries are dropped; the next request
      * refreshes them. */
     while (list) {
@@ -259,7 +277,9 @@ int zs_open(const char *uri, const zs_policy *policy, zs_store **out, char *err,
         zs_close(st);
         return rc;
     }
-    rc = zs_schema_migrate(db, err, errsz);
+    rc = setup_conn(db);
+    if (rc == 0)
+        rc = zs_schema_migrate(db, err, errsz);
     if (rc != 0) {
         zdb_close(db);
         zs_close(st);
@@ -314,6 +334,12 @@ void zs_close(zs_store *st)
     free(st->allow_sn);
     free(st->uri);
     free(st);
+}
+
+const char *zs_errmsg(zs_store *st)
+{
+    zs_conn *c = pthread_getspecific(st->key);
+    return c ? zdb_errmsg(c->db) : "no database connection";
 }
 
 int zs_ping(zs_store *st)
@@ -437,8 +463,8 @@ int zs_device_admit(zs_store *st, const char *sn, const char *ip, zs_admit *admi
     return zs_device_hello(st, &hs, ip, admit, stamps);
 }
 
-int zs_device_hello(zs_store *st, const zkbio_push_handshake *hs, const char *ip, zs_admit *admit,
-                    char stamps[4][32])
+static int device_hello_once(zs_store *st, const zkbio_push_handshake *hs, const char *ip,
+                             zs_admit *admit, char stamps[4][32])
 {
     zdb *db = zs_db(st);
     if (!db)
@@ -558,4 +584,15 @@ int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int e
     rc = zdb_step(q);
     zdb_reset(q);
     return rc < 0 ? rc : 0;
+}
+
+int zs_device_hello(zs_store *st, const zkbio_push_handshake *hs, const char *ip, zs_admit *admit,
+                    char stamps[4][32])
+{
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        rc = device_hello_once(st, hs, ip, admit, stamps);
+        if (attempt == 2 || !zs_retry(st, rc))
+            return rc;
+    }
 }

@@ -421,8 +421,8 @@ static int any_due(zdb *db, const char *sn, int64_t stale_before, int *due)
     return 0;
 }
 
-int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, char **body,
-                     size_t *len)
+static int commands_take_once(zs_store *st, const char *sn, int max, size_t max_bytes, char **body,
+                              size_t *len)
 {
     *body = NULL;
     *len = 0;
@@ -593,8 +593,8 @@ static char *result_json(const zkbio_push_cmd_result *r)
     return s;
 }
 
-int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *res,
-                    size_t *matched)
+static int commands_ack_once(zs_store *st, const char *sn, const zkbio_push_cmd_results *res,
+                             size_t *matched)
 {
     *matched = 0;
     zdb *db = zs_db(st);
@@ -671,7 +671,7 @@ int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *
     return zs_fail(db, zdb_commit(db));
 }
 
-int zs_command_enqueue(zs_store *st, const char *sn, const char *text, int64_t *id)
+static int command_enqueue_once(zs_store *st, const char *sn, const char *text, int64_t *id)
 {
     zdb *db = zs_db(st);
     if (!db)
@@ -686,4 +686,36 @@ int zs_command_enqueue(zs_store *st, const char *sn, const char *text, int64_t *
     if (rc == 0)
         rc = zdb_commit(db);
     return zs_fail(db, rc);
+}
+
+int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, char **body,
+                     size_t *len)
+{
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        rc = commands_take_once(st, sn, max, max_bytes, body, len);
+        if (attempt == 2 || !zs_retry(st, rc))
+            return rc;
+    }
+}
+
+int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *res,
+                    size_t *matched)
+{
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        rc = commands_ack_once(st, sn, res, matched);
+        if (attempt == 2 || !zs_retry(st, rc))
+            return rc;
+    }
+}
+
+int zs_command_enqueue(zs_store *st, const char *sn, const char *text, int64_t *id)
+{
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        rc = command_enqueue_once(st, sn, text, id);
+        if (attempt == 2 || !zs_retry(st, rc))
+            return rc;
+    }
 }
