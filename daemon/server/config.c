@@ -66,7 +66,7 @@ static const char *const admission_names[] = {"auto", "allow-list", NULL};
 
 static const opt options[] = {
     {"config", T_PATH, F_NOFILE, "FILE", NULL, "",
-     "Read options from FILE: \"name = value\" lines, '#' comment lines, values may be quoted.",
+     "Read options from FILE: \"name = value\" lines, '#' comments, values may be quoted.",
      FIELD(config_file), 0, 0, 0, NULL},
     {"listen", T_LISTEN, 0, "ADDR:PORT", "0.0.0.0:8081", NULL,
      "Address and port to listen on: 0.0.0.0:8081, [::]:8081, [::1]:8081; a trailing 's' means\n"
@@ -730,6 +730,13 @@ static int load_file(zkbiod_config *cfg, load_state *st, const char *path, char 
             }
             *w = '\0';
         } else {
+            /* An unquoted value ends at a '#' that follows white space (a trailing comment), as
+             * after a quoted value; quote values that contain " #". */
+            for (char *h = val + 1; *val && *h; h++)
+                if (*h == '#' && isspace((unsigned char)h[-1])) {
+                    *h = '\0';
+                    break;
+                }
             size_t vlen = strlen(val);
             while (vlen && isspace((unsigned char)val[vlen - 1]))
                 val[--vlen] = '\0';
@@ -856,11 +863,25 @@ static int read_token_file(const char *path, char **out, char *err, size_t errsz
     FILE *f = fopen(path, "r");
     if (!f)
         return fail(err, errsz, "admin-token-file: cannot read %s: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, f);
+    /* A token is one short line: read at most 4 KiB (admin-token-file = /dev/zero must not eat
+     * memory). */
+    size_t cap = 4096;
+    char *line = calloc(1, cap + 1);
+    if (!line) {
+        fclose(f);
+        return oom(err, errsz);
+    }
+    size_t len = fread(line, 1, cap, f);
     fclose(f);
-    size_t len = n > 0 ? (size_t)n : 0;
+    char *nl = memchr(line, '\n', len);
+    if (nl)
+        len = (size_t)(nl - line);
+    else if (len == cap) {
+        memset(line, 0, cap);
+        free(line);
+        return fail(err, errsz, "admin-token-file: the first line of %s is longer than 4 KiB",
+                    path);
+    }
     while (len && isspace((unsigned char)line[len - 1]))
         len--;
     int rc = 0;

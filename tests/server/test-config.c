@@ -414,6 +414,17 @@ static void test_token_file(void)
     const char *empty = write_file("empty-token", "\n");
     EXPECT_ERROR("is empty", NULL, "--admin-token-file", empty);
     EXPECT_ERROR("cannot read", NULL, "--admin-token-file", "/nonexistent/token");
+    /* A token file without a first line end within 4 KiB is refused, not read until memory runs
+     * out. */
+    EXPECT_ERROR("longer than 4 KiB", NULL, "--admin-token-file", "/dev/zero");
+    /* A '#' after white space ends an unquoted value (trailing comment); inside a word it is kept.
+     */
+    const char *cf = write_file("comment.conf", "db = sqlite:/tmp/a#b.db   # the test database\n"
+                                                "trans-times = 01:00 # one upload a day\n");
+    CHECK(LOAD(&c, "--config", cf) == 0);
+    CHECK_STR(c.db_uri, "sqlite:/tmp/a#b.db");
+    CHECK_STR(c.trans_times, "01:00");
+    zkbiod_config_free(&c);
 }
 
 static void test_dump(void)
