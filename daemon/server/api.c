@@ -68,7 +68,7 @@ static int valid_time(const char *in, char out[20], int end_of_day)
 }
 
 static int list_params(struct mg_connection *c, zs_filter *f, char bufs[6][64], char from[20],
-                       char to[20])
+                       char to[20], int numeric_after)
 {
     memset(f, 0, sizeof(*f));
     f->sn = param(c, "sn", bufs[0], 64);
@@ -93,7 +93,7 @@ static int list_params(struct mg_connection *c, zs_filter *f, char bufs[6][64], 
         f->limit = (int)n;
     }
     char after[64];
-    if ((v = param(c, "after", after, sizeof(after)))) {
+    if (numeric_after && (v = param(c, "after", after, sizeof(after)))) {
         char *end;
         long long n = strtoll(v, &end, 10);
         if (*end || n < 0)
@@ -309,12 +309,11 @@ int zkbiod_api(struct mg_connection *c, const zkbiod *d, const char *path)
         strcmp(rest, "commands") == 0) {
         if (strcmp(method, "GET") != 0)
             return zh_error(c, 405, "method_not_allowed", "use GET");
-        int status = list_params(c, &f, bufs, from, to);
+        int status = list_params(c, &f, bufs, from, to, rest[0] != 'u'); /* users page by PIN */
         if (status)
             return status;
         if (rest[0] == 'u') {
             char after[64];
-            f.after = 0;
             f.after_key = param(c, "after", after, sizeof(after));
             rc = zs_list_users(d->store, &f, &out);
         } else if (rest[0] == 'a') {

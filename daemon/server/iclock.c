@@ -126,13 +126,17 @@ static int save_photo(const char *dir, const char *sn, const char *name, const c
     return 0;
 }
 
-static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip)
+static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip,
+                  const char *default_table)
 {
     size_t qlen;
     const char *q = query_of(c, &qlen);
     char table[32] = "", stamp[32] = "";
-    if (zkbio_push_query_get(q, qlen, "table", table, sizeof(table)) != 0)
-        return zh_text(c, 400, "ERROR: missing table");
+    if (zkbio_push_query_get(q, qlen, "table", table, sizeof(table)) != 0) {
+        if (!default_table)
+            return zh_text(c, 400, "ERROR: missing table");
+        snprintf(table, sizeof(table), "%s", default_table);
+    }
     zkbio_push_query_get(q, qlen, "Stamp", stamp, sizeof(stamp));
 
     zs_admit admit;
@@ -389,10 +393,8 @@ int zkbiod_iclock(struct mg_connection *c, const zkbiod *d, const char *endpoint
             return handshake(c, d, ip);
         if (is_get) /* RemoteAtt and other GET lookups: nothing to offer yet */
             return zh_text(c, 200, "OK");
-        if (is_post && strcmp(ep, "fdata") == 0 && !has_table)
-            return zh_text(c, 400, "ERROR: missing table");
-        if (is_post)
-            return upload(c, d, sn, ip);
+        if (is_post) /* /iclock/fdata carries attendance photos (push.md §3.4) */
+            return upload(c, d, sn, ip, strcmp(ep, "fdata") == 0 ? "ATTPHOTO" : NULL);
         return zh_text(c, 405, "ERROR: method not allowed");
     }
     if (strcmp(ep, "getrequest") == 0) {

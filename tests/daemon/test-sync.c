@@ -825,6 +825,73 @@ out:
     return ok;
 }
 
+/* Malformed and unauthorised management requests get a clear 4xx with an error body; PIN and id
+ * cursors page. */
+static int t_api_errors(void)
+{
+    int ok = 0;
+    zkd d = {0};
+    pushsim *a = NULL;
+    json_t *j = NULL;
+    long st = 0;
+    char buf[512];
+    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    CHECK((a = zkd_sim(&d, "APIA")), "registration");
+    const char *users_body = "USER PIN=abc\tName=X\nUSER PIN=abd\tName=Y\n";
+    SIM_OK(a, pushsim_post_raw(a, "OPERLOG", users_body, strlen(users_body)));
+
+    st = zkd_http_get(&d, "/api/v1/devices", buf, sizeof(buf));
+    CHECK(st == 401 && strstr(buf, "\"unauthorized\""), "no token: HTTP %ld '%s'", st, buf);
+    st = zkd_http_get(&d, "/nope", buf, sizeof(buf));
+    CHECK(st == 404 && strstr(buf, "\"error\""), "unknown path: HTTP %ld '%s'", st, buf);
+
+    j = zkd_api(&d, NULL, &st, "/api/v1/attendance?from=yesterday");
+    CHECK(st == 400 && json_object_get(json_object_get(j, "error"), "message"),
+          "bad from: HTTP %ld", st);
+    json_decref(j);
+    j = zkd_api(&d, NULL, &st, "/api/v1/commands?status=bogus");
+    CHECK(st == 400, "bad status filter: HTTP %ld", st);
+    json_decref(j);
+    j = zkd_api(&d, NULL, &st, "/api/v1/attendance?limit=0");
+    CHECK(st == 400, "limit 0: HTTP %ld", st);
+    json_decref(j);
+    j = zkd_api(&d, "{not json", &st, "/api/v1/devices/APIA/commands");
+    CHECK(st == 400 && json_object_get(j, "error"), "malformed JSON: HTTP %ld", st);
+    json_decref(j);
+    j = zkd_api(&d, "[1,2]", &st, "/api/v1/devices/APIA/commands");
+    CHECK(st == 400, "JSON array body: HTTP %ld", st);
+    json_decref(j);
+    j = zkd_api(&d, "{\"command\":\"SHELL\",\"cmd\":\"id\"}", &st, "/api/v1/devices/APIA/commands");
+    CHECK(st == 400, "Shell command: HTTP %ld", st);
+    json_decref(j);
+    j = zkd_api(&d, "{\"command\":\"REBOOT\"}", &st, "/api/v1/devices/NOSUCH/commands");
+    CHECK(st == 404, "command for an unknown device: HTTP %ld", st);
+    json_decref(j);
+    j = zkd_api(&d, "{}", &st, "/api/v1/users");
+    CHECK(st == 405, "POST to a list: HTTP %ld", st);
+    json_decref(j);
+
+    /* Users page by PIN: after=abc returns abd only. */
+    j = zkd_api(&d, NULL, &st, "/api/v1/users?after=abc");
+    json_t *users = json_object_get(j, "users");
+    CHECK(st == 200 && json_array_size(users) == 1 &&
+              strcmp(json_string_value(json_object_get(json_array_get(users, 0), "pin")), "abd") ==
+                  0,
+          "users after=abc: HTTP %ld", st);
+    json_decref(j);
+    j = zkd_api(&d, NULL, &st, "/api/v1/users?limit=1");
+    CHECK(st == 200 && json_is_string(json_object_get(j, "next")),
+          "users limit=1 gives a next cursor");
+    json_decref(j);
+    j = NULL;
+    ok = 1;
+out:
+    json_decref(j);
+    pushsim_free(a);
+    zkd_cleanup(&d, ok);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     static const zkd_test tests[] = {
@@ -845,6 +912,7 @@ int main(int argc, char **argv)
         {"order", t_order},
         {"batch-poll", t_batch_poll},
         {"operator-commands", t_operator_commands},
+        {"api-errors", t_api_errors},
     };
     return zkd_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }
