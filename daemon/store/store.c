@@ -195,9 +195,28 @@ static void flush_seen(zs_store *st)
     }
 }
 
+/* Settled commands (done, superseded) older than 30 days are deleted, hourly, so the queue table
+ * stays small over years of polling. Failed commands are kept for the operator. */
+#define ZS_COMMAND_RETENTION_S (30 * 24 * 3600)
+
+static void purge_commands(zs_store *st)
+{
+    zdb *db = zs_db(st);
+    zdb_stmt *q;
+    if (!db ||
+        zdb_prepare(db,
+                    "DELETE FROM commands WHERE status IN ('done', 'superseded') AND done_at < ?",
+                    &q) != 0)
+        return;
+    zdb_bind_int64(q, 1, zs_now() - ZS_COMMAND_RETENTION_S);
+    zdb_step(q);
+    zdb_reset(q);
+}
+
 static void *flusher_main(void *arg)
 {
     zs_store *st = arg;
+    int64_t next_purge = zs_now() + 60;
     pthread_mutex_lock(&st->seen_lock);
     while (!st->stopping) {
         struct timespec ts;
@@ -206,6 +225,10 @@ static void *flusher_main(void *arg)
         pthread_cond_timedwait(&st->seen_cond, &st->seen_lock, &ts);
         pthread_mutex_unlock(&st->seen_lock);
         flush_seen(st);
+        if (zs_now() >= next_purge) {
+            purge_commands(st);
+            next_purge = zs_now() + 3600;
+        }
         pthread_mutex_lock(&st->seen_lock);
     }
     pthread_mutex_unlock(&st->seen_lock);
