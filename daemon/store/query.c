@@ -208,6 +208,74 @@ int zs_list_users(zs_store *st, const zs_filter *f, json_t **out)
     return *out ? 0 : ZKBIO_ENOMEM;
 }
 
+/* Steps q, whose first column is the row id, into an array of row(q) objects and answers
+ * {"<key>": [...], "next": <last id, or null when fewer than lim rows came>}. */
+static int id_page(zdb_stmt *q, int lim, json_t *(*row)(zdb_stmt *q), const char *key, json_t **out)
+{
+    json_t *arr = json_array();
+    int64_t last = 0;
+    int n = 0;
+    int rc;
+    while ((rc = zdb_step(q)) == ZDB_ROW) {
+        last = zdb_col_int64(q, 0);
+        n++;
+        json_array_append_new(arr, row(q));
+    }
+    zdb_reset(q);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = json_pack("{s:o,s:o}", key, arr, "next", n == lim ? json_integer(last) : json_null());
+    return *out ? 0 : ZKBIO_ENOMEM;
+}
+
+static json_t *attendance_row(zdb_stmt *q)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:s,s:I}", "id", (json_int_t)zdb_col_int64(q, 0),
+                     "sn", zdb_col_text(q, 1), "pin", zdb_col_text(q, 2), "time",
+                     zdb_col_text(q, 3), "status", (json_int_t)zdb_col_int64(q, 4), "verify",
+                     (json_int_t)zdb_col_int64(q, 5), "workcode", zdb_col_text(q, 6), "received_at",
+                     (json_int_t)zdb_col_int64(q, 7));
+}
+
+/* A nullable integer column as a JSON integer or null. */
+static json_t *int_or_null(zdb_stmt *q, int col)
+{
+    return zdb_col_is_null(q, col) ? json_null() : json_integer(zdb_col_int64(q, col));
+}
+
+static json_t *command_row(zdb_stmt *q)
+{
+    json_t *c = json_object();
+    json_object_set_new(c, "id", json_integer(zdb_col_int64(q, 0)));
+    json_object_set_new(c, "sn", json_string(zdb_col_text(q, 1)));
+    json_object_set_new(c, "kind", json_string(zdb_col_text(q, 2)));
+    json_object_set_new(c, "pin", json_string(zdb_col_text(q, 3)));
+    json_object_set_new(c, "status", json_string(zdb_col_text(q, 4)));
+    json_object_set_new(c, "attempts", json_integer(zdb_col_int64(q, 5)));
+    json_object_set_new(c, "return_code", int_or_null(q, 6));
+    json_t *res = zdb_col_is_null(q, 7) ? NULL : json_loads(zdb_col_text(q, 7), 0, NULL);
+    json_object_set_new(c, "result", res ? res : json_null());
+    json_object_set_new(c, "created_at", json_integer(zdb_col_int64(q, 8)));
+    json_object_set_new(c, "sent_at", int_or_null(q, 9));
+    json_object_set_new(c, "done_at", int_or_null(q, 10));
+    /* The command verb only: the rest may hold templates or passwords. */
+    char head[64];
+    snprintf(head, sizeof(head), "%s", zdb_col_text(q, 11));
+    char *cut = strpbrk(head, "\t=");
+    if (cut) {
+        while (cut > head && cut[-1] != ' ')
+            cut--;
+        *cut = '\0';
+    }
+    size_t hl = strlen(head);
+    while (hl && head[hl - 1] == ' ')
+        head[--hl] = '\0';
+    json_object_set_new(c, "command", json_string(head));
+    return c;
+}
+
 int zs_list_attendance(zs_store *st, const zs_filter *f, json_t **out)
 {
     zdb *db = zs_db(st);
@@ -234,27 +302,7 @@ int zs_list_attendance(zs_store *st, const zs_filter *f, json_t **out)
     zdb_bind_text(q, 8, f->to, -1);
     zdb_bind_text(q, 9, f->to, -1);
     zdb_bind_int64(q, 10, lim);
-    json_t *arr = json_array();
-    int64_t last = 0;
-    int n = 0;
-    while ((rc = zdb_step(q)) == ZDB_ROW) {
-        last = zdb_col_int64(q, 0);
-        n++;
-        json_array_append_new(
-            arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:s,s:I}", "id", (json_int_t)last, "sn",
-                           zdb_col_text(q, 1), "pin", zdb_col_text(q, 2), "time",
-                           zdb_col_text(q, 3), "status", (json_int_t)zdb_col_int64(q, 4), "verify",
-                           (json_int_t)zdb_col_int64(q, 5), "workcode", zdb_col_text(q, 6),
-                           "received_at", (json_int_t)zdb_col_int64(q, 7)));
-    }
-    zdb_reset(q);
-    if (rc < 0) {
-        json_decref(arr);
-        return rc;
-    }
-    *out =
-        json_pack("{s:o,s:o}", "records", arr, "next", n == lim ? json_integer(last) : json_null());
-    return *out ? 0 : ZKBIO_ENOMEM;
+    return id_page(q, lim, attendance_row, "records", out);
 }
 
 int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out)
@@ -282,51 +330,5 @@ int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out)
     zdb_bind_text(q, 4, f->status, -1);
     zdb_bind_text(q, 5, f->status, -1);
     zdb_bind_int64(q, 6, lim);
-    json_t *arr = json_array();
-    int64_t last = 0;
-    int n = 0;
-    while ((rc = zdb_step(q)) == ZDB_ROW) {
-        last = zdb_col_int64(q, 0);
-        n++;
-        json_t *c = json_object();
-        json_object_set_new(c, "id", json_integer(last));
-        json_object_set_new(c, "sn", json_string(zdb_col_text(q, 1)));
-        json_object_set_new(c, "kind", json_string(zdb_col_text(q, 2)));
-        json_object_set_new(c, "pin", json_string(zdb_col_text(q, 3)));
-        json_object_set_new(c, "status", json_string(zdb_col_text(q, 4)));
-        json_object_set_new(c, "attempts", json_integer(zdb_col_int64(q, 5)));
-        json_object_set_new(c, "return_code",
-                            zdb_col_is_null(q, 6) ? json_null()
-                                                  : json_integer(zdb_col_int64(q, 6)));
-        json_t *res = zdb_col_is_null(q, 7) ? NULL : json_loads(zdb_col_text(q, 7), 0, NULL);
-        json_object_set_new(c, "result", res ? res : json_null());
-        json_object_set_new(c, "created_at", json_integer(zdb_col_int64(q, 8)));
-        json_object_set_new(
-            c, "sent_at", zdb_col_is_null(q, 9) ? json_null() : json_integer(zdb_col_int64(q, 9)));
-        json_object_set_new(c, "done_at",
-                            zdb_col_is_null(q, 10) ? json_null()
-                                                   : json_integer(zdb_col_int64(q, 10)));
-        /* The command verb only: the rest may hold templates or passwords. */
-        char head[64];
-        snprintf(head, sizeof(head), "%s", zdb_col_text(q, 11));
-        char *cut = strpbrk(head, "\t=");
-        if (cut) {
-            while (cut > head && cut[-1] != ' ')
-                cut--;
-            *cut = '\0';
-        }
-        size_t hl = strlen(head);
-        while (hl && head[hl - 1] == ' ')
-            head[--hl] = '\0';
-        json_object_set_new(c, "command", json_string(head));
-        json_array_append_new(arr, c);
-    }
-    zdb_reset(q);
-    if (rc < 0) {
-        json_decref(arr);
-        return rc;
-    }
-    *out = json_pack("{s:o,s:o}", "commands", arr, "next",
-                     n == lim ? json_integer(last) : json_null());
-    return *out ? 0 : ZKBIO_ENOMEM;
+    return id_page(q, lim, command_row, "commands", out);
 }
