@@ -238,14 +238,9 @@ int zkbio_push_cmd_delete(zkbio_push_data_table table, const char *pin, int32_t 
         f_str(&w, " ", "PIN", pin);
         break;
     case ZKBIO_PUSH_DT_FINGERTMP:
-        zki_w_str(&w, "FINGERTMP");
-        f_str(&w, " ", "PIN", pin);
-        if (no >= 0)
-            f_int(&w, "\t", "FID", no);
-        break;
-    case ZKBIO_PUSH_DT_FVEIN:
-        zki_w_str(&w, "FVEIN");
-        f_str(&w, " ", "Pin", pin);
+    case ZKBIO_PUSH_DT_FVEIN: /* the same fields, but FVEIN spells its key `Pin` */
+        zki_w_str(&w, zkbio_push_data_table_name(table));
+        f_str(&w, " ", table == ZKBIO_PUSH_DT_FVEIN ? "Pin" : "PIN", pin);
         if (no >= 0)
             f_int(&w, "\t", "FID", no);
         break;
