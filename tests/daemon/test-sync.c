@@ -64,6 +64,19 @@ static void command_pin(const char *text, char *out, size_t size)
     }
 }
 
+/* Add template t to a simulator with a fake body of about `bytes` bytes derived from `seed` (t's
+ * own tmp is not used). Returns pushsim_add_template's result, or ZKBIO_ENOMEM. */
+static int add_fake_template(pushsim *s, const pushsim_template *t, uint64_t seed, size_t bytes)
+{
+    pushsim_template c = *t;
+    c.tmp = pushsim_fake_b64(seed, bytes);
+    if (!c.tmp)
+        return ZKBIO_ENOMEM;
+    int rc = pushsim_add_template(s, &c);
+    free(c.tmp);
+    return rc;
+}
+
 /* Check a simulator's command log: each user's USERINFO came before any of their templates. Returns
  * NULL when fine, else a static description. */
 static const char *order_problem(const pushsim *s)
@@ -152,11 +165,7 @@ static int t_biodata(void)
                               .major_ver = 5,
                               .minor_ver = 8,
                               .format = 0};
-        t.tmp = pushsim_fake_b64(900 + (uint64_t)i, 1400);
-        CHECK(t.tmp, "out of memory");
-        int rc = pushsim_add_template(a, &t);
-        free(t.tmp);
-        CHECK(rc == 0, "add BIODATA template");
+        SIM_OK(a, add_fake_template(a, &t, 900 + (uint64_t)i, 1400));
     }
     pushsim_template v = {.kind = PUSHSIM_FVEIN,
                           .pin = "1201",
@@ -168,11 +177,7 @@ static int t_biodata(void)
                           .major_ver = -1,
                           .minor_ver = -1,
                           .format = -1};
-    v.tmp = pushsim_fake_b64(77, 600);
-    CHECK(v.tmp, "out of memory");
-    int rc = pushsim_add_template(a, &v);
-    free(v.tmp);
-    CHECK(rc == 0, "add FVEIN template");
+    SIM_OK(a, add_fake_template(a, &v, 77, 600));
     size_t acc = 0;
     SIM_OK(a, pushsim_upload_pending(a, &acc));
     CHECK(acc == 6,
@@ -739,11 +744,7 @@ static int t_order(void)
                           .major_ver = -1,
                           .minor_ver = -1,
                           .format = -1};
-    t.tmp = pushsim_fake_b64(42, 1100);
-    CHECK(t.tmp, "out of memory");
-    int rc = pushsim_add_template(a, &t);
-    free(t.tmp);
-    CHECK(rc == 0, "add template");
+    SIM_OK(a, add_fake_template(a, &t, 42, 1100));
     SIM_OK(a, pushsim_enroll_fake(a, 9104, 1, 2, 0));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     SYNC(b);
