@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Example: parse a ZKTeco PUSH upload body with libzkbio and print the records as tab-separated text.
+ * Example: parse a ZKTeco PUSH upload body with libzkbio and print the records as tab-separated
+ * text.
  *
  *   push-parse TABLE < body        (TABLE: ATTLOG, OPERLOG, BIODATA, ...)
  *

@@ -80,8 +80,9 @@ struct zdb {
     size_t nbuckets;
     size_t nstmts;
     char errmsg[512];
-    int retryable; /**< last error was a deadlock / lock wait timeout / busy: retry the transaction */
-    void *impl; /**< backend connection */
+    int retryable; /**< last error was a deadlock / lock wait timeout / busy: retry the transaction
+                    */
+    void *impl;    /**< backend connection */
 };
 
 /** A parsed `mariadb://` URI (all strings decoded, owned by the struct). */

@@ -147,7 +147,8 @@ int zs_update_device(zs_store *st, const char *sn, const char *sync_group,
 int zs_list_users(zs_store *st, const zs_filter *f, json_t **out);
 int zs_list_attendance(zs_store *st, const zs_filter *f, json_t **out);
 int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out);
-/** Driver message of the calling thread's last database error ("" if none; never holds bound values). */
+/** Driver message of the calling thread's last database error ("" if none; never holds bound
+ * values). */
 const char *zs_errmsg(zs_store *st);
 
 /** Database reachable? (for /health) */

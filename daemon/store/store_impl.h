@@ -50,8 +50,8 @@ struct zs_store {
  */
 zdb *zs_db(zs_store *st);
 
-/* 1 when `rc` came from a deadlock or lock wait timeout on the calling thread's connection: the caller runs its
- * whole transaction again (after a short pause). */
+/* 1 when `rc` came from a deadlock or lock wait timeout on the calling thread's connection: the
+ * caller runs its whole transaction again (after a short pause). */
 int zs_retry(zs_store *st, int rc);
 
 /* Roll back if a transaction is open and return rc (for error paths). */

@@ -3,9 +3,10 @@
  * @file error.h
  * @brief The one error enum shared by every libzkbio function.
  *
- * Every public function that can fail returns an `int`: ZKBIO_OK (0) on success, or one of the negative codes
- * below. Codes are appended and never renumbered (ABI), like curl's. Messages are static UTF-8 strings that the
- * caller never frees. No function of libzkbio aborts or exits the host process.
+ * Every public function that can fail returns an `int`: ZKBIO_OK (0) on success, or one of the
+ * negative codes below. Codes are appended and never renumbered (ABI), like curl's. Messages are
+ * static UTF-8 strings that the caller never frees. No function of libzkbio aborts or exits the
+ * host process.
  *
  * Thread-safety: every function in this header is thread-safe and allocation-free.
  * Since: 0.1
@@ -52,14 +53,15 @@ typedef enum zkbio_error {
 } zkbio_error;
 
 /**
- * Position and text of a codec error, filled by parsers that take one (like jansson's json_error_t).
- * All fields are written on failure; on success the struct is left untouched. Caller-owned, no pointers inside.
+ * Position and text of a codec error, filled by parsers that take one (like jansson's
+ * json_error_t). All fields are written on failure; on success the struct is left untouched.
+ * Caller-owned, no pointers inside.
  */
 typedef struct zkbio_error_info {
-    int code;         /**< the zkbio_error returned */
-    size_t offset;    /**< byte offset into the input where the problem was found */
-    unsigned line;    /**< 1-based line number for text protocols, 0 when not applicable */
-    char text[160];   /**< NUL-terminated English description */
+    int code;       /**< the zkbio_error returned */
+    size_t offset;  /**< byte offset into the input where the problem was found */
+    unsigned line;  /**< 1-based line number for text protocols, 0 when not applicable */
+    char text[160]; /**< NUL-terminated English description */
 } zkbio_error_info;
 
 /**

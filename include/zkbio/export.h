@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/** @file export.h @brief Symbol visibility for libzkbio (internal use by the public headers). Since: 0.1 */
+/** @file export.h @brief Symbol visibility for libzkbio (internal use by the public headers).
+ * Since: 0.1 */
 #ifndef ZKBIO_EXPORT_H
 #define ZKBIO_EXPORT_H
 

@@ -177,7 +177,8 @@ int zkbio_push_build_handshake_reply(const zkbio_push_server_options *opts, cons
     kv_int(&w, "TransInterval", opts->trans_interval_min < 0 ? 0 : opts->trans_interval_min);
     trans_flag(&w, opts->trans_flag);
     int tz = clamp(opts->timezone_min, -24 * 60, 24 * 60);
-    /* Whole hours within (-12, 12) go as hours; anything else as minutes (push.md §2.2 TimeZone). */
+    /* Whole hours within (-12, 12) go as hours; anything else as minutes (push.md §2.2 TimeZone).
+     */
     kv_int(&w, "TimeZone", tz % 60 == 0 && tz / 60 > -12 && tz / 60 < 12 ? tz / 60 : tz);
     kv_int(&w, "Realtime", opts->realtime ? 1 : 0);
     kv_int(&w, "Encrypt", 0);
