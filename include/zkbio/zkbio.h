@@ -6,5 +6,6 @@
 #include "zkbio/error.h"
 #include "zkbio/version.h"
 #include "zkbio/push.h"
+#include "zkbio/template.h"
 
 #endif /* ZKBIO_ZKBIO_H */

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file template.h
+ * @brief Fingerprint minutiae templates: an in-memory type and the ISO/IEC 19794-2:2005 and ANSI
+ * INCITS 378-2004 record formats.
+ *
+ * Sources: shared reference `fingerprint.md` §4.1 (ISO 19794-2:2005 record format), §4.2 (ANSI
+ * 378-2004 differences and the ISO/ANSI detection heuristic), §5 (test data). Section numbers below
+ * refer to that file.
+ *
+ * Common rules for every function here:
+ * - Both formats are big-endian (§4.1). Only the first finger view of a record is imported; further
+ * views are ignored (the view count must be at least 1). Exports write exactly one view.
+ * - Import is tolerant where real files differ (§4.1 caveats): bytes after the record length (for
+ * example zero padding to a fixed size) are ignored; extended data blocks are skipped using the
+ * outer extended-data length, so a block length that does or does not include its 4-byte header are
+ * both accepted; extended data is not kept. Anything that does not fit (a record length larger than
+ * the input, a minutiae count whose 6-byte records run past the record, extended data running past
+ * the record) is ZKBIO_EPROTO with the byte offset in `err->offset` (when `err` is not NULL).
+ * - Ownership: imported templates are caller-owned and freed with zkbio_template_free(). A template
+ * is one allocation: `minutiae` points inside it and must not be freed separately.
+ * - Thread-safety: all functions are reentrant; a template may be read from several threads at
+ * once.
+ *
+ * Since: 0.1
+ */
+#ifndef ZKBIO_TEMPLATE_H
+#define ZKBIO_TEMPLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zkbio/error.h"
+#include "zkbio/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Minutia type, as the 2-bit field of ISO/ANSI minutiae (§4.1). */
+typedef enum zkbio_minutia_type {
+    ZKBIO_MINUTIA_OTHER = 0,      /**< "other" (type bits 00) */
+    ZKBIO_MINUTIA_ENDING = 1,     /**< ridge ending (type bits 01) */
+    ZKBIO_MINUTIA_BIFURCATION = 2 /**< ridge bifurcation (type bits 10) */
+} zkbio_minutia_type;
+
+/** Largest x or y a record can carry: coordinates are 14-bit fields (§4.1). */
+#define ZKBIO_MINUTIA_COORD_MAX 16383
+/** Most minutiae one finger view can carry: the count is one byte (§4.1). */
+#define ZKBIO_TEMPLATE_MINUTIAE_MAX 255
+
+/** One minutia. */
+typedef struct zkbio_minutia {
+    uint16_t x;    /**< pixels from the left edge at the template's resolution,
+                      0..ZKBIO_MINUTIA_COORD_MAX */
+    uint16_t y;    /**< pixels from the top edge (downwards), 0..ZKBIO_MINUTIA_COORD_MAX */
+    uint8_t angle; /**< direction in ISO units of 360/256 = 1.40625 degrees, counter-clockwise from
+                      the horizontal-right axis (§4.1): degrees = angle * 360.0 / 256, radians =
+                      angle * 2*pi / 256. ANSI records (2 degrees per unit, 0..179, §4.2) are
+                      converted on import and export by rounding to the nearest unit; ANSI -> ISO ->
+                      ANSI is exact. */
+    uint8_t type;  /**< a zkbio_minutia_type */
+    uint8_t quality; /**< 0..100, 0 = not reported (§4.1); larger values found in a record are kept
+                        as read */
+} zkbio_minutia;
+
+/** A single-view minutiae template. */
+typedef struct zkbio_template {
+    uint16_t width;  /**< image width in pixels (§4.1; informative, some extractors write a fixed
+                        value) */
+    uint16_t height; /**< image height in pixels */
+    uint16_t
+        xres; /**< horizontal resolution in pixels per cm (500 dpi = 197), as ISO/ANSI carry it */
+    uint16_t yres;      /**< vertical resolution in pixels per cm */
+    uint16_t equipment; /**< capture equipment field: certification bits (top 4) + device type id
+                           (low 12) */
+    uint32_t ansi_product_id; /**< ANSI CBEFF product id: owner << 16 | type (§4.2); not written in
+                                 ISO records */
+    uint8_t finger_position;  /**< 0 unknown, 1..5 right thumb..little, 6..10 left thumb..little
+                                 (§4.1) */
+    uint8_t impression_type;  /**< 0 live plain, 1 live rolled, 2 non-live plain, 3 non-live rolled,
+                                 8 swipe */
+    uint8_t finger_quality;   /**< 0..100 */
+    size_t count;             /**< number of minutiae, 0..ZKBIO_TEMPLATE_MINUTIAE_MAX */
+    zkbio_minutia *minutiae;  /**< `count` minutiae, inside the template's own allocation */
+} zkbio_template;
+
+/**
+ * Allocate a template with room for `count` minutiae, all fields zero except `count` and
+ * `minutiae`. Since: 0.1 *out is written only on ZKBIO_OK and freed with zkbio_template_free().
+ * Errors: ZKBIO_EINVAL (out NULL or count > ZKBIO_TEMPLATE_MINUTIAE_MAX), ZKBIO_ENOMEM.
+ */
+ZKBIO_API int zkbio_template_new(size_t count, zkbio_template **out);
+
+/** Free a template from this header's functions. Accepts NULL. Since: 0.1 */
+ZKBIO_API void zkbio_template_free(zkbio_template *t);
+
+/**
+ * Import an ISO/IEC 19794-2:2005 record (magic "FMR\0", version " 20\0", 4-byte record length,
+ * 24-byte header, §4.1) from `data[0..len)`. Since: 0.1 The first finger view is taken. *out is
+ * written only on ZKBIO_OK (free with zkbio_template_free()); `err` (may be NULL) is filled on
+ * failure. Errors: ZKBIO_EINVAL (NULL data with len > 0, NULL out), ZKBIO_EPROTO (bad magic or
+ * version, including the 2011 edition "030\0"; truncated or inconsistent record; no finger view;
+ * minutia type 11), ZKBIO_ENOMEM.
+ */
+ZKBIO_API int zkbio_template_import_iso(const uint8_t *data, size_t len, zkbio_template **out,
+                                        zkbio_error_info *err);
+
+/**
+ * Import an ANSI INCITS 378-2004 record (same magic and version as ISO, 2-byte record length or 0
+ * followed by a 4-byte one, CBEFF product id, 26- or 28-byte header, angles in 2-degree units,
+ * §4.2). Since: 0.1 Same contract and errors as zkbio_template_import_iso().
+ */
+ZKBIO_API int zkbio_template_import_ansi(const uint8_t *data, size_t len, zkbio_template **out,
+                                         zkbio_error_info *err);
+
+/**
+ * Import an ISO 19794-2:2005 or an ANSI 378-2004 record, telling them apart by the record length
+ * fields (§4.2): bytes 8–9 ≥ 26 → ANSI (2-byte length); 1–25 → ISO; 0 → bytes 10–11 ≥ 24 → ISO,
+ * otherwise ANSI with the 6-byte length form. Since: 0.1 Same contract and errors as
+ * zkbio_template_import_iso().
+ */
+ZKBIO_API int zkbio_template_import_auto(const uint8_t *data, size_t len, zkbio_template **out,
+                                         zkbio_error_info *err);
+
+/**
+ * Write `t` as an ISO/IEC 19794-2:2005 record with one finger view and no extended data (§4.1): 24
+ * + 4 + 6 * count + 2 bytes. Since: 0.1 `buf` of `size` bytes may be NULL when size is 0. `*len`
+ * (may be NULL) receives the record length; when `size` is too small nothing is written,
+ * ZKBIO_ENOSPC is returned and `*len` is the length needed, like snprintf. Errors: ZKBIO_EINVAL
+ * (NULL t, count > ZKBIO_TEMPLATE_MINUTIAE_MAX, NULL minutiae with count > 0, a coordinate above
+ * ZKBIO_MINUTIA_COORD_MAX, a type above 2), ZKBIO_ENOSPC.
+ */
+ZKBIO_API int zkbio_template_export_iso(const zkbio_template *t, uint8_t *buf, size_t size,
+                                        size_t *len);
+
+/**
+ * Write `t` as an ANSI INCITS 378-2004 record with one finger view and no extended data (§4.2): 26
+ * + 4 + 6 * count + 2 bytes, 2-byte length form, angles converted to 2-degree units. Since: 0.1
+ * Same contract and errors as zkbio_template_export_iso().
+ */
+ZKBIO_API int zkbio_template_export_ansi(const zkbio_template *t, uint8_t *buf, size_t size,
+                                         size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZKBIO_TEMPLATE_H */

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private: the "FMR" record codec shared by ISO 19794-2:2005 and ANSI 378-2004 (fingerprint.md
+ * §4.1, §4.2). */
+#ifndef ZKI_FMR_H
+#define ZKI_FMR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zkbio/template.h"
+
+/* Parse a record; `ansi` selects the ANSI header and angle unit. Contract of
+ * zkbio_template_import_iso(). */
+int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **out,
+                   zkbio_error_info *err);
+
+/* Write a one-view record. Contract of zkbio_template_export_iso(). */
+int zki_fmr_export(const zkbio_template *t, bool ansi, uint8_t *buf, size_t size, size_t *len);
+
+#endif /* ZKI_FMR_H */
