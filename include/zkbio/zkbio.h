@@ -7,5 +7,6 @@
 #include "zkbio/version.h"
 #include "zkbio/push.h"
 #include "zkbio/template.h"
+#include "zkbio/image.h"
 
 #endif /* ZKBIO_ZKBIO_H */
