@@ -523,20 +523,14 @@ int zs_ingest_attlog(zs_store *st, const char *sn, const zkbio_push_batch *b, co
                      size_t *accepted)
 {
     int rc;
-    for (int attempt = 0;; attempt++) {
-        rc = ingest_attlog_once(st, sn, b, stamp, accepted);
-        if (attempt == 2 || !zs_retry(st, rc))
-            return rc;
-    }
+    ZS_RETRY(st, rc, ingest_attlog_once(st, sn, b, stamp, accepted));
+    return rc;
 }
 
 int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, zs_stamp stamp_table,
                       const char *stamp, size_t *accepted)
 {
     int rc;
-    for (int attempt = 0;; attempt++) {
-        rc = ingest_operlog_once(st, sn, b, stamp_table, stamp, accepted);
-        if (attempt == 2 || !zs_retry(st, rc))
-            return rc;
-    }
+    ZS_RETRY(st, rc, ingest_operlog_once(st, sn, b, stamp_table, stamp, accepted));
+    return rc;
 }

@@ -589,15 +589,11 @@ int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int e
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
-    char group[65];
-    int rc = zs_device_group(db, sn, group);
-    if (rc != 0)
-        return rc;
     zdb_stmt *q;
-    rc = zdb_prepare(db,
-                     "UPDATE devices SET sync_group = COALESCE(?, sync_group), "
-                     "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END WHERE sn = ?",
-                     &q);
+    int rc = zdb_prepare(db,
+                         "UPDATE devices SET sync_group = COALESCE(?, sync_group), "
+                         "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END WHERE sn = ?",
+                         &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sync_group, -1);
@@ -606,16 +602,17 @@ int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int e
     zdb_bind_text(q, 4, sn, -1);
     rc = zdb_step(q);
     zdb_reset(q);
-    return rc < 0 ? rc : 0;
+    if (rc < 0)
+        return rc;
+    /* zdb_changes() counts matched rows on both backends (db.h), so an unchanged device still
+     * counts. */
+    return zdb_changes(db) > 0 ? 0 : ZKBIO_ENOENT;
 }
 
 int zs_device_hello(zs_store *st, const zkbio_push_handshake *hs, const char *ip, zs_admit *admit,
                     char stamps[4][32])
 {
     int rc;
-    for (int attempt = 0;; attempt++) {
-        rc = device_hello_once(st, hs, ip, admit, stamps);
-        if (attempt == 2 || !zs_retry(st, rc))
-            return rc;
-    }
+    ZS_RETRY(st, rc, device_hello_once(st, hs, ip, admit, stamps));
+    return rc;
 }

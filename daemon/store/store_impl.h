@@ -54,6 +54,17 @@ zdb *zs_db(zs_store *st);
  * caller runs its whole transaction again (after a short pause). */
 int zs_retry(zs_store *st, int rc);
 
+/* Evaluate `call` (a whole transaction) into `rc`, running it again up to twice more when it lost a
+ * deadlock. */
+#define ZS_RETRY(st, rc, call)                                                                     \
+    do {                                                                                           \
+        for (int attempt_ = 0;; attempt_++) {                                                      \
+            (rc) = (call);                                                                         \
+            if (attempt_ == 2 || !zs_retry((st), (rc)))                                            \
+                break;                                                                             \
+        }                                                                                          \
+    } while (0)
+
 /* Roll back if a transaction is open and return rc (for error paths). */
 int zs_fail(zdb *db, int rc);
 

@@ -692,30 +692,21 @@ int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, ch
                      size_t *len)
 {
     int rc;
-    for (int attempt = 0;; attempt++) {
-        rc = commands_take_once(st, sn, max, max_bytes, body, len);
-        if (attempt == 2 || !zs_retry(st, rc))
-            return rc;
-    }
+    ZS_RETRY(st, rc, commands_take_once(st, sn, max, max_bytes, body, len));
+    return rc;
 }
 
 int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *res,
                     size_t *matched)
 {
     int rc;
-    for (int attempt = 0;; attempt++) {
-        rc = commands_ack_once(st, sn, res, matched);
-        if (attempt == 2 || !zs_retry(st, rc))
-            return rc;
-    }
+    ZS_RETRY(st, rc, commands_ack_once(st, sn, res, matched));
+    return rc;
 }
 
 int zs_command_enqueue(zs_store *st, const char *sn, const char *text, int64_t *id)
 {
     int rc;
-    for (int attempt = 0;; attempt++) {
-        rc = command_enqueue_once(st, sn, text, id);
-        if (attempt == 2 || !zs_retry(st, rc))
-            return rc;
-    }
+    ZS_RETRY(st, rc, command_enqueue_once(st, sn, text, id));
+    return rc;
 }

@@ -4,6 +4,7 @@
  * URI from tests/mariadb-server.sh). They drive the sync logic directly: fan-out, echo suppression,
  * ordering, re-sends, failures, deletes, full sync and attendance de-duplication.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,60 @@ static void test_admission(const char *uri)
     zs_close(st);
 }
 
+/* Many threads registering the same new devices at once: on MariaDB this provokes InnoDB deadlocks
+ * (shared→exclusive lock upgrades on the new row), which the store must retry instead of failing
+ * the handshake. */
+struct race {
+    zs_store *st;
+    int failures;
+};
+
+static void *race_main(void *arg)
+{
+    struct race *r = arg;
+    for (int i = 0; i < 40; i++) {
+        char sn[16];
+        snprintf(sn, sizeof(sn), "RACE%02d", i);
+        zs_admit admit;
+        if (hello(r->st, sn, &admit) != 0 || admit != ZS_ADMIT_OK)
+            r->failures++;
+    }
+    return NULL;
+}
+
+static void test_concurrent_hello(const char *uri)
+{
+    zs_store *st = open_store(uri, 3600, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    struct race r[6];
+    pthread_t t[6];
+    for (int i = 0; i < 6; i++) {
+        r[i].st = st;
+        r[i].failures = 0;
+        CHECK(pthread_create(&t[i], NULL, race_main, &r[i]) == 0);
+    }
+    int failures = 0;
+    for (int i = 0; i < 6; i++) {
+        pthread_join(t[i], NULL);
+        failures += r[i].failures;
+    }
+    CHECK(failures == 0);
+    if (failures)
+        fprintf(stderr, "concurrent handshakes: %d of 240 failed\n", failures);
+    json_t *devs = NULL;
+    CHECK(zs_list_devices(st, &devs) == 0);
+    int n = 0;
+    for (size_t i = 0; i < json_array_size(json_object_get(devs, "devices")); i++)
+        n += strncmp(json_string_value(json_object_get(
+                         json_array_get(json_object_get(devs, "devices"), i), "sn")),
+                     "RACE", 4) == 0;
+    json_decref(devs);
+    CHECK(n == 40);
+    zs_close(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -318,6 +373,7 @@ int main(int argc, char **argv)
     test_attendance(uri);
     test_retries(uri);
     test_admission(uri);
+    test_concurrent_hello(uri);
     if (tmp) {
         char path[4300];
         const char *sfx[] = {"", "-wal", "-shm"};
