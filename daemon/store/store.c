@@ -153,8 +153,15 @@ zdb *zs_db(zs_store *st)
 static void flush_seen(zs_store *st)
 {
     pthread_mutex_lock(&st->seen_lock);
-    zs_seen *list = st->seen;
-    st->seen = NULL;
+    zs_seen *list = NULL;
+    for (size_t b = 0; b < ZS_SEEN_BUCKETS; b++) {
+        while (st->seen[b]) {
+            zs_seen *e = st->seen[b];
+            st->seen[b] = e->next;
+            e->next = list;
+            list = e;
+        }
+    }
     pthread_mutex_unlock(&st->seen_lock);
     if (!list)
         return;
@@ -236,12 +243,21 @@ static void *flusher_main(void *arg)
     return NULL;
 }
 
+static size_t seen_bucket(const char *sn)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)sn; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h % ZS_SEEN_BUCKETS;
+}
+
 void zs_device_seen(zs_store *st, const char *sn, const char *ip, const char *info)
 {
     int64_t now = zs_now();
     pthread_mutex_lock(&st->seen_lock);
     zs_seen *s;
-    for (s = st->seen; s; s = s->next)
+    size_t b = seen_bucket(sn);
+    for (s = st->seen[b]; s; s = s->next)
         if (strcmp(s->sn, sn) == 0)
             break;
     if (!s) {
@@ -251,8 +267,8 @@ void zs_device_seen(zs_store *st, const char *sn, const char *ip, const char *in
             return;
         }
         snprintf(s->sn, sizeof(s->sn), "%s", sn);
-        s->next = st->seen;
-        st->seen = s;
+        s->next = st->seen[b];
+        st->seen[b] = s;
     }
     s->at = now;
     snprintf(s->ip, sizeof(s->ip), "%s", ip ? ip : "");
@@ -342,11 +358,13 @@ void zs_close(zs_store *st)
         free(st->pool);
         st->pool = n;
     }
-    while (st->seen) {
-        zs_seen *n = st->seen->next;
-        free(st->seen->info);
-        free(st->seen);
-        st->seen = n;
+    for (size_t b = 0; b < ZS_SEEN_BUCKETS; b++) {
+        while (st->seen[b]) {
+            zs_seen *n = st->seen[b]->next;
+            free(st->seen[b]->info);
+            free(st->seen[b]);
+            st->seen[b] = n;
+        }
     }
     pthread_key_delete(st->key);
     pthread_mutex_destroy(&st->pool_lock);

@@ -21,6 +21,10 @@ typedef struct zs_conn {
     struct zs_conn *next;
 } zs_conn;
 
+/* Buckets of the last-seen buffer (a hash on the SN keeps the per-request cost flat as the fleet
+ * grows). */
+#define ZS_SEEN_BUCKETS 1024
+
 /* Buffered "last seen" entry. */
 typedef struct zs_seen {
     char sn[ZKBIO_PUSH_SN_MAX + 1];
@@ -40,7 +44,7 @@ struct zs_store {
     /* last-seen buffer and its flusher thread */
     pthread_mutex_t seen_lock;
     pthread_cond_t seen_cond;
-    zs_seen *seen;
+    zs_seen *seen[ZS_SEEN_BUCKETS]; /* hash of SN → entries heard since the last flush */
     int stopping;
     pthread_t flusher;
     int flusher_started;

@@ -299,6 +299,36 @@ static void test_admission(const char *uri)
     zs_close(st);
 }
 
+/* The buffered last-seen/INFO updates reach the database (here: at close, which flushes the
+ * buffer). */
+static void test_seen(const char *uri)
+{
+    zs_store *st = open_store(uri, 3600, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    zs_admit admit;
+    char sn[16];
+    CHECK(hello(st, "SEEN1", &admit) == 0);
+    for (int i = 0; i < 300; i++) { /* many devices share the hash buckets */
+        snprintf(sn, sizeof(sn), "SEENX%03d", i);
+        zs_device_seen(st, sn, "10.0.0.9", NULL);
+    }
+    zs_device_seen(st, "SEEN1", "10.0.0.7", "Ver 1.0,3,4,5");
+    zs_device_seen(st, "SEEN1", "10.0.0.8", NULL); /* later request without INFO keeps the INFO */
+    zs_close(st);
+    st = open_store(uri, 3600, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    json_t *dev = NULL;
+    CHECK(zs_get_device(st, "SEEN1", &dev) == 0);
+    CHECK(dev && strcmp(json_string_value(json_object_get(dev, "info")), "Ver 1.0,3,4,5") == 0);
+    CHECK(dev && strcmp(json_string_value(json_object_get(dev, "ip")), "10.0.0.8") == 0);
+    json_decref(dev);
+    zs_close(st);
+}
+
 /* Many threads registering the same new devices at once: on MariaDB this provokes InnoDB deadlocks
  * (shared→exclusive lock upgrades on the new row), which the store must retry instead of failing
  * the handshake. */
@@ -374,6 +404,7 @@ int main(int argc, char **argv)
     test_retries(uri);
     test_admission(uri);
     test_concurrent_hello(uri);
+    test_seen(uri);
     if (tmp) {
         char path[4300];
         const char *sfx[] = {"", "-wal", "-shm"};
