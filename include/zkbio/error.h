@@ -43,7 +43,9 @@ extern "C" {
     X(ENODEV, -16, "Device not found or unplugged")                                                \
     X(ETOOBIG, -17, "Input larger than the configured limit")                                      \
     X(ECONN, -18, "Connection failed or lost")                                                     \
-    X(EUNAVAIL, -19, "Service temporarily unavailable; retry later")
+    X(EUNAVAIL, -19, "Service temporarily unavailable; retry later")                               \
+    X(ELOWQUALITY, -20, "Fingerprint image unusable or of too low quality")                        \
+    X(EMISMATCH, -21, "Captures are not of the same finger")
 
 /** Error codes. 0 is success, errors are negative. */
 typedef enum zkbio_error {

@@ -62,7 +62,12 @@ typedef struct zkbio_minutia {
     uint8_t type;  /**< a zkbio_minutia_type */
     uint8_t quality; /**< 0..100, 0 = not reported (§4.1); larger values found in a record are kept
                         as read */
+    uint8_t view;    /**< finger view (capture) this minutia belongs to, 0..view_count-1 of its
+                        template; minutiae are grouped by view in ascending order */
 } zkbio_minutia;
+
+/** Most finger views (captures of the same finger) one template holds: a 3-capture enrollment. */
+#define ZKBIO_TEMPLATE_VIEWS_MAX 3
 
 /** A single-view minutiae template. */
 typedef struct zkbio_template {
@@ -81,8 +86,11 @@ typedef struct zkbio_template {
     uint8_t impression_type;  /**< 0 live plain, 1 live rolled, 2 non-live plain, 3 non-live rolled,
                                  8 swipe */
     uint8_t finger_quality;   /**< 0..100 */
-    size_t count;             /**< number of minutiae, 0..ZKBIO_TEMPLATE_MINUTIAE_MAX */
-    zkbio_minutia *minutiae;  /**< `count` minutiae, inside the template's own allocation */
+    size_t count; /**< number of minutiae over all views, 0..ZKBIO_TEMPLATE_MINUTIAE_MAX */
+    zkbio_minutia *minutiae; /**< `count` minutiae, inside the template's own allocation */
+    uint8_t view_count;      /**< finger views held: 1 for one capture, up to
+                                ZKBIO_TEMPLATE_VIEWS_MAX for a merged enrollment (multi-view,
+                                see merge.h); 0 is read as 1 */
 } zkbio_template;
 
 /**
@@ -141,6 +149,70 @@ ZKBIO_API int zkbio_template_export_iso(const zkbio_template *t, uint8_t *buf, s
  */
 ZKBIO_API int zkbio_template_export_ansi(const zkbio_template *t, uint8_t *buf, size_t size,
                                          size_t *len);
+
+/* ---- Native format ---------------------------------------------------------------------------
+ * The compact libzkbio record, versioned, at most ZKBIO_NATIVE_MAX bytes so that it fits the
+ * columns and buffers sized for ZKFinger templates (MAX_TEMPLATE_SIZE = 2048, fingerprint.md
+ * §1.3). All fields little-endian:
+ *   0  4  magic "ZKBT"
+ *   4  1  format version (ZKBIO_NATIVE_VERSION)
+ *   5  1  view_count (1..ZKBIO_TEMPLATE_VIEWS_MAX)
+ *   6  2  width, 8 2 height (pixels at 500 dpi), 10 1 finger_quality, 11 1 finger_position
+ *  12  1  minutiae count n (0..255)
+ *  13  1  reserved 0
+ *  14  6n minutiae: x (u16: 14 bits x, top 2 bits type), y (u16: 14 bits y, top 2 bits view),
+ *         angle (u8, 360/256 degree units), quality (u8)
+ *  14+6n 4 CRC-32 (IEEE 802.3, as zlib's crc32) of every preceding byte
+ * Coordinates are pixels at 500 dpi. 18 + 6 * 255 = 1548 bytes at most. */
+
+/** Largest native record, bytes. */
+#define ZKBIO_NATIVE_MAX 2048
+/** Native format version written by this library (readers accept versions up to it). */
+#define ZKBIO_NATIVE_VERSION 1
+
+/**
+ * Write `t` (one or several views) as a native record. Since: 0.1 Same buffer contract as
+ * zkbio_template_export_iso() (`*len` receives the needed length; ZKBIO_ENOSPC when `size` is too
+ * small). Errors: ZKBIO_EINVAL (NULL t, a coordinate above ZKBIO_MINUTIA_COORD_MAX, a type above
+ * 2, a view >= view_count, view_count above ZKBIO_TEMPLATE_VIEWS_MAX, views not grouped in
+ * ascending order, width/height above 65535), ZKBIO_ENOSPC.
+ */
+ZKBIO_API int zkbio_template_export_native(const zkbio_template *t, uint8_t *buf, size_t size,
+                                           size_t *len);
+/**
+ * Read a native record from `data[0..len)`. Bytes after the record are ignored. Since: 0.1
+ * *out is caller-owned (zkbio_template_free), written only on ZKBIO_OK; `err` may be NULL.
+ * Errors: ZKBIO_EINVAL (NULL pointers), ZKBIO_EPROTO (bad magic, truncated, CRC mismatch, a view
+ * or type out of range, views out of order), ZKBIO_ENOTSUP (a newer format version), ZKBIO_ENOMEM.
+ */
+ZKBIO_API int zkbio_template_import_native(const uint8_t *data, size_t len, zkbio_template **out,
+                                           zkbio_error_info *err);
+/**
+ * Import any record this library reads: native (magic "ZKBT"), ISO 19794-2:2005 or ANSI 378-2004
+ * (zkbio_template_import_auto()). Since: 0.1 Same contract and errors as the format's import.
+ */
+ZKBIO_API int zkbio_template_import_any(const uint8_t *data, size_t len, zkbio_template **out,
+                                        zkbio_error_info *err);
+
+/**
+ * Base64 (RFC 4648 §4, standard alphabet, '=' padding) of `data[0..len)` into `buf` as a
+ * NUL-terminated string, so templates can be stored in text columns and JSON like ZKFinger's
+ * BlobToBase64. Since: 0.1 `*out_len` (may be NULL) receives the string length without the NUL;
+ * when `size` is too small (it needs 4 * ceil(len / 3) + 1 bytes) nothing is written and
+ * ZKBIO_ENOSPC is returned with `*out_len` set to the needed length without the NUL.
+ * Errors: ZKBIO_EINVAL (NULL data with len > 0, NULL buf with size > 0), ZKBIO_ENOSPC.
+ */
+ZKBIO_API int zkbio_base64_encode(const uint8_t *data, size_t len, char *buf, size_t size,
+                                  size_t *out_len);
+/**
+ * Decode base64 text `text[0..len)` (standard alphabet; padding optional; ASCII whitespace
+ * ignored) into `buf`. Since: 0.1 `*out_len` receives the decoded length; when `size` is too small
+ * nothing is written and ZKBIO_ENOSPC is returned with `*out_len` set to the needed length.
+ * Errors: ZKBIO_EINVAL (NULL pointers), ZKBIO_EPROTO (a character outside the alphabet, data after
+ * padding, a length that is not a valid base64 length), ZKBIO_ENOSPC.
+ */
+ZKBIO_API int zkbio_base64_decode(const char *text, size_t len, uint8_t *buf, size_t size,
+                                  size_t *out_len);
 
 #ifdef __cplusplus
 }

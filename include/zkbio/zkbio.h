@@ -8,5 +8,9 @@
 #include "zkbio/push.h"
 #include "zkbio/template.h"
 #include "zkbio/image.h"
+#include "zkbio/extract.h"
+#include "zkbio/match.h"
+#include "zkbio/merge.h"
+#include "zkbio/gallery.h"
 
 #endif /* ZKBIO_ZKBIO_H */
