@@ -113,7 +113,7 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
         goto done;
     inf.foreground = (uint32_t)rc * ZKI_BLK * ZKI_BLK;
     rc = ZKBIO_OK;
-    if (ws.fg_blocks == 0) {
+    if (inf.foreground < ZKBIO_EXTRACT_AREA_MIN / 4) { /* a few specks of texture: nothing there */
         inf.reason = ZKBIO_UNUSABLE_BLANK;
         rc = ZKBIO_ELOWQUALITY;
         goto done;
