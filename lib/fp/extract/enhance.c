@@ -15,8 +15,14 @@
 #define PAD     16 /* replicated border of the padded image, pixels */
 #define AMARGIN 8  /* pass-1 output extends this far outside the image */
 
-/* round(16 * exp(-t^2 / 32)), t = -6..6 */
-static const int32_t along_w[13] = {5, 7, 10, 12, 14, 16, 16, 16, 14, 12, 10, 7, 5};
+/* round(16 * exp(-t^2 / (2 s^2))), s = 0.66 L, t = -L..L */
+#define ALONG_MAX 10
+static const int32_t along_tab[4][2 * ALONG_MAX + 1] = {
+    {5, 8, 12, 15, 16, 15, 12, 8, 5},
+    {5, 7, 10, 12, 14, 16, 16, 16, 14, 12, 10, 7, 5},
+    {5, 7, 8, 10, 12, 14, 15, 16, 16, 16, 15, 14, 12, 10, 8, 7, 5},
+    {5, 6, 8, 9, 11, 12, 13, 14, 15, 16, 16, 16, 15, 14, 13, 12, 11, 9, 8, 6, 5},
+};
 
 /* cos(2 pi t / P) exp(-t^2 / (2 (0.45 P)^2)), minus its Gaussian-weighted mean, scaled to sum |w| =
  * 1024 and rounded; centre adjusted so that the taps sum to exactly 0. t = -7..7; P = 7..12. */
@@ -45,12 +51,11 @@ int zki_enhance(zki_xws *ws)
 {
     const int w = ws->w, h = ws->h, bw = ws->bw;
     const int pw = w + 2 * PAD, ph = h + 2 * PAD;
-    int period = ws->period;
+    int period = ws->period ? ws->period : 9;
     if (period < PERIOD_MIN)
         period = PERIOD_MIN;
     if (period > PERIOD_MAX)
         period = PERIOD_MAX;
-    const int32_t *acw = across_w[period - PERIOD_MIN];
 
     uint8_t *pad = malloc((size_t)pw * ph);
     int32_t *a = malloc((size_t)pw * ph * sizeof(*a));
@@ -68,30 +73,130 @@ int zki_enhance(zki_xws *ws)
         memset(dst + PAD + w, src[w - 1], PAD);
     }
     /* linear offsets of the taps for every orientation step */
-    ptrdiff_t off_along[ZKI_NQ][13], off_across[ZKI_NQ][15];
+    const int al = ZKI_TUNE(ALONG, 6), na = 2 * al + 1;
+    const int32_t *along_w = along_tab[al / 2 - 2];
+    ptrdiff_t off_along[ZKI_NQ][2 * ALONG_MAX + 1], off_across[ZKI_NQ][15];
     for (int q = 0; q < ZKI_NQ; q++) {
         unsigned ang = (unsigned)q * (128 / ZKI_NQ); /* 8-bit angle of the ridge */
         int32_t c = zki_cos8(ang), s = zki_sin8(ang);
         int32_t cn = zki_cos8(ang + 64), sn = zki_sin8(ang + 64);
-        for (int t = -6; t <= 6; t++)
-            off_along[q][t + 6] =
+        for (int t = -al; t <= al; t++)
+            off_along[q][t + al] =
                 (ptrdiff_t)(-round_div(t * s, 16384)) * pw + round_div(t * c, 16384);
         for (int t = -7; t <= 7; t++)
             off_across[q][t + 7] =
                 (ptrdiff_t)(-round_div(t * sn, 16384)) * pw + round_div(t * cn, 16384);
     }
+    /* orientation step per 4 x 4 cell: doubled-angle vectors of the four nearest block centres,
+     * bilinearly weighted (in eighths) and by coherence, so filters turn smoothly */
+    const int cw = (w + 3) / 4, ch = (h + 3) / 4, bh_ = ws->bh;
+    uint8_t *q4 = malloc((size_t)cw * ch);
+    if (!q4) {
+        free(pad);
+        free(a);
+        return ZKBIO_ENOMEM;
+    }
+    for (int cy = 0; cy < ch; cy++) {
+        int py = cy * 4 + 2 - ZKI_BLK / 2; /* relative to the first block centre */
+        int by0 = py < 0 ? 0 : py / ZKI_BLK, fy = py < 0 ? 0 : (py % ZKI_BLK);
+        for (int cx = 0; cx < cw; cx++) {
+            int pxx = cx * 4 + 2 - ZKI_BLK / 2;
+            int bx0 = pxx < 0 ? 0 : pxx / ZKI_BLK, fx = pxx < 0 ? 0 : (pxx % ZKI_BLK);
+            int64_t vx = 0, vy = 0;
+            for (int k = 0; k < 4; k++) {
+                int bx = bx0 + (k & 1), by = by0 + (k >> 1);
+                if (bx >= bw)
+                    bx = bw - 1;
+                if (by >= bh_)
+                    by = bh_ - 1;
+                int wx = (k & 1) ? fx : ZKI_BLK - fx, wy = (k >> 1) ? fy : ZKI_BLK - fy;
+                size_t bi = (size_t)by * bw + bx;
+                int64_t wgt = (int64_t)wx * wy * (ws->coh[bi] + 1);
+                unsigned a2 = (unsigned)(ws->ori[bi] * 2) >> 8; /* doubled angle, 8-bit */
+                vx += wgt * zki_cos8(a2);
+                vy += wgt * zki_sin8(a2);
+            }
+            uint16_t d = zki_atan2((int32_t)(vy >> 8), (int32_t)(vx >> 8));
+            q4[(size_t)cy * cw + cx] = (uint8_t)quant((uint16_t)(d >> 1));
+        }
+    }
+#define Q4(x, y)                                                                                   \
+    q4[(size_t)((y) < 0    ? 0                                                                     \
+                : (y) >= h ? ch - 1                                                                \
+                           : (y) / 4) *                                                            \
+           cw +                                                                                    \
+       ((x) < 0    ? 0                                                                             \
+        : (x) >= w ? cw - 1                                                                        \
+                   : (x) / 4)]
     /* pass 1 along the ridges, on the image plus AMARGIN */
     for (int y = -AMARGIN; y < h + AMARGIN; y++) {
         int by = (y < 0 ? 0 : y >= h ? h - 1 : y) / ZKI_BLK;
         for (int x = -AMARGIN; x < w + AMARGIN; x++) {
             int bx = (x < 0 ? 0 : x >= w ? w - 1 : x) / ZKI_BLK;
-            const ptrdiff_t *o = off_along[quant(ws->ori[(size_t)by * bw + bx])];
+            const ptrdiff_t *o = ZKI_TUNE(Q4, 0) ? off_along[Q4(x, y)]
+                                                 : off_along[quant(ws->ori[(size_t)by * bw + bx])];
             const uint8_t *p = pad + (size_t)(y + PAD) * pw + (x + PAD);
             int32_t acc = 0;
-            for (int k = 0; k < 13; k++)
+            for (int k = 0; k < na; k++)
                 acc += along_w[k] * p[o[k]];
             a[(size_t)(y + PAD) * pw + (x + PAD)] = acc;
         }
+    }
+    /* ridge period per block: the across kernel with the strongest response over a 3 x 3 block
+     * neighbourhood (kernels share one L1 norm, so responses compare), or the fixed period */
+    const int bh = ws->bh, np = PERIOD_MAX - PERIOD_MIN + 1;
+    uint8_t *bper = malloc((size_t)bw * bh);
+    uint32_t *resp = calloc((size_t)bw * bh * np, sizeof(*resp));
+    if (!bper || !resp) {
+        free(bper);
+        free(resp);
+        free(pad);
+        free(a);
+        return ZKBIO_ENOMEM;
+    }
+    memset(bper, (uint8_t)(period - PERIOD_MIN), (size_t)bw * bh);
+    if (ws->period == 0) {
+        for (int by = 0; by < bh; by++)
+            for (int bx = 0; bx < bw; bx++) {
+                size_t bi = (size_t)by * bw + bx;
+                if (!ws->fg[bi])
+                    continue;
+                const ptrdiff_t *o = off_across[quant(ws->ori[bi])];
+                for (int sy = 1; sy < ZKI_BLK; sy += 2)
+                    for (int sx = 1; sx < ZKI_BLK; sx += 2) {
+                        int x = bx * ZKI_BLK + sx, y = by * ZKI_BLK + sy;
+                        if (x >= w || y >= h)
+                            continue;
+                        const int32_t *p = a + (size_t)(y + PAD) * pw + (x + PAD);
+                        for (int k = 0; k < np; k++) {
+                            int32_t acc = 0;
+                            for (int t = 0; t < 15; t++)
+                                acc += across_w[k][t] * p[o[t]];
+                            resp[bi * np + k] += (uint32_t)((acc < 0 ? -acc : acc) >> 10);
+                        }
+                    }
+            }
+        for (int by = 0; by < bh; by++)
+            for (int bx = 0; bx < bw; bx++) {
+                if (!ws->fg[(size_t)by * bw + bx])
+                    continue;
+                uint64_t best = 0;
+                int bk = period - PERIOD_MIN;
+                for (int k = 0; k < np; k++) {
+                    uint64_t sum = 0;
+                    for (int dy = -1; dy <= 1; dy++)
+                        for (int dx = -1; dx <= 1; dx++) {
+                            int yy = by + dy, xx = bx + dx;
+                            if (yy >= 0 && xx >= 0 && yy < bh && xx < bw)
+                                sum += resp[((size_t)yy * bw + xx) * np + k];
+                        }
+                    if (sum > best) {
+                        best = sum;
+                        bk = k;
+                    }
+                }
+                bper[(size_t)by * bw + bx] = (uint8_t)bk;
+            }
     }
     /* pass 2 across the ridges, foreground blocks only */
     memset(ws->ridge, 0, (size_t)w * h);
@@ -101,7 +206,9 @@ int zki_enhance(zki_xws *ws)
             size_t bi = (size_t)by * bw + x / ZKI_BLK;
             if (!ws->fg[bi])
                 continue;
-            const ptrdiff_t *o = off_across[quant(ws->ori[bi])];
+            const ptrdiff_t *o =
+                ZKI_TUNE(Q4, 0) ? off_across[Q4(x, y)] : off_across[quant(ws->ori[bi])];
+            const int32_t *acw = across_w[bper[bi]];
             const int32_t *p = a + (size_t)(y + PAD) * pw + (x + PAD);
             int32_t acc = 0;
             for (int k = 0; k < 15; k++)
@@ -109,6 +216,9 @@ int zki_enhance(zki_xws *ws)
             ws->ridge[(size_t)y * w + x] = acc < 0;
         }
     }
+    free(bper);
+    free(resp);
+    free(q4);
     free(pad);
     free(a);
     return ZKBIO_OK;

@@ -94,6 +94,10 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
     ws.bw = (ws.w + ZKI_BLK - 1) / ZKI_BLK;
     ws.bh = (ws.h + ZKI_BLK - 1) / ZKI_BLK;
     ws.period = 9;
+#ifdef ZKI_TUNING
+    if (getenv("ZKI_PERIOD"))
+        ws.period = atoi(getenv("ZKI_PERIOD"));
+#endif
     size_t nb = (size_t)ws.bw * ws.bh;
     ws.ori = malloc(nb * sizeof(*ws.ori));
     ws.coh = malloc(nb);

@@ -17,14 +17,17 @@
 static const int nb_dx[8] = {0, 1, 1, 1, 0, -1, -1, -1};
 static const int nb_dy[8] = {-1, -1, 0, 1, 1, 1, 0, -1};
 
-#define BORDER     14   /* minutiae this close to the background (pixels) are dropped */
-#define DIR_LEN    12   /* ridge length traced for a direction, pixels */
-#define SPUR_LEN   12   /* an ending meeting a fork within this length is a spur */
-#define FRAG_LEN   20   /* two endings joined within this length are a fragment */
-#define BRIDGE_LEN 8    /* two forks joined within this length are a bridge */
-#define GAP_MAX    16   /* facing endings closer than this are a broken ridge */
-#define CLUSTER_R  10   /* a minutia with 2 or more others within this radius is noise */
-#define SNAP_MAX   7282 /* 40 degrees: traced direction vs orientation field */
+#define BORDER ZKI_TUNE(BORDER, 14) /* minutiae this close to the background (pixels) are dropped  \
+                                     */
+#define DIR_LEN  ZKI_TUNE(DIR_LEN, 12)    /* ridge length traced for a direction, pixels */
+#define SPUR_LEN ZKI_TUNE(SPUR_LEN, 12)   /* an ending meeting a fork within this length is a spur \
+                                           */
+#define FRAG_LEN   ZKI_TUNE(FRAG_LEN, 20) /* two endings joined within this length are a fragment */
+#define BRIDGE_LEN ZKI_TUNE(BRIDGE_LEN, 8) /* two forks joined within this length are a bridge */
+#define GAP_MAX    ZKI_TUNE(GAP_MAX, 16)   /* facing endings closer than this are a broken ridge */
+#define CLUSTER_R                                                                                  \
+    ZKI_TUNE(CLUSTER_R, 10) /* a minutia with 2 or more others within this radius is noise */
+#define SNAP_MAX 7282       /* 40 degrees: traced direction vs orientation field */
 
 enum { STOP_LEN = 0, STOP_END = 1, STOP_JUNCTION = 2 };
 
@@ -320,6 +323,8 @@ int zki_minutiae(zki_xws *ws)
             continue;
         zki_xmin m = ws->min[i];
         unsigned coh = ws->coh[(size_t)(m.y / ZKI_BLK) * ws->bw + m.x / ZKI_BLK];
+        if ((int)coh < ZKI_TUNE(MIN_COH, 0))
+            continue;
         int q = (int)(coh * 100 / 255);
         int inner = 1;
         for (int dy = -2 * BORDER; dy <= 2 * BORDER && inner; dy += 2 * BORDER)

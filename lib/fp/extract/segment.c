@@ -12,9 +12,9 @@
 /* Absolute floor of the mean squared Sobel gradient: about 15 grey levels of ridge contrast. */
 #define ENERGY_FLOOR 1500u
 /* Coherence floor (0..255): white noise over the 40 x 40 px window stays far below. */
-#define COHERENCE_MIN 40
+#define COHERENCE_MIN ZKI_TUNE(COHERENCE_MIN, 40)
 /* Energy relative to the 90th percentile of the image's blocks, in 1/256. */
-#define ENERGY_REL 20u
+#define ENERGY_REL ((unsigned)ZKI_TUNE(ENERGY_REL, 20))
 
 static int cmp_u32(const void *a, const void *b)
 {

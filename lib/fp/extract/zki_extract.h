@@ -14,6 +14,14 @@
 
 #define ZKI_BLK 8
 
+/* Tuning hook: constants read from ZKI_<name> environment variables in tuning builds only. */
+#ifdef ZKI_TUNING
+#include <stdlib.h>
+#define ZKI_TUNE(name, def) (getenv("ZKI_" #name) ? atoi(getenv("ZKI_" #name)) : (def))
+#else
+#define ZKI_TUNE(name, def) (def)
+#endif
+
 typedef struct zki_xmin {
     int32_t x, y;    /* pixels */
     uint16_t angle;  /* 16-bit binary angle, y up */
