@@ -9,8 +9,14 @@
  * refer to that file.
  *
  * Common rules for every function here:
- * - Both formats are big-endian (§4.1). Only the first finger view of a record is imported; further
- * views are ignored (the view count must be at least 1). Exports write exactly one view.
+ * - Both formats are big-endian (§4.1). Multi-view records: import reads the first
+ * ZKBIO_TEMPLATE_VIEWS_MAX finger views (the view count must be at least 1) into one template whose
+ * minutiae are grouped by view (zkbio_minutia.view = 0, 1, 2 in record order, whatever view numbers
+ * the record carries); further views are not read. A view whose minutiae would take the total past
+ * ZKBIO_TEMPLATE_MINUTIAE_MAX is not kept either (nor those after it). The template-level fields
+ * (finger position, impression type, finger quality) come from the first view. Exports write every
+ * view of the template as its own finger view, view number j in the high nibble of byte 1 of the
+ * view header, each with the template's finger position, impression type and finger quality.
  * - Import is tolerant where real files differ (§4.1 caveats): bytes after the record length (for
  * example zero padding to a fixed size) are ignored; extended data blocks are skipped using the
  * outer extended-data length, so a block length that does or does not include its 4-byte header are
@@ -69,7 +75,7 @@ typedef struct zkbio_minutia {
 /** Most finger views (captures of the same finger) one template holds: a 3-capture enrollment. */
 #define ZKBIO_TEMPLATE_VIEWS_MAX 3
 
-/** A single-view minutiae template. */
+/** A minutiae template: one finger view, or up to ZKBIO_TEMPLATE_VIEWS_MAX views of one finger. */
 typedef struct zkbio_template {
     uint16_t width;  /**< image width in pixels (§4.1; informative, some extractors write a fixed
                         value) */
@@ -94,9 +100,10 @@ typedef struct zkbio_template {
 } zkbio_template;
 
 /**
- * Allocate a template with room for `count` minutiae, all fields zero except `count` and
- * `minutiae`. Since: 0.1 *out is written only on ZKBIO_OK and freed with zkbio_template_free().
- * Errors: ZKBIO_EINVAL (out NULL or count > ZKBIO_TEMPLATE_MINUTIAE_MAX), ZKBIO_ENOMEM.
+ * Allocate a template with room for `count` minutiae, all fields zero except `count`, `minutiae`
+ * and `view_count` (1). Since: 0.1 *out is written only on ZKBIO_OK and freed with
+ * zkbio_template_free(). Errors: ZKBIO_EINVAL (out NULL or count > ZKBIO_TEMPLATE_MINUTIAE_MAX),
+ * ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_template_new(size_t count, zkbio_template **out);
 
@@ -105,7 +112,8 @@ ZKBIO_API void zkbio_template_free(zkbio_template *t);
 
 /**
  * Import an ISO/IEC 19794-2:2005 record (magic "FMR\0", version " 20\0", 4-byte record length,
- * 24-byte header, §4.1) from `data[0..len)`. Since: 0.1 The first finger view is taken. *out is
+ * 24-byte header, §4.1) from `data[0..len)`. Since: 0.1 Up to ZKBIO_TEMPLATE_VIEWS_MAX finger views
+ * are taken (see the file notes). *out is
  * written only on ZKBIO_OK (free with zkbio_template_free()); `err` (may be NULL) is filled on
  * failure. Errors: ZKBIO_EINVAL (NULL data with len > 0, NULL out), ZKBIO_EPROTO (bad magic or
  * version, including the 2011 edition "030\0"; truncated or inconsistent record; no finger view;
@@ -132,19 +140,22 @@ ZKBIO_API int zkbio_template_import_auto(const uint8_t *data, size_t len, zkbio_
                                          zkbio_error_info *err);
 
 /**
- * Write `t` as an ISO/IEC 19794-2:2005 record with one finger view and no extended data (§4.1): 24
- * + 4 + 6 * count + 2 bytes. Since: 0.1 `buf` of `size` bytes may be NULL when size is 0. `*len`
- * (may be NULL) receives the record length; when `size` is too small nothing is written,
- * ZKBIO_ENOSPC is returned and `*len` is the length needed, like snprintf. Errors: ZKBIO_EINVAL
- * (NULL t, count > ZKBIO_TEMPLATE_MINUTIAE_MAX, NULL minutiae with count > 0, a coordinate above
- * ZKBIO_MINUTIA_COORD_MAX, a type above 2), ZKBIO_ENOSPC.
+ * Write `t` as an ISO/IEC 19794-2:2005 record with one finger view per template view and no
+ * extended data (§4.1): 24 + 6 * view_count + 6 * count bytes (24 + 4 + 6 * count + 2 for one
+ * view). Since: 0.1 `buf` of `size` bytes may be NULL when size is 0. `*len` (may be NULL) receives
+ * the record length; when `size` is too small nothing is written, ZKBIO_ENOSPC is returned and
+ * `*len` is the length needed, like snprintf. Errors: ZKBIO_EINVAL (NULL t, count >
+ * ZKBIO_TEMPLATE_MINUTIAE_MAX, NULL minutiae with count > 0, a coordinate above
+ * ZKBIO_MINUTIA_COORD_MAX, a type above 2, view_count above ZKBIO_TEMPLATE_VIEWS_MAX, a view >=
+ * view_count, views not grouped in ascending order), ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_template_export_iso(const zkbio_template *t, uint8_t *buf, size_t size,
                                         size_t *len);
 
 /**
- * Write `t` as an ANSI INCITS 378-2004 record with one finger view and no extended data (§4.2): 26
- * + 4 + 6 * count + 2 bytes, 2-byte length form, angles converted to 2-degree units. Since: 0.1
+ * Write `t` as an ANSI INCITS 378-2004 record with one finger view per template view and no
+ * extended data (§4.2): 26 + 6 * view_count + 6 * count bytes, 2-byte length form, angles converted
+ * to 2-degree units. Since: 0.1
  * Same contract and errors as zkbio_template_export_iso().
  */
 ZKBIO_API int zkbio_template_export_ansi(const zkbio_template *t, uint8_t *buf, size_t size,
@@ -163,7 +174,9 @@ ZKBIO_API int zkbio_template_export_ansi(const zkbio_template *t, uint8_t *buf, 
  *  14  6n minutiae: x (u16: 14 bits x, top 2 bits type), y (u16: 14 bits y, top 2 bits view),
  *         angle (u8, 360/256 degree units), quality (u8)
  *  14+6n 4 CRC-32 (IEEE 802.3, as zlib's crc32) of every preceding byte
- * Coordinates are pixels at 500 dpi. 18 + 6 * 255 = 1548 bytes at most. */
+ * Coordinates are pixels at 500 dpi (as zkbio_extract() writes them; export writes them as they
+ * are, import sets xres = yres = 197). Not stored: equipment, impression type, ANSI product id
+ * (import sets them to 0). 18 + 6 * 255 = 1548 bytes at most. */
 
 /** Largest native record, bytes. */
 #define ZKBIO_NATIVE_MAX 2048
@@ -173,17 +186,22 @@ ZKBIO_API int zkbio_template_export_ansi(const zkbio_template *t, uint8_t *buf, 
 /**
  * Write `t` (one or several views) as a native record. Since: 0.1 Same buffer contract as
  * zkbio_template_export_iso() (`*len` receives the needed length; ZKBIO_ENOSPC when `size` is too
- * small). Errors: ZKBIO_EINVAL (NULL t, a coordinate above ZKBIO_MINUTIA_COORD_MAX, a type above
+ * small; it never exceeds ZKBIO_NATIVE_MAX). Errors: ZKBIO_EINVAL (NULL t, NULL buf with size >
+ * 0, count > ZKBIO_TEMPLATE_MINUTIAE_MAX, a coordinate above ZKBIO_MINUTIA_COORD_MAX, a type above
  * 2, a view >= view_count, view_count above ZKBIO_TEMPLATE_VIEWS_MAX, views not grouped in
- * ascending order, width/height above 65535), ZKBIO_ENOSPC.
+ * ascending order), ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_template_export_native(const zkbio_template *t, uint8_t *buf, size_t size,
                                            size_t *len);
 /**
  * Read a native record from `data[0..len)`. Bytes after the record are ignored. Since: 0.1
- * *out is caller-owned (zkbio_template_free), written only on ZKBIO_OK; `err` may be NULL.
- * Errors: ZKBIO_EINVAL (NULL pointers), ZKBIO_EPROTO (bad magic, truncated, CRC mismatch, a view
- * or type out of range, views out of order), ZKBIO_ENOTSUP (a newer format version), ZKBIO_ENOMEM.
+ * *out is caller-owned (zkbio_template_free), written only on ZKBIO_OK; `err` (may be NULL) is
+ * filled on failure with the byte offset of the problem. Checked in this order: magic, version,
+ * length, CRC, then the fields. Export -> import -> export gives identical bytes.
+ * Errors: ZKBIO_EINVAL (NULL out, NULL data with len > 0), ZKBIO_EPROTO (bad magic, version 0,
+ * truncated, CRC mismatch, view count 0 or above ZKBIO_TEMPLATE_VIEWS_MAX, reserved byte not 0, a
+ * view or type out of range, views out of order), ZKBIO_ENOTSUP (a newer format version; checked
+ * before the length and CRC, whose layout may change), ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_template_import_native(const uint8_t *data, size_t len, zkbio_template **out,
                                            zkbio_error_info *err);
@@ -205,11 +223,15 @@ ZKBIO_API int zkbio_template_import_any(const uint8_t *data, size_t len, zkbio_t
 ZKBIO_API int zkbio_base64_encode(const uint8_t *data, size_t len, char *buf, size_t size,
                                   size_t *out_len);
 /**
- * Decode base64 text `text[0..len)` (standard alphabet; padding optional; ASCII whitespace
- * ignored) into `buf`. Since: 0.1 `*out_len` receives the decoded length; when `size` is too small
- * nothing is written and ZKBIO_ENOSPC is returned with `*out_len` set to the needed length.
- * Errors: ZKBIO_EINVAL (NULL pointers), ZKBIO_EPROTO (a character outside the alphabet, data after
- * padding, a length that is not a valid base64 length), ZKBIO_ENOSPC.
+ * Decode base64 text `text[0..len)` (standard alphabet; the final '=' padding is optional but,
+ * when present, complete; ASCII whitespace anywhere is ignored) into `buf`. Since: 0.1 `buf` may be
+ * NULL when `size` is 0 (to ask for the length). `*out_len` receives the decoded length; when
+ * `size` is too small nothing is written and ZKBIO_ENOSPC is returned with `*out_len` set to the
+ * needed length. Only the canonical encoding is accepted (RFC 4648 §3.5: the unused bits of the
+ * last character must be zero), so decode and encode round-trip exactly.
+ * Errors: ZKBIO_EINVAL (NULL out_len, NULL text with len > 0, NULL buf with size > 0),
+ * ZKBIO_EPROTO (a character outside the alphabet, data after padding, incomplete padding, non-zero
+ * unused bits, a length that is not a valid base64 length), ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_base64_decode(const char *text, size_t len, uint8_t *buf, size_t size,
                                   size_t *out_len);

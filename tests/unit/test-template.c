@@ -29,12 +29,13 @@ static int templates_equal(const zkbio_template *a, const zkbio_template *b)
     if (a->width != b->width || a->height != b->height || a->xres != b->xres ||
         a->yres != b->yres || a->equipment != b->equipment ||
         a->finger_position != b->finger_position || a->impression_type != b->impression_type ||
-        a->finger_quality != b->finger_quality || a->count != b->count)
+        a->finger_quality != b->finger_quality || a->count != b->count ||
+        (a->view_count ? a->view_count : 1) != (b->view_count ? b->view_count : 1))
         return 0;
     for (size_t i = 0; i < a->count; i++) {
         const zkbio_minutia *x = &a->minutiae[i], *y = &b->minutiae[i];
         if (x->x != y->x || x->y != y->y || x->angle != y->angle || x->type != y->type ||
-            x->quality != y->quality)
+            x->quality != y->quality || x->view != y->view)
             return 0;
     }
     return 1;
@@ -47,7 +48,7 @@ static void round_trips(const zkbio_template *t)
     uint8_t iso[2048], ansi[2048], ansi2[2048];
     size_t n = 0, na = 0, na2 = 0;
     CHECK_EQ_INT(zkbio_template_export_iso(t, iso, sizeof(iso), &n), ZKBIO_OK);
-    CHECK_EQ_INT(n, 24 + 4 + 6 * t->count + 2);
+    CHECK_EQ_INT(n, 24 + 6 * (t->view_count ? t->view_count : 1) + 6 * t->count);
     zkbio_template *u = NULL;
     CHECK_EQ_INT(zkbio_template_import_iso(iso, n, &u, NULL), ZKBIO_OK);
     CHECK(u && templates_equal(t, u));
@@ -58,7 +59,7 @@ static void round_trips(const zkbio_template *t)
     zkbio_template_free(u);
 
     CHECK_EQ_INT(zkbio_template_export_ansi(t, ansi, sizeof(ansi), &na), ZKBIO_OK);
-    CHECK_EQ_INT(na, 26 + 4 + 6 * t->count + 2);
+    CHECK_EQ_INT(na, 26 + 6 * (t->view_count ? t->view_count : 1) + 6 * t->count);
     zkbio_template *a = NULL, *b = NULL;
     CHECK_EQ_INT(zkbio_template_import_auto(ansi, na, &a, NULL), ZKBIO_OK);
     if (!a)
@@ -70,6 +71,7 @@ static void round_trips(const zkbio_template *t)
             d = 256 - d;
         CHECK(d <= 1);
         CHECK(a->minutiae[i].x == t->minutiae[i].x && a->minutiae[i].y == t->minutiae[i].y);
+        CHECK_EQ_INT(a->minutiae[i].view, t->minutiae[i].view);
     }
     /* ANSI -> ISO -> ANSI */
     CHECK_EQ_INT(zkbio_template_export_iso(a, iso, sizeof(iso), &n), ZKBIO_OK);
@@ -354,9 +356,140 @@ static void test_handmade(void)
     zkbio_template_free(NULL);
 }
 
+/* A template of `views` views with `per_view` minutiae each. */
+static zkbio_template *make_multi(unsigned views, size_t per_view)
+{
+    zkbio_template *t = NULL;
+    if (zkbio_template_new(views * per_view, &t) != ZKBIO_OK)
+        return NULL;
+    t->view_count = (uint8_t)views;
+    t->width = 388;
+    t->height = 374;
+    t->xres = t->yres = 197;
+    t->finger_position = 7;
+    t->impression_type = 0;
+    t->finger_quality = 77;
+    for (size_t i = 0; i < t->count; i++) {
+        zkbio_minutia *m = &t->minutiae[i];
+        m->view = (uint8_t)(i / per_view);
+        m->x = (uint16_t)(10 + i * 7 % 370);
+        m->y = (uint16_t)(5 + i * 13 % 360);
+        m->angle = (uint8_t)(i * 37);
+        m->type = (uint8_t)(1 + i % 2);
+        m->quality = (uint8_t)(i % 101);
+    }
+    return t;
+}
+
+static void test_multiview(void)
+{
+    zkbio_template *t = NULL;
+    CHECK_EQ_INT(zkbio_template_new(3, &t), ZKBIO_OK);
+    CHECK_EQ_INT(t->view_count, 1);
+    zkbio_template_free(t);
+
+    for (unsigned views = 1; views <= 3; views++) {
+        t = make_multi(views, 20);
+        CHECK(t != NULL);
+        if (!t)
+            continue;
+        round_trips(t);
+        uint8_t iso[2048];
+        size_t n = 0;
+        CHECK_EQ_INT(zkbio_template_export_iso(t, iso, sizeof(iso), &n), ZKBIO_OK);
+        CHECK_EQ_INT(iso[22], views);
+        /* view numbers in the high nibble of each view header */
+        for (unsigned j = 0; j < views; j++) {
+            size_t at = 24 + j * (4 + 6 * 20 + 2);
+            CHECK_EQ_INT(iso[at + 1] >> 4, j);
+            CHECK_EQ_INT(iso[at + 3], 20);
+        }
+        zkbio_template_free(t);
+    }
+
+    /* a view may be empty */
+    t = make_multi(3, 4);
+    if (t) {
+        for (size_t i = 4; i < t->count; i++)
+            t->minutiae[i].view = 2; /* views 0 and 2 only */
+        round_trips(t);
+        /* invalid views */
+        uint8_t b[2048];
+        size_t n;
+        t->minutiae[5].view = 1; /* 2 then 1: out of order */
+        CHECK_EQ_INT(zkbio_template_export_iso(t, b, sizeof(b), &n), ZKBIO_EINVAL);
+        t->minutiae[5].view = 2;
+        t->minutiae[t->count - 1].view = 3; /* >= view_count */
+        CHECK_EQ_INT(zkbio_template_export_ansi(t, b, sizeof(b), &n), ZKBIO_EINVAL);
+        t->minutiae[t->count - 1].view = 2;
+        t->view_count = 4;
+        CHECK_EQ_INT(zkbio_template_export_iso(t, b, sizeof(b), &n), ZKBIO_EINVAL);
+        zkbio_template_free(t);
+    }
+
+    /* a record of 4 views: the first 3 are imported; 3 views of 100 minutiae: the third would
+     * pass 255 minutiae and is dropped */
+    t = make_multi(3, 30);
+    if (t) {
+        uint8_t b[4096];
+        size_t n = 0;
+        CHECK_EQ_INT(zkbio_template_export_iso(t, b, sizeof(b), &n), ZKBIO_OK);
+        /* append a 4th view: header + 1 minutia + empty extended data */
+        const uint8_t v4[] = {7, 0x30, 77, 1, 0x40, 1, 0, 2, 3, 4, 0, 0};
+        memcpy(b + n, v4, sizeof(v4));
+        n += sizeof(v4);
+        b[22] = 4;
+        b[8] = (uint8_t)(n >> 24);
+        b[9] = (uint8_t)(n >> 16);
+        b[10] = (uint8_t)(n >> 8);
+        b[11] = (uint8_t)n;
+        zkbio_template *u = NULL;
+        CHECK_EQ_INT(zkbio_template_import_iso(b, n, &u, NULL), ZKBIO_OK);
+        CHECK(u && templates_equal(t, u));
+        zkbio_template_free(u);
+        zkbio_template_free(t);
+    }
+    t = make_multi(3, 100);
+    CHECK(t == NULL); /* 300 minutiae do not fit a template */
+    t = make_multi(2, 100);
+    if (t) {
+        uint8_t b[4096];
+        size_t n = 0;
+        CHECK_EQ_INT(zkbio_template_export_iso(t, b, sizeof(b), &n), ZKBIO_OK);
+        /* add a third view of 100 minutiae by hand */
+        size_t v3 = n;
+        b[v3] = 7;
+        b[v3 + 1] = 0x20;
+        b[v3 + 2] = 77;
+        b[v3 + 3] = 100;
+        memset(b + v3 + 4, 0, 600 + 2);
+        n = v3 + 4 + 600 + 2;
+        b[22] = 3;
+        b[8] = (uint8_t)(n >> 24);
+        b[9] = (uint8_t)(n >> 16);
+        b[10] = (uint8_t)(n >> 8);
+        b[11] = (uint8_t)n;
+        zkbio_template *u = NULL;
+        CHECK_EQ_INT(zkbio_template_import_iso(b, n, &u, NULL), ZKBIO_OK);
+        CHECK(u && u->view_count == 2 && u->count == 200);
+        zkbio_template_free(u);
+        /* a view that is cut short inside the record is an error */
+        n = v3 + 3;
+        b[8] = (uint8_t)(n >> 24);
+        b[9] = (uint8_t)(n >> 16);
+        b[10] = (uint8_t)(n >> 8);
+        b[11] = (uint8_t)n;
+        zkbio_error_info err;
+        CHECK_EQ_INT(zkbio_template_import_iso(b, n, &u, &err), ZKBIO_EPROTO);
+        CHECK_EQ_INT(err.offset, n);
+        zkbio_template_free(t);
+    }
+}
+
 int main(int argc, char **argv)
 {
     test_handmade();
+    test_multiview();
     struct stat st;
     if (argc < 2 || stat(argv[1], &st) != 0) {
         printf("shared data folder absent: file tests skipped\n");

@@ -45,6 +45,7 @@ int zkbio_template_new(size_t count, zkbio_template **out)
     if (!t)
         return ZKBIO_ENOMEM;
     t->count = count;
+    t->view_count = 1;
     t->minutiae = (zkbio_minutia *)(void *)(t + 1);
     *out = t;
     return ZKBIO_OK;
@@ -64,6 +65,45 @@ static uint8_t ansi_to_iso_angle(uint8_t a)
 static uint8_t iso_to_ansi_angle(uint8_t a)
 {
     return (uint8_t)(((unsigned)a * 180u + 128u) / 256u % 180u);
+}
+
+/* One finger view as found in a record: where its minutiae start and what its header says. */
+typedef struct fmr_view {
+    size_t minutiae_at;
+    uint8_t position, impression, quality, count;
+} fmr_view;
+
+/* Read the finger view at r->pos (header, minutiae, extended data) and leave r after it. */
+static int read_view(zki_reader *r, const char *fmt, fmr_view *v, zkbio_error_info *err)
+{
+    size_t view_at = r->pos;
+    v->position = zki_rd_u8(r);
+    v->impression = zki_rd_u8(r);
+    v->quality = zki_rd_u8(r);
+    v->count = zki_rd_u8(r);
+    if (r->fail)
+        return fail(err, ZKBIO_EPROTO, r->pos, "%s: record truncated in the finger view header",
+                    fmt);
+    if ((size_t)v->count * MINUTIA_SIZE > zki_reader_left(r))
+        return fail(err, ZKBIO_EPROTO, view_at + 3, "%s: %u minutiae do not fit in the record", fmt,
+                    (unsigned)v->count);
+    v->minutiae_at = r->pos;
+    r->pos += (size_t)v->count * MINUTIA_SIZE;
+    /* The extended data length; its blocks are skipped with this outer length, so either block
+     * length convention (with or without the 4-byte block header, §4.1 caveat) is accepted. */
+    size_t ext_at = r->pos;
+    uint16_t ext = zki_rd_be16(r);
+    if (r->fail)
+        return fail(err, ZKBIO_EPROTO, ext_at,
+                    "%s: record truncated before the extended data length", fmt);
+    if (ext > 0 && ext < 4)
+        return fail(err, ZKBIO_EPROTO, ext_at,
+                    "%s: extended data length %u is shorter than a block header", fmt,
+                    (unsigned)ext);
+    if (!zki_rd_skip(r, ext))
+        return fail(err, ZKBIO_EPROTO, ext_at, "%s: extended data (%u bytes) runs past the record",
+                    fmt, (unsigned)ext);
+    return ZKBIO_OK;
 }
 
 int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **out,
@@ -119,36 +159,23 @@ int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **
     if (views == 0)
         return fail(err, ZKBIO_EPROTO, r.pos - 2, "%s: record has no finger view", fmt);
 
-    size_t view_at = r.pos;
-    uint8_t position = zki_rd_u8(&r);
-    uint8_t impression = zki_rd_u8(&r);
-    uint8_t quality = zki_rd_u8(&r);
-    uint8_t count = zki_rd_u8(&r);
-    if (r.fail)
-        return fail(err, ZKBIO_EPROTO, r.pos, "%s: record truncated in the finger view header",
-                    fmt);
-    if ((size_t)count * MINUTIA_SIZE > zki_reader_left(&r))
-        return fail(err, ZKBIO_EPROTO, view_at + 3, "%s: %u minutiae do not fit in the record", fmt,
-                    (unsigned)count);
-    size_t minutiae_at = r.pos;
-    r.pos += (size_t)count * MINUTIA_SIZE;
-    /* The extended data length; its blocks are skipped with this outer length, so either block
-     * length convention (with or without the 4-byte block header, §4.1 caveat) is accepted. */
-    size_t ext_at = r.pos;
-    uint16_t ext = zki_rd_be16(&r);
-    if (r.fail)
-        return fail(err, ZKBIO_EPROTO, ext_at,
-                    "%s: record truncated before the extended data length", fmt);
-    if (ext > 0 && ext < 4)
-        return fail(err, ZKBIO_EPROTO, ext_at,
-                    "%s: extended data length %u is shorter than a block header", fmt,
-                    (unsigned)ext);
-    if (!zki_rd_skip(&r, ext))
-        return fail(err, ZKBIO_EPROTO, ext_at, "%s: extended data (%u bytes) runs past the record",
-                    fmt, (unsigned)ext);
+    /* Up to ZKBIO_TEMPLATE_VIEWS_MAX views, while the minutiae of all views fit one template;
+     * further views are not read. */
+    fmr_view v[ZKBIO_TEMPLATE_VIEWS_MAX];
+    unsigned nv = 0;
+    size_t total = 0;
+    while (nv < views && nv < ZKBIO_TEMPLATE_VIEWS_MAX) {
+        int rc = read_view(&r, fmt, &v[nv], err);
+        if (rc != ZKBIO_OK)
+            return rc;
+        if (nv > 0 && total + v[nv].count > ZKBIO_TEMPLATE_MINUTIAE_MAX)
+            break;
+        total += v[nv].count;
+        nv++;
+    }
 
     zkbio_template *t;
-    int rc = zkbio_template_new(count, &t);
+    int rc = zkbio_template_new(total, &t);
     if (rc != ZKBIO_OK)
         return fail(err, rc, 0, "out of memory");
     t->width = width;
@@ -157,40 +184,66 @@ int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **
     t->yres = yres;
     t->equipment = equipment;
     t->ansi_product_id = product;
-    t->finger_position = position;
-    t->impression_type = (uint8_t)(impression & 0x0F);
-    t->finger_quality = quality;
-    for (size_t i = 0; i < count; i++) {
-        const uint8_t *m = data + minutiae_at + i * MINUTIA_SIZE;
-        uint16_t tx = zki_be16(m), ry = zki_be16(m + 2);
-        unsigned type = tx >> 14;
-        if (type == 3) {
-            zkbio_template_free(t);
-            return fail(err, ZKBIO_EPROTO, minutiae_at + i * MINUTIA_SIZE,
-                        "%s: minutia %zu has reserved type 11", fmt, i);
+    t->finger_position = v[0].position;
+    t->impression_type = (uint8_t)(v[0].impression & 0x0F);
+    t->finger_quality = v[0].quality;
+    t->view_count = (uint8_t)nv;
+    size_t k = 0;
+    for (unsigned j = 0; j < nv; j++) {
+        for (size_t i = 0; i < v[j].count; i++, k++) {
+            size_t at = v[j].minutiae_at + i * MINUTIA_SIZE;
+            const uint8_t *m = data + at;
+            uint16_t tx = zki_be16(m), ry = zki_be16(m + 2);
+            unsigned type = tx >> 14;
+            if (type == 3) {
+                zkbio_template_free(t);
+                return fail(err, ZKBIO_EPROTO, at,
+                            "%s: minutia %zu of view %u has reserved type 11", fmt, i, j);
+            }
+            t->minutiae[k].type = (uint8_t)type;
+            t->minutiae[k].x = tx & 0x3FFF;
+            t->minutiae[k].y = ry & 0x3FFF;
+            t->minutiae[k].angle = ansi ? ansi_to_iso_angle(m[4]) : m[4];
+            t->minutiae[k].quality = m[5];
+            t->minutiae[k].view = (uint8_t)j;
         }
-        t->minutiae[i].type = (uint8_t)type;
-        t->minutiae[i].x = tx & 0x3FFF;
-        t->minutiae[i].y = ry & 0x3FFF;
-        t->minutiae[i].angle = ansi ? ansi_to_iso_angle(m[4]) : m[4];
-        t->minutiae[i].quality = m[5];
     }
     *out = t;
     return ZKBIO_OK;
 }
 
-int zki_fmr_export(const zkbio_template *t, bool ansi, uint8_t *buf, size_t size, size_t *len)
+/* Checks shared by every exporter: zki_template_check() in zki_fmr.h. */
+int zki_template_check(const zkbio_template *t, size_t per_view[ZKBIO_TEMPLATE_VIEWS_MAX])
 {
     if (!t || t->count > ZKBIO_TEMPLATE_MINUTIAE_MAX || (t->count > 0 && !t->minutiae) ||
-        (!buf && size > 0))
+        t->view_count > ZKBIO_TEMPLATE_VIEWS_MAX)
         return ZKBIO_EINVAL;
+    unsigned views = t->view_count ? t->view_count : 1;
+    for (unsigned j = 0; j < ZKBIO_TEMPLATE_VIEWS_MAX; j++)
+        per_view[j] = 0;
+    unsigned last = 0;
     for (size_t i = 0; i < t->count; i++) {
         const zkbio_minutia *m = &t->minutiae[i];
-        if (m->x > ZKBIO_MINUTIA_COORD_MAX || m->y > ZKBIO_MINUTIA_COORD_MAX || m->type > 2)
+        if (m->x > ZKBIO_MINUTIA_COORD_MAX || m->y > ZKBIO_MINUTIA_COORD_MAX || m->type > 2 ||
+            m->view >= views || m->view < last)
             return ZKBIO_EINVAL;
+        last = m->view;
+        per_view[m->view]++;
     }
+    return ZKBIO_OK;
+}
+
+int zki_fmr_export(const zkbio_template *t, bool ansi, uint8_t *buf, size_t size, size_t *len)
+{
+    size_t per_view[ZKBIO_TEMPLATE_VIEWS_MAX];
+    if (!buf && size > 0)
+        return ZKBIO_EINVAL;
+    int rc = zki_template_check(t, per_view);
+    if (rc != ZKBIO_OK)
+        return rc;
+    unsigned views = t->view_count ? t->view_count : 1;
     size_t header = ansi ? ANSI_HEADER : ISO_HEADER;
-    size_t need = header + VIEW_HEADER + t->count * MINUTIA_SIZE + 2;
+    size_t need = header + views * (VIEW_HEADER + 2) + t->count * MINUTIA_SIZE;
     if (len)
         *len = need;
     if (size < need)
@@ -199,9 +252,8 @@ int zki_fmr_export(const zkbio_template *t, bool ansi, uint8_t *buf, size_t size
     memcpy(p, "FMR\0 20\0", 8);
     p += 8;
     if (ansi) {
-        zki_put_be16(
-            p,
-            (uint16_t)need); /* at most 26 + 4 + 6 * 255 + 2 bytes: the 2-byte form always fits */
+        /* at most 26 + 3 * 6 + 6 * 255 bytes: the 2-byte form always fits */
+        zki_put_be16(p, (uint16_t)need);
         zki_put_be32(p + 2, t->ansi_product_id);
         p += 6;
     } else {
@@ -213,23 +265,26 @@ int zki_fmr_export(const zkbio_template *t, bool ansi, uint8_t *buf, size_t size
     zki_put_be16(p + 4, t->height);
     zki_put_be16(p + 6, t->xres);
     zki_put_be16(p + 8, t->yres);
-    p[10] = 1; /* one finger view */
+    p[10] = (uint8_t)views;
     p[11] = 0;
     p += 12;
-    p[0] = t->finger_position;
-    p[1] = (uint8_t)(t->impression_type & 0x0F); /* view number 0 */
-    p[2] = t->finger_quality;
-    p[3] = (uint8_t)t->count;
-    p += 4;
-    for (size_t i = 0; i < t->count; i++) {
-        const zkbio_minutia *m = &t->minutiae[i];
-        zki_put_be16(p, (uint16_t)((unsigned)m->type << 14 | m->x));
-        zki_put_be16(p + 2, m->y);
-        p[4] = ansi ? iso_to_ansi_angle(m->angle) : m->angle;
-        p[5] = m->quality;
-        p += MINUTIA_SIZE;
+    const zkbio_minutia *m = t->minutiae;
+    for (unsigned j = 0; j < views; j++) {
+        p[0] = t->finger_position;
+        p[1] = (uint8_t)(j << 4 | (t->impression_type & 0x0F)); /* view number, impression */
+        p[2] = t->finger_quality;
+        p[3] = (uint8_t)per_view[j];
+        p += 4;
+        for (size_t i = 0; i < per_view[j]; i++, m++) {
+            zki_put_be16(p, (uint16_t)((unsigned)m->type << 14 | m->x));
+            zki_put_be16(p + 2, m->y);
+            p[4] = ansi ? iso_to_ansi_angle(m->angle) : m->angle;
+            p[5] = m->quality;
+            p += MINUTIA_SIZE;
+        }
+        zki_put_be16(p, 0); /* no extended data */
+        p += 2;
     }
-    zki_put_be16(p, 0); /* no extended data */
     return ZKBIO_OK;
 }
 

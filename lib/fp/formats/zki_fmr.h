@@ -15,7 +15,12 @@
 int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **out,
                    zkbio_error_info *err);
 
-/* Write a one-view record. Contract of zkbio_template_export_iso(). */
+/* Validate `t` for export: count, minutiae pointer, coordinates, types, view_count and views
+ * grouped in ascending order below view_count. Fills per_view[] with the minutiae count of each
+ * view. ZKBIO_OK or ZKBIO_EINVAL. */
+int zki_template_check(const zkbio_template *t, size_t per_view[ZKBIO_TEMPLATE_VIEWS_MAX]);
+
+/* Write a record with every view of `t`. Contract of zkbio_template_export_iso(). */
 int zki_fmr_export(const zkbio_template *t, bool ansi, uint8_t *buf, size_t size, size_t *len);
 
 #endif /* ZKI_FMR_H */
