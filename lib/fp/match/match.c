@@ -1,12 +1,706 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* STUB: replaced by the matcher implementation. */
+/* Fingerprint matcher: rotation- and translation-invariant local structures (match.h, shared
+ * reference fingerprint.md §3.1 and §6). Written for this project from the published outline.
+ *
+ * Per view of a template (zki_prep):
+ *   - minutiae as int16 x, y (image pixels, y down), uint8 angle (256 per turn, counter-clockwise
+ *     with y up), uint8 type;
+ *   - an edge table: every minutia is joined to its ZKM_K nearest neighbours at least
+ *     ZKM_EDGE_MIN px away; an undirected edge {i, j} is kept once (i < j) with its length d and
+ *     the direction of the vector i->j relative to the directions of i (a1) and of j (a2). Those
+ *     three numbers do not change when the finger is moved or rotated.
+ * A probe (zki_probe) adds a direct-indexed hash of its edges, both directions of each, over bins
+ * of (d, a1, a2); an edge goes into every bin its tolerance box touches, so each candidate edge
+ * reads exactly one bin and checks the exact tolerances against the few entries there.
+ *
+ * Matching one probe view against one candidate view:
+ *   1. every compatible (probe edge, candidate edge) pair is a correspondence that links two
+ *      minutia pairs (pi, gi) and (pj, gj); minutia pairs are nodes of a correspondence graph;
+ *   2. the ZKM_ROOTS nodes with the most links are root pairs;
+ *   3. from each root the pairing grows breadth-first through the graph (most-supported links
+ *      first), taking a node only when neither of its minutiae is paired yet and its rotation and
+ *      distance to the root agree with the root's within tolerances (so a pairing is one rigid
+ *      motion plus bounded elastic distortion);
+ *   4. the pairing with the best raw score wins; raw score from the paired count m, the
+ *      correspondences inside the pairing (supporting edges) and the minutiae counts of both views;
+ *   5. a piecewise-linear integer table maps the raw score to 100 * 10 * log10(1 / FMR).
+ * Everything is integer arithmetic in a fixed order: scores are identical on every run and build.
+ */
 #include "zkbio/match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
 #include "fp/match/zki_match.h"
+#include "fp/zki_fixmath.h"
+
+/* ---- parameters ------------------------------------------------------------------------------ */
+
+#define ZKM_K        9  /* neighbours per minutia in the edge table */
+#define ZKM_EDGE_MIN 10 /* px: shorter edges are noise-dominated and skipped */
+#define ZKM_TOL_D    8  /* px: absolute length tolerance ... */
+#define ZKM_TOL_DR   5  /* ... or this many 64ths of the length when larger (about 8 %) */
+#define ZKM_TOL_A    8  /* 8-bit units (11.25 degrees) for a1 and a2 */
+#define ZKM_ROOTS    8  /* root pairs tried */
+#define ZKM_ROT_TOL  20 /* 8-bit units: rotation of a pair vs the root's (28 degrees) */
+#define ZKM_RD_TOL   14 /* px + 1/8 of the distance: distance to the root, probe vs candidate */
+
+/* Hash bins: length bins of ZKM_DW px (the last one open-ended), angle bins of ZKM_AW units.
+ * ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval touches at most two angle bins. */
+#define ZKM_DW    16
+#define ZKM_ND    32
+#define ZKM_AW    16
+#define ZKM_NA    (256 / ZKM_AW)
+#define ZKM_NBINS (ZKM_ND * ZKM_NA * ZKM_NA)
+
+/* Scratch limits per comparison (deterministic truncation when exceeded). */
+#define ZKM_MAX_CORR  16384
+#define ZKM_MAX_NODES (2 * ZKM_MAX_CORR)
+
+/* ---- prepared templates ------------------------------------------------------------------------
+ */
+
+typedef struct zkm_edge {
+    uint16_t bin; /* hash bin of (d, a1, a2) */
+    uint16_t d;   /* length, px */
+    uint8_t a1;   /* direction of i->j minus direction of i */
+    uint8_t a2;   /* direction of i->j minus direction of j */
+    uint8_t i, j;
+} zkm_edge;
+
+typedef struct zkm_view {
+    uint16_t n;  /* minutiae */
+    uint16_t ne; /* edges */
+    int16_t *x, *y;
+    uint8_t *a, *t;
+    zkm_edge *e;
+} zkm_view;
+
+struct zki_prep {
+    size_t bytes;
+    uint8_t nviews;
+    zkm_view v[ZKBIO_TEMPLATE_VIEWS_MAX];
+};
+
+typedef struct zkm_index {
+    uint32_t *off; /* ZKM_NBINS + 1 offsets into ent */
+    zkm_edge *ent; /* probe edges (both directions) by bin; `bin` is unused here */
+} zkm_index;
+
+struct zki_probe {
+    zki_prep *prep;
+    zkm_index ix[ZKBIO_TEMPLATE_VIEWS_MAX];
+};
+
+typedef struct zkm_corr {
+    uint8_t pi, gi, pj, gj;
+} zkm_corr;
+
+struct zki_match_ws {
+    zkm_corr corr[ZKM_MAX_CORR];
+    uint32_t map[256 * 256]; /* (stamp << 16) | node, by pi * ng + gi */
+    uint32_t map_stamp;
+    uint8_t node_p[ZKM_MAX_NODES], node_g[ZKM_MAX_NODES], node_rot[ZKM_MAX_NODES];
+    uint16_t deg[ZKM_MAX_NODES];
+    uint32_t adj_off[ZKM_MAX_NODES + 1];
+    uint16_t adj[2 * ZKM_MAX_CORR];
+    uint32_t node_mark[ZKM_MAX_NODES];
+    uint32_t p_mark[256], g_mark[256];
+    uint32_t mark;
+    uint16_t queue[256];
+    uint16_t roots[ZKM_ROOTS];
+};
+
+static int zkm_tol_d(int d)
+{
+    int r = d * ZKM_TOL_DR / 64;
+    return r > ZKM_TOL_D ? r : ZKM_TOL_D;
+}
+
+static unsigned zkm_dbin(int d)
+{
+    int b = d / ZKM_DW;
+    return (unsigned)(b < ZKM_ND ? b : ZKM_ND - 1);
+}
+
+static uint16_t zkm_bin(int d, int a1, int a2)
+{
+    return (uint16_t)((zkm_dbin(d) * ZKM_NA + (unsigned)a1 / ZKM_AW) * ZKM_NA +
+                      (unsigned)a2 / ZKM_AW);
+}
+
+static int zkm_check_template(const zkbio_template *t)
+{
+    if (!t || (t->count > 0 && !t->minutiae) || t->count > ZKBIO_TEMPLATE_MINUTIAE_MAX ||
+        t->view_count > ZKBIO_TEMPLATE_VIEWS_MAX)
+        return ZKBIO_EINVAL;
+    unsigned nv = t->view_count ? t->view_count : 1;
+    for (size_t k = 0; k < t->count; k++)
+        if (t->minutiae[k].view >= nv || t->minutiae[k].x > ZKBIO_MINUTIA_COORD_MAX ||
+            t->minutiae[k].y > ZKBIO_MINUTIA_COORD_MAX)
+            return ZKBIO_EINVAL;
+    return ZKBIO_OK;
+}
+
+/* Nearest neighbours of every minutia of a view: knn[i * ZKM_K ..] (ZKBIO-sized arrays), count in
+ * kn[i]. Ties are broken by index so the table is deterministic. */
+static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uint8_t *kn)
+{
+    for (int i = 0; i < n; i++) {
+        int32_t bd[ZKM_K];
+        uint8_t bj[ZKM_K];
+        int c = 0;
+        for (int j = 0; j < n; j++) {
+            if (j == i)
+                continue;
+            int32_t dx = x[j] - x[i], dy = y[j] - y[i];
+            int32_t dd = dx * dx + dy * dy;
+            if (dd < ZKM_EDGE_MIN * ZKM_EDGE_MIN)
+                continue;
+            if (c == ZKM_K && dd >= bd[ZKM_K - 1])
+                continue;
+            int p = c < ZKM_K ? c++ : ZKM_K - 1;
+            while (p > 0 && bd[p - 1] > dd) {
+                bd[p] = bd[p - 1];
+                bj[p] = bj[p - 1];
+                p--;
+            }
+            bd[p] = dd;
+            bj[p] = (uint8_t)j;
+        }
+        memcpy(knn + i * ZKM_K, bj, (size_t)c);
+        kn[i] = (uint8_t)c;
+    }
+}
+
+static uint8_t zkm_dir8(int dx, int dy)
+{
+    /* image y is down: counter-clockwise with y up means atan2(-dy, dx) */
+    return (uint8_t)(((unsigned)zki_atan2(-dy, dx) + 128) >> 8);
+}
+
+static void zkm_fill_edge(const zkm_view *v, int i, int j, zkm_edge *e)
+{
+    int dx = v->x[j] - v->x[i], dy = v->y[j] - v->y[i];
+    uint32_t d = zki_isqrt((uint64_t)((int64_t)dx * dx + (int64_t)dy * dy));
+    uint8_t dir = zkm_dir8(dx, dy);
+    e->d = (uint16_t)(d > 65535 ? 65535 : d);
+    e->a1 = (uint8_t)(dir - v->a[i]);
+    e->a2 = (uint8_t)(dir - v->a[j]);
+    e->i = (uint8_t)i;
+    e->j = (uint8_t)j;
+    e->bin = zkm_bin(e->d, e->a1, e->a2);
+}
+
+/* Build the edges of view v (minutiae already filled) into v->e (room for n * ZKM_K). */
+static void zkm_build_edges(zkm_view *v)
+{
+    uint8_t knn[256 * ZKM_K], kn[256];
+    int n = v->n;
+    zkm_knn(n, v->x, v->y, knn, kn);
+    int ne = 0;
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < kn[i]; k++) {
+            int j = knn[i * ZKM_K + k];
+            if (j < i) {
+                /* already added from j's list when i is one of j's neighbours */
+                int dup = 0;
+                for (int q = 0; q < kn[j]; q++)
+                    dup |= knn[j * ZKM_K + q] == i;
+                if (dup)
+                    continue;
+            }
+            if (i < j)
+                zkm_fill_edge(v, i, j, &v->e[ne++]);
+            else
+                zkm_fill_edge(v, j, i, &v->e[ne++]);
+        }
+    }
+    v->ne = (uint16_t)ne;
+}
+
+static size_t zkm_align8(size_t s)
+{
+    return (s + 7) & ~(size_t)7;
+}
+
+/* Bytes a prepared copy of t needs (t already checked). */
+static size_t zkm_prep_size(const zkbio_template *t)
+{
+    size_t s = zkm_align8(sizeof(zki_prep));
+    unsigned nv = t->view_count ? t->view_count : 1;
+    size_t cnt[ZKBIO_TEMPLATE_VIEWS_MAX] = {0};
+    for (size_t k = 0; k < t->count; k++)
+        cnt[t->minutiae[k].view]++;
+    for (unsigned v = 0; v < nv; v++) {
+        s += zkm_align8(cnt[v] * 2 * sizeof(int16_t) + cnt[v] * 2);
+        s += zkm_align8(cnt[v] * ZKM_K * sizeof(zkm_edge));
+    }
+    return s;
+}
+
+/* Build a prepared template into buf (zkm_prep_size(t) bytes, 8-aligned). */
+static zki_prep *zkm_prep_into(const zkbio_template *t, void *buf, size_t size)
+{
+    zki_prep *p = buf;
+    memset(p, 0, sizeof(*p));
+    p->bytes = size;
+    p->nviews = (uint8_t)(t->view_count ? t->view_count : 1);
+    uint8_t *cur = (uint8_t *)buf + zkm_align8(sizeof(zki_prep));
+    for (unsigned v = 0; v < p->nviews; v++) {
+        zkm_view *w = &p->v[v];
+        size_t n = 0;
+        for (size_t k = 0; k < t->count; k++)
+            n += t->minutiae[k].view == v;
+        w->n = (uint16_t)n;
+        w->x = (int16_t *)cur;
+        w->y = w->x + n;
+        w->a = (uint8_t *)(w->y + n);
+        w->t = w->a + n;
+        cur += zkm_align8(n * 2 * sizeof(int16_t) + n * 2);
+        w->e = (zkm_edge *)cur;
+        cur += zkm_align8(n * ZKM_K * sizeof(zkm_edge));
+        size_t q = 0;
+        for (size_t k = 0; k < t->count; k++) {
+            const zkbio_minutia *m = &t->minutiae[k];
+            if (m->view != v)
+                continue;
+            w->x[q] = (int16_t)m->x;
+            w->y[q] = (int16_t)m->y;
+            w->a[q] = m->angle;
+            w->t[q] = m->type;
+            q++;
+        }
+        zkm_build_edges(w);
+    }
+    return p;
+}
+
+int zki_prep_build(const zkbio_template *t, zki_prep **out)
+{
+    if (!out || zkm_check_template(t) != ZKBIO_OK)
+        return ZKBIO_EINVAL;
+    size_t size = zkm_prep_size(t);
+    void *buf = malloc(size);
+    if (!buf)
+        return ZKBIO_ENOMEM;
+    *out = zkm_prep_into(t, buf, size);
+    return ZKBIO_OK;
+}
+
+void zki_prep_free(zki_prep *p)
+{
+    free(p);
+}
+
+size_t zki_prep_bytes(const zki_prep *p)
+{
+    return p ? p->bytes : 0;
+}
+
+/* ---- probe index ------------------------------------------------------------------------------
+ */
+
+/* Visit every bin a probe edge's tolerance box touches. mode 0 counts, 1 fills. */
+static void zkm_index_edge(zkm_index *ix, const zkm_edge *e, uint32_t *fill)
+{
+    int d = e->d;
+    int lo = d - zkm_tol_d(d);
+    /* the tolerance is taken at the longer of the two lengths, so reach a little further up */
+    int hi_rel = d * 64 / (64 - ZKM_TOL_DR) + 1, hi_abs = d + ZKM_TOL_D;
+    int hi = hi_rel > hi_abs ? hi_rel : hi_abs;
+    unsigned db0 = zkm_dbin(lo < 0 ? 0 : lo), db1 = zkm_dbin(hi);
+    unsigned a1b[2], a2b[2];
+    int na1 = 1, na2 = 1;
+    a1b[0] = ((unsigned)(e->a1 - ZKM_TOL_A) & 255) / ZKM_AW;
+    a1b[1] = ((unsigned)(e->a1 + ZKM_TOL_A) & 255) / ZKM_AW;
+    na1 += a1b[1] != a1b[0];
+    a2b[0] = ((unsigned)(e->a2 - ZKM_TOL_A) & 255) / ZKM_AW;
+    a2b[1] = ((unsigned)(e->a2 + ZKM_TOL_A) & 255) / ZKM_AW;
+    na2 += a2b[1] != a2b[0];
+    for (unsigned db = db0; db <= db1; db++)
+        for (int u = 0; u < na1; u++)
+            for (int w = 0; w < na2; w++) {
+                unsigned bin = (db * ZKM_NA + a1b[u]) * ZKM_NA + a2b[w];
+                if (fill)
+                    ix->ent[fill[bin]++] = *e;
+                else
+                    ix->off[bin + 1]++;
+            }
+}
+
+static void zkm_reverse(const zkm_edge *e, zkm_edge *r)
+{
+    r->d = e->d;
+    r->a1 = (uint8_t)(e->a2 + 128);
+    r->a2 = (uint8_t)(e->a1 + 128);
+    r->i = e->j;
+    r->j = e->i;
+    r->bin = 0;
+}
+
+static int zkm_index_build(zkm_index *ix, const zkm_view *v)
+{
+    ix->off = calloc(ZKM_NBINS + 1, sizeof(uint32_t));
+    if (!ix->off)
+        return ZKBIO_ENOMEM;
+    for (int k = 0; k < v->ne; k++) {
+        zkm_edge r;
+        zkm_reverse(&v->e[k], &r);
+        zkm_index_edge(ix, &v->e[k], NULL);
+        zkm_index_edge(ix, &r, NULL);
+    }
+    for (int b = 0; b < ZKM_NBINS; b++)
+        ix->off[b + 1] += ix->off[b];
+    ix->ent = malloc((ix->off[ZKM_NBINS] ? ix->off[ZKM_NBINS] : 1) * sizeof(zkm_edge));
+    uint32_t *fill = malloc(ZKM_NBINS * sizeof(uint32_t));
+    if (!ix->ent || !fill) {
+        free(fill);
+        return ZKBIO_ENOMEM;
+    }
+    memcpy(fill, ix->off, ZKM_NBINS * sizeof(uint32_t));
+    for (int k = 0; k < v->ne; k++) {
+        zkm_edge r;
+        zkm_reverse(&v->e[k], &r);
+        zkm_index_edge(ix, &v->e[k], fill);
+        zkm_index_edge(ix, &r, fill);
+    }
+    free(fill);
+    return ZKBIO_OK;
+}
+
+void zki_probe_free(zki_probe *p)
+{
+    if (!p)
+        return;
+    for (int v = 0; v < ZKBIO_TEMPLATE_VIEWS_MAX; v++) {
+        free(p->ix[v].off);
+        free(p->ix[v].ent);
+    }
+    zki_prep_free(p->prep);
+    free(p);
+}
+
+int zki_probe_build(const zkbio_template *t, zki_probe **out)
+{
+    if (!out)
+        return ZKBIO_EINVAL;
+    zki_probe *p = calloc(1, sizeof(*p));
+    if (!p)
+        return ZKBIO_ENOMEM;
+    int rc = zki_prep_build(t, &p->prep);
+    for (unsigned v = 0; rc == ZKBIO_OK && v < p->prep->nviews; v++)
+        rc = zkm_index_build(&p->ix[v], &p->prep->v[v]);
+    if (rc != ZKBIO_OK) {
+        zki_probe_free(p);
+        return rc;
+    }
+    *out = p;
+    return ZKBIO_OK;
+}
+
+int zki_match_ws_new(zki_match_ws **out)
+{
+    if (!out)
+        return ZKBIO_EINVAL;
+    zki_match_ws *ws = calloc(1, sizeof(*ws));
+    if (!ws)
+        return ZKBIO_ENOMEM;
+    *out = ws;
+    return ZKBIO_OK;
+}
+
+void zki_match_ws_free(zki_match_ws *ws)
+{
+    free(ws);
+}
+
+/* ---- scoring ----------------------------------------------------------------------------------
+ */
+
+static int zkm_adiff(int a, int b)
+{
+    return zki_angle_diff8(a, b);
+}
+
+/* Node id of minutia pair (p, g), created on first sight. */
+static int zkm_node(zki_match_ws *ws, int ng, int p, int g, int *nnodes)
+{
+    uint32_t *slot = &ws->map[p * ng + g];
+    if ((*slot >> 16) == ws->map_stamp)
+        return (int)(*slot & 0xffff);
+    int id = (*nnodes)++;
+    *slot = (ws->map_stamp << 16) | (uint32_t)id;
+    ws->node_p[id] = (uint8_t)p;
+    ws->node_g[id] = (uint8_t)g;
+    ws->deg[id] = 0;
+    return id;
+}
+
+static uint32_t zkm_next_mark(zki_match_ws *ws)
+{
+    if (++ws->mark == 0) {
+        memset(ws->node_mark, 0, sizeof(ws->node_mark));
+        memset(ws->p_mark, 0, sizeof(ws->p_mark));
+        memset(ws->g_mark, 0, sizeof(ws->g_mark));
+        ws->mark = 1;
+    }
+    return ws->mark;
+}
+
+/* Raw score (x 100) of a pairing of m minutiae with s supporting edges between views of np and
+ * ng minutiae. */
+static int32_t zkm_raw(int m, int s, int np, int ng)
+{
+    if (m < 2)
+        return 0;
+    /* paired fraction of both views (geometric mean) weighs the pair count */
+    int64_t num = (int64_t)m * m * 10000;
+    int64_t den = (int64_t)np * ng;
+    uint32_t frac = zki_isqrt((uint64_t)(num / den)); /* 0..100 */
+    return (int32_t)(m * 100 + s * 50) * (int32_t)frac / 100;
+}
+
+static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zkm_view *gv,
+                               zki_match_ws *ws)
+{
+    int np = pv->n, ng = gv->n;
+    if (np < 2 || ng < 2)
+        return 0;
+    /* 1. correspondences */
+    int nc = 0;
+    for (int k = 0; k < gv->ne && nc < ZKM_MAX_CORR; k++) {
+        const zkm_edge *e = &gv->e[k];
+        uint32_t lo = ix->off[e->bin], hi = ix->off[e->bin + 1];
+        for (uint32_t q = lo; q < hi; q++) {
+            const zkm_edge *f = &ix->ent[q];
+            int dd = (int)f->d - (int)e->d;
+            int dm = f->d > e->d ? f->d : e->d;
+            if (dd < 0)
+                dd = -dd;
+            if (dd > zkm_tol_d(dm) || zkm_adiff(f->a1, e->a1) > ZKM_TOL_A ||
+                zkm_adiff(f->a2, e->a2) > ZKM_TOL_A)
+                continue;
+            if (nc == ZKM_MAX_CORR)
+                break;
+            zkm_corr *c = &ws->corr[nc++];
+            c->pi = f->i;
+            c->pj = f->j;
+            c->gi = e->i;
+            c->gj = e->j;
+        }
+    }
+    if (nc == 0)
+        return 0;
+    /* 2. graph of minutia pairs */
+    if (++ws->map_stamp == 0x10000) {
+        memset(ws->map, 0, sizeof(ws->map));
+        ws->map_stamp = 1;
+    }
+    int nn = 0;
+    for (int k = 0; k < nc; k++) {
+        zkm_corr *c = &ws->corr[k];
+        int a = zkm_node(ws, ng, c->pi, c->gi, &nn);
+        int b = zkm_node(ws, ng, c->pj, c->gj, &nn);
+        ws->deg[a]++;
+        ws->deg[b]++;
+        /* reuse the corr slot to remember node ids: pi/gi and pj/gj are no longer needed */
+        c->pi = (uint8_t)(a & 0xff);
+        c->gi = (uint8_t)(a >> 8);
+        c->pj = (uint8_t)(b & 0xff);
+        c->gj = (uint8_t)(b >> 8);
+    }
+    ws->adj_off[0] = 0;
+    for (int u = 0; u < nn; u++) {
+        ws->adj_off[u + 1] = ws->adj_off[u] + ws->deg[u];
+        ws->node_rot[u] = (uint8_t)(gv->a[ws->node_g[u]] - pv->a[ws->node_p[u]]);
+    }
+    /* fill adjacency; node_mark temporarily holds the fill cursor */
+    for (int u = 0; u < nn; u++)
+        ws->node_mark[u] = ws->adj_off[u];
+    for (int k = 0; k < nc; k++) {
+        const zkm_corr *c = &ws->corr[k];
+        int a = c->pi | c->gi << 8, b = c->pj | c->gj << 8;
+        ws->adj[ws->node_mark[a]++] = (uint16_t)b;
+        ws->adj[ws->node_mark[b]++] = (uint16_t)a;
+    }
+    /* most-supported neighbours first (stable insertion sort, lists are short) */
+    for (int u = 0; u < nn; u++) {
+        uint16_t *l = &ws->adj[ws->adj_off[u]];
+        int len = (int)(ws->adj_off[u + 1] - ws->adj_off[u]);
+        for (int s = 1; s < len; s++) {
+            uint16_t x = l[s];
+            int r = s;
+            while (r > 0 && ws->deg[l[r - 1]] < ws->deg[x]) {
+                l[r] = l[r - 1];
+                r--;
+            }
+            l[r] = x;
+        }
+        ws->node_mark[u] = 0;
+    }
+    /* 3. roots: top ZKM_ROOTS by degree, ties to the lower node id */
+    int nr = 0;
+    for (int u = 0; u < nn; u++) {
+        if (nr == ZKM_ROOTS && ws->deg[u] <= ws->deg[ws->roots[nr - 1]])
+            continue;
+        int p = nr < ZKM_ROOTS ? nr++ : ZKM_ROOTS - 1;
+        while (p > 0 && ws->deg[ws->roots[p - 1]] < ws->deg[u]) {
+            ws->roots[p] = ws->roots[p - 1];
+            p--;
+        }
+        ws->roots[p] = (uint16_t)u;
+    }
+    /* 4. grow a pairing from each root */
+    int32_t best = 0;
+    for (int r = 0; r < nr; r++) {
+        int root = ws->roots[r];
+        uint32_t mk = zkm_next_mark(ws);
+        int rp = ws->node_p[root], rg = ws->node_g[root], rrot = ws->node_rot[root];
+        int qh = 0, qt = 0;
+        ws->queue[qt++] = (uint16_t)root;
+        ws->node_mark[root] = mk;
+        ws->p_mark[rp] = mk;
+        ws->g_mark[rg] = mk;
+        while (qh < qt) {
+            int u = ws->queue[qh++];
+            for (uint32_t q = ws->adj_off[u]; q < ws->adj_off[u + 1]; q++) {
+                int w = ws->adj[q];
+                int p = ws->node_p[w], g = ws->node_g[w];
+                if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
+                    continue;
+                if (zkm_adiff(ws->node_rot[w], rrot) > ZKM_ROT_TOL)
+                    continue;
+                int dxp = pv->x[p] - pv->x[rp], dyp = pv->y[p] - pv->y[rp];
+                int dxg = gv->x[g] - gv->x[rg], dyg = gv->y[g] - gv->y[rg];
+                int dp = (int)zki_isqrt((uint64_t)(dxp * dxp + dyp * dyp));
+                int dg = (int)zki_isqrt((uint64_t)(dxg * dxg + dyg * dyg));
+                int dm = dp > dg ? dp : dg;
+                if (abs(dp - dg) > ZKM_RD_TOL + dm / 8)
+                    continue;
+                ws->p_mark[p] = mk;
+                ws->g_mark[g] = mk;
+                ws->node_mark[w] = mk;
+                ws->queue[qt++] = (uint16_t)w;
+            }
+        }
+        int m = qt, s = 0;
+        for (int k = 0; k < nc; k++) {
+            const zkm_corr *c = &ws->corr[k];
+            int a = c->pi | c->gi << 8, b = c->pj | c->gj << 8;
+            s += ws->node_mark[a] == mk && ws->node_mark[b] == mk;
+        }
+        int32_t raw = zkm_raw(m, s, np, ng);
+        if (raw > best)
+            best = raw;
+    }
+    return best;
+}
+
+/* Calibration: raw score (x 100) -> 100 * 10 * log10(1 / FMR). Measured on the pooled impostor
+ * distribution (match.h ZKBIO_MATCH_CALIBRATION); linear beyond the last point. */
+static const int32_t zkm_cal_raw[] = {0, 100, 200, 300, 400, 500, 600};
+static const int32_t zkm_cal_score[] = {0, 300, 1000, 2000, 3000, 4000, 5000};
+#define ZKM_CAL_N ((int)(sizeof(zkm_cal_raw) / sizeof(zkm_cal_raw[0])))
+
+int32_t zki_match_calibrate(int32_t raw)
+{
+    if (raw <= zkm_cal_raw[0])
+        return zkm_cal_score[0];
+    int k = 1;
+    while (k < ZKM_CAL_N - 1 && raw > zkm_cal_raw[k])
+        k++;
+    int64_t x0 = zkm_cal_raw[k - 1], x1 = zkm_cal_raw[k];
+    int64_t y0 = zkm_cal_score[k - 1], y1 = zkm_cal_score[k];
+    int64_t y = y0 + ((int64_t)raw - x0) * (y1 - y0) / (x1 - x0);
+    if (y < 0)
+        y = 0;
+    return (int32_t)(y > INT32_MAX ? INT32_MAX : y);
+}
+
+int32_t zki_match_raw(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws)
+{
+    int32_t best = 0;
+    for (unsigned a = 0; a < probe->prep->nviews; a++)
+        for (unsigned b = 0; b < cand->nviews; b++) {
+            int32_t r = zkm_match_views(&probe->ix[a], &probe->prep->v[a], &cand->v[b], ws);
+            if (r > best)
+                best = r;
+        }
+    return best;
+}
+
+int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws)
+{
+    return zki_match_calibrate(zki_match_raw(probe, cand, ws));
+}
+
+/* ---- public API -------------------------------------------------------------------------------
+ */
+
+struct zkbio_matcher {
+    zki_probe *probe;
+    zki_match_ws *ws;
+    void *buf; /* candidate preparation buffer, reused */
+    size_t cap;
+};
+
+void zkbio_matcher_free(zkbio_matcher *m)
+{
+    if (!m)
+        return;
+    zki_probe_free(m->probe);
+    zki_match_ws_free(m->ws);
+    free(m->buf);
+    free(m);
+}
+
+int zkbio_matcher_new(const zkbio_template *probe, zkbio_matcher **out)
+{
+    if (!out || zkm_check_template(probe) != ZKBIO_OK)
+        return ZKBIO_EINVAL;
+    zkbio_matcher *m = calloc(1, sizeof(*m));
+    if (!m)
+        return ZKBIO_ENOMEM;
+    int rc = zki_probe_build(probe, &m->probe);
+    if (rc == ZKBIO_OK)
+        rc = zki_match_ws_new(&m->ws);
+    if (rc != ZKBIO_OK) {
+        zkbio_matcher_free(m);
+        return rc;
+    }
+    *out = m;
+    return ZKBIO_OK;
+}
+
+int zkbio_matcher_match(zkbio_matcher *m, const zkbio_template *candidate, double *score)
+{
+    if (!m || !score || zkm_check_template(candidate) != ZKBIO_OK)
+        return ZKBIO_EINVAL;
+    size_t size = zkm_prep_size(candidate);
+    if (size > m->cap) {
+        void *nb = malloc(size);
+        if (!nb)
+            return ZKBIO_ENOMEM;
+        free(m->buf);
+        m->buf = nb;
+        m->cap = size;
+    }
+    zki_prep *c = zkm_prep_into(candidate, m->buf, size);
+    *score = zki_match_score(m->probe, c, m->ws) / 100.0;
+    return ZKBIO_OK;
+}
 
 int zkbio_match(const zkbio_template *probe, const zkbio_template *candidate, double *score)
 {
-    (void)probe;
-    (void)candidate;
-    (void)score;
-    return ZKBIO_ENOTSUP;
+    if (!score || zkm_check_template(probe) != ZKBIO_OK ||
+        zkm_check_template(candidate) != ZKBIO_OK)
+        return ZKBIO_EINVAL;
+    zkbio_matcher *m;
+    int rc = zkbio_matcher_new(probe, &m);
+    if (rc != ZKBIO_OK)
+        return rc;
+    rc = zkbio_matcher_match(m, candidate, score);
+    zkbio_matcher_free(m);
+    return rc;
 }
