@@ -21,6 +21,9 @@
 #elif defined(ZKBIO_HAVE_BENCH_PUSH)
 int zkbio_cli_bench_push(int argc, char **argv);
 #endif
+#ifdef ZKBIO_HAVE_BENCH_ACCURACY
+#include "bench_accuracy.h"
+#endif
 
 typedef struct subcommand {
     const char *name;
@@ -86,7 +89,8 @@ static int cmd_bench(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
-                "Usage: zkbio bench push [options]   (zkbio bench push --help)\n");
+                "Usage: zkbio bench push [options]   (zkbio bench push --help)\n"
+                "       zkbio bench accuracy [options] DIR... (zkbio bench accuracy --help)\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "push") == 0) {
@@ -97,6 +101,10 @@ static int cmd_bench(int argc, char **argv)
         return 1;
 #endif
     }
+#ifdef ZKBIO_HAVE_BENCH_ACCURACY
+    if (strcmp(argv[1], "accuracy") == 0)
+        return zkbio_cli_bench_accuracy(argc - 1, argv + 1);
+#endif
     fprintf(stderr, "zkbio bench: unknown benchmark '%s' (known: push)\n", argv[1]);
     return 2;
 }

@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `zkbio bench accuracy`: FVC-style verification accuracy of libzkbio's extraction and matcher on
+ * folders of `{finger}_{impression}.{tif,iso}` files (shared/data/README.md protocol):
+ *   - genuine pairs: every unordered pair of impressions of the same finger (28 per finger);
+ *   - impostor pairs: every unordered pair of impressions of different fingers;
+ * all within one folder (set). Each unordered pair is matched once: the probe is the template
+ * that sorts later (higher finger, then higher impression), the candidate the earlier one; with
+ * --rotate the probe is the rotated template. The all-vs-all matrix (every template as probe
+ * against every template of every set) is computed once and the protocol reads its cells.
+ * A failed extraction counts as a non-match: score 0 in all of its pairs.
+ * Reported per set and as the mean over sets: EER (where FMR and FNMR cross, interpolated
+ * linearly between the two thresholds around the crossing), FMR100, FMR1000 and ZeroFMR (the
+ * lowest FNMR at FMR <= 1 %, <= 0.1 % and = 0). Results do not depend on the thread count. */
+#include "bench_accuracy.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zkbio/extract.h"
+#include "zkbio/image.h"
+#include "zkbio/imageio.h"
+#include "zkbio/match.h"
+#include "zkbio/template.h"
+
+typedef struct ba_item {
+    int set;                /* folder index */
+    int finger, impression; /* from the file name */
+    char *path;
+    char *name;            /* SET-{finger}_{impression} */
+    zkbio_template *tpl;   /* candidate role (NULL: extraction failed) */
+    zkbio_template *probe; /* probe role: tpl, or the rotated extraction with --rotate */
+    int failed;            /* extraction or import of either role failed */
+} ba_item;
+
+typedef struct ba_ctx {
+    ba_item *items;
+    size_t n;
+    int iso;
+    int rotate;     /* quarter turns */
+    double *matrix; /* n x n, row = probe, column = candidate */
+    size_t next;    /* work counter */
+    pthread_mutex_t lock;
+    int error;
+} ba_ctx;
+
+static void ba_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: zkbio bench accuracy [--iso] [--scores FILE] [--rotate 0|90|180|270]\n"
+            "                            [--threads N] DIR...\n"
+            "  DIR       a set: {finger}_{impression}.tif images (and .iso templates beside them)\n"
+            "  --iso     match the .iso templates instead of extracting the images\n"
+            "  --scores  write the all-vs-all score matrix (row = probe) as CSV\n"
+            "  --rotate  rotate the probe images clockwise by this many degrees\n"
+            "  --threads worker threads (default: online CPUs)\n");
+}
+
+static int ba_cmp_item(const void *a, const void *b)
+{
+    const ba_item *x = a, *y = b;
+    if (x->set != y->set)
+        return x->set < y->set ? -1 : 1;
+    if (x->finger != y->finger)
+        return x->finger < y->finger ? -1 : 1;
+    return (x->impression > y->impression) - (x->impression < y->impression);
+}
+
+static const char *ba_basename(const char *dir)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    static char buf[256];
+    size_t s = len;
+    while (s > 0 && dir[s - 1] != '/')
+        s--;
+    size_t l = len - s < sizeof(buf) - 1 ? len - s : sizeof(buf) - 1;
+    memcpy(buf, dir + s, l);
+    buf[l] = 0;
+    return buf;
+}
+
+/* Add the files of one set. Returns 0 or -1 (message printed). */
+static int ba_scan(const char *dir, int set, const char *ext, ba_item **items, size_t *n,
+                   size_t *cap)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "zkbio bench accuracy: %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    char setname[256];
+    snprintf(setname, sizeof(setname), "%s", ba_basename(dir));
+    struct dirent *de;
+    size_t before = *n;
+    while ((de = readdir(d)) != NULL) {
+        int f, i, used = 0;
+        char tail[16];
+        if (sscanf(de->d_name, "%d_%d%n", &f, &i, &used) != 2)
+            continue;
+        if (snprintf(tail, sizeof(tail), "%s", de->d_name + used) >= (int)sizeof(tail) ||
+            strcmp(tail, ext) != 0)
+            continue;
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 128;
+            ba_item *ni = realloc(*items, nc * sizeof(*ni));
+            if (!ni) {
+                closedir(d);
+                return -1;
+            }
+            *items = ni;
+            *cap = nc;
+        }
+        ba_item *it = &(*items)[(*n)++];
+        memset(it, 0, sizeof(*it));
+        it->set = set;
+        it->finger = f;
+        it->impression = i;
+        size_t pl = strlen(dir) + strlen(de->d_name) + 2;
+        it->path = malloc(pl);
+        it->name = malloc(strlen(setname) + 32);
+        if (!it->path || !it->name) {
+            closedir(d);
+            return -1;
+        }
+        snprintf(it->path, pl, "%s/%s", dir, de->d_name);
+        snprintf(it->name, strlen(setname) + 32, "%s-%d_%d", setname, f, i);
+    }
+    closedir(d);
+    if (*n == before) {
+        fprintf(stderr, "zkbio bench accuracy: %s: no {finger}_{impression}%s files\n", dir, ext);
+        return -1;
+    }
+    return 0;
+}
+
+static int ba_load_iso(const char *path, zkbio_template **out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ZKBIO_EIO;
+    uint8_t buf[1 << 16];
+    size_t len = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    return zkbio_template_import_auto(buf, len, out, NULL);
+}
+
+static size_t ba_take(ba_ctx *c)
+{
+    pthread_mutex_lock(&c->lock);
+    size_t k = c->next++;
+    pthread_mutex_unlock(&c->lock);
+    return k;
+}
+
+static void *ba_prepare_worker(void *arg)
+{
+    ba_ctx *c = arg;
+    for (size_t k; (k = ba_take(c)) < c->n;) {
+        ba_item *it = &c->items[k];
+        if (c->iso) {
+            if (ba_load_iso(it->path, &it->tpl) != ZKBIO_OK)
+                it->tpl = NULL;
+            it->probe = it->tpl;
+        } else {
+            zkbio_image *img = NULL;
+            if (zkbio_image_load(it->path, 500, &img) == ZKBIO_OK) {
+                if (zkbio_extract(img, &it->tpl, NULL) != ZKBIO_OK)
+                    it->tpl = NULL;
+                if (c->rotate) {
+                    zkbio_image *rot = NULL;
+                    if (zkbio_image_rotate(img, c->rotate, &rot) == ZKBIO_OK &&
+                        zkbio_extract(rot, &it->probe, NULL) != ZKBIO_OK)
+                        it->probe = NULL;
+                    zkbio_image_free(rot);
+                } else {
+                    it->probe = it->tpl;
+                }
+            }
+            zkbio_image_free(img);
+        }
+        it->failed = !it->tpl || !it->probe;
+    }
+    return NULL;
+}
+
+static void *ba_match_worker(void *arg)
+{
+    ba_ctx *c = arg;
+    for (size_t r; (r = ba_take(c)) < c->n;) {
+        double *row = &c->matrix[r * c->n];
+        const ba_item *p = &c->items[r];
+        zkbio_matcher *m = NULL;
+        if (p->failed || zkbio_matcher_new(p->probe, &m) != ZKBIO_OK) {
+            for (size_t k = 0; k < c->n; k++)
+                row[k] = 0;
+            continue;
+        }
+        for (size_t k = 0; k < c->n; k++) {
+            const ba_item *g = &c->items[k];
+            row[k] = 0;
+            if (!g->failed && zkbio_matcher_match(m, g->tpl, &row[k]) != ZKBIO_OK) {
+                row[k] = 0;
+                c->error = 1;
+            }
+        }
+        zkbio_matcher_free(m);
+    }
+    return NULL;
+}
+
+static int ba_run(ba_ctx *c, int threads, void *(*fn)(void *))
+{
+    pthread_t tid[64];
+    int started = 0;
+    c->next = 0;
+    for (int t = 0; t < threads && t < 64; t++) {
+        if (pthread_create(&tid[t], NULL, fn, c) != 0)
+            break;
+        started++;
+    }
+    if (started == 0)
+        fn(c);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    return 0;
+}
+
+static int ba_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct ba_result {
+    size_t gen, imp;
+    int failures;
+    double eer, fmr100, fmr1000, zerofmr;
+} ba_result;
+
+/* Accept when score >= t. FMR(t) = impostors >= t, FNMR(t) = genuines < t. */
+static void ba_metrics(double *g, size_t ng, double *im, size_t ni, ba_result *r)
+{
+    qsort(g, ng, sizeof(double), ba_cmp_double);
+    qsort(im, ni, sizeof(double), ba_cmp_double);
+    /* candidate thresholds: every distinct score, plus one above all */
+    size_t nt = ng + ni + 1;
+    double *t = malloc(nt * sizeof(double));
+    if (!t)
+        return;
+    memcpy(t, g, ng * sizeof(double));
+    memcpy(t + ng, im, ni * sizeof(double));
+    qsort(t, ng + ni, sizeof(double), ba_cmp_double);
+    t[ng + ni] = (ng + ni ? t[ng + ni - 1] : 0) + 1;
+    size_t gi = 0, ii = 0; /* counts of scores < threshold */
+    double best100 = 1, best1000 = 1, bestzero = 1;
+    double pfmr = 1, pfnmr = 0; /* at the lowest threshold everything is accepted */
+    int have_eer = 0;
+    r->eer = 0;
+    for (size_t k = 0; k < nt; k++) {
+        if (k > 0 && t[k] == t[k - 1])
+            continue;
+        while (gi < ng && g[gi] < t[k])
+            gi++;
+        while (ii < ni && im[ii] < t[k])
+            ii++;
+        double fmr = ni ? (double)(ni - ii) / (double)ni : 0;
+        double fnmr = ng ? (double)gi / (double)ng : 0;
+        if (fmr <= 0.01 && fnmr < best100)
+            best100 = fnmr;
+        if (fmr <= 0.001 && fnmr < best1000)
+            best1000 = fnmr;
+        if (fmr == 0 && fnmr < bestzero)
+            bestzero = fnmr;
+        if (!have_eer && fnmr >= fmr) {
+            double d0 = pfmr - pfnmr, d1 = fmr - fnmr; /* d0 > 0 >= d1 */
+            double a = d0 - d1 > 0 ? d0 / (d0 - d1) : 0;
+            r->eer = pfmr + a * (fmr - pfmr);
+            have_eer = 1;
+        }
+        pfmr = fmr;
+        pfnmr = fnmr;
+    }
+    r->fmr100 = best100;
+    r->fmr1000 = best1000;
+    r->zerofmr = bestzero;
+    free(t);
+}
+
+static int ba_write_csv(const ba_ctx *c, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "zkbio bench accuracy: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    for (size_t k = 0; k < c->n; k++)
+        fprintf(f, ",%s", c->items[k].name);
+    fputc('\n', f);
+    for (size_t r = 0; r < c->n; r++) {
+        fputs(c->items[r].name, f);
+        for (size_t k = 0; k < c->n; k++)
+            fprintf(f, ",%.2f", c->matrix[r * c->n + k]);
+        fputc('\n', f);
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static double ba_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int zkbio_cli_bench_accuracy(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"iso", no_argument, NULL, 'i'},          {"scores", required_argument, NULL, 's'},
+        {"rotate", required_argument, NULL, 'r'}, {"threads", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    int iso = 0, rotate = 0;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *scores = NULL;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "is:r:t:h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'i':
+            iso = 1;
+            break;
+        case 's':
+            scores = optarg;
+            break;
+        case 'r': {
+            int deg = atoi(optarg);
+            if (deg != 0 && deg != 90 && deg != 180 && deg != 270) {
+                fprintf(stderr, "zkbio bench accuracy: --rotate takes 0, 90, 180 or 270\n");
+                return 2;
+            }
+            rotate = deg / 90;
+            break;
+        }
+        case 't':
+            threads = atol(optarg);
+            if (threads < 1 || threads > 64) {
+                fprintf(stderr, "zkbio bench accuracy: --threads takes 1..64\n");
+                return 2;
+            }
+            break;
+        case 'h':
+            ba_usage(stdout);
+            return 0;
+        default:
+            ba_usage(stderr);
+            return 2;
+        }
+    }
+    if (threads < 1)
+        threads = 1;
+    if (threads > 64)
+        threads = 64;
+    if (optind >= argc) {
+        ba_usage(stderr);
+        return 2;
+    }
+    if (iso && rotate) {
+        fprintf(stderr, "zkbio bench accuracy: --rotate needs images (not --iso)\n");
+        return 2;
+    }
+    int nsets = argc - optind;
+    ba_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.iso = iso;
+    c.rotate = rotate;
+    pthread_mutex_init(&c.lock, NULL);
+    size_t cap = 0;
+    int status = 0;
+    for (int s = 0; s < nsets; s++)
+        if (ba_scan(argv[optind + s], s, iso ? ".iso" : ".tif", &c.items, &c.n, &cap) != 0) {
+            status = 2;
+            goto out;
+        }
+    qsort(c.items, c.n, sizeof(ba_item), ba_cmp_item);
+
+    double t0 = ba_now();
+    ba_run(&c, (int)threads, ba_prepare_worker);
+    double t1 = ba_now();
+    c.matrix = malloc(c.n * c.n * sizeof(double));
+    if (!c.matrix) {
+        status = 1;
+        goto out;
+    }
+    ba_run(&c, (int)threads, ba_match_worker);
+    double t2 = ba_now();
+
+    printf("zkbio bench accuracy: %zu templates in %d set(s), %s%s, %ld thread(s)\n", c.n, nsets,
+           iso ? "ISO templates (.iso)" : "zkbio_extract on the images",
+           rotate ? (rotate == 1   ? ", probes rotated 90"
+                     : rotate == 2 ? ", probes rotated 180"
+                                   : ", probes rotated 270")
+                  : "",
+           threads);
+    printf("protocol: per set, genuine = every pair of impressions of one finger, impostor = every "
+           "pair of impressions of different fingers; each unordered pair once, the later "
+           "impression (or the rotated one) as probe; a failed extraction scores 0\n");
+    printf("%s: %.2f s; matching all-vs-all: %zu comparisons in %.2f s (%.0f ns each per "
+           "thread)\n",
+           iso ? "loading" : "extraction", t1 - t0, c.n * c.n, t2 - t1,
+           (t2 - t1) * 1e9 * (double)threads / (double)(c.n * c.n));
+    printf("\n%-20s %5s %6s %5s %8s %8s %8s %8s\n", "set", "gen", "imp", "fail", "EER%", "FMR100%",
+           "FMR1000%", "ZeroFMR%");
+    ba_result mean;
+    memset(&mean, 0, sizeof(mean));
+    for (int s = 0; s < nsets; s++) {
+        size_t lo = 0, hi;
+        while (lo < c.n && c.items[lo].set != s)
+            lo++;
+        hi = lo;
+        while (hi < c.n && c.items[hi].set == s)
+            hi++;
+        size_t m = hi - lo;
+        double *g = malloc((m * m / 2 + 1) * sizeof(double));
+        double *im = malloc((m * m / 2 + 1) * sizeof(double));
+        if (!g || !im) {
+            free(g);
+            free(im);
+            status = 1;
+            goto out;
+        }
+        size_t ng = 0, ni = 0;
+        ba_result r;
+        memset(&r, 0, sizeof(r));
+        for (size_t a = lo; a < hi; a++) {
+            r.failures += c.items[a].failed;
+            for (size_t b = a + 1; b < hi; b++) {
+                double v = c.matrix[b * c.n + a]; /* probe = later item b */
+                if (c.items[a].finger == c.items[b].finger)
+                    g[ng++] = v;
+                else
+                    im[ni++] = v;
+            }
+        }
+        r.gen = ng;
+        r.imp = ni;
+        ba_metrics(g, ng, im, ni, &r);
+        free(g);
+        free(im);
+        printf("%-20s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", ba_basename(argv[optind + s]),
+               r.gen, r.imp, r.failures, 100 * r.eer, 100 * r.fmr100, 100 * r.fmr1000,
+               100 * r.zerofmr);
+        mean.gen += r.gen;
+        mean.imp += r.imp;
+        mean.failures += r.failures;
+        mean.eer += r.eer / nsets;
+        mean.fmr100 += r.fmr100 / nsets;
+        mean.fmr1000 += r.fmr1000 / nsets;
+        mean.zerofmr += r.zerofmr / nsets;
+    }
+    printf("%-20s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", "mean", mean.gen, mean.imp,
+           mean.failures, 100 * mean.eer, 100 * mean.fmr100, 100 * mean.fmr1000,
+           100 * mean.zerofmr);
+    printf("\nscore calibration (threshold %.0f = FMR 1e-4): %s\n", ZKBIO_MATCH_THRESHOLD,
+           ZKBIO_MATCH_CALIBRATION);
+    if (c.error)
+        status = 1;
+    if (scores && ba_write_csv(&c, scores) != 0)
+        status = 1;
+out:
+    for (size_t k = 0; k < c.n; k++) {
+        if (c.items[k].probe != c.items[k].tpl)
+            zkbio_template_free(c.items[k].probe);
+        zkbio_template_free(c.items[k].tpl);
+        free(c.items[k].path);
+        free(c.items[k].name);
+    }
+    free(c.items);
+    free(c.matrix);
+    pthread_mutex_destroy(&c.lock);
+    return status;
+}
