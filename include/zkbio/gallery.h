@@ -13,10 +13,19 @@
  * N x FMR (§6), so raise the threshold by about 10 per decade of N above ZKBIO_MATCH_THRESHOLD,
  * e.g. 60 for N = 100 at an FPIR of 1e-4.
  *
- * Thread-safety: every function may be called from any thread at any time; identifies run
- * concurrently with each other and with add/remove (a reader-writer lock: an add or remove waits
- * for running identifies to finish the shard they are reading). Identify work is split over the
- * gallery's worker threads.
+ * Thread-safety: every function except zkbio_gallery_free() may be called from any thread at any
+ * time. Identifies run concurrently with each other; add, remove and clear are serialised with
+ * them by a reader-writer lock: an identify sees the gallery as it was when it started, and an
+ * add, remove or clear waits for the identifies already running to finish (preparing the added
+ * template happens before, outside the lock). Waiting writers go first (on glibc), so a stream of
+ * identifies cannot starve them.
+ *
+ * Threads: an identify is cut into contiguous shards of the gallery. The calling thread searches
+ * shards itself and the gallery's pool threads help; several concurrent identifies share one pool
+ * (each caller always works on its own identify, so none waits for another's). Each shard keeps
+ * its own top-k, merged at the end in the order (score desc, id asc), so the result is identical
+ * for every thread count. Memory: about zki_prep size per template (the prepared edge tables) plus
+ * 8 bytes of index.
  *
  * Since: 0.1
  */
@@ -44,8 +53,10 @@ typedef struct zkbio_candidate {
 } zkbio_candidate;
 
 /**
- * Create a gallery searched by `threads` worker threads (0 = one per online CPU core, at most 64).
- * Since: 0.1 *out is caller-owned (zkbio_gallery_free), written only on ZKBIO_OK.
+ * Create a gallery whose identifies use `threads` threads: the calling thread plus `threads` - 1
+ * pool threads started here (0 = one per online CPU core, at most 64; 1 = no pool thread, the
+ * caller searches alone). Since: 0.1 *out is caller-owned (zkbio_gallery_free), written only on
+ * ZKBIO_OK.
  * Errors: ZKBIO_EINVAL (NULL out, threads > 64), ZKBIO_ENOMEM, ZKBIO_EIO (a thread could not be
  * started).
  */
@@ -59,7 +70,8 @@ ZKBIO_API void zkbio_gallery_free(zkbio_gallery *g);
  * present), ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_gallery_add(zkbio_gallery *g, uint32_t id, const zkbio_template *t);
-/** Remove `id`. Since: 0.1 Errors: ZKBIO_EINVAL (NULL g), ZKBIO_ENOENT (no such id). */
+/** Remove `id` (the last template takes its slot: O(1)). Since: 0.1 Errors: ZKBIO_EINVAL (NULL g),
+ * ZKBIO_ENOENT (no such id). */
 ZKBIO_API int zkbio_gallery_remove(zkbio_gallery *g, uint32_t id);
 /** Remove every template. Since: 0.1 Errors: ZKBIO_EINVAL. */
 ZKBIO_API int zkbio_gallery_clear(zkbio_gallery *g);
@@ -68,9 +80,12 @@ ZKBIO_API int zkbio_gallery_count(const zkbio_gallery *g, size_t *count);
 /**
  * Identify `probe`: compare it with every template, and write the best `k` candidates scoring at
  * least `threshold`, best first (ties: lower id first), into `top[0..k)`; `*found` receives how
- * many were written (0..k). Since: 0.1 `probe` is borrowed; `top` is caller-owned.
- * Errors: ZKBIO_EINVAL (NULL pointer, k = 0), ZKBIO_ENOENT (no template scored at least
- * `threshold`; *found = 0), ZKBIO_ENOMEM.
+ * many were written (0..k). Since: 0.1 `probe` is borrowed; `top` is caller-owned. Scores are
+ * the matcher's integer hundredths divided by 100; a score counts as reaching `threshold` when
+ * that value is >= threshold. Cost: one zkbio_match() per template, without early exit.
+ * Errors: ZKBIO_EINVAL (NULL pointer, k = 0, a NaN threshold, an invalid probe template),
+ * ZKBIO_ENOENT (no template scored at least `threshold`, or the gallery is empty; *found = 0),
+ * ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_gallery_identify(zkbio_gallery *g, const zkbio_template *probe,
                                      double threshold, zkbio_candidate *top, size_t k,
