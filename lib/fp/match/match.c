@@ -36,6 +36,30 @@
 
 /* ---- parameters ------------------------------------------------------------------------------ */
 
+#define ZKM_KMAX      16 /* array bound for ZKM_K */
+#define ZKM_ROOTS_MAX 32 /* array bound for ZKM_ROOTS */
+#ifdef ZKM_TUNE
+/* development builds: parameters as variables (set by a tuning harness) */
+extern int zkm_tune[32];
+extern _Thread_local int zkm_dbg[8];
+#define ZKM_K        zkm_tune[0]
+#define ZKM_EDGE_MIN zkm_tune[1]
+#define ZKM_TOL_D    zkm_tune[2]
+#define ZKM_TOL_DR   zkm_tune[3]
+#define ZKM_TOL_A    zkm_tune[4]
+#define ZKM_ROOTS    zkm_tune[5]
+#define ZKM_ROT_TOL  zkm_tune[6]
+#define ZKM_RD_TOL   zkm_tune[7]
+#define ZKM_AW       zkm_tune[8]
+#define ZKM_SV       zkm_tune[9]
+#define ZKM_W1       zkm_tune[10]
+#define ZKM_W2       zkm_tune[11]
+#define ZKM_W3       zkm_tune[12]
+#define ZKM_RD_DIV   zkm_tune[13]
+#define ZKM_CT_D     zkm_tune[14]
+#define ZKM_CT_A     zkm_tune[15]
+#define ZKM_OV_R     zkm_tune[16]
+#else
 #define ZKM_K        9  /* neighbours per minutia in the edge table */
 #define ZKM_EDGE_MIN 10 /* px: shorter edges are noise-dominated and skipped */
 #define ZKM_TOL_D    8  /* px: absolute length tolerance ... */
@@ -43,13 +67,25 @@
 #define ZKM_TOL_A    8  /* 8-bit units (11.25 degrees) for a1 and a2 */
 #define ZKM_ROOTS    8  /* root pairs tried */
 #define ZKM_ROT_TOL  20 /* 8-bit units: rotation of a pair vs the root's (28 degrees) */
-#define ZKM_RD_TOL   14 /* px + 1/8 of the distance: distance to the root, probe vs candidate */
+#define ZKM_RD_TOL   14 /* px + 1/ZKM_RD_DIV of the distance: distance to the root, probe vs cand. \
+                         */
+#define ZKM_RD_DIV 8
+/* Hash bins: angle bins of ZKM_AW units, ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval
+ * touches at most two angle bins. */
+#define ZKM_AW     16
+#define ZKM_SV     0
+#define ZKM_W1     100
+#define ZKM_W2     50
+#define ZKM_W3     0
+#define ZKM_CT_D   16 /* px: consolidation distance after alignment */
+#define ZKM_CT_A   24 /* 8-bit units: consolidation direction tolerance */
+#define ZKM_OV_R   40 /* px: a minutia is inside the overlap when the other view has one this near \
+                       */
+#endif
 
-/* Hash bins: length bins of ZKM_DW px (the last one open-ended), angle bins of ZKM_AW units.
- * ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval touches at most two angle bins. */
+/* Length bins of ZKM_DW px, the last one open-ended. */
 #define ZKM_DW    16
 #define ZKM_ND    32
-#define ZKM_AW    16
 #define ZKM_NA    (256 / ZKM_AW)
 #define ZKM_NBINS (ZKM_ND * ZKM_NA * ZKM_NA)
 
@@ -108,7 +144,12 @@ struct zki_match_ws {
     uint32_t p_mark[256], g_mark[256];
     uint32_t mark;
     uint16_t queue[256];
-    uint16_t roots[ZKM_ROOTS];
+    uint16_t roots[ZKM_ROOTS_MAX];
+    uint8_t best_p[256], best_g[256]; /* best pairing so far */
+    int16_t tx[256], ty[256];         /* candidate minutiae mapped into the probe frame */
+    uint8_t ta[256];
+    uint8_t ovp[256], ovg[256];
+    uint32_t cl[1024]; /* consolidation candidates: d2 << 16 | p << 8 | g */
 };
 
 static int zkm_tol_d(int d)
@@ -147,8 +188,8 @@ static int zkm_check_template(const zkbio_template *t)
 static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uint8_t *kn)
 {
     for (int i = 0; i < n; i++) {
-        int32_t bd[ZKM_K];
-        uint8_t bj[ZKM_K];
+        int32_t bd[ZKM_KMAX];
+        uint8_t bj[ZKM_KMAX];
         int c = 0;
         for (int j = 0; j < n; j++) {
             if (j == i)
@@ -168,7 +209,7 @@ static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uin
             bd[p] = dd;
             bj[p] = (uint8_t)j;
         }
-        memcpy(knn + i * ZKM_K, bj, (size_t)c);
+        memcpy(knn + i * ZKM_KMAX, bj, (size_t)c);
         kn[i] = (uint8_t)c;
     }
 }
@@ -195,18 +236,18 @@ static void zkm_fill_edge(const zkm_view *v, int i, int j, zkm_edge *e)
 /* Build the edges of view v (minutiae already filled) into v->e (room for n * ZKM_K). */
 static void zkm_build_edges(zkm_view *v)
 {
-    uint8_t knn[256 * ZKM_K], kn[256];
+    uint8_t knn[256 * ZKM_KMAX], kn[256];
     int n = v->n;
     zkm_knn(n, v->x, v->y, knn, kn);
     int ne = 0;
     for (int i = 0; i < n; i++) {
         for (int k = 0; k < kn[i]; k++) {
-            int j = knn[i * ZKM_K + k];
+            int j = knn[i * ZKM_KMAX + k];
             if (j < i) {
                 /* already added from j's list when i is one of j's neighbours */
                 int dup = 0;
                 for (int q = 0; q < kn[j]; q++)
-                    dup |= knn[j * ZKM_K + q] == i;
+                    dup |= knn[j * ZKM_KMAX + q] == i;
                 if (dup)
                     continue;
             }
@@ -454,11 +495,117 @@ static int32_t zkm_raw(int m, int s, int np, int ng)
 {
     if (m < 2)
         return 0;
-    /* paired fraction of both views (geometric mean) weighs the pair count */
-    int64_t num = (int64_t)m * m * 10000;
-    int64_t den = (int64_t)np * ng;
-    uint32_t frac = zki_isqrt((uint64_t)(num / den)); /* 0..100 */
-    return (int32_t)(m * 100 + s * 50) * (int32_t)frac / 100;
+    int64_t base = (int64_t)m * ZKM_W1 + (int64_t)s * ZKM_W2;
+    switch (ZKM_SV) {
+    case 1: { /* fraction of the smaller view */
+        int mn = np < ng ? np : ng;
+        return (int32_t)(base * m / mn);
+    }
+    case 2: /* additive fraction term */
+        return (int32_t)(base + (int64_t)ZKM_W3 * 100 * m * (np + ng) / (2 * np * ng));
+    case 3: { /* base times mean fraction */
+        return (int32_t)(base * m * (np + ng) / (2 * np * ng));
+    }
+    default: {
+        /* paired fraction of both views (geometric mean) weighs the pair count */
+        uint32_t frac = zki_isqrt((uint64_t)((int64_t)m * m * 10000 / ((int64_t)np * ng)));
+        return (int32_t)(base * frac / 100);
+    }
+    }
+}
+
+static int32_t zkm_raw2(int m, int s, int mt, int op, int og, int np, int ng)
+{
+    (void)np;
+    (void)ng;
+    if (mt < 2)
+        return 0;
+    if (op < mt)
+        op = mt;
+    if (og < mt)
+        og = mt;
+    int64_t base = (int64_t)m * ZKM_W1 + (int64_t)s * ZKM_W2 + (int64_t)mt * ZKM_W3;
+    /* paired fraction of the overlap of both views (geometric mean) */
+    uint32_t frac = zki_isqrt((uint64_t)((int64_t)mt * mt * 10000 / ((int64_t)op * og)));
+    return (int32_t)(base * frac / 100);
+}
+
+/* Consolidate the pairing ws->best_p/best_g[0..m): see step 5 of zkm_match_views. */
+static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws *ws, int m,
+                            int *mt, int *op, int *og)
+{
+    int np = pv->n, ng = gv->n;
+    int32_t sc = 0, ss = 0;
+    int64_t spx = 0, spy = 0, sgx = 0, sgy = 0;
+    for (int k = 0; k < m; k++) {
+        int p = ws->best_p[k], g = ws->best_g[k];
+        unsigned rot = (unsigned)(gv->a[g] - pv->a[p]) & 255;
+        sc += zki_cos8(rot);
+        ss += zki_sin8(rot);
+        spx += pv->x[p];
+        spy += pv->y[p];
+        sgx += gv->x[g];
+        sgy += gv->y[g];
+    }
+    unsigned th = ((unsigned)zki_atan2(ss, sc) + 128) >> 8 & 255;
+    int32_t c = zki_cos8(th), sn = -zki_sin8(th); /* rotate candidate by -th */
+    int32_t cpx = (int32_t)(spx / m), cpy = (int32_t)(spy / m);
+    int32_t cgx = (int32_t)(sgx / m), cgy = (int32_t)(sgy / m);
+    for (int g = 0; g < ng; g++) {
+        int32_t u = gv->x[g] - cgx, v = -(gv->y[g] - cgy);
+        int32_t ur = (u * c - v * sn) / 16384, vr = (u * sn + v * c) / 16384;
+        ws->tx[g] = (int16_t)(cpx + ur);
+        ws->ty[g] = (int16_t)(cpy - vr);
+        ws->ta[g] = (uint8_t)(gv->a[g] - th);
+        ws->ovg[g] = 0;
+    }
+    uint32_t mk = zkm_next_mark(ws);
+    for (int k = 0; k < m; k++) {
+        ws->p_mark[ws->best_p[k]] = mk;
+        ws->g_mark[ws->best_g[k]] = mk;
+    }
+    int ncl = 0, cnt_p = 0;
+    const int32_t td2 = ZKM_CT_D * ZKM_CT_D, ov2 = ZKM_OV_R * ZKM_OV_R;
+    for (int p = 0; p < np; p++) {
+        int in = ws->p_mark[p] == mk;
+        for (int g = 0; g < ng; g++) {
+            int32_t dx = ws->tx[g] - pv->x[p], dy = ws->ty[g] - pv->y[p];
+            int32_t d2 = dx * dx + dy * dy;
+            if (d2 > ov2)
+                continue;
+            in = 1;
+            ws->ovg[g] = 1;
+            if (d2 <= td2 && ws->p_mark[p] != mk && ws->g_mark[g] != mk &&
+                zkm_adiff(ws->ta[g], pv->a[p]) <= ZKM_CT_A && ncl < 1024)
+                ws->cl[ncl++] = (uint32_t)d2 << 16 | (uint32_t)p << 8 | (uint32_t)g;
+        }
+        cnt_p += in;
+    }
+    int cnt_g = 0;
+    for (int g = 0; g < ng; g++)
+        cnt_g += ws->ovg[g] | (ws->g_mark[g] == mk);
+    /* closest first */
+    for (int i = 1; i < ncl; i++) {
+        uint32_t x = ws->cl[i];
+        int j = i;
+        while (j > 0 && ws->cl[j - 1] > x) {
+            ws->cl[j] = ws->cl[j - 1];
+            j--;
+        }
+        ws->cl[j] = x;
+    }
+    int added = 0;
+    for (int i = 0; i < ncl; i++) {
+        int p = ws->cl[i] >> 8 & 255, g = ws->cl[i] & 255;
+        if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
+            continue;
+        ws->p_mark[p] = mk;
+        ws->g_mark[g] = mk;
+        added++;
+    }
+    *mt = m + added;
+    *op = cnt_p;
+    *og = cnt_g;
 }
 
 static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zkm_view *gv,
@@ -553,6 +700,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
     }
     /* 4. grow a pairing from each root */
     int32_t best = 0;
+    int best_m = 0, best_s = 0;
     for (int r = 0; r < nr; r++) {
         int root = ws->roots[r];
         uint32_t mk = zkm_next_mark(ws);
@@ -576,7 +724,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                 int dp = (int)zki_isqrt((uint64_t)(dxp * dxp + dyp * dyp));
                 int dg = (int)zki_isqrt((uint64_t)(dxg * dxg + dyg * dyg));
                 int dm = dp > dg ? dp : dg;
-                if (abs(dp - dg) > ZKM_RD_TOL + dm / 8)
+                if (abs(dp - dg) > ZKM_RD_TOL + dm / ZKM_RD_DIV)
                     continue;
                 ws->p_mark[p] = mk;
                 ws->g_mark[g] = mk;
@@ -591,10 +739,33 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
             s += ws->node_mark[a] == mk && ws->node_mark[b] == mk;
         }
         int32_t raw = zkm_raw(m, s, np, ng);
-        if (raw > best)
+        if (raw > best) {
             best = raw;
+            best_m = m;
+            best_s = s;
+            for (int k = 0; k < m; k++) {
+                ws->best_p[k] = ws->node_p[ws->queue[k]];
+                ws->best_g[k] = ws->node_g[ws->queue[k]];
+            }
+        }
     }
-    return best;
+    if (best_m < 2)
+        return best;
+    /* 5. consolidate the best pairing: align the views by its rigid motion, pair the remaining
+     * minutiae that land close with a similar direction, and count the minutiae of each view that
+     * lie inside the overlap */
+    int mt, op, og;
+    zkm_consolidate(pv, gv, ws, best_m, &mt, &op, &og);
+#ifdef ZKM_TUNE
+    zkm_dbg[0] = best_m;
+    zkm_dbg[1] = best_s;
+    zkm_dbg[2] = np;
+    zkm_dbg[3] = ng;
+    zkm_dbg[4] = mt;
+    zkm_dbg[5] = op;
+    zkm_dbg[6] = og;
+#endif
+    return zkm_raw2(best_m, best_s, mt, op, og, np, ng);
 }
 
 /* Calibration: raw score (x 100) -> 100 * 10 * log10(1 / FMR). Measured on the pooled impostor
