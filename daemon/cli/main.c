@@ -21,6 +21,9 @@
 #elif defined(ZKBIO_HAVE_BENCH_PUSH)
 int zkbio_cli_bench_push(int argc, char **argv);
 #endif
+#ifdef ZKBIO_HAVE_FP_CMDS
+#include "fp_cmds.h"
+#endif
 #ifdef ZKBIO_HAVE_BENCH_ACCURACY
 #include "bench_accuracy.h"
 #endif
@@ -37,6 +40,12 @@ static int cmd_bench(int argc, char **argv);
 static const subcommand commands[] = {
     {"push-sim", cmd_push_sim, "simulate a ZKTeco terminal (Attendance PUSH 2.x) against a server"},
     {"bench", cmd_bench, "benchmarks: `bench push` drives zkbiod with simulated devices"},
+#ifdef ZKBIO_HAVE_FP_CMDS
+    {"extract", zkbio_cli_extract, "fingerprint image -> minutiae template, quality"},
+    {"match", zkbio_cli_match, "compare two fingerprints (images or templates): score, decision"},
+    {"merge", zkbio_cli_merge, "enrol: merge three captures of one finger into one template"},
+    {"identify", zkbio_cli_identify, "search a directory of fingerprints for a probe (1:N)"},
+#endif
 };
 
 static void usage(FILE *out)
@@ -90,7 +99,8 @@ static int cmd_bench(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc < 2 ? stderr : stdout,
                 "Usage: zkbio bench push [options]   (zkbio bench push --help)\n"
-                "       zkbio bench accuracy [options] DIR... (zkbio bench accuracy --help)\n");
+                "       zkbio bench accuracy [options] DIR... (zkbio bench accuracy --help)\n"
+                "       zkbio bench speed DIR [options] (zkbio bench speed --help)\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "push") == 0) {
@@ -101,6 +111,10 @@ static int cmd_bench(int argc, char **argv)
         return 1;
 #endif
     }
+#ifdef ZKBIO_HAVE_FP_CMDS
+    if (strcmp(argv[1], "speed") == 0)
+        return zkbio_cli_bench_speed(argc - 1, argv + 1);
+#endif
 #ifdef ZKBIO_HAVE_BENCH_ACCURACY
     if (strcmp(argv[1], "accuracy") == 0)
         return zkbio_cli_bench_accuracy(argc - 1, argv + 1);

@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `zkbio bench speed DIR`: how fast the fingerprint engine runs on this machine. Extraction time
+ * per image (one thread), 1:1 comparisons per second on one core (zkbio_match, and a prepared
+ * zkbio_matcher), and 1:N search speed over a gallery replicated from DIR's templates to
+ * --gallery templates, searched on every online core. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zkbio/error.h"
+#include "zkbio/extract.h"
+#include "zkbio/gallery.h"
+#include "zkbio/imageio.h"
+#include "zkbio/match.h"
+#include "zkbio/template.h"
+
+#include "fp_cmds.h"
+
+#define CMD "bench speed"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every figure is one line: a label in a fixed-width column, then the figures. */
+static void label(const char *text)
+{
+    printf("%-31s ", text);
+}
+
+static volatile double score_sink; /* keeps the compared scores observable */
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: zkbio bench speed DIR [--gallery N] [--seconds S] [--threads N] [--dpi N]\n\n"
+            "Measure the fingerprint engine on the images (and template files) of DIR:\n"
+            "  extraction     ms per image on one thread, mean and p95 (at least one pass over "
+            "DIR)\n"
+            "  1:1            comparisons per second on one core: zkbio_match() (each call "
+            "prepares\n"
+            "                 both templates) and zkbio_matcher_match() (probe prepared once)\n"
+            "  1:N            a gallery of at least N templates, DIR's templates replicated, "
+            "searched\n"
+            "                 on every online core: templates/s and ms per identify\n"
+            "The templates come from DIR's images (or from its template files when it has no "
+            "images).\n\n"
+            "Options:\n"
+            "  -g, --gallery N    1:N gallery size, 1..10000000 (default 100000)\n"
+            "  -s, --seconds S    time spent in each timed phase (default 3)\n"
+            "  -j, --threads N    1:N search threads, 1..64 (default: online cores)\n"
+            "  --dpi N            resolution of the images (default: the file's, else 500)\n"
+            "  -h, --help         show this help\n\n"
+            "Exit status: 0 every phase ran, 1 a phase failed (e.g. the engine is not built), 2 "
+            "bad usage\nor no usable input.\n");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* p-th percentile (0..100) of n sorted values, nearest rank */
+static double percentile(const double *v, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    size_t rank = (size_t)(p / 100.0 * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return v[rank - 1];
+}
+
+static void cpu_model(char *buf, size_t size)
+{
+    buf[0] = 0;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "model name", 10) == 0) {
+            char *colon = strchr(line, ':');
+            if (colon) {
+                colon++;
+                while (*colon == ' ' || *colon == '\t')
+                    colon++;
+                colon[strcspn(colon, "\n")] = 0;
+                snprintf(buf, size, "%s", colon);
+            }
+            break;
+        }
+    }
+    fclose(f);
+}
+
+typedef struct inputs {
+    zkbio_image **images;
+    char **image_names;
+    size_t nimages;
+    zkbio_template **files; /* template files */
+    size_t nfiles;
+} inputs;
+
+static void free_inputs(inputs *in)
+{
+    for (size_t i = 0; i < in->nimages; i++)
+        zkbio_image_free(in->images[i]);
+    free(in->images);
+    free(in->image_names);
+    for (size_t i = 0; i < in->nfiles; i++)
+        zkbio_template_free(in->files[i]);
+    free(in->files);
+}
+
+/* Read every image and template file of the listing; others are skipped (counted). */
+static int load_inputs(char **paths, size_t n, uint16_t dpi, inputs *in, size_t *other)
+{
+    in->images = calloc(n ? n : 1, sizeof(*in->images));
+    in->image_names = calloc(n ? n : 1, sizeof(*in->image_names));
+    in->files = calloc(n ? n : 1, sizeof(*in->files));
+    if (!in->images || !in->image_names || !in->files)
+        return ZKBIO_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *data = NULL;
+        size_t len = 0;
+        int rc = fpc_read_file(paths[i], &data, &len);
+        if (rc == ZKBIO_ENOMEM)
+            return rc;
+        if (rc != ZKBIO_OK) {
+            fpc_fail(CMD, rc, "skipping %s", paths[i]);
+            (*other)++;
+            continue;
+        }
+        if (fpc_is_template(data, len)) {
+            zkbio_template *t = NULL;
+            rc = fpc_import_template(data, len, &t, NULL);
+            free(data);
+            if (rc == ZKBIO_ENOMEM)
+                return rc;
+            if (rc != ZKBIO_OK) {
+                fpc_fail(CMD, rc, "skipping %s: bad template", paths[i]);
+                (*other)++;
+                continue;
+            }
+            in->files[in->nfiles++] = t;
+            continue;
+        }
+        zkbio_image *img = NULL;
+        rc = zkbio_image_load_mem(data, len, ZKBIO_IMAGE_DPI_NORMAL, &img);
+        free(data);
+        if (rc == ZKBIO_ENOMEM)
+            return rc;
+        if (rc != ZKBIO_OK) {
+            if (rc != ZKBIO_ENOTSUP) /* ENOTSUP: neither image nor template, e.g. a README */
+                fpc_fail(CMD, rc, "skipping %s: cannot load the image", paths[i]);
+            (*other)++;
+            continue;
+        }
+        if (dpi)
+            img->dpi = dpi;
+        in->image_names[in->nimages] = paths[i];
+        in->images[in->nimages++] = img;
+    }
+    return ZKBIO_OK;
+}
+
+/* Extraction phase: passes over the images until `seconds` have gone (at least one). Fills
+ * templates[0..*ntemplates) from the first pass. Returns ZKBIO_OK or the first hard error. */
+static int bench_extract(const inputs *in, double seconds, zkbio_template **templates,
+                         size_t *ntemplates)
+{
+    size_t cap = in->nimages * 4 + 16, n = 0, unusable = 0, passes = 0;
+    double *ms = malloc(cap * sizeof(*ms));
+    if (!ms)
+        return ZKBIO_ENOMEM;
+    int rc = ZKBIO_OK;
+    double start = now_s();
+    do {
+        for (size_t i = 0; i < in->nimages; i++) {
+            zkbio_template *t = NULL;
+            zkbio_extract_info info;
+            double t0 = now_s();
+            int r = zkbio_extract(in->images[i], &t, &info);
+            double dt = now_s() - t0;
+            if (r != ZKBIO_OK && r != ZKBIO_ELOWQUALITY) {
+                fpc_fail(CMD, r, "extraction: %s", in->image_names[i]);
+                rc = r;
+                goto done;
+            }
+            if (n == cap) {
+                double *nm = realloc(ms, cap * 2 * sizeof(*ms));
+                if (!nm) {
+                    zkbio_template_free(t);
+                    rc = ZKBIO_ENOMEM;
+                    goto done;
+                }
+                ms = nm;
+                cap *= 2;
+            }
+            ms[n++] = dt * 1000;
+            if (passes == 0) {
+                if (r == ZKBIO_OK)
+                    templates[(*ntemplates)++] = t;
+                else
+                    unusable++;
+            } else {
+                zkbio_template_free(t);
+            }
+        }
+        passes++;
+    } while (now_s() - start < seconds);
+done:
+    if (rc == ZKBIO_OK && n > 0) {
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += ms[i];
+        qsort(ms, n, sizeof(*ms), cmp_double);
+        double mean = sum / (double)n;
+        label("extraction (1 thread):");
+        printf("mean %.2f ms/image, p50 %.2f ms, p95 %.2f ms, max "
+               "%.2f ms (%zu extractions, %zu pass(es)); %.1f images/s\n",
+               mean, percentile(ms, n, 50), percentile(ms, n, 95), ms[n - 1], n, passes,
+               1000.0 / mean);
+        label("extraction result:");
+        printf("%zu usable, %zu unusable of %zu images\n", *ntemplates, unusable, in->nimages);
+    }
+    free(ms);
+    return rc;
+}
+
+/* 1:1 with zkbio_match(): every ordered pair (a, b), a != b, in turn, for `seconds`. */
+static int bench_match(zkbio_template **t, size_t n, double seconds)
+{
+    size_t count = 0, a = 0, b = 1;
+    double sum = 0, start = now_s(), elapsed = 0;
+    do {
+        for (int k = 0; k < 16; k++) {
+            double s = 0;
+            int rc = zkbio_match(t[a], t[b], &s);
+            if (rc != ZKBIO_OK) {
+                fpc_fail(CMD, rc, "1:1 zkbio_match");
+                return rc;
+            }
+            sum += s;
+            count++;
+            if (++b == a)
+                b++;
+            if (b >= n) {
+                a = (a + 1) % n;
+                b = a == 0 ? 1 : 0;
+            }
+        }
+        elapsed = now_s() - start;
+    } while (elapsed < seconds);
+    score_sink = sum;
+    label("1:1 zkbio_match (1 thread):");
+    printf("%.0f comparisons/s, %.2f us each (%zu comparisons, "
+           "unprepared: both templates indexed per call)\n",
+           (double)count / elapsed, elapsed * 1e6 / (double)count, count);
+    return ZKBIO_OK;
+}
+
+/* 1:1 with a prepared matcher: each template in turn is the probe against all others. */
+static int bench_matcher(zkbio_template **t, size_t n, double seconds)
+{
+    size_t count = 0, probes = 0;
+    double sum = 0, prep = 0, match_time = 0, start = now_s();
+    for (size_t a = 0; now_s() - start < seconds || probes == 0; a = (a + 1) % n) {
+        zkbio_matcher *m = NULL;
+        double t0 = now_s();
+        int rc = zkbio_matcher_new(t[a], &m);
+        double t1 = now_s();
+        if (rc != ZKBIO_OK) {
+            fpc_fail(CMD, rc, "1:1 zkbio_matcher_new");
+            return rc;
+        }
+        prep += t1 - t0;
+        probes++;
+        for (size_t b = 0; b < n; b++) {
+            if (b == a)
+                continue;
+            double s = 0;
+            rc = zkbio_matcher_match(m, t[b], &s);
+            if (rc != ZKBIO_OK) {
+                zkbio_matcher_free(m);
+                fpc_fail(CMD, rc, "1:1 zkbio_matcher_match");
+                return rc;
+            }
+            sum += s;
+            count++;
+        }
+        match_time += now_s() - t1;
+        zkbio_matcher_free(m);
+    }
+    score_sink = sum;
+    label("1:1 zkbio_matcher (1 thread):");
+    printf("%.0f comparisons/s, %.2f us each (%zu comparisons, "
+           "probe prepared once: %.1f us per probe)\n",
+           (double)count / match_time, match_time * 1e6 / (double)count, count,
+           prep * 1e6 / (double)probes);
+    return ZKBIO_OK;
+}
+
+/* 1:N: a gallery of `size` templates (t replicated), identifies for `seconds` (at least 3). */
+static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned threads,
+                         double seconds)
+{
+    zkbio_gallery *g = NULL;
+    int rc = zkbio_gallery_new(threads, &g);
+    if (rc != ZKBIO_OK) {
+        fpc_fail(CMD, rc, "1:N zkbio_gallery_new");
+        return rc;
+    }
+    fflush(stdout);
+    fprintf(stderr, "zkbio bench speed: enrolling %zu templates...\n", size);
+    double t0 = now_s();
+    for (size_t i = 0; i < size; i++) {
+        rc = zkbio_gallery_add(g, (uint32_t)(i + 1), t[i % n]);
+        if (rc != ZKBIO_OK) {
+            fpc_fail(CMD, rc, "1:N zkbio_gallery_add (template %zu)", i + 1);
+            zkbio_gallery_free(g);
+            return rc;
+        }
+    }
+    double enrol = now_s() - t0;
+    size_t count = 0;
+    rc = zkbio_gallery_count(g, &count);
+    if (rc != ZKBIO_OK) {
+        fpc_fail(CMD, rc, "1:N zkbio_gallery_count");
+        zkbio_gallery_free(g);
+        return rc;
+    }
+    label("1:N gallery:");
+    printf("%zu templates (%zu distinct, replicated), %u search "
+           "thread(s); enrolled in %.2f s (%.0f templates/s)\n",
+           count, n, threads, enrol, (double)size / enrol);
+
+    double ms[1000];
+    size_t runs = 0, found = 0;
+    zkbio_candidate top[10];
+    /* one identify not timed: it faults the gallery's memory in and starts the workers */
+    rc = zkbio_gallery_identify(g, t[n - 1], ZKBIO_MATCH_THRESHOLD, top, 10, &found);
+    if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
+        fpc_fail(CMD, rc, "1:N zkbio_gallery_identify");
+        zkbio_gallery_free(g);
+        return rc;
+    }
+    double total = 0, start = now_s();
+    while (runs < sizeof(ms) / sizeof(ms[0]) && (runs < 3 || now_s() - start < seconds)) {
+        double a = now_s();
+        rc = zkbio_gallery_identify(g, t[runs % n], ZKBIO_MATCH_THRESHOLD, top, 10, &found);
+        double dt = now_s() - a;
+        if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
+            fpc_fail(CMD, rc, "1:N zkbio_gallery_identify");
+            zkbio_gallery_free(g);
+            return rc;
+        }
+        ms[runs++] = dt * 1000;
+        total += dt;
+    }
+    zkbio_gallery_free(g);
+    qsort(ms, runs, sizeof(ms[0]), cmp_double);
+    double mean_ms = total * 1000 / (double)runs;
+    char what[64];
+    snprintf(what, sizeof(what), "1:N identify (%u thread(s)):", threads);
+    label(what);
+    printf("%.0f templates/s, mean %.1f ms per identify, p50 %.1f "
+           "ms, max %.1f ms (%zu identifies of %zu templates, after one untimed)\n",
+           (double)count * (double)runs / total, mean_ms, percentile(ms, runs, 50), ms[runs - 1],
+           runs, count);
+    return ZKBIO_OK;
+}
+
+int zkbio_cli_bench_speed(int argc, char **argv)
+{
+    enum { OPT_DPI = 256 };
+    static const struct option opts[] = {
+        {"gallery", required_argument, NULL, 'g'}, {"seconds", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 'j'}, {"dpi", required_argument, NULL, OPT_DPI},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    long gallery = 100000, threads = 0, dpi = 0;
+    double seconds = 3;
+    int c, bad = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "g:s:j:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'g':
+            bad = fpc_parse_long(optarg, 1, 10000000, &gallery);
+            break;
+        case 's':
+            bad = fpc_parse_double(optarg, 0.001, 3600, &seconds);
+            break;
+        case 'j':
+            bad = fpc_parse_long(optarg, 1, 64, &threads);
+            break;
+        case OPT_DPI:
+            bad = fpc_parse_long(optarg, ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX, &dpi);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+        if (bad) {
+            fprintf(stderr, "zkbio bench speed: bad value '%s' for -%c (see --help)\n", optarg,
+                    c == OPT_DPI ? 'D' : c);
+            return 2;
+        }
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "zkbio bench speed: one DIR is needed\n\n");
+        usage(stderr);
+        return 2;
+    }
+    const char *dir = argv[optind];
+    long online = sysconf(_SC_NPROCESSORS_ONLN), conf = sysconf(_SC_NPROCESSORS_CONF);
+    if (online < 1)
+        online = 1;
+    if (threads == 0)
+        threads = online > 64 ? 64 : online;
+
+    char **paths = NULL;
+    size_t npaths = 0, other = 0, ntemplates = 0;
+    inputs in;
+    memset(&in, 0, sizeof(in));
+    zkbio_template **templates = NULL;
+    int status = 2, failed = 0;
+    int rc = fpc_list_dir(dir, NULL, &paths, &npaths);
+    if (rc != ZKBIO_OK) {
+        fpc_fail(CMD, rc, "%s: cannot list the directory%s%s", dir, rc == ZKBIO_EIO ? ": " : "",
+                 rc == ZKBIO_EIO ? strerror(errno) : "");
+        return 2;
+    }
+    rc = load_inputs(paths, npaths, (uint16_t)dpi, &in, &other);
+    if (rc != ZKBIO_OK) {
+        fpc_fail(CMD, rc, "%s: reading the files", dir);
+        goto out;
+    }
+    if (in.nimages == 0 && in.nfiles == 0) {
+        fpc_fail(CMD, ZKBIO_ENOENT, "%s: no image or template file", dir);
+        goto out;
+    }
+
+    char model[256];
+    cpu_model(model, sizeof(model));
+    printf("zkbio bench speed: %s\n", dir);
+    label("machine:");
+    printf("%ld online core(s) (%ld configured)%s%s\n", online, conf, model[0] ? ", " : "", model);
+    if (in.nimages > 0) {
+        uint32_t w0 = in.images[0]->width, h0 = in.images[0]->height, wmin = w0, wmax = w0,
+                 hmin = h0, hmax = h0;
+        uint16_t dpi0 = in.images[0]->dpi;
+        for (size_t i = 1; i < in.nimages; i++) {
+            const zkbio_image *im = in.images[i];
+            wmin = im->width < wmin ? im->width : wmin;
+            wmax = im->width > wmax ? im->width : wmax;
+            hmin = im->height < hmin ? im->height : hmin;
+            hmax = im->height > hmax ? im->height : hmax;
+        }
+        label("images:");
+        if (wmin == wmax && hmin == hmax)
+            printf("%zu, %ux%u px at %u dpi", in.nimages, w0, h0, dpi0);
+        else
+            printf("%zu, %u..%u x %u..%u px at %u dpi", in.nimages, wmin, wmax, hmin, hmax, dpi0);
+        printf(" (not used: %zu template file(s), %zu other file(s))\n", in.nfiles, other);
+    } else {
+        label("images:");
+        printf("none; %zu template file(s) used\n", in.nfiles);
+    }
+
+    templates = calloc(in.nimages + 1, sizeof(*templates));
+    if (!templates) {
+        fpc_fail(CMD, ZKBIO_ENOMEM, "allocating");
+        goto out;
+    }
+    if (in.nimages > 0 && bench_extract(&in, seconds, templates, &ntemplates) != ZKBIO_OK)
+        failed = 1;
+    zkbio_template **set = ntemplates > 0 ? templates : in.files;
+    size_t nset = ntemplates > 0 ? ntemplates : in.nfiles;
+    if (nset < 2) {
+        fpc_fail(CMD, ZKBIO_ENOENT, "%s: fewer than 2 templates: no 1:1 or 1:N figures", dir);
+        status = failed ? 1 : 2;
+        goto out;
+    }
+    if (ntemplates == 0) {
+        label("templates:");
+        printf("%zu from template files\n", nset);
+    }
+    if (bench_match(set, nset, seconds) != ZKBIO_OK)
+        failed = 1;
+    if (bench_matcher(set, nset, seconds) != ZKBIO_OK)
+        failed = 1;
+    if (bench_gallery(set, nset, (size_t)gallery, (unsigned)threads, seconds) != ZKBIO_OK)
+        failed = 1;
+    status = failed ? 1 : 0;
+out:
+    for (size_t i = 0; i < ntemplates; i++)
+        zkbio_template_free(templates[i]);
+    free(templates);
+    free_inputs(&in);
+    fpc_free_list(paths, npaths);
+    return status;
+}
