@@ -691,12 +691,14 @@ out:
 static void merge_usage(FILE *out)
 {
     fprintf(out,
-            "Usage: zkbio merge A B C -o TEMPLATE [--dpi N] [--base64]\n\n"
+            "Usage: zkbio merge A B C -o TEMPLATE [--format native|iso|ansi] [--dpi N] "
+            "[--base64]\n\n"
             "Enrol a finger: merge three captures of it (images or one-view template files) into "
-            "one\nenrollment template in the native format, as a terminal's 3-press enrollment "
+            "one\nmulti-view enrollment template, as a terminal's 3-press enrollment "
             "does. The\ncaptures must be of one finger and of sufficient quality.\n\n"
             "Options:\n"
-            "  -o, --output FILE  write the merged template to FILE (native format)\n"
+            "  -o, --output FILE  write the merged template to FILE\n"
+            "  -f, --format F     native (default), iso or ansi (one finger view per capture)\n"
             "  --base64           print the merged template as one base64 line on stdout\n"
             "  --dpi N            resolution of image arguments (default: the file's, else 500)\n"
             "  -h, --help         show this help\n\n"
@@ -708,20 +710,24 @@ int zkbio_cli_merge(int argc, char **argv)
 {
     enum { OPT_DPI = 256, OPT_B64 };
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"dpi", required_argument, NULL, OPT_DPI},
-        {"base64", no_argument, NULL, OPT_B64},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
+        {"dpi", required_argument, NULL, OPT_DPI}, {"base64", no_argument, NULL, OPT_B64},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *out = NULL;
     uint16_t dpi = 0;
-    int base64 = 0, bad = 0, c;
+    int fmt = FMT_NATIVE, base64 = 0, bad = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:f:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out = optarg;
+            break;
+        case 'f':
+            if ((fmt = parse_format(optarg)) < 0) {
+                fprintf(stderr, "zkbio merge: bad --format '%s' (native, iso or ansi)\n", optarg);
+                return 2;
+            }
             break;
         case OPT_DPI:
             dpi = opt_dpi("merge", optarg, &bad);
@@ -770,12 +776,11 @@ int zkbio_cli_merge(int argc, char **argv)
         goto out;
     }
     size_t written = 0;
-    if (save_template("merge", merged, FMT_NATIVE, out, base64, &written) != ZKBIO_OK)
+    if (save_template("merge", merged, fmt, out, base64, &written) != ZKBIO_OK)
         goto out;
-    fprintf(base64 ? stderr : stdout,
-            "merged:     %u view(s), %zu minutiae, native, %zu bytes%s%s\n",
-            merged->view_count ? merged->view_count : 1, merged->count, written, out ? ", " : "",
-            out ? out : "");
+    fprintf(base64 ? stderr : stdout, "merged:     %u view(s), %zu minutiae, %s, %zu bytes%s%s\n",
+            merged->view_count ? merged->view_count : 1, merged->count, fmt_names[fmt], written,
+            out ? ", " : "", out ? out : "");
     status = 0;
 out:
     for (int i = 0; i < 3; i++)

@@ -159,6 +159,10 @@ run 0 "merge three impressions of finger 101" "$Z" merge "$DB1/101_1.tif" "$DB1/
 magic "$tmp/101.zkb" ZKBT "merged template"
 expect "$tmp/out" '^merged: *[123] view' "merge output"
 run 0 "the merged template matches a fourth impression" "$Z" match "$tmp/101.zkb" "$DB1/101_4.tif"
+run 0 "merge to a multi-view ANSI record" "$Z" merge "$DB1/101_1.tif" "$DB1/101_2.tif" "$DB1/101_3.tif" -f ansi -o "$tmp/101.ansi"
+magic "$tmp/101.ansi" FMR "merged ANSI template"
+run 0 "the merged ANSI record matches a fourth impression" "$Z" match -v "$tmp/101.ansi" "$DB1/101_4.tif"
+expect "$tmp/out" 'template, 3 view' "the ANSI record keeps the three views"
 run 1 "merge three different fingers" "$Z" merge "$DB1/101_1.tif" "$DB1/102_1.tif" "$DB1/103_1.tif" -o "$tmp/x.zkb"
 expect "$tmp/err" 'ZKBIO_EMISMATCH' "merge names the mismatch"
 [ ! -e "$tmp/x.zkb" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: refused merge wrote a file"; }
