@@ -39,7 +39,8 @@ static int cmd_bench(int argc, char **argv);
 
 static const subcommand commands[] = {
     {"push-sim", cmd_push_sim, "simulate a ZKTeco terminal (Attendance PUSH 2.x) against a server"},
-    {"bench", cmd_bench, "benchmarks: `bench push` drives zkbiod with simulated devices"},
+    {"bench", cmd_bench,
+     "benchmarks: `bench push` (zkbiod under simulated devices), `bench accuracy`, `bench speed`"},
 #ifdef ZKBIO_HAVE_FP_CMDS
     {"extract", zkbio_cli_extract, "fingerprint image -> minutiae template, quality"},
     {"match", zkbio_cli_match, "compare two fingerprints (images or templates): score, decision"},
@@ -119,7 +120,7 @@ static int cmd_bench(int argc, char **argv)
     if (strcmp(argv[1], "accuracy") == 0)
         return zkbio_cli_bench_accuracy(argc - 1, argv + 1);
 #endif
-    fprintf(stderr, "zkbio bench: unknown benchmark '%s' (known: push)\n", argv[1]);
+    fprintf(stderr, "zkbio bench: unknown benchmark '%s' (see zkbio bench --help)\n", argv[1]);
     return 2;
 }
 
