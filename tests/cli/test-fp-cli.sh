@@ -97,7 +97,7 @@ if [ "$mode" = bench ]; then
         '^1:1 zkbio_match (1 thread): *[0-9]* comparisons/s' \
         '^1:1 zkbio_matcher (1 thread): *[0-9]* comparisons/s' \
         '^1:N gallery: *1000 templates' \
-        '^1:N identify .*[0-9]* templates/s, mean [0-9.]* ms per identify'; do
+        '^1:N identify .*[0-9]* templates/s (.*), mean [0-9.]* ms per identify'; do
         expect "$tmp/out" "$label" "bench speed output"
     done
     bad "bench speed on a missing directory" "$Z" bench speed "$tmp/none"
