@@ -167,6 +167,66 @@ static void test_errors(void)
     zkbio_gallery_free(NULL);
 }
 
+/* random adds and removes against a reference set; identify with k = count returns exactly the
+ * ids present (exercises the hash map's backward-shift deletion and the swap-removes) */
+static void test_churn_reference(void)
+{
+    enum { IDS = 3000, OPS = 12000 };
+    static unsigned char present[IDS];
+    memset(present, 0, sizeof(present));
+    zkbio_gallery *g = NULL;
+    CHECK_EQ_INT(zkbio_gallery_new(2, &g), ZKBIO_OK);
+    if (!g)
+        return;
+    size_t n = 0;
+    int ok = 1;
+    for (int op = 0; op < OPS; op++) {
+        /* ids that collide in the map: multiples of a power of two spread over few slots */
+        uint32_t id = 1 + (rnd() % IDS);
+        uint32_t key = id * 4096u;
+        if (rnd() % 3) {
+            int rc = zkbio_gallery_add(g, key, tpl[id % ntpl]);
+            if (rc != (present[id - 1] ? ZKBIO_EEXIST : ZKBIO_OK))
+                ok = 0;
+            if (!present[id - 1]) {
+                present[id - 1] = 1;
+                n++;
+            }
+        } else {
+            int rc = zkbio_gallery_remove(g, key);
+            if (rc != (present[id - 1] ? ZKBIO_OK : ZKBIO_ENOENT))
+                ok = 0;
+            if (present[id - 1]) {
+                present[id - 1] = 0;
+                n--;
+            }
+        }
+    }
+    CHECK(ok);
+    size_t count = 0;
+    CHECK_EQ_INT(zkbio_gallery_count(g, &count), ZKBIO_OK);
+    CHECK_EQ_INT(count, n);
+    zkbio_candidate *all = malloc((n + 1) * sizeof(*all));
+    size_t f = 0;
+    if (all && n > 0) {
+        CHECK_EQ_INT(zkbio_gallery_identify(g, tpl[0], 0.0, all, n + 1, &f), ZKBIO_OK);
+        CHECK_EQ_INT(f, n);
+        static unsigned char seen[IDS];
+        memset(seen, 0, sizeof(seen));
+        int exact = 1;
+        for (size_t i = 0; i < f; i++) {
+            uint32_t id = all[i].id / 4096u;
+            if (all[i].id % 4096u || id < 1 || id > IDS || !present[id - 1] || seen[id - 1])
+                exact = 0;
+            else
+                seen[id - 1] = 1;
+        }
+        CHECK(exact);
+    }
+    free(all);
+    zkbio_gallery_free(g);
+}
+
 static zkbio_gallery *filled(unsigned threads)
 {
     zkbio_gallery *g = NULL;
@@ -348,6 +408,7 @@ int main(int argc, char **argv)
         return TEST_DONE();
     printf("%zu templates x %d copies\n", ntpl, COPIES);
     test_errors();
+    test_churn_reference();
     double score;
     int rc = zkbio_match(tpl[0], tpl[1], &score);
     if (rc == ZKBIO_ENOTSUP) {
