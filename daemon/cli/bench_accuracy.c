@@ -30,6 +30,10 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
+#ifdef ZKM_TUNE
+void zkm_dbg_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
+#endif
+
 typedef struct ba_item {
     int set;                /* folder index */
     int finger, impression; /* from the file name */
@@ -211,6 +215,10 @@ static void *ba_match_worker(void *arg)
                 row[k] = 0;
                 c->error = 1;
             }
+#ifdef ZKM_TUNE
+            zkm_dbg_hook(r, k, c->n, c->items[r].set, c->items[r].finger, c->items[k].set,
+                         c->items[k].finger);
+#endif
         }
         zkbio_matcher_free(m);
     }
