@@ -305,7 +305,8 @@ static int64_t cross3(const cpt *o, const cpt *a, const cpt *b)
     return (int64_t)(a->x - o->x) * (b->y - o->y) - (int64_t)(a->y - o->y) * (b->x - o->x);
 }
 
-/* Convex hull (counter-clockwise) of p[0..n) sorted by x then y; returns its size. */
+/* Convex hull (counter-clockwise) of p[0..n) sorted by x then y into h (room for 2n points);
+ * returns its size, 0 for fewer than 3 points. */
 static int hull(const cpt *p, int n, cpt *h)
 {
     if (n < 3)
@@ -352,6 +353,8 @@ static int ranked_cmp(const void *a, const void *b)
 }
 
 #define MAXP ZKBIO_TEMPLATE_MINUTIAE_MAX
+/* Andrew's monotone chain holds up to 2n - 1 points while it builds the upper half */
+#define HULL_CAP (2 * MAXP)
 
 int zki_merge_consolidated(const zkbio_template *const c[3], zkbio_template **out)
 {
@@ -363,7 +366,7 @@ int zki_merge_consolidated(const zkbio_template *const c[3], zkbio_template **ou
     int rc = ZKBIO_ENOMEM;
     cpt *pts = malloc(3 * MAXP * sizeof(cpt)); /* registered minutiae, per view */
     cpt *ref = malloc(MAXP * sizeof(cpt));     /* view 0 sorted by x */
-    cpt *hulls = malloc(3 * (MAXP + 1) * sizeof(cpt));
+    cpt *hulls = malloc(3 * HULL_CAP * sizeof(cpt));
     cluster *cl = calloc(3 * MAXP, sizeof(cluster));
     ranked *rk = malloc(3 * MAXP * sizeof(ranked));
     zkbio_template *t = NULL;
@@ -395,7 +398,7 @@ int zki_merge_consolidated(const zkbio_template *const c[3], zkbio_template **ou
         cpt tmp[MAXP];
         memcpy(tmp, pts + v * MAXP, (size_t)np[v] * sizeof(cpt));
         qsort(tmp, (size_t)np[v], sizeof(cpt), cpt_cmp_x);
-        nh[v] = hull(tmp, np[v], hulls + v * (MAXP + 1));
+        nh[v] = hull(tmp, np[v], hulls + v * HULL_CAP);
     }
 
     /* cluster: each minutia joins the nearest compatible cluster without a member of its view */
@@ -431,7 +434,7 @@ int zki_merge_consolidated(const zkbio_template *const c[3], zkbio_template **ou
             int v = cl[k].views == 1 ? 0 : cl[k].views == 2 ? 1 : 2;
             bool covered = false;
             for (int w = 0; w < 3 && !covered; w++)
-                if (w != v && used[w] && in_hull(hulls + w * (MAXP + 1), nh[w], cl[k].cx, cl[k].cy))
+                if (w != v && used[w] && in_hull(hulls + w * HULL_CAP, nh[w], cl[k].cx, cl[k].cy))
                     covered = true;
             if (covered)
                 continue;
