@@ -364,7 +364,8 @@ void zkbio_gallery_free(zkbio_gallery *g)
         zki_prep_free(g->preps[i]);
     if (g->worker_ws)
         for (unsigned i = 0; i < g->threads - 1; i++)
-            zki_match_ws_free(g->worker_ws[i]);
+            if (g->worker_ws[i])
+                zki_match_ws_free(g->worker_ws[i]);
     while (g->spare) {
         ws_cache *c = g->spare;
         g->spare = c->next;
