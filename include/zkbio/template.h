@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file template.h
- * @brief Fingerprint minutiae templates: an in-memory type and the ISO/IEC 19794-2:2005 and ANSI
- * INCITS 378-2004 record formats.
+ * @brief Fingerprint minutiae templates: an in-memory type (one or up to three finger views), the
+ * ISO/IEC 19794-2:2005 and ANSI INCITS 378-2004 record formats, the native libzkbio record, and
+ * base64 for storing records as text.
  *
  * Sources: shared reference `fingerprint.md` §4.1 (ISO 19794-2:2005 record format), §4.2 (ANSI
  * 378-2004 differences and the ISO/ANSI detection heuristic), §5 (test data). Section numbers below
  * refer to that file.
  *
- * Common rules for every function here:
+ * Common rules for the ISO and ANSI functions (the native record and base64 are described at
+ * their declarations below):
  * - Both formats are big-endian (§4.1). Multi-view records: import reads the first
  * ZKBIO_TEMPLATE_VIEWS_MAX finger views (the view count must be at least 1) into one template whose
  * minutiae are grouped by view (zkbio_minutia.view = 0, 1, 2 in record order, whatever view numbers
@@ -22,11 +24,12 @@
  * outer extended-data length, so a block length that does or does not include its 4-byte header are
  * both accepted; extended data is not kept. Anything that does not fit (a record length larger than
  * the input, a minutiae count whose 6-byte records run past the record, extended data running past
- * the record) is ZKBIO_EPROTO with the byte offset in `err->offset` (when `err` is not NULL).
+ * the record, a finger view, among the first three, cut short) is ZKBIO_EPROTO with the byte offset
+ * in `err->offset` (when `err` is not NULL).
  * - Ownership: imported templates are caller-owned and freed with zkbio_template_free(). A template
  * is one allocation: `minutiae` points inside it and must not be freed separately.
- * - Thread-safety: all functions are reentrant; a template may be read from several threads at
- * once.
+ * - Thread-safety: all functions of this header are reentrant; a template may be read from several
+ * threads at once.
  *
  * Since: 0.1
  */
