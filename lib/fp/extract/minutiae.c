@@ -17,17 +17,22 @@
 static const int nb_dx[8] = {0, 1, 1, 1, 0, -1, -1, -1};
 static const int nb_dy[8] = {-1, -1, 0, 1, 1, 1, 0, -1};
 
-#define BORDER ZKI_TUNE(BORDER, 14) /* minutiae this close to the background (pixels) are dropped  \
-                                     */
-#define DIR_LEN  ZKI_TUNE(DIR_LEN, 12)    /* ridge length traced for a direction, pixels */
-#define SPUR_LEN ZKI_TUNE(SPUR_LEN, 12)   /* an ending meeting a fork within this length is a spur \
-                                           */
-#define FRAG_LEN   ZKI_TUNE(FRAG_LEN, 20) /* two endings joined within this length are a fragment */
-#define BRIDGE_LEN ZKI_TUNE(BRIDGE_LEN, 8) /* two forks joined within this length are a bridge */
-#define GAP_MAX    ZKI_TUNE(GAP_MAX, 16)   /* facing endings closer than this are a broken ridge */
-#define CLUSTER_R                                                                                  \
-    ZKI_TUNE(CLUSTER_R, 10) /* a minutia with 2 or more others within this radius is noise */
-#define SNAP_MAX 7282       /* 40 degrees: traced direction vs orientation field */
+/* Lengths and radii in pixels at 500 dpi. */
+/* minutiae this close to the background are dropped */
+#define BORDER ZKI_TUNE(BORDER, 14)
+/* ridge length traced for a direction */
+#define DIR_LEN ZKI_TUNE(DIR_LEN, 12)
+/* an ending meeting a fork within this length is a spur */
+#define SPUR_LEN ZKI_TUNE(SPUR_LEN, 12)
+/* two endings joined within this length are a fragment */
+#define FRAG_LEN ZKI_TUNE(FRAG_LEN, 20)
+/* two forks joined within this length are a bridge */
+#define BRIDGE_LEN ZKI_TUNE(BRIDGE_LEN, 8)
+/* facing endings closer than this are a broken ridge */
+#define GAP_MAX ZKI_TUNE(GAP_MAX, 16)
+/* a minutia with 2 or more others within this radius is noise */
+#define CLUSTER_R ZKI_TUNE(CLUSTER_R, 10)
+#define SNAP_MAX  7282 /* 40 degrees: traced direction vs orientation field */
 
 enum { STOP_LEN = 0, STOP_END = 1, STOP_JUNCTION = 2 };
 
