@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Private: big-endian reads and writes, and a bounded reader that never reads past its end
- * (style.md §8). */
+/* Private: big- and little-endian reads and writes, and a bounded reader that never reads past its
+ * end (style.md §8). */
 #ifndef ZKI_BYTES_H
 #define ZKI_BYTES_H
 
@@ -30,6 +30,30 @@ static inline void zki_put_be32(uint8_t *p, uint32_t v)
     p[1] = (uint8_t)(v >> 16);
     p[2] = (uint8_t)(v >> 8);
     p[3] = (uint8_t)v;
+}
+
+static inline uint16_t zki_le16(const uint8_t *p)
+{
+    return (uint16_t)((unsigned)p[1] << 8 | p[0]);
+}
+
+static inline uint32_t zki_le32(const uint8_t *p)
+{
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static inline void zki_put_le16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void zki_put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
 }
 
 /* Bounded reader over p[0..len). A read that would pass the end returns 0, leaves pos unchanged and
@@ -86,6 +110,24 @@ static inline uint32_t zki_rd_be32(zki_reader *r)
     if (!zki_reader_need(r, 4))
         return 0;
     uint32_t v = zki_be32(r->p + r->pos);
+    r->pos += 4;
+    return v;
+}
+
+static inline uint16_t zki_rd_le16(zki_reader *r)
+{
+    if (!zki_reader_need(r, 2))
+        return 0;
+    uint16_t v = zki_le16(r->p + r->pos);
+    r->pos += 2;
+    return v;
+}
+
+static inline uint32_t zki_rd_le32(zki_reader *r)
+{
+    if (!zki_reader_need(r, 4))
+        return 0;
+    uint32_t v = zki_le32(r->p + r->pos);
     r->pos += 4;
     return v;
 }
