@@ -45,7 +45,9 @@ extern "C" {
     X(ECONN, -18, "Connection failed or lost")                                                     \
     X(EUNAVAIL, -19, "Service temporarily unavailable; retry later")                               \
     X(ELOWQUALITY, -20, "Fingerprint image unusable or of too low quality")                        \
-    X(EMISMATCH, -21, "Captures are not of the same finger")
+    X(EMISMATCH, -21, "Captures are not of the same finger")                                       \
+    X(EUNPLUGGED, -22, "Reader unplugged")                                                         \
+    X(EBACKEND, -23, "Reader backend unavailable (driver or vendor library missing)")
 
 /** Error codes. 0 is success, errors are negative. */
 typedef enum zkbio_error {
