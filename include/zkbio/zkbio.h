@@ -12,5 +12,6 @@
 #include "zkbio/match.h"
 #include "zkbio/merge.h"
 #include "zkbio/gallery.h"
+#include "zkbio/reader.h"
 
 #endif /* ZKBIO_ZKBIO_H */
