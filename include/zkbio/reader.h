@@ -153,7 +153,8 @@ typedef struct zkbio_reader zkbio_reader;
  * is still created, and zkbio_reader_last_error() names the backend and the reason.
  * *out is caller-owned (zkbio_reader_ctx_free), written only on ZKBIO_OK. Blocking: briefly.
  * Errors: ZKBIO_EINVAL (NULL out, cfg->size 0, a malformed ZKBIO_SIM entry: unknown kind, empty
- * or too long path), ZKBIO_EIO (a sim socket cannot be created; last_error says which),
+ * or too long path), ZKBIO_EIO (a sim socket cannot be created or a dir: folder read;
+ * last_error says which),
  * ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_reader_ctx_new(const zkbio_reader_config *cfg, zkbio_reader_ctx **out);
