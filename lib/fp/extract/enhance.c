@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Ridge enhancement and binarisation: an oriented, separable Gabor-like filter. Pass 1 smooths
- * along the local ridge orientation (13 taps, Gaussian weights); pass 2 applies an even-symmetric,
+ * along the local ridge orientation (17 taps, Gaussian weights); pass 2 applies an even-symmetric,
  * zero-mean band-pass across the ridges (15 taps, a cosine of the ridge period under a Gaussian
  * envelope). Ridges are dark, so a negative response marks a ridge pixel. Orientation is the
  * block's, quantised to ZKI_NQ directions; tables are integer constants, so results are exact. */
@@ -73,7 +73,7 @@ int zki_enhance(zki_xws *ws)
         memset(dst + PAD + w, src[w - 1], PAD);
     }
     /* linear offsets of the taps for every orientation step */
-    const int al = ZKI_TUNE(ALONG, 6), na = 2 * al + 1;
+    const int al = ZKI_TUNE(ALONG, 8), na = 2 * al + 1;
     const int32_t *along_w = along_tab[al / 2 - 2];
     ptrdiff_t off_along[ZKI_NQ][2 * ALONG_MAX + 1], off_across[ZKI_NQ][15];
     for (int q = 0; q < ZKI_NQ; q++) {

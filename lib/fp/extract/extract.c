@@ -93,7 +93,7 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
     ws.h = (int)im->height;
     ws.bw = (ws.w + ZKI_BLK - 1) / ZKI_BLK;
     ws.bh = (ws.h + ZKI_BLK - 1) / ZKI_BLK;
-    ws.period = 9;
+    ws.period = 8;
 #ifdef ZKI_TUNING
     if (getenv("ZKI_PERIOD"))
         ws.period = atoi(getenv("ZKI_PERIOD"));
