@@ -536,6 +536,8 @@ static pid_t spawn_zkbiod(const bench *b, const char *exe, int port, const char 
     args[n++] = exe;
     args[n++] = "--listen";
     args[n++] = listen;
+    args[n++] = "--service-listen"; /* the fingerprint service has its own benchmark */
+    args[n++] = "off";
     args[n++] = "--data-dir";
     args[n++] = dir;
     args[n++] = "--db";

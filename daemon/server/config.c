@@ -29,21 +29,26 @@ _Static_assert(sizeof(zkbiod_admission) == sizeof(int),
  */
 
 typedef enum opt_type {
-    T_STR,    /* free text */
-    T_PATH,   /* file or directory; "" = the computed default */
-    T_INT,    /* decimal integer in [min, max] */
-    T_BOOL,   /* 1/0/true/false/yes/no/on/off */
-    T_SIZE,   /* bytes with an optional k/M/G suffix, in [min, max] */
-    T_ENUM,   /* one of choices[], stored as its index */
-    T_LISTEN, /* list of ADDR:PORT[s] */
-    T_SNLIST, /* list of device serial numbers */
-    T_DB,     /* sqlite | sqlite:PATH | mariadb://user:pass@host:port/db */
-    T_TZ,     /* UTC | +HH:MM | -HH:MM | minutes */
-    T_TIMES,  /* HH:MM[;HH:MM]... */
+    T_STR,        /* free text */
+    T_PATH,       /* file or directory; "" = the computed default */
+    T_INT,        /* decimal integer in [min, max] */
+    T_BOOL,       /* 1/0/true/false/yes/no/on/off */
+    T_SIZE,       /* bytes with an optional k/M/G suffix, in [min, max] */
+    T_ENUM,       /* one of choices[], stored as its index */
+    T_LISTEN,     /* list of ADDR:PORT[s] */
+    T_SNLIST,     /* list of device serial numbers */
+    T_DB,         /* sqlite | sqlite:PATH | mariadb://user:pass@host:port/db */
+    T_TZ,         /* UTC | +HH:MM | -HH:MM | minutes */
+    T_TIMES,      /* HH:MM[;HH:MM]... */
+    T_KEYLIST,    /* list of API keys (16..128 of A-Z a-z 0-9 _ - .) */
+    T_ORIGINLIST, /* list of web origins: http(s)://host[:port] */
 } opt_type;
+
+#define IS_LIST(t) ((t) == T_LISTEN || (t) == T_SNLIST || (t) == T_KEYLIST || (t) == T_ORIGINLIST)
 
 #define F_SECRET 1u /* value never echoed in messages; shown as *** in the dump */
 #define F_NOFILE 2u /* not allowed in the config file (config itself) */
+#define F_OFF    4u /* list: the value "off" means an empty list (listener disabled) */
 
 typedef struct opt {
     const char *name;
@@ -68,9 +73,10 @@ static const opt options[] = {
     {"config", T_PATH, F_NOFILE, "FILE", NULL, "",
      "Read options from FILE: \"name = value\" lines, '#' comments, values may be quoted.",
      FIELD(config_file), 0, 0, 0, NULL},
-    {"listen", T_LISTEN, 0, "ADDR:PORT", "0.0.0.0:8081", NULL,
-     "Address and port to listen on: 0.0.0.0:8081, [::]:8081, [::1]:8081; a trailing 's' means\n"
-     "TLS (key and certificate in <data-dir>/zkbiod.pem). Repeatable; commas separate several.",
+    {"listen", T_LISTEN, F_OFF, "ADDR:PORT", "0.0.0.0:8081", NULL,
+     "Terminal listener (/iclock/, /api/v1/, /health): 0.0.0.0:8081, [::]:8081, [::1]:8081; a\n"
+     "trailing 's' means TLS (key and certificate in <data-dir>/zkbiod.pem). Repeatable; commas\n"
+     "separate several; off disables it.",
      FIELD(listen), FIELD(listen_count), 0, 0, NULL},
     {"data-dir", T_PATH, 0, "DIR", NULL,
      "/var/lib/zkbiod as root, else $XDG_DATA_HOME/zkbiod or ~/.local/share/zkbiod",
@@ -132,6 +138,37 @@ static const opt options[] = {
      1024, NULL},
     {"attphoto-dir", T_PATH, 0, "DIR", NULL, "<data-dir>/attphoto",
      "Directory for attendance photos (ATTPHOTO uploads).", FIELD(attphoto_dir), 0, 0, 0, NULL},
+    {"service-listen", T_LISTEN, F_OFF, "ADDR:PORT", "127.0.0.1:8080s", NULL,
+     "Fingerprint service listener for web apps (/api/..., WebSocket on / and /ws): loopback\n"
+     "only is advised; a trailing 's' means HTTPS/WSS with the self-signed certificate created\n"
+     "in <data-dir>/service.pem on first start. Repeatable; off disables the service.",
+     FIELD(service_listen), FIELD(service_listen_count), 0, 0, NULL},
+    {"api-key", T_KEYLIST, F_SECRET, "KEY", "", "none",
+     "API key accepted by the fingerprint service (X-API-Key header, WebSocket auth), 16 to 128\n"
+     "of A-Z a-z 0-9 _ - . in addition to the keys of `zkbiod apikey create`. Repeatable.\n"
+     "With no key at all every fingerprint call is refused except health.",
+     FIELD(api_key), FIELD(api_key_count), 0, 0, NULL},
+    {"allow-origin", T_ORIGINLIST, 0, "ORIGIN", "", "none (no browser origin allowed)",
+     "Web origin allowed to call the fingerprint service (CORS and WebSocket), exactly as the\n"
+     "browser sends it: https://app.example.com or http://localhost:3000. Repeatable.",
+     FIELD(allow_origin), FIELD(allow_origin_count), 0, 0, NULL},
+    {"service-threads", T_INT, 0, "N", "256", NULL,
+     "Fingerprint service worker threads, 8..4096; each open WebSocket holds one, and a\n"
+     "quarter of them are kept for REST calls.",
+     FIELD(service_threads), 0, 8, 4096, NULL},
+    {"service-max-body", T_SIZE, 0, "BYTES", "32M", NULL,
+     "Largest fingerprint service request body (a gallery upload); larger ones get 400.",
+     FIELD(service_max_body), 0, 1024, 1024LL * 1024 * 1024, NULL},
+    {"rate-limit", T_INT, 0, "N", "100", NULL,
+     "Fingerprint service requests per minute per API key, 1..1000000 (429 beyond).",
+     FIELD(rate_limit), 0, 1, 1000000, NULL},
+    {"scan-rate-limit", T_INT, 0, "N", "10", NULL,
+     "Fingerprint operations (scan, enroll, verify, identify, capture) per minute per reader,\n"
+     "1..100000 (429 beyond).",
+     FIELD(scan_rate_limit), 0, 1, 100000, NULL},
+    {"match-threshold", T_INT, 0, "SCORE", "40", NULL,
+     "Verify/identify decision threshold on the engine's score (10*log10(1/FMR)), 10..200.",
+     FIELD(match_threshold), 0, 10, 200, NULL},
 };
 
 #define N_OPTS (sizeof(options) / sizeof(options[0]))
@@ -422,6 +459,44 @@ static int check_sn(const char *v, size_t len)
     return 0;
 }
 
+/* An API key: 16..128 of [A-Za-z0-9_.-] (the contract's keys are "ak_live_" + 32 characters). */
+static int check_key(const char *v, size_t len)
+{
+    if (len < 16 || len > 128)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (!isalnum(c) && c != '_' && c != '-' && c != '.')
+            return -1;
+    }
+    return 0;
+}
+
+/* A serialised web origin (RFC 6454 §6.1): http or https, a host, an optional port, no path. */
+static int check_origin(const char *v, size_t len)
+{
+    size_t skip;
+    if (len > 8 && strncmp(v, "https://", 8) == 0)
+        skip = 8;
+    else if (len > 7 && strncmp(v, "http://", 7) == 0)
+        skip = 7;
+    else
+        return -1;
+    if (len > 255)
+        return -1;
+    size_t colons = 0;
+    for (size_t i = skip; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == ':')
+            colons++;
+        else if (!isalnum(c) && c != '.' && c != '-' && c != '[' && c != ']')
+            return -1;
+        if (isupper(c))
+            return -1; /* browsers send the host in lower case */
+    }
+    return v[skip] == ':' || v[len - 1] == ':' || (colons > 1 && v[skip] != '[') ? -1 : 0;
+}
+
 /* sqlite | sqlite:PATH | mariadb://[USER[:PASS]@]HOST[:PORT]/DB[?...] */
 static int check_db(const char *v, const char **why)
 {
@@ -637,8 +712,12 @@ static int set_value(zkbiod_config *cfg, load_state *st, const opt *o, const cha
         break;
     case T_LISTEN:
     case T_SNLIST:
+    case T_KEYLIST:
+    case T_ORIGINLIST:
         if (src > st->src[idx]) /* a higher source replaces the whole list */
             list_clear(list_field(cfg, o), count_field(cfg, o));
+        if ((o->flags & F_OFF) && strcmp(value, "off") == 0)
+            break; /* disabled: an empty list */
         for (const char *p = value;;) {
             const char *comma = strchr(p, ',');
             size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -648,8 +727,14 @@ static int set_value(zkbiod_config *cfg, load_state *st, const opt *o, const cha
             }
             while (len && isspace((unsigned char)p[len - 1]))
                 len--;
-            if (len == 0 && o->type == T_SNLIST && !comma && p == value)
+            if (len == 0 && o->type != T_LISTEN && !comma && p == value)
                 break; /* an empty value is an empty list */
+            if (o->type == T_KEYLIST && check_key(p, len) != 0)
+                return fail(err, errsz, "%s: an API key is 16 to 128 of A-Z a-z 0-9 _ - .", where);
+            if (o->type == T_ORIGINLIST && check_origin(p, len) != 0)
+                return fail(err, errsz,
+                            "%s: an origin is http(s)://HOST[:PORT] without a path: \"%.*s\"",
+                            where, (int)len, p);
             if (o->type == T_LISTEN && check_listen(p, len, &why) != 0)
                 return fail(err, errsz, "%s: %s: \"%.*s\"", where, why, (int)len, p);
             if (o->type == T_SNLIST && check_sn(p, len) != 0)
@@ -947,9 +1032,11 @@ static int resolve(zkbiod_config *cfg, load_state *st, char *err, size_t errsz)
         }
     }
 
-    if (cfg->listen_count == 0)
-        return fail(err, errsz, "listen: at least one address is needed");
-    if (list_ensure(&cfg->listen) != 0 || list_ensure(&cfg->allow_sn) != 0)
+    if (cfg->listen_count == 0 && cfg->service_listen_count == 0)
+        return fail(err, errsz, "listen, service-listen: at least one address is needed");
+    if (list_ensure(&cfg->listen) != 0 || list_ensure(&cfg->allow_sn) != 0 ||
+        list_ensure(&cfg->service_listen) != 0 || list_ensure(&cfg->api_key) != 0 ||
+        list_ensure(&cfg->allow_origin) != 0)
         return oom(err, errsz);
     for (size_t i = 0; i < N_OPTS; i++) {
         const opt *o = &options[i];
@@ -1015,8 +1102,12 @@ void zkbiod_config_free(zkbiod_config *cfg)
         return;
     for (size_t i = 0; i < N_OPTS; i++) {
         const opt *o = &options[i];
-        if (o->type == T_LISTEN || o->type == T_SNLIST) {
-            list_clear(list_field(cfg, o), count_field(cfg, o));
+        if (IS_LIST(o->type)) {
+            char ***l = list_field(cfg, o);
+            if (*l && (o->flags & F_SECRET))
+                for (size_t k = 0; (*l)[k]; k++)
+                    memset((*l)[k], 0, strlen((*l)[k]));
+            list_clear(l, count_field(cfg, o));
         } else if (o->type == T_STR || o->type == T_PATH || o->type == T_DB || o->type == T_TIMES) {
             char **s = str_field(cfg, o);
             if (*s && (o->flags & F_SECRET))
@@ -1125,14 +1216,17 @@ void zkbiod_config_dump(const zkbiod_config *cfg, FILE *f)
             fprintf(f, "# %s = %s\n", o->name, s && *s ? s : "(none)");
             continue;
         }
-        if (o->type == T_LISTEN || o->type == T_SNLIST) {
+        if (IS_LIST(o->type)) {
             char **l = *(char **const *)(const void *)((const char *)cfg + o->off);
             size_t n = *(const size_t *)(const void *)((const char *)cfg + o->count_off);
             if (n == 0)
-                fprintf(f, "%s = \"\"\n", o->name);
+                fprintf(f, "%s = %s\n", o->name, (o->flags & F_OFF) ? "off" : "\"\"");
             for (size_t k = 0; k < n; k++) {
                 fprintf(f, "%s = ", o->name);
-                put_value(f, l[k]);
+                if (o->flags & F_SECRET)
+                    fputs("***", f);
+                else
+                    put_value(f, l[k]);
                 fputc('\n', f);
             }
             continue;
@@ -1174,6 +1268,8 @@ void zkbiod_config_dump(const zkbiod_config *cfg, FILE *f)
             break;
         case T_LISTEN:
         case T_SNLIST:
+        case T_KEYLIST:
+        case T_ORIGINLIST:
             break;
         }
         fputc('\n', f);
@@ -1187,7 +1283,10 @@ void zkbiod_config_print_help(FILE *f)
 {
     static const char intro[] =
         "Usage: zkbiod [--OPTION VALUE]...\n"
-        "ZKTeco PUSH server: /iclock/ for attendance terminals, /api/v1/ for management, /health.\n"
+        "ZKTeco PUSH server: /iclock/ for attendance terminals, /api/v1/ for management, /health;\n"
+        "and the fingerprint service for web apps: /api/..., WebSocket (service-listen).\n"
+        "Subcommands: zkbiod apikey create|list|revoke, zkbiod cert install|uninstall|show\n"
+        "(each with --help).\n"
         "\n"
         "Every option is a flag (--name VALUE or --name=VALUE), an environment variable\n"
         "(ZKBIOD_NAME, dashes as underscores) or a \"name = value\" line of the config file.\n"

@@ -63,6 +63,18 @@ typedef struct zkbiod_config {
     int threads;              /**< HTTP worker threads */
     char *attphoto_dir;       /**< ATTPHOTO uploads; default <data-dir>/attphoto */
     char *config_file;        /**< the config file that was read, "" when none */
+    /** Fingerprint service listeners (civetweb syntax, s = TLS); empty = service off. */
+    char **service_listen;
+    size_t service_listen_count;
+    char **api_key; /**< fingerprint service API keys from the configuration. Secret. */
+    size_t api_key_count;
+    char **allow_origin; /**< allowed web origins, exact `scheme://host[:port]` */
+    size_t allow_origin_count;
+    int service_threads;     /**< civetweb worker threads of the service listener */
+    size_t service_max_body; /**< bytes; larger service request bodies get 400 */
+    int rate_limit;          /**< service requests per minute per API key */
+    int scan_rate_limit;     /**< fingerprint operations per minute per reader */
+    int match_threshold;     /**< verify/identify decision score */
 } zkbiod_config;
 
 /**

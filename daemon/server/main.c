@@ -14,6 +14,9 @@
 #include "zkbio/version.h"
 
 #include "config.h"
+#include "fp_cert.h"
+#include "fp_keys.h"
+#include "fp_service.h"
 #include "http.h"
 #include "log.h"
 #include "zkbiod.h"
@@ -51,6 +54,10 @@ static int log_message(const struct mg_connection *c, const char *msg)
 int main(int argc, char **argv)
 {
     umask(077); /* the database, photos and certificates hold personal data: owner only */
+    if (argc > 1 && strcmp(argv[1], "apikey") == 0)
+        return fp_keys_cli(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "cert") == 0)
+        return fp_cert_cli(argc - 1, argv + 1);
     zkbiod_config cfg;
     char err[512];
     int rc = zkbiod_config_load(&cfg, argc, argv, err, sizeof(err));
@@ -112,7 +119,11 @@ int main(int argc, char **argv)
     /* Listeners: civetweb's comma-separated list; a trailing 's' is TLS and needs
      * <data-dir>/zkbiod.pem (key + certificate in one PEM file). */
     char ports[1024] = "", pem[1024] = "";
-    int tls = 0;
+    int tls = 0, service_tls = 0;
+    for (size_t i = 0; i < cfg.service_listen_count; i++) {
+        size_t l = strlen(cfg.service_listen[i]);
+        service_tls |= l && cfg.service_listen[i][l - 1] == 's';
+    }
     for (size_t i = 0; i < cfg.listen_count; i++) {
         size_t l = strlen(cfg.listen[i]);
         if (l && cfg.listen[i][l - 1] == 's')
@@ -143,16 +154,24 @@ int main(int argc, char **argv)
     memset(&cb, 0, sizeof(cb));
     cb.log_message = log_message;
 
-    mg_init_library(tls ? MG_FEATURES_TLS : 0);
-    struct mg_context *ctx = mg_start(&cb, &d, options);
-    if (!ctx) {
-        zlog_error("cannot listen on %s", ports);
+    mg_init_library(tls || service_tls ? MG_FEATURES_TLS : 0);
+    /* The terminal listener (/iclock, /api/v1, /health) and the fingerprint service for web apps
+     * are two civetweb contexts: each has its own access rule and its own worker threads. */
+    struct mg_context *ctx = cfg.listen_count ? mg_start(&cb, &d, options) : NULL;
+    fp_service *svc = NULL;
+    if ((cfg.listen_count && !ctx) || fp_service_start(&cfg, &svc, err, sizeof(err)) != 0) {
+        if (cfg.listen_count && !ctx)
+            zlog_error("cannot listen on %s", ports);
+        else
+            zlog_error("%s", err);
+        mg_stop(ctx);
         mg_exit_library();
         zs_close(d.store);
         zkbiod_config_free(&cfg);
         return 1;
     }
-    mg_set_request_handler(ctx, "/", handler, &d);
+    if (ctx)
+        mg_set_request_handler(ctx, "/", handler, &d);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -161,13 +180,15 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    zlog_info("zkbiod %s listening on %s; database %s", zkbio_version(), ports,
+    zlog_info("zkbiod %s listening on %s; database %s", zkbio_version(),
+              cfg.listen_count ? ports : "(no terminal listener)",
               strncmp(cfg.db_uri, "mariadb:", 8) == 0 ? "MariaDB" : "SQLite");
     if (!cfg.admin_token || !*cfg.admin_token)
         zlog_info("management API disabled (no admin token)");
     while (!stop_requested)
         sleep(1);
     zlog_info("stopping");
+    fp_service_stop(svc);
     mg_stop(ctx);
     mg_exit_library();
     zs_close(d.store);

@@ -62,6 +62,8 @@ static int spawn(zkd *d)
     argv[n++] = zkbiod_path();
     argv[n++] = "--listen";
     argv[n++] = listen;
+    argv[n++] = "--service-listen"; /* the fingerprint service is tested in tests/service */
+    argv[n++] = "off";
     argv[n++] = "--data-dir";
     argv[n++] = d->dir;
     argv[n++] = "--db";

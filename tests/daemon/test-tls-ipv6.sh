@@ -19,10 +19,10 @@ port=$((20000 + $$ % 20000))
 v6=0
 grep -q ' lo$' /proc/net/if_inet6 2>/dev/null && v6=1
 if [ $v6 = 1 ]; then
-    "$zkbiod" --listen "127.0.0.1:${port}s" --listen "[::1]:$((port + 1))" --data-dir "$dir" --log-level warn \
+    "$zkbiod" --service-listen off --listen "127.0.0.1:${port}s" --listen "[::1]:$((port + 1))" --data-dir "$dir" --log-level warn \
         2>"$dir/log" &
 else
-    "$zkbiod" --listen "127.0.0.1:${port}s" --data-dir "$dir" --log-level warn 2>"$dir/log" &
+    "$zkbiod" --service-listen off --listen "127.0.0.1:${port}s" --data-dir "$dir" --log-level warn 2>"$dir/log" &
 fi
 pid=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do

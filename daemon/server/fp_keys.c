@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* API key store of the fingerprint service (see fp_keys.h). */
+#include "fp_keys.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fp_util.h"
+
+typedef struct key_entry {
+    int id; /* file id; 0 for configured keys */
+    int revoked;
+    uint8_t salt[16];
+    uint8_t hash[32];
+    char name[64];
+    char created[24];
+    char revoked_at[24];
+    char shown[16];
+} key_entry;
+
+struct fp_keys {
+    key_entry *e;
+    size_t n;
+};
+
+#define KEYS_FILE  "apikeys"
+#define KEY_PREFIX "ak_live_"
+#define KEY_RANDOM 32
+
+static int read_file(const char *path, key_entry **out, size_t *count, char *err, size_t errsz)
+{
+    *out = NULL;
+    *count = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errsz, "cannot read %.300s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[512];
+    unsigned lineno = 0;
+    key_entry *v = NULL;
+    size_t n = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *fields[7];
+        size_t nf = 0;
+        for (char *p = line; nf < 7;) {
+            fields[nf++] = p;
+            char *tab = strchr(p, '\t');
+            if (!tab)
+                break;
+            *tab = '\0';
+            p = tab + 1;
+        }
+        key_entry e;
+        memset(&e, 0, sizeof(e));
+        char *end;
+        long id = nf == 7 ? strtol(fields[0], &end, 10) : 0;
+        if (nf != 7 || *end || id < 1 || id > INT_MAX || fp_unhex(fields[4], e.salt, 16) ||
+            fp_unhex(fields[5], e.hash, 32)) {
+            snprintf(err, errsz, "%.300s:%u: malformed key line", path, lineno);
+            free(v);
+            fclose(f);
+            return -1;
+        }
+        e.id = (int)id;
+        snprintf(e.name, sizeof(e.name), "%s", fields[1]);
+        snprintf(e.created, sizeof(e.created), "%s", fields[2]);
+        e.revoked = strcmp(fields[3], "-") != 0;
+        snprintf(e.revoked_at, sizeof(e.revoked_at), "%s", fields[3]);
+        snprintf(e.shown, sizeof(e.shown), "%s", fields[6]);
+        key_entry *nv = realloc(v, (n + 1) * sizeof(*v));
+        if (!nv) {
+            free(v);
+            fclose(f);
+            snprintf(err, errsz, "out of memory");
+            return -1;
+        }
+        v = nv;
+        v[n++] = e;
+    }
+    fclose(f);
+    *out = v;
+    *count = n;
+    return 0;
+}
+
+static int write_file(const char *path, const key_entry *v, size_t n, char *err, size_t errsz)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        snprintf(err, errsz, "cannot write %.300s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    fputs(
+        "# zkbiod API keys: id, name, created, revoked, salt, sha256(salt || key), shown prefix.\n"
+        "# The keys themselves are not stored.\n",
+        f);
+    for (size_t i = 0; i < n; i++) {
+        char salt[33], hash[65];
+        fp_hex(v[i].salt, 16, salt);
+        fp_hex(v[i].hash, 32, hash);
+        fprintf(f, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", v[i].id, v[i].name, v[i].created,
+                v[i].revoked ? v[i].revoked_at : "-", salt, hash, v[i].shown);
+    }
+    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        snprintf(err, errsz, "cannot write %.300s: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int fp_keys_load(const char *data_dir, char *const *cfg_keys, size_t n, fp_keys **out, char *err,
+                 size_t errsz)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", data_dir, KEYS_FILE);
+    fp_keys *k = calloc(1, sizeof(*k));
+    if (!k) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    key_entry *file = NULL;
+    size_t nfile = 0;
+    if (read_file(path, &file, &nfile, err, errsz) != 0) {
+        free(k);
+        return -1;
+    }
+    k->e = calloc(nfile + n + 1, sizeof(*k->e));
+    if (!k->e) {
+        free(file);
+        free(k);
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        key_entry *e = &k->e[k->n++];
+        if (fp_random(e->salt, sizeof(e->salt)) != 0) {
+            free(file);
+            fp_keys_free(k);
+            snprintf(err, errsz, "no random numbers");
+            return -1;
+        }
+        fp_sha256(e->salt, sizeof(e->salt), cfg_keys[i], strlen(cfg_keys[i]), e->hash);
+        snprintf(e->name, sizeof(e->name), "configured");
+    }
+    if (nfile)
+        memcpy(k->e + k->n, file, nfile * sizeof(*file));
+    k->n += nfile;
+    free(file);
+    *out = k;
+    return 0;
+}
+
+void fp_keys_free(fp_keys *k)
+{
+    if (!k)
+        return;
+    if (k->e)
+        memset(k->e, 0, k->n * sizeof(*k->e));
+    free(k->e);
+    free(k);
+}
+
+size_t fp_keys_active(const fp_keys *k)
+{
+    size_t a = 0;
+    for (size_t i = 0; k && i < k->n; i++)
+        a += !k->e[i].revoked;
+    return a;
+}
+
+int fp_keys_slots(const fp_keys *k)
+{
+    return k ? (int)k->n : 0;
+}
+
+int fp_keys_check(const fp_keys *k, const char *key, int *slot)
+{
+    if (!k || !key)
+        return -1;
+    size_t len = strlen(key);
+    if (len == 0 || len > 256)
+        return -1;
+    int found = -1, rc = -1;
+    for (size_t i = 0; i < k->n; i++) {
+        uint8_t h[32];
+        fp_sha256(k->e[i].salt, sizeof(k->e[i].salt), key, len, h);
+        if (fp_ct_equal(h, k->e[i].hash, 32) && found < 0) {
+            found = (int)i;
+            rc = k->e[i].revoked ? 1 : 0;
+        }
+    }
+    if (found >= 0 && slot)
+        *slot = found;
+    return rc;
+}
+
+/* ---- zkbiod apikey ------------------------------------------------------------------------- */
+
+static void cli_usage(FILE *f)
+{
+    fputs(
+        "Usage: zkbiod apikey create [--name NAME] [--data-dir DIR | --config FILE]\n"
+        "       zkbiod apikey list [--data-dir DIR | --config FILE]\n"
+        "       zkbiod apikey revoke ID [--data-dir DIR | --config FILE]\n"
+        "API keys of the fingerprint service, kept hashed (salted SHA-256) in <data-dir>/apikeys.\n"
+        "create prints the new key once (ak_live_ + 32 random characters); zkbiod reads the\n"
+        "file at start-up, so restart it after a change.\n",
+        f);
+}
+
+/* Split argv into the subcommand's own arguments and the zkbiod options (passed to the config). */
+int fp_keys_cli(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        cli_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    const char *name = "key";
+    long revoke_id = 0;
+    char **cargv = calloc((size_t)argc + 1, sizeof(char *));
+    if (!cargv)
+        return 1;
+    int cargc = 0;
+    cargv[cargc++] = "zkbiod";
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
+            name = argv[++i];
+        } else if (strcmp(sub, "revoke") == 0 && revoke_id == 0 && argv[i][0] != '-') {
+            char *end;
+            revoke_id = strtol(argv[i], &end, 10);
+            if (*end || revoke_id < 1) {
+                fprintf(stderr, "zkbiod apikey revoke: bad id \"%s\"\n", argv[i]);
+                free(cargv);
+                return 2;
+            }
+        } else {
+            cargv[cargc++] = argv[i];
+        }
+    }
+    zkbiod_config cfg;
+    char err[512];
+    int rc = zkbiod_config_load(&cfg, cargc, cargv, err, sizeof(err));
+    free(cargv);
+    if (rc != 0) {
+        if (rc > 0)
+            return 0;
+        fprintf(stderr, "zkbiod apikey: %s\n", err);
+        return 2;
+    }
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", cfg.data_dir, KEYS_FILE);
+    key_entry *v = NULL;
+    size_t n = 0;
+    int status = 0;
+    if (zkbiod_config_prepare_data_dir(&cfg, err, sizeof(err)) != 0 ||
+        read_file(path, &v, &n, err, sizeof(err)) != 0) {
+        fprintf(stderr, "zkbiod apikey: %s\n", err);
+        zkbiod_config_free(&cfg);
+        return 1;
+    }
+    if (strcmp(sub, "create") == 0) {
+        key_entry *nv = realloc(v, (n + 1) * sizeof(*v));
+        char key[sizeof(KEY_PREFIX) + KEY_RANDOM];
+        if (!nv) {
+            status = 1;
+        } else {
+            v = nv;
+            key_entry *e = &v[n];
+            memset(e, 0, sizeof(*e));
+            int id = 0;
+            for (size_t i = 0; i < n; i++)
+                if (v[i].id > id)
+                    id = v[i].id;
+            e->id = id + 1;
+            size_t k = 0;
+            for (const char *p = name; *p && k + 1 < sizeof(e->name); p++)
+                e->name[k++] = (isalnum((unsigned char)*p) || strchr("._-", *p)) ? *p : '_';
+            fp_iso_time(0, e->created, sizeof(e->created));
+            memcpy(key, KEY_PREFIX, sizeof(KEY_PREFIX) - 1);
+            if (fp_random_alnum(key + sizeof(KEY_PREFIX) - 1, KEY_RANDOM) != 0 ||
+                fp_random(e->salt, sizeof(e->salt)) != 0) {
+                fprintf(stderr, "zkbiod apikey: no random numbers\n");
+                status = 1;
+            } else {
+                fp_sha256(e->salt, sizeof(e->salt), key, strlen(key), e->hash);
+                snprintf(e->shown, sizeof(e->shown), "%.12s", key);
+                if (write_file(path, v, n + 1, err, sizeof(err)) != 0) {
+                    fprintf(stderr, "zkbiod apikey: %s\n", err);
+                    status = 1;
+                } else {
+                    printf("%s\n", key);
+                    fprintf(
+                        stderr,
+                        "key %d (%s) created; it is shown only now. Restart zkbiod to use it.\n",
+                        e->id, e->name);
+                }
+            }
+            memset(key, 0, sizeof(key));
+        }
+    } else if (strcmp(sub, "list") == 0) {
+        printf("%-4s %-20s %-16s %-21s %s\n", "ID", "NAME", "KEY", "CREATED", "REVOKED");
+        for (size_t i = 0; i < n; i++)
+            printf("%-4d %-20s %-16s %-21s %s\n", v[i].id, v[i].name, v[i].shown, v[i].created,
+                   v[i].revoked ? v[i].revoked_at : "-");
+    } else if (strcmp(sub, "revoke") == 0) {
+        size_t i = 0;
+        while (i < n && v[i].id != revoke_id)
+            i++;
+        if (revoke_id == 0 || i == n) {
+            fprintf(stderr, "zkbiod apikey revoke: no key with id %ld\n", revoke_id);
+            status = 1;
+        } else {
+            v[i].revoked = 1;
+            fp_iso_time(0, v[i].revoked_at, sizeof(v[i].revoked_at));
+            if (write_file(path, v, n, err, sizeof(err)) != 0) {
+                fprintf(stderr, "zkbiod apikey: %s\n", err);
+                status = 1;
+            } else {
+                fprintf(stderr, "key %ld revoked; restart zkbiod to apply.\n", revoke_id);
+            }
+        }
+    } else {
+        cli_usage(stderr);
+        status = 2;
+    }
+    free(v);
+    zkbiod_config_free(&cfg);
+    return status;
+}

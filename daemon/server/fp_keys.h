@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * API keys of the fingerprint service: the keys given with --api-key (configuration) and the keys
+ * made by `zkbiod apikey create`, kept in <data-dir>/apikeys (mode 0600) as salted SHA-256 hashes
+ * only. Format of that file, one key per line, tab-separated:
+ *   id  name  created(ISO-8601)  revoked(ISO-8601 or "-")  salt(32 hex)  sha256(salt||key)(64 hex)
+ *   shown(first 12 characters of the key, for `apikey list`)
+ * Why a fast salted hash and not argon2/PBKDF2: the keys are 32 random characters of [A-Za-z0-9]
+ * (about 190 bits), so guessing is hopeless whatever the hash costs, while every request verifies
+ * its key: a deliberately slow hash would cost milliseconds per request and help nothing. The salt
+ * keeps equal keys from having equal hashes.
+ *
+ * Thread-safety: a loaded fp_keys is read-only and may be shared by any number of threads.
+ */
+#ifndef ZKBIOD_FP_KEYS_H
+#define ZKBIOD_FP_KEYS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct fp_keys fp_keys;
+
+/* Load the file keys of data_dir (a missing file is no key) and hash the configured keys
+ * (cfg_keys[0..n), borrowed). 0, or -1 with a message in err. */
+int fp_keys_load(const char *data_dir, char *const *cfg_keys, size_t n, fp_keys **out, char *err,
+                 size_t errsz);
+void fp_keys_free(fp_keys *k);
+
+/* Number of keys that are not revoked. */
+size_t fp_keys_active(const fp_keys *k);
+
+/* Check a presented key (constant time per stored key). Returns 0 and the key's slot (a stable
+ * small integer, for per-key rate limits and galleries) when valid; 1 when it is a revoked key;
+ * -1 when unknown. */
+int fp_keys_check(const fp_keys *k, const char *key, int *slot);
+
+/* Number of slots (valid slot values are 0..fp_keys_slots()-1). */
+int fp_keys_slots(const fp_keys *k);
+
+/* `zkbiod apikey create|list|revoke` (argv[0] = "apikey"); returns the exit status. */
+int fp_keys_cli(int argc, char **argv);
+
+#endif /* ZKBIOD_FP_KEYS_H */

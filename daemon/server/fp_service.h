@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The fingerprint service for web apps (docs/fingerprint-service.md): REST under /api/ and a
+ * WebSocket on / and /ws, on its own civetweb context (the service listener), with the readers of
+ * this PC. Compatible with the contract in the shared reference `fingerprint-service-api.md`.
+ *
+ * Files: fp_http.c (listener, access gate, REST routes), fp_ws.c (WebSocket), fp_dev.c (readers,
+ * scan jobs, enroll/verify/identify), fp_keys.c (API keys), fp_cert.c (certificate),
+ * fp_util.c (errors, random, rate windows).
+ *
+ * Thread-safety: start/stop from the main thread; everything else runs on civetweb workers, job
+ * threads and the reader hotplug thread, synchronised by fp_service.lock.
+ */
+#ifndef ZKBIOD_FP_SERVICE_H
+#define ZKBIOD_FP_SERVICE_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <civetweb.h>
+#include <jansson.h>
+
+#include "zkbio/gallery.h"
+#include "zkbio/reader.h"
+#include "zkbio/template.h"
+
+#include "config.h"
+#include "fp_keys.h"
+#include "fp_util.h"
+
+typedef struct fp_service fp_service;
+
+/* Start the service when cfg->service_listen is not empty (else *out = NULL and 0). cfg must
+ * outlive the service. 0 or -1 with err. */
+int fp_service_start(const zkbiod_config *cfg, fp_service **out, char *err, size_t errsz);
+void fp_service_stop(fp_service *s);
+
+/* ---- internal ------------------------------------------------------------------------------ */
+
+#define FP_MAX_DEVICES  32
+#define FP_MAX_SUBS     8
+#define FP_SCANS_KEPT   256   /* finished scan sessions kept for scan/status */
+#define FP_SCAN_TTL_S   300   /* ... for this long (A27) */
+#define FP_JSON_MAX     65536 /* WebSocket message and small REST bodies */
+#define FP_ENROLL_SCANS 3
+
+enum fp_job_kind { FP_JOB_SCAN, FP_JOB_CAPTURE, FP_JOB_ENROLL, FP_JOB_VERIFY, FP_JOB_IDENTIFY };
+
+typedef struct fp_gallery {
+    zkbio_gallery *g;
+    char **user_ids; /* index id-1 */
+    char **tpl_ids;
+    size_t n;
+} fp_gallery;
+
+typedef struct fp_job {
+    fp_service *s;
+    int kind;
+    char scan_id[40];
+    char dev_id[ZKBIO_READER_STR_MAX];
+    char user_id[128];
+    int iso;                     /* templates out in ISO 19794-2 (else native) */
+    int timeout_ms;              /* per capture */
+    int quality_min;             /* 0..100 */
+    double threshold;            /* verify/identify decision score; < 0 = default */
+    zkbio_template *ref;         /* verify: the template to compare with (owned) */
+    zkbio_template *probe_given; /* identify with a probe from the request: no capture (owned) */
+    fp_gallery *tmp_gallery;     /* identify/enroll: templates from the request (owned) */
+    int key_slot;                /* identify: whose loaded gallery */
+    uint64_t owner_ws;           /* WebSocket client that started it (0 = REST) */
+    /* state, under s->lock */
+    zkbio_reader *r;
+    int cancel;
+    int done;
+    int refs;
+    const char *status; /* waiting, scanning, complete, error */
+    int http;           /* HTTP status of the result */
+    json_t *result;     /* success body, or the error body */
+    int err_code;       /* contract code on error, 0 on success */
+    int retryable;
+    time_t finished;
+    uint64_t started_ms;
+    pthread_cond_t cond;
+    struct fp_job *next;
+} fp_job;
+
+typedef struct fp_dev {
+    zkbio_reader_info info;
+    int present;
+    fp_job *job; /* running job or NULL */
+    time_t last_activity;
+    fp_window scans; /* scan-rate-limit */
+} fp_dev;
+
+typedef struct fp_ws {
+    struct mg_connection *conn;
+    uint64_t id;
+    int authed;
+    int slot;
+    char subs[FP_MAX_SUBS][ZKBIO_READER_STR_MAX];
+    int nsubs;
+    int refs;
+    int closed;
+    struct fp_ws *next;
+} fp_ws;
+
+struct fp_service {
+    const zkbiod_config *cfg;
+    fp_keys *keys;
+    struct mg_context *ctx;
+    zkbio_reader_ctx *readers;
+    time_t started;
+    char pem[PATH_MAX];
+    char crt[PATH_MAX];
+    int tls;
+    pthread_mutex_t lock;
+    pthread_cond_t ws_cond; /* a WebSocket client's refs dropped */
+    int stopping;
+    fp_dev devs[FP_MAX_DEVICES];
+    size_t ndev;
+    fp_job *jobs; /* running and recently finished, newest first */
+    size_t njobs;
+    fp_window *key_windows; /* rate-limit, one per key slot */
+    fp_ws *ws;
+    int ws_count;
+    int ws_max;
+    uint64_t next_ws_id;
+    pthread_rwlock_t gallery_lock;
+    fp_gallery **galleries; /* one per key slot, NULL until loaded */
+};
+
+/* fp_dev.c */
+int fp_dev_start(fp_service *s, char *err, size_t errsz);
+/* Refuse new jobs, cancel and wait for the running ones (before mg_stop). */
+void fp_dev_stop(fp_service *s);
+/* Free the finished jobs and the reader context (after mg_stop). */
+void fp_dev_free(fp_service *s);
+/* Device list as the contract's Device[] (§3.2); info as DeviceInfo; NULL when unknown id. */
+json_t *fp_dev_list(fp_service *s);
+json_t *fp_dev_info(fp_service *s, const char *id);
+/* Pick a device: id NULL/"" = the first present one. Copies the id; 0, or FP_DEVICE_NOT_FOUND. */
+int fp_dev_pick(fp_service *s, const char *id, char out[ZKBIO_READER_STR_MAX]);
+/* Start a job (takes ownership of j, which must be calloc'd with the inputs set). On success the
+ * caller holds one reference (fp_job_put). On failure (busy, not found, rate limit) returns the
+ * contract code with *retry_after for 4004, and j is freed. */
+int fp_job_start(fp_service *s, fp_job *j, fp_job **out, int *retry_after);
+void fp_job_cancel(fp_service *s, fp_job *j);
+void fp_job_put(fp_service *s, fp_job *j);
+/* Find a scan session by id (a new reference, or NULL). */
+fp_job *fp_job_find(fp_service *s, const char *scan_id);
+/* Cancel every job started by WebSocket client `owner`. */
+void fp_job_cancel_owner(fp_service *s, uint64_t owner);
+/* Housekeeping: drop finished sessions older than FP_SCAN_TTL_S. Called with s->lock held. */
+void fp_job_reap(fp_service *s);
+/* Template codec: base64 of a native or ISO record. 0, or -1 (bad base64 / record). */
+int fp_tpl_decode(const char *b64, zkbio_template **out, char *why, size_t whysz);
+json_t *fp_tpl_encode(const zkbio_template *t, int iso);
+/* Build a gallery from a JSON array of {id, userId, template}; 0 or a contract code with why. */
+int fp_gallery_build(json_t *arr, fp_gallery **out, char *why, size_t whysz);
+void fp_gallery_free(fp_gallery *g);
+/* Score (10*log10(1/FMR)) -> the contract's 0..100 confidence; threshold maps to 70. */
+double fp_confidence(double score, double threshold);
+
+/* fp_ws.c */
+int fp_ws_setup(fp_service *s);
+/* Send an event to the WebSocket clients: device-scoped events (dev_id not NULL) go to clients
+ * subscribed to that device and to the client that owns the job (owner, 0 = none); others go to
+ * every authenticated client. Adds "timestamp" unless no_ts. Takes ownership of ev. */
+void fp_ws_emit(fp_service *s, const char *dev_id, uint64_t owner, json_t *ev);
+
+/* fp_http.c */
+/* Host header allowed (localhost names, DNS-rebinding defence). */
+int fp_host_ok(const struct mg_connection *c);
+/* Origin absent, or on the allow-list. */
+int fp_origin_ok(const fp_service *s, const char *origin);
+
+#endif /* ZKBIOD_FP_SERVICE_H */

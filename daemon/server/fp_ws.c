@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The fingerprint service's WebSocket (contract §2.3, §4): upgrades on / and /ws with the Host and
+ * Origin checks of the REST API; the first message must be `auth` with an API key; then
+ * subscribe/unsubscribe, scan:start/scan:stop, ping/pong. Events (fp_ws_emit) are written from
+ * any thread: each client has a reference count, and the close handler waits until no write is in
+ * flight before civetweb frees the connection. A client that goes away cancels the scans it
+ * started.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp_service.h"
+#include "log.h"
+
+static fp_ws *client_of(const struct mg_connection *c)
+{
+    return mg_get_user_connection_data(c);
+}
+
+/* Write one JSON text frame; takes ownership of msg. */
+static void ws_send(struct mg_connection *c, json_t *msg)
+{
+    char *txt = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    if (txt) {
+        mg_websocket_write(c, MG_WEBSOCKET_OPCODE_TEXT, txt, strlen(txt));
+        free(txt);
+    }
+}
+
+static int subscribed(const fp_ws *w, const char *dev)
+{
+    for (int i = 0; i < w->nsubs; i++)
+        if (strcmp(w->subs[i], dev) == 0)
+            return 1;
+    return 0;
+}
+
+void fp_ws_emit(fp_service *s, const char *dev_id, uint64_t owner, json_t *ev)
+{
+    if (!ev)
+        return;
+    if (!json_object_get(ev, "timestamp")) {
+        char ts[24];
+        fp_iso_time(0, ts, sizeof(ts));
+        json_object_set_new(ev, "timestamp", json_string(ts));
+    }
+    char *txt = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
+    if (!txt)
+        return;
+    size_t len = strlen(txt);
+    /* collect the targets with a reference, write without the lock */
+    fp_ws *targets[512];
+    size_t n = 0;
+    pthread_mutex_lock(&s->lock);
+    for (fp_ws *w = s->ws; w && n < sizeof(targets) / sizeof(targets[0]); w = w->next) {
+        if (!w->authed || w->closed)
+            continue;
+        if (dev_id && !(subscribed(w, dev_id) || (owner && w->id == owner)))
+            continue;
+        w->refs++;
+        targets[n++] = w;
+    }
+    pthread_mutex_unlock(&s->lock);
+    for (size_t i = 0; i < n; i++)
+        mg_websocket_write(targets[i]->conn, MG_WEBSOCKET_OPCODE_TEXT, txt, len);
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < n; i++)
+        targets[i]->refs--;
+    pthread_cond_broadcast(&s->ws_cond);
+    pthread_mutex_unlock(&s->lock);
+    free(txt);
+}
+
+static int ws_connect(const struct mg_connection *c, void *cbdata)
+{
+    fp_service *s = cbdata;
+    const struct mg_request_info *ri = mg_get_request_info(c);
+    const char *path = ri->local_uri ? ri->local_uri : "/";
+    struct mg_connection *mc = (struct mg_connection *)c; /* for mg_send_http_error */
+    if (strcmp(path, "/") != 0 && strcmp(path, "/ws") != 0) {
+        mg_send_http_error(mc, 404, "WebSocket endpoints are / and /ws");
+        return 1;
+    }
+    if (!fp_host_ok(c)) {
+        mg_send_http_error(mc, 421, "Host not allowed");
+        return 1;
+    }
+    const char *origin = mg_get_header(c, "Origin");
+    if (!fp_origin_ok(s, origin)) {
+        zlog_warn("fingerprint service: WebSocket from a foreign origin refused");
+        mg_send_http_error(mc, 403, "Origin not allowed");
+        return 1;
+    }
+    fp_ws *w = calloc(1, sizeof(*w));
+    if (!w) {
+        mg_send_http_error(mc, 503, "out of memory");
+        return 1;
+    }
+    pthread_mutex_lock(&s->lock);
+    if (s->ws_count >= s->ws_max) {
+        pthread_mutex_unlock(&s->lock);
+        free(w);
+        zlog_warn("fingerprint service: WebSocket refused, %d open (limit keeps threads for REST)",
+                  s->ws_max);
+        mg_send_http_error(mc, 503, "too many WebSocket connections");
+        return 1;
+    }
+    w->conn = mc;
+    w->id = ++s->next_ws_id;
+    w->slot = -1;
+    w->next = s->ws;
+    s->ws = w;
+    s->ws_count++;
+    pthread_mutex_unlock(&s->lock);
+    mg_set_user_connection_data(c, w);
+    return 0;
+}
+
+static void ws_ready(struct mg_connection *c, void *cbdata)
+{
+    (void)c;
+    (void)cbdata;
+}
+
+static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
+{
+    const char *type = json_string_value(json_object_get(m, "type"));
+    if (!type)
+        type = json_string_value(json_object_get(m, "event")); /* A16 */
+    char ts[24];
+    fp_iso_time(0, ts, sizeof(ts));
+    if (!type) {
+        ws_send(c, json_pack("{s:s,s:s,s:i,s:s}", "type", "error", "error",
+                             "a message needs a string \"type\"", "code", FP_INVALID_REQUEST,
+                             "timestamp", ts));
+        return;
+    }
+    if (strcmp(type, "auth") == 0) {
+        const char *key = json_string_value(json_object_get(m, "apiKey"));
+        int slot = -1;
+        int rc = key ? fp_keys_check(s->keys, key, &slot) : -1;
+        if (rc == 0) {
+            pthread_mutex_lock(&s->lock);
+            w->authed = 1;
+            w->slot = slot;
+            pthread_mutex_unlock(&s->lock);
+            ws_send(c,
+                    json_pack("{s:s,s:s,s:[s,s]}", "type", "auth:success", "message",
+                              "Authenticated", "permissions", "device:read", "fingerprint:scan"));
+        } else {
+            ws_send(c, json_pack("{s:s,s:s,s:i}", "type", "auth:error", "message",
+                                 rc == 1 ? "API key revoked"
+                                         : (json_object_get(m, "token")
+                                                ? "admin tokens are not supported here"
+                                                : "invalid API key"),
+                                 "code", rc == 1 ? FP_API_KEY_REVOKED : FP_INVALID_API_KEY));
+        }
+        return;
+    }
+    if (strcmp(type, "ping") == 0) {
+        ws_send(c, json_pack("{s:s,s:s}", "type", "pong", "timestamp", ts));
+        return;
+    }
+    if (strcmp(type, "pong") == 0)
+        return;
+    if (!w->authed) {
+        /* A9: anything before a successful auth is refused, the socket stays open */
+        ws_send(c, json_pack("{s:s,s:s,s:i}", "type", "auth:error", "message",
+                             "authenticate first: {\"type\":\"auth\",\"apiKey\":...}", "code",
+                             FP_INVALID_API_KEY));
+        return;
+    }
+    const char *dev = json_string_value(json_object_get(m, "deviceId"));
+    if (strcmp(type, "subscribe") == 0 || strcmp(type, "unsubscribe") == 0) {
+        int sub = type[0] == 's';
+        char id[ZKBIO_READER_STR_MAX];
+        if (sub && (!dev || fp_dev_pick(s, dev, id) != 0)) {
+            ws_send(c, json_pack("{s:s,s:s?,s:s,s:i}", "type", "subscribe:error", "deviceId", dev,
+                                 "message", "device not found", "code", FP_DEVICE_NOT_FOUND));
+            return;
+        }
+        pthread_mutex_lock(&s->lock);
+        if (sub && !subscribed(w, dev) && w->nsubs < FP_MAX_SUBS)
+            snprintf(w->subs[w->nsubs++], ZKBIO_READER_STR_MAX, "%s", dev);
+        if (!sub && dev)
+            for (int i = 0; i < w->nsubs; i++)
+                if (strcmp(w->subs[i], dev) == 0) {
+                    memmove(w->subs[i], w->subs[i + 1],
+                            (size_t)(w->nsubs - i - 1) * sizeof(w->subs[0]));
+                    w->nsubs--;
+                    break;
+                }
+        pthread_mutex_unlock(&s->lock);
+        ws_send(c, json_pack("{s:s,s:s?,s:s}", "type",
+                             sub ? "subscribe:success" : "unsubscribe:success", "deviceId", dev,
+                             "message", sub ? "Subscribed" : "Unsubscribed"));
+        return;
+    }
+    if (strcmp(type, "scan:start") == 0) {
+        fp_job *j = calloc(1, sizeof(*j));
+        json_t *opt = json_object_get(m, "options");
+        json_t *to = json_object_get(opt, "timeout"),
+               *qt = json_object_get(opt, "qualityThreshold");
+        const char *fmt = json_string_value(json_object_get(m, "format"));
+        int code = 0, retry = 0;
+        if (!j) {
+            code = FP_INTERNAL_ERROR;
+        } else if (fp_dev_pick(s, dev, j->dev_id) != 0) {
+            free(j);
+            code = FP_DEVICE_NOT_FOUND;
+        } else {
+            j->kind = FP_JOB_SCAN;
+            j->owner_ws = w->id;
+            j->iso = fmt && strcmp(fmt, "iso") == 0;
+            j->timeout_ms = json_is_integer(to) && json_integer_value(to) > 0 &&
+                                    json_integer_value(to) <= 600000
+                                ? (int)json_integer_value(to)
+                                : 30000;
+            j->quality_min = json_is_number(qt) ? (int)json_number_value(qt) : 0;
+            j->threshold = -1;
+            char devid[ZKBIO_READER_STR_MAX];
+            snprintf(devid, sizeof(devid), "%s", j->dev_id);
+            fp_job *started;
+            code = fp_job_start(s, j, &started, &retry);
+            if (code == 0) {
+                ws_send(c, json_pack("{s:s,s:s,s:s,s:s}", "type", "scan:started", "scanId",
+                                     started->scan_id, "deviceId", devid, "timestamp", ts));
+                fp_job_put(s, started);
+                return;
+            }
+        }
+        json_t *e = json_pack("{s:s,s:s,s:i,s:s}", "type", "scan:error", "message",
+                              code == FP_DEVICE_BUSY           ? "device busy"
+                              : code == FP_DEVICE_NOT_FOUND    ? "device not found"
+                              : code == FP_RATE_LIMIT_EXCEEDED ? "too many scans, retry later"
+                                                               : "internal error",
+                              "code", code, "timestamp", ts);
+        if (retry)
+            json_object_set_new(e, "retryAfter", json_integer(retry));
+        ws_send(c, e);
+        return;
+    }
+    if (strcmp(type, "scan:stop") == 0) {
+        const char *id = json_string_value(json_object_get(m, "scanId"));
+        fp_job *j = id ? fp_job_find(s, id) : NULL;
+        if (j) {
+            fp_job_cancel(s, j);
+            fp_job_put(s, j);
+        }
+        ws_send(c,
+                json_pack("{s:s,s:s?,s:s}", "type", "scan:stopped", "scanId", id, "timestamp", ts));
+        return;
+    }
+    ws_send(c, json_pack("{s:s,s:s,s:i,s:s}", "type", "error", "error", "unknown message type",
+                         "code", FP_INVALID_REQUEST, "timestamp", ts));
+}
+
+static int ws_data(struct mg_connection *c, int bits, char *data, size_t len, void *cbdata)
+{
+    fp_service *s = cbdata;
+    fp_ws *w = client_of(c);
+    int op = bits & 0x0f;
+    if (op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) {
+        mg_websocket_write(c, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data, len > 2 ? 2 : len);
+        return 0;
+    }
+    if (op != MG_WEBSOCKET_OPCODE_TEXT || !w)
+        return 1; /* binary and continuation frames are ignored */
+    if (len > FP_JSON_MAX) {
+        ws_send(c, json_pack("{s:s,s:s,s:i}", "type", "error", "error", "message too large", "code",
+                             FP_PAYLOAD_TOO_LARGE));
+        return 1;
+    }
+    json_error_t je;
+    json_t *m = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (!json_is_object(m)) {
+        json_decref(m);
+        ws_send(c, json_pack("{s:s,s:s,s:i}", "type", "error", "error", "malformed JSON message",
+                             "code", FP_INVALID_REQUEST));
+        return 1;
+    }
+    handle(s, w, c, m);
+    json_decref(m);
+    return 1;
+}
+
+static void ws_close(const struct mg_connection *c, void *cbdata)
+{
+    fp_service *s = cbdata;
+    fp_ws *w = client_of(c);
+    if (!w)
+        return;
+    fp_job_cancel_owner(s, w->id); /* a client that leaves mid-scan frees the reader */
+    pthread_mutex_lock(&s->lock);
+    w->closed = 1;
+    while (w->refs > 0)
+        pthread_cond_wait(&s->ws_cond, &s->lock);
+    for (fp_ws **pp = &s->ws; *pp; pp = &(*pp)->next)
+        if (*pp == w) {
+            *pp = w->next;
+            break;
+        }
+    s->ws_count--;
+    pthread_mutex_unlock(&s->lock);
+    mg_set_user_connection_data(c, NULL);
+    free(w);
+}
+
+int fp_ws_setup(fp_service *s)
+{
+    /* "/" matches every path: the connect handler keeps only / and /ws */
+    mg_set_websocket_handler(s->ctx, "/", ws_connect, ws_ready, ws_data, ws_close, s);
+    return 0;
+}
