@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file zk4370_client.h
+ * @brief Client of the ZKTeco 4370 protocol (TCP or UDP): device info, clock, users, templates,
+ * attendance, realtime events, remote enroll, door and power control.
+ *
+ * One handle = one connection (one session id). Every call is blocking and bounded: each exchange
+ * waits at most the handle's timeout (a bulk read waits at most that long per chunk attempt, and
+ * re-requests a chunk that came incomplete up to `retries` times). A device that sends malformed,
+ * oversized or endless data gets a clean error (ZKBIO_EPROTO, ZKBIO_ETOOBIG), never a hang or
+ * unbounded memory: announced bulk sizes above `max_dataset` are refused before anything is
+ * allocated, and no packet above 64 KiB is buffered.
+ *
+ * Thread-safety: a handle may be used from several threads; calls on one handle are serialised by
+ * an internal mutex (zkbio_zk_listen() releases it between its 100 ms waits, so other calls on the
+ * same handle can run while it listens). Callbacks run on the calling thread with the handle
+ * locked: a callback must not call into the same handle.
+ *
+ * After a transport error (ZKBIO_ECONN, ZKBIO_EPROTO on a TCP stream) the handle is broken: later
+ * calls return ZKBIO_ECONN; close it and open a new one.
+ *
+ * Sources: tcp4370.md §1 (framing), §3 (comm key), §4 (bulk transfers), §6 (events), §7 (writes).
+ * Since: 0.1
+ */
+#ifndef ZKBIO_ZK4370_CLIENT_H
+#define ZKBIO_ZK4370_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zkbio/error.h"
+#include "zkbio/export.h"
+#include "zkbio/zk4370.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Transport choice. */
+typedef enum zkbio_zk_transport {
+    ZKBIO_ZK_AUTO = 0, /**< TCP; UDP when TCP is refused or does not answer CONNECT (§1.5) */
+    ZKBIO_ZK_TCP = 1,
+    ZKBIO_ZK_UDP = 2
+} zkbio_zk_transport;
+
+/** Connection options; zero-initialise and set what you need. */
+typedef struct zkbio_zk_client_options {
+    int transport;        /**< zkbio_zk_transport */
+    uint32_t comm_key;    /**< numeric comm key ("Comm Password"), 0 = none (§3) */
+    int timeout_ms;       /**< per exchange; 0 = 5000 */
+    int retries;          /**< chunk re-requests in bulk reads; 0 = 3, negative = none */
+    const char *charset;  /**< device codepage of names (NULL = UTF-8); copied */
+    size_t max_dataset;   /**< largest bulk size accepted, bytes; 0 = 64 MiB */
+    int lenient_checksum; /**< accept packets whose checksum does not verify */
+} zkbio_zk_client_options;
+
+/** A connection. Opaque; zkbio_zk_client_close() frees it. */
+typedef struct zkbio_zk_client zkbio_zk_client;
+
+/**
+ * Connect to `host` (name or address) on `port` (0 = 4370), send CONNECT and, when the device
+ * answers ACK_UNAUTH, CMD_AUTH with the comm key. `opt` may be NULL (defaults). *out is written on
+ * ZKBIO_OK only. Errors: ZKBIO_ECONN (unreachable, refused), ZKBIO_ETIMEDOUT (no answer),
+ * ZKBIO_EACCES (comm key rejected), ZKBIO_EPROTO, ZKBIO_ENOENT (host not resolved), ZKBIO_ENOMEM,
+ * ZKBIO_EINVAL.
+ */
+ZKBIO_API int zkbio_zk_client_open(const char *host, uint16_t port,
+                                   const zkbio_zk_client_options *opt, zkbio_zk_client **out);
+
+/** Send CMD_EXIT (best effort, short wait), close the socket and free. Accepts NULL. */
+ZKBIO_API void zkbio_zk_client_close(zkbio_zk_client *c);
+
+/** The transport in use (ZKBIO_ZK_TCP or ZKBIO_ZK_UDP) into *out. */
+ZKBIO_API int zkbio_zk_client_transport(zkbio_zk_client *c, int *out);
+
+/** English detail of the last failure on this handle (never contains the comm key) into out. */
+ZKBIO_API int zkbio_zk_client_last_error(zkbio_zk_client *c, char *out, size_t outsize);
+
+/** Free memory returned by this API (user, attendance, template arrays, template bytes). Accepts
+ * NULL. */
+ZKBIO_API void zkbio_zk_free(void *p);
+
+/** What a device says about itself. Strings are NUL-terminated, empty when the device does not
+ * know the option. */
+typedef struct zkbio_zk_info {
+    char serial[64];      /**< ~SerialNumber */
+    char model[64];       /**< ~DeviceName */
+    char firmware[64];    /**< CMD_GET_VERSION, e.g. "Ver 6.60 Apr 28 2015" */
+    char platform[64];    /**< ~Platform, e.g. ZEM560 */
+    char mac[32];         /**< MAC */
+    char vendor[64];      /**< ~OEMVendor */
+    char fp_version[16];  /**< ~ZKFPVersion (9 or 10) */
+    int pin_width;        /**< CMD_GET_PINWIDTH, -1 when not answered */
+    zkbio_zk_sizes sizes; /**< counts and capacities (CMD_GET_FREE_SIZES) */
+} zkbio_zk_info;
+
+/** Device information. Errors: transport errors, ZKBIO_EPROTO (malformed free sizes). */
+ZKBIO_API int zkbio_zk_get_info(zkbio_zk_client *c, zkbio_zk_info *out);
+
+/** One option (`~SerialNumber`, ...) into out. ZKBIO_ENOENT when the device does not know it. */
+ZKBIO_API int zkbio_zk_get_option(zkbio_zk_client *c, const char *name, char *out, size_t outsize);
+
+/** Write an option (`Name=Value`) then CMD_REFRESHOPTION. ZKBIO_EIO when refused. */
+ZKBIO_API int zkbio_zk_set_option(zkbio_zk_client *c, const char *name, const char *value);
+
+/** Device clock (naive local time, §5.6). */
+ZKBIO_API int zkbio_zk_get_time(zkbio_zk_client *c, zkbio_zk_time *out);
+/** Set the clock, then CMD_REFRESHDATA. ZKBIO_ERANGE when not encodable. */
+ZKBIO_API int zkbio_zk_set_time(zkbio_zk_client *c, const zkbio_zk_time *t);
+
+/**
+ * Every user (bulk read, §4.2; record size 28 or 72 detected from the user count, §5.1-5.2).
+ * *users is one allocation (free with zkbio_zk_free), NULL when *count is 0.
+ */
+ZKBIO_API int zkbio_zk_get_users(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count);
+
+/**
+ * Create or update the user with u->uid (1..65535): DISABLEDEVICE, USER_WRQ, REFRESHDATA,
+ * ENABLEDEVICE (§7.1). The record size is the one detected by a previous read, else learnt from
+ * the device (a user read), else 72 over TCP and 28 over UDP. ZKBIO_EIO when refused (uid or
+ * user_id rules), ZKBIO_ERANGE when a field does not fit the record.
+ */
+ZKBIO_API int zkbio_zk_set_user(zkbio_zk_client *c, const zkbio_zk_user *u);
+
+/** Delete a user by uid, then REFRESHDATA. ZKBIO_EIO when refused. */
+ZKBIO_API int zkbio_zk_delete_user(zkbio_zk_client *c, uint16_t uid);
+
+/**
+ * Every fingerprint template (§5.7). *templates is one allocation holding the array and the
+ * template bytes it points to (free with zkbio_zk_free).
+ */
+ZKBIO_API int zkbio_zk_get_templates(zkbio_zk_client *c, zkbio_zk_template **templates,
+                                     size_t *count);
+
+/** One template (_CMD_GET_USERTEMP, §2.2). *data is freed with zkbio_zk_free. ZKBIO_ENOENT when
+ * the slot is empty. */
+ZKBIO_API int zkbio_zk_get_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t **data,
+                                    size_t *len);
+
+/** Write one template (§7.3: buffer upload, CHECKSUM_BUFFER, TMP_WRITE). The user must exist.
+ * flag: 1 valid, 3 duress. ZKBIO_EIO when refused. */
+ZKBIO_API int zkbio_zk_set_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t flag,
+                                    const uint8_t *data, size_t len);
+
+/** Delete one template (CMD_DELETE_USERTEMP) then REFRESHDATA. ZKBIO_ENOENT when absent. */
+ZKBIO_API int zkbio_zk_delete_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid);
+
+/**
+ * Bulk upload of users and their templates in one buffer (§7.2, _CMD_SAVE_USERTEMPS). Every
+ * template's uid must be one of `users`. Errors: ZKBIO_EINVAL, ZKBIO_ETOOBIG, ZKBIO_EIO.
+ */
+ZKBIO_API int zkbio_zk_upload(zkbio_zk_client *c, const zkbio_zk_user *users, size_t nusers,
+                              const zkbio_zk_template *templates, size_t ntemplates);
+
+/**
+ * Attendance records (§5.4; stride 8, 16 or 40 detected from the record count). With `since`
+ * (may be NULL) only records at or after that time are returned (the protocol has no server-side
+ * filter: all are downloaded). 8-byte records get their user_id from the user list (one more bulk
+ * read). *records: one allocation (zkbio_zk_free), NULL when *count is 0.
+ */
+ZKBIO_API int zkbio_zk_get_attendance(zkbio_zk_client *c, const zkbio_zk_time *since,
+                                      zkbio_zk_att **records, size_t *count);
+
+/** Delete every attendance record (CMD_CLEAR_ATTLOG). */
+ZKBIO_API int zkbio_zk_clear_attendance(zkbio_zk_client *c);
+
+/** Open the door for `deciseconds` (wire value of CMD_UNLOCK, §7.5: pyzk sends seconds × 10). */
+ZKBIO_API int zkbio_zk_unlock(zkbio_zk_client *c, uint32_t deciseconds);
+
+/** Restart / power off: the device may close the connection without answering (§2.1); both count
+ * as success. The handle is unusable afterwards (close it). */
+ZKBIO_API int zkbio_zk_restart(zkbio_zk_client *c);
+ZKBIO_API int zkbio_zk_poweroff(zkbio_zk_client *c);
+/** CMD_ENABLEDEVICE / CMD_DISABLEDEVICE / CMD_REFRESHDATA. */
+ZKBIO_API int zkbio_zk_enable(zkbio_zk_client *c);
+ZKBIO_API int zkbio_zk_disable(zkbio_zk_client *c);
+ZKBIO_API int zkbio_zk_refresh(zkbio_zk_client *c);
+
+/** Event callback: return 0 to go on, nonzero to stop. `ev` is valid during the call only. */
+typedef int (*zkbio_zk_event_cb)(const zkbio_zk_event *ev, void *user);
+
+/**
+ * Register for the events in `mask` (OR of ZKBIO_ZK_EF_*; REG_EVENT, §6.1) and deliver them to
+ * `cb` until it returns nonzero or `duration_ms` passes (< 0: until the callback stops or the
+ * connection fails). Each event is acknowledged to the device. Unregisters (mask 0) before
+ * returning. Returns ZKBIO_OK when stopped by the callback or the duration, transport errors
+ * otherwise.
+ */
+ZKBIO_API int zkbio_zk_listen(zkbio_zk_client *c, uint32_t mask, int duration_ms,
+                              zkbio_zk_event_cb cb, void *user);
+
+/**
+ * Remote enrollment of finger `fid` of user `user_id` (§7.4): CANCELCAPTURE, STARTENROLL,
+ * STARTVERIFY, then the device's events (FINGER, FPFTR per press, ENROLLFINGER) are passed to `cb`
+ * (may be NULL) until ENROLLFINGER or `timeout_ms` (0 = 60 s). Cleanup: CANCELCAPTURE,
+ * STARTVERIFY, REFRESHDATA. Errors: ZKBIO_EIO (device refused or ENROLLFINGER result ≠ 0; the
+ * result is in the last error text), ZKBIO_ETIMEDOUT, ZKBIO_ERANGE (user_id not numeric over
+ * UDP).
+ */
+ZKBIO_API int zkbio_zk_enroll(zkbio_zk_client *c, const char *user_id, uint8_t fid, int timeout_ms,
+                              zkbio_zk_event_cb cb, void *user);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZKBIO_ZK4370_CLIENT_H */

@@ -1,0 +1,809 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* 4370 client operations: info, options, clock, bulk reads (§4.2), users, attendance, templates,
+ * uploads (§4.3, §7), door and power, remote enroll (§7.4). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal/bytes.h"
+#include "zk4370/zki_client.h"
+
+#define LOCK(c)   pthread_mutex_lock(&(c)->mu)
+#define UNLOCK(c) pthread_mutex_unlock(&(c)->mu)
+
+/* ---- small requests ---- */
+
+static int get_option_locked(zkbio_zk_client *c, const char *name, char *out, size_t outsize)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 200)
+        return ZKBIO_EINVAL;
+    zkbio_zk_header h;
+    const uint8_t *d;
+    size_t len;
+    int rc =
+        zki_zk_request(c, ZKBIO_ZK_CMD_OPTIONS_RRQ, (const uint8_t *)name, n + 1, &h, &d, &len);
+    if (rc != ZKBIO_OK)
+        return rc;
+    if (h.cmd == ZKBIO_ZK_ACK_UNAUTH)
+        return zki_zk_fail(c, ZKBIO_EACCES, "not authenticated");
+    if (h.cmd != ZKBIO_ZK_ACK_OK)
+        return ZKBIO_ENOENT;
+    rc = zkbio_zk_option_value(d, len, out, outsize);
+    return rc == ZKBIO_ENOSPC ? ZKBIO_OK : rc; /* a truncated value is still useful */
+}
+
+int zkbio_zk_get_option(zkbio_zk_client *c, const char *name, char *out, size_t outsize)
+{
+    if (!c || !name || !out || !outsize)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    int rc = get_option_locked(c, name, out, outsize);
+    UNLOCK(c);
+    return rc;
+}
+
+int zkbio_zk_set_option(zkbio_zk_client *c, const char *name, const char *value)
+{
+    if (!c || !name || !value || !*name || strchr(name, '='))
+        return ZKBIO_EINVAL;
+    char buf[512];
+    int n = snprintf(buf, sizeof(buf), "%s=%s", name, value);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        return ZKBIO_ETOOBIG;
+    LOCK(c);
+    int rc = zki_zk_simple(c, ZKBIO_ZK_CMD_OPTIONS_WRQ, (const uint8_t *)buf, (size_t)n + 1);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_REFRESHOPTION, NULL, 0);
+    UNLOCK(c);
+    return rc;
+}
+
+static int get_sizes_locked(zkbio_zk_client *c, zkbio_zk_sizes *s)
+{
+    zkbio_zk_header h;
+    const uint8_t *d;
+    size_t n;
+    int rc = zki_zk_request(c, ZKBIO_ZK_CMD_GET_FREE_SIZES, NULL, 0, &h, &d, &n);
+    if (rc != ZKBIO_OK)
+        return rc;
+    if (h.cmd != ZKBIO_ZK_ACK_OK)
+        return zki_zk_fail(c, ZKBIO_EIO, "device refused GET_FREE_SIZES (reply %u)", h.cmd);
+    if (zkbio_zk_sizes_parse(d, n, s) != ZKBIO_OK)
+        return zki_zk_fail(c, ZKBIO_EPROTO, "free sizes reply of %zu bytes (need 80)", n);
+    return ZKBIO_OK;
+}
+
+int zkbio_zk_get_info(zkbio_zk_client *c, zkbio_zk_info *out)
+{
+    if (!c || !out)
+        return ZKBIO_EINVAL;
+    zkbio_zk_info in;
+    memset(&in, 0, sizeof(in));
+    in.pin_width = -1;
+    LOCK(c);
+    static const struct {
+        const char *name;
+        size_t off, size;
+    } opts[] = {
+        {"~SerialNumber", offsetof(zkbio_zk_info, serial), sizeof(in.serial)},
+        {"~DeviceName", offsetof(zkbio_zk_info, model), sizeof(in.model)},
+        {"~Platform", offsetof(zkbio_zk_info, platform), sizeof(in.platform)},
+        {"MAC", offsetof(zkbio_zk_info, mac), sizeof(in.mac)},
+        {"~OEMVendor", offsetof(zkbio_zk_info, vendor), sizeof(in.vendor)},
+        {"~ZKFPVersion", offsetof(zkbio_zk_info, fp_version), sizeof(in.fp_version)},
+    };
+    int rc = ZKBIO_OK;
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]) && rc == ZKBIO_OK; i++) {
+        rc = get_option_locked(c, opts[i].name, (char *)&in + opts[i].off, opts[i].size);
+        if (rc == ZKBIO_ENOENT)
+            rc = ZKBIO_OK;
+    }
+    zkbio_zk_header h;
+    const uint8_t *d;
+    size_t n;
+    if (rc == ZKBIO_OK &&
+        (rc = zki_zk_request(c, ZKBIO_ZK_CMD_GET_VERSION, NULL, 0, &h, &d, &n)) == ZKBIO_OK &&
+        h.cmd == ZKBIO_ZK_ACK_OK)
+        (void)zkbio_zk_option_value(d, n, in.firmware, sizeof(in.firmware));
+    if (rc == ZKBIO_OK &&
+        (rc = zki_zk_request(c, ZKBIO_ZK_CMD_GET_PINWIDTH, (const uint8_t *)" P", 2, &h, &d, &n)) ==
+            ZKBIO_OK &&
+        h.cmd == ZKBIO_ZK_ACK_OK && n >= 1)
+        in.pin_width = d[0];
+    if (rc == ZKBIO_OK)
+        rc = get_sizes_locked(c, &in.sizes);
+    UNLOCK(c);
+    if (rc == ZKBIO_OK)
+        *out = in;
+    return rc;
+}
+
+int zkbio_zk_get_time(zkbio_zk_client *c, zkbio_zk_time *out)
+{
+    if (!c || !out)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    zkbio_zk_header h;
+    const uint8_t *d;
+    size_t n;
+    int rc = zki_zk_request(c, ZKBIO_ZK_CMD_GET_TIME, NULL, 0, &h, &d, &n);
+    if (rc == ZKBIO_OK && h.cmd != ZKBIO_ZK_ACK_OK)
+        rc = zki_zk_fail(c, ZKBIO_EIO, "device refused GET_TIME (reply %u)", h.cmd);
+    else if (rc == ZKBIO_OK && n < 4)
+        rc = zki_zk_fail(c, ZKBIO_EPROTO, "GET_TIME reply of %zu bytes", n);
+    if (rc == ZKBIO_OK)
+        (void)zkbio_zk_time_decode(zki_le32(d), out);
+    UNLOCK(c);
+    return rc;
+}
+
+int zkbio_zk_set_time(zkbio_zk_client *c, const zkbio_zk_time *t)
+{
+    if (!c || !t)
+        return ZKBIO_EINVAL;
+    uint32_t v;
+    int rc = zkbio_zk_time_encode(t, &v);
+    if (rc != ZKBIO_OK)
+        return rc;
+    uint8_t d[4];
+    zki_put_le32(d, v);
+    LOCK(c);
+    rc = zki_zk_simple(c, ZKBIO_ZK_CMD_SET_TIME, d, 4);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_REFRESHDATA, NULL, 0);
+    UNLOCK(c);
+    return rc;
+}
+
+static int one_cmd(zkbio_zk_client *c, uint16_t cmd, const uint8_t *d, size_t n)
+{
+    if (!c)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    int rc = zki_zk_simple(c, cmd, d, n);
+    UNLOCK(c);
+    return rc;
+}
+
+int zkbio_zk_clear_attendance(zkbio_zk_client *c)
+{
+    return one_cmd(c, ZKBIO_ZK_CMD_CLEAR_ATTLOG, NULL, 0);
+}
+
+int zkbio_zk_unlock(zkbio_zk_client *c, uint32_t deciseconds)
+{
+    uint8_t d[4];
+    zki_put_le32(d, deciseconds);
+    return one_cmd(c, ZKBIO_ZK_CMD_UNLOCK, d, 4);
+}
+
+int zkbio_zk_enable(zkbio_zk_client *c)
+{
+    return one_cmd(c, ZKBIO_ZK_CMD_ENABLEDEVICE, NULL, 0);
+}
+
+int zkbio_zk_disable(zkbio_zk_client *c)
+{
+    static const uint8_t zero[4] = {0, 0, 0, 0};
+    return one_cmd(c, ZKBIO_ZK_CMD_DISABLEDEVICE, zero, 4);
+}
+
+int zkbio_zk_refresh(zkbio_zk_client *c)
+{
+    return one_cmd(c, ZKBIO_ZK_CMD_REFRESHDATA, NULL, 0);
+}
+
+/* RESTART / POWEROFF: a missing answer or a closed connection is success (§2.1). */
+static int power_cmd(zkbio_zk_client *c, uint16_t cmd)
+{
+    if (!c)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    int saved = c->timeout_ms;
+    c->timeout_ms = saved < 2000 ? saved : 2000;
+    int rc = zki_zk_simple(c, cmd, NULL, 0);
+    c->timeout_ms = saved;
+    if (rc == ZKBIO_ETIMEDOUT || (rc == ZKBIO_ECONN && c->fd >= 0))
+        rc = ZKBIO_OK;
+    c->broken = 1; /* the device is going away */
+    UNLOCK(c);
+    return rc;
+}
+
+int zkbio_zk_restart(zkbio_zk_client *c)
+{
+    return power_cmd(c, ZKBIO_ZK_CMD_RESTART);
+}
+
+int zkbio_zk_poweroff(zkbio_zk_client *c)
+{
+    return power_cmd(c, ZKBIO_ZK_CMD_POWEROFF);
+}
+
+/* ---- bulk reads (§4.1, §4.2) ---- */
+
+/* Receive the answer to one chunk request (or to a single-template request): PREPARE_DATA (size),
+ * DATA packets, ACK_OK; or one DATA with everything. Fills out[0..want). want == 0 accepts any
+ * size up to cap (single DATA form only), reported in *got. Returns OK, ETIMEDOUT/EAGAIN-like
+ * incomplete (ZKBIO_EUNAVAIL), or a hard error. */
+static int recv_stream(zkbio_zk_client *c, uint16_t reply, uint8_t *out, size_t want, size_t cap,
+                       size_t *got)
+{
+    int64_t deadline = zki_zk_now_ms() + c->timeout_ms;
+    size_t have = 0, announced = want;
+    int prepared = 0;
+    for (;;) {
+        zkbio_zk_header h;
+        const uint8_t *d;
+        size_t n;
+        int rc = zki_zk_reply_for(c, reply, deadline, &h, &d, &n);
+        if (rc == ZKBIO_ETIMEDOUT) {
+            *got = have;
+            return ZKBIO_EUNAVAIL; /* incomplete: the caller may re-request */
+        }
+        if (rc != ZKBIO_OK)
+            return rc;
+        switch (h.cmd) {
+        case ZKBIO_ZK_CMD_PREPARE_DATA:
+            if (n < 4 || prepared)
+                return zki_zk_fail(c, ZKBIO_EPROTO, "malformed PREPARE_DATA");
+            announced = zki_le32(d);
+            if ((want && announced != want) || announced > cap)
+                return zki_zk_fail(c, ZKBIO_EPROTO,
+                                   "device announced %zu bytes where %zu were asked", announced,
+                                   want ? want : cap);
+            prepared = 1;
+            break;
+        case ZKBIO_ZK_CMD_DATA:
+            if (n > (prepared ? announced : (want ? want : cap)) - have)
+                return zki_zk_fail(c, ZKBIO_EPROTO, "device sent more data than announced");
+            memcpy(out + have, d, n);
+            have += n;
+            if (!prepared) { /* one DATA packet with the whole answer */
+                *got = have;
+                return ZKBIO_OK;
+            }
+            break;
+        case ZKBIO_ZK_ACK_OK:
+            *got = have;
+            if (have == announced)
+                return ZKBIO_OK;
+            return ZKBIO_EUNAVAIL; /* datagrams lost on the way */
+        case ZKBIO_ZK_ACK_UNAUTH:
+            return zki_zk_fail(c, ZKBIO_EACCES, "not authenticated");
+        default:
+            return zki_zk_fail(c, ZKBIO_EIO, "device refused the data request (reply %u)", h.cmd);
+        }
+    }
+}
+
+static int free_data(zkbio_zk_client *c)
+{
+    return zki_zk_simple(c, ZKBIO_ZK_CMD_FREE_DATA, NULL, 0);
+}
+
+/* Read a dataset with 1503/1504. *buf (malloc'ed) holds `u32 records_bytes` + records; *len is
+ * 4 + records_bytes. */
+static int read_dataset(zkbio_zk_client *c, uint16_t inner, uint32_t fct, uint8_t **buf,
+                        size_t *len)
+{
+    uint8_t q[11] = {1};
+    zki_put_le16(q + 1, inner);
+    zki_put_le32(q + 3, fct);
+    zkbio_zk_header h;
+    const uint8_t *d;
+    size_t n;
+    int rc = zki_zk_request(c, ZKBIO_ZK_CMD_DATA_WRRQ, q, sizeof(q), &h, &d, &n);
+    if (rc != ZKBIO_OK)
+        return rc;
+    uint8_t *data = NULL;
+    size_t size;
+    if (h.cmd == ZKBIO_ZK_CMD_DATA) { /* mode A: everything inline */
+        size = n;
+        if (size < 4)
+            return zki_zk_fail(c, ZKBIO_EPROTO, "dataset of %zu bytes", size);
+        if (!(data = malloc(size)))
+            return ZKBIO_ENOMEM;
+        memcpy(data, d, size);
+    } else if (h.cmd == ZKBIO_ZK_ACK_OK || h.cmd == ZKBIO_ZK_CMD_PREPARE_DATA) {
+        if (n < 5)
+            return zki_zk_fail(c, ZKBIO_EPROTO, "bulk size reply of %zu bytes", n);
+        size = zki_le32(d + 1);
+        if (size > c->max_dataset) {
+            (void)free_data(c);
+            return zki_zk_fail(c, ZKBIO_ETOOBIG,
+                               "device announced %zu bytes, above the limit of %zu", size,
+                               c->max_dataset);
+        }
+        if (size < 4)
+            return zki_zk_fail(c, ZKBIO_EPROTO, "device announced a dataset of %zu bytes", size);
+        if (!(data = malloc(size)))
+            return ZKBIO_ENOMEM;
+        size_t chunk = c->tcp ? ZKBIO_ZK_CHUNK_TCP : ZKBIO_ZK_CHUNK_UDP;
+        for (size_t off = 0; off < size && rc == ZKBIO_OK;) {
+            size_t want = size - off < chunk ? size - off : chunk;
+            int attempt = 0;
+            for (;;) {
+                uint8_t r[8];
+                zki_put_le32(r, (uint32_t)off);
+                zki_put_le32(r + 4, (uint32_t)want);
+                uint16_t reply = zki_zk_next_reply(c);
+                rc = zki_zk_send(c, ZKBIO_ZK_CMD_DATA_RDY, reply, r, 8,
+                                 zki_zk_now_ms() + c->timeout_ms);
+                size_t got = 0;
+                if (rc == ZKBIO_OK)
+                    rc = recv_stream(c, reply, data + off, want, want, &got);
+                if (rc == ZKBIO_OK && got != want)
+                    rc = zki_zk_fail(c, ZKBIO_EPROTO, "chunk of %zu bytes where %zu were asked",
+                                     got, want);
+                if (rc != ZKBIO_EUNAVAIL)
+                    break;
+                if (attempt++ >= c->retries) {
+                    rc = zki_zk_fail(c, ZKBIO_ETIMEDOUT,
+                                     "chunk at offset %zu incomplete after %d attempts", off,
+                                     attempt);
+                    break;
+                }
+            }
+            off += want;
+        }
+        if (rc == ZKBIO_OK || (rc != ZKBIO_ECONN && !c->broken))
+            (void)free_data(c);
+        if (rc != ZKBIO_OK) {
+            free(data);
+            return rc;
+        }
+    } else if (h.cmd == ZKBIO_ZK_ACK_UNAUTH) {
+        return zki_zk_fail(c, ZKBIO_EACCES, "not authenticated");
+    } else {
+        return zki_zk_fail(c, ZKBIO_EIO, "device refused the bulk read (reply %u)", h.cmd);
+    }
+    uint32_t rb = zki_le32(data);
+    if (rb > size - 4) {
+        free(data);
+        return zki_zk_fail(c, ZKBIO_EPROTO, "dataset says %lu bytes of records but holds %zu",
+                           (unsigned long)rb, size - 4);
+    }
+    *buf = data;
+    *len = 4 + (size_t)rb;
+    return ZKBIO_OK;
+}
+
+static int users_locked(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count)
+{
+    zkbio_zk_sizes s;
+    int rc = get_sizes_locked(c, &s);
+    if (rc != ZKBIO_OK)
+        return rc;
+    uint8_t *buf;
+    size_t len;
+    if ((rc = read_dataset(c, ZKBIO_ZK_CMD_USERTEMP_RRQ, 5, &buf, &len)) != ZKBIO_OK)
+        return rc;
+    static const size_t allowed[] = {ZKBIO_ZK_USER8_SIZE, ZKBIO_ZK_USER6_SIZE};
+    size_t stride, rb = len - 4;
+    rc = zkbio_zk_stride(rb, s.users, allowed, 2, &stride);
+    if (rc != ZKBIO_OK) {
+        free(buf);
+        return zki_zk_fail(c, rc, "%zu bytes of users are no whole number of records", rb);
+    }
+    size_t n = rb / stride;
+    zkbio_zk_user *u = NULL;
+    if (n && !(u = malloc(n * sizeof(*u)))) {
+        free(buf);
+        return ZKBIO_ENOMEM;
+    }
+    for (size_t i = 0; i < n && rc == ZKBIO_OK; i++)
+        rc = zkbio_zk_user_parse(buf + 4 + i * stride, stride, c->charset, &u[i]);
+    free(buf);
+    if (rc != ZKBIO_OK) {
+        free(u);
+        return zki_zk_fail(c, rc, "user records: %s", zkbio_strerror(rc));
+    }
+    if (rb)
+        c->user_size = stride;
+    *users = u;
+    *count = n;
+    return ZKBIO_OK;
+}
+
+int zkbio_zk_get_users(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count)
+{
+    if (!c || !users || !count)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    int rc = users_locked(c, users, count);
+    UNLOCK(c);
+    return rc;
+}
+
+static int att_locked(zkbio_zk_client *c, const zkbio_zk_time *since, zkbio_zk_att **out,
+                      size_t *count)
+{
+    zkbio_zk_sizes s;
+    int rc = get_sizes_locked(c, &s);
+    if (rc != ZKBIO_OK)
+        return rc;
+    uint8_t *buf;
+    size_t len;
+    if ((rc = read_dataset(c, ZKBIO_ZK_CMD_ATTLOG_RRQ, 0, &buf, &len)) != ZKBIO_OK)
+        return rc;
+    static const size_t allowed[] = {ZKBIO_ZK_ATT40_SIZE, ZKBIO_ZK_ATT16_SIZE, ZKBIO_ZK_ATT8_SIZE};
+    size_t stride, rb = len - 4;
+    rc = zkbio_zk_stride(rb, s.records, allowed, 3, &stride);
+    if (rc != ZKBIO_OK) {
+        free(buf);
+        return zki_zk_fail(c, rc, "%zu bytes of attendance are no whole number of records", rb);
+    }
+    size_t n = rb / stride, k = 0;
+    zkbio_zk_att *a = NULL;
+    if (n && !(a = malloc(n * sizeof(*a)))) {
+        free(buf);
+        return ZKBIO_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        zkbio_zk_att r;
+        zkbio_zk_att_parse(buf + 4 + i * stride, stride, &r);
+        if (!since || zkbio_zk_time_cmp(&r.time, since) >= 0)
+            a[k++] = r;
+    }
+    free(buf);
+    if (stride == ZKBIO_ZK_ATT8_SIZE && k) { /* map uid -> user id through the user list */
+        zkbio_zk_user *u = NULL;
+        size_t nu = 0;
+        if (users_locked(c, &u, &nu) == ZKBIO_OK) {
+            for (size_t i = 0; i < k; i++)
+                for (size_t j = 0; j < nu; j++)
+                    if (u[j].uid == a[i].uid) {
+                        memcpy(a[i].user_id, u[j].user_id, sizeof(a[i].user_id));
+                        break;
+                    }
+            free(u);
+        }
+    }
+    if (!k) {
+        free(a);
+        a = NULL;
+    }
+    *out = a;
+    *count = k;
+    return ZKBIO_OK;
+}
+
+int zkbio_zk_get_attendance(zkbio_zk_client *c, const zkbio_zk_time *since, zkbio_zk_att **records,
+                            size_t *count)
+{
+    if (!c || !records || !count)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    int rc = att_locked(c, since, records, count);
+    UNLOCK(c);
+    return rc;
+}
+
+int zkbio_zk_get_templates(zkbio_zk_client *c, zkbio_zk_template **templates, size_t *count)
+{
+    if (!c || !templates || !count)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    uint8_t *buf;
+    size_t len;
+    int rc = read_dataset(c, ZKBIO_ZK_CMD_DB_RRQ, 2, &buf, &len);
+    UNLOCK(c);
+    if (rc != ZKBIO_OK)
+        return rc;
+    size_t n = 0, pos = 0;
+    zkbio_zk_template t;
+    while ((rc = zkbio_zk_template_next(buf + 4, len - 4, &pos, &t)) == 1)
+        n++;
+    if (rc < 0) {
+        free(buf);
+        LOCK(c);
+        zki_zk_fail(c, ZKBIO_EPROTO, "malformed template entry at offset %zu", pos);
+        UNLOCK(c);
+        return ZKBIO_EPROTO;
+    }
+    /* one block: the array, then the entries' bytes */
+    size_t head = n * sizeof(zkbio_zk_template);
+    uint8_t *block = n ? malloc(head + len) : NULL;
+    if (n && !block) {
+        free(buf);
+        return ZKBIO_ENOMEM;
+    }
+    zkbio_zk_template *arr = (zkbio_zk_template *)(void *)block;
+    if (n) {
+        memcpy(block + head, buf, len);
+        pos = 0;
+        for (size_t i = 0; i < n; i++)
+            zkbio_zk_template_next(block + head + 4, len - 4, &pos, &arr[i]);
+    }
+    free(buf);
+    *templates = arr;
+    *count = n;
+    return ZKBIO_OK;
+}
+
+int zkbio_zk_get_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t **data,
+                          size_t *len)
+{
+    if (!c || !data || !len)
+        return ZKBIO_EINVAL;
+    uint8_t q[3];
+    zki_put_le16(q, uid);
+    q[2] = fid;
+    uint8_t *buf = malloc(ZKBIO_ZK_MAX_PACKET);
+    if (!buf)
+        return ZKBIO_ENOMEM;
+    LOCK(c);
+    uint16_t reply = zki_zk_next_reply(c);
+    int rc =
+        zki_zk_send(c, ZKBIO_ZK_CMD_GET_USERTEMP, reply, q, 3, zki_zk_now_ms() + c->timeout_ms);
+    size_t got = 0;
+    if (rc == ZKBIO_OK)
+        rc = recv_stream(c, reply, buf, 0, ZKBIO_ZK_MAX_PACKET, &got);
+    if (rc == ZKBIO_EUNAVAIL)
+        rc = zki_zk_fail(c, ZKBIO_ETIMEDOUT, "template transfer incomplete");
+    if (rc == ZKBIO_EIO) {
+        rc = ZKBIO_ENOENT;
+        zki_zk_fail(c, rc, "no template %u/%u", uid, fid);
+    }
+    UNLOCK(c);
+    if (rc != ZKBIO_OK) {
+        free(buf);
+        return rc;
+    }
+    /* the device appends one byte (and sometimes 6 zero bytes) to the template (§2.2) */
+    if (got > 0)
+        got--;
+    if (got >= 6 && memcmp(buf + got - 6, "\0\0\0\0\0\0", 6) == 0)
+        got -= 6;
+    *data = buf;
+    *len = got;
+    return ZKBIO_OK;
+}
+
+/* ---- uploads (§4.3) ---- */
+
+static int upload_buffer(zkbio_zk_client *c, const uint8_t *p, size_t n)
+{
+    uint8_t sz[4];
+    zki_put_le32(sz, (uint32_t)n);
+    int rc = free_data(c);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_PREPARE_DATA, sz, 4);
+    for (size_t off = 0; off < n && rc == ZKBIO_OK; off += ZKBIO_ZK_UDP_DATA) {
+        size_t k = n - off < ZKBIO_ZK_UDP_DATA ? n - off : ZKBIO_ZK_UDP_DATA;
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_DATA, p + off, k);
+    }
+    return rc;
+}
+
+int zkbio_zk_set_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t flag,
+                          const uint8_t *data, size_t len)
+{
+    if (!c || !data || !len || fid > 9)
+        return ZKBIO_EINVAL;
+    if (len > 0xFFFF)
+        return ZKBIO_ETOOBIG;
+    LOCK(c);
+    int rc = zki_zk_simple(c, ZKBIO_ZK_CMD_DISABLEDEVICE, NULL, 0);
+    if (rc == ZKBIO_OK)
+        rc = upload_buffer(c, data, len);
+    if (rc == ZKBIO_OK) {
+        zkbio_zk_header h;
+        const uint8_t *d;
+        size_t n;
+        rc = zki_zk_request(c, ZKBIO_ZK_CMD_CHECKSUM_BUFFER, NULL, 0, &h, &d, &n);
+    }
+    if (rc == ZKBIO_OK) {
+        uint8_t w[6];
+        zki_put_le16(w, uid);
+        w[2] = fid;
+        w[3] = flag;
+        zki_put_le16(w + 4, (uint16_t)len);
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_TMP_WRITE, w, 6);
+    }
+    if (rc == ZKBIO_OK)
+        rc = free_data(c);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_REFRESHDATA, NULL, 0);
+    if (!c->broken)
+        (void)zki_zk_simple(c, ZKBIO_ZK_CMD_ENABLEDEVICE, NULL, 0);
+    UNLOCK(c);
+    return rc;
+}
+
+int zkbio_zk_delete_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid)
+{
+    if (!c)
+        return ZKBIO_EINVAL;
+    uint8_t q[3];
+    zki_put_le16(q, uid);
+    q[2] = fid;
+    LOCK(c);
+    int rc = zki_zk_simple(c, ZKBIO_ZK_CMD_DELETE_USERTEMP, q, 3);
+    if (rc == ZKBIO_EIO)
+        rc = ZKBIO_ENOENT;
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_REFRESHDATA, NULL, 0);
+    UNLOCK(c);
+    return rc;
+}
+
+/* The user record size to write: detected, else learnt from a read, else by transport. */
+static size_t user_size_locked(zkbio_zk_client *c)
+{
+    if (!c->user_size) {
+        zkbio_zk_user *u = NULL;
+        size_t n = 0;
+        if (users_locked(c, &u, &n) == ZKBIO_OK)
+            free(u);
+    }
+    if (c->user_size)
+        return c->user_size;
+    return c->tcp ? ZKBIO_ZK_USER8_SIZE : ZKBIO_ZK_USER6_SIZE;
+}
+
+int zkbio_zk_set_user(zkbio_zk_client *c, const zkbio_zk_user *u)
+{
+    if (!c || !u || u->uid == 0)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    size_t size = user_size_locked(c);
+    uint8_t rec[ZKBIO_ZK_USER8_SIZE];
+    int rc = zkbio_zk_user_build(u, size, c->charset, rec);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_DISABLEDEVICE, NULL, 0);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_USER_WRQ, rec, size);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_REFRESHDATA, NULL, 0);
+    if (!c->broken)
+        (void)zki_zk_simple(c, ZKBIO_ZK_CMD_ENABLEDEVICE, NULL, 0);
+    UNLOCK(c);
+    return rc;
+}
+
+int zkbio_zk_delete_user(zkbio_zk_client *c, uint16_t uid)
+{
+    if (!c)
+        return ZKBIO_EINVAL;
+    uint8_t q[2];
+    zki_put_le16(q, uid);
+    LOCK(c);
+    int rc = zki_zk_simple(c, ZKBIO_ZK_CMD_DELETE_USER, q, 2);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_REFRESHDATA, NULL, 0);
+    UNLOCK(c);
+    return rc;
+}
+
+int zkbio_zk_upload(zkbio_zk_client *c, const zkbio_zk_user *users, size_t nusers,
+                    const zkbio_zk_template *templates, size_t ntemplates)
+{
+    if (!c || (!users && nusers) || (!templates && ntemplates) || nusers > 65535 ||
+        ntemplates > 65535 * 10)
+        return ZKBIO_EINVAL;
+    for (size_t i = 0; i < ntemplates; i++) {
+        size_t j = 0;
+        while (j < nusers && users[j].uid != templates[i].uid)
+            j++;
+        if (j == nusers || !templates[i].data || templates[i].len > 0xFFFF - 2)
+            return ZKBIO_EINVAL;
+    }
+    LOCK(c);
+    size_t usize = user_size_locked(c);
+    size_t upart = nusers * (usize + 1), tpart = ntemplates * 8, fpart = 0;
+    for (size_t i = 0; i < ntemplates; i++)
+        fpart += 2 + templates[i].len;
+    size_t total = 12 + upart + tpart + fpart;
+    int rc = ZKBIO_OK;
+    uint8_t *b = NULL;
+    if (total > c->max_dataset || total > UINT32_MAX)
+        rc = ZKBIO_ETOOBIG;
+    else if (!(b = calloc(1, total)))
+        rc = ZKBIO_ENOMEM;
+    if (rc == ZKBIO_OK) {
+        zki_put_le32(b, (uint32_t)upart);
+        zki_put_le32(b + 4, (uint32_t)tpart);
+        zki_put_le32(b + 8, (uint32_t)fpart);
+        uint8_t *p = b + 12;
+        for (size_t i = 0; i < nusers && rc == ZKBIO_OK; i++, p += usize + 1) {
+            p[0] = 2;
+            rc = zkbio_zk_user_build(&users[i], usize, c->charset, p + 1);
+        }
+        uint8_t *tab = b + 12 + upart, *fp = tab + tpart;
+        size_t off = 0;
+        for (size_t i = 0; i < ntemplates && rc == ZKBIO_OK; i++, tab += 8) {
+            tab[0] = 2;
+            zki_put_le16(tab + 1, templates[i].uid);
+            tab[3] = (uint8_t)(0x10 + templates[i].fid);
+            zki_put_le32(tab + 4, (uint32_t)off);
+            zki_put_le16(fp + off, (uint16_t)templates[i].len);
+            memcpy(fp + off + 2, templates[i].data, templates[i].len);
+            off += 2 + templates[i].len;
+        }
+    }
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_DISABLEDEVICE, NULL, 0);
+    if (rc == ZKBIO_OK)
+        rc = upload_buffer(c, b, total);
+    if (rc == ZKBIO_OK) {
+        static const uint8_t save[8] = {12, 0, 0, 0, 0, 0, 8, 0};
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_SAVE_USERTEMPS, save, 8);
+    }
+    if (rc == ZKBIO_OK)
+        rc = free_data(c);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_REFRESHDATA, NULL, 0);
+    if (b && !c->broken)
+        (void)zki_zk_simple(c, ZKBIO_ZK_CMD_ENABLEDEVICE, NULL, 0);
+    UNLOCK(c);
+    free(b);
+    return rc;
+}
+
+/* ---- remote enroll (§7.4) ---- */
+
+int zkbio_zk_enroll(zkbio_zk_client *c, const char *user_id, uint8_t fid, int timeout_ms,
+                    zkbio_zk_event_cb cb, void *user)
+{
+    if (!c || !user_id || !*user_id || fid > 9 || strlen(user_id) > 23)
+        return ZKBIO_EINVAL;
+    uint8_t q[26];
+    size_t qn;
+    memset(q, 0, sizeof(q));
+    LOCK(c);
+    if (c->tcp) {
+        memcpy(q, user_id, strlen(user_id));
+        q[24] = fid;
+        q[25] = 1;
+        qn = 26;
+    } else {
+        uint32_t pin;
+        if (zki_zk_parse_u32(user_id, &pin) != 0) {
+            UNLOCK(c);
+            return ZKBIO_ERANGE;
+        }
+        zki_put_le32(q, pin);
+        q[4] = fid;
+        qn = 5;
+    }
+    int rc = zki_zk_simple(c, ZKBIO_ZK_CMD_CANCELCAPTURE, NULL, 0);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_STARTENROLL, q, qn);
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_simple(c, ZKBIO_ZK_CMD_STARTVERIFY, NULL, 0);
+    int64_t end = zki_zk_now_ms() + (timeout_ms > 0 ? timeout_ms : 60000);
+    int done = 0;
+    while (rc == ZKBIO_OK && !done) {
+        int64_t left = end - zki_zk_now_ms();
+        if (left <= 0) {
+            rc = zki_zk_fail(c, ZKBIO_ETIMEDOUT, "enrollment did not finish in time");
+            break;
+        }
+        zkbio_zk_event ev;
+        int r = zki_zk_wait_event(c, left < 100 ? (int)left : 100, &ev);
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+        if (r == 0)
+            continue;
+        if (cb)
+            (void)cb(&ev, user);
+        if (ev.flag == ZKBIO_ZK_EF_ENROLLFINGER) {
+            done = 1;
+            if (ev.result != 0)
+                rc = zki_zk_fail(c, ZKBIO_EIO, "enrollment failed on the device (result %u)",
+                                 ev.result);
+        }
+    }
+    if (!c->broken) {
+        (void)zki_zk_simple(c, ZKBIO_ZK_CMD_CANCELCAPTURE, NULL, 0);
+        (void)zki_zk_simple(c, ZKBIO_ZK_CMD_STARTVERIFY, NULL, 0);
+        (void)zki_zk_simple(c, ZKBIO_ZK_CMD_REFRESHDATA, NULL, 0);
+    }
+    UNLOCK(c);
+    return rc;
+}

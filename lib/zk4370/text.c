@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Text fields of 4370 records: device codepage <-> UTF-8 through iconv (tcp4370.md §8 pitfall 8).
+ * Same approach as the PUSH codec (lib/push/text.c): ASCII is copied, bytes invalid in the source
+ * become U+FFFD, UTF-8 needs no iconv. */
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+
+#include "zk4370/zki_zk4370.h"
+
+static const char REPL[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
+
+int zki_zk_is_utf8(const char *cs)
+{
+    if (!cs || !*cs)
+        return 1;
+    char n[8];
+    size_t k = 0;
+    for (; *cs && k < sizeof(n) - 1; cs++) {
+        if (*cs == '-' || *cs == '_')
+            continue;
+        n[k++] = (char)(*cs >= 'A' && *cs <= 'Z' ? *cs - 'A' + 'a' : *cs);
+    }
+    if (*cs)
+        return 0;
+    n[k] = '\0';
+    return strcmp(n, "utf8") == 0;
+}
+
+size_t zki_zk_utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))
+            return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* append k bytes when they fit before the terminator; 0 when full */
+static int put(char *out, size_t outsize, size_t *o, const char *s, size_t k)
+{
+    if (*o + k + 1 > outsize)
+        return 0;
+    memcpy(out + *o, s, k);
+    *o += k;
+    return 1;
+}
+
+int zkbio_zk_text_decode(const uint8_t *p, size_t n, const char *charset, char *out, size_t outsize)
+{
+    if ((!p && n) || !out || outsize == 0)
+        return ZKBIO_EINVAL;
+    const uint8_t *nul = n ? memchr(p, 0, n) : NULL;
+    if (nul)
+        n = (size_t)(nul - p);
+    size_t o = 0;
+    int rc = ZKBIO_OK;
+    size_t ascii = 0;
+    while (ascii < n && p[ascii] >= 0x20 && p[ascii] < 0x7F)
+        ascii++;
+    if (ascii == n || zki_zk_is_utf8(charset)) {
+        for (size_t i = 0; i < n;) {
+            size_t k = zki_zk_utf8_seq(p + i, n - i);
+            int ok =
+                k ? put(out, outsize, &o, (const char *)p + i, k) : put(out, outsize, &o, REPL, 3);
+            if (!ok) {
+                rc = ZKBIO_ENOSPC;
+                break;
+            }
+            i += k ? k : 1;
+        }
+        out[o] = '\0';
+        return rc;
+    }
+    iconv_t cd = iconv_open("UTF-8", charset);
+    if (cd == (iconv_t)-1) {
+        out[0] = '\0';
+        return ZKBIO_EENCODING;
+    }
+    char *in = (char *)(uintptr_t)p;
+    size_t inleft = n;
+    while (inleft > 0) {
+        char tmp[16];
+        /* one input byte at a time grows the sequence until iconv accepts it (≤ 4 bytes) */
+        size_t take = 1, done = 0;
+        for (; take <= 4 && take <= inleft; take++) {
+            char *ip = in, *op = tmp;
+            size_t il = take, ol = sizeof(tmp);
+            iconv(cd, NULL, NULL, NULL, NULL);
+            size_t r = iconv(cd, &ip, &il, &op, &ol);
+            if (r != (size_t)-1 && il == 0) {
+                done = (size_t)(op - tmp);
+                break;
+            }
+            if (errno != EINVAL) { /* EILSEQ: invalid, not merely incomplete */
+                take = 5;
+                break;
+            }
+        }
+        int ok;
+        if (take <= 4 && take <= inleft) {
+            ok = put(out, outsize, &o, tmp, done);
+            in += take;
+            inleft -= take;
+        } else {
+            ok = put(out, outsize, &o, REPL, 3);
+            in++;
+            inleft--;
+        }
+        if (!ok) {
+            rc = ZKBIO_ENOSPC;
+            break;
+        }
+    }
+    iconv_close(cd);
+    out[o] = '\0';
+    return rc;
+}
+
+int zkbio_zk_text_encode(const char *s, const char *charset, uint8_t *field, size_t n)
+{
+    if (!s || !field || n == 0)
+        return ZKBIO_EINVAL;
+    memset(field, 0, n);
+    size_t len = strlen(s), o = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    iconv_t cd = (iconv_t)-1;
+    if (!zki_zk_is_utf8(charset)) {
+        cd = iconv_open(charset, "UTF-8");
+        if (cd == (iconv_t)-1)
+            return ZKBIO_EENCODING;
+    }
+    for (size_t i = 0; i < len;) {
+        size_t k = zki_zk_utf8_seq(u + i, len - i);
+        char tmp[16];
+        size_t m;
+        if (!k) { /* invalid UTF-8 input byte */
+            tmp[0] = '?';
+            m = 1;
+            k = 1;
+        } else if (cd == (iconv_t)-1) {
+            memcpy(tmp, u + i, k);
+            m = k;
+        } else {
+            char *ip = (char *)(uintptr_t)(u + i), *op = tmp;
+            size_t il = k, ol = sizeof(tmp);
+            iconv(cd, NULL, NULL, NULL, NULL);
+            if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il) {
+                tmp[0] = '?';
+                m = 1;
+            } else {
+                m = (size_t)(op - tmp);
+            }
+        }
+        if (o + m + 1 > n)
+            break;
+        memcpy(field + o, tmp, m);
+        o += m;
+        i += k;
+    }
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    return ZKBIO_OK;
+}

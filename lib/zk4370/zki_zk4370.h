@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private helpers shared by the 4370 codec, client and emulator (lib/zk4370/). Not installed. */
+#ifndef ZKI_ZK4370_H
+#define ZKI_ZK4370_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zkbio/zk4370.h"
+
+/* 1 when the charset name means UTF-8 (or is NULL/empty). */
+int zki_zk_is_utf8(const char *cs);
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 when invalid. */
+size_t zki_zk_utf8_seq(const unsigned char *p, size_t n);
+/* Copy a NUL-padded field as plain ASCII-ish text (PINs, passwords): stops at NUL, drops control
+ * bytes, out always terminated. */
+void zki_zk_field_copy(const uint8_t *p, size_t n, char *out, size_t outsize);
+/* Decimal u32; 0 on success, -1 when not a number or out of range. Empty is -1. */
+int zki_zk_parse_u32(const char *s, uint32_t *out);
+
+#endif /* ZKI_ZK4370_H */
