@@ -131,14 +131,14 @@ static void on_data_rdy(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t r, const uint
         }
         return;
     }
-    if (fault == ZKBIO_ZK_FAULT_WRONG_LENGTH && !tcp) { /* more DATA than asked */
+    if (fault == ZKBIO_ZK_FAULT_WRONG_LENGTH && !tcp) { /* 100 bytes more than announced */
         zki_emu_send(e, s, ZKBIO_ZK_CMD_PREPARE_DATA, r, prep, 8);
-        uint8_t big[ZKBIO_ZK_UDP_DATA + 100];
-        size_t k = len < ZKBIO_ZK_UDP_DATA ? len : ZKBIO_ZK_UDP_DATA;
-        memset(big, 0xEE, sizeof(big));
-        memcpy(big, p, k);
-        zki_emu_send(e, s, ZKBIO_ZK_CMD_DATA, r, big,
-                     len + 100 <= sizeof(big) ? len + 100 : sizeof(big));
+        for (size_t k = 0; k < len; k += ZKBIO_ZK_UDP_DATA)
+            zki_emu_send(e, s, ZKBIO_ZK_CMD_DATA, r, p + k,
+                         len - k < ZKBIO_ZK_UDP_DATA ? len - k : ZKBIO_ZK_UDP_DATA);
+        uint8_t extra[100];
+        memset(extra, 0xEE, sizeof(extra));
+        zki_emu_send(e, s, ZKBIO_ZK_CMD_DATA, r, extra, sizeof(extra));
         ACK(e, s, r);
         return;
     }
