@@ -703,7 +703,7 @@ static int route(req *r, const char *path)
         return ssl_routes(r, rest + 5, 0);
 
     /* API key */
-    if (fp_keys_active(s->keys) == 0)
+    if (fp_keys_slots(s->keys) == 0)
         return fail(r, 401, FP_INVALID_API_KEY,
                     "no API key is configured on this service: every call is refused (zkbiod "
                     "apikey create)",

@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The fingerprint service end to end: a real zkbiod with sim readers fed from FVC images
+ * (../shared/data), REST through libcurl, WebSocket through civetweb's client.
+ * Usage: test-service SCENARIO  (errors, nokey, ratelimit, enroll, concurrent, unplug, disconnect,
+ * ws100, tls). Environment: ZKBIOD (the daemon), FP_DATA (the shared data folder; 77 = skip when
+ * missing).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "zkbio/imageio.h"
+#include "zkbio/reader.h"
+#include "zkbio/template.h"
+
+#include "svc.h"
+
+static int failures;
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+static char data_dir[512];
+
+static const char *js(json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s ? s : "";
+}
+static char work[64];
+
+static const char *fvc(const char *name)
+{
+    static char p[4][700];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof(p[k]), "%s/fvc/FVC2002_DB1_B/%s", data_dir, name);
+    return p[k];
+}
+
+/* A folder of symlinks served by a sim dir: reader in this order. */
+static const char *playlist(const char *name, const char *const *files)
+{
+    static char dir[400];
+    snprintf(dir, sizeof(dir), "%s/%s", work, name);
+    mkdir(dir, 0700);
+    for (int i = 0; files[i]; i++) {
+        char link[500];
+        snprintf(link, sizeof(link), "%s/%02d.tif", dir, i);
+        if (symlink(fvc(files[i]), link) != 0)
+            perror("symlink");
+    }
+    return dir;
+}
+
+static int sim_frame(const char *sock, const char *file)
+{
+    zkbio_image *img = NULL;
+    int rc = zkbio_image_load(fvc(file), 500, &img);
+    if (rc == 0)
+        rc = zkbio_sim_send(sock, img, 0, 0);
+    zkbio_image_free(img);
+    return rc;
+}
+
+static json_t *ok_json(const svc *s, const char *method, const char *path, const char *body,
+                       long want)
+{
+    resp r;
+    svc_http(s, method, path, body, NULL, &r);
+    if (r.status != want)
+        fprintf(stderr, "%s %s: %ld (want %ld): %s\n", method, path, r.status, want, r.body);
+    CHECK(r.status == want);
+    json_t *j = json_incref(r.json);
+    resp_free(&r);
+    return j;
+}
+
+static void expect_error(const svc *s, const char *method, const char *path, const char *body,
+                         const char *const *hdrs, long status, int code)
+{
+    resp r;
+    svc_http(s, method, path, body, hdrs, &r);
+    if (r.status != status || (code && resp_code(&r) != code))
+        fprintf(stderr, "%s %s: %ld/%d, want %ld/%d: %s\n", method, path, r.status, resp_code(&r),
+                status, code, r.body);
+    CHECK(r.status == status);
+    if (code) {
+        CHECK(resp_code(&r) == code);
+        json_t *e = json_object_get(r.json, "error");
+        CHECK(json_is_string(json_object_get(e, "name")));
+        CHECK(json_is_string(json_object_get(e, "message")));
+    }
+    resp_free(&r);
+}
+
+/* ---- errors: every 4xx of the issue ---------------------------------------------------------- */
+
+static void test_errors(void)
+{
+    svc s = {0};
+    char sim[400];
+    snprintf(sim, sizeof(sim), "socket:%s/r0.sock", work);
+    const char *extra[] = {"--service-max-body", "64k", NULL};
+    CHECK(svc_start(&s, sim, extra) == 0);
+    const char *nokey[] = {"-key", NULL};
+    const char *badkey[] = {"-key", "X-API-Key: wrongkey_0123456789abcdef", NULL};
+    const char *foreign[] = {"Origin: https://evil.example", NULL};
+    const char *allowed[] = {"Origin: " SVC_ORIGIN, NULL};
+    const char *badhost[] = {"Host: attacker.example:8080", NULL};
+
+    ok_json(&s, "GET", "/api/health", NULL, 200);
+    expect_error(&s, "GET", "/api/health", NULL, nokey, 200, 0); /* health needs no key */
+    expect_error(&s, "GET", "/api/devices", NULL, nokey, 401, 4001);
+    expect_error(&s, "GET", "/api/devices", NULL, badkey, 401, 4001);
+    expect_error(&s, "GET", "/api/devices", NULL, foreign, 403, 4003);
+    expect_error(&s, "GET", "/api/health", NULL, foreign, 403, 4003);
+    expect_error(&s, "GET", "/api/devices", NULL, badhost, 421, 6004);
+    expect_error(&s, "POST", "/api/fingerprint/verify", "{\"template\":", NULL, 400, 6001);
+    expect_error(&s, "POST", "/api/fingerprint/verify", "[1,2]", NULL, 400, 6001);
+    expect_error(&s, "POST", "/api/fingerprint/verify", "{\"userId\":\"u\"}", NULL, 400, 6001);
+    expect_error(&s, "POST", "/api/fingerprint/verify",
+                 "{\"userId\":\"u\",\"template\":\"!!not base64!!\"}", NULL, 400, 6003);
+    /* valid base64, not a template */
+    expect_error(&s, "POST", "/api/fingerprint/verify",
+                 "{\"userId\":\"u\",\"template\":\"aGVsbG8gd29ybGQ=\"}", NULL, 400, 6003);
+    expect_error(&s, "POST", "/api/fingerprint/enroll", "{\"deviceId\":null}", NULL, 400, 6001);
+    expect_error(&s, "POST", "/api/fingerprint/identify",
+                 "{\"template\":\"aGVsbG8=\",\"templates\":[]}", NULL, 400, 6003);
+    expect_error(&s, "POST", "/api/fingerprint/identify", "{\"templates\":[{\"id\":1}]}", NULL, 400,
+                 6001);
+    /* oversized body (limit 64 KiB) */
+    size_t big = 100 * 1024;
+    char *b = malloc(big + 64);
+    if (b) {
+        memset(b, 'A', big + 63);
+        memcpy(b, "{\"userId\":\"u\",\"template\":\"", 26);
+        memcpy(b + big + 60, "\"}", 3);
+        expect_error(&s, "POST", "/api/fingerprint/verify", b, NULL, 400, 6002);
+        free(b);
+    }
+    expect_error(&s, "GET", "/api/devices/nosuch/info", NULL, NULL, 404, 1001);
+    expect_error(&s, "GET", "/api/fingerprint/scan/status/scan-nope", NULL, NULL, 404, 6005);
+    expect_error(&s, "GET", "/api/fingerprint/scan/start?deviceId=nosuch", NULL, NULL, 404, 1001);
+    expect_error(&s, "GET", "/api/v1/devices", NULL, NULL, 404, 6005); /* other route family */
+
+    /* CORS: allowed origin echoed (never *), preflight answered without a key, PNA header */
+    resp r;
+    svc_http(&s, "GET", "/api/devices", NULL, allowed, &r);
+    char v[256] = "";
+    CHECK(r.status == 200);
+    CHECK(resp_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)) &&
+          strcmp(v, SVC_ORIGIN) == 0);
+    CHECK(resp_header(&r, "X-RateLimit-Limit", v, sizeof(v)) && atoi(v) == 100);
+    CHECK(resp_header(&r, "X-RateLimit-Remaining", v, sizeof(v)));
+    resp_free(&r);
+    const char *pre[] = {"-key",
+                         "Origin: " SVC_ORIGIN,
+                         "Access-Control-Request-Method: POST",
+                         "Access-Control-Request-Headers: x-api-key, content-type",
+                         "Access-Control-Request-Private-Network: true",
+                         NULL};
+    svc_http(&s, "OPTIONS", "/api/fingerprint/verify", NULL, pre, &r);
+    CHECK(r.status == 204);
+    CHECK(resp_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)) &&
+          strcmp(v, SVC_ORIGIN) == 0);
+    CHECK(resp_header(&r, "Access-Control-Allow-Headers", v, sizeof(v)) && strstr(v, "X-API-Key"));
+    CHECK(resp_header(&r, "Access-Control-Allow-Private-Network", v, sizeof(v)) &&
+          strcmp(v, "true") == 0);
+    resp_free(&r);
+    const char *prebad[] = {"-key", "Origin: https://evil.example",
+                            "Access-Control-Request-Method: POST", NULL};
+    svc_http(&s, "OPTIONS", "/api/fingerprint/verify", NULL, prebad, &r);
+    CHECK(r.status == 403);
+    CHECK(!resp_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)));
+    resp_free(&r);
+
+    /* WebSocket: foreign origin refused at the upgrade, allowed origin and / and /ws accepted */
+    char err[256];
+    wsc *w = wsc_open(&s, "/ws", "https://evil.example", err, sizeof(err));
+    CHECK(w == NULL);
+    wsc_close(w);
+    w = wsc_open(&s, "/other", SVC_ORIGIN, err, sizeof(err));
+    CHECK(w == NULL);
+    wsc_close(w);
+    w = wsc_open(&s, "/", SVC_ORIGIN, err, sizeof(err));
+    CHECK(w != NULL);
+    if (w) {
+        /* before auth: refused; wrong key: auth:error 4001 */
+        wsc_send(w, "{\"type\":\"subscribe\",\"deviceId\":\"sim:0\"}");
+        json_t *m = wsc_wait(w, "auth:error", 3000);
+        CHECK(m != NULL);
+        json_decref(m);
+        wsc_send(w, "{\"type\":\"auth\",\"apiKey\":\"nope_nope_nope_nope\"}");
+        m = wsc_wait(w, "auth:error", 3000);
+        CHECK(m && json_integer_value(json_object_get(m, "code")) == 4001);
+        json_decref(m);
+        wsc_send(w, "{not json");
+        m = wsc_wait(w, "error", 3000);
+        CHECK(m != NULL);
+        json_decref(m);
+        CHECK(wsc_auth(w) == 0);
+        wsc_send(w, "{\"type\":\"ping\"}");
+        m = wsc_wait(w, "pong", 3000);
+        CHECK(m && json_is_string(json_object_get(m, "timestamp")));
+        json_decref(m);
+        wsc_close(w);
+    }
+    w = wsc_open(&s, "/ws", NULL, err, sizeof(err));
+    CHECK(w != NULL);
+    wsc_close(w);
+    /* the log never holds the key */
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "grep -q '%s' '%s/zkbiod.log'", SVC_KEY, s.dir);
+    CHECK(system(cmd) != 0);
+    CHECK(svc_stop(&s) == 0);
+}
+
+static void test_nokey(void)
+{
+    svc s = {0};
+    const char *extra[] = {"-nokey", NULL};
+    CHECK(svc_start(&s, "", extra) == 0);
+    ok_json(&s, "GET", "/api/health", NULL, 200);
+    expect_error(&s, "GET", "/api/devices", NULL, NULL, 401, 4001);
+    expect_error(&s, "POST", "/api/fingerprint/capture", "{}", NULL, 401, 4001);
+    /* apikey create: stored hashed, usable after a restart, revocable */
+    char cmd[800], key[128] = "";
+    snprintf(cmd, sizeof(cmd), "'%s' apikey create --name web --data-dir '%s' 2>/dev/null",
+             getenv("ZKBIOD"), s.dir);
+    FILE *p = popen(cmd, "r");
+    if (p) {
+        if (!fgets(key, sizeof(key), p))
+            key[0] = '\0';
+        pclose(p);
+    }
+    key[strcspn(key, "\n")] = '\0';
+    CHECK(strncmp(key, "ak_live_", 8) == 0 && strlen(key) == 40);
+    snprintf(cmd, sizeof(cmd), "grep -q '%s' '%s/apikeys'", key, s.dir);
+    CHECK(system(cmd) != 0); /* not stored in clear */
+    char dir[256];
+    snprintf(dir, sizeof(dir), "%s", s.dir);
+    kill(s.pid, SIGTERM);
+    svc_sleep_ms(500);
+    svc s2 = {0};
+    const char *extra2[] = {"-nokey", "--data-dir", dir, NULL};
+    CHECK(svc_start(&s2, "", extra2) == 0);
+    char hdr[200];
+    snprintf(hdr, sizeof(hdr), "X-API-Key: %s", key);
+    const char *h[] = {"-key", hdr, NULL};
+    expect_error(&s2, "GET", "/api/devices", NULL, h, 200, 0);
+    snprintf(cmd, sizeof(cmd), "'%s' apikey revoke 1 --data-dir '%s' 2>/dev/null", getenv("ZKBIOD"),
+             dir);
+    CHECK(system(cmd) == 0);
+    svc_stop(&s2);
+    svc s3 = {0};
+    CHECK(svc_start(&s3, "", extra2) == 0);
+    expect_error(&s3, "GET", "/api/devices", NULL, h, 401, 4002);
+    svc_stop(&s3);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    s.dir[0] = '\0';
+}
+
+static void test_ratelimit(void)
+{
+    svc s = {0};
+    char sim[400];
+    snprintf(sim, sizeof(sim), "socket:%s/r0.sock", work);
+    const char *extra[] = {"--rate-limit", "4", "--scan-rate-limit", "1", NULL};
+    CHECK(svc_start(&s, sim, extra) == 0);
+    json_t *j = ok_json(&s, "POST", "/api/fingerprint/scan/start",
+                        "{\"deviceId\":\"sim:0\",\"timeout\":100}", 200);
+    json_decref(j);
+    svc_sleep_ms(500); /* that scan timed out: the reader is free, the budget used */
+    expect_error(&s, "GET", "/api/fingerprint/scan/start?deviceId=sim:0", NULL, NULL, 429, 4004);
+    ok_json(&s, "GET", "/api/devices", NULL, 200);
+    ok_json(&s, "GET", "/api/devices", NULL, 200);
+    resp r;
+    svc_http(&s, "GET", "/api/devices", NULL, NULL, &r);
+    char v[64];
+    CHECK(r.status == 429 && resp_code(&r) == 4004);
+    CHECK(resp_header(&r, "Retry-After", v, sizeof(v)) && atoi(v) >= 1 && atoi(v) <= 60);
+    CHECK(json_integer_value(json_object_get(json_object_get(r.json, "error"), "retryAfter")) >= 1);
+    resp_free(&r);
+    ok_json(&s, "GET", "/api/health", NULL, 200); /* health is not limited */
+    svc_stop(&s);
+}
+
+/* ---- enroll, verify, identify with live events -------------------------------------------- */
+
+static void test_enroll(void)
+{
+    static const char *const files[] = {"101_1.tif", "101_2.tif", "101_3.tif", "101_4.tif",
+                                        "102_1.tif", "101_5.tif", "101_6.tif", "103_1.tif",
+                                        "102_2.tif", NULL};
+    char sim[500];
+    snprintf(sim, sizeof(sim), "dir:%s", playlist("enroll", files));
+    svc s = {0};
+    CHECK(svc_start(&s, sim, NULL) == 0);
+    char err[200];
+    wsc *w = wsc_open(&s, "/ws", SVC_ORIGIN, err, sizeof(err));
+    CHECK(w && wsc_auth(w) == 0);
+    if (w)
+        wsc_send(w, "{\"type\":\"subscribe\",\"deviceId\":\"sim:0\"}");
+    json_t *m = w ? wsc_wait(w, "subscribe:success", 3000) : NULL;
+    CHECK(m != NULL);
+    json_decref(m);
+
+    json_t *en = ok_json(&s, "POST", "/api/fingerprint/enroll",
+                         "{\"userId\":\"alice\",\"deviceId\":null}", 200);
+    const char *tpl = json_string_value(json_object_get(en, "template"));
+    CHECK(tpl != NULL);
+    CHECK(json_integer_value(json_object_get(en, "scansCompleted")) == 3);
+    CHECK(json_is_string(json_object_get(en, "enrollmentId")));
+    /* events: detected x3, progress 1/3 and 2/3, complete with scansCompleted 3 */
+    for (int i = 0; w && i < 3; i++) {
+        m = wsc_wait(w, "fingerprint:detected", 3000);
+        CHECK(m && json_is_integer(json_object_get(m, "quality")));
+        json_decref(m);
+    }
+    for (int i = 1; w && i <= 2; i++) {
+        m = wsc_wait(w, "scan:progress", 3000);
+        CHECK(m && json_integer_value(json_object_get(m, "scansCompleted")) == i &&
+              json_integer_value(json_object_get(m, "scansRequired")) == 3);
+        json_decref(m);
+    }
+    m = w ? wsc_wait(w, "scan:complete", 3000) : NULL;
+    CHECK(m && json_integer_value(json_object_get(m, "scansCompleted")) == 3 &&
+          json_is_string(json_object_get(m, "template")) &&
+          json_is_string(json_object_get(m, "timestamp")));
+    json_decref(m);
+
+    char body[8192];
+    /* genuine: 101_4 */
+    snprintf(body, sizeof(body), "{\"userId\":\"alice\",\"template\":\"%s\"}", tpl ? tpl : "");
+    json_t *v = ok_json(&s, "POST", "/api/fingerprint/verify", body, 200);
+    CHECK(json_is_true(json_object_get(v, "match")));
+    CHECK(json_number_value(json_object_get(v, "confidence")) >= 70);
+    CHECK(strcmp(js(json_object_get(v, "userId")), "alice") == 0);
+    CHECK(json_is_integer(json_object_get(v, "verificationTime")));
+    json_decref(v);
+    /* impostor: 102_1 */
+    v = ok_json(&s, "POST", "/api/fingerprint/verify", body, 200);
+    CHECK(json_is_false(json_object_get(v, "match")));
+    CHECK(json_number_value(json_object_get(v, "confidence")) < 70);
+    json_decref(v);
+    /* identify against templates in the request: 101_5 finds alice */
+    snprintf(body, sizeof(body),
+             "{\"templates\":[{\"id\":\"t-1\",\"userId\":\"alice\",\"template\":\"%s\"}]}",
+             tpl ? tpl : "");
+    v = ok_json(&s, "POST", "/api/fingerprint/identify", body, 200);
+    CHECK(json_is_true(json_object_get(v, "match")));
+    CHECK(strcmp(js(json_object_get(v, "matchedTemplate")), "t-1") == 0);
+    json_decref(v);
+    /* a gallery loaded through the API, then identify a capture: 101_6 */
+    v = ok_json(&s, "POST", "/api/fingerprint/gallery", body, 200);
+    CHECK(json_integer_value(json_object_get(v, "count")) == 1);
+    json_decref(v);
+    v = ok_json(&s, "POST", "/api/fingerprint/identify", "{}", 200);
+    CHECK(json_is_true(json_object_get(v, "match")) &&
+          strcmp(js(json_object_get(v, "userId")), "alice") == 0);
+    json_decref(v);
+    /* identify of another finger (103_1): no match, still 200 */
+    v = ok_json(&s, "POST", "/api/fingerprint/identify", "{}", 200);
+    CHECK(json_is_false(json_object_get(v, "match")));
+    json_decref(v);
+    /* capture in ISO format (102_2): an ISO 19794-2 record ("FMR\0 20" = "Rk1SACAy") */
+    v = ok_json(&s, "POST", "/api/fingerprint/capture?format=iso", "{}", 200);
+    const char *iso = json_string_value(json_object_get(v, "template"));
+    CHECK(iso && strncmp(iso, "Rk1SAC", 6) == 0);
+    if (!iso || strncmp(iso, "Rk1SAC", 6) != 0)
+        fprintf(stderr, "capture: %s\n", json_dumps(v, 0));
+    /* the enrolled native template and an ISO one are both accepted as input */
+    if (iso) {
+        snprintf(body, sizeof(body),
+                 "{\"template\":\"%s\",\"templates\":[{\"id\":\"x\",\"template\":\"%s\"}]}", iso,
+                 tpl ? tpl : "");
+        json_t *id = ok_json(&s, "POST", "/api/fingerprint/identify", body, 200);
+        CHECK(json_is_false(json_object_get(id, "match")));
+        json_decref(id);
+    }
+    json_decref(v);
+    json_decref(en);
+    wsc_close(w);
+    svc_stop(&s);
+}
+
+/* ---- two readers scanning at once ---------------------------------------------------------- */
+
+typedef struct cap_arg {
+    const svc *s;
+    const char *dev;
+    long status;
+    int has_template;
+} cap_arg;
+
+static void *capture_thread(void *a)
+{
+    cap_arg *c = a;
+    char body[200];
+    snprintf(body, sizeof(body), "{\"deviceId\":\"%s\",\"timeout\":15000}", c->dev);
+    resp r;
+    svc_http(c->s, "POST", "/api/fingerprint/capture", body, NULL, &r);
+    c->status = r.status;
+    c->has_template = json_is_string(json_object_get(r.json, "template"));
+    resp_free(&r);
+    return NULL;
+}
+
+static void test_concurrent(void)
+{
+    char sim[700], s0[300], s1[300];
+    snprintf(s0, sizeof(s0), "%s/r0.sock", work);
+    snprintf(s1, sizeof(s1), "%s/r1.sock", work);
+    snprintf(sim, sizeof(sim), "socket:%s;socket:%s", s0, s1);
+    svc s = {0};
+    CHECK(svc_start(&s, sim, NULL) == 0);
+    cap_arg a = {&s, "sim:0", 0, 0}, b = {&s, "sim:1", 0, 0};
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, capture_thread, &a);
+    pthread_create(&tb, NULL, capture_thread, &b);
+    svc_sleep_ms(600); /* both waiting for a finger now */
+    /* sim:0 is busy: a second operation is refused with 1002 */
+    expect_error(&s, "GET", "/api/fingerprint/scan/start?deviceId=sim:0", NULL, NULL, 503, 1002);
+    json_t *devs = ok_json(&s, "GET", "/api/devices", NULL, 200);
+    CHECK(json_array_size(devs) == 2);
+    CHECK(strcmp(js(json_object_get(json_array_get(devs, 0), "status")), "busy") == 0);
+    json_decref(devs);
+    CHECK(sim_frame(s1, "101_2.tif") == 0);
+    CHECK(sim_frame(s0, "101_1.tif") == 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    CHECK(a.status == 200 && a.has_template);
+    CHECK(b.status == 200 && b.has_template);
+    svc_stop(&s);
+}
+
+/* ---- unplug mid-scan, replug ----------------------------------------------------------------- */
+
+static void test_unplug(void)
+{
+    char sim[400], s0[300];
+    snprintf(s0, sizeof(s0), "%s/r0.sock", work);
+    snprintf(sim, sizeof(sim), "socket:%s", s0);
+    svc s = {0};
+    CHECK(svc_start(&s, sim, NULL) == 0);
+    char err[200];
+    wsc *w = wsc_open(&s, "/", SVC_ORIGIN, err, sizeof(err));
+    CHECK(w && wsc_auth(w) == 0);
+    if (!w) {
+        svc_stop(&s);
+        return;
+    }
+    wsc_send(w, "{\"type\":\"subscribe\",\"deviceId\":\"sim:0\"}");
+    wsc_send(w, "{\"type\":\"scan:start\",\"deviceId\":\"sim:0\",\"options\":{\"timeout\":20000}}");
+    json_t *m = wsc_wait(w, "scan:started", 3000);
+    CHECK(m && json_is_string(json_object_get(m, "scanId")));
+    json_decref(m);
+    svc_sleep_ms(300);
+    CHECK(zkbio_sim_send(s0, NULL, ZKBIO_SIM_UNPLUG, 0) == 0);
+    m = wsc_wait(w, "scan:error", 5000);
+    CHECK(m && json_integer_value(json_object_get(m, "code")) == 1003);
+    json_decref(m);
+    m = wsc_wait(w, "device:disconnected", 5000);
+    CHECK(m && strcmp(js(json_object_get(m, "deviceId")), "sim:0") == 0);
+    json_decref(m);
+    json_t *devs = ok_json(&s, "GET", "/api/devices", NULL, 200);
+    CHECK(json_array_size(devs) == 0);
+    json_decref(devs);
+    CHECK(zkbio_sim_send(s0, NULL, ZKBIO_SIM_REPLUG, 0) == 0);
+    m = wsc_wait(w, "device:connected", 5000);
+    CHECK(m && json_is_object(json_object_get(m, "device")));
+    json_decref(m);
+    devs = ok_json(&s, "GET", "/api/devices", NULL, 200);
+    CHECK(json_array_size(devs) == 1);
+    json_decref(devs);
+    /* a scan works again after the replug */
+    wsc_send(w, "{\"type\":\"scan:start\",\"deviceId\":\"sim:0\"}");
+    m = wsc_wait(w, "scan:started", 3000);
+    CHECK(m != NULL);
+    json_decref(m);
+    svc_sleep_ms(200);
+    CHECK(sim_frame(s0, "101_1.tif") == 0);
+    m = wsc_wait(w, "scan:complete", 5000);
+    CHECK(m && json_is_string(json_object_get(m, "template")));
+    json_decref(m);
+    wsc_close(w);
+    svc_stop(&s);
+}
+
+/* ---- a client that leaves mid-scan frees the reader ----------------------------------------- */
+
+static void test_disconnect(void)
+{
+    char sim[400], s0[300];
+    snprintf(s0, sizeof(s0), "%s/r0.sock", work);
+    snprintf(sim, sizeof(sim), "socket:%s", s0);
+    svc s = {0};
+    CHECK(svc_start(&s, sim, NULL) == 0);
+    /* REST: a raw connection posts a capture and hangs up */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)s.port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+    const char body[] = "{\"deviceId\":\"sim:0\",\"timeout\":30000}";
+    char req[512];
+    int n =
+        snprintf(req, sizeof(req),
+                 "POST /api/fingerprint/capture HTTP/1.1\r\nHost: localhost\r\nX-API-Key: %s\r\n"
+                 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                 SVC_KEY, sizeof(body) - 1, body);
+    CHECK(write(fd, req, (size_t)n) == n);
+    svc_sleep_ms(500);
+    expect_error(&s, "GET", "/api/fingerprint/scan/start?deviceId=sim:0", NULL, NULL, 503, 1002);
+    close(fd);
+    /* freed within about a second */
+    long st = 0;
+    for (int i = 0; i < 30 && st != 200; i++) {
+        svc_sleep_ms(100);
+        resp r;
+        svc_http(&s, "GET", "/api/fingerprint/scan/start?deviceId=sim:0", NULL, NULL, &r);
+        st = r.status;
+        if (st == 200) {
+            /* stop this one through the WebSocket path below */
+        }
+        resp_free(&r);
+    }
+    CHECK(st == 200);
+    svc_stop(&s);
+
+    /* WebSocket: scan:start, then the socket closes */
+    svc s2 = {0};
+    CHECK(svc_start(&s2, sim, NULL) == 0);
+    char err[200];
+    wsc *w = wsc_open(&s2, "/ws", SVC_ORIGIN, err, sizeof(err));
+    CHECK(w && wsc_auth(w) == 0);
+    if (w) {
+        wsc_send(w, "{\"type\":\"scan:start\",\"deviceId\":\"sim:0\"}");
+        json_t *m = wsc_wait(w, "scan:started", 3000);
+        CHECK(m != NULL);
+        json_decref(m);
+        expect_error(&s2, "GET", "/api/fingerprint/scan/start?deviceId=sim:0", NULL, NULL, 503,
+                     1002);
+        wsc_close(w);
+        st = 0;
+        for (int i = 0; i < 30 && st != 200; i++) {
+            svc_sleep_ms(100);
+            resp r;
+            svc_http(&s2, "GET", "/api/fingerprint/scan/start?deviceId=sim:0", NULL, NULL, &r);
+            st = r.status;
+            resp_free(&r);
+        }
+        CHECK(st == 200);
+    }
+    svc_stop(&s2);
+}
+
+/* ---- 100 WebSocket clients do not starve REST -------------------------------------------- */
+
+static void test_ws100(void)
+{
+    svc s = {0};
+    CHECK(svc_start(&s, "", NULL) == 0);
+    wsc *w[100];
+    int open = 0;
+    char err[200];
+    for (int i = 0; i < 100; i++) {
+        w[i] = wsc_open(&s, i % 2 ? "/ws" : "/", SVC_ORIGIN, err, sizeof(err));
+        if (w[i] && wsc_auth(w[i]) == 0)
+            open++;
+    }
+    CHECK(open == 100);
+    for (int i = 0; i < 20; i++) {
+        resp r;
+        svc_http(&s, "GET", i % 2 ? "/api/health" : "/api/devices", NULL, NULL, &r);
+        CHECK(r.status == 200);
+        CHECK(r.seconds < 2.0);
+        resp_free(&r);
+    }
+    wsc_send(w[99], "{\"type\":\"ping\"}");
+    json_t *m = wsc_wait(w[99], "pong", 3000);
+    CHECK(m != NULL);
+    json_decref(m);
+    for (int i = 0; i < 100; i++)
+        wsc_close(w[i]);
+    svc_stop(&s);
+}
+
+/* ---- TLS: the certificate made on first start ---------------------------------------------- */
+
+static void test_tls(void)
+{
+    svc s = {0};
+    s.tls = 1;
+    CHECK(svc_start(&s, "", NULL) == 0);
+    json_t *h = ok_json(&s, "GET", "/api/health", NULL, 200);
+    CHECK(strcmp(js(json_object_get(h, "status")), "healthy") == 0);
+    json_decref(h);
+    char path[400];
+    struct stat sb;
+    snprintf(path, sizeof(path), "%s/service.pem", s.dir);
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    char cmd[1400];
+    snprintf(cmd, sizeof(cmd),
+             "openssl x509 -in '%s/service.crt' -noout -text 2>/dev/null | tr -d ' ' | "
+             "grep -q 'DNS:localhost,IPAddress:127.0.0.1,IPAddress:0:0:0:0:0:0:0:1'",
+             s.dir);
+    CHECK(system(cmd) == 0);
+    snprintf(cmd, sizeof(cmd),
+             "openssl x509 -in '%s/service.crt' -noout -text | grep -q 'CA:FALSE' && "
+             "openssl x509 -in '%s/service.crt' -noout -text | grep -q 'TLS Web Server "
+             "Authentication' && "
+             "openssl x509 -in '%s/service.crt' -noout -text | grep -q 'prime256v1'",
+             s.dir, s.dir, s.dir);
+    CHECK(system(cmd) == 0);
+    /* WSS is exercised by the browser test (tests/service/e2e). */
+    svc_stop(&s);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test-service SCENARIO\n");
+        return 2;
+    }
+    const char *d = getenv("FP_DATA");
+    snprintf(data_dir, sizeof(data_dir), "%s", d ? d : "../shared/data");
+    struct stat sb;
+    if (stat(fvc("101_1.tif"), &sb) != 0) {
+        fprintf(stderr, "skip: no FVC data in %s\n", data_dir);
+        return 77;
+    }
+    snprintf(work, sizeof(work), "/tmp/zkbio-svct-XXXXXX");
+    if (!mkdtemp(work))
+        return 1;
+    const char *t = argv[1];
+    if (strcmp(t, "errors") == 0)
+        test_errors();
+    else if (strcmp(t, "nokey") == 0)
+        test_nokey();
+    else if (strcmp(t, "ratelimit") == 0)
+        test_ratelimit();
+    else if (strcmp(t, "enroll") == 0)
+        test_enroll();
+    else if (strcmp(t, "concurrent") == 0)
+        test_concurrent();
+    else if (strcmp(t, "unplug") == 0)
+        test_unplug();
+    else if (strcmp(t, "disconnect") == 0)
+        test_disconnect();
+    else if (strcmp(t, "ws100") == 0)
+        test_ws100();
+    else if (strcmp(t, "tls") == 0)
+        test_tls();
+    else {
+        fprintf(stderr, "unknown scenario %s\n", t);
+        failures++;
+    }
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", work);
+    printf("%s: %s\n", t, failures ? "FAILED" : "ok");
+    return failures ? 1 : 0;
+}
