@@ -6,7 +6,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 packages="build-essential meson ninja-build pkg-config clang clang-format libclang-rt-14-dev libusb-1.0-0-dev
 libmbedtls-dev libjansson-dev libmariadb-dev mariadb-server libsqlite3-dev libcurl4-openssl-dev
-dpkg-dev umockdev libumockdev-dev wrk python3 curl openssl libpng-dev libtiff-dev"
+dpkg-dev umockdev libumockdev-dev wrk python3 curl openssl libpng-dev libtiff-dev
+chromium libnss3-tools"
 
 missing=""
 for p in $packages; do
@@ -45,3 +46,11 @@ if [ -n "$missing" ]; then
 fi
 
 quiet "$top/scripts/get-civetweb.sh"
+
+# The fingerprint service's browser test (tests/service/e2e) drives Debian's chromium with playwright-core from
+# npm, installed into the test's own folder (pinned by its package-lock.json). Needs node >= 20; without node or
+# npm the test skips.
+e2e="$top/tests/service/e2e"
+if command -v npm >/dev/null 2>&1 && [ ! -d "$e2e/node_modules/playwright-core" ]; then
+    quiet npm ci --prefix "$e2e" --no-audit --no-fund --loglevel=error
+fi
