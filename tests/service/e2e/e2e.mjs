@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Browser end-to-end test of the fingerprint service: headless Debian Chromium driven by playwright-core opens
+// the demo page (examples/web) from a public HTTPS origin (served by the test through request interception),
+// which talks to zkbiod over HTTPS and WSS. The certificate zkbiod made is trusted only through `zkbiod cert
+// install --store nss` into a fresh NSS database under a temporary HOME, so any certificate problem fails the
+// test. Enroll finger 101 of FVC2002_DB1_B (impressions 1-3) through a sim reader, verify impression 4 (match),
+// verify finger 102 (no match), identify impression 5; keep a screenshot.
+// Usage: node e2e.mjs ZKBIOD SOURCE_ROOT DATA_DIR SCREENSHOT_PATH   (exit 77 = skip)
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [zkbiod, srcRoot, dataDir, shot] = process.argv.slice(2);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const skip = (why) => { console.log(`skip: ${why}`); process.exit(77); };
+const chromiumPath = '/usr/bin/chromium';
+if (!fs.existsSync(chromiumPath)) skip('no /usr/bin/chromium (scripts/setup-deps.sh installs it)');
+if (spawnSync('certutil', ['-H']).error) skip('no certutil (libnss3-tools)');
+const fvc = path.join(dataDir, 'fvc', 'FVC2002_DB1_B');
+if (!fs.existsSync(path.join(fvc, '101_1.tif'))) skip(`no FVC data in ${dataDir}`);
+let chromium;
+try {
+  ({ chromium } = await import(path.join(here, 'node_modules', 'playwright-core', 'index.mjs')));
+} catch {
+  skip('playwright-core is not installed in tests/service/e2e (scripts/setup-deps.sh)');
+}
+
+const KEY = 'e2ekey_0123456789abcdefghij';
+const APP = 'https://app.example.test';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'zkbio-e2e-'));
+const home = path.join(tmp, 'home');
+const data = path.join(tmp, 'data');
+const reader = path.join(tmp, 'reader');
+fs.mkdirSync(home);
+fs.mkdirSync(reader);
+// the sim reader serves these in name order: enroll x3, verify genuine, verify impostor, identify
+['101_1', '101_2', '101_3', '101_4', '102_1', '101_5'].forEach((f, i) =>
+  fs.symlinkSync(path.join(fvc, `${f}.tif`), path.join(reader, `${String(i).padStart(2, '0')}.tif`)));
+
+const port = await new Promise((resolve) => {
+  const s = net.createServer();
+  s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+});
+const env = { ...process.env, HOME: home, ZKBIO_SIM: `dir:${reader}` };
+let daemon = null;
+let browser = null;
+let failed = false;
+const check = (cond, what) => { if (!cond) { failed = true; console.error(`check failed: ${what}`); } };
+
+try {
+  const install = spawnSync(zkbiod, ['cert', 'install', '--store', 'nss', '--data-dir', data], { env, encoding: 'utf8' });
+  check(install.status === 0, `zkbiod cert install: ${install.stdout} ${install.stderr}`);
+  const list = spawnSync('certutil', ['-d', `sql:${home}/.pki/nssdb`, '-L'], { encoding: 'utf8' });
+  check(/zkbiod localhost/.test(list.stdout), 'certificate in the NSS database');
+
+  daemon = spawn(zkbiod, ['--listen', 'off', '--service-listen', `127.0.0.1:${port}s`, '--data-dir', data,
+    '--api-key', KEY, '--allow-origin', APP, '--log-level', 'debug'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  daemon.stderr.on('data', (d) => { log += d; });
+  for (let i = 0; i < 50 && !/fingerprint service on/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
+  check(/fingerprint service on/.test(log), 'zkbiod started');
+
+  const userDataDir = path.join(tmp, 'profile');
+  fs.mkdirSync(userDataDir);
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    env,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  browser = context;
+  // A public web app origin served from the source tree; localhost requests go to zkbiod for real.
+  await context.route(`${APP}/**`, (route) => {
+    const url = new URL(route.request().url());
+    const file = path.join(srcRoot, path.normalize(url.pathname));
+    if (!file.startsWith(srcRoot) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
+    const type = file.endsWith('.html') ? 'text/html' : file.endsWith('.js') ? 'text/javascript' : 'text/plain';
+    return route.fulfill({ status: 200, contentType: type, body: fs.readFileSync(file) });
+  });
+  try { await context.grantPermissions(['local-network-access'], { origin: APP }); } catch { /* older browsers */ }
+  const page = context.pages()[0] || await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${APP}/examples/web/index.html?service=${encodeURIComponent(`https://localhost:${port}`)}&key=${KEY}`);
+  await page.waitForFunction(() => document.body.dataset.readers === '1', null, { timeout: 15000 });
+
+  await page.click('#enroll');
+  await page.waitForFunction(() => /^Enrolled alice/.test(document.getElementById('result').textContent),
+    null, { timeout: 30000 });
+  check(await page.$eval('#steps', (e) => e.dataset.done) === '3', 'progress bar at 3 of 3');
+
+  await page.click('#verify');
+  await page.waitForFunction(() => /^(Match|No match|Verification failed)/.test(document.getElementById('result').textContent),
+    null, { timeout: 30000 });
+  const genuine = await page.$eval('#result', (e) => e.textContent);
+  check(/^Match: alice/.test(genuine), `genuine verify: ${genuine}`);
+
+  await page.click('#verify');
+  await page.waitForFunction((prev) => document.getElementById('result').textContent !== prev &&
+    /^(Match|No match|Verification failed)/.test(document.getElementById('result').textContent), genuine, { timeout: 30000 });
+  const impostor = await page.$eval('#result', (e) => e.textContent);
+  check(/^No match/.test(impostor), `impostor verify: ${impostor}`);
+
+  await page.click('#identify');
+  await page.waitForFunction(() => /^(Identified|Not identified|Identification failed)/.test(document.getElementById('result').textContent),
+    null, { timeout: 30000 });
+  const ident = await page.$eval('#result', (e) => e.textContent);
+  check(/^Identified: alice/.test(ident), `identify: ${ident}`);
+
+  if (shot) {
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+  }
+  check(errors.length === 0, `no console errors: ${errors.join(' | ')}`);
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  if (daemon) daemon.kill('SIGTERM');
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+console.log(failed ? 'e2e: FAILED' : 'e2e: ok');
+process.exit(failed ? 1 : 0);
