@@ -1,0 +1,730 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `zkbio device HOST[:PORT] COMMAND` and `zkbio emulate`: the 4370 client and emulator of libzkbio
+ * (include/zkbio/zk4370_client.h, zk4370_emu.h) from the command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "zk4370_cmds.h"
+#include "zkbio/template.h"
+#include "zkbio/zk4370_client.h"
+#include "zkbio/zk4370_emu.h"
+
+static volatile sig_atomic_t stop_flag; /* set by SIGINT/SIGTERM */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int parse_num(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* HOST, HOST:PORT, [V6], [V6]:PORT into host (hsize bytes) and *port (0 = default). */
+static int split_host(const char *arg, char *host, size_t hsize, uint16_t *port)
+{
+    const char *p = NULL;
+    size_t hl;
+    if (arg[0] == '[') {
+        const char *close = strchr(arg, ']');
+        if (!close)
+            return -1;
+        hl = (size_t)(close - arg - 1);
+        arg++;
+        if (close[1] == ':')
+            p = close + 2;
+        else if (close[1])
+            return -1;
+    } else {
+        const char *colon = strchr(arg, ':');
+        if (colon && strchr(colon + 1, ':'))
+            colon = NULL; /* a bare IPv6 address */
+        hl = colon ? (size_t)(colon - arg) : strlen(arg);
+        if (colon)
+            p = colon + 1;
+    }
+    if (hl == 0 || hl >= hsize)
+        return -1;
+    memcpy(host, arg, hl);
+    host[hl] = '\0';
+    *port = 0;
+    if (p) {
+        long v;
+        if (parse_num(p, 1, 65535, &v) != 0)
+            return -1;
+        *port = (uint16_t)v;
+    }
+    return 0;
+}
+
+/* ---- output ---- */
+
+enum { OUT_TEXT, OUT_JSON, OUT_CSV };
+
+static void csv_field(FILE *f, const char *s, int last)
+{
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+    fputc(last ? '\n' : ',', f);
+}
+
+static void print_json(json_t *j, int compact)
+{
+    if (!j)
+        return;
+    json_dumpf(j, stdout, compact ? JSON_COMPACT : JSON_INDENT(2));
+    fputc('\n', stdout);
+    fflush(stdout);
+    json_decref(j);
+}
+
+static json_t *time_json(const zkbio_zk_time *t)
+{
+    char s[20];
+    zkbio_zk_time_format(t, s);
+    return json_string(s);
+}
+
+static int out_info(zkbio_zk_client *c, int fmt)
+{
+    zkbio_zk_info in;
+    int rc = zkbio_zk_get_info(c, &in);
+    if (rc != ZKBIO_OK)
+        return rc;
+    const zkbio_zk_sizes *z = &in.sizes;
+    if (fmt == OUT_JSON) {
+        json_t *j = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+            "serial", in.serial, "model", in.model, "firmware", in.firmware, "platform",
+            in.platform, "mac", in.mac, "vendor", in.vendor, "fp_version", in.fp_version,
+            "pin_width", in.pin_width, "counts", "users", (json_int_t)z->users, "fingers",
+            (json_int_t)z->fingers, "records", (json_int_t)z->records, "admins",
+            (json_int_t)z->admins, "faces", (json_int_t)z->faces, "users_cap",
+            (json_int_t)z->users_cap, "fingers_cap", (json_int_t)z->fingers_cap, "records_cap",
+            (json_int_t)z->records_cap);
+        print_json(j, 0);
+        return ZKBIO_OK;
+    }
+    printf("serial:     %s\nmodel:      %s\nfirmware:   %s\nplatform:   %s\nmac:        %s\n"
+           "vendor:     %s\nfp version: %s\npin width:  %d\n"
+           "users:      %lu of %lu\nfingers:    %lu of %lu\nrecords:    %lu of %lu\n"
+           "admins:     %lu\nfaces:      %lu\n",
+           in.serial, in.model, in.firmware, in.platform, in.mac, in.vendor, in.fp_version,
+           in.pin_width, (unsigned long)z->users, (unsigned long)z->users_cap,
+           (unsigned long)z->fingers, (unsigned long)z->fingers_cap, (unsigned long)z->records,
+           (unsigned long)z->records_cap, (unsigned long)z->admins, (unsigned long)z->faces);
+    return ZKBIO_OK;
+}
+
+static int out_users(zkbio_zk_client *c, int fmt)
+{
+    zkbio_zk_user *u = NULL;
+    size_t n = 0;
+    int rc = zkbio_zk_get_users(c, &u, &n);
+    if (rc != ZKBIO_OK)
+        return rc;
+    json_t *arr = fmt == OUT_JSON ? json_array() : NULL;
+    if (fmt == OUT_CSV)
+        printf("uid,user_id,name,privilege,card,group\n");
+    else if (fmt == OUT_TEXT)
+        printf("%-6s %-12s %-24s %-4s %-10s %s\n", "uid", "user_id", "name", "priv", "card",
+               "group");
+    for (size_t i = 0; i < n; i++) {
+        char num[5][24];
+        snprintf(num[0], sizeof(num[0]), "%u", (unsigned)u[i].uid);
+        snprintf(num[1], sizeof(num[1]), "%u", (unsigned)u[i].privilege);
+        snprintf(num[2], sizeof(num[2]), "%lu", (unsigned long)u[i].card);
+        snprintf(num[3], sizeof(num[3]), "%u", (unsigned)u[i].group);
+        if (fmt == OUT_JSON) {
+            json_array_append_new(
+                arr, json_pack("{s:i, s:s, s:s, s:i, s:I, s:i, s:b}", "uid", (int)u[i].uid,
+                               "user_id", u[i].user_id, "name", u[i].name, "privilege",
+                               (int)u[i].privilege, "card", (json_int_t)u[i].card, "group",
+                               (int)u[i].group, "disabled", (int)(u[i].privilege & 1)));
+        } else if (fmt == OUT_CSV) {
+            csv_field(stdout, num[0], 0);
+            csv_field(stdout, u[i].user_id, 0);
+            csv_field(stdout, u[i].name, 0);
+            csv_field(stdout, num[1], 0);
+            csv_field(stdout, num[2], 0);
+            csv_field(stdout, num[3], 1);
+        } else {
+            printf("%-6s %-12s %-24s %-4s %-10s %s\n", num[0], u[i].user_id, u[i].name, num[1],
+                   num[2], num[3]);
+        }
+    }
+    if (arr)
+        print_json(arr, 0);
+    zkbio_zk_free(u);
+    return ZKBIO_OK;
+}
+
+static int out_templates(zkbio_zk_client *c, int fmt, int with_data)
+{
+    zkbio_zk_template *t = NULL;
+    size_t n = 0;
+    int rc = zkbio_zk_get_templates(c, &t, &n);
+    if (rc != ZKBIO_OK)
+        return rc;
+    json_t *arr = fmt == OUT_JSON ? json_array() : NULL;
+    if (fmt == OUT_CSV)
+        printf("uid,fid,flag,size%s\n", with_data ? ",data" : "");
+    else if (fmt == OUT_TEXT)
+        printf("%-6s %-4s %-5s %s\n", "uid", "fid", "flag", "size");
+    for (size_t i = 0; i < n; i++) {
+        char *b64 = NULL;
+        if (with_data && fmt != OUT_TEXT) {
+            size_t need = 4 * ((t[i].len + 2) / 3) + 1;
+            b64 = malloc(need);
+            if (b64 && zkbio_base64_encode(t[i].data, t[i].len, b64, need, NULL) != ZKBIO_OK) {
+                free(b64);
+                b64 = NULL;
+            }
+        }
+        if (fmt == OUT_JSON) {
+            json_t *o =
+                json_pack("{s:i, s:i, s:i, s:I}", "uid", (int)t[i].uid, "fid", (int)t[i].fid,
+                          "flag", (int)t[i].flag, "size", (json_int_t)t[i].len);
+            if (b64)
+                json_object_set_new(o, "data", json_string(b64));
+            json_array_append_new(arr, o);
+        } else if (fmt == OUT_CSV) {
+            printf("%u,%u,%u,%zu%s%s\n", (unsigned)t[i].uid, (unsigned)t[i].fid,
+                   (unsigned)t[i].flag, t[i].len, b64 ? "," : "", b64 ? b64 : "");
+        } else {
+            printf("%-6u %-4u %-5u %zu\n", (unsigned)t[i].uid, (unsigned)t[i].fid,
+                   (unsigned)t[i].flag, t[i].len);
+        }
+        free(b64);
+    }
+    if (arr)
+        print_json(arr, 0);
+    zkbio_zk_free(t);
+    return ZKBIO_OK;
+}
+
+static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *since)
+{
+    zkbio_zk_att *a = NULL;
+    size_t n = 0;
+    int rc = zkbio_zk_get_attendance(c, since, &a, &n);
+    if (rc != ZKBIO_OK)
+        return rc;
+    json_t *arr = fmt == OUT_JSON ? json_array() : NULL;
+    if (fmt == OUT_CSV)
+        printf("user_id,time,verify,state,uid\n");
+    else if (fmt == OUT_TEXT)
+        printf("%-12s %-19s %-6s %-5s %s\n", "user_id", "time", "verify", "state", "uid");
+    for (size_t i = 0; i < n; i++) {
+        char ts[20];
+        zkbio_zk_time_format(&a[i].time, ts);
+        if (fmt == OUT_JSON) {
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:s, s:i, s:i, s:i}", "user_id", a[i].user_id,
+                                            "time", ts, "verify", (int)a[i].verify, "state",
+                                            (int)a[i].state, "uid", (int)a[i].uid));
+        } else if (fmt == OUT_CSV) {
+            csv_field(stdout, a[i].user_id, 0);
+            printf("%s,%u,%u,%u\n", ts, (unsigned)a[i].verify, (unsigned)a[i].state,
+                   (unsigned)a[i].uid);
+        } else {
+            printf("%-12s %-19s %-6u %-5u %u\n", a[i].user_id, ts, (unsigned)a[i].verify,
+                   (unsigned)a[i].state, (unsigned)a[i].uid);
+        }
+    }
+    if (arr)
+        print_json(arr, 0);
+    zkbio_zk_free(a);
+    return ZKBIO_OK;
+}
+
+static const char *event_name(uint16_t flag)
+{
+    switch (flag) {
+    case ZKBIO_ZK_EF_ATTLOG:
+        return "attendance";
+    case ZKBIO_ZK_EF_FINGER:
+        return "finger";
+    case ZKBIO_ZK_EF_ENROLLUSER:
+        return "enroll-user";
+    case ZKBIO_ZK_EF_ENROLLFINGER:
+        return "enroll-finger";
+    case ZKBIO_ZK_EF_BUTTON:
+        return "button";
+    case ZKBIO_ZK_EF_UNLOCK:
+        return "door";
+    case ZKBIO_ZK_EF_VERIFY:
+        return "verify";
+    case ZKBIO_ZK_EF_FPFTR:
+        return "finger-score";
+    case ZKBIO_ZK_EF_ALARM:
+        return "alarm";
+    default:
+        return "unknown";
+    }
+}
+
+typedef struct listen_state {
+    long count, max;
+} listen_state;
+
+static int on_event(const zkbio_zk_event *ev, void *user)
+{
+    listen_state *ls = user;
+    json_t *j = json_pack("{s:s, s:i}", "event", event_name(ev->flag), "flag", (int)ev->flag);
+    switch (ev->flag) {
+    case ZKBIO_ZK_EF_ATTLOG:
+        json_object_set_new(j, "user_id", json_string(ev->user_id));
+        json_object_set_new(j, "time", time_json(&ev->time));
+        json_object_set_new(j, "verify", json_integer(ev->verify));
+        json_object_set_new(j, "state", json_integer(ev->state));
+        break;
+    case ZKBIO_ZK_EF_ENROLLFINGER:
+        json_object_set_new(j, "result", json_integer(ev->result));
+        json_object_set_new(j, "user_id", json_string(ev->user_id));
+        json_object_set_new(j, "fid", json_integer(ev->fid));
+        break;
+    case ZKBIO_ZK_EF_VERIFY:
+    case ZKBIO_ZK_EF_ENROLLUSER:
+        json_object_set_new(j, "user_sn", json_integer((json_int_t)ev->user_sn));
+        break;
+    case ZKBIO_ZK_EF_FPFTR:
+        json_object_set_new(j, "score", json_integer(ev->score));
+        break;
+    case ZKBIO_ZK_EF_ALARM:
+        json_object_set_new(j, "alarm", json_integer(ev->result));
+        break;
+    default:
+        json_object_set_new(j, "value", json_integer((json_int_t)ev->value));
+        break;
+    }
+    print_json(j, 1);
+    ls->count++;
+    return stop_flag || (ls->max > 0 && ls->count >= ls->max);
+}
+
+/* ---- zkbio device ---- */
+
+static void device_usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: zkbio device HOST[:PORT] COMMAND [options]\n\n"
+            "Talk to a ZKTeco terminal over the 4370 protocol (TCP, or UDP).\n\n"
+            "Commands:\n"
+            "  info                  serial, model, firmware, platform, MAC, counts, capacities\n"
+            "  time [--set T]        device clock (naive local time); --set 'YYYY-MM-DD HH:MM:SS' "
+            "or now\n"
+            "  users                 every user\n"
+            "  templates [--data]    every fingerprint template (--data: base64 bytes too, with "
+            "--json/--csv)\n"
+            "  attendance [--since T]  attendance records, those at or after T\n"
+            "  clear-attendance      delete every attendance record\n"
+            "  unlock [--seconds N]  open the door for N seconds (default 3)\n"
+            "  restart               restart the terminal\n"
+            "  listen [--count N] [--duration S]  realtime events as JSON lines until Ctrl-C\n\n"
+            "Options:\n"
+            "  --udp | --tcp         transport (default: TCP, then UDP when TCP is refused)\n"
+            "  --comm-key K          numeric comm key (Comm Password), default 0\n"
+            "  --timeout MS          per exchange, default 5000\n"
+            "  --charset CS          codepage of names (GB18030, BIG5, CP1256, ...), default "
+            "UTF-8\n"
+            "  --json | --csv        output format of data commands (default: text)\n"
+            "  -h, --help            this help\n\n"
+            "Exit status: 0 success, 1 the device failed or refused, 2 bad usage.\n");
+}
+
+int zkbio_cli_device(int argc, char **argv)
+{
+    enum {
+        O_UDP = 256,
+        O_TCP,
+        O_KEY,
+        O_TIMEOUT,
+        O_CHARSET,
+        O_JSON,
+        O_CSV,
+        O_SINCE,
+        O_SECONDS,
+        O_SET,
+        O_COUNT,
+        O_DURATION,
+        O_DATA
+    };
+    static const struct option opts[] = {
+        {"udp", no_argument, NULL, O_UDP},
+        {"tcp", no_argument, NULL, O_TCP},
+        {"comm-key", required_argument, NULL, O_KEY},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"charset", required_argument, NULL, O_CHARSET},
+        {"json", no_argument, NULL, O_JSON},
+        {"csv", no_argument, NULL, O_CSV},
+        {"since", required_argument, NULL, O_SINCE},
+        {"seconds", required_argument, NULL, O_SECONDS},
+        {"set", required_argument, NULL, O_SET},
+        {"count", required_argument, NULL, O_COUNT},
+        {"duration", required_argument, NULL, O_DURATION},
+        {"data", no_argument, NULL, O_DATA},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    zkbio_zk_client_options co;
+    memset(&co, 0, sizeof(co));
+    int fmt = OUT_TEXT, with_data = 0;
+    long seconds = 3, count = 0, duration = -1, v;
+    const char *since_s = NULL, *set_s = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_UDP:
+            co.transport = ZKBIO_ZK_UDP;
+            break;
+        case O_TCP:
+            co.transport = ZKBIO_ZK_TCP;
+            break;
+        case O_KEY:
+            bad = parse_num(optarg, 0, 999999999, &v);
+            co.comm_key = (uint32_t)v;
+            break;
+        case O_TIMEOUT:
+            bad = parse_num(optarg, 1, 3600000, &v);
+            co.timeout_ms = (int)v;
+            break;
+        case O_CHARSET:
+            co.charset = optarg;
+            break;
+        case O_JSON:
+            fmt = OUT_JSON;
+            break;
+        case O_CSV:
+            fmt = OUT_CSV;
+            break;
+        case O_SINCE:
+            since_s = optarg;
+            break;
+        case O_SECONDS:
+            bad = parse_num(optarg, 1, 25, &seconds); /* the door relay: short openings only */
+            break;
+        case O_SET:
+            set_s = optarg;
+            break;
+        case O_COUNT:
+            bad = parse_num(optarg, 1, LONG_MAX, &count);
+            break;
+        case O_DURATION:
+            bad = parse_num(optarg, 0, 86400 * 365, &duration);
+            break;
+        case O_DATA:
+            with_data = 1;
+            break;
+        case 'h':
+            device_usage(stdout);
+            return 0;
+        default:
+            device_usage(stderr);
+            return 2;
+        }
+        if (bad) {
+            fprintf(stderr, "zkbio device: bad value '%s'\n", optarg);
+            return 2;
+        }
+    }
+    if (argc - optind != 2) {
+        fprintf(stderr, "zkbio device: need HOST[:PORT] and a command\n\n");
+        device_usage(stderr);
+        return 2;
+    }
+    const char *target = argv[optind], *cmd = argv[optind + 1];
+    static const char *const known[] = {"info",      "time",       "users",
+                                        "templates", "attendance", "clear-attendance",
+                                        "unlock",    "restart",    "listen"};
+    size_t k = 0;
+    while (k < sizeof(known) / sizeof(known[0]) && strcmp(known[k], cmd) != 0)
+        k++;
+    if (k == sizeof(known) / sizeof(known[0])) {
+        fprintf(stderr, "zkbio device: unknown command '%s'\n\n", cmd);
+        device_usage(stderr);
+        return 2;
+    }
+    char host[256];
+    uint16_t port;
+    if (split_host(target, host, sizeof(host), &port) != 0) {
+        fprintf(stderr, "zkbio device: bad address '%s' (HOST, HOST:PORT or [IPv6]:PORT)\n",
+                target);
+        return 2;
+    }
+    zkbio_zk_time since, set;
+    if (since_s && zkbio_zk_time_parse(since_s, &since) != ZKBIO_OK) {
+        fprintf(stderr, "zkbio device: bad --since '%s' (YYYY-MM-DD[ HH:MM[:SS]])\n", since_s);
+        return 2;
+    }
+    if (set_s && strcmp(set_s, "now") == 0) {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        set = (zkbio_zk_time){
+            (uint16_t)(tm.tm_year + 1900), (uint8_t)(tm.tm_mon + 1), (uint8_t)tm.tm_mday,
+            (uint8_t)tm.tm_hour,           (uint8_t)tm.tm_min,       (uint8_t)tm.tm_sec};
+    } else if (set_s && zkbio_zk_time_parse(set_s, &set) != ZKBIO_OK) {
+        fprintf(stderr, "zkbio device: bad --set '%s'\n", set_s);
+        return 2;
+    }
+
+    catch_signals();
+    zkbio_zk_client *cl = NULL;
+    int rc = zkbio_zk_client_open(host, port, &co, &cl);
+    if (rc != ZKBIO_OK) {
+        fprintf(stderr, "zkbio device: cannot connect to %s: %s%s\n", target, zkbio_strerror(rc),
+                rc == ZKBIO_EACCES ? " (the device rejected the comm key)" : "");
+        return 1;
+    }
+    if (strcmp(cmd, "info") == 0) {
+        rc = out_info(cl, fmt);
+    } else if (strcmp(cmd, "time") == 0) {
+        zkbio_zk_time t;
+        if (set_s)
+            rc = zkbio_zk_set_time(cl, &set);
+        if (rc == ZKBIO_OK)
+            rc = zkbio_zk_get_time(cl, &t);
+        if (rc == ZKBIO_OK) {
+            char s[20];
+            zkbio_zk_time_format(&t, s);
+            if (fmt == OUT_JSON)
+                print_json(json_pack("{s:s}", "time", s), 0);
+            else
+                printf("%s\n", s);
+        }
+    } else if (strcmp(cmd, "users") == 0) {
+        rc = out_users(cl, fmt);
+    } else if (strcmp(cmd, "templates") == 0) {
+        rc = out_templates(cl, fmt, with_data);
+    } else if (strcmp(cmd, "attendance") == 0) {
+        rc = out_attendance(cl, fmt, since_s ? &since : NULL);
+    } else if (strcmp(cmd, "clear-attendance") == 0) {
+        rc = zkbio_zk_clear_attendance(cl);
+        if (rc == ZKBIO_OK)
+            fprintf(stderr, "attendance cleared\n");
+    } else if (strcmp(cmd, "unlock") == 0) {
+        rc = zkbio_zk_unlock(cl, (uint32_t)seconds * 10u);
+        if (rc == ZKBIO_OK)
+            fprintf(stderr, "door unlocked for %ld s\n", seconds);
+    } else if (strcmp(cmd, "restart") == 0) {
+        rc = zkbio_zk_restart(cl);
+        if (rc == ZKBIO_OK)
+            fprintf(stderr, "restart sent\n");
+    } else { /* listen */
+        listen_state ls = {0, count};
+        uint32_t mask = 0xFFFF;
+        rc = zkbio_zk_listen(cl, mask, duration >= 0 ? (int)(duration * 1000) : -1, on_event, &ls);
+        if (stop_flag && rc != ZKBIO_OK)
+            rc = ZKBIO_OK;
+    }
+    if (rc != ZKBIO_OK) {
+        char detail[200];
+        zkbio_zk_client_last_error(cl, detail, sizeof(detail));
+        fprintf(stderr, "zkbio device %s: %s%s%s\n", cmd, zkbio_strerror(rc), detail[0] ? ": " : "",
+                detail);
+    }
+    zkbio_zk_client_close(cl);
+    return rc == ZKBIO_OK ? 0 : 1;
+}
+
+/* ---- zkbio emulate ---- */
+
+static void emulate_usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: zkbio emulate [options]\n\n"
+            "Emulate a ZKTeco terminal on the 4370 protocol (TCP and UDP on one port) until "
+            "Ctrl-C.\n"
+            "Prints \"listening on HOST:PORT\" on stdout when ready.\n\n"
+            "Options:\n"
+            "  --host ADDR         address to bind (default 127.0.0.1)\n"
+            "  --port P            port (default 4370; 0 = any free port)\n"
+            "  --udp | --tcp       serve only UDP (a UDP-only terminal) or only TCP\n"
+            "  --comm-key K        numeric comm key the clients must know (default 0 = none)\n"
+            "  --profile zk8|zk6   record sizes: zk8 72-byte users, 40-byte attendance (default);\n"
+            "                      zk6 28-byte users, 8-byte attendance, numeric PINs\n"
+            "  --users N           users 1..N (default 10)\n"
+            "  --punches N         attendance records (default 100)\n"
+            "  --fingers N         templates per user, 0..10 (default 1)\n"
+            "  --punch-every MS    store and announce a realtime punch every MS milliseconds\n"
+            "  --serial SN         serial number (default ZKEMU0000001)\n"
+            "  --charset CS        codepage of names (default UTF-8)\n"
+            "  --seconds N         stop after N seconds (default: run until Ctrl-C)\n"
+            "  -h, --help          this help\n");
+}
+
+int zkbio_cli_emulate(int argc, char **argv)
+{
+    enum {
+        O_HOST = 256,
+        O_PORT,
+        O_UDP,
+        O_TCP,
+        O_KEY,
+        O_PROFILE,
+        O_USERS,
+        O_PUNCHES,
+        O_FINGERS,
+        O_EVERY,
+        O_SERIAL,
+        O_CHARSET,
+        O_SECONDS
+    };
+    static const struct option opts[] = {
+        {"host", required_argument, NULL, O_HOST},
+        {"port", required_argument, NULL, O_PORT},
+        {"udp", no_argument, NULL, O_UDP},
+        {"tcp", no_argument, NULL, O_TCP},
+        {"comm-key", required_argument, NULL, O_KEY},
+        {"profile", required_argument, NULL, O_PROFILE},
+        {"users", required_argument, NULL, O_USERS},
+        {"punches", required_argument, NULL, O_PUNCHES},
+        {"fingers", required_argument, NULL, O_FINGERS},
+        {"punch-every", required_argument, NULL, O_EVERY},
+        {"serial", required_argument, NULL, O_SERIAL},
+        {"charset", required_argument, NULL, O_CHARSET},
+        {"seconds", required_argument, NULL, O_SECONDS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    zkbio_zk_emu_options o;
+    memset(&o, 0, sizeof(o));
+    o.port = 4370;
+    o.users = 10;
+    o.punches = 100;
+    o.fingers = 1;
+    long v, seconds = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_HOST:
+            o.host = optarg;
+            break;
+        case O_PORT:
+            bad = parse_num(optarg, 0, 65535, &v);
+            o.port = (uint16_t)v;
+            break;
+        case O_UDP:
+            o.no_tcp = 1;
+            break;
+        case O_TCP:
+            o.no_udp = 1;
+            break;
+        case O_KEY:
+            bad = parse_num(optarg, 0, 999999999, &v);
+            o.comm_key = (uint32_t)v;
+            break;
+        case O_PROFILE:
+            if (strcmp(optarg, "zk8") == 0)
+                o.profile = 8;
+            else if (strcmp(optarg, "zk6") == 0)
+                o.profile = 6;
+            else
+                bad = 1;
+            break;
+        case O_USERS:
+            bad = parse_num(optarg, 0, 65534, &v);
+            o.users = (size_t)v;
+            break;
+        case O_PUNCHES:
+            bad = parse_num(optarg, 0, 10000000, &v);
+            o.punches = (size_t)v;
+            break;
+        case O_FINGERS:
+            bad = parse_num(optarg, 0, 10, &v);
+            o.fingers = (size_t)v;
+            break;
+        case O_EVERY:
+            bad = parse_num(optarg, 0, 86400000, &v);
+            o.punch_every_ms = (int)v;
+            break;
+        case O_SERIAL:
+            o.serial = optarg;
+            break;
+        case O_CHARSET:
+            o.charset = optarg;
+            break;
+        case O_SECONDS:
+            bad = parse_num(optarg, 0, 86400 * 365, &seconds);
+            break;
+        case 'h':
+            emulate_usage(stdout);
+            return 0;
+        default:
+            emulate_usage(stderr);
+            return 2;
+        }
+        if (bad) {
+            fprintf(stderr, "zkbio emulate: bad value '%s'\n", optarg);
+            return 2;
+        }
+    }
+    if (optind < argc || (o.no_tcp && o.no_udp)) {
+        emulate_usage(stderr);
+        return 2;
+    }
+    catch_signals();
+    zkbio_zk_emu *e = NULL;
+    int rc = zkbio_zk_emu_start(&o, &e);
+    if (rc != ZKBIO_OK) {
+        fprintf(stderr, "zkbio emulate: %s (port in use, or a bad --host?)\n", zkbio_strerror(rc));
+        return 1;
+    }
+    uint16_t port = 0;
+    zkbio_zk_emu_port(e, &port);
+    printf("listening on %s:%u%s%s\n", o.host ? o.host : "127.0.0.1", (unsigned)port,
+           o.no_tcp ? "" : " tcp", o.no_udp ? "" : " udp");
+    fflush(stdout);
+    time_t end = seconds > 0 ? time(NULL) + seconds : 0;
+    while (!stop_flag && (!end || time(NULL) < end))
+        usleep(100 * 1000);
+    zkbio_zk_emu_stats st;
+    zkbio_zk_emu_stats_get(e, &st);
+    fprintf(stderr,
+            "zkbio emulate: %lu packets (%lu with a bad checksum), %lu failed logins; %zu users, "
+            "%zu templates, %zu records\n",
+            st.packets, st.bad_checksums, st.auth_failures, st.users, st.templates, st.records);
+    zkbio_zk_emu_stop(e);
+    return 0;
+}
