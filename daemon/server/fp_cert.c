@@ -261,6 +261,7 @@ int fp_cert_ensure(const char *data_dir, char *pem, size_t size, char *err, size
     char crt[PATH_MAX];
     paths(data_dir, pem, size, crt);
     mbedtls_x509_crt c;
+    mbedtls_x509_crt_init(&c);
     int ok = access(pem, R_OK) == 0 && load_crt(crt, &c) == 0;
     if (ok) {
         time_t end = tm_of(&c.valid_to);

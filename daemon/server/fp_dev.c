@@ -640,7 +640,7 @@ static void run_verify(fp_job *j)
                              (json_int_t)(fp_now_ms() - t0), "score", floor(score * 100) / 100,
                              "quality", q, "scanTime", (json_int_t)ms);
     if (!j->result)
-        zlog_error("verify: %s score %f", je.text, score);
+        zlog_error("verify: cannot build the result: %s", je.text);
     emit(j, json_pack("{s:s,s:b,s:f,s:s}", "type", "verification:result", "match", match,
                       "confidence", fp_confidence(score, thr), "userId", j->user_id));
     j->http = 200;

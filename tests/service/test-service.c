@@ -121,7 +121,7 @@ static void test_errors(void)
     const char *allowed[] = {"Origin: " SVC_ORIGIN, NULL};
     const char *badhost[] = {"Host: attacker.example:8080", NULL};
 
-    ok_json(&s, "GET", "/api/health", NULL, 200);
+    json_decref(ok_json(&s, "GET", "/api/health", NULL, 200));
     expect_error(&s, "GET", "/api/health", NULL, nokey, 200, 0); /* health needs no key */
     expect_error(&s, "GET", "/api/devices", NULL, nokey, 401, 4001);
     expect_error(&s, "GET", "/api/devices", NULL, badkey, 401, 4001);
@@ -233,7 +233,7 @@ static void test_nokey(void)
     svc s = {0};
     const char *extra[] = {"-nokey", NULL};
     CHECK(svc_start(&s, "", extra) == 0);
-    ok_json(&s, "GET", "/api/health", NULL, 200);
+    json_decref(ok_json(&s, "GET", "/api/health", NULL, 200));
     expect_error(&s, "GET", "/api/devices", NULL, NULL, 401, 4001);
     expect_error(&s, "POST", "/api/fingerprint/capture", "{}", NULL, 401, 4001);
     /* apikey create: stored hashed, usable after a restart, revocable */
@@ -264,11 +264,11 @@ static void test_nokey(void)
     snprintf(cmd, sizeof(cmd), "'%s' apikey revoke 1 --data-dir '%s' 2>/dev/null", getenv("ZKBIOD"),
              dir);
     CHECK(system(cmd) == 0);
-    svc_stop(&s2);
+    CHECK(svc_stop(&s2) == 0);
     svc s3 = {0};
     CHECK(svc_start(&s3, "", extra2) == 0);
     expect_error(&s3, "GET", "/api/devices", NULL, h, 401, 4002);
-    svc_stop(&s3);
+    CHECK(svc_stop(&s3) == 0);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
     s.dir[0] = '\0';
@@ -286,8 +286,8 @@ static void test_ratelimit(void)
     json_decref(j);
     svc_sleep_ms(500); /* that scan timed out: the reader is free, the budget used */
     expect_error(&s, "GET", "/api/fingerprint/scan/start?deviceId=sim:0", NULL, NULL, 429, 4004);
-    ok_json(&s, "GET", "/api/devices", NULL, 200);
-    ok_json(&s, "GET", "/api/devices", NULL, 200);
+    json_decref(ok_json(&s, "GET", "/api/devices", NULL, 200));
+    json_decref(ok_json(&s, "GET", "/api/devices", NULL, 200));
     resp r;
     svc_http(&s, "GET", "/api/devices", NULL, NULL, &r);
     char v[64];
@@ -295,8 +295,8 @@ static void test_ratelimit(void)
     CHECK(resp_header(&r, "Retry-After", v, sizeof(v)) && atoi(v) >= 1 && atoi(v) <= 60);
     CHECK(json_integer_value(json_object_get(json_object_get(r.json, "error"), "retryAfter")) >= 1);
     resp_free(&r);
-    ok_json(&s, "GET", "/api/health", NULL, 200); /* health is not limited */
-    svc_stop(&s);
+    json_decref(ok_json(&s, "GET", "/api/health", NULL, 200)); /* health is not limited */
+    CHECK(svc_stop(&s) == 0);
 }
 
 /* ---- enroll, verify, identify with live events -------------------------------------------- */
@@ -395,7 +395,7 @@ static void test_enroll(void)
     json_decref(v);
     json_decref(en);
     wsc_close(w);
-    svc_stop(&s);
+    CHECK(svc_stop(&s) == 0);
 }
 
 /* ---- two readers scanning at once ---------------------------------------------------------- */
@@ -445,7 +445,7 @@ static void test_concurrent(void)
     pthread_join(tb, NULL);
     CHECK(a.status == 200 && a.has_template);
     CHECK(b.status == 200 && b.has_template);
-    svc_stop(&s);
+    CHECK(svc_stop(&s) == 0);
 }
 
 /* ---- unplug mid-scan, replug ----------------------------------------------------------------- */
@@ -498,7 +498,7 @@ static void test_unplug(void)
     CHECK(m && json_is_string(json_object_get(m, "template")));
     json_decref(m);
     wsc_close(w);
-    svc_stop(&s);
+    CHECK(svc_stop(&s) == 0);
 }
 
 /* ---- a client that leaves mid-scan frees the reader ----------------------------------------- */
@@ -542,7 +542,7 @@ static void test_disconnect(void)
         resp_free(&r);
     }
     CHECK(st == 200);
-    svc_stop(&s);
+    CHECK(svc_stop(&s) == 0);
 
     /* WebSocket: scan:start, then the socket closes */
     svc s2 = {0};
@@ -568,7 +568,7 @@ static void test_disconnect(void)
         }
         CHECK(st == 200);
     }
-    svc_stop(&s2);
+    CHECK(svc_stop(&s2) == 0);
 }
 
 /* ---- 100 WebSocket clients do not starve REST -------------------------------------------- */
@@ -599,7 +599,7 @@ static void test_ws100(void)
     json_decref(m);
     for (int i = 0; i < 100; i++)
         wsc_close(w[i]);
-    svc_stop(&s);
+    CHECK(svc_stop(&s) == 0);
 }
 
 /* ---- TLS: the certificate made on first start ---------------------------------------------- */
@@ -630,7 +630,7 @@ static void test_tls(void)
              s.dir, s.dir, s.dir);
     CHECK(system(cmd) == 0);
     /* WSS is exercised by the browser test (tests/service/e2e). */
-    svc_stop(&s);
+    CHECK(svc_stop(&s) == 0);
 }
 
 int main(int argc, char **argv)
