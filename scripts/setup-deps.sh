@@ -18,6 +18,12 @@ for p in $packages; do
     esac
 done
 
+# node and npm for the npm-based tests (node-zklib, playwright-core); taken from apt only when there is no node at
+# all, so a node from elsewhere (NodeSource ships its own npm) is left alone.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
+
 log=$(mktemp "${TMPDIR:-/tmp}/zkbio-setup-XXXXXX")
 trap 'rm -f "$log"' EXIT
 
@@ -53,4 +59,11 @@ quiet "$top/scripts/get-civetweb.sh"
 e2e="$top/tests/service/e2e"
 if command -v npm >/dev/null 2>&1 && [ ! -d "$e2e/node_modules/playwright-core" ]; then
     quiet npm ci --prefix "$e2e" --no-audit --no-fund --loglevel=error
+fi
+
+# The 4370 compatibility test (tests/zk4370/node) runs node-zklib from npm against `zkbio emulate`; installed into
+# the test's own folder (pinned by its package-lock.json). Without it the test skips.
+zk4370_node="$top/tests/zk4370/node"
+if command -v npm >/dev/null 2>&1 && [ ! -f "$zk4370_node/node_modules/node-zklib/package.json" ]; then
+    quiet npm ci --prefix "$zk4370_node" --no-audit --no-fund --loglevel=error
 fi

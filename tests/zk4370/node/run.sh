@@ -1,0 +1,28 @@
+#!/bin/sh
+# node-zklib (installed from npm into this folder by scripts/setup-deps.sh) against `zkbio emulate`:
+# connect, read users and attendance, receive a realtime punch. Usage: run.sh ZKBIO
+# Exit 77 (skip) when node or node-zklib cannot be had (no nodejs, or no npm registry nor cache).
+set -u
+zkbio=$1
+here=$(cd "$(dirname "$0")" && pwd)
+command -v node >/dev/null 2>&1 || { echo "node not installed: skipped"; exit 77; }
+if [ ! -f "$here/node_modules/node-zklib/package.json" ]; then
+    # setup-deps.sh normally installed it; try the local npm cache only (no network at test time)
+    (cd "$here" && npm ci --offline --no-audit --no-fund >/dev/null 2>&1) ||
+        { echo "node-zklib not installed (run scripts/setup-deps.sh): skipped"; exit 77; }
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/zkbio-node-XXXXXX")
+"$zkbio" emulate --port 0 --users 3 --punches 5 --punch-every 400 --seconds 60 >"$tmp/emu.out" 2>"$tmp/emu.err" &
+emu=$!
+trap 'kill $emu 2>/dev/null; wait $emu 2>/dev/null; rm -rf "$tmp"' EXIT
+port=""
+for _ in $(seq 1 50); do
+    port=$(sed -n 's/^listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/emu.out")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "emulator did not start"; cat "$tmp/emu.err"; exit 1; }
+timeout 60 node "$here/compat.js" "$port" 3 5
+rc=$?
+if [ $rc -eq 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
+exit $rc
