@@ -13,5 +13,8 @@
 #include "zkbio/merge.h"
 #include "zkbio/gallery.h"
 #include "zkbio/reader.h"
+#include "zkbio/zk4370.h"
+#include "zkbio/zk4370_client.h"
+#include "zkbio/zk4370_emu.h"
 
 #endif /* ZKBIO_ZKBIO_H */
