@@ -27,6 +27,9 @@ int zkbio_cli_bench_push(int argc, char **argv);
 #ifdef ZKBIO_HAVE_BENCH_ACCURACY
 #include "bench_accuracy.h"
 #endif
+#ifdef ZKBIO_HAVE_BENCH_SERVICE
+#include "bench_service.h"
+#endif
 #ifdef ZKBIO_HAVE_ZK4370_CMDS
 #include "zk4370_cmds.h"
 #endif
@@ -47,7 +50,7 @@ static const subcommand commands[] = {
     {"push-sim", cmd_push_sim, "simulate a ZKTeco terminal (Attendance PUSH 2.x) against a server"},
     {"bench", cmd_bench,
      "benchmarks: `bench push` (zkbiod under simulated devices), `bench accuracy`, `bench speed`, "
-     "`bench capture`"},
+     "`bench capture`, `bench service`"},
 #ifdef ZKBIO_HAVE_FP_CMDS
     {"extract", zkbio_cli_extract, "fingerprint image -> minutiae template, quality"},
     {"match", zkbio_cli_match, "compare two fingerprints (images or templates): score, decision"},
@@ -120,7 +123,8 @@ static int cmd_bench(int argc, char **argv)
                 "       zkbio bench accuracy [options] DIR... (zkbio bench accuracy --help)\n"
                 "       zkbio bench zk4370 [options] (zkbio bench zk4370 --help)\n"
                 "       zkbio bench speed DIR [options] (zkbio bench speed --help)\n"
-                "       zkbio bench capture [--frames N] (zkbio bench capture --help)\n");
+                "       zkbio bench capture [--frames N] (zkbio bench capture --help)\n"
+                "       zkbio bench service DIR [options] (zkbio bench service --help)\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "push") == 0) {
@@ -131,6 +135,10 @@ static int cmd_bench(int argc, char **argv)
         return 1;
 #endif
     }
+#ifdef ZKBIO_HAVE_BENCH_SERVICE
+    if (strcmp(argv[1], "service") == 0)
+        return zkbio_cli_bench_service(argc - 1, argv + 1);
+#endif
 #ifdef ZKBIO_HAVE_FP_CMDS
     if (strcmp(argv[1], "speed") == 0)
         return zkbio_cli_bench_speed(argc - 1, argv + 1);

@@ -488,6 +488,7 @@ static int capture_one(fp_job *j, zkbio_template **out, int *quality, uint64_t *
                  json_pack("{s:s}", "reason", zkbio_strerror(rc)));
         return -1;
     }
+    j->capture_ms = fp_now_ms() - t0;
     set_status(j, "scanning");
     zkbio_extract_info info;
     memset(&info, 0, sizeof(info));
@@ -639,6 +640,8 @@ static void run_verify(fp_job *j)
                              fp_confidence(score, thr), "userId", j->user_id, "verificationTime",
                              (json_int_t)(fp_now_ms() - t0), "score", floor(score * 100) / 100,
                              "quality", q, "scanTime", (json_int_t)ms);
+    if (j->result)
+        json_object_set_new(j->result, "captureTime", json_integer((json_int_t)j->capture_ms));
     if (!j->result)
         zlog_error("verify: cannot build the result: %s", je.text);
     emit(j, json_pack("{s:s,s:b,s:f,s:s}", "type", "verification:result", "match", match,
@@ -674,8 +677,10 @@ static void identify_in(fp_job *j, fp_gallery *g, const zkbio_template *probe, u
         json_object_set_new(j->result, "userId", json_string(g->user_ids[top.id - 1]));
         json_object_set_new(j->result, "matchedTemplate", json_string(g->tpl_ids[top.id - 1]));
     }
-    if (q >= 0)
+    if (q >= 0) {
         json_object_set_new(j->result, "quality", json_integer(q));
+        json_object_set_new(j->result, "captureTime", json_integer((json_int_t)j->capture_ms));
+    }
     json_t *ev =
         json_pack("{s:s,s:b,s:f,s:I}", "type", "identification:result", "match", match,
                   "confidence", conf, "identificationTime", (json_int_t)(fp_now_ms() - t0));

@@ -83,6 +83,8 @@ typedef struct fp_job {
     int retryable;
     time_t finished;
     uint64_t started_ms;
+    uint64_t
+        capture_ms; /* time inside the reader's capture (waiting for the finger) of the last scan */
     pthread_cond_t cond;
     struct fp_job *next;
 } fp_job;
