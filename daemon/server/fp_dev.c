@@ -472,7 +472,7 @@ static int capture_one(fp_job *j, zkbio_template **out, int *quality, uint64_t *
             break;
     }
     if (rc == ZKBIO_ETIMEDOUT) {
-        job_fail(j, FP_NO_FINGERPRINT_DETECTED, 408, "no finger on the reader before the timeout",
+        job_fail(j, FP_NO_FINGERPRINT_DETECTED, 422, "no finger on the reader before the timeout",
                  json_pack("{s:i}", "timeout", j->timeout_ms));
         return -1;
     }

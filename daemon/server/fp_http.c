@@ -103,7 +103,7 @@ static void cors_headers(req *r)
 
 static int reply(req *r, int status, json_t *body)
 {
-    char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *txt = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
     json_decref(body);
     if (!txt)
         txt = strdup("{\"error\":{\"code\":5001,\"name\":\"INTERNAL_ERROR\",\"message\":\"out of "

@@ -22,7 +22,7 @@ static fp_ws *client_of(const struct mg_connection *c)
 /* Write one JSON text frame; takes ownership of msg. */
 static void ws_send(struct mg_connection *c, json_t *msg)
 {
-    char *txt = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    char *txt = msg ? json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
     json_decref(msg);
     if (txt) {
         mg_websocket_write(c, MG_WEBSOCKET_OPCODE_TEXT, txt, strlen(txt));
@@ -47,7 +47,7 @@ void fp_ws_emit(fp_service *s, const char *dev_id, uint64_t owner, json_t *ev)
         fp_iso_time(0, ts, sizeof(ts));
         json_object_set_new(ev, "timestamp", json_string(ts));
     }
-    char *txt = json_dumps(ev, JSON_COMPACT);
+    char *txt = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(ev);
     if (!txt)
         return;
