@@ -235,9 +235,10 @@ ZKBIO_API int zkbio_reader_get_info(const zkbio_reader *r, zkbio_reader_info *in
 ZKBIO_API int zkbio_reader_capture(zkbio_reader *r, int timeout_ms, zkbio_image **out);
 
 /**
- * Make the capture running on `r` in another thread return ZKBIO_ECANCELED (within 100 ms on sim,
- * within one frame transfer, at most about 1 s, on USB). Since: 0.1 Does nothing when no capture
- * runs (a later capture is not affected). Any thread, any time; never blocks.
+ * Make the capture running on `r` in another thread return ZKBIO_ECANCELED: within 100 ms on sim
+ * and zk4500 readers (an in-flight USB transfer is cancelled), after the vendor call in progress
+ * on zkfp readers (they are polled every 50 ms). Since: 0.1 Does nothing when no capture runs (a
+ * later capture is not affected). Any thread, any time; never blocks.
  * Errors: ZKBIO_EINVAL (NULL r).
  */
 ZKBIO_API int zkbio_reader_cancel(zkbio_reader *r);

@@ -27,6 +27,7 @@
 #define ZK4500_REQ_CAPTURE     0xE5
 #define ZK4500_TIMEOUT_MS      1000
 #define ZK4500_CTRL_TIMEOUT_MS 500
+#define ZK4500_CANCEL_POLL_MS  50
 
 typedef struct zk_state {
     zkbio_reader_ctx *ctx;
@@ -184,6 +185,65 @@ static int usb_error(zkbio_reader *r, int err, const char *what)
     }
 }
 
+static void LIBUSB_CALL on_bulk_done(struct libusb_transfer *t)
+{
+    *(int *)t->user_data = 1;
+}
+
+/* The frame read as an asynchronous transfer, so that zkbio_reader_cancel() aborts it within
+ * ZK4500_CANCEL_POLL_MS instead of after the transfer timeout. Returns 0 (*got set), 1 when it
+ * was cancelled, or a LIBUSB_ERROR_* code. */
+static int bulk_read(zkbio_reader *r, int *got)
+{
+    zk_handle *h = r->priv;
+    zk_state *s = r->bstate;
+    struct libusb_transfer *t = libusb_alloc_transfer(0);
+    if (!t)
+        return LIBUSB_ERROR_NO_MEM;
+    int completed = 0, cancelled = 0;
+    libusb_fill_bulk_transfer(t, h->h, ZK4500_EP_IN, h->frame, ZK4500_FRAME, on_bulk_done,
+                              &completed, ZK4500_TIMEOUT_MS);
+    int rc = libusb_submit_transfer(t);
+    if (rc < 0) {
+        libusb_free_transfer(t);
+        return rc;
+    }
+    while (!completed) {
+        struct timeval tv = {0, ZK4500_CANCEL_POLL_MS * 1000};
+        rc = libusb_handle_events_timeout_completed(s->usb, &tv, &completed);
+        if (!completed && !cancelled &&
+            (atomic_load(&r->cancel) || (rc < 0 && rc != LIBUSB_ERROR_INTERRUPTED))) {
+            libusb_cancel_transfer(t);
+            cancelled = atomic_load(&r->cancel) ? 1 : 2;
+        }
+    }
+    switch (t->status) {
+    case LIBUSB_TRANSFER_COMPLETED:
+        *got = t->actual_length;
+        rc = 0;
+        break;
+    case LIBUSB_TRANSFER_CANCELLED:
+        rc = cancelled == 1 ? 1 : LIBUSB_ERROR_IO;
+        break;
+    case LIBUSB_TRANSFER_TIMED_OUT:
+        rc = LIBUSB_ERROR_TIMEOUT;
+        break;
+    case LIBUSB_TRANSFER_STALL:
+        rc = LIBUSB_ERROR_PIPE;
+        break;
+    case LIBUSB_TRANSFER_NO_DEVICE:
+        rc = LIBUSB_ERROR_NO_DEVICE;
+        break;
+    case LIBUSB_TRANSFER_OVERFLOW:
+        rc = LIBUSB_ERROR_OVERFLOW;
+        break;
+    default:
+        rc = LIBUSB_ERROR_IO;
+    }
+    libusb_free_transfer(t);
+    return rc;
+}
+
 /* One frame: request 0xE5, then the 307,200-byte bulk read. */
 static int grab(zkbio_reader *r)
 {
@@ -195,7 +255,9 @@ static int grab(zkbio_reader *r)
     if (rc < 0)
         return usb_error(r, rc, "capture request");
     int got = 0;
-    rc = libusb_bulk_transfer(h->h, ZK4500_EP_IN, h->frame, ZK4500_FRAME, &got, ZK4500_TIMEOUT_MS);
+    rc = bulk_read(r, &got);
+    if (rc == 1)
+        return zki_set_error(ZKBIO_ECANCELED, "capture on %s cancelled", r->info.id);
     if (rc < 0)
         return usb_error(r, rc, "frame read");
     if (got != ZK4500_FRAME)

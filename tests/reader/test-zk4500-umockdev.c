@@ -411,6 +411,17 @@ int main(void)
     CHECK_EQ_INT(j.rc, ZKBIO_ECANCELED);
     CHECK(j.done_ms - tc < 1000);
 
+    /* Cancel while a frame read is in flight (the reader does not answer): within 200 ms. */
+    set_mode(MODE_HOLD);
+    j = (job){.r = r, .timeout_ms = -1};
+    pthread_create(&th, NULL, capture_thread, &j);
+    sleep_ms(150);
+    tc = now_ms();
+    zkbio_reader_cancel(r);
+    pthread_join(th, NULL);
+    CHECK_EQ_INT(j.rc, ZKBIO_ECANCELED);
+    CHECK(j.done_ms - tc < 200);
+
     /* A stalled endpoint: ZKBIO_EIO, the halt is cleared, the next capture works. */
     set_mode(MODE_FINGER);
     pthread_mutex_lock(&E.lock);
