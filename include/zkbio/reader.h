@@ -39,8 +39,9 @@
  * device, §2.4, with explicit byte order):
  * - a frame: `width` (ZKBIO_IMAGE_DIM_MIN..ZKBIO_IMAGE_DIM_MAX), `height` (same), then width *
  *   height bytes of 8-bit grey, row-major (0 = black ridge, 255 = white background). Frames are
- *   queued (at most ZKBIO_SIM_QUEUE_MAX; a frame beyond that is refused with ZKBIO_ENOSPC) and each
- *   capture takes the oldest, at 500 dpi. A finger is present while a frame is queued.
+ *   queued (at most ZKBIO_SIM_QUEUE_MAX; a frame beyond that is refused with ZKBIO_ENOSPC, a frame
+ *   sent while the reader is unplugged with ZKBIO_ENODEV) and each capture takes the oldest, at
+ *   500 dpi. A finger is present while a frame is queued.
  * - a control message: a negative `command` and an int32 `value` (zkbio_sim_command):
  *   finger on/off, a capture error (`value` is the zkbio error the pending or next capture
  *   returns, e.g. ZKBIO_EIO), a device timeout (the pending or next capture returns
@@ -198,7 +199,8 @@ typedef void (*zkbio_reader_hotplug_cb)(int event, const zkbio_reader_info *info
  * from libusb hotplug events where the platform has them (Linux, macOS), from a rescan every
  * hotplug_poll_ms otherwise and for zkfp readers; sim unplug/replug messages are reported at once.
  * After removal returns no callback is running or will run. `user` is passed to cb as is.
- * Errors: ZKBIO_EINVAL (NULL ctx), ZKBIO_ENOMEM, ZKBIO_EIO (the monitor thread cannot start).
+ * Errors: ZKBIO_EINVAL (NULL ctx, or called from the hotplug callback), ZKBIO_EIO (the monitor
+ * thread cannot start).
  */
 ZKBIO_API int zkbio_reader_set_hotplug(zkbio_reader_ctx *ctx, zkbio_reader_hotplug_cb cb,
                                        void *user);
@@ -305,7 +307,7 @@ enum zkbio_sim_command {
  * message (command, value). Since: 0.1 Connects, sends, reads the 4-byte status, disconnects.
  * Blocking (at most about 2 s). Errors: ZKBIO_EINVAL (NULL path, bad command), ZKBIO_ECONN (no
  * reader listening at path), ZKBIO_EIO, or the status the reader answered (ZKBIO_ENOSPC when its
- * queue is full, ZKBIO_EPROTO).
+ * queue is full, ZKBIO_ENODEV for a frame while it is unplugged, ZKBIO_EPROTO).
  */
 ZKBIO_API int zkbio_sim_send(const char *path, const zkbio_image *img, int command, int value);
 

@@ -62,6 +62,11 @@ int zkbio_reader_set_hotplug(zkbio_reader_ctx *ctx, zkbio_reader_hotplug_cb cb, 
         return zki_set_error(ZKBIO_EINVAL, "zkbio_reader_set_hotplug: NULL ctx");
     pthread_mutex_lock(&ctx->lock);
     int running = ctx->monitor_running;
+    if (running && pthread_equal(pthread_self(), ctx->monitor)) {
+        pthread_mutex_unlock(&ctx->lock); /* from the callback itself: joining would deadlock */
+        return zki_set_error(ZKBIO_EINVAL,
+                             "zkbio_reader_set_hotplug called from a hotplug callback");
+    }
     ctx->monitor_stop = 1;
     pthread_cond_broadcast(&ctx->wake);
     pthread_mutex_unlock(&ctx->lock);

@@ -238,6 +238,7 @@ void zki_sim_server_stop(zki_sim_entry *e)
 
 #else /* _WIN32: a named pipe, one client at a time (not built or tested in CI) */
 
+#include <wchar.h>
 #include <windows.h>
 
 struct zki_sim_server {
@@ -319,7 +320,8 @@ int zki_sim_server_start(zki_sim_entry *e)
         free(s);
         return zki_set_error(ZKBIO_EINVAL, "sim socket:%s: bad pipe name", e->path);
     }
-    _snwprintf(s->name, 300, L"\\\\.\\pipe\\%ls", wname);
+    wcscpy(s->name, L"\\\\.\\pipe\\");
+    wcsncat(s->name, wname, 256);
     s->pipe = CreateNamedPipeW(s->name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
                                PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
                                    PIPE_REJECT_REMOTE_CLIENTS,

@@ -288,7 +288,9 @@ static int zk_open(void *state, const char *id, zkbio_reader *r)
         return zki_set_error(ZKBIO_ENODEV, "no reader with id '%s'", id);
     fill_info(dev, &r->info);
     int rc = libusb_open(dev, &h->h);
-    uint8_t bus = libusb_get_bus_number(dev), addr = libusb_get_device_address(dev);
+    unsigned bus = libusb_get_bus_number(dev), addr = libusb_get_device_address(dev);
+    (void)bus; /* used by the Linux permission hint only */
+    (void)addr;
     libusb_unref_device(dev);
     if (rc == LIBUSB_ERROR_ACCESS)
 #ifdef _WIN32

@@ -354,6 +354,38 @@ static void test_socket(void)
     pthread_mutex_destroy(&ev.lock);
 }
 
+typedef struct reentry {
+    zkbio_reader_ctx *ctx;
+    volatile int rc, called;
+} reentry;
+
+static void on_event_reenter(int event, const zkbio_reader_info *info, void *user)
+{
+    (void)event;
+    (void)info;
+    reentry *re = user;
+    re->rc = zkbio_reader_set_hotplug(re->ctx, NULL, NULL);
+    re->called = 1;
+}
+
+/* Changing the callback from inside it is refused instead of deadlocking. */
+static void test_hotplug_reentry(void)
+{
+    char spec[600];
+    snprintf(spec, sizeof(spec), "dir:%s/dir", tmp);
+    reentry re = {.ctx = make_ctx(spec)};
+    if (!re.ctx) {
+        CHECK(0);
+        return;
+    }
+    CHECK_EQ_INT(zkbio_reader_set_hotplug(re.ctx, on_event_reenter, &re), ZKBIO_OK);
+    for (int i = 0; i < 200 && !re.called; i++)
+        sleep_ms(5);
+    CHECK_EQ_INT(re.called, 1);
+    CHECK_EQ_INT(re.rc, ZKBIO_EINVAL);
+    zkbio_reader_ctx_free(re.ctx);
+}
+
 int main(void)
 {
     const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -381,6 +413,7 @@ int main(void)
     test_config();
     test_dir();
     test_socket();
+    test_hotplug_reentry();
 
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
