@@ -309,6 +309,13 @@ static int zk_open(void *state, const char *id, zkbio_reader *r)
         return zki_set_error(ZKBIO_ENODEV, "reader %s went away", id);
     if (rc != 0)
         return zki_set_error(ZKBIO_EIO, "cannot open reader %s: %s", id, libusb_strerror(rc));
+    struct libusb_device_descriptor desc;
+    if (libusb_get_device_descriptor(libusb_get_device(h->h), &desc) == 0 && desc.iSerialNumber) {
+        unsigned char serial[ZKBIO_READER_STR_MAX];
+        if (libusb_get_string_descriptor_ascii(h->h, desc.iSerialNumber, serial, sizeof(serial)) >
+            0)
+            zki_strlcpy(r->info.serial, (const char *)serial, sizeof(r->info.serial));
+    }
     int config = 0;
     rc = libusb_get_configuration(h->h, &config);
     if (rc == 0 && config != 1)

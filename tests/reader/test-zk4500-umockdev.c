@@ -36,7 +36,7 @@ typedef struct emu {
     GList *flying;    /* submitted URBs (UMockdevIoctlData *), answered in order */
     GList *discarded; /* URBs discarded by libusb, reaped with -ENOENT */
     enum mode mode;
-    int stall_next, unplugged;
+    int stall_next, unplugged, claim_busy;
     int frames;       /* 0xE5 requests, each starting a new frame */
     uint8_t *frame;   /* the frame being read (libusb may split the read into several URBs) */
     size_t frame_off; /* bytes of it already served */
@@ -144,6 +144,11 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
         umockdev_ioctl_client_complete(client, 0, 0);
         break;
     case USBDEVFS_CLAIMINTERFACE:
+        if (E.claim_busy) { /* another program holds the interface */
+            umockdev_ioctl_client_complete(client, -1, EBUSY);
+            break;
+        }
+        /* fall through */
     case USBDEVFS_RELEASEINTERFACE:
     case USBDEVFS_SETCONFIGURATION:
     case USBDEVFS_RESET:
@@ -463,6 +468,15 @@ int main(void)
     plug();
     CHECK(wait_events(&ev, 2, 1, 3000));
     r = NULL;
+    /* Claimed by another program: busy, with a message saying so. */
+    pthread_mutex_lock(&E.lock);
+    E.claim_busy = 1;
+    pthread_mutex_unlock(&E.lock);
+    CHECK_EQ_INT(zkbio_reader_open(ctx, id, &r), ZKBIO_EBUSY);
+    CHECK(strstr(zkbio_reader_last_error(), "another program") != NULL);
+    pthread_mutex_lock(&E.lock);
+    E.claim_busy = 0;
+    pthread_mutex_unlock(&E.lock);
     rc = zkbio_reader_open(ctx, id, &r);
     CHECK_EQ_INT(rc, ZKBIO_OK);
     if (rc != ZKBIO_OK)
