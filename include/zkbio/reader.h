@@ -109,7 +109,8 @@ typedef struct zkbio_reader_info {
     uint16_t vendor_id;                /**< USB vendor id (0x1b55 for ZKTeco), 0 for sim */
     uint16_t product_id;               /**< USB product id (0x0840 for the ZK4500), 0 for sim */
     char model[ZKBIO_READER_STR_MAX];  /**< model name, e.g. "ZK4500" or "Simulated reader" */
-    char serial[ZKBIO_READER_STR_MAX]; /**< serial number; empty when the reader has none */
+    char serial[ZKBIO_READER_STR_MAX]; /**< serial number; empty when the reader has none (zk4500:
+                                          read at open, so only zkbio_reader_get_info() has it) */
     uint32_t width;                    /**< image width in pixels; 0 when it varies (sim) */
     uint32_t height;                   /**< image height in pixels; 0 when it varies (sim) */
     uint16_t dpi;                      /**< image resolution, dots per inch */
