@@ -132,23 +132,6 @@ int fp_gallery_build(json_t *arr, fp_gallery **out, char *why, size_t whysz)
     return 0;
 }
 
-double fp_confidence(double score, double threshold)
-{
-    /* Piecewise linear: 0 -> 0, threshold -> 70 (the guides' "medium security" acceptance), twice
-     * the threshold and above -> 100. So `match && confidence >= 70` in a web app means the score
-     * reached the service's threshold. Two decimals, as the contract's samples. */
-    double c;
-    if (score <= 0)
-        c = 0;
-    else if (score < threshold)
-        c = 70.0 * score / threshold;
-    else
-        c = 70.0 + 30.0 * (score - threshold) / threshold;
-    if (c > 100)
-        c = 100;
-    return floor(c * 100 + 0.5) / 100;
-}
-
 static void cancel_locked(fp_job *j);
 static void job_free(fp_job *j);
 

@@ -46,37 +46,7 @@ typedef struct req {
 
 int fp_host_ok(const struct mg_connection *c)
 {
-    const char *h = mg_get_header(c, "Host");
-    if (!h)
-        return 0;
-    size_t len = strlen(h);
-    const char *colon = NULL;
-    if (h[0] == '[') {
-        const char *close = strchr(h, ']');
-        if (!close)
-            return 0;
-        colon = close[1] == ':' ? close + 1 : NULL;
-        if (close[1] && !colon)
-            return 0;
-        len = (size_t)(close + 1 - h);
-    } else {
-        colon = strchr(h, ':');
-        if (colon)
-            len = (size_t)(colon - h);
-    }
-    if (colon) {
-        const char *p = colon + 1;
-        if (!*p || strlen(p) > 5)
-            return 0;
-        for (; *p; p++)
-            if (*p < '0' || *p > '9')
-                return 0;
-    }
-    static const char *const names[] = {"localhost", "127.0.0.1", "[::1]"};
-    for (size_t i = 0; i < 3; i++)
-        if (strlen(names[i]) == len && strncasecmp(h, names[i], len) == 0)
-            return 1;
-    return 0;
+    return fp_host_allowed(mg_get_header(c, "Host"));
 }
 
 int fp_origin_ok(const fp_service *s, const char *origin)

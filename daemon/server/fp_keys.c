@@ -15,19 +15,8 @@
 #include "config.h"
 #include "fp_util.h"
 
-typedef struct key_entry {
-    int id; /* file id; 0 for configured keys */
-    int revoked;
-    uint8_t salt[16];
-    uint8_t hash[32];
-    char name[64];
-    char created[24];
-    char revoked_at[24];
-    char shown[16];
-} key_entry;
-
 struct fp_keys {
-    key_entry *e;
+    fp_key_record *e;
     size_t n;
 };
 
@@ -35,7 +24,41 @@ struct fp_keys {
 #define KEY_PREFIX "ak_live_"
 #define KEY_RANDOM 32
 
-static int read_file(const char *path, key_entry **out, size_t *count, char *err, size_t errsz)
+int fp_keys_parse_line(char *line, fp_key_record *e)
+{
+    line[strcspn(line, "\r\n")] = '\0';
+    char *fields[7];
+    size_t nf = 0;
+    memset(e, 0, sizeof(*e));
+    for (char *p = line;;) {
+        fields[nf++] = p;
+        char *tab = strchr(p, '\t');
+        if (!tab)
+            break;
+        if (nf == 7)
+            return -1; /* an eighth field */
+        *tab = '\0';
+        p = tab + 1;
+    }
+    if (nf != 7)
+        return -1;
+    char *end;
+    errno = 0;
+    long id = strtol(fields[0], &end, 10);
+    if (errno || end == fields[0] || *end || id < 1 || id > INT_MAX || strlen(fields[4]) != 32 ||
+        strlen(fields[5]) != 64 || fp_unhex(fields[4], e->salt, 16) ||
+        fp_unhex(fields[5], e->hash, 32))
+        return -1;
+    e->id = (int)id;
+    snprintf(e->name, sizeof(e->name), "%s", fields[1]);
+    snprintf(e->created, sizeof(e->created), "%s", fields[2]);
+    e->revoked = strcmp(fields[3], "-") != 0;
+    snprintf(e->revoked_at, sizeof(e->revoked_at), "%s", fields[3]);
+    snprintf(e->shown, sizeof(e->shown), "%s", fields[6]);
+    return 0;
+}
+
+static int read_file(const char *path, fp_key_record **out, size_t *count, char *err, size_t errsz)
 {
     *out = NULL;
     *count = 0;
@@ -48,41 +71,20 @@ static int read_file(const char *path, key_entry **out, size_t *count, char *err
     }
     char line[512];
     unsigned lineno = 0;
-    key_entry *v = NULL;
+    fp_key_record *v = NULL;
     size_t n = 0;
     while (fgets(line, sizeof(line), f)) {
         lineno++;
         if (line[0] == '#' || line[0] == '\n')
             continue;
-        line[strcspn(line, "\r\n")] = '\0';
-        char *fields[7];
-        size_t nf = 0;
-        for (char *p = line; nf < 7;) {
-            fields[nf++] = p;
-            char *tab = strchr(p, '\t');
-            if (!tab)
-                break;
-            *tab = '\0';
-            p = tab + 1;
-        }
-        key_entry e;
-        memset(&e, 0, sizeof(e));
-        char *end;
-        long id = nf == 7 ? strtol(fields[0], &end, 10) : 0;
-        if (nf != 7 || *end || id < 1 || id > INT_MAX || fp_unhex(fields[4], e.salt, 16) ||
-            fp_unhex(fields[5], e.hash, 32)) {
+        fp_key_record e;
+        if (fp_keys_parse_line(line, &e) != 0) {
             snprintf(err, errsz, "%.300s:%u: malformed key line", path, lineno);
             free(v);
             fclose(f);
             return -1;
         }
-        e.id = (int)id;
-        snprintf(e.name, sizeof(e.name), "%s", fields[1]);
-        snprintf(e.created, sizeof(e.created), "%s", fields[2]);
-        e.revoked = strcmp(fields[3], "-") != 0;
-        snprintf(e.revoked_at, sizeof(e.revoked_at), "%s", fields[3]);
-        snprintf(e.shown, sizeof(e.shown), "%s", fields[6]);
-        key_entry *nv = realloc(v, (n + 1) * sizeof(*v));
+        fp_key_record *nv = realloc(v, (n + 1) * sizeof(*v));
         if (!nv) {
             free(v);
             fclose(f);
@@ -98,7 +100,7 @@ static int read_file(const char *path, key_entry **out, size_t *count, char *err
     return 0;
 }
 
-static int write_file(const char *path, const key_entry *v, size_t n, char *err, size_t errsz)
+static int write_file(const char *path, const fp_key_record *v, size_t n, char *err, size_t errsz)
 {
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -141,7 +143,7 @@ int fp_keys_load(const char *data_dir, char *const *cfg_keys, size_t n, fp_keys 
         snprintf(err, errsz, "out of memory");
         return -1;
     }
-    key_entry *file = NULL;
+    fp_key_record *file = NULL;
     size_t nfile = 0;
     if (read_file(path, &file, &nfile, err, errsz) != 0) {
         free(k);
@@ -155,7 +157,7 @@ int fp_keys_load(const char *data_dir, char *const *cfg_keys, size_t n, fp_keys 
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        key_entry *e = &k->e[k->n++];
+        fp_key_record *e = &k->e[k->n++];
         if (fp_random(e->salt, sizeof(e->salt)) != 0) {
             free(file);
             fp_keys_free(k);
@@ -273,7 +275,7 @@ int fp_keys_cli(int argc, char **argv)
     }
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/%s", cfg.data_dir, KEYS_FILE);
-    key_entry *v = NULL;
+    fp_key_record *v = NULL;
     size_t n = 0;
     int status = 0;
     if (zkbiod_config_prepare_data_dir(&cfg, err, sizeof(err)) != 0 ||
@@ -283,13 +285,13 @@ int fp_keys_cli(int argc, char **argv)
         return 1;
     }
     if (strcmp(sub, "create") == 0) {
-        key_entry *nv = realloc(v, (n + 1) * sizeof(*v));
+        fp_key_record *nv = realloc(v, (n + 1) * sizeof(*v));
         char key[sizeof(KEY_PREFIX) + KEY_RANDOM];
         if (!nv) {
             status = 1;
         } else {
             v = nv;
-            key_entry *e = &v[n];
+            fp_key_record *e = &v[n];
             memset(e, 0, sizeof(*e));
             int id = 0;
             for (size_t i = 0; i < n; i++)

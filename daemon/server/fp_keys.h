@@ -16,9 +16,27 @@
 #define ZKBIOD_FP_KEYS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct fp_keys fp_keys;
+
+/* One key of the file (or a configured key: id 0, name "configured"). */
+typedef struct fp_key_record {
+    int id; /* file id, >= 1; 0 for configured keys */
+    int revoked;
+    uint8_t salt[16];
+    uint8_t hash[32]; /* SHA-256(salt || key) */
+    char name[64];
+    char created[24];
+    char revoked_at[24];
+    char shown[16]; /* the key's first 12 characters */
+} fp_key_record;
+
+/* Parse one line of the keys file (modified in place: tabs and the newline become NULs) into *e.
+ * Exactly 7 tab-separated fields; id a decimal 1..INT_MAX; salt 32 and hash 64 hex digits; longer
+ * text fields are cut to their buffers. 0, or -1 when malformed (*e zeroed). */
+int fp_keys_parse_line(char *line, fp_key_record *e);
 
 /* Load the file keys of data_dir (a missing file is no key) and hash the configured keys
  * (cfg_keys[0..n), borrowed). 0, or -1 with a message in err. */

@@ -163,8 +163,6 @@ json_t *fp_tpl_encode(const zkbio_template *t, int iso);
 /* Build a gallery from a JSON array of {id, userId, template}; 0 or a contract code with why. */
 int fp_gallery_build(json_t *arr, fp_gallery **out, char *why, size_t whysz);
 void fp_gallery_free(fp_gallery *g);
-/* Score (10*log10(1/FMR)) -> the contract's 0..100 confidence; threshold maps to 70. */
-double fp_confidence(double score, double threshold);
 
 /* fp_ws.c */
 int fp_ws_setup(fp_service *s);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "fp_util.h"
 
+#include <math.h>
 #include <pthread.h>
+#include <strings.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -195,4 +197,55 @@ int fp_window_hit(fp_window *w, int limit, int window_s, time_t now, int *remain
     if (reset)
         *reset = w->start + window_s;
     return wait > 0 ? wait : (w->count > limit ? 1 : 0);
+}
+
+int fp_host_allowed(const char *h)
+{
+    if (!h)
+        return 0;
+    size_t len = strlen(h);
+    const char *colon = NULL;
+    if (h[0] == '[') {
+        const char *close = strchr(h, ']');
+        if (!close)
+            return 0;
+        colon = close[1] == ':' ? close + 1 : NULL;
+        if (close[1] && !colon)
+            return 0;
+        len = (size_t)(close + 1 - h);
+    } else {
+        colon = strchr(h, ':');
+        if (colon)
+            len = (size_t)(colon - h);
+    }
+    if (colon) {
+        const char *p = colon + 1;
+        if (!*p || strlen(p) > 5)
+            return 0;
+        for (; *p; p++)
+            if (*p < '0' || *p > '9')
+                return 0;
+    }
+    static const char *const names[] = {"localhost", "127.0.0.1", "[::1]"};
+    for (size_t i = 0; i < 3; i++)
+        if (strlen(names[i]) == len && strncasecmp(h, names[i], len) == 0)
+            return 1;
+    return 0;
+}
+
+double fp_confidence(double score, double threshold)
+{
+    /* Piecewise linear: 0 -> 0, threshold -> 70 (the guides' "medium security" acceptance), twice
+     * the threshold and above -> 100. So `match && confidence >= 70` in a web app means the score
+     * reached the service's threshold. Two decimals, as the contract's samples. */
+    double c;
+    if (score <= 0)
+        c = 0;
+    else if (score < threshold)
+        c = 70.0 * score / threshold;
+    else
+        c = 70.0 + 30.0 * (score - threshold) / threshold;
+    if (c > 100)
+        c = 100;
+    return floor(c * 100 + 0.5) / 100;
 }

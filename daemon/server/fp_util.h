@@ -75,6 +75,14 @@ void fp_iso_time(time_t t, char *buf, size_t size);
 /* Monotonic milliseconds. */
 uint64_t fp_now_ms(void);
 
+/* Host header value names this machine: localhost, 127.0.0.1 or [::1], optionally with a numeric
+ * port (1..5 digits); case-insensitive. NULL is not allowed. The DNS-rebinding defence. */
+int fp_host_allowed(const char *host);
+
+/* Score (10*log10(1/FMR)) -> the contract's 0..100 confidence, two decimals: 0 -> 0, threshold ->
+ * 70, 2 * threshold and above -> 100, linear between (docs/fingerprint-service.md, Scores). */
+double fp_confidence(double score, double threshold);
+
 /* A fixed-window counter: at most `limit` events per `window_s` seconds. */
 typedef struct fp_window {
     time_t start;
