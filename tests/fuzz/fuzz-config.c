@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         zkbiod_config_free(&cfg); /* holds nothing; must be harmless */
         return 0;
     }
-    if (cfg.listen_count < 1 || !cfg.data_dir || strcmp(cfg.data_dir, DATA_DIR) != 0 || !cfg.db ||
+    if (cfg.listen_count + cfg.service_listen_count < 1 || !cfg.data_dir || strcmp(cfg.data_dir, DATA_DIR) != 0 || !cfg.db ||
         !cfg.db_uri || !cfg.admin_token || !cfg.admin_token_file || !cfg.trans_times ||
         !cfg.attphoto_dir || !cfg.config_file || strcmp(cfg.config_file, path) != 0) {
         fprintf(stderr, "incomplete configuration after a successful load\n");
@@ -121,6 +121,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_list(cfg.listen, cfg.listen_count, "listen");
     check_list(cfg.allow_sn, cfg.allow_sn_count, "allow-sn");
+    check_list(cfg.service_listen, cfg.service_listen_count, "service-listen");
+    check_list(cfg.api_key, cfg.api_key_count, "api-key");
+    check_list(cfg.allow_origin, cfg.allow_origin_count, "allow-origin");
     zkbiod_config_dump(&cfg, sink);
     zkbiod_config_free(&cfg);
     zkbiod_config_free(&cfg); /* repeated calls are accepted */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Fuzz the fingerprint service's own parsers (daemon/server): the first byte picks one.
+ *   even: the Host header check (fp_host_allowed) on the rest as a string; an allowed value must
+ *         start with one of the three localhost names;
+ *   odd:  a line of the API keys file (fp_keys_parse_line); a parsed record has id >= 1 and
+ *         NUL-terminated text fields.
+ * Request bodies are parsed by jansson and templates by libzkbio (fuzz-native, fuzz-template,
+ * fuzz-base64).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fp_keys.h"
+#include "fp_util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0 || size > 4096)
+        return 0;
+    char *s = malloc(size);
+    if (!s)
+        return 0;
+    memcpy(s, data + 1, size - 1);
+    s[size - 1] = '\0';
+    if ((data[0] & 1) == 0) {
+        if (fp_host_allowed(s) && strncasecmp(s, "localhost", 9) != 0 &&
+            strncmp(s, "127.0.0.1", 9) != 0 && strncmp(s, "[::1]", 5) != 0)
+            abort();
+    } else {
+        fp_key_record r;
+        if (fp_keys_parse_line(s, &r) == 0) {
+            if (r.id < 1 || memchr(r.name, '\0', sizeof(r.name)) == NULL ||
+                memchr(r.shown, '\0', sizeof(r.shown)) == NULL)
+                abort();
+        } else if (r.id != 0) {
+            abort();
+        }
+    }
+    free(s);
+    return 0;
+}
