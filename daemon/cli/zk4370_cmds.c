@@ -307,6 +307,8 @@ typedef struct listen_state {
 static int on_event(const zkbio_zk_event *ev, void *user)
 {
     listen_state *ls = user;
+    if (ev->flag == 0) /* idle tick */
+        return stop_flag;
     json_t *j = json_pack("{s:s, s:i}", "event", event_name(ev->flag), "flag", (int)ev->flag);
     switch (ev->flag) {
     case ZKBIO_ZK_EF_ATTLOG:
@@ -360,7 +362,8 @@ static void device_usage(FILE *f)
             "  listen [--count N] [--duration S]  realtime events as JSON lines until Ctrl-C\n\n"
             "Options:\n"
             "  --udp | --tcp         transport (default: TCP, then UDP when TCP is refused)\n"
-            "  --comm-key K          numeric comm key (Comm Password), default 0\n"
+            "  --comm-key K          numeric comm key (Comm Password), default 0 or "
+            "$ZKBIO_COMM_KEY\n"
             "  --timeout MS          per exchange, default 5000\n"
             "  --charset CS          codepage of names (GB18030, BIG5, CP1256, ...), default "
             "UTF-8\n"
@@ -405,7 +408,7 @@ int zkbio_cli_device(int argc, char **argv)
     };
     zkbio_zk_client_options co;
     memset(&co, 0, sizeof(co));
-    int fmt = OUT_TEXT, with_data = 0;
+    int fmt = OUT_TEXT, with_data = 0, key_given = 0;
     long seconds = 3, count = 0, duration = -1, v;
     const char *since_s = NULL, *set_s = NULL;
     int c;
@@ -422,6 +425,7 @@ int zkbio_cli_device(int argc, char **argv)
         case O_KEY:
             bad = parse_num(optarg, 0, 999999999, &v);
             co.comm_key = (uint32_t)v;
+            key_given = 1;
             break;
         case O_TIMEOUT:
             bad = parse_num(optarg, 1, 3600000, &v);
@@ -507,6 +511,14 @@ int zkbio_cli_device(int argc, char **argv)
         return 2;
     }
 
+    const char *env_key = getenv("ZKBIO_COMM_KEY"); /* keeps the key out of ps */
+    if (!key_given && env_key && *env_key) {
+        if (parse_num(env_key, 0, 999999999, &v) != 0) {
+            fprintf(stderr, "zkbio device: bad ZKBIO_COMM_KEY\n");
+            return 2;
+        }
+        co.comm_key = (uint32_t)v;
+    }
     catch_signals();
     zkbio_zk_client *cl = NULL;
     int rc = zkbio_zk_client_open(host, port, &co, &cl);
@@ -589,7 +601,45 @@ static void emulate_usage(FILE *f)
             "  --serial SN         serial number (default ZKEMU0000001)\n"
             "  --charset CS        codepage of names (default UTF-8)\n"
             "  --seconds N         stop after N seconds (default: run until Ctrl-C)\n"
+            "  --fault KIND[:CMD[:COUNT[:DELAY_MS]]]  inject a fault into the next COUNT (1) "
+            "answers\n"
+            "                      to command CMD (0 = any): drop, delay (DELAY_MS, default "
+            "1000),\n"
+            "                      close-mid, bad-checksum, huge-size, endless, wrong-length, "
+            "garbage;\n"
+            "                      e.g. --fault drop:1504 --fault delay:201:2:3000 "
+            "(repeatable, 8 at most)\n"
             "  -h, --help          this help\n");
+}
+
+typedef struct fault_spec {
+    int kind;
+    long cmd, count, delay;
+} fault_spec;
+
+/* KIND[:CMD[:COUNT[:DELAY_MS]]], e.g. drop:1504:1, delay:201:3:2000, close-mid:1504 */
+static int parse_fault(const char *arg, fault_spec *f)
+{
+    static const char *const kinds[] = {"drop",      "delay",   "close-mid",    "bad-checksum",
+                                        "huge-size", "endless", "wrong-length", "garbage"};
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%s", arg);
+    char *save = NULL, *tok = strtok_r(buf, ":", &save);
+    f->kind = 0;
+    for (size_t i = 0; tok && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(tok, kinds[i]) == 0)
+            f->kind = (int)i + ZKBIO_ZK_FAULT_DROP_REPLY;
+    if (!f->kind)
+        return -1;
+    f->cmd = 0;
+    f->count = 1;
+    f->delay = 1000;
+    long *dst[3] = {&f->cmd, &f->count, &f->delay};
+    static const long max[3] = {65535, 1000000, 600000};
+    for (int i = 0; i < 3 && (tok = strtok_r(NULL, ":", &save)); i++)
+        if (parse_num(tok, i == 1 ? 1 : 0, max[i], dst[i]) != 0)
+            return -1;
+    return strtok_r(NULL, ":", &save) ? -1 : 0;
 }
 
 int zkbio_cli_emulate(int argc, char **argv)
@@ -607,7 +657,8 @@ int zkbio_cli_emulate(int argc, char **argv)
         O_EVERY,
         O_SERIAL,
         O_CHARSET,
-        O_SECONDS
+        O_SECONDS,
+        O_FAULT
     };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
@@ -623,9 +674,12 @@ int zkbio_cli_emulate(int argc, char **argv)
         {"serial", required_argument, NULL, O_SERIAL},
         {"charset", required_argument, NULL, O_CHARSET},
         {"seconds", required_argument, NULL, O_SECONDS},
+        {"fault", required_argument, NULL, O_FAULT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    fault_spec faults[8];
+    int nfaults = 0;
     zkbio_zk_emu_options o;
     memset(&o, 0, sizeof(o));
     o.port = 4370;
@@ -688,6 +742,10 @@ int zkbio_cli_emulate(int argc, char **argv)
         case O_SECONDS:
             bad = parse_num(optarg, 0, 86400 * 365, &seconds);
             break;
+        case O_FAULT:
+            bad = nfaults == 8 || parse_fault(optarg, &faults[nfaults]) != 0;
+            nfaults += !bad;
+            break;
         case 'h':
             emulate_usage(stdout);
             return 0;
@@ -711,6 +769,9 @@ int zkbio_cli_emulate(int argc, char **argv)
         fprintf(stderr, "zkbio emulate: %s (port in use, or a bad --host?)\n", zkbio_strerror(rc));
         return 1;
     }
+    for (int i = 0; i < nfaults; i++)
+        zkbio_zk_emu_fault(e, faults[i].kind, (uint16_t)faults[i].cmd, (unsigned)faults[i].count,
+                           (int)faults[i].delay);
     uint16_t port = 0;
     zkbio_zk_emu_port(e, &port);
     printf("listening on %s:%u%s%s\n", o.host ? o.host : "127.0.0.1", (unsigned)port,

@@ -182,7 +182,9 @@ typedef int (*zkbio_zk_event_cb)(const zkbio_zk_event *ev, void *user);
 /**
  * Register for the events in `mask` (OR of ZKBIO_ZK_EF_*; REG_EVENT, §6.1) and deliver them to
  * `cb` until it returns nonzero or `duration_ms` passes (< 0: until the callback stops or the
- * connection fails). Each event is acknowledged to the device. Unregisters (mask 0) before
+ * connection fails). Each event is acknowledged to the device. When nothing arrives for 100 ms the
+ * callback is called with an idle tick (ev->flag == 0, other fields 0), so a caller can stop a
+ * quiet listen (Ctrl-C). Unregisters (mask 0) before
  * returning. Returns ZKBIO_OK when stopped by the callback or the duration, transport errors
  * otherwise.
  */

@@ -487,6 +487,10 @@ int zkbio_zk_listen(zkbio_zk_client *c, uint32_t mask, int duration_ms, zkbio_zk
         pthread_mutex_lock(&c->mu);
         zkbio_zk_event ev;
         int r = zki_zk_wait_event(c, left < 100 ? (int)left : 100, &ev);
+        if (r == 0) { /* idle tick: lets the caller stop a listen that hears nothing */
+            memset(&ev, 0, sizeof(ev));
+            stop = cb(&ev, user) != 0;
+        }
         while (r == 1 && !stop) {
             stop = cb(&ev, user) != 0;
             r = stop ? 0 : zki_zk_pop_event(c, &ev);

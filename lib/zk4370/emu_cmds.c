@@ -576,8 +576,10 @@ static void dispatch(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t cmd, uint16_t r,
     case ZKBIO_ZK_CMD_CHANGE_SPEED:
     case ZKBIO_ZK_CMD_SLEEP:
     case ZKBIO_ZK_CMD_CLEAR_ADMIN:
-    case 32: /* CMD_CLEAR_ACC */
-    case 33: /* CMD_CLEAR_OPLOG */
+    case ZKBIO_ZK_CMD_CLEAR_ACC:
+    case ZKBIO_ZK_CMD_CLEAR_OPLOG:
+    case ZKBIO_ZK_CMD_RESUME:
+    case ZKBIO_ZK_CMD_EMPTY_MIFARE:
         ACK(e, s, r);
         break;
     default: /* includes the 2001 / 65535 that pyzk sends to clear errors (§2.4) */

@@ -85,6 +85,17 @@ check "zk6 attendance" "$zkbio" device "127.0.0.1:$port" attendance --json
 [ "$(grep -c '"user_id"' "$tmp/out")" -eq 4 ] && ok || bad "zk6 attendance count"
 stop_emu
 
+# injected faults: a dropped chunk is requested again; a dropped answer is a clean timeout
+start_emu --users 2 --punches 3000 --fault drop:1504:1 --fault drop:201:1
+check "attendance despite a dropped chunk" "$zkbio" device "127.0.0.1:$port" attendance --csv --udp --timeout 500
+[ "$(wc -l <"$tmp/out")" -eq 3001 ] && ok || bad "attendance after a dropped chunk"
+"$zkbio" device "127.0.0.1:$port" time --tcp --timeout 500 >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q 'Timed out' "$tmp/err" && ok || bad "dropped answer"
+ZKBIO_COMM_KEY=0 "$zkbio" device "127.0.0.1:$port" time --tcp >/dev/null 2>&1 && ok || bad "ZKBIO_COMM_KEY"
+stop_emu
+"$zkbio" emulate --fault nosuch:1 >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "bad --fault exit status"
+
 # nothing listening: a clean error, exit 1; bad usage: exit 2
 "$zkbio" device "127.0.0.1:$port" info --tcp --timeout 500 >/dev/null 2>&1
 [ $? -eq 1 ] && ok || bad "unreachable exit status"

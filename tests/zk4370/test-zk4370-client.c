@@ -63,6 +63,26 @@ static void *punch_later(void *p)
     return NULL;
 }
 
+/* After the listener registered: a button event (not registered for), verify, door, alarm. */
+static void *events_later(void *p)
+{
+    zkbio_zk_emu *e = p;
+    usleep(150 * 1000);
+    zkbio_zk_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.flag = ZKBIO_ZK_EF_BUTTON;
+    zkbio_zk_emu_event(e, &ev);
+    ev.flag = ZKBIO_ZK_EF_VERIFY;
+    ev.user_sn = 3;
+    zkbio_zk_emu_event(e, &ev);
+    ev.flag = ZKBIO_ZK_EF_UNLOCK;
+    zkbio_zk_emu_event(e, &ev);
+    ev.flag = ZKBIO_ZK_EF_ALARM;
+    ev.result = 0x37; /* tamper */
+    zkbio_zk_emu_event(e, &ev);
+    return NULL;
+}
+
 typedef struct seen {
     int attlog, finger, fpftr, enrolled, other;
     char user_id[25];
@@ -85,8 +105,12 @@ static int on_event(const zkbio_zk_event *ev, void *user)
     case ZKBIO_ZK_EF_ENROLLFINGER:
         s->enrolled++;
         break;
+    case 0: /* idle tick */
+        break;
     default:
         s->other++;
+        if (ev->flag == ZKBIO_ZK_EF_ALARM && ev->result == 0x37)
+            return 1;
         break;
     }
     return 0;
@@ -273,6 +297,22 @@ static void all_commands(int transport, uint32_t key)
     CHECK_EQ_INT(zkbio_zk_get_attendance(c, NULL, &a, &na), ZKBIO_OK);
     CHECK_EQ_INT(na, 1); /* the punch was stored */
     zkbio_zk_free(a);
+
+    /* door, verify and alarm events; the ones not registered for are not sent */
+    memset(&sn, 0, sizeof(sn));
+    pthread_create(&th, NULL, events_later, e);
+    CHECK_EQ_INT(zkbio_zk_listen(c, ZKBIO_ZK_EF_VERIFY | ZKBIO_ZK_EF_UNLOCK | ZKBIO_ZK_EF_ALARM,
+                                 3000, on_event, &sn),
+                 ZKBIO_OK);
+    pthread_join(th, NULL);
+    CHECK_EQ_INT(sn.other, 3); /* verify, door, alarm (the listen stops at the alarm) */
+
+    /* a quiet listen ends with its duration */
+    memset(&sn, 0, sizeof(sn));
+    t0 = now_ms();
+    CHECK_EQ_INT(zkbio_zk_listen(c, ZKBIO_ZK_EF_ATTLOG, 300, on_event, &sn), ZKBIO_OK);
+    CHECK(now_ms() - t0 >= 250 && now_ms() - t0 < 2000);
+    CHECK_EQ_INT(sn.attlog + sn.other, 0);
 
     /* remote enroll: FINGER + FPFTR three times, then ENROLLFINGER */
     memset(&sn, 0, sizeof(sn));
