@@ -303,9 +303,9 @@ static void test_ratelimit(void)
 
 static void test_enroll(void)
 {
-    static const char *const files[] = {"101_1.tif", "101_2.tif", "101_3.tif", "101_4.tif",
-                                        "102_1.tif", "101_5.tif", "101_6.tif", "103_1.tif",
-                                        "102_2.tif", NULL};
+    static const char *const files[] = {
+        "101_1.tif", "101_2.tif", "101_3.tif", "101_4.tif", "102_1.tif", "101_5.tif", "101_6.tif",
+        "103_1.tif", "102_2.tif", "101_2.tif", "101_3.tif", "101_4.tif", NULL};
     char sim[500];
     snprintf(sim, sizeof(sim), "dir:%s", playlist("enroll", files));
     svc s = {0};
@@ -393,6 +393,18 @@ static void test_enroll(void)
         json_decref(id);
     }
     json_decref(v);
+    /* enrolling the same finger again with the caller's templates: duplicate, 409 / 3003 */
+    snprintf(body, sizeof(body),
+             "{\"userId\":\"bob\",\"templates\":[{\"id\":\"t-1\",\"userId\":\"alice\","
+             "\"template\":\"%s\"}]}",
+             tpl ? tpl : "");
+    resp r;
+    svc_http(&s, "POST", "/api/fingerprint/enroll", body, NULL, &r);
+    CHECK(r.status == 409 && resp_code(&r) == 3003);
+    CHECK(strcmp(js(json_object_get(json_object_get(json_object_get(r.json, "error"), "details"),
+                                    "userId")),
+                 "alice") == 0);
+    resp_free(&r);
     json_decref(en);
     wsc_close(w);
     CHECK(svc_stop(&s) == 0);
@@ -445,6 +457,28 @@ static void test_concurrent(void)
     pthread_join(tb, NULL);
     CHECK(a.status == 200 && a.has_template);
     CHECK(b.status == 200 && b.has_template);
+    /* the polling flow (contract §7.3): scan/start, status waiting, a finger, status complete */
+    json_t *sess = ok_json(&s, "GET", "/api/fingerprint/scan/start?deviceId=sim:1", NULL, 200);
+    const char *sid = js(json_object_get(sess, "scanId"));
+    CHECK(strncmp(sid, "scan-", 5) == 0);
+    CHECK(strcmp(js(json_object_get(sess, "status")), "waiting") == 0);
+    char path[200];
+    snprintf(path, sizeof(path), "/api/fingerprint/scan/status/%s", sid);
+    json_t *stj = ok_json(&s, "GET", path, NULL, 200);
+    CHECK(strcmp(js(json_object_get(stj, "status")), "waiting") == 0);
+    json_decref(stj);
+    CHECK(sim_frame(s1, "101_3.tif") == 0);
+    int complete = 0;
+    for (int i = 0; i < 50 && !complete; i++) {
+        svc_sleep_ms(100);
+        stj = ok_json(&s, "GET", path, NULL, 200);
+        complete = strcmp(js(json_object_get(stj, "status")), "complete") == 0 &&
+                   json_is_string(json_object_get(stj, "template")) &&
+                   json_is_integer(json_object_get(stj, "scanTime"));
+        json_decref(stj);
+    }
+    CHECK(complete);
+    json_decref(sess);
     CHECK(svc_stop(&s) == 0);
 }
 
