@@ -50,7 +50,8 @@ typedef struct zkbio_zk_client_options {
     int timeout_ms;       /**< per exchange; 0 = 5000 */
     int retries;          /**< chunk re-requests in bulk reads; 0 = 3, negative = none */
     const char *charset;  /**< device codepage of names (NULL = UTF-8); copied */
-    size_t max_dataset;   /**< largest bulk size accepted, bytes; 0 = 64 MiB */
+    size_t max_dataset;   /**< largest bulk size accepted, bytes, and largest parsed array
+                               (so a bulk read holds at most twice this); 0 = 64 MiB */
     int lenient_checksum; /**< accept packets whose checksum does not verify */
 } zkbio_zk_client_options;
 

@@ -389,6 +389,10 @@ static int users_locked(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count
     }
     size_t n = rb / stride;
     zkbio_zk_user *u = NULL;
+    if (n > c->max_dataset / sizeof(*u)) { /* the parsed array obeys the cap too */
+        free(buf);
+        return zki_zk_fail(c, ZKBIO_ETOOBIG, "%zu users exceed the memory limit", n);
+    }
     if (n && !(u = malloc(n * sizeof(*u)))) {
         free(buf);
         return ZKBIO_ENOMEM;
@@ -437,6 +441,10 @@ static int att_locked(zkbio_zk_client *c, const zkbio_zk_time *since, zkbio_zk_a
     }
     size_t n = rb / stride, k = 0;
     zkbio_zk_att *a = NULL;
+    if (n > c->max_dataset / sizeof(*a)) {
+        free(buf);
+        return zki_zk_fail(c, ZKBIO_ETOOBIG, "%zu records exceed the memory limit", n);
+    }
     if (n && !(a = malloc(n * sizeof(*a)))) {
         free(buf);
         return ZKBIO_ENOMEM;
@@ -504,6 +512,10 @@ int zkbio_zk_get_templates(zkbio_zk_client *c, zkbio_zk_template **templates, si
         return ZKBIO_EPROTO;
     }
     /* one block: the array, then the entries' bytes */
+    if (n > c->max_dataset / sizeof(zkbio_zk_template)) {
+        free(buf);
+        return ZKBIO_ETOOBIG;
+    }
     size_t head = n * sizeof(zkbio_zk_template);
     uint8_t *block = n ? malloc(head + len) : NULL;
     if (n && !block) {
