@@ -16,9 +16,10 @@
  *     fail with ZKBIO_ENOTSUP (the file is skipped). Images are served at their own dpi; PGM at
  *     500 dpi.
  *   - `socket:PATH` listens on the Unix-domain stream socket PATH (a named pipe `\\.\pipe\NAME`
- *     on Windows, where PATH is NAME). A stale socket file at PATH is replaced. Clients connect and
- *     send messages (below, or use zkbio_sim_send()); the library answers each with a 4-byte
- *     little-endian int32 status (0 accepted, or a negative zkbio_error).
+ *     on Windows, where PATH is NAME). A stale socket file at PATH is replaced; a live one
+ *     (another context listening) makes zkbio_reader_ctx_new() fail with ZKBIO_EBUSY. Clients
+ *     connect and send messages (below, or use zkbio_sim_send()); the library answers each with
+ *     a 4-byte little-endian int32 status (0 accepted, or a negative zkbio_error).
  *   Reader ids are `sim:0`, `sim:1`, ... by entry position.
  * - `zk4500`: native libusb driver for the ZK4500 (USB 1b55:0840), open protocol of the shared
  *   reference `fingerprint.md` §2.3: vendor request 0xE5 then a 307,200-byte bulk read on endpoint
@@ -156,7 +157,7 @@ typedef struct zkbio_reader zkbio_reader;
  * *out is caller-owned (zkbio_reader_ctx_free), written only on ZKBIO_OK. Blocking: briefly.
  * Errors: ZKBIO_EINVAL (NULL out, cfg->size 0, a malformed ZKBIO_SIM entry: unknown kind, empty
  * or too long path), ZKBIO_EIO (a sim socket cannot be created or a dir: folder read;
- * last_error says which),
+ * last_error says which), ZKBIO_EBUSY (another context listens on a sim socket's path),
  * ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_reader_ctx_new(const zkbio_reader_config *cfg, zkbio_reader_ctx **out);

@@ -187,10 +187,21 @@ int zki_sim_server_start(zki_sim_entry *e)
     for (int i = 0; i < SIM_CLIENTS_MAX; i++)
         s->clients[i] = -1;
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
-    /* Replace a stale socket left by a previous run, never any other kind of file. */
+    /* Replace a stale socket left by a previous run, never a live one (another context or process
+     * serving it) nor any other kind of file. */
     struct stat st;
-    if (lstat(e->path, &st) == 0 && S_ISSOCK(st.st_mode))
+    if (lstat(e->path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int live = probe >= 0 && connect(probe, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+        if (probe >= 0)
+            close(probe);
+        if (live) {
+            free(s);
+            return zki_set_error(ZKBIO_EBUSY, "sim socket:%s: another reader is listening there",
+                                 e->path);
+        }
         unlink(e->path);
+    }
     s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
         chmod(e->path, 0600) != 0 || listen(s->listen_fd, 8) != 0 || pipe(s->stop_pipe) != 0) {

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,6 +104,30 @@ static void test_config(void)
     CHECK_EQ_INT(zkbio_reader_open(ctx, "sim:x", &r), ZKBIO_ENODEV);
     zkbio_reader_ctx_free(ctx);
     unsetenv("ZKBIO_SIM");
+    /* A stale socket file (nobody listening) is replaced. */
+    char stale[512], sspec[600];
+    snprintf(stale, sizeof(stale), "%s/stale.sock", tmp);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sun_family = AF_UNIX;
+    if (strlen(stale) < sizeof(addr.sun_path))
+        memcpy(addr.sun_path, stale, strlen(stale) + 1);
+    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+    close(fd);
+    snprintf(sspec, sizeof(sspec), "socket:%s", stale);
+    ctx = make_ctx(sspec);
+    CHECK(ctx != NULL);
+    zkbio_reader_ctx_free(ctx);
+    /* A regular file at the path is never removed. */
+    FILE *f = fopen(stale, "w");
+    if (f)
+        fclose(f);
+    c.sim = sspec;
+    CHECK_EQ_INT(zkbio_reader_ctx_new(&c, &ctx), ZKBIO_EIO);
+    struct stat st;
+    CHECK(stat(stale, &st) == 0 && S_ISREG(st.st_mode));
+    unlink(stale);
     /* No readers at all: opening "the first" says so. */
     ctx = make_ctx("");
     CHECK_EQ_INT(zkbio_reader_open(ctx, NULL, &r), ZKBIO_ENODEV);
@@ -226,6 +252,15 @@ static void test_socket(void)
     }
     struct stat st;
     CHECK(stat(sock, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0077) == 0);
+    /* A second context on the same live socket is refused (it would steal the path). */
+    zkbio_reader_config c2;
+    memset(&c2, 0, sizeof(c2));
+    c2.size = sizeof(c2);
+    c2.sim = spec;
+    c2.backends = ZKBIO_READER_BACKEND_SIM;
+    zkbio_reader_ctx *ctx2 = NULL;
+    CHECK_EQ_INT(zkbio_reader_ctx_new(&c2, &ctx2), ZKBIO_EBUSY);
+    CHECK(strstr(zkbio_reader_last_error(), "another reader") != NULL);
     events ev = {.arrived = 0};
     pthread_mutex_init(&ev.lock, NULL);
     CHECK_EQ_INT(zkbio_reader_set_hotplug(ctx, on_event, &ev), ZKBIO_OK);
