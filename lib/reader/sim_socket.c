@@ -333,17 +333,22 @@ int zki_sim_server_start(zki_sim_entry *e)
     }
     wcscpy(s->name, L"\\\\.\\pipe\\");
     wcsncat(s->name, wname, 256);
-    s->pipe = CreateNamedPipeW(s->name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
-                                   PIPE_REJECT_REMOTE_CLIENTS,
-                               1, 4096, 1 << 20, 0, NULL);
+    /* FILE_FLAG_FIRST_PIPE_INSTANCE: fail rather than share the name with another reader. */
+    s->pipe = CreateNamedPipeW(
+        s->name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+        PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096,
+        1 << 20, 0, NULL);
     s->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (s->pipe == INVALID_HANDLE_VALUE || !s->stop) {
+        int busy = s->pipe == INVALID_HANDLE_VALUE && GetLastError() == ERROR_ACCESS_DENIED;
         if (s->pipe != INVALID_HANDLE_VALUE)
             CloseHandle(s->pipe);
         if (s->stop)
             CloseHandle(s->stop);
         free(s);
+        if (busy)
+            return zki_set_error(ZKBIO_EBUSY, "sim socket:%s: another reader serves this pipe",
+                                 e->path);
         return zki_set_error(ZKBIO_EIO, "sim socket:%s: cannot create the named pipe", e->path);
     }
     e->server = s;
