@@ -3,8 +3,9 @@
 // the demo page (examples/web) from a public HTTPS origin (served by the test through request interception),
 // which talks to zkbiod over HTTPS and WSS. The certificate zkbiod made is trusted only through `zkbiod cert
 // install --store nss` into a fresh NSS database under a temporary HOME, so any certificate problem fails the
-// test. Enroll finger 101 of FVC2002_DB1_B (impressions 1-3) through a sim reader, verify impression 4 (match),
-// verify finger 102 (no match), identify impression 5; keep a screenshot.
+// test; the page is first shown to fail before the install. Enroll finger 101 of FVC2002_DB1_B (impressions 1-3)
+// through a sim reader, verify impression 4 (match), verify finger 102 (no match), identify impression 5; keep a
+// screenshot.
 // Usage: node e2e.mjs ZKBIOD SOURCE_ROOT DATA_DIR SCREENSHOT_PATH   (exit 77 = skip)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -45,25 +46,10 @@ const port = await new Promise((resolve) => {
   s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
 });
 const env = { ...process.env, HOME: home, ZKBIO_SIM: `dir:${reader}` };
-let daemon = null;
-let browser = null;
-let failed = false;
-const check = (cond, what) => { if (!cond) { failed = true; console.error(`check failed: ${what}`); } };
-
-try {
-  const install = spawnSync(zkbiod, ['cert', 'install', '--store', 'nss', '--data-dir', data], { env, encoding: 'utf8' });
-  check(install.status === 0, `zkbiod cert install: ${install.stdout} ${install.stderr}`);
-  const list = spawnSync('certutil', ['-d', `sql:${home}/.pki/nssdb`, '-L'], { encoding: 'utf8' });
-  check(/zkbiod localhost/.test(list.stdout), 'certificate in the NSS database');
-
-  daemon = spawn(zkbiod, ['--listen', 'off', '--service-listen', `127.0.0.1:${port}s`, '--data-dir', data,
-    '--api-key', KEY, '--allow-origin', APP, '--log-level', 'debug'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  daemon.stderr.on('data', (d) => { log += d; });
-  for (let i = 0; i < 50 && !/fingerprint service on/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
-  check(/fingerprint service on/.test(log), 'zkbiod started');
-
-  const userDataDir = path.join(tmp, 'profile');
+// A fresh browser profile; the public web app origin is served from the source tree by request interception,
+// while requests to localhost go to zkbiod for real.
+async function launch(profile) {
+  const userDataDir = path.join(tmp, profile);
   fs.mkdirSync(userDataDir);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
@@ -72,8 +58,6 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  browser = context;
-  // A public web app origin served from the source tree; localhost requests go to zkbiod for real.
   await context.route(`${APP}/**`, (route) => {
     const url = new URL(route.request().url());
     const file = path.join(srcRoot, path.normalize(url.pathname));
@@ -82,10 +66,43 @@ try {
     return route.fulfill({ status: 200, contentType: type, body: fs.readFileSync(file) });
   });
   try { await context.grantPermissions(['local-network-access'], { origin: APP }); } catch { /* older browsers */ }
-  const page = context.pages()[0] || await context.newPage();
+  return context;
+}
+
+let daemon = null;
+let browser = null;
+let failed = false;
+const check = (cond, what) => { if (!cond) { failed = true; console.error(`check failed: ${what}`); } };
+
+try {
+  daemon = spawn(zkbiod, ['--listen', 'off', '--service-listen', `127.0.0.1:${port}s`, '--data-dir', data,
+    '--api-key', KEY, '--allow-origin', APP, '--log-level', 'debug'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  daemon.stderr.on('data', (d) => { log += d; });
+  for (let i = 0; i < 50 && !/fingerprint service on/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
+  check(/fingerprint service on/.test(log), 'zkbiod started');
+
+  const pageUrl = `${APP}/examples/web/index.html?service=${encodeURIComponent(`https://localhost:${port}`)}&key=${KEY}`;
+
+  // Before the certificate is trusted the page cannot reach the service (no warning to click through).
+  let context = await launch('profile-untrusted');
+  let page = context.pages()[0] || await context.newPage();
+  await page.goto(pageUrl);
+  await page.waitForFunction(() => /^error/.test(document.getElementById('state').textContent), null,
+    { timeout: 15000 });
+  await context.close();
+
+  const install = spawnSync(zkbiod, ['cert', 'install', '--store', 'nss', '--data-dir', data], { env, encoding: 'utf8' });
+  check(install.status === 0, `zkbiod cert install: ${install.stdout} ${install.stderr}`);
+  const list = spawnSync('certutil', ['-d', `sql:${home}/.pki/nssdb`, '-L'], { encoding: 'utf8' });
+  check(/zkbiod localhost/.test(list.stdout), 'certificate in the NSS database');
+
+  context = await launch('profile');
+  browser = context;
+  page = context.pages()[0] || await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`${APP}/examples/web/index.html?service=${encodeURIComponent(`https://localhost:${port}`)}&key=${KEY}`);
+  await page.goto(pageUrl);
   await page.waitForFunction(() => document.body.dataset.readers === '1', null, { timeout: 15000 });
 
   await page.click('#enroll');
