@@ -283,6 +283,72 @@ static int free_data(zkbio_zk_client *c)
     return zki_zk_simple(c, ZKBIO_ZK_CMD_FREE_DATA, NULL, 0);
 }
 
+/* Legacy direct read (§4.1 mode C) for firmware without 1503: `cmd` (13 attendance, or 9 with
+ * data 05 for users) answered by PREPARE_DATA (u32 size), DATA pieces, ACK_OK. */
+static int read_legacy(zkbio_zk_client *c, uint16_t cmd, const uint8_t *q, size_t qn, uint8_t **buf,
+                       size_t *len)
+{
+    uint16_t reply = zki_zk_next_reply(c);
+    int64_t deadline = zki_zk_now_ms() + c->timeout_ms;
+    int rc = zki_zk_send(c, cmd, reply, q, qn, deadline);
+    zkbio_zk_header h;
+    const uint8_t *d;
+    size_t n;
+    if (rc == ZKBIO_OK)
+        rc = zki_zk_reply_for(c, reply, deadline, &h, &d, &n);
+    if (rc != ZKBIO_OK)
+        return rc;
+    if (h.cmd == ZKBIO_ZK_CMD_DATA) { /* everything in one packet */
+        if (n < 4)
+            return zki_zk_fail(c, ZKBIO_EPROTO, "dataset of %zu bytes", n);
+        if (!(*buf = malloc(n)))
+            return ZKBIO_ENOMEM;
+        memcpy(*buf, d, n);
+        *len = n;
+        return ZKBIO_OK;
+    }
+    if (h.cmd != ZKBIO_ZK_CMD_PREPARE_DATA || n < 4)
+        return zki_zk_fail(c, ZKBIO_ENOTSUP, "device has neither 1503 nor the legacy read (%u)",
+                           h.cmd);
+    size_t size = zki_le32(d);
+    if (size > c->max_dataset)
+        return zki_zk_fail(c, ZKBIO_ETOOBIG, "device announced %zu bytes, above the limit", size);
+    if (size < 4)
+        return zki_zk_fail(c, ZKBIO_EPROTO, "device announced a dataset of %zu bytes", size);
+    uint8_t *b = malloc(size);
+    if (!b)
+        return ZKBIO_ENOMEM;
+    size_t have = 0;
+    for (;;) { /* one deadline per packet: a large log streams for a while */
+        rc = zki_zk_reply_for(c, reply, zki_zk_now_ms() + c->timeout_ms, &h, &d, &n);
+        if (rc != ZKBIO_OK)
+            break;
+        if (h.cmd == ZKBIO_ZK_CMD_DATA) {
+            if (n > size - have) {
+                rc = zki_zk_fail(c, ZKBIO_EPROTO, "device sent more data than announced");
+                break;
+            }
+            memcpy(b + have, d, n);
+            have += n;
+        } else if (h.cmd == ZKBIO_ZK_ACK_OK) {
+            if (have != size)
+                rc = zki_zk_fail(c, ZKBIO_EPROTO, "legacy read ended after %zu of %zu bytes", have,
+                                 size);
+            break;
+        } else {
+            rc = zki_zk_fail(c, ZKBIO_EPROTO, "unexpected reply %u in a legacy read", h.cmd);
+            break;
+        }
+    }
+    if (rc != ZKBIO_OK) {
+        free(b);
+        return rc;
+    }
+    *buf = b;
+    *len = size;
+    return ZKBIO_OK;
+}
+
 /* Read a dataset with 1503/1504. *buf (malloc'ed) holds `u32 records_bytes` + records; *len is
  * 4 + records_bytes. */
 static int read_dataset(zkbio_zk_client *c, uint16_t inner, uint32_t fct, uint8_t **buf,
@@ -356,6 +422,14 @@ static int read_dataset(zkbio_zk_client *c, uint16_t inner, uint32_t fct, uint8_
         }
     } else if (h.cmd == ZKBIO_ZK_ACK_UNAUTH) {
         return zki_zk_fail(c, ZKBIO_EACCES, "not authenticated");
+    } else if ((h.cmd == ZKBIO_ZK_ACK_UNKNOWN || h.cmd == ZKBIO_ZK_ACK_ERROR_CMD) &&
+               (inner == ZKBIO_ZK_CMD_ATTLOG_RRQ || inner == ZKBIO_ZK_CMD_USERTEMP_RRQ)) {
+        /* old firmware without 1503: the direct read */
+        static const uint8_t all_users = 5;
+        int users = inner == ZKBIO_ZK_CMD_USERTEMP_RRQ;
+        rc = read_legacy(c, inner, users ? &all_users : NULL, users ? 1 : 0, &data, &size);
+        if (rc != ZKBIO_OK)
+            return rc;
     } else {
         return zki_zk_fail(c, ZKBIO_EIO, "device refused the bulk read (reply %u)", h.cmd);
     }

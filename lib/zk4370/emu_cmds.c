@@ -618,6 +618,9 @@ void zki_emu_handle(zkbio_zk_emu *e, zki_emu_sess *s, const uint8_t *pkt, size_t
             pthread_mutex_lock(&e->mu);
             break;
         }
+        case ZKBIO_ZK_FAULT_UNKNOWN:
+            zki_emu_send(e, s, ZKBIO_ZK_ACK_UNKNOWN, h.reply, NULL, 0);
+            return;
         case ZKBIO_ZK_FAULT_GARBAGE: {
             static const uint8_t junk[24] = "HTTP/1.0 400 Bad\r\n\r\nxx";
             zki_emu_send_raw(e, s, junk, sizeof(junk));

@@ -449,6 +449,18 @@ static void faults(int transport)
     CHECK_EQ_INT(zkbio_zk_get_attendance(c, NULL, &a, &na), ZKBIO_OK);
     CHECK_EQ_INT(na, 3000);
     zkbio_zk_free(a);
+    /* firmware without 1503: the legacy direct reads (mode C) */
+    zkbio_zk_emu_fault(e, ZKBIO_ZK_FAULT_UNKNOWN, ZKBIO_ZK_CMD_DATA_WRRQ, 2, 0);
+    CHECK_EQ_INT(zkbio_zk_get_attendance(c, NULL, &a, &na), ZKBIO_OK);
+    CHECK_EQ_INT(na, 3000);
+    zkbio_zk_free(a);
+    zkbio_zk_user *u = NULL;
+    size_t nu = 0;
+    CHECK_EQ_INT(zkbio_zk_get_users(c, &u, &nu), ZKBIO_OK);
+    CHECK_EQ_INT(nu, 5);
+    if (nu == 5)
+        CHECK_STR(u[4].name, "User 5");
+    zkbio_zk_free(u);
     /* a short delay is fine; a long one is a timeout, and the late answer is then skipped */
     zkbio_zk_emu_fault(e, ZKBIO_ZK_FAULT_DELAY, ZKBIO_ZK_CMD_GET_TIME, 1, 200);
     CHECK_EQ_INT(zkbio_zk_get_time(c, &t), ZKBIO_OK);
