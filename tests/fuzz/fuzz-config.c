@@ -113,9 +113,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         zkbiod_config_free(&cfg); /* holds nothing; must be harmless */
         return 0;
     }
-    if (cfg.listen_count + cfg.service_listen_count < 1 || !cfg.data_dir || strcmp(cfg.data_dir, DATA_DIR) != 0 || !cfg.db ||
-        !cfg.db_uri || !cfg.admin_token || !cfg.admin_token_file || !cfg.trans_times ||
-        !cfg.attphoto_dir || !cfg.config_file || strcmp(cfg.config_file, path) != 0) {
+    if (cfg.listen_count + cfg.service_listen_count < 1 || !cfg.data_dir ||
+        strcmp(cfg.data_dir, DATA_DIR) != 0 || !cfg.db || !cfg.db_uri || !cfg.admin_token ||
+        !cfg.admin_token_file || !cfg.trans_times || !cfg.attphoto_dir || !cfg.config_file ||
+        strcmp(cfg.config_file, path) != 0) {
         fprintf(stderr, "incomplete configuration after a successful load\n");
         abort();
     }
