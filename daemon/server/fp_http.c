@@ -903,6 +903,10 @@ void fp_service_stop(fp_service *s)
         return;
     keeper_stop = 1;
     pthread_join(keeper, NULL);
+    fp_ws_emit(s, NULL, 0,
+               json_pack("{s:s,s:s,s:I,s:s}", "type", "service:status", "status", "stopping",
+                         "uptime", (json_int_t)(time(NULL) - s->started), "version",
+                         zkbio_version()));
     fp_dev_stop(s);
     mg_stop(s->ctx);
     fp_dev_free(s);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zkbio/version.h"
+
 #include "fp_service.h"
 #include "log.h"
 
@@ -151,6 +153,9 @@ static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
             ws_send(c,
                     json_pack("{s:s,s:s,s:[s,s]}", "type", "auth:success", "message",
                               "Authenticated", "permissions", "device:read", "fingerprint:scan"));
+            ws_send(c, json_pack("{s:s,s:s,s:I,s:s,s:s}", "type", "service:status", "status",
+                                 "running", "uptime", (json_int_t)(time(NULL) - s->started),
+                                 "version", zkbio_version(), "timestamp", ts));
         } else {
             ws_send(c, json_pack("{s:s,s:s,s:i}", "type", "auth:error", "message",
                                  rc == 1 ? "API key revoked"

@@ -212,6 +212,10 @@ static void test_errors(void)
         CHECK(m != NULL);
         json_decref(m);
         CHECK(wsc_auth(w) == 0);
+        m = wsc_wait(w, "service:status", 3000);
+        CHECK(m && strcmp(js(json_object_get(m, "status")), "running") == 0 &&
+              json_is_string(json_object_get(m, "version")));
+        json_decref(m);
         wsc_send(w, "{\"type\":\"ping\"}");
         m = wsc_wait(w, "pong", 3000);
         CHECK(m && json_is_string(json_object_get(m, "timestamp")));
