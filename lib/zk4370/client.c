@@ -224,6 +224,7 @@ int zki_zk_request(zkbio_zk_client *c, uint16_t cmd, const uint8_t *data, size_t
 {
     int64_t deadline = zki_zk_now_ms() + c->timeout_ms;
     uint16_t reply = zki_zk_next_reply(c);
+    c->bad_checksums = 0; /* the UDP limit counts per request */
     int rc = zki_zk_send(c, cmd, reply, data, len, deadline);
     if (rc != ZKBIO_OK)
         return rc;

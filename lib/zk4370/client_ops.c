@@ -200,13 +200,13 @@ static int power_cmd(zkbio_zk_client *c, uint16_t cmd)
     if (!c)
         return ZKBIO_EINVAL;
     LOCK(c);
-    int saved = c->timeout_ms;
+    int saved = c->timeout_ms, was_broken = c->broken;
     c->timeout_ms = saved < 2000 ? saved : 2000;
     int rc = zki_zk_simple(c, cmd, NULL, 0);
     c->timeout_ms = saved;
-    if (rc == ZKBIO_ETIMEDOUT || (rc == ZKBIO_ECONN && c->fd >= 0))
-        rc = ZKBIO_OK;
-    c->broken = 1; /* the device is going away */
+    if (rc == ZKBIO_ETIMEDOUT || (rc == ZKBIO_ECONN && !was_broken))
+        rc = ZKBIO_OK; /* no answer, or the connection closed by the device going down */
+    c->broken = 1;     /* the device is going away */
     UNLOCK(c);
     return rc;
 }

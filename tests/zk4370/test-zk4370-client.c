@@ -488,6 +488,13 @@ static void faults(int transport)
         zkbio_zk_free(a);
     }
     zkbio_zk_client_close(c);
+    /* a restart the device does not answer still counts as done */
+    c = connect_to(e, transport, 0, 500);
+    zkbio_zk_emu_fault(e, ZKBIO_ZK_FAULT_DROP_REPLY, ZKBIO_ZK_CMD_RESTART, 1, 0);
+    t0 = now_ms();
+    CHECK_EQ_INT(zkbio_zk_restart(c), ZKBIO_OK);
+    CHECK(now_ms() - t0 < 1500);
+    zkbio_zk_client_close(c);
     zkbio_zk_emu_stop(e);
 }
 
