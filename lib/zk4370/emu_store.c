@@ -102,12 +102,22 @@ int zki_emu_find_uid(zkbio_zk_emu *e, uint16_t uid)
     return -1;
 }
 
+/* The PIN of stored user i as text (no name decoding: this runs per lookup). */
+static void pin_of(const zkbio_zk_emu *e, size_t i, char out[25])
+{
+    const uint8_t *r = e->users + i * e->usize;
+    if (e->usize == ZKBIO_ZK_USER8_SIZE)
+        zki_zk_field_copy(r + 48, 24, out, 25);
+    else
+        snprintf(out, 25, "%lu", (unsigned long)zki_le32(r + 24));
+}
+
 int zki_emu_find_pin(zkbio_zk_emu *e, const char *user_id)
 {
+    char pin[25];
     for (size_t i = 0; i < e->nusers; i++) {
-        zkbio_zk_user u;
-        if (zkbio_zk_user_parse(e->users + i * e->usize, e->usize, NULL, &u) == ZKBIO_OK &&
-            strcmp(u.user_id, user_id) == 0)
+        pin_of(e, i, pin);
+        if (strcmp(pin, user_id) == 0)
             return (int)i;
     }
     return -1;
@@ -332,14 +342,23 @@ int zki_emu_store_init(zkbio_zk_emu *e, const zkbio_zk_emu_options *o)
         u.card = (uint32_t)(10000 + i);
         u.group = 1;
         snprintf(u.user_id, sizeof(u.user_id), "%zu", i);
-        uint8_t rec[ZKBIO_ZK_USER8_SIZE];
-        rc = zkbio_zk_user_build(&u, e->usize, NULL, rec);
+        /* uids and PINs are distinct by construction: append without the lookups of
+         * zki_emu_put_user (65534 users would take minutes) */
+        if (grow((void **)&e->users, &e->ucap, e->nusers + 1, e->usize) != ZKBIO_OK)
+            return ZKBIO_ENOMEM;
+        rc = zkbio_zk_user_build(&u, e->usize, NULL, e->users + e->nusers * e->usize);
         if (rc == ZKBIO_OK)
-            rc = zki_emu_put_user(e, rec, e->usize);
+            e->nusers++;
         uint8_t tpl[TEMPLATE_SIZE];
         for (size_t f = 0; f < o->fingers && rc == ZKBIO_OK; f++) {
             zki_emu_make_template(u.uid, (uint8_t)f, tpl, sizeof(tpl));
-            rc = zki_emu_put_template(e, u.uid, (uint8_t)f, 1, tpl, sizeof(tpl));
+            uint8_t *copy = malloc(sizeof(tpl)); /* appended directly, as the users */
+            if (!copy || grow((void **)&e->tm, &e->tmcap, e->ntm + 1, sizeof(*e->tm)) != ZKBIO_OK) {
+                free(copy);
+                return ZKBIO_ENOMEM;
+            }
+            memcpy(copy, tpl, sizeof(tpl));
+            e->tm[e->ntm++] = (zki_emu_tmpl){u.uid, (uint8_t)f, 1, copy, sizeof(tpl)};
         }
     }
     if (rc == ZKBIO_OK && o->punches &&
