@@ -12,17 +12,34 @@ if [ ! -f "$here/node_modules/node-zklib/package.json" ]; then
         { echo "node-zklib not installed (run scripts/setup-deps.sh): skipped"; exit 77; }
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zkbio-node-XXXXXX")
-"$zkbio" emulate --port 0 --users 3 --punches 5 --punch-every 400 --seconds 60 >"$tmp/emu.out" 2>"$tmp/emu.err" &
-emu=$!
-trap 'kill $emu 2>/dev/null; wait $emu 2>/dev/null; rm -rf "$tmp"' EXIT
-port=""
-for _ in $(seq 1 50); do
-    port=$(sed -n 's/^listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/emu.out")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "emulator did not start"; cat "$tmp/emu.err"; exit 1; }
-timeout 60 node "$here/compat.js" "$port" 3 5
-rc=$?
-if [ $rc -eq 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
-exit $rc
+emu=""
+trap '[ -n "$emu" ] && kill "$emu" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+fails=0
+# run_one MODE EMULATE-OPTIONS...: a fresh emulator, then compat.js against it
+run_one() {
+    mode=$1
+    shift
+    "$zkbio" emulate --port 0 --users 3 --punches 5 --punch-every 400 --seconds 60 "$@" \
+        >"$tmp/emu.out" 2>"$tmp/emu.err" &
+    emu=$!
+    port=""
+    for _ in $(seq 1 50); do
+        port=$(sed -n 's/^listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$tmp/emu.out")
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    if [ -z "$port" ]; then
+        echo "emulator did not start"
+        cat "$tmp/emu.err"
+        fails=$((fails + 1))
+    else
+        timeout 60 node "$here/compat.js" "$port" 3 5 "$mode" || fails=$((fails + 1))
+    fi
+    kill "$emu" 2>/dev/null
+    wait "$emu" 2>/dev/null
+    emu=""
+}
+run_one tcp
+run_one udp --udp --profile zk6
+echo "$((2 - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]
