@@ -776,7 +776,9 @@ int zkbio_cli_emulate(int argc, char **argv)
                            (int)faults[i].delay);
     uint16_t port = 0;
     zkbio_zk_emu_port(e, &port);
-    printf("listening on %s:%u%s%s\n", o.host ? o.host : "127.0.0.1", (unsigned)port,
+    const char *h = o.host ? o.host : "127.0.0.1";
+    int v6 = strchr(h, ':') != NULL;
+    printf("listening on %s%s%s:%u%s%s\n", v6 ? "[" : "", h, v6 ? "]" : "", (unsigned)port,
            o.no_tcp ? "" : " tcp", o.no_udp ? "" : " udp");
     fflush(stdout);
     time_t end = seconds > 0 ? time(NULL) + seconds : 0;

@@ -370,17 +370,24 @@ int zkbio_zk_client_open(const char *host, uint16_t port, const zkbio_zk_client_
     int rc = ZKBIO_ECONN;
     int try_udp = o.transport == ZKBIO_ZK_UDP;
     if (o.transport != ZKBIO_ZK_UDP) {
-        rc = open_socket(c, res, 1, zki_zk_now_ms() + c->timeout_ms);
-        if (rc == ZKBIO_OK && (rc = handshake(c)) != ZKBIO_OK)
-            close_fd(c);
+        /* every address of the name in turn ("localhost" may give ::1 before 127.0.0.1) */
+        for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+            rc = open_socket(c, ai, 1, zki_zk_now_ms() + c->timeout_ms);
+            if (rc == ZKBIO_OK && (rc = handshake(c)) != ZKBIO_OK)
+                close_fd(c);
+            if (rc == ZKBIO_OK || rc == ZKBIO_EACCES)
+                break;
+        }
         /* fall back to UDP when TCP is refused or silent, not when the key was rejected (§1.5) */
         if (rc != ZKBIO_OK && o.transport == ZKBIO_ZK_AUTO && rc != ZKBIO_EACCES)
             try_udp = 1;
     }
-    if (try_udp) {
-        rc = open_socket(c, res, 0, zki_zk_now_ms() + c->timeout_ms);
+    for (const struct addrinfo *ai = res; try_udp && ai; ai = ai->ai_next) {
+        rc = open_socket(c, ai, 0, zki_zk_now_ms() + c->timeout_ms);
         if (rc == ZKBIO_OK && (rc = handshake(c)) != ZKBIO_OK)
             close_fd(c);
+        if (rc == ZKBIO_OK || rc == ZKBIO_EACCES)
+            break;
     }
     freeaddrinfo(res);
     if (rc != ZKBIO_OK) {
