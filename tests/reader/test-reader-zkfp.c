@@ -133,6 +133,12 @@ int main(int argc, char **argv)
         zkbio_image_free(img);
         img = NULL;
     }
+    zkbio_reader_timing tm;
+    CHECK_EQ_INT(zkbio_reader_get_timing(r, &tm), ZKBIO_OK);
+    CHECK(tm.backend_us > 0 && tm.total_us >= tm.backend_us && tm.total_us - tm.backend_us < 5000);
+    printf("zkfp capture: total %llu us, backend %llu us, library overhead %llu us\n",
+           (unsigned long long)tm.total_us, (unsigned long long)tm.backend_us,
+           (unsigned long long)(tm.total_us - tm.backend_us));
     /* Timeout while the stub says "no finger". */
     uint64_t t0 = now_ms();
     CHECK_EQ_INT(zkbio_reader_capture(r, 30, &img), ZKBIO_ETIMEDOUT);

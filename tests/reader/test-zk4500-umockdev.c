@@ -382,6 +382,13 @@ int main(void)
         zkbio_image_free(img);
         img = NULL;
     }
+    /* The library's own time around the backend's capture (issue 4: under 5 ms). */
+    zkbio_reader_timing tm;
+    CHECK_EQ_INT(zkbio_reader_get_timing(r, &tm), ZKBIO_OK);
+    CHECK(tm.backend_us > 0 && tm.total_us >= tm.backend_us && tm.total_us - tm.backend_us < 5000);
+    printf("zk4500 capture: total %llu us, backend %llu us, library overhead %llu us\n",
+           (unsigned long long)tm.total_us, (unsigned long long)tm.backend_us,
+           (unsigned long long)(tm.total_us - tm.backend_us));
     CHECK_EQ_INT(E.last_req, 0xE5);
     int present = -1;
     CHECK_EQ_INT(zkbio_reader_finger_present(r, &present), ZKBIO_OK);
