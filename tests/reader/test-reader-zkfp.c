@@ -53,6 +53,38 @@ static void *capture_thread(void *arg)
     return NULL;
 }
 
+typedef struct events {
+    pthread_mutex_t lock;
+    int arrived, left;
+} events;
+
+static void on_event(int event, const zkbio_reader_info *info, void *user)
+{
+    events *e = user;
+    pthread_mutex_lock(&e->lock);
+    if (event == ZKBIO_READER_ARRIVED && strcmp(info->id, "zkfp:0") == 0)
+        e->arrived++;
+    else if (event == ZKBIO_READER_LEFT)
+        e->left++;
+    pthread_mutex_unlock(&e->lock);
+}
+
+static int wait_events(events *e, int arrived, int left)
+{
+    for (int i = 0; i < 300; i++) {
+        pthread_mutex_lock(&e->lock);
+        int ok = e->arrived == arrived && e->left == left;
+        pthread_mutex_unlock(&e->lock);
+        if (ok)
+            return 1;
+        struct timespec ts = {0, 10000000L};
+        nanosleep(&ts, NULL);
+    }
+    fprintf(stderr, "events: arrived %d left %d, wanted %d %d\n", e->arrived, e->left, arrived,
+            left);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -187,7 +219,19 @@ int main(int argc, char **argv)
     zkbio_reader_close(r);
 
     /* The device count drops to 0: enumeration follows. */
+    /* The vendor library has no events: hotplug polls it (every 100 ms here). */
+    events ev = {.arrived = 0};
+    pthread_mutex_init(&ev.lock, NULL);
+    CHECK_EQ_INT(zkbio_reader_set_hotplug(ctx, on_event, &ev), ZKBIO_OK);
+    CHECK(wait_events(&ev, 1, 0));
     set_devices(0);
+    CHECK(wait_events(&ev, 1, 1));
+    set_devices(1);
+    CHECK(wait_events(&ev, 2, 1));
+    set_devices(0);
+    CHECK(wait_events(&ev, 2, 2));
+    CHECK_EQ_INT(zkbio_reader_set_hotplug(ctx, NULL, NULL), ZKBIO_OK);
+    pthread_mutex_destroy(&ev.lock);
     CHECK_EQ_INT(zkbio_reader_enumerate(ctx, &v, &n), ZKBIO_OK);
     CHECK_EQ_INT(n, 0);
     zkbio_reader_info_free(v);
