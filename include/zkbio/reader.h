@@ -23,7 +23,8 @@
  *   Reader ids are `sim:0`, `sim:1`, ... by entry position.
  * - `zk4500`: native libusb driver for the ZK4500 (USB 1b55:0840), open protocol of the shared
  *   reference `fingerprint.md` §2.3: vendor request 0xE5 then a 307,200-byte bulk read on endpoint
- *   0x82 (640x480 8-bit grey), the first (stale) frame discarded after open; vendor request 0xE1
+ *   0x82 (640x480 8-bit grey), the reader's old buffered frame read and dropped at open and
+ *   before a capture or finger check that follows a pause of over 100 ms; vendor request 0xE1
  *   for the LEDs and buzzer; finger presence judged from image content (ridge contrast).
  *   Ids are `zk4500:BUS-PORT[.PORT...]` (stable while the reader stays in the same USB port).
  *   The dpi is reported as 500 (the protocol does not say; ZKTeco's capture parameters use 500,

@@ -28,6 +28,7 @@
 #define ZK4500_TIMEOUT_MS      1000
 #define ZK4500_CTRL_TIMEOUT_MS 500
 #define ZK4500_CANCEL_POLL_MS  50
+#define ZK4500_STALE_US        100000 /* a pause after which the buffered frame is old, us */
 
 typedef struct zk_state {
     zkbio_reader_ctx *ctx;
@@ -44,6 +45,7 @@ typedef struct zk_handle {
     uint8_t *frame; /* ZK4500_FRAME bytes */
     uint32_t outputs_on;
     int gone;
+    uint64_t last_grab_us; /* when the last frame was read (zki_now_us) */
 } zk_handle;
 
 static int LIBUSB_CALL on_hotplug(libusb_context *usb, libusb_device *dev,
@@ -263,7 +265,21 @@ static int grab(zkbio_reader *r)
     if (got != ZK4500_FRAME)
         return zki_set_error(ZKBIO_EIO, "reader %s: short frame (%d of %d bytes)", r->info.id, got,
                              ZK4500_FRAME);
+    h->last_grab_us = zki_now_us();
     return ZKBIO_OK;
+}
+
+/* A frame taken now: the reader hands out an old buffered image first (§2.3), so after a pause
+ * (not while frames are read back to back) one frame is read and dropped before the real one. */
+static int grab_fresh(zkbio_reader *r)
+{
+    zk_handle *h = r->priv;
+    if (zki_now_us() - h->last_grab_us > ZK4500_STALE_US) {
+        int rc = grab(r);
+        if (rc != ZKBIO_OK)
+            return rc;
+    }
+    return grab(r);
 }
 
 static int zk_open(void *state, const char *id, zkbio_reader *r)
@@ -369,7 +385,7 @@ static int zk_capture(zkbio_reader *r, int timeout_ms, zkbio_image **out)
     for (;;) {
         if (atomic_load(&r->cancel))
             return zki_set_error(ZKBIO_ECANCELED, "capture on %s cancelled", r->info.id);
-        int rc = grab(r);
+        int rc = grab_fresh(r);
         if (rc != ZKBIO_OK)
             return rc;
         if (atomic_load(&r->cancel))
@@ -384,7 +400,7 @@ static int zk_capture(zkbio_reader *r, int timeout_ms, zkbio_image **out)
 static int zk_finger(zkbio_reader *r, int *present)
 {
     zk_handle *h = r->priv;
-    int rc = grab(r);
+    int rc = grab_fresh(r);
     if (rc == ZKBIO_OK)
         *present = zki_finger_in_image(h->frame, ZK4500_W, ZK4500_H, ZK4500_W);
     return rc;
