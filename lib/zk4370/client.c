@@ -185,7 +185,11 @@ int zki_zk_recv(zkbio_zk_client *c, int64_t deadline, int keep_events, zkbio_zk_
         if (rc != ZKBIO_OK)
             return rc;
         int ok;
-        zkbio_zk_packet_parse(c->pkt, c->pkt_len, h, data, len, &ok);
+        if (zkbio_zk_packet_parse(c->pkt, c->pkt_len, h, data, len, &ok) != ZKBIO_OK) {
+            if (c->tcp) /* cannot happen after the framer; kept for safety */
+                return zki_zk_fail(c, ZKBIO_EPROTO, "malformed packet");
+            continue; /* an oversized datagram: dropped */
+        }
         if (!ok && !c->lenient) {
             if (c->tcp)
                 return zki_zk_fail(c, ZKBIO_EPROTO, "packet with a bad checksum (command %u)",
