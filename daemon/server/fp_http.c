@@ -806,7 +806,9 @@ static void *keeper_main(void *arg)
     while (!keeper_stop) {
         struct timespec ts = {0, 200 * 1000 * 1000};
         nanosleep(&ts, NULL);
-        if (++ticks % 150 != 0)
+        if (++ticks % 5 == 0) /* every second */
+            fp_ws_kick_unauthenticated(s);
+        if (ticks % 150 != 0)
             continue;
         fp_ws_emit(s, NULL, 0, json_pack("{s:s}", "type", "ping"));
         pthread_mutex_lock(&s->lock);

@@ -106,6 +106,8 @@ typedef struct fp_ws {
     int nsubs;
     int refs;
     int closed;
+    int kicked;    /* a close frame was sent: no auth in time */
+    time_t opened; /* upgrade time */
     struct fp_ws *next;
 } fp_ws;
 
@@ -170,6 +172,11 @@ int fp_ws_setup(fp_service *s);
  * subscribed to that device and to the client that owns the job (owner, 0 = none); others go to
  * every authenticated client. Adds "timestamp" unless no_ts. Takes ownership of ev. */
 void fp_ws_emit(fp_service *s, const char *dev_id, uint64_t owner, json_t *ev);
+
+/* Send a close frame (1008, policy violation) to sockets still unauthenticated FP_WS_AUTH_S after
+ * the upgrade: idle sockets must not hold the worker threads [A9]. */
+#define FP_WS_AUTH_S 15
+void fp_ws_kick_unauthenticated(fp_service *s);
 
 /* fp_http.c */
 /* Host header allowed (localhost names, DNS-rebinding defence). */

@@ -77,6 +77,34 @@ void fp_ws_emit(fp_service *s, const char *dev_id, uint64_t owner, json_t *ev)
     free(txt);
 }
 
+void fp_ws_kick_unauthenticated(fp_service *s)
+{
+    fp_ws *targets[64];
+    size_t n = 0;
+    time_t now = time(NULL);
+    pthread_mutex_lock(&s->lock);
+    for (fp_ws *w = s->ws; w && n < sizeof(targets) / sizeof(targets[0]); w = w->next)
+        if (!w->authed && !w->closed && !w->kicked && now - w->opened >= FP_WS_AUTH_S) {
+            w->kicked = 1;
+            w->refs++;
+            targets[n++] = w;
+        }
+    pthread_mutex_unlock(&s->lock);
+    static const char reason[] = "\x03\xf0"
+                                 "authentication timeout"; /* 1008 */
+    for (size_t i = 0; i < n; i++)
+        mg_websocket_write(targets[i]->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, reason,
+                           sizeof(reason) - 1);
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < n; i++)
+        targets[i]->refs--;
+    pthread_cond_broadcast(&s->ws_cond);
+    pthread_mutex_unlock(&s->lock);
+    if (n)
+        zlog_info("fingerprint service: %zu WebSocket(s) closed: no auth within %d s", n,
+                  FP_WS_AUTH_S);
+}
+
 static int ws_connect(const struct mg_connection *c, void *cbdata)
 {
     fp_service *s = cbdata;
@@ -112,6 +140,7 @@ static int ws_connect(const struct mg_connection *c, void *cbdata)
         return 1;
     }
     w->conn = mc;
+    w->opened = time(NULL);
     w->id = ++s->next_ws_id;
     w->slot = -1;
     w->next = s->ws;

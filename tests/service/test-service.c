@@ -222,8 +222,19 @@ static void test_errors(void)
         json_decref(m);
         wsc_close(w);
     }
+    /* no Origin (a native program) is allowed; a socket that never authenticates is closed */
     w = wsc_open(&s, "/ws", NULL, err, sizeof(err));
     CHECK(w != NULL);
+    if (w) {
+        int closed = 0;
+        for (int i = 0; i < 200 && !closed; i++) {
+            svc_sleep_ms(100);
+            pthread_mutex_lock(&w->m);
+            closed = w->closed;
+            pthread_mutex_unlock(&w->m);
+        }
+        CHECK(closed);
+    }
     wsc_close(w);
     /* the log never holds the key */
     char cmd[600];
