@@ -61,6 +61,7 @@ typedef struct client {
     CURL *c;
     struct curl_slist *h;
     int port;
+    int tls;
 } client;
 
 static int client_init(client *cl, int port)
@@ -71,6 +72,11 @@ static int client_init(client *cl, int port)
     cl->h = curl_slist_append(cl->h, "Host: localhost");
     cl->h = curl_slist_append(cl->h, "Expect:");
     cl->port = port;
+    if (cl->c) {
+        /* the service's own self-signed certificate: measured, not verified */
+        curl_easy_setopt(cl->c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(cl->c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
     return cl->c && cl->h ? 0 : -1;
 }
 
@@ -84,7 +90,7 @@ static void client_free(client *cl)
 static json_t *post(client *cl, const char *path, const char *body, double *ms, long *status)
 {
     char url[256];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", cl->port, path);
+    snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", cl->tls ? "https" : "http", cl->port, path);
     buf b = {NULL, 0};
     curl_easy_setopt(cl->c, CURLOPT_URL, url);
     curl_easy_setopt(cl->c, CURLOPT_HTTPHEADER, cl->h);
@@ -109,7 +115,8 @@ static json_t *post(client *cl, const char *path, const char *body, double *ms, 
 static int ready(client *cl)
 {
     char url[256];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/devices", cl->port);
+    snprintf(url, sizeof(url), "%s://127.0.0.1:%d/api/devices", cl->tls ? "https" : "http",
+             cl->port);
     buf b = {NULL, 0};
     curl_easy_setopt(cl->c, CURLOPT_URL, url);
     curl_easy_setopt(cl->c, CURLOPT_HTTPHEADER, cl->h);
@@ -249,8 +256,9 @@ static char *template_b64(const char *path)
 static void usage(FILE *f)
 {
     fputs("Usage: zkbio bench service DIR [--verifies N] [--identifies N] [--gallery N]\n"
-          "                            [--zkbiod PATH] [--json]\n"
-          "Measures zkbiod's fingerprint service through its REST API on loopback (plain HTTP),\n"
+          "                            [--tls] [--zkbiod PATH] [--json]\n"
+          "Measures zkbiod's fingerprint service through its REST API on loopback (plain HTTP,\n"
+          "or HTTPS with --tls),\n"
           "with a sim reader serving DIR's images: verify round trips without the capture time\n"
           "(p50/p99), and identify against a gallery of N templates (default 10000, replicated\n"
           "from DIR's images) uploaded once. DIR: e.g. ../shared/data/fvc/FVC2002_DB1_B.\n",
@@ -259,15 +267,13 @@ static void usage(FILE *f)
 
 int zkbio_cli_bench_service(int argc, char **argv)
 {
-    int verifies = 200, identifies = 50, gallery = 10000, json_out = 0;
+    int verifies = 200, identifies = 50, gallery = 10000, json_out = 0, tls = 0;
     const char *zkbiod_opt = NULL;
-    static const struct option longopts[] = {{"verifies", required_argument, NULL, 'v'},
-                                             {"identifies", required_argument, NULL, 'i'},
-                                             {"gallery", required_argument, NULL, 'g'},
-                                             {"zkbiod", required_argument, NULL, 'z'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"verifies", required_argument, NULL, 'v'}, {"identifies", required_argument, NULL, 'i'},
+        {"gallery", required_argument, NULL, 'g'},  {"zkbiod", required_argument, NULL, 'z'},
+        {"json", no_argument, NULL, 'j'},           {"tls", no_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -286,6 +292,9 @@ int zkbio_cli_bench_service(int argc, char **argv)
             break;
         case 'j':
             json_out = 1;
+            break;
+        case 't':
+            tls = 1;
             break;
         case 'h':
             usage(stdout);
@@ -337,7 +346,7 @@ int zkbio_cli_bench_service(int argc, char **argv)
     }
     int port = free_port();
     char listen[32], sim[PATH_MAX + 8];
-    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d%s", port, tls ? "s" : "");
     snprintf(sim, sizeof(sim), "dir:%s", reader);
     pid_t pid = fork();
     if (pid == 0) {
@@ -352,6 +361,7 @@ int zkbio_cli_bench_service(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_ALL);
     client cl;
     client_init(&cl, port);
+    cl.tls = tls;
     int rc = 1, up = 0;
     for (int i = 0; i < 100 && !up; i++) {
         up = ready(&cl);
@@ -427,14 +437,15 @@ int zkbio_cli_bench_service(int argc, char **argv)
     qsort(rtt, ni, sizeof(double), cmp_double);
     double i50 = pct(rtt, ni, 0.5), i99 = pct(rtt, ni, 0.99);
     if (json_out) {
-        printf("{\"verify\":{\"n\":%zu,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"matches\":%zu},"
+        printf("{\"tls\":%s,\"verify\":{\"n\":%zu,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"matches\":%zu},"
                "\"gallery\":{\"templates\":%d,\"upload_ms\":%.0f},"
                "\"identify\":{\"n\":%zu,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"server_mean_ms\":%.2f,"
                "\"matches\":%zu}}\n",
-               nv, v50, v99, matches, gallery, load_ms, ni, i50, i99, ni ? srv_sum / (double)ni : 0,
-               found);
+               tls ? "true" : "false", nv, v50, v99, matches, gallery, load_ms, ni, i50, i99,
+               ni ? srv_sum / (double)ni : 0, found);
     } else {
-        printf("zkbio bench service: zkbiod %s, REST on loopback (plain HTTP, keep-alive)\n", exe);
+        printf("zkbio bench service: zkbiod %s, REST on loopback (%s, keep-alive)\n", exe,
+               tls ? "HTTPS" : "plain HTTP");
         printf("verify round trip without capture: n=%zu p50 %.2f ms p99 %.2f ms (%zu matches)\n",
                nv, v50, v99, matches);
         printf("gallery upload: %d templates (%zu distinct) in %.0f ms\n", gallery, ntpl, load_ms);
