@@ -607,7 +607,8 @@ static void emulate_usage(FILE *f)
             "1000),\n"
             "                      close-mid, bad-checksum, huge-size, endless, wrong-length, "
             "garbage,\n"
-            "                      unknown (answer ACK_UNKNOWN: firmware without the command);\n"
+            "                      unknown (answer ACK_UNKNOWN: firmware without the command),\n"
+            "                      flood (1 s of event packets before the answer);\n"
             "                      e.g. --fault drop:1504 --fault delay:201:2:3000 "
             "(repeatable, 8 at most)\n"
             "  -h, --help          this help\n");
@@ -621,9 +622,9 @@ typedef struct fault_spec {
 /* KIND[:CMD[:COUNT[:DELAY_MS]]], e.g. drop:1504:1, delay:201:3:2000, close-mid:1504 */
 static int parse_fault(const char *arg, fault_spec *f)
 {
-    static const char *const kinds[] = {"drop",         "delay",     "close-mid",
-                                        "bad-checksum", "huge-size", "endless",
-                                        "wrong-length", "garbage",   "unknown"};
+    static const char *const kinds[] = {"drop",      "delay",   "close-mid",    "bad-checksum",
+                                        "huge-size", "endless", "wrong-length", "garbage",
+                                        "unknown",   "flood"};
     char buf[64];
     snprintf(buf, sizeof(buf), "%s", arg);
     char *save = NULL, *tok = strtok_r(buf, ":", &save);

@@ -77,8 +77,9 @@ typedef enum zkbio_zk_fault {
     ZKBIO_ZK_FAULT_WRONG_LENGTH,   /**< TCP: wrapper length above 64 KiB; UDP: DATA longer than
                                         asked */
     ZKBIO_ZK_FAULT_GARBAGE,        /**< answer with bytes that are not a 4370 packet */
-    ZKBIO_ZK_FAULT_UNKNOWN         /**< answer ACK_UNKNOWN, as firmware without the command (old
+    ZKBIO_ZK_FAULT_UNKNOWN,        /**< answer ACK_UNKNOWN, as firmware without the command (old
                                         firmware without 1503, §8 pitfall 5) */
+    ZKBIO_ZK_FAULT_FLOOD           /**< send event packets without pause for 1 s, then answer */
 } zkbio_zk_fault;
 
 /**

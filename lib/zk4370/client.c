@@ -181,6 +181,11 @@ int zki_zk_recv(zkbio_zk_client *c, int64_t deadline, int keep_events, zkbio_zk_
                 const uint8_t **data, size_t *len)
 {
     for (;;) {
+        /* checked here too: a device that never stops sending (events, stale replies) must not
+         * keep a call alive past its deadline */
+        if (zki_zk_now_ms() >= deadline)
+            return zki_zk_fail(c, ZKBIO_ETIMEDOUT, "no answer from the device within %d ms",
+                               c->timeout_ms);
         int rc = recv_raw(c, deadline);
         if (rc != ZKBIO_OK)
             return rc;

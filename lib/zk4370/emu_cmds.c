@@ -618,6 +618,17 @@ void zki_emu_handle(zkbio_zk_emu *e, zki_emu_sess *s, const uint8_t *pkt, size_t
             pthread_mutex_lock(&e->mu);
             break;
         }
+        case ZKBIO_ZK_FAULT_FLOOD: {
+            uint8_t key[4] = {1, 0, 0, 0};
+            int64_t end = zki_emu_now_ms() + 1000;
+            while (!s->dead && zki_emu_now_ms() < end) {
+                size_t k = zki_emu_build(e, s, e->out, ZKBIO_ZK_CMD_REG_EVENT, ZKBIO_ZK_EF_BUTTON,
+                                         0, key, sizeof(key));
+                if (zki_emu_send_raw(e, s, e->out, k) != 0)
+                    break;
+            }
+            break;
+        }
         case ZKBIO_ZK_FAULT_UNKNOWN:
             zki_emu_send(e, s, ZKBIO_ZK_ACK_UNKNOWN, h.reply, NULL, 0);
             return;

@@ -546,6 +546,10 @@ static void hostile(int transport)
                 tcp ? ZKBIO_EPROTO : ZKBIO_OK, tcp ? ZKBIO_EPROTO : ZKBIO_OK);
     hostile_one(e, transport, ZKBIO_ZK_FAULT_GARBAGE, ZKBIO_ZK_CMD_GET_TIME,
                 tcp ? ZKBIO_EPROTO : ZKBIO_ETIMEDOUT, tcp ? ZKBIO_EPROTO : ZKBIO_ETIMEDOUT);
+    /* a flood of unsolicited packets does not keep a call alive past its deadline */
+    hostile_one(e, transport, ZKBIO_ZK_FAULT_FLOOD, ZKBIO_ZK_CMD_GET_TIME, ZKBIO_ETIMEDOUT,
+                ZKBIO_ETIMEDOUT);
+    usleep(1200 * 1000); /* let the flood end before the next connection */
     /* the device survives all of it */
     zkbio_zk_client *c = connect_to(e, transport, 0, 1000);
     zkbio_zk_time t;
