@@ -64,5 +64,11 @@ int zki_zk_pop_event(zkbio_zk_client *c, zkbio_zk_event *ev);
 int zki_zk_wait_event(zkbio_zk_client *c, int slice_ms, zkbio_zk_event *ev);
 /* Next reply id (also used for chunk requests). */
 uint16_t zki_zk_next_reply(zkbio_zk_client *c);
+/* CMD_GET_FREE_SIZES (client_ops.c). */
+int zki_zk_get_sizes(zkbio_zk_client *c, zkbio_zk_sizes *s);
+/* CMD_FREE_DATA (client_bulk.c). */
+int zki_zk_free_data(zkbio_zk_client *c);
+/* Every user, handle locked (client_bulk.c); learns the user record size. */
+int zki_zk_users_locked(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count);
 
 #endif /* ZKI_ZK_CLIENT_H */
