@@ -19,6 +19,14 @@
  * After a transport error (ZKBIO_ECONN, ZKBIO_EPROTO on a TCP stream) the handle is broken: later
  * calls return ZKBIO_ECONN; close it and open a new one.
  *
+ * Errors every call on a handle may return, besides those listed with it: ZKBIO_EINVAL (NULL or
+ * out-of-range arguments), ZKBIO_ETIMEDOUT (no complete answer in time), ZKBIO_ECONN (connection
+ * lost or closed), ZKBIO_EPROTO (malformed answer: framing, checksum over TCP, lengths, more data
+ * than announced), ZKBIO_ETOOBIG (announced size above max_dataset), ZKBIO_EACCES (the device says
+ * the session is not authenticated), ZKBIO_EIO (the device refused the command: ACK_ERROR or
+ * another reply code), ZKBIO_ENOMEM. Outputs are written only on ZKBIO_OK. The comm key is never
+ * written to error texts.
+ *
  * Sources: tcp4370.md §1 (framing), §3 (comm key), §4 (bulk transfers), §6 (events), §7 (writes).
  * Since: 0.1
  */
