@@ -4,9 +4,10 @@
  * WebSocket on / and /ws, on its own civetweb context (the service listener), with the readers of
  * this PC. Compatible with the contract in the shared reference `fingerprint-service-api.md`.
  *
- * Files: fp_http.c (listener, access gate, REST routes), fp_ws.c (WebSocket), fp_dev.c (readers,
- * scan jobs, enroll/verify/identify), fp_keys.c (API keys), fp_cert.c (certificate),
- * fp_util.c (errors, random, rate windows).
+ * Files: fp_http.c (listener, Host/Origin/preflight gate, responses), fp_rest.c (API key, rate
+ * limit, REST routes), fp_ws.c (WebSocket), fp_dev.c (readers), fp_job.c (scan, capture, enroll,
+ * verify, identify jobs), fp_tpl.c (templates and galleries on the wire), fp_keys.c (API keys),
+ * fp_cert.c (certificate), fp_util.c (errors, random, rate windows, Host check).
  *
  * Thread-safety: start/stop from the main thread; everything else runs on civetweb workers, job
  * threads and the reader hotplug thread, synchronised by fp_service.lock.
@@ -137,6 +138,7 @@ struct fp_service {
 };
 
 /* fp_dev.c */
+fp_dev *fp_dev_find(fp_service *s, const char *id); /* with s->lock held; NULL when unknown */
 int fp_dev_start(fp_service *s, char *err, size_t errsz);
 /* Refuse new jobs, cancel and wait for the running ones (before mg_stop). */
 void fp_dev_stop(fp_service *s);
@@ -147,6 +149,11 @@ json_t *fp_dev_list(fp_service *s);
 json_t *fp_dev_info(fp_service *s, const char *id);
 /* Pick a device: id NULL/"" = the first present one. Copies the id; 0, or FP_DEVICE_NOT_FOUND. */
 int fp_dev_pick(fp_service *s, const char *id, char out[ZKBIO_READER_STR_MAX]);
+/* fp_job.c */
+/* Refuse new jobs, cancel the running ones and wait for them. */
+void fp_jobs_stop(fp_service *s);
+/* Drop every finished job (after fp_jobs_stop and mg_stop). */
+void fp_jobs_free(fp_service *s);
 /* Start a job (takes ownership of j, which must be calloc'd with the inputs set). On success the
  * caller holds one reference (fp_job_put). On failure (busy, not found, rate limit) returns the
  * contract code with *retry_after for 4004, and j is freed. */
@@ -159,6 +166,7 @@ fp_job *fp_job_find(fp_service *s, const char *scan_id);
 void fp_job_cancel_owner(fp_service *s, uint64_t owner);
 /* Housekeeping: drop finished sessions older than FP_SCAN_TTL_S. Called with s->lock held. */
 void fp_job_reap(fp_service *s);
+/* fp_tpl.c */
 /* Template codec: base64 of a native or ISO record. 0, or -1 (bad base64 / record). */
 int fp_tpl_decode(const char *b64, zkbio_template **out, char *why, size_t whysz);
 json_t *fp_tpl_encode(const zkbio_template *t, int iso);
