@@ -36,6 +36,11 @@ async function connect() {
     await svc.connect();
     svc.on('device:connected', (e) => log(`reader ${e.device.id} connected`));
     svc.on('device:disconnected', (e) => log(`reader ${e.deviceId} disconnected`));
+    svc.on('connection:closed', () => { $('state').textContent = 'service connection lost, reconnecting'; });
+    svc.on('connection:restored', () => {
+      $('state').textContent = 'reconnected';
+      log('reconnected to the service');
+    });
     $('state').textContent = `${list.length} reader(s)`;
     document.body.dataset.readers = String(list.length);
     busy(false);

@@ -5,7 +5,7 @@
 // install --store nss` into a fresh NSS database under a temporary HOME, so any certificate problem fails the
 // test; the page is first shown to fail before the install. Enroll finger 101 of FVC2002_DB1_B (impressions 1-3)
 // through a sim reader, verify impression 4 (match), verify finger 102 (no match), identify impression 5; keep a
-// screenshot.
+// screenshot; restart zkbiod and see the client reconnect.
 // Usage: node e2e.mjs ZKBIOD SOURCE_ROOT DATA_DIR SCREENSHOT_PATH   (exit 77 = skip)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -70,13 +70,14 @@ async function launch(profile) {
 }
 
 let daemon = null;
+const daemonArgs = ['--listen', 'off', '--service-listen', `127.0.0.1:${port}s`, '--data-dir', data,
+  '--api-key', KEY, '--allow-origin', APP, '--log-level', 'debug'];
 let browser = null;
 let failed = false;
 const check = (cond, what) => { if (!cond) { failed = true; console.error(`check failed: ${what}`); } };
 
 try {
-  daemon = spawn(zkbiod, ['--listen', 'off', '--service-listen', `127.0.0.1:${port}s`, '--data-dir', data,
-    '--api-key', KEY, '--allow-origin', APP, '--log-level', 'debug'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  daemon = spawn(zkbiod, daemonArgs, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   daemon.stderr.on('data', (d) => { log += d; });
   for (let i = 0; i < 50 && !/fingerprint service on/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
@@ -127,6 +128,15 @@ try {
     null, { timeout: 30000 });
   const ident = await page.$eval('#result', (e) => e.textContent);
   check(/^Identified: alice/.test(ident), `identify: ${ident}`);
+
+  // The client library reconnects its WebSocket when zkbiod restarts.
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+  await page.waitForFunction(() => /reconnecting/.test(document.getElementById('state').textContent), null,
+    { timeout: 10000 });
+  daemon = spawn(zkbiod, daemonArgs, { env, stdio: ['ignore', 'ignore', 'ignore'] });
+  await page.waitForFunction(() => document.getElementById('state').textContent === 'reconnected', null,
+    { timeout: 20000 });
 
   if (shot) {
     fs.mkdirSync(path.dirname(shot), { recursive: true });
