@@ -1,6 +1,7 @@
 #!/bin/sh
 # Set up, build (build-release) and run zkbiod with its defaults: SQLite in the data directory,
-# listening on 0.0.0.0:8081. Extra arguments go to zkbiod (see ./scripts/run-zkbiod.sh --help).
+# terminals on 0.0.0.0:8081, the fingerprint service for web apps on https://127.0.0.1:8080 (it refuses
+# every call until an API key is configured). Extra arguments go to zkbiod (see ./scripts/run-zkbiod.sh --help).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
