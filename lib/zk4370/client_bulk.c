@@ -73,10 +73,15 @@ int zki_zk_free_data(zkbio_zk_client *c)
     return zki_zk_simple(c, ZKBIO_ZK_CMD_FREE_DATA, NULL, 0);
 }
 
+/* A dataset is delivered to a sink in order, in pieces (a chunk, a datagram, the inline reply):
+ * `total` is the whole size announced (the u32 records_bytes prefix included). The piece is valid
+ * during the call only. Returns ZKBIO_OK to go on, an error to stop the transfer. */
+typedef int (*dataset_sink)(void *ud, const uint8_t *p, size_t n, size_t total);
+
 /* Legacy direct read (§4.1 mode C) for firmware without 1503: `cmd` (13 attendance, or 9 with
  * data 05 for users) answered by PREPARE_DATA (u32 size), DATA pieces, ACK_OK. */
-static int read_legacy(zkbio_zk_client *c, uint16_t cmd, const uint8_t *q, size_t qn, uint8_t **buf,
-                       size_t *len)
+static int read_legacy(zkbio_zk_client *c, uint16_t cmd, const uint8_t *q, size_t qn,
+                       dataset_sink sink, void *ud)
 {
     uint16_t reply = zki_zk_next_reply(c);
     int64_t deadline = zki_zk_now_ms() + c->timeout_ms;
@@ -88,15 +93,8 @@ static int read_legacy(zkbio_zk_client *c, uint16_t cmd, const uint8_t *q, size_
         rc = zki_zk_reply_for(c, reply, deadline, &h, &d, &n);
     if (rc != ZKBIO_OK)
         return rc;
-    if (h.cmd == ZKBIO_ZK_CMD_DATA) { /* everything in one packet */
-        if (n < 4)
-            return zki_zk_fail(c, ZKBIO_EPROTO, "dataset of %zu bytes", n);
-        if (!(*buf = malloc(n)))
-            return ZKBIO_ENOMEM;
-        memcpy(*buf, d, n);
-        *len = n;
-        return ZKBIO_OK;
-    }
+    if (h.cmd == ZKBIO_ZK_CMD_DATA) /* everything in one packet */
+        return n < 4 ? zki_zk_fail(c, ZKBIO_EPROTO, "dataset of %zu bytes", n) : sink(ud, d, n, n);
     if (h.cmd != ZKBIO_ZK_CMD_PREPARE_DATA || n < 4)
         return zki_zk_fail(c, ZKBIO_ENOTSUP, "device has neither 1503 nor the legacy read (%u)",
                            h.cmd);
@@ -105,44 +103,71 @@ static int read_legacy(zkbio_zk_client *c, uint16_t cmd, const uint8_t *q, size_
         return zki_zk_fail(c, ZKBIO_ETOOBIG, "device announced %zu bytes, above the limit", size);
     if (size < 4)
         return zki_zk_fail(c, ZKBIO_EPROTO, "device announced a dataset of %zu bytes", size);
-    uint8_t *b = malloc(size);
-    if (!b)
-        return ZKBIO_ENOMEM;
     size_t have = 0;
     for (;;) { /* one deadline per packet: a large log streams for a while */
         rc = zki_zk_reply_for(c, reply, zki_zk_now_ms() + c->timeout_ms, &h, &d, &n);
         if (rc != ZKBIO_OK)
-            break;
+            return rc;
         if (h.cmd == ZKBIO_ZK_CMD_DATA) {
-            if (n > size - have) {
-                rc = zki_zk_fail(c, ZKBIO_EPROTO, "device sent more data than announced");
-                break;
-            }
-            memcpy(b + have, d, n);
+            if (n > size - have)
+                return zki_zk_fail(c, ZKBIO_EPROTO, "device sent more data than announced");
+            if ((rc = sink(ud, d, n, size)) != ZKBIO_OK)
+                return rc;
             have += n;
         } else if (h.cmd == ZKBIO_ZK_ACK_OK) {
             if (have != size)
-                rc = zki_zk_fail(c, ZKBIO_EPROTO, "legacy read ended after %zu of %zu bytes", have,
-                                 size);
-            break;
+                return zki_zk_fail(c, ZKBIO_EPROTO, "legacy read ended after %zu of %zu bytes",
+                                   have, size);
+            return ZKBIO_OK;
         } else {
-            rc = zki_zk_fail(c, ZKBIO_EPROTO, "unexpected reply %u in a legacy read", h.cmd);
-            break;
+            return zki_zk_fail(c, ZKBIO_EPROTO, "unexpected reply %u in a legacy read", h.cmd);
         }
     }
-    if (rc != ZKBIO_OK) {
-        free(b);
-        return rc;
-    }
-    *buf = b;
-    *len = size;
-    return ZKBIO_OK;
 }
 
-/* Read a dataset with 1503/1504. *buf (malloc'ed) holds `u32 records_bytes` + records; *len is
- * 4 + records_bytes. */
-static int read_dataset(zkbio_zk_client *c, uint16_t inner, uint32_t fct, uint8_t **buf,
-                        size_t *len)
+/* Mode B (§4.2): the chunks of a `size`-byte dataset, each complete chunk to the sink. */
+static int read_chunks(zkbio_zk_client *c, size_t size, dataset_sink sink, void *ud)
+{
+    size_t chunk = c->tcp ? ZKBIO_ZK_CHUNK_TCP : ZKBIO_ZK_CHUNK_UDP;
+    uint8_t *buf = malloc(size < chunk ? size : chunk); /* one chunk: never the whole dataset */
+    if (!buf)
+        return ZKBIO_ENOMEM;
+    int rc = ZKBIO_OK;
+    for (size_t off = 0; off < size && rc == ZKBIO_OK;) {
+        size_t want = size - off < chunk ? size - off : chunk;
+        int attempt = 0;
+        for (;;) {
+            uint8_t r[8];
+            zki_put_le32(r, (uint32_t)off);
+            zki_put_le32(r + 4, (uint32_t)want);
+            uint16_t reply = zki_zk_next_reply(c);
+            rc =
+                zki_zk_send(c, ZKBIO_ZK_CMD_DATA_RDY, reply, r, 8, zki_zk_now_ms() + c->timeout_ms);
+            size_t got = 0;
+            if (rc == ZKBIO_OK)
+                rc = recv_stream(c, reply, buf, want, want, &got);
+            if (rc == ZKBIO_OK && got != want)
+                rc = zki_zk_fail(c, ZKBIO_EPROTO, "chunk of %zu bytes where %zu were asked", got,
+                                 want);
+            if (rc != ZKBIO_EUNAVAIL)
+                break;
+            if (attempt++ >= c->retries) { /* re-request an incomplete chunk, a few times */
+                rc = zki_zk_fail(c, ZKBIO_ETIMEDOUT,
+                                 "chunk at offset %zu incomplete after %d attempts", off, attempt);
+                break;
+            }
+        }
+        if (rc == ZKBIO_OK)
+            rc = sink(ud, buf, want, size);
+        off += want;
+    }
+    free(buf);
+    return rc;
+}
+
+/* Read a dataset with 1503 (inline, or chunks with 1504), or the legacy direct read. */
+static int read_dataset_to(zkbio_zk_client *c, uint16_t inner, uint32_t fct, dataset_sink sink,
+                           void *ud)
 {
     uint8_t q[11] = {1};
     zki_put_le16(q + 1, inner);
@@ -153,19 +178,12 @@ static int read_dataset(zkbio_zk_client *c, uint16_t inner, uint32_t fct, uint8_
     int rc = zki_zk_request(c, ZKBIO_ZK_CMD_DATA_WRRQ, q, sizeof(q), &h, &d, &n);
     if (rc != ZKBIO_OK)
         return rc;
-    uint8_t *data = NULL;
-    size_t size;
-    if (h.cmd == ZKBIO_ZK_CMD_DATA) { /* mode A: everything inline */
-        size = n;
-        if (size < 4)
-            return zki_zk_fail(c, ZKBIO_EPROTO, "dataset of %zu bytes", size);
-        if (!(data = malloc(size)))
-            return ZKBIO_ENOMEM;
-        memcpy(data, d, size);
-    } else if (h.cmd == ZKBIO_ZK_ACK_OK || h.cmd == ZKBIO_ZK_CMD_PREPARE_DATA) {
+    if (h.cmd == ZKBIO_ZK_CMD_DATA) /* mode A: everything inline */
+        return n < 4 ? zki_zk_fail(c, ZKBIO_EPROTO, "dataset of %zu bytes", n) : sink(ud, d, n, n);
+    if (h.cmd == ZKBIO_ZK_ACK_OK || h.cmd == ZKBIO_ZK_CMD_PREPARE_DATA) {
         if (n < 5)
             return zki_zk_fail(c, ZKBIO_EPROTO, "bulk size reply of %zu bytes", n);
-        size = zki_le32(d + 1);
+        size_t size = zki_le32(d + 1);
         if (size > c->max_dataset) {
             (void)zki_zk_free_data(c);
             return zki_zk_fail(c, ZKBIO_ETOOBIG,
@@ -174,63 +192,71 @@ static int read_dataset(zkbio_zk_client *c, uint16_t inner, uint32_t fct, uint8_
         }
         if (size < 4)
             return zki_zk_fail(c, ZKBIO_EPROTO, "device announced a dataset of %zu bytes", size);
-        if (!(data = malloc(size)))
-            return ZKBIO_ENOMEM;
-        size_t chunk = c->tcp ? ZKBIO_ZK_CHUNK_TCP : ZKBIO_ZK_CHUNK_UDP;
-        for (size_t off = 0; off < size && rc == ZKBIO_OK;) {
-            size_t want = size - off < chunk ? size - off : chunk;
-            int attempt = 0;
-            for (;;) {
-                uint8_t r[8];
-                zki_put_le32(r, (uint32_t)off);
-                zki_put_le32(r + 4, (uint32_t)want);
-                uint16_t reply = zki_zk_next_reply(c);
-                rc = zki_zk_send(c, ZKBIO_ZK_CMD_DATA_RDY, reply, r, 8,
-                                 zki_zk_now_ms() + c->timeout_ms);
-                size_t got = 0;
-                if (rc == ZKBIO_OK)
-                    rc = recv_stream(c, reply, data + off, want, want, &got);
-                if (rc == ZKBIO_OK && got != want)
-                    rc = zki_zk_fail(c, ZKBIO_EPROTO, "chunk of %zu bytes where %zu were asked",
-                                     got, want);
-                if (rc != ZKBIO_EUNAVAIL)
-                    break;
-                if (attempt++ >= c->retries) {
-                    rc = zki_zk_fail(c, ZKBIO_ETIMEDOUT,
-                                     "chunk at offset %zu incomplete after %d attempts", off,
-                                     attempt);
-                    break;
-                }
-            }
-            off += want;
-        }
+        rc = read_chunks(c, size, sink, ud);
         if (rc == ZKBIO_OK || (rc != ZKBIO_ECONN && !c->broken))
             (void)zki_zk_free_data(c);
-        if (rc != ZKBIO_OK) {
-            free(data);
-            return rc;
-        }
-    } else if (h.cmd == ZKBIO_ZK_ACK_UNAUTH) {
+        return rc;
+    }
+    if (h.cmd == ZKBIO_ZK_ACK_UNAUTH)
         return zki_zk_fail(c, ZKBIO_EACCES, "not authenticated");
-    } else if ((h.cmd == ZKBIO_ZK_ACK_UNKNOWN || h.cmd == ZKBIO_ZK_ACK_ERROR_CMD) &&
-               (inner == ZKBIO_ZK_CMD_ATTLOG_RRQ || inner == ZKBIO_ZK_CMD_USERTEMP_RRQ)) {
+    if ((h.cmd == ZKBIO_ZK_ACK_UNKNOWN || h.cmd == ZKBIO_ZK_ACK_ERROR_CMD) &&
+        (inner == ZKBIO_ZK_CMD_ATTLOG_RRQ || inner == ZKBIO_ZK_CMD_USERTEMP_RRQ)) {
         /* old firmware without 1503: the direct read */
         static const uint8_t all_users = 5;
         int users = inner == ZKBIO_ZK_CMD_USERTEMP_RRQ;
-        rc = read_legacy(c, inner, users ? &all_users : NULL, users ? 1 : 0, &data, &size);
-        if (rc != ZKBIO_OK)
-            return rc;
-    } else {
-        return zki_zk_fail(c, ZKBIO_EIO, "device refused the bulk read (reply %u)", h.cmd);
+        return read_legacy(c, inner, users ? &all_users : NULL, users ? 1 : 0, sink, ud);
     }
-    uint32_t rb = zki_le32(data);
-    if (rb > size - 4) {
-        free(data);
+    return zki_zk_fail(c, ZKBIO_EIO, "device refused the bulk read (reply %u)", h.cmd);
+}
+
+/* The prefix of a dataset: records_bytes must fit in what was announced. */
+static int check_prefix(zkbio_zk_client *c, uint32_t rb, size_t total)
+{
+    if (rb > total - 4)
         return zki_zk_fail(c, ZKBIO_EPROTO, "dataset says %lu bytes of records but holds %zu",
-                           (unsigned long)rb, size - 4);
+                           (unsigned long)rb, total - 4);
+    return ZKBIO_OK;
+}
+
+/* Sink collecting the whole dataset in one buffer (users, templates). */
+typedef struct buf_sink {
+    zkbio_zk_client *c;
+    uint8_t *data;
+    size_t len, total;
+} buf_sink;
+
+static int to_buffer(void *ud, const uint8_t *p, size_t n, size_t total)
+{
+    buf_sink *b = ud;
+    if (!b->data) {
+        if (!(b->data = malloc(total)))
+            return ZKBIO_ENOMEM;
+        b->total = total;
     }
-    *buf = data;
-    *len = 4 + (size_t)rb;
+    if (total != b->total || n > b->total - b->len)
+        return zki_zk_fail(b->c, ZKBIO_EPROTO, "dataset larger than announced");
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return ZKBIO_OK;
+}
+
+/* Read a whole dataset. *buf (malloc'ed) holds `u32 records_bytes` + records; *len is
+ * 4 + records_bytes. */
+static int read_dataset(zkbio_zk_client *c, uint16_t inner, uint32_t fct, uint8_t **buf,
+                        size_t *len)
+{
+    buf_sink b = {c, NULL, 0, 0};
+    int rc = read_dataset_to(c, inner, fct, to_buffer, &b);
+    if (rc == ZKBIO_OK && b.len != b.total)
+        rc = zki_zk_fail(c, ZKBIO_EPROTO, "dataset incomplete");
+    if (rc == ZKBIO_OK)
+        rc = check_prefix(c, zki_le32(b.data), b.total);
+    if (rc != ZKBIO_OK) {
+        free(b.data);
+        return rc;
+    }
+    *buf = b.data;
+    *len = 4 + (size_t)zki_le32(b.data);
     return ZKBIO_OK;
 }
 
@@ -285,6 +311,85 @@ int zkbio_zk_get_users(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count)
     return rc;
 }
 
+/* Sink parsing attendance records as they arrive, so the raw log is never held whole: the memory
+ * of a download is the parsed array plus one chunk. */
+typedef struct att_sink {
+    zkbio_zk_client *c;
+    uint32_t count; /* records announced by GET_FREE_SIZES */
+    const zkbio_zk_time *since;
+    uint8_t head[4];
+    size_t seen;   /* bytes of the dataset seen */
+    size_t rb;     /* records bytes (from the prefix) */
+    size_t stride; /* 0 until the prefix is complete */
+    uint8_t part[ZKBIO_ZK_ATT40_SIZE];
+    size_t plen;
+    zkbio_zk_att *out;
+    size_t n;
+} att_sink;
+
+static int att_start(att_sink *a, size_t total)
+{
+    uint32_t rb = zki_le32(a->head);
+    int rc = check_prefix(a->c, rb, total);
+    if (rc != ZKBIO_OK)
+        return rc;
+    static const size_t allowed[] = {ZKBIO_ZK_ATT40_SIZE, ZKBIO_ZK_ATT16_SIZE, ZKBIO_ZK_ATT8_SIZE};
+    a->rb = rb;
+    if (zkbio_zk_stride(rb, a->count, allowed, 3, &a->stride) != ZKBIO_OK)
+        return zki_zk_fail(a->c, ZKBIO_EPROTO,
+                           "%zu bytes of attendance are no whole number of records", a->rb);
+    size_t cap = rb / a->stride;
+    if (cap > a->c->max_dataset / sizeof(zkbio_zk_att))
+        return zki_zk_fail(a->c, ZKBIO_ETOOBIG, "%zu records exceed the memory limit", cap);
+    if (cap && !(a->out = malloc(cap * sizeof(zkbio_zk_att))))
+        return ZKBIO_ENOMEM;
+    return ZKBIO_OK;
+}
+
+static void att_take(att_sink *a, const uint8_t *rec)
+{
+    zkbio_zk_att r;
+    zkbio_zk_att_parse(rec, a->stride, &r);
+    if (!a->since || zkbio_zk_time_cmp(&r.time, a->since) >= 0)
+        a->out[a->n++] = r;
+}
+
+static int to_records(void *ud, const uint8_t *p, size_t n, size_t total)
+{
+    att_sink *a = ud;
+    while (n && a->seen < 4) { /* the u32 records_bytes prefix */
+        a->head[a->seen++] = *p++;
+        n--;
+        if (a->seen == 4) {
+            int rc = att_start(a, total);
+            if (rc != ZKBIO_OK)
+                return rc;
+        }
+    }
+    size_t left = a->seen >= 4 ? 4 + a->rb - a->seen : 0; /* record bytes still to come */
+    if (n > left)
+        n = left; /* bytes after the records are ignored */
+    a->seen += n;
+    if (a->plen) { /* finish a record split between two pieces */
+        size_t k = a->stride - a->plen < n ? a->stride - a->plen : n;
+        memcpy(a->part + a->plen, p, k);
+        a->plen += k;
+        p += k;
+        n -= k;
+        if (a->plen == a->stride) {
+            att_take(a, a->part);
+            a->plen = 0;
+        }
+    }
+    for (; n >= a->stride && a->stride; p += a->stride, n -= a->stride)
+        att_take(a, p);
+    if (n) {
+        memcpy(a->part, p, n);
+        a->plen = n;
+    }
+    return ZKBIO_OK;
+}
+
 static int att_locked(zkbio_zk_client *c, const zkbio_zk_time *since, zkbio_zk_att **out,
                       size_t *count)
 {
@@ -292,53 +397,37 @@ static int att_locked(zkbio_zk_client *c, const zkbio_zk_time *since, zkbio_zk_a
     int rc = zki_zk_get_sizes(c, &s);
     if (rc != ZKBIO_OK)
         return rc;
-    uint8_t *buf;
-    size_t len;
-    if ((rc = read_dataset(c, ZKBIO_ZK_CMD_ATTLOG_RRQ, 0, &buf, &len)) != ZKBIO_OK)
-        return rc;
-    static const size_t allowed[] = {ZKBIO_ZK_ATT40_SIZE, ZKBIO_ZK_ATT16_SIZE, ZKBIO_ZK_ATT8_SIZE};
-    size_t stride, rb = len - 4;
-    rc = zkbio_zk_stride(rb, s.records, allowed, 3, &stride);
+    att_sink a;
+    memset(&a, 0, sizeof(a));
+    a.c = c;
+    a.count = s.records;
+    a.since = since;
+    rc = read_dataset_to(c, ZKBIO_ZK_CMD_ATTLOG_RRQ, 0, to_records, &a);
+    if (rc == ZKBIO_OK && (a.seen < 4 || a.seen != 4 + a.rb))
+        rc = zki_zk_fail(c, ZKBIO_EPROTO, "attendance dataset incomplete");
     if (rc != ZKBIO_OK) {
-        free(buf);
-        return zki_zk_fail(c, rc, "%zu bytes of attendance are no whole number of records", rb);
+        free(a.out);
+        return rc;
     }
-    size_t n = rb / stride, k = 0;
-    zkbio_zk_att *a = NULL;
-    if (n > c->max_dataset / sizeof(*a)) {
-        free(buf);
-        return zki_zk_fail(c, ZKBIO_ETOOBIG, "%zu records exceed the memory limit", n);
-    }
-    if (n && !(a = malloc(n * sizeof(*a)))) {
-        free(buf);
-        return ZKBIO_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        zkbio_zk_att r;
-        zkbio_zk_att_parse(buf + 4 + i * stride, stride, &r);
-        if (!since || zkbio_zk_time_cmp(&r.time, since) >= 0)
-            a[k++] = r;
-    }
-    free(buf);
-    if (stride == ZKBIO_ZK_ATT8_SIZE && k) { /* map uid -> user id through the user list */
+    if (a.stride == ZKBIO_ZK_ATT8_SIZE && a.n) { /* map uid -> user id through the user list */
         zkbio_zk_user *u = NULL;
         size_t nu = 0;
         if (zki_zk_users_locked(c, &u, &nu) == ZKBIO_OK) {
-            for (size_t i = 0; i < k; i++)
+            for (size_t i = 0; i < a.n; i++)
                 for (size_t j = 0; j < nu; j++)
-                    if (u[j].uid == a[i].uid) {
-                        memcpy(a[i].user_id, u[j].user_id, sizeof(a[i].user_id));
+                    if (u[j].uid == a.out[i].uid) {
+                        memcpy(a.out[i].user_id, u[j].user_id, sizeof(a.out[i].user_id));
                         break;
                     }
             free(u);
         }
     }
-    if (!k) {
-        free(a);
-        a = NULL;
+    if (!a.n) {
+        free(a.out);
+        a.out = NULL;
     }
-    *out = a;
-    *count = k;
+    *out = a.out;
+    *count = a.n;
     return ZKBIO_OK;
 }
 
