@@ -57,6 +57,11 @@ run() {
         bad=1 # no summary at all
     fi
     bad=$((bad + build_bad))
+    skipped=$(count "Skipped" "$out")
+    if [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ] && [ "$skipped" -gt 0 ]; then
+        echo "==== $name: $skipped test(s) skipped; ZKBIO_REQUIRE_ALL_TESTS is set (CI), so each counts as a failure" >&2
+        bad=$((bad + skipped))
+    fi
     echo "==== $name: $ok passed, $bad failed"
     passed=$((passed + ok))
     failed=$((failed + bad))

@@ -59,6 +59,11 @@ quiet "$top/scripts/get-civetweb.sh"
 e2e="$top/tests/service/e2e"
 if command -v npm >/dev/null 2>&1 && [ ! -d "$e2e/node_modules/playwright-core" ]; then
     if ! npm ci --prefix "$e2e" --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
+        if [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ]; then # CI: every test must run
+            echo "setup-deps: failed: npm ci in tests/service/e2e" >&2
+            cat "$log" >&2
+            exit 1
+        fi
         echo "setup-deps: npm ci in tests/service/e2e failed (offline?): the browser test will skip" >&2
     fi
 fi
