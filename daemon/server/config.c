@@ -169,6 +169,10 @@ static const opt options[] = {
     {"match-threshold", T_INT, 0, "SCORE", "40", NULL,
      "Verify/identify decision threshold on the engine's score (10*log10(1/FMR)), 10..200.",
      FIELD(match_threshold), 0, 10, 200, NULL},
+    {"fp-store", T_BOOL, 0, "BOOL", "false", NULL,
+     "Fingerprint service: keep enrolled templates and gallery uploads in the database (db)\n"
+     "and search them in identify; off, zkbiod stores no template in this mode.",
+     FIELD(fp_store), 0, 0, 0, NULL},
 };
 
 #define N_OPTS (sizeof(options) / sizeof(options[0]))

@@ -75,6 +75,7 @@ typedef struct zkbiod_config {
     int rate_limit;          /**< service requests per minute per API key */
     int scan_rate_limit;     /**< fingerprint operations per minute per reader */
     int match_threshold;     /**< verify/identify decision score */
+    int fp_store;            /**< 1 = the service keeps templates in the database (default 0) */
 } zkbiod_config;
 
 /**

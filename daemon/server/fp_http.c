@@ -115,7 +115,12 @@ int fp_http_of(int code)
         return 404;
     case FP_DEVICE_BUSY:
     case FP_SERVICE_UNAVAILABLE:
+    case FP_DB_CONNECTION_FAILED:
         return 503;
+    case FP_UNAUTHORIZED:
+        return 403;
+    case FP_DUPLICATE_ENTRY:
+        return 409;
     case FP_RATE_LIMIT_EXCEEDED:
         return 429;
     case FP_INVALID_REQUEST:
@@ -194,7 +199,8 @@ static void *keeper_main(void *arg)
     return NULL;
 }
 
-int fp_service_start(const zkbiod_config *cfg, fp_service **out, char *err, size_t errsz)
+int fp_service_start(const zkbiod_config *cfg, struct zs_store *store, fp_service **out, char *err,
+                     size_t errsz)
 {
     *out = NULL;
     if (cfg->service_listen_count == 0)
@@ -209,6 +215,12 @@ int fp_service_start(const zkbiod_config *cfg, fp_service **out, char *err, size
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->ws_cond, NULL);
     pthread_rwlock_init(&s->gallery_lock, NULL);
+    s->store = store;
+    if (fp_store_start(s, err, errsz) != 0) {
+        fp_store_free(s);
+        free(s);
+        return -1;
+    }
     char ports[1024] = "";
     for (size_t i = 0; i < cfg->service_listen_count; i++) {
         size_t l = strlen(cfg->service_listen[i]);
@@ -271,6 +283,7 @@ fail:
     fp_keys_free(s->keys);
     free(s->key_windows);
     free(s->galleries);
+    fp_store_free(s);
     free(s);
     return -1;
 }
@@ -291,6 +304,7 @@ void fp_service_stop(fp_service *s)
     for (int i = 0; i < fp_keys_slots(s->keys); i++)
         fp_gallery_free(s->galleries[i]);
     free(s->galleries);
+    fp_store_free(s);
     free(s->key_windows);
     fp_keys_free(s->keys);
     pthread_rwlock_destroy(&s->gallery_lock);

@@ -278,15 +278,38 @@ static void run_enroll(fp_job *j)
     }
     int quality = (q[0] + q[1] + q[2]) / 3;
     json_t *tpl = fp_tpl_encode(merged, j->iso);
-    zkbio_template_free(merged);
     if (!tpl) {
+        zkbio_template_free(merged);
         job_fail(j, FP_INTERNAL_ERROR, 500, "template export failed", NULL);
         goto out;
     }
+    if (j->s->store) { /* --fp-store: keep it under userId and fingerId */
+        int code = fp_store_enrolled(j->s, j->user_id, j->finger_id, enroll_id, merged, quality);
+        if (code) {
+            job_fail(j, code,
+                     code == FP_DUPLICATE_ENTRY        ? 409
+                     : code == FP_DB_CONNECTION_FAILED ? 503
+                                                       : 500,
+                     code == FP_DUPLICATE_ENTRY ? "this user's finger is already enrolled"
+                                                : "the template could not be stored",
+                     code == FP_DUPLICATE_ENTRY
+                         ? json_pack("{s:s,s:s,s:i}", "userId", j->user_id, "field", "fingerId",
+                                     "fingerId", j->finger_id)
+                         : NULL);
+            zkbio_template_free(merged);
+            json_decref(tpl);
+            goto out;
+        }
+    }
+    zkbio_template_free(merged);
     j->result = json_pack("{s:O,s:i,s:s,s:i,s:s,s:s,s:s}", "template", tpl, "quality", quality,
                           "enrollmentId", enroll_id, "scansCompleted", FP_ENROLL_SCANS, "message",
                           "Enrollment completed", "userId", j->user_id, "format",
                           j->iso ? "iso" : "native");
+    if (j->s->store && j->result) {
+        json_object_set_new(j->result, "stored", json_true());
+        json_object_set_new(j->result, "fingerId", json_integer(j->finger_id));
+    }
     emit(j, json_pack("{s:s,s:o,s:i,s:s,s:i,s:i,s:I}", "type", "scan:complete", "template", tpl,
                       "quality", quality, "enrollmentId", enroll_id, "scansCompleted",
                       FP_ENROLL_SCANS, "scansRequired", FP_ENROLL_SCANS, "scanTime",
@@ -407,7 +430,8 @@ static void run_identify(fp_job *j)
     } else {
         fp_service *s = j->s;
         pthread_rwlock_rdlock(&s->gallery_lock);
-        fp_gallery *g = j->key_slot >= 0 && j->key_slot < fp_keys_slots(s->keys)
+        fp_gallery *g = s->store ? s->stored /* --fp-store: the stored templates (Variant A) */
+                        : j->key_slot >= 0 && j->key_slot < fp_keys_slots(s->keys)
                             ? s->galleries[j->key_slot]
                             : NULL;
         if (g)

@@ -24,10 +24,80 @@ struct fp_keys {
 #define KEY_PREFIX "ak_live_"
 #define KEY_RANDOM 32
 
+static const char *const perm_names[FP_PERM_COUNT] = {
+    "fingerprint:enroll", "fingerprint:verify", "fingerprint:identify", "fingerprint:delete",
+    "fingerprint:scan",   "device:read",        "device:manage",        "database:read",
+    "database:export",    "database:import",
+};
+
+const char *fp_perm_name(int i)
+{
+    return i >= 0 && i < FP_PERM_COUNT ? perm_names[i] : NULL;
+}
+
+int fp_perms_parse(const char *list, uint32_t *out, char *bad, size_t badsz)
+{
+    uint32_t p = 0;
+    int any = 0;
+    *out = 0;
+    if (bad && badsz)
+        bad[0] = '\0';
+    for (const char *s = list; s && *s;) {
+        while (*s == ' ')
+            s++;
+        size_t l = strcspn(s, ",");
+        size_t t = l;
+        while (t > 0 && s[t - 1] == ' ')
+            t--;
+        int found = 0;
+        if (t == 1 && s[0] == '*') {
+            p |= FP_PERM_ALL;
+            found = 1;
+        }
+        for (int i = 0; !found && i < FP_PERM_COUNT; i++)
+            if (strlen(perm_names[i]) == t && strncmp(s, perm_names[i], t) == 0) {
+                p |= 1u << i;
+                found = 1;
+            }
+        if (!found) {
+            if (bad && badsz)
+                snprintf(bad, badsz, "%.*s", (int)(t < 64 ? t : 64), s);
+            return -1;
+        }
+        any = 1;
+        s += l;
+        if (*s == ',')
+            s++;
+    }
+    if (!any)
+        return -1;
+    *out = p;
+    return 0;
+}
+
+void fp_perms_format(uint32_t perms, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    if ((perms & FP_PERM_ALL) == FP_PERM_ALL) {
+        snprintf(buf, size, "*");
+        return;
+    }
+    size_t n = 0;
+    for (int i = 0; i < FP_PERM_COUNT; i++)
+        if (perms & (1u << i)) {
+            int w = snprintf(buf + n, size - n, "%s%s", n ? "," : "", perm_names[i]);
+            if (w < 0 || (size_t)w >= size - n)
+                return;
+            n += (size_t)w;
+        }
+}
+
 int fp_keys_parse_line(char *line, fp_key_record *e)
 {
     line[strcspn(line, "\r\n")] = '\0';
-    char *fields[7];
+    char *fields[8];
     size_t nf = 0;
     memset(e, 0, sizeof(*e));
     for (char *p = line;;) {
@@ -35,13 +105,18 @@ int fp_keys_parse_line(char *line, fp_key_record *e)
         char *tab = strchr(p, '\t');
         if (!tab)
             break;
-        if (nf == 7)
-            return -1; /* an eighth field */
+        if (nf == 8)
+            return -1; /* a ninth field */
         *tab = '\0';
         p = tab + 1;
     }
-    if (nf != 7)
+    if (nf != 7 && nf != 8)
         return -1;
+    uint32_t perms = FP_PERM_ALL; /* lines from before permissions: every permission */
+    if (nf == 8 && fp_perms_parse(fields[7], &perms, NULL, 0) != 0) {
+        memset(e, 0, sizeof(*e));
+        return -1;
+    }
     char *end;
     errno = 0;
     long id = strtol(fields[0], &end, 10);
@@ -55,6 +130,7 @@ int fp_keys_parse_line(char *line, fp_key_record *e)
     e->revoked = strcmp(fields[3], "-") != 0;
     snprintf(e->revoked_at, sizeof(e->revoked_at), "%s", fields[3]);
     snprintf(e->shown, sizeof(e->shown), "%s", fields[6]);
+    e->perms = perms;
     return 0;
 }
 
@@ -113,15 +189,17 @@ static int write_file(const char *path, const fp_key_record *v, size_t n, char *
         return -1;
     }
     fputs(
-        "# zkbiod API keys: id, name, created, revoked, salt, sha256(salt || key), shown prefix.\n"
+        "# zkbiod API keys: id, name, created, revoked, salt, sha256(salt || key), shown prefix,\n"
+        "# permissions.\n"
         "# The keys themselves are not stored.\n",
         f);
     for (size_t i = 0; i < n; i++) {
-        char salt[33], hash[65];
+        char salt[33], hash[65], perms[256];
         fp_hex(v[i].salt, 16, salt);
         fp_hex(v[i].hash, 32, hash);
-        fprintf(f, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", v[i].id, v[i].name, v[i].created,
-                v[i].revoked ? v[i].revoked_at : "-", salt, hash, v[i].shown);
+        fp_perms_format(v[i].perms, perms, sizeof(perms));
+        fprintf(f, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v[i].id, v[i].name, v[i].created,
+                v[i].revoked ? v[i].revoked_at : "-", salt, hash, v[i].shown, perms);
     }
     int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
@@ -166,6 +244,7 @@ int fp_keys_load(const char *data_dir, char *const *cfg_keys, size_t n, fp_keys 
         }
         fp_sha256(e->salt, sizeof(e->salt), cfg_keys[i], strlen(cfg_keys[i]), e->hash);
         snprintf(e->name, sizeof(e->name), "configured");
+        e->perms = FP_PERM_ALL; /* --api-key: full access */
     }
     if (nfile)
         memcpy(k->e + k->n, file, nfile * sizeof(*file));
@@ -191,6 +270,13 @@ size_t fp_keys_active(const fp_keys *k)
     for (size_t i = 0; k && i < k->n; i++)
         a += !k->e[i].revoked;
     return a;
+}
+
+uint32_t fp_keys_perms(const fp_keys *k, int slot)
+{
+    if (!k || slot < 0 || (size_t)slot >= k->n)
+        return 0;
+    return k->e[slot].perms;
 }
 
 int fp_keys_slots(const fp_keys *k)
@@ -224,12 +310,16 @@ int fp_keys_check(const fp_keys *k, const char *key, int *slot)
 static void cli_usage(FILE *f)
 {
     fputs(
-        "Usage: zkbiod apikey create [--name NAME] [--data-dir DIR | --config FILE]\n"
+        "Usage: zkbiod apikey create [--name NAME] [--permissions P,P...] [--data-dir DIR | "
+        "--config FILE]\n"
         "       zkbiod apikey list [--data-dir DIR | --config FILE]\n"
         "       zkbiod apikey revoke ID [--data-dir DIR | --config FILE]\n"
         "API keys of the fingerprint service, kept hashed (salted SHA-256) in <data-dir>/apikeys.\n"
         "create prints the new key once (ak_live_ + 32 random characters); zkbiod reads the\n"
-        "file at start-up, so restart it after a change.\n",
+        "file at start-up, so restart it after a change.\n"
+        "Permissions (default *, all): fingerprint:enroll, fingerprint:verify,\n"
+        "fingerprint:identify, fingerprint:delete, fingerprint:scan, device:read, device:manage,\n"
+        "database:read, database:export, database:import.\n",
         f);
 }
 
@@ -242,6 +332,7 @@ int fp_keys_cli(int argc, char **argv)
     }
     const char *sub = argv[1];
     const char *name = "key";
+    uint32_t perms = FP_PERM_ALL;
     long revoke_id = 0;
     char **cargv = calloc((size_t)argc + 1, sizeof(char *));
     if (!cargv)
@@ -251,6 +342,16 @@ int fp_keys_cli(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
             name = argv[++i];
+        } else if (strcmp(sub, "create") == 0 && strncmp(argv[i], "--permissions", 13) == 0 &&
+                   (argv[i][13] == '=' || (argv[i][13] == '\0' && i + 1 < argc))) {
+            const char *list = argv[i][13] == '=' ? argv[i] + 14 : argv[++i];
+            char bad[80];
+            if (fp_perms_parse(list, &perms, bad, sizeof(bad)) != 0) {
+                fprintf(stderr, "zkbiod apikey create: --permissions: unknown permission \"%s\"\n",
+                        bad);
+                free(cargv);
+                return 2;
+            }
         } else if (strcmp(sub, "revoke") == 0 && revoke_id == 0 && argv[i][0] != '-') {
             char *end;
             revoke_id = strtol(argv[i], &end, 10);
@@ -298,6 +399,7 @@ int fp_keys_cli(int argc, char **argv)
                 if (v[i].id > id)
                     id = v[i].id;
             e->id = id + 1;
+            e->perms = perms;
             size_t k = 0;
             for (const char *p = name; *p && k + 1 < sizeof(e->name); p++)
                 e->name[k++] = (isalnum((unsigned char)*p) || strchr("._-", *p)) ? *p : '_';
@@ -324,10 +426,14 @@ int fp_keys_cli(int argc, char **argv)
             memset(key, 0, sizeof(key));
         }
     } else if (strcmp(sub, "list") == 0) {
-        printf("%-4s %-20s %-16s %-21s %s\n", "ID", "NAME", "KEY", "CREATED", "REVOKED");
-        for (size_t i = 0; i < n; i++)
-            printf("%-4d %-20s %-16s %-21s %s\n", v[i].id, v[i].name, v[i].shown, v[i].created,
-                   v[i].revoked ? v[i].revoked_at : "-");
+        printf("%-4s %-20s %-16s %-21s %-21s %s\n", "ID", "NAME", "KEY", "CREATED", "REVOKED",
+               "PERMISSIONS");
+        for (size_t i = 0; i < n; i++) {
+            char pl[256];
+            fp_perms_format(v[i].perms, pl, sizeof(pl));
+            printf("%-4d %-20s %-16s %-21s %-21s %s\n", v[i].id, v[i].name, v[i].shown,
+                   v[i].created, v[i].revoked ? v[i].revoked_at : "-", pl);
+        }
     } else if (strcmp(sub, "revoke") == 0) {
         size_t i = 0;
         while (i < n && v[i].id != revoke_id)

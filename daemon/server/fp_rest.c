@@ -25,6 +25,7 @@
 #include "fp_service.h"
 #include "http.h"
 #include "log.h"
+#include "store.h"
 
 /* ---- request bodies ---------------------------------------------------------------------------
  */
@@ -198,6 +199,30 @@ static int run_blocking(fp_req *r, fp_job *j, int fail_status_busy)
     return fp_reply(r, http, body);
 }
 
+/* ---- key permissions (§2.1, [A6]) --------------------------------------------------------- */
+
+/* The key's permissions as the names of §2.1 (a new array). */
+json_t *fp_perms_json(uint32_t perms)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < FP_PERM_COUNT; i++)
+        if (perms & (1u << i))
+            json_array_append_new(a, json_string(fp_perm_name(i)));
+    return a;
+}
+
+/* 0 when the request's key holds one of `any` (FP_PERM_* bits), else the 403 / 4003 UNAUTHORIZED
+ * reply with details {required, provided: "api_key", permissions}. */
+static int need(fp_req *r, uint32_t any, const char *required)
+{
+    uint32_t have = fp_keys_perms(r->s->keys, r->slot);
+    if (have & any)
+        return 0;
+    return fp_fail(r, 403, FP_UNAUTHORIZED, "this API key lacks the permission for this call",
+                   json_pack("{s:s,s:s,s:o}", "required", required, "provided", "api_key",
+                             "permissions", fp_perms_json(have)));
+}
+
 /* ---- routes --------------------------------------------------------------------------------- */
 
 static int health(fp_req *r, int bare)
@@ -209,10 +234,14 @@ static int health(fp_req *r, int bare)
     json_t *devs = fp_dev_list(r->s);
     int any = json_array_size(devs) > 0;
     json_decref(devs);
+    /* the database is used only with template storage (--fp-store) */
+    const char *db = !r->s->store                ? "not_used"
+                     : zs_ping(r->s->store) == 0 ? "operational"
+                                                 : "error";
     return fp_reply(r, 200,
                     json_pack("{s:s,s:I,s:s,s:s,s:s}", "status", "healthy", "uptime",
                               (json_int_t)(time(NULL) - r->s->started), "deviceStatus",
-                              any ? "connected" : "disconnected", "dbStatus", "not_used", "version",
+                              any ? "connected" : "disconnected", "dbStatus", db, "version",
                               zkbio_version()));
 }
 
@@ -290,13 +319,37 @@ static int enroll(fp_req *r)
         return fp_fail(r, 400, FP_INVALID_REQUEST, "userId: required string (1..127 characters)",
                        NULL);
     }
+    int finger = 0;
+    if (r->s->store) { /* --fp-store: fingerId, and a stored finger is refused before scanning */
+        json_t *jf = json_object_get(b, "fingerId");
+        if (jf && !json_is_null(jf) &&
+            (!json_is_integer(jf) || json_integer_value(jf) < 0 || json_integer_value(jf) > 10)) {
+            json_decref(b);
+            return fp_fail(r, 400, FP_INVALID_REQUEST,
+                           "fingerId: an integer 0..10 (ISO/IEC 19794-2 finger position)", NULL);
+        }
+        finger = json_is_integer(jf) ? (int)json_integer_value(jf) : 0;
+        int exists = 0, code = fp_store_exists(r->s, user, finger, &exists);
+        if (code || exists) {
+            json_t *d = exists ? json_pack("{s:s,s:s,s:i}", "userId", user, "field", "fingerId",
+                                           "fingerId", finger)
+                               : NULL;
+            json_decref(b);
+            return fp_fail(r, exists ? 409 : fp_http_of(code), exists ? FP_DUPLICATE_ENTRY : code,
+                           exists ? "this user's finger is already enrolled (delete it first)"
+                                  : "template storage unavailable",
+                           d);
+        }
+    }
     fp_job *j = new_job(r, FP_JOB_ENROLL, b, NULL, &status);
     if (j && templates_field(r, b, j, &status) != 0) {
         free(j);
         j = NULL;
     }
-    if (j)
+    if (j) {
         snprintf(j->user_id, sizeof(j->user_id), "%s", user);
+        j->finger_id = finger;
+    }
     json_decref(b);
     return j ? run_blocking(r, j, 503) : status;
 }
@@ -364,7 +417,7 @@ static int identify(fp_req *r)
     j->probe_given = probe;
     if (!j->tmp_gallery) {
         pthread_rwlock_rdlock(&r->s->gallery_lock);
-        int have = r->slot >= 0 && r->s->galleries[r->slot];
+        int have = r->s->store || (r->slot >= 0 && r->s->galleries[r->slot]);
         pthread_rwlock_unlock(&r->s->gallery_lock);
         if (!have) {
             zkbio_template_free(j->probe_given);
@@ -441,9 +494,84 @@ static int scan_status(fp_req *r, const char *id)
     return fp_reply(r, 200, o);
 }
 
+/* The gallery route with template storage on: the stored templates. */
+static int gallery_stored(fp_req *r, const char *method)
+{
+    fp_service *s = r->s;
+    if (strcmp(method, "GET") == 0) {
+        pthread_rwlock_rdlock(&s->gallery_lock);
+        size_t n = s->stored ? s->stored->n : 0;
+        pthread_rwlock_unlock(&s->gallery_lock);
+        return fp_reply(r, 200, json_pack("{s:I,s:b}", "count", (json_int_t)n, "stored", 1));
+    }
+    if (strcmp(method, "DELETE") == 0) {
+        int64_t n = 0;
+        int code = fp_store_delete(s, NULL, -1, &n);
+        if (code)
+            return fp_fail(r, fp_http_of(code), code, "template storage unavailable", NULL);
+        return fp_reply(r, 200,
+                        json_pack("{s:s,s:I}", "status", "success", "deleted", (json_int_t)n));
+    }
+    int status = 0;
+    json_t *b = read_json(r, &status);
+    if (!b)
+        return status;
+    size_t count = 0;
+    char why[240];
+    uint64_t t0 = fp_now_ms();
+    int code = fp_store_upload(s, json_object_get(b, "templates"), &count, why, sizeof(why));
+    json_decref(b);
+    if (code)
+        return fp_fail(r, fp_http_of(code), code, why, NULL);
+    pthread_rwlock_rdlock(&s->gallery_lock);
+    size_t total = s->stored ? s->stored->n : 0;
+    pthread_rwlock_unlock(&s->gallery_lock);
+    return fp_reply(r, 200,
+                    json_pack("{s:s,s:I,s:I,s:I,s:b}", "status", "success", "count",
+                              (json_int_t)count, "total", (json_int_t)total, "loadTime",
+                              (json_int_t)(fp_now_ms() - t0), "stored", 1));
+}
+
+/* DELETE /api/fingerprint/templates/:userId[?fingerId=N]: stored templates (--fp-store). */
+static int delete_templates(fp_req *r, const char *enc_user)
+{
+    if (!r->s->store)
+        return fp_fail(r, 404, FP_NOT_FOUND,
+                       "no templates are stored: template storage is off (fp-store)", NULL);
+    char user[400], f[16];
+    size_t l = strlen(enc_user);
+    if (l == 0 || l >= sizeof(user) ||
+        mg_url_decode(enc_user, (int)l, user, (int)sizeof(user), 0) < 1 || strlen(user) > 127)
+        return fp_fail(r, 400, FP_INVALID_REQUEST, "userId: 1..127 characters", NULL);
+    int finger = -1;
+    if (query(r, "fingerId", f, sizeof(f))) {
+        char *end;
+        long v = strtol(f, &end, 10);
+        if (*end || end == f || v < 0 || v > 10)
+            return fp_fail(r, 400, FP_INVALID_REQUEST, "fingerId: an integer 0..10", NULL);
+        finger = (int)v;
+    }
+    int64_t n = 0;
+    int code = fp_store_delete(r->s, user, finger, &n);
+    if (code)
+        return fp_fail(r, fp_http_of(code), code, "template storage unavailable", NULL);
+    if (n == 0) {
+        json_t *d = json_pack("{s:s,s:s}", "userId", user, "table", "fp_templates");
+        if (finger >= 0)
+            json_object_set_new(d, "fingerId", json_integer(finger));
+        return fp_fail(r, 404, FP_RECORD_NOT_FOUND, "no stored template for this user", d);
+    }
+    return fp_reply(
+        r, 200,
+        json_pack("{s:s,s:s,s:I}", "status", "success", "userId", user, "deleted", (json_int_t)n));
+}
+
 static int gallery(fp_req *r, const char *method)
 {
     fp_service *s = r->s;
+    if (s->store && (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0 ||
+                     strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0))
+        return gallery_stored(r, method);
     if (strcmp(method, "GET") == 0) {
         size_t n = 0;
         pthread_rwlock_rdlock(&s->gallery_lock);
@@ -580,8 +708,19 @@ int fp_route(fp_req *r, const char *path)
         return fp_rate_limited(r, wait, s->cfg->rate_limit, "api_key");
 
     int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+    int st;
+    const uint32_t scan_any = FP_PERM_SCAN | FP_PERM_ENROLL | FP_PERM_VERIFY | FP_PERM_IDENTIFY;
     if (strcmp(rest, "/devices") == 0 && get)
-        return fp_reply(r, 200, fp_dev_list(s));
+        return (st = need(r, FP_PERM_DEVICE_READ, "device:read"))
+                   ? st
+                   : fp_reply(r, 200, fp_dev_list(s));
+    if (strncmp(rest, "/devices/", 9) == 0) {
+        const char *sl = strchr(rest + 9, '/');
+        int test = sl && strcmp(sl, "/test") == 0;
+        if ((st = test ? need(r, FP_PERM_DEVICE_MANAGE, "device:manage")
+                       : need(r, FP_PERM_DEVICE_READ, "device:read")))
+            return st;
+    }
     if (strncmp(rest, "/devices/", 9) == 0) {
         char id[ZKBIO_READER_STR_MAX * 3];
         const char *p = rest + 9, *slash = strchr(p, '/');
@@ -618,19 +757,29 @@ int fp_route(fp_req *r, const char *path)
     if (strcmp(rest, "/ssl/info") == 0)
         return ssl_routes(r, "info", 1);
     if (strcmp(rest, "/fingerprint/enroll") == 0 && post)
-        return enroll(r);
+        return (st = need(r, FP_PERM_ENROLL, "fingerprint:enroll")) ? st : enroll(r);
     if (strcmp(rest, "/fingerprint/verify") == 0 && post)
-        return verify(r);
+        return (st = need(r, FP_PERM_VERIFY, "fingerprint:verify")) ? st : verify(r);
     if (strcmp(rest, "/fingerprint/identify") == 0 && post)
-        return identify(r);
+        return (st = need(r, FP_PERM_IDENTIFY, "fingerprint:identify")) ? st : identify(r);
     if (strcmp(rest, "/fingerprint/capture") == 0 && (post || get))
-        return capture(r, 1);
+        return (st = need(r, scan_any, "fingerprint:scan")) ? st : capture(r, 1);
     if (strcmp(rest, "/fingerprint/scan/start") == 0 && (post || get))
-        return capture(r, 0);
+        return (st = need(r, scan_any, "fingerprint:scan")) ? st : capture(r, 0);
     if (strncmp(rest, "/fingerprint/scan/status/", 25) == 0 && get)
-        return scan_status(r, rest + 25);
-    if (strcmp(rest, "/fingerprint/gallery") == 0)
+        return (st = need(r, scan_any, "fingerprint:scan")) ? st : scan_status(r, rest + 25);
+    if (strcmp(rest, "/fingerprint/gallery") == 0) {
+        int del = strcmp(method, "DELETE") == 0;
+        if ((st = get   ? need(r, FP_PERM_IDENTIFY, "fingerprint:identify")
+                  : del ? need(r, FP_PERM_DELETE, "fingerprint:delete")
+                        : need(r, FP_PERM_ENROLL, "fingerprint:enroll")))
+            return st;
         return gallery(r, method);
+    }
+    if (strncmp(rest, "/fingerprint/templates/", 23) == 0 && strcmp(method, "DELETE") == 0)
+        return (st = need(r, FP_PERM_DELETE, "fingerprint:delete"))
+                   ? st
+                   : delete_templates(r, rest + 23);
     if (strncmp(rest, "/fingerprint/", 13) == 0 || strcmp(rest, "/devices") == 0)
         return fp_fail(r, 405, FP_METHOD_NOT_ALLOWED, "method not allowed here", NULL);
     return fp_fail(r, 404, FP_NOT_FOUND, "no such resource", NULL);

@@ -33,10 +33,14 @@
 #include "fp_util.h"
 
 typedef struct fp_service fp_service;
+struct zs_store; /* daemon/store/store.h */
 
 /* Start the service when cfg->service_listen is not empty (else *out = NULL and 0). cfg must
  * outlive the service. 0 or -1 with err. */
-int fp_service_start(const zkbiod_config *cfg, fp_service **out, char *err, size_t errsz);
+/* store: zkbiod's database, used only when cfg->fp_store (template storage; borrowed, must outlive
+ * the service; may be NULL when fp_store is off). */
+int fp_service_start(const zkbiod_config *cfg, struct zs_store *store, fp_service **out, char *err,
+                     size_t errsz);
 void fp_service_stop(fp_service *s);
 
 /* ---- internal ------------------------------------------------------------------------------ */
@@ -55,6 +59,7 @@ typedef struct fp_gallery {
     char **user_ids; /* index id-1 */
     char **tpl_ids;
     size_t n;
+    size_t cap; /* room in user_ids/tpl_ids */
 } fp_gallery;
 
 typedef struct fp_job {
@@ -72,6 +77,7 @@ typedef struct fp_job {
     fp_gallery *tmp_gallery;     /* identify/enroll: templates from the request (owned) */
     int key_slot;                /* identify: whose loaded gallery */
     uint64_t owner_ws;           /* WebSocket client that started it (0 = REST) */
+    int finger_id;               /* enroll with template storage: finger position 0..10 */
     /* state, under s->lock */
     zkbio_reader *r;
     int cancel;
@@ -135,6 +141,10 @@ struct fp_service {
     uint64_t next_ws_id;
     pthread_rwlock_t gallery_lock;
     fp_gallery **galleries; /* one per key slot, NULL until loaded */
+    /* template storage (--fp-store): NULL store = off */
+    struct zs_store *store;
+    pthread_mutex_t store_lock; /* serialises database writes with the updates of `stored` */
+    fp_gallery *stored;         /* the stored templates, under gallery_lock */
 };
 
 /* fp_dev.c */
@@ -173,6 +183,31 @@ json_t *fp_tpl_encode(const zkbio_template *t, int iso);
 /* Build a gallery from a JSON array of {id, userId, template}; 0 or a contract code with why. */
 int fp_gallery_build(json_t *arr, fp_gallery **out, char *why, size_t whysz);
 void fp_gallery_free(fp_gallery *g);
+/* An empty gallery, and appending one template (copied; ids copied). 0 or a ZKBIO_* error. */
+int fp_gallery_new(fp_gallery **out);
+int fp_gallery_append(fp_gallery *g, const char *user_id, const char *tpl_id,
+                      const zkbio_template *t);
+
+/* fp_store.c: template storage (--fp-store). Results are contract codes (0 on success):
+ * 3001 DB_CONNECTION_FAILED, 3002 DB_QUERY_FAILED, 3003 DUPLICATE_ENTRY, 6003, 5001. */
+/* Load the stored templates into s->stored (when cfg->fp_store). 0 or -1 with err. */
+int fp_store_start(fp_service *s, char *err, size_t errsz);
+void fp_store_free(fp_service *s);
+/* Is (user, finger) stored? */
+int fp_store_exists(fp_service *s, const char *user_id, int finger_id, int *exists);
+/* Keep an enrolled template (3003 when the user's finger is stored already). */
+int fp_store_enrolled(fp_service *s, const char *user_id, int finger_id, const char *tpl_id,
+                      const zkbio_template *t, int quality);
+/* Store a gallery upload ({id?, userId, fingerId?, template} entries; upsert by user and finger);
+ * *count = entries stored. why: the reason for 6001/6003. */
+int fp_store_upload(fp_service *s, json_t *arr, size_t *count, char *why, size_t whysz);
+/* Delete the templates of user_id (NULL = all) and finger_id (-1 = all fingers). */
+int fp_store_delete(fp_service *s, const char *user_id, int finger_id, int64_t *deleted);
+/* Contract code of a store error (ZKBIO_*). */
+int fp_store_code(int zkbio_rc);
+
+/* fp_rest.c: a key's permissions as the contract's names (a new array). */
+json_t *fp_perms_json(uint32_t perms);
 
 /* fp_ws.c */
 int fp_ws_setup(fp_service *s);

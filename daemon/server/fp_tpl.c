@@ -70,6 +70,45 @@ void fp_gallery_free(fp_gallery *g)
     free(g);
 }
 
+int fp_gallery_new(fp_gallery **out)
+{
+    fp_gallery *g = calloc(1, sizeof(*g));
+    if (!g || zkbio_gallery_new(0, &g->g) != 0) {
+        fp_gallery_free(g);
+        return ZKBIO_ENOMEM;
+    }
+    *out = g;
+    return 0;
+}
+
+int fp_gallery_append(fp_gallery *g, const char *user_id, const char *tpl_id,
+                      const zkbio_template *t)
+{
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 64;
+        char **u = realloc(g->user_ids, cap * sizeof(char *));
+        if (!u)
+            return ZKBIO_ENOMEM;
+        g->user_ids = u;
+        char **i = realloc(g->tpl_ids, cap * sizeof(char *));
+        if (!i)
+            return ZKBIO_ENOMEM;
+        g->tpl_ids = i;
+        g->cap = cap;
+    }
+    char *uid = strdup(user_id), *tid = strdup(tpl_id);
+    int rc = uid && tid ? zkbio_gallery_add(g->g, (uint32_t)(g->n + 1), t) : ZKBIO_ENOMEM;
+    if (rc != 0) {
+        free(uid);
+        free(tid);
+        return rc;
+    }
+    g->user_ids[g->n] = uid;
+    g->tpl_ids[g->n] = tid;
+    g->n++;
+    return 0;
+}
+
 int fp_gallery_build(json_t *arr, fp_gallery **out, char *why, size_t whysz)
 {
     if (!json_is_array(arr)) {
@@ -79,7 +118,7 @@ int fp_gallery_build(json_t *arr, fp_gallery **out, char *why, size_t whysz)
     size_t n = json_array_size(arr);
     fp_gallery *g = calloc(1, sizeof(*g));
     if (!g || zkbio_gallery_new(0, &g->g) != 0 || !(g->user_ids = calloc(n + 1, sizeof(char *))) ||
-        !(g->tpl_ids = calloc(n + 1, sizeof(char *)))) {
+        !(g->tpl_ids = calloc(n + 1, sizeof(char *))) || !(g->cap = n + 1)) {
         fp_gallery_free(g);
         snprintf(why, whysz, "out of memory");
         return FP_INTERNAL_ERROR;

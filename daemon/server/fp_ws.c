@@ -180,8 +180,8 @@ static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
             w->slot = slot;
             pthread_mutex_unlock(&s->lock);
             ws_send(c,
-                    json_pack("{s:s,s:s,s:[s,s]}", "type", "auth:success", "message",
-                              "Authenticated", "permissions", "device:read", "fingerprint:scan"));
+                    json_pack("{s:s,s:s,s:o}", "type", "auth:success", "message", "Authenticated",
+                              "permissions", fp_perms_json(fp_keys_perms(s->keys, slot))));
             ws_send(c, json_pack("{s:s,s:s,s:I,s:s,s:s}", "type", "service:status", "status",
                                  "running", "uptime", (json_int_t)(time(NULL) - s->started),
                                  "version", zkbio_version(), "timestamp", ts));
@@ -209,6 +209,19 @@ static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
         return;
     }
     const char *dev = json_string_value(json_object_get(m, "deviceId"));
+    /* key permissions (§2.1): events of a reader need device:read, scans a fingerprint one */
+    uint32_t perms = fp_keys_perms(s->keys, w->slot);
+    const uint32_t scan_any = FP_PERM_SCAN | FP_PERM_ENROLL | FP_PERM_VERIFY | FP_PERM_IDENTIFY;
+    int sub_msg = strcmp(type, "subscribe") == 0, scan_msg = strcmp(type, "scan:start") == 0;
+    if ((sub_msg && !(perms & FP_PERM_DEVICE_READ)) || (scan_msg && !(perms & scan_any))) {
+        ws_send(c, json_pack("{s:s,s:s?,s:s,s:i,s:{s:s,s:s,s:o},s:s}", "type",
+                             sub_msg ? "subscribe:error" : "scan:error", "deviceId", dev, "message",
+                             "this API key lacks the permission for this call", "code",
+                             FP_UNAUTHORIZED, "details", "required",
+                             sub_msg ? "device:read" : "fingerprint:scan", "provided", "api_key",
+                             "permissions", fp_perms_json(perms), "timestamp", ts));
+        return;
+    }
     if (strcmp(type, "subscribe") == 0 || strcmp(type, "unsubscribe") == 0) {
         int sub = type[0] == 's';
         char id[ZKBIO_READER_STR_MAX];

@@ -159,7 +159,8 @@ int main(int argc, char **argv)
      * are two civetweb contexts: each has its own access rule and its own worker threads. */
     struct mg_context *ctx = cfg.listen_count ? mg_start(&cb, &d, options) : NULL;
     fp_service *svc = NULL;
-    if ((cfg.listen_count && !ctx) || fp_service_start(&cfg, &svc, err, sizeof(err)) != 0) {
+    if ((cfg.listen_count && !ctx) ||
+        fp_service_start(&cfg, d.store, &svc, err, sizeof(err)) != 0) {
         if (cfg.listen_count && !ctx)
             zlog_error("cannot listen on %s", ports);
         else

@@ -147,7 +147,20 @@ static const char *const migration_1 =
     ")@T@;"
     "CREATE INDEX IF NOT EXISTS device_items_pin ON device_items (sn, pin);";
 
-static const char *const migrations[] = {migration_1};
+/* 2: templates of the fingerprint service for web apps, kept only with --fp-store
+ * (docs/fingerprint-service.md). One row per user and finger; `template` is a native libzkbio
+ * record; template_id is what identify reports as matchedTemplate. */
+static const char *const migration_2 = "CREATE TABLE IF NOT EXISTS fp_templates ("
+                                       " user_id VARCHAR(128) NOT NULL,"
+                                       " finger_id INTEGER NOT NULL,"
+                                       " template_id VARCHAR(128) NOT NULL,"
+                                       " template @BLOB@ NOT NULL,"
+                                       " quality INTEGER NOT NULL DEFAULT 0,"
+                                       " created_at BIGINT NOT NULL,"
+                                       " PRIMARY KEY (user_id, finger_id)"
+                                       ")@T@;";
+
+static const char *const migrations[] = {migration_1, migration_2};
 
 /* Expand the dialect tokens into a new string. */
 static char *expand(const char *sql, zdb_dialect d)

@@ -65,6 +65,12 @@ static void test_key_lines(void)
           r.hash[31] == 0x1f && strcmp(r.shown, "ak_live_abcd") == 0);
     snprintf(line, sizeof(line), "8\tweb\t2026\t2026-02-01T00:00:00Z\t%s\t%s\tx", salt, hash);
     CHECK(fp_keys_parse_line(line, &r) == 0 && r.revoked);
+    CHECK(r.perms == FP_PERM_ALL); /* a line from before permissions: every permission */
+    snprintf(line, sizeof(line), "9\tweb\tc\t-\t%s\t%s\tx\tfingerprint:verify,device:read\n", salt,
+             hash);
+    CHECK(fp_keys_parse_line(line, &r) == 0 && r.perms == (FP_PERM_VERIFY | FP_PERM_DEVICE_READ));
+    snprintf(line, sizeof(line), "9\tweb\tc\t-\t%s\t%s\tx\t*\n", salt, hash);
+    CHECK(fp_keys_parse_line(line, &r) == 0 && r.perms == FP_PERM_ALL);
     static const char *const bad[] = {
         "",
         "\n",
@@ -77,7 +83,9 @@ static void test_key_lines(void)
         "1\tn\tc\t-\t00112233445566778899aabbccddeefg\t%s\tx",
         "1\tn\tc\t-\t00112233445566778899aabbccddeeff00\t%s\tx",
         "1\tn\tc\t-\t00112233445566778899aabbccddeeff\t%s0\tx",
-        "1\tn\tc\t-\t00112233445566778899aabbccddeeff\t%s\tx\textra",
+        "1\tn\tc\t-\t00112233445566778899aabbccddeeff\t%s\tx\tdevice:read\textra",
+        "1\tn\tc\t-\t00112233445566778899aabbccddeeff\t%s\tx\tdevice:rea",
+        "1\tn\tc\t-\t00112233445566778899aabbccddeeff\t%s\tx\t",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         const char *at = strstr(bad[i], "%s"); /* the hash goes there */
@@ -98,6 +106,35 @@ static void test_key_lines(void)
           strlen(r.shown) == sizeof(r.shown) - 1);
 }
 
+static void test_perms(void)
+{
+    uint32_t p = 0;
+    char bad[80], out[300];
+    CHECK(fp_perms_parse("fingerprint:enroll,device:read", &p, bad, sizeof(bad)) == 0 &&
+          p == (FP_PERM_ENROLL | FP_PERM_DEVICE_READ));
+    CHECK(fp_perms_parse(" fingerprint:identify , fingerprint:delete ", &p, bad, sizeof(bad)) ==
+              0 &&
+          p == (FP_PERM_IDENTIFY | FP_PERM_DELETE));
+    CHECK(fp_perms_parse("*", &p, bad, sizeof(bad)) == 0 && p == FP_PERM_ALL);
+    CHECK(fp_perms_parse("device:read,*", &p, bad, sizeof(bad)) == 0 && p == FP_PERM_ALL);
+    CHECK(fp_perms_parse("device:read,admin", &p, bad, sizeof(bad)) == -1 &&
+          strcmp(bad, "admin") == 0 && p == 0);
+    CHECK(fp_perms_parse("", &p, bad, sizeof(bad)) == -1);
+    CHECK(fp_perms_parse(",", &p, bad, sizeof(bad)) == -1);
+    CHECK(fp_perms_parse("Device:Read", &p, bad, sizeof(bad)) == -1);
+    fp_perms_format(FP_PERM_VERIFY | FP_PERM_DEVICE_MANAGE, out, sizeof(out));
+    CHECK(strcmp(out, "fingerprint:verify,device:manage") == 0);
+    fp_perms_format(FP_PERM_ALL, out, sizeof(out));
+    CHECK(strcmp(out, "*") == 0);
+    /* every name round-trips */
+    for (int i = 0; i < FP_PERM_COUNT; i++) {
+        CHECK(fp_perms_parse(fp_perm_name(i), &p, NULL, 0) == 0 && p == (1u << i));
+        fp_perms_format(p, out, sizeof(out));
+        CHECK(strcmp(out, fp_perm_name(i)) == 0);
+    }
+    CHECK(fp_perm_name(FP_PERM_COUNT) == NULL && fp_perm_name(-1) == NULL);
+}
+
 static void test_keys(void)
 {
     char *cfg[] = {"configured_key_0123456789", "second_configured_key_xyz"};
@@ -112,6 +149,8 @@ static void test_keys(void)
     CHECK(fp_keys_check(k, "", &slot) == -1);
     CHECK(fp_keys_check(k, NULL, &slot) == -1);
     CHECK(fp_keys_active(k) == 2 && fp_keys_slots(k) == 2);
+    CHECK(fp_keys_perms(k, 0) == FP_PERM_ALL && fp_keys_perms(k, 1) == FP_PERM_ALL);
+    CHECK(fp_keys_perms(k, 2) == 0 && fp_keys_perms(k, -1) == 0);
     fp_keys_free(k);
     CHECK(fp_keys_load("/nonexistent-zkbio-dir", NULL, 0, &k, err, sizeof(err)) == 0);
     CHECK(fp_keys_slots(k) == 0 && fp_keys_check(k, "anything_at_all_here", &slot) == -1);
@@ -157,6 +196,7 @@ int main(void)
     test_host();
     test_key_lines();
     test_keys();
+    test_perms();
     test_misc();
     printf("%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

@@ -3,8 +3,8 @@
  * The fingerprint service end to end: a real zkbiod with sim readers fed from FVC images
  * (../shared/data), REST through libcurl, WebSocket through civetweb's client.
  * Usage: test-service SCENARIO  (errors, nokey, ratelimit, enroll, concurrent, unplug, disconnect,
- * ws100, tls). Environment: ZKBIOD (the daemon), FP_DATA (the shared data folder; enroll,
- * concurrent and unplug skip with 77 when it is missing).
+ * ws100, tls, perms, store). Environment: ZKBIOD (the daemon), FP_DATA (the shared data folder;
+ * enroll, concurrent and unplug skip with 77 when it is missing).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -682,6 +682,339 @@ static void test_tls(void)
     CHECK(svc_stop(&s) == 0);
 }
 
+/* ---- API key permissions (§2.1): each refusal, allowed calls, WebSocket auth ----------------- */
+
+/* `zkbiod apikey create` with a permission list into dir; the key, or "" (exit status in *st). */
+static void create_key(const char *dir, const char *perms, char *key, size_t size, int *st)
+{
+    char cmd[900];
+    snprintf(cmd, sizeof(cmd), "'%s' apikey create --name t %s%s%s --data-dir '%s' 2>/dev/null",
+             getenv("ZKBIOD"), perms ? "--permissions '" : "", perms ? perms : "", perms ? "'" : "",
+             dir);
+    key[0] = '\0';
+    FILE *p = popen(cmd, "r");
+    if (!p) {
+        *st = -1;
+        return;
+    }
+    if (!fgets(key, (int)size, p))
+        key[0] = '\0';
+    key[strcspn(key, "\n")] = '\0';
+    *st = pclose(p);
+}
+
+/* A refusal: 403, 4003 UNAUTHORIZED, details {required, provided: "api_key"}. */
+static void expect_denied(const svc *s, const char *method, const char *path, const char *body,
+                          const char *const *hdrs, const char *required)
+{
+    resp r;
+    svc_http(s, method, path, body, hdrs, &r);
+    json_t *d = json_object_get(json_object_get(r.json, "error"), "details");
+    int ok =
+        r.status == 403 && resp_code(&r) == 4003 &&
+        strcmp(js(json_object_get(d, "required")), required) == 0 &&
+        strcmp(js(json_object_get(d, "provided")), "api_key") == 0 &&
+        json_is_array(json_object_get(d, "permissions")) &&
+        strcmp(js(json_object_get(json_object_get(r.json, "error"), "name")), "UNAUTHORIZED") == 0;
+    if (!ok)
+        fprintf(stderr, "%s %s: want 403/4003 required %s, got %ld: %s\n", method, path, required,
+                r.status, r.body);
+    CHECK(ok);
+    resp_free(&r);
+}
+
+static int has_perm(json_t *arr, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) if (strcmp(js(v), name) == 0) return 1;
+    return 0;
+}
+
+static void test_perms(void)
+{
+    char dir[400], ka[128], kb[128], kc[128];
+    snprintf(dir, sizeof(dir), "%s/permsdata", work);
+    mkdir(dir, 0700);
+    int st = 0;
+    create_key(dir, "device:read", ka, sizeof(ka), &st);
+    CHECK(st == 0 && strncmp(ka, "ak_live_", 8) == 0);
+    create_key(dir, "fingerprint:verify, fingerprint:identify", kb, sizeof(kb), &st);
+    CHECK(st == 0 && strncmp(kb, "ak_live_", 8) == 0);
+    create_key(dir, "device:read,admin", kc, sizeof(kc), &st); /* unknown name: refused */
+    CHECK(st != 0 && kc[0] == '\0');
+    create_key(dir, NULL, kc, sizeof(kc), &st); /* no list: every permission */
+    CHECK(st == 0 && strncmp(kc, "ak_live_", 8) == 0);
+    char cmd[900];
+    snprintf(cmd, sizeof(cmd),
+             "'%s' apikey list --data-dir '%s' | grep -q 'fingerprint:verify,fingerprint:identify'",
+             getenv("ZKBIOD"), dir);
+    CHECK(system(cmd) == 0);
+    snprintf(cmd, sizeof(cmd), "test $(grep -vc '^#' '%s/apikeys') -eq 3", dir);
+    CHECK(system(cmd) == 0); /* the refused create wrote nothing */
+
+    svc s = {0};
+    char sim[500];
+    snprintf(sim, sizeof(sim), "socket:%s/rp.sock", work);
+    const char *extra[] = {"--data-dir", dir, NULL};
+    CHECK(svc_start(&s, sim, extra) == 0);
+    char ha[200], hb[200], hc[200];
+    snprintf(ha, sizeof(ha), "X-API-Key: %s", ka);
+    snprintf(hb, sizeof(hb), "X-API-Key: %s", kb);
+    snprintf(hc, sizeof(hc), "X-API-Key: %s", kc);
+    const char *a[] = {"-key", ha, NULL}, *b[] = {"-key", hb, NULL}, *c[] = {"-key", hc, NULL};
+
+    /* the sim reader is listed (the hotplug thread may report it a moment after start) */
+    int listed = 0;
+    for (int i = 0; i < 50 && !listed; i++) {
+        json_t *devs = ok_json(&s, "GET", "/api/devices", NULL, 200);
+        listed = json_array_size(devs) == 1;
+        json_decref(devs);
+        if (!listed)
+            svc_sleep_ms(100);
+    }
+    CHECK(listed);
+    /* key A: device:read only */
+    expect_error(&s, "GET", "/api/devices", NULL, a, 200, 0);
+    expect_error(&s, "GET", "/api/devices/sim:0/info", NULL, a, 200, 0);
+    expect_denied(&s, "POST", "/api/devices/sim:0/test", NULL, a, "device:manage");
+    expect_denied(&s, "POST", "/api/fingerprint/enroll", "{\"userId\":\"u\"}", a,
+                  "fingerprint:enroll");
+    expect_denied(&s, "POST", "/fingerprint/enroll", "{\"userId\":\"u\"}", a,
+                  "fingerprint:enroll"); /* A12 path too */
+    expect_denied(&s, "POST", "/api/fingerprint/verify", "{\"template\":\"x\"}", a,
+                  "fingerprint:verify");
+    expect_denied(&s, "POST", "/api/fingerprint/identify", "{}", a, "fingerprint:identify");
+    expect_denied(&s, "POST", "/api/fingerprint/capture", "{}", a, "fingerprint:scan");
+    expect_denied(&s, "GET", "/api/fingerprint/scan/start", NULL, a, "fingerprint:scan");
+    expect_denied(&s, "GET", "/api/fingerprint/scan/status/scan-x", NULL, a, "fingerprint:scan");
+    expect_denied(&s, "GET", "/api/fingerprint/gallery", NULL, a, "fingerprint:identify");
+    expect_denied(&s, "POST", "/api/fingerprint/gallery", "{\"templates\":[]}", a,
+                  "fingerprint:enroll");
+    expect_denied(&s, "DELETE", "/api/fingerprint/gallery", NULL, a, "fingerprint:delete");
+    expect_denied(&s, "DELETE", "/api/fingerprint/templates/u", NULL, a, "fingerprint:delete");
+    resp r;
+    svc_http(&s, "POST", "/api/fingerprint/enroll", "{\"userId\":\"u\"}", a, &r);
+    json_t *perms = json_object_get(json_object_get(json_object_get(r.json, "error"), "details"),
+                                    "permissions");
+    CHECK(json_array_size(perms) == 1 && has_perm(perms, "device:read"));
+    resp_free(&r);
+    expect_error(&s, "GET", "/api/health", NULL, a, 200, 0);
+
+    /* key B: verify and identify; identify implies scans; no device:read */
+    expect_denied(&s, "GET", "/api/devices", NULL, b, "device:read");
+    expect_denied(&s, "POST", "/api/fingerprint/enroll", "{\"userId\":\"u\"}", b,
+                  "fingerprint:enroll");
+    expect_error(&s, "POST", "/api/fingerprint/verify", "{\"template\":\"@@\"}", b, 400, 6003);
+    expect_error(&s, "POST", "/api/fingerprint/identify", "{}", b, 404, 3004); /* no gallery */
+    expect_error(&s, "GET", "/api/fingerprint/gallery", NULL, b, 200, 0);
+    json_t *j = NULL;
+    svc_http(&s, "GET", "/api/fingerprint/scan/start?deviceId=sim:0", NULL, b, &r);
+    CHECK(r.status == 200 && json_is_string(json_object_get(r.json, "scanId")));
+    if (r.status == 200) {
+        char path[200];
+        snprintf(path, sizeof(path), "/api/fingerprint/scan/status/%s",
+                 js(json_object_get(r.json, "scanId")));
+        expect_error(&s, "GET", path, NULL, b, 200, 0);
+    }
+    resp_free(&r);
+
+    /* key C (created without a list) and the configured key: everything */
+    expect_error(&s, "GET", "/api/devices", NULL, c, 200, 0);
+    expect_error(&s, "DELETE", "/api/fingerprint/gallery", NULL, c, 200, 0);
+    expect_error(&s, "DELETE", "/api/fingerprint/gallery", NULL, NULL, 200, 0);
+    j = ok_json(&s, "GET", "/api/devices", NULL, 200);
+    json_decref(j);
+
+    /* WebSocket: auth:success lists the key's permissions; subscribe and scan:start are checked */
+    char err[200];
+    wsc *w = wsc_open(&s, "/ws", SVC_ORIGIN, err, sizeof(err));
+    CHECK(w != NULL);
+    if (w) {
+        wsc_send(w, "{\"type\":\"auth\",\"apiKey\":\"%s\"}", ka);
+        json_t *m = wsc_wait(w, "auth:success", 3000);
+        perms = json_object_get(m, "permissions");
+        CHECK(m && json_array_size(perms) == 1 && has_perm(perms, "device:read"));
+        json_decref(m);
+        wsc_send(w, "{\"type\":\"subscribe\",\"deviceId\":\"sim:0\"}");
+        m = wsc_wait(w, "subscribe:success", 3000);
+        CHECK(m != NULL);
+        json_decref(m);
+        wsc_send(w, "{\"type\":\"scan:start\",\"deviceId\":\"sim:0\"}");
+        m = wsc_wait(w, "scan:error", 3000);
+        CHECK(m && json_integer_value(json_object_get(m, "code")) == 4003 &&
+              strcmp(js(json_object_get(json_object_get(m, "details"), "required")),
+                     "fingerprint:scan") == 0);
+        json_decref(m);
+        CHECK(wsc_wait(w, "scan:started", 300) == NULL);
+        wsc_close(w);
+    }
+    w = wsc_open(&s, "/", SVC_ORIGIN, err, sizeof(err));
+    CHECK(w != NULL);
+    if (w) {
+        wsc_send(w, "{\"type\":\"auth\",\"apiKey\":\"%s\"}", kb);
+        json_t *m = wsc_wait(w, "auth:success", 3000);
+        perms = json_object_get(m, "permissions");
+        CHECK(m && json_array_size(perms) == 2 && has_perm(perms, "fingerprint:verify") &&
+              has_perm(perms, "fingerprint:identify"));
+        json_decref(m);
+        wsc_send(w, "{\"type\":\"subscribe\",\"deviceId\":\"sim:0\"}");
+        m = wsc_wait(w, "subscribe:error", 3000);
+        CHECK(m && json_integer_value(json_object_get(m, "code")) == 4003);
+        json_decref(m);
+        wsc_close(w);
+    }
+    w = wsc_open(&s, "/ws", SVC_ORIGIN, err, sizeof(err));
+    CHECK(w != NULL);
+    if (w) {
+        wsc_send(w, "{\"type\":\"auth\",\"apiKey\":\"%s\"}", SVC_KEY); /* --api-key: all */
+        json_t *m = wsc_wait(w, "auth:success", 3000);
+        perms = json_object_get(m, "permissions");
+        CHECK(m && json_array_size(perms) == 10 && has_perm(perms, "fingerprint:delete") &&
+              has_perm(perms, "device:manage"));
+        json_decref(m);
+        wsc_close(w);
+    }
+    CHECK(svc_stop(&s) == 0);
+}
+
+/* ---- template storage (--fp-store): enroll, restart, identify; off writes nothing --------- */
+
+static void start_in(svc *s, const char *sim, const char *dir, int store)
+{
+    const char *on[] = {"--data-dir", dir, "--fp-store", "yes", NULL};
+    const char *off[] = {"--data-dir", dir, NULL};
+    CHECK(svc_start(s, sim, store ? on : off) == 0);
+}
+
+/* The log of a run must not hold a template (its first 40 base64 characters). */
+static void log_clean(const svc *s, const char *tpl)
+{
+    if (!tpl || strlen(tpl) < 40)
+        return;
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "grep -qF '%.40s' '%s/zkbiod.log'", tpl, s->dir);
+    CHECK(system(cmd) != 0);
+}
+
+static void test_store(void)
+{
+    static const char *const run1[] = {"101_1.tif", "101_2.tif", "101_3.tif", NULL};
+    static const char *const run2[] = {"101_4.tif", "102_1.tif", NULL};
+    static const char *const off[] = {"102_1.tif", "102_2.tif", "102_3.tif", NULL};
+    char dir[400], sim[500];
+    snprintf(dir, sizeof(dir), "%s/storedata", work);
+    mkdir(dir, 0700);
+
+    /* run 1: enroll alice's finger 2, stored */
+    svc s = {0};
+    snprintf(sim, sizeof(sim), "dir:%s", playlist("store1", run1));
+    start_in(&s, sim, dir, 1);
+    json_t *en = ok_json(&s, "POST", "/api/fingerprint/enroll",
+                         "{\"userId\":\"alice\",\"fingerId\":2}", 200);
+    char tpl[6000] = "", enroll_id[64] = "";
+    snprintf(tpl, sizeof(tpl), "%s", js(json_object_get(en, "template")));
+    snprintf(enroll_id, sizeof(enroll_id), "%s", js(json_object_get(en, "enrollmentId")));
+    CHECK(json_is_true(json_object_get(en, "stored")) &&
+          json_integer_value(json_object_get(en, "fingerId")) == 2 && tpl[0]);
+    json_decref(en);
+    /* the same finger again: 409 DUPLICATE_ENTRY before any scan */
+    expect_error(&s, "POST", "/api/fingerprint/enroll", "{\"userId\":\"alice\",\"fingerId\":2}",
+                 NULL, 409, 3003);
+    expect_error(&s, "POST", "/api/fingerprint/enroll", "{\"userId\":\"alice\",\"fingerId\":11}",
+                 NULL, 400, 6001);
+    json_t *g = ok_json(&s, "GET", "/api/fingerprint/gallery", NULL, 200);
+    CHECK(json_integer_value(json_object_get(g, "count")) == 1);
+    json_decref(g);
+    log_clean(&s, tpl);
+    CHECK(svc_stop(&s) == 0);
+
+    /* run 2, a new process: identify searches the stored gallery (101_4 finds alice) */
+    snprintf(sim, sizeof(sim), "dir:%s", playlist("store2", run2));
+    start_in(&s, sim, dir, 1);
+    json_t *v = ok_json(&s, "GET", "/api/health", NULL, 200);
+    CHECK(strcmp(js(json_object_get(v, "dbStatus")), "operational") == 0);
+    json_decref(v);
+    v = ok_json(&s, "POST", "/api/fingerprint/identify", "{}", 200);
+    CHECK(json_is_true(json_object_get(v, "match")) &&
+          strcmp(js(json_object_get(v, "userId")), "alice") == 0 &&
+          strcmp(js(json_object_get(v, "matchedTemplate")), enroll_id) == 0 &&
+          json_integer_value(json_object_get(v, "gallerySize")) == 1);
+    json_decref(v);
+    v = ok_json(&s, "POST", "/api/fingerprint/identify", "{}", 200); /* 102_1: nobody */
+    CHECK(json_is_false(json_object_get(v, "match")) && !json_object_get(v, "userId"));
+    json_decref(v);
+    /* delete: unknown user 404 / 3004; alice's finger 1 is not stored; alice goes */
+    expect_error(&s, "DELETE", "/api/fingerprint/templates/bob", NULL, NULL, 404, 3004);
+    expect_error(&s, "DELETE", "/api/fingerprint/templates/alice?fingerId=1", NULL, NULL, 404,
+                 3004);
+    v = ok_json(&s, "DELETE", "/api/fingerprint/templates/alice", NULL, 200);
+    CHECK(json_integer_value(json_object_get(v, "deleted")) == 1);
+    json_decref(v);
+    char body[14000];
+    snprintf(body, sizeof(body), "{\"template\":\"%s\"}", tpl);
+    v = ok_json(&s, "POST", "/api/fingerprint/identify", body, 200); /* probe given, empty store */
+    CHECK(json_is_false(json_object_get(v, "match")) &&
+          json_integer_value(json_object_get(v, "gallerySize")) == 0);
+    json_decref(v);
+    /* gallery uploads are stored too (upsert by userId and fingerId); bad entries refused */
+    snprintf(
+        body, sizeof(body),
+        "{\"templates\":[{\"id\":\"g1\",\"userId\":\"erin\",\"fingerId\":3,\"template\":\"%s\"},"
+        "{\"id\":\"g2\",\"userId\":\"erin\",\"fingerId\":3,\"template\":\"%s\"}]}",
+        tpl, tpl);
+    expect_error(&s, "POST", "/api/fingerprint/gallery", body, NULL, 400, 6001); /* repeated */
+    expect_error(&s, "POST", "/api/fingerprint/gallery",
+                 "{\"templates\":[{\"userId\":\"x\",\"template\":\"@@@\"}]}", NULL, 400, 6003);
+    expect_error(&s, "POST", "/api/fingerprint/gallery",
+                 "{\"templates\":[{\"id\":\"n\",\"template\":\"AAAA\"}]}", NULL, 400, 6001);
+    snprintf(
+        body, sizeof(body),
+        "{\"templates\":[{\"id\":\"g1\",\"userId\":\"erin\",\"fingerId\":3,\"template\":\"%s\"}]}",
+        tpl);
+    v = ok_json(&s, "POST", "/api/fingerprint/gallery", body, 200);
+    CHECK(json_integer_value(json_object_get(v, "count")) == 1 &&
+          json_integer_value(json_object_get(v, "total")) == 1);
+    json_decref(v);
+    log_clean(&s, tpl);
+    CHECK(svc_stop(&s) == 0);
+
+    /* run 3: the uploaded entry survived the restart */
+    start_in(&s, "", dir, 1);
+    snprintf(body, sizeof(body), "{\"template\":\"%s\"}", tpl);
+    v = ok_json(&s, "POST", "/api/fingerprint/identify", body, 200);
+    CHECK(json_is_true(json_object_get(v, "match")) &&
+          strcmp(js(json_object_get(v, "userId")), "erin") == 0 &&
+          strcmp(js(json_object_get(v, "matchedTemplate")), "g1") == 0);
+    json_decref(v);
+    v = ok_json(&s, "DELETE", "/api/fingerprint/gallery", NULL, 200);
+    CHECK(json_integer_value(json_object_get(v, "deleted")) == 1);
+    json_decref(v);
+    CHECK(svc_stop(&s) == 0);
+
+    /* storage off (the default): enroll and a gallery upload write nothing to the database */
+    snprintf(sim, sizeof(sim), "dir:%s", playlist("storeoff", off));
+    start_in(&s, sim, dir, 0);
+    en = ok_json(&s, "POST", "/api/fingerprint/enroll", "{\"userId\":\"zed\",\"fingerId\":1}", 200);
+    CHECK(en && !json_object_get(en, "stored") && !json_object_get(en, "fingerId"));
+    json_decref(en);
+    snprintf(body, sizeof(body),
+             "{\"templates\":[{\"id\":\"g9\",\"userId\":\"erin\",\"template\":\"%s\"}]}", tpl);
+    v = ok_json(&s, "POST", "/api/fingerprint/gallery", body, 200);
+    CHECK(!json_object_get(v, "stored"));
+    json_decref(v);
+    expect_error(&s, "DELETE", "/api/fingerprint/templates/zed", NULL, NULL, 404, 6005);
+    v = ok_json(&s, "GET", "/api/health", NULL, 200);
+    CHECK(strcmp(js(json_object_get(v, "dbStatus")), "not_used") == 0);
+    json_decref(v);
+    CHECK(svc_stop(&s) == 0);
+    start_in(&s, "", dir, 1); /* what is in the database? */
+    g = ok_json(&s, "GET", "/api/fingerprint/gallery", NULL, 200);
+    CHECK(json_integer_value(json_object_get(g, "count")) == 0);
+    json_decref(g);
+    CHECK(svc_stop(&s) == 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -693,7 +1026,8 @@ int main(int argc, char **argv)
     struct stat sb;
     const char *t = argv[1];
     int needs_data = strcmp(t, "enroll") == 0 || strcmp(t, "concurrent") == 0 ||
-                     strcmp(t, "unplug") == 0; /* the others run without images */
+                     strcmp(t, "unplug") == 0 ||
+                     strcmp(t, "store") == 0; /* the others run without images */
     if (needs_data && stat(fvc("101_1.tif"), &sb) != 0) {
         fprintf(stderr, "skip: no FVC data in %s\n", data_dir);
         return 77;
@@ -719,6 +1053,10 @@ int main(int argc, char **argv)
         test_ws100();
     else if (strcmp(t, "tls") == 0)
         test_tls();
+    else if (strcmp(t, "perms") == 0)
+        test_perms();
+    else if (strcmp(t, "store") == 0)
+        test_store();
     else {
         fprintf(stderr, "unknown scenario %s\n", t);
         failures++;

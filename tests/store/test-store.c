@@ -383,6 +383,62 @@ static void test_concurrent_hello(const char *uri)
     zs_close(st);
 }
 
+/* Templates of the fingerprint service (--fp-store): insert refuses an existing (user, finger) and
+ * writes nothing of the batch, upsert replaces, each walks in order, delete by user/finger/all. */
+static int fp_collect(void *ctx, const zs_fp_row *r)
+{
+    json_t *a = ctx;
+    json_array_append_new(a, json_pack("{s:s,s:i,s:s,s:s%,s:i}", "u", r->user_id, "f", r->finger_id,
+                                       "t", r->template_id, "b", (const char *)r->tpl, r->len, "q",
+                                       r->quality));
+    return 0;
+}
+
+static void test_fp_templates(const char *uri)
+{
+    zs_store *st = open_store(uri, 3600, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    CHECK(zs_fp_delete(st, NULL, -1, NULL) == 0); /* a MariaDB database may be reused */
+    zs_fp_row rows[3] = {
+        {"alice", 1, "enroll-1", "AAAA", 4, 70},
+        {"alice", 2, "enroll-2", "BBBB", 4, 60},
+        {"bob", 0, "", "CCCC", 4, 50},
+    };
+    CHECK(zs_fp_put(st, rows, 3, 0) == 0);
+    int ex = 0;
+    CHECK(zs_fp_exists(st, "alice", 2, &ex) == 0 && ex == 1);
+    CHECK(zs_fp_exists(st, "alice", 3, &ex) == 0 && ex == 0);
+    zs_fp_row dup[2] = {{"carol", 0, "x", "DDDD", 4, 1}, {"alice", 1, "again", "EEEE", 4, 1}};
+    CHECK(zs_fp_put(st, dup, 2, 0) == ZKBIO_EEXIST);
+    CHECK(zs_fp_exists(st, "carol", 0, &ex) == 0 && ex == 0); /* rolled back */
+    CHECK(zs_fp_put(st, dup, 2, 1) == 0);                     /* upsert */
+    zs_fp_row bad = {"", 0, "", "X", 1, 0};
+    CHECK(zs_fp_put(st, &bad, 1, 0) == ZKBIO_EINVAL);
+    bad.user_id = "u";
+    bad.finger_id = 11;
+    CHECK(zs_fp_put(st, &bad, 1, 0) == ZKBIO_EINVAL);
+    json_t *a = json_array();
+    CHECK(zs_fp_each(st, fp_collect, a) == 0);
+    CHECK(json_array_size(a) == 4);
+    json_t *first = json_array_get(a, 0);
+    CHECK(strcmp(json_string_value(json_object_get(first, "u")), "alice") == 0 &&
+          json_integer_value(json_object_get(first, "f")) == 1 &&
+          strcmp(json_string_value(json_object_get(first, "t")), "again") == 0 &&
+          strcmp(json_string_value(json_object_get(first, "b")), "EEEE") == 0);
+    json_decref(a);
+    int64_t n = 0;
+    CHECK(zs_fp_delete(st, "alice", 2, &n) == 0 && n == 1);
+    CHECK(zs_fp_delete(st, "alice", -1, &n) == 0 && n == 1);
+    CHECK(zs_fp_delete(st, "nobody", -1, &n) == 0 && n == 0);
+    CHECK(zs_fp_delete(st, NULL, -1, &n) == 0 && n == 2);
+    a = json_array();
+    CHECK(zs_fp_each(st, fp_collect, a) == 0 && json_array_size(a) == 0);
+    json_decref(a);
+    zs_close(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -405,6 +461,7 @@ int main(int argc, char **argv)
     test_admission(uri);
     test_concurrent_hello(uri);
     test_seen(uri);
+    test_fp_templates(uri);
     if (tmp) {
         char path[4300];
         const char *sfx[] = {"", "-wal", "-shm"};

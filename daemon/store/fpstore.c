@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Templates of the fingerprint service for web apps (table fp_templates, schema migration 2),
+ * written only when zkbiod runs with --fp-store. Template bytes are never logged or put in error
+ * messages (zdb_errmsg() never quotes bound values).
+ */
+#include <string.h>
+
+#include "store_impl.h"
+
+#define FP_ID_MAX     127
+#define FP_FINGER_MAX 10
+
+static int row_ok(const zs_fp_row *r)
+{
+    size_t ul = r->user_id ? strlen(r->user_id) : 0;
+    size_t tl = r->template_id ? strlen(r->template_id) : 0;
+    return ul >= 1 && ul <= FP_ID_MAX && tl <= FP_ID_MAX && r->finger_id >= 0 &&
+           r->finger_id <= FP_FINGER_MAX && r->tpl && r->len > 0;
+}
+
+static int put_once(zs_store *st, const zs_fp_row *rows, size_t n, int replace)
+{
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    int rc = zdb_begin(db);
+    if (rc != 0)
+        return rc;
+    const char *sql =
+        replace ? ZS_SQL(db,
+                         "INSERT INTO fp_templates (user_id, finger_id, template_id, template, "
+                         "quality, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, "
+                         "finger_id) DO UPDATE SET template_id = excluded.template_id, template = "
+                         "excluded.template, quality = excluded.quality, created_at = "
+                         "excluded.created_at",
+                         "INSERT INTO fp_templates (user_id, finger_id, template_id, template, "
+                         "quality, created_at) VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+                         "template_id = VALUES(template_id), template = VALUES(template), quality "
+                         "= VALUES(quality), created_at = VALUES(created_at)")
+                : "INSERT INTO fp_templates (user_id, finger_id, template_id, template, quality, "
+                  "created_at) VALUES (?, ?, ?, ?, ?, ?)";
+    int64_t now = zs_now();
+    for (size_t i = 0; i < n; i++) {
+        zdb_stmt *q;
+        rc = zdb_prepare(db, sql, &q);
+        if (rc != 0)
+            return zs_fail(db, rc);
+        zdb_bind_text(q, 1, rows[i].user_id, -1);
+        zdb_bind_int64(q, 2, rows[i].finger_id);
+        zdb_bind_text(q, 3, rows[i].template_id ? rows[i].template_id : "", -1);
+        zdb_bind_blob(q, 4, rows[i].tpl, rows[i].len);
+        zdb_bind_int64(q, 5, rows[i].quality);
+        zdb_bind_int64(q, 6, now);
+        rc = zdb_step(q);
+        zdb_reset(q);
+        if (rc < 0)
+            return zs_fail(db, rc);
+    }
+    return zs_fail(db, zdb_commit(db));
+}
+
+int zs_fp_put(zs_store *st, const zs_fp_row *rows, size_t n, int replace)
+{
+    if (!st || (!rows && n))
+        return ZKBIO_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!row_ok(&rows[i]))
+            return ZKBIO_EINVAL;
+    if (n == 0)
+        return 0;
+    int rc;
+    ZS_RETRY(st, rc, put_once(st, rows, n, replace));
+    return rc;
+}
+
+int zs_fp_exists(zs_store *st, const char *user_id, int finger_id, int *exists)
+{
+    *exists = 0;
+    if (!st || !user_id)
+        return ZKBIO_EINVAL;
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    zdb_stmt *q;
+    int rc = zdb_prepare(db, "SELECT 1 FROM fp_templates WHERE user_id = ? AND finger_id = ?", &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, user_id, -1);
+    zdb_bind_int64(q, 2, finger_id);
+    rc = zdb_step(q);
+    zdb_reset(q);
+    if (rc < 0)
+        return rc;
+    *exists = rc == ZDB_ROW;
+    return 0;
+}
+
+int zs_fp_delete(zs_store *st, const char *user_id, int finger_id, int64_t *deleted)
+{
+    if (deleted)
+        *deleted = 0;
+    if (!st)
+        return ZKBIO_EINVAL;
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    zdb_stmt *q;
+    int rc;
+    if (!user_id)
+        rc = zdb_prepare(db, "DELETE FROM fp_templates", &q);
+    else if (finger_id < 0)
+        rc = zdb_prepare(db, "DELETE FROM fp_templates WHERE user_id = ?", &q);
+    else
+        rc = zdb_prepare(db, "DELETE FROM fp_templates WHERE user_id = ? AND finger_id = ?", &q);
+    if (rc != 0)
+        return rc;
+    if (user_id)
+        zdb_bind_text(q, 1, user_id, -1);
+    if (user_id && finger_id >= 0)
+        zdb_bind_int64(q, 2, finger_id);
+    rc = zdb_step(q);
+    zdb_reset(q);
+    if (rc < 0)
+        return rc;
+    if (deleted)
+        *deleted = zdb_changes(db);
+    return 0;
+}
+
+int zs_fp_each(zs_store *st, int (*fn)(void *ctx, const zs_fp_row *row), void *ctx)
+{
+    if (!st || !fn)
+        return ZKBIO_EINVAL;
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    zdb_stmt *q;
+    int rc = zdb_prepare(db,
+                         "SELECT user_id, finger_id, template_id, template, quality FROM "
+                         "fp_templates ORDER BY user_id, finger_id",
+                         &q);
+    if (rc != 0)
+        return rc;
+    while ((rc = zdb_step(q)) == ZDB_ROW) {
+        zs_fp_row r;
+        r.user_id = zdb_col_text(q, 0);
+        r.finger_id = (int)zdb_col_int64(q, 1);
+        r.template_id = zdb_col_text(q, 2);
+        r.tpl = zdb_col_blob(q, 3, &r.len);
+        r.quality = (int)zdb_col_int64(q, 4);
+        int stop = fn(ctx, &r);
+        if (stop) {
+            zdb_reset(q);
+            return stop;
+        }
+    }
+    zdb_reset(q);
+    return rc < 0 ? rc : 0;
+}
