@@ -352,7 +352,21 @@ static void run_verify(fp_job *j)
         return;
     uint64_t t0 = fp_now_ms();
     double score = 0, thr = j->threshold >= 0 ? j->threshold : j->s->cfg->match_threshold;
-    int rc = zkbio_match(t, j->ref, &score);
+    const char *matched = NULL;
+    int rc;
+    if (j->ref) {
+        rc = zkbio_match(t, j->ref, &score);
+    } else { /* --fp-store: the best of the user's stored fingers */
+        zkbio_candidate top;
+        size_t found = 0;
+        rc = zkbio_gallery_identify(j->tmp_gallery->g, t, 0.0, &top, 1, &found);
+        if (rc == ZKBIO_ENOENT)
+            rc = 0;
+        if (rc == 0 && found) {
+            score = top.score;
+            matched = j->tmp_gallery->tpl_ids[top.id - 1];
+        }
+    }
     zkbio_template_free(t);
     if (rc != 0) {
         job_fail(j, FP_MATCH_FAILED, 500, "matching failed",
@@ -367,6 +381,8 @@ static void run_verify(fp_job *j)
                              "quality", q, "scanTime", (json_int_t)ms);
     if (j->result)
         json_object_set_new(j->result, "captureTime", json_integer((json_int_t)j->capture_ms));
+    if (j->result && !j->ref && match && matched)
+        json_object_set_new(j->result, "matchedTemplate", json_string(matched));
     if (!j->result)
         zlog_error("verify: cannot build the result: %s", je.text);
     emit(j, json_pack("{s:s,s:b,s:f,s:s}", "type", "verification:result", "match", match,

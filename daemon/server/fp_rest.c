@@ -364,14 +364,28 @@ static int verify(fp_req *r)
     const char *tpl = str_field(b, "template", &bad);
     if (!tpl)
         tpl = str_field(b, "templateData", &bad); /* A14 */
-    if (bad || !tpl || (user && strlen(user) > 127)) {
+    /* --fp-store: without a template, compare with the user's stored templates (Variant A) */
+    fp_gallery *stored = NULL;
+    if (!bad && !tpl && user && *user && strlen(user) <= 127 && r->s->store) {
+        int code = fp_store_user_gallery(r->s, user, &stored);
+        if (code) {
+            json_t *d = code == FP_RECORD_NOT_FOUND
+                            ? json_pack("{s:s,s:s}", "userId", user, "table", "fp_templates")
+                            : NULL;
+            json_decref(b);
+            return fp_fail(r, fp_http_of(code), code,
+                           code == FP_RECORD_NOT_FOUND ? "user not found: no stored template"
+                                                       : "template storage unavailable",
+                           d);
+        }
+    } else if (bad || !tpl || (user && strlen(user) > 127)) {
         json_decref(b);
         return fp_fail(r, 400, FP_INVALID_REQUEST,
                        "template (base64 string) is required; userId is a string", NULL);
     }
     char why[200];
     zkbio_template *ref = NULL;
-    if (fp_tpl_decode(tpl, &ref, why, sizeof(why)) != 0) {
+    if (tpl && fp_tpl_decode(tpl, &ref, why, sizeof(why)) != 0) {
         json_decref(b);
         return fp_fail(r, 400, FP_INVALID_TEMPLATE, why, NULL);
     }
@@ -381,9 +395,11 @@ static int verify(fp_req *r)
     json_decref(b);
     if (!j) {
         zkbio_template_free(ref);
+        fp_gallery_free(stored);
         return status;
     }
     j->ref = ref;
+    j->tmp_gallery = stored;
     return run_blocking(r, j, 503);
 }
 

@@ -72,7 +72,8 @@ typedef struct fp_job {
     int timeout_ms;              /* per capture */
     int quality_min;             /* 0..100 */
     double threshold;            /* verify/identify decision score; < 0 = default */
-    zkbio_template *ref;         /* verify: the template to compare with (owned) */
+    zkbio_template *ref;         /* verify: the template to compare with (owned), or NULL to
+                                    compare with the user's stored templates in tmp_gallery */
     zkbio_template *probe_given; /* identify with a probe from the request: no capture (owned) */
     fp_gallery *tmp_gallery;     /* identify/enroll: templates from the request (owned) */
     int key_slot;                /* identify: whose loaded gallery */
@@ -203,6 +204,8 @@ int fp_store_enrolled(fp_service *s, const char *user_id, int finger_id, const c
 int fp_store_upload(fp_service *s, json_t *arr, size_t *count, char *why, size_t whysz);
 /* Delete the templates of user_id (NULL = all) and finger_id (-1 = all fingers). */
 int fp_store_delete(fp_service *s, const char *user_id, int finger_id, int64_t *deleted);
+/* The stored templates of one user as a gallery (verify by userId); 3004 when none. */
+int fp_store_user_gallery(fp_service *s, const char *user_id, fp_gallery **out);
 /* Contract code of a store error (ZKBIO_*). */
 int fp_store_code(int zkbio_rc);
 

@@ -258,3 +258,22 @@ int fp_store_delete(fp_service *s, const char *user_id, int finger_id, int64_t *
         zlog_info("fingerprint service: %lld stored template(s) deleted", (long long)*deleted);
     return fp_store_code(rc);
 }
+
+int fp_store_user_gallery(fp_service *s, const char *user_id, fp_gallery **out)
+{
+    *out = NULL;
+    load_ctx c = {NULL, 0};
+    int rc = fp_gallery_new(&c.g);
+    if (rc == 0)
+        rc = zs_fp_each_of(s->store, user_id, load_row, &c);
+    if (rc != 0) {
+        fp_gallery_free(c.g);
+        return fp_store_code(rc);
+    }
+    if (c.g->n == 0) {
+        fp_gallery_free(c.g);
+        return FP_RECORD_NOT_FOUND;
+    }
+    *out = c.g;
+    return 0;
+}

@@ -128,7 +128,8 @@ int zs_fp_delete(zs_store *st, const char *user_id, int finger_id, int64_t *dele
     return 0;
 }
 
-int zs_fp_each(zs_store *st, int (*fn)(void *ctx, const zs_fp_row *row), void *ctx)
+static int walk(zs_store *st, const char *user_id, int (*fn)(void *ctx, const zs_fp_row *row),
+                void *ctx)
 {
     if (!st || !fn)
         return ZKBIO_EINVAL;
@@ -136,12 +137,18 @@ int zs_fp_each(zs_store *st, int (*fn)(void *ctx, const zs_fp_row *row), void *c
     if (!db)
         return ZKBIO_EUNAVAIL;
     zdb_stmt *q;
-    int rc = zdb_prepare(db,
-                         "SELECT user_id, finger_id, template_id, template, quality FROM "
-                         "fp_templates ORDER BY user_id, finger_id",
-                         &q);
+    int rc = user_id ? zdb_prepare(db,
+                                   "SELECT user_id, finger_id, template_id, template, quality FROM "
+                                   "fp_templates WHERE user_id = ? ORDER BY finger_id",
+                                   &q)
+                     : zdb_prepare(db,
+                                   "SELECT user_id, finger_id, template_id, template, quality FROM "
+                                   "fp_templates ORDER BY user_id, finger_id",
+                                   &q);
     if (rc != 0)
         return rc;
+    if (user_id)
+        zdb_bind_text(q, 1, user_id, -1);
     while ((rc = zdb_step(q)) == ZDB_ROW) {
         zs_fp_row r;
         r.user_id = zdb_col_text(q, 0);
@@ -157,4 +164,15 @@ int zs_fp_each(zs_store *st, int (*fn)(void *ctx, const zs_fp_row *row), void *c
     }
     zdb_reset(q);
     return rc < 0 ? rc : 0;
+}
+
+int zs_fp_each(zs_store *st, int (*fn)(void *ctx, const zs_fp_row *row), void *ctx)
+{
+    return walk(st, NULL, fn, ctx);
+}
+
+int zs_fp_each_of(zs_store *st, const char *user_id, int (*fn)(void *ctx, const zs_fp_row *row),
+                  void *ctx)
+{
+    return user_id ? walk(st, user_id, fn, ctx) : ZKBIO_EINVAL;
 }

@@ -179,6 +179,9 @@ int zs_fp_delete(zs_store *st, const char *user_id, int finger_id, int64_t *dele
 /** Call fn for every stored row (ordered by user and finger); a non-zero return from fn stops the
  * walk and is returned. */
 int zs_fp_each(zs_store *st, int (*fn)(void *ctx, const zs_fp_row *row), void *ctx);
+/** The same for the rows of one user (ordered by finger). */
+int zs_fp_each_of(zs_store *st, const char *user_id, int (*fn)(void *ctx, const zs_fp_row *row),
+                  void *ctx);
 
 /** Database reachable? (for /health) */
 int zs_ping(zs_store *st);

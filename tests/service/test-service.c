@@ -900,7 +900,7 @@ static void log_clean(const svc *s, const char *tpl)
 static void test_store(void)
 {
     static const char *const run1[] = {"101_1.tif", "101_2.tif", "101_3.tif", NULL};
-    static const char *const run2[] = {"101_4.tif", "102_1.tif", NULL};
+    static const char *const run2[] = {"101_4.tif", "102_1.tif", "101_5.tif", NULL};
     static const char *const off[] = {"102_1.tif", "102_2.tif", "102_3.tif", NULL};
     char dir[400], sim[500];
     snprintf(dir, sizeof(dir), "%s/storedata", work);
@@ -943,6 +943,13 @@ static void test_store(void)
     json_decref(v);
     v = ok_json(&s, "POST", "/api/fingerprint/identify", "{}", 200); /* 102_1: nobody */
     CHECK(json_is_false(json_object_get(v, "match")) && !json_object_get(v, "userId"));
+    json_decref(v);
+    /* verify by userId alone compares with the user's stored fingers (101_5); unknown: 404 */
+    expect_error(&s, "POST", "/api/fingerprint/verify", "{\"userId\":\"bob\"}", NULL, 404, 3004);
+    v = ok_json(&s, "POST", "/api/fingerprint/verify", "{\"userId\":\"alice\"}", 200);
+    CHECK(json_is_true(json_object_get(v, "match")) &&
+          strcmp(js(json_object_get(v, "userId")), "alice") == 0 &&
+          strcmp(js(json_object_get(v, "matchedTemplate")), enroll_id) == 0);
     json_decref(v);
     /* delete: unknown user 404 / 3004; alice's finger 1 is not stored; alice goes */
     expect_error(&s, "DELETE", "/api/fingerprint/templates/bob", NULL, NULL, 404, 3004);
@@ -1004,6 +1011,7 @@ static void test_store(void)
     CHECK(!json_object_get(v, "stored"));
     json_decref(v);
     expect_error(&s, "DELETE", "/api/fingerprint/templates/zed", NULL, NULL, 404, 6005);
+    expect_error(&s, "POST", "/api/fingerprint/verify", "{\"userId\":\"zed\"}", NULL, 400, 6001);
     v = ok_json(&s, "GET", "/api/health", NULL, 200);
     CHECK(strcmp(js(json_object_get(v, "dbStatus")), "not_used") == 0);
     json_decref(v);

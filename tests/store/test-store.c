@@ -428,6 +428,13 @@ static void test_fp_templates(const char *uri)
           strcmp(json_string_value(json_object_get(first, "t")), "again") == 0 &&
           strcmp(json_string_value(json_object_get(first, "b")), "EEEE") == 0);
     json_decref(a);
+    a = json_array();
+    CHECK(zs_fp_each_of(st, "alice", fp_collect, a) == 0 && json_array_size(a) == 2 &&
+          json_integer_value(json_object_get(json_array_get(a, 1), "f")) == 2);
+    json_decref(a);
+    a = json_array();
+    CHECK(zs_fp_each_of(st, "nobody", fp_collect, a) == 0 && json_array_size(a) == 0);
+    json_decref(a);
     int64_t n = 0;
     CHECK(zs_fp_delete(st, "alice", 2, &n) == 0 && n == 1);
     CHECK(zs_fp_delete(st, "alice", -1, &n) == 0 && n == 1);
