@@ -3,8 +3,9 @@
  * The fingerprint service end to end: a real zkbiod with sim readers fed from FVC images
  * (../shared/data), REST through libcurl, WebSocket through civetweb's client.
  * Usage: test-service SCENARIO  (errors, nokey, ratelimit, enroll, concurrent, unplug, disconnect,
- * ws100, tls, perms, store). Environment: ZKBIOD (the daemon), FP_DATA (the shared data folder;
- * enroll, concurrent and unplug skip with 77 when it is missing).
+ * ws100, tls, perms, store) [DB-URI: zkbiod's database instead of SQLite in its data directory].
+ * Environment: ZKBIOD (the daemon), FP_DATA (the shared data folder; enroll, concurrent and unplug
+ * skip with 77 when it is missing).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -1036,6 +1037,8 @@ int main(int argc, char **argv)
     int needs_data = strcmp(t, "enroll") == 0 || strcmp(t, "concurrent") == 0 ||
                      strcmp(t, "unplug") == 0 ||
                      strcmp(t, "store") == 0; /* the others run without images */
+    if (argc > 2) /* a database URI (tests/with-mariadb.sh appends one): zkbiod inherits it */
+        setenv("ZKBIOD_DB", argv[2], 1);
     if (needs_data && stat(fvc("101_1.tif"), &sb) != 0) {
         fprintf(stderr, "skip: no FVC data in %s\n", data_dir);
         return 77;
