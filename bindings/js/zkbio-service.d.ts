@@ -26,11 +26,13 @@ export interface Health {
   version: string;
 }
 
-export interface GalleryEntry { id: string | number; userId?: string; template: string }
+export interface GalleryEntry { id: string | number; userId?: string; fingerId?: number; template: string }
 
 export interface EnrollResult {
   template: string; quality: number; enrollmentId: string; scansCompleted: number; message: string;
   userId: string; format: TemplateFormat;
+  /** With zkbiod's template storage (--fp-store): the template was stored under userId and fingerId. */
+  stored?: boolean; fingerId?: number;
 }
 export interface VerifyResult {
   match: boolean; confidence: number; userId: string; verificationTime: number; score: number;
@@ -80,12 +82,14 @@ export declare class FingerprintService {
   capture(opts?: { deviceId?: string | null; format?: TemplateFormat; timeout?: number }): Promise<CaptureResult>;
   loadGallery(templates: GalleryEntry[]): Promise<{ status: string; count: number; loadTime: number }>;
   clearGallery(): Promise<{ status: string }>;
+  /** Template storage (--fp-store) only; 404 (3004) when nothing is stored for the user. */
+  deleteTemplates(userId: string, fingerId?: number): Promise<{ status: string; userId: string; deleted: number }>;
   enroll(opts: {
-    userId: string; deviceId?: string | null; metadata?: object; templates?: GalleryEntry[];
+    userId: string; fingerId?: number; deviceId?: string | null; metadata?: object; templates?: GalleryEntry[];
     format?: TemplateFormat; timeout?: number; onProgress?: ProgressCallback;
   }): Promise<EnrollResult>;
   verify(opts: {
-    template: string; userId?: string; deviceId?: string | null; timeout?: number; onProgress?: ProgressCallback;
+    template?: string; userId?: string; deviceId?: string | null; timeout?: number; onProgress?: ProgressCallback;
   }): Promise<VerifyResult>;
   identify(opts: {
     template?: string; templates?: GalleryEntry[]; deviceId?: string | null; timeout?: number;

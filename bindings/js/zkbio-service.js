@@ -82,6 +82,12 @@ export class FingerprintService {
   loadGallery(templates) { return this._request('POST', '/api/fingerprint/gallery', { templates }); }
   clearGallery() { return this._request('DELETE', '/api/fingerprint/gallery'); }
 
+  /** With zkbiod's template storage (--fp-store): delete a user's stored templates (one finger when given). */
+  deleteTemplates(userId, fingerId) {
+    const q = fingerId === undefined || fingerId === null ? '' : `?fingerId=${encodeURIComponent(fingerId)}`;
+    return this._request('DELETE', `/api/fingerprint/templates/${encodeURIComponent(userId)}${q}`);
+  }
+
   /** The device to use: the given one, else the first connected reader. */
   async _device(deviceId) {
     if (deviceId) return deviceId;
@@ -111,13 +117,17 @@ export class FingerprintService {
    * onProgress receives the WebSocket events: fingerprint:detected, scan:progress {scansCompleted,
    * scansRequired}, scan:complete.
    */
-  async enroll({ userId, deviceId = null, metadata, templates, format = this.format, timeout, onProgress } = {}) {
+  async enroll({ userId, fingerId, deviceId = null, metadata, templates, format = this.format, timeout,
+    onProgress } = {}) {
     const dev = await this._device(deviceId);
     return this._withProgress(dev, onProgress, () => this._request('POST', '/api/fingerprint/enroll',
-      { userId, deviceId: dev, metadata, templates, format, timeout }));
+      { userId, fingerId, deviceId: dev, metadata, templates, format, timeout }));
   }
 
-  /** Capture and compare with `template` (1:1): {match, confidence, userId, verificationTime}. */
+  /**
+   * Capture and compare with `template` (1:1): {match, confidence, userId, verificationTime}. With zkbiod's
+   * template storage, `template` may be left out to compare with the user's stored fingers.
+   */
   async verify({ template, userId, deviceId = null, timeout, onProgress } = {}) {
     const dev = await this._device(deviceId);
     return this._withProgress(dev, onProgress, () => this._request('POST', '/api/fingerprint/verify',
