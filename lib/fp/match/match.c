@@ -675,28 +675,28 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         return 0;
     /* 1. correspondences */
     int nc = 0;
-    for (int k = 0; k < gv->ne && nc < ZKM_MAX_CORR; k++) {
+    for (int k = 0; k < gv->ne; k++) {
         const zkm_edge *e = &gv->e[k];
         uint32_t lo = ix->off[e->bin], hi = ix->off[e->bin + 1];
+        if (nc + (int)(hi - lo) > ZKM_MAX_CORR)
+            break; /* deterministic truncation: stop before a bin that might not fit */
 #ifdef ZKM_TUNE
         zkm_dbg[7] += (int)(hi - lo);
 #endif
+        const int ed = e->d, ea1 = e->a1, ea2 = e->a2;
         for (uint32_t q = lo; q < hi; q++) {
             const zkm_edge *f = &ix->ent[q];
-            int dd = (int)f->d - (int)e->d;
-            int dm = f->d > e->d ? f->d : e->d;
-            if (dd < 0)
-                dd = -dd;
-            if (dd > zkm_tol_d(dm) || zkm_adiff(f->a1, e->a1) > ZKM_TOL_A ||
-                zkm_adiff(f->a2, e->a2) > ZKM_TOL_A)
-                continue;
-            if (nc == ZKM_MAX_CORR)
-                break;
-            zkm_corr *c = &ws->corr[nc++];
+            int dd = abs((int)f->d - ed);
+            int dm = f->d > ed ? f->d : ed;
+            int ok = (dd <= zkm_tol_d(dm)) & (zkm_adiff(f->a1, ea1) <= ZKM_TOL_A) &
+                     (zkm_adiff(f->a2, ea2) <= ZKM_TOL_A);
+            /* written unconditionally, kept only when ok: no unpredictable branch */
+            zkm_corr *c = &ws->corr[nc];
             c->pi = f->i;
             c->pj = f->j;
             c->gi = e->i;
             c->gj = e->j;
+            nc += ok;
         }
     }
     if (nc == 0)
