@@ -688,8 +688,8 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
             const zkm_edge *f = &ix->ent[q];
             int dd = abs((int)f->d - ed);
             int dm = f->d > ed ? f->d : ed;
-            int ok = (dd <= zkm_tol_d(dm)) & (zkm_adiff(f->a1, ea1) <= ZKM_TOL_A) &
-                     (zkm_adiff(f->a2, ea2) <= ZKM_TOL_A);
+            int ok = (int)(dd <= zkm_tol_d(dm)) & (int)(zkm_adiff(f->a1, ea1) <= ZKM_TOL_A) &
+                     (int)(zkm_adiff(f->a2, ea2) <= ZKM_TOL_A);
             /* written unconditionally, kept only when ok: no unpredictable branch */
             zkm_corr *c = &ws->corr[nc];
             c->pi = f->i;
