@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal/utf8.h"
 #include "push/zki_push.h"
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -389,31 +390,6 @@ void zki_conv_close(zki_conv *c)
     c->cd = NULL;
 }
 
-/* Length of a valid UTF-8 sequence at p (n bytes left), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 static const char REPL[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
 
 static char *utf8_repair(zki_arena *a, const char *p, size_t n)
@@ -425,7 +401,7 @@ static char *utf8_repair(zki_arena *a, const char *p, size_t n)
         return NULL;
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq((const unsigned char *)p + i, n - i);
+        size_t k = zki_utf8_seq((const unsigned char *)p + i, n - i);
         if (k) {
             memcpy(out + o, p + i, k);
             o += k;

@@ -6,6 +6,7 @@
 #include <iconv.h>
 #include <string.h>
 
+#include "internal/utf8.h"
 #include "zk4370/zki_zk4370.h"
 
 static const char REPL[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
@@ -25,30 +26,6 @@ int zki_zk_is_utf8(const char *cs)
         return 0;
     n[k] = '\0';
     return strcmp(n, "utf8") == 0;
-}
-
-size_t zki_zk_utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
-            return 0;
-        return 4;
-    }
-    return 0;
 }
 
 /* append k bytes when they fit before the terminator; 0 when full */
@@ -75,7 +52,7 @@ int zkbio_zk_text_decode(const uint8_t *p, size_t n, const char *charset, char *
         ascii++;
     if (ascii == n || zki_zk_is_utf8(charset)) {
         for (size_t i = 0; i < n;) {
-            size_t k = zki_zk_utf8_seq(p + i, n - i);
+            size_t k = zki_utf8_seq(p + i, n - i);
             int ok =
                 k ? put(out, outsize, &o, (const char *)p + i, k) : put(out, outsize, &o, REPL, 3);
             if (!ok) {
@@ -146,7 +123,7 @@ int zkbio_zk_text_encode(const char *s, const char *charset, uint8_t *field, siz
             return ZKBIO_EENCODING;
     }
     for (size_t i = 0; i < len;) {
-        size_t k = zki_zk_utf8_seq(u + i, len - i);
+        size_t k = zki_utf8_seq(u + i, len - i);
         char tmp[16];
         size_t m;
         if (!k) { /* invalid UTF-8 input byte */

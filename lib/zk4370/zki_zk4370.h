@@ -10,8 +10,6 @@
 
 /* 1 when the charset name means UTF-8 (or is NULL/empty). */
 int zki_zk_is_utf8(const char *cs);
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 when invalid. */
-size_t zki_zk_utf8_seq(const unsigned char *p, size_t n);
 /* Copy a NUL-padded field as plain ASCII-ish text (PINs, passwords): stops at NUL, drops control
  * bytes, out always terminated. */
 void zki_zk_field_copy(const uint8_t *p, size_t n, char *out, size_t outsize);
