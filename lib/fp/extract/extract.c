@@ -1,6 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* zkbio_extract(): normalise to 500 dpi, run the stages of zki_extract.h, rate the image, and
- * build the template. */
+ * build the template.
+ *
+ * The stages work on 8 x 8 px blocks (orientation, foreground, filter direction), so which minutiae
+ * survive depends on where the block grid happens to lie on the print: shifting it by 2 px moved
+ * FVC2002 DB1_B from EER 1.32 % to 2.50 %. The stages therefore run on NPASS_MAX placements of the
+ * grid (shifted by half a block in x, y and both) and a minutia is kept only when at least two
+ * placements find it; its quality scales with the share of placements that do. Measured with
+ * `zkbio bench accuracy` on the three FVC sets, probes at 0, 90 and 180 degrees (9 runs): mean EER
+ * 3.81 % -> 3.39 %, mean FMR1000 10.67 % -> 8.53 %; one placement with the same filters: see
+ * docs/fingerprint-engine.md. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +77,138 @@ static uint8_t rate(const zki_xws *ws, uint32_t area, size_t nmin)
     return (uint8_t)q;
 }
 
+/* Run orientation .. minutiae on the image cropped by (sx, sy) pixels, so that the block grid lies
+ * differently on the print; minutiae come back in the uncropped frame. On success ws owns its
+ * buffers (free with ws_free) and ws->fg_blocks holds the foreground block count. */
+static int run_pass(const zkbio_image *im, int sx, int sy, zki_xws *ws, uint8_t **crop)
+{
+    memset(ws, 0, sizeof(*ws));
+    *crop = NULL;
+    ws->w = (int)im->width - sx;
+    ws->h = (int)im->height - sy;
+    if (sx || sy) {
+        *crop = malloc((size_t)ws->w * ws->h);
+        if (!*crop)
+            return ZKBIO_ENOMEM;
+        for (int y = 0; y < ws->h; y++)
+            memcpy(*crop + (size_t)y * ws->w, im->pixels + (size_t)(y + sy) * im->width + sx,
+                   (size_t)ws->w);
+        ws->px = *crop;
+    } else {
+        ws->px = im->pixels;
+    }
+    ws->bw = (ws->w + ZKI_BLK - 1) / ZKI_BLK;
+    ws->bh = (ws->h + ZKI_BLK - 1) / ZKI_BLK;
+    ws->period = 8;
+#ifdef ZKI_TUNING
+    if (getenv("ZKI_PERIOD"))
+        ws->period = atoi(getenv("ZKI_PERIOD"));
+#endif
+    size_t nb = (size_t)ws->bw * ws->bh;
+    ws->ori = malloc(nb * sizeof(*ws->ori));
+    ws->coh = malloc(nb);
+    ws->fg = malloc(nb);
+    ws->energy = malloc(nb * sizeof(*ws->energy));
+    ws->ridge = malloc((size_t)ws->w * ws->h);
+    if (!ws->ori || !ws->coh || !ws->fg || !ws->energy || !ws->ridge)
+        return ZKBIO_ENOMEM;
+    int rc = zki_orientation(ws);
+    if (rc != ZKBIO_OK)
+        return rc;
+    rc = zki_segment(ws);
+    if (rc < 0)
+        return rc;
+    if ((uint32_t)rc * ZKI_BLK * ZKI_BLK < ZKBIO_EXTRACT_AREA_MIN)
+        return ZKBIO_OK; /* the caller rates the area from the first pass */
+    if ((rc = zki_enhance(ws)) != ZKBIO_OK ||
+        (rc = zki_thin(ws->ridge, ws->w, ws->h)) != ZKBIO_OK || (rc = zki_minutiae(ws)) != ZKBIO_OK)
+        return rc;
+    for (size_t i = 0; i < ws->nmin; i++) {
+        ws->min[i].x += sx;
+        ws->min[i].y += sy;
+    }
+    return ZKBIO_OK;
+}
+
+static int diff16(uint16_t a, uint16_t b)
+{
+    int d = (uint16_t)(a - b);
+    return d > 32768 ? 65536 - d : d;
+}
+
+#define NPASS_MAX 4
+/* Consensus of the passes: a minutia of the first pass (or of a later pass not yet claimed) gathers
+ * the nearest compatible minutia of each other pass; clusters seen by at least VOTES passes are
+ * kept, at the mean position and direction of their members. */
+static int consensus(zki_xws *ws, zki_xws *pass, int np)
+{
+    const int cr = ZKI_TUNE(CR, 8), votes_min = ZKI_TUNE(VOTES, 2), qv = ZKI_TUNE(QV, 1);
+    size_t total = 0;
+    for (int p = 0; p < np; p++)
+        total += pass[p].nmin;
+    zki_xmin *out = malloc((total ? total : 1) * sizeof(*out));
+    uint8_t *used[NPASS_MAX] = {0};
+    int rc = out ? ZKBIO_OK : ZKBIO_ENOMEM;
+    for (int p = 0; p < np && rc == ZKBIO_OK; p++)
+        if (!(used[p] = calloc(pass[p].nmin ? pass[p].nmin : 1, 1)))
+            rc = ZKBIO_ENOMEM;
+    size_t n = 0;
+    for (int p = 0; p < np && rc == ZKBIO_OK; p++) {
+        for (size_t i = 0; i < pass[p].nmin; i++) {
+            if (used[p][i])
+                continue;
+            const zki_xmin *a = &pass[p].min[i];
+            used[p][i] = 1;
+            int sx = a->x, sy = a->y, sa = 0, sq = a->quality, votes = 1, nt = a->type == 1;
+            for (int o = p + 1; o < np; o++) {
+                long best = -1;
+                int bd = cr * cr + 1;
+                for (size_t j = 0; j < pass[o].nmin; j++) {
+                    const zki_xmin *b = &pass[o].min[j];
+                    int dx = b->x - a->x, dy = b->y - a->y, d2 = dx * dx + dy * dy;
+                    if (used[o][j] || d2 >= bd || diff16(a->angle, b->angle) > 8192)
+                        continue;
+                    bd = d2;
+                    best = (long)j;
+                }
+                if (best < 0)
+                    continue;
+                const zki_xmin *b = &pass[o].min[best];
+                used[o][best] = 1;
+                sx += b->x;
+                sy += b->y;
+                sa += (int16_t)(uint16_t)(b->angle - a->angle);
+                sq += b->quality;
+                nt += b->type == 1;
+                votes++;
+            }
+            if (votes < votes_min)
+                continue;
+            zki_xmin m = *a;
+            m.x = (sx + votes / 2) / votes;
+            m.y = (sy + votes / 2) / votes;
+            m.angle = (uint16_t)(a->angle + sa / votes);
+            m.type = (uint8_t)(2 * nt > votes ? 1 : 2 * nt < votes ? 2 : a->type);
+            int q = sq / votes;
+            if (qv)
+                q = q * votes / np;
+            m.quality = (uint8_t)(q < 1 ? 1 : q);
+            out[n++] = m;
+        }
+    }
+    for (int p = 0; p < np; p++)
+        free(used[p]);
+    if (rc != ZKBIO_OK) {
+        free(out);
+        return rc;
+    }
+    free(ws->min);
+    ws->min = out;
+    ws->nmin = n;
+    ws->capmin = total ? total : 1;
+    return ZKBIO_OK;
+}
+
 int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_info *info)
 {
     if (!img || !out || !img->pixels)
@@ -86,37 +227,19 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
         return rc;
     const zkbio_image *im = norm ? norm : img;
 
-    zki_xws ws;
-    memset(&ws, 0, sizeof(ws));
-    ws.px = im->pixels;
-    ws.w = (int)im->width;
-    ws.h = (int)im->height;
-    ws.bw = (ws.w + ZKI_BLK - 1) / ZKI_BLK;
-    ws.bh = (ws.h + ZKI_BLK - 1) / ZKI_BLK;
-    ws.period = 8;
-#ifdef ZKI_TUNING
-    if (getenv("ZKI_PERIOD"))
-        ws.period = atoi(getenv("ZKI_PERIOD"));
-#endif
-    size_t nb = (size_t)ws.bw * ws.bh;
-    ws.ori = malloc(nb * sizeof(*ws.ori));
-    ws.coh = malloc(nb);
-    ws.fg = malloc(nb);
-    ws.energy = malloc(nb * sizeof(*ws.energy));
-    ws.ridge = malloc((size_t)ws.w * ws.h);
+    static const int shift[NPASS_MAX][2] = {{0, 0}, {4, 4}, {4, 0}, {0, 4}};
+    int np = ZKI_TUNE(NPASS, NPASS_MAX);
+    if (np < 1 || np > NPASS_MAX)
+        np = NPASS_MAX;
+    zki_xws pass[NPASS_MAX];
+    uint8_t *crop[NPASS_MAX] = {0};
+    memset(pass, 0, sizeof(pass));
+    zki_xws ws = pass[0];
     zkbio_extract_info inf = {0, ZKBIO_USABLE, 0, 0};
     zkbio_template *t = NULL;
-    if (!ws.ori || !ws.coh || !ws.fg || !ws.energy || !ws.ridge) {
-        rc = ZKBIO_ENOMEM;
+    if ((rc = run_pass(im, 0, 0, &pass[0], &crop[0])) != ZKBIO_OK)
         goto done;
-    }
-    if ((rc = zki_orientation(&ws)) != ZKBIO_OK)
-        goto done;
-    rc = zki_segment(&ws);
-    if (rc < 0)
-        goto done;
-    inf.foreground = (uint32_t)rc * ZKI_BLK * ZKI_BLK;
-    rc = ZKBIO_OK;
+    inf.foreground = (uint32_t)pass[0].fg_blocks * ZKI_BLK * ZKI_BLK;
     if (inf.foreground < ZKBIO_EXTRACT_AREA_MIN / 4) { /* a few specks of texture: nothing there */
         inf.reason = ZKBIO_UNUSABLE_BLANK;
         rc = ZKBIO_ELOWQUALITY;
@@ -127,9 +250,13 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
         rc = ZKBIO_ELOWQUALITY;
         goto done;
     }
-    if ((rc = zki_enhance(&ws)) != ZKBIO_OK || (rc = zki_thin(ws.ridge, ws.w, ws.h)) != ZKBIO_OK ||
-        (rc = zki_minutiae(&ws)) != ZKBIO_OK)
+    for (int p = 1; p < np; p++)
+        if ((rc = run_pass(im, shift[p][0], shift[p][1], &pass[p], &crop[p])) != ZKBIO_OK)
+            goto done;
+    ws = pass[0];
+    if (np > 1 && (rc = consensus(&pass[0], pass, np)) != ZKBIO_OK)
         goto done;
+    ws = pass[0];
     inf.minutiae = (uint32_t)ws.nmin;
     inf.quality = rate(&ws, inf.foreground, ws.nmin);
     if (ws.nmin < ZKBIO_EXTRACT_MINUTIAE_MIN) {
@@ -159,7 +286,10 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
 done:
     if (info && (rc == ZKBIO_OK || rc == ZKBIO_ELOWQUALITY))
         *info = inf;
-    ws_free(&ws);
+    for (int p = 0; p < NPASS_MAX; p++) {
+        ws_free(&pass[p]);
+        free(crop[p]);
+    }
     zkbio_image_free(norm);
     return rc;
 }
