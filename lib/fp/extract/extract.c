@@ -2,19 +2,24 @@
 /* zkbio_extract(): normalise to 500 dpi, run the stages of zki_extract.h, rate the image, and
  * build the template.
  *
- * The stages work on 8 x 8 px blocks (orientation, foreground, filter direction), so which minutiae
- * survive depends on where the block grid happens to lie on the print: shifting it by 2 px moved
- * FVC2002 DB1_B from EER 1.32 % to 2.50 %. The stages therefore run on NPASS_MAX placements of the
- * grid (shifted by half a block in x, y and both) and a minutia is kept only when at least two
- * placements find it; its quality scales with the share of placements that do. Measured with
- * `zkbio bench accuracy` on the three FVC sets, probes at 0, 90 and 180 degrees (9 runs): mean EER
- * 3.81 % -> 3.39 %, mean FMR1000 10.67 % -> 8.53 %; one placement with the same filters: see
+ * The stages work on 8 x 8 px blocks (orientation, foreground, filter direction) and tune the
+ * enhancement to one ridge period, so which minutiae survive depended on where the block grid
+ * happened to lie on the print (shifting it by 2 px moved FVC2002 DB1_B from EER 1.32 % to 2.50 %)
+ * and on how well the period fitted. The stages therefore run NPASS_MAX times, on grid placements
+ * shifted by half a block in x, y and both and with periods of 7, 8 and 9 px (pass_cfg), and a
+ * minutia is kept only when at least two passes find it; its quality scales with the share of
+ * passes that do. Measured with `zkbio bench accuracy` on the three FVC sets, probes at 0, 90 and
+ * 180 degrees (9 runs): mean EER 3.81 % (one pass) -> 3.39 % (four placements, period 8) -> 3.18 %
+ * (periods mixed); mean FMR1000 10.67 % -> 8.53 % -> 7.30 %. Details in
  * docs/fingerprint-engine.md. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fp/extract/zki_extract.h"
 #include "zkbio/extract.h"
+#ifdef ZKI_TUNING
+#include <stdio.h>
+#endif
 
 const char *zkbio_unusable_name(int reason)
 {
@@ -78,9 +83,10 @@ static uint8_t rate(const zki_xws *ws, uint32_t area, size_t nmin)
 }
 
 /* Run orientation .. minutiae on the image cropped by (sx, sy) pixels, so that the block grid lies
- * differently on the print; minutiae come back in the uncropped frame. On success ws owns its
+ * differently on the print, with the enhancement filter tuned to a ridge period of `period` px;
+ * minutiae come back in the uncropped frame. On success ws owns its
  * buffers (free with ws_free) and ws->fg_blocks holds the foreground block count. */
-static int run_pass(const zkbio_image *im, int sx, int sy, zki_xws *ws, uint8_t **crop)
+static int run_pass(const zkbio_image *im, int sx, int sy, int period, zki_xws *ws, uint8_t **crop)
 {
     memset(ws, 0, sizeof(*ws));
     *crop = NULL;
@@ -99,10 +105,16 @@ static int run_pass(const zkbio_image *im, int sx, int sy, zki_xws *ws, uint8_t 
     }
     ws->bw = (ws->w + ZKI_BLK - 1) / ZKI_BLK;
     ws->bh = (ws->h + ZKI_BLK - 1) / ZKI_BLK;
-    ws->period = 8;
+    ws->period = period;
 #ifdef ZKI_TUNING
     if (getenv("ZKI_PERIOD"))
         ws->period = atoi(getenv("ZKI_PERIOD"));
+    {
+        char nm[16];
+        snprintf(nm, sizeof nm, "ZKI_PP%d", (sx ? 1 : 0) + (sy ? 2 : 0));
+        if (getenv(nm))
+            ws->period = atoi(getenv(nm));
+    }
 #endif
     size_t nb = (size_t)ws->bw * ws->bh;
     ws->ori = malloc(nb * sizeof(*ws->ori));
@@ -227,7 +239,7 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
         return rc;
     const zkbio_image *im = norm ? norm : img;
 
-    static const int shift[NPASS_MAX][2] = {{0, 0}, {4, 4}, {4, 0}, {0, 4}};
+    static const int pass_cfg[NPASS_MAX][3] = {{0, 0, 8}, {4, 4, 8}, {4, 0, 9}, {0, 4, 7}};
     int np = ZKI_TUNE(NPASS, NPASS_MAX);
     if (np < 1 || np > NPASS_MAX)
         np = NPASS_MAX;
@@ -237,7 +249,7 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
     zki_xws ws = pass[0];
     zkbio_extract_info inf = {0, ZKBIO_USABLE, 0, 0};
     zkbio_template *t = NULL;
-    if ((rc = run_pass(im, 0, 0, &pass[0], &crop[0])) != ZKBIO_OK)
+    if ((rc = run_pass(im, 0, 0, pass_cfg[0][2], &pass[0], &crop[0])) != ZKBIO_OK)
         goto done;
     inf.foreground = (uint32_t)pass[0].fg_blocks * ZKI_BLK * ZKI_BLK;
     if (inf.foreground < ZKBIO_EXTRACT_AREA_MIN / 4) { /* a few specks of texture: nothing there */
@@ -251,7 +263,8 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
         goto done;
     }
     for (int p = 1; p < np; p++)
-        if ((rc = run_pass(im, shift[p][0], shift[p][1], &pass[p], &crop[p])) != ZKBIO_OK)
+        if ((rc = run_pass(im, pass_cfg[p][0], pass_cfg[p][1], pass_cfg[p][2], &pass[p],
+                           &crop[p])) != ZKBIO_OK)
             goto done;
     ws = pass[0];
     if (np > 1 && (rc = consensus(&pass[0], pass, np)) != ZKBIO_OK)
