@@ -212,33 +212,50 @@ static int zkm_check_template(const zkbio_template *t)
     return ZKBIO_OK;
 }
 
-/* Nearest neighbours of every minutia of a view: knn[i * ZKM_K ..] (ZKBIO-sized arrays), count in
- * kn[i]. Ties are broken by index so the table is deterministic. */
+/* Nearest neighbours of every minutia of a view: knn[i * ZKM_KMAX ..] in ascending distance, ties
+ * to the lower index, count in kn[i]. The minutiae are visited in order of y outwards from i, so
+ * the scan stops once the vertical gap alone exceeds the K-th best distance; ordering by the key
+ * (squared distance, index) keeps the table identical to a full scan. */
 static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uint8_t *kn)
 {
-    for (int i = 0; i < n; i++) {
-        int32_t bd[ZKM_KMAX];
-        uint8_t bj[ZKM_KMAX];
-        int c = 0;
-        for (int j = 0; j < n; j++) {
-            if (j == i)
-                continue;
-            int32_t dx = x[j] - x[i], dy = y[j] - y[i];
-            int32_t dd = dx * dx + dy * dy;
-            if (dd < ZKM_EDGE_MIN * ZKM_EDGE_MIN)
-                continue;
-            if (c == ZKM_K && dd >= bd[ZKM_K - 1])
-                continue;
-            int p = c < ZKM_K ? c++ : ZKM_K - 1;
-            while (p > 0 && bd[p - 1] > dd) {
-                bd[p] = bd[p - 1];
-                bj[p] = bj[p - 1];
-                p--;
-            }
-            bd[p] = dd;
-            bj[p] = (uint8_t)j;
+    uint8_t ord[256], rank[256];
+    for (int i = 0; i < n; i++) { /* stable insertion sort by y */
+        int p = i;
+        while (p > 0 && y[ord[p - 1]] > y[i]) {
+            ord[p] = ord[p - 1];
+            p--;
         }
-        memcpy(knn + i * ZKM_KMAX, bj, (size_t)c);
+        ord[p] = (uint8_t)i;
+    }
+    for (int r = 0; r < n; r++)
+        rank[ord[r]] = (uint8_t)r;
+    const int32_t dmin2 = ZKM_EDGE_MIN * ZKM_EDGE_MIN;
+    for (int i = 0; i < n; i++) {
+        uint64_t key[ZKM_KMAX]; /* squared distance << 8 | index, ascending */
+        int c = 0;
+        for (int dir = -1; dir <= 1; dir += 2) {
+            for (int r = rank[i] + dir; r >= 0 && r < n; r += dir) {
+                int j = ord[r];
+                int32_t dy = y[j] - y[i];
+                if (c == ZKM_K && ((uint64_t)(dy * dy) << 8) > key[ZKM_K - 1])
+                    break;
+                int32_t dx = x[j] - x[i];
+                int32_t dd = dx * dx + dy * dy;
+                if (dd < dmin2)
+                    continue;
+                uint64_t k = (uint64_t)dd << 8 | (uint64_t)j;
+                if (c == ZKM_K && k >= key[ZKM_K - 1])
+                    continue;
+                int p = c < ZKM_K ? c++ : ZKM_K - 1;
+                while (p > 0 && key[p - 1] > k) {
+                    key[p] = key[p - 1];
+                    p--;
+                }
+                key[p] = k;
+            }
+        }
+        for (int k = 0; k < c; k++)
+            knn[i * ZKM_KMAX + k] = (uint8_t)(key[k] & 255);
         kn[i] = (uint8_t)c;
     }
 }
