@@ -2,9 +2,11 @@
 /* Minutiae on the skeleton: endings (crossing number 1) and bifurcations (crossing number 3),
  * then the usual false-minutia filters: too close to the border of the fingerprint, spurs (an
  * ending whose ridge meets a fork within a short distance), short fragments (two endings joined
- * by a short ridge), bridges (two forks joined by a short ridge), broken ridges (two endings facing
- * each other across a small gap), and dense clusters. Directions come from tracing the ridge and
- * are snapped to the orientation field when the two agree. */
+ * by a short ridge), broken ridges (two endings facing each other across a small gap), and dense
+ * clusters. Directions come from tracing the ridge and are snapped to the orientation field when
+ * the two agree. Quality: the orientation coherence of the block, rated down near the border, for
+ * bridges (two forks joined by a very short ridge) and when the minutia's ridge ends or forks again
+ * within a short distance. */
 #include <stdlib.h>
 #include <string.h>
 
