@@ -18,12 +18,17 @@
  *      minutia pairs (pi, gi) and (pj, gj); minutia pairs are nodes of a correspondence graph;
  *   2. the ZKM_ROOTS nodes with the most links are root pairs;
  *   3. from each root the pairing grows breadth-first through the graph (most-supported links
- *      first), taking a node only when neither of its minutiae is paired yet and its rotation and
- *      distance to the root agree with the root's within tolerances (so a pairing is one rigid
- *      motion plus bounded elastic distortion);
- *   4. the pairing with the best raw score wins; raw score from the paired count m, the
- *      correspondences inside the pairing (supporting edges), the pairs whose minutia types agree
- *      and the minutiae counts of both views inside the overlap (weighted by minutia quality);
+ *      first), taking a node only when neither of its minutiae is paired yet, its rotation agrees
+ *      with the root's and its distance to the root is alike in both views (within a tolerance
+ *      that grows with the distance), so a pairing is one rigid motion plus bounded elastic
+ *      distortion; raw score of a pairing from its size m and its supporting edges (the
+ *      correspondences inside it) times its paired fraction of both views;
+ *   4. the best raw pairing (ZKM_CONS_N: of that many distinct root clusters) is consolidated:
+ *      the views are aligned by its rigid motion and the remaining minutiae paired when they land
+ *      close with a similar direction, judged in a local frame (the alignment corrected by the
+ *      residual of the nearest grown pairs); final score from m, the supporting edges, the pairs
+ *      whose minutia types agree and the paired fraction of the minutiae of both views inside the
+ *      overlap (weighted by minutia quality); the best final score wins;
  *   5. a piecewise-linear integer table maps the raw score to 100 * 10 * log10(1 / FMR).
  * Everything is integer arithmetic in a fixed order: scores are identical on every run and build.
  */
@@ -59,7 +64,10 @@ extern _Thread_local int zkm_dbg[8];
 #define ZKM_CT_D     zkm_tune[14]
 #define ZKM_CT_A     zkm_tune[15]
 #define ZKM_OV_R     zkm_tune[16]
-#define ZKM_CONS_ALL zkm_tune[17]
+#define ZKM_CONS_N   zkm_tune[17]
+#define ZKM_LOCAL_K  zkm_tune[7]
+#define ZKM_GROW_D   zkm_tune[13]
+#define ZKM_GROW_DR  zkm_tune[24]
 #define ZKM_DW       zkm_tune[18]
 #define ZKM_WT       zkm_tune[20]
 #define ZKM_Q0       zkm_tune[21]
@@ -73,6 +81,10 @@ extern _Thread_local int zkm_dbg[8];
 #define ZKM_TOL_A    8  /* 8-bit units (11.25 degrees) for a1 and a2 */
 #define ZKM_ROOTS    8  /* root pairs tried */
 #define ZKM_ROT_TOL  20 /* 8-bit units: rotation of a pair vs the root's (28 degrees) */
+/* Growth: a pair's distance to the root pair must agree in both views within ZKM_GROW_D px or
+ * ZKM_GROW_DR 64ths of the distance when larger (elastic distortion grows with the distance). */
+#define ZKM_GROW_D   8
+#define ZKM_GROW_DR  4
 /* Hash bins: angle bins of ZKM_AW units, ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval
  * touches at most two angle bins. */
 #define ZKM_AW       16
@@ -83,7 +95,8 @@ extern _Thread_local int zkm_dbg[8];
 #define ZKM_CT_D     16 /* px: consolidation distance after alignment */
 #define ZKM_CT_A     24 /* 8-bit units: consolidation direction tolerance */
 #define ZKM_OV_R     40 /* px: inside the overlap when the other view has a minutia this near */
-#define ZKM_CONS_ALL 0  /* 1: consolidate every root's pairing, not only the best one */
+#define ZKM_CONS_N   1  /* pairings consolidated: the best raw ones of distinct root clusters */
+#define ZKM_LOCAL_K  2  /* consolidation: local frame from this many nearest grown pairs (<= 8) */
 #define ZKM_WT       60 /* raw score per paired minutia whose type (ending/bifurcation) agrees */
 /* Overlap counts weigh a minutia by its extraction quality q (0..100): ZKM_QMIN % of a minutia up
  * to q = ZKM_Q0, rising linearly to a whole minutia at q >= ZKM_Q1 (see zkm_qw). */
@@ -99,6 +112,12 @@ extern _Thread_local int zkm_dbg[8];
 #define ZKM_ND    32
 #define ZKM_NA    (256 / ZKM_AW)
 #define ZKM_NBINS (ZKM_ND * ZKM_NA * ZKM_NA)
+
+/* Consolidation looks up the aligned candidate minutiae in a grid of ZKM_GN x ZKM_GN cells of
+ * ZKM_OV_R px (so a minutia's overlap disc touches at most 3 x 3 cells), covering x and y in
+ * [-ZKM_GOFF, ZKM_GN * ZKM_OV_R - ZKM_GOFF); the border cells take everything beyond. */
+#define ZKM_GN   16
+#define ZKM_GOFF 80
 
 /* Scratch limits per comparison (deterministic truncation when exceeded). */
 #define ZKM_MAX_CORR  8192
@@ -156,27 +175,29 @@ struct zki_match_ws {
     uint32_t mark;
     uint16_t queue[256];
     uint16_t roots[ZKM_ROOTS_MAX];
-    uint8_t best_p[256], best_g[256]; /* best pairing so far */
+    uint16_t rq[ZKM_ROOTS_MAX][256]; /* each root's grown pairing (node ids) ... */
+    int32_t rraw[ZKM_ROOTS_MAX];     /* ... its raw score, size and supporting edges */
+    uint16_t rm[ZKM_ROOTS_MAX], rs[ZKM_ROOTS_MAX];
+    uint8_t best_p[256], best_g[256]; /* the pairing being consolidated */
     int16_t tx[256], ty[256];         /* candidate minutiae mapped into the probe frame */
     uint8_t ta[256];
-    uint8_t ovp[256], ovg[256];
-    uint32_t cl[1024]; /* consolidation candidates: d2 << 16 | p << 8 | g */
+    uint8_t ovg[256];
+    uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
+    uint16_t gstart[ZKM_GN * ZKM_GN + 1]; /* ... first gord index of each cell */
+    uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
 };
 
-/* floor(sqrt(v)) for v < 2^32: the digit-by-digit method started at the top set bit pair. */
+/* floor(sqrt(v)) for v < 2^32: the digit-by-digit method started at the top set bit pair, its
+ * steps branch-free (their data-dependent branches mispredicted often enough to show in the
+ * matcher's time). */
 static uint32_t zkm_isqrt(uint32_t v)
 {
-    if (v == 0)
-        return 0;
-    uint32_t r = 0, bit = (uint32_t)1 << ((31 - __builtin_clz(v)) & ~1);
-    while (bit) {
-        if (v >= r + bit) {
-            v -= r + bit;
-            r = (r >> 1) + bit;
-        } else {
-            r >>= 1;
-        }
-        bit >>= 2;
+    uint32_t r = 0;
+    for (uint32_t bit = (uint32_t)1 << ((31 - __builtin_clz(v | 1)) & ~1); bit; bit >>= 2) {
+        uint32_t t = r + bit;
+        uint32_t ge = (uint32_t)0 - (uint32_t)(v >= t);
+        v -= t & ge;
+        r = (r >> 1) + (bit & ge);
     }
     return r;
 }
@@ -598,6 +619,46 @@ static int zkm_qw(int q)
     return w < ZKM_QMIN ? ZKM_QMIN : w > 100 ? 100 : w;
 }
 
+static int zkm_cell(int x)
+{
+    int v = x + ZKM_GOFF;
+    if (v < 0)
+        return 0;
+    v /= ZKM_OV_R;
+    return v < ZKM_GN ? v : ZKM_GN - 1;
+}
+
+/* Local frame of probe minutia p for zkm_consolidate: the mean residual (aligned candidate minus
+ * probe position) of the ZKM_LOCAL_K grown pairs nearest to p (m >= 1). */
+static void zkm_local(const zkm_view *pv, const zki_match_ws *ws, int m, int p, int32_t *ox,
+                      int32_t *oy)
+{
+    int32_t bd[8];
+    int bk[8], nb = 0;
+    for (int k = 0; k < m; k++) {
+        int32_t ex = pv->x[ws->best_p[k]] - pv->x[p], ey = pv->y[ws->best_p[k]] - pv->y[p];
+        int32_t e2 = ex * ex + ey * ey;
+        if (nb == ZKM_LOCAL_K && e2 >= bd[ZKM_LOCAL_K - 1])
+            continue;
+        int q = nb < ZKM_LOCAL_K ? nb++ : ZKM_LOCAL_K - 1;
+        while (q > 0 && bd[q - 1] > e2) {
+            bd[q] = bd[q - 1];
+            bk[q] = bk[q - 1];
+            q--;
+        }
+        bd[q] = e2;
+        bk[q] = k;
+    }
+    int32_t sx = 0, sy = 0;
+    for (int q = 0; q < nb; q++) {
+        int p1 = ws->best_p[bk[q]], g1 = ws->best_g[bk[q]];
+        sx += ws->tx[g1] - pv->x[p1];
+        sy += ws->ty[g1] - pv->y[p1];
+    }
+    *ox = sx / nb;
+    *oy = sy / nb;
+}
+
 /* Consolidate the pairing ws->best_p/best_g[0..m): see step 5 of zkm_match_views. Outputs: mt
  * paired minutiae in all, th of them with the same type on both sides, and the quality-weighted
  * minutiae counts of each view inside the overlap (op, og). */
@@ -621,6 +682,10 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     int32_t c = zki_cos8(th), sn = -zki_sin8(th); /* rotate candidate by -th */
     int32_t cpx = (int32_t)(spx / m), cpy = (int32_t)(spy / m);
     int32_t cgx = (int32_t)(sgx / m), cgy = (int32_t)(sgy / m);
+    /* aligned candidate minutiae, bucketed by grid cell (counting sort) */
+    uint16_t *st = ws->gstart;
+    uint8_t cell[256];
+    memset(ws->gstart, 0, sizeof(ws->gstart));
     for (int g = 0; g < ng; g++) {
         int32_t u = gv->x[g] - cgx, v = -(gv->y[g] - cgy);
         int32_t ur = (u * c - v * sn) / 16384, vr = (u * sn + v * c) / 16384;
@@ -628,7 +693,15 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         ws->ty[g] = (int16_t)(cpy - vr);
         ws->ta[g] = (uint8_t)(gv->a[g] - th);
         ws->ovg[g] = 0;
+        cell[g] = (uint8_t)(zkm_cell(ws->ty[g]) * ZKM_GN + zkm_cell(ws->tx[g]));
+        st[cell[g] + 1]++;
     }
+    for (int k = 0; k < ZKM_GN * ZKM_GN; k++)
+        st[k + 1] = (uint16_t)(st[k + 1] + st[k]);
+    uint16_t fill[ZKM_GN * ZKM_GN];
+    memcpy(fill, st, sizeof(fill));
+    for (int g = 0; g < ng; g++)
+        ws->gord[fill[cell[g]]++] = (uint8_t)g;
     uint32_t mk = zkm_next_mark(ws);
     for (int k = 0; k < m; k++) {
         ws->p_mark[ws->best_p[k]] = mk;
@@ -638,16 +711,36 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     const int32_t td2 = ZKM_CT_D * ZKM_CT_D, ov2 = ZKM_OV_R * ZKM_OV_R;
     for (int p = 0; p < np; p++) {
         int in = ws->p_mark[p] == mk;
-        for (int g = 0; g < ng; g++) {
-            int32_t dx = ws->tx[g] - pv->x[p], dy = ws->ty[g] - pv->y[p];
-            int32_t d2 = dx * dx + dy * dy;
-            if (d2 > ov2)
-                continue;
-            in = 1;
-            ws->ovg[g] = 1;
-            if (d2 <= td2 && ws->p_mark[p] != mk && ws->g_mark[g] != mk &&
-                zkm_adiff(ws->ta[g], pv->a[p]) <= ZKM_CT_A && ncl < 1024)
-                ws->cl[ncl++] = (uint32_t)d2 << 16 | (uint32_t)p << 8 | (uint32_t)g;
+        /* An unpaired minutia is judged in a local frame: the global motion corrected by the mean
+         * residual of its ZKM_LOCAL_K nearest grown pairs, so that elastic distortion far from
+         * the pairing's centroid does not push true mates out of the ZKM_CT_D tolerance (found
+         * when first needed). */
+        int32_t ox = 0, oy = 0;
+        int local = in; /* paired minutiae need no local frame */
+        const int cx0 = zkm_cell(pv->x[p] - ZKM_OV_R), cx1 = zkm_cell(pv->x[p] + ZKM_OV_R);
+        const int cy0 = zkm_cell(pv->y[p] - ZKM_OV_R), cy1 = zkm_cell(pv->y[p] + ZKM_OV_R);
+        for (int cy = cy0; cy <= cy1; cy++) {
+            const int o1 = st[cy * ZKM_GN + cx1 + 1];
+            for (int o = st[cy * ZKM_GN + cx0]; o < o1; o++) {
+                int g = ws->gord[o];
+                int32_t dx = ws->tx[g] - pv->x[p], dy = ws->ty[g] - pv->y[p];
+                if (dx * dx + dy * dy > ov2)
+                    continue;
+                in = 1;
+                ws->ovg[g] = 1;
+                if (ws->p_mark[p] == mk || ws->g_mark[g] == mk ||
+                    zkm_adiff(ws->ta[g], pv->a[p]) > ZKM_CT_A)
+                    continue;
+                if (!local) {
+                    zkm_local(pv, ws, m, p, &ox, &oy);
+                    local = 1;
+                }
+                dx -= ox;
+                dy -= oy;
+                int32_t d2 = dx * dx + dy * dy;
+                if (d2 <= td2 && ncl < 1024)
+                    ws->cl[ncl++] = (uint32_t)d2 << 16 | (uint32_t)p << 8 | (uint32_t)g;
+            }
         }
         if (in)
             cnt_p += zkm_qw(pv->q[p]);
@@ -778,9 +871,6 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         ws->roots[p] = (uint16_t)u;
     }
     /* 4. grow a pairing from each root */
-    int32_t best = 0;
-    int best_m = 0, best_s = 0;
-    int32_t best_fin = 0;
     for (int r = 0; r < nr; r++) {
         int root = ws->roots[r];
         uint32_t mk = zkm_next_mark(ws);
@@ -799,70 +889,81 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                     continue;
                 if (zkm_adiff(ws->node_rot[w], rrot) > ZKM_ROT_TOL)
                     continue;
+                /* distance to the root alike in both views: |dp - dg| <= tol(max(dp, dg)) */
+                int32_t ax = pv->x[p] - pv->x[rp], ay = pv->y[p] - pv->y[rp];
+                int32_t bx = gv->x[g] - gv->x[rg], by = gv->y[g] - gv->y[rg];
+                uint32_t dp2 = (uint32_t)(ax * ax + ay * ay), dg2 = (uint32_t)(bx * bx + by * by);
+                uint32_t lo2 = dp2 < dg2 ? dp2 : dg2;
+                int32_t dm = (int32_t)zkm_isqrt(dp2 < dg2 ? dg2 : dp2);
+                int32_t tol = dm * ZKM_GROW_DR / 64;
+                if (tol < ZKM_GROW_D)
+                    tol = ZKM_GROW_D;
+                if (dm > tol && lo2 < (uint32_t)((dm - tol) * (dm - tol)))
+                    continue;
                 ws->p_mark[p] = mk;
                 ws->g_mark[g] = mk;
                 ws->node_mark[w] = mk;
                 ws->queue[qt++] = (uint16_t)w;
             }
         }
-        int m = qt, s = 0;
-        for (int k = 0; k < nc; k++) {
-            const zkm_corr *c = &ws->corr[k];
-            int a = c->pi | c->gi << 8, b = c->pj | c->gj << 8;
-            s += ws->node_mark[a] == mk && ws->node_mark[b] == mk;
+        /* supporting edges: correspondences with both ends in the pairing (each seen twice) */
+        int m = qt, s2 = 0;
+        for (int k = 0; k < m; k++) {
+            int u = ws->queue[k];
+            for (uint32_t q = ws->adj_off[u]; q < ws->adj_off[u + 1]; q++)
+                s2 += ws->node_mark[ws->adj[q]] == mk;
         }
-        int32_t raw = zkm_raw(m, s, np, ng);
-        if (ZKM_CONS_ALL && m >= 2) {
-            for (int k = 0; k < m; k++) {
-                ws->best_p[k] = ws->node_p[ws->queue[k]];
-                ws->best_g[k] = ws->node_g[ws->queue[k]];
-            }
-            int mt, th, op, og;
-            zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og);
-            int32_t fin = zkm_raw2(m, s, mt, th, op, og, np, ng);
-            if (fin > best_fin) {
-                best_fin = fin;
-#ifdef ZKM_TUNE
-                zkm_dbg[0] = m;
-                zkm_dbg[1] = s;
-                zkm_dbg[2] = np;
-                zkm_dbg[3] = ng;
-                zkm_dbg[4] = mt;
-                zkm_dbg[5] = op;
-                zkm_dbg[6] = og;
-#endif
-            }
+        memcpy(ws->rq[r], ws->queue, (size_t)m * sizeof(uint16_t));
+        ws->rm[r] = (uint16_t)m;
+        ws->rs[r] = (uint16_t)(s2 / 2);
+        ws->rraw[r] = zkm_raw(m, s2 / 2, np, ng);
+    }
+    /* 5. consolidate the best pairings (by raw score) of up to ZKM_CONS_N distinct root clusters
+     * (a root inside a pairing already taken grows much the same pairing again): align the views
+     * by the pairing's rigid motion, pair the remaining minutiae that land close with a similar
+     * direction, and count the minutiae of each view that lie inside the overlap. The best final
+     * score wins: the pairing with the best raw score is often a wrong one when the true one is
+     * small (light touch, distortion) and only consolidation shows its extent. */
+    int32_t best = 0;
+    uint32_t taken = 0; /* bit r: root r considered */
+    for (int t = 0; t < ZKM_CONS_N;) {
+        int bi = -1;
+        for (int r = 0; r < nr; r++)
+            if (!(taken >> r & 1) && (bi < 0 || ws->rraw[r] > ws->rraw[bi]))
+                bi = r;
+        if (bi < 0 || ws->rm[bi] < 2)
+            break;
+        int dup = 0;
+        for (int r = 0; r < nr; r++)
+            if (taken >> r & 1)
+                for (int k = 0; k < ws->rm[r]; k++)
+                    dup |= ws->rq[r][k] == ws->roots[bi];
+        taken |= (uint32_t)1 << bi;
+        if (dup)
             continue;
+        t++;
+        int m = ws->rm[bi];
+        for (int k = 0; k < m; k++) {
+            ws->best_p[k] = ws->node_p[ws->rq[bi][k]];
+            ws->best_g[k] = ws->node_g[ws->rq[bi][k]];
         }
-        if (raw > best) {
-            best = raw;
-            best_m = m;
-            best_s = s;
-            for (int k = 0; k < m; k++) {
-                ws->best_p[k] = ws->node_p[ws->queue[k]];
-                ws->best_g[k] = ws->node_g[ws->queue[k]];
-            }
+        int mt, th, op, og;
+        zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og);
+        int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og, np, ng);
+        if (fin > best) {
+            best = fin;
+#ifdef ZKM_TUNE
+            zkm_dbg[0] = m;
+            zkm_dbg[1] = ws->rs[bi];
+            zkm_dbg[2] = np;
+            zkm_dbg[3] = ng;
+            zkm_dbg[4] = mt;
+            zkm_dbg[5] = op;
+            zkm_dbg[6] = og;
+#endif
         }
     }
-    if (ZKM_CONS_ALL)
-        return best_fin;
-    if (best_m < 2)
-        return 0;
-    /* 5. consolidate the best pairing: align the views by its rigid motion, pair the remaining
-     * minutiae that land close with a similar direction, and count the minutiae of each view that
-     * lie inside the overlap */
-    int mt, th, op, og;
-    zkm_consolidate(pv, gv, ws, best_m, &mt, &th, &op, &og);
-#ifdef ZKM_TUNE
-    zkm_dbg[0] = best_m;
-    zkm_dbg[1] = best_s;
-    zkm_dbg[2] = np;
-    zkm_dbg[3] = ng;
-    zkm_dbg[4] = mt;
-    zkm_dbg[5] = op;
-    zkm_dbg[6] = og;
-#endif
-    return zkm_raw2(best_m, best_s, mt, th, op, og, np, ng);
+    return best;
 }
 
 /* Calibration: raw score (x 100) -> 100 * 10 * log10(1 / FMR) (match.h ZKBIO_MATCH_CALIBRATION).
