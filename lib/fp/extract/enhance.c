@@ -58,7 +58,7 @@ int zki_enhance(zki_xws *ws)
         period = PERIOD_MAX;
 
     uint8_t *pad = malloc((size_t)pw * ph);
-    int32_t *a = malloc((size_t)pw * ph * sizeof(*a));
+    int32_t *a = calloc((size_t)pw * ph, sizeof(*a));
     if (!pad || !a) {
         free(pad);
         free(a);
@@ -128,10 +128,28 @@ int zki_enhance(zki_xws *ws)
        ((x) < 0    ? 0                                                                             \
         : (x) >= w ? cw - 1                                                                        \
                    : (x) / 4)]
-    /* pass 1 along the ridges, on the image plus AMARGIN */
+    /* pass 1 along the ridges, on the image plus AMARGIN, but only in blocks next to (or in) the
+     * foreground: pass 2 runs on foreground blocks and its taps reach at most 7 px, so into the
+     * 8-neighbour blocks at most. need[] covers block columns -1..bw and rows -1..bh. */
+    const int nw = bw + 2, nh = ws->bh + 2;
+    uint8_t *need = calloc((size_t)nw * nh, 1);
+    if (!need) {
+        free(q4);
+        free(pad);
+        free(a);
+        return ZKBIO_ENOMEM;
+    }
+    for (int by = 0; by < ws->bh; by++)
+        for (int bx = 0; bx < bw; bx++)
+            if (ws->fg[(size_t)by * bw + bx])
+                for (int dy = 0; dy < 3; dy++)
+                    memset(need + (size_t)(by + dy) * nw + bx, 1, 3);
     for (int y = -AMARGIN; y < h + AMARGIN; y++) {
         int by = (y < 0 ? 0 : y >= h ? h - 1 : y) / ZKI_BLK;
+        const uint8_t *nrow = need + (size_t)((y + ZKI_BLK) / ZKI_BLK) * nw;
         for (int x = -AMARGIN; x < w + AMARGIN; x++) {
+            if (!nrow[(x + ZKI_BLK) / ZKI_BLK])
+                continue;
             int bx = (x < 0 ? 0 : x >= w ? w - 1 : x) / ZKI_BLK;
             const ptrdiff_t *o = ZKI_TUNE(Q4, 0) ? off_along[Q4(x, y)]
                                                  : off_along[quant(ws->ori[(size_t)by * bw + bx])];
@@ -142,6 +160,7 @@ int zki_enhance(zki_xws *ws)
             a[(size_t)(y + PAD) * pw + (x + PAD)] = acc;
         }
     }
+    free(need);
     /* ridge period per block: the across kernel with the strongest response over a 3 x 3 block
      * neighbourhood (kernels share one L1 norm, so responses compare), or the fixed period */
     const int bh = ws->bh, np = PERIOD_MAX - PERIOD_MIN + 1;

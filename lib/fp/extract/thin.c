@@ -32,41 +32,50 @@ static unsigned neighbours(const uint8_t *p, int w)
 
 /* Pores and small gaps inside a ridge show up in the binarised map as small holes, which thinning
  * would turn into loops (two false bifurcations each). Background regions (4-connected) of at most
- * HOLE_MAX pixels that do not touch the frame are filled. */
+ * HOLE_MAX pixels that do not touch the frame are filled.
+ * seen: 0 not visited, 1 in the current search, 2 settled (part of a large or frame-touching
+ * region, or filled). The frame is settled first, so a search that reaches a settled pixel, or
+ * grows past HOLE_MAX, belongs to a large region and stops at once: every pixel is visited O(1)
+ * times, and interior pixels' 4-neighbours are always inside the image. */
 #define HOLE_MAX 16
-
 static void fill_holes(uint8_t *img, int w, int h, uint8_t *seen, uint32_t *queue)
 {
-    static const int d4[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
     memset(seen, 0, (size_t)w * h);
+    memset(seen, 2, (size_t)w);
+    memset(seen + (size_t)(h - 1) * w, 2, (size_t)w);
+    for (int y = 0; y < h; y++) {
+        seen[(size_t)y * w] = 2;
+        seen[(size_t)y * w + w - 1] = 2;
+    }
+    const ptrdiff_t d4[4] = {1, -1, w, -(ptrdiff_t)w};
     for (int y = 1; y < h - 1; y++)
         for (int x = 1; x < w - 1; x++) {
             size_t s0 = (size_t)y * w + x;
             if (img[s0] || seen[s0])
                 continue;
-            /* breadth-first: the region's pixels stay in queue[0, n) */
-            int n = 0, end = 1, edge = 0;
+            /* breadth-first: the region's pixels stay in queue[0, end) */
+            int n = 0, end = 1, large = 0;
             seen[s0] = 1;
             queue[0] = (uint32_t)s0;
-            while (n < end) {
+            while (n < end && !large) {
                 uint32_t i = queue[n++];
-                int cx = (int)(i % (uint32_t)w), cy = (int)(i / (uint32_t)w);
                 for (int k = 0; k < 4; k++) {
-                    int xx = cx + d4[k][0], yy = cy + d4[k][1];
-                    if (xx < 1 || yy < 1 || xx >= w - 1 || yy >= h - 1) {
-                        edge = 1;
+                    size_t j = (size_t)((ptrdiff_t)i + d4[k]);
+                    if (img[j] || seen[j] == 1)
                         continue;
+                    if (seen[j] == 2 || end >= HOLE_MAX) {
+                        large = 1;
+                        break;
                     }
-                    size_t j = (size_t)yy * w + xx;
-                    if (!img[j] && !seen[j]) {
-                        seen[j] = 1;
-                        queue[end++] = (uint32_t)j;
-                    }
+                    seen[j] = 1;
+                    queue[end++] = (uint32_t)j;
                 }
             }
-            if (n <= HOLE_MAX && !edge)
-                for (int k = 0; k < n; k++)
+            for (int k = 0; k < end; k++) {
+                seen[queue[k]] = 2;
+                if (!large)
                     img[queue[k]] = 1;
+            }
         }
 }
 
@@ -94,23 +103,39 @@ int zki_thin(uint8_t *img, int w, int h)
     }
     fill_holes(img, w, h, seen, del);
     free(seen);
+    /* Only ridge pixels can be deleted, so each sub-iteration visits the list of those still set
+     * (deletions are applied after the visit, as the parallel algorithm requires, so the visiting
+     * order does not matter) instead of scanning the whole frame. */
+    uint32_t *live = malloc((size_t)w * h * sizeof(*live));
+    if (!live) {
+        free(del);
+        return ZKBIO_ENOMEM;
+    }
+    size_t nl = 0;
+    for (int y = 1; y < h - 1; y++)
+        for (int x = 1; x < w - 1; x++)
+            if (img[(size_t)y * w + x])
+                live[nl++] = (uint32_t)((size_t)y * w + x);
     for (int round = 0; round < 64; round++) {
         int changed = 0;
         for (int iter = 0; iter < 2; iter++) {
-            size_t nd = 0;
-            for (int y = 1; y < h - 1; y++) {
-                const uint8_t *row = img + (size_t)y * w;
-                for (int x = 1; x < w - 1; x++)
-                    if (row[x] && lut[iter][neighbours(row + x, w)])
-                        del[nd++] = (uint32_t)((size_t)y * w + x);
+            size_t nd = 0, keep = 0;
+            for (size_t i = 0; i < nl; i++) {
+                uint32_t at = live[i];
+                if (lut[iter][neighbours(img + at, w)])
+                    del[nd++] = at;
+                else
+                    live[keep++] = at;
             }
             for (size_t i = 0; i < nd; i++)
                 img[del[i]] = 0;
+            nl = keep;
             changed += nd > 0;
         }
         if (!changed)
             break;
     }
+    free(live);
     free(del);
     return ZKBIO_OK;
 }
