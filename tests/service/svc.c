@@ -116,19 +116,30 @@ int svc_start(svc *s, const char *sim, const char *const *extra)
 
 int svc_stop(svc *s)
 {
-    int st = -1;
+    int st = -1, killed = 0;
     if (s->pid > 0) {
         kill(s->pid, SIGTERM);
-        for (int i = 0; i < 50; i++) {
+        /* a loaded CI machine can take a few seconds to stop the listeners and close the store */
+        for (int i = 0; i < 200; i++) {
             if (waitpid(s->pid, &st, WNOHANG) == s->pid)
                 break;
             svc_sleep_ms(100);
-            if (i == 49) {
+            if (i == 199) {
                 kill(s->pid, SIGKILL);
                 waitpid(s->pid, &st, 0);
+                killed = 1;
             }
         }
         s->pid = 0;
+    }
+    int rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (rc != 0 && s->dir[0]) { /* say why: the status and the end of zkbiod's log */
+        fprintf(stderr, "zkbiod did not stop cleanly (%s, status 0x%x); end of its log:\n",
+                killed ? "killed after 20 s" : "exited", (unsigned)st);
+        char cmd[400];
+        snprintf(cmd, sizeof(cmd), "tail -n 20 '%s/zkbiod.log' >&2", s->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "(no log)\n");
     }
     if (getenv("KEEP_TMP") == NULL && s->dir[0]) {
         char cmd[400];
@@ -138,7 +149,7 @@ int svc_stop(svc *s)
     } else if (s->dir[0]) {
         fprintf(stderr, "kept %s\n", s->dir);
     }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return rc;
 }
 
 typedef struct buf {
