@@ -29,7 +29,7 @@
  *      residual of the nearest grown pairs); final score from m, the supporting edges, the pairs
  *      whose minutia types agree and the paired fraction of the minutiae of both views inside the
  *      overlap (weighted by minutia quality; a minutia is inside when it lands in the other view's
- *      occupancy mask, prepared once per view: 8-px cells whose centre lies within ZKM_OV_R px of
+ *      occupancy mask, prepared once per view: 16-px cells whose centre lies within ZKM_OV_R px of
  *      one of its minutiae); the best final score wins;
  *   5. a piecewise-linear integer table maps the raw score to 100 * 10 * log10(1 / FMR).
  * Everything is integer arithmetic in a fixed order: scores are identical on every run and build.
@@ -340,7 +340,7 @@ static size_t zkm_align8(size_t s)
 }
 
 /* Geometry of the occupancy mask of view v: the bounding box of its minutiae grown by
- * ZKM_OV_R px, in cells of 8 px (coarser when that would take more than ZKM_OCC_MAX cells a
+ * ZKM_OV_R px, in cells of 16 px (coarser when that would take more than ZKM_OCC_MAX cells a
  * side, hostile or very large images only). */
 #define ZKM_OCC_MAX 128
 static void zkm_occ_geom(const zkbio_template *t, unsigned v, zkm_view *w)
@@ -364,7 +364,7 @@ static void zkm_occ_geom(const zkbio_template *t, unsigned v, zkm_view *w)
     y0 -= ZKM_OV_R;
     x1 += ZKM_OV_R;
     y1 += ZKM_OV_R;
-    int sh = 3;
+    int sh = 4;
     while (((x1 - x0) >> sh) + 1 > ZKM_OCC_MAX || ((y1 - y0) >> sh) + 1 > ZKM_OCC_MAX)
         sh++;
     w->ox0 = (int16_t)x0;
