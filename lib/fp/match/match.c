@@ -28,7 +28,9 @@
  *      close with a similar direction, judged in a local frame (the alignment corrected by the
  *      residual of the nearest grown pairs); final score from m, the supporting edges, the pairs
  *      whose minutia types agree and the paired fraction of the minutiae of both views inside the
- *      overlap (weighted by minutia quality); the best final score wins;
+ *      overlap (weighted by minutia quality; a minutia is inside when it lands in the other view's
+ *      occupancy mask, prepared once per view: 16-px cells whose centre lies within ZKM_OV_R px of
+ *      one of its minutiae); the best final score wins;
  *   5. a piecewise-linear integer table maps the raw score to 100 * 10 * log10(1 / FMR).
  * Everything is integer arithmetic in a fixed order: scores are identical on every run and build.
  */
@@ -95,7 +97,7 @@ extern _Thread_local int zkm_dbg[8];
 #define ZKM_CT_D     16 /* px: consolidation distance after alignment */
 #define ZKM_CT_A     24 /* 8-bit units: consolidation direction tolerance */
 #define ZKM_OV_R     40 /* px: inside the overlap when the other view has a minutia this near */
-#define ZKM_CONS_N   1  /* pairings consolidated: the best raw ones of distinct root clusters */
+#define ZKM_CONS_N   2  /* pairings consolidated: the best raw ones of distinct root clusters */
 #define ZKM_LOCAL_K  2  /* consolidation: local frame from this many nearest grown pairs (<= 8) */
 #define ZKM_WT       60 /* raw score per paired minutia whose type (ending/bifurcation) agrees */
 /* Overlap counts weigh a minutia by its extraction quality q (0..100): ZKM_QMIN % of a minutia up
@@ -138,8 +140,14 @@ typedef struct zkm_view {
     uint16_t n;  /* minutiae */
     uint16_t ne; /* edges */
     int16_t *x, *y;
-    uint8_t *a, *t, *q; /* direction, type, quality 0..100 */
+    uint8_t *a, *t, *q; /* direction, type, overlap weight x 100 (zkm_qw of the quality) */
     zkm_edge *e;
+    /* Occupancy mask for the overlap counts: bit cy * ow + cx is set when the centre of cell
+     * (cx, cy) (cells of 1 << osh px from (ox0, oy0)) lies within ZKM_OV_R px of a minutia. */
+    int16_t ox0, oy0;
+    uint16_t ow, oh, ows; /* cells a side; 64-bit words a row */
+    uint8_t osh;
+    uint64_t *occ;
 } zkm_view;
 
 struct zki_prep {
@@ -181,7 +189,6 @@ struct zki_match_ws {
     uint8_t best_p[256], best_g[256]; /* the pairing being consolidated */
     int16_t tx[256], ty[256];         /* candidate minutiae mapped into the probe frame */
     uint8_t ta[256];
-    uint8_t ovg[256];
     uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
     uint16_t gstart[ZKM_GN * ZKM_GN + 1]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
@@ -332,6 +339,94 @@ static size_t zkm_align8(size_t s)
     return (s + 7) & ~(size_t)7;
 }
 
+/* Geometry of the occupancy mask of view v: the bounding box of its minutiae grown by
+ * ZKM_OV_R px, in cells of 16 px (coarser when that would take more than ZKM_OCC_MAX cells a
+ * side, hostile or very large images only). */
+#define ZKM_OCC_MAX 128
+static void zkm_occ_geom(const zkbio_template *t, unsigned v, zkm_view *w)
+{
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0, any = 0;
+    for (size_t k = 0; k < t->count; k++) {
+        const zkbio_minutia *m = &t->minutiae[k];
+        if (m->view != v)
+            continue;
+        if (!any || m->x < x0)
+            x0 = m->x;
+        if (!any || m->x > x1)
+            x1 = m->x;
+        if (!any || m->y < y0)
+            y0 = m->y;
+        if (!any || m->y > y1)
+            y1 = m->y;
+        any = 1;
+    }
+    x0 -= ZKM_OV_R;
+    y0 -= ZKM_OV_R;
+    x1 += ZKM_OV_R;
+    y1 += ZKM_OV_R;
+    int sh = 4;
+    while (((x1 - x0) >> sh) + 1 > ZKM_OCC_MAX || ((y1 - y0) >> sh) + 1 > ZKM_OCC_MAX)
+        sh++;
+    w->ox0 = (int16_t)x0;
+    w->oy0 = (int16_t)y0;
+    w->osh = (uint8_t)sh;
+    w->ow = any ? (uint16_t)(((x1 - x0) >> sh) + 1) : 0;
+    w->oh = any ? (uint16_t)(((y1 - y0) >> sh) + 1) : 0;
+    w->ows = (uint16_t)((w->ow + 63) / 64);
+}
+
+static size_t zkm_occ_words(const zkm_view *w)
+{
+    return (size_t)w->ows * w->oh;
+}
+
+static void zkm_occ_build(zkm_view *w)
+{
+    const int sh = w->osh, half = 1 << sh >> 1, stride = w->ows;
+    int hw[ZKM_OV_R + 1]; /* half-width of the disc at vertical offset dy */
+    for (int dy = 0; dy <= ZKM_OV_R; dy++)
+        hw[dy] = (int)zkm_isqrt((uint32_t)(ZKM_OV_R * ZKM_OV_R - dy * dy));
+    memset(w->occ, 0, zkm_occ_words(w) * sizeof(uint64_t));
+    for (int i = 0; i < w->n; i++) {
+        const int xi = w->x[i] - w->ox0 - half, yi = w->y[i] - w->oy0 - half;
+        int cy0 = yi - ZKM_OV_R <= 0 ? 0 : (yi - ZKM_OV_R + (1 << sh) - 1) >> sh;
+        int cy1 = (yi + ZKM_OV_R) >> sh;
+        if (cy1 >= w->oh)
+            cy1 = w->oh - 1;
+        for (int cy = cy0; cy <= cy1; cy++) {
+            int dy = abs((cy << sh) - yi);
+            int lo = xi - hw[dy], hi = xi + hw[dy];
+            if (hi < 0)
+                continue;
+            int cx0 = lo <= 0 ? 0 : (lo + (1 << sh) - 1) >> sh, cx1 = hi >> sh;
+            if (cx1 >= w->ow)
+                cx1 = w->ow - 1;
+            if (cx0 > cx1)
+                continue;
+            uint64_t *row = &w->occ[(size_t)cy * stride];
+            /* bits cx0..cx1: whole-word masks */
+            for (int k = cx0 >> 6; k <= cx1 >> 6; k++) {
+                int b0 = k == cx0 >> 6 ? cx0 & 63 : 0, b1 = k == cx1 >> 6 ? cx1 & 63 : 63;
+                row[k] |= (~(uint64_t)0 >> (63 - b1)) & (~(uint64_t)0 << b0);
+            }
+        }
+    }
+}
+
+/* 1 when image point (x, y) of view w's frame is inside its occupancy mask. */
+static inline int zkm_occ(const zkm_view *w, int32_t x, int32_t y)
+{
+    int32_t ux = x - w->ox0, uy = y - w->oy0;
+    if (ux < 0 || uy < 0)
+        return 0;
+    uint32_t cx = (uint32_t)ux >> w->osh, cy = (uint32_t)uy >> w->osh;
+    if (cx >= w->ow || cy >= w->oh)
+        return 0;
+    return (int)(w->occ[cy * w->ows + (cx >> 6)] >> (cx & 63) & 1);
+}
+
+static int zkm_qw(int q);
+
 /* Bytes a prepared copy of t needs (t already checked). */
 static size_t zkm_prep_size(const zkbio_template *t)
 {
@@ -343,6 +438,9 @@ static size_t zkm_prep_size(const zkbio_template *t)
     for (unsigned v = 0; v < nv; v++) {
         s += zkm_align8(cnt[v] * 2 * sizeof(int16_t) + cnt[v] * 3);
         s += zkm_align8(cnt[v] * ZKM_K * sizeof(zkm_edge));
+        zkm_view w;
+        zkm_occ_geom(t, v, &w);
+        s += zkm_occ_words(&w) * sizeof(uint64_t);
     }
     return s;
 }
@@ -369,6 +467,9 @@ static zki_prep *zkm_prep_into(const zkbio_template *t, void *buf, size_t size)
         cur += zkm_align8(n * 2 * sizeof(int16_t) + n * 3);
         w->e = (zkm_edge *)cur;
         cur += zkm_align8(n * ZKM_K * sizeof(zkm_edge));
+        zkm_occ_geom(t, v, w);
+        w->occ = (uint64_t *)cur;
+        cur += zkm_occ_words(w) * sizeof(uint64_t);
         size_t q = 0;
         for (size_t k = 0; k < t->count; k++) {
             const zkbio_minutia *m = &t->minutiae[k];
@@ -378,10 +479,11 @@ static zki_prep *zkm_prep_into(const zkbio_template *t, void *buf, size_t size)
             w->y[q] = (int16_t)m->y;
             w->a[q] = m->angle;
             w->t[q] = m->type;
-            w->q[q] = m->quality;
+            w->q[q] = (uint8_t)zkm_qw(m->quality);
             q++;
         }
         zkm_build_edges(w);
+        zkm_occ_build(w);
     }
     return p;
 }
@@ -692,7 +794,6 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         ws->tx[g] = (int16_t)(cpx + ur);
         ws->ty[g] = (int16_t)(cpy - vr);
         ws->ta[g] = (uint8_t)(gv->a[g] - th);
-        ws->ovg[g] = 0;
         cell[g] = (uint8_t)(zkm_cell(ws->ty[g]) * ZKM_GN + zkm_cell(ws->tx[g]));
         st[cell[g] + 1]++;
     }
@@ -710,13 +811,22 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     int ncl = 0, cnt_p = 0;
     const int32_t td2 = ZKM_CT_D * ZKM_CT_D, ov2 = ZKM_OV_R * ZKM_OV_R;
     for (int p = 0; p < np; p++) {
-        int in = ws->p_mark[p] == mk;
-        /* An unpaired minutia is judged in a local frame: the global motion corrected by the mean
-         * residual of its ZKM_LOCAL_K nearest grown pairs, so that elastic distortion far from
-         * the pairing's centroid does not push true mates out of the ZKM_CT_D tolerance (found
-         * when first needed). */
-        int32_t ox = 0, oy = 0;
-        int local = in; /* paired minutiae need no local frame */
+        const int paired = ws->p_mark[p] == mk;
+        /* inside the overlap: paired, or mapped into the candidate's frame (the inverse motion)
+         * it lands in the candidate's occupancy mask */
+        int32_t u = pv->x[p] - cpx, v = -(pv->y[p] - cpy);
+        int32_t ur = (u * c + v * sn) / 16384, vr = (v * c - u * sn) / 16384;
+        const int in = paired | zkm_occ(gv, cgx + ur, cgy - vr);
+        cnt_p += in * pv->q[p];
+        if (paired)
+            continue;
+        /* Mates: unpaired candidate minutiae within ZKM_OV_R px under the global motion with a
+         * similar direction (gathered branch-free), then judged in a local frame: the global
+         * motion corrected by the mean residual of the ZKM_LOCAL_K nearest grown pairs, so that
+         * elastic distortion far from the pairing's centroid does not push true mates out of the
+         * ZKM_CT_D tolerance (found only when a mate is possible). */
+        uint8_t cg[256];
+        int ncg = 0;
         const int cx0 = zkm_cell(pv->x[p] - ZKM_OV_R), cx1 = zkm_cell(pv->x[p] + ZKM_OV_R);
         const int cy0 = zkm_cell(pv->y[p] - ZKM_OV_R), cy1 = zkm_cell(pv->y[p] + ZKM_OV_R);
         for (int cy = cy0; cy <= cy1; cy++) {
@@ -724,31 +834,28 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
             for (int o = st[cy * ZKM_GN + cx0]; o < o1; o++) {
                 int g = ws->gord[o];
                 int32_t dx = ws->tx[g] - pv->x[p], dy = ws->ty[g] - pv->y[p];
-                if (dx * dx + dy * dy > ov2)
-                    continue;
-                in = 1;
-                ws->ovg[g] = 1;
-                if (ws->p_mark[p] == mk || ws->g_mark[g] == mk ||
-                    zkm_adiff(ws->ta[g], pv->a[p]) > ZKM_CT_A)
-                    continue;
-                if (!local) {
-                    zkm_local(pv, ws, m, p, &ox, &oy);
-                    local = 1;
-                }
-                dx -= ox;
-                dy -= oy;
-                int32_t d2 = dx * dx + dy * dy;
-                if (d2 <= td2 && ncl < 1024)
-                    ws->cl[ncl++] = (uint32_t)d2 << 16 | (uint32_t)p << 8 | (uint32_t)g;
+                cg[ncg] = (uint8_t)g;
+                ncg += (dx * dx + dy * dy <= ov2) & (ws->g_mark[g] != mk) &
+                       (zkm_adiff(ws->ta[g], pv->a[p]) <= ZKM_CT_A);
             }
         }
-        if (in)
-            cnt_p += zkm_qw(pv->q[p]);
+        if (ncg == 0)
+            continue;
+        int32_t ox, oy;
+        zkm_local(pv, ws, m, p, &ox, &oy);
+        for (int k = 0; k < ncg; k++) {
+            int g = cg[k];
+            int32_t dx = ws->tx[g] - pv->x[p] - ox, dy = ws->ty[g] - pv->y[p] - oy;
+            int32_t d2 = dx * dx + dy * dy;
+            if (d2 <= td2 && ncl < 1024)
+                ws->cl[ncl++] = (uint32_t)d2 << 16 | (uint32_t)p << 8 | (uint32_t)g;
+        }
     }
     int cnt_g = 0;
-    for (int g = 0; g < ng; g++)
-        if (ws->ovg[g] | (ws->g_mark[g] == mk))
-            cnt_g += zkm_qw(gv->q[g]);
+    for (int g = 0; g < ng; g++) {
+        const int in = (ws->g_mark[g] == mk) | zkm_occ(pv, ws->tx[g], ws->ty[g]);
+        cnt_g += in * gv->q[g];
+    }
     /* closest first */
     for (int i = 1; i < ncl; i++) {
         uint32_t x = ws->cl[i];
