@@ -87,54 +87,12 @@ int zki_enhance(zki_xws *ws)
             off_across[q][t + 7] =
                 (ptrdiff_t)(-round_div(t * sn, 16384)) * pw + round_div(t * cn, 16384);
     }
-    /* orientation step per 4 x 4 cell: doubled-angle vectors of the four nearest block centres,
-     * bilinearly weighted (in eighths) and by coherence, so filters turn smoothly */
-    const int cw = (w + 3) / 4, ch = (h + 3) / 4, bh_ = ws->bh;
-    uint8_t *q4 = malloc((size_t)cw * ch);
-    if (!q4) {
-        free(pad);
-        free(a);
-        return ZKBIO_ENOMEM;
-    }
-    for (int cy = 0; cy < ch; cy++) {
-        int py = cy * 4 + 2 - ZKI_BLK / 2; /* relative to the first block centre */
-        int by0 = py < 0 ? 0 : py / ZKI_BLK, fy = py < 0 ? 0 : (py % ZKI_BLK);
-        for (int cx = 0; cx < cw; cx++) {
-            int pxx = cx * 4 + 2 - ZKI_BLK / 2;
-            int bx0 = pxx < 0 ? 0 : pxx / ZKI_BLK, fx = pxx < 0 ? 0 : (pxx % ZKI_BLK);
-            int64_t vx = 0, vy = 0;
-            for (int k = 0; k < 4; k++) {
-                int bx = bx0 + (k & 1), by = by0 + (k >> 1);
-                if (bx >= bw)
-                    bx = bw - 1;
-                if (by >= bh_)
-                    by = bh_ - 1;
-                int wx = (k & 1) ? fx : ZKI_BLK - fx, wy = (k >> 1) ? fy : ZKI_BLK - fy;
-                size_t bi = (size_t)by * bw + bx;
-                int64_t wgt = (int64_t)wx * wy * (ws->coh[bi] + 1);
-                unsigned a2 = (unsigned)(ws->ori[bi] * 2) >> 8; /* doubled angle, 8-bit */
-                vx += wgt * zki_cos8(a2);
-                vy += wgt * zki_sin8(a2);
-            }
-            uint16_t d = zki_atan2((int32_t)(vy >> 8), (int32_t)(vx >> 8));
-            q4[(size_t)cy * cw + cx] = (uint8_t)quant((uint16_t)(d >> 1));
-        }
-    }
-#define Q4(x, y)                                                                                   \
-    q4[(size_t)((y) < 0    ? 0                                                                     \
-                : (y) >= h ? ch - 1                                                                \
-                           : (y) / 4) *                                                            \
-           cw +                                                                                    \
-       ((x) < 0    ? 0                                                                             \
-        : (x) >= w ? cw - 1                                                                        \
-                   : (x) / 4)]
     /* pass 1 along the ridges, on the image plus AMARGIN, but only in blocks next to (or in) the
      * foreground: pass 2 runs on foreground blocks and its taps reach at most 7 px, so into the
      * 8-neighbour blocks at most. need[] covers block columns -1..bw and rows -1..bh. */
     const int nw = bw + 2, nh = ws->bh + 2;
     uint8_t *need = calloc((size_t)nw * nh, 1);
     if (!need) {
-        free(q4);
         free(pad);
         free(a);
         return ZKBIO_ENOMEM;
@@ -147,17 +105,35 @@ int zki_enhance(zki_xws *ws)
     for (int y = -AMARGIN; y < h + AMARGIN; y++) {
         int by = (y < 0 ? 0 : y >= h ? h - 1 : y) / ZKI_BLK;
         const uint8_t *nrow = need + (size_t)((y + ZKI_BLK) / ZKI_BLK) * nw;
-        for (int x = -AMARGIN; x < w + AMARGIN; x++) {
-            if (!nrow[(x + ZKI_BLK) / ZKI_BLK])
+        /* 8-px segments of one block column share the filter direction: tap by tap over the
+         * segment, so that the compiler can vectorise the inner loop */
+        for (int bxe = -1; bxe <= bw; bxe++) {
+            if (!nrow[bxe + 1])
                 continue;
-            int bx = (x < 0 ? 0 : x >= w ? w - 1 : x) / ZKI_BLK;
-            const ptrdiff_t *o = ZKI_TUNE(Q4, 0) ? off_along[Q4(x, y)]
-                                                 : off_along[quant(ws->ori[(size_t)by * bw + bx])];
-            const uint8_t *p = pad + (size_t)(y + PAD) * pw + (x + PAD);
-            int32_t acc = 0;
-            for (int k = 0; k < na; k++)
-                acc += along_w[k] * p[o[k]];
-            a[(size_t)(y + PAD) * pw + (x + PAD)] = acc;
+            int x0 = bxe * ZKI_BLK, x1 = x0 + ZKI_BLK;
+            if (x1 > w + AMARGIN)
+                x1 = w + AMARGIN;
+            int bx = bxe < 0 ? 0 : bxe >= bw ? bw - 1 : bxe;
+            const ptrdiff_t *o = off_along[quant(ws->ori[(size_t)by * bw + bx])];
+            const uint8_t *p = pad + (size_t)(y + PAD) * pw + (x0 + PAD);
+            int32_t *out = a + (size_t)(y + PAD) * pw + (x0 + PAD);
+            if (x1 - x0 == ZKI_BLK) {
+                int32_t acc[ZKI_BLK] = {0};
+                for (int k = 0; k < na; k++) {
+                    const uint8_t *q = p + o[k];
+                    const int32_t wk = along_w[k];
+                    for (int i = 0; i < ZKI_BLK; i++)
+                        acc[i] += wk * q[i];
+                }
+                memcpy(out, acc, sizeof(acc));
+            } else {
+                for (int i = 0; i < x1 - x0; i++) {
+                    int32_t acc = 0;
+                    for (int k = 0; k < na; k++)
+                        acc += along_w[k] * p[i + o[k]];
+                    out[i] = acc;
+                }
+            }
         }
     }
     free(need);
@@ -217,27 +193,36 @@ int zki_enhance(zki_xws *ws)
                 bper[(size_t)by * bw + bx] = (uint8_t)bk;
             }
     }
-    /* pass 2 across the ridges, foreground blocks only */
+    /* pass 2 across the ridges, foreground blocks only, in 8-px segments like pass 1 (pass 1
+     * covers a whole segment and its taps' reach); only pixels inside [1, w - 1) are written */
     memset(ws->ridge, 0, (size_t)w * h);
     for (int y = 1; y < h - 1; y++) {
         int by = y / ZKI_BLK;
-        for (int x = 1; x < w - 1; x++) {
-            size_t bi = (size_t)by * bw + x / ZKI_BLK;
+        uint8_t *r = ws->ridge + (size_t)y * w;
+        for (int bx = 0; bx < bw; bx++) {
+            size_t bi = (size_t)by * bw + bx;
             if (!ws->fg[bi])
                 continue;
-            const ptrdiff_t *o =
-                ZKI_TUNE(Q4, 0) ? off_across[Q4(x, y)] : off_across[quant(ws->ori[bi])];
+            const ptrdiff_t *o = off_across[quant(ws->ori[bi])];
             const int32_t *acw = across_w[bper[bi]];
-            const int32_t *p = a + (size_t)(y + PAD) * pw + (x + PAD);
-            int32_t acc = 0;
-            for (int k = 0; k < 15; k++)
-                acc += acw[k] * p[o[k]];
-            ws->ridge[(size_t)y * w + x] = acc < 0;
+            const int x0 = bx * ZKI_BLK;
+            const int32_t *p = a + (size_t)(y + PAD) * pw + (x0 + PAD);
+            int32_t acc[ZKI_BLK] = {0};
+            for (int k = 0; k < 15; k++) {
+                const int32_t *q = p + o[k];
+                const int32_t wk = acw[k];
+                for (int i = 0; i < ZKI_BLK; i++)
+                    acc[i] += wk * q[i];
+            }
+            for (int i = 0; i < ZKI_BLK; i++) {
+                int x = x0 + i;
+                if (x >= 1 && x < w - 1)
+                    r[x] = acc[i] < 0;
+            }
         }
     }
     free(bper);
     free(resp);
-    free(q4);
     free(pad);
     free(a);
     return ZKBIO_OK;
