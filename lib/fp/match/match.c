@@ -1080,7 +1080,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
  * 1 % -> 0.1 % segment log-linearly (the same raw step per decade), and so does everything above.
  * Regenerate with `zkbio bench accuracy` on those sets when the raw score or the extraction
  * changes. */
-static const int32_t zkm_cal_raw[] = {0, 355, 664, 1073, 1496, 1919, 2342};
+static const int32_t zkm_cal_raw[] = {0, 393, 696, 1101, 1548, 1995, 2442};
 static const int32_t zkm_cal_score[] = {0, 300, 1000, 2000, 3000, 4000, 5000};
 #define ZKM_CAL_N ((int)(sizeof(zkm_cal_raw) / sizeof(zkm_cal_raw[0])))
 
