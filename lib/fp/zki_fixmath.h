@@ -34,4 +34,11 @@ static inline int zki_angle_diff8(int a, int b)
     return d > 128 ? 256 - d : d;
 }
 
+/* Smallest absolute difference of two 16-bit angles, 0..32768. */
+static inline int zki_angle_diff16(uint16_t a, uint16_t b)
+{
+    int d = (uint16_t)(a - b);
+    return d > 32768 ? 65536 - d : d;
+}
+
 #endif /* ZKI_FIXMATH_H */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "fp/extract/zki_extract.h"
+#include "fp/zki_fixmath.h"
 #include "zkbio/extract.h"
 #ifdef ZKI_TUNING
 #include <stdio.h>
@@ -142,17 +143,12 @@ static int run_pass(const zkbio_image *im, int sx, int sy, int period, zki_xws *
     return ZKBIO_OK;
 }
 
-static int diff16(uint16_t a, uint16_t b)
-{
-    int d = (uint16_t)(a - b);
-    return d > 32768 ? 65536 - d : d;
-}
-
 #define NPASS_MAX 4
 /* Consensus of the passes: a minutia of the first pass (or of a later pass not yet claimed) gathers
  * the nearest compatible minutia of each other pass; clusters seen by at least VOTES passes are
- * kept, at the mean position and direction of their members. */
-static int consensus(zki_xws *ws, zki_xws *pass, int np)
+ * kept, at the mean position and direction of their members; they replace the first pass's
+ * minutiae. */
+static int consensus(zki_xws *pass, int np)
 {
     const int cr = ZKI_TUNE(CR, 8), votes_min = ZKI_TUNE(VOTES, 2), qv = ZKI_TUNE(QV, 1);
     size_t total = 0;
@@ -178,7 +174,7 @@ static int consensus(zki_xws *ws, zki_xws *pass, int np)
                 for (size_t j = 0; j < pass[o].nmin; j++) {
                     const zki_xmin *b = &pass[o].min[j];
                     int dx = b->x - a->x, dy = b->y - a->y, d2 = dx * dx + dy * dy;
-                    if (used[o][j] || d2 >= bd || diff16(a->angle, b->angle) > 8192)
+                    if (used[o][j] || d2 >= bd || zki_angle_diff16(a->angle, b->angle) > 8192)
                         continue;
                     bd = d2;
                     best = (long)j;
@@ -214,10 +210,10 @@ static int consensus(zki_xws *ws, zki_xws *pass, int np)
         free(out);
         return rc;
     }
-    free(ws->min);
-    ws->min = out;
-    ws->nmin = n;
-    ws->capmin = total ? total : 1;
+    free(pass[0].min);
+    pass[0].min = out;
+    pass[0].nmin = n;
+    pass[0].capmin = total ? total : 1;
     return ZKBIO_OK;
 }
 
@@ -246,7 +242,6 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
     zki_xws pass[NPASS_MAX];
     uint8_t *crop[NPASS_MAX] = {0};
     memset(pass, 0, sizeof(pass));
-    zki_xws ws = pass[0];
     zkbio_extract_info inf = {0, ZKBIO_USABLE, 0, 0};
     zkbio_template *t = NULL;
     if ((rc = run_pass(im, 0, 0, pass_cfg[0][2], &pass[0], &crop[0])) != ZKBIO_OK)
@@ -266,28 +261,27 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
         if ((rc = run_pass(im, pass_cfg[p][0], pass_cfg[p][1], pass_cfg[p][2], &pass[p],
                            &crop[p])) != ZKBIO_OK)
             goto done;
-    ws = pass[0];
-    if (np > 1 && (rc = consensus(&pass[0], pass, np)) != ZKBIO_OK)
+    if (np > 1 && (rc = consensus(pass, np)) != ZKBIO_OK)
         goto done;
-    ws = pass[0];
-    inf.minutiae = (uint32_t)ws.nmin;
-    inf.quality = rate(&ws, inf.foreground, ws.nmin);
-    if (ws.nmin < ZKBIO_EXTRACT_MINUTIAE_MIN) {
+    const zki_xws *ws = &pass[0]; /* the first pass's fields, the consensus minutiae */
+    inf.minutiae = (uint32_t)ws->nmin;
+    inf.quality = rate(ws, inf.foreground, ws->nmin);
+    if (ws->nmin < ZKBIO_EXTRACT_MINUTIAE_MIN) {
         inf.reason = ZKBIO_UNUSABLE_FEW_MINUTIAE;
         rc = ZKBIO_ELOWQUALITY;
         goto done;
     }
-    qsort(ws.min, ws.nmin, sizeof(*ws.min), cmp_quality);
-    size_t n = ws.nmin > ZKBIO_EXTRACT_MINUTIAE_MAX ? ZKBIO_EXTRACT_MINUTIAE_MAX : ws.nmin;
+    qsort(ws->min, ws->nmin, sizeof(*ws->min), cmp_quality);
+    size_t n = ws->nmin > ZKBIO_EXTRACT_MINUTIAE_MAX ? ZKBIO_EXTRACT_MINUTIAE_MAX : ws->nmin;
     if ((rc = zkbio_template_new(n, &t)) != ZKBIO_OK)
         goto done;
-    t->width = (uint16_t)ws.w;
-    t->height = (uint16_t)ws.h;
+    t->width = (uint16_t)ws->w;
+    t->height = (uint16_t)ws->h;
     t->xres = t->yres = 197;
     t->finger_quality = inf.quality;
     t->view_count = 1;
     for (size_t i = 0; i < n; i++) {
-        const zki_xmin *m = &ws.min[i];
+        const zki_xmin *m = &ws->min[i];
         t->minutiae[i].x = (uint16_t)m->x;
         t->minutiae[i].y = (uint16_t)m->y;
         t->minutiae[i].angle = (uint8_t)((m->angle + 128) >> 8);

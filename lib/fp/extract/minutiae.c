@@ -170,12 +170,6 @@ static uint16_t angle_of(int dx, int dy_down)
     return zki_atan2(-dy_down, dx);
 }
 
-static int diff16(uint16_t a, uint16_t b)
-{
-    int d = (uint16_t)(a - b);
-    return d > 32768 ? 65536 - d : d;
-}
-
 /* The minutia nearest to (x, y) within 2 pixels, of the given type, or -1. */
 static long find_near(const zki_xws *ws, int x, int y, int type, size_t self)
 {
@@ -223,7 +217,8 @@ static void direction(zki_xws *ws, zki_xmin *m)
         /* the stem is the branch farthest from the other two */
         int stem = 0, best = -1;
         for (int i = 0; i < 3; i++) {
-            int d1 = diff16(a[i], a[(i + 1) % 3]), d2 = diff16(a[i], a[(i + 2) % 3]);
+            int d1 = zki_angle_diff16(a[i], a[(i + 1) % 3]),
+                d2 = zki_angle_diff16(a[i], a[(i + 2) % 3]);
             int d = d1 < d2 ? d1 : d2;
             if (d > best) {
                 best = d;
@@ -234,8 +229,8 @@ static void direction(zki_xws *ws, zki_xmin *m)
     }
     uint16_t o = (uint16_t)(ws->ori[(size_t)(m->y / ZKI_BLK) * ws->bw + m->x / ZKI_BLK]);
     uint16_t o2 = (uint16_t)(o + 32768);
-    uint16_t snap = diff16(o, traced) < diff16(o2, traced) ? o : o2;
-    m->angle = diff16(snap, traced) <= SNAP_MAX ? snap : traced;
+    uint16_t snap = zki_angle_diff16(o, traced) < zki_angle_diff16(o2, traced) ? o : o2;
+    m->angle = zki_angle_diff16(snap, traced) <= SNAP_MAX ? snap : traced;
     /* ridge continuity: a ridge that ends or forks again within CONT_LEN is often broken by noise;
      * the factor (percent) waits in m->quality for the final rating */
     int broken = 0;
@@ -323,9 +318,10 @@ int zki_minutiae(zki_xws *ws)
             int dx = b->x - a->x, dy = b->y - a->y;
             if (dx * dx + dy * dy > GAP_MAX * GAP_MAX)
                 continue;
-            if (diff16(a->angle, b->angle) < 24576) /* not within 45 degrees of opposite */
+            if (zki_angle_diff16(a->angle, b->angle) <
+                24576) /* not within 45 degrees of opposite */
                 continue;
-            if (diff16(angle_of(dx, dy), a->angle) > 8192)
+            if (zki_angle_diff16(angle_of(dx, dy), a->angle) > 8192)
                 continue;
             a->dead = b->dead = 2;
         }
