@@ -27,7 +27,9 @@
  * the record, a finger view, among the first three, cut short) is ZKBIO_EPROTO with the byte offset
  * in `err->offset` (when `err` is not NULL).
  * - Ownership: imported templates are caller-owned and freed with zkbio_template_free(). A template
- * is one allocation: `minutiae` points inside it and must not be freed separately.
+ * is one allocation: `minutiae` points inside it and must not be freed separately (orientation
+ * fields, zkbio_ofield, are separate allocations owned by the template: zkbio_template_free() frees
+ * them too).
  * - Thread-safety: all functions of this header are reentrant; a template may be read from several
  * threads at once.
  *
@@ -78,6 +80,31 @@ typedef struct zkbio_minutia {
 /** Most finger views (captures of the same finger) one template holds: a 3-capture enrollment. */
 #define ZKBIO_TEMPLATE_VIEWS_MAX 3
 
+/** Side of an orientation-field cell, pixels at 500 dpi. */
+#define ZKBIO_OFIELD_CELL 16
+/** Most cells along each side of an orientation field (64 cells = 1024 px at 500 dpi). */
+#define ZKBIO_OFIELD_DIM_MAX 64
+/** Orientation levels of a cell: level k (1..15) is a ridge orientation of (k - 1) * 12 degrees,
+ * counter-clockwise from the horizontal-right axis with y up, modulo 180 degrees. */
+#define ZKBIO_OFIELD_LEVELS 15
+
+/**
+ * Ridge orientation field of one finger view: the coarse flow of the ridges, which the matcher
+ * compares after aligning two views by their minutiae (match.h). It is zkbio's own data: the
+ * native record carries it (version 2), ISO/ANSI records do not. A field covers the foreground's
+ * bounding box in cells of ZKBIO_OFIELD_CELL x ZKBIO_OFIELD_CELL px at 500 dpi, in the frame of
+ * the view's minutiae: cell (i, j) of the field (column i, row j) covers pixels x in
+ * [(x0 + i) * 16, (x0 + i) * 16 + 16) and y in [(y0 + j) * 16, (y0 + j) * 16 + 16).
+ */
+typedef struct zkbio_ofield {
+    uint8_t x0, y0;     /**< cells from the image's left and top edges to the field's first cell */
+    uint8_t cols, rows; /**< cells, each 1..ZKBIO_OFIELD_DIM_MAX; 0 x 0 (and cells NULL) = no field */
+    uint8_t *cells;     /**< cols * rows bytes, row-major, top row first: 0 = background (no
+                           reliable ridge flow), 1..ZKBIO_OFIELD_LEVELS = orientation level. Owned by
+                           the template (set with zkbio_template_set_ofield(), freed by
+                           zkbio_template_free()) */
+} zkbio_ofield;
+
 /** A minutiae template: one finger view, or up to ZKBIO_TEMPLATE_VIEWS_MAX views of one finger. */
 typedef struct zkbio_template {
     uint16_t width;  /**< image width in pixels (§4.1; informative, some extractors write a fixed
@@ -100,6 +127,8 @@ typedef struct zkbio_template {
     uint8_t view_count;      /**< finger views held: 1 for one capture, up to
                                 ZKBIO_TEMPLATE_VIEWS_MAX for a merged enrollment (multi-view,
                                 see merge.h); 0 is read as 1 */
+    zkbio_ofield ofield[ZKBIO_TEMPLATE_VIEWS_MAX]; /**< orientation field of each view, absent
+                                                      (0 x 0) when unknown; Since: 0.2 */
 } zkbio_template;
 
 /**
@@ -110,7 +139,19 @@ typedef struct zkbio_template {
  */
 ZKBIO_API int zkbio_template_new(size_t count, zkbio_template **out);
 
-/** Free a template from this header's functions. Accepts NULL. Since: 0.1 */
+/**
+ * Give view `view` of `t` an orientation field: a copy of `cells[0 .. cols * rows)` at cell offset
+ * (x0, y0) (zkbio_ofield), replacing the view's field if it had one; cols = rows = 0 (cells may then
+ * be NULL) removes it. The copy is owned by `t`. Since: 0.2
+ * Errors: ZKBIO_EINVAL (NULL t, view >= ZKBIO_TEMPLATE_VIEWS_MAX, only one of cols and rows 0,
+ * cols or rows above ZKBIO_OFIELD_DIM_MAX, x0 + cols or y0 + rows above 255, NULL cells with cols >
+ * 0, a cell above ZKBIO_OFIELD_LEVELS), ZKBIO_ENOMEM (t unchanged).
+ */
+ZKBIO_API int zkbio_template_set_ofield(zkbio_template *t, unsigned view, uint8_t x0, uint8_t y0,
+                                        uint8_t cols, uint8_t rows, const uint8_t *cells);
+
+/** Free a template from this header's functions, with its orientation fields. Accepts NULL.
+ * Since: 0.1 */
 ZKBIO_API void zkbio_template_free(zkbio_template *t);
 
 /**
@@ -176,15 +217,23 @@ ZKBIO_API int zkbio_template_export_ansi(const zkbio_template *t, uint8_t *buf, 
  *  13  1  reserved 0
  *  14  6n minutiae: x (u16: 14 bits x, top 2 bits type), y (u16: 14 bits y, top 2 bits view),
  *         angle (u8, 360/256 degree units), quality (u8)
- *  14+6n 4 CRC-32 (IEEE 802.3, as zlib's crc32) of every preceding byte
+ *  14+6n   orientation fields (version 2), for each view 0..view_count-1 in turn: x0, y0, cols,
+ *         rows (u8 each; zkbio_ofield; 0, 0, 0, 0 = no field), then ceil(cols * rows / 2) bytes of
+ *         cells, row-major, two a byte: the even-numbered cell in the low nibble, the odd one in the
+ *         high nibble (0 = background, 1..ZKBIO_OFIELD_LEVELS), a final unused high nibble 0
+ *  then 4 CRC-32 (IEEE 802.3, as zlib's crc32) of every preceding byte
  * Coordinates are pixels at 500 dpi (as zkbio_extract() writes them; export writes them as they
  * are, import sets xres = yres = 197). Not stored: equipment, impression type, ANSI product id
- * (import sets them to 0). 18 + 6 * 255 = 1548 bytes at most. */
+ * (import sets them to 0). Version 1 records (no orientation fields, the CRC right after the
+ * minutiae) are still read. Without fields a record takes 18 + 6 * n + 4 * view_count bytes. When
+ * the fields would take the record past ZKBIO_NATIVE_MAX, export leaves out the field of the last
+ * view that still has one, then of the one before, until the record fits (a 3-view enrollment of
+ * large prints); the minutiae are always written whole. */
 
 /** Largest native record, bytes. */
 #define ZKBIO_NATIVE_MAX 2048
 /** Native format version written by this library (readers accept versions up to it). */
-#define ZKBIO_NATIVE_VERSION 1
+#define ZKBIO_NATIVE_VERSION 2
 
 /**
  * Write `t` (one or several views) as a native record. Since: 0.1 Same buffer contract as

@@ -217,6 +217,44 @@ static int consensus(zki_xws *pass, int np)
     return ZKBIO_OK;
 }
 
+/* PROTOTYPE: orientation field in 16-px cells: 0 background, else 1 + orientation (0..32767) >> 8 */
+static void ofield(const zki_xws *ws, zkbio_template *t)
+{
+    const int cs = ZKI_TUNE(OFC, 16) / ZKI_BLK;
+    int cw = (ws->bw + cs - 1) / cs, ch = (ws->bh + cs - 1) / cs;
+    if (cw > 255 || ch > 255)
+        return;
+    t->ofield = calloc((size_t)cw * ch, 1);
+    if (!t->ofield)
+        return;
+    t->of_cols = (uint8_t)cw;
+    t->of_rows = (uint8_t)ch;
+    for (int cy = 0; cy < ch; cy++)
+        for (int cx = 0; cx < cw; cx++) {
+            int32_t sc = 0, ss = 0;
+            int nf = 0, nb = 0;
+            for (int by = cy * cs; by < cy * cs + cs && by < ws->bh; by++)
+                for (int bx = cx * cs; bx < cx * cs + cs && bx < ws->bw; bx++) {
+                    size_t b = (size_t)by * ws->bw + bx;
+                    nb++;
+                    if (!ws->fg[b])
+                        continue;
+                    nf++;
+                    unsigned a2 = (unsigned)(ws->ori[b] >> 7) & 255; /* doubled angle, 8-bit */
+                    sc += ws->coh[b] * zki_cos8(a2) / 64;
+                    ss += ws->coh[b] * zki_sin8(a2) / 64;
+                }
+            if (2 * nf < nb + ZKI_TUNE(OFFG, 0) || (sc == 0 && ss == 0))
+                continue;
+            if ((int64_t)zki_isqrt((uint64_t)((int64_t)sc * sc + (int64_t)ss * ss)) * 100 <
+                (int64_t)ZKI_TUNE(OFCOH, 0) * nf * 256 * 255)
+                continue;
+            unsigned o = ((unsigned)zki_atan2(ss, sc) >> 1) & 32767;
+            const int qb = ZKI_TUNE(OFQ, 7);
+            t->ofield[cy * cw + cx] = (uint8_t)(1 + (((o + (1u << (14 - qb))) & 32767) >> (15 - qb)));
+        }
+}
+
 int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_info *info)
 {
     if (!img || !out || !img->pixels)
@@ -289,6 +327,7 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
         t->minutiae[i].quality = m->quality;
         t->minutiae[i].view = 0;
     }
+    ofield(ws, t);
     *out = t;
 done:
     if (info && (rc == ZKBIO_OK || rc == ZKBIO_ELOWQUALITY))

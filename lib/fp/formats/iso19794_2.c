@@ -53,6 +53,10 @@ int zkbio_template_new(size_t count, zkbio_template **out)
 
 void zkbio_template_free(zkbio_template *t)
 {
+    if (!t)
+        return;
+    for (int v = 0; v < ZKBIO_TEMPLATE_VIEWS_MAX; v++)
+        free(t->ofield[v].cells);
     free(t);
 }
 

@@ -148,6 +148,8 @@ typedef struct zkm_view {
     uint16_t ow, oh, ows; /* cells a side; 64-bit words a row */
     uint8_t osh;
     uint64_t *occ;
+    uint8_t ofw, ofh; /* PROTOTYPE orientation field */
+    uint8_t *of;
 } zkm_view;
 
 struct zki_prep {
@@ -192,6 +194,8 @@ struct zki_match_ws {
     uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
     uint16_t gstart[ZKM_GN * ZKM_GN + 1]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
+    int32_t mc, msn, cpx, cpy, cgx, cgy; /* PROTOTYPE: last consolidation's motion */
+    unsigned mth;
 };
 
 /* floor(sqrt(v)) for v < 2^32: the digit-by-digit method started at the top set bit pair, its
@@ -441,6 +445,8 @@ static size_t zkm_prep_size(const zkbio_template *t)
         zkm_view w;
         zkm_occ_geom(t, v, &w);
         s += zkm_occ_words(&w) * sizeof(uint64_t);
+        if (v == 0)
+            s += zkm_align8((size_t)t->of_cols * t->of_rows);
     }
     return s;
 }
@@ -470,6 +476,13 @@ static zki_prep *zkm_prep_into(const zkbio_template *t, void *buf, size_t size)
         zkm_occ_geom(t, v, w);
         w->occ = (uint64_t *)cur;
         cur += zkm_occ_words(w) * sizeof(uint64_t);
+        if (v == 0 && t->ofield) {
+            w->of = cur;
+            w->ofw = t->of_cols;
+            w->ofh = t->of_rows;
+            memcpy(cur, t->ofield, (size_t)t->of_cols * t->of_rows);
+            cur += zkm_align8((size_t)t->of_cols * t->of_rows);
+        }
         size_t q = 0;
         for (size_t k = 0; k < t->count; k++) {
             const zkbio_minutia *m = &t->minutiae[k];
@@ -784,6 +797,13 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     int32_t c = zki_cos8(th), sn = -zki_sin8(th); /* rotate candidate by -th */
     int32_t cpx = (int32_t)(spx / m), cpy = (int32_t)(spy / m);
     int32_t cgx = (int32_t)(sgx / m), cgy = (int32_t)(sgy / m);
+    ws->mc = c;
+    ws->msn = sn;
+    ws->mth = th;
+    ws->cpx = cpx;
+    ws->cpy = cpy;
+    ws->cgx = cgx;
+    ws->cgy = cgy;
     /* aligned candidate minutiae, bucketed by grid cell (counting sort) */
     uint16_t *st = ws->gstart;
     uint8_t cell[256];
@@ -882,6 +902,57 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     *th_out = hits;
     *op = cnt_p / 100;
     *og = cnt_g / 100;
+}
+
+#include <stdio.h>
+static int zkm_env(const char *n, int def)
+{
+    const char *v = getenv(n);
+    return v ? atoi(v) : def;
+}
+/* PROTOTYPE: orientation agreement of the two fields under the last consolidation's motion. */
+static void zkm_ofagree(const zkm_view *pv, const zkm_view *gv, const zki_match_ws *ws, int *nov,
+                        int32_t *sum)
+{
+    *nov = 0;
+    *sum = 0;
+    if (!pv->of || !gv->of)
+        return;
+    static int cs = -1, qs;
+    if (cs < 0) {
+        cs = zkm_env("OF_CS", 16);
+        qs = 32768 >> zkm_env("OF_Q", 7);
+    }
+    for (int cy = 0; cy < pv->ofh; cy++)
+        for (int cx = 0; cx < pv->ofw; cx++) {
+            int vp = pv->of[cy * pv->ofw + cx];
+            if (!vp)
+                continue;
+            int32_t u = cx * cs + cs / 2 - ws->cpx, v = -(cy * cs + cs / 2 - ws->cpy);
+            int32_t ur = (u * ws->mc + v * ws->msn) / 16384, vr = (v * ws->mc - u * ws->msn) / 16384;
+            int32_t gx = ws->cgx + ur, gy = ws->cgy - vr;
+            if (gx < 0 || gy < 0)
+                continue;
+            int gcx = gx / cs, gcy = gy / cs;
+            if (gcx >= gv->ofw || gcy >= gv->ofh)
+                continue;
+            int vg = gv->of[gcy * gv->ofw + gcx];
+            if (!vg)
+                continue;
+            int d = (int)(((unsigned)(vg - 1) * qs - (unsigned)(vp - 1) * qs - ws->mth * 256) & 32767);
+            if (d > 16384)
+                d = 32768 - d;
+            (*nov)++;
+            static int mode = -1, T;
+            if (mode < 0) {
+                mode = zkm_env("OF_MODE", 0);
+                T = zkm_env("OF_T", 20) * 16384 / 90;
+            }
+            if (mode == 3)
+                *sum += d <= T ? 16384 : 0;
+            else
+                *sum += zki_cos8((unsigned)d >> 7);
+        }
 }
 
 static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zkm_view *gv,
@@ -1057,6 +1128,33 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         int mt, th, op, og;
         zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og);
         int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og, np, ng);
+        static int mode = -1, a0, a1, fmin, nmin;
+        if (mode < 0) {
+            a0 = zkm_env("OF_A0", 0);
+            a1 = zkm_env("OF_A1", 100);
+            fmin = zkm_env("OF_FMIN", 0);
+            nmin = zkm_env("OF_NMIN", 0);
+            mode = zkm_env("OF_MODE", 0);
+        }
+        if (mode) {
+            int nov;
+            int32_t sum;
+            zkm_ofagree(pv, gv, ws, &nov, &sum);
+            static int K = -1, P;
+            if (K < 0) {
+                K = zkm_env("OF_K", 0);
+                P = zkm_env("OF_P", 50);
+            }
+            int A = nov + K ? (int)(((int64_t)sum * 100 + (int64_t)K * P * 16384) / ((int64_t)(nov + K) * 16384)) : 0;
+            int f = nov < nmin ? 100 : (A - a0) * 100 / (a1 - a0);
+            if (f < fmin)
+                f = fmin;
+            if (f > 100)
+                f = 100;
+            if (mode == 2)
+                fprintf(stderr, "OF %d %d %d\n", fin, nov, A);
+            fin = fin * f / 100;
+        }
         if (fin > best) {
             best = fin;
 #ifdef ZKM_TUNE
