@@ -53,15 +53,18 @@ typedef struct ba_ctx {
     size_t next;    /* work counter */
     pthread_mutex_t lock;
     int error;
+    int no_ofield; /* --no-ofield */
 } ba_ctx;
 
 static void ba_usage(FILE *out)
 {
     fprintf(out,
-            "Usage: zkbio bench accuracy [--iso] [--scores FILE] [--rotate 0|90|180|270]\n"
-            "                            [--threads N] DIR...\n"
+            "Usage: zkbio bench accuracy [--iso] [--no-ofield] [--scores FILE]\n"
+            "                            [--rotate 0|90|180|270] [--threads N] DIR...\n"
             "  DIR       a set: {finger}_{impression}.tif images (and .iso templates beside them)\n"
             "  --iso     match the .iso templates instead of extracting the images\n"
+            "  --no-ofield  drop the orientation fields of the extracted templates, so the\n"
+            "            matcher scores minutiae alone (as for ISO/ANSI templates)\n"
             "  --scores  write the all-vs-all score matrix (row = probe) as CSV\n"
             "  --rotate  rotate the probe images clockwise by this many degrees\n"
             "  --threads worker threads (default: online CPUs)\n");
@@ -192,6 +195,12 @@ static void *ba_prepare_worker(void *arg)
             zkbio_image_free(img);
         }
         it->failed = !it->tpl || !it->probe;
+        for (unsigned v = 0; c->no_ofield && v < ZKBIO_TEMPLATE_VIEWS_MAX; v++) {
+            if (it->tpl)
+                zkbio_template_set_ofield(it->tpl, v, 0, 0, 0, 0, NULL);
+            if (it->probe && it->probe != it->tpl)
+                zkbio_template_set_ofield(it->probe, v, 0, 0, 0, 0, NULL);
+        }
     }
     return NULL;
 }
@@ -332,16 +341,20 @@ static double ba_now(void)
 int zkbio_cli_bench_accuracy(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"iso", no_argument, NULL, 'i'},          {"scores", required_argument, NULL, 's'},
-        {"rotate", required_argument, NULL, 'r'}, {"threads", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"iso", no_argument, NULL, 'i'},
+        {"scores", required_argument, NULL, 's'},
+        {"rotate", required_argument, NULL, 'r'},
+        {"threads", required_argument, NULL, 't'},
+        {"no-ofield", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    int iso = 0, rotate = 0;
+    int iso = 0, rotate = 0, no_ofield = 0;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
     const char *scores = NULL;
     int o;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "is:r:t:h", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "is:r:t:nh", opts, NULL)) != -1) {
         switch (o) {
         case 'i':
             iso = 1;
@@ -364,6 +377,9 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
                 fprintf(stderr, "zkbio bench accuracy: --threads takes 1..64\n");
                 return 2;
             }
+            break;
+        case 'n':
+            no_ofield = 1;
             break;
         case 'h':
             ba_usage(stdout);
@@ -390,6 +406,7 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     c.iso = iso;
     c.rotate = rotate;
+    c.no_ofield = no_ofield;
     pthread_mutex_init(&c.lock, NULL);
     size_t cap = 0;
     int status = 0;
@@ -412,7 +429,9 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
     double t2 = ba_now();
 
     printf("zkbio bench accuracy: %zu templates in %d set(s), %s%s, %ld thread(s)\n", c.n, nsets,
-           iso ? "ISO templates (.iso)" : "zkbio_extract on the images",
+           iso         ? "ISO templates (.iso)"
+           : no_ofield ? "zkbio_extract on the images, orientation fields dropped"
+                       : "zkbio_extract on the images",
            rotate ? (rotate == 1   ? ", probes rotated 90"
                      : rotate == 2 ? ", probes rotated 180"
                                    : ", probes rotated 270")

@@ -8,10 +8,11 @@
  * keeps all three captures as views 0, 1 and 2 of one template (template.h; exported as three ISO /
  * ANSI finger views or one native record), and zkbio_match() scores a probe against it with the
  * best of the three views. This is the default because it loses nothing: every capture's minutiae
- * are kept exactly as extracted, no registration error can be introduced, a later probe that
- * overlaps any one capture well scores as well as against that capture alone, and the cost (3x
- * the storage of one view, at most 1548 bytes in the native format, and up to 3x the comparisons)
- * is within the ZKFinger 2048-byte budget. The alternative, one consolidated view built by
+ * are kept exactly as extracted (with each capture's orientation field, zkbio_ofield, as its
+ * view's), no registration error can be introduced, a later probe that overlaps any one capture
+ * well scores as well as against that capture alone, and the cost (3x the storage of one view and
+ * up to 3x the comparisons) is within the ZKFinger 2048-byte budget: the native record keeps every
+ * minutia and as many of the views' orientation fields as fit (template.h). The alternative, one consolidated view built by
  * registering captures 2 and 3 onto capture 1 and clustering their minutiae (§6 "Merge strategy
  * B"), is implemented internally for comparison; it is smaller and faster to match but depends on
  * the registration being right; measured: see docs.

@@ -121,6 +121,12 @@ int zkbio_merge(const zkbio_template *const captures[3], zkbio_template **out)
             t->minutiae[k].view = (uint8_t)v;
             k++;
         }
+        const zkbio_ofield *f = &c->ofield[0]; /* each capture's field goes with its view */
+        if (f->cols && (rc = zkbio_template_set_ofield(t, (unsigned)v, f->x0, f->y0, f->cols,
+                                                       f->rows, f->cells)) != ZKBIO_OK) {
+            zkbio_template_free(t);
+            return rc;
+        }
     }
     *out = t;
     return ZKBIO_OK;

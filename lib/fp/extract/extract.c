@@ -217,22 +217,26 @@ static int consensus(zki_xws *pass, int np)
     return ZKBIO_OK;
 }
 
-/* PROTOTYPE: orientation field in 16-px cells: 0 background, else 1 + orientation (0..32767) >> 8 */
-static void ofield(const zki_xws *ws, zkbio_template *t)
+/* The template's orientation field (zkbio_ofield): cells of two by two blocks; a cell is
+ * foreground when at least half its blocks are and the coherence-weighted mean of their doubled
+ * orientation vectors is at least OF_COH % of full coherence (blurred, smudged or creased cells
+ * give a poor orientation that would only add noise to the matcher's comparison, match.c); the
+ * field is cropped to the bounding box of its foreground cells. Measured with `zkbio bench
+ * accuracy` on the three FVC sets at 0, 90 and 180 degrees (scripts/fp-eval.sh): mean EER 2.10 %
+ * keeping every foreground cell, 2.03 % at 20 %, 2.04 % at 30 %, 2.14 % at 40 %, 3.7 % at 50 %. */
+#define OF_COH 30
+static int set_ofield(const zki_xws *ws, zkbio_template *t)
 {
-    const int cs = ZKI_TUNE(OFC, 16) / ZKI_BLK;
-    int cw = (ws->bw + cs - 1) / cs, ch = (ws->bh + cs - 1) / cs;
-    if (cw > 255 || ch > 255)
-        return;
-    t->ofield = calloc((size_t)cw * ch, 1);
-    if (!t->ofield)
-        return;
-    t->of_cols = (uint8_t)cw;
-    t->of_rows = (uint8_t)ch;
+    const int cs = ZKBIO_OFIELD_CELL / ZKI_BLK;
+    const int cw = (ws->bw + cs - 1) / cs, ch = (ws->bh + cs - 1) / cs;
+    uint8_t *cell = calloc((size_t)cw * ch, 1);
+    if (!cell)
+        return ZKBIO_ENOMEM;
+    int x0 = cw, y0 = ch, x1 = -1, y1 = -1;
     for (int cy = 0; cy < ch; cy++)
         for (int cx = 0; cx < cw; cx++) {
             int32_t sc = 0, ss = 0;
-            int nf = 0, nb = 0;
+            int nf = 0, nb = 0, coh = 0;
             for (int by = cy * cs; by < cy * cs + cs && by < ws->bh; by++)
                 for (int bx = cx * cs; bx < cx * cs + cs && bx < ws->bw; bx++) {
                     size_t b = (size_t)by * ws->bw + bx;
@@ -240,19 +244,39 @@ static void ofield(const zki_xws *ws, zkbio_template *t)
                     if (!ws->fg[b])
                         continue;
                     nf++;
-                    unsigned a2 = (unsigned)(ws->ori[b] >> 7) & 255; /* doubled angle, 8-bit */
-                    sc += ws->coh[b] * zki_cos8(a2) / 64;
-                    ss += ws->coh[b] * zki_sin8(a2) / 64;
+                    coh += ws->coh[b];
+                    unsigned a2 = (unsigned)(ws->ori[b] >> 7) & 255; /* doubled, 8-bit */
+                    sc += ws->coh[b] * zki_cos8(a2);
+                    ss += ws->coh[b] * zki_sin8(a2);
                 }
-            if (2 * nf < nb + ZKI_TUNE(OFFG, 0) || (sc == 0 && ss == 0))
+            if (2 * nf < nb || coh == 0)
                 continue;
-            if ((int64_t)zki_isqrt((uint64_t)((int64_t)sc * sc + (int64_t)ss * ss)) * 100 <
-                (int64_t)ZKI_TUNE(OFCOH, 0) * nf * 256 * 255)
+            /* |resultant| / (16384 nf) is the mean coherence (0..255) kept in agreeing directions
+             */
+            uint64_t r = zki_isqrt((uint64_t)((int64_t)sc * sc + (int64_t)ss * ss));
+            if (r * 100 < (uint64_t)OF_COH * 255 * 16384 * (uint64_t)nf)
                 continue;
-            unsigned o = ((unsigned)zki_atan2(ss, sc) >> 1) & 32767;
-            const int qb = ZKI_TUNE(OFQ, 7);
-            t->ofield[cy * cw + cx] = (uint8_t)(1 + (((o + (1u << (14 - qb))) & 32767) >> (15 - qb)));
+            unsigned o = ((unsigned)zki_atan2(ss, sc) >> 1) & 32767; /* half-turn 16-bit */
+            unsigned lv = (o * ZKBIO_OFIELD_LEVELS + 16384) / 32768 % ZKBIO_OFIELD_LEVELS;
+            cell[cy * cw + cx] = (uint8_t)(1 + lv);
+            x0 = cx < x0 ? cx : x0;
+            y0 = cy < y0 ? cy : y0;
+            x1 = cx > x1 ? cx : x1;
+            y1 = cy > y1 ? cy : y1;
         }
+    int rc = ZKBIO_OK;
+    /* images larger than the field's range (over 1024 px of foreground a side, or starting past
+     * cell 255) get no field: the matcher then scores their minutiae alone */
+    if (x1 >= 0 && x1 - x0 < ZKBIO_OFIELD_DIM_MAX && y1 - y0 < ZKBIO_OFIELD_DIM_MAX && x1 < 255 &&
+        y1 < 255) {
+        const int cols = x1 - x0 + 1, rows = y1 - y0 + 1;
+        for (int r = 0; r < rows; r++) /* compact the box in place, row by row */
+            memmove(cell + (size_t)r * cols, cell + (size_t)(y0 + r) * cw + x0, (size_t)cols);
+        rc = zkbio_template_set_ofield(t, 0, (uint8_t)x0, (uint8_t)y0, (uint8_t)cols, (uint8_t)rows,
+                                       cell);
+    }
+    free(cell);
+    return rc;
 }
 
 int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_info *info)
@@ -327,7 +351,10 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
         t->minutiae[i].quality = m->quality;
         t->minutiae[i].view = 0;
     }
-    ofield(ws, t);
+    if ((rc = set_ofield(ws, t)) != ZKBIO_OK) {
+        zkbio_template_free(t);
+        goto done;
+    }
     *out = t;
 done:
     if (info && (rc == ZKBIO_OK || rc == ZKBIO_ELOWQUALITY))

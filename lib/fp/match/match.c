@@ -106,6 +106,12 @@ extern _Thread_local int zkm_dbg[8];
 #define ZKM_Q1       55
 #define ZKM_QMIN     40
 #endif
+/* Orientation factor (zkm_of_factor): agreement (x 100, mean cos 2d) where it starts to count and
+ * where it reaches full weight. Measured with scripts/fp-eval.sh (mean EER over the three FVC sets
+ * at 0, 90 and 180 degrees): 2.56 % without the factor; A0 = 0: 2.11 %, 20: 2.07 %, 40: 2.04 %,
+ * 45: 2.03 %, 60: 2.14 % (A1 = 100); A1 = 90: 2.25 %. */
+#define ZKM_OF_A0 40
+#define ZKM_OF_A1 100
 
 /* Length bins of ZKM_DW px, the last one open-ended. */
 #ifndef ZKM_TUNE
@@ -148,8 +154,10 @@ typedef struct zkm_view {
     uint16_t ow, oh, ows; /* cells a side; 64-bit words a row */
     uint8_t osh;
     uint64_t *occ;
-    uint8_t ofw, ofh; /* PROTOTYPE orientation field */
-    uint8_t *of;
+    /* Orientation field (zkbio_ofield): cols x rows cells from cell (ofx0, ofy0), NULL when the
+     * template has none. */
+    uint8_t ofx0, ofy0, ofw, ofh;
+    const uint8_t *of;
 } zkm_view;
 
 struct zki_prep {
@@ -194,7 +202,10 @@ struct zki_match_ws {
     uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
     uint16_t gstart[ZKM_GN * ZKM_GN + 1]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
-    int32_t mc, msn, cpx, cpy, cgx, cgy; /* PROTOTYPE: last consolidation's motion */
+    /* the motion of the last consolidation: candidate point (gx, gy) lands at probe point
+     * (cpx + ((gx - cgx) c + (gy - cgy) sn) / 16384, cpy + (-(gx - cgx) sn + (gy - cgy) c) /
+     * 16384), rotated by mth (8-bit angle: candidate direction = probe direction + mth) */
+    int32_t mc, msn, cpx, cpy, cgx, cgy;
     unsigned mth;
 };
 
@@ -445,8 +456,7 @@ static size_t zkm_prep_size(const zkbio_template *t)
         zkm_view w;
         zkm_occ_geom(t, v, &w);
         s += zkm_occ_words(&w) * sizeof(uint64_t);
-        if (v == 0)
-            s += zkm_align8((size_t)t->of_cols * t->of_rows);
+        s += zkm_align8((size_t)t->ofield[v].cols * t->ofield[v].rows);
     }
     return s;
 }
@@ -476,12 +486,15 @@ static zki_prep *zkm_prep_into(const zkbio_template *t, void *buf, size_t size)
         zkm_occ_geom(t, v, w);
         w->occ = (uint64_t *)cur;
         cur += zkm_occ_words(w) * sizeof(uint64_t);
-        if (v == 0 && t->ofield) {
+        const zkbio_ofield *f = &t->ofield[v];
+        if (f->cols && f->rows) {
+            memcpy(cur, f->cells, (size_t)f->cols * f->rows);
             w->of = cur;
-            w->ofw = t->of_cols;
-            w->ofh = t->of_rows;
-            memcpy(cur, t->ofield, (size_t)t->of_cols * t->of_rows);
-            cur += zkm_align8((size_t)t->of_cols * t->of_rows);
+            w->ofx0 = f->x0;
+            w->ofy0 = f->y0;
+            w->ofw = f->cols;
+            w->ofh = f->rows;
+            cur += zkm_align8((size_t)f->cols * f->rows);
         }
         size_t q = 0;
         for (size_t k = 0; k < t->count; k++) {
@@ -904,60 +917,75 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     *og = cnt_g / 100;
 }
 
-#include <stdio.h>
-static int zkm_env(const char *n, int def)
+/* Orientation-field agreement of a probe and a candidate view under the motion of the last
+ * consolidation: the mean of cos(2 d) over the probe's foreground cells whose centre lands on a
+ * foreground cell of the candidate, d being the difference of their ridge orientations once the
+ * probe's is turned by the motion's rotation; x 100, so -100..100. The cell centres are stepped
+ * through the candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the
+ * cell index taken with a bias that keeps the shifted value non-negative. Both views must have a
+ * field; 0 when no cell overlaps. */
+static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zki_match_ws *ws)
 {
-    const char *v = getenv(n);
-    return v ? atoi(v) : def;
-}
-/* PROTOTYPE: orientation agreement of the two fields under the last consolidation's motion. */
-static void zkm_ofagree(const zkm_view *pv, const zkm_view *gv, const zki_match_ws *ws, int *nov,
-                        int32_t *sum)
-{
-    *nov = 0;
-    *sum = 0;
-    if (!pv->of || !gv->of)
-        return;
-    static int cs = -1, qs;
-    if (cs < 0) {
-        cs = zkm_env("OF_CS", 16);
-        qs = 32768 >> zkm_env("OF_Q", 7);
+    const int cs = ZKBIO_OFIELD_CELL, L = ZKBIO_OFIELD_LEVELS;
+    /* cos(2 d) for every level difference k = candidate level - probe level (mod L): the
+     * doubled orientation difference is 2 pi k / L minus the doubled rotation */
+    int32_t cosk[2 * ZKBIO_OFIELD_LEVELS];
+    for (int k = 0; k < L; k++) {
+        uint32_t a = (uint32_t)k * 65536u / (uint32_t)L - ws->mth * 512u;
+        cosk[k] = cosk[k + L] = zki_cos8(((a + 128) >> 8) & 255);
     }
-    for (int cy = 0; cy < pv->ofh; cy++)
-        for (int cx = 0; cx < pv->ofw; cx++) {
-            int vp = pv->of[cy * pv->ofw + cx];
-            if (!vp)
+    const int32_t c = ws->mc, sn = ws->msn;
+    /* probe point (x, y) -> candidate point: the inverse of the motion above */
+    const int64_t bias = (int64_t)1 << 40; /* > any |coordinate| * 2^14 * 16, a multiple of 2^18 */
+    const int sh = 14 + 4;                 /* 2^14 fixed point, 16-px cells */
+    int64_t rx = (int64_t)((pv->ofx0 * cs + cs / 2) - ws->cpx),
+            ry = (int64_t)((pv->ofy0 * cs + cs / 2) - ws->cpy);
+    int64_t gx0 = ((int64_t)ws->cgx << 14) + rx * c - ry * sn + bias - ((int64_t)gv->ofx0 << sh);
+    int64_t gy0 = ((int64_t)ws->cgy << 14) + rx * sn + ry * c + bias - ((int64_t)gv->ofy0 << sh);
+    const int64_t dxi = (int64_t)cs * c, dyi = (int64_t)cs * sn;  /* one cell right */
+    const int64_t dxj = -(int64_t)cs * sn, dyj = (int64_t)cs * c; /* one cell down */
+    const int64_t off = bias >> sh;
+    int32_t sum = 0;
+    int n = 0;
+    for (int j = 0; j < pv->ofh; j++, gx0 += dxj, gy0 += dyj) {
+        const uint8_t *row = pv->of + (size_t)j * pv->ofw;
+        int64_t gx = gx0, gy = gy0;
+        for (int i = 0; i < pv->ofw; i++, gx += dxi, gy += dyi) {
+            const int lp = row[i];
+            if (!lp)
                 continue;
-            int32_t u = cx * cs + cs / 2 - ws->cpx, v = -(cy * cs + cs / 2 - ws->cpy);
-            int32_t ur = (u * ws->mc + v * ws->msn) / 16384, vr = (v * ws->mc - u * ws->msn) / 16384;
-            int32_t gx = ws->cgx + ur, gy = ws->cgy - vr;
-            if (gx < 0 || gy < 0)
+            const int64_t ci = (gx >> sh) - off, cj = (gy >> sh) - off;
+            if ((uint64_t)ci >= gv->ofw || (uint64_t)cj >= gv->ofh)
                 continue;
-            int gcx = gx / cs, gcy = gy / cs;
-            if (gcx >= gv->ofw || gcy >= gv->ofh)
+            const int lg = gv->of[cj * gv->ofw + ci];
+            if (!lg)
                 continue;
-            int vg = gv->of[gcy * gv->ofw + gcx];
-            if (!vg)
-                continue;
-            int d = (int)(((unsigned)(vg - 1) * qs - (unsigned)(vp - 1) * qs - ws->mth * 256) & 32767);
-            if (d > 16384)
-                d = 32768 - d;
-            (*nov)++;
-            static int mode = -1, T;
-            if (mode < 0) {
-                mode = zkm_env("OF_MODE", 0);
-                T = zkm_env("OF_T", 20) * 16384 / 90;
-            }
-            if (mode == 3)
-                *sum += d <= T ? 16384 : 0;
-            else
-                *sum += zki_cos8((unsigned)d >> 7);
+            sum += cosk[lg - lp + L];
+            n++;
         }
+    }
+    return n ? (int)((int64_t)sum * 100 / ((int64_t)n * 16384)) : 0;
 }
 
-static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zkm_view *gv,
-                               zki_match_ws *ws)
+/* Weight (x 100) of a pairing's score by the orientation agreement A (zkm_ofield_agree) of the
+ * views it aligns: 0 up to ZKM_OF_A0, rising linearly to 1 at ZKM_OF_A1. Genuine pairs aligned by
+ * their true pairing agree closely (A about 80..95; 60..75 for strongly distorted ones), while an
+ * impostor pairing that happens to collect many minutiae rarely has the ridge flow of both prints
+ * agree around it. */
+static int zkm_of_factor(int a)
 {
+    int f = (a - ZKM_OF_A0) * 100 / (ZKM_OF_A1 - ZKM_OF_A0);
+    return f < 0 ? 0 : f > 100 ? 100 : f;
+}
+
+/* Raw score (x 100) of probe view pv against candidate view gv; *use_of is set when both have an
+ * orientation field, so the score includes the orientation factor (and is calibrated by the
+ * table for that case). */
+static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zkm_view *gv,
+                               zki_match_ws *ws, int *use_of_out)
+{
+    const int use_of = pv->of && gv->of;
+    *use_of_out = use_of;
     int np = pv->n, ng = gv->n;
     if (np < 2 || ng < 2)
         return 0;
@@ -1128,33 +1156,8 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         int mt, th, op, og;
         zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og);
         int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og, np, ng);
-        static int mode = -1, a0, a1, fmin, nmin;
-        if (mode < 0) {
-            a0 = zkm_env("OF_A0", 0);
-            a1 = zkm_env("OF_A1", 100);
-            fmin = zkm_env("OF_FMIN", 0);
-            nmin = zkm_env("OF_NMIN", 0);
-            mode = zkm_env("OF_MODE", 0);
-        }
-        if (mode) {
-            int nov;
-            int32_t sum;
-            zkm_ofagree(pv, gv, ws, &nov, &sum);
-            static int K = -1, P;
-            if (K < 0) {
-                K = zkm_env("OF_K", 0);
-                P = zkm_env("OF_P", 50);
-            }
-            int A = nov + K ? (int)(((int64_t)sum * 100 + (int64_t)K * P * 16384) / ((int64_t)(nov + K) * 16384)) : 0;
-            int f = nov < nmin ? 100 : (A - a0) * 100 / (a1 - a0);
-            if (f < fmin)
-                f = fmin;
-            if (f > 100)
-                f = 100;
-            if (mode == 2)
-                fprintf(stderr, "OF %d %d %d\n", fin, nov, A);
-            fin = fin * f / 100;
-        }
+        if (use_of && fin > best) /* the factor is at most 1: skip it when fin cannot win */
+            fin = (int32_t)((int64_t)fin * zkm_of_factor(zkm_ofield_agree(pv, gv, ws)) / 100);
         if (fin > best) {
             best = fin;
 #ifdef ZKM_TUNE
@@ -1171,29 +1174,29 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
     return best;
 }
 
-/* Calibration: raw score (x 100) -> 100 * 10 * log10(1 / FMR) (match.h ZKBIO_MATCH_CALIBRATION).
- * Raw thresholds at which the pooled impostor distribution (all 3 x 2,880 cross-finger pairs of
- * FVC2002 DB1_B, FVC2002 DB3_B and FVC2004 DB1_B, zkbio_extract templates) has FMR 50 %, 10 %, 1 %
- * and 0.1 % (scores 3, 10, 20, 30); the 1e-4 and 1e-5 points (scores 40, 50) continue the
- * 1 % -> 0.1 % segment log-linearly (the same raw step per decade), and so does everything above.
- * Regenerate with `zkbio bench accuracy` on those sets when the raw score or the extraction
- * changes. */
-static const int32_t zkm_cal_raw[] = {0, 393, 696, 1101, 1548, 1995, 2442};
+/* Calibration: raw score (x 100) -> 100 * 10 * log10(1 / FMR) (match.h ZKBIO_MATCH_CALIBRATION),
+ * one table for view pairs that both have an orientation field (the raw score includes the
+ * orientation factor) and one for the rest (minutiae alone: ISO/ANSI imports, version 1 native
+ * records). Raw thresholds at which the pooled impostor distribution (all 3 x 2,880 cross-finger
+ * pairs of FVC2002 DB1_B, FVC2002 DB3_B and FVC2004 DB1_B, zkbio_extract templates; for the second
+ * table with their fields removed, `zkbio bench accuracy --no-ofield`) has FMR 50 %, 10 %, 1 % and
+ * 0.1 % (scores 3, 10, 20, 30); the 1e-4 and 1e-5 points (scores 40, 50) continue the 1 % -> 0.1 %
+ * segment log-linearly (the same raw step per decade), and so does everything above. Regenerate
+ * with `zkbio bench accuracy` on those sets when the raw score or the extraction changes. */
+static const int32_t zkm_cal_raw_of[] = {0, 393, 696, 1101, 1548, 1995, 2442};
+static const int32_t zkm_cal_raw_min[] = {0, 393, 696, 1101, 1548, 1995, 2442};
 static const int32_t zkm_cal_score[] = {0, 300, 1000, 2000, 3000, 4000, 5000};
-#define ZKM_CAL_N ((int)(sizeof(zkm_cal_raw) / sizeof(zkm_cal_raw[0])))
+#define ZKM_CAL_N ((int)(sizeof(zkm_cal_score) / sizeof(zkm_cal_score[0])))
 
-int32_t zki_match_calibrate(int32_t raw)
+static int32_t zkm_calibrate(int32_t raw, int with_of)
 {
-#ifdef ZKM_TUNE
-    if (zkm_tune[19])
-        return raw;
-#endif
-    if (raw <= zkm_cal_raw[0])
+    const int32_t *cr = with_of ? zkm_cal_raw_of : zkm_cal_raw_min;
+    if (raw <= cr[0])
         return zkm_cal_score[0];
     int k = 1;
-    while (k < ZKM_CAL_N - 1 && raw > zkm_cal_raw[k])
+    while (k < ZKM_CAL_N - 1 && raw > cr[k])
         k++;
-    int64_t x0 = zkm_cal_raw[k - 1], x1 = zkm_cal_raw[k];
+    int64_t x0 = cr[k - 1], x1 = cr[k];
     int64_t y0 = zkm_cal_score[k - 1], y1 = zkm_cal_score[k];
     int64_t y = y0 + ((int64_t)raw - x0) * (y1 - y0) / (x1 - x0);
     if (y < 0)
@@ -1201,21 +1204,23 @@ int32_t zki_match_calibrate(int32_t raw)
     return (int32_t)(y > INT32_MAX ? INT32_MAX : y);
 }
 
-int32_t zki_match_raw(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws)
+int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws)
 {
     int32_t best = 0;
     for (unsigned a = 0; a < probe->prep->nviews; a++)
         for (unsigned b = 0; b < cand->nviews; b++) {
-            int32_t r = zkm_match_views(&probe->ix[a], &probe->prep->v[a], &cand->v[b], ws);
-            if (r > best)
-                best = r;
+            int use_of;
+            int32_t r =
+                zkm_match_views(&probe->ix[a], &probe->prep->v[a], &cand->v[b], ws, &use_of);
+#ifdef ZKM_CAL_DUMP /* calibration builds: the raw score itself */
+            int32_t sc = r;
+#else
+            int32_t sc = zkm_calibrate(r, use_of);
+#endif
+            if (sc > best)
+                best = sc;
         }
     return best;
-}
-
-int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws)
-{
-    return zki_match_calibrate(zki_match_raw(probe, cand, ws));
 }
 
 /* ---- public API -------------------------------------------------------------------------------

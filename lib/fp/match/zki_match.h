@@ -33,10 +33,5 @@ void zki_match_ws_free(zki_match_ws *ws);
 /* Calibrated score x 100 (>= 0) of probe against candidate; the best over all view pairs. */
 int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws);
 
-/* The uncalibrated raw score x 100 behind zki_match_score() (for calibration and diagnostics). */
-int32_t zki_match_raw(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws);
-
-/* Map a raw score x 100 to the calibrated score x 100 (monotonic, piecewise linear). */
-int32_t zki_match_calibrate(int32_t raw);
 
 #endif /* ZKI_MATCH_H */
