@@ -1183,7 +1183,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
  * 0.1 % (scores 3, 10, 20, 30); the 1e-4 and 1e-5 points (scores 40, 50) continue the 1 % -> 0.1 %
  * segment log-linearly (the same raw step per decade), and so does everything above. Regenerate
  * with `zkbio bench accuracy` on those sets when the raw score or the extraction changes. */
-static const int32_t zkm_cal_raw_of[] = {0, 393, 696, 1101, 1548, 1995, 2442};
+static const int32_t zkm_cal_raw_of[] = {0, 141, 419, 740, 1095, 1450, 1805};
 static const int32_t zkm_cal_raw_min[] = {0, 393, 696, 1101, 1548, 1995, 2442};
 static const int32_t zkm_cal_score[] = {0, 300, 1000, 2000, 3000, 4000, 5000};
 #define ZKM_CAL_N ((int)(sizeof(zkm_cal_score) / sizeof(zkm_cal_score[0])))
