@@ -17,7 +17,10 @@
  * ending points from the ridge towards its free end; the direction of a bifurcation points from
  * the fork along the valley between the two branches (ISO/IEC 19794-2 convention, fingerprint.md
  * §4.1), counter-clockwise in 360/256-degree units. Templates hold at most
- * ZKBIO_EXTRACT_MINUTIAE_MAX minutiae, the best by quality.
+ * ZKBIO_EXTRACT_MINUTIAE_MAX minutiae, the best by quality, and the orientation field of the
+ * print (template.h zkbio_ofield: 16-px cells, 15 levels, cells of poor ridge flow marked
+ * background, cropped to the foreground's bounding box; none for a print reaching past 1024 px of
+ * foreground or 4080 px from the image's corner), which the matcher compares after alignment.
  *
  * Determinism: extraction uses integer and fixed-point arithmetic and no threads, so the same
  * pixels give the same template bytes on every run and every build.
@@ -72,8 +75,8 @@ ZKBIO_API const char *zkbio_unusable_name(int reason);
  * Extract the minutiae of `img` (any ZKBIO_IMAGE_DPI_MIN..MAX dpi; resampled to 500 dpi first).
  * Since: 0.1
  * `img` is borrowed for the call. On ZKBIO_OK `*out` is a one-view template (caller-owned, free
- * with zkbio_template_free()) with width/height of the 500-dpi image, xres = yres = 197 and
- * finger_quality = info->quality. `info` may be NULL; when given it is filled on ZKBIO_OK and on
+ * with zkbio_template_free()) with width/height of the 500-dpi image, xres = yres = 197,
+ * finger_quality = info->quality and the orientation field of view 0 (see above). `info` may be NULL; when given it is filled on ZKBIO_OK and on
  * ZKBIO_ELOWQUALITY.
  * Errors: ZKBIO_EINVAL (NULL img or out, NULL pixels), ZKBIO_ERANGE (size or dpi outside the
  * image.h limits), ZKBIO_ELOWQUALITY (unusable image: `info->reason` says why; nothing is written
