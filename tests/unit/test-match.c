@@ -45,6 +45,7 @@ static zkbio_template *copy_of(const zkbio_template *t)
     zkbio_minutia *m = c->minutiae;
     *c = *t;
     c->minutiae = m;
+    memset(c->ofield, 0, sizeof(c->ofield)); /* the fields belong to t: not copied */
     memcpy(m, t->minutiae, t->count * sizeof(*m));
     return c;
 }
@@ -79,6 +80,7 @@ static zkbio_template *two_views(const zkbio_template *a, const zkbio_template *
     size_t n = r->count;
     *r = *a;
     r->minutiae = m;
+    memset(r->ofield, 0, sizeof(r->ofield)); /* the fields belong to a: not copied */
     r->count = n;
     r->view_count = 2;
     memcpy(m, a->minutiae, a->count * sizeof(*m));

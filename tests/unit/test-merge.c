@@ -40,6 +40,7 @@ static zkbio_template *copy(const zkbio_template *t)
     zkbio_minutia *m = c->minutiae;
     *c = *t;
     c->minutiae = m;
+    memset(c->ofield, 0, sizeof(c->ofield)); /* the fields belong to t: not copied */
     memcpy(m, t->minutiae, t->count * sizeof(*m));
     return c;
 }
