@@ -57,6 +57,8 @@ static void usage(FILE *out)
             "  -s, --seconds S    time spent in each timed phase (default 3)\n"
             "  -j, --threads N    1:N search threads, 1..64 (default: online cores)\n"
             "  --dpi N            resolution of the images (default: the file's, else 500)\n"
+            "  --no-ofield        drop the extracted templates' orientation fields (1:1 and 1:N\n"
+            "                     then score minutiae alone, as for ISO/ANSI templates)\n"
             "  -h, --help         show this help\n\n"
             "Exit status: 0 every phase ran, 1 a phase failed (e.g. the engine is not built), 2 "
             "bad usage\nor no usable input.\n");
@@ -384,12 +386,17 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
 
 int zkbio_cli_bench_speed(int argc, char **argv)
 {
-    enum { OPT_DPI = 256 };
+    enum { OPT_DPI = 256, OPT_NO_OFIELD };
     static const struct option opts[] = {
-        {"gallery", required_argument, NULL, 'g'}, {"seconds", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 'j'}, {"dpi", required_argument, NULL, OPT_DPI},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"gallery", required_argument, NULL, 'g'},
+        {"seconds", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 'j'},
+        {"dpi", required_argument, NULL, OPT_DPI},
+        {"no-ofield", no_argument, NULL, OPT_NO_OFIELD},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
+    int no_ofield = 0;
     long gallery = 100000, threads = 0, dpi = 0;
     double seconds = 3;
     int c, bad = 0;
@@ -407,6 +414,9 @@ int zkbio_cli_bench_speed(int argc, char **argv)
             break;
         case OPT_DPI:
             bad = fpc_parse_long(optarg, ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX, &dpi);
+            break;
+        case OPT_NO_OFIELD:
+            no_ofield = 1;
             break;
         case 'h':
             usage(stdout);
@@ -489,6 +499,9 @@ int zkbio_cli_bench_speed(int argc, char **argv)
     }
     if (in.nimages > 0 && bench_extract(&in, seconds, templates, &ntemplates) != ZKBIO_OK)
         failed = 1;
+    for (size_t i = 0; no_ofield && i < ntemplates; i++)
+        for (unsigned v = 0; v < ZKBIO_TEMPLATE_VIEWS_MAX; v++)
+            zkbio_template_set_ofield(templates[i], v, 0, 0, 0, 0, NULL);
     zkbio_template **set = ntemplates > 0 ? templates : in.files;
     size_t nset = ntemplates > 0 ? ntemplates : in.nfiles;
     if (nset < 2) {
