@@ -10,11 +10,12 @@
  * best of the three views. This is the default because it loses nothing: every capture's minutiae
  * are kept exactly as extracted, no registration error can be introduced, a later probe that
  * overlaps any one capture well scores as well as against that capture alone, and the cost (3x
- * the storage of one view, at most 1548 bytes in the native format, and up to 3x the comparisons)
- * is within the ZKFinger 2048-byte budget. The alternative, one consolidated view built by
- * registering captures 2 and 3 onto capture 1 and clustering their minutiae (§6 "Merge strategy
- * B"), is implemented internally for comparison; it is smaller and faster to match but depends on
- * the registration being right; measured: see docs.
+ * the storage of one view, at most 1560 bytes in the native format without orientation fields and
+ * never more than ZKBIO_NATIVE_MAX (2048, the fields beyond that budget are left out), and up to 3x
+ * the comparisons) is within the ZKFinger 2048-byte budget. The alternative, one consolidated view
+ * built by registering captures 2 and 3 onto capture 1 and clustering their minutiae (§6 "Merge
+ * strategy B"), is implemented internally for comparison; it is smaller and faster to match but
+ * depends on the registration being right; measured: see docs.
  *
  * Checks before merging (§6 "Enrolment checks"): every capture has at
  * least ZKBIO_EXTRACT_MINUTIAE_MIN minutiae and a finger quality of at least

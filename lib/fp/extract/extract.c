@@ -217,18 +217,19 @@ static int consensus(zki_xws *pass, int np)
     return ZKBIO_OK;
 }
 
-/* PROTOTYPE: orientation field in 16-px cells: 0 background, else 1 + orientation (0..32767) >> 8 */
+/* PROTOTYPE: orientation field of view 0 in ZKBIO_OFIELD_CELL-px cells over the whole image: 0
+ * background, else the orientation (0..32767 for 0..180 degrees) rounded to one of the
+ * ZKBIO_OFIELD_LEVELS levels, 1 + round(o * 15 / 32768) mod 15. No field when the image is larger
+ * than ZKBIO_OFIELD_DIM_MAX cells a side or memory runs out. */
 static void ofield(const zki_xws *ws, zkbio_template *t)
 {
-    const int cs = ZKI_TUNE(OFC, 16) / ZKI_BLK;
+    const int cs = ZKBIO_OFIELD_CELL / ZKI_BLK;
     int cw = (ws->bw + cs - 1) / cs, ch = (ws->bh + cs - 1) / cs;
-    if (cw > 255 || ch > 255)
+    if (cw < 1 || ch < 1 || cw > ZKBIO_OFIELD_DIM_MAX || ch > ZKBIO_OFIELD_DIM_MAX)
         return;
-    t->ofield = calloc((size_t)cw * ch, 1);
-    if (!t->ofield)
+    uint8_t *cells = calloc((size_t)cw * ch, 1);
+    if (!cells)
         return;
-    t->of_cols = (uint8_t)cw;
-    t->of_rows = (uint8_t)ch;
     for (int cy = 0; cy < ch; cy++)
         for (int cx = 0; cx < cw; cx++) {
             int32_t sc = 0, ss = 0;
@@ -250,9 +251,11 @@ static void ofield(const zki_xws *ws, zkbio_template *t)
                 (int64_t)ZKI_TUNE(OFCOH, 0) * nf * 256 * 255)
                 continue;
             unsigned o = ((unsigned)zki_atan2(ss, sc) >> 1) & 32767;
-            const int qb = ZKI_TUNE(OFQ, 7);
-            t->ofield[cy * cw + cx] = (uint8_t)(1 + (((o + (1u << (14 - qb))) & 32767) >> (15 - qb)));
+            cells[cy * cw + cx] =
+                (uint8_t)(1 + ((o * ZKBIO_OFIELD_LEVELS + 16384) >> 15) % ZKBIO_OFIELD_LEVELS);
         }
+    (void)zkbio_template_set_ofield(t, 0, 0, 0, (uint8_t)cw, (uint8_t)ch, cells);
+    free(cells);
 }
 
 int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_info *info)

@@ -148,7 +148,7 @@ typedef struct zkm_view {
     uint16_t ow, oh, ows; /* cells a side; 64-bit words a row */
     uint8_t osh;
     uint64_t *occ;
-    uint8_t ofw, ofh; /* PROTOTYPE orientation field */
+    uint8_t ofx0, ofy0, ofw, ofh; /* PROTOTYPE orientation field */
     uint8_t *of;
 } zkm_view;
 
@@ -194,7 +194,7 @@ struct zki_match_ws {
     uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
     uint16_t gstart[ZKM_GN * ZKM_GN + 1]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
-    int32_t mc, msn, cpx, cpy, cgx, cgy; /* PROTOTYPE: last consolidation's motion */
+    int32_t mc, msn, cpx, cpy, cgx, cgy;  /* PROTOTYPE: last consolidation's motion */
     unsigned mth;
 };
 
@@ -446,7 +446,7 @@ static size_t zkm_prep_size(const zkbio_template *t)
         zkm_occ_geom(t, v, &w);
         s += zkm_occ_words(&w) * sizeof(uint64_t);
         if (v == 0)
-            s += zkm_align8((size_t)t->of_cols * t->of_rows);
+            s += zkm_align8((size_t)t->ofield[0].cols * t->ofield[0].rows);
     }
     return s;
 }
@@ -476,12 +476,15 @@ static zki_prep *zkm_prep_into(const zkbio_template *t, void *buf, size_t size)
         zkm_occ_geom(t, v, w);
         w->occ = (uint64_t *)cur;
         cur += zkm_occ_words(w) * sizeof(uint64_t);
-        if (v == 0 && t->ofield) {
+        if (v == 0 && t->ofield[0].cells) {
+            const zkbio_ofield *f = &t->ofield[0];
             w->of = cur;
-            w->ofw = t->of_cols;
-            w->ofh = t->of_rows;
-            memcpy(cur, t->ofield, (size_t)t->of_cols * t->of_rows);
-            cur += zkm_align8((size_t)t->of_cols * t->of_rows);
+            w->ofx0 = f->x0;
+            w->ofy0 = f->y0;
+            w->ofw = f->cols;
+            w->ofh = f->rows;
+            memcpy(cur, f->cells, (size_t)f->cols * f->rows);
+            cur += zkm_align8((size_t)f->cols * f->rows);
         }
         size_t q = 0;
         for (size_t k = 0; k < t->count; k++) {
@@ -918,28 +921,29 @@ static void zkm_ofagree(const zkm_view *pv, const zkm_view *gv, const zki_match_
     *sum = 0;
     if (!pv->of || !gv->of)
         return;
-    static int cs = -1, qs;
-    if (cs < 0) {
-        cs = zkm_env("OF_CS", 16);
-        qs = 32768 >> zkm_env("OF_Q", 7);
-    }
+    const int cs = ZKBIO_OFIELD_CELL;
     for (int cy = 0; cy < pv->ofh; cy++)
         for (int cx = 0; cx < pv->ofw; cx++) {
             int vp = pv->of[cy * pv->ofw + cx];
             if (!vp)
                 continue;
-            int32_t u = cx * cs + cs / 2 - ws->cpx, v = -(cy * cs + cs / 2 - ws->cpy);
-            int32_t ur = (u * ws->mc + v * ws->msn) / 16384, vr = (v * ws->mc - u * ws->msn) / 16384;
+            int32_t u = (cx + pv->ofx0) * cs + cs / 2 - ws->cpx;
+            int32_t v = -((cy + pv->ofy0) * cs + cs / 2 - ws->cpy);
+            int32_t ur = (u * ws->mc + v * ws->msn) / 16384,
+                    vr = (v * ws->mc - u * ws->msn) / 16384;
             int32_t gx = ws->cgx + ur, gy = ws->cgy - vr;
             if (gx < 0 || gy < 0)
                 continue;
-            int gcx = gx / cs, gcy = gy / cs;
-            if (gcx >= gv->ofw || gcy >= gv->ofh)
+            int gcx = gx / cs - gv->ofx0, gcy = gy / cs - gv->ofy0;
+            if (gcx < 0 || gcy < 0 || gcx >= gv->ofw || gcy >= gv->ofh)
                 continue;
             int vg = gv->of[gcy * gv->ofw + gcx];
             if (!vg)
                 continue;
-            int d = (int)(((unsigned)(vg - 1) * qs - (unsigned)(vp - 1) * qs - ws->mth * 256) & 32767);
+            /* level k is (k - 1) * 32768 / ZKBIO_OFIELD_LEVELS of 32768 units per 180 degrees */
+            int d = (int)(((unsigned)(vg - 1) * 32768u / ZKBIO_OFIELD_LEVELS -
+                           (unsigned)(vp - 1) * 32768u / ZKBIO_OFIELD_LEVELS - ws->mth * 256) &
+                          32767);
             if (d > 16384)
                 d = 32768 - d;
             (*nov)++;
@@ -1145,7 +1149,9 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                 K = zkm_env("OF_K", 0);
                 P = zkm_env("OF_P", 50);
             }
-            int A = nov + K ? (int)(((int64_t)sum * 100 + (int64_t)K * P * 16384) / ((int64_t)(nov + K) * 16384)) : 0;
+            int A = nov + K ? (int)(((int64_t)sum * 100 + (int64_t)K * P * 16384) /
+                                    ((int64_t)(nov + K) * 16384))
+                            : 0;
             int f = nov < nmin ? 100 : (A - a0) * 100 / (a1 - a0);
             if (f < fmin)
                 f = fmin;
