@@ -98,7 +98,7 @@ typedef struct zkbio_minutia {
  */
 typedef struct zkbio_ofield {
     uint8_t x0, y0;     /**< cells from the image's left and top edges to the field's first cell */
-    uint8_t cols, rows; /**< cells, each 1..ZKBIO_OFIELD_DIM_MAX; 0 x 0 (and cells NULL) = no field */
+    uint8_t cols, rows; /**< cells, each 1..ZKBIO_OFIELD_DIM_MAX; 0 x 0 (cells NULL) = no field */
     uint8_t *cells;     /**< cols * rows bytes, row-major, top row first: 0 = background (no
                            reliable ridge flow), 1..ZKBIO_OFIELD_LEVELS = orientation level. Owned by
                            the template (set with zkbio_template_set_ofield(), freed by
@@ -141,11 +141,11 @@ ZKBIO_API int zkbio_template_new(size_t count, zkbio_template **out);
 
 /**
  * Give view `view` of `t` an orientation field: a copy of `cells[0 .. cols * rows)` at cell offset
- * (x0, y0) (zkbio_ofield), replacing the view's field if it had one; cols = rows = 0 (cells may then
- * be NULL) removes it. The copy is owned by `t`. Since: 0.2
+ * (x0, y0) (zkbio_ofield), replacing the view's field if it had one; cols = rows = 0 (cells may
+ * then be NULL) removes it. The copy is owned by `t`. Since: 0.2
  * Errors: ZKBIO_EINVAL (NULL t, view >= ZKBIO_TEMPLATE_VIEWS_MAX, only one of cols and rows 0,
- * cols or rows above ZKBIO_OFIELD_DIM_MAX, x0 + cols or y0 + rows above 255, NULL cells with cols >
- * 0, a cell above ZKBIO_OFIELD_LEVELS), ZKBIO_ENOMEM (t unchanged).
+ * cols or rows above ZKBIO_OFIELD_DIM_MAX, x0 + cols or y0 + rows above 255, NULL cells with
+ * cols > 0, a cell above ZKBIO_OFIELD_LEVELS), ZKBIO_ENOMEM (t unchanged).
  */
 ZKBIO_API int zkbio_template_set_ofield(zkbio_template *t, unsigned view, uint8_t x0, uint8_t y0,
                                         uint8_t cols, uint8_t rows, const uint8_t *cells);
@@ -191,7 +191,8 @@ ZKBIO_API int zkbio_template_import_auto(const uint8_t *data, size_t len, zkbio_
  * `*len` is the length needed, like snprintf. Errors: ZKBIO_EINVAL (NULL t, count >
  * ZKBIO_TEMPLATE_MINUTIAE_MAX, NULL minutiae with count > 0, a coordinate above
  * ZKBIO_MINUTIA_COORD_MAX, a type above 2, view_count above ZKBIO_TEMPLATE_VIEWS_MAX, a view >=
- * view_count, views not grouped in ascending order), ZKBIO_ENOSPC.
+ * view_count, views not grouped in ascending order, an inconsistent orientation field of a view
+ * below view_count: see zkbio_template_export_native(); fields are not written), ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_template_export_iso(const zkbio_template *t, uint8_t *buf, size_t size,
                                         size_t *len);
@@ -219,16 +220,21 @@ ZKBIO_API int zkbio_template_export_ansi(const zkbio_template *t, uint8_t *buf, 
  *         angle (u8, 360/256 degree units), quality (u8)
  *  14+6n   orientation fields (version 2), for each view 0..view_count-1 in turn: x0, y0, cols,
  *         rows (u8 each; zkbio_ofield; 0, 0, 0, 0 = no field), then ceil(cols * rows / 2) bytes of
- *         cells, row-major, two a byte: the even-numbered cell in the low nibble, the odd one in the
- *         high nibble (0 = background, 1..ZKBIO_OFIELD_LEVELS), a final unused high nibble 0
+ *         cells, row-major, two a byte: the even-numbered cell in the low nibble, the odd one
+ *         in the high nibble (0 = background, 1..ZKBIO_OFIELD_LEVELS), a final unused high
+ *         nibble 0 (a view without a field takes 4 bytes, one with a field 4 + ceil(cols * rows
+ *         / 2))
  *  then 4 CRC-32 (IEEE 802.3, as zlib's crc32) of every preceding byte
  * Coordinates are pixels at 500 dpi (as zkbio_extract() writes them; export writes them as they
  * are, import sets xres = yres = 197). Not stored: equipment, impression type, ANSI product id
  * (import sets them to 0). Version 1 records (no orientation fields, the CRC right after the
- * minutiae) are still read. Without fields a record takes 18 + 6 * n + 4 * view_count bytes. When
- * the fields would take the record past ZKBIO_NATIVE_MAX, export leaves out the field of the last
- * view that still has one, then of the one before, until the record fits (a 3-view enrollment of
- * large prints); the minutiae are always written whole. */
+ * minutiae; 18 + 6 * n bytes, at most 1548) are still read. Without fields a version 2 record takes
+ * 18 + 6 * n + 4 * view_count bytes, at most 1560. When the fields would take the record past
+ * ZKBIO_NATIVE_MAX, export leaves out the field of the last view that still has one (writing 0, 0,
+ * 0, 0 for it), then of the one before, until the record fits (a 3-view enrollment of large
+ * prints); the minutiae are always written whole. At most 2026 bytes of cells fit (one view, no
+ * minutiae), so a 64 x 64 field (2048 bytes) is never written; 64 x 63 (2016) is the largest
+ * field a record holds. Import refuses a record longer than ZKBIO_NATIVE_MAX. */
 
 /** Largest native record, bytes. */
 #define ZKBIO_NATIVE_MAX 2048
@@ -236,24 +242,42 @@ ZKBIO_API int zkbio_template_export_ansi(const zkbio_template *t, uint8_t *buf, 
 #define ZKBIO_NATIVE_VERSION 2
 
 /**
- * Write `t` (one or several views) as a native record. Since: 0.1 Same buffer contract as
- * zkbio_template_export_iso() (`*len` receives the needed length; ZKBIO_ENOSPC when `size` is too
- * small; it never exceeds ZKBIO_NATIVE_MAX). Errors: ZKBIO_EINVAL (NULL t, NULL buf with size >
- * 0, count > ZKBIO_TEMPLATE_MINUTIAE_MAX, a coordinate above ZKBIO_MINUTIA_COORD_MAX, a type above
- * 2, a view >= view_count, view_count above ZKBIO_TEMPLATE_VIEWS_MAX, views not grouped in
- * ascending order), ZKBIO_ENOSPC.
+ * Write `t` (one or several views) as a native record of version ZKBIO_NATIVE_VERSION (2), with
+ * the orientation field of each view below view_count (fields of views at or above view_count are
+ * neither written nor checked; a 0 x 0 field is written 0, 0, 0, 0 whatever its x0 and y0). Since:
+ * 0.1 (fields: 0.2) Same buffer contract as zkbio_template_export_iso() (`*len` receives the
+ * needed length; ZKBIO_ENOSPC when `size` is too small). The length never exceeds
+ * ZKBIO_NATIVE_MAX: fields that would take it past are left out by the budget rule of the
+ * "Native format" notes (last views first), so a buffer of ZKBIO_NATIVE_MAX bytes always suffices
+ * and the record is deterministic (same template, same bytes). Errors: ZKBIO_EINVAL (NULL t, NULL
+ * buf with size > 0, count > ZKBIO_TEMPLATE_MINUTIAE_MAX, a coordinate above
+ * ZKBIO_MINUTIA_COORD_MAX, a type above 2, a view >= view_count, view_count above
+ * ZKBIO_TEMPLATE_VIEWS_MAX, views not grouped in ascending order, an inconsistent orientation field
+ * of a view below view_count: only one of cols and rows 0, cols or rows above
+ * ZKBIO_OFIELD_DIM_MAX, x0 + cols or y0 + rows above 255, NULL cells with cols > 0, a cell above
+ * ZKBIO_OFIELD_LEVELS), ZKBIO_ENOSPC.
  */
 ZKBIO_API int zkbio_template_export_native(const zkbio_template *t, uint8_t *buf, size_t size,
                                            size_t *len);
 /**
- * Read a native record from `data[0..len)`. Bytes after the record are ignored. Since: 0.1
- * *out is caller-owned (zkbio_template_free), written only on ZKBIO_OK; `err` (may be NULL) is
- * filled on failure with the byte offset of the problem. Checked in this order: magic, version,
- * length, CRC, then the fields. Export -> import -> export gives identical bytes.
+ * Read a native record of version 1 (no orientation fields) or 2 from `data[0..len)`. Bytes after
+ * the record are ignored. Since: 0.1 (version 2: 0.2) *out is caller-owned (zkbio_template_free),
+ * written only on ZKBIO_OK, with the orientation fields of a version 2 record (none from version
+ * 1); `err` (may be NULL) is filled on failure with the byte offset of the problem. Checked in this
+ * order: magic, version, length (for version 2 this walks the field blocks, so it needs the view
+ * count, 1..ZKBIO_TEMPLATE_VIEWS_MAX, and each block's cols and rows), CRC, then the header and
+ * minutiae fields, then the orientation fields view by view. Export -> import -> export gives
+ * identical bytes, and a version 2 record that imports exports again to exactly its own bytes.
  * Errors: ZKBIO_EINVAL (NULL out, NULL data with len > 0), ZKBIO_EPROTO (bad magic, version 0,
- * truncated, CRC mismatch, view count 0 or above ZKBIO_TEMPLATE_VIEWS_MAX, reserved byte not 0, a
- * view or type out of range, views out of order), ZKBIO_ENOTSUP (a newer format version; checked
- * before the length and CRC, whose layout may change), ZKBIO_ENOMEM.
+ * truncated (offset `len`), a version 2 record whose field blocks take it past ZKBIO_NATIVE_MAX
+ * bytes (offset of that view's block), CRC mismatch (offset of the CRC), view count 0 or above
+ * ZKBIO_TEMPLATE_VIEWS_MAX (offset 5), reserved byte not 0, a view or type out of range, views out
+ * of order (offset of the minutia); in an orientation field block: x0 or y0 not 0 with
+ * cols = rows = 0 (offset of the block), only one of cols and rows 0 (offset of the 0 byte), cols
+ * or rows above ZKBIO_OFIELD_DIM_MAX (offset of that byte), x0 + cols or y0 + rows above 255
+ * (offset of x0 or y0), a cell above ZKBIO_OFIELD_LEVELS or a non-zero final padding nibble (offset
+ * of its byte)), ZKBIO_ENOTSUP (a newer format version; checked before the length and CRC, whose
+ * layout may change), ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_template_import_native(const uint8_t *data, size_t len, zkbio_template **out,
                                            zkbio_error_info *err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fp/formats/zki_fmr.h"
 #include "fp/zki_fixmath.h"
 #include "fp/zki_merge.h"
 #include "zkbio/extract.h"
@@ -85,13 +86,20 @@ int zkbio_merge(const zkbio_template *const captures[3], zkbio_template **out)
             order[j - 1] = tmp;
         }
 
-    /* at most ZKBIO_TEMPLATE_MINUTIAE_MAX in all: the largest per-view cap that fits */
+    /* at most ZKBIO_TEMPLATE_MINUTIAE_MAX in all, and a native record within ZKBIO_NATIVE_MAX
+     * with the three fields (down to ZKBIO_MERGE_VIEW_MINUTIAE_MIN a view): the largest per-view
+     * cap that fits */
+    zkbio_ofield fields[3];
+    for (int v = 0; v < 3; v++)
+        fields[v] = captures[order[v]]->ofield[0];
     size_t cap = ZKBIO_TEMPLATE_MINUTIAE_MAX, total;
     for (;; cap--) {
         total = 0;
         for (int i = 0; i < 3; i++)
             total += captures[i]->count < cap ? captures[i]->count : cap;
-        if (total <= ZKBIO_TEMPLATE_MINUTIAE_MAX)
+        if (total <= ZKBIO_TEMPLATE_MINUTIAE_MAX &&
+            (cap <= ZKBIO_MERGE_VIEW_MINUTIAE_MIN ||
+             zki_native_size(total, 3, fields) <= ZKBIO_NATIVE_MAX))
             break;
     }
     zkbio_template *t;

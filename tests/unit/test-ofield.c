@@ -2,7 +2,8 @@
 /* Orientation fields (template.h zkbio_ofield): what zkbio_extract() writes on real FVC images
  * (shape, levels, the flow turning with the image), and how the matcher uses them: a genuine pair
  * scores the same whether or not the fields are present on one side only, a candidate whose field
- * is turned by 90 degrees loses its score, merge keeps each capture's field. argv[1] is the shared
+ * is turned by 90 degrees loses its score, merge keeps each capture's field (and the native record
+ * all three, within 2048 bytes). argv[1] is the shared
  * data directory; exit 77 (skipped) when it is absent. */
 #include <math.h>
 #include <stdio.h>
@@ -181,6 +182,16 @@ static void check_matching(const char *data)
                 if (turned >= 10)
                     fprintf(stderr, "  %s: turned field still scores %.2f\n", sets[s], turned);
                 CHECK(turned < 10);
+                /* a field edited by hand past what zkbio_template_set_ofield() allows */
+                double sc = -1;
+                uint8_t keep = bt->ofield[0].cells[0];
+                bt->ofield[0].cells[0] = ZKBIO_OFIELD_LEVELS + 1;
+                CHECK_EQ_INT(zkbio_match(a, bt, &sc), ZKBIO_EINVAL);
+                bt->ofield[0].cells[0] = keep;
+                uint8_t rows = bt->ofield[0].rows;
+                bt->ofield[0].rows = 0;
+                CHECK_EQ_INT(zkbio_match(bt, a, &sc), ZKBIO_EINVAL);
+                bt->ofield[0].rows = rows;
             }
             zkbio_template_free(bf);
             zkbio_template_free(bn);
@@ -201,6 +212,23 @@ static void check_matching(const char *data)
                                         (size_t)m->ofield[v].cols * m->ofield[v].rows) == 0;
                 CHECK(found >= 3);
                 CHECK(score(m, b) >= gen);
+                /* the native record keeps every view's field within the 2048-byte budget */
+                uint8_t rec[ZKBIO_NATIVE_MAX];
+                size_t len = 0;
+                zkbio_template *back = NULL;
+                CHECK_EQ_INT(zkbio_template_export_native(m, rec, sizeof(rec), &len), ZKBIO_OK);
+                CHECK_EQ_INT(zkbio_template_import_native(rec, len, &back, NULL), ZKBIO_OK);
+                if (back) {
+                    CHECK(back->count == m->count);
+                    CHECK(m->count == a->count + b->count + c->count || m->count >= 3 * 40);
+                    for (int v = 0; v < 3; v++)
+                        CHECK(back->ofield[v].cols == m->ofield[v].cols &&
+                              back->ofield[v].cols > 0 &&
+                              memcmp(back->ofield[v].cells, m->ofield[v].cells,
+                                     (size_t)m->ofield[v].cols * m->ofield[v].rows) == 0);
+                    CHECK(score(back, b) == score(m, b));
+                    zkbio_template_free(back);
+                }
             } else {
                 TEST_FAIL_("merge of 101_1..3 of %s failed", sets[s]);
             }

@@ -252,6 +252,15 @@ static int zkm_check_template(const zkbio_template *t)
         if (t->minutiae[k].view >= nv || t->minutiae[k].x > ZKBIO_MINUTIA_COORD_MAX ||
             t->minutiae[k].y > ZKBIO_MINUTIA_COORD_MAX)
             return ZKBIO_EINVAL;
+    for (unsigned v = 0; v < nv; v++) { /* the fields as zkbio_template_set_ofield() makes them */
+        const zkbio_ofield *f = &t->ofield[v];
+        if ((f->cols == 0) != (f->rows == 0) || f->cols > ZKBIO_OFIELD_DIM_MAX ||
+            f->rows > ZKBIO_OFIELD_DIM_MAX || (f->cols && !f->cells))
+            return ZKBIO_EINVAL;
+        for (size_t k = 0; k < (size_t)f->cols * f->rows; k++)
+            if (f->cells[k] > ZKBIO_OFIELD_LEVELS)
+                return ZKBIO_EINVAL;
+    }
     return ZKBIO_OK;
 }
 
