@@ -76,11 +76,11 @@ ZKBIO_API const char *zkbio_unusable_name(int reason);
  * Since: 0.1
  * `img` is borrowed for the call. On ZKBIO_OK `*out` is a one-view template (caller-owned, free
  * with zkbio_template_free()) with width/height of the 500-dpi image, xres = yres = 197,
- * finger_quality = info->quality and the orientation field of view 0 (see above). `info` may be NULL; when given it is filled on ZKBIO_OK and on
- * ZKBIO_ELOWQUALITY.
- * Errors: ZKBIO_EINVAL (NULL img or out, NULL pixels), ZKBIO_ERANGE (size or dpi outside the
- * image.h limits), ZKBIO_ELOWQUALITY (unusable image: `info->reason` says why; nothing is written
- * to *out), ZKBIO_ENOMEM.
+ * finger_quality = info->quality and the orientation field of view 0 (see above). `info` may be
+ * NULL; when given it is filled on ZKBIO_OK and on ZKBIO_ELOWQUALITY. Errors: ZKBIO_EINVAL (NULL
+ * img or out, NULL pixels), ZKBIO_ERANGE (size or dpi outside the image.h limits),
+ * ZKBIO_ELOWQUALITY (unusable image: `info->reason` says why; nothing is written to *out),
+ * ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_info *info);
 

@@ -52,9 +52,10 @@ extern "C" {
  * have a field) is mapped through a piecewise-linear integer table whose knots are the raw values
  * where the pooled impostor distribution has FMR 50 %, 10 %, 1 % and 0.1 % (scores 3, 10, 20,
  * 30); the table for view pairs without orientation fields was measured the same way with the
- * fields removed (`zkbio bench accuracy --no-ofield`). 8,640 impostor pairs cannot measure FMR 1e-4, so the 40 and
- * 50 knots (and everything above) continue the 1 % -> 0.1 % segment log-linearly: the same raw
- * step per decade of FMR. One table for every sensor; no per-set tuning. */
+ * fields removed (`zkbio bench accuracy --no-ofield`). 8,640 impostor pairs cannot measure FMR
+ * 1e-4, so the 40 and 50 knots (and everything above) continue the 1 % -> 0.1 % segment
+ * log-linearly: the same raw step per decade of FMR. One table for every sensor; no per-set tuning.
+ */
 #define ZKBIO_MATCH_CALIBRATION                                                                    \
     "score = 10*log10(1/FMR) from the impostor scores of all cross-finger pairs (3 x 2,880) of "   \
     "FVC2002 DB1_B, FVC2002 DB3_B and FVC2004 DB1_B with zkbio's own extraction, pooled: knots "   \

@@ -33,5 +33,4 @@ void zki_match_ws_free(zki_match_ws *ws);
 /* Calibrated score x 100 (>= 0) of probe against candidate; the best over all view pairs. */
 int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws);
 
-
 #endif /* ZKI_MATCH_H */
