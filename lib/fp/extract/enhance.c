@@ -51,7 +51,7 @@ int zki_enhance(zki_xws *ws)
 {
     const int w = ws->w, h = ws->h, bw = ws->bw;
     const int pw = w + 2 * PAD, ph = h + 2 * PAD;
-    int period = ws->period ? ws->period : 9;
+    int period = ws->period;
     if (period < PERIOD_MIN)
         period = PERIOD_MIN;
     if (period > PERIOD_MAX)
@@ -137,62 +137,9 @@ int zki_enhance(zki_xws *ws)
         }
     }
     free(need);
-    /* ridge period per block: the across kernel with the strongest response over a 3 x 3 block
-     * neighbourhood (kernels share one L1 norm, so responses compare), or the fixed period */
-    const int bh = ws->bh, np = PERIOD_MAX - PERIOD_MIN + 1;
-    uint8_t *bper = malloc((size_t)bw * bh);
-    uint32_t *resp = calloc((size_t)bw * bh * np, sizeof(*resp));
-    if (!bper || !resp) {
-        free(bper);
-        free(resp);
-        free(pad);
-        free(a);
-        return ZKBIO_ENOMEM;
-    }
-    memset(bper, (uint8_t)(period - PERIOD_MIN), (size_t)bw * bh);
-    if (ws->period == 0) {
-        for (int by = 0; by < bh; by++)
-            for (int bx = 0; bx < bw; bx++) {
-                size_t bi = (size_t)by * bw + bx;
-                if (!ws->fg[bi])
-                    continue;
-                const ptrdiff_t *o = off_across[quant(ws->ori[bi])];
-                for (int sy = 1; sy < ZKI_BLK; sy += 2)
-                    for (int sx = 1; sx < ZKI_BLK; sx += 2) {
-                        int x = bx * ZKI_BLK + sx, y = by * ZKI_BLK + sy;
-                        if (x >= w || y >= h)
-                            continue;
-                        const int32_t *p = a + (size_t)(y + PAD) * pw + (x + PAD);
-                        for (int k = 0; k < np; k++) {
-                            int32_t acc = 0;
-                            for (int t = 0; t < 15; t++)
-                                acc += across_w[k][t] * p[o[t]];
-                            resp[bi * np + k] += (uint32_t)((acc < 0 ? -acc : acc) >> 10);
-                        }
-                    }
-            }
-        for (int by = 0; by < bh; by++)
-            for (int bx = 0; bx < bw; bx++) {
-                if (!ws->fg[(size_t)by * bw + bx])
-                    continue;
-                uint64_t best = 0;
-                int bk = period - PERIOD_MIN;
-                for (int k = 0; k < np; k++) {
-                    uint64_t sum = 0;
-                    for (int dy = -1; dy <= 1; dy++)
-                        for (int dx = -1; dx <= 1; dx++) {
-                            int yy = by + dy, xx = bx + dx;
-                            if (yy >= 0 && xx >= 0 && yy < bh && xx < bw)
-                                sum += resp[((size_t)yy * bw + xx) * np + k];
-                        }
-                    if (sum > best) {
-                        best = sum;
-                        bk = k;
-                    }
-                }
-                bper[(size_t)by * bw + bx] = (uint8_t)bk;
-            }
-    }
+    /* one ridge period for the whole pass (a period chosen per block from the strongest
+     * band-pass response was measured worse: docs/fingerprint-engine.md) */
+    const int32_t *acw = across_w[period - PERIOD_MIN];
     /* pass 2 across the ridges, foreground blocks only, in 8-px segments like pass 1 (pass 1
      * covers a whole segment and its taps' reach); only pixels inside [1, w - 1) are written */
     memset(ws->ridge, 0, (size_t)w * h);
@@ -204,7 +151,6 @@ int zki_enhance(zki_xws *ws)
             if (!ws->fg[bi])
                 continue;
             const ptrdiff_t *o = off_across[quant(ws->ori[bi])];
-            const int32_t *acw = across_w[bper[bi]];
             const int x0 = bx * ZKI_BLK;
             const int32_t *p = a + (size_t)(y + PAD) * pw + (x0 + PAD);
             int32_t acc[ZKI_BLK] = {0};
@@ -221,8 +167,6 @@ int zki_enhance(zki_xws *ws)
             }
         }
     }
-    free(bper);
-    free(resp);
     free(pad);
     free(a);
     return ZKBIO_OK;

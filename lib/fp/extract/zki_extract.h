@@ -42,7 +42,7 @@ typedef struct zki_xws {
     /* per pixel */
     uint8_t *ridge; /* binarised ridges 0/1, then the skeleton */
     int fg_blocks;
-    int period; /* ridge period used by the enhancement, pixels */
+    int period; /* ridge period of the enhancement filter, pixels (clamped to the table's range) */
     zki_xmin *min;
     size_t nmin, capmin;
 } zki_xws;
