@@ -572,6 +572,12 @@ int zkbio_cli_extract(int argc, char **argv)
     }
     fprintf(info_out, "quality:    %u\nminutiae:   %u (%zu kept)\nforeground: %u px\n",
             info.quality, info.minutiae, t->count, info.foreground);
+    if (t->ofield[0].cols)
+        fprintf(info_out, "orientation field: %u x %u cells of %d px%s\n", t->ofield[0].cols,
+                t->ofield[0].rows, ZKBIO_OFIELD_CELL,
+                fmt != FMT_NATIVE ? " (not carried by ISO/ANSI records)" : "");
+    else
+        fprintf(info_out, "orientation field: none\n");
     int status = 0;
     if (out || base64) {
         size_t written = 0;
