@@ -156,9 +156,18 @@ struct zki_prep {
     zkm_view v[ZKBIO_TEMPLATE_VIEWS_MAX];
 };
 
+/* A probe edge in the index, in the form its comparison with a candidate edge takes: the
+ * candidate's length d passes when d - dlo <= dspan (unsigned), its angles a1 and a2 when
+ * (uint8_t)(a1 - a1lo) <= 2 * ZKM_TOL_A and likewise for a2 (zkm_ient_make). */
+typedef struct zkm_ient {
+    uint16_t dlo, dspan;
+    uint8_t a1lo, a2lo;
+    uint8_t i, j;
+} zkm_ient;
+
 typedef struct zkm_index {
     uint32_t *off; /* ZKM_NBINS + 1 offsets into ent */
-    zkm_edge *ent; /* probe edges (both directions) by bin; `bin` is unused here */
+    zkm_ient *ent; /* probe edges (both directions) by bin */
 } zkm_index;
 
 struct zki_probe {
@@ -525,6 +534,28 @@ static int zkm_abins(unsigned a, unsigned *out)
     return n;
 }
 
+/* The test of zkm_match_views step 1, |d - e->d| <= zkm_tol_d(max(d, e->d)) and both angles
+ * within ZKM_TOL_A, as intervals. For d <= e->d the tolerance is fixed: d >= e->d - tol_d(e->d).
+ * For d >= e->d, d - e->d - zkm_tol_d(d) never decreases as d grows, so the passing lengths end
+ * at the largest d with d - e->d <= ZKM_TOL_D or d - e->d <= d * ZKM_TOL_DR / 64, the latter
+ * being d <= e->d * 64 / (64 - ZKM_TOL_DR). An angle a is within ZKM_TOL_A of b when
+ * (a - b + ZKM_TOL_A) mod 256 <= 2 * ZKM_TOL_A. */
+static zkm_ient zkm_ient_make(const zkm_edge *e)
+{
+    int lo = e->d - zkm_tol_d(e->d);
+    int hi_rel = e->d * 64 / (64 - ZKM_TOL_DR), hi_abs = e->d + ZKM_TOL_D;
+    int hi = hi_rel > hi_abs ? hi_rel : hi_abs;
+    lo = lo < 0 ? 0 : lo;
+    hi = hi > 65535 ? 65535 : hi;
+    zkm_ient f = {(uint16_t)lo,
+                  (uint16_t)(hi - lo),
+                  (uint8_t)(e->a1 - ZKM_TOL_A),
+                  (uint8_t)(e->a2 - ZKM_TOL_A),
+                  e->i,
+                  e->j};
+    return f;
+}
+
 static void zkm_index_edge(zkm_index *ix, const zkm_edge *e, uint32_t *fill)
 {
     int d = e->d;
@@ -541,7 +572,7 @@ static void zkm_index_edge(zkm_index *ix, const zkm_edge *e, uint32_t *fill)
             for (int w = 0; w < na2; w++) {
                 unsigned bin = (db * ZKM_NA + a1b[u]) * ZKM_NA + a2b[w];
                 if (fill)
-                    ix->ent[fill[bin]++] = *e;
+                    ix->ent[fill[bin]++] = zkm_ient_make(e);
                 else
                     ix->off[bin + 1]++;
             }
@@ -570,7 +601,7 @@ static int zkm_index_build(zkm_index *ix, const zkm_view *v)
     }
     for (int b = 0; b < ZKM_NBINS; b++)
         ix->off[b + 1] += ix->off[b];
-    ix->ent = malloc((ix->off[ZKM_NBINS] ? ix->off[ZKM_NBINS] : 1) * sizeof(zkm_edge));
+    ix->ent = malloc((ix->off[ZKM_NBINS] ? ix->off[ZKM_NBINS] : 1) * sizeof(zkm_ient));
     uint32_t *fill = malloc(ZKM_NBINS * sizeof(uint32_t));
     if (!ix->ent || !fill) {
         free(fill);
@@ -900,13 +931,12 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
 #ifdef ZKM_TUNE
         zkm_dbg[7] += (int)(hi - lo);
 #endif
-        const int ed = e->d, ea1 = e->a1, ea2 = e->a2;
+        const unsigned ed = e->d, ea1 = e->a1, ea2 = e->a2;
         for (uint32_t q = lo; q < hi; q++) {
-            const zkm_edge *f = &ix->ent[q];
-            int dd = abs((int)f->d - ed);
-            int dm = f->d > ed ? f->d : ed;
-            int ok = (int)(dd <= zkm_tol_d(dm)) & (int)(zkm_adiff(f->a1, ea1) <= ZKM_TOL_A) &
-                     (int)(zkm_adiff(f->a2, ea2) <= ZKM_TOL_A);
+            const zkm_ient *f = &ix->ent[q];
+            int ok = (int)(ed - f->dlo <= f->dspan) &
+                     (int)((uint8_t)(ea1 - f->a1lo) <= 2 * ZKM_TOL_A) &
+                     (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
             /* written unconditionally, kept only when ok: no unpredictable branch */
             zkm_corr *c = &ws->corr[nc];
             c->pi = f->i;
