@@ -268,31 +268,36 @@ static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uin
         rank[ord[r]] = (uint8_t)r;
     const int32_t dmin2 = ZKM_EDGE_MIN * ZKM_EDGE_MIN;
     for (int i = 0; i < n; i++) {
-        uint64_t key[ZKM_KMAX]; /* squared distance << 8 | index, ascending */
-        int c = 0;
+        /* squared distance << 8 | index, ascending; slots not filled yet hold UINT64_MAX, so
+         * neither the stop test nor the rejection test below fires before K are found */
+        uint64_t key[ZKM_KMAX];
+        for (int k = 0; k < ZKM_K; k++)
+            key[k] = UINT64_MAX;
         for (int dir = -1; dir <= 1; dir += 2) {
             for (int r = rank[i] + dir; r >= 0 && r < n; r += dir) {
                 int j = ord[r];
                 int32_t dy = y[j] - y[i];
-                if (c == ZKM_K && ((uint64_t)(dy * dy) << 8) > key[ZKM_K - 1])
+                if (((uint64_t)(dy * dy) << 8) > key[ZKM_K - 1])
                     break;
                 int32_t dx = x[j] - x[i];
                 int32_t dd = dx * dx + dy * dy;
-                if (dd < dmin2)
-                    continue;
                 uint64_t k = (uint64_t)dd << 8 | (uint64_t)j;
-                if (c == ZKM_K && k >= key[ZKM_K - 1])
+                if (dd < dmin2 || k >= key[ZKM_K - 1])
                     continue;
-                int p = c < ZKM_K ? c++ : ZKM_K - 1;
-                while (p > 0 && key[p - 1] > k) {
-                    key[p] = key[p - 1];
-                    p--;
+                /* insert k, dropping the last key (branch-free: slot p takes the smaller of
+                 * its key and the larger of its predecessor's key and k) */
+                for (int p = ZKM_K - 1; p > 0; p--) {
+                    uint64_t m = key[p - 1] > k ? key[p - 1] : k;
+                    key[p] = key[p] < m ? key[p] : m;
                 }
-                key[p] = k;
+                key[0] = key[0] < k ? key[0] : k;
             }
         }
-        for (int k = 0; k < c; k++)
-            knn[i * ZKM_KMAX + k] = (uint8_t)(key[k] & 255);
+        int c = 0;
+        while (c < ZKM_K && key[c] != UINT64_MAX) {
+            knn[i * ZKM_KMAX + c] = (uint8_t)(key[c] & 255);
+            c++;
+        }
         kn[i] = (uint8_t)c;
     }
 }
@@ -320,20 +325,22 @@ static void zkm_fill_edge(const zkm_view *v, int i, int j, zkm_edge *e)
 static void zkm_build_edges(zkm_view *v)
 {
     uint8_t knn[256 * ZKM_KMAX], kn[256];
+    uint64_t nbit[256 * 4]; /* bit j of row i: j is one of i's neighbours */
     int n = v->n;
     zkm_knn(n, v->x, v->y, knn, kn);
+    memset(nbit, 0, (size_t)n * 4 * sizeof(uint64_t));
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < kn[i]; k++) {
+            int j = knn[i * ZKM_KMAX + k];
+            nbit[i * 4 + (j >> 6)] |= (uint64_t)1 << (j & 63);
+        }
     int ne = 0;
     for (int i = 0; i < n; i++) {
         for (int k = 0; k < kn[i]; k++) {
             int j = knn[i * ZKM_KMAX + k];
-            if (j < i) {
-                /* already added from j's list when i is one of j's neighbours */
-                int dup = 0;
-                for (int q = 0; q < kn[j]; q++)
-                    dup |= knn[j * ZKM_KMAX + q] == i;
-                if (dup)
-                    continue;
-            }
+            /* already added from j's list when i is one of j's neighbours */
+            if (j < i && (nbit[j * 4 + (i >> 6)] >> (i & 63) & 1))
+                continue;
             if (i < j)
                 zkm_fill_edge(v, i, j, &v->e[ne++]);
             else
