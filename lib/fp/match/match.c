@@ -162,7 +162,7 @@ struct zki_prep {
 typedef struct zkm_ient {
     uint16_t dlo, dspan;
     uint8_t a1lo, a2lo;
-    uint8_t i, j;
+    uint16_t ij; /* the probe minutiae i | j << 8 */
 } zkm_ient;
 
 typedef struct zkm_index {
@@ -175,22 +175,18 @@ struct zki_probe {
     zkm_index ix[ZKBIO_TEMPLATE_VIEWS_MAX];
 };
 
-typedef struct zkm_corr {
-    uint8_t pi, gi, pj, gj;
-} zkm_corr;
-
 struct zki_match_ws {
-    zkm_corr corr[ZKM_MAX_CORR];
-    uint32_t map[256 * 256]; /* (stamp << 16) | node, by pi * ng + gi */
+    uint32_t corr[ZKM_MAX_CORR]; /* correspondences: pi | pj << 8 | gi << 16 | gj << 24 */
+    uint32_t map[256 * 256];     /* (stamp << 16) | node, by pi * ng + gi */
     uint32_t map_stamp;
     uint8_t node_p[ZKM_MAX_NODES], node_g[ZKM_MAX_NODES], node_rot[ZKM_MAX_NODES];
     uint16_t deg[ZKM_MAX_NODES];
     uint32_t adj_off[ZKM_MAX_NODES + 1];
     uint16_t adj[2 * ZKM_MAX_CORR];
     uint32_t node_mark[ZKM_MAX_NODES];
+    uint16_t adj_sorted[ZKM_MAX_NODES]; /* map_stamp when the node's adjacency list is sorted */
     uint32_t p_mark[256], g_mark[256];
     uint32_t mark;
-    uint16_t queue[256];
     uint16_t roots[ZKM_ROOTS_MAX];
     uint16_t rq[ZKM_ROOTS_MAX][256]; /* each root's grown pairing (node ids) ... */
     int32_t rraw[ZKM_ROOTS_MAX];     /* ... its raw score, size and supporting edges */
@@ -554,12 +550,8 @@ static zkm_ient zkm_ient_make(const zkm_edge *e)
     int hi = hi_rel > hi_abs ? hi_rel : hi_abs;
     lo = lo < 0 ? 0 : lo;
     hi = hi > 65535 ? 65535 : hi;
-    zkm_ient f = {(uint16_t)lo,
-                  (uint16_t)(hi - lo),
-                  (uint8_t)(e->a1 - ZKM_TOL_A),
-                  (uint8_t)(e->a2 - ZKM_TOL_A),
-                  e->i,
-                  e->j};
+    zkm_ient f = {(uint16_t)lo, (uint16_t)(hi - lo), (uint8_t)(e->a1 - ZKM_TOL_A),
+                  (uint8_t)(e->a2 - ZKM_TOL_A), (uint16_t)(e->i | e->j << 8)};
     return f;
 }
 
@@ -930,26 +922,26 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         return 0;
     /* 1. correspondences */
     int nc = 0;
-    for (int k = 0; k < gv->ne; k++) {
+    const uint32_t *const off = ix->off;
+    const zkm_ient *const ent = ix->ent;
+    uint32_t *const corr = ws->corr;
+    for (int k = 0, ne = gv->ne; k < ne; k++) {
         const zkm_edge *e = &gv->e[k];
-        uint32_t lo = ix->off[e->bin], hi = ix->off[e->bin + 1];
+        uint32_t lo = off[e->bin], hi = off[e->bin + 1];
         if (nc + (int)(hi - lo) > ZKM_MAX_CORR)
             break; /* deterministic truncation: stop before a bin that might not fit */
 #ifdef ZKM_TUNE
         zkm_dbg[7] += (int)(hi - lo);
 #endif
         const unsigned ed = e->d, ea1 = e->a1, ea2 = e->a2;
+        const uint32_t gij = (uint32_t)e->i << 16 | (uint32_t)e->j << 24;
         for (uint32_t q = lo; q < hi; q++) {
-            const zkm_ient *f = &ix->ent[q];
+            const zkm_ient *f = &ent[q];
             int ok = (int)(ed - f->dlo <= f->dspan) &
                      (int)((uint8_t)(ea1 - f->a1lo) <= 2 * ZKM_TOL_A) &
                      (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
             /* written unconditionally, kept only when ok: no unpredictable branch */
-            zkm_corr *c = &ws->corr[nc];
-            c->pi = f->i;
-            c->pj = f->j;
-            c->gi = e->i;
-            c->gj = e->j;
+            corr[nc] = f->ij | gij;
             nc += ok;
         }
     }
@@ -958,49 +950,30 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
     /* 2. graph of minutia pairs */
     if (++ws->map_stamp == 0x10000) {
         memset(ws->map, 0, sizeof(ws->map));
+        memset(ws->adj_sorted, 0, sizeof(ws->adj_sorted));
         ws->map_stamp = 1;
     }
+    const uint16_t stamp = (uint16_t)ws->map_stamp;
     int nn = 0;
     for (int k = 0; k < nc; k++) {
-        zkm_corr *c = &ws->corr[k];
-        int a = zkm_node(ws, ng, c->pi, c->gi, &nn);
-        int b = zkm_node(ws, ng, c->pj, c->gj, &nn);
+        uint32_t c = corr[k];
+        int a = zkm_node(ws, ng, c & 255, c >> 16 & 255, &nn);
+        int b = zkm_node(ws, ng, c >> 8 & 255, c >> 24, &nn);
         ws->deg[a]++;
         ws->deg[b]++;
-        /* reuse the corr slot to remember node ids: pi/gi and pj/gj are no longer needed */
-        c->pi = (uint8_t)(a & 0xff);
-        c->gi = (uint8_t)(a >> 8);
-        c->pj = (uint8_t)(b & 0xff);
-        c->gj = (uint8_t)(b >> 8);
+        corr[k] = (uint32_t)a | (uint32_t)b << 16; /* the slot now remembers the node ids */
     }
+    /* adjacency lists: adj_off[u + 1] is u's fill cursor, then its end */
     ws->adj_off[0] = 0;
-    for (int u = 0; u < nn; u++) {
-        ws->adj_off[u + 1] = ws->adj_off[u] + ws->deg[u];
+    for (int u = 0, start = 0; u < nn; u++) {
+        ws->adj_off[u + 1] = (uint32_t)start;
+        start += ws->deg[u];
         ws->node_rot[u] = (uint8_t)(gv->a[ws->node_g[u]] - pv->a[ws->node_p[u]]);
     }
-    /* fill adjacency; node_mark temporarily holds the fill cursor */
-    for (int u = 0; u < nn; u++)
-        ws->node_mark[u] = ws->adj_off[u];
     for (int k = 0; k < nc; k++) {
-        const zkm_corr *c = &ws->corr[k];
-        int a = c->pi | c->gi << 8, b = c->pj | c->gj << 8;
-        ws->adj[ws->node_mark[a]++] = (uint16_t)b;
-        ws->adj[ws->node_mark[b]++] = (uint16_t)a;
-    }
-    /* most-supported neighbours first (stable insertion sort, lists are short) */
-    for (int u = 0; u < nn; u++) {
-        uint16_t *l = &ws->adj[ws->adj_off[u]];
-        int len = (int)(ws->adj_off[u + 1] - ws->adj_off[u]);
-        for (int s = 1; s < len; s++) {
-            uint16_t x = l[s];
-            int r = s;
-            while (r > 0 && ws->deg[l[r - 1]] < ws->deg[x]) {
-                l[r] = l[r - 1];
-                r--;
-            }
-            l[r] = x;
-        }
-        ws->node_mark[u] = 0;
+        int a = corr[k] & 0xffff, b = corr[k] >> 16;
+        ws->adj[ws->adj_off[a + 1]++] = (uint16_t)b;
+        ws->adj[ws->adj_off[b + 1]++] = (uint16_t)a;
     }
     /* 3. roots: top ZKM_ROOTS by degree, ties to the lower node id */
     int nr = 0;
@@ -1019,13 +992,30 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         int root = ws->roots[r];
         uint32_t mk = zkm_next_mark(ws);
         int rp = ws->node_p[root], rg = ws->node_g[root], rrot = ws->node_rot[root];
+        uint16_t *queue = ws->rq[r]; /* the grown pairing, in the order it grew */
         int qh = 0, qt = 0;
-        ws->queue[qt++] = (uint16_t)root;
+        queue[qt++] = (uint16_t)root;
         ws->node_mark[root] = mk;
         ws->p_mark[rp] = mk;
         ws->g_mark[rg] = mk;
         while (qh < qt) {
-            int u = ws->queue[qh++];
+            int u = queue[qh++];
+            if (ws->adj_sorted[u] != stamp) {
+                /* most-supported neighbours first (stable insertion sort, lists are short);
+                 * only the lists growth reads are sorted, once per comparison */
+                uint16_t *l = &ws->adj[ws->adj_off[u]];
+                int len = (int)(ws->adj_off[u + 1] - ws->adj_off[u]);
+                for (int s = 1; s < len; s++) {
+                    uint16_t x = l[s];
+                    int i = s;
+                    while (i > 0 && ws->deg[l[i - 1]] < ws->deg[x]) {
+                        l[i] = l[i - 1];
+                        i--;
+                    }
+                    l[i] = x;
+                }
+                ws->adj_sorted[u] = stamp;
+            }
             for (uint32_t q = ws->adj_off[u]; q < ws->adj_off[u + 1]; q++) {
                 int w = ws->adj[q];
                 int p = ws->node_p[w], g = ws->node_g[w];
@@ -1047,17 +1037,16 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                 ws->p_mark[p] = mk;
                 ws->g_mark[g] = mk;
                 ws->node_mark[w] = mk;
-                ws->queue[qt++] = (uint16_t)w;
+                queue[qt++] = (uint16_t)w;
             }
         }
         /* supporting edges: correspondences with both ends in the pairing (each seen twice) */
         int m = qt, s2 = 0;
         for (int k = 0; k < m; k++) {
-            int u = ws->queue[k];
+            int u = queue[k];
             for (uint32_t q = ws->adj_off[u]; q < ws->adj_off[u + 1]; q++)
                 s2 += ws->node_mark[ws->adj[q]] == mk;
         }
-        memcpy(ws->rq[r], ws->queue, (size_t)m * sizeof(uint16_t));
         ws->rm[r] = (uint16_t)m;
         ws->rs[r] = (uint16_t)(s2 / 2);
         ws->rraw[r] = zkm_raw(m, s2 / 2, np, ng);
