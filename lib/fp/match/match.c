@@ -124,6 +124,10 @@ extern _Thread_local int zkm_dbg[8];
 /* Scratch limits per comparison (deterministic truncation when exceeded). */
 #define ZKM_MAX_CORR  8192
 #define ZKM_MAX_NODES (2 * ZKM_MAX_CORR)
+/* Step 1 tests the first ZKM_HEAD entries of a bin whether the bin has them or not (a test
+ * beyond the bin is discarded), so that short bins take no unpredictable branch: the probe
+ * index has ZKM_HEAD entries of padding, the correspondence array ZKM_HEAD - 1 spare slots. */
+#define ZKM_HEAD 2
 
 /* ---- prepared templates ------------------------------------------------------------------------
  */
@@ -176,8 +180,9 @@ struct zki_probe {
 };
 
 struct zki_match_ws {
-    uint32_t corr[ZKM_MAX_CORR]; /* correspondences: pi | pj << 8 | gi << 16 | gj << 24 */
-    uint32_t map[256 * 256];     /* (stamp << 16) | node, by pi * ng + gi */
+    /* correspondences: pi | pj << 8 | gi << 16 | gj << 24 (ZKM_HEAD - 1 more slots: see step 1) */
+    uint32_t corr[ZKM_MAX_CORR + ZKM_HEAD - 1];
+    uint32_t map[256 * 256]; /* (stamp << 16) | node, by pi * ng + gi */
     uint32_t map_stamp;
     uint8_t node_p[ZKM_MAX_NODES], node_g[ZKM_MAX_NODES], node_rot[ZKM_MAX_NODES];
     uint16_t deg[ZKM_MAX_NODES];
@@ -195,7 +200,7 @@ struct zki_match_ws {
     int16_t tx[256], ty[256];         /* candidate minutiae mapped into the probe frame */
     uint8_t ta[256];
     uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
-    uint16_t gstart[ZKM_GN * ZKM_GN + 1]; /* ... first gord index of each cell */
+    uint16_t gstart[ZKM_GN * ZKM_GN + 2]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
 };
 
@@ -600,7 +605,7 @@ static int zkm_index_build(zkm_index *ix, const zkm_view *v)
     }
     for (int b = 0; b < ZKM_NBINS; b++)
         ix->off[b + 1] += ix->off[b];
-    ix->ent = malloc((ix->off[ZKM_NBINS] ? ix->off[ZKM_NBINS] : 1) * sizeof(zkm_ient));
+    ix->ent = calloc(ix->off[ZKM_NBINS] + ZKM_HEAD, sizeof(zkm_ient)); /* see ZKM_HEAD */
     uint32_t *fill = malloc(ZKM_NBINS * sizeof(uint32_t));
     if (!ix->ent || !fill) {
         free(fill);
@@ -818,6 +823,8 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     uint16_t *st = ws->gstart;
     uint8_t cell[256];
     memset(ws->gstart, 0, sizeof(ws->gstart));
+    /* counts in st[cell + 2]; their running sums make st[cell + 1] the cell's start, the fill
+     * cursor that ends as the next cell's start, so that st[cell] is the start of each cell */
     for (int g = 0; g < ng; g++) {
         int32_t u = gv->x[g] - cgx, v = -(gv->y[g] - cgy);
         int32_t ur = (u * c - v * sn) / 16384, vr = (u * sn + v * c) / 16384;
@@ -825,14 +832,14 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         ws->ty[g] = (int16_t)(cpy - vr);
         ws->ta[g] = (uint8_t)(gv->a[g] - th);
         cell[g] = (uint8_t)(zkm_cell(ws->ty[g]) * ZKM_GN + zkm_cell(ws->tx[g]));
-        st[cell[g] + 1]++;
+        st[cell[g] + 2]++;
     }
-    for (int k = 0; k < ZKM_GN * ZKM_GN; k++)
-        st[k + 1] = (uint16_t)(st[k + 1] + st[k]);
-    uint16_t fill[ZKM_GN * ZKM_GN];
-    memcpy(fill, st, sizeof(fill));
+    for (int k = 2, run = 0; k < ZKM_GN * ZKM_GN + 2; k++) {
+        run += st[k];
+        st[k] = (uint16_t)run;
+    }
     for (int g = 0; g < ng; g++)
-        ws->gord[fill[cell[g]]++] = (uint8_t)g;
+        ws->gord[st[cell[g] + 1]++] = (uint8_t)g;
     uint32_t mk = zkm_next_mark(ws);
     for (int k = 0; k < m; k++) {
         ws->p_mark[ws->best_p[k]] = mk;
@@ -857,6 +864,7 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
          * ZKM_CT_D tolerance (found only when a mate is possible). */
         uint8_t cg[256];
         int ncg = 0;
+        const unsigned pa = pv->a[p];
         const int cx0 = zkm_cell(pv->x[p] - ZKM_OV_R), cx1 = zkm_cell(pv->x[p] + ZKM_OV_R);
         const int cy0 = zkm_cell(pv->y[p] - ZKM_OV_R), cy1 = zkm_cell(pv->y[p] + ZKM_OV_R);
         for (int cy = cy0; cy <= cy1; cy++) {
@@ -866,7 +874,7 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
                 int32_t dx = ws->tx[g] - pv->x[p], dy = ws->ty[g] - pv->y[p];
                 cg[ncg] = (uint8_t)g;
                 ncg += (dx * dx + dy * dy <= ov2) & (ws->g_mark[g] != mk) &
-                       (zkm_adiff(ws->ta[g], pv->a[p]) <= ZKM_CT_A);
+                       ((uint8_t)(ws->ta[g] - pa + ZKM_CT_A) <= 2 * ZKM_CT_A);
             }
         }
         if (ncg == 0)
@@ -935,12 +943,20 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
 #endif
         const unsigned ed = e->d, ea1 = e->a1, ea2 = e->a2;
         const uint32_t gij = (uint32_t)e->i << 16 | (uint32_t)e->j << 24;
-        for (uint32_t q = lo; q < hi; q++) {
+        for (uint32_t q = lo; q < lo + ZKM_HEAD; q++) {
+            const zkm_ient *f = &ent[q];
+            int ok = (int)(q < hi) & (int)(ed - f->dlo <= f->dspan) &
+                     (int)((uint8_t)(ea1 - f->a1lo) <= 2 * ZKM_TOL_A) &
+                     (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
+            /* written unconditionally, kept only when ok: no unpredictable branch */
+            corr[nc] = f->ij | gij;
+            nc += ok;
+        }
+        for (uint32_t q = lo + ZKM_HEAD; q < hi; q++) {
             const zkm_ient *f = &ent[q];
             int ok = (int)(ed - f->dlo <= f->dspan) &
                      (int)((uint8_t)(ea1 - f->a1lo) <= 2 * ZKM_TOL_A) &
                      (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
-            /* written unconditionally, kept only when ok: no unpredictable branch */
             corr[nc] = f->ij | gij;
             nc += ok;
         }
@@ -1027,13 +1043,20 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                 int32_t ax = pv->x[p] - pv->x[rp], ay = pv->y[p] - pv->y[rp];
                 int32_t bx = gv->x[g] - gv->x[rg], by = gv->y[g] - gv->y[rg];
                 uint32_t dp2 = (uint32_t)(ax * ax + ay * ay), dg2 = (uint32_t)(bx * bx + by * by);
-                uint32_t lo2 = dp2 < dg2 ? dp2 : dg2;
-                int32_t dm = (int32_t)zkm_isqrt(dp2 < dg2 ? dg2 : dp2);
-                int32_t tol = dm * ZKM_GROW_DR / 64;
-                if (tol < ZKM_GROW_D)
-                    tol = ZKM_GROW_D;
-                if (dm > tol && lo2 < (uint32_t)((dm - tol) * (dm - tol)))
-                    continue;
+                uint32_t lo2 = dp2 < dg2 ? dp2 : dg2, hi2 = dp2 < dg2 ? dg2 : dp2;
+                /* Certainly alike, without the square root, when hi2 - lo2 <= 2 G L - G^2 (G =
+                 * ZKM_GROW_D, L = the largest coordinate of the longer vector, at most its length
+                 * D): then lo2 >= (D - G)^2 >= (dm - tol)^2 below, as tol >= G. */
+                int32_t lx = dp2 < dg2 ? abs(bx) : abs(ax), ly = dp2 < dg2 ? abs(by) : abs(ay);
+                if ((int32_t)(hi2 - lo2) >
+                    2 * ZKM_GROW_D * (lx > ly ? lx : ly) - ZKM_GROW_D * ZKM_GROW_D) {
+                    int32_t dm = (int32_t)zkm_isqrt(hi2);
+                    int32_t tol = dm * ZKM_GROW_DR / 64;
+                    if (tol < ZKM_GROW_D)
+                        tol = ZKM_GROW_D;
+                    if (dm > tol && lo2 < (uint32_t)((dm - tol) * (dm - tol)))
+                        continue;
+                }
                 ws->p_mark[p] = mk;
                 ws->g_mark[g] = mk;
                 ws->node_mark[w] = mk;
