@@ -182,7 +182,8 @@ struct zki_probe {
 struct zki_match_ws {
     /* correspondences: pi | pj << 8 | gi << 16 | gj << 24 (ZKM_HEAD - 1 more slots: see step 1) */
     uint32_t corr[ZKM_MAX_CORR + ZKM_HEAD - 1];
-    uint32_t map[256 * 256]; /* (stamp << 16) | node, by pi * ng + gi */
+    uint16_t act[256 * ZKM_KMAX]; /* step 1: candidate edges to look up */
+    uint32_t map[256 * 256];      /* (stamp << 16) | node, by pi * ng + gi */
     uint32_t map_stamp;
     uint8_t node_p[ZKM_MAX_NODES], node_g[ZKM_MAX_NODES], node_rot[ZKM_MAX_NODES];
     uint16_t deg[ZKM_MAX_NODES];
@@ -933,8 +934,16 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
     const uint32_t *const off = ix->off;
     const zkm_ient *const ent = ix->ent;
     uint32_t *const corr = ws->corr;
+    /* the candidate edges whose bin has entries (the others add nothing and cannot truncate) */
+    uint16_t *const act = ws->act;
+    int na = 0;
     for (int k = 0, ne = gv->ne; k < ne; k++) {
-        const zkm_edge *e = &gv->e[k];
+        const unsigned bin = gv->e[k].bin;
+        act[na] = (uint16_t)k;
+        na += off[bin] != off[bin + 1];
+    }
+    for (int a = 0; a < na; a++) {
+        const zkm_edge *e = &gv->e[act[a]];
         uint32_t lo = off[e->bin], hi = off[e->bin + 1];
         if (nc + (int)(hi - lo) > ZKM_MAX_CORR)
             break; /* deterministic truncation: stop before a bin that might not fit */
@@ -992,16 +1001,19 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         ws->adj[ws->adj_off[b + 1]++] = (uint16_t)a;
     }
     /* 3. roots: top ZKM_ROOTS by degree, ties to the lower node id */
-    int nr = 0;
+    int nr = 0, dmin = -1; /* dmin: degree of the last root once there are ZKM_ROOTS */
     for (int u = 0; u < nn; u++) {
-        if (nr == ZKM_ROOTS && ws->deg[u] <= ws->deg[ws->roots[nr - 1]])
+        const int du = ws->deg[u];
+        if (du <= dmin)
             continue;
         int p = nr < ZKM_ROOTS ? nr++ : ZKM_ROOTS - 1;
-        while (p > 0 && ws->deg[ws->roots[p - 1]] < ws->deg[u]) {
+        while (p > 0 && ws->deg[ws->roots[p - 1]] < du) {
             ws->roots[p] = ws->roots[p - 1];
             p--;
         }
         ws->roots[p] = (uint16_t)u;
+        if (nr == ZKM_ROOTS)
+            dmin = ws->deg[ws->roots[ZKM_ROOTS - 1]];
     }
     /* 4. grow a pairing from each root */
     for (int r = 0; r < nr; r++) {
