@@ -59,10 +59,8 @@ extern _Thread_local int zkm_dbg[8];
 #define ZKM_ROOTS    zkm_tune[5]
 #define ZKM_ROT_TOL  zkm_tune[6]
 #define ZKM_AW       zkm_tune[8]
-#define ZKM_SV       zkm_tune[9]
 #define ZKM_W1       zkm_tune[10]
 #define ZKM_W2       zkm_tune[11]
-#define ZKM_W3       zkm_tune[12]
 #define ZKM_CT_D     zkm_tune[14]
 #define ZKM_CT_A     zkm_tune[15]
 #define ZKM_OV_R     zkm_tune[16]
@@ -90,10 +88,8 @@ extern _Thread_local int zkm_dbg[8];
 /* Hash bins: angle bins of ZKM_AW units, ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval
  * touches at most two angle bins. */
 #define ZKM_AW       16
-#define ZKM_SV       0
 #define ZKM_W1       100
 #define ZKM_W2       50
-#define ZKM_W3       0
 #define ZKM_CT_D     16 /* px: consolidation distance after alignment */
 #define ZKM_CT_A     24 /* 8-bit units: consolidation direction tolerance */
 #define ZKM_OV_R     40 /* px: inside the overlap when the other view has a minutia this near */
@@ -709,36 +705,22 @@ static int32_t zkm_raw(int m, int s, int np, int ng)
     if (m < 2)
         return 0;
     int64_t base = (int64_t)m * ZKM_W1 + (int64_t)s * ZKM_W2;
-    switch (ZKM_SV) {
-    case 1: { /* fraction of the smaller view */
-        int mn = np < ng ? np : ng;
-        return (int32_t)(base * m / mn);
-    }
-    case 2: /* additive fraction term */
-        return (int32_t)(base + (int64_t)ZKM_W3 * 100 * m * (np + ng) / (2 * np * ng));
-    case 3: { /* base times mean fraction */
-        return (int32_t)(base * m * (np + ng) / (2 * np * ng));
-    }
-    default: {
-        /* paired fraction of both views (geometric mean) weighs the pair count */
-        uint32_t frac = zkm_isqrt((uint32_t)(m * m * 10000 / (np * ng)));
-        return (int32_t)(base * frac / 100);
-    }
-    }
+    /* paired fraction of both views (geometric mean) weighs the pair count */
+    uint32_t frac = zkm_isqrt((uint32_t)(m * m * 10000 / (np * ng)));
+    return (int32_t)(base * frac / 100);
 }
 
-static int32_t zkm_raw2(int m, int s, int mt, int th, int op, int og, int np, int ng)
+/* Final score (x 100) of a consolidated pairing: m grown pairs with s supporting edges, mt pairs
+ * in all, th of them with agreeing types, op and og minutiae of each view inside the overlap. */
+static int32_t zkm_raw2(int m, int s, int mt, int th, int op, int og)
 {
-    (void)np;
-    (void)ng;
     if (mt < 2)
         return 0;
     if (op < mt)
         op = mt;
     if (og < mt)
         og = mt;
-    int64_t base =
-        (int64_t)m * ZKM_W1 + (int64_t)s * ZKM_W2 + (int64_t)mt * ZKM_W3 + (int64_t)th * ZKM_WT;
+    int64_t base = (int64_t)m * ZKM_W1 + (int64_t)s * ZKM_W2 + (int64_t)th * ZKM_WT;
     /* paired fraction of the overlap of both views (geometric mean) */
     uint32_t frac = zkm_isqrt((uint32_t)(mt * mt * 10000 / (op * og)));
     return (int32_t)(base * frac / 100);
@@ -1117,7 +1099,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         }
         int mt, th, op, og;
         zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og);
-        int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og, np, ng);
+        int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og);
         if (fin > best) {
             best = fin;
 #ifdef ZKM_TUNE
