@@ -251,6 +251,27 @@ static int zkm_check_template(const zkbio_template *t)
  * to the lower index, count in kn[i]. The minutiae are visited in order of y outwards from i, so
  * the scan stops once the vertical gap alone exceeds the K-th best distance; ordering by the key
  * (squared distance, index) keeps the table identical to a full scan. */
+/* Offer minutia j as a neighbour of i to key[] (see zkm_knn); 0 when j and every minutia further
+ * from i in y order on the same side are too far away to be taken. */
+static inline int zkm_knn_offer(uint64_t *key, const int16_t *x, const int16_t *y, int i, int j)
+{
+    int32_t dy = y[j] - y[i];
+    if (((uint64_t)(dy * dy) << 8) > key[ZKM_K - 1])
+        return 0;
+    int32_t dx = x[j] - x[i];
+    int32_t dd = dx * dx + dy * dy;
+    /* too near: offered as UINT64_MAX, which changes nothing */
+    uint64_t k = dd < ZKM_EDGE_MIN * ZKM_EDGE_MIN ? UINT64_MAX : (uint64_t)dd << 8 | (uint64_t)j;
+    /* insert k, dropping the last key (branch-free: slot p takes the smaller of its key and the
+     * larger of its predecessor's key and k) */
+    for (int p = ZKM_K - 1; p > 0; p--) {
+        uint64_t m = key[p - 1] > k ? key[p - 1] : k;
+        key[p] = key[p] < m ? key[p] : m;
+    }
+    key[0] = key[0] < k ? key[0] : k;
+    return 1;
+}
+
 static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uint8_t *kn)
 {
     uint8_t ord[256], rank[256];
@@ -264,33 +285,23 @@ static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uin
     }
     for (int r = 0; r < n; r++)
         rank[ord[r]] = (uint8_t)r;
-    const int32_t dmin2 = ZKM_EDGE_MIN * ZKM_EDGE_MIN;
     for (int i = 0; i < n; i++) {
         /* squared distance << 8 | index, ascending; slots not filled yet hold UINT64_MAX, so
          * neither the stop test nor the rejection test below fires before K are found */
         uint64_t key[ZKM_KMAX];
         for (int k = 0; k < ZKM_K; k++)
             key[k] = UINT64_MAX;
-        for (int dir = -1; dir <= 1; dir += 2) {
-            for (int r = rank[i] + dir; r >= 0 && r < n; r += dir) {
-                int j = ord[r];
-                int32_t dy = y[j] - y[i];
-                if (((uint64_t)(dy * dy) << 8) > key[ZKM_K - 1])
-                    break;
-                int32_t dx = x[j] - x[i];
-                int32_t dd = dx * dx + dy * dy;
-                uint64_t k = (uint64_t)dd << 8 | (uint64_t)j;
-                if (dd < dmin2 || k >= key[ZKM_K - 1])
-                    continue;
-                /* insert k, dropping the last key (branch-free: slot p takes the smaller of
-                 * its key and the larger of its predecessor's key and k) */
-                for (int p = ZKM_K - 1; p > 0; p--) {
-                    uint64_t m = key[p - 1] > k ? key[p - 1] : k;
-                    key[p] = key[p] < m ? key[p] : m;
-                }
-                key[0] = key[0] < k ? key[0] : k;
-            }
-        }
+        /* the minutiae nearest in y order first (branch-free), for a tight bound early on */
+        const int r0 = rank[i];
+        const int w0 = r0 - ZKM_K / 2 < 0 ? 0 : r0 - ZKM_K / 2;
+        const int w1 = r0 + ZKM_K / 2 >= n ? n - 1 : r0 + ZKM_K / 2;
+        for (int r = w0; r <= w1; r++)
+            if (r != r0)
+                zkm_knn_offer(key, x, y, i, ord[r]);
+        for (int r = w0 - 1; r >= 0 && zkm_knn_offer(key, x, y, i, ord[r]); r--)
+            ;
+        for (int r = w1 + 1; r < n && zkm_knn_offer(key, x, y, i, ord[r]); r++)
+            ;
         int c = 0;
         while (c < ZKM_K && key[c] != UINT64_MAX) {
             knn[i * ZKM_KMAX + c] = (uint8_t)(key[c] & 255);
@@ -397,9 +408,13 @@ static size_t zkm_occ_words(const zkm_view *w)
 static void zkm_occ_build(zkm_view *w)
 {
     const int sh = w->osh, half = 1 << sh >> 1, stride = w->ows;
-    int hw[ZKM_OV_R + 1]; /* half-width of the disc at vertical offset dy */
-    for (int dy = 0; dy <= ZKM_OV_R; dy++)
-        hw[dy] = (int)zkm_isqrt((uint32_t)(ZKM_OV_R * ZKM_OV_R - dy * dy));
+    int hw[ZKM_OV_R +
+           1]; /* half-width of the disc at vertical offset dy: floor(sqrt(R^2 - dy^2)) */
+    for (int dy = 0, h = ZKM_OV_R; dy <= ZKM_OV_R; dy++) {
+        while (h * h > ZKM_OV_R * ZKM_OV_R - dy * dy)
+            h--;
+        hw[dy] = h;
+    }
     memset(w->occ, 0, zkm_occ_words(w) * sizeof(uint64_t));
     for (int i = 0; i < w->n; i++) {
         const int xi = w->x[i] - w->ox0 - half, yi = w->y[i] - w->oy0 - half;
@@ -522,6 +537,30 @@ void zki_prep_free(zki_prep *p)
 size_t zki_prep_bytes(const zki_prep *p)
 {
     return p ? p->bytes : 0;
+}
+
+/* Prefetch the len bytes from a, a cache line (64 bytes, or a multiple of it) at a time. */
+static void zkm_prefetch(const void *a, size_t len)
+{
+    const char *c = a;
+    for (size_t o = 0; o < len; o += 64)
+        __builtin_prefetch(c + o);
+}
+
+void zki_prep_prefetch_head(const zki_prep *p)
+{
+    zkm_prefetch(p, offsetof(zki_prep, v) + sizeof(zkm_view));
+}
+
+void zki_prep_prefetch(const zki_prep *p)
+{
+    zkm_prefetch(&p->v[1], (p->nviews - 1) * sizeof(zkm_view));
+    for (unsigned v = 0; v < p->nviews; v++) {
+        const zkm_view *w = &p->v[v];
+        zkm_prefetch(w->x, (size_t)w->n * 7);
+        zkm_prefetch(w->e, (size_t)w->ne * sizeof(zkm_edge));
+        zkm_prefetch(w->occ, zkm_occ_words(w) * sizeof(uint64_t));
+    }
 }
 
 /* ---- probe index ------------------------------------------------------------------------------
