@@ -792,22 +792,24 @@ static int zkm_cell(int x)
 static void zkm_local(const zkm_view *pv, const zki_match_ws *ws, int m, int p, int32_t *ox,
                       int32_t *oy)
 {
-    int32_t bd[8];
-    int bk[8], nb = 0;
+    /* squared distance << 8 | k, ascending (ties to the earlier pair); UINT64_MAX unfilled */
+    uint64_t key[8];
+    for (int q = 0; q < ZKM_LOCAL_K; q++)
+        key[q] = UINT64_MAX;
     for (int k = 0; k < m; k++) {
         int32_t ex = pv->x[ws->best_p[k]] - pv->x[p], ey = pv->y[ws->best_p[k]] - pv->y[p];
-        int32_t e2 = ex * ex + ey * ey;
-        if (nb == ZKM_LOCAL_K && e2 >= bd[ZKM_LOCAL_K - 1])
-            continue;
-        int q = nb < ZKM_LOCAL_K ? nb++ : ZKM_LOCAL_K - 1;
-        while (q > 0 && bd[q - 1] > e2) {
-            bd[q] = bd[q - 1];
-            bk[q] = bk[q - 1];
-            q--;
+        uint64_t kk = (uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k;
+        /* branch-free insertion dropping the last key, as in zkm_knn_offer */
+        for (int q = ZKM_LOCAL_K - 1; q > 0; q--) {
+            uint64_t mx = key[q - 1] > kk ? key[q - 1] : kk;
+            key[q] = key[q] < mx ? key[q] : mx;
         }
-        bd[q] = e2;
-        bk[q] = k;
+        key[0] = key[0] < kk ? key[0] : kk;
     }
+    const int nb = m < ZKM_LOCAL_K ? m : ZKM_LOCAL_K;
+    int bk[8];
+    for (int q = 0; q < nb; q++)
+        bk[q] = (int)(key[q] & 255);
     int32_t sx = 0, sy = 0;
     for (int q = 0; q < nb; q++) {
         int p1 = ws->best_p[bk[q]], g1 = ws->best_g[bk[q]];
