@@ -120,9 +120,9 @@ extern _Thread_local int zkm_dbg[8];
 /* Scratch limits per comparison (deterministic truncation when exceeded). */
 #define ZKM_MAX_CORR  8192
 #define ZKM_MAX_NODES (2 * ZKM_MAX_CORR)
-/* Step 1 tests the first ZKM_HEAD entries of a bin whether the bin has them or not (a test
- * beyond the bin is discarded), so that short bins take no unpredictable branch: the probe
- * index has ZKM_HEAD entries of padding, the correspondence array ZKM_HEAD - 1 spare slots. */
+/* Step 1 tests the first two entries of a bin whether the bin has two or not (a test beyond the
+ * bin is discarded), so that short bins take no unpredictable branch: the probe index has
+ * ZKM_HEAD entries of padding, the correspondence array ZKM_HEAD - 1 spare slots. */
 #define ZKM_HEAD 2
 
 /* ---- prepared templates ------------------------------------------------------------------------
@@ -946,6 +946,13 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     *og = cnt_g / 100;
 }
 
+/* 1 when candidate edge (ed, ea1, ea2) and probe edge f are alike (see zkm_ient_make). */
+static inline int zkm_corr_ok(const zkm_ient *f, unsigned ed, unsigned ea1, unsigned ea2)
+{
+    return (int)(ed - f->dlo <= f->dspan) & (int)((uint8_t)(ea1 - f->a1lo) <= 2 * ZKM_TOL_A) &
+           (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
+}
+
 static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zkm_view *gv,
                                zki_match_ws *ws)
 {
@@ -975,22 +982,14 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
 #endif
         const unsigned ed = e->d, ea1 = e->a1, ea2 = e->a2;
         const uint32_t gij = (uint32_t)e->i << 16 | (uint32_t)e->j << 24;
-        for (uint32_t q = lo; q < lo + ZKM_HEAD; q++) {
-            const zkm_ient *f = &ent[q];
-            int ok = (int)(q < hi) & (int)(ed - f->dlo <= f->dspan) &
-                     (int)((uint8_t)(ea1 - f->a1lo) <= 2 * ZKM_TOL_A) &
-                     (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
-            /* written unconditionally, kept only when ok: no unpredictable branch */
-            corr[nc] = f->ij | gij;
-            nc += ok;
-        }
-        for (uint32_t q = lo + ZKM_HEAD; q < hi; q++) {
-            const zkm_ient *f = &ent[q];
-            int ok = (int)(ed - f->dlo <= f->dspan) &
-                     (int)((uint8_t)(ea1 - f->a1lo) <= 2 * ZKM_TOL_A) &
-                     (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
-            corr[nc] = f->ij | gij;
-            nc += ok;
+        /* the bin's first entry, its second (discarded when the bin has only one), the rest */
+        corr[nc] = ent[lo].ij | gij;
+        nc += zkm_corr_ok(&ent[lo], ed, ea1, ea2);
+        corr[nc] = ent[lo + 1].ij | gij;
+        nc += (int)(lo + 1 < hi) & zkm_corr_ok(&ent[lo + 1], ed, ea1, ea2);
+        for (uint32_t q = lo + 2; q < hi; q++) {
+            corr[nc] = ent[q].ij | gij;
+            nc += zkm_corr_ok(&ent[q], ed, ea1, ea2);
         }
     }
     if (nc == 0)
