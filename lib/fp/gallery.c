@@ -216,7 +216,16 @@ static void run_shard(gal_job *j, unsigned s, zki_match_ws *ws)
     shard_top *t = &j->tops[s];
     const zki_probe *probe = j->probe;
     const int32_t min = j->min_score;
+    if (lo < hi)
+        zki_prep_prefetch_head(j->preps[lo]);
+    if (lo + 1 < hi)
+        zki_prep_prefetch_head(j->preps[lo + 1]);
     for (size_t i = lo; i < hi; i++) {
+        /* the gallery is far larger than the caches: fetch ahead (see zki_prep_prefetch) */
+        if (i + 2 < hi)
+            zki_prep_prefetch_head(j->preps[i + 2]);
+        if (i + 1 < hi)
+            zki_prep_prefetch(j->preps[i + 1]);
         int32_t sc = zki_match_score(probe, j->preps[i], ws);
         if (sc < min)
             continue;

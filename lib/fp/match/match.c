@@ -59,10 +59,8 @@ extern _Thread_local int zkm_dbg[8];
 #define ZKM_ROOTS    zkm_tune[5]
 #define ZKM_ROT_TOL  zkm_tune[6]
 #define ZKM_AW       zkm_tune[8]
-#define ZKM_SV       zkm_tune[9]
 #define ZKM_W1       zkm_tune[10]
 #define ZKM_W2       zkm_tune[11]
-#define ZKM_W3       zkm_tune[12]
 #define ZKM_CT_D     zkm_tune[14]
 #define ZKM_CT_A     zkm_tune[15]
 #define ZKM_OV_R     zkm_tune[16]
@@ -90,10 +88,8 @@ extern _Thread_local int zkm_dbg[8];
 /* Hash bins: angle bins of ZKM_AW units, ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval
  * touches at most two angle bins. */
 #define ZKM_AW       16
-#define ZKM_SV       0
 #define ZKM_W1       100
 #define ZKM_W2       50
-#define ZKM_W3       0
 #define ZKM_CT_D     16 /* px: consolidation distance after alignment */
 #define ZKM_CT_A     24 /* 8-bit units: consolidation direction tolerance */
 #define ZKM_OV_R     40 /* px: inside the overlap when the other view has a minutia this near */
@@ -130,6 +126,10 @@ extern _Thread_local int zkm_dbg[8];
 /* Scratch limits per comparison (deterministic truncation when exceeded). */
 #define ZKM_MAX_CORR  8192
 #define ZKM_MAX_NODES (2 * ZKM_MAX_CORR)
+/* Step 1 tests the first two entries of a bin whether the bin has two or not (a test beyond the
+ * bin is discarded), so that short bins take no unpredictable branch: the probe index has
+ * ZKM_HEAD entries of padding, the correspondence array ZKM_HEAD - 1 spare slots. */
+#define ZKM_HEAD 2
 
 /* ---- prepared templates ------------------------------------------------------------------------
  */
@@ -166,9 +166,18 @@ struct zki_prep {
     zkm_view v[ZKBIO_TEMPLATE_VIEWS_MAX];
 };
 
+/* A probe edge in the index, in the form its comparison with a candidate edge takes: the
+ * candidate's length d passes when d - dlo <= dspan (unsigned), its angles a1 and a2 when
+ * (uint8_t)(a1 - a1lo) <= 2 * ZKM_TOL_A and likewise for a2 (zkm_ient_make). */
+typedef struct zkm_ient {
+    uint16_t dlo, dspan;
+    uint8_t a1lo, a2lo;
+    uint16_t ij; /* the probe minutiae i | j << 8 */
+} zkm_ient;
+
 typedef struct zkm_index {
     uint32_t *off; /* ZKM_NBINS + 1 offsets into ent */
-    zkm_edge *ent; /* probe edges (both directions) by bin; `bin` is unused here */
+    zkm_ient *ent; /* probe edges (both directions) by bin */
 } zkm_index;
 
 struct zki_probe {
@@ -176,22 +185,20 @@ struct zki_probe {
     zkm_index ix[ZKBIO_TEMPLATE_VIEWS_MAX];
 };
 
-typedef struct zkm_corr {
-    uint8_t pi, gi, pj, gj;
-} zkm_corr;
-
 struct zki_match_ws {
-    zkm_corr corr[ZKM_MAX_CORR];
-    uint32_t map[256 * 256]; /* (stamp << 16) | node, by pi * ng + gi */
+    /* correspondences: pi | pj << 8 | gi << 16 | gj << 24 (ZKM_HEAD - 1 more slots: see step 1) */
+    uint32_t corr[ZKM_MAX_CORR + ZKM_HEAD - 1];
+    uint16_t act[256 * ZKM_KMAX]; /* step 1: candidate edges to look up */
+    uint32_t map[256 * 256];      /* (stamp << 16) | node, by pi * ng + gi */
     uint32_t map_stamp;
     uint8_t node_p[ZKM_MAX_NODES], node_g[ZKM_MAX_NODES], node_rot[ZKM_MAX_NODES];
     uint16_t deg[ZKM_MAX_NODES];
     uint32_t adj_off[ZKM_MAX_NODES + 1];
     uint16_t adj[2 * ZKM_MAX_CORR];
     uint32_t node_mark[ZKM_MAX_NODES];
+    uint16_t adj_sorted[ZKM_MAX_NODES]; /* map_stamp when the node's adjacency list is sorted */
     uint32_t p_mark[256], g_mark[256];
     uint32_t mark;
-    uint16_t queue[256];
     uint16_t roots[ZKM_ROOTS_MAX];
     uint16_t rq[ZKM_ROOTS_MAX][256]; /* each root's grown pairing (node ids) ... */
     int32_t rraw[ZKM_ROOTS_MAX];     /* ... its raw score, size and supporting edges */
@@ -200,7 +207,7 @@ struct zki_match_ws {
     int16_t tx[256], ty[256];         /* candidate minutiae mapped into the probe frame */
     uint8_t ta[256];
     uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
-    uint16_t gstart[ZKM_GN * ZKM_GN + 1]; /* ... first gord index of each cell */
+    uint16_t gstart[ZKM_GN * ZKM_GN + 2]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
     /* the motion of the last consolidation: candidate point (gx, gy) lands at probe point
      * (cpx + ((gx - cgx) c + (gy - cgy) sn) / 16384, cpy + (-(gx - cgx) sn + (gy - cgy) c) /
@@ -268,6 +275,27 @@ static int zkm_check_template(const zkbio_template *t)
  * to the lower index, count in kn[i]. The minutiae are visited in order of y outwards from i, so
  * the scan stops once the vertical gap alone exceeds the K-th best distance; ordering by the key
  * (squared distance, index) keeps the table identical to a full scan. */
+/* Offer minutia j as a neighbour of i to key[] (see zkm_knn); 0 when j and every minutia further
+ * from i in y order on the same side are too far away to be taken. */
+static inline int zkm_knn_offer(uint64_t *key, const int16_t *x, const int16_t *y, int i, int j)
+{
+    int32_t dy = y[j] - y[i];
+    if (((uint64_t)(dy * dy) << 8) > key[ZKM_K - 1])
+        return 0;
+    int32_t dx = x[j] - x[i];
+    int32_t dd = dx * dx + dy * dy;
+    /* too near: offered as UINT64_MAX, which changes nothing */
+    uint64_t k = dd < ZKM_EDGE_MIN * ZKM_EDGE_MIN ? UINT64_MAX : (uint64_t)dd << 8 | (uint64_t)j;
+    /* insert k, dropping the last key (branch-free: slot p takes the smaller of its key and the
+     * larger of its predecessor's key and k) */
+    for (int p = ZKM_K - 1; p > 0; p--) {
+        uint64_t m = key[p - 1] > k ? key[p - 1] : k;
+        key[p] = key[p] < m ? key[p] : m;
+    }
+    key[0] = key[0] < k ? key[0] : k;
+    return 1;
+}
+
 static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uint8_t *kn)
 {
     uint8_t ord[256], rank[256];
@@ -281,33 +309,28 @@ static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uin
     }
     for (int r = 0; r < n; r++)
         rank[ord[r]] = (uint8_t)r;
-    const int32_t dmin2 = ZKM_EDGE_MIN * ZKM_EDGE_MIN;
     for (int i = 0; i < n; i++) {
-        uint64_t key[ZKM_KMAX]; /* squared distance << 8 | index, ascending */
+        /* squared distance << 8 | index, ascending; slots not filled yet hold UINT64_MAX, so
+         * neither the stop test nor the rejection test below fires before K are found */
+        uint64_t key[ZKM_KMAX];
+        for (int k = 0; k < ZKM_K; k++)
+            key[k] = UINT64_MAX;
+        /* the minutiae nearest in y order first (branch-free), for a tight bound early on */
+        const int r0 = rank[i];
+        const int w0 = r0 - ZKM_K / 2 < 0 ? 0 : r0 - ZKM_K / 2;
+        const int w1 = r0 + ZKM_K / 2 >= n ? n - 1 : r0 + ZKM_K / 2;
+        for (int r = w0; r <= w1; r++)
+            if (r != r0)
+                zkm_knn_offer(key, x, y, i, ord[r]);
+        for (int r = w0 - 1; r >= 0 && zkm_knn_offer(key, x, y, i, ord[r]); r--)
+            ;
+        for (int r = w1 + 1; r < n && zkm_knn_offer(key, x, y, i, ord[r]); r++)
+            ;
         int c = 0;
-        for (int dir = -1; dir <= 1; dir += 2) {
-            for (int r = rank[i] + dir; r >= 0 && r < n; r += dir) {
-                int j = ord[r];
-                int32_t dy = y[j] - y[i];
-                if (c == ZKM_K && ((uint64_t)(dy * dy) << 8) > key[ZKM_K - 1])
-                    break;
-                int32_t dx = x[j] - x[i];
-                int32_t dd = dx * dx + dy * dy;
-                if (dd < dmin2)
-                    continue;
-                uint64_t k = (uint64_t)dd << 8 | (uint64_t)j;
-                if (c == ZKM_K && k >= key[ZKM_K - 1])
-                    continue;
-                int p = c < ZKM_K ? c++ : ZKM_K - 1;
-                while (p > 0 && key[p - 1] > k) {
-                    key[p] = key[p - 1];
-                    p--;
-                }
-                key[p] = k;
-            }
+        while (c < ZKM_K && key[c] != UINT64_MAX) {
+            knn[i * ZKM_KMAX + c] = (uint8_t)(key[c] & 255);
+            c++;
         }
-        for (int k = 0; k < c; k++)
-            knn[i * ZKM_KMAX + k] = (uint8_t)(key[k] & 255);
         kn[i] = (uint8_t)c;
     }
 }
@@ -335,20 +358,22 @@ static void zkm_fill_edge(const zkm_view *v, int i, int j, zkm_edge *e)
 static void zkm_build_edges(zkm_view *v)
 {
     uint8_t knn[256 * ZKM_KMAX], kn[256];
+    uint64_t nbit[256 * 4]; /* bit j of row i: j is one of i's neighbours */
     int n = v->n;
     zkm_knn(n, v->x, v->y, knn, kn);
+    memset(nbit, 0, (size_t)n * 4 * sizeof(uint64_t));
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < kn[i]; k++) {
+            int j = knn[i * ZKM_KMAX + k];
+            nbit[i * 4 + (j >> 6)] |= (uint64_t)1 << (j & 63);
+        }
     int ne = 0;
     for (int i = 0; i < n; i++) {
         for (int k = 0; k < kn[i]; k++) {
             int j = knn[i * ZKM_KMAX + k];
-            if (j < i) {
-                /* already added from j's list when i is one of j's neighbours */
-                int dup = 0;
-                for (int q = 0; q < kn[j]; q++)
-                    dup |= knn[j * ZKM_KMAX + q] == i;
-                if (dup)
-                    continue;
-            }
+            /* already added from j's list when i is one of j's neighbours */
+            if (j < i && (nbit[j * 4 + (i >> 6)] >> (i & 63) & 1))
+                continue;
             if (i < j)
                 zkm_fill_edge(v, i, j, &v->e[ne++]);
             else
@@ -407,9 +432,13 @@ static size_t zkm_occ_words(const zkm_view *w)
 static void zkm_occ_build(zkm_view *w)
 {
     const int sh = w->osh, half = 1 << sh >> 1, stride = w->ows;
-    int hw[ZKM_OV_R + 1]; /* half-width of the disc at vertical offset dy */
-    for (int dy = 0; dy <= ZKM_OV_R; dy++)
-        hw[dy] = (int)zkm_isqrt((uint32_t)(ZKM_OV_R * ZKM_OV_R - dy * dy));
+    int hw[ZKM_OV_R +
+           1]; /* half-width of the disc at vertical offset dy: floor(sqrt(R^2 - dy^2)) */
+    for (int dy = 0, h = ZKM_OV_R; dy <= ZKM_OV_R; dy++) {
+        while (h * h > ZKM_OV_R * ZKM_OV_R - dy * dy)
+            h--;
+        hw[dy] = h;
+    }
     memset(w->occ, 0, zkm_occ_words(w) * sizeof(uint64_t));
     for (int i = 0; i < w->n; i++) {
         const int xi = w->x[i] - w->ox0 - half, yi = w->y[i] - w->oy0 - half;
@@ -545,6 +574,30 @@ size_t zki_prep_bytes(const zki_prep *p)
     return p ? p->bytes : 0;
 }
 
+/* Prefetch the len bytes from a, a cache line (64 bytes, or a multiple of it) at a time. */
+static void zkm_prefetch(const void *a, size_t len)
+{
+    const char *c = a;
+    for (size_t o = 0; o < len; o += 64)
+        __builtin_prefetch(c + o);
+}
+
+void zki_prep_prefetch_head(const zki_prep *p)
+{
+    zkm_prefetch(p, offsetof(zki_prep, v) + sizeof(zkm_view));
+}
+
+void zki_prep_prefetch(const zki_prep *p)
+{
+    zkm_prefetch(&p->v[1], (p->nviews - 1) * sizeof(zkm_view));
+    for (unsigned v = 0; v < p->nviews; v++) {
+        const zkm_view *w = &p->v[v];
+        zkm_prefetch(w->x, (size_t)w->n * 7);
+        zkm_prefetch(w->e, (size_t)w->ne * sizeof(zkm_edge));
+        zkm_prefetch(w->occ, zkm_occ_words(w) * sizeof(uint64_t));
+    }
+}
+
 /* ---- probe index ------------------------------------------------------------------------------
  */
 
@@ -558,6 +611,24 @@ static int zkm_abins(unsigned a, unsigned *out)
     for (int k = 0; k < n; k++)
         out[k] = (first / ZKM_AW + (unsigned)k) % ZKM_NA;
     return n;
+}
+
+/* The test of zkm_match_views step 1, |d - e->d| <= zkm_tol_d(max(d, e->d)) and both angles
+ * within ZKM_TOL_A, as intervals. For d <= e->d the tolerance is fixed: d >= e->d - tol_d(e->d).
+ * For d >= e->d, d - e->d - zkm_tol_d(d) never decreases as d grows, so the passing lengths end
+ * at the largest d with d - e->d <= ZKM_TOL_D or d - e->d <= d * ZKM_TOL_DR / 64, the latter
+ * being d <= e->d * 64 / (64 - ZKM_TOL_DR). An angle a is within ZKM_TOL_A of b when
+ * (a - b + ZKM_TOL_A) mod 256 <= 2 * ZKM_TOL_A. */
+static zkm_ient zkm_ient_make(const zkm_edge *e)
+{
+    int lo = e->d - zkm_tol_d(e->d);
+    int hi_rel = e->d * 64 / (64 - ZKM_TOL_DR), hi_abs = e->d + ZKM_TOL_D;
+    int hi = hi_rel > hi_abs ? hi_rel : hi_abs;
+    lo = lo < 0 ? 0 : lo;
+    hi = hi > 65535 ? 65535 : hi;
+    zkm_ient f = {(uint16_t)lo, (uint16_t)(hi - lo), (uint8_t)(e->a1 - ZKM_TOL_A),
+                  (uint8_t)(e->a2 - ZKM_TOL_A), (uint16_t)(e->i | e->j << 8)};
+    return f;
 }
 
 static void zkm_index_edge(zkm_index *ix, const zkm_edge *e, uint32_t *fill)
@@ -576,7 +647,7 @@ static void zkm_index_edge(zkm_index *ix, const zkm_edge *e, uint32_t *fill)
             for (int w = 0; w < na2; w++) {
                 unsigned bin = (db * ZKM_NA + a1b[u]) * ZKM_NA + a2b[w];
                 if (fill)
-                    ix->ent[fill[bin]++] = *e;
+                    ix->ent[fill[bin]++] = zkm_ient_make(e);
                 else
                     ix->off[bin + 1]++;
             }
@@ -605,7 +676,7 @@ static int zkm_index_build(zkm_index *ix, const zkm_view *v)
     }
     for (int b = 0; b < ZKM_NBINS; b++)
         ix->off[b + 1] += ix->off[b];
-    ix->ent = malloc((ix->off[ZKM_NBINS] ? ix->off[ZKM_NBINS] : 1) * sizeof(zkm_edge));
+    ix->ent = calloc(ix->off[ZKM_NBINS] + ZKM_HEAD, sizeof(zkm_ient)); /* see ZKM_HEAD */
     uint32_t *fill = malloc(ZKM_NBINS * sizeof(uint32_t));
     if (!ix->ent || !fill) {
         free(fill);
@@ -708,36 +779,22 @@ static int32_t zkm_raw(int m, int s, int np, int ng)
     if (m < 2)
         return 0;
     int64_t base = (int64_t)m * ZKM_W1 + (int64_t)s * ZKM_W2;
-    switch (ZKM_SV) {
-    case 1: { /* fraction of the smaller view */
-        int mn = np < ng ? np : ng;
-        return (int32_t)(base * m / mn);
-    }
-    case 2: /* additive fraction term */
-        return (int32_t)(base + (int64_t)ZKM_W3 * 100 * m * (np + ng) / (2 * np * ng));
-    case 3: { /* base times mean fraction */
-        return (int32_t)(base * m * (np + ng) / (2 * np * ng));
-    }
-    default: {
-        /* paired fraction of both views (geometric mean) weighs the pair count */
-        uint32_t frac = zkm_isqrt((uint32_t)(m * m * 10000 / (np * ng)));
-        return (int32_t)(base * frac / 100);
-    }
-    }
+    /* paired fraction of both views (geometric mean) weighs the pair count */
+    uint32_t frac = zkm_isqrt((uint32_t)(m * m * 10000 / (np * ng)));
+    return (int32_t)(base * frac / 100);
 }
 
-static int32_t zkm_raw2(int m, int s, int mt, int th, int op, int og, int np, int ng)
+/* Final score (x 100) of a consolidated pairing: m grown pairs with s supporting edges, mt pairs
+ * in all, th of them with agreeing types, op and og minutiae of each view inside the overlap. */
+static int32_t zkm_raw2(int m, int s, int mt, int th, int op, int og)
 {
-    (void)np;
-    (void)ng;
     if (mt < 2)
         return 0;
     if (op < mt)
         op = mt;
     if (og < mt)
         og = mt;
-    int64_t base =
-        (int64_t)m * ZKM_W1 + (int64_t)s * ZKM_W2 + (int64_t)mt * ZKM_W3 + (int64_t)th * ZKM_WT;
+    int64_t base = (int64_t)m * ZKM_W1 + (int64_t)s * ZKM_W2 + (int64_t)th * ZKM_WT;
     /* paired fraction of the overlap of both views (geometric mean) */
     uint32_t frac = zkm_isqrt((uint32_t)(mt * mt * 10000 / (op * og)));
     return (int32_t)(base * frac / 100);
@@ -770,22 +827,24 @@ static int zkm_cell(int x)
 static void zkm_local(const zkm_view *pv, const zki_match_ws *ws, int m, int p, int32_t *ox,
                       int32_t *oy)
 {
-    int32_t bd[8];
-    int bk[8], nb = 0;
+    /* squared distance << 8 | k, ascending (ties to the earlier pair); UINT64_MAX unfilled */
+    uint64_t key[8];
+    for (int q = 0; q < ZKM_LOCAL_K; q++)
+        key[q] = UINT64_MAX;
     for (int k = 0; k < m; k++) {
         int32_t ex = pv->x[ws->best_p[k]] - pv->x[p], ey = pv->y[ws->best_p[k]] - pv->y[p];
-        int32_t e2 = ex * ex + ey * ey;
-        if (nb == ZKM_LOCAL_K && e2 >= bd[ZKM_LOCAL_K - 1])
-            continue;
-        int q = nb < ZKM_LOCAL_K ? nb++ : ZKM_LOCAL_K - 1;
-        while (q > 0 && bd[q - 1] > e2) {
-            bd[q] = bd[q - 1];
-            bk[q] = bk[q - 1];
-            q--;
+        uint64_t kk = (uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k;
+        /* branch-free insertion dropping the last key, as in zkm_knn_offer */
+        for (int q = ZKM_LOCAL_K - 1; q > 0; q--) {
+            uint64_t mx = key[q - 1] > kk ? key[q - 1] : kk;
+            key[q] = key[q] < mx ? key[q] : mx;
         }
-        bd[q] = e2;
-        bk[q] = k;
+        key[0] = key[0] < kk ? key[0] : kk;
     }
+    const int nb = m < ZKM_LOCAL_K ? m : ZKM_LOCAL_K;
+    int bk[8];
+    for (int q = 0; q < nb; q++)
+        bk[q] = (int)(key[q] & 255);
     int32_t sx = 0, sy = 0;
     for (int q = 0; q < nb; q++) {
         int p1 = ws->best_p[bk[q]], g1 = ws->best_g[bk[q]];
@@ -830,6 +889,8 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     uint16_t *st = ws->gstart;
     uint8_t cell[256];
     memset(ws->gstart, 0, sizeof(ws->gstart));
+    /* counts in st[cell + 2]; their running sums make st[cell + 1] the cell's start, the fill
+     * cursor that ends as the next cell's start, so that st[cell] is the start of each cell */
     for (int g = 0; g < ng; g++) {
         int32_t u = gv->x[g] - cgx, v = -(gv->y[g] - cgy);
         int32_t ur = (u * c - v * sn) / 16384, vr = (u * sn + v * c) / 16384;
@@ -837,14 +898,14 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         ws->ty[g] = (int16_t)(cpy - vr);
         ws->ta[g] = (uint8_t)(gv->a[g] - th);
         cell[g] = (uint8_t)(zkm_cell(ws->ty[g]) * ZKM_GN + zkm_cell(ws->tx[g]));
-        st[cell[g] + 1]++;
+        st[cell[g] + 2]++;
     }
-    for (int k = 0; k < ZKM_GN * ZKM_GN; k++)
-        st[k + 1] = (uint16_t)(st[k + 1] + st[k]);
-    uint16_t fill[ZKM_GN * ZKM_GN];
-    memcpy(fill, st, sizeof(fill));
+    for (int k = 2, run = 0; k < ZKM_GN * ZKM_GN + 2; k++) {
+        run += st[k];
+        st[k] = (uint16_t)run;
+    }
     for (int g = 0; g < ng; g++)
-        ws->gord[fill[cell[g]]++] = (uint8_t)g;
+        ws->gord[st[cell[g] + 1]++] = (uint8_t)g;
     uint32_t mk = zkm_next_mark(ws);
     for (int k = 0; k < m; k++) {
         ws->p_mark[ws->best_p[k]] = mk;
@@ -869,6 +930,7 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
          * ZKM_CT_D tolerance (found only when a mate is possible). */
         uint8_t cg[256];
         int ncg = 0;
+        const unsigned pa = pv->a[p];
         const int cx0 = zkm_cell(pv->x[p] - ZKM_OV_R), cx1 = zkm_cell(pv->x[p] + ZKM_OV_R);
         const int cy0 = zkm_cell(pv->y[p] - ZKM_OV_R), cy1 = zkm_cell(pv->y[p] + ZKM_OV_R);
         for (int cy = cy0; cy <= cy1; cy++) {
@@ -878,7 +940,7 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
                 int32_t dx = ws->tx[g] - pv->x[p], dy = ws->ty[g] - pv->y[p];
                 cg[ncg] = (uint8_t)g;
                 ncg += (dx * dx + dy * dy <= ov2) & (ws->g_mark[g] != mk) &
-                       (zkm_adiff(ws->ta[g], pv->a[p]) <= ZKM_CT_A);
+                       ((uint8_t)(ws->ta[g] - pa + ZKM_CT_A) <= 2 * ZKM_CT_A);
             }
         }
         if (ncg == 0)
@@ -924,6 +986,13 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     *th_out = hits;
     *op = cnt_p / 100;
     *og = cnt_g / 100;
+}
+
+/* 1 when candidate edge (ed, ea1, ea2) and probe edge f are alike (see zkm_ient_make). */
+static inline int zkm_corr_ok(const zkm_ient *f, unsigned ed, unsigned ea1, unsigned ea2)
+{
+    return (int)(ed - f->dlo <= f->dspan) & (int)((uint8_t)(ea1 - f->a1lo) <= 2 * ZKM_TOL_A) &
+           (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
 }
 
 /* Orientation-field agreement of a probe and a candidate view under the motion of the last
@@ -1000,28 +1069,35 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         return 0;
     /* 1. correspondences */
     int nc = 0;
-    for (int k = 0; k < gv->ne; k++) {
-        const zkm_edge *e = &gv->e[k];
-        uint32_t lo = ix->off[e->bin], hi = ix->off[e->bin + 1];
+    const uint32_t *const off = ix->off;
+    const zkm_ient *const ent = ix->ent;
+    uint32_t *const corr = ws->corr;
+    /* the candidate edges whose bin has entries (the others add nothing and cannot truncate) */
+    uint16_t *const act = ws->act;
+    int na = 0;
+    for (int k = 0, ne = gv->ne; k < ne; k++) {
+        const unsigned bin = gv->e[k].bin;
+        act[na] = (uint16_t)k;
+        na += off[bin] != off[bin + 1];
+    }
+    for (int a = 0; a < na; a++) {
+        const zkm_edge *e = &gv->e[act[a]];
+        uint32_t lo = off[e->bin], hi = off[e->bin + 1];
         if (nc + (int)(hi - lo) > ZKM_MAX_CORR)
             break; /* deterministic truncation: stop before a bin that might not fit */
 #ifdef ZKM_TUNE
         zkm_dbg[7] += (int)(hi - lo);
 #endif
-        const int ed = e->d, ea1 = e->a1, ea2 = e->a2;
-        for (uint32_t q = lo; q < hi; q++) {
-            const zkm_edge *f = &ix->ent[q];
-            int dd = abs((int)f->d - ed);
-            int dm = f->d > ed ? f->d : ed;
-            int ok = (int)(dd <= zkm_tol_d(dm)) & (int)(zkm_adiff(f->a1, ea1) <= ZKM_TOL_A) &
-                     (int)(zkm_adiff(f->a2, ea2) <= ZKM_TOL_A);
-            /* written unconditionally, kept only when ok: no unpredictable branch */
-            zkm_corr *c = &ws->corr[nc];
-            c->pi = f->i;
-            c->pj = f->j;
-            c->gi = e->i;
-            c->gj = e->j;
-            nc += ok;
+        const unsigned ed = e->d, ea1 = e->a1, ea2 = e->a2;
+        const uint32_t gij = (uint32_t)e->i << 16 | (uint32_t)e->j << 24;
+        /* the bin's first entry, its second (discarded when the bin has only one), the rest */
+        corr[nc] = ent[lo].ij | gij;
+        nc += zkm_corr_ok(&ent[lo], ed, ea1, ea2);
+        corr[nc] = ent[lo + 1].ij | gij;
+        nc += (int)(lo + 1 < hi) & zkm_corr_ok(&ent[lo + 1], ed, ea1, ea2);
+        for (uint32_t q = lo + 2; q < hi; q++) {
+            corr[nc] = ent[q].ij | gij;
+            nc += zkm_corr_ok(&ent[q], ed, ea1, ea2);
         }
     }
     if (nc == 0)
@@ -1029,74 +1105,75 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
     /* 2. graph of minutia pairs */
     if (++ws->map_stamp == 0x10000) {
         memset(ws->map, 0, sizeof(ws->map));
+        memset(ws->adj_sorted, 0, sizeof(ws->adj_sorted));
         ws->map_stamp = 1;
     }
+    const uint16_t stamp = (uint16_t)ws->map_stamp;
     int nn = 0;
     for (int k = 0; k < nc; k++) {
-        zkm_corr *c = &ws->corr[k];
-        int a = zkm_node(ws, ng, c->pi, c->gi, &nn);
-        int b = zkm_node(ws, ng, c->pj, c->gj, &nn);
+        uint32_t c = corr[k];
+        int a = zkm_node(ws, ng, c & 255, c >> 16 & 255, &nn);
+        int b = zkm_node(ws, ng, c >> 8 & 255, c >> 24, &nn);
         ws->deg[a]++;
         ws->deg[b]++;
-        /* reuse the corr slot to remember node ids: pi/gi and pj/gj are no longer needed */
-        c->pi = (uint8_t)(a & 0xff);
-        c->gi = (uint8_t)(a >> 8);
-        c->pj = (uint8_t)(b & 0xff);
-        c->gj = (uint8_t)(b >> 8);
+        corr[k] = (uint32_t)a | (uint32_t)b << 16; /* the slot now remembers the node ids */
     }
+    /* adjacency lists: adj_off[u + 1] is u's fill cursor, then its end */
     ws->adj_off[0] = 0;
-    for (int u = 0; u < nn; u++) {
-        ws->adj_off[u + 1] = ws->adj_off[u] + ws->deg[u];
+    for (int u = 0, start = 0; u < nn; u++) {
+        ws->adj_off[u + 1] = (uint32_t)start;
+        start += ws->deg[u];
         ws->node_rot[u] = (uint8_t)(gv->a[ws->node_g[u]] - pv->a[ws->node_p[u]]);
     }
-    /* fill adjacency; node_mark temporarily holds the fill cursor */
-    for (int u = 0; u < nn; u++)
-        ws->node_mark[u] = ws->adj_off[u];
     for (int k = 0; k < nc; k++) {
-        const zkm_corr *c = &ws->corr[k];
-        int a = c->pi | c->gi << 8, b = c->pj | c->gj << 8;
-        ws->adj[ws->node_mark[a]++] = (uint16_t)b;
-        ws->adj[ws->node_mark[b]++] = (uint16_t)a;
-    }
-    /* most-supported neighbours first (stable insertion sort, lists are short) */
-    for (int u = 0; u < nn; u++) {
-        uint16_t *l = &ws->adj[ws->adj_off[u]];
-        int len = (int)(ws->adj_off[u + 1] - ws->adj_off[u]);
-        for (int s = 1; s < len; s++) {
-            uint16_t x = l[s];
-            int r = s;
-            while (r > 0 && ws->deg[l[r - 1]] < ws->deg[x]) {
-                l[r] = l[r - 1];
-                r--;
-            }
-            l[r] = x;
-        }
-        ws->node_mark[u] = 0;
+        int a = corr[k] & 0xffff, b = corr[k] >> 16;
+        ws->adj[ws->adj_off[a + 1]++] = (uint16_t)b;
+        ws->adj[ws->adj_off[b + 1]++] = (uint16_t)a;
     }
     /* 3. roots: top ZKM_ROOTS by degree, ties to the lower node id */
-    int nr = 0;
+    int nr = 0, dmin = -1; /* dmin: degree of the last root once there are ZKM_ROOTS */
     for (int u = 0; u < nn; u++) {
-        if (nr == ZKM_ROOTS && ws->deg[u] <= ws->deg[ws->roots[nr - 1]])
+        const int du = ws->deg[u];
+        if (du <= dmin)
             continue;
         int p = nr < ZKM_ROOTS ? nr++ : ZKM_ROOTS - 1;
-        while (p > 0 && ws->deg[ws->roots[p - 1]] < ws->deg[u]) {
+        while (p > 0 && ws->deg[ws->roots[p - 1]] < du) {
             ws->roots[p] = ws->roots[p - 1];
             p--;
         }
         ws->roots[p] = (uint16_t)u;
+        if (nr == ZKM_ROOTS)
+            dmin = ws->deg[ws->roots[ZKM_ROOTS - 1]];
     }
     /* 4. grow a pairing from each root */
     for (int r = 0; r < nr; r++) {
         int root = ws->roots[r];
         uint32_t mk = zkm_next_mark(ws);
         int rp = ws->node_p[root], rg = ws->node_g[root], rrot = ws->node_rot[root];
+        uint16_t *queue = ws->rq[r]; /* the grown pairing, in the order it grew */
         int qh = 0, qt = 0;
-        ws->queue[qt++] = (uint16_t)root;
+        queue[qt++] = (uint16_t)root;
         ws->node_mark[root] = mk;
         ws->p_mark[rp] = mk;
         ws->g_mark[rg] = mk;
         while (qh < qt) {
-            int u = ws->queue[qh++];
+            int u = queue[qh++];
+            if (ws->adj_sorted[u] != stamp) {
+                /* most-supported neighbours first (stable insertion sort, lists are short);
+                 * only the lists growth reads are sorted, once per comparison */
+                uint16_t *l = &ws->adj[ws->adj_off[u]];
+                int len = (int)(ws->adj_off[u + 1] - ws->adj_off[u]);
+                for (int s = 1; s < len; s++) {
+                    uint16_t x = l[s];
+                    int i = s;
+                    while (i > 0 && ws->deg[l[i - 1]] < ws->deg[x]) {
+                        l[i] = l[i - 1];
+                        i--;
+                    }
+                    l[i] = x;
+                }
+                ws->adj_sorted[u] = stamp;
+            }
             for (uint32_t q = ws->adj_off[u]; q < ws->adj_off[u + 1]; q++) {
                 int w = ws->adj[q];
                 int p = ws->node_p[w], g = ws->node_g[w];
@@ -1108,27 +1185,33 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                 int32_t ax = pv->x[p] - pv->x[rp], ay = pv->y[p] - pv->y[rp];
                 int32_t bx = gv->x[g] - gv->x[rg], by = gv->y[g] - gv->y[rg];
                 uint32_t dp2 = (uint32_t)(ax * ax + ay * ay), dg2 = (uint32_t)(bx * bx + by * by);
-                uint32_t lo2 = dp2 < dg2 ? dp2 : dg2;
-                int32_t dm = (int32_t)zkm_isqrt(dp2 < dg2 ? dg2 : dp2);
-                int32_t tol = dm * ZKM_GROW_DR / 64;
-                if (tol < ZKM_GROW_D)
-                    tol = ZKM_GROW_D;
-                if (dm > tol && lo2 < (uint32_t)((dm - tol) * (dm - tol)))
-                    continue;
+                uint32_t lo2 = dp2 < dg2 ? dp2 : dg2, hi2 = dp2 < dg2 ? dg2 : dp2;
+                /* Certainly alike, without the square root, when hi2 - lo2 <= 2 G L - G^2 (G =
+                 * ZKM_GROW_D, L = the largest coordinate of the longer vector, at most its length
+                 * D): then lo2 >= (D - G)^2 >= (dm - tol)^2 below, as tol >= G. */
+                int32_t lx = dp2 < dg2 ? abs(bx) : abs(ax), ly = dp2 < dg2 ? abs(by) : abs(ay);
+                if ((int32_t)(hi2 - lo2) >
+                    2 * ZKM_GROW_D * (lx > ly ? lx : ly) - ZKM_GROW_D * ZKM_GROW_D) {
+                    int32_t dm = (int32_t)zkm_isqrt(hi2);
+                    int32_t tol = dm * ZKM_GROW_DR / 64;
+                    if (tol < ZKM_GROW_D)
+                        tol = ZKM_GROW_D;
+                    if (dm > tol && lo2 < (uint32_t)((dm - tol) * (dm - tol)))
+                        continue;
+                }
                 ws->p_mark[p] = mk;
                 ws->g_mark[g] = mk;
                 ws->node_mark[w] = mk;
-                ws->queue[qt++] = (uint16_t)w;
+                queue[qt++] = (uint16_t)w;
             }
         }
         /* supporting edges: correspondences with both ends in the pairing (each seen twice) */
         int m = qt, s2 = 0;
         for (int k = 0; k < m; k++) {
-            int u = ws->queue[k];
+            int u = queue[k];
             for (uint32_t q = ws->adj_off[u]; q < ws->adj_off[u + 1]; q++)
                 s2 += ws->node_mark[ws->adj[q]] == mk;
         }
-        memcpy(ws->rq[r], ws->queue, (size_t)m * sizeof(uint16_t));
         ws->rm[r] = (uint16_t)m;
         ws->rs[r] = (uint16_t)(s2 / 2);
         ws->rraw[r] = zkm_raw(m, s2 / 2, np, ng);
@@ -1164,7 +1247,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         }
         int mt, th, op, og;
         zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og);
-        int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og, np, ng);
+        int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og);
         if (use_of && fin > best) /* the factor is at most 1: skip it when fin cannot win */
             fin = (int32_t)((int64_t)fin * zkm_of_factor(zkm_ofield_agree(pv, gv, ws)) / 100);
         if (fin > best) {

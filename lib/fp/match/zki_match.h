@@ -24,6 +24,12 @@ void zki_prep_free(zki_prep *p);
 /* Bytes held by a prepared template (for gallery memory accounting). */
 size_t zki_prep_bytes(const zki_prep *p);
 
+/* Hints that p's header (zki_prep_prefetch_head) or, once the header is cached, the data
+ * matching reads (zki_prep_prefetch) will be read soon: a 1:N search issues them one and two
+ * candidates ahead, so that its candidates' memory arrives while the current one is matched. */
+void zki_prep_prefetch_head(const zki_prep *p);
+void zki_prep_prefetch(const zki_prep *p);
+
 int zki_probe_build(const zkbio_template *t, zki_probe **out);
 void zki_probe_free(zki_probe *p);
 
