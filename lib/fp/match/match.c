@@ -158,6 +158,7 @@ typedef struct zkm_view {
      * template has none. */
     uint8_t ofx0, ofy0, ofw, ofh;
     const uint8_t *of;
+    const uint8_t *ofspan; /* per row: first foreground cell and one past the last (0, 0: none) */
 } zkm_view;
 
 struct zki_prep {
@@ -494,7 +495,7 @@ static size_t zkm_prep_size(const zkbio_template *t)
         zkm_view w;
         zkm_occ_geom(t, v, &w);
         s += zkm_occ_words(&w) * sizeof(uint64_t);
-        s += zkm_align8((size_t)t->ofield[v].cols * t->ofield[v].rows);
+        s += zkm_align8((size_t)(t->ofield[v].cols + 2) * t->ofield[v].rows);
     }
     return s;
 }
@@ -527,12 +528,24 @@ static zki_prep *zkm_prep_into(const zkbio_template *t, void *buf, size_t size)
         const zkbio_ofield *f = &t->ofield[v];
         if (f->cols && f->rows) {
             memcpy(cur, f->cells, (size_t)f->cols * f->rows);
+            uint8_t *span = cur + (size_t)f->cols * f->rows;
+            for (int j = 0; j < f->rows; j++) {
+                const uint8_t *row = f->cells + (size_t)j * f->cols;
+                int lo = 0, hi = f->cols;
+                while (lo < hi && !row[lo])
+                    lo++;
+                while (hi > lo && !row[hi - 1])
+                    hi--;
+                span[2 * j] = (uint8_t)lo;
+                span[2 * j + 1] = (uint8_t)hi;
+            }
             w->of = cur;
+            w->ofspan = span;
             w->ofx0 = f->x0;
             w->ofy0 = f->y0;
             w->ofw = f->cols;
             w->ofh = f->rows;
-            cur += zkm_align8((size_t)f->cols * f->rows);
+            cur += zkm_align8((size_t)(f->cols + 2) * f->rows);
         }
         size_t q = 0;
         for (size_t k = 0; k < t->count; k++) {
@@ -1027,8 +1040,9 @@ static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zki_ma
     int n = 0;
     for (int j = 0; j < pv->ofh; j++, gx0 += dxj, gy0 += dyj) {
         const uint8_t *row = pv->of + (size_t)j * pv->ofw;
-        int64_t gx = gx0, gy = gy0;
-        for (int i = 0; i < pv->ofw; i++, gx += dxi, gy += dyi) {
+        const int lo = pv->ofspan[2 * j], hi = pv->ofspan[2 * j + 1];
+        int64_t gx = gx0 + lo * dxi, gy = gy0 + lo * dyi;
+        for (int i = lo; i < hi; i++, gx += dxi, gy += dyi) {
             const int lp = row[i];
             if (!lp)
                 continue;
