@@ -30,8 +30,11 @@
  *      whose minutia types agree and the paired fraction of the minutiae of both views inside the
  *      overlap (weighted by minutia quality; a minutia is inside when it lands in the other view's
  *      occupancy mask, prepared once per view: 16-px cells whose centre lies within ZKM_OV_R px of
- *      one of its minutiae); the best final score wins;
- *   5. a piecewise-linear integer table maps the raw score to 100 * 10 * log10(1 / FMR).
+ *      one of its minutiae); when both views have an orientation field (zkbio_ofield) the final
+ *      score is weighted by how well the two fields agree under the same motion
+ *      (zkm_ofield_agree, zkm_of_factor); the best final score wins;
+ *   5. a piecewise-linear integer table maps the raw score to 100 * 10 * log10(1 / FMR), one
+ *      table for view pairs with orientation fields and one for minutiae alone.
  * Everything is integer arithmetic in a fixed order: scores are identical on every run and build.
  */
 #include "zkbio/match.h"
