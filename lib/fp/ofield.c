@@ -3,19 +3,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zkbio/template.h"
+#include "fp/zki_ofield.h"
+
+bool zki_ofield_valid(unsigned x0, unsigned y0, unsigned cols, unsigned rows, const uint8_t *cells)
+{
+    if (cols == 0 && rows == 0)
+        return true;
+    if (cols == 0 || rows == 0 || cols > ZKBIO_OFIELD_DIM_MAX || rows > ZKBIO_OFIELD_DIM_MAX ||
+        x0 + cols > 255 || y0 + rows > 255 || !cells)
+        return false;
+    for (size_t i = 0, n = (size_t)cols * rows; i < n; i++)
+        if (cells[i] > ZKBIO_OFIELD_LEVELS)
+            return false;
+    return true;
+}
 
 int zkbio_template_set_ofield(zkbio_template *t, unsigned view, uint8_t x0, uint8_t y0,
                               uint8_t cols, uint8_t rows, const uint8_t *cells)
 {
-    if (!t || view >= ZKBIO_TEMPLATE_VIEWS_MAX || (cols == 0) != (rows == 0) ||
-        cols > ZKBIO_OFIELD_DIM_MAX || rows > ZKBIO_OFIELD_DIM_MAX || x0 + cols > 255 ||
-        y0 + rows > 255 || (cols > 0 && !cells))
+    if (!t || view >= ZKBIO_TEMPLATE_VIEWS_MAX || !zki_ofield_valid(x0, y0, cols, rows, cells))
         return ZKBIO_EINVAL;
     const size_t n = (size_t)cols * rows;
-    for (size_t i = 0; i < n; i++)
-        if (cells[i] > ZKBIO_OFIELD_LEVELS)
-            return ZKBIO_EINVAL;
     uint8_t *copy = NULL;
     if (n > 0) {
         if (!(copy = malloc(n)))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fp/formats/zki_fmr.h"
+#include "fp/zki_ofield.h"
 #include "internal/bytes.h"
 
 #define ISO_HEADER   24
@@ -234,18 +235,10 @@ int zki_template_check(const zkbio_template *t, size_t per_view[ZKBIO_TEMPLATE_V
         last = m->view;
         per_view[m->view]++;
     }
-    for (unsigned j = 0; j < views; j++) {
-        const zkbio_ofield *f = &t->ofield[j];
-        if (f->cols == 0 && f->rows == 0)
-            continue;
-        if (f->cols == 0 || f->rows == 0 || f->cols > ZKBIO_OFIELD_DIM_MAX ||
-            f->rows > ZKBIO_OFIELD_DIM_MAX || f->x0 + f->cols > 255 || f->y0 + f->rows > 255 ||
-            !f->cells)
+    for (unsigned j = 0; j < views; j++)
+        if (!zki_ofield_valid(t->ofield[j].x0, t->ofield[j].y0, t->ofield[j].cols,
+                              t->ofield[j].rows, t->ofield[j].cells))
             return ZKBIO_EINVAL;
-        for (size_t i = 0, n = (size_t)f->cols * f->rows; i < n; i++)
-            if (f->cells[i] > ZKBIO_OFIELD_LEVELS)
-                return ZKBIO_EINVAL;
-    }
     return ZKBIO_OK;
 }
 

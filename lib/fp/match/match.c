@@ -45,6 +45,7 @@
 
 #include "fp/match/zki_match.h"
 #include "fp/zki_fixmath.h"
+#include "fp/zki_ofield.h"
 
 /* ---- parameters ------------------------------------------------------------------------------ */
 
@@ -263,15 +264,10 @@ static int zkm_check_template(const zkbio_template *t)
         if (t->minutiae[k].view >= nv || t->minutiae[k].x > ZKBIO_MINUTIA_COORD_MAX ||
             t->minutiae[k].y > ZKBIO_MINUTIA_COORD_MAX)
             return ZKBIO_EINVAL;
-    for (unsigned v = 0; v < nv; v++) { /* the fields as zkbio_template_set_ofield() makes them */
-        const zkbio_ofield *f = &t->ofield[v];
-        if ((f->cols == 0) != (f->rows == 0) || f->cols > ZKBIO_OFIELD_DIM_MAX ||
-            f->rows > ZKBIO_OFIELD_DIM_MAX || (f->cols && !f->cells))
+    for (unsigned v = 0; v < nv; v++)
+        if (!zki_ofield_valid(t->ofield[v].x0, t->ofield[v].y0, t->ofield[v].cols,
+                              t->ofield[v].rows, t->ofield[v].cells))
             return ZKBIO_EINVAL;
-        for (size_t k = 0; k < (size_t)f->cols * f->rows; k++)
-            if (f->cells[k] > ZKBIO_OFIELD_LEVELS)
-                return ZKBIO_EINVAL;
-    }
     return ZKBIO_OK;
 }
 
