@@ -645,12 +645,11 @@ static zkm_ient zkm_ient_make(const zkm_edge *e)
 
 static void zkm_index_edge(zkm_index *ix, const zkm_edge *e, uint32_t *fill)
 {
-    int d = e->d;
-    int lo = d - zkm_tol_d(d);
-    /* the tolerance is taken at the longer of the two lengths, so reach a little further up */
-    int hi_rel = d * 64 / (64 - ZKM_TOL_DR) + 1, hi_abs = d + ZKM_TOL_D;
-    int hi = hi_rel > hi_abs ? hi_rel : hi_abs;
-    unsigned db0 = zkm_dbin(lo < 0 ? 0 : lo), db1 = zkm_dbin(hi);
+    const zkm_ient f = zkm_ient_make(e);
+    /* length bins from the shortest passing length to one past the longest by the relative
+     * tolerance (a margin the bins have always had) */
+    int hi_rel = e->d * 64 / (64 - ZKM_TOL_DR) + 1, hi_abs = e->d + ZKM_TOL_D;
+    unsigned db0 = zkm_dbin(f.dlo), db1 = zkm_dbin(hi_rel > hi_abs ? hi_rel : hi_abs);
     /* angle bins touched by [a - tol, a + tol], wrapping */
     unsigned a1b[256 / 4], a2b[256 / 4];
     int na1 = zkm_abins(e->a1, a1b), na2 = zkm_abins(e->a2, a2b);
@@ -659,7 +658,7 @@ static void zkm_index_edge(zkm_index *ix, const zkm_edge *e, uint32_t *fill)
             for (int w = 0; w < na2; w++) {
                 unsigned bin = (db * ZKM_NA + a1b[u]) * ZKM_NA + a2b[w];
                 if (fill)
-                    ix->ent[fill[bin]++] = zkm_ient_make(e);
+                    ix->ent[fill[bin]++] = f;
                 else
                     ix->off[bin + 1]++;
             }
