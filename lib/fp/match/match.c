@@ -271,10 +271,17 @@ static int zkm_check_template(const zkbio_template *t)
     return ZKBIO_OK;
 }
 
-/* Nearest neighbours of every minutia of a view: knn[i * ZKM_KMAX ..] in ascending distance, ties
- * to the lower index, count in kn[i]. The minutiae are visited in order of y outwards from i, so
- * the scan stops once the vertical gap alone exceeds the K-th best distance; ordering by the key
- * (squared distance, index) keeps the table identical to a full scan. */
+/* Insert k into the ascending keys key[0..n), dropping the last one (branch-free: slot p takes the
+ * smaller of its key and the larger of its predecessor's key and k). */
+static inline void zkm_key_insert(uint64_t *key, int n, uint64_t k)
+{
+    for (int p = n - 1; p > 0; p--) {
+        uint64_t m = key[p - 1] > k ? key[p - 1] : k;
+        key[p] = key[p] < m ? key[p] : m;
+    }
+    key[0] = key[0] < k ? key[0] : k;
+}
+
 /* Offer minutia j as a neighbour of i to key[] (see zkm_knn); 0 when j and every minutia further
  * from i in y order on the same side are too far away to be taken. */
 static inline int zkm_knn_offer(uint64_t *key, const int16_t *x, const int16_t *y, int i, int j)
@@ -286,16 +293,14 @@ static inline int zkm_knn_offer(uint64_t *key, const int16_t *x, const int16_t *
     int32_t dd = dx * dx + dy * dy;
     /* too near: offered as UINT64_MAX, which changes nothing */
     uint64_t k = dd < ZKM_EDGE_MIN * ZKM_EDGE_MIN ? UINT64_MAX : (uint64_t)dd << 8 | (uint64_t)j;
-    /* insert k, dropping the last key (branch-free: slot p takes the smaller of its key and the
-     * larger of its predecessor's key and k) */
-    for (int p = ZKM_K - 1; p > 0; p--) {
-        uint64_t m = key[p - 1] > k ? key[p - 1] : k;
-        key[p] = key[p] < m ? key[p] : m;
-    }
-    key[0] = key[0] < k ? key[0] : k;
+    zkm_key_insert(key, ZKM_K, k);
     return 1;
 }
 
+/* Nearest neighbours of every minutia of a view: knn[i * ZKM_KMAX ..] in ascending distance, ties
+ * to the lower index, count in kn[i]. The minutiae are visited in order of y outwards from i, so
+ * the scan stops once the vertical gap alone exceeds the K-th best distance; ordering by the key
+ * (squared distance, index) keeps the table identical to a full scan. */
 static void zkm_knn(int n, const int16_t *x, const int16_t *y, uint8_t *knn, uint8_t *kn)
 {
     uint8_t ord[256], rank[256];
@@ -844,13 +849,7 @@ static void zkm_local(const zkm_view *pv, const zki_match_ws *ws, int m, int p, 
         key[q] = UINT64_MAX;
     for (int k = 0; k < m; k++) {
         int32_t ex = pv->x[ws->best_p[k]] - pv->x[p], ey = pv->y[ws->best_p[k]] - pv->y[p];
-        uint64_t kk = (uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k;
-        /* branch-free insertion dropping the last key, as in zkm_knn_offer */
-        for (int q = ZKM_LOCAL_K - 1; q > 0; q--) {
-            uint64_t mx = key[q - 1] > kk ? key[q - 1] : kk;
-            key[q] = key[q] < mx ? key[q] : mx;
-        }
-        key[0] = key[0] < kk ? key[0] : kk;
+        zkm_key_insert(key, ZKM_LOCAL_K, (uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k);
     }
     const int nb = m < ZKM_LOCAL_K ? m : ZKM_LOCAL_K;
     int bk[8];
