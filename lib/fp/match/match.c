@@ -51,61 +51,33 @@
 
 #define ZKM_KMAX      16 /* array bound for ZKM_K */
 #define ZKM_ROOTS_MAX 32 /* array bound for ZKM_ROOTS */
-#ifdef ZKM_TUNE
-/* development builds: parameters as variables (set by a tuning harness) */
-extern int zkm_tune[32];
-extern _Thread_local int zkm_dbg[8];
-#define ZKM_K        zkm_tune[0]
-#define ZKM_EDGE_MIN zkm_tune[1]
-#define ZKM_TOL_D    zkm_tune[2]
-#define ZKM_TOL_DR   zkm_tune[3]
-#define ZKM_TOL_A    zkm_tune[4]
-#define ZKM_ROOTS    zkm_tune[5]
-#define ZKM_ROT_TOL  zkm_tune[6]
-#define ZKM_AW       zkm_tune[8]
-#define ZKM_W1       zkm_tune[10]
-#define ZKM_W2       zkm_tune[11]
-#define ZKM_CT_D     zkm_tune[14]
-#define ZKM_CT_A     zkm_tune[15]
-#define ZKM_OV_R     zkm_tune[16]
-#define ZKM_CONS_N   zkm_tune[17]
-#define ZKM_LOCAL_K  zkm_tune[7]
-#define ZKM_GROW_D   zkm_tune[13]
-#define ZKM_GROW_DR  zkm_tune[24]
-#define ZKM_DW       zkm_tune[18]
-#define ZKM_WT       zkm_tune[20]
-#define ZKM_Q0       zkm_tune[21]
-#define ZKM_Q1       zkm_tune[22]
-#define ZKM_QMIN     zkm_tune[23]
-#else
-#define ZKM_K        9  /* neighbours per minutia in the edge table */
-#define ZKM_EDGE_MIN 10 /* px: shorter edges are noise-dominated and skipped */
-#define ZKM_TOL_D    8  /* px: absolute length tolerance ... */
-#define ZKM_TOL_DR   5  /* ... or this many 64ths of the length when larger (about 8 %) */
-#define ZKM_TOL_A    8  /* 8-bit units (11.25 degrees) for a1 and a2 */
-#define ZKM_ROOTS    8  /* root pairs tried */
-#define ZKM_ROT_TOL  20 /* 8-bit units: rotation of a pair vs the root's (28 degrees) */
+#define ZKM_K         9  /* neighbours per minutia in the edge table */
+#define ZKM_EDGE_MIN  10 /* px: shorter edges are noise-dominated and skipped */
+#define ZKM_TOL_D     8  /* px: absolute length tolerance ... */
+#define ZKM_TOL_DR    5  /* ... or this many 64ths of the length when larger (about 8 %) */
+#define ZKM_TOL_A     8  /* 8-bit units (11.25 degrees) for a1 and a2 */
+#define ZKM_ROOTS     8  /* root pairs tried */
+#define ZKM_ROT_TOL   20 /* 8-bit units: rotation of a pair vs the root's (28 degrees) */
 /* Growth: a pair's distance to the root pair must agree in both views within ZKM_GROW_D px or
  * ZKM_GROW_DR 64ths of the distance when larger (elastic distortion grows with the distance). */
-#define ZKM_GROW_D   8
-#define ZKM_GROW_DR  4
+#define ZKM_GROW_D  8
+#define ZKM_GROW_DR 4
 /* Hash bins: angle bins of ZKM_AW units, ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval
  * touches at most two angle bins. */
-#define ZKM_AW       16
-#define ZKM_W1       100
-#define ZKM_W2       50
-#define ZKM_CT_D     16 /* px: consolidation distance after alignment */
-#define ZKM_CT_A     24 /* 8-bit units: consolidation direction tolerance */
-#define ZKM_OV_R     40 /* px: inside the overlap when the other view has a minutia this near */
-#define ZKM_CONS_N   2  /* pairings consolidated: the best raw ones of distinct root clusters */
-#define ZKM_LOCAL_K  2  /* consolidation: local frame from this many nearest grown pairs (<= 8) */
-#define ZKM_WT       60 /* raw score per paired minutia whose type (ending/bifurcation) agrees */
+#define ZKM_AW      16
+#define ZKM_W1      100
+#define ZKM_W2      50
+#define ZKM_CT_D    16 /* px: consolidation distance after alignment */
+#define ZKM_CT_A    24 /* 8-bit units: consolidation direction tolerance */
+#define ZKM_OV_R    40 /* px: inside the overlap when the other view has a minutia this near */
+#define ZKM_CONS_N  2  /* pairings consolidated: the best raw ones of distinct root clusters */
+#define ZKM_LOCAL_K 2  /* consolidation: local frame from this many nearest grown pairs (<= 8) */
+#define ZKM_WT      60 /* raw score per paired minutia whose type (ending/bifurcation) agrees */
 /* Overlap counts weigh a minutia by its extraction quality q (0..100): ZKM_QMIN % of a minutia up
  * to q = ZKM_Q0, rising linearly to a whole minutia at q >= ZKM_Q1 (see zkm_qw). */
-#define ZKM_Q0       15
-#define ZKM_Q1       55
-#define ZKM_QMIN     40
-#endif
+#define ZKM_Q0   15
+#define ZKM_Q1   55
+#define ZKM_QMIN 40
 /* Orientation factor (zkm_of_factor): agreement (x 100, mean cos 2d) where it starts to count and
  * where it reaches full weight. Measured with scripts/fp-eval.sh (mean EER over the three FVC sets
  * at 0, 90 and 180 degrees): 2.56 % without the factor; A0 = 0: 2.11 %, 20: 2.07 %, 40: 2.04 %,
@@ -114,9 +86,7 @@ extern _Thread_local int zkm_dbg[8];
 #define ZKM_OF_A1 100
 
 /* Length bins of ZKM_DW px, the last one open-ended. */
-#ifndef ZKM_TUNE
-#define ZKM_DW 16
-#endif
+#define ZKM_DW    16
 #define ZKM_ND    32
 #define ZKM_NA    (256 / ZKM_AW)
 #define ZKM_NBINS (ZKM_ND * ZKM_NA * ZKM_NA)
@@ -1096,9 +1066,6 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         uint32_t lo = off[e->bin], hi = off[e->bin + 1];
         if (nc + (int)(hi - lo) > ZKM_MAX_CORR)
             break; /* deterministic truncation: stop before a bin that might not fit */
-#ifdef ZKM_TUNE
-        zkm_dbg[7] += (int)(hi - lo);
-#endif
         const unsigned ed = e->d, ea1 = e->a1, ea2 = e->a2;
         const uint32_t gij = (uint32_t)e->i << 16 | (uint32_t)e->j << 24;
         /* the bin's first entry, its second (discarded when the bin has only one), the rest */
@@ -1261,18 +1228,8 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og);
         if (use_of && fin > best) /* the factor is at most 1: skip it when fin cannot win */
             fin = (int32_t)((int64_t)fin * zkm_of_factor(zkm_ofield_agree(pv, gv, ws)) / 100);
-        if (fin > best) {
+        if (fin > best)
             best = fin;
-#ifdef ZKM_TUNE
-            zkm_dbg[0] = m;
-            zkm_dbg[1] = ws->rs[bi];
-            zkm_dbg[2] = np;
-            zkm_dbg[3] = ng;
-            zkm_dbg[4] = mt;
-            zkm_dbg[5] = op;
-            zkm_dbg[6] = og;
-#endif
-        }
     }
     return best;
 }
@@ -1285,7 +1242,10 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
  * table with their fields removed, `zkbio bench accuracy --no-ofield`) has FMR 50 %, 10 %, 1 % and
  * 0.1 % (scores 3, 10, 20, 30); the 1e-4 and 1e-5 points (scores 40, 50) continue the 1 % -> 0.1 %
  * segment log-linearly (the same raw step per decade), and so does everything above. Regenerate
- * with `zkbio bench accuracy` on those sets when the raw score or the extraction changes. */
+ * when the raw score or the extraction changes: build with -Dc_args=-DZKM_CAL_DUMP (scores are
+ * then the raw ones), write the score matrices with `zkbio bench accuracy --scores` (with and
+ * without --no-ofield) on those sets, and read the raw values at those FMRs off the impostor
+ * scores (the cross-finger cells of each set). */
 static const int32_t zkm_cal_raw_of[] = {0, 141, 419, 740, 1095, 1450, 1805};
 static const int32_t zkm_cal_raw_min[] = {0, 393, 696, 1101, 1548, 1995, 2442};
 static const int32_t zkm_cal_score[] = {0, 300, 1000, 2000, 3000, 4000, 5000};
