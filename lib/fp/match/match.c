@@ -144,6 +144,14 @@ struct zki_prep {
 /* A probe edge in the index, in the form its comparison with a candidate edge takes: the
  * candidate's length d passes when d - dlo <= dspan (unsigned), its angles a1 and a2 when
  * (uint8_t)(a1 - a1lo) <= 2 * ZKM_TOL_A and likewise for a2 (zkm_ient_make). */
+/* The rigid motion of a consolidated pairing: candidate point (gx, gy) lands at probe point
+ * (cpx + ((gx - cgx) c + (gy - cgy) sn) / 16384, cpy + (-(gx - cgx) sn + (gy - cgy) c) / 16384),
+ * rotated by th (8-bit angle: candidate direction = probe direction + th). */
+typedef struct zkm_motion {
+    int32_t c, sn, cpx, cpy, cgx, cgy;
+    unsigned th;
+} zkm_motion;
+
 typedef struct zkm_ient {
     uint16_t dlo, dspan;
     uint8_t a1lo, a2lo;
@@ -184,11 +192,6 @@ struct zki_match_ws {
     uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
     uint16_t gstart[ZKM_GN * ZKM_GN + 2]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
-    /* the motion of the last consolidation: candidate point (gx, gy) lands at probe point
-     * (cpx + ((gx - cgx) c + (gy - cgy) sn) / 16384, cpy + (-(gx - cgx) sn + (gy - cgy) c) /
-     * 16384), rotated by mth (8-bit angle: candidate direction = probe direction + mth) */
-    int32_t mc, msn, cpx, cpy, cgx, cgy;
-    unsigned mth;
 };
 
 /* floor(sqrt(v)) for v < 2^32: the digit-by-digit method started at the top set bit pair, its
@@ -836,10 +839,10 @@ static void zkm_local(const zkm_view *pv, const zki_match_ws *ws, int m, int p, 
 }
 
 /* Consolidate the pairing ws->best_p/best_g[0..m): see step 5 of zkm_match_views. Outputs: mt
- * paired minutiae in all, th of them with the same type on both sides, and the quality-weighted
- * minutiae counts of each view inside the overlap (op, og). */
+ * paired minutiae in all, th of them with the same type on both sides, the quality-weighted
+ * minutiae counts of each view inside the overlap (op, og) and the pairing's motion (mo). */
 static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws *ws, int m,
-                            int *mt, int *th_out, int *op, int *og)
+                            int *mt, int *th_out, int *op, int *og, zkm_motion *mo)
 {
     int np = pv->n, ng = gv->n;
     int32_t sc = 0, ss = 0;
@@ -858,13 +861,7 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     int32_t c = zki_cos8(th), sn = -zki_sin8(th); /* rotate candidate by -th */
     int32_t cpx = (int32_t)(spx / m), cpy = (int32_t)(spy / m);
     int32_t cgx = (int32_t)(sgx / m), cgy = (int32_t)(sgy / m);
-    ws->mc = c;
-    ws->msn = sn;
-    ws->mth = th;
-    ws->cpx = cpx;
-    ws->cpy = cpy;
-    ws->cgx = cgx;
-    ws->cgy = cgy;
+    *mo = (zkm_motion){c, sn, cpx, cpy, cgx, cgy, th};
     /* aligned candidate minutiae, bucketed by grid cell (counting sort) */
     uint16_t *st = ws->gstart;
     uint8_t cell[256];
@@ -975,31 +972,31 @@ static inline int zkm_corr_ok(const zkm_ient *f, unsigned ed, unsigned ea1, unsi
            (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
 }
 
-/* Orientation-field agreement of a probe and a candidate view under the motion of the last
- * consolidation: the mean of cos(2 d) over the probe's foreground cells whose centre lands on a
- * foreground cell of the candidate, d being the difference of their ridge orientations once the
- * probe's is turned by the motion's rotation; x 100, so -100..100. The cell centres are stepped
- * through the candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the
- * cell index taken with a bias that keeps the shifted value non-negative. Both views must have a
- * field; 0 when no cell overlaps. */
-static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zki_match_ws *ws)
+/* Orientation-field agreement of a probe and a candidate view under a pairing's motion mo: the mean
+ * of cos(2 d) over the probe's foreground cells whose centre lands on a foreground cell of the
+ * candidate, d being the difference of their ridge orientations once the probe's is turned by the
+ * motion's rotation; x 100, so -100..100. The cell centres are stepped through the candidate's
+ * frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the cell index taken with a
+ * bias that keeps the shifted value non-negative. Both views must have a field; 0 when no cell
+ * overlaps. */
+static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_motion *mo)
 {
     const int cs = ZKBIO_OFIELD_CELL, L = ZKBIO_OFIELD_LEVELS;
     /* cos(2 d) for every level difference k = candidate level - probe level (mod L): the
      * doubled orientation difference is 2 pi k / L minus the doubled rotation */
     int32_t cosk[2 * ZKBIO_OFIELD_LEVELS];
     for (int k = 0; k < L; k++) {
-        uint32_t a = (uint32_t)k * 65536u / (uint32_t)L - ws->mth * 512u;
+        uint32_t a = (uint32_t)k * 65536u / (uint32_t)L - mo->th * 512u;
         cosk[k] = cosk[k + L] = zki_cos8(((a + 128) >> 8) & 255);
     }
-    const int32_t c = ws->mc, sn = ws->msn;
+    const int32_t c = mo->c, sn = mo->sn;
     /* probe point (x, y) -> candidate point: the inverse of the motion above */
     const int64_t bias = (int64_t)1 << 40; /* > any |coordinate| * 2^14 * 16, a multiple of 2^18 */
     const int sh = 14 + 4;                 /* 2^14 fixed point, 16-px cells */
-    int64_t rx = (int64_t)((pv->ofx0 * cs + cs / 2) - ws->cpx),
-            ry = (int64_t)((pv->ofy0 * cs + cs / 2) - ws->cpy);
-    int64_t gx0 = ((int64_t)ws->cgx << 14) + rx * c - ry * sn + bias - ((int64_t)gv->ofx0 << sh);
-    int64_t gy0 = ((int64_t)ws->cgy << 14) + rx * sn + ry * c + bias - ((int64_t)gv->ofy0 << sh);
+    int64_t rx = (int64_t)((pv->ofx0 * cs + cs / 2) - mo->cpx),
+            ry = (int64_t)((pv->ofy0 * cs + cs / 2) - mo->cpy);
+    int64_t gx0 = ((int64_t)mo->cgx << 14) + rx * c - ry * sn + bias - ((int64_t)gv->ofx0 << sh);
+    int64_t gy0 = ((int64_t)mo->cgy << 14) + rx * sn + ry * c + bias - ((int64_t)gv->ofy0 << sh);
     const int64_t dxi = (int64_t)cs * c, dyi = (int64_t)cs * sn;  /* one cell right */
     const int64_t dxj = -(int64_t)cs * sn, dyj = (int64_t)cs * c; /* one cell down */
     const int64_t off = bias >> sh;
@@ -1224,10 +1221,11 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
             ws->best_g[k] = ws->node_g[ws->rq[bi][k]];
         }
         int mt, th, op, og;
-        zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og);
+        zkm_motion mo;
+        zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og, &mo);
         int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og);
         if (use_of && fin > best) /* the factor is at most 1: skip it when fin cannot win */
-            fin = (int32_t)((int64_t)fin * zkm_of_factor(zkm_ofield_agree(pv, gv, ws)) / 100);
+            fin = (int32_t)((int64_t)fin * zkm_of_factor(zkm_ofield_agree(pv, gv, &mo)) / 100);
         if (fin > best)
             best = fin;
     }
