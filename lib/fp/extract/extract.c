@@ -18,9 +18,6 @@
 #include "fp/extract/zki_extract.h"
 #include "fp/zki_fixmath.h"
 #include "zkbio/extract.h"
-#ifdef ZKI_TUNING
-#include <stdio.h>
-#endif
 
 const char *zkbio_unusable_name(int reason)
 {
@@ -107,16 +104,6 @@ static int run_pass(const zkbio_image *im, int sx, int sy, int period, zki_xws *
     ws->bw = (ws->w + ZKI_BLK - 1) / ZKI_BLK;
     ws->bh = (ws->h + ZKI_BLK - 1) / ZKI_BLK;
     ws->period = period;
-#ifdef ZKI_TUNING
-    if (getenv("ZKI_PERIOD"))
-        ws->period = atoi(getenv("ZKI_PERIOD"));
-    {
-        char nm[16];
-        snprintf(nm, sizeof nm, "ZKI_PP%d", (sx ? 1 : 0) + (sy ? 2 : 0));
-        if (getenv(nm))
-            ws->period = atoi(getenv(nm));
-    }
-#endif
     size_t nb = (size_t)ws->bw * ws->bh;
     ws->ori = malloc(nb * sizeof(*ws->ori));
     ws->coh = malloc(nb);
@@ -251,8 +238,7 @@ static int set_ofield(const zki_xws *ws, zkbio_template *t)
                 }
             if (2 * nf < nb || coh == 0)
                 continue;
-            /* |resultant| / (16384 nf) is the mean coherence (0..255) kept in agreeing directions
-             */
+            /* |resultant| / (16384 nf): the mean coherence (0..255) kept in agreeing directions */
             uint64_t r = zki_isqrt((uint64_t)((int64_t)sc * sc + (int64_t)ss * ss));
             if (r * 100 < (uint64_t)OF_COH * 255 * 16384 * (uint64_t)nf)
                 continue;

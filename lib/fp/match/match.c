@@ -410,8 +410,8 @@ static size_t zkm_occ_words(const zkm_view *w)
 static void zkm_occ_build(zkm_view *w)
 {
     const int sh = w->osh, half = 1 << sh >> 1, stride = w->ows;
-    int hw[ZKM_OV_R +
-           1]; /* half-width of the disc at vertical offset dy: floor(sqrt(R^2 - dy^2)) */
+    /* half-width of the disc at vertical offset dy: floor(sqrt(R^2 - dy^2)) */
+    int hw[ZKM_OV_R + 1];
     for (int dy = 0, h = ZKM_OV_R; dy <= ZKM_OV_R; dy++) {
         while (h * h > ZKM_OV_R * ZKM_OV_R - dy * dy)
             h--;
