@@ -142,7 +142,8 @@ ZKBIO_API int zkbio_template_new(size_t count, zkbio_template **out);
 /**
  * Give view `view` of `t` an orientation field: a copy of `cells[0 .. cols * rows)` at cell offset
  * (x0, y0) (zkbio_ofield), replacing the view's field if it had one; cols = rows = 0 (cells may
- * then be NULL) removes it. The copy is owned by `t`. Since: 0.2
+ * then be NULL) removes it. The copy is owned by `t`; `cells` is only read during the call.
+ * Thread-safety: it modifies `t`, so no other thread may use `t` meanwhile. Since: 0.2
  * Errors: ZKBIO_EINVAL (NULL t, view >= ZKBIO_TEMPLATE_VIEWS_MAX, only one of cols and rows 0,
  * cols or rows above ZKBIO_OFIELD_DIM_MAX, x0 + cols or y0 + rows above 255, NULL cells with
  * cols > 0, a cell above ZKBIO_OFIELD_LEVELS), ZKBIO_ENOMEM (t unchanged).
