@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "fp/formats/zki_fmr.h"
 
@@ -37,17 +38,11 @@ static int fail(zkbio_error_info *err, int code, size_t offset, const char *fmt,
     return code;
 }
 
-/* CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, initial value and final xor 0xFFFFFFFF:
- * the value zlib's crc32() gives). Bitwise: records are at most 2 KiB, so no table is needed. */
+/* The record's CRC-32 is zlib's crc32() (IEEE 802.3, reflected polynomial 0xEDB88320, initial
+ * value and final xor 0xFFFFFFFF). A record is at most a few KiB, far below uInt's range. */
 static uint32_t crc32_ieee(const uint8_t *p, size_t n)
 {
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return c ^ 0xFFFFFFFFu;
+    return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)n);
 }
 
 static uint16_t le16(const uint8_t *p)
