@@ -240,7 +240,8 @@ typedef struct zkbio_push_template {
     const char *pin;
     int32_t no, index, valid, duress, type, major_ver, minor_ver, format; /**< -1 when absent */
     int32_t size;    /**< announced `Size`, -1 when absent (it is the base64 length, not checked) */
-    const char *tmp; /**< base64 template text exactly as sent (never empty for a valid record) */
+    const char *tmp; /**< base64 template text exactly as sent, '=' padding or not (never empty
+                        for a valid record) */
 } zkbio_push_template;
 
 /** A user photo or a biometric photo. `content` is the base64 JPEG as sent. */
@@ -311,13 +312,15 @@ ZKBIO_API zkbio_push_table zkbio_push_table_from_name(const char *name);
  * 32 bytes) followed by at least one `k=v` field gives a ZKBIO_PUSH_REC_OTHER record (tag only).
  * ATTLOG bodies are bare punch lines. Malformed lines are counted in n_malformed and skipped; the
  * rest are returned. A line is malformed when: ATTLOG has no valid PIN or time; USER has no valid
- * PIN; FP/FACE/FVEIN/BIODATA have no valid PIN or an empty TMP/Tmp; USERPIC/BIOPHOTO have no valid
- * PIN or an empty Content; OPLOG has fewer than 3 fields, a non-numeric OpType or a bad time;
- * ERRORLOG has no ErrCode; any numeric field is not a number in range; the tag is not a word or the
- * line has no fields. `charset` names the encoding of free text (NULL = UTF-8).
- * At most `max_records` records are parsed (0 = no limit); one well-formed record more gives
- * ZKBIO_ETOOBIG. On success *out is a new batch (possibly with count 0); on error *out is NULL.
- * Errors: ZKBIO_EINVAL (NULL arguments, ZKBIO_PUSH_TABLE_UNKNOWN or a value outside the enum),
+ * PIN; FP/FACE/FVEIN/BIODATA have no valid PIN or a TMP/Tmp that is empty or not base64 (a
+ * character outside the standard alphabet, 4n+1 characters, misplaced padding; the '=' padding
+ * is optional, as some firmware leaves it out, and the text is kept as sent); USERPIC/BIOPHOTO have
+ * no valid PIN or an empty Content; OPLOG has fewer than 3 fields, a non-numeric OpType or a bad
+ * time; ERRORLOG has no ErrCode; any numeric field is not a number in range; the tag is not a word
+ * or the line has no fields. `charset` names the encoding of free text (NULL = UTF-8). At most
+ * `max_records` records are parsed (0 = no limit); one well-formed record more gives ZKBIO_ETOOBIG.
+ * On success *out is a new batch (possibly with count 0); on error *out is NULL. Errors:
+ * ZKBIO_EINVAL (NULL arguments, ZKBIO_PUSH_TABLE_UNKNOWN or a value outside the enum),
  * ZKBIO_ENOTSUP (OPTIONS, ATTPHOTO: not text records), ZKBIO_ETOOBIG, ZKBIO_ENOMEM, ZKBIO_EENCODING
  * (charset unknown to iconv).
  */

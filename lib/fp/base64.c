@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Base64, RFC 4648 §4 (standard alphabet, '=' padding), for templates in text columns and JSON. */
+/* Base64, RFC 4648 §4 (standard alphabet, '=' padding optional on input), for templates in text
+ * columns, JSON and PUSH uploads. */
 #include <stdbool.h>
 
+#include "internal/base64.h"
 #include "zkbio/template.h"
 
 static const char b64_alphabet[] =
@@ -60,9 +62,10 @@ static int b64_value(unsigned char c)
     return -3;
 }
 
-/* One pass over the text; writes to out only when it is not NULL. Returns ZKBIO_OK with the
- * decoded length in *n, or ZKBIO_EPROTO. */
-static int b64_pass(const char *text, size_t len, uint8_t *out, size_t *n)
+/* One pass over the text; writes to out only when it is not NULL. With `canonical`, the unused
+ * bits of the last character must be zero (RFC 4648 §3.5). Returns ZKBIO_OK with the decoded
+ * length in *n, or ZKBIO_EPROTO. */
+static int b64_pass(const char *text, size_t len, int canonical, uint8_t *out, size_t *n)
 {
     size_t digits = 0, pads = 0, o = 0;
     uint32_t acc = 0;
@@ -99,13 +102,13 @@ static int b64_pass(const char *text, size_t len, uint8_t *out, size_t *n)
     if (pads && (rest + pads) != 4)
         return ZKBIO_EPROTO; /* incomplete padding */
     if (rest == 2) {
-        if (acc & 0x0F)
+        if (canonical && (acc & 0x0F))
             return ZKBIO_EPROTO; /* non-zero bits after the last byte: not canonical */
         if (out)
             out[o] = (uint8_t)(acc >> 4);
         o += 1;
     } else if (rest == 3) {
-        if (acc & 0x03)
+        if (canonical && (acc & 0x03))
             return ZKBIO_EPROTO;
         if (out) {
             out[o] = (uint8_t)(acc >> 10);
@@ -117,16 +120,22 @@ static int b64_pass(const char *text, size_t len, uint8_t *out, size_t *n)
     return ZKBIO_OK;
 }
 
+int zki_base64_valid(const char *text, size_t len)
+{
+    size_t n;
+    return b64_pass(text, len, 0, NULL, &n) == ZKBIO_OK;
+}
+
 int zkbio_base64_decode(const char *text, size_t len, uint8_t *buf, size_t size, size_t *out_len)
 {
     if ((!text && len > 0) || (!buf && size > 0) || !out_len)
         return ZKBIO_EINVAL;
     size_t n;
-    int rc = b64_pass(text, len, NULL, &n);
+    int rc = b64_pass(text, len, 1, NULL, &n);
     if (rc != ZKBIO_OK)
         return rc;
     *out_len = n;
     if (size < n)
         return ZKBIO_ENOSPC;
-    return n ? b64_pass(text, len, buf, &n) : ZKBIO_OK;
+    return n ? b64_pass(text, len, 1, buf, &n) : ZKBIO_OK;
 }

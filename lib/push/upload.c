@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal/base64.h"
 #include "push/zki_push.h"
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -316,7 +317,8 @@ static int parse_tmpl(pctx *c, zkbio_push_rec_type kind, zki_span rest, zkbio_pu
     zkbio_push_template *t = &rec->u.tmpl;
     TRY(dup_pin(c, s.v[T_PIN], s.set[T_PIN], &t->pin));
     zki_span tmp = zki_span_trim(zki_span_cut_nul(s.v[T_TMP]));
-    if (!s.set[T_TMP] || tmp.n == 0)
+    /* padded or not (SpeedFace firmware drops the '='), but base64 */
+    if (!s.set[T_TMP] || tmp.n == 0 || !zki_base64_valid(tmp.p, tmp.n))
         return 0;
     int32_t *nums[] = {&t->no,        &t->index,     &t->valid,  &t->duress, &t->type,
                        &t->major_ver, &t->minor_ver, &t->format, &t->size};

@@ -654,7 +654,7 @@ static void test_round_trips(void)
                                  .minor_ver = -1,
                                  .format = -1,
                                  .size = -1,
-                                 .tmp = "abc+/=="};
+                                 .tmp = "abc+/w=="};
         CHECK_EQ_INT(zkbio_push_cmd_template_update(tables[i], &t, buf, sizeof(buf), &len),
                      ZKBIO_OK);
         CHECK_EQ_INT(zkbio_push_parse_data_cmd(buf, len, &dc), ZKBIO_OK);
@@ -668,8 +668,8 @@ static void test_round_trips(void)
         CHECK_EQ_INT(r->u.tmpl.index, t.index);
         CHECK_EQ_INT(r->u.tmpl.valid, 3);
         CHECK_EQ_INT(r->u.tmpl.type, types[i]);
-        CHECK_EQ_INT(r->u.tmpl.size, 7);
-        CHECK_STR(r->u.tmpl.tmp, "abc+/==");
+        CHECK_EQ_INT(r->u.tmpl.size, 8);
+        CHECK_STR(r->u.tmpl.tmp, "abc+/w==");
         zkbio_push_data_cmd_free(dc);
     }
     zkbio_push_photo ph = {

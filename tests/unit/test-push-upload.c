@@ -5,6 +5,7 @@
 
 #include "test.h"
 #include "zkbio/push.h"
+#include "zkbio/template.h"
 
 static zkbio_push_batch *parse(zkbio_push_table t, const char *body, size_t len, const char *cs)
 {
@@ -329,6 +330,63 @@ static void test_operlog_malformed(void)
     zkbio_push_batch_free(b);
 }
 
+/* Fingerprint rows from a SpeedFace (ZK templates, MajorVer=10, Format=0) carry base64 without
+ * its '=' padding: 17 rows, 2 of them unpadded (one 4n+2, one 4n+3 characters long), are all
+ * records, each with its text exactly as sent. Text that is not base64 stays malformed. */
+static void test_biodata_unpadded(void)
+{
+    enum { ROWS = 17 };
+    char tmps[ROWS][96];
+    char body[ROWS * 200];
+    size_t o = 0;
+    for (int i = 0; i < ROWS; i++) {
+        uint8_t raw[64];
+        size_t n = 40 + (size_t)i; /* 40 + i bytes: 44 end in "=", 46 in "==" */
+        for (size_t k = 0; k < n; k++)
+            raw[k] = (uint8_t)(i * 31 + (int)k * 7);
+        size_t len = 0;
+        CHECK_EQ_INT(zkbio_base64_encode(raw, n, tmps[i], sizeof(tmps[i]), &len), ZKBIO_OK);
+        if (i == 4 || i == 6) { /* the two unpadded rows */
+            while (len > 0 && tmps[i][len - 1] == '=')
+                tmps[i][--len] = '\0';
+        }
+        o += (size_t)snprintf(body + o, sizeof(body) - o,
+                              "BIODATA Pin=%d\tNo=%d\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer="
+                              "10\tMinorVer=0\tFormat=0\tTmp=%s\r\n",
+                              1 + i / 10, i % 10, tmps[i]);
+    }
+    CHECK(strlen(tmps[4]) % 4 == 3 && strlen(tmps[6]) % 4 == 2);
+    zkbio_push_batch *b = parse(ZKBIO_PUSH_TABLE_BIODATA, body, o, NULL);
+    if (!b)
+        return;
+    CHECK_EQ_INT(b->n_malformed, 0);
+    CHECK_EQ_INT(b->count, ROWS);
+    for (size_t i = 0; i < b->count && i < ROWS; i++) {
+        CHECK_EQ_INT(b->records[i].type, ZKBIO_PUSH_REC_BIODATA);
+        CHECK_STR(b->records[i].u.tmpl.tmp, tmps[i]);
+    }
+    zkbio_push_batch_free(b);
+
+    const char *bad = "BIODATA Pin=1\tType=1\tTmp=SghTU\n"     /* 1: 4n+1 characters */
+                      "BIODATA Pin=1\tType=1\tTmp=Sgh*TUzI\n"  /* 2: '*' */
+                      "BIODATA Pin=1\tType=1\tTmp=Sg=hT\n"     /* 3: data after '=' */
+                      "BIODATA Pin=1\tType=1\tTmp=S===\n"      /* 4: too much padding */
+                      "FP PIN=1\tFID=1\tTMP=QUJD-A==\n"        /* 5: URL-safe alphabet */
+                      "BIODATA Pin=1\tType=1\tTmp=SghTUw\n"    /* 6: ok, unpadded */
+                      "BIODATA Pin=1\tType=1\tTmp=SghTUw==\n"; /* 7: ok, padded */
+    b = P(ZKBIO_PUSH_TABLE_BIODATA, bad);
+    if (!b)
+        return;
+    CHECK_EQ_INT(b->n_malformed, 5);
+    CHECK_EQ_INT(b->count, 2);
+    if (b->count == 2) {
+        CHECK_STR(b->records[0].u.tmpl.tmp, "SghTUw");
+        CHECK_STR(b->records[1].u.tmpl.tmp, "SghTUw==");
+        CHECK_EQ_INT(b->records[0].line, 6);
+    }
+    zkbio_push_batch_free(b);
+}
+
 static void test_other_tables(void)
 {
     /* USERINFO answers may come without the USER tag */
@@ -510,6 +568,7 @@ int main(void)
     test_attlog_malformed();
     test_operlog();
     test_operlog_malformed();
+    test_biodata_unpadded();
     test_other_tables();
     test_charset();
     test_options();
