@@ -198,6 +198,73 @@ out:
     return ok;
 }
 
+/* (1c) Fingerprint rows of a SpeedFace (ZK templates, MajorVer=10, Format=0) whose base64 comes
+ * without its '=' padding: 17 rows in one table=BIODATA upload, 2 of them unpadded, are all stored
+ * (OK: 17) and reach another terminal with their text unchanged. */
+static int t_biodata_unpadded(void)
+{
+    enum { ROWS = 17 };
+    int ok = 0;
+    zkd d = {0};
+    pushsim *a = NULL, *b = NULL;
+    char *tmps[ROWS] = {0};
+    char *body = NULL;
+    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    CHECK((a = zkd_sim(&d, "SPFA")) && (b = zkd_sim(&d, "SPFB")), "registration");
+    SIM_OK(a, pushsim_enroll_fake(a, 1301, 2, 0, 0)); /* users 1301 and 1302, no templates */
+    SIM_OK(a, pushsim_upload_pending(a, NULL));
+    size_t cap = (size_t)ROWS * 2200, o = 0;
+    CHECK((body = malloc(cap)) != NULL, "out of memory");
+    for (int i = 0; i < ROWS; i++) {
+        /* about 1.1 kB of template, 1100 + i bytes */
+        CHECK((tmps[i] = pushsim_fake_b64(1300 + (uint64_t)i, 1100 + (size_t)i)) != NULL,
+              "out of memory");
+        if (i == 3 || i == 5) { /* unpadded rows: 1103 bytes end in "=", 1105 in "==" */
+            size_t n = strlen(tmps[i]);
+            CHECK(n && tmps[i][n - 1] == '=', "row %d should have had padding", i);
+            while (n && tmps[i][n - 1] == '=')
+                tmps[i][--n] = '\0';
+        }
+        o += (size_t)snprintf(body + o, cap - o,
+                              "BIODATA Pin=%d\tNo=%d\tIndex=0\tValid=1\tDuress=0\tType=1\t"
+                              "MajorVer=10\tMinorVer=0\tFormat=0\tTmp=%s\n",
+                              1301 + i / 10, i % 10, tmps[i]);
+    }
+    SIM_OK(a, pushsim_post_raw(a, "BIODATA", body, o));
+    CHECK(pushsim_last_status(a) == 200 && strcmp(pushsim_last_reply(a), "OK: 17") == 0,
+          "17 BIODATA rows, 2 unpadded, answered %ld '%s', expected OK: 17", pushsim_last_status(a),
+          pushsim_last_reply(a));
+    CHECK(api_template_count(&d, "1301") == 10 && api_template_count(&d, "1302") == 7,
+          "API lists %ld and %ld templates, expected 10 and 7", api_template_count(&d, "1301"),
+          api_template_count(&d, "1302"));
+    SYNC(b);
+    CHECK(pushsim_templates_of(b, "1301") == 10 && pushsim_templates_of(b, "1302") == 7,
+          "B has %zu and %zu templates, expected 10 and 7", pushsim_templates_of(b, "1301"),
+          pushsim_templates_of(b, "1302"));
+    for (int i = 0; i < ROWS; i++) {
+        char pin[8];
+        snprintf(pin, sizeof(pin), "%d", 1301 + i / 10);
+        const pushsim_template *got = NULL;
+        for (size_t k = 0; k < pushsim_template_count(b) && !got; k++) {
+            const pushsim_template *t = pushsim_template_at(b, k);
+            if (strcmp(t->pin, pin) == 0 && t->no == i % 10)
+                got = t;
+        }
+        CHECK(got && got->tmp && strcmp(got->tmp, tmps[i]) == 0,
+              "row %d (PIN %s finger %d) reached B %s", i, pin, i % 10,
+              got ? "with a different text" : "not at all");
+    }
+    ok = 1;
+out:
+    for (int i = 0; i < ROWS; i++)
+        free(tmps[i]);
+    free(body);
+    pushsim_free(a);
+    pushsim_free(b);
+    zkd_cleanup(&d, ok);
+    return ok;
+}
+
 /* (2) A device offline during the change catches up when it next polls. */
 static int t_offline(void)
 {
@@ -898,6 +965,7 @@ int main(int argc, char **argv)
     static const zkd_test tests[] = {
         {"fanout", t_fanout},
         {"biodata", t_biodata},
+        {"biodata-unpadded", t_biodata_unpadded},
         {"offline", t_offline},
         {"resent-batch", t_resent_batch},
         {"delete", t_delete},
