@@ -2,15 +2,15 @@
 /**
  * @file template.h
  * @brief Fingerprint minutiae templates: an in-memory type (one or up to three finger views), the
- * ISO/IEC 19794-2:2005 and ANSI INCITS 378-2004 record formats, the native libzkbio record, and
- * base64 for storing records as text.
+ * ISO/IEC 19794-2:2005 and ANSI INCITS 378-2004 record formats and the native libzkbio record.
+ * Base64, for storing records as text, is in base64.h (included here for older code).
  *
  * Sources: shared reference `fingerprint.md` §4.1 (ISO 19794-2:2005 record format), §4.2 (ANSI
  * 378-2004 differences and the ISO/ANSI detection heuristic), §5 (test data). Section numbers below
  * refer to that file.
  *
- * Common rules for the ISO and ANSI functions (the native record and base64 are described at
- * their declarations below):
+ * Common rules for the ISO and ANSI functions (the native record is described at its
+ * declarations below):
  * - Both formats are big-endian (§4.1). Multi-view records: import reads the first
  * ZKBIO_TEMPLATE_VIEWS_MAX finger views (the view count must be at least 1) into one template whose
  * minutiae are grouped by view (zkbio_minutia.view = 0, 1, 2 in record order, whatever view numbers
@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zkbio/base64.h" /* before 0.3 base64 was declared here */
 #include "zkbio/error.h"
 #include "zkbio/export.h"
 
@@ -150,6 +151,18 @@ ZKBIO_API int zkbio_template_new(size_t count, zkbio_template **out);
  */
 ZKBIO_API int zkbio_template_set_ofield(zkbio_template *t, unsigned view, uint8_t x0, uint8_t y0,
                                         uint8_t cols, uint8_t rows, const uint8_t *cells);
+
+/**
+ * Deep copy of `t`: every field, the minutiae and the orientation field of each view (a view with
+ * cols = rows = 0 has none in the copy, whatever its x0, y0). The copy is one new allocation plus
+ * one per orientation field, like an imported template; it shares nothing with `t`. Since: 0.3
+ * Ownership: *out is caller-owned, written only on ZKBIO_OK, freed with zkbio_template_free();
+ * `t` is only read. Thread-safety: reentrant; `t` may be read by other threads meanwhile, not
+ * modified. Errors: ZKBIO_EINVAL (NULL t or out, count above ZKBIO_TEMPLATE_MINUTIAE_MAX, NULL
+ * minutiae with count > 0, an orientation field zkbio_template_set_ofield() would refuse),
+ * ZKBIO_ENOMEM.
+ */
+ZKBIO_API int zkbio_template_dup(const zkbio_template *t, zkbio_template **out);
 
 /** Free a template from this header's functions, with its orientation fields. Accepts NULL.
  * Since: 0.1 */
@@ -288,30 +301,6 @@ ZKBIO_API int zkbio_template_import_native(const uint8_t *data, size_t len, zkbi
  */
 ZKBIO_API int zkbio_template_import_any(const uint8_t *data, size_t len, zkbio_template **out,
                                         zkbio_error_info *err);
-
-/**
- * Base64 (RFC 4648 §4, standard alphabet, '=' padding) of `data[0..len)` into `buf` as a
- * NUL-terminated string, so templates can be stored in text columns and JSON like ZKFinger's
- * BlobToBase64. Since: 0.1 `*out_len` (may be NULL) receives the string length without the NUL;
- * when `size` is too small (it needs 4 * ceil(len / 3) + 1 bytes) nothing is written and
- * ZKBIO_ENOSPC is returned with `*out_len` set to the needed length without the NUL.
- * Errors: ZKBIO_EINVAL (NULL data with len > 0, NULL buf with size > 0), ZKBIO_ENOSPC.
- */
-ZKBIO_API int zkbio_base64_encode(const uint8_t *data, size_t len, char *buf, size_t size,
-                                  size_t *out_len);
-/**
- * Decode base64 text `text[0..len)` (standard alphabet; the final '=' padding is optional but,
- * when present, complete; ASCII whitespace anywhere is ignored) into `buf`. Since: 0.1 `buf` may be
- * NULL when `size` is 0 (to ask for the length). `*out_len` receives the decoded length; when
- * `size` is too small nothing is written and ZKBIO_ENOSPC is returned with `*out_len` set to the
- * needed length. Only the canonical encoding is accepted (RFC 4648 §3.5: the unused bits of the
- * last character must be zero), so decode and encode round-trip exactly.
- * Errors: ZKBIO_EINVAL (NULL out_len, NULL text with len > 0, NULL buf with size > 0),
- * ZKBIO_EPROTO (a character outside the alphabet, data after padding, incomplete padding, non-zero
- * unused bits, a length that is not a valid base64 length), ZKBIO_ENOSPC.
- */
-ZKBIO_API int zkbio_base64_decode(const char *text, size_t len, uint8_t *buf, size_t size,
-                                  size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #include "zkbio/error.h"
 #include "zkbio/version.h"
 #include "zkbio/push.h"
+#include "zkbio/base64.h"
 #include "zkbio/template.h"
 #include "zkbio/image.h"
 #include "zkbio/extract.h"

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "internal/base64.h"
-#include "zkbio/template.h"
+#include "zkbio/base64.h"
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

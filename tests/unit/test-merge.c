@@ -35,14 +35,7 @@ static zkbio_template *load(int finger, int impression)
 static zkbio_template *copy(const zkbio_template *t)
 {
     zkbio_template *c = NULL;
-    if (zkbio_template_new(t->count, &c) != ZKBIO_OK)
-        return NULL;
-    zkbio_minutia *m = c->minutiae;
-    *c = *t;
-    c->minutiae = m;
-    memset(c->ofield, 0, sizeof(c->ofield)); /* the fields belong to t: not copied */
-    memcpy(m, t->minutiae, t->count * sizeof(*m));
-    return c;
+    return zkbio_template_dup(t, &c) == ZKBIO_OK ? c : NULL;
 }
 
 static double score(const zkbio_template *a, const zkbio_template *b)

@@ -537,9 +537,63 @@ static void test_set_ofield(void)
     zkbio_template_free(t); /* frees view 2's field */
 }
 
+/* zkbio_template_dup: a deep copy (minutiae, header fields, the orientation field of each view)
+ * that shares no memory with the original and exports to the same bytes. */
+static void test_dup(void)
+{
+    zkbio_template *t = make_multi(3, 20), *c = NULL;
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    t->equipment = 0x1234;
+    t->ansi_product_id = 0x00330044u;
+    const uint8_t f0[6] = {1, 2, 3, 4, 5, 6}, f2[2] = {15, 0};
+    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 2, 3, 3, 2, f0), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_set_ofield(t, 2, 9, 8, 1, 2, f2), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_dup(t, &c), ZKBIO_OK);
+    CHECK(c != NULL && c != t);
+    if (!c) {
+        zkbio_template_free(t);
+        return;
+    }
+    CHECK(c->minutiae != t->minutiae && c->minutiae == (zkbio_minutia *)(void *)(c + 1));
+    CHECK_EQ_INT(c->count, t->count);
+    CHECK(memcmp(c->minutiae, t->minutiae, t->count * sizeof(*t->minutiae)) == 0);
+    CHECK(c->width == 388 && c->height == 374 && c->xres == 197 && c->yres == 197);
+    CHECK(c->equipment == 0x1234 && c->ansi_product_id == 0x00330044u);
+    CHECK(c->finger_position == 7 && c->finger_quality == 77 && c->view_count == 3);
+    CHECK(c->ofield[0].cells && c->ofield[0].cells != t->ofield[0].cells);
+    CHECK(c->ofield[0].x0 == 2 && c->ofield[0].y0 == 3 && c->ofield[0].cols == 3 &&
+          c->ofield[0].rows == 2 && memcmp(c->ofield[0].cells, f0, 6) == 0);
+    CHECK(c->ofield[1].cells == NULL && c->ofield[1].cols == 0);
+    CHECK(c->ofield[2].cells && c->ofield[2].cells != t->ofield[2].cells && c->ofield[2].x0 == 9 &&
+          memcmp(c->ofield[2].cells, f2, 2) == 0);
+    uint8_t a[ZKBIO_NATIVE_MAX], b[ZKBIO_NATIVE_MAX];
+    size_t na = 0, nb = 0;
+    CHECK_EQ_INT(zkbio_template_export_native(t, a, sizeof(a), &na), ZKBIO_OK);
+    /* the copy owns its memory: it still exports the same bytes once the original is gone */
+    t->minutiae[0].x = 1;
+    t->ofield[0].cells[0] = 9;
+    zkbio_template_free(t);
+    CHECK_EQ_INT(zkbio_template_export_native(c, b, sizeof(b), &nb), ZKBIO_OK);
+    CHECK(na == nb && memcmp(a, b, na) == 0);
+    zkbio_template_free(c);
+
+    CHECK_EQ_INT(zkbio_template_dup(NULL, &c), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_template_new(1, &t), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_dup(t, NULL), ZKBIO_EINVAL);
+    t->count = ZKBIO_TEMPLATE_MINUTIAE_MAX + 1;
+    c = NULL;
+    CHECK_EQ_INT(zkbio_template_dup(t, &c), ZKBIO_EINVAL);
+    CHECK(c == NULL);
+    t->count = 1;
+    zkbio_template_free(t);
+}
+
 int main(int argc, char **argv)
 {
     test_set_ofield();
+    test_dup();
     test_handmade();
     test_multiview();
     struct stat st;

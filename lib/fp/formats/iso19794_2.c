@@ -52,6 +52,34 @@ int zkbio_template_new(size_t count, zkbio_template **out)
     return ZKBIO_OK;
 }
 
+int zkbio_template_dup(const zkbio_template *t, zkbio_template **out)
+{
+    if (!t || !out || t->count > ZKBIO_TEMPLATE_MINUTIAE_MAX || (t->count && !t->minutiae))
+        return ZKBIO_EINVAL;
+    zkbio_template *c;
+    int rc = zkbio_template_new(t->count, &c);
+    if (rc != ZKBIO_OK)
+        return rc;
+    zkbio_minutia *m = c->minutiae;
+    *c = *t;
+    c->minutiae = m;
+    if (t->count)
+        memcpy(m, t->minutiae, t->count * sizeof(*m));
+    memset(c->ofield, 0, sizeof(c->ofield));
+    for (unsigned v = 0; v < ZKBIO_TEMPLATE_VIEWS_MAX; v++) {
+        const zkbio_ofield *f = &t->ofield[v];
+        if (!f->cols && !f->rows)
+            continue;
+        rc = zkbio_template_set_ofield(c, v, f->x0, f->y0, f->cols, f->rows, f->cells);
+        if (rc != ZKBIO_OK) {
+            zkbio_template_free(c);
+            return rc;
+        }
+    }
+    *out = c;
+    return ZKBIO_OK;
+}
+
 void zkbio_template_free(zkbio_template *t)
 {
     if (!t)
