@@ -29,7 +29,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s HOST [PORT [SINCE [COMM_KEY]]]\n", argv[0]);
         return 2;
     }
-    zkbio_zk_client_options o = {0};
+    zkbio_zk_client_options o;
+    zkbio_zk_client_options_init(&o); /* zero, with o.size set */
     o.timeout_ms = 5000;
     o.comm_key = argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 10) : 0;
     zkbio_zk_time since, *psince = NULL;

@@ -77,7 +77,7 @@ static int read_all(int fd, void *p, size_t n)
 static void emulator_child(size_t records, int port_fd, int quit_fd)
 {
     zkbio_zk_emu_options o;
-    memset(&o, 0, sizeof(o));
+    zkbio_zk_emu_options_init(&o);
     o.users = 1000;
     o.punches = records;
     o.profile = 8;
@@ -109,7 +109,7 @@ static result run_download(uint16_t port, int transport, size_t records)
         result m;
         memset(&m, 0, sizeof(m));
         zkbio_zk_client_options co;
-        memset(&co, 0, sizeof(co));
+        zkbio_zk_client_options_init(&co);
         co.transport = transport;
         co.timeout_ms = 5000;
         m.base_kib = maxrss_kib();

@@ -407,7 +407,7 @@ int zkbio_cli_device(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     zkbio_zk_client_options co;
-    memset(&co, 0, sizeof(co));
+    zkbio_zk_client_options_init(&co);
     int fmt = OUT_TEXT, with_data = 0, key_given = 0;
     long seconds = 3, count = 0, duration = -1, v;
     const char *since_s = NULL, *set_s = NULL;
@@ -684,7 +684,7 @@ int zkbio_cli_emulate(int argc, char **argv)
     fault_spec faults[8];
     int nfaults = 0;
     zkbio_zk_emu_options o;
-    memset(&o, 0, sizeof(o));
+    zkbio_zk_emu_options_init(&o);
     o.port = 4370;
     o.users = 10;
     o.punches = 100;

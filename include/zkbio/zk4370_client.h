@@ -51,8 +51,14 @@ typedef enum zkbio_zk_transport {
     ZKBIO_ZK_UDP = 2
 } zkbio_zk_transport;
 
-/** Connection options; zero-initialise and set what you need. */
+/**
+ * Connection options. Start from zkbio_zk_client_options_init() (all zero, `size` set) and set what
+ * you need. The struct only grows at its end: `size` tells the library which fields the caller
+ * knows, and fields past it take their defaults. Since: 0.1 (`size`: 0.3)
+ */
 typedef struct zkbio_zk_client_options {
+    uint32_t size;        /**< sizeof(zkbio_zk_client_options) as the caller compiled it; a
+                               size below that of 0.3 is ZKBIO_EINVAL. Since: 0.3 */
     int transport;        /**< zkbio_zk_transport */
     uint32_t comm_key;    /**< numeric comm key ("Comm Password"), 0 = none (§3) */
     int timeout_ms;       /**< per exchange; 0 = 5000 */
@@ -63,15 +69,24 @@ typedef struct zkbio_zk_client_options {
     int lenient_checksum; /**< accept packets whose checksum does not verify */
 } zkbio_zk_client_options;
 
+/** Zero every field of *o and set o->size to the size this header gives the struct. Since: 0.3 */
+static inline void zkbio_zk_client_options_init(zkbio_zk_client_options *o)
+{
+    const zkbio_zk_client_options zero = {0};
+    *o = zero;
+    o->size = (uint32_t)sizeof(*o);
+}
+
 /** A connection. Opaque; zkbio_zk_client_close() frees it. */
 typedef struct zkbio_zk_client zkbio_zk_client;
 
 /**
  * Connect to `host` (name or address) on `port` (0 = 4370), send CONNECT and, when the device
- * answers ACK_UNAUTH, CMD_AUTH with the comm key. `opt` may be NULL (defaults). *out is written on
- * ZKBIO_OK only. Errors: ZKBIO_ECONN (unreachable, refused), ZKBIO_ETIMEDOUT (no answer),
- * ZKBIO_EACCES (comm key rejected), ZKBIO_EPROTO, ZKBIO_ENOENT (host not resolved), ZKBIO_ENOMEM,
- * ZKBIO_EINVAL.
+ * answers ACK_UNAUTH, CMD_AUTH with the comm key. `opt` may be NULL (defaults); only its first
+ * `opt->size` bytes are read. *out is written on ZKBIO_OK only. Errors: ZKBIO_ECONN (unreachable,
+ * refused), ZKBIO_ETIMEDOUT (no answer), ZKBIO_EACCES (comm key rejected), ZKBIO_EPROTO,
+ * ZKBIO_ENOENT (host not resolved), ZKBIO_ENOMEM, ZKBIO_EINVAL (also `opt->size` below the size of
+ * the struct in 0.3, e.g. 0 when it was not set).
  */
 ZKBIO_API int zkbio_zk_client_open(const char *host, uint16_t port,
                                    const zkbio_zk_client_options *opt, zkbio_zk_client **out);

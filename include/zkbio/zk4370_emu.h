@@ -32,8 +32,14 @@
 extern "C" {
 #endif
 
-/** Emulator settings; zero-initialise and set what you need. Strings are copied. */
+/**
+ * Emulator settings. Start from zkbio_zk_emu_options_init() (all zero, `size` set) and set what you
+ * need; strings are copied. The struct only grows at its end: `size` tells the library which fields
+ * the caller knows, and fields past it take their defaults. Since: 0.1 (`size`: 0.3)
+ */
 typedef struct zkbio_zk_emu_options {
+    uint32_t size;       /**< sizeof(zkbio_zk_emu_options) as the caller compiled it; a size below
+                              that of 0.3 is ZKBIO_EINVAL. Since: 0.3 */
     const char *host;    /**< address to bind; NULL = 127.0.0.1 */
     uint16_t port;       /**< port for TCP and UDP; 0 = any free port (see zkbio_zk_emu_port) */
     int no_tcp;          /**< do not serve TCP (a UDP-only device) */
@@ -51,12 +57,21 @@ typedef struct zkbio_zk_emu_options {
     size_t inline_max;   /**< datasets below this size are sent inline (mode A); 0 = 1024 */
 } zkbio_zk_emu_options;
 
+/** Zero every field of *o and set o->size to the size this header gives the struct. Since: 0.3 */
+static inline void zkbio_zk_emu_options_init(zkbio_zk_emu_options *o)
+{
+    const zkbio_zk_emu_options zero = {0};
+    *o = zero;
+    o->size = (uint32_t)sizeof(*o);
+}
+
 /** A running emulator. */
 typedef struct zkbio_zk_emu zkbio_zk_emu;
 
 /**
- * Bind, generate the data and start the device thread. *out written on ZKBIO_OK only. Errors:
- * ZKBIO_EINVAL (bad options), ZKBIO_ECONN (cannot bind), ZKBIO_ENOMEM.
+ * Bind, generate the data and start the device thread. Only the first `o->size` bytes of *o are
+ * read. *out written on ZKBIO_OK only. Errors: ZKBIO_EINVAL (bad options, `o->size` below the size
+ * of the struct in 0.3, e.g. 0 when it was not set), ZKBIO_ECONN (cannot bind), ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_zk_emu_start(const zkbio_zk_emu_options *o, zkbio_zk_emu **out);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "internal/bytes.h"
+#include "internal/opts.h"
 #include "zk4370/zki_client.h"
 
 int64_t zki_zk_now_ms(void)
@@ -340,15 +341,17 @@ static void close_fd(zkbio_zk_client *c)
     c->fd = -1;
 }
 
+/* The options as 0.3 had them: the first version with a size field. */
+#define ZKI_ZK_CLIENT_OPTIONS_0_3 ZKI_OPTS_END(zkbio_zk_client_options, lenient_checksum)
+
 int zkbio_zk_client_open(const char *host, uint16_t port, const zkbio_zk_client_options *opt,
                          zkbio_zk_client **out)
 {
     if (!host || !*host || !out)
         return ZKBIO_EINVAL;
     zkbio_zk_client_options o;
-    memset(&o, 0, sizeof(o));
-    if (opt)
-        o = *opt;
+    if (zki_opts_copy(&o, sizeof(o), opt, opt ? opt->size : 0, ZKI_ZK_CLIENT_OPTIONS_0_3) != 0)
+        return ZKBIO_EINVAL;
     if (o.transport < ZKBIO_ZK_AUTO || o.transport > ZKBIO_ZK_UDP)
         return ZKBIO_EINVAL;
     zkbio_zk_client *c = calloc(1, sizeof(*c));

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "internal/bytes.h"
+#include "internal/opts.h"
 #include "zk4370/zki_emu.h"
 
 int64_t zki_emu_now_ms(void)
@@ -418,9 +419,17 @@ static int open_sockets(zkbio_zk_emu *e, const zkbio_zk_emu_options *o)
     return ZKBIO_ECONN;
 }
 
-int zkbio_zk_emu_start(const zkbio_zk_emu_options *o, zkbio_zk_emu **out)
+/* The options as 0.3 had them: the first version with a size field. */
+#define ZKI_ZK_EMU_OPTIONS_0_3 ZKI_OPTS_END(zkbio_zk_emu_options, inline_max)
+
+int zkbio_zk_emu_start(const zkbio_zk_emu_options *opt, zkbio_zk_emu **out)
 {
-    if (!o || !out || (o->no_tcp && o->no_udp) || o->fingers > 10 ||
+    zkbio_zk_emu_options copy;
+    if (!opt || !out ||
+        zki_opts_copy(&copy, sizeof(copy), opt, opt->size, ZKI_ZK_EMU_OPTIONS_0_3) != 0)
+        return ZKBIO_EINVAL;
+    const zkbio_zk_emu_options *o = &copy;
+    if ((o->no_tcp && o->no_udp) || o->fingers > 10 ||
         (o->profile && o->profile != 6 && o->profile != 8) || o->users > 65534 ||
         o->punches > 10000000 || o->punch_every_ms < 0)
         return ZKBIO_EINVAL;

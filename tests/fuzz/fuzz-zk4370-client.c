@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pthread_create(&th, NULL, serve, &d) != 0)
         return 0;
     zkbio_zk_client_options o;
-    memset(&o, 0, sizeof(o));
+    zkbio_zk_client_options_init(&o);
     o.transport = ZKBIO_ZK_TCP;
     o.timeout_ms = 300;
     o.retries = 1;

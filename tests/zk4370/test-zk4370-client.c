@@ -22,7 +22,7 @@ static int64_t now_ms(void)
 static zkbio_zk_emu *start(int profile, uint32_t key, size_t users, size_t punches, int no_tcp)
 {
     zkbio_zk_emu_options o;
-    memset(&o, 0, sizeof(o));
+    zkbio_zk_emu_options_init(&o);
     o.profile = profile;
     o.comm_key = key;
     o.users = users;
@@ -40,7 +40,7 @@ static zkbio_zk_client *connect_to(zkbio_zk_emu *e, int transport, uint32_t key,
     uint16_t port = 0;
     zkbio_zk_emu_port(e, &port);
     zkbio_zk_client_options o;
-    memset(&o, 0, sizeof(o));
+    zkbio_zk_client_options_init(&o);
     o.transport = transport;
     o.comm_key = key;
     o.timeout_ms = timeout;
@@ -340,7 +340,7 @@ static void all_commands(int transport, uint32_t key)
     uint16_t port;
     zkbio_zk_emu_port(e, &port);
     zkbio_zk_client_options o;
-    memset(&o, 0, sizeof(o));
+    zkbio_zk_client_options_init(&o);
     o.transport = transport;
     o.comm_key = key + 1;
     o.timeout_ms = 2000;
@@ -567,7 +567,7 @@ static void refused(void)
     zkbio_zk_emu_port(e, &port);
     zkbio_zk_emu_stop(e);
     zkbio_zk_client_options o;
-    memset(&o, 0, sizeof(o));
+    zkbio_zk_client_options_init(&o);
     o.timeout_ms = 300;
     zkbio_zk_client *c = NULL;
     int64_t t0 = now_ms();
@@ -578,8 +578,64 @@ static void refused(void)
     CHECK_EQ_INT(zkbio_zk_client_open(NULL, 1, &o, &c), ZKBIO_EINVAL);
 }
 
+/* The options structs carry their size: 0 (never set) or a size below that of 0.3 is refused
+ * before anything else happens; a larger size (a newer caller) has its known fields read, the
+ * rest ignored. */
+static void option_sizes(void)
+{
+    zkbio_zk_emu_options eo;
+    zkbio_zk_emu_options_init(&eo);
+    CHECK_EQ_INT(eo.size, sizeof(eo));
+    zkbio_zk_emu *e = NULL;
+    eo.size = 0;
+    CHECK_EQ_INT(zkbio_zk_emu_start(&eo, &e), ZKBIO_EINVAL);
+    eo.size = (uint32_t)sizeof(eo) - (uint32_t)sizeof(size_t); /* without inline_max */
+    CHECK_EQ_INT(zkbio_zk_emu_start(&eo, &e), ZKBIO_EINVAL);
+    CHECK(e == NULL);
+    struct {
+        zkbio_zk_emu_options o;
+        char newer[16]; /* fields of a later version, unknown here */
+    } big;
+    memset(&big, 0x5A, sizeof(big));
+    zkbio_zk_emu_options_init(&big.o);
+    big.o.size = (uint32_t)sizeof(big);
+    CHECK_EQ_INT(zkbio_zk_emu_start(&big.o, &e), ZKBIO_OK);
+    uint16_t port = 0;
+    zkbio_zk_emu_port(e, &port);
+
+    zkbio_zk_client_options o;
+    zkbio_zk_client_options_init(&o);
+    CHECK_EQ_INT(o.size, sizeof(o));
+    CHECK(o.transport == 0 && o.comm_key == 0 && o.charset == NULL && o.lenient_checksum == 0);
+    zkbio_zk_client *c = NULL;
+    o.size = 0;
+    CHECK_EQ_INT(zkbio_zk_client_open("127.0.0.1", port, &o, &c), ZKBIO_EINVAL);
+    o.size = 4;
+    CHECK_EQ_INT(zkbio_zk_client_open("127.0.0.1", port, &o, &c), ZKBIO_EINVAL);
+    CHECK(c == NULL);
+    struct {
+        zkbio_zk_client_options o;
+        char newer[16];
+    } cbig;
+    memset(&cbig, 0x5A, sizeof(cbig));
+    zkbio_zk_client_options_init(&cbig.o);
+    cbig.o.size = (uint32_t)sizeof(cbig);
+    cbig.o.transport = ZKBIO_ZK_TCP;
+    cbig.o.timeout_ms = 2000;
+    CHECK_EQ_INT(zkbio_zk_client_open("127.0.0.1", port, &cbig.o, &c), ZKBIO_OK);
+    int t = -1;
+    CHECK_EQ_INT(zkbio_zk_client_transport(c, &t), ZKBIO_OK);
+    CHECK_EQ_INT(t, ZKBIO_ZK_TCP);
+    zkbio_zk_client_close(c);
+    c = NULL;
+    CHECK_EQ_INT(zkbio_zk_client_open("127.0.0.1", port, NULL, &c), ZKBIO_OK); /* defaults */
+    zkbio_zk_client_close(c);
+    zkbio_zk_emu_stop(e);
+}
+
 int main(void)
 {
+    option_sizes();
     all_commands(ZKBIO_ZK_TCP, 0);
     all_commands(ZKBIO_ZK_UDP, 0);
     all_commands(ZKBIO_ZK_TCP, 12345);
