@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     if (!body)
         return 1;
     zkbio_push_batch *batch = NULL;
-    int rc = zkbio_push_parse_upload(table, body, len, NULL, 0, &batch);
+    int rc = zkbio_push_upload_parse(table, body, len, NULL, 0, &batch);
     free(body);
     if (rc != ZKBIO_OK) {
         fprintf(stderr, "parse failed: %s (%s)\n", zkbio_strerror(rc), zkbio_error_name(rc));

@@ -4,7 +4,7 @@
  *   zk4370-punches HOST [PORT [SINCE [COMM_KEY]]]      e.g. zk4370-punches 192.168.1.201 4370
  * 2025-01-01
  *
- * Uses only the public API: zkbio_zk_client_open() (TCP, then UDP), zkbio_zk_get_attendance()
+ * Uses only the public API: zkbio_zk_client_open() (TCP, then UDP), zkbio_zk_attendance_get()
  * and zkbio_zk_listen(). Try it against `zkbio emulate --port 4370 --punch-every 2000`. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     }
     zkbio_zk_att *a;
     size_t n;
-    rc = zkbio_zk_get_attendance(c, psince, &a, &n);
+    rc = zkbio_zk_attendance_get(c, psince, &a, &n);
     for (size_t i = 0; rc == ZKBIO_OK && i < n; i++) {
         char t[20];
         zkbio_zk_time_format(&a[i].time, t);

@@ -197,9 +197,9 @@ static void *ba_prepare_worker(void *arg)
         it->failed = !it->tpl || !it->probe;
         for (unsigned v = 0; c->no_ofield && v < ZKBIO_TEMPLATE_VIEWS_MAX; v++) {
             if (it->tpl)
-                zkbio_template_set_ofield(it->tpl, v, 0, 0, 0, 0, NULL);
+                zkbio_template_ofield_set(it->tpl, v, 0, 0, 0, 0, NULL);
             if (it->probe && it->probe != it->tpl)
-                zkbio_template_set_ofield(it->probe, v, 0, 0, 0, 0, NULL);
+                zkbio_template_ofield_set(it->probe, v, 0, 0, 0, 0, NULL);
         }
     }
     return NULL;

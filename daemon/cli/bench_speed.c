@@ -501,7 +501,7 @@ int zkbio_cli_bench_speed(int argc, char **argv)
         failed = 1;
     for (size_t i = 0; no_ofield && i < ntemplates; i++)
         for (unsigned v = 0; v < ZKBIO_TEMPLATE_VIEWS_MAX; v++)
-            zkbio_template_set_ofield(templates[i], v, 0, 0, 0, 0, NULL);
+            zkbio_template_ofield_set(templates[i], v, 0, 0, 0, 0, NULL);
     zkbio_template **set = ntemplates > 0 ? templates : in.files;
     size_t nset = ntemplates > 0 ? ntemplates : in.nfiles;
     if (nset < 2) {

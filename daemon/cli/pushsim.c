@@ -1044,7 +1044,7 @@ static int add_line_user(strbuf *b, const pushsim_user *u)
                           .start_datetime = "",
                           .end_datetime = ""};
     int rc;
-    SB_FORMAT(b, rc, zkbio_push_format_user, &pu);
+    SB_FORMAT(b, rc, zkbio_push_user_format, &pu);
     return rc == 0 ? sb_puts(b, "\n") : rc;
 }
 
@@ -1062,7 +1062,7 @@ static int add_line_tmpl(strbuf *b, const pushsim_template *t)
                               .size = (int32_t)strlen(t->tmp),
                               .tmp = t->tmp};
     int rc;
-    SB_FORMAT(b, rc, zkbio_push_format_template, rec_type_of(t->kind), &pt);
+    SB_FORMAT(b, rc, zkbio_push_template_format, rec_type_of(t->kind), &pt);
     return rc == 0 ? sb_puts(b, "\n") : rc;
 }
 
@@ -1076,7 +1076,7 @@ static int add_line_photo(strbuf *b, const pushsim_photo *p)
                            .size = (int32_t)strlen(p->content),
                            .content = p->content};
     int rc;
-    SB_FORMAT(b, rc, zkbio_push_format_photo, ZKBIO_PUSH_REC_USERPIC, &pp);
+    SB_FORMAT(b, rc, zkbio_push_photo_format, ZKBIO_PUSH_REC_USERPIC, &pp);
     return rc == 0 ? sb_puts(b, "\n") : rc;
 }
 
@@ -1222,7 +1222,7 @@ int pushsim_upload_punches(pushsim *sim, size_t *accepted)
                                    .workcode = "0",
                                    .n_extra = 0,
                                    .extra = NULL};
-            SB_FORMAT(&b, rc, zkbio_push_format_attlog, &a);
+            SB_FORMAT(&b, rc, zkbio_push_attlog_format, &a);
             if (rc == 0)
                 rc = sb_puts(&b, "\n");
             idx[n++] = i;
@@ -1267,7 +1267,7 @@ int pushsim_delete_user(pushsim *sim, const char *pin)
     if (*end == '\0' && errno == 0) {
         zkbio_push_oplog o = {
             .op_type = 9, .admin = "0", .time = when, .v1 = v1, .v2 = 0, .v3 = 0, .reserved = 0};
-        SB_FORMAT(&b, rc, zkbio_push_format_oplog, &o);
+        SB_FORMAT(&b, rc, zkbio_push_oplog_format, &o);
     } else { /* the OPLOG operand is numeric on firmware; keep the text PIN as is */
         rc = sb_printf(&b, "OPLOG 9\t0\t%s\t%s\t0\t0\t0", when, pin);
     }
@@ -1442,7 +1442,7 @@ static int apply_command(pushsim *s, const char *id, const char *text, int32_t *
         ret = s->fail_ret;
     } else if (starts_word(text, "DATA")) {
         zkbio_push_data_cmd *dc = NULL;
-        int prc = zkbio_push_parse_data_cmd(text, strlen(text), &dc);
+        int prc = zkbio_push_data_cmd_parse(text, strlen(text), &dc);
         if (prc == ZKBIO_ENOMEM)
             ret = -1007;
         else if (prc != 0)
@@ -1497,7 +1497,7 @@ static int apply_command(pushsim *s, const char *id, const char *text, int32_t *
     char line[128];
     size_t n = 0;
     if (rc == 0)
-        rc = zkbio_push_format_cmd_result(id, ret, cmd, line, sizeof(line), &n);
+        rc = zkbio_push_cmd_result_format(id, ret, cmd, line, sizeof(line), &n);
     if (rc == 0 && res->len)
         rc = sb_puts(res, "\n");
     if (rc == 0)
@@ -1569,7 +1569,7 @@ int pushsim_poll(pushsim *s, size_t *n_out)
     if (len == 2 && memcmp(body, "OK", 2) == 0)
         return 0;
     zkbio_push_commands *cmds = NULL;
-    rc = zkbio_push_parse_commands(s->reply.p, s->reply.len, &cmds);
+    rc = zkbio_push_commands_parse(s->reply.p, s->reply.len, &cmds);
     if (rc != 0)
         return fail(s, rc == ZKBIO_ENOMEM ? rc : ZKBIO_EPROTO,
                     "unparsable getrequest reply (%s): '%.80s'", zkbio_strerror(rc), s->reply.p);

@@ -258,7 +258,7 @@ int zkbio_cli_readers(int argc, char **argv)
         return 0;
     }
     catch_signals();
-    int rc = zkbio_reader_set_hotplug(ctx, on_hotplug, NULL);
+    int rc = zkbio_reader_hotplug_set(ctx, on_hotplug, NULL);
     if (rc != ZKBIO_OK) {
         fpc_fail("readers", rc, "%s", zkbio_reader_last_error());
         zkbio_reader_ctx_free(ctx);
@@ -266,7 +266,7 @@ int zkbio_cli_readers(int argc, char **argv)
     }
     for (long t = 0; !stop_flag && (for_ms < 0 || t < for_ms); t += 50)
         sleep_ms(50);
-    zkbio_reader_set_hotplug(ctx, NULL, NULL);
+    zkbio_reader_hotplug_set(ctx, NULL, NULL);
     zkbio_reader_ctx_free(ctx);
     return 0;
 }
@@ -299,7 +299,7 @@ int zkbio_cli_capture(int argc, char **argv)
     int status = 2;
     if (open_reader("capture", ctx, o.reader, &r) == ZKBIO_OK) {
         zkbio_reader_info info;
-        zkbio_reader_get_info(r, &info);
+        zkbio_reader_info_get(r, &info);
         fprintf(stderr, "place a finger on %s (%s)...\n", info.id, info.model);
         zkbio_image *img = NULL;
         int rc = capture("capture", r, o.timeout_ms, &img);
@@ -401,7 +401,7 @@ int zkbio_cli_enroll(int argc, char **argv)
         return 2;
     }
     zkbio_reader_info info;
-    zkbio_reader_get_info(r, &info);
+    zkbio_reader_info_get(r, &info);
     catch_signals();
     zkbio_template *caps[ENROLL_CAPTURES] = {NULL, NULL, NULL};
     int have = 0, status = 1;
@@ -436,9 +436,9 @@ int zkbio_cli_enroll(int argc, char **argv)
         }
         if (rc == 0)
             caps[have++] = t;
-        zkbio_reader_set_output(r, rc == 0 ? ZKBIO_READER_LED_GREEN : ZKBIO_READER_LED_RED, 1);
+        zkbio_reader_output_set(r, rc == 0 ? ZKBIO_READER_LED_GREEN : ZKBIO_READER_LED_RED, 1);
         wait_lift(r);
-        zkbio_reader_set_output(r, rc == 0 ? ZKBIO_READER_LED_GREEN : ZKBIO_READER_LED_RED, 0);
+        zkbio_reader_output_set(r, rc == 0 ? ZKBIO_READER_LED_GREEN : ZKBIO_READER_LED_RED, 0);
     }
     if (have == ENROLL_CAPTURES) {
         zkbio_template *merged = NULL;
@@ -508,7 +508,7 @@ int zkbio_cli_verify(int argc, char **argv)
     if (open_ctx("verify", o.sim, &ctx) == ZKBIO_OK &&
         open_reader("verify", ctx, o.reader, &r) == ZKBIO_OK) {
         zkbio_reader_info info;
-        zkbio_reader_get_info(r, &info);
+        zkbio_reader_info_get(r, &info);
         fprintf(stderr, "place your finger on %s\n", info.id);
         zkbio_template *probe = NULL;
         rc = capture_template("verify", r, o.timeout_ms, &probe);
@@ -518,7 +518,7 @@ int zkbio_cli_verify(int argc, char **argv)
             if (rc == ZKBIO_OK) {
                 int match = score >= o.threshold;
                 printf("score %.2f: %s\n", score, match ? "match" : "no match");
-                zkbio_reader_set_output(r, match ? ZKBIO_READER_LED_GREEN : ZKBIO_READER_LED_RED,
+                zkbio_reader_output_set(r, match ? ZKBIO_READER_LED_GREEN : ZKBIO_READER_LED_RED,
                                         1);
                 status = match ? 0 : 1;
             } else {
@@ -562,7 +562,7 @@ static void *bench_capture_thread(void *arg)
         int rc = zkbio_reader_capture(j->r, 5000, &img);
         uint64_t t = now_us();
         zkbio_reader_timing tm = {0, 0};
-        zkbio_reader_get_timing(j->r, &tm);
+        zkbio_reader_timing_get(j->r, &tm);
         zkbio_image_free(img);
         pthread_mutex_lock(&j->lock);
         j->ret_us[i] = t;
@@ -616,7 +616,7 @@ int zkbio_cli_bench_capture(int argc, char **argv)
             printf("Usage: zkbio bench capture [--frames N]\n\n"
                    "Capture N 640x480 frames (the ZK4500 frame size) from a sim socket reader "
                    "while\nanother thread sends them, one at a time. Prints per capture: the "
-                   "library's own\noverhead over the backend (zkbio_reader_get_timing(): total - "
+                   "library's own\noverhead over the backend (zkbio_reader_timing_get(): total - "
                    "backend), the backend\ntime, and the end-to-end latency from sending a frame "
                    "to the capture's return.\nExit status 1 when the p99 overhead is 5 ms or "
                    "more.\n");

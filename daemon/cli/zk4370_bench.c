@@ -118,7 +118,7 @@ static result run_download(uint16_t port, int transport, size_t records)
         m.rc = zkbio_zk_client_open("127.0.0.1", port, &co, &c);
         zkbio_zk_att *a = NULL;
         if (m.rc == ZKBIO_OK)
-            m.rc = zkbio_zk_get_attendance(c, NULL, &a, &m.records);
+            m.rc = zkbio_zk_attendance_get(c, NULL, &a, &m.records);
         m.seconds = now_s() - t0;
         m.peak_kib = maxrss_kib();
         if (m.rc == ZKBIO_OK && m.records != records)

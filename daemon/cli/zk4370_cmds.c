@@ -124,7 +124,7 @@ static json_t *time_json(const zkbio_zk_time *t)
 static int out_info(zkbio_zk_client *c, int fmt)
 {
     zkbio_zk_info in;
-    int rc = zkbio_zk_get_info(c, &in);
+    int rc = zkbio_zk_info_get(c, &in);
     if (rc != ZKBIO_OK)
         return rc;
     const zkbio_zk_sizes *z = &in.sizes;
@@ -156,7 +156,7 @@ static int out_users(zkbio_zk_client *c, int fmt)
 {
     zkbio_zk_user *u = NULL;
     size_t n = 0;
-    int rc = zkbio_zk_get_users(c, &u, &n);
+    int rc = zkbio_zk_users_get(c, &u, &n);
     if (rc != ZKBIO_OK)
         return rc;
     json_t *arr = fmt == OUT_JSON ? json_array() : NULL;
@@ -199,7 +199,7 @@ static int out_templates(zkbio_zk_client *c, int fmt, int with_data)
 {
     zkbio_zk_template *t = NULL;
     size_t n = 0;
-    int rc = zkbio_zk_get_templates(c, &t, &n);
+    int rc = zkbio_zk_templates_get(c, &t, &n);
     if (rc != ZKBIO_OK)
         return rc;
     json_t *arr = fmt == OUT_JSON ? json_array() : NULL;
@@ -243,7 +243,7 @@ static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *sinc
 {
     zkbio_zk_att *a = NULL;
     size_t n = 0;
-    int rc = zkbio_zk_get_attendance(c, since, &a, &n);
+    int rc = zkbio_zk_attendance_get(c, since, &a, &n);
     if (rc != ZKBIO_OK)
         return rc;
     json_t *arr = fmt == OUT_JSON ? json_array() : NULL;
@@ -532,9 +532,9 @@ int zkbio_cli_device(int argc, char **argv)
     } else if (strcmp(cmd, "time") == 0) {
         zkbio_zk_time t;
         if (set_s)
-            rc = zkbio_zk_set_time(cl, &set);
+            rc = zkbio_zk_time_set(cl, &set);
         if (rc == ZKBIO_OK)
-            rc = zkbio_zk_get_time(cl, &t);
+            rc = zkbio_zk_time_get(cl, &t);
         if (rc == ZKBIO_OK) {
             char s[20];
             zkbio_zk_time_format(&t, s);
@@ -550,7 +550,7 @@ int zkbio_cli_device(int argc, char **argv)
     } else if (strcmp(cmd, "attendance") == 0) {
         rc = out_attendance(cl, fmt, since_s ? &since : NULL);
     } else if (strcmp(cmd, "clear-attendance") == 0) {
-        rc = zkbio_zk_clear_attendance(cl);
+        rc = zkbio_zk_attendance_clear(cl);
         if (rc == ZKBIO_OK)
             fprintf(stderr, "attendance cleared\n");
     } else if (strcmp(cmd, "unlock") == 0) {

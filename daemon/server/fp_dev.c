@@ -79,7 +79,7 @@ int fp_dev_start(fp_service *s, char *err, size_t errsz)
         snprintf(err, errsz, "readers: %s (%s)", zkbio_strerror(r), zkbio_reader_last_error());
         return -1;
     }
-    r = zkbio_reader_set_hotplug(s->readers, on_hotplug, s);
+    r = zkbio_reader_hotplug_set(s->readers, on_hotplug, s);
     if (r != 0) {
         snprintf(err, errsz, "reader hotplug: %s", zkbio_strerror(r));
         zkbio_reader_ctx_free(s->readers);
@@ -93,7 +93,7 @@ void fp_dev_stop(fp_service *s)
 {
     if (!s->readers)
         return;
-    zkbio_reader_set_hotplug(s->readers, NULL, NULL);
+    zkbio_reader_hotplug_set(s->readers, NULL, NULL);
     fp_jobs_stop(s);
 }
 

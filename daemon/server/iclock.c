@@ -54,7 +54,7 @@ static int handshake(struct mg_connection *c, const zkbiod *d, const char *ip)
     const char *q = query_of(c, &qlen);
     zkbio_push_handshake hs;
     zkbio_error_info err;
-    if (zkbio_push_parse_handshake(q, qlen, &hs, &err) != 0)
+    if (zkbio_push_handshake_parse(q, qlen, &hs, &err) != 0)
         return zh_text(c, 400, "ERROR: missing or invalid SN");
     zs_admit admit;
     char stamps[4][32];
@@ -70,7 +70,7 @@ static int handshake(struct mg_connection *c, const zkbiod *d, const char *ip)
     o.biodata_stamp = stamps[ZS_STAMP_BIODATA][0] ? stamps[ZS_STAMP_BIODATA] : NULL;
     char body[2048];
     size_t len;
-    if (zkbio_push_build_handshake_reply(&o, hs.sn, body, sizeof(body), &len) != 0)
+    if (zkbio_push_handshake_reply_build(&o, hs.sn, body, sizeof(body), &len) != 0)
         return zh_text(c, 500, "ERROR: handshake reply");
     zlog_info("%s: handshake from %s (push %s, language %d)", hs.sn, ip, hs.pushver, hs.language);
     return zh_send(c, 200, "text/plain", body, len);
@@ -168,7 +168,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
     case ZKBIO_PUSH_TABLE_ERRORLOG:
     case ZKBIO_PUSH_TABLE_IDCARD: {
         zkbio_push_batch *b = NULL;
-        rc = zkbio_push_parse_upload(t, body, len, zkbio_push_language_charset(language), 0, &b);
+        rc = zkbio_push_upload_parse(t, body, len, zkbio_push_language_charset(language), 0, &b);
         if (rc != 0) {
             free(body);
             zlog_warn("%s: %s body rejected: %s", sn, table, zkbio_strerror(rc));
@@ -200,7 +200,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
     }
     case ZKBIO_PUSH_TABLE_OPTIONS: {
         zkbio_push_kvlist *kv = NULL;
-        rc = zkbio_push_parse_options(body, len, &kv);
+        rc = zkbio_push_options_parse(body, len, &kv);
         if (rc == 0) {
             rc = zs_device_options(d->store, sn, kv);
             zkbio_push_kvlist_free(kv);
@@ -214,7 +214,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
     case ZKBIO_PUSH_TABLE_ATTPHOTO: {
         char name[128];
         size_t off, plen;
-        rc = zkbio_push_parse_attphoto(body, len, name, sizeof(name), &off, &plen);
+        rc = zkbio_push_attphoto_parse(body, len, name, sizeof(name), &off, &plen);
         if (rc != 0) {
             free(body);
             zlog_warn("%s: ATTPHOTO body rejected: %s", sn, zkbio_strerror(rc));
@@ -348,7 +348,7 @@ static int devicecmd(struct mg_connection *c, const zkbiod *d, const char *sn, c
         }
     }
     zkbio_push_cmd_results *res = NULL;
-    rc = zkbio_push_parse_devicecmd(body, len, &res);
+    rc = zkbio_push_devicecmd_parse(body, len, &res);
     free(body);
     if (rc != 0)
         return zh_text(c, 400, "ERROR: malformed results");

@@ -503,7 +503,7 @@ static int commands_take_once(zs_store *st, const char *sn, int max, size_t max_
             buf = p;
             cap = ncap;
         }
-        rc = zkbio_push_frame_command(id, text, buf, cap, &blen);
+        rc = zkbio_push_command_frame(id, text, buf, cap, &blen);
         if (rc != 0)
             break;
         ids[nids++] = cid;

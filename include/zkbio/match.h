@@ -68,7 +68,7 @@ extern "C" {
  * score (>= 0) on ZKBIO_OK. A template with fewer than 2 minutiae in a view scores 0 for it.
  * Thread-safety: reentrant.
  * Errors: ZKBIO_EINVAL (NULL pointer, count > 0 with NULL minutiae, a view index out of range,
- * an orientation field of a view below view_count that zkbio_template_set_ofield() would refuse:
+ * an orientation field of a view below view_count that zkbio_template_ofield_set() would refuse:
  * one of cols and rows 0, either above ZKBIO_OFIELD_DIM_MAX, x0 + cols or y0 + rows above 255, NULL
  * cells, a cell above ZKBIO_OFIELD_LEVELS), ZKBIO_ENOMEM.
  */

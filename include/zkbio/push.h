@@ -102,7 +102,7 @@ typedef struct zkbio_push_handshake {
  * success *out is filled; on failure it is left unchanged and `err` (may be NULL) says why. Errors:
  * ZKBIO_EPROTO (SN missing or not zkbio_push_sn_valid()), ZKBIO_EINVAL.
  */
-ZKBIO_API int zkbio_push_parse_handshake(const char *query, size_t query_len,
+ZKBIO_API int zkbio_push_handshake_parse(const char *query, size_t query_len,
                                          zkbio_push_handshake *out, zkbio_error_info *err);
 
 /** Server settings sent back in the handshake reply (push.md §2.2). Strings are borrowed for the
@@ -144,7 +144,7 @@ ZKBIO_API void zkbio_push_server_options_init(zkbio_push_server_options *opts);
  * as NULL; values have HT/CR/LF removed. Errors: ZKBIO_ENOSPC (see header rules), ZKBIO_EINVAL (sn
  * invalid or NULL arguments).
  */
-ZKBIO_API int zkbio_push_build_handshake_reply(const zkbio_push_server_options *opts,
+ZKBIO_API int zkbio_push_handshake_reply_build(const zkbio_push_server_options *opts,
                                                const char *sn, char *buf, size_t size, size_t *len);
 
 /**
@@ -167,7 +167,7 @@ typedef struct zkbio_push_info {
     long fp_alg_ver, face_alg_ver, faces_needed, face_count;
     char function_bits[16];
 } zkbio_push_info;
-ZKBIO_API int zkbio_push_parse_info(const char *info, size_t info_len, zkbio_push_info *out);
+ZKBIO_API int zkbio_push_info_parse(const char *info, size_t info_len, zkbio_push_info *out);
 
 /* ------------------------------------------------------------------------------------------------------------
  */
@@ -324,7 +324,7 @@ ZKBIO_API zkbio_push_table zkbio_push_table_from_name(const char *name);
  * ZKBIO_ENOTSUP (OPTIONS, ATTPHOTO: not text records), ZKBIO_ETOOBIG, ZKBIO_ENOMEM, ZKBIO_EENCODING
  * (charset unknown to iconv).
  */
-ZKBIO_API int zkbio_push_parse_upload(zkbio_push_table table, const char *body, size_t len,
+ZKBIO_API int zkbio_push_upload_parse(zkbio_push_table table, const char *body, size_t len,
                                       const char *charset, size_t max_records,
                                       zkbio_push_batch **out);
 
@@ -344,7 +344,7 @@ typedef struct zkbio_push_kvlist {
  * commas; empty pieces are dropped; LF/CRLF also separate pairs). Keys are trimmed of spaces,
  * values are kept as sent. Errors: ZKBIO_EINVAL, ZKBIO_ENOMEM.
  */
-ZKBIO_API int zkbio_push_parse_options(const char *body, size_t len, zkbio_push_kvlist **out);
+ZKBIO_API int zkbio_push_options_parse(const char *body, size_t len, zkbio_push_kvlist **out);
 
 /** Value of `key` (case-insensitive) in a kvlist, or NULL. The string lives as long as the list. */
 ZKBIO_API const char *zkbio_push_kvlist_get(const zkbio_push_kvlist *list, const char *key);
@@ -360,7 +360,7 @@ ZKBIO_API void zkbio_push_kvlist_free(zkbio_push_kvlist *list);
  * `/`, `\` or control bytes; `size` not a number or larger than the bytes after the NUL),
  * ZKBIO_ENOSPC (name does not fit; a truncated copy is written), ZKBIO_EINVAL.
  */
-ZKBIO_API int zkbio_push_parse_attphoto(const char *body, size_t len, char *name, size_t name_size,
+ZKBIO_API int zkbio_push_attphoto_parse(const char *body, size_t len, char *name, size_t name_size,
                                         size_t *photo_offset, size_t *photo_len);
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -400,7 +400,7 @@ typedef struct zkbio_push_cmd_results {
  * is counted in n_malformed, as is each non-blank line before the first record. Duplicate IDs are
  * returned as sent (the caller decides idempotency). Errors: ZKBIO_EINVAL, ZKBIO_ENOMEM.
  */
-ZKBIO_API int zkbio_push_parse_devicecmd(const char *body, size_t len,
+ZKBIO_API int zkbio_push_devicecmd_parse(const char *body, size_t len,
                                          zkbio_push_cmd_results **out);
 
 /** Free results; NULL is accepted. */
@@ -411,7 +411,7 @@ ZKBIO_API void zkbio_push_cmd_results_free(zkbio_push_cmd_results *results);
  * NULL = ""). Errors: ZKBIO_ENOSPC, ZKBIO_EINVAL (id NULL, empty, or holding `&` or `=`; cmd
  * holding `&`).
  */
-ZKBIO_API int zkbio_push_format_cmd_result(const char *id, int32_t ret, const char *cmd, char *buf,
+ZKBIO_API int zkbio_push_cmd_result_format(const char *id, int32_t ret, const char *cmd, char *buf,
                                            size_t size, size_t *len);
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -543,7 +543,7 @@ ZKBIO_API int zkbio_push_cmdid_valid(const char *id);
  * and *len are unchanged (this function does not report the needed length). Errors: ZKBIO_EINVAL
  * (id not zkbio_push_cmdid_valid(), empty command, NULL, *len ≥ size), ZKBIO_ENOSPC.
  */
-ZKBIO_API int zkbio_push_frame_command(const char *id, const char *command, char *buf, size_t size,
+ZKBIO_API int zkbio_push_command_frame(const char *id, const char *command, char *buf, size_t size,
                                        size_t *len);
 
 /* ---- the device side: what a terminal (or zkbio push-sim) does with a getrequest reply ---- */
@@ -565,7 +565,7 @@ typedef struct zkbio_push_commands {
  * the previous command (joined with LF); blank lines are skipped; a NUL ends its line. Errors:
  * ZKBIO_EPROTO (text before the first `C:` other than `OK`; a `C:` line with an empty id or without
  * the second colon), ZKBIO_EINVAL, ZKBIO_ENOMEM. */
-ZKBIO_API int zkbio_push_parse_commands(const char *body, size_t len, zkbio_push_commands **out);
+ZKBIO_API int zkbio_push_commands_parse(const char *body, size_t len, zkbio_push_commands **out);
 
 /** Free commands; NULL is accepted. */
 ZKBIO_API void zkbio_push_commands_free(zkbio_push_commands *cmds);
@@ -596,7 +596,7 @@ typedef struct zkbio_push_data_cmd {
  * table, UPDATE without a well-formed record), ZKBIO_ENOTSUP (a table of push.md §4.3/§4.4 this
  * codec does not model, e.g. WORKCODE or SMS, or UPDATE of ATTLOG or ATTPHOTO), ZKBIO_EINVAL,
  * ZKBIO_ENOMEM. */
-ZKBIO_API int zkbio_push_parse_data_cmd(const char *text, size_t len, zkbio_push_data_cmd **out);
+ZKBIO_API int zkbio_push_data_cmd_parse(const char *text, size_t len, zkbio_push_data_cmd **out);
 
 /** Free a data command; NULL is accepted. */
 ZKBIO_API void zkbio_push_data_cmd_free(zkbio_push_data_cmd *cmd);
@@ -607,30 +607,30 @@ ZKBIO_API void zkbio_push_data_cmd_free(zkbio_push_data_cmd *cmd);
 
 /** Format one ATTLOG line `PIN HT time HT status HT verify HT workcode HT 0 HT 0[HT extra...]` (no
  * newline); a status or verify of -1 is written as an empty field. */
-ZKBIO_API int zkbio_push_format_attlog(const zkbio_push_attlog *rec, char *buf, size_t size,
+ZKBIO_API int zkbio_push_attlog_format(const zkbio_push_attlog *rec, char *buf, size_t size,
                                        size_t *len);
 
 /** Format one OPERLOG `USER PIN=..HT Name=..HT Pri=..HT Passwd=..HT Card=..HT Grp=..HT TZ=..HT
  * Verify=..HT ViceCard=..[HT StartDatetime=..][HT EndDatetime=..]` line (no newline; every field
  * written, numbers as is). */
-ZKBIO_API int zkbio_push_format_user(const zkbio_push_user *user, char *buf, size_t size,
+ZKBIO_API int zkbio_push_user_format(const zkbio_push_user *user, char *buf, size_t size,
                                      size_t *len);
 
 /** Format one OPERLOG `FP`, `FACE`, `FVEIN` or `BIODATA` line for `rec_type` (no newline; push.md
  * §3.2 key order and case; Size recomputed and defaults as in zkbio_push_cmd_template_update();
  * BIODATA needs type ≥ 0). */
-ZKBIO_API int zkbio_push_format_template(zkbio_push_rec_type rec_type,
+ZKBIO_API int zkbio_push_template_format(zkbio_push_rec_type rec_type,
                                          const zkbio_push_template *tmpl, char *buf, size_t size,
                                          size_t *len);
 
 /** Format one OPERLOG `OPLOG` line (no newline; an empty admin is written as 0). */
-ZKBIO_API int zkbio_push_format_oplog(const zkbio_push_oplog *rec, char *buf, size_t size,
+ZKBIO_API int zkbio_push_oplog_format(const zkbio_push_oplog *rec, char *buf, size_t size,
                                       size_t *len);
 
 /** Format one OPERLOG `USERPIC PIN=..HT FileName=..HT Size=..HT Content=..` or `BIOPHOTO PIN=..HT
  * FileName=..HT Type=..HT Size=..HT Content=..` line for `rec_type` (no newline; Size = content
  * length). */
-ZKBIO_API int zkbio_push_format_photo(zkbio_push_rec_type rec_type, const zkbio_push_photo *photo,
+ZKBIO_API int zkbio_push_photo_format(zkbio_push_rec_type rec_type, const zkbio_push_photo *photo,
                                       char *buf, size_t size, size_t *len);
 
 #ifdef __cplusplus

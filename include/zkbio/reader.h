@@ -69,7 +69,7 @@
  * - Thread-safety: a context may be used from any number of threads at once. A reader handle may
  *   be shared between threads: capture, finger-present and LED/buzzer calls on one handle are
  *   serialized (a second one made while one runs fails at once with ZKBIO_EBUSY);
- *   zkbio_reader_cancel() and zkbio_reader_get_info() may be called from any thread at any time.
+ *   zkbio_reader_cancel() and zkbio_reader_info_get() may be called from any thread at any time.
  *   zkbio_reader_close() must not race with other calls on the same handle, and every reader must
  *   be closed before its context is freed.
  * - Blocking: enumerate and open do USB I/O (tens of ms); capture blocks up to its timeout;
@@ -112,7 +112,7 @@ typedef struct zkbio_reader_info {
     uint16_t product_id;               /**< USB product id (0x0840 for the ZK4500), 0 for sim */
     char model[ZKBIO_READER_STR_MAX];  /**< model name, e.g. "ZK4500" or "Simulated reader" */
     char serial[ZKBIO_READER_STR_MAX]; /**< serial number; empty when the reader has none (zk4500:
-                                          read at open, so only zkbio_reader_get_info() has it) */
+                                          read at open, so only zkbio_reader_info_get() has it) */
     uint32_t width;                    /**< image width in pixels; 0 when it varies (sim) */
     uint32_t height;                   /**< image height in pixels; 0 when it varies (sim) */
     uint16_t dpi;                      /**< image resolution, dots per inch */
@@ -190,7 +190,7 @@ enum zkbio_reader_event {
 /**
  * Hotplug callback: `event` is a zkbio_reader_event; `info` is borrowed for the call only.
  * Runs on the context's monitor thread, one call at a time, with no library lock held: it may call
- * any function of this header except zkbio_reader_ctx_free() and zkbio_reader_set_hotplug().
+ * any function of this header except zkbio_reader_ctx_free() and zkbio_reader_hotplug_set().
  * Keep it short; other events wait for it.
  */
 typedef void (*zkbio_reader_hotplug_cb)(int event, const zkbio_reader_info *info, void *user);
@@ -205,7 +205,7 @@ typedef void (*zkbio_reader_hotplug_cb)(int event, const zkbio_reader_info *info
  * Errors: ZKBIO_EINVAL (NULL ctx, or called from the hotplug callback), ZKBIO_EIO (the monitor
  * thread cannot start).
  */
-ZKBIO_API int zkbio_reader_set_hotplug(zkbio_reader_ctx *ctx, zkbio_reader_hotplug_cb cb,
+ZKBIO_API int zkbio_reader_hotplug_set(zkbio_reader_ctx *ctx, zkbio_reader_hotplug_cb cb,
                                        void *user);
 
 /**
@@ -224,7 +224,7 @@ ZKBIO_API void zkbio_reader_close(zkbio_reader *r);
 
 /** Copy the reader's description into *info (for sim readers the size of the last captured
  * frame once there is one). Any thread, any time. Since: 0.1 Errors: ZKBIO_EINVAL. */
-ZKBIO_API int zkbio_reader_get_info(const zkbio_reader *r, zkbio_reader_info *info);
+ZKBIO_API int zkbio_reader_info_get(const zkbio_reader *r, zkbio_reader_info *info);
 
 /**
  * Wait for a finger and capture one image. Since: 0.1
@@ -258,7 +258,7 @@ ZKBIO_API int zkbio_reader_cancel(zkbio_reader *r);
  */
 ZKBIO_API int zkbio_reader_finger_present(zkbio_reader *r, int *present);
 
-/** LEDs and buzzer (zkbio_reader_set_output()). Source: ZK4500 request 0xE1 wIndex 0 green,
+/** LEDs and buzzer (zkbio_reader_output_set()). Source: ZK4500 request 0xE1 wIndex 0 green,
  * 1 red, 2 buzzer, 3 white (§2.3); ZKFPM parameters 101-104 (§1.4). */
 enum zkbio_reader_output {
     ZKBIO_READER_LED_GREEN = 0,
@@ -273,7 +273,7 @@ enum zkbio_reader_output {
  * Errors: ZKBIO_EINVAL (NULL r, unknown output), ZKBIO_ENOTSUP (the reader lacks it),
  * ZKBIO_EUNPLUGGED, ZKBIO_EBUSY, ZKBIO_EIO.
  */
-ZKBIO_API int zkbio_reader_set_output(zkbio_reader *r, int output, int on);
+ZKBIO_API int zkbio_reader_output_set(zkbio_reader *r, int output, int on);
 
 /** Timing of the last successful capture on a handle, microseconds (monotonic clock). */
 typedef struct zkbio_reader_timing {
@@ -283,7 +283,7 @@ typedef struct zkbio_reader_timing {
 
 /** The timing of the last successful capture (zeros before the first). Since: 0.1
  * total_us - backend_us is the library's own overhead. Errors: ZKBIO_EINVAL. */
-ZKBIO_API int zkbio_reader_get_timing(const zkbio_reader *r, zkbio_reader_timing *t);
+ZKBIO_API int zkbio_reader_timing_get(const zkbio_reader *r, zkbio_reader_timing *t);
 
 /** One-line English detail of the last failed call of this header on the calling thread
  * (thread-local, valid until the next call of this header on the thread); "" when there is none.

@@ -102,7 +102,7 @@ typedef struct zkbio_ofield {
     uint8_t cols, rows; /**< cells, each 1..ZKBIO_OFIELD_DIM_MAX; 0 x 0 (cells NULL) = no field */
     uint8_t *cells;     /**< cols * rows bytes, row-major, top row first: 0 = background (no
                            reliable ridge flow), 1..ZKBIO_OFIELD_LEVELS = orientation level. Owned by
-                           the template (set with zkbio_template_set_ofield(), freed by
+                           the template (set with zkbio_template_ofield_set(), freed by
                            zkbio_template_free()) */
 } zkbio_ofield;
 
@@ -149,7 +149,7 @@ ZKBIO_API int zkbio_template_new(size_t count, zkbio_template **out);
  * cols or rows above ZKBIO_OFIELD_DIM_MAX, x0 + cols or y0 + rows above 255, NULL cells with
  * cols > 0, a cell above ZKBIO_OFIELD_LEVELS), ZKBIO_ENOMEM (t unchanged).
  */
-ZKBIO_API int zkbio_template_set_ofield(zkbio_template *t, unsigned view, uint8_t x0, uint8_t y0,
+ZKBIO_API int zkbio_template_ofield_set(zkbio_template *t, unsigned view, uint8_t x0, uint8_t y0,
                                         uint8_t cols, uint8_t rows, const uint8_t *cells);
 
 /**
@@ -159,7 +159,7 @@ ZKBIO_API int zkbio_template_set_ofield(zkbio_template *t, unsigned view, uint8_
  * Ownership: *out is caller-owned, written only on ZKBIO_OK, freed with zkbio_template_free();
  * `t` is only read. Thread-safety: reentrant; `t` may be read by other threads meanwhile, not
  * modified. Errors: ZKBIO_EINVAL (NULL t or out, count above ZKBIO_TEMPLATE_MINUTIAE_MAX, NULL
- * minutiae with count > 0, an orientation field zkbio_template_set_ofield() would refuse),
+ * minutiae with count > 0, an orientation field zkbio_template_ofield_set() would refuse),
  * ZKBIO_ENOMEM.
  */
 ZKBIO_API int zkbio_template_dup(const zkbio_template *t, zkbio_template **out);

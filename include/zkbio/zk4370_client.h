@@ -119,24 +119,24 @@ typedef struct zkbio_zk_info {
 } zkbio_zk_info;
 
 /** Device information. Errors: transport errors, ZKBIO_EPROTO (malformed free sizes). */
-ZKBIO_API int zkbio_zk_get_info(zkbio_zk_client *c, zkbio_zk_info *out);
+ZKBIO_API int zkbio_zk_info_get(zkbio_zk_client *c, zkbio_zk_info *out);
 
 /** One option (`~SerialNumber`, ...) into out. ZKBIO_ENOENT when the device does not know it. */
-ZKBIO_API int zkbio_zk_get_option(zkbio_zk_client *c, const char *name, char *out, size_t outsize);
+ZKBIO_API int zkbio_zk_option_get(zkbio_zk_client *c, const char *name, char *out, size_t outsize);
 
 /** Write an option (`Name=Value`) then CMD_REFRESHOPTION. ZKBIO_EIO when refused. */
-ZKBIO_API int zkbio_zk_set_option(zkbio_zk_client *c, const char *name, const char *value);
+ZKBIO_API int zkbio_zk_option_set(zkbio_zk_client *c, const char *name, const char *value);
 
 /** Device clock (naive local time, §5.6). */
-ZKBIO_API int zkbio_zk_get_time(zkbio_zk_client *c, zkbio_zk_time *out);
+ZKBIO_API int zkbio_zk_time_get(zkbio_zk_client *c, zkbio_zk_time *out);
 /** Set the clock, then CMD_REFRESHDATA. ZKBIO_ERANGE when not encodable. */
-ZKBIO_API int zkbio_zk_set_time(zkbio_zk_client *c, const zkbio_zk_time *t);
+ZKBIO_API int zkbio_zk_time_set(zkbio_zk_client *c, const zkbio_zk_time *t);
 
 /**
  * Every user (bulk read, §4.2; record size 28 or 72 detected from the user count, §5.1-5.2).
  * *users is one allocation (free with zkbio_zk_free), NULL when *count is 0.
  */
-ZKBIO_API int zkbio_zk_get_users(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count);
+ZKBIO_API int zkbio_zk_users_get(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count);
 
 /**
  * Create or update the user with u->uid (1..65535): DISABLEDEVICE, USER_WRQ, REFRESHDATA,
@@ -144,30 +144,30 @@ ZKBIO_API int zkbio_zk_get_users(zkbio_zk_client *c, zkbio_zk_user **users, size
  * the device (a user read), else 72 over TCP and 28 over UDP. ZKBIO_EIO when refused (uid or
  * user_id rules), ZKBIO_ERANGE when a field does not fit the record.
  */
-ZKBIO_API int zkbio_zk_set_user(zkbio_zk_client *c, const zkbio_zk_user *u);
+ZKBIO_API int zkbio_zk_user_set(zkbio_zk_client *c, const zkbio_zk_user *u);
 
 /** Delete a user by uid, then REFRESHDATA. ZKBIO_EIO when refused. */
-ZKBIO_API int zkbio_zk_delete_user(zkbio_zk_client *c, uint16_t uid);
+ZKBIO_API int zkbio_zk_user_delete(zkbio_zk_client *c, uint16_t uid);
 
 /**
  * Every fingerprint template (§5.7). *templates is one allocation holding the array and the
  * template bytes it points to (free with zkbio_zk_free).
  */
-ZKBIO_API int zkbio_zk_get_templates(zkbio_zk_client *c, zkbio_zk_template **templates,
+ZKBIO_API int zkbio_zk_templates_get(zkbio_zk_client *c, zkbio_zk_template **templates,
                                      size_t *count);
 
 /** One template (_CMD_GET_USERTEMP, §2.2). *data is freed with zkbio_zk_free. ZKBIO_ENOENT when
  * the slot is empty. */
-ZKBIO_API int zkbio_zk_get_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t **data,
+ZKBIO_API int zkbio_zk_template_get(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t **data,
                                     size_t *len);
 
 /** Write one template (§7.3: buffer upload, CHECKSUM_BUFFER, TMP_WRITE). The user must exist.
  * flag: 1 valid, 3 duress. ZKBIO_EIO when refused. */
-ZKBIO_API int zkbio_zk_set_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t flag,
+ZKBIO_API int zkbio_zk_template_set(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t flag,
                                     const uint8_t *data, size_t len);
 
 /** Delete one template (CMD_DELETE_USERTEMP) then REFRESHDATA. ZKBIO_ENOENT when absent. */
-ZKBIO_API int zkbio_zk_delete_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid);
+ZKBIO_API int zkbio_zk_template_delete(zkbio_zk_client *c, uint16_t uid, uint8_t fid);
 
 /**
  * Bulk upload of users and their templates in one buffer (§7.2, _CMD_SAVE_USERTEMPS). Every
@@ -182,11 +182,11 @@ ZKBIO_API int zkbio_zk_upload(zkbio_zk_client *c, const zkbio_zk_user *users, si
  * filter: all are downloaded). 8-byte records get their user_id from the user list (one more bulk
  * read). *records: one allocation (zkbio_zk_free), NULL when *count is 0.
  */
-ZKBIO_API int zkbio_zk_get_attendance(zkbio_zk_client *c, const zkbio_zk_time *since,
+ZKBIO_API int zkbio_zk_attendance_get(zkbio_zk_client *c, const zkbio_zk_time *since,
                                       zkbio_zk_att **records, size_t *count);
 
 /** Delete every attendance record (CMD_CLEAR_ATTLOG). */
-ZKBIO_API int zkbio_zk_clear_attendance(zkbio_zk_client *c);
+ZKBIO_API int zkbio_zk_attendance_clear(zkbio_zk_client *c);
 
 /** Open the door for `deciseconds` (wire value of CMD_UNLOCK, §7.5: pyzk sends seconds × 10). */
 ZKBIO_API int zkbio_zk_unlock(zkbio_zk_client *c, uint32_t deciseconds);

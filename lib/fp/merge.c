@@ -130,7 +130,7 @@ int zkbio_merge(const zkbio_template *const captures[3], zkbio_template **out)
             k++;
         }
         const zkbio_ofield *f = &c->ofield[0]; /* each capture's field goes with its view */
-        if (f->cols && (rc = zkbio_template_set_ofield(t, (unsigned)v, f->x0, f->y0, f->cols,
+        if (f->cols && (rc = zkbio_template_ofield_set(t, (unsigned)v, f->x0, f->y0, f->cols,
                                                        f->rows, f->cells)) != ZKBIO_OK) {
             zkbio_template_free(t);
             return rc;

@@ -18,7 +18,7 @@ bool zki_ofield_valid(unsigned x0, unsigned y0, unsigned cols, unsigned rows, co
     return true;
 }
 
-int zkbio_template_set_ofield(zkbio_template *t, unsigned view, uint8_t x0, uint8_t y0,
+int zkbio_template_ofield_set(zkbio_template *t, unsigned view, uint8_t x0, uint8_t y0,
                               uint8_t cols, uint8_t rows, const uint8_t *cells)
 {
     if (!t || view >= ZKBIO_TEMPLATE_VIEWS_MAX || !zki_ofield_valid(x0, y0, cols, rows, cells))

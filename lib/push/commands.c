@@ -406,7 +406,7 @@ int zkbio_push_cmd_verify_sum(const char *start_time, const char *end_time, char
 /* ------------------------------------------------------------------------------------------------------------
  */
 
-int zkbio_push_frame_command(const char *id, const char *command, char *buf, size_t size,
+int zkbio_push_command_frame(const char *id, const char *command, char *buf, size_t size,
                              size_t *len)
 {
     if (!zkbio_push_cmdid_valid(id) || !command || !buf || !len || *len >= size)
@@ -476,7 +476,7 @@ void zkbio_push_commands_free(zkbio_push_commands *cmds)
     zki_arena_free(&a);
 }
 
-int zkbio_push_parse_commands(const char *body, size_t len, zkbio_push_commands **out)
+int zkbio_push_commands_parse(const char *body, size_t len, zkbio_push_commands **out)
 {
     if (!out || (!body && len))
         return ZKBIO_EINVAL;
@@ -604,7 +604,7 @@ static int known_unmodelled(zki_span t)
     return 0;
 }
 
-int zkbio_push_parse_data_cmd(const char *text, size_t len, zkbio_push_data_cmd **out)
+int zkbio_push_data_cmd_parse(const char *text, size_t len, zkbio_push_data_cmd **out)
 {
     if (!out || (!text && len))
         return ZKBIO_EINVAL;
@@ -675,7 +675,7 @@ int zkbio_push_parse_data_cmd(const char *text, size_t len, zkbio_push_data_cmd 
 /* ------------------------------------------------------------------------------------------------------------
  */
 
-int zkbio_push_format_attlog(const zkbio_push_attlog *rec, char *buf, size_t size, size_t *len)
+int zkbio_push_attlog_format(const zkbio_push_attlog *rec, char *buf, size_t size, size_t *len)
 {
     char t[20];
     if (!rec || !pin_arg_ok(rec->pin) || time_arg(rec->time, t) != 0 ||
@@ -702,7 +702,7 @@ int zkbio_push_format_attlog(const zkbio_push_attlog *rec, char *buf, size_t siz
     return zki_w_finish(&w, len);
 }
 
-int zkbio_push_format_user(const zkbio_push_user *user, char *buf, size_t size, size_t *len)
+int zkbio_push_user_format(const zkbio_push_user *user, char *buf, size_t size, size_t *len)
 {
     if (!user || !pin_arg_ok(user->pin) || bad_buf(buf, size))
         return ZKBIO_EINVAL;
@@ -717,7 +717,7 @@ int zkbio_push_format_user(const zkbio_push_user *user, char *buf, size_t size, 
     return zki_w_finish(&w, len);
 }
 
-int zkbio_push_format_template(zkbio_push_rec_type rec_type, const zkbio_push_template *tmpl,
+int zkbio_push_template_format(zkbio_push_rec_type rec_type, const zkbio_push_template *tmpl,
                                char *buf, size_t size, size_t *len)
 {
     zkbio_push_data_table table;
@@ -752,7 +752,7 @@ int zkbio_push_format_template(zkbio_push_rec_type rec_type, const zkbio_push_te
     return zki_w_finish(&w, len);
 }
 
-int zkbio_push_format_oplog(const zkbio_push_oplog *rec, char *buf, size_t size, size_t *len)
+int zkbio_push_oplog_format(const zkbio_push_oplog *rec, char *buf, size_t size, size_t *len)
 {
     char t[20];
     if (!rec || time_arg(rec->time, t) != 0 || bad_buf(buf, size))
@@ -776,7 +776,7 @@ int zkbio_push_format_oplog(const zkbio_push_oplog *rec, char *buf, size_t size,
     return zki_w_finish(&w, len);
 }
 
-int zkbio_push_format_photo(zkbio_push_rec_type rec_type, const zkbio_push_photo *photo, char *buf,
+int zkbio_push_photo_format(zkbio_push_rec_type rec_type, const zkbio_push_photo *photo, char *buf,
                             size_t size, size_t *len)
 {
     if ((rec_type != ZKBIO_PUSH_REC_USERPIC && rec_type != ZKBIO_PUSH_REC_BIOPHOTO) || !photo ||

@@ -186,7 +186,7 @@ static void start(rec_state *st)
     st->open = 1;
 }
 
-int zkbio_push_parse_devicecmd(const char *body, size_t len, zkbio_push_cmd_results **out)
+int zkbio_push_devicecmd_parse(const char *body, size_t len, zkbio_push_cmd_results **out)
 {
     if (!out || (!body && len))
         return ZKBIO_EINVAL;
@@ -260,7 +260,7 @@ int zkbio_push_parse_devicecmd(const char *body, size_t len, zkbio_push_cmd_resu
     return ZKBIO_OK;
 }
 
-int zkbio_push_format_cmd_result(const char *id, int32_t ret, const char *cmd, char *buf,
+int zkbio_push_cmd_result_format(const char *id, int32_t ret, const char *cmd, char *buf,
                                  size_t size, size_t *len)
 {
     if (!id || !zki_val_len(id) || strpbrk(id, "&=") || (cmd && strchr(cmd, '&')) || (!buf && size))

@@ -36,7 +36,7 @@ static int get_int(const char *q, size_t qlen, const char *key, int def)
     return zki_parse_int(s, INT32_MIN, INT32_MAX, &x) == 1 ? (int)x : def;
 }
 
-int zkbio_push_parse_handshake(const char *query, size_t query_len, zkbio_push_handshake *out,
+int zkbio_push_handshake_parse(const char *query, size_t query_len, zkbio_push_handshake *out,
                                zkbio_error_info *err)
 {
     if (!out || (!query && query_len)) {
@@ -153,7 +153,7 @@ static void trans_flag(zki_wbuf *w, const char *tf)
     }
 }
 
-int zkbio_push_build_handshake_reply(const zkbio_push_server_options *opts, const char *sn,
+int zkbio_push_handshake_reply_build(const zkbio_push_server_options *opts, const char *sn,
                                      char *buf, size_t size, size_t *len)
 {
     if (!opts || !zkbio_push_sn_valid(sn) || (!buf && size))
@@ -227,7 +227,7 @@ static long field_long(zki_span f)
     return zki_parse_int(f, -2147483647L - 1, 2147483647L, &v) == 1 ? (long)v : -1;
 }
 
-int zkbio_push_parse_info(const char *info, size_t info_len, zkbio_push_info *out)
+int zkbio_push_info_parse(const char *info, size_t info_len, zkbio_push_info *out)
 {
     if (!out || (!info && info_len))
         return ZKBIO_EINVAL;

@@ -579,7 +579,7 @@ zkbio_push_table zkbio_push_table_from_name(const char *name)
     return ZKBIO_PUSH_TABLE_UNKNOWN;
 }
 
-int zkbio_push_parse_upload(zkbio_push_table table, const char *body, size_t len,
+int zkbio_push_upload_parse(zkbio_push_table table, const char *body, size_t len,
                             const char *charset, size_t max_records, zkbio_push_batch **out)
 {
     if (out)
@@ -765,7 +765,7 @@ static void kvb_free(kv_build *kb)
     free(kb->more);
 }
 
-int zkbio_push_parse_options(const char *body, size_t len, zkbio_push_kvlist **out)
+int zkbio_push_options_parse(const char *body, size_t len, zkbio_push_kvlist **out)
 {
     if (!out || (!body && len))
         return ZKBIO_EINVAL;
@@ -830,7 +830,7 @@ static int photo_name_ok(zki_span n)
     return 1;
 }
 
-int zkbio_push_parse_attphoto(const char *body, size_t len, char *name, size_t name_size,
+int zkbio_push_attphoto_parse(const char *body, size_t len, char *name, size_t name_size,
                               size_t *photo_offset, size_t *photo_len)
 {
     if (!body || !name || name_size == 0 || !photo_offset || !photo_len)

@@ -55,17 +55,17 @@ void zki_ctx_rescan(zkbio_reader_ctx *ctx)
     pthread_mutex_unlock(&ctx->lock);
 }
 
-int zkbio_reader_set_hotplug(zkbio_reader_ctx *ctx, zkbio_reader_hotplug_cb cb, void *user)
+int zkbio_reader_hotplug_set(zkbio_reader_ctx *ctx, zkbio_reader_hotplug_cb cb, void *user)
 {
     zki_clear_error();
     if (!ctx)
-        return zki_set_error(ZKBIO_EINVAL, "zkbio_reader_set_hotplug: NULL ctx");
+        return zki_set_error(ZKBIO_EINVAL, "zkbio_reader_hotplug_set: NULL ctx");
     pthread_mutex_lock(&ctx->lock);
     int running = ctx->monitor_running;
     if (running && pthread_equal(pthread_self(), ctx->monitor)) {
         pthread_mutex_unlock(&ctx->lock); /* from the callback itself: joining would deadlock */
         return zki_set_error(ZKBIO_EINVAL,
-                             "zkbio_reader_set_hotplug called from a hotplug callback");
+                             "zkbio_reader_hotplug_set called from a hotplug callback");
     }
     ctx->monitor_stop = 1;
     pthread_cond_broadcast(&ctx->wake);

@@ -75,7 +75,7 @@ void zkbio_reader_ctx_free(zkbio_reader_ctx *ctx)
 {
     if (!ctx)
         return;
-    zkbio_reader_set_hotplug(ctx, NULL, NULL);
+    zkbio_reader_hotplug_set(ctx, NULL, NULL);
     for (size_t i = ctx->nslots; i-- > 0;)
         if (ctx->slots[i].state)
             ctx->slots[i].be->stop(ctx->slots[i].state);
@@ -246,7 +246,7 @@ void zkbio_reader_close(zkbio_reader *r)
     free(r);
 }
 
-int zkbio_reader_get_info(const zkbio_reader *r, zkbio_reader_info *info)
+int zkbio_reader_info_get(const zkbio_reader *r, zkbio_reader_info *info)
 {
     if (!r || !info)
         return ZKBIO_EINVAL;
@@ -334,11 +334,11 @@ int zkbio_reader_finger_present(zkbio_reader *r, int *present)
     return rc;
 }
 
-int zkbio_reader_set_output(zkbio_reader *r, int output, int on)
+int zkbio_reader_output_set(zkbio_reader *r, int output, int on)
 {
     zki_clear_error();
     if (!r || output < ZKBIO_READER_LED_GREEN || output > ZKBIO_READER_LED_WHITE)
-        return zki_set_error(ZKBIO_EINVAL, "zkbio_reader_set_output: bad argument");
+        return zki_set_error(ZKBIO_EINVAL, "zkbio_reader_output_set: bad argument");
     static const uint32_t cap[] = {ZKBIO_READER_CAP_LED_GREEN, ZKBIO_READER_CAP_LED_RED,
                                    ZKBIO_READER_CAP_BUZZER, ZKBIO_READER_CAP_LED_WHITE};
     if (!r->be->set_output || !(r->info.caps & cap[output]))
@@ -351,7 +351,7 @@ int zkbio_reader_set_output(zkbio_reader *r, int output, int on)
     return rc;
 }
 
-int zkbio_reader_get_timing(const zkbio_reader *r, zkbio_reader_timing *t)
+int zkbio_reader_timing_get(const zkbio_reader *r, zkbio_reader_timing *t)
 {
     if (!r || !t)
         return ZKBIO_EINVAL;

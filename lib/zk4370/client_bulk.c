@@ -301,7 +301,7 @@ int zki_zk_users_locked(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count
     return ZKBIO_OK;
 }
 
-int zkbio_zk_get_users(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count)
+int zkbio_zk_users_get(zkbio_zk_client *c, zkbio_zk_user **users, size_t *count)
 {
     if (!c || !users || !count)
         return ZKBIO_EINVAL;
@@ -431,7 +431,7 @@ static int att_locked(zkbio_zk_client *c, const zkbio_zk_time *since, zkbio_zk_a
     return ZKBIO_OK;
 }
 
-int zkbio_zk_get_attendance(zkbio_zk_client *c, const zkbio_zk_time *since, zkbio_zk_att **records,
+int zkbio_zk_attendance_get(zkbio_zk_client *c, const zkbio_zk_time *since, zkbio_zk_att **records,
                             size_t *count)
 {
     if (!c || !records || !count)
@@ -442,7 +442,7 @@ int zkbio_zk_get_attendance(zkbio_zk_client *c, const zkbio_zk_time *since, zkbi
     return rc;
 }
 
-int zkbio_zk_get_templates(zkbio_zk_client *c, zkbio_zk_template **templates, size_t *count)
+int zkbio_zk_templates_get(zkbio_zk_client *c, zkbio_zk_template **templates, size_t *count)
 {
     if (!c || !templates || !count)
         return ZKBIO_EINVAL;
@@ -488,7 +488,7 @@ int zkbio_zk_get_templates(zkbio_zk_client *c, zkbio_zk_template **templates, si
     return ZKBIO_OK;
 }
 
-int zkbio_zk_get_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t **data,
+int zkbio_zk_template_get(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t **data,
                           size_t *len)
 {
     if (!c || !data || !len)

@@ -33,7 +33,7 @@ static int get_option_locked(zkbio_zk_client *c, const char *name, char *out, si
     return rc == ZKBIO_ENOSPC ? ZKBIO_OK : rc; /* a truncated value is still useful */
 }
 
-int zkbio_zk_get_option(zkbio_zk_client *c, const char *name, char *out, size_t outsize)
+int zkbio_zk_option_get(zkbio_zk_client *c, const char *name, char *out, size_t outsize)
 {
     if (!c || !name || !out || !outsize)
         return ZKBIO_EINVAL;
@@ -43,7 +43,7 @@ int zkbio_zk_get_option(zkbio_zk_client *c, const char *name, char *out, size_t 
     return rc;
 }
 
-int zkbio_zk_set_option(zkbio_zk_client *c, const char *name, const char *value)
+int zkbio_zk_option_set(zkbio_zk_client *c, const char *name, const char *value)
 {
     if (!c || !name || !value || !*name || strchr(name, '='))
         return ZKBIO_EINVAL;
@@ -74,7 +74,7 @@ int zki_zk_get_sizes(zkbio_zk_client *c, zkbio_zk_sizes *s)
     return ZKBIO_OK;
 }
 
-int zkbio_zk_get_info(zkbio_zk_client *c, zkbio_zk_info *out)
+int zkbio_zk_info_get(zkbio_zk_client *c, zkbio_zk_info *out)
 {
     if (!c || !out)
         return ZKBIO_EINVAL;
@@ -119,7 +119,7 @@ int zkbio_zk_get_info(zkbio_zk_client *c, zkbio_zk_info *out)
     return rc;
 }
 
-int zkbio_zk_get_time(zkbio_zk_client *c, zkbio_zk_time *out)
+int zkbio_zk_time_get(zkbio_zk_client *c, zkbio_zk_time *out)
 {
     if (!c || !out)
         return ZKBIO_EINVAL;
@@ -138,7 +138,7 @@ int zkbio_zk_get_time(zkbio_zk_client *c, zkbio_zk_time *out)
     return rc;
 }
 
-int zkbio_zk_set_time(zkbio_zk_client *c, const zkbio_zk_time *t)
+int zkbio_zk_time_set(zkbio_zk_client *c, const zkbio_zk_time *t)
 {
     if (!c || !t)
         return ZKBIO_EINVAL;
@@ -166,7 +166,7 @@ static int one_cmd(zkbio_zk_client *c, uint16_t cmd, const uint8_t *d, size_t n)
     return rc;
 }
 
-int zkbio_zk_clear_attendance(zkbio_zk_client *c)
+int zkbio_zk_attendance_clear(zkbio_zk_client *c)
 {
     return one_cmd(c, ZKBIO_ZK_CMD_CLEAR_ATTLOG, NULL, 0);
 }

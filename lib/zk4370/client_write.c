@@ -26,7 +26,7 @@ static int upload_buffer(zkbio_zk_client *c, const uint8_t *p, size_t n)
     return rc;
 }
 
-int zkbio_zk_set_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t flag,
+int zkbio_zk_template_set(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t flag,
                           const uint8_t *data, size_t len)
 {
     if (!c || !data || !len || fid > 9)
@@ -61,7 +61,7 @@ int zkbio_zk_set_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid, uint8_t
     return rc;
 }
 
-int zkbio_zk_delete_template(zkbio_zk_client *c, uint16_t uid, uint8_t fid)
+int zkbio_zk_template_delete(zkbio_zk_client *c, uint16_t uid, uint8_t fid)
 {
     if (!c)
         return ZKBIO_EINVAL;
@@ -92,7 +92,7 @@ static size_t user_size_locked(zkbio_zk_client *c)
     return c->tcp ? ZKBIO_ZK_USER8_SIZE : ZKBIO_ZK_USER6_SIZE;
 }
 
-int zkbio_zk_set_user(zkbio_zk_client *c, const zkbio_zk_user *u)
+int zkbio_zk_user_set(zkbio_zk_client *c, const zkbio_zk_user *u)
 {
     if (!c || !u || u->uid == 0)
         return ZKBIO_EINVAL;
@@ -112,7 +112,7 @@ int zkbio_zk_set_user(zkbio_zk_client *c, const zkbio_zk_user *u)
     return rc;
 }
 
-int zkbio_zk_delete_user(zkbio_zk_client *c, uint16_t uid)
+int zkbio_zk_user_delete(zkbio_zk_client *c, uint16_t uid)
 {
     if (!c)
         return ZKBIO_EINVAL;

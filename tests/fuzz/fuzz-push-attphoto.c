@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t off = 0, len = 0;
     if (size == 0)
         return 0;
-    if (zkbio_push_parse_attphoto((const char *)data, size, name, sizeof(name), &off, &len) !=
+    if (zkbio_push_attphoto_parse((const char *)data, size, name, sizeof(name), &off, &len) !=
         ZKBIO_OK)
         return 0;
     if (off > size || len > size - off || !name[0] || strchr(name, '/') || strchr(name, '\\'))

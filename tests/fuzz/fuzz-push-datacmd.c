@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void back(const char *buf, size_t len, zkbio_push_rec_type expect)
 {
     zkbio_push_data_cmd *dc = NULL;
-    if (zkbio_push_parse_data_cmd(buf, len, &dc) != ZKBIO_OK)
+    if (zkbio_push_data_cmd_parse(buf, len, &dc) != ZKBIO_OK)
         abort();
     if (dc->records->count != 1 || dc->records->records[0].type != expect)
         abort();
@@ -22,7 +22,7 @@ static void back(const char *buf, size_t len, zkbio_push_rec_type expect)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zkbio_push_data_cmd *dc = NULL;
-    if (zkbio_push_parse_data_cmd((const char *)data, size, &dc) != ZKBIO_OK)
+    if (zkbio_push_data_cmd_parse((const char *)data, size, &dc) != ZKBIO_OK)
         return 0;
     char buf[8192];
     size_t len;

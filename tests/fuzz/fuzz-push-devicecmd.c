@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zkbio_push_cmd_results *r = NULL;
-    if (zkbio_push_parse_devicecmd((const char *)data, size, &r) != ZKBIO_OK)
+    if (zkbio_push_devicecmd_parse((const char *)data, size, &r) != ZKBIO_OK)
         return 0;
     for (size_t i = 0; i < r->count; i++) {
         const zkbio_push_cmd_result *x = &r->results[i];
@@ -24,10 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         char buf[512];
         size_t len;
-        if (zkbio_push_format_cmd_result(x->id, x->ret, x->cmd, buf, sizeof(buf), &len) ==
+        if (zkbio_push_cmd_result_format(x->id, x->ret, x->cmd, buf, sizeof(buf), &len) ==
             ZKBIO_OK) {
             zkbio_push_cmd_results *back = NULL;
-            if (zkbio_push_parse_devicecmd(buf, len, &back) != ZKBIO_OK)
+            if (zkbio_push_devicecmd_parse(buf, len, &back) != ZKBIO_OK)
                 abort();
             if (back->count == 1 && back->results[0].ret != x->ret)
                 abort();

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zkbio_push_info in;
-    if (zkbio_push_parse_info((const char *)data, size, &in) != ZKBIO_OK)
+    if (zkbio_push_info_parse((const char *)data, size, &in) != ZKBIO_OK)
         abort();
     if (strlen(in.firmware) >= sizeof(in.firmware) || strlen(in.ip) >= sizeof(in.ip) ||
         strlen(in.function_bits) >= sizeof(in.function_bits))

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zkbio_push_kvlist *kv = NULL;
-    if (zkbio_push_parse_options((const char *)data, size, &kv) != ZKBIO_OK)
+    if (zkbio_push_options_parse((const char *)data, size, &kv) != ZKBIO_OK)
         return 0;
     for (size_t i = 0; i < kv->count; i++) {
         if (!kv->keys[i][0] || !zkbio_push_kvlist_get(kv, kv->keys[i]))

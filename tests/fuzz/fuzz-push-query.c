@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     zkbio_push_handshake h;
     zkbio_error_info err;
-    if (zkbio_push_parse_handshake(q, size, &h, &err) == ZKBIO_OK) {
+    if (zkbio_push_handshake_parse(q, size, &h, &err) == ZKBIO_OK) {
         if (!zkbio_push_sn_valid(h.sn) || (h.generation != 2 && h.generation != 3))
             abort();
         zkbio_push_server_options o;
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o.timezone_min = (h.language % 4096) * 7;
         char buf[2048];
         size_t len;
-        int rc = zkbio_push_build_handshake_reply(&o, h.sn, buf, sizeof(buf), &len);
+        int rc = zkbio_push_handshake_reply_build(&o, h.sn, buf, sizeof(buf), &len);
         if (rc != ZKBIO_OK || strlen(buf) != len || strncmp(buf, "GET OPTION FROM: ", 17) != 0)
             abort();
         (void)zkbio_push_language_charset(h.language);
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char info[256];
     if (zkbio_push_query_get(q, size, "INFO", info, sizeof(info)) != ZKBIO_ENOENT) {
         zkbio_push_info in;
-        if (zkbio_push_parse_info(info, strlen(info), &in) != ZKBIO_OK)
+        if (zkbio_push_info_parse(info, strlen(info), &in) != ZKBIO_OK)
             abort();
     }
     return 0;

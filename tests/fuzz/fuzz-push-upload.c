@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Fuzz zkbio_push_parse_upload for one table (FUZZ_TABLE, set by meson) and run the device-side
+/* Fuzz zkbio_push_upload_parse for one table (FUZZ_TABLE, set by meson) and run the device-side
  * formatters on every parsed record. A first byte 0x01 selects GB18030 text (the iconv path), 0x02
  * BIG5; otherwise UTF-8. */
 #include <stdint.h>
@@ -28,13 +28,13 @@ static void reformat(const zkbio_push_record *r)
     switch (r->type) {
     case ZKBIO_PUSH_REC_ATTLOG:
         check(r->u.attlog.pin[0] != '\0' && strlen(r->u.attlog.time) == 19);
-        rc = zkbio_push_format_attlog(&r->u.attlog, buf, sizeof(buf), &len);
+        rc = zkbio_push_attlog_format(&r->u.attlog, buf, sizeof(buf), &len);
         break;
     case ZKBIO_PUSH_REC_OPLOG:
-        rc = zkbio_push_format_oplog(&r->u.oplog, buf, sizeof(buf), &len);
+        rc = zkbio_push_oplog_format(&r->u.oplog, buf, sizeof(buf), &len);
         break;
     case ZKBIO_PUSH_REC_USER:
-        rc = zkbio_push_format_user(&r->u.user, buf, sizeof(buf), &len);
+        rc = zkbio_push_user_format(&r->u.user, buf, sizeof(buf), &len);
         if (rc == ZKBIO_OK || rc == ZKBIO_ENOSPC)
             rc = zkbio_push_cmd_user_update(&r->u.user, 0, buf, sizeof(buf), &len);
         break;
@@ -43,7 +43,7 @@ static void reformat(const zkbio_push_record *r)
     case ZKBIO_PUSH_REC_FVEIN:
     case ZKBIO_PUSH_REC_BIODATA:
         check(r->u.tmpl.tmp[0] != '\0');
-        rc = zkbio_push_format_template(r->type, &r->u.tmpl, buf, sizeof(buf), &len);
+        rc = zkbio_push_template_format(r->type, &r->u.tmpl, buf, sizeof(buf), &len);
         if (r->type == ZKBIO_PUSH_REC_BIODATA && r->u.tmpl.type < 0)
             check(rc == ZKBIO_EINVAL);
         else if (rc == ZKBIO_EINVAL)
@@ -51,7 +51,7 @@ static void reformat(const zkbio_push_record *r)
         break;
     case ZKBIO_PUSH_REC_USERPIC:
     case ZKBIO_PUSH_REC_BIOPHOTO:
-        rc = zkbio_push_format_photo(r->type, &r->u.photo, buf, sizeof(buf), &len);
+        rc = zkbio_push_photo_format(r->type, &r->u.photo, buf, sizeof(buf), &len);
         check(rc != ZKBIO_EINVAL);
         break;
     default:
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size--;
     }
     zkbio_push_batch *b = NULL;
-    int rc = zkbio_push_parse_upload(FUZZ_TABLE, (const char *)data, size, charset, 0, &b);
+    int rc = zkbio_push_upload_parse(FUZZ_TABLE, (const char *)data, size, charset, 0, &b);
     if (rc != ZKBIO_OK) {
         check(b == NULL);
         return 0;
@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         reformat(&b->records[i]);
     zkbio_push_batch_free(b);
     /* a record limit either succeeds or reports ETOOBIG */
-    rc = zkbio_push_parse_upload(FUZZ_TABLE, (const char *)data, size, charset, 2, &b);
+    rc = zkbio_push_upload_parse(FUZZ_TABLE, (const char *)data, size, charset, 2, &b);
     check(rc == ZKBIO_OK || rc == ZKBIO_ETOOBIG);
     zkbio_push_batch_free(b);
     return 0;

@@ -91,18 +91,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         zkbio_zk_att *a = NULL;
         zkbio_zk_template *t = NULL;
         size_t nu = 0, na = 0, nt = 0;
-        int r1 = zkbio_zk_get_users(c, &u, &nu);
+        int r1 = zkbio_zk_users_get(c, &u, &nu);
         for (size_t i = 0; r1 == ZKBIO_OK && i < nu; i++)
             if (strlen(u[i].name) >= sizeof(u[i].name))
                 abort();
-        int r2 = zkbio_zk_get_attendance(c, NULL, &a, &na);
+        int r2 = zkbio_zk_attendance_get(c, NULL, &a, &na);
         if (r2 == ZKBIO_OK && na && !a)
             abort();
-        int r3 = zkbio_zk_get_templates(c, &t, &nt);
+        int r3 = zkbio_zk_templates_get(c, &t, &nt);
         for (size_t i = 0; r3 == ZKBIO_OK && i < nt; i++)
             if (t[i].len && !t[i].data)
                 abort();
-        int r4 = zkbio_zk_get_info(c, &info);
+        int r4 = zkbio_zk_info_get(c, &info);
         if (getenv("ZKBIO_FUZZ_VERBOSE")) /* to check what the seeds reach */
             fprintf(stderr, "users %s (%zu), attendance %s (%zu), templates %s (%zu), info %s\n",
                     zkbio_error_name(r1), nu, zkbio_error_name(r2), na, zkbio_error_name(r3), nt,

@@ -162,7 +162,7 @@ static void test_dir(void)
         img = NULL;
     }
     zkbio_reader_info info;
-    CHECK_EQ_INT(zkbio_reader_get_info(r, &info), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_info_get(r, &info), ZKBIO_OK);
     CHECK_EQ_INT(info.width, 40);
     /* The simulated lift: no finger once after a capture, then the next one is there. */
     CHECK_EQ_INT(zkbio_reader_finger_present(r, &present), ZKBIO_OK);
@@ -184,10 +184,10 @@ static void test_dir(void)
     CHECK(dt >= 140 && dt < 1000);
     CHECK_EQ_INT(zkbio_reader_finger_present(r, &present), ZKBIO_OK);
     CHECK_EQ_INT(present, 0);
-    CHECK_EQ_INT(zkbio_reader_set_output(r, ZKBIO_READER_LED_GREEN, 1), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_reader_set_output(r, 7, 1), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_reader_output_set(r, ZKBIO_READER_LED_GREEN, 1), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_output_set(r, 7, 1), ZKBIO_EINVAL);
     zkbio_reader_timing t;
-    CHECK_EQ_INT(zkbio_reader_get_timing(r, &t), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_timing_get(r, &t), ZKBIO_OK);
     CHECK(t.total_us >= t.backend_us);
     zkbio_reader_close(r);
     zkbio_reader_ctx_free(ctx);
@@ -263,7 +263,7 @@ static void test_socket(void)
     CHECK(strstr(zkbio_reader_last_error(), "another reader") != NULL);
     events ev = {.arrived = 0};
     pthread_mutex_init(&ev.lock, NULL);
-    CHECK_EQ_INT(zkbio_reader_set_hotplug(ctx, on_event, &ev), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_hotplug_set(ctx, on_event, &ev), ZKBIO_OK);
     CHECK(wait_events(&ev, 1, 0));
 
     zkbio_reader *r = NULL;
@@ -381,7 +381,7 @@ static void test_socket(void)
     frame->width = 64;
     CHECK_EQ_INT(zkbio_sim_send("/nonexistent/zkbio.sock", frame, 0, 0), ZKBIO_ECONN);
 
-    CHECK_EQ_INT(zkbio_reader_set_hotplug(ctx, NULL, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_hotplug_set(ctx, NULL, NULL), ZKBIO_OK);
     zkbio_reader_close(r2);
     zkbio_image_free(frame);
     zkbio_reader_ctx_free(ctx);
@@ -399,7 +399,7 @@ static void on_event_reenter(int event, const zkbio_reader_info *info, void *use
     (void)event;
     (void)info;
     reentry *re = user;
-    re->rc = zkbio_reader_set_hotplug(re->ctx, NULL, NULL);
+    re->rc = zkbio_reader_hotplug_set(re->ctx, NULL, NULL);
     re->called = 1;
 }
 
@@ -413,7 +413,7 @@ static void test_hotplug_reentry(void)
         CHECK(0);
         return;
     }
-    CHECK_EQ_INT(zkbio_reader_set_hotplug(re.ctx, on_event_reenter, &re), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_hotplug_set(re.ctx, on_event_reenter, &re), ZKBIO_OK);
     for (int i = 0; i < 200 && !re.called; i++)
         sleep_ms(5);
     CHECK_EQ_INT(re.called, 1);

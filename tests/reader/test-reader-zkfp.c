@@ -166,7 +166,7 @@ int main(int argc, char **argv)
         img = NULL;
     }
     zkbio_reader_timing tm;
-    CHECK_EQ_INT(zkbio_reader_get_timing(r, &tm), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_timing_get(r, &tm), ZKBIO_OK);
     CHECK(tm.backend_us > 0 && tm.total_us >= tm.backend_us && tm.total_us - tm.backend_us < 5000);
     printf("zkfp capture: total %llu us, backend %llu us, library overhead %llu us\n",
            (unsigned long long)tm.total_us, (unsigned long long)tm.backend_us,
@@ -187,11 +187,11 @@ int main(int argc, char **argv)
 
     /* LEDs and buzzer: parameters 102 (green), 104 (buzzer), 4-byte little-endian values. */
     int code = 0, value = -1;
-    CHECK_EQ_INT(zkbio_reader_set_output(r, ZKBIO_READER_LED_GREEN, 1), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_output_set(r, ZKBIO_READER_LED_GREEN, 1), ZKBIO_OK);
     last_param(&code, &value);
     CHECK_EQ_INT(code, 102);
     CHECK_EQ_INT(value, 1);
-    CHECK_EQ_INT(zkbio_reader_set_output(r, ZKBIO_READER_BUZZER, 0), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_output_set(r, ZKBIO_READER_BUZZER, 0), ZKBIO_OK);
     last_param(&code, &value);
     CHECK_EQ_INT(code, 104);
     CHECK_EQ_INT(value, 0);
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
     /* The vendor library has no events: hotplug polls it (every 100 ms here). */
     events ev = {.arrived = 0};
     pthread_mutex_init(&ev.lock, NULL);
-    CHECK_EQ_INT(zkbio_reader_set_hotplug(ctx, on_event, &ev), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_hotplug_set(ctx, on_event, &ev), ZKBIO_OK);
     CHECK(wait_events(&ev, 1, 0));
     set_devices(0);
     CHECK(wait_events(&ev, 1, 1));
@@ -230,7 +230,7 @@ int main(int argc, char **argv)
     CHECK(wait_events(&ev, 2, 1));
     set_devices(0);
     CHECK(wait_events(&ev, 2, 2));
-    CHECK_EQ_INT(zkbio_reader_set_hotplug(ctx, NULL, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_hotplug_set(ctx, NULL, NULL), ZKBIO_OK);
     pthread_mutex_destroy(&ev.lock);
     CHECK_EQ_INT(zkbio_reader_enumerate(ctx, &v, &n), ZKBIO_OK);
     CHECK_EQ_INT(n, 0);

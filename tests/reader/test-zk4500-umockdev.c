@@ -360,7 +360,7 @@ int main(void)
     zkbio_reader_info_free(v);
     events ev = {.arrived = 0};
     pthread_mutex_init(&ev.lock, NULL);
-    CHECK_EQ_INT(zkbio_reader_set_hotplug(ctx, on_event, &ev), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_hotplug_set(ctx, on_event, &ev), ZKBIO_OK);
     CHECK(wait_events(&ev, 1, 0, 2000));
 
     zkbio_reader *r = NULL;
@@ -387,7 +387,7 @@ int main(void)
     }
     /* The library's own time around the backend's capture (issue 4: under 5 ms). */
     zkbio_reader_timing tm;
-    CHECK_EQ_INT(zkbio_reader_get_timing(r, &tm), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_timing_get(r, &tm), ZKBIO_OK);
     CHECK(tm.backend_us > 0 && tm.total_us >= tm.backend_us && tm.total_us - tm.backend_us < 5000);
     printf("zk4500 capture: total %llu us, backend %llu us, library overhead %llu us\n",
            (unsigned long long)tm.total_us, (unsigned long long)tm.backend_us,
@@ -407,11 +407,11 @@ int main(void)
     CHECK(dt >= 290 && dt < 2000);
 
     /* LEDs and buzzer: request 0xE1, wValue on/off, wIndex = the output. */
-    CHECK_EQ_INT(zkbio_reader_set_output(r, ZKBIO_READER_LED_GREEN, 1), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_output_set(r, ZKBIO_READER_LED_GREEN, 1), ZKBIO_OK);
     CHECK_EQ_INT(E.last_req, 0xE1);
     CHECK_EQ_INT(E.last_value, 1);
     CHECK_EQ_INT(E.last_index, 0);
-    CHECK_EQ_INT(zkbio_reader_set_output(r, ZKBIO_READER_BUZZER, 0), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_output_set(r, ZKBIO_READER_BUZZER, 0), ZKBIO_OK);
     CHECK_EQ_INT(E.last_value, 0);
     CHECK_EQ_INT(E.last_index, 2);
 
@@ -496,7 +496,7 @@ int main(void)
         zkbio_image_free(img);
         zkbio_reader_close(r);
     }
-    CHECK_EQ_INT(zkbio_reader_set_hotplug(ctx, NULL, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_reader_hotplug_set(ctx, NULL, NULL), ZKBIO_OK);
     zkbio_reader_ctx_free(ctx);
     g_object_unref(E.handler);
     g_object_unref(E.tb);

@@ -57,7 +57,7 @@ static int upload(zs_store *st, const char *sn, zkbio_push_table t, const char *
                   size_t *accepted)
 {
     zkbio_push_batch *b = NULL;
-    int rc = zkbio_push_parse_upload(t, body, strlen(body), NULL, 0, &b);
+    int rc = zkbio_push_upload_parse(t, body, strlen(body), NULL, 0, &b);
     if (rc != 0)
         return rc;
     if (t == ZKBIO_PUSH_TABLE_ATTLOG)
@@ -82,13 +82,13 @@ static char *take(zs_store *st, const char *sn)
 static size_t ack_all(zs_store *st, const char *sn, const char *body, int ret)
 {
     zkbio_push_commands *cmds = NULL;
-    if (zkbio_push_parse_commands(body, strlen(body), &cmds) != 0)
+    if (zkbio_push_commands_parse(body, strlen(body), &cmds) != 0)
         return 0;
     char buf[8192] = "";
     size_t used = 0;
     for (size_t i = 0; i < cmds->count; i++) {
         size_t l = 0;
-        zkbio_push_format_cmd_result(cmds->cmds[i].id, ret, "DATA", buf + used, sizeof(buf) - used,
+        zkbio_push_cmd_result_format(cmds->cmds[i].id, ret, "DATA", buf + used, sizeof(buf) - used,
                                      &l);
         used += l;
         if (used + 1 < sizeof(buf))
@@ -98,7 +98,7 @@ static size_t ack_all(zs_store *st, const char *sn, const char *body, int ret)
     zkbio_push_commands_free(cmds);
     zkbio_push_cmd_results *res = NULL;
     size_t matched = 0;
-    if (zkbio_push_parse_devicecmd(buf, used, &res) == 0) {
+    if (zkbio_push_devicecmd_parse(buf, used, &res) == 0) {
         zs_commands_ack(st, sn, res, &matched);
         zkbio_push_cmd_results_free(res);
     }

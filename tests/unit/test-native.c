@@ -97,7 +97,7 @@ static void put_field(zkbio_template *t, unsigned v, uint8_t x0, uint8_t y0, uin
     uint8_t cells[ZKBIO_OFIELD_DIM_MAX * ZKBIO_OFIELD_DIM_MAX];
     for (size_t i = 0; i < (size_t)cols * rows; i++)
         cells[i] = (uint8_t)((i * 7 + seed) % (ZKBIO_OFIELD_LEVELS + 1));
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, v, x0, y0, cols, rows, cells), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, v, x0, y0, cols, rows, cells), ZKBIO_OK);
 }
 
 static void round_trip(const zkbio_template *t)
@@ -191,8 +191,8 @@ static void test_golden(void)
 
     /* with fields: view 0 3 x 1 cells at (1, 2), view 1 2 x 2 at (0, 0) */
     static const uint8_t c0[] = {1, 15, 7}, c1[] = {0, 3, 12, 0};
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 1, 2, 3, 1, c0), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 1, 0, 0, 2, 2, c1), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 1, 2, 3, 1, c0), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 1, 0, 0, 2, 2, c1), ZKBIO_OK);
     static const uint8_t fields[] = {
         1, 2, 3, 1, 0xF1, 0x07, /* cells 1, 15 | 7, padding 0 */
         0, 0, 2, 2, 0x30, 0x0C, /* cells 0, 3 | 12, 0 */
@@ -444,12 +444,12 @@ static void test_budget(void)
     CHECK_EQ_INT(n, 1560 + 450);
     check_kept(t, b, n, 1, 0, 0);
     /* view 2 without a field: view 1's is left out, view 0's kept */
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 2, 0, 0, 0, 0, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 2, 0, 0, 0, 0, NULL), ZKBIO_OK);
     CHECK_EQ_INT(zkbio_template_export_native(t, b, sizeof(b), &n), ZKBIO_OK);
     CHECK_EQ_INT(n, 1560 + 450);
     check_kept(t, b, n, 1, 0, 0);
     /* a record of exactly ZKBIO_NATIVE_MAX bytes keeps its field; one byte more does not */
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 1, 0, 0, 0, 0, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 1, 0, 0, 0, 0, NULL), ZKBIO_OK);
     put_field(t, 0, 0, 0, 61, 16, 4); /* 488 bytes */
     CHECK_EQ_INT(zkbio_template_export_native(t, b, sizeof(b), &n), ZKBIO_OK);
     CHECK_EQ_INT(n, ZKBIO_NATIVE_MAX);
@@ -607,7 +607,7 @@ static void test_field_errors(void)
     zkbio_template_free(t);
 }
 
-/* Export refuses inconsistent fields (EINVAL) and zkbio_template_set_ofield checks its arguments.
+/* Export refuses inconsistent fields (EINVAL) and zkbio_template_ofield_set checks its arguments.
  */
 static void test_field_export_errors(void)
 {
@@ -617,7 +617,7 @@ static void test_field_export_errors(void)
     uint8_t b[256];
     size_t n;
     uint8_t cells[6] = {1, 2, 3, 4, 5, 6};
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 1, 0, 0, 3, 2, cells), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 1, 0, 0, 3, 2, cells), ZKBIO_OK);
     CHECK_EQ_INT(zkbio_template_export_native(t, b, sizeof(b), &n), ZKBIO_OK);
     zkbio_ofield *f = &t->ofield[1];
     f->rows = 0; /* only one side 0 */
@@ -636,7 +636,7 @@ static void test_field_export_errors(void)
     f->cells = keep;
     CHECK_EQ_INT(zkbio_template_export_native(t, b, sizeof(b), &n), ZKBIO_OK);
     /* a 0 x 0 field with an offset is written 0, 0, 0, 0 */
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 0, 0, 0, 0, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 0, 0, 0, 0, NULL), ZKBIO_OK);
     t->ofield[0].x0 = 9;
     CHECK_EQ_INT(zkbio_template_export_native(t, b, sizeof(b), &n), ZKBIO_OK);
     CHECK(b[50] == 0 && b[51] == 0 && b[52] == 0 && b[53] == 0); /* 14 + 6 * 6 */

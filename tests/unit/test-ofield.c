@@ -147,7 +147,7 @@ static zkbio_template *copy(const zkbio_template *t, int with_field, int turn)
         for (size_t k = 0; k < n; k++)
             cells[k] =
                 f->cells[k] ? (uint8_t)((f->cells[k] - 1 + turn) % ZKBIO_OFIELD_LEVELS + 1) : 0;
-        CHECK_EQ_INT(zkbio_template_set_ofield(c, 0, f->x0, f->y0, f->cols, f->rows, cells),
+        CHECK_EQ_INT(zkbio_template_ofield_set(c, 0, f->x0, f->y0, f->cols, f->rows, cells),
                      ZKBIO_OK);
         free(cells);
     }
@@ -182,7 +182,7 @@ static void check_matching(const char *data)
                 if (turned >= 10)
                     fprintf(stderr, "  %s: turned field still scores %.2f\n", sets[s], turned);
                 CHECK(turned < 10);
-                /* a field edited by hand past what zkbio_template_set_ofield() allows */
+                /* a field edited by hand past what zkbio_template_ofield_set() allows */
                 double sc = -1;
                 uint8_t keep = bt->ofield[0].cells[0];
                 bt->ofield[0].cells[0] = ZKBIO_OFIELD_LEVELS + 1;

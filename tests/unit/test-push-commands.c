@@ -42,7 +42,7 @@ static void test_user_update(void)
     CHECK_EQ_INT(zkbio_push_cmd_user_update(&evil, 0, buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK_STR(buf, "DATA UPDATE USERINFO PIN=9\tName=EvePri=14C:1:CLEAR DATA");
     zkbio_push_data_cmd *dc = NULL;
-    CHECK_EQ_INT(zkbio_push_parse_data_cmd(buf, len, &dc), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_data_cmd_parse(buf, len, &dc), ZKBIO_OK);
     if (dc) {
         CHECK_EQ_INT(dc->records->count, 1);
         CHECK_STR(dc->records->records[0].u.user.name, "EvePri=14C:1:CLEAR DATA");
@@ -110,7 +110,7 @@ static void test_template_update(void)
                    "Format=0\tTmp=SghTUzIxAA==");
     /* round trip: command → device-side parser → same record */
     zkbio_push_data_cmd *dc = NULL;
-    CHECK_EQ_INT(zkbio_push_parse_data_cmd(buf, len, &dc), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_data_cmd_parse(buf, len, &dc), ZKBIO_OK);
     if (dc) {
         CHECK_EQ_INT(dc->verb, ZKBIO_PUSH_DATA_UPDATE);
         CHECK_EQ_INT(dc->table, ZKBIO_PUSH_DT_BIODATA);
@@ -208,7 +208,7 @@ static void test_photo_delete_query(void)
     CHECK_EQ_INT(zkbio_push_cmd_delete(ZKBIO_PUSH_DT_BIODATA, "7", 9, 0, buf, sizeof(buf), &len),
                  ZKBIO_OK);
     zkbio_push_data_cmd *dc = NULL;
-    CHECK_EQ_INT(zkbio_push_parse_data_cmd(buf, len, &dc), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_data_cmd_parse(buf, len, &dc), ZKBIO_OK);
     if (dc) {
         CHECK_EQ_INT(dc->verb, ZKBIO_PUSH_DATA_DELETE);
         CHECK(dc->records == NULL);
@@ -255,7 +255,7 @@ static void test_photo_delete_query(void)
     CHECK_EQ_INT(zkbio_push_cmd_query(ZKBIO_PUSH_DT_ATTLOG, NULL, "2025-01-01 00:00:00",
                                       "2025-01-31 23:59:59", -1, -1, buf, sizeof(buf), &len),
                  ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_push_parse_data_cmd(buf, len, &dc), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_data_cmd_parse(buf, len, &dc), ZKBIO_OK);
     if (dc) {
         CHECK_EQ_INT(dc->verb, ZKBIO_PUSH_DATA_QUERY);
         CHECK_EQ_INT(dc->table, ZKBIO_PUSH_DT_ATTLOG);
@@ -320,15 +320,15 @@ static void test_frame_and_parse(void)
 {
     char reply[256];
     size_t rl = 0;
-    CHECK_EQ_INT(zkbio_push_frame_command("41",
+    CHECK_EQ_INT(zkbio_push_command_frame("41",
                                           "DATA UPDATE USERINFO PIN=8\tName=Bob\tPri=0\tGrp=1",
                                           reply, sizeof(reply), &rl),
                  ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_push_frame_command("42",
+    CHECK_EQ_INT(zkbio_push_command_frame("42",
                                           "DATA UPDATE USERINFO PIN=1\tName=A\nPIN=2\tName=B\n",
                                           reply, sizeof(reply), &rl),
                  ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_push_frame_command("info8487", "INFO", reply, sizeof(reply), &rl), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_command_frame("info8487", "INFO", reply, sizeof(reply), &rl), ZKBIO_OK);
     const char *expect = "C:41:DATA UPDATE USERINFO PIN=8\tName=Bob\tPri=0\tGrp=1\n"
                          "C:42:DATA UPDATE USERINFO PIN=1\tName=A\nPIN=2\tName=B\n"
                          "C:info8487:INFO\n";
@@ -338,29 +338,29 @@ static void test_frame_and_parse(void)
     char copy[256];
     memcpy(copy, reply, rl + 1);
     size_t before = rl;
-    CHECK_EQ_INT(zkbio_push_frame_command("43", "REBOOT", reply, rl + 12, &rl), ZKBIO_ENOSPC);
+    CHECK_EQ_INT(zkbio_push_command_frame("43", "REBOOT", reply, rl + 12, &rl), ZKBIO_ENOSPC);
     CHECK_EQ_INT(rl, before);
     CHECK(memcmp(copy, reply, rl + 1) == 0);
-    CHECK_EQ_INT(zkbio_push_frame_command("43", "REBOOT", reply, rl + 13, &rl), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_command_frame("43", "REBOOT", reply, rl + 13, &rl), ZKBIO_OK);
     CHECK_EQ_INT(rl, before + 12);
-    CHECK_EQ_INT(zkbio_push_frame_command("4:3", "REBOOT", reply, sizeof(reply), &rl),
+    CHECK_EQ_INT(zkbio_push_command_frame("4:3", "REBOOT", reply, sizeof(reply), &rl),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_frame_command("43", "", reply, sizeof(reply), &rl), ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_frame_command("43", "X", reply, sizeof(reply), NULL), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_command_frame("43", "", reply, sizeof(reply), &rl), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_command_frame("43", "X", reply, sizeof(reply), NULL), ZKBIO_EINVAL);
     /* a continuation line that would read as a new command (also once its CR is dropped) is refused
      */
-    CHECK_EQ_INT(zkbio_push_frame_command("43", "DATA UPDATE USERINFO PIN=1\nC:44:CLEAR DATA",
+    CHECK_EQ_INT(zkbio_push_command_frame("43", "DATA UPDATE USERINFO PIN=1\nC:44:CLEAR DATA",
                                           reply, sizeof(reply), &rl),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_frame_command("43", "DATA UPDATE USERINFO PIN=1\nC\r:44:CLEAR DATA",
+    CHECK_EQ_INT(zkbio_push_command_frame("43", "DATA UPDATE USERINFO PIN=1\nC\r:44:CLEAR DATA",
                                           reply, sizeof(reply), &rl),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_frame_command("43", "C:44:X\nCX:Y", reply, sizeof(reply), &rl),
+    CHECK_EQ_INT(zkbio_push_command_frame("43", "C:44:X\nCX:Y", reply, sizeof(reply), &rl),
                  ZKBIO_OK);
     CHECK_EQ_INT(rl, before + 12 + strlen("C:43:C:44:X\nCX:Y\n"));
 
     zkbio_push_commands *c = NULL;
-    CHECK_EQ_INT(zkbio_push_parse_commands(reply, rl, &c), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_commands_parse(reply, rl, &c), ZKBIO_OK);
     if (c) {
         CHECK_EQ_INT(c->count, 5);
         CHECK_STR(c->cmds[0].id, "41");
@@ -373,7 +373,7 @@ static void test_frame_and_parse(void)
         CHECK_STR(c->cmds[4].text, "C:44:X\nCX:Y");
         /* the multi-record command parses into two users */
         zkbio_push_data_cmd *dc = NULL;
-        CHECK_EQ_INT(zkbio_push_parse_data_cmd(c->cmds[1].text, strlen(c->cmds[1].text), &dc),
+        CHECK_EQ_INT(zkbio_push_data_cmd_parse(c->cmds[1].text, strlen(c->cmds[1].text), &dc),
                      ZKBIO_OK);
         if (dc) {
             CHECK_EQ_INT(dc->records->count, 2);
@@ -384,25 +384,25 @@ static void test_frame_and_parse(void)
         zkbio_push_commands_free(c);
     }
     /* OK, CRLF, blank lines */
-    CHECK_EQ_INT(zkbio_push_parse_commands("OK", 2, &c), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_commands_parse("OK", 2, &c), ZKBIO_OK);
     if (c) {
         CHECK_EQ_INT(c->count, 0);
         zkbio_push_commands_free(c);
     }
     const char *crlf = "OK\r\nC:1:CHECK\r\n\r\nC:2:DATA UPDATE USERINFO PIN=1\r\nPIN=2\r\n";
-    CHECK_EQ_INT(zkbio_push_parse_commands(crlf, strlen(crlf), &c), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_commands_parse(crlf, strlen(crlf), &c), ZKBIO_OK);
     if (c) {
         CHECK_EQ_INT(c->count, 2);
         CHECK_STR(c->cmds[0].text, "CHECK");
         CHECK_STR(c->cmds[1].text, "DATA UPDATE USERINFO PIN=1\nPIN=2");
         zkbio_push_commands_free(c);
     }
-    CHECK_EQ_INT(zkbio_push_parse_commands("C:12", 4, &c), ZKBIO_EPROTO);
-    CHECK_EQ_INT(zkbio_push_parse_commands("C::INFO", 7, &c), ZKBIO_EPROTO);
-    CHECK_EQ_INT(zkbio_push_parse_commands("hello\nC:1:INFO", 14, &c), ZKBIO_EPROTO);
-    CHECK_EQ_INT(zkbio_push_parse_commands("C:1:INFO\nC:2", 12, &c), ZKBIO_EPROTO);
-    CHECK_EQ_INT(zkbio_push_parse_commands(NULL, 1, &c), ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_parse_commands("", 0, &c), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_commands_parse("C:12", 4, &c), ZKBIO_EPROTO);
+    CHECK_EQ_INT(zkbio_push_commands_parse("C::INFO", 7, &c), ZKBIO_EPROTO);
+    CHECK_EQ_INT(zkbio_push_commands_parse("hello\nC:1:INFO", 14, &c), ZKBIO_EPROTO);
+    CHECK_EQ_INT(zkbio_push_commands_parse("C:1:INFO\nC:2", 12, &c), ZKBIO_EPROTO);
+    CHECK_EQ_INT(zkbio_push_commands_parse(NULL, 1, &c), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_commands_parse("", 0, &c), ZKBIO_OK);
     zkbio_push_commands_free(c);
     zkbio_push_commands_free(NULL);
 }
@@ -410,7 +410,7 @@ static void test_frame_and_parse(void)
 static void test_data_cmd_errors(void)
 {
     zkbio_push_data_cmd *dc = (zkbio_push_data_cmd *)1;
-#define DC(s) zkbio_push_parse_data_cmd((s), strlen(s), &dc)
+#define DC(s) zkbio_push_data_cmd_parse((s), strlen(s), &dc)
     CHECK_EQ_INT(DC("INFO"), ZKBIO_EPROTO);
     CHECK(dc == NULL);
     CHECK_EQ_INT(DC("DATA DEL USERINFO PIN=1"), ZKBIO_EPROTO);
@@ -423,7 +423,7 @@ static void test_data_cmd_errors(void)
     CHECK_EQ_INT(DC("DATA UPDATE FINGERTMP PIN=1\tFID=1\tTMP="), ZKBIO_EPROTO);
     CHECK_EQ_INT(DC("DATA"), ZKBIO_EPROTO);
     CHECK_EQ_INT(DC(""), ZKBIO_EPROTO);
-    CHECK_EQ_INT(zkbio_push_parse_data_cmd(NULL, 3, &dc), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_data_cmd_parse(NULL, 3, &dc), ZKBIO_EINVAL);
     /* a bad line among good ones is counted, the rest kept */
     CHECK_EQ_INT(DC("DATA UPDATE USERINFO PIN=1\tName=A\nName=nopin\nPIN=3"), ZKBIO_OK);
     if (dc) {
@@ -458,10 +458,10 @@ static void test_upload_formatters(void)
                            .workcode = "",
                            .n_extra = 3,
                            .extra = ex};
-    CHECK_EQ_INT(zkbio_push_format_attlog(&a, buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_attlog_format(&a, buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK_STR(buf, "2\t2022-07-12 16:00:20\t1\t15\t\t0\t0\t\t\t43");
     zkbio_push_batch *b = NULL;
-    CHECK_EQ_INT(zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_ATTLOG, buf, len, NULL, 0, &b), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_ATTLOG, buf, len, NULL, 0, &b), ZKBIO_OK);
     if (b) {
         CHECK_EQ_INT(b->count, 1);
         const zkbio_push_attlog *p = &b->records[0].u.attlog;
@@ -477,10 +477,10 @@ static void test_upload_formatters(void)
     }
     zkbio_push_attlog a2 = {
         .pin = "7", .time = "2025-01-02 08:59:58", .status = 0, .verify = 1, .workcode = "0"};
-    CHECK_EQ_INT(zkbio_push_format_attlog(&a2, buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_attlog_format(&a2, buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK_STR(buf, "7\t2025-01-02 08:59:58\t0\t1\t0\t0\t0");
     a2.time = "yesterday";
-    CHECK_EQ_INT(zkbio_push_format_attlog(&a2, buf, sizeof(buf), &len), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_attlog_format(&a2, buf, sizeof(buf), &len), ZKBIO_EINVAL);
 
     /* USER line (push.md §2.5 step 4) and round trip */
     zkbio_push_user u = {.pin = "7",
@@ -492,7 +492,7 @@ static void test_upload_formatters(void)
                          .tz = "0000000100000000",
                          .verify = -1,
                          .vice_card = ""};
-    CHECK_EQ_INT(zkbio_push_format_user(&u, buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_user_format(&u, buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK_STR(
         buf,
         "USER "
@@ -513,7 +513,7 @@ static void test_upload_formatters(void)
     size_t bl = len;
     memcpy(body, buf, len);
     body[bl++] = '\n';
-    CHECK_EQ_INT(zkbio_push_format_template(ZKBIO_PUSH_REC_FP, &t, buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_template_format(ZKBIO_PUSH_REC_FP, &t, buf, sizeof(buf), &len),
                  ZKBIO_OK);
     CHECK_STR(buf, "FP PIN=7\tFID=6\tSize=12\tValid=1\tTMP=SghTUzIxAA==");
     memcpy(body + bl, buf, len);
@@ -530,12 +530,12 @@ static void test_upload_formatters(void)
                               .format = 0,
                               .size = -1,
                               .tmp = "eHl6"};
-    CHECK_EQ_INT(zkbio_push_format_template(ZKBIO_PUSH_REC_BIODATA, &bd, buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_template_format(ZKBIO_PUSH_REC_BIODATA, &bd, buf, sizeof(buf), &len),
                  ZKBIO_OK);
     memcpy(body + bl, buf, len);
     bl += len;
     body[bl++] = '\n';
-    CHECK_EQ_INT(zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_OPERLOG, body, bl, NULL, 0, &b),
+    CHECK_EQ_INT(zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_OPERLOG, body, bl, NULL, 0, &b),
                  ZKBIO_OK);
     if (b) {
         CHECK_EQ_INT(b->count, 3);
@@ -567,14 +567,14 @@ static void test_upload_formatters(void)
         }
         zkbio_push_batch_free(b);
     }
-    CHECK_EQ_INT(zkbio_push_format_template(ZKBIO_PUSH_REC_FACE, &t, buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_template_format(ZKBIO_PUSH_REC_FACE, &t, buf, sizeof(buf), &len),
                  ZKBIO_OK);
     CHECK_STR(buf, "FACE PIN=7\tFID=6\tSIZE=12\tVALID=1\tTMP=SghTUzIxAA==");
     t.index = 1;
-    CHECK_EQ_INT(zkbio_push_format_template(ZKBIO_PUSH_REC_FVEIN, &t, buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_template_format(ZKBIO_PUSH_REC_FVEIN, &t, buf, sizeof(buf), &len),
                  ZKBIO_OK);
     CHECK_STR(buf, "FVEIN Pin=7\tFID=6\tIndex=1\tSize=12\tValid=1\tTmp=SghTUzIxAA==");
-    CHECK_EQ_INT(zkbio_push_format_template(ZKBIO_PUSH_REC_USER, &t, buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_template_format(ZKBIO_PUSH_REC_USER, &t, buf, sizeof(buf), &len),
                  ZKBIO_EINVAL);
 
     zkbio_push_oplog o = {.op_type = 4,
@@ -584,11 +584,11 @@ static void test_upload_formatters(void)
                           .v2 = 0,
                           .v3 = 0,
                           .reserved = 0};
-    CHECK_EQ_INT(zkbio_push_format_oplog(&o, buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_oplog_format(&o, buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK_STR(buf, "OPLOG 4\t14\t2015-07-30 10:22:34\t0\t0\t0\t0");
     o.v1 = INT64_MIN;
-    CHECK_EQ_INT(zkbio_push_format_oplog(&o, buf, sizeof(buf), &len), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_OPERLOG, buf, len, NULL, 0, &b),
+    CHECK_EQ_INT(zkbio_push_oplog_format(&o, buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_OPERLOG, buf, len, NULL, 0, &b),
                  ZKBIO_OK);
     if (b) {
         CHECK_EQ_INT(b->count, 1);
@@ -598,14 +598,14 @@ static void test_upload_formatters(void)
 
     zkbio_push_photo ph = {
         .pin = "7", .file_name = "7.jpg", .type = -1, .size = -1, .content = "/9j/"};
-    CHECK_EQ_INT(zkbio_push_format_photo(ZKBIO_PUSH_REC_USERPIC, &ph, buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_photo_format(ZKBIO_PUSH_REC_USERPIC, &ph, buf, sizeof(buf), &len),
                  ZKBIO_OK);
     CHECK_STR(buf, "USERPIC PIN=7\tFileName=7.jpg\tSize=4\tContent=/9j/");
     ph.type = 9;
-    CHECK_EQ_INT(zkbio_push_format_photo(ZKBIO_PUSH_REC_BIOPHOTO, &ph, buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_photo_format(ZKBIO_PUSH_REC_BIOPHOTO, &ph, buf, sizeof(buf), &len),
                  ZKBIO_OK);
     CHECK_STR(buf, "BIOPHOTO PIN=7\tFileName=7.jpg\tType=9\tSize=4\tContent=/9j/");
-    CHECK_EQ_INT(zkbio_push_format_photo(ZKBIO_PUSH_REC_FP, &ph, buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_photo_format(ZKBIO_PUSH_REC_FP, &ph, buf, sizeof(buf), &len),
                  ZKBIO_EINVAL);
 }
 
@@ -623,7 +623,7 @@ static void test_round_trips(void)
                          .vice_card = "5"};
     CHECK_EQ_INT(zkbio_push_cmd_user_update(&u, 0, buf, sizeof(buf), &len), ZKBIO_OK);
     zkbio_push_data_cmd *dc = NULL;
-    CHECK_EQ_INT(zkbio_push_parse_data_cmd(buf, len, &dc), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_data_cmd_parse(buf, len, &dc), ZKBIO_OK);
     if (dc) {
         const zkbio_push_user *p = &dc->records->records[0].u.user;
         CHECK_EQ_INT(dc->records->records[0].type, ZKBIO_PUSH_REC_USER);
@@ -657,7 +657,7 @@ static void test_round_trips(void)
                                  .tmp = "abc+/w=="};
         CHECK_EQ_INT(zkbio_push_cmd_template_update(tables[i], &t, buf, sizeof(buf), &len),
                      ZKBIO_OK);
-        CHECK_EQ_INT(zkbio_push_parse_data_cmd(buf, len, &dc), ZKBIO_OK);
+        CHECK_EQ_INT(zkbio_push_data_cmd_parse(buf, len, &dc), ZKBIO_OK);
         if (!dc)
             continue;
         CHECK_EQ_INT(dc->table, tables[i]);
@@ -676,7 +676,7 @@ static void test_round_trips(void)
         .pin = "12", .file_name = "", .type = 9, .size = -1, .content = "/9j/4A=="};
     CHECK_EQ_INT(zkbio_push_cmd_photo_update(ZKBIO_PUSH_DT_BIOPHOTO, &ph, buf, sizeof(buf), &len),
                  ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_push_parse_data_cmd(buf, len, &dc), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_data_cmd_parse(buf, len, &dc), ZKBIO_OK);
     if (dc) {
         const zkbio_push_photo *p = &dc->records->records[0].u.photo;
         CHECK_EQ_INT(dc->records->records[0].type, ZKBIO_PUSH_REC_BIOPHOTO);

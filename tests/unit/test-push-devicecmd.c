@@ -9,7 +9,7 @@
 static zkbio_push_cmd_results *parse(const char *body, size_t len)
 {
     zkbio_push_cmd_results *r = NULL;
-    CHECK_EQ_INT(zkbio_push_parse_devicecmd(body, len, &r), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_devicecmd_parse(body, len, &r), ZKBIO_OK);
     return r;
 }
 
@@ -132,8 +132,8 @@ static void test_malformed(void)
         CHECK_EQ_INT(r->n_malformed, 2);
         zkbio_push_cmd_results_free(r);
     }
-    CHECK_EQ_INT(zkbio_push_parse_devicecmd(NULL, 1, &r), ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_parse_devicecmd("", 0, NULL), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_devicecmd_parse(NULL, 1, &r), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_devicecmd_parse("", 0, NULL), ZKBIO_EINVAL);
     zkbio_push_cmd_results_free(NULL);
 }
 
@@ -141,24 +141,24 @@ static void test_format(void)
 {
     char buf[64];
     size_t len = 0;
-    CHECK_EQ_INT(zkbio_push_format_cmd_result("41", 0, "DATA", buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_cmd_result_format("41", 0, "DATA", buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK_STR(buf, "ID=41&Return=0&CMD=DATA");
     CHECK_EQ_INT(len, 23);
-    CHECK_EQ_INT(zkbio_push_format_cmd_result("x", -1002, NULL, buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_cmd_result_format("x", -1002, NULL, buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK_STR(buf, "ID=x&Return=-1002&CMD=");
-    CHECK_EQ_INT(zkbio_push_format_cmd_result("4\n1", 0, "DA\tTA", buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_cmd_result_format("4\n1", 0, "DA\tTA", buf, sizeof(buf), &len),
                  ZKBIO_OK);
     CHECK_STR(buf, "ID=41&Return=0&CMD=DATA");
-    CHECK_EQ_INT(zkbio_push_format_cmd_result("41", 0, "DATA", buf, 10, &len), ZKBIO_ENOSPC);
+    CHECK_EQ_INT(zkbio_push_cmd_result_format("41", 0, "DATA", buf, 10, &len), ZKBIO_ENOSPC);
     CHECK_EQ_INT(len, 23);
     CHECK_STR(buf, "ID=41&Ret");
-    CHECK_EQ_INT(zkbio_push_format_cmd_result("", 0, "DATA", buf, sizeof(buf), &len), ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_format_cmd_result("a&b", 0, "DATA", buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_cmd_result_format("", 0, "DATA", buf, sizeof(buf), &len), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_cmd_result_format("a&b", 0, "DATA", buf, sizeof(buf), &len),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_format_cmd_result(NULL, 0, "DATA", buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_cmd_result_format(NULL, 0, "DATA", buf, sizeof(buf), &len),
                  ZKBIO_EINVAL);
     /* round trip through the parser */
-    CHECK_EQ_INT(zkbio_push_format_cmd_result("abc123", -12, "ENROLL_FP", buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_cmd_result_format("abc123", -12, "ENROLL_FP", buf, sizeof(buf), &len),
                  ZKBIO_OK);
     zkbio_push_cmd_results *r = parse(buf, len);
     if (r) {

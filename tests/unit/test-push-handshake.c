@@ -76,7 +76,7 @@ static void test_handshake(void)
     zkbio_push_handshake h;
     zkbio_error_info err;
     const char *q = "SN=0316144680030&options=all&pushver=2.2.14&language=83&pushcommkey=4a9594af";
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q(q), &h, &err), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q(q), &h, &err), ZKBIO_OK);
     CHECK_STR(h.sn, "0316144680030");
     CHECK_STR(h.pushver, "2.2.14");
     CHECK_EQ_INT(h.language, 83);
@@ -87,46 +87,46 @@ static void test_handshake(void)
     CHECK_STR(zkbio_push_language_charset(h.language), "GB18030");
 
     /* defaults: no pushver, no language; options=all not required */
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q("SN=A1"), &h, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q("SN=A1"), &h, NULL), ZKBIO_OK);
     CHECK_STR(h.pushver, "2.2.14");
     CHECK_EQ_INT(h.language, -1);
     CHECK_EQ_INT(h.generation, 2);
 
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q("SN=A1&pushver=3.1.2&options=all"), &h, NULL),
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q("SN=A1&pushver=3.1.2&options=all"), &h, NULL),
                  ZKBIO_OK);
     CHECK_EQ_INT(h.generation, 3);
-    CHECK_EQ_INT(zkbio_push_parse_handshake(
+    CHECK_EQ_INT(zkbio_push_handshake_parse(
                      Q("SN=A1&pushver=2.4.1&DeviceType=acc&PushOptionsFlag=1"), &h, NULL),
                  ZKBIO_OK);
     CHECK_EQ_INT(h.generation, 3);
     CHECK_EQ_INT(h.push_options_flag, 1);
     CHECK_STR(h.device_type, "acc");
     /* DeviceType=att with 2.4.x is Attendance PUSH even on access products */
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q("SN=A1&pushver=2.4.1&DeviceType=att"), &h, NULL),
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q("SN=A1&pushver=2.4.1&DeviceType=att"), &h, NULL),
                  ZKBIO_OK);
     CHECK_EQ_INT(h.generation, 2);
     /* a non-numeric language is absent */
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q("SN=A1&language=zh"), &h, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q("SN=A1&language=zh"), &h, NULL), ZKBIO_OK);
     CHECK_EQ_INT(h.language, -1);
 
     /* failures leave *out unchanged */
     memset(&h, 0x5a, sizeof(h));
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q("options=all"), &h, &err), ZKBIO_EPROTO);
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q("options=all"), &h, &err), ZKBIO_EPROTO);
     CHECK_EQ_INT(err.code, ZKBIO_EPROTO);
     CHECK(strlen(err.text) > 0);
     CHECK_EQ_INT((unsigned char)h.sn[0], 0x5a);
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q("SN="), &h, &err), ZKBIO_EPROTO);
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q("SN=A%20B"), &h, &err), ZKBIO_EPROTO);
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q("SN="), &h, &err), ZKBIO_EPROTO);
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q("SN=A%20B"), &h, &err), ZKBIO_EPROTO);
     CHECK_EQ_INT(
-        zkbio_push_parse_handshake(Q("SN=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), &h, &err),
+        zkbio_push_handshake_parse(Q("SN=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), &h, &err),
         ZKBIO_EPROTO);
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q("SN=A1"), NULL, &err), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q("SN=A1"), NULL, &err), ZKBIO_EINVAL);
     /* a long pushcommkey is truncated, not an error */
     char big[400];
     strcpy(big, "SN=A1&pushcommkey=");
     memset(big + strlen(big), 'k', 200);
     big[18 + 200] = '\0';
-    CHECK_EQ_INT(zkbio_push_parse_handshake(Q(big), &h, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_handshake_parse(Q(big), &h, NULL), ZKBIO_OK);
     CHECK_EQ_INT(strlen(h.pushcommkey), sizeof(h.pushcommkey) - 1);
 }
 
@@ -142,7 +142,7 @@ static void test_reply(void)
     o.timezone_min = 8 * 60;
     char buf[1024];
     size_t len = 0;
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "0316144680030", buf, sizeof(buf), &len),
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "0316144680030", buf, sizeof(buf), &len),
                  ZKBIO_OK);
     const char *expect =
         "GET OPTION FROM: 0316144680030\n"
@@ -177,15 +177,15 @@ static void test_reply(void)
     o.push_options_flag = 1;
     o.push_options = "FingerFunOn,FaceFunOn";
     o.multi_bio_data_support = "0:1:1:0:0:0:0:1:0:1";
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK(strstr(buf, "\nTimeZone=330\n") != NULL);
     CHECK(strstr(buf, "\nDelay=1\n") != NULL);
     CHECK(strstr(buf, "\nErrorDelay=3600\n") != NULL);
     o.timezone_min = 780; /* +13:00 (Tonga): not a valid hours value, so minutes */
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK(strstr(buf, "\nTimeZone=780\n") != NULL);
     o.timezone_min = -300; /* -05:00 */
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK(strstr(buf, "\nTimeZone=-5\n") != NULL);
     o.timezone_min = 330;
     CHECK(strstr(buf, "\nTransFlag=TransData AttLog\tOpLog\tEnrollUser\n") != NULL);
@@ -195,22 +195,22 @@ static void test_reply(void)
     CHECK(strstr(buf, "\nMultiBioDataSupport=0:1:1:0:0:0:0:1:0:1") != NULL);
     o.trans_flag = "1111000000";
     o.timezone_min = -180;
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
     CHECK(strstr(buf, "\nTransFlag=1111000000\n") != NULL);
     CHECK(strstr(buf, "\nTimeZone=-3\n") != NULL);
 
     /* ENOSPC gives the needed length and a terminated prefix */
     char small[16];
     size_t need = 0;
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", small, sizeof(small), &need),
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", small, sizeof(small), &need),
                  ZKBIO_ENOSPC);
     CHECK_EQ_INT(need, len);
     CHECK_EQ_INT(strlen(small), sizeof(small) - 1);
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", buf, len, &need), ZKBIO_ENOSPC);
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A1", buf, len + 1, &need), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(&o, "A 1", buf, sizeof(buf), &need),
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", buf, len, &need), ZKBIO_ENOSPC);
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", buf, len + 1, &need), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A 1", buf, sizeof(buf), &need),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_build_handshake_reply(NULL, "A1", buf, sizeof(buf), &need),
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(NULL, "A1", buf, sizeof(buf), &need),
                  ZKBIO_EINVAL);
 }
 
@@ -223,7 +223,7 @@ static void test_charset_info(void)
 
     zkbio_push_info in;
     const char *s = "Ver 2.0.12-20150625,0,0,0,192.168.16.27,10,7,15,0,111";
-    CHECK_EQ_INT(zkbio_push_parse_info(Q(s), &in), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_info_parse(Q(s), &in), ZKBIO_OK);
     CHECK_STR(in.firmware, "Ver 2.0.12-20150625");
     CHECK_EQ_INT(in.user_count, 0);
     CHECK_STR(in.ip, "192.168.16.27");
@@ -234,14 +234,14 @@ static void test_charset_info(void)
     CHECK_STR(in.function_bits, "111");
     /* newer firmware: extra fields tolerated */
     s = "ZAM70-NF24HA-Ver3.3.12,27,73,283,192.168.1.201,13,40,12,3,11110,0,25,0";
-    CHECK_EQ_INT(zkbio_push_parse_info(Q(s), &in), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_info_parse(Q(s), &in), ZKBIO_OK);
     CHECK_EQ_INT(in.user_count, 27);
     CHECK_EQ_INT(in.fp_count, 73);
     CHECK_EQ_INT(in.att_count, 283);
     CHECK_STR(in.function_bits, "11110");
     /* missing and garbage fields */
     s = "Ver 6.60,12,,x";
-    CHECK_EQ_INT(zkbio_push_parse_info(Q(s), &in), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_info_parse(Q(s), &in), ZKBIO_OK);
     CHECK_STR(in.firmware, "Ver 6.60");
     CHECK_EQ_INT(in.user_count, 12);
     CHECK_EQ_INT(in.fp_count, -1);
@@ -250,16 +250,16 @@ static void test_charset_info(void)
     CHECK_EQ_INT(in.face_count, -1);
     CHECK_STR(in.function_bits, "");
     s = "fw,99999999999999999999";
-    CHECK_EQ_INT(zkbio_push_parse_info(Q(s), &in), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_info_parse(Q(s), &in), ZKBIO_OK);
     CHECK_EQ_INT(in.user_count, -1);
-    CHECK_EQ_INT(zkbio_push_parse_info(NULL, 0, &in), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_info_parse(NULL, 0, &in), ZKBIO_OK);
     CHECK_STR(in.firmware, "");
-    CHECK_EQ_INT(zkbio_push_parse_info(Q(s), NULL), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_info_parse(Q(s), NULL), ZKBIO_EINVAL);
     /* an overlong firmware string is truncated */
     char big[300];
     memset(big, 'F', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
-    CHECK_EQ_INT(zkbio_push_parse_info(Q(big), &in), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_info_parse(Q(big), &in), ZKBIO_OK);
     CHECK_EQ_INT(strlen(in.firmware), sizeof(in.firmware) - 1);
 }
 

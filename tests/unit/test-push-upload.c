@@ -10,7 +10,7 @@
 static zkbio_push_batch *parse(zkbio_push_table t, const char *body, size_t len, const char *cs)
 {
     zkbio_push_batch *b = NULL;
-    int rc = zkbio_push_parse_upload(t, body, len, cs, 0, &b);
+    int rc = zkbio_push_upload_parse(t, body, len, cs, 0, &b);
     CHECK_EQ_INT(rc, ZKBIO_OK);
     return b;
 }
@@ -171,30 +171,30 @@ static void test_attlog_malformed(void)
     zkbio_push_batch *bb = (zkbio_push_batch *)1;
     const char *three = "1\t2020-01-01 00:00:00\n2\t2020-01-01 00:00:00\n3\t2020-01-01 00:00:00\n";
     CHECK_EQ_INT(
-        zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_ATTLOG, three, strlen(three), NULL, 2, &bb),
+        zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_ATTLOG, three, strlen(three), NULL, 2, &bb),
         ZKBIO_ETOOBIG);
     CHECK(bb == NULL);
     CHECK_EQ_INT(
-        zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_ATTLOG, three, strlen(three), NULL, 3, &bb),
+        zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_ATTLOG, three, strlen(three), NULL, 3, &bb),
         ZKBIO_OK);
     zkbio_push_batch_free(bb);
     /* argument errors */
-    CHECK_EQ_INT(zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_OPTIONS, "a=1", 3, NULL, 0, &bb),
+    CHECK_EQ_INT(zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_OPTIONS, "a=1", 3, NULL, 0, &bb),
                  ZKBIO_ENOTSUP);
-    CHECK_EQ_INT(zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_ATTPHOTO, "a=1", 3, NULL, 0, &bb),
+    CHECK_EQ_INT(zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_ATTPHOTO, "a=1", 3, NULL, 0, &bb),
                  ZKBIO_ENOTSUP);
-    CHECK_EQ_INT(zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_UNKNOWN, "a=1", 3, NULL, 0, &bb),
+    CHECK_EQ_INT(zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_UNKNOWN, "a=1", 3, NULL, 0, &bb),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_parse_upload((zkbio_push_table)77, "a=1", 3, NULL, 0, &bb),
+    CHECK_EQ_INT(zkbio_push_upload_parse((zkbio_push_table)77, "a=1", 3, NULL, 0, &bb),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_ATTLOG, NULL, 3, NULL, 0, &bb),
+    CHECK_EQ_INT(zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_ATTLOG, NULL, 3, NULL, 0, &bb),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_ATTLOG, "", 0, NULL, 0, NULL),
+    CHECK_EQ_INT(zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_ATTLOG, "", 0, NULL, 0, NULL),
                  ZKBIO_EINVAL);
     CHECK_EQ_INT(
-        zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_ATTLOG, "", 0, "NO-SUCH-CHARSET-X", 0, &bb),
+        zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_ATTLOG, "", 0, "NO-SUCH-CHARSET-X", 0, &bb),
         ZKBIO_EENCODING);
-    CHECK_EQ_INT(zkbio_push_parse_upload(ZKBIO_PUSH_TABLE_ATTLOG, NULL, 0, NULL, 0, &bb), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_upload_parse(ZKBIO_PUSH_TABLE_ATTLOG, NULL, 0, NULL, 0, &bb), ZKBIO_OK);
     CHECK_EQ_INT(bb->count, 0);
     zkbio_push_batch_free(bb);
     zkbio_push_batch_free(NULL);
@@ -494,7 +494,7 @@ static void test_options(void)
     const char *body =
         "~DeviceName=ProBio,MAC=00:17:61:01:02:03,UserCount=7,FWVersion=Ver 8.0.4.1-20180102,"
         "PushOptions=FingerFunOn,FaceFunOn,X=a=b,,\r\nFPCount=4\n,=bad";
-    CHECK_EQ_INT(zkbio_push_parse_options(body, strlen(body), &kv), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_options_parse(body, strlen(body), &kv), ZKBIO_OK);
     if (!kv)
         return;
     CHECK_EQ_INT(kv->count, 7);
@@ -508,13 +508,13 @@ static void test_options(void)
     CHECK(zkbio_push_kvlist_get(kv, "nope") == NULL);
     CHECK(zkbio_push_kvlist_get(NULL, "x") == NULL);
     zkbio_push_kvlist_free(kv);
-    CHECK_EQ_INT(zkbio_push_parse_options("", 0, &kv), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_options_parse("", 0, &kv), ZKBIO_OK);
     CHECK_EQ_INT(kv->count, 0);
     zkbio_push_kvlist_free(kv);
-    CHECK_EQ_INT(zkbio_push_parse_options("junk,more", 9, &kv), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_push_options_parse("junk,more", 9, &kv), ZKBIO_OK);
     CHECK_EQ_INT(kv->count, 0);
     zkbio_push_kvlist_free(kv);
-    CHECK_EQ_INT(zkbio_push_parse_options(NULL, 3, &kv), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_options_parse(NULL, 3, &kv), ZKBIO_EINVAL);
     zkbio_push_kvlist_free(NULL);
 }
 
@@ -524,7 +524,7 @@ static void test_attphoto(void)
         "PIN=20250102085958-7.jpg\nSN=A1\nsize=4\nCMD=uploadphoto\0\xff\xd8\xff\xe0";
     char name[64];
     size_t off = 0, plen = 0;
-    CHECK_EQ_INT(zkbio_push_parse_attphoto(body, sizeof(body) - 1, name, sizeof(name), &off, &plen),
+    CHECK_EQ_INT(zkbio_push_attphoto_parse(body, sizeof(body) - 1, name, sizeof(name), &off, &plen),
                  ZKBIO_OK);
     CHECK_STR(name, "20250102085958-7.jpg");
     CHECK_EQ_INT(plen, 4);
@@ -533,33 +533,33 @@ static void test_attphoto(void)
     /* no size: the rest of the body */
     const char nosize[] = "PIN=1.jpg\r\nCMD=uploadphoto\0ABCDEF";
     CHECK_EQ_INT(
-        zkbio_push_parse_attphoto(nosize, sizeof(nosize) - 1, name, sizeof(name), &off, &plen),
+        zkbio_push_attphoto_parse(nosize, sizeof(nosize) - 1, name, sizeof(name), &off, &plen),
         ZKBIO_OK);
     CHECK_EQ_INT(plen, 6);
     CHECK_STR(name, "1.jpg");
     /* errors */
     const char big[] = "PIN=1.jpg\nsize=100\n\0abc";
-    CHECK_EQ_INT(zkbio_push_parse_attphoto(big, sizeof(big) - 1, name, sizeof(name), &off, &plen),
+    CHECK_EQ_INT(zkbio_push_attphoto_parse(big, sizeof(big) - 1, name, sizeof(name), &off, &plen),
                  ZKBIO_EPROTO);
     const char nonul[] = "PIN=1.jpg\nsize=1\nabc";
     CHECK_EQ_INT(
-        zkbio_push_parse_attphoto(nonul, sizeof(nonul) - 1, name, sizeof(name), &off, &plen),
+        zkbio_push_attphoto_parse(nonul, sizeof(nonul) - 1, name, sizeof(name), &off, &plen),
         ZKBIO_EPROTO);
     const char nopin[] = "SN=1\nsize=1\n\0a";
     CHECK_EQ_INT(
-        zkbio_push_parse_attphoto(nopin, sizeof(nopin) - 1, name, sizeof(name), &off, &plen),
+        zkbio_push_attphoto_parse(nopin, sizeof(nopin) - 1, name, sizeof(name), &off, &plen),
         ZKBIO_EPROTO);
     const char trav[] = "PIN=../../etc/passwd\n\0a";
-    CHECK_EQ_INT(zkbio_push_parse_attphoto(trav, sizeof(trav) - 1, name, sizeof(name), &off, &plen),
+    CHECK_EQ_INT(zkbio_push_attphoto_parse(trav, sizeof(trav) - 1, name, sizeof(name), &off, &plen),
                  ZKBIO_EPROTO);
     const char badsize[] = "PIN=1.jpg\nsize=-5\n\0a";
     CHECK_EQ_INT(
-        zkbio_push_parse_attphoto(badsize, sizeof(badsize) - 1, name, sizeof(name), &off, &plen),
+        zkbio_push_attphoto_parse(badsize, sizeof(badsize) - 1, name, sizeof(name), &off, &plen),
         ZKBIO_EPROTO);
     char tiny[4];
-    CHECK_EQ_INT(zkbio_push_parse_attphoto(body, sizeof(body) - 1, tiny, sizeof(tiny), &off, &plen),
+    CHECK_EQ_INT(zkbio_push_attphoto_parse(body, sizeof(body) - 1, tiny, sizeof(tiny), &off, &plen),
                  ZKBIO_ENOSPC);
-    CHECK_EQ_INT(zkbio_push_parse_attphoto(NULL, 0, name, sizeof(name), &off, &plen), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_attphoto_parse(NULL, 0, name, sizeof(name), &off, &plen), ZKBIO_EINVAL);
 }
 
 int main(void)

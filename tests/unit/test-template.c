@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ISO 19794-2:2005 and ANSI 378-2004 template import/export, and zkbio_template_set_ofield
+/* ISO 19794-2:2005 and ANSI 378-2004 template import/export, and zkbio_template_ofield_set
  * (include/zkbio/template.h).
  * argv[1]: the shared data folder (../shared/data); the file tests are skipped when it is absent,
  * the hand-made records always run. */
@@ -487,7 +487,7 @@ static void test_multiview(void)
     }
 }
 
-/* zkbio_template_set_ofield: argument errors leave the template unchanged; replace and remove
+/* zkbio_template_ofield_set: argument errors leave the template unchanged; replace and remove
  * (the replaced cells are freed: ASan); zkbio_template_free frees every view's field. */
 static void test_set_ofield(void)
 {
@@ -500,39 +500,39 @@ static void test_set_ofield(void)
     uint8_t c[ZKBIO_OFIELD_DIM_MAX * ZKBIO_OFIELD_DIM_MAX];
     for (size_t i = 0; i < sizeof(c); i++)
         c[i] = (uint8_t)(i % (ZKBIO_OFIELD_LEVELS + 1));
-    CHECK_EQ_INT(zkbio_template_set_ofield(NULL, 0, 0, 0, 1, 1, c), ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, ZKBIO_TEMPLATE_VIEWS_MAX, 0, 0, 1, 1, c),
+    CHECK_EQ_INT(zkbio_template_ofield_set(NULL, 0, 0, 0, 1, 1, c), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, ZKBIO_TEMPLATE_VIEWS_MAX, 0, 0, 1, 1, c),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 0, 0, 0, 1, c), ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 0, 0, 1, 0, c), ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 0, 0, ZKBIO_OFIELD_DIM_MAX + 1, 1, c),
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 0, 0, 0, 1, c), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 0, 0, 1, 0, c), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 0, 0, ZKBIO_OFIELD_DIM_MAX + 1, 1, c),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 0, 0, 1, ZKBIO_OFIELD_DIM_MAX + 1, c),
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 0, 0, 1, ZKBIO_OFIELD_DIM_MAX + 1, c),
                  ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 200, 0, 56, 1, c), ZKBIO_EINVAL); /* 256 */
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 0, 200, 1, 56, c), ZKBIO_EINVAL);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 0, 0, 2, 2, NULL), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 200, 0, 56, 1, c), ZKBIO_EINVAL); /* 256 */
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 0, 200, 1, 56, c), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 0, 0, 2, 2, NULL), ZKBIO_EINVAL);
     uint8_t bad[4] = {1, 2, ZKBIO_OFIELD_LEVELS + 1, 3};
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 0, 0, 2, 2, bad), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 0, 0, 2, 2, bad), ZKBIO_EINVAL);
     CHECK(t->ofield[0].cols == 0 && !t->ofield[0].cells);
     /* set, at the limits */
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 191, 199, 64, 56, c), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 191, 199, 64, 56, c), ZKBIO_OK);
     CHECK(t->ofield[0].x0 == 191 && t->ofield[0].y0 == 199 && t->ofield[0].cols == 64 &&
           t->ofield[0].rows == 56 && t->ofield[0].cells && t->ofield[0].cells != c &&
           memcmp(t->ofield[0].cells, c, 64 * 56) == 0);
     /* replace: a copy, independent of the caller's buffer */
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 1, 2, 3, 1, bad), ZKBIO_EINVAL); /* kept */
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 1, 2, 3, 1, bad), ZKBIO_EINVAL); /* kept */
     CHECK(t->ofield[0].cols == 64);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 1, 2, 2, 1, bad), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 1, 2, 2, 1, bad), ZKBIO_OK);
     bad[0] = 9;
     CHECK(t->ofield[0].x0 == 1 && t->ofield[0].y0 == 2 && t->ofield[0].cols == 2 &&
           t->ofield[0].rows == 1 && t->ofield[0].cells[0] == 1 && t->ofield[0].cells[1] == 2);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 2, 0, 0, 4, 4, c), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 2, 0, 0, 4, 4, c), ZKBIO_OK);
     /* remove (cells may be NULL; the offset is dropped too) */
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 7, 7, 0, 0, NULL), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 7, 7, 0, 0, NULL), ZKBIO_OK);
     CHECK(t->ofield[0].x0 == 0 && t->ofield[0].y0 == 0 && t->ofield[0].cols == 0 &&
           t->ofield[0].rows == 0 && !t->ofield[0].cells);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 0, 0, 0, 0, NULL), ZKBIO_OK); /* again */
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 0, 0, 0, 0, NULL), ZKBIO_OK); /* again */
     CHECK(t->ofield[2].cols == 4 && t->ofield[2].cells);
     zkbio_template_free(t); /* frees view 2's field */
 }
@@ -548,8 +548,8 @@ static void test_dup(void)
     t->equipment = 0x1234;
     t->ansi_product_id = 0x00330044u;
     const uint8_t f0[6] = {1, 2, 3, 4, 5, 6}, f2[2] = {15, 0};
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 0, 2, 3, 3, 2, f0), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_template_set_ofield(t, 2, 9, 8, 1, 2, f2), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 0, 2, 3, 3, 2, f0), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_template_ofield_set(t, 2, 9, 8, 1, 2, f2), ZKBIO_OK);
     CHECK_EQ_INT(zkbio_template_dup(t, &c), ZKBIO_OK);
     CHECK(c != NULL && c != t);
     if (!c) {

@@ -140,7 +140,7 @@ static void all_commands(int transport, uint32_t key)
     CHECK_EQ_INT(tr, transport);
 
     zkbio_zk_info info;
-    CHECK_EQ_INT(zkbio_zk_get_info(c, &info), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_info_get(c, &info), ZKBIO_OK);
     CHECK_STR(info.serial, "ZKEMU0000001");
     CHECK_STR(info.platform, "ZEM560");
     CHECK_STR(info.firmware, "Ver 6.60 Apr 28 2015");
@@ -150,21 +150,21 @@ static void all_commands(int transport, uint32_t key)
     CHECK_EQ_INT(info.sizes.fingers, 10);
     CHECK(strlen(info.mac) == 17);
     char opt[32];
-    CHECK_EQ_INT(zkbio_zk_get_option(c, "NoSuchOption", opt, sizeof(opt)), ZKBIO_ENOENT);
-    CHECK_EQ_INT(zkbio_zk_set_option(c, "IdleMinute", "7"), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_zk_get_option(c, "IdleMinute", opt, sizeof(opt)), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_option_get(c, "NoSuchOption", opt, sizeof(opt)), ZKBIO_ENOENT);
+    CHECK_EQ_INT(zkbio_zk_option_set(c, "IdleMinute", "7"), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_option_get(c, "IdleMinute", opt, sizeof(opt)), ZKBIO_OK);
     CHECK_STR(opt, "7");
 
     /* clock */
     zkbio_zk_time t = {2025, 3, 4, 5, 6, 7}, g;
-    CHECK_EQ_INT(zkbio_zk_set_time(c, &t), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_zk_get_time(c, &g), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_time_set(c, &t), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_time_get(c, &g), ZKBIO_OK);
     CHECK(g.year == 2025 && g.month == 3 && g.day == 4 && g.hour == 5 && g.minute == 6);
 
     /* users: read, create, update, delete */
     zkbio_zk_user *u = NULL;
     size_t nu = 0;
-    CHECK_EQ_INT(zkbio_zk_get_users(c, &u, &nu), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_users_get(c, &u, &nu), ZKBIO_OK);
     CHECK_EQ_INT(nu, 5);
     if (nu == 5) {
         CHECK_STR(u[0].name, "User 1");
@@ -180,10 +180,10 @@ static void all_commands(int transport, uint32_t key)
     strcpy(nw.user_id, "100");
     strcpy(nw.password, "1234");
     nw.card = 777;
-    CHECK_EQ_INT(zkbio_zk_set_user(c, &nw), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_user_set(c, &nw), ZKBIO_OK);
     strcpy(nw.name, "J\xc3\xbcrgen B");
-    CHECK_EQ_INT(zkbio_zk_set_user(c, &nw), ZKBIO_OK); /* update in place */
-    CHECK_EQ_INT(zkbio_zk_get_users(c, &u, &nu), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_user_set(c, &nw), ZKBIO_OK); /* update in place */
+    CHECK_EQ_INT(zkbio_zk_users_get(c, &u, &nu), ZKBIO_OK);
     CHECK_EQ_INT(nu, 6);
     const zkbio_zk_user *f = find_user(u, nu, 100);
     CHECK(f != NULL);
@@ -193,36 +193,36 @@ static void all_commands(int transport, uint32_t key)
         CHECK_STR(f->password, "1234");
     }
     zkbio_zk_free(u);
-    CHECK_EQ_INT(zkbio_zk_delete_user(c, 100), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_zk_delete_user(c, 100), ZKBIO_EIO);
-    CHECK_EQ_INT(zkbio_zk_get_users(c, &u, &nu), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_user_delete(c, 100), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_user_delete(c, 100), ZKBIO_EIO);
+    CHECK_EQ_INT(zkbio_zk_users_get(c, &u, &nu), ZKBIO_OK);
     CHECK_EQ_INT(nu, 5);
     zkbio_zk_free(u);
 
     /* templates: all, one, write one, delete one */
     zkbio_zk_template *tp = NULL;
     size_t nt = 0;
-    CHECK_EQ_INT(zkbio_zk_get_templates(c, &tp, &nt), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_templates_get(c, &tp, &nt), ZKBIO_OK);
     CHECK_EQ_INT(nt, 10);
     uint8_t *one = NULL;
     size_t olen = 0;
-    CHECK_EQ_INT(zkbio_zk_get_template(c, tp[0].uid, tp[0].fid, &one, &olen), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_template_get(c, tp[0].uid, tp[0].fid, &one, &olen), ZKBIO_OK);
     CHECK_EQ_INT(olen, tp[0].len);
     CHECK(one && olen == tp[0].len && memcmp(one, tp[0].data, olen) == 0);
     CHECK(olen > 6 && memcmp(one + 2, "SS21", 4) == 0);
     zkbio_zk_free(one);
     zkbio_zk_free(tp);
-    CHECK_EQ_INT(zkbio_zk_get_template(c, 1, 9, &one, &olen), ZKBIO_ENOENT);
+    CHECK_EQ_INT(zkbio_zk_template_get(c, 1, 9, &one, &olen), ZKBIO_ENOENT);
     uint8_t mine[1500];
     for (size_t i = 0; i < sizeof(mine); i++)
         mine[i] = (uint8_t)(i * 7 + 1);
-    CHECK_EQ_INT(zkbio_zk_set_template(c, 2, 5, 1, mine, sizeof(mine)), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_zk_get_template(c, 2, 5, &one, &olen), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_template_set(c, 2, 5, 1, mine, sizeof(mine)), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_template_get(c, 2, 5, &one, &olen), ZKBIO_OK);
     CHECK(one && olen == sizeof(mine) && memcmp(one, mine, olen) == 0);
     zkbio_zk_free(one);
-    CHECK_EQ_INT(zkbio_zk_set_template(c, 99, 5, 1, mine, 100), ZKBIO_EIO); /* no such user */
-    CHECK_EQ_INT(zkbio_zk_delete_template(c, 2, 5), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_zk_delete_template(c, 2, 5), ZKBIO_ENOENT);
+    CHECK_EQ_INT(zkbio_zk_template_set(c, 99, 5, 1, mine, 100), ZKBIO_EIO); /* no such user */
+    CHECK_EQ_INT(zkbio_zk_template_delete(c, 2, 5), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_template_delete(c, 2, 5), ZKBIO_ENOENT);
 
     /* bulk upload of users with templates */
     zkbio_zk_user up[2];
@@ -235,11 +235,11 @@ static void all_commands(int transport, uint32_t key)
     strcpy(up[1].name, "Bulk B");
     zkbio_zk_template ut[2] = {{200, 0, 1, mine, 800}, {201, 3, 1, mine + 100, 900}};
     CHECK_EQ_INT(zkbio_zk_upload(c, up, 2, ut, 2), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_zk_get_users(c, &u, &nu), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_users_get(c, &u, &nu), ZKBIO_OK);
     CHECK_EQ_INT(nu, 7);
     CHECK(find_user(u, nu, 201) != NULL);
     zkbio_zk_free(u);
-    CHECK_EQ_INT(zkbio_zk_get_template(c, 201, 3, &one, &olen), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_template_get(c, 201, 3, &one, &olen), ZKBIO_OK);
     CHECK(one && olen == 900 && memcmp(one, mine + 100, 900) == 0);
     zkbio_zk_free(one);
     ut[0].uid = 999; /* template of a user not in the upload */
@@ -248,7 +248,7 @@ static void all_commands(int transport, uint32_t key)
     /* attendance: all, since, clear */
     zkbio_zk_att *a = NULL;
     size_t na = 0;
-    CHECK_EQ_INT(zkbio_zk_get_attendance(c, NULL, &a, &na), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_attendance_get(c, NULL, &a, &na), ZKBIO_OK);
     CHECK_EQ_INT(na, 3000);
     if (na == 3000) {
         char s[20];
@@ -262,11 +262,11 @@ static void all_commands(int transport, uint32_t key)
     }
     zkbio_zk_free(a);
     zkbio_zk_time since = {2024, 1, 2, 0, 0, 0};
-    CHECK_EQ_INT(zkbio_zk_get_attendance(c, &since, &a, &na), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_attendance_get(c, &since, &a, &na), ZKBIO_OK);
     CHECK_EQ_INT(na, 3000 - 960);
     zkbio_zk_free(a);
-    CHECK_EQ_INT(zkbio_zk_clear_attendance(c), ZKBIO_OK);
-    CHECK_EQ_INT(zkbio_zk_get_attendance(c, NULL, &a, &na), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_attendance_clear(c), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_attendance_get(c, NULL, &a, &na), ZKBIO_OK);
     CHECK_EQ_INT(na, 0);
     CHECK(a == NULL);
 
@@ -294,7 +294,7 @@ static void all_commands(int transport, uint32_t key)
     CHECK_EQ_INT(sn.attlog, 1);
     CHECK_STR(sn.user_id, "3");
     CHECK(now_ms() - t0 < 2500);
-    CHECK_EQ_INT(zkbio_zk_get_attendance(c, NULL, &a, &na), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_attendance_get(c, NULL, &a, &na), ZKBIO_OK);
     CHECK_EQ_INT(na, 1); /* the punch was stored */
     zkbio_zk_free(a);
 
@@ -320,13 +320,13 @@ static void all_commands(int transport, uint32_t key)
     CHECK_EQ_INT(sn.finger, 3);
     CHECK_EQ_INT(sn.fpftr, 3);
     CHECK_EQ_INT(sn.enrolled, 1);
-    CHECK_EQ_INT(zkbio_zk_get_template(c, 3, 6, &one, &olen), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_template_get(c, 3, 6, &one, &olen), ZKBIO_OK);
     zkbio_zk_free(one);
     CHECK_EQ_INT(zkbio_zk_enroll(c, "4242", 1, 2000, NULL, NULL), ZKBIO_EIO); /* unknown user */
 
     /* restart: the connection goes away */
     CHECK_EQ_INT(zkbio_zk_restart(c), ZKBIO_OK);
-    CHECK(zkbio_zk_get_time(c, &g) != ZKBIO_OK);
+    CHECK(zkbio_zk_time_get(c, &g) != ZKBIO_OK);
     zkbio_zk_client_close(c);
     c = connect_to(e, transport, key, 3000);
     CHECK_EQ_INT(zkbio_zk_poweroff(c), ZKBIO_OK);
@@ -367,7 +367,7 @@ static void zk6_fallback(void)
     CHECK_EQ_INT(tr, ZKBIO_ZK_UDP);
     zkbio_zk_user *u = NULL;
     size_t nu = 0;
-    CHECK_EQ_INT(zkbio_zk_get_users(c, &u, &nu), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_users_get(c, &u, &nu), ZKBIO_OK);
     CHECK_EQ_INT(nu, 4);
     if (nu == 4)
         CHECK_STR(u[3].name, "User 4");
@@ -377,11 +377,11 @@ static void zk6_fallback(void)
     nw.uid = 9;
     strcpy(nw.user_id, "90009");
     strcpy(nw.name, "Eight ch");
-    CHECK_EQ_INT(zkbio_zk_set_user(c, &nw), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_user_set(c, &nw), ZKBIO_OK);
     CHECK_EQ_INT(zkbio_zk_emu_punch(e, "90009", 1, 0), ZKBIO_OK);
     zkbio_zk_att *a = NULL;
     size_t na = 0;
-    CHECK_EQ_INT(zkbio_zk_get_attendance(c, NULL, &a, &na), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_attendance_get(c, NULL, &a, &na), ZKBIO_OK);
     CHECK_EQ_INT(na, 501);
     if (na == 501) {
         CHECK_STR(a[0].user_id, "1");
@@ -402,7 +402,7 @@ static void *time_worker(void *p)
     worker *w = p;
     for (int i = 0; i < 40; i++) {
         zkbio_zk_time t;
-        w->ok += zkbio_zk_get_time(w->c, &t) == ZKBIO_OK;
+        w->ok += zkbio_zk_time_get(w->c, &t) == ZKBIO_OK;
     }
     return NULL;
 }
@@ -420,7 +420,7 @@ static void threads(int transport)
         zkbio_zk_user *u = NULL;
         size_t nu = 0;
         for (int i = 0; i < 10; i++) {
-            CHECK_EQ_INT(zkbio_zk_get_users(c, &u, &nu), ZKBIO_OK);
+            CHECK_EQ_INT(zkbio_zk_users_get(c, &u, &nu), ZKBIO_OK);
             zkbio_zk_free(u);
         }
         for (int i = 0; i < 2; i++)
@@ -446,29 +446,29 @@ static void faults(int transport)
     zkbio_zk_time t;
     /* a dropped chunk is requested again */
     zkbio_zk_emu_fault(e, ZKBIO_ZK_FAULT_DROP_REPLY, ZKBIO_ZK_CMD_DATA_RDY, 1, 0);
-    CHECK_EQ_INT(zkbio_zk_get_attendance(c, NULL, &a, &na), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_attendance_get(c, NULL, &a, &na), ZKBIO_OK);
     CHECK_EQ_INT(na, 3000);
     zkbio_zk_free(a);
     /* firmware without 1503: the legacy direct reads (mode C) */
     zkbio_zk_emu_fault(e, ZKBIO_ZK_FAULT_UNKNOWN, ZKBIO_ZK_CMD_DATA_WRRQ, 2, 0);
-    CHECK_EQ_INT(zkbio_zk_get_attendance(c, NULL, &a, &na), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_attendance_get(c, NULL, &a, &na), ZKBIO_OK);
     CHECK_EQ_INT(na, 3000);
     zkbio_zk_free(a);
     zkbio_zk_user *u = NULL;
     size_t nu = 0;
-    CHECK_EQ_INT(zkbio_zk_get_users(c, &u, &nu), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_users_get(c, &u, &nu), ZKBIO_OK);
     CHECK_EQ_INT(nu, 5);
     if (nu == 5)
         CHECK_STR(u[4].name, "User 5");
     zkbio_zk_free(u);
     /* a short delay is fine; a long one is a timeout, and the late answer is then skipped */
     zkbio_zk_emu_fault(e, ZKBIO_ZK_FAULT_DELAY, ZKBIO_ZK_CMD_GET_TIME, 1, 200);
-    CHECK_EQ_INT(zkbio_zk_get_time(c, &t), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_time_get(c, &t), ZKBIO_OK);
     zkbio_zk_emu_fault(e, ZKBIO_ZK_FAULT_DELAY, ZKBIO_ZK_CMD_GET_TIME, 1, 800);
     int64_t t0 = now_ms();
-    CHECK_EQ_INT(zkbio_zk_get_time(c, &t), ZKBIO_ETIMEDOUT);
+    CHECK_EQ_INT(zkbio_zk_time_get(c, &t), ZKBIO_ETIMEDOUT);
     CHECK(now_ms() - t0 < 1500);
-    CHECK_EQ_INT(zkbio_zk_get_time(c, &t), ZKBIO_OK);
+    CHECK_EQ_INT(zkbio_zk_time_get(c, &t), ZKBIO_OK);
     /* a dropped answer to a plain command is a timeout */
     zkbio_zk_emu_fault(e, ZKBIO_ZK_FAULT_DROP_REPLY, ZKBIO_ZK_CMD_UNLOCK, 1, 0);
     CHECK_EQ_INT(zkbio_zk_unlock(c, 10), ZKBIO_ETIMEDOUT);
@@ -477,11 +477,11 @@ static void faults(int transport)
      * chunk is incomplete and requested again */
     zkbio_zk_emu_fault(e, ZKBIO_ZK_FAULT_CLOSE_MID, ZKBIO_ZK_CMD_DATA_RDY, 1, 0);
     t0 = now_ms();
-    int rc = zkbio_zk_get_attendance(c, NULL, &a, &na);
+    int rc = zkbio_zk_attendance_get(c, NULL, &a, &na);
     CHECK(now_ms() - t0 < 3000);
     if (tcp) {
         CHECK(rc == ZKBIO_ECONN || rc == ZKBIO_EPROTO);
-        CHECK_EQ_INT(zkbio_zk_get_time(c, &t), ZKBIO_ECONN);
+        CHECK_EQ_INT(zkbio_zk_time_get(c, &t), ZKBIO_ECONN);
     } else {
         CHECK_EQ_INT(rc, ZKBIO_OK);
         CHECK_EQ_INT(na, 3000);
@@ -509,11 +509,11 @@ static void hostile_one(zkbio_zk_emu *e, int transport, int fault, uint16_t cmd,
     int rc;
     if (cmd == ZKBIO_ZK_CMD_GET_TIME) {
         zkbio_zk_time t;
-        rc = zkbio_zk_get_time(c, &t);
+        rc = zkbio_zk_time_get(c, &t);
     } else {
         zkbio_zk_att *a = NULL;
         size_t na = 0;
-        rc = zkbio_zk_get_attendance(c, NULL, &a, &na);
+        rc = zkbio_zk_attendance_get(c, NULL, &a, &na);
         zkbio_zk_free(a);
     }
     int64_t took = now_ms() - t0;
@@ -554,7 +554,7 @@ static void hostile(int transport)
     zkbio_zk_client *c = connect_to(e, transport, 0, 1000);
     zkbio_zk_time t;
     if (c)
-        CHECK_EQ_INT(zkbio_zk_get_time(c, &t), ZKBIO_OK);
+        CHECK_EQ_INT(zkbio_zk_time_get(c, &t), ZKBIO_OK);
     zkbio_zk_client_close(c);
     zkbio_zk_emu_stop(e);
 }

@@ -258,7 +258,7 @@ static int set_ofield(const zki_xws *ws, zkbio_template *t)
         const int cols = x1 - x0 + 1, rows = y1 - y0 + 1;
         for (int r = 0; r < rows; r++) /* compact the box in place, row by row */
             memmove(cell + (size_t)r * cols, cell + (size_t)(y0 + r) * cw + x0, (size_t)cols);
-        rc = zkbio_template_set_ofield(t, 0, (uint8_t)x0, (uint8_t)y0, (uint8_t)cols, (uint8_t)rows,
+        rc = zkbio_template_ofield_set(t, 0, (uint8_t)x0, (uint8_t)y0, (uint8_t)cols, (uint8_t)rows,
                                        cell);
     }
     free(cell);

@@ -70,7 +70,7 @@ int zkbio_template_dup(const zkbio_template *t, zkbio_template **out)
         const zkbio_ofield *f = &t->ofield[v];
         if (!f->cols && !f->rows)
             continue;
-        rc = zkbio_template_set_ofield(c, v, f->x0, f->y0, f->cols, f->rows, f->cells);
+        rc = zkbio_template_ofield_set(c, v, f->x0, f->y0, f->cols, f->rows, f->cells);
         if (rc != ZKBIO_OK) {
             zkbio_template_free(c);
             return rc;
