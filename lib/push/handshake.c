@@ -4,17 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal/errinfo.h"
 #include "push/zki_push.h"
-
-static void set_err(zkbio_error_info *err, int code, const char *text)
-{
-    if (!err)
-        return;
-    err->code = code;
-    err->offset = 0;
-    err->line = 0;
-    snprintf(err->text, sizeof(err->text), "%s", text);
-}
 
 /* Drop control bytes from a decoded query value (they would end up in logs and the database). */
 static void strip_ctl(char *s)
@@ -40,18 +31,18 @@ int zkbio_push_handshake_parse(const char *query, size_t query_len, zkbio_push_h
                                zkbio_error_info *err)
 {
     if (!out || (!query && query_len)) {
-        set_err(err, ZKBIO_EINVAL, "NULL argument");
+        zki_errinfo_set(err, ZKBIO_EINVAL, 0, "NULL argument");
         return ZKBIO_EINVAL;
     }
     zkbio_push_handshake h;
     memset(&h, 0, sizeof(h));
     int rc = zkbio_push_query_get(query, query_len, "SN", h.sn, sizeof(h.sn));
     if (rc == ZKBIO_ENOENT || (rc == ZKBIO_OK && !h.sn[0])) {
-        set_err(err, ZKBIO_EPROTO, "SN missing");
+        zki_errinfo_set(err, ZKBIO_EPROTO, 0, "SN missing");
         return ZKBIO_EPROTO;
     }
     if (rc != ZKBIO_OK || !zkbio_push_sn_valid(h.sn)) {
-        set_err(err, ZKBIO_EPROTO, "SN too long or not [A-Za-z0-9_-]");
+        zki_errinfo_set(err, ZKBIO_EPROTO, 0, "SN too long or not [A-Za-z0-9_-]");
         return ZKBIO_EPROTO;
     }
     /* optional fields: a value too long for its buffer is truncated */

@@ -2,18 +2,8 @@
 /* URL query strings (push.md §2.1, §6 "URL / query"), SN and CmdID validation (§9.2, §4.2). */
 #include <string.h>
 
+#include "internal/hex.h"
 #include "push/zki_push.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* URL-decode v into out; a decoded NUL ends the value. */
 static int decode_into(zki_span v, char *out, size_t outsize)
@@ -24,8 +14,9 @@ static int decode_into(zki_span v, char *out, size_t outsize)
         char c = v.p[i];
         if (c == '+') {
             c = ' ';
-        } else if (c == '%' && i + 2 < v.n && hexval(v.p[i + 1]) >= 0 && hexval(v.p[i + 2]) >= 0) {
-            c = (char)(hexval(v.p[i + 1]) * 16 + hexval(v.p[i + 2]));
+        } else if (c == '%' && i + 2 < v.n && zki_hex_value(v.p[i + 1]) >= 0 &&
+                   zki_hex_value(v.p[i + 2]) >= 0) {
+            c = (char)(zki_hex_value(v.p[i + 1]) * 16 + zki_hex_value(v.p[i + 2]));
             i += 2;
         } /* an incomplete or non-hex escape stays literal text */
         if (c == '\0')

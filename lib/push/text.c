@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal/charset.h"
+#include "internal/date.h"
 #include "internal/utf8.h"
 #include "push/zki_push.h"
 
@@ -276,14 +278,6 @@ static int digits(zki_span s, size_t *i, size_t mind, size_t maxd)
     return k < mind ? -1 : v;
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return d[m - 1];
-}
-
 static void put2(char *o, int v)
 {
     o[0] = (char)('0' + v / 10);
@@ -317,8 +311,8 @@ int zki_parse_time(zki_span s, char out[20])
     int se = digits(s, &i, 1, 2);
     if (se < 0 || i != s.n)
         return -1;
-    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-        se > 59)
+    if (y < 1000 || mo < 1 || mo > 12 || d < 1 ||
+        d > (int)zki_days_in_month((unsigned)y, (unsigned)mo) || h > 23 || mi > 59 || se > 59)
         return -1;
     out[0] = (char)('0' + y / 1000);
     out[1] = (char)('0' + y / 100 % 10);
@@ -356,25 +350,10 @@ int zki_pin_ok(const char *p, size_t n)
 /* ------------------------------------------------------------------------------------------------------------
  */
 
-static int is_utf8_name(const char *cs)
-{
-    char n[8];
-    size_t k = 0;
-    for (; *cs && k < sizeof(n) - 1; cs++) {
-        if (*cs == '-' || *cs == '_')
-            continue;
-        n[k++] = (char)lower((unsigned char)*cs);
-    }
-    if (*cs)
-        return 0;
-    n[k] = '\0';
-    return strcmp(n, "utf8") == 0;
-}
-
 int zki_conv_open(zki_conv *c, const char *charset)
 {
     c->cd = NULL;
-    if (!charset || !*charset || is_utf8_name(charset))
+    if (zki_charset_is_utf8(charset))
         return ZKBIO_OK;
     iconv_t cd = iconv_open("UTF-8", charset);
     if (cd == (iconv_t)-1)
@@ -389,8 +368,6 @@ void zki_conv_close(zki_conv *c)
         iconv_close((iconv_t)c->cd);
     c->cd = NULL;
 }
-
-static const char REPL[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
 
 static char *utf8_repair(zki_arena *a, const char *p, size_t n)
 {
@@ -407,7 +384,7 @@ static char *utf8_repair(zki_arena *a, const char *p, size_t n)
             o += k;
             i += k;
         } else {
-            memcpy(out + o, REPL, 3);
+            memcpy(out + o, ZKI_UTF8_REPL, ZKI_UTF8_REPL_LEN);
             o += 3;
             i++;
         }
@@ -451,7 +428,7 @@ static char *iconv_dup(zki_arena *a, iconv_t cd, const char *p, size_t n)
             continue;
         }
         /* EILSEQ (invalid) or EINVAL (truncated sequence): one byte becomes U+FFFD */
-        memcpy(o, REPL, 3);
+        memcpy(o, ZKI_UTF8_REPL, ZKI_UTF8_REPL_LEN);
         o += 3;
         oleft -= 3;
         in++;

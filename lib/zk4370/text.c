@@ -6,27 +6,9 @@
 #include <iconv.h>
 #include <string.h>
 
+#include "internal/charset.h"
 #include "internal/utf8.h"
 #include "zk4370/zki_zk4370.h"
-
-static const char REPL[3] = {(char)0xEF, (char)0xBF, (char)0xBD};
-
-int zki_zk_is_utf8(const char *cs)
-{
-    if (!cs || !*cs)
-        return 1;
-    char n[8];
-    size_t k = 0;
-    for (; *cs && k < sizeof(n) - 1; cs++) {
-        if (*cs == '-' || *cs == '_')
-            continue;
-        n[k++] = (char)(*cs >= 'A' && *cs <= 'Z' ? *cs - 'A' + 'a' : *cs);
-    }
-    if (*cs)
-        return 0;
-    n[k] = '\0';
-    return strcmp(n, "utf8") == 0;
-}
 
 /* append k bytes when they fit before the terminator; 0 when full */
 static int put(char *out, size_t outsize, size_t *o, const char *s, size_t k)
@@ -50,11 +32,11 @@ int zkbio_zk_text_decode(const uint8_t *p, size_t n, const char *charset, char *
     size_t ascii = 0;
     while (ascii < n && p[ascii] >= 0x20 && p[ascii] < 0x7F)
         ascii++;
-    if (ascii == n || zki_zk_is_utf8(charset)) {
+    if (ascii == n || zki_charset_is_utf8(charset)) {
         for (size_t i = 0; i < n;) {
             size_t k = zki_utf8_seq(p + i, n - i);
-            int ok =
-                k ? put(out, outsize, &o, (const char *)p + i, k) : put(out, outsize, &o, REPL, 3);
+            int ok = k ? put(out, outsize, &o, (const char *)p + i, k)
+                       : put(out, outsize, &o, ZKI_UTF8_REPL, ZKI_UTF8_REPL_LEN);
             if (!ok) {
                 rc = ZKBIO_ENOSPC;
                 break;
@@ -95,7 +77,7 @@ int zkbio_zk_text_decode(const uint8_t *p, size_t n, const char *charset, char *
             in += take;
             inleft -= take;
         } else {
-            ok = put(out, outsize, &o, REPL, 3);
+            ok = put(out, outsize, &o, ZKI_UTF8_REPL, ZKI_UTF8_REPL_LEN);
             in++;
             inleft--;
         }
@@ -117,7 +99,7 @@ int zkbio_zk_text_encode(const char *s, const char *charset, uint8_t *field, siz
     size_t len = strlen(s), o = 0;
     const unsigned char *u = (const unsigned char *)s;
     iconv_t cd = (iconv_t)-1;
-    if (!zki_zk_is_utf8(charset)) {
+    if (!zki_charset_is_utf8(charset)) {
         cd = iconv_open(charset, "UTF-8");
         if (cd == (iconv_t)-1)
             return ZKBIO_EENCODING;

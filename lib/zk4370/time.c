@@ -4,20 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal/date.h"
 #include "zkbio/zk4370.h"
-
-static int is_leap(unsigned y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static unsigned days_in(unsigned y, unsigned m)
-{
-    static const unsigned char d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && is_leap(y))
-        return 29;
-    return d[m - 1];
-}
 
 /* 1 when the fields are encodable (31-day months allowed), 0 otherwise */
 static int fields_ok(const zkbio_zk_time *t)
@@ -28,7 +16,7 @@ static int fields_ok(const zkbio_zk_time *t)
 
 static int real_date(const zkbio_zk_time *t)
 {
-    return t->day <= days_in(t->year, t->month);
+    return t->day <= zki_days_in_month(t->year, t->month);
 }
 
 int zkbio_zk_time_decode(uint32_t t, zkbio_zk_time *out)

@@ -8,8 +8,6 @@
 
 #include "zkbio/zk4370.h"
 
-/* 1 when the charset name means UTF-8 (or is NULL/empty). */
-int zki_zk_is_utf8(const char *cs);
 /* Copy a NUL-padded field as plain ASCII-ish text (PINs, passwords): stops at NUL, drops control
  * bytes, out always terminated. */
 void zki_zk_field_copy(const uint8_t *p, size_t n, char *out, size_t outsize);

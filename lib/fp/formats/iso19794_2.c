@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ISO/IEC 19794-2:2005 minutiae records, and the record codec shared with ANSI 378-2004
  * (fingerprint.md §4.1, §4.2). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fp/formats/zki_fmr.h"
+#include "internal/errinfo.h"
 #include "fp/zki_ofield.h"
 #include "internal/bytes.h"
 
@@ -14,29 +14,6 @@
 #define ANSI_HEADER  26
 #define VIEW_HEADER  4
 #define MINUTIA_SIZE 6
-
-#if defined(__GNUC__)
-#define ZKI_PRINTF_(f, a) __attribute__((format(printf, f, a)))
-#else
-#define ZKI_PRINTF_(f, a)
-#endif
-
-static int fail(zkbio_error_info *err, int code, size_t offset, const char *fmt, ...)
-    ZKI_PRINTF_(4, 5);
-
-static int fail(zkbio_error_info *err, int code, size_t offset, const char *fmt, ...)
-{
-    if (err) {
-        err->code = code;
-        err->offset = offset;
-        err->line = 0;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->text, sizeof(err->text), fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 int zkbio_template_new(size_t count, zkbio_template **out)
 {
@@ -115,11 +92,11 @@ static int read_view(zki_reader *r, const char *fmt, fmr_view *v, zkbio_error_in
     v->quality = zki_rd_u8(r);
     v->count = zki_rd_u8(r);
     if (r->fail)
-        return fail(err, ZKBIO_EPROTO, r->pos, "%s: record truncated in the finger view header",
-                    fmt);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, r->pos,
+                               "%s: record truncated in the finger view header", fmt);
     if ((size_t)v->count * MINUTIA_SIZE > zki_reader_left(r))
-        return fail(err, ZKBIO_EPROTO, view_at + 3, "%s: %u minutiae do not fit in the record", fmt,
-                    (unsigned)v->count);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, view_at + 3,
+                               "%s: %u minutiae do not fit in the record", fmt, (unsigned)v->count);
     v->minutiae_at = r->pos;
     r->pos += (size_t)v->count * MINUTIA_SIZE;
     /* The extended data length; its blocks are skipped with this outer length, so either block
@@ -127,15 +104,16 @@ static int read_view(zki_reader *r, const char *fmt, fmr_view *v, zkbio_error_in
     size_t ext_at = r->pos;
     uint16_t ext = zki_rd_be16(r);
     if (r->fail)
-        return fail(err, ZKBIO_EPROTO, ext_at,
-                    "%s: record truncated before the extended data length", fmt);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, ext_at,
+                               "%s: record truncated before the extended data length", fmt);
     if (ext > 0 && ext < 4)
-        return fail(err, ZKBIO_EPROTO, ext_at,
-                    "%s: extended data length %u is shorter than a block header", fmt,
-                    (unsigned)ext);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, ext_at,
+                               "%s: extended data length %u is shorter than a block header", fmt,
+                               (unsigned)ext);
     if (!zki_rd_skip(r, ext))
-        return fail(err, ZKBIO_EPROTO, ext_at, "%s: extended data (%u bytes) runs past the record",
-                    fmt, (unsigned)ext);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, ext_at,
+                               "%s: extended data (%u bytes) runs past the record", fmt,
+                               (unsigned)ext);
     return ZKBIO_OK;
 }
 
@@ -144,14 +122,15 @@ int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **
 {
     const char *fmt = ansi ? "ANSI 378" : "ISO 19794-2";
     if (!out || (!data && len > 0))
-        return fail(err, ZKBIO_EINVAL, 0, "NULL argument");
+        return zki_errinfo_set(err, ZKBIO_EINVAL, 0, "NULL argument");
     if (len < 8)
-        return fail(err, ZKBIO_EPROTO, len, "%s: record truncated in its format identifier", fmt);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, len,
+                               "%s: record truncated in its format identifier", fmt);
     if (memcmp(data, "FMR\0", 4) != 0)
-        return fail(err, ZKBIO_EPROTO, 0, "%s: format identifier is not \"FMR\"", fmt);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, 0, "%s: format identifier is not \"FMR\"", fmt);
     if (memcmp(data + 4, " 20\0", 4) != 0)
-        return fail(err, ZKBIO_EPROTO, 4,
-                    "%s: unsupported version (only the 2004/2005 \" 20\" records)", fmt);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, 4,
+                               "%s: unsupported version (only the 2004/2005 \" 20\" records)", fmt);
 
     zki_reader r;
     zki_reader_init(&r, data, len);
@@ -172,14 +151,15 @@ int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **
         header = ISO_HEADER;
     }
     if (r.fail)
-        return fail(err, ZKBIO_EPROTO, len, "%s: record truncated in its header", fmt);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, len, "%s: record truncated in its header", fmt);
     if (reclen < header + VIEW_HEADER)
-        return fail(err, ZKBIO_EPROTO, 8,
-                    "%s: record length %llu is shorter than a header and one view", fmt,
-                    (unsigned long long)reclen);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, 8,
+                               "%s: record length %llu is shorter than a header and one view", fmt,
+                               (unsigned long long)reclen);
     if (reclen > len)
-        return fail(err, ZKBIO_EPROTO, len, "%s: record length %llu exceeds the %zu bytes given",
-                    fmt, (unsigned long long)reclen, len);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, len,
+                               "%s: record length %llu exceeds the %zu bytes given", fmt,
+                               (unsigned long long)reclen, len);
     r.len = (size_t)reclen; /* honour the record length; trailing bytes (padding) are ignored */
 
     uint16_t equipment = zki_rd_be16(&r);
@@ -190,7 +170,7 @@ int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **
     uint8_t views = zki_rd_u8(&r);
     (void)zki_rd_u8(&r); /* reserved */
     if (views == 0)
-        return fail(err, ZKBIO_EPROTO, r.pos - 2, "%s: record has no finger view", fmt);
+        return zki_errinfo_set(err, ZKBIO_EPROTO, r.pos - 2, "%s: record has no finger view", fmt);
 
     /* Up to ZKBIO_TEMPLATE_VIEWS_MAX views, while the minutiae of all views fit one template;
      * further views are not read. */
@@ -210,7 +190,7 @@ int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **
     zkbio_template *t;
     int rc = zkbio_template_new(total, &t);
     if (rc != ZKBIO_OK)
-        return fail(err, rc, 0, "out of memory");
+        return zki_errinfo_set(err, rc, 0, "out of memory");
     t->width = width;
     t->height = height;
     t->xres = xres;
@@ -230,8 +210,9 @@ int zki_fmr_import(const uint8_t *data, size_t len, bool ansi, zkbio_template **
             unsigned type = tx >> 14;
             if (type == 3) {
                 zkbio_template_free(t);
-                return fail(err, ZKBIO_EPROTO, at,
-                            "%s: minutia %zu of view %u has reserved type 11", fmt, i, j);
+                return zki_errinfo_set(err, ZKBIO_EPROTO, at,
+                                       "%s: minutia %zu of view %u has reserved type 11", fmt, i,
+                                       j);
             }
             t->minutiae[k].type = (uint8_t)type;
             t->minutiae[k].x = tx & 0x3FFF;
