@@ -23,7 +23,7 @@
 #include "zkbio/merge.h"
 #include "zkbio/template.h"
 
-#include "fp_cmds.h"
+#include "engine_cmds.h"
 
 /* ---------------------------------------------------------------------------------------------- */
 /* shared helpers                                                                                 */

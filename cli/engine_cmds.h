@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The fingerprint engine from the command line: `zkbio extract|match|merge|identify` (fp_cmds.c)
- * and `zkbio bench speed` (bench_speed.c), plus the file helpers they share. */
-#ifndef ZKBIO_CLI_FP_CMDS_H
-#define ZKBIO_CLI_FP_CMDS_H
+/* The fingerprint engine from the command line: `zkbio extract|match|merge|identify`
+ * (engine_cmds.c) and `zkbio bench speed` (bench_speed.c), plus the file helpers they share. */
+#ifndef ZKBIO_CLI_ENGINE_CMDS_H
+#define ZKBIO_CLI_ENGINE_CMDS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -70,4 +70,4 @@ void fpc_fail(const char *cmd, int rc, const char *fmt, ...) __attribute__((form
 int fpc_parse_long(const char *s, long min, long max, long *out);
 int fpc_parse_double(const char *s, double min, double max, double *out);
 
-#endif /* ZKBIO_CLI_FP_CMDS_H */
+#endif /* ZKBIO_CLI_ENGINE_CMDS_H */

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fp_cmds.h"
+#include "engine_cmds.h"
 #include "reader_cmds.h"
 #include "zkbio/extract.h"
 #include "zkbio/imageio.h"

@@ -3,9 +3,9 @@
 # sets of ../shared/data with the probes at 0, 90 and 180 degrees, each run's per-set and mean EER
 # and mean FMR1000, then the average over the three rotations (9 set-runs: three times the sample
 # of one run, and grid- or rotation-dependent luck shows up).
-# Usage: scripts/fp-eval.sh [ZKBIO_BINARY [DATA_DIR]]   (defaults: build-rel/daemon/cli/zkbio, ../shared/data)
+# Usage: scripts/fp-eval.sh [ZKBIO_BINARY [DATA_DIR]]   (defaults: build-rel/cli/zkbio, ../shared/data)
 set -eu
-z=${1:-build-rel/daemon/cli/zkbio}
+z=${1:-build-rel/cli/zkbio}
 d=${2:-../shared/data}/fvc
 for r in 0 90 180; do
     "$z" bench accuracy --rotate "$r" "$d/FVC2002_DB1_B" "$d/FVC2002_DB3_B" "$d/FVC2004_DB1_B" |

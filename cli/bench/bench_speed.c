@@ -18,7 +18,7 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
-#include "fp_cmds.h"
+#include "engine_cmds.h"
 
 #define CMD "bench speed"
 
