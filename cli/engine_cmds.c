@@ -257,11 +257,6 @@ static int has_ext(const char *name, const char *ext)
     return n > e + 1 && name[n - e - 1] == '.' && strcasecmp(name + n - e, ext) == 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void fpc_free_list(char **paths, size_t count)
 {
     if (!paths)
@@ -271,50 +266,49 @@ void fpc_free_list(char **paths, size_t count)
     free(paths);
 }
 
+static int not_hidden(const struct dirent *de)
+{
+    return de->d_name[0] != '.';
+}
+
+/* Byte order, whatever the locale (alphasort() would follow LC_COLLATE). */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 int fpc_list_dir(const char *dir, const char *ext, char ***paths, size_t *count)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return ZKBIO_EIO;
-    char **v = NULL;
-    size_t n = 0, cap = 0;
-    int rc = ZKBIO_OK;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || (ext && !has_ext(de->d_name, ext)))
-            continue;
-        size_t need = strlen(dir) + strlen(de->d_name) + 2;
-        char *p = malloc(need);
-        if (!p) {
-            rc = ZKBIO_ENOMEM;
-            break;
-        }
-        snprintf(p, need, "%s/%s", dir, de->d_name);
-        struct stat st;
-        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
-            free(p);
-            continue;
-        }
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **nv = realloc(v, ncap * sizeof(*nv));
-            if (!nv) {
-                free(p);
+    struct dirent **ents = NULL;
+    int m = scandir(dir, &ents, not_hidden, by_name);
+    if (m < 0)
+        return errno == ENOMEM ? ZKBIO_ENOMEM : ZKBIO_EIO;
+    char **v = calloc(m > 0 ? (size_t)m : 1, sizeof(*v));
+    size_t n = 0;
+    int rc = v ? ZKBIO_OK : ZKBIO_ENOMEM;
+    for (int i = 0; i < m; i++) {
+        const char *name = ents[i]->d_name;
+        if (rc == ZKBIO_OK && (!ext || has_ext(name, ext))) {
+            size_t need = strlen(dir) + strlen(name) + 2;
+            char *p = malloc(need);
+            struct stat st;
+            if (!p) {
                 rc = ZKBIO_ENOMEM;
-                break;
+            } else {
+                snprintf(p, need, "%s/%s", dir, name);
+                if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+                    v[n++] = p;
+                else
+                    free(p);
             }
-            v = nv;
-            cap = ncap;
         }
-        v[n++] = p;
+        free(ents[i]);
     }
-    closedir(d);
+    free(ents);
     if (rc != ZKBIO_OK) {
         fpc_free_list(v, n);
         return rc;
     }
-    if (n > 1)
-        qsort(v, n, sizeof(*v), cmp_str);
     *paths = v;
     *count = n;
     return ZKBIO_OK;

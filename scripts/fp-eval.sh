@@ -9,6 +9,6 @@ z=${1:-build-rel/cli/zkbio}
 d=${2:-../shared/data}/fvc
 for r in 0 90 180; do
     "$z" bench accuracy --rotate "$r" "$d/FVC2002_DB1_B" "$d/FVC2002_DB3_B" "$d/FVC2004_DB1_B" |
-        awk -v r="$r" '/^FVC2002_DB1/{a=$5} /^FVC2002_DB3/{b=$5} /^FVC2004_DB1/{c=$5}
+        awk -v r="$r" '$1 ~ /FVC2002_DB1/{a=$5} $1 ~ /FVC2002_DB3/{b=$5} $1 ~ /FVC2004_DB1/{c=$5}
             /^mean/{printf "rot%-3s EER %s/%s/%s mean %s F1000 %s\n", r, a, b, c, $5, $7}'
 done | awk '{print; s += $5; t += $7} END {printf "AVG over rotations: EER %.2f  FMR1000 %.2f\n", s / 3, t / 3}'
