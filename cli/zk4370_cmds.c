@@ -239,6 +239,28 @@ static int out_templates(zkbio_zk_client *c, int fmt, int with_data)
     return ZKBIO_OK;
 }
 
+/* One attendance record as an element of a JSON array, in the layout json_dumpf(JSON_INDENT(2))
+ * gives the whole array (so the streamed output reads as it did when the array was built in
+ * memory first). `first`: no comma before it. A user_id that is not valid UTF-8 cannot be a JSON
+ * string: that record is left out, as json_pack() left it out of the array before. Returns 1
+ * when the element was written, 0 when left out. */
+static int json_att_element(const zkbio_zk_att *a, const char *ts, int first)
+{
+    json_t *uid = json_string(a->user_id);
+    if (!uid)
+        return 0;
+    char buf[256];
+    size_t len = json_dumpb(uid, buf, sizeof(buf), JSON_ENCODE_ANY);
+    json_decref(uid);
+    if (len == 0 || len > sizeof(buf))
+        return 0;
+    printf("%s\n  {\n    \"user_id\": %.*s,\n    \"time\": \"%s\",\n    \"verify\": %u,\n"
+           "    \"state\": %u,\n    \"uid\": %u\n  }",
+           first ? "" : ",", (int)len, buf, ts, (unsigned)a->verify, (unsigned)a->state,
+           (unsigned)a->uid);
+    return 1;
+}
+
 static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *since)
 {
     zkbio_zk_att *a = NULL;
@@ -246,8 +268,10 @@ static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *sinc
     int rc = zkbio_zk_get_attendance(c, since, &a, &n);
     if (rc != ZKBIO_OK)
         return rc;
-    json_t *arr = fmt == OUT_JSON ? json_array() : NULL;
-    if (fmt == OUT_CSV)
+    size_t printed = 0; /* JSON elements written */
+    if (fmt == OUT_JSON)
+        fputc('[', stdout);
+    else if (fmt == OUT_CSV)
         printf("user_id,time,verify,state,uid\n");
     else if (fmt == OUT_TEXT)
         printf("%-12s %-19s %-6s %-5s %s\n", "user_id", "time", "verify", "state", "uid");
@@ -255,10 +279,7 @@ static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *sinc
         char ts[20];
         zkbio_zk_time_format(&a[i].time, ts);
         if (fmt == OUT_JSON) {
-            json_array_append_new(arr,
-                                  json_pack("{s:s, s:s, s:i, s:i, s:i}", "user_id", a[i].user_id,
-                                            "time", ts, "verify", (int)a[i].verify, "state",
-                                            (int)a[i].state, "uid", (int)a[i].uid));
+            printed += (size_t)json_att_element(&a[i], ts, printed == 0);
         } else if (fmt == OUT_CSV) {
             csv_field(stdout, a[i].user_id, 0);
             printf("%s,%u,%u,%u\n", ts, (unsigned)a[i].verify, (unsigned)a[i].state,
@@ -268,8 +289,10 @@ static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *sinc
                    (unsigned)a[i].state, (unsigned)a[i].uid);
         }
     }
-    if (arr)
-        print_json(arr, 0);
+    if (fmt == OUT_JSON) {
+        fputs(printed ? "\n]\n" : "]\n", stdout);
+        fflush(stdout);
+    }
     zkbio_zk_free(a);
     return ZKBIO_OK;
 }
