@@ -102,7 +102,7 @@ static int cmd_bench(int argc, char **argv)
                 "Usage: zkbio bench push [options]   (zkbio bench push --help)\n"
                 "       zkbio bench accuracy [options] DIR... (zkbio bench accuracy --help)\n"
                 "       zkbio bench zk4370 [options] (zkbio bench zk4370 --help)\n"
-                "       zkbio bench speed DIR [options] (zkbio bench speed --help)\n"
+                "       zkbio bench speed DIR... [options] (zkbio bench speed --help)\n"
                 "       zkbio bench capture [--frames N] (zkbio bench capture --help)\n"
                 "       zkbio bench service DIR [options] (zkbio bench service --help)\n");
         return argc < 2 ? 2 : 0;
