@@ -29,7 +29,7 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
-#include "engine_cmds.h"
+#include "util.h"
 
 #ifdef ZKM_TUNE
 void zkm_dbg_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
@@ -120,14 +120,14 @@ static int ba_scan(const char *dir, const char *setname, int set, const char *ex
 {
     char **paths = NULL;
     size_t npaths = 0, before = *n;
-    int rc = fpc_list_dir(dir, NULL, &paths, &npaths);
+    int rc = cli_list_dir(dir, NULL, &paths, &npaths);
     if (rc != ZKBIO_OK) {
         fprintf(stderr, "zkbio bench accuracy: %s: %s\n", dir,
                 rc == ZKBIO_EIO ? strerror(errno) : zkbio_strerror(rc));
         return -1;
     }
     for (size_t k = 0; k < npaths; k++) {
-        const char *file = fpc_basename(paths[k]);
+        const char *file = cli_basename(paths[k]);
         int f, i, used = 0;
         if (sscanf(file, "%d_%d%n", &f, &i, &used) != 2 || strcmp(file + used, ext) != 0)
             continue;
@@ -152,14 +152,14 @@ static int ba_scan(const char *dir, const char *setname, int set, const char *ex
             goto nomem;
         snprintf(it->name, nl, "%s-%d_%d", setname, f, i);
     }
-    fpc_free_list(paths, npaths);
+    cli_free_list(paths, npaths);
     if (*n == before) {
         fprintf(stderr, "zkbio bench accuracy: %s: no {finger}_{impression}%s files\n", dir, ext);
         return -1;
     }
     return 0;
 nomem:
-    fpc_free_list(paths, npaths);
+    cli_free_list(paths, npaths);
     fprintf(stderr, "zkbio bench accuracy: out of memory\n");
     return -1;
 }

@@ -34,7 +34,7 @@
 #include "zkbio/template.h"
 
 #include "bench_service.h"
-#include "engine_cmds.h"
+#include "util.h"
 
 #define KEY "benchkey_0123456789abcdef"
 
@@ -195,17 +195,17 @@ static int find_zkbiod(const char *opt, char *out, size_t cap)
 
 static int is_image_name(const char *path)
 {
-    const char *dot = strrchr(fpc_basename(path), '.');
+    const char *dot = strrchr(cli_basename(path), '.');
     return dot && (!strcmp(dot, ".tif") || !strcmp(dot, ".png") || !strcmp(dot, ".bmp") ||
                    !strcmp(dot, ".pgm"));
 }
 
-/* The first `max` image files of dir by name (fpc_list_dir()). 0, or -1 when there is none. */
+/* The first `max` image files of dir by name (cli_list_dir()). 0, or -1 when there is none. */
 static int list_images(const char *dir, char ***out, size_t *count, size_t max)
 {
     char **v = NULL;
     size_t all = 0, n = 0;
-    if (fpc_list_dir(dir, NULL, &v, &all) != ZKBIO_OK)
+    if (cli_list_dir(dir, NULL, &v, &all) != ZKBIO_OK)
         return -1;
     for (size_t i = 0; i < all; i++) {
         if (n < max && is_image_name(v[i]))

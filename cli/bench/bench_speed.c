@@ -153,22 +153,22 @@ static int load_inputs(char **paths, const int *sets, size_t n, uint16_t dpi, in
     for (size_t i = 0; i < n; i++) {
         uint8_t *data = NULL;
         size_t len = 0;
-        int rc = fpc_read_file(paths[i], &data, &len);
+        int rc = cli_read_file(paths[i], &data, &len);
         if (rc == ZKBIO_ENOMEM)
             return rc;
         if (rc != ZKBIO_OK) {
-            fpc_fail(CMD, rc, "skipping %s", paths[i]);
+            cli_fail(CMD, rc, "skipping %s", paths[i]);
             (*other)++;
             continue;
         }
-        if (fpc_is_template(data, len)) {
+        if (engine_is_template(data, len)) {
             zkbio_template *t = NULL;
-            rc = fpc_import_template(data, len, &t, NULL);
+            rc = engine_import_template(data, len, &t, NULL);
             free(data);
             if (rc == ZKBIO_ENOMEM)
                 return rc;
             if (rc != ZKBIO_OK) {
-                fpc_fail(CMD, rc, "skipping %s: bad template", paths[i]);
+                cli_fail(CMD, rc, "skipping %s: bad template", paths[i]);
                 (*other)++;
                 continue;
             }
@@ -184,7 +184,7 @@ static int load_inputs(char **paths, const int *sets, size_t n, uint16_t dpi, in
             return rc;
         if (rc != ZKBIO_OK) {
             if (rc != ZKBIO_ENOTSUP) /* ENOTSUP: neither image nor template, e.g. a README */
-                fpc_fail(CMD, rc, "skipping %s: cannot load the image", paths[i]);
+                cli_fail(CMD, rc, "skipping %s: cannot load the image", paths[i]);
             (*other)++;
             continue;
         }
@@ -217,7 +217,7 @@ static int bench_extract(const inputs *in, double seconds, zkbio_template **temp
             int r = zkbio_extract(in->images[i], &t, &info);
             double dt = now_s() - t0;
             if (r != ZKBIO_OK && r != ZKBIO_ELOWQUALITY) {
-                fpc_fail(CMD, r, "extraction: %s", in->image_names[i]);
+                cli_fail(CMD, r, "extraction: %s", in->image_names[i]);
                 rc = r;
                 goto done;
             }
@@ -328,7 +328,7 @@ static int bench_match(zkbio_template **t, size_t n, double seconds)
             double s = 0;
             int rc = zkbio_match(t[a], t[b], &s);
             if (rc != ZKBIO_OK) {
-                fpc_fail(CMD, rc, "1:1 zkbio_match");
+                cli_fail(CMD, rc, "1:1 zkbio_match");
                 return rc;
             }
             sum += s;
@@ -361,7 +361,7 @@ static int bench_matcher(zkbio_template **t, size_t n, double seconds)
         int rc = zkbio_matcher_new(t[a], &m);
         double t1 = now_s();
         if (rc != ZKBIO_OK) {
-            fpc_fail(CMD, rc, "1:1 zkbio_matcher_new");
+            cli_fail(CMD, rc, "1:1 zkbio_matcher_new");
             return rc;
         }
         prep += t1 - t0;
@@ -373,7 +373,7 @@ static int bench_matcher(zkbio_template **t, size_t n, double seconds)
             rc = zkbio_matcher_match(m, t[b], &s);
             if (rc != ZKBIO_OK) {
                 zkbio_matcher_free(m);
-                fpc_fail(CMD, rc, "1:1 zkbio_matcher_match");
+                cli_fail(CMD, rc, "1:1 zkbio_matcher_match");
                 return rc;
             }
             sum += s;
@@ -398,7 +398,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
     zkbio_gallery *g = NULL;
     int rc = zkbio_gallery_new(threads, &g);
     if (rc != ZKBIO_OK) {
-        fpc_fail(CMD, rc, "1:N zkbio_gallery_new");
+        cli_fail(CMD, rc, "1:N zkbio_gallery_new");
         return rc;
     }
     fflush(stdout);
@@ -407,7 +407,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
     for (size_t i = 0; i < size; i++) {
         rc = zkbio_gallery_add(g, (uint32_t)(i + 1), t[i % n]);
         if (rc != ZKBIO_OK) {
-            fpc_fail(CMD, rc, "1:N zkbio_gallery_add (template %zu)", i + 1);
+            cli_fail(CMD, rc, "1:N zkbio_gallery_add (template %zu)", i + 1);
             zkbio_gallery_free(g);
             return rc;
         }
@@ -416,7 +416,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
     size_t count = 0;
     rc = zkbio_gallery_count(g, &count);
     if (rc != ZKBIO_OK) {
-        fpc_fail(CMD, rc, "1:N zkbio_gallery_count");
+        cli_fail(CMD, rc, "1:N zkbio_gallery_count");
         zkbio_gallery_free(g);
         return rc;
     }
@@ -431,7 +431,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
     /* one identify not timed: it faults the gallery's memory in and starts the workers */
     rc = zkbio_gallery_identify(g, t[n - 1], ZKBIO_MATCH_THRESHOLD, top, 10, &found);
     if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
-        fpc_fail(CMD, rc, "1:N zkbio_gallery_identify");
+        cli_fail(CMD, rc, "1:N zkbio_gallery_identify");
         zkbio_gallery_free(g);
         return rc;
     }
@@ -441,7 +441,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
         rc = zkbio_gallery_identify(g, t[runs % n], ZKBIO_MATCH_THRESHOLD, top, 10, &found);
         double dt = now_s() - a;
         if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
-            fpc_fail(CMD, rc, "1:N zkbio_gallery_identify");
+            cli_fail(CMD, rc, "1:N zkbio_gallery_identify");
             zkbio_gallery_free(g);
             return rc;
         }
@@ -481,16 +481,16 @@ int zkbio_cli_bench_speed(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "g:s:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'g':
-            bad = fpc_parse_long(optarg, 1, 10000000, &gallery);
+            bad = cli_parse_long(optarg, 1, 10000000, &gallery);
             break;
         case 's':
-            bad = fpc_parse_double(optarg, 0.001, 3600, &seconds);
+            bad = cli_parse_double(optarg, 0.001, 3600, &seconds);
             break;
         case 'j':
-            bad = fpc_parse_long(optarg, 1, 64, &threads);
+            bad = cli_parse_long(optarg, 1, 64, &threads);
             break;
         case OPT_DPI:
-            bad = fpc_parse_long(optarg, ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX, &dpi);
+            bad = cli_parse_long(optarg, ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX, &dpi);
             break;
         case OPT_NO_OFIELD:
             no_ofield = 1;
@@ -535,9 +535,9 @@ int zkbio_cli_bench_speed(int argc, char **argv)
     for (int d = 0; d < nsets; d++) {
         char **p = NULL;
         size_t np = 0;
-        rc = fpc_list_dir(dirs[d], NULL, &p, &np);
+        rc = cli_list_dir(dirs[d], NULL, &p, &np);
         if (rc != ZKBIO_OK) {
-            fpc_fail(CMD, rc, "%s: cannot list the directory%s%s", dirs[d],
+            cli_fail(CMD, rc, "%s: cannot list the directory%s%s", dirs[d],
                      rc == ZKBIO_EIO ? ": " : "", rc == ZKBIO_EIO ? strerror(errno) : "");
             goto out;
         }
@@ -548,8 +548,8 @@ int zkbio_cli_bench_speed(int argc, char **argv)
         if (np_set)
             path_set = np_set;
         if (!np_paths || !np_set) {
-            fpc_free_list(p, np);
-            fpc_fail(CMD, ZKBIO_ENOMEM, "listing %s", dirs[d]);
+            cli_free_list(p, np);
+            cli_fail(CMD, ZKBIO_ENOMEM, "listing %s", dirs[d]);
             goto out;
         }
         for (size_t i = 0; i < np; i++) {
@@ -560,11 +560,11 @@ int zkbio_cli_bench_speed(int argc, char **argv)
     }
     rc = load_inputs(paths, path_set, npaths, (uint16_t)dpi, &in, &other);
     if (rc != ZKBIO_OK) {
-        fpc_fail(CMD, rc, "reading the files");
+        cli_fail(CMD, rc, "reading the files");
         goto out;
     }
     if (in.nimages == 0 && in.nfiles == 0) {
-        fpc_fail(CMD, ZKBIO_ENOENT, "%s%s: no image or template file", dirs[0],
+        cli_fail(CMD, ZKBIO_ENOENT, "%s%s: no image or template file", dirs[0],
                  nsets > 1 ? " ..." : "");
         goto out;
     }
@@ -608,7 +608,7 @@ int zkbio_cli_bench_speed(int argc, char **argv)
     order = calloc(cap, sizeof(*order));
     scratch = calloc(cap + (size_t)nsets + 1, sizeof(*scratch));
     if (!templates || !set || !tset || !tname || !setname || !order || !scratch) {
-        fpc_fail(CMD, ZKBIO_ENOMEM, "allocating");
+        cli_fail(CMD, ZKBIO_ENOMEM, "allocating");
         goto out;
     }
     if (in.nimages > 0 &&
@@ -622,7 +622,7 @@ int zkbio_cli_bench_speed(int argc, char **argv)
     const char *const *pool_name = ntemplates > 0 ? tname : (const char *const *)in.file_names;
     size_t nset = ntemplates > 0 ? ntemplates : in.nfiles;
     if (nset < 2) {
-        fpc_fail(CMD, ZKBIO_ENOENT, "%s%s: fewer than 2 templates: no 1:1 or 1:N figures", dirs[0],
+        cli_fail(CMD, ZKBIO_ENOENT, "%s%s: fewer than 2 templates: no 1:1 or 1:N figures", dirs[0],
                  nsets > 1 ? " ..." : "");
         status = failed ? 1 : 2;
         goto out;
@@ -664,7 +664,7 @@ out:
     free(order);
     free(scratch);
     free_inputs(&in);
-    fpc_free_list(paths, npaths);
+    cli_free_list(paths, npaths);
     free(path_set);
     return status;
 }
