@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `zkbio bench speed DIR`: how fast the fingerprint engine runs on this machine. Extraction time
+/* `zkbio bench speed DIR...`: how fast the fingerprint engine runs on this machine. Extraction time
  * per image (one thread), 1:1 comparisons per second on one core (zkbio_match, and a prepared
- * zkbio_matcher), and 1:N search speed over a gallery replicated from DIR's templates to
- * --gallery templates, searched on every online core. */
+ * zkbio_matcher), and 1:N search speed over a gallery replicated from the templates of every DIR to
+ * --gallery templates, searched on every online core; the probes drawn across the DIRs (sets). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -45,11 +45,11 @@ static void usage(FILE *out)
         "Usage: zkbio bench speed DIR... [--gallery N] [--seconds S] [--threads N] [--dpi N]\n\n"
         "Measure the fingerprint engine on the images (and template files) of each DIR (a set):\n"
         "  extraction     ms per image on one thread, mean and p95 (at least one pass over "
-        "DIR)\n"
+        "the images)\n"
         "  1:1            comparisons per second on one core: zkbio_match() (each call "
         "prepares\n"
         "                 both templates) and zkbio_matcher_match() (probe prepared once)\n"
-        "  1:N            a gallery of at least N templates, DIR's templates replicated, "
+        "  1:N            a gallery of at least N templates, all the templates replicated, "
         "searched\n"
         "                 on every online core: templates/s and ms per identify\n"
         "The templates come from the images (or from the template files when there is no "
