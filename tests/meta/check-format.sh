@@ -7,7 +7,7 @@ cd "$root"
 if command -v git >/dev/null 2>&1 && git rev-parse --git-dir >/dev/null 2>&1; then
     files=$(git ls-files '*.c' '*.h' | grep -v '^subprojects/')
 else
-    files=$(find include lib daemon tests examples -name '*.c' -o -name '*.h')
+    files=$(find include lib daemon cli tests examples -name '*.c' -o -name '*.h')
 fi
 bad=0
 for f in $files; do

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `zkbio bench speed DIR`: how fast the fingerprint engine runs on this machine. Extraction time
+/* `zkbio bench speed DIR...`: how fast the fingerprint engine runs on this machine. Extraction time
  * per image (one thread), 1:1 comparisons per second on one core (zkbio_match, and a prepared
- * zkbio_matcher), and 1:N search speed over a gallery replicated from DIR's templates to
- * --gallery templates, searched on every online core. */
+ * zkbio_matcher), and 1:N search speed over a gallery replicated from the templates of every DIR to
+ * --gallery templates, searched on every online core; the probes drawn across the DIRs (sets). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -18,9 +18,10 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
-#include "fp_cmds.h"
+#include "engine_cmds.h"
 
-#define CMD "bench speed"
+#define CMD            "bench speed"
+#define SPEED_SETS_MAX 64 /* DIR arguments */
 
 static double now_s(void)
 {
@@ -39,29 +40,33 @@ static volatile double score_sink; /* keeps the compared scores observable */
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: zkbio bench speed DIR [--gallery N] [--seconds S] [--threads N] [--dpi N]\n\n"
-            "Measure the fingerprint engine on the images (and template files) of DIR:\n"
-            "  extraction     ms per image on one thread, mean and p95 (at least one pass over "
-            "DIR)\n"
-            "  1:1            comparisons per second on one core: zkbio_match() (each call "
-            "prepares\n"
-            "                 both templates) and zkbio_matcher_match() (probe prepared once)\n"
-            "  1:N            a gallery of at least N templates, DIR's templates replicated, "
-            "searched\n"
-            "                 on every online core: templates/s and ms per identify\n"
-            "The templates come from DIR's images (or from its template files when it has no "
-            "images).\n\n"
-            "Options:\n"
-            "  -g, --gallery N    1:N gallery size, 1..10000000 (default 100000)\n"
-            "  -s, --seconds S    time spent in each timed phase (default 3)\n"
-            "  -j, --threads N    1:N search threads, 1..64 (default: online cores)\n"
-            "  --dpi N            resolution of the images (default: the file's, else 500)\n"
-            "  --no-ofield        drop the extracted templates' orientation fields (1:1 and 1:N\n"
-            "                     then score minutiae alone, as for ISO/ANSI templates)\n"
-            "  -h, --help         show this help\n\n"
-            "Exit status: 0 every phase ran, 1 a phase failed (e.g. the engine is not built), 2 "
-            "bad usage\nor no usable input.\n");
+    fprintf(
+        out,
+        "Usage: zkbio bench speed DIR... [--gallery N] [--seconds S] [--threads N] [--dpi N]\n\n"
+        "Measure the fingerprint engine on the images (and template files) of each DIR (a set):\n"
+        "  extraction     ms per image on one thread, mean and p95 (at least one pass over "
+        "the images)\n"
+        "  1:1            comparisons per second on one core: zkbio_match() (each call "
+        "prepares\n"
+        "                 both templates) and zkbio_matcher_match() (probe prepared once)\n"
+        "  1:N            a gallery of at least N templates, all the templates replicated, "
+        "searched\n"
+        "                 on every online core: templates/s and ms per identify\n"
+        "The templates come from the images (or from the template files when there is no "
+        "image).\n"
+        "Probes (1:1 and 1:N) are drawn round-robin across the sets and, within a set, every\n"
+        "k-th template by name (k coprime with the set's size, about 0.618 of it), so they mix\n"
+        "sets and fingers; the choice is deterministic and printed.\n\n"
+        "Options:\n"
+        "  -g, --gallery N    1:N gallery size, 1..10000000 (default 100000)\n"
+        "  -s, --seconds S    time spent in each timed phase (default 3)\n"
+        "  -j, --threads N    1:N search threads, 1..64 (default: online cores)\n"
+        "  --dpi N            resolution of the images (default: the file's, else 500)\n"
+        "  --no-ofield        drop the extracted templates' orientation fields (1:1 and 1:N\n"
+        "                     then score minutiae alone, as for ISO/ANSI templates)\n"
+        "  -h, --help         show this help\n\n"
+        "Exit status: 0 every phase ran, 1 a phase failed (e.g. the engine is not built), 2 "
+        "bad usage\nor no usable input.\n");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -108,9 +113,12 @@ static void cpu_model(char *buf, size_t size)
 
 typedef struct inputs {
     zkbio_image **images;
-    char **image_names;
+    char **image_names; /* paths, owned by the listing */
+    int *image_set;     /* index of the DIR argument */
     size_t nimages;
     zkbio_template **files; /* template files */
+    char **file_names;
+    int *file_set;
     size_t nfiles;
 } inputs;
 
@@ -120,41 +128,52 @@ static void free_inputs(inputs *in)
         zkbio_image_free(in->images[i]);
     free(in->images);
     free(in->image_names);
+    free(in->image_set);
     for (size_t i = 0; i < in->nfiles; i++)
         zkbio_template_free(in->files[i]);
     free(in->files);
+    free(in->file_names);
+    free(in->file_set);
 }
 
-/* Read every image and template file of the listing; others are skipped (counted). */
-static int load_inputs(char **paths, size_t n, uint16_t dpi, inputs *in, size_t *other)
+/* Read every image and template file of the listing (paths[i] from set sets[i]); others are
+ * skipped (counted). */
+static int load_inputs(char **paths, const int *sets, size_t n, uint16_t dpi, inputs *in,
+                       size_t *other)
 {
     in->images = calloc(n ? n : 1, sizeof(*in->images));
     in->image_names = calloc(n ? n : 1, sizeof(*in->image_names));
+    in->image_set = calloc(n ? n : 1, sizeof(*in->image_set));
     in->files = calloc(n ? n : 1, sizeof(*in->files));
-    if (!in->images || !in->image_names || !in->files)
+    in->file_names = calloc(n ? n : 1, sizeof(*in->file_names));
+    in->file_set = calloc(n ? n : 1, sizeof(*in->file_set));
+    if (!in->images || !in->image_names || !in->image_set || !in->files || !in->file_names ||
+        !in->file_set)
         return ZKBIO_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         uint8_t *data = NULL;
         size_t len = 0;
-        int rc = fpc_read_file(paths[i], &data, &len);
+        int rc = cli_read_file(paths[i], &data, &len);
         if (rc == ZKBIO_ENOMEM)
             return rc;
         if (rc != ZKBIO_OK) {
-            fpc_fail(CMD, rc, "skipping %s", paths[i]);
+            cli_fail(CMD, rc, "skipping %s", paths[i]);
             (*other)++;
             continue;
         }
-        if (fpc_is_template(data, len)) {
+        if (engine_is_template(data, len)) {
             zkbio_template *t = NULL;
-            rc = fpc_import_template(data, len, &t, NULL);
+            rc = engine_import_template(data, len, &t, NULL);
             free(data);
             if (rc == ZKBIO_ENOMEM)
                 return rc;
             if (rc != ZKBIO_OK) {
-                fpc_fail(CMD, rc, "skipping %s: bad template", paths[i]);
+                cli_fail(CMD, rc, "skipping %s: bad template", paths[i]);
                 (*other)++;
                 continue;
             }
+            in->file_names[in->nfiles] = paths[i];
+            in->file_set[in->nfiles] = sets[i];
             in->files[in->nfiles++] = t;
             continue;
         }
@@ -165,22 +184,24 @@ static int load_inputs(char **paths, size_t n, uint16_t dpi, inputs *in, size_t 
             return rc;
         if (rc != ZKBIO_OK) {
             if (rc != ZKBIO_ENOTSUP) /* ENOTSUP: neither image nor template, e.g. a README */
-                fpc_fail(CMD, rc, "skipping %s: cannot load the image", paths[i]);
+                cli_fail(CMD, rc, "skipping %s: cannot load the image", paths[i]);
             (*other)++;
             continue;
         }
         if (dpi)
             img->dpi = dpi;
         in->image_names[in->nimages] = paths[i];
+        in->image_set[in->nimages] = sets[i];
         in->images[in->nimages++] = img;
     }
     return ZKBIO_OK;
 }
 
 /* Extraction phase: passes over the images until `seconds` have gone (at least one). Fills
- * templates[0..*ntemplates) from the first pass. Returns ZKBIO_OK or the first hard error. */
-static int bench_extract(const inputs *in, double seconds, zkbio_template **templates,
-                         size_t *ntemplates)
+ * templates[0..*ntemplates) from the first pass, with the set and name of each one's image in
+ * tset[] and tname[]. Returns ZKBIO_OK or the first hard error. */
+static int bench_extract(const inputs *in, double seconds, zkbio_template **templates, int *tset,
+                         const char **tname, size_t *ntemplates)
 {
     size_t cap = in->nimages * 4 + 16, n = 0, unusable = 0, passes = 0;
     double *ms = malloc(cap * sizeof(*ms));
@@ -196,7 +217,7 @@ static int bench_extract(const inputs *in, double seconds, zkbio_template **temp
             int r = zkbio_extract(in->images[i], &t, &info);
             double dt = now_s() - t0;
             if (r != ZKBIO_OK && r != ZKBIO_ELOWQUALITY) {
-                fpc_fail(CMD, r, "extraction: %s", in->image_names[i]);
+                cli_fail(CMD, r, "extraction: %s", in->image_names[i]);
                 rc = r;
                 goto done;
             }
@@ -212,10 +233,13 @@ static int bench_extract(const inputs *in, double seconds, zkbio_template **temp
             }
             ms[n++] = dt * 1000;
             if (passes == 0) {
-                if (r == ZKBIO_OK)
+                if (r == ZKBIO_OK) {
+                    tset[*ntemplates] = in->image_set[i];
+                    tname[*ntemplates] = in->image_names[i];
                     templates[(*ntemplates)++] = t;
-                else
+                } else {
                     unusable++;
+                }
             } else {
                 zkbio_template_free(t);
             }
@@ -241,6 +265,59 @@ done:
     return rc;
 }
 
+static size_t gcd(size_t a, size_t b)
+{
+    while (b) {
+        size_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* The step through a set of m templates in name order: coprime with m (so every template comes
+ * once) and about 0.618 m, so that consecutive probes of an FVC set ({finger}_{impression}, eight
+ * impressions a finger) are different fingers. */
+static size_t set_stride(size_t m)
+{
+    if (m <= 2)
+        return 1;
+    size_t k = (size_t)((double)m * 0.618);
+    while (gcd(k, m) != 1)
+        k++;
+    return k;
+}
+
+/* The probe order, order[0..n): a permutation of the templates (set_of[i] is template i's set,
+ * 0..nsets-1; within a set, templates are in name order). Round k takes, from each set in turn
+ * that still has one, its template at position k * stride mod size. Deterministic. strides[s]
+ * and sizes[s] report each set's step and size. */
+static void probe_order(const int *set_of, size_t n, int nsets, size_t *order, size_t *strides,
+                        size_t *sizes, size_t *scratch)
+{
+    size_t *start = scratch; /* nsets + 1 offsets into members */
+    size_t *members = scratch + nsets + 1;
+    for (int s = 0; s <= nsets; s++)
+        start[s] = 0;
+    for (size_t i = 0; i < n; i++)
+        start[set_of[i] + 1]++;
+    for (int s = 0; s < nsets; s++) {
+        sizes[s] = start[s + 1];
+        strides[s] = set_stride(sizes[s]);
+        start[s + 1] += start[s];
+    }
+    size_t fill[SPEED_SETS_MAX];
+    for (int s = 0; s < nsets; s++)
+        fill[s] = start[s];
+    for (size_t i = 0; i < n; i++)
+        members[fill[set_of[i]]++] = i;
+    size_t k = 0;
+    for (size_t round = 0; k < n; round++)
+        for (int s = 0; s < nsets; s++)
+            if (round < sizes[s])
+                order[k++] = members[start[s] + (round * strides[s]) % sizes[s]];
+}
+
 /* 1:1 with zkbio_match(): every ordered pair (a, b), a != b, in turn, for `seconds`. */
 static int bench_match(zkbio_template **t, size_t n, double seconds)
 {
@@ -251,7 +328,7 @@ static int bench_match(zkbio_template **t, size_t n, double seconds)
             double s = 0;
             int rc = zkbio_match(t[a], t[b], &s);
             if (rc != ZKBIO_OK) {
-                fpc_fail(CMD, rc, "1:1 zkbio_match");
+                cli_fail(CMD, rc, "1:1 zkbio_match");
                 return rc;
             }
             sum += s;
@@ -284,7 +361,7 @@ static int bench_matcher(zkbio_template **t, size_t n, double seconds)
         int rc = zkbio_matcher_new(t[a], &m);
         double t1 = now_s();
         if (rc != ZKBIO_OK) {
-            fpc_fail(CMD, rc, "1:1 zkbio_matcher_new");
+            cli_fail(CMD, rc, "1:1 zkbio_matcher_new");
             return rc;
         }
         prep += t1 - t0;
@@ -296,7 +373,7 @@ static int bench_matcher(zkbio_template **t, size_t n, double seconds)
             rc = zkbio_matcher_match(m, t[b], &s);
             if (rc != ZKBIO_OK) {
                 zkbio_matcher_free(m);
-                fpc_fail(CMD, rc, "1:1 zkbio_matcher_match");
+                cli_fail(CMD, rc, "1:1 zkbio_matcher_match");
                 return rc;
             }
             sum += s;
@@ -321,7 +398,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
     zkbio_gallery *g = NULL;
     int rc = zkbio_gallery_new(threads, &g);
     if (rc != ZKBIO_OK) {
-        fpc_fail(CMD, rc, "1:N zkbio_gallery_new");
+        cli_fail(CMD, rc, "1:N zkbio_gallery_new");
         return rc;
     }
     fflush(stdout);
@@ -330,7 +407,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
     for (size_t i = 0; i < size; i++) {
         rc = zkbio_gallery_add(g, (uint32_t)(i + 1), t[i % n]);
         if (rc != ZKBIO_OK) {
-            fpc_fail(CMD, rc, "1:N zkbio_gallery_add (template %zu)", i + 1);
+            cli_fail(CMD, rc, "1:N zkbio_gallery_add (template %zu)", i + 1);
             zkbio_gallery_free(g);
             return rc;
         }
@@ -339,7 +416,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
     size_t count = 0;
     rc = zkbio_gallery_count(g, &count);
     if (rc != ZKBIO_OK) {
-        fpc_fail(CMD, rc, "1:N zkbio_gallery_count");
+        cli_fail(CMD, rc, "1:N zkbio_gallery_count");
         zkbio_gallery_free(g);
         return rc;
     }
@@ -354,7 +431,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
     /* one identify not timed: it faults the gallery's memory in and starts the workers */
     rc = zkbio_gallery_identify(g, t[n - 1], ZKBIO_MATCH_THRESHOLD, top, 10, &found);
     if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
-        fpc_fail(CMD, rc, "1:N zkbio_gallery_identify");
+        cli_fail(CMD, rc, "1:N zkbio_gallery_identify");
         zkbio_gallery_free(g);
         return rc;
     }
@@ -364,7 +441,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
         rc = zkbio_gallery_identify(g, t[runs % n], ZKBIO_MATCH_THRESHOLD, top, 10, &found);
         double dt = now_s() - a;
         if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
-            fpc_fail(CMD, rc, "1:N zkbio_gallery_identify");
+            cli_fail(CMD, rc, "1:N zkbio_gallery_identify");
             zkbio_gallery_free(g);
             return rc;
         }
@@ -404,16 +481,16 @@ int zkbio_cli_bench_speed(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "g:s:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'g':
-            bad = fpc_parse_long(optarg, 1, 10000000, &gallery);
+            bad = cli_parse_long(optarg, 1, 10000000, &gallery);
             break;
         case 's':
-            bad = fpc_parse_double(optarg, 0.001, 3600, &seconds);
+            bad = cli_parse_double(optarg, 0.001, 3600, &seconds);
             break;
         case 'j':
-            bad = fpc_parse_long(optarg, 1, 64, &threads);
+            bad = cli_parse_long(optarg, 1, 64, &threads);
             break;
         case OPT_DPI:
-            bad = fpc_parse_long(optarg, ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX, &dpi);
+            bad = cli_parse_long(optarg, ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX, &dpi);
             break;
         case OPT_NO_OFIELD:
             no_ofield = 1;
@@ -431,12 +508,14 @@ int zkbio_cli_bench_speed(int argc, char **argv)
             return 2;
         }
     }
-    if (argc - optind != 1) {
-        fprintf(stderr, "zkbio bench speed: one DIR is needed\n\n");
+    int nsets = argc - optind;
+    if (nsets < 1 || nsets > SPEED_SETS_MAX) {
+        fprintf(stderr, "zkbio bench speed: %s\n\n",
+                nsets < 1 ? "at least one DIR is needed" : "too many DIRs (at most 64)");
         usage(stderr);
         return 2;
     }
-    const char *dir = argv[optind];
+    char *const *dirs = argv + optind;
     long online = sysconf(_SC_NPROCESSORS_ONLN), conf = sysconf(_SC_NPROCESSORS_CONF);
     if (online < 1)
         online = 1;
@@ -444,30 +523,58 @@ int zkbio_cli_bench_speed(int argc, char **argv)
         threads = online > 64 ? 64 : online;
 
     char **paths = NULL;
+    int *path_set = NULL;
     size_t npaths = 0, other = 0, ntemplates = 0;
     inputs in;
     memset(&in, 0, sizeof(in));
-    zkbio_template **templates = NULL;
-    int status = 2, failed = 0;
-    int rc = fpc_list_dir(dir, NULL, &paths, &npaths);
-    if (rc != ZKBIO_OK) {
-        fpc_fail(CMD, rc, "%s: cannot list the directory%s%s", dir, rc == ZKBIO_EIO ? ": " : "",
-                 rc == ZKBIO_EIO ? strerror(errno) : "");
-        return 2;
+    zkbio_template **templates = NULL, **set = NULL;
+    int *tset = NULL;
+    const char **tname = NULL, **setname = NULL;
+    size_t *order = NULL, *scratch = NULL;
+    int status = 2, failed = 0, rc;
+    for (int d = 0; d < nsets; d++) {
+        char **p = NULL;
+        size_t np = 0;
+        rc = cli_list_dir(dirs[d], NULL, &p, &np);
+        if (rc != ZKBIO_OK) {
+            cli_fail(CMD, rc, "%s: cannot list the directory%s%s", dirs[d],
+                     rc == ZKBIO_EIO ? ": " : "", rc == ZKBIO_EIO ? strerror(errno) : "");
+            goto out;
+        }
+        char **np_paths = realloc(paths, (npaths + np + 1) * sizeof(*paths));
+        int *np_set = realloc(path_set, (npaths + np + 1) * sizeof(*path_set));
+        if (np_paths)
+            paths = np_paths;
+        if (np_set)
+            path_set = np_set;
+        if (!np_paths || !np_set) {
+            cli_free_list(p, np);
+            cli_fail(CMD, ZKBIO_ENOMEM, "listing %s", dirs[d]);
+            goto out;
+        }
+        for (size_t i = 0; i < np; i++) {
+            paths[npaths] = p[i];
+            path_set[npaths++] = d;
+        }
+        free(p);
     }
-    rc = load_inputs(paths, npaths, (uint16_t)dpi, &in, &other);
+    rc = load_inputs(paths, path_set, npaths, (uint16_t)dpi, &in, &other);
     if (rc != ZKBIO_OK) {
-        fpc_fail(CMD, rc, "%s: reading the files", dir);
+        cli_fail(CMD, rc, "reading the files");
         goto out;
     }
     if (in.nimages == 0 && in.nfiles == 0) {
-        fpc_fail(CMD, ZKBIO_ENOENT, "%s: no image or template file", dir);
+        cli_fail(CMD, ZKBIO_ENOENT, "%s%s: no image or template file", dirs[0],
+                 nsets > 1 ? " ..." : "");
         goto out;
     }
 
     char model[256];
     cpu_model(model, sizeof(model));
-    printf("zkbio bench speed: %s\n", dir);
+    printf("zkbio bench speed:");
+    for (int d = 0; d < nsets; d++)
+        printf(" %s", dirs[d]);
+    printf("\n");
     label("machine:");
     printf("%ld online core(s) (%ld configured)%s%s\n", online, conf, model[0] ? ", " : "", model);
     if (in.nimages > 0) {
@@ -492,20 +599,31 @@ int zkbio_cli_bench_speed(int argc, char **argv)
         printf("none; %zu template file(s) used\n", in.nfiles);
     }
 
-    templates = calloc(in.nimages + 1, sizeof(*templates));
-    if (!templates) {
-        fpc_fail(CMD, ZKBIO_ENOMEM, "allocating");
+    size_t cap = (in.nimages > in.nfiles ? in.nimages : in.nfiles) + 1;
+    templates = calloc(cap, sizeof(*templates));
+    set = calloc(cap, sizeof(*set));
+    tset = calloc(cap, sizeof(*tset));
+    tname = calloc(cap, sizeof(*tname));
+    setname = calloc(cap, sizeof(*setname));
+    order = calloc(cap, sizeof(*order));
+    scratch = calloc(cap + (size_t)nsets + 1, sizeof(*scratch));
+    if (!templates || !set || !tset || !tname || !setname || !order || !scratch) {
+        cli_fail(CMD, ZKBIO_ENOMEM, "allocating");
         goto out;
     }
-    if (in.nimages > 0 && bench_extract(&in, seconds, templates, &ntemplates) != ZKBIO_OK)
+    if (in.nimages > 0 &&
+        bench_extract(&in, seconds, templates, tset, tname, &ntemplates) != ZKBIO_OK)
         failed = 1;
     for (size_t i = 0; no_ofield && i < ntemplates; i++)
         for (unsigned v = 0; v < ZKBIO_TEMPLATE_VIEWS_MAX; v++)
             zkbio_template_ofield_set(templates[i], v, 0, 0, 0, 0, NULL);
-    zkbio_template **set = ntemplates > 0 ? templates : in.files;
+    zkbio_template **pool = ntemplates > 0 ? templates : in.files;
+    const int *pool_set = ntemplates > 0 ? tset : in.file_set;
+    const char *const *pool_name = ntemplates > 0 ? tname : (const char *const *)in.file_names;
     size_t nset = ntemplates > 0 ? ntemplates : in.nfiles;
     if (nset < 2) {
-        fpc_fail(CMD, ZKBIO_ENOENT, "%s: fewer than 2 templates: no 1:1 or 1:N figures", dir);
+        cli_fail(CMD, ZKBIO_ENOENT, "%s%s: fewer than 2 templates: no 1:1 or 1:N figures", dirs[0],
+                 nsets > 1 ? " ..." : "");
         status = failed ? 1 : 2;
         goto out;
     }
@@ -513,6 +631,21 @@ int zkbio_cli_bench_speed(int argc, char **argv)
         label("templates:");
         printf("%zu from template files\n", nset);
     }
+    size_t strides[SPEED_SETS_MAX], sizes[SPEED_SETS_MAX];
+    probe_order(pool_set, nset, nsets, order, strides, sizes, scratch);
+    for (size_t i = 0; i < nset; i++) {
+        set[i] = pool[order[i]];
+        setname[i] = pool_name[order[i]];
+    }
+    label("probes:");
+    printf("round-robin across %d set(s), within each every k-th template by name:", nsets);
+    for (int d = 0; d < nsets; d++)
+        printf("%s %s k=%zu of %zu", d ? ";" : "", dirs[d], strides[d], sizes[d]);
+    printf("\n");
+    label("first probes:");
+    for (size_t i = 0; i < nset && i < 6; i++)
+        printf("%s%s", i ? ", " : "", setname[i]);
+    printf("%s\n", nset > 6 ? ", ..." : "");
     if (bench_match(set, nset, seconds) != ZKBIO_OK)
         failed = 1;
     if (bench_matcher(set, nset, seconds) != ZKBIO_OK)
@@ -524,7 +657,14 @@ out:
     for (size_t i = 0; i < ntemplates; i++)
         zkbio_template_free(templates[i]);
     free(templates);
+    free(set);
+    free(tset);
+    free(tname);
+    free(setname);
+    free(order);
+    free(scratch);
     free_inputs(&in);
-    fpc_free_list(paths, npaths);
+    cli_free_list(paths, npaths);
+    free(path_set);
     return status;
 }

@@ -13,7 +13,6 @@
  * lowest FNMR at FMR <= 1 %, <= 0.1 % and = 0). Results do not depend on the thread count. */
 #include "bench_accuracy.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -30,6 +29,8 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
+#include "util.h"
+
 #ifdef ZKM_TUNE
 void zkm_dbg_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
 #endif
@@ -38,7 +39,7 @@ typedef struct ba_item {
     int set;                /* folder index */
     int finger, impression; /* from the file name */
     char *path;
-    char *name;            /* SET-{finger}_{impression} */
+    char *name;            /* SET-{finger}_{impression}, SET from ba_set_name() */
     zkbio_template *tpl;   /* candidate role (NULL: extraction failed) */
     zkbio_template *probe; /* probe role: tpl, or the rotated extraction with --rotate */
     int failed;            /* extraction or import of either role failed */
@@ -65,7 +66,9 @@ static void ba_usage(FILE *out)
             "  --iso     match the .iso templates instead of extracting the images\n"
             "  --no-ofield  drop the orientation fields of the extracted templates, so the\n"
             "            matcher scores minutiae alone (as for ISO/ANSI templates)\n"
-            "  --scores  write the all-vs-all score matrix (row = probe) as CSV\n"
+            "  --scores  write the all-vs-all score matrix (row = probe) as CSV; rows and\n"
+            "            columns are named SET-{finger}_{impression}, SET being the set's parent\n"
+            "            and own folder (FVC2002/DB1_B); two sets of one name are refused\n"
             "  --rotate  rotate the probe images clockwise by this many degrees\n"
             "  --threads worker threads (default: online CPUs)\n");
 }
@@ -80,49 +83,59 @@ static int ba_cmp_item(const void *a, const void *b)
     return (x->impression > y->impression) - (x->impression < y->impression);
 }
 
-static const char *ba_basename(const char *dir)
-{
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/')
-        len--;
-    static char buf[256];
-    size_t s = len;
-    while (s > 0 && dir[s - 1] != '/')
-        s--;
-    size_t l = len - s < sizeof(buf) - 1 ? len - s : sizeof(buf) - 1;
-    memcpy(buf, dir + s, l);
-    buf[l] = 0;
-    return buf;
-}
+/* The name of a set in the report and the --scores file: the folder's last two path components
+ * once resolved ("FVC2002/DB1_B"), so that sets of different collections with the same folder
+ * name stay apart. Returns 0, or -1 (message printed) when the folder cannot be resolved or its
+ * name does not fit. */
+#define BA_SET_NAME_MAX 256
 
-/* Add the files of one set. Returns 0 or -1 (message printed). */
-static int ba_scan(const char *dir, int set, const char *ext, ba_item **items, size_t *n,
-                   size_t *cap)
+static int ba_set_name(const char *dir, char *out, size_t size)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
+    char *full = realpath(dir, NULL);
+    if (!full) {
         fprintf(stderr, "zkbio bench accuracy: %s: %s\n", dir, strerror(errno));
         return -1;
     }
-    char setname[256];
-    snprintf(setname, sizeof(setname), "%s", ba_basename(dir));
-    struct dirent *de;
-    size_t before = *n;
-    while ((de = readdir(d)) != NULL) {
+    const char *start = full + strlen(full);
+    for (int slashes = 0; start > full;) {
+        if (start[-1] == '/' && ++slashes == 2)
+            break;
+        start--;
+    }
+    if (*start == '/')
+        start++;
+    int n = snprintf(out, size, "%s", start);
+    free(full);
+    if (n < 0 || (size_t)n >= size || !*out) {
+        fprintf(stderr, "zkbio bench accuracy: %s: set name too long or empty\n", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* Add the {finger}_{impression}EXT files of one set, named SETNAME-{finger}_{impression}.
+ * Returns 0 or -1 (message printed). */
+static int ba_scan(const char *dir, const char *setname, int set, const char *ext, ba_item **items,
+                   size_t *n, size_t *cap)
+{
+    char **paths = NULL;
+    size_t npaths = 0, before = *n;
+    int rc = cli_list_dir(dir, NULL, &paths, &npaths);
+    if (rc != ZKBIO_OK) {
+        fprintf(stderr, "zkbio bench accuracy: %s: %s\n", dir,
+                rc == ZKBIO_EIO ? strerror(errno) : zkbio_strerror(rc));
+        return -1;
+    }
+    for (size_t k = 0; k < npaths; k++) {
+        const char *file = cli_basename(paths[k]);
         int f, i, used = 0;
-        char tail[16];
-        if (sscanf(de->d_name, "%d_%d%n", &f, &i, &used) != 2)
-            continue;
-        if (snprintf(tail, sizeof(tail), "%s", de->d_name + used) >= (int)sizeof(tail) ||
-            strcmp(tail, ext) != 0)
+        if (sscanf(file, "%d_%d%n", &f, &i, &used) != 2 || strcmp(file + used, ext) != 0)
             continue;
         if (*n == *cap) {
             size_t nc = *cap ? *cap * 2 : 128;
             ba_item *ni = realloc(*items, nc * sizeof(*ni));
-            if (!ni) {
-                closedir(d);
-                return -1;
-            }
+            if (!ni)
+                goto nomem;
             *items = ni;
             *cap = nc;
         }
@@ -131,22 +144,24 @@ static int ba_scan(const char *dir, int set, const char *ext, ba_item **items, s
         it->set = set;
         it->finger = f;
         it->impression = i;
-        size_t pl = strlen(dir) + strlen(de->d_name) + 2;
-        it->path = malloc(pl);
-        it->name = malloc(strlen(setname) + 32);
-        if (!it->path || !it->name) {
-            closedir(d);
-            return -1;
-        }
-        snprintf(it->path, pl, "%s/%s", dir, de->d_name);
-        snprintf(it->name, strlen(setname) + 32, "%s-%d_%d", setname, f, i);
+        it->path = paths[k];
+        paths[k] = NULL;
+        size_t nl = strlen(setname) + 32;
+        it->name = malloc(nl);
+        if (!it->name)
+            goto nomem;
+        snprintf(it->name, nl, "%s-%d_%d", setname, f, i);
     }
-    closedir(d);
+    cli_free_list(paths, npaths);
     if (*n == before) {
         fprintf(stderr, "zkbio bench accuracy: %s: no {finger}_{impression}%s files\n", dir, ext);
         return -1;
     }
     return 0;
+nomem:
+    cli_free_list(paths, npaths);
+    fprintf(stderr, "zkbio bench accuracy: out of memory\n");
+    return -1;
 }
 
 static int ba_load_iso(const char *path, zkbio_template **out)
@@ -312,6 +327,22 @@ static void ba_metrics(double *g, size_t ng, double *im, size_t ni, ba_result *r
     free(t);
 }
 
+/* One CSV field, quoted when it holds a comma, a quote or a line break. */
+static void ba_csv_name(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 static int ba_write_csv(const ba_ctx *c, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -319,11 +350,13 @@ static int ba_write_csv(const ba_ctx *c, const char *path)
         fprintf(stderr, "zkbio bench accuracy: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    for (size_t k = 0; k < c->n; k++)
-        fprintf(f, ",%s", c->items[k].name);
+    for (size_t k = 0; k < c->n; k++) {
+        fputc(',', f);
+        ba_csv_name(f, c->items[k].name);
+    }
     fputc('\n', f);
     for (size_t r = 0; r < c->n; r++) {
-        fputs(c->items[r].name, f);
+        ba_csv_name(f, c->items[r].name);
         for (size_t k = 0; k < c->n; k++)
             fprintf(f, ",%.2f", c->matrix[r * c->n + k]);
         fputc('\n', f);
@@ -410,8 +443,33 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
     pthread_mutex_init(&c.lock, NULL);
     size_t cap = 0;
     int status = 0;
+    char(*setnames)[BA_SET_NAME_MAX] = calloc((size_t)nsets, sizeof(*setnames));
+    if (!setnames) {
+        status = 1;
+        goto out;
+    }
+    for (int s = 0; s < nsets; s++) {
+        if (ba_set_name(argv[optind + s], setnames[s], sizeof(setnames[s])) != 0) {
+            status = 2;
+            goto out;
+        }
+        for (int e = 0; e < s; e++)
+            if (strcmp(setnames[e], setnames[s]) == 0) {
+                fprintf(stderr,
+                        "zkbio bench accuracy: %s and %s are both set '%s': give each set once "
+                        "(sets are named by their parent and own folder)\n",
+                        argv[optind + e], argv[optind + s], setnames[s]);
+                status = 2;
+                goto out;
+            }
+    }
+    size_t namew = 20;
     for (int s = 0; s < nsets; s++)
-        if (ba_scan(argv[optind + s], s, iso ? ".iso" : ".tif", &c.items, &c.n, &cap) != 0) {
+        if (strlen(setnames[s]) > namew)
+            namew = strlen(setnames[s]);
+    for (int s = 0; s < nsets; s++)
+        if (ba_scan(argv[optind + s], setnames[s], s, iso ? ".iso" : ".tif", &c.items, &c.n,
+                    &cap) != 0) {
             status = 2;
             goto out;
         }
@@ -444,8 +502,8 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
            "thread)\n",
            iso ? "loading" : "extraction", t1 - t0, c.n * c.n, t2 - t1,
            (t2 - t1) * 1e9 * (double)threads / (double)(c.n * c.n));
-    printf("\n%-20s %5s %6s %5s %8s %8s %8s %8s\n", "set", "gen", "imp", "fail", "EER%", "FMR100%",
-           "FMR1000%", "ZeroFMR%");
+    printf("\n%-*s %5s %6s %5s %8s %8s %8s %8s\n", (int)namew, "set", "gen", "imp", "fail", "EER%",
+           "FMR100%", "FMR1000%", "ZeroFMR%");
     ba_result mean;
     memset(&mean, 0, sizeof(mean));
     for (int s = 0; s < nsets; s++) {
@@ -482,9 +540,8 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
         ba_metrics(g, ng, im, ni, &r);
         free(g);
         free(im);
-        printf("%-20s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", ba_basename(argv[optind + s]),
-               r.gen, r.imp, r.failures, 100 * r.eer, 100 * r.fmr100, 100 * r.fmr1000,
-               100 * r.zerofmr);
+        printf("%-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", (int)namew, setnames[s], r.gen,
+               r.imp, r.failures, 100 * r.eer, 100 * r.fmr100, 100 * r.fmr1000, 100 * r.zerofmr);
         mean.gen += r.gen;
         mean.imp += r.imp;
         mean.failures += r.failures;
@@ -493,7 +550,7 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
         mean.fmr1000 += r.fmr1000 / nsets;
         mean.zerofmr += r.zerofmr / nsets;
     }
-    printf("%-20s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", "mean", mean.gen, mean.imp,
+    printf("%-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", (int)namew, "mean", mean.gen, mean.imp,
            mean.failures, 100 * mean.eer, 100 * mean.fmr100, 100 * mean.fmr1000,
            100 * mean.zerofmr);
     printf("\nscore calibration (threshold %.0f = FMR 1e-4): %s\n", ZKBIO_MATCH_THRESHOLD,
@@ -512,6 +569,7 @@ out:
     }
     free(c.items);
     free(c.matrix);
+    free(setnames);
     pthread_mutex_destroy(&c.lock);
     return status;
 }

@@ -16,26 +16,12 @@
 
 #include "pushsim.h"
 
-#ifdef ZKBIO_HAVE_BENCH_H
 #include "bench.h"
-#elif defined(ZKBIO_HAVE_BENCH_PUSH)
-int zkbio_cli_bench_push(int argc, char **argv);
-#endif
-#ifdef ZKBIO_HAVE_FP_CMDS
-#include "fp_cmds.h"
-#endif
-#ifdef ZKBIO_HAVE_BENCH_ACCURACY
 #include "bench_accuracy.h"
-#endif
-#ifdef ZKBIO_HAVE_BENCH_SERVICE
 #include "bench_service.h"
-#endif
-#ifdef ZKBIO_HAVE_ZK4370_CMDS
-#include "zk4370_cmds.h"
-#endif
-#ifdef ZKBIO_HAVE_READER_CMDS
+#include "engine_cmds.h"
 #include "reader_cmds.h"
-#endif
+#include "zk4370_cmds.h"
 
 typedef struct subcommand {
     const char *name;
@@ -51,22 +37,16 @@ static const subcommand commands[] = {
     {"bench", cmd_bench,
      "benchmarks: `bench push` (zkbiod under simulated devices), `bench accuracy`, `bench speed`, "
      "`bench capture`, `bench service`"},
-#ifdef ZKBIO_HAVE_FP_CMDS
     {"extract", zkbio_cli_extract, "fingerprint image -> minutiae template, quality"},
     {"match", zkbio_cli_match, "compare two fingerprints (images or templates): score, decision"},
     {"merge", zkbio_cli_merge, "enrol: merge three captures of one finger into one template"},
     {"identify", zkbio_cli_identify, "search a directory of fingerprints for a probe (1:N)"},
-#endif
-#ifdef ZKBIO_HAVE_ZK4370_CMDS
     {"device", zkbio_cli_device, "a terminal on TCP/UDP 4370: info, users, attendance, listen"},
     {"emulate", zkbio_cli_emulate, "emulate a terminal on TCP/UDP 4370 (tests, node-zklib)"},
-#endif
-#ifdef ZKBIO_HAVE_READER_CMDS
     {"readers", zkbio_cli_readers, "list fingerprint readers (--watch: hotplug events)"},
     {"capture", zkbio_cli_capture, "capture one fingerprint image from a reader"},
     {"enroll", zkbio_cli_enroll, "enrol a finger from a reader: three captures, one template"},
     {"verify", zkbio_cli_verify, "capture a finger and compare it with a template"},
-#endif
 };
 
 static void usage(FILE *out)
@@ -122,39 +102,23 @@ static int cmd_bench(int argc, char **argv)
                 "Usage: zkbio bench push [options]   (zkbio bench push --help)\n"
                 "       zkbio bench accuracy [options] DIR... (zkbio bench accuracy --help)\n"
                 "       zkbio bench zk4370 [options] (zkbio bench zk4370 --help)\n"
-                "       zkbio bench speed DIR [options] (zkbio bench speed --help)\n"
+                "       zkbio bench speed DIR... [options] (zkbio bench speed --help)\n"
                 "       zkbio bench capture [--frames N] (zkbio bench capture --help)\n"
                 "       zkbio bench service DIR [options] (zkbio bench service --help)\n");
         return argc < 2 ? 2 : 0;
     }
-    if (strcmp(argv[1], "push") == 0) {
-#if defined(ZKBIO_HAVE_BENCH_H) || defined(ZKBIO_HAVE_BENCH_PUSH)
+    if (strcmp(argv[1], "push") == 0)
         return zkbio_cli_bench_push(argc - 1, argv + 1);
-#else
-        fprintf(stderr, "zkbio bench push: not built into this zkbio\n");
-        return 1;
-#endif
-    }
-#ifdef ZKBIO_HAVE_BENCH_SERVICE
     if (strcmp(argv[1], "service") == 0)
         return zkbio_cli_bench_service(argc - 1, argv + 1);
-#endif
-#ifdef ZKBIO_HAVE_FP_CMDS
     if (strcmp(argv[1], "speed") == 0)
         return zkbio_cli_bench_speed(argc - 1, argv + 1);
-#endif
-#ifdef ZKBIO_HAVE_READER_CMDS
     if (strcmp(argv[1], "capture") == 0)
         return zkbio_cli_bench_capture(argc - 1, argv + 1);
-#endif
-#ifdef ZKBIO_HAVE_ZK4370_CMDS
     if (strcmp(argv[1], "zk4370") == 0)
         return zkbio_cli_bench_zk4370(argc - 1, argv + 1);
-#endif
-#ifdef ZKBIO_HAVE_BENCH_ACCURACY
     if (strcmp(argv[1], "accuracy") == 0)
         return zkbio_cli_bench_accuracy(argc - 1, argv + 1);
-#endif
     fprintf(stderr, "zkbio bench: unknown benchmark '%s' (see zkbio bench --help)\n", argv[1]);
     return 2;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `zkbio extract`, `zkbio match`, `zkbio merge` and `zkbio identify`: the fingerprint engine of
- * libzkbio on image and template files, and the file helpers that `zkbio bench speed` shares. */
+ * libzkbio on image and template files, and the template loading that `zkbio bench speed` and the
+ * reader commands share. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -23,95 +24,11 @@
 #include "zkbio/merge.h"
 #include "zkbio/template.h"
 
-#include "fp_cmds.h"
+#include "engine_cmds.h"
 
 /* ---------------------------------------------------------------------------------------------- */
-/* shared helpers                                                                                 */
+/* template and image files */
 /* ---------------------------------------------------------------------------------------------- */
-
-void fpc_fail(const char *cmd, int rc, const char *fmt, ...)
-{
-    char text[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    if (rc != 0)
-        fprintf(stderr, "zkbio %s: %s: %s (%s)\n", cmd, text, zkbio_strerror(rc),
-                zkbio_error_name(rc));
-    else
-        fprintf(stderr, "zkbio %s: %s\n", cmd, text);
-}
-
-int fpc_parse_long(const char *s, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int fpc_parse_double(const char *s, double min, double max, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (!*s || *end || errno || !isfinite(v) || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-const char *fpc_basename(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
-
-int fpc_read_file(const char *path, uint8_t **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ZKBIO_EIO;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0) {
-        int e = errno;
-        fclose(f);
-        errno = e;
-        return ZKBIO_EIO;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        fclose(f);
-        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-        return ZKBIO_EIO;
-    }
-    if ((unsigned long long)st.st_size > FPC_FILE_MAX) {
-        fclose(f);
-        return ZKBIO_ETOOBIG;
-    }
-    size_t cap = (size_t)st.st_size + 1;
-    uint8_t *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return ZKBIO_ENOMEM;
-    }
-    size_t n = fread(buf, 1, cap - 1, f);
-    int err = ferror(f);
-    int e = errno;
-    fclose(f);
-    if (err) {
-        free(buf);
-        errno = e;
-        return ZKBIO_EIO;
-    }
-    buf[n] = 0;
-    *data = buf;
-    *len = n;
-    return ZKBIO_OK;
-}
 
 static int has_record_magic(const uint8_t *data, size_t len)
 {
@@ -134,8 +51,8 @@ static int looks_base64(const uint8_t *data, size_t len)
     return chars >= 8 && chars <= 4 * ((65536 + 2) / 3);
 }
 
-int fpc_import_template(const uint8_t *data, size_t len, zkbio_template **out,
-                        zkbio_error_info *err)
+int engine_import_template(const uint8_t *data, size_t len, zkbio_template **out,
+                           zkbio_error_info *err)
 {
     if (has_record_magic(data, len))
         return zkbio_template_import_any(data, len, out, err);
@@ -154,7 +71,7 @@ int fpc_import_template(const uint8_t *data, size_t len, zkbio_template **out,
     return rc;
 }
 
-int fpc_is_template(const uint8_t *data, size_t len)
+int engine_is_template(const uint8_t *data, size_t len)
 {
     if (has_record_magic(data, len))
         return 1;
@@ -189,14 +106,14 @@ static void msgf(char *msg, size_t size, const char *fmt, ...)
 /* "Description (ZKBIO_NAME)" of rc, for messages. */
 #define ERRTXT(rc) zkbio_strerror(rc), zkbio_error_name(rc)
 
-int fpc_load(const char *path, uint16_t dpi, zkbio_template **out, fpc_loaded *loaded, char *msg,
-             size_t msgsize)
+int engine_load(const char *path, uint16_t dpi, zkbio_template **out, engine_loaded *loaded,
+                char *msg, size_t msgsize)
 {
-    fpc_loaded l;
+    engine_loaded l;
     memset(&l, 0, sizeof(l));
     uint8_t *data = NULL;
     size_t len = 0;
-    int rc = fpc_read_file(path, &data, &len);
+    int rc = cli_read_file(path, &data, &len);
     if (rc == ZKBIO_EIO) {
         msgf(msg, msgsize, "%s: cannot read: %s: %s (%s)", path, strerror(errno), ERRTXT(rc));
         return rc;
@@ -207,8 +124,8 @@ int fpc_load(const char *path, uint16_t dpi, zkbio_template **out, fpc_loaded *l
     }
     zkbio_error_info err;
     memset(&err, 0, sizeof(err));
-    rc = fpc_import_template(data, len, out, &err);
-    if (rc != ZKBIO_ENOTSUP || fpc_is_template(data, len)) {
+    rc = engine_import_template(data, len, out, &err);
+    if (rc != ZKBIO_ENOTSUP || engine_is_template(data, len)) {
         free(data);
         if (rc != ZKBIO_OK)
             msgf(msg, msgsize, "%s: bad template%s%s: %s (%s)", path, err.text[0] ? ": " : "",
@@ -251,75 +168,6 @@ int fpc_load(const char *path, uint16_t dpi, zkbio_template **out, fpc_loaded *l
     return rc;
 }
 
-static int has_ext(const char *name, const char *ext)
-{
-    size_t n = strlen(name), e = strlen(ext);
-    return n > e + 1 && name[n - e - 1] == '.' && strcasecmp(name + n - e, ext) == 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void fpc_free_list(char **paths, size_t count)
-{
-    if (!paths)
-        return;
-    for (size_t i = 0; i < count; i++)
-        free(paths[i]);
-    free(paths);
-}
-
-int fpc_list_dir(const char *dir, const char *ext, char ***paths, size_t *count)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return ZKBIO_EIO;
-    char **v = NULL;
-    size_t n = 0, cap = 0;
-    int rc = ZKBIO_OK;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || (ext && !has_ext(de->d_name, ext)))
-            continue;
-        size_t need = strlen(dir) + strlen(de->d_name) + 2;
-        char *p = malloc(need);
-        if (!p) {
-            rc = ZKBIO_ENOMEM;
-            break;
-        }
-        snprintf(p, need, "%s/%s", dir, de->d_name);
-        struct stat st;
-        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
-            free(p);
-            continue;
-        }
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            char **nv = realloc(v, ncap * sizeof(*nv));
-            if (!nv) {
-                free(p);
-                rc = ZKBIO_ENOMEM;
-                break;
-            }
-            v = nv;
-            cap = ncap;
-        }
-        v[n++] = p;
-    }
-    closedir(d);
-    if (rc != ZKBIO_OK) {
-        fpc_free_list(v, n);
-        return rc;
-    }
-    if (n > 1)
-        qsort(v, n, sizeof(*v), cmp_str);
-    *paths = v;
-    *count = n;
-    return ZKBIO_OK;
-}
-
 /* Write len bytes to path. On failure prints the message and returns ZKBIO_EIO. */
 static int write_file(const char *cmd, const char *path, const uint8_t *data, size_t len)
 {
@@ -331,7 +179,7 @@ static int write_file(const char *cmd, const char *path, const uint8_t *data, si
     if (f && fclose(f) != 0)
         ok = 0, e = errno;
     if (!ok) {
-        fpc_fail(cmd, ZKBIO_EIO, "%s: cannot write: %s", path, strerror(e));
+        cli_fail(cmd, ZKBIO_EIO, "%s: cannot write: %s", path, strerror(e));
         return ZKBIO_EIO;
     }
     return ZKBIO_OK;
@@ -396,7 +244,7 @@ static int save_template(const char *cmd, const zkbio_template *t, int fmt, cons
     size_t len = 0;
     int rc = export_template(t, fmt, &buf, &len);
     if (rc != ZKBIO_OK) {
-        fpc_fail(cmd, rc, "cannot encode the template as %s", fmt_names[fmt]);
+        cli_fail(cmd, rc, "cannot encode the template as %s", fmt_names[fmt]);
         return rc;
     }
     if (out)
@@ -404,7 +252,7 @@ static int save_template(const char *cmd, const zkbio_template *t, int fmt, cons
     if (rc == ZKBIO_OK && base64) {
         rc = print_base64(buf, len);
         if (rc != ZKBIO_OK)
-            fpc_fail(cmd, rc, "cannot encode the template as base64");
+            cli_fail(cmd, rc, "cannot encode the template as base64");
     }
     free(buf);
     *written = len;
@@ -414,7 +262,7 @@ static int save_template(const char *cmd, const zkbio_template *t, int fmt, cons
 static uint16_t opt_dpi(const char *cmd, const char *s, int *bad)
 {
     long v;
-    if (fpc_parse_long(s, ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX, &v) != 0) {
+    if (cli_parse_long(s, ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX, &v) != 0) {
         fprintf(stderr, "zkbio %s: bad --dpi '%s' (%d..%d)\n", cmd, s, ZKBIO_IMAGE_DPI_MIN,
                 ZKBIO_IMAGE_DPI_MAX);
         *bad = 1;
@@ -426,7 +274,7 @@ static uint16_t opt_dpi(const char *cmd, const char *s, int *bad)
 static double opt_threshold(const char *cmd, const char *s, int *bad)
 {
     double v;
-    if (fpc_parse_double(s, 0.0, 1e6, &v) != 0) {
+    if (cli_parse_double(s, 0.0, 1e6, &v) != 0) {
         fprintf(stderr, "zkbio %s: bad --threshold '%s' (a score >= 0)\n", cmd, s);
         *bad = 1;
         return 0;
@@ -528,17 +376,17 @@ int zkbio_cli_extract(int argc, char **argv)
 
     uint8_t *data = NULL;
     size_t len = 0;
-    int rc = fpc_read_file(path, &data, &len);
+    int rc = cli_read_file(path, &data, &len);
     if (rc != ZKBIO_OK) {
         if (rc == ZKBIO_EIO)
-            fpc_fail("extract", rc, "%s: cannot read: %s", path, strerror(errno));
+            cli_fail("extract", rc, "%s: cannot read: %s", path, strerror(errno));
         else
-            fpc_fail("extract", rc, "%s: cannot read", path);
+            cli_fail("extract", rc, "%s: cannot read", path);
         return 2;
     }
-    if (fpc_is_template(data, len)) {
+    if (engine_is_template(data, len)) {
         free(data);
-        fpc_fail("extract", ZKBIO_EINVAL,
+        cli_fail("extract", ZKBIO_EINVAL,
                  "%s: is a template, not an image (zkbio match and merge read templates)", path);
         return 2;
     }
@@ -546,7 +394,7 @@ int zkbio_cli_extract(int argc, char **argv)
     rc = zkbio_image_load_mem(data, len, ZKBIO_IMAGE_DPI_NORMAL, &img);
     free(data);
     if (rc != ZKBIO_OK) {
-        fpc_fail("extract", rc, "%s: %s", path,
+        cli_fail("extract", rc, "%s: %s", path,
                  rc == ZKBIO_ENOTSUP ? "not an image this tool reads (PNG, TIFF, BMP, PGM)"
                                      : "cannot load the image");
         return 2;
@@ -563,11 +411,11 @@ int zkbio_cli_extract(int argc, char **argv)
     if (rc == ZKBIO_ELOWQUALITY) {
         fprintf(info_out, "quality:    %u\nminutiae:   %u\nforeground: %u px\n", info.quality,
                 info.minutiae, info.foreground);
-        fpc_fail("extract", rc, "%s: unusable image: %s", path, zkbio_unusable_name(info.reason));
+        cli_fail("extract", rc, "%s: unusable image: %s", path, zkbio_unusable_name(info.reason));
         return 1;
     }
     if (rc != ZKBIO_OK) {
-        fpc_fail("extract", rc, "%s: extraction failed", path);
+        cli_fail("extract", rc, "%s: extraction failed", path);
         return 2;
     }
     fprintf(info_out, "quality:    %u\nminutiae:   %u (%zu kept)\nforeground: %u px\n",
@@ -613,7 +461,7 @@ static void match_usage(FILE *out)
             ZKBIO_MATCH_THRESHOLD);
 }
 
-static void describe(FILE *out, const char *path, const zkbio_template *t, const fpc_loaded *l)
+static void describe(FILE *out, const char *path, const zkbio_template *t, const engine_loaded *l)
 {
     if (l->from_image)
         fprintf(out, "%s: image %ux%u px %u dpi, quality %u, %zu minutiae\n", path, l->width,
@@ -664,11 +512,11 @@ int zkbio_cli_match(int argc, char **argv)
         return 2;
     }
     zkbio_template *t[2] = {NULL, NULL};
-    fpc_loaded l[2];
+    engine_loaded l[2];
     char msg[768];
     int status = 2;
     for (int i = 0; i < 2; i++) {
-        if (fpc_load(argv[optind + i], dpi, &t[i], &l[i], msg, sizeof(msg)) != ZKBIO_OK) {
+        if (engine_load(argv[optind + i], dpi, &t[i], &l[i], msg, sizeof(msg)) != ZKBIO_OK) {
             fprintf(stderr, "zkbio match: %s\n", msg);
             goto out;
         }
@@ -678,7 +526,7 @@ int zkbio_cli_match(int argc, char **argv)
     double score = 0;
     int rc = zkbio_match(t[0], t[1], &score);
     if (rc != ZKBIO_OK) {
-        fpc_fail("match", rc, "comparing %s with %s", argv[optind], argv[optind + 1]);
+        cli_fail("match", rc, "comparing %s with %s", argv[optind], argv[optind + 1]);
         goto out;
     }
     status = score >= threshold ? 0 : 1;
@@ -763,7 +611,7 @@ int zkbio_cli_merge(int argc, char **argv)
     char msg[768];
     int status = 2;
     for (int i = 0; i < 3; i++) {
-        int rc = fpc_load(argv[optind + i], dpi, &t[i], NULL, msg, sizeof(msg));
+        int rc = engine_load(argv[optind + i], dpi, &t[i], NULL, msg, sizeof(msg));
         if (rc != ZKBIO_OK) {
             fprintf(stderr, "zkbio merge: %s\n", msg);
             status = rc == ZKBIO_ELOWQUALITY ? 1 : 2;
@@ -773,7 +621,7 @@ int zkbio_cli_merge(int argc, char **argv)
     const zkbio_template *const caps[3] = {t[0], t[1], t[2]};
     int rc = zkbio_merge(caps, &merged);
     if (rc != ZKBIO_OK) {
-        fpc_fail("merge", rc, "%s",
+        cli_fail("merge", rc, "%s",
                  rc == ZKBIO_EMISMATCH     ? "refused: the captures are not of one finger"
                  : rc == ZKBIO_ELOWQUALITY ? "refused: a capture is of too low quality"
                  : rc == ZKBIO_EINVAL      ? "cannot merge (a capture holds several views?)"
@@ -851,7 +699,7 @@ int zkbio_cli_identify(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "k:t:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
-            if (fpc_parse_long(optarg, 1, 1000, &top) != 0) {
+            if (cli_parse_long(optarg, 1, 1000, &top) != 0) {
                 fprintf(stderr, "zkbio identify: bad --top '%s' (1..1000)\n", optarg);
                 bad = 1;
             }
@@ -860,7 +708,7 @@ int zkbio_cli_identify(int argc, char **argv)
             threshold = opt_threshold("identify", optarg, &bad);
             break;
         case 'j':
-            if (fpc_parse_long(optarg, 0, 64, &threads) != 0) {
+            if (cli_parse_long(optarg, 0, 64, &threads) != 0) {
                 fprintf(stderr, "zkbio identify: bad --threads '%s' (0..64)\n", optarg);
                 bad = 1;
             }
@@ -895,29 +743,29 @@ int zkbio_cli_identify(int argc, char **argv)
     zkbio_candidate *cand = NULL;
     int status = 2;
 
-    int rc = fpc_load(probe_path, dpi, &probe, NULL, msg, sizeof(msg));
+    int rc = engine_load(probe_path, dpi, &probe, NULL, msg, sizeof(msg));
     if (rc != ZKBIO_OK) {
         fprintf(stderr, "zkbio identify: probe %s\n", msg);
         goto out;
     }
-    rc = fpc_list_dir(dir, ext, &paths, &npaths);
+    rc = cli_list_dir(dir, ext, &paths, &npaths);
     if (rc != ZKBIO_OK) {
-        fpc_fail("identify", rc, "%s: cannot list the directory%s%s", dir,
+        cli_fail("identify", rc, "%s: cannot list the directory%s%s", dir,
                  rc == ZKBIO_EIO ? ": " : "", rc == ZKBIO_EIO ? strerror(errno) : "");
         goto out;
     }
     if (npaths > UINT32_MAX - 1) {
-        fpc_fail("identify", ZKBIO_ETOOBIG, "%s: too many files", dir);
+        cli_fail("identify", ZKBIO_ETOOBIG, "%s: too many files", dir);
         goto out;
     }
     rc = zkbio_gallery_new((unsigned)threads, &g);
     if (rc != ZKBIO_OK) {
-        fpc_fail("identify", rc, "cannot create the gallery");
+        cli_fail("identify", rc, "cannot create the gallery");
         goto out;
     }
     for (size_t i = 0; i < npaths; i++) {
         zkbio_template *t = NULL;
-        rc = fpc_load(paths[i], dpi, &t, NULL, msg, sizeof(msg));
+        rc = engine_load(paths[i], dpi, &t, NULL, msg, sizeof(msg));
         if (rc == ZKBIO_ENOMEM) {
             fprintf(stderr, "zkbio identify: %s\n", msg);
             goto out;
@@ -930,26 +778,26 @@ int zkbio_cli_identify(int argc, char **argv)
         rc = zkbio_gallery_add(g, (uint32_t)(i + 1), t);
         zkbio_template_free(t);
         if (rc != ZKBIO_OK) {
-            fpc_fail("identify", rc, "%s: cannot add it to the gallery", paths[i]);
+            cli_fail("identify", rc, "%s: cannot add it to the gallery", paths[i]);
             goto out;
         }
         enrolled++;
     }
     if (enrolled == 0) {
-        fpc_fail("identify", ZKBIO_ENOENT, "%s: no usable image or template file%s%s", dir,
+        cli_fail("identify", ZKBIO_ENOENT, "%s: no usable image or template file%s%s", dir,
                  ext ? " named *." : "", ext ? ext : "");
         goto out;
     }
     cand = calloc((size_t)top, sizeof(*cand));
     if (!cand) {
-        fpc_fail("identify", ZKBIO_ENOMEM, "allocating");
+        cli_fail("identify", ZKBIO_ENOMEM, "allocating");
         goto out;
     }
     double t0 = now_s();
     rc = zkbio_gallery_identify(g, probe, threshold, cand, (size_t)top, &found);
     double ms = (now_s() - t0) * 1000;
     if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
-        fpc_fail("identify", rc, "identifying %s", probe_path);
+        cli_fail("identify", rc, "identifying %s", probe_path);
         goto out;
     }
     printf("gallery: %zu template(s) from %s (%zu file(s) skipped); identify took %.1f ms\n",
@@ -962,7 +810,7 @@ int zkbio_cli_identify(int argc, char **argv)
     printf("%4s %8s %9s  %s\n", "rank", "id", "score", "file");
     for (size_t i = 0; i < found; i++) {
         uint32_t id = cand[i].id;
-        const char *name = id >= 1 && id <= npaths ? fpc_basename(paths[id - 1]) : "?";
+        const char *name = id >= 1 && id <= npaths ? cli_basename(paths[id - 1]) : "?";
         printf("%4zu %8u %9.2f  %s\n", i + 1, id, cand[i].score, name);
     }
     status = 0;
@@ -970,6 +818,6 @@ out:
     free(cand);
     zkbio_gallery_free(g);
     zkbio_template_free(probe);
-    fpc_free_list(paths, npaths);
+    cli_free_list(paths, npaths);
     return status;
 }

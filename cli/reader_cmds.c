@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fp_cmds.h"
+#include "engine_cmds.h"
 #include "reader_cmds.h"
 #include "zkbio/extract.h"
 #include "zkbio/imageio.h"
@@ -61,7 +61,7 @@ static int open_ctx(const char *cmd, const char *sim, zkbio_reader_ctx **ctx)
     cfg.load_image = zkbio_image_load;
     int rc = zkbio_reader_ctx_new(&cfg, ctx);
     if (rc != ZKBIO_OK)
-        fpc_fail(cmd, rc, "%s", zkbio_reader_last_error());
+        cli_fail(cmd, rc, "%s", zkbio_reader_last_error());
     return rc;
 }
 
@@ -69,7 +69,7 @@ static int open_reader(const char *cmd, zkbio_reader_ctx *ctx, const char *id, z
 {
     int rc = zkbio_reader_open(ctx, id, r);
     if (rc != ZKBIO_OK)
-        fpc_fail(cmd, rc, "%s", zkbio_reader_last_error());
+        cli_fail(cmd, rc, "%s", zkbio_reader_last_error());
     return rc;
 }
 
@@ -78,7 +78,7 @@ static int capture(const char *cmd, zkbio_reader *r, long timeout_ms, zkbio_imag
 {
     int rc = zkbio_reader_capture(r, (int)timeout_ms, img);
     if (rc != ZKBIO_OK)
-        fpc_fail(cmd, rc, "capture: %s", zkbio_reader_last_error());
+        cli_fail(cmd, rc, "capture: %s", zkbio_reader_last_error());
     return rc;
 }
 
@@ -129,8 +129,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, reader_opts *o, in
             o->reader = optarg;
             break;
         case OPT_TIMEOUT:
-            if (fpc_parse_long(optarg, -1, 86400000L, &o->timeout_ms) != 0) {
-                fpc_fail(cmd, 0, "bad --timeout '%s' (milliseconds, -1 = forever)", optarg);
+            if (cli_parse_long(optarg, -1, 86400000L, &o->timeout_ms) != 0) {
+                cli_fail(cmd, 0, "bad --timeout '%s' (milliseconds, -1 = forever)", optarg);
                 return -1;
             }
             break;
@@ -138,8 +138,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, reader_opts *o, in
             o->sim = optarg;
             break;
         case OPT_THRESHOLD:
-            if (fpc_parse_double(optarg, 0, 1000, &o->threshold) != 0) {
-                fpc_fail(cmd, 0, "bad --threshold '%s'", optarg);
+            if (cli_parse_double(optarg, 0, 1000, &o->threshold) != 0) {
+                cli_fail(cmd, 0, "bad --threshold '%s'", optarg);
                 return -1;
             }
             break;
@@ -151,7 +151,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, reader_opts *o, in
             else if (strcmp(optarg, "ansi") == 0)
                 o->format = 2;
             else {
-                fpc_fail(cmd, 0, "bad --format '%s' (native, iso or ansi)", optarg);
+                cli_fail(cmd, 0, "bad --format '%s' (native, iso or ansi)", optarg);
                 return -1;
             }
             break;
@@ -219,8 +219,8 @@ int zkbio_cli_readers(int argc, char **argv)
         else if (c == 's')
             sim = optarg;
         else if (c == 'f') {
-            if (fpc_parse_long(optarg, 0, 86400000L, &for_ms) != 0) {
-                fpc_fail("readers", 0, "bad --for '%s' (milliseconds)", optarg);
+            if (cli_parse_long(optarg, 0, 86400000L, &for_ms) != 0) {
+                cli_fail("readers", 0, "bad --for '%s' (milliseconds)", optarg);
                 return 2;
             }
         } else if (c == 'h') {
@@ -245,7 +245,7 @@ int zkbio_cli_readers(int argc, char **argv)
         size_t n = 0;
         int rc = zkbio_reader_enumerate(ctx, &v, &n);
         if (rc != ZKBIO_OK) {
-            fpc_fail("readers", rc, "%s", zkbio_reader_last_error());
+            cli_fail("readers", rc, "%s", zkbio_reader_last_error());
             zkbio_reader_ctx_free(ctx);
             return 2;
         }
@@ -260,7 +260,7 @@ int zkbio_cli_readers(int argc, char **argv)
     catch_signals();
     int rc = zkbio_reader_hotplug_set(ctx, on_hotplug, NULL);
     if (rc != ZKBIO_OK) {
-        fpc_fail("readers", rc, "%s", zkbio_reader_last_error());
+        cli_fail("readers", rc, "%s", zkbio_reader_last_error());
         zkbio_reader_ctx_free(ctx);
         return 2;
     }
@@ -289,7 +289,7 @@ int zkbio_cli_capture(int argc, char **argv)
         return 0;
     }
     if (!o.out || first != argc) {
-        fpc_fail("capture", 0, "-o IMAGE is required (see zkbio capture --help)");
+        cli_fail("capture", 0, "-o IMAGE is required (see zkbio capture --help)");
         return 2;
     }
     zkbio_reader_ctx *ctx = NULL;
@@ -307,7 +307,7 @@ int zkbio_cli_capture(int argc, char **argv)
             rc = ends_with_ci(o.out, ".pgm") ? zkbio_image_save_pgm(img, o.out)
                                              : zkbio_image_save_png(img, o.out);
             if (rc != ZKBIO_OK)
-                fpc_fail("capture", rc, "cannot write %s", o.out);
+                cli_fail("capture", rc, "cannot write %s", o.out);
             else
                 printf("captured %ux%u at %u dpi from %s -> %s\n", img->width, img->height,
                        img->dpi, info.id, o.out);
@@ -342,7 +342,7 @@ static int capture_template(const char *cmd, zkbio_reader *r, long timeout_ms, z
         return 1;
     }
     if (rc != ZKBIO_OK) {
-        fpc_fail(cmd, rc, "extraction failed");
+        cli_fail(cmd, rc, "extraction failed");
         return 2;
     }
     fprintf(stderr, "  quality %u, %u minutiae\n", info.quality, info.minutiae);
@@ -366,7 +366,7 @@ static int write_template(const char *cmd, const zkbio_template *t, int format, 
             rc = ZKBIO_EIO;
     }
     if (rc != ZKBIO_OK)
-        fpc_fail(cmd, rc, "cannot write the template to %s", path);
+        cli_fail(cmd, rc, "cannot write the template to %s", path);
     free(buf);
     return rc;
 }
@@ -389,7 +389,7 @@ int zkbio_cli_enroll(int argc, char **argv)
         return 0;
     }
     if (!o.out || first != argc) {
-        fpc_fail("enroll", 0, "-o TEMPLATE is required (see zkbio enroll --help)");
+        cli_fail("enroll", 0, "-o TEMPLATE is required (see zkbio enroll --help)");
         return 2;
     }
     zkbio_reader_ctx *ctx = NULL;
@@ -451,7 +451,7 @@ int zkbio_cli_enroll(int argc, char **argv)
                        merged->count, o.out);
             status = rc == ZKBIO_OK ? 0 : 2;
         } else {
-            fpc_fail("enroll", rc, "merge refused");
+            cli_fail("enroll", rc, "merge refused");
             status = rc == ZKBIO_EMISMATCH || rc == ZKBIO_ELOWQUALITY ? 1 : 2;
         }
         zkbio_template_free(merged);
@@ -487,19 +487,19 @@ int zkbio_cli_verify(int argc, char **argv)
         return 0;
     }
     if (first + 1 != argc) {
-        fpc_fail("verify", 0, "one TEMPLATE file is required (see zkbio verify --help)");
+        cli_fail("verify", 0, "one TEMPLATE file is required (see zkbio verify --help)");
         return 2;
     }
     uint8_t *data = NULL;
     size_t len = 0;
-    int rc = fpc_read_file(argv[first], &data, &len);
+    int rc = cli_read_file(argv[first], &data, &len);
     zkbio_template *ref = NULL;
     zkbio_error_info err;
     if (rc == ZKBIO_OK)
-        rc = fpc_import_template(data, len, &ref, &err);
+        rc = engine_import_template(data, len, &ref, &err);
     free(data);
     if (rc != ZKBIO_OK) {
-        fpc_fail("verify", rc, "cannot read the template %s", argv[first]);
+        cli_fail("verify", rc, "cannot read the template %s", argv[first]);
         return 2;
     }
     zkbio_reader_ctx *ctx = NULL;
@@ -522,7 +522,7 @@ int zkbio_cli_verify(int argc, char **argv)
                                         1);
                 status = match ? 0 : 1;
             } else {
-                fpc_fail("verify", rc, "comparison failed");
+                cli_fail("verify", rc, "comparison failed");
             }
         } else {
             status = rc == 2 ? 2 : 1; /* no finger or an unusable image: not verified */
@@ -608,8 +608,8 @@ int zkbio_cli_bench_capture(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'n') {
-            if (fpc_parse_long(optarg, 1, 100000, &frames) != 0) {
-                fpc_fail("bench capture", 0, "bad --frames '%s'", optarg);
+            if (cli_parse_long(optarg, 1, 100000, &frames) != 0) {
+                cli_fail("bench capture", 0, "bad --frames '%s'", optarg);
                 return 2;
             }
         } else if (c == 'h') {
@@ -627,7 +627,7 @@ int zkbio_cli_bench_capture(int argc, char **argv)
     }
     char dir[] = "/tmp/zkbio-bench-XXXXXX";
     if (!mkdtemp(dir)) {
-        fpc_fail("bench capture", ZKBIO_EIO, "mkdtemp");
+        cli_fail("bench capture", ZKBIO_EIO, "mkdtemp");
         return 2;
     }
     char sock[64], spec[80];
@@ -687,12 +687,12 @@ int zkbio_cli_bench_capture(int argc, char **argv)
                    p99 < 5000 ? "<" : ">=", p99 < 5000 ? "ok" : "FAIL");
             status = p99 < 5000 ? 0 : 1;
         } else {
-            fpc_fail("bench capture", rc, "%s", zkbio_reader_last_error());
+            cli_fail("bench capture", rc, "%s", zkbio_reader_last_error());
         }
         pthread_cond_destroy(&j.cond);
         pthread_mutex_destroy(&j.lock);
     } else {
-        fpc_fail("bench capture", rc, "%s", zkbio_reader_last_error());
+        cli_fail("bench capture", rc, "%s", zkbio_reader_last_error());
     }
     free(sent);
     free(j.ret_us);

@@ -12,7 +12,6 @@
  *    identificationTime.
  */
 #include <curl/curl.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -35,6 +34,7 @@
 #include "zkbio/template.h"
 
 #include "bench_service.h"
+#include "util.h"
 
 #define KEY "benchkey_0123456789abcdef"
 
@@ -193,42 +193,33 @@ static int find_zkbiod(const char *opt, char *out, size_t cap)
     return 0;
 }
 
-/* Image files of dir (sorted), at most max. */
+static int is_image_name(const char *path)
+{
+    const char *dot = strrchr(cli_basename(path), '.');
+    return dot && (!strcmp(dot, ".tif") || !strcmp(dot, ".png") || !strcmp(dot, ".bmp") ||
+                   !strcmp(dot, ".pgm"));
+}
+
+/* The first `max` image files of dir by name (cli_list_dir()). 0, or -1 when there is none. */
 static int list_images(const char *dir, char ***out, size_t *count, size_t max)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
     char **v = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < max) {
-        const char *dot = strrchr(e->d_name, '.');
-        if (e->d_name[0] == '.' || !dot ||
-            (strcmp(dot, ".tif") && strcmp(dot, ".png") && strcmp(dot, ".bmp") &&
-             strcmp(dot, ".pgm")))
-            continue;
-        char **nv = realloc(v, (n + 1) * sizeof(*v));
-        if (!nv)
-            break;
-        v = nv;
-        size_t l = strlen(dir) + strlen(e->d_name) + 2;
-        v[n] = malloc(l);
-        if (!v[n])
-            break;
-        snprintf(v[n], l, "%s/%s", dir, e->d_name);
-        n++;
+    size_t all = 0, n = 0;
+    if (cli_list_dir(dir, NULL, &v, &all) != ZKBIO_OK)
+        return -1;
+    for (size_t i = 0; i < all; i++) {
+        if (n < max && is_image_name(v[i]))
+            v[n++] = v[i];
+        else
+            free(v[i]);
     }
-    closedir(d);
-    for (size_t i = 1; i < n; i++) /* insertion sort by name */
-        for (size_t k = i; k > 0 && strcmp(v[k - 1], v[k]) > 0; k--) {
-            char *t = v[k];
-            v[k] = v[k - 1];
-            v[k - 1] = t;
-        }
+    if (n == 0) {
+        free(v);
+        return -1;
+    }
     *out = v;
     *count = n;
-    return n ? 0 : -1;
+    return 0;
 }
 
 static char *template_b64(const char *path)

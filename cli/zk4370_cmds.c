@@ -239,6 +239,98 @@ static int out_templates(zkbio_zk_client *c, int fmt, int with_data)
     return ZKBIO_OK;
 }
 
+/* Whether s is UTF-8 as jansson requires of a JSON string: no overlong forms, no surrogates, at
+ * most U+10FFFF. */
+static int utf8_valid(const unsigned char *s)
+{
+    while (*s) {
+        unsigned cp = *s, min;
+        size_t len;
+        if (cp < 0x80) {
+            s++;
+            continue;
+        } else if ((cp & 0xE0) == 0xC0) {
+            len = 2;
+            cp &= 0x1F;
+            min = 0x80;
+        } else if ((cp & 0xF0) == 0xE0) {
+            len = 3;
+            cp &= 0x0F;
+            min = 0x800;
+        } else if ((cp & 0xF8) == 0xF0) {
+            len = 4;
+            cp &= 0x07;
+            min = 0x10000;
+        } else {
+            return 0;
+        }
+        for (size_t i = 1; i < len; i++) { /* a NUL ends the check here, before reading past it */
+            if ((s[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i] & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        s += len;
+    }
+    return 1;
+}
+
+/* s as a JSON string, escaped as jansson's json_dumpf() escapes it (quote, backslash, the short
+ * escapes, other control characters as \u00XX; everything else as is). */
+static void json_put_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\b':
+            fputs("\\b", f);
+            break;
+        case '\f':
+            fputs("\\f", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04X", (unsigned)*p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+/* One attendance record as an element of a JSON array, in the layout json_dumpf(JSON_INDENT(2))
+ * gave the whole array (so the streamed output reads as it did when the array was built in memory
+ * first), without allocating. `first`: no comma before it. A user_id that is not valid UTF-8
+ * cannot be a JSON string: that record is left out, as json_pack() left it out of the array
+ * before. Returns 1 when the element was written, 0 when left out. */
+static int json_att_element(const zkbio_zk_att *a, const char *ts, int first)
+{
+    if (!utf8_valid((const unsigned char *)a->user_id))
+        return 0;
+    printf("%s\n  {\n    \"user_id\": ", first ? "" : ",");
+    json_put_string(stdout, a->user_id);
+    printf(
+        ",\n    \"time\": \"%s\",\n    \"verify\": %u,\n    \"state\": %u,\n    \"uid\": %u\n  }",
+        ts, (unsigned)a->verify, (unsigned)a->state, (unsigned)a->uid);
+    return 1;
+}
+
 static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *since)
 {
     zkbio_zk_att *a = NULL;
@@ -246,8 +338,10 @@ static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *sinc
     int rc = zkbio_zk_attendance_get(c, since, &a, &n);
     if (rc != ZKBIO_OK)
         return rc;
-    json_t *arr = fmt == OUT_JSON ? json_array() : NULL;
-    if (fmt == OUT_CSV)
+    size_t printed = 0; /* JSON elements written */
+    if (fmt == OUT_JSON)
+        fputc('[', stdout);
+    else if (fmt == OUT_CSV)
         printf("user_id,time,verify,state,uid\n");
     else if (fmt == OUT_TEXT)
         printf("%-12s %-19s %-6s %-5s %s\n", "user_id", "time", "verify", "state", "uid");
@@ -255,10 +349,7 @@ static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *sinc
         char ts[20];
         zkbio_zk_time_format(&a[i].time, ts);
         if (fmt == OUT_JSON) {
-            json_array_append_new(arr,
-                                  json_pack("{s:s, s:s, s:i, s:i, s:i}", "user_id", a[i].user_id,
-                                            "time", ts, "verify", (int)a[i].verify, "state",
-                                            (int)a[i].state, "uid", (int)a[i].uid));
+            printed += (size_t)json_att_element(&a[i], ts, printed == 0);
         } else if (fmt == OUT_CSV) {
             csv_field(stdout, a[i].user_id, 0);
             printf("%s,%u,%u,%u\n", ts, (unsigned)a[i].verify, (unsigned)a[i].state,
@@ -268,8 +359,10 @@ static int out_attendance(zkbio_zk_client *c, int fmt, const zkbio_zk_time *sinc
                    (unsigned)a[i].state, (unsigned)a[i].uid);
         }
     }
-    if (arr)
-        print_json(arr, 0);
+    if (fmt == OUT_JSON) {
+        fputs(printed ? "\n]\n" : "]\n", stdout);
+        fflush(stdout);
+    }
     zkbio_zk_free(a);
     return ZKBIO_OK;
 }

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Helpers every zkbio command shares (util.c). */
+#ifndef ZKBIO_CLI_UTIL_H
+#define ZKBIO_CLI_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest file the commands read, bytes (an uncompressed 4096 x 4096 RGBA image is 64 MiB). */
+#define CLI_FILE_MAX ((size_t)80 << 20)
+
+/* Read all of `path` into a malloc'd buffer (*data, *len; a NUL byte follows the data). Returns
+ * ZKBIO_OK, ZKBIO_EIO (errno tells why), ZKBIO_ETOOBIG (above CLI_FILE_MAX) or ZKBIO_ENOMEM. */
+int cli_read_file(const char *path, uint8_t **data, size_t *len);
+
+/* The regular, non-hidden files of `dir`, sorted by name (byte order), optionally only those whose
+ * name ends in "." ext (case-insensitive). *paths is a malloc'd array of malloc'd "dir/name"
+ * strings; free with cli_free_list(). Returns ZKBIO_OK, ZKBIO_EIO (errno tells why) or
+ * ZKBIO_ENOMEM. */
+int cli_list_dir(const char *dir, const char *ext, char ***paths, size_t *count);
+void cli_free_list(char **paths, size_t count);
+
+/* The last path component of `path`. */
+const char *cli_basename(const char *path);
+
+/* Print "zkbio CMD: <message>" and, when rc is nonzero, ": <zkbio_strerror(rc)> (<name>)" on one
+ * line to stderr. */
+void cli_fail(const char *cmd, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Strict number parsing: the whole string, within [min, max]. 0 on success, -1 otherwise. */
+int cli_parse_long(const char *s, long min, long max, long *out);
+int cli_parse_double(const char *s, double min, double max, double *out);
+
+#endif /* ZKBIO_CLI_UTIL_H */
