@@ -318,7 +318,7 @@ int zs_open(const char *uri, const zs_policy *policy, zs_store **out, char *err,
     }
     rc = setup_conn(db);
     if (rc == 0)
-        rc = zs_schema_migrate(db, err, errsz);
+        rc = zdb_migrate(db, zdb_schema_migrations, zdb_schema_migration_count, NULL, err, errsz);
     if (rc != 0) {
         zdb_close(db);
         zs_close(st);
