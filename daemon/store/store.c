@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <mbedtls/sha256.h>
 
 #include "store_impl.h"
