@@ -42,19 +42,10 @@ static int put_once(zs_store *st, const zs_fp_row *rows, size_t n, int replace)
                   "created_at) VALUES (?, ?, ?, ?, ?, ?)";
     int64_t now = zs_now();
     for (size_t i = 0; i < n; i++) {
-        zdb_stmt *q;
-        rc = zdb_prepare(db, sql, &q);
+        rc = zdb_run(db, sql, "sisbil", rows[i].user_id, rows[i].finger_id,
+                     rows[i].template_id ? rows[i].template_id : "", rows[i].tpl, rows[i].len,
+                     rows[i].quality, now);
         if (rc != 0)
-            return zs_fail(db, rc);
-        zdb_bind_text(q, 1, rows[i].user_id, -1);
-        zdb_bind_int64(q, 2, rows[i].finger_id);
-        zdb_bind_text(q, 3, rows[i].template_id ? rows[i].template_id : "", -1);
-        zdb_bind_blob(q, 4, rows[i].tpl, rows[i].len);
-        zdb_bind_int64(q, 5, rows[i].quality);
-        zdb_bind_int64(q, 6, now);
-        rc = zdb_step(q);
-        zdb_reset(q);
-        if (rc < 0)
             return zs_fail(db, rc);
     }
     return zs_fail(db, zdb_commit(db));
@@ -82,17 +73,12 @@ int zs_fp_exists(zs_store *st, const char *user_id, int finger_id, int *exists)
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
-    zdb_stmt *q;
-    int rc = zdb_prepare(db, "SELECT 1 FROM fp_templates WHERE user_id = ? AND finger_id = ?", &q);
-    if (rc != 0)
+    int64_t one = 0;
+    int rc = zdb_query_int64(db, "SELECT 1 FROM fp_templates WHERE user_id = ? AND finger_id = ?",
+                             &one, "si", user_id, finger_id);
+    if (rc != 0 && rc != ZKBIO_ENOENT)
         return rc;
-    zdb_bind_text(q, 1, user_id, -1);
-    zdb_bind_int64(q, 2, finger_id);
-    rc = zdb_step(q);
-    zdb_reset(q);
-    if (rc < 0)
-        return rc;
-    *exists = rc == ZDB_ROW;
+    *exists = rc == 0;
     return 0;
 }
 
@@ -105,23 +91,15 @@ int zs_fp_delete(zs_store *st, const char *user_id, int finger_id, int64_t *dele
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
-    zdb_stmt *q;
     int rc;
     if (!user_id)
-        rc = zdb_prepare(db, "DELETE FROM fp_templates", &q);
+        rc = zdb_run(db, "DELETE FROM fp_templates", NULL);
     else if (finger_id < 0)
-        rc = zdb_prepare(db, "DELETE FROM fp_templates WHERE user_id = ?", &q);
+        rc = zdb_run(db, "DELETE FROM fp_templates WHERE user_id = ?", "s", user_id);
     else
-        rc = zdb_prepare(db, "DELETE FROM fp_templates WHERE user_id = ? AND finger_id = ?", &q);
+        rc = zdb_run(db, "DELETE FROM fp_templates WHERE user_id = ? AND finger_id = ?", "si",
+                     user_id, finger_id);
     if (rc != 0)
-        return rc;
-    if (user_id)
-        zdb_bind_text(q, 1, user_id, -1);
-    if (user_id && finger_id >= 0)
-        zdb_bind_int64(q, 2, finger_id);
-    rc = zdb_step(q);
-    zdb_reset(q);
-    if (rc < 0)
         return rc;
     if (deleted)
         *deleted = zdb_changes(db);
