@@ -4,6 +4,7 @@
  * written only when zkbiod runs with --fp-store. Template bytes are never logged or put in error
  * messages (zdb_errmsg() never quotes bound values).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_impl.h"
@@ -153,4 +154,118 @@ int zs_fp_each_of(zs_store *st, const char *user_id, int (*fn)(void *ctx, const 
                   void *ctx)
 {
     return user_id ? walk(st, user_id, fn, ctx) : ZKBIO_EINVAL;
+}
+
+/* ---- as libzkbio templates -------------------------------------------------------------- */
+
+typedef struct put_key {
+    const zs_fp_template *t;
+    size_t index;
+} put_key;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const put_key *x = a, *y = b;
+    int c = strcmp(x->t->user_id, y->t->user_id);
+    if (c == 0)
+        c = (x->t->finger_id > y->t->finger_id) - (x->t->finger_id < y->t->finger_id);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* 1 when two entries name the same (user, finger); their indexes go to dup. */
+static int find_repeat(const zs_fp_template *t, size_t n, size_t dup[2], int *nomem)
+{
+    if (n < 2)
+        return 0;
+    put_key *k = malloc(n * sizeof(*k));
+    if (!k) {
+        *nomem = 1;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        k[i] = (put_key){&t[i], i};
+    qsort(k, n, sizeof(*k), key_cmp);
+    int found = 0;
+    for (size_t i = 1; i < n && !found; i++)
+        if (strcmp(k[i - 1].t->user_id, k[i].t->user_id) == 0 &&
+            k[i - 1].t->finger_id == k[i].t->finger_id) {
+            if (dup) {
+                dup[0] = k[i - 1].index;
+                dup[1] = k[i].index;
+            }
+            found = 1;
+        }
+    free(k);
+    return found;
+}
+
+int zs_fp_put_templates(zs_store *st, const zs_fp_template *t, size_t n, int replace, size_t dup[2])
+{
+    if (!st || (!t && n))
+        return ZKBIO_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!t[i].user_id || !t[i].tpl)
+            return ZKBIO_EINVAL;
+    int nomem = 0;
+    if (find_repeat(t, n, dup, &nomem))
+        return ZKBIO_EINVAL;
+    if (nomem)
+        return ZKBIO_ENOMEM;
+    if (n == 0)
+        return 0;
+    zs_fp_row *rows = calloc(n, sizeof(*rows));
+    uint8_t *recs = calloc(n, ZKBIO_NATIVE_MAX);
+    int rc = rows && recs ? 0 : ZKBIO_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint8_t *rec = recs + i * ZKBIO_NATIVE_MAX;
+        size_t len = 0;
+        rc = zkbio_template_export_native(t[i].tpl, rec, ZKBIO_NATIVE_MAX, &len);
+        if (rc != 0 && rc != ZKBIO_ENOMEM)
+            rc = ZKBIO_EINVAL;
+        rows[i] =
+            (zs_fp_row){t[i].user_id, t[i].finger_id, t[i].template_id ? t[i].template_id : "", rec,
+                        len,          t[i].quality};
+    }
+    if (rc == 0)
+        rc = zs_fp_put(st, rows, n, replace);
+    if (recs)
+        memset(recs, 0, n * ZKBIO_NATIVE_MAX);
+    free(recs);
+    free(rows);
+    return rc;
+}
+
+typedef struct load_ctx {
+    int (*fn)(void *ctx, const zs_fp_loaded *t);
+    void *ctx;
+    size_t bad;
+} load_ctx;
+
+static int load_row(void *arg, const zs_fp_row *r)
+{
+    load_ctx *c = arg;
+    zkbio_template *t = NULL;
+    zkbio_error_info ei;
+    if (zkbio_template_import_any(r->tpl, r->len, &t, &ei) != 0) {
+        c->bad++; /* unreadable record: skipped (counted) */
+        return 0;
+    }
+    zs_fp_loaded l = {r->user_id, r->finger_id, r->template_id, t, r->quality};
+    int rc = c->fn(c->ctx, &l);
+    zkbio_template_free(t);
+    return rc;
+}
+
+int zs_fp_load(zs_store *st, const char *user_id, int (*fn)(void *ctx, const zs_fp_loaded *t),
+               void *ctx, size_t *unreadable)
+{
+    if (unreadable)
+        *unreadable = 0;
+    if (!fn)
+        return ZKBIO_EINVAL;
+    load_ctx c = {fn, ctx, 0};
+    int rc = user_id ? zs_fp_each_of(st, user_id, load_row, &c) : zs_fp_each(st, load_row, &c);
+    if (unreadable)
+        *unreadable = c.bad;
+    return rc;
 }
