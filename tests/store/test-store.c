@@ -501,6 +501,87 @@ static void test_fp_templates(const char *uri)
     zs_close(st);
 }
 
+/* The same table through libzkbio templates: native export on put, repeated (user, finger) refused
+ * with both indexes, import on load with unreadable records skipped and counted. */
+static zkbio_template *make_tpl(unsigned seed, size_t count)
+{
+    zkbio_template *t = NULL;
+    if (zkbio_template_new(count, &t) != 0)
+        return NULL;
+    t->width = 300;
+    t->height = 400;
+    t->xres = t->yres = 197;
+    for (size_t i = 0; i < count; i++) {
+        t->minutiae[i].x = (uint16_t)(10 + (seed * 7 + i * 13) % 280);
+        t->minutiae[i].y = (uint16_t)(10 + (seed * 11 + i * 17) % 380);
+        t->minutiae[i].angle = (uint8_t)(seed * 3 + i * 29);
+        t->minutiae[i].type = 1;
+        t->minutiae[i].quality = 60;
+    }
+    return t;
+}
+
+typedef struct loaded {
+    int n;
+    char users[8][16];
+    int fingers[8];
+    size_t counts[8];
+} loaded;
+
+static int collect_loaded(void *ctx, const zs_fp_loaded *l)
+{
+    loaded *c = ctx;
+    if (c->n < 8) {
+        snprintf(c->users[c->n], sizeof(c->users[0]), "%s", l->user_id);
+        c->fingers[c->n] = l->finger_id;
+        c->counts[c->n] = l->tpl->count;
+    }
+    c->n++;
+    return 0;
+}
+
+static void test_fp_template_objects(const char *uri)
+{
+    zs_store *st = open_store(uri, 3600, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    CHECK(zs_fp_delete(st, NULL, -1, NULL) == 0);
+    zkbio_template *a = make_tpl(1, 20), *b = make_tpl(2, 25), *c = make_tpl(3, 30);
+    CHECK(a && b && c);
+    if (!a || !b || !c)
+        goto out;
+    zs_fp_template t[3] = {
+        {"dora", 2, "e-1", a, 70}, {"eve", 0, NULL, b, 50}, {"dora", 2, "e-2", c, 40}};
+    size_t dup[2] = {99, 99};
+    CHECK(zs_fp_put_templates(st, t, 3, 1, dup) == ZKBIO_EINVAL);
+    CHECK(dup[0] == 0 && dup[1] == 2);
+    int ex = 1;
+    CHECK(zs_fp_exists(st, "eve", 0, &ex) == 0 && ex == 0); /* nothing written */
+    t[2].finger_id = 3;
+    CHECK(zs_fp_put_templates(st, t, 3, 0, dup) == 0);
+    CHECK(zs_fp_put_templates(st, t, 1, 0, NULL) == ZKBIO_EEXIST);
+    /* An unreadable record (not a template) is skipped on load and counted. */
+    zs_fp_row junk = {"zed", 1, "junk", "not a template", 14, 0};
+    CHECK(zs_fp_put(st, &junk, 1, 0) == 0);
+    loaded l;
+    memset(&l, 0, sizeof(l));
+    size_t bad = 0;
+    CHECK(zs_fp_load(st, NULL, collect_loaded, &l, &bad) == 0);
+    CHECK(l.n == 3 && bad == 1);
+    CHECK(l.n == 3 && strcmp(l.users[0], "dora") == 0 && l.fingers[0] == 2 && l.counts[0] == 20 &&
+          l.fingers[1] == 3 && l.counts[1] == 30 && strcmp(l.users[2], "eve") == 0 &&
+          l.counts[2] == 25);
+    memset(&l, 0, sizeof(l));
+    CHECK(zs_fp_load(st, "eve", collect_loaded, &l, NULL) == 0 && l.n == 1);
+    CHECK(zs_fp_delete(st, NULL, -1, NULL) == 0);
+out:
+    zkbio_template_free(a);
+    zkbio_template_free(b);
+    zkbio_template_free(c);
+    zs_close(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -524,6 +605,7 @@ int main(int argc, char **argv)
     test_concurrent_hello(uri);
     test_seen(uri);
     test_fp_templates(uri);
+    test_fp_template_objects(uri);
     if (tmp) {
         char path[4300];
         const char *sfx[] = {"", "-wal", "-shm"};
