@@ -124,7 +124,14 @@ int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *
  */
 int zs_command_enqueue(zs_store *st, const char *sn, const char *text, int64_t *id);
 
-/* ---- management API queries: C structs, declared per domain below; the callers build their JSON.
+/*
+ * ---- management API queries ----
+ * The tables come back as C structs, declared per domain in the headers included at the end
+ * (store_devices.h, store_users.h, store_punches.h, store_commands.h, store_fptemplates.h); the
+ * callers build whatever JSON they serve from them. Ownership: what a list/get call fills belongs
+ * to the caller and is released with the free function next to it; the store keeps no pointer to
+ * it. Paging is keyset: a full page reports the cursor (zs_filter.after / after_key) of the next
+ * one.
  */
 
 /** Filters and paging for list queries; NULL/0 fields are unused. */
