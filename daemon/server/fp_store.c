@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Template storage of the fingerprint service (--fp-store, off by default; docs/
- * fingerprint-service.md): enrolled templates and gallery uploads are kept in zkbiod's database
- * (table fp_templates, through daemon/store) as native libzkbio records, loaded into s->stored at
- * start-up, and searched by identify when the request brings no templates (the contract's
- * Variant A, §7.5). Template bytes are never logged: only counts.
+ * The fingerprint service's side of template storage (--fp-store, off by default; docs/
+ * fingerprint-service.md). The table and its rules (native records, repeats, unreadable rows) are
+ * daemon/store (store_fptemplates.h); here: the in-memory gallery of the stored templates
+ * (s->stored, loaded at start-up and searched by identify when the request brings no templates: the
+ * contract's Variant A, §7.5) and the contract's error codes. Template bytes are never logged:
+ * only counts.
  *
  * Writers hold s->store_lock across the database write and the update of s->stored, so the
  * in-memory gallery always equals the table as this process wrote it.
