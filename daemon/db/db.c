@@ -2,7 +2,6 @@
 /* zdb front end: URI dispatch, the per-connection statement cache, parameter storage and the
  * statement state machine shared by the SQLite and MariaDB backends (db_sqlite.c, db_mariadb.c). No
  * global state here. */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,173 +34,6 @@ void zdb__fmt_err(char *err, size_t errsz, const char *fmt, ...)
     va_end(ap);
 }
 
-/* --- URIs
- * --------------------------------------------------------------------------------------------------
- */
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode s[0..n) into a new string. NULL on a malformed escape, an encoded NUL or no memory
- * (*nomem). */
-static char *pct_decode(const char *s, size_t n, int *nomem)
-{
-    char *out = malloc(n + 1);
-    if (!out) {
-        *nomem = 1;
-        return NULL;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '%') {
-            out[o++] = s[i];
-            continue;
-        }
-        if (n - i < 3 || hexval((unsigned char)s[i + 1]) < 0 ||
-            hexval((unsigned char)s[i + 2]) < 0) {
-            free(out);
-            return NULL;
-        }
-        int v = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
-        if (v == 0) {
-            free(out);
-            return NULL;
-        }
-        out[o++] = (char)v;
-        i += 2;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-static void mariadb_uri_free(struct zdb_mariadb_uri *u)
-{
-    free(u->user);
-    free(u->pass);
-    free(u->host);
-    free(u->dbname);
-    free(u->socket);
-    memset(u, 0, sizeof(*u));
-}
-
-/*
- * mariadb://USER[:PASS]@HOST[:PORT]/DB[?socket=PATH]
- * Reserved characters in USER and PASS ('@', ':', '/', '?', '%') must be percent-encoded; the
- * userinfo ends at the last '@' before the query. HOST may be an IPv6 literal in brackets, or empty
- * (then "localhost", typically with ?socket=). Returns 0, ZKBIO_EINVAL (message in err; never the
- * password) or ZKBIO_ENOMEM.
- */
-static int mariadb_uri_parse(const char *uri, struct zdb_mariadb_uri *u, char *err, size_t errsz)
-{
-    memset(u, 0, sizeof(*u));
-    const char *s = uri + strlen("mariadb://");
-    const char *qm = strchr(s, '?');
-    const char *end = qm ? qm : s + strlen(s);
-    const char *at = NULL;
-    for (const char *p = s; p < end; p++)
-        if (*p == '@')
-            at = p;
-    int nomem = 0;
-    if (!at || at == s) {
-        zdb__fmt_err(err, errsz, "mariadb URI needs USER[:PASS]@ before the host");
-        return ZKBIO_EINVAL;
-    }
-    const char *colon = memchr(s, ':', (size_t)(at - s));
-    const char *uend = colon ? colon : at;
-    if (uend == s) {
-        zdb__fmt_err(err, errsz, "mariadb URI has an empty user name");
-        return ZKBIO_EINVAL;
-    }
-    u->user = pct_decode(s, (size_t)(uend - s), &nomem);
-    if (!u->user)
-        goto bad_escape;
-    u->pass =
-        colon ? pct_decode(colon + 1, (size_t)(at - colon - 1), &nomem) : pct_decode("", 0, &nomem);
-    if (!u->pass)
-        goto bad_escape;
-
-    const char *h = at + 1, *hend;
-    const char *p;
-    if (*h == '[') {
-        hend = memchr(h, ']', (size_t)(end - h));
-        if (!hend || hend == h + 1) {
-            zdb__fmt_err(err, errsz, "mariadb URI has a malformed [IPv6] host");
-            goto inval;
-        }
-        u->host = pct_decode(h + 1, (size_t)(hend - h - 1), &nomem);
-        p = hend + 1;
-    } else {
-        hend = h;
-        while (hend < end && *hend != ':' && *hend != '/')
-            hend++;
-        u->host = hend == h ? pct_decode("localhost", 9, &nomem)
-                            : pct_decode(h, (size_t)(hend - h), &nomem);
-        p = hend;
-    }
-    if (!u->host)
-        goto bad_escape;
-    u->port = 3306;
-    if (p < end && *p == ':') {
-        unsigned long port = 0;
-        const char *d = ++p;
-        while (p < end && isdigit((unsigned char)*p) && port <= 65535)
-            port = port * 10 + (unsigned long)(*p++ - '0');
-        if (p == d || port == 0 || port > 65535 || (p < end && *p != '/')) {
-            zdb__fmt_err(err, errsz, "mariadb URI has a bad port");
-            goto inval;
-        }
-        u->port = (unsigned)port;
-    }
-    if (p >= end || *p != '/' || p + 1 == end || memchr(p + 1, '/', (size_t)(end - p - 1))) {
-        zdb__fmt_err(err, errsz, "mariadb URI needs /DATABASE after the host");
-        goto inval;
-    }
-    u->dbname = pct_decode(p + 1, (size_t)(end - p - 1), &nomem);
-    if (!u->dbname)
-        goto bad_escape;
-
-    if (qm) {
-        const char *q = qm + 1;
-        while (*q) {
-            const char *amp = strchr(q, '&');
-            size_t n = amp ? (size_t)(amp - q) : strlen(q);
-            if (n > 7 && strncmp(q, "socket=", 7) == 0 && !u->socket) {
-                u->socket = pct_decode(q + 7, n - 7, &nomem);
-                if (!u->socket)
-                    goto bad_escape;
-            } else {
-                zdb__fmt_err(
-                    err, errsz,
-                    "mariadb URI: unsupported or repeated query parameter (only socket=PATH)");
-                goto inval;
-            }
-            q += n;
-            if (*q == '&')
-                q++;
-        }
-    }
-    return 0;
-
-bad_escape:
-    if (nomem) {
-        mariadb_uri_free(u);
-        zdb__fmt_err(err, errsz, "out of memory");
-        return ZKBIO_ENOMEM;
-    }
-    zdb__fmt_err(err, errsz, "mariadb URI has a malformed percent-escape");
-inval:
-    mariadb_uri_free(u);
-    return ZKBIO_EINVAL;
-}
-
 int zdb_open(const char *uri, zdb **out, char *err, size_t errsz)
 {
     zdb__fmt_err(err, errsz, "%s", "");
@@ -211,28 +43,17 @@ int zdb_open(const char *uri, zdb **out, char *err, size_t errsz)
         zdb__fmt_err(err, errsz, "zdb_open: NULL argument");
         return ZKBIO_EINVAL;
     }
-    int is_sqlite = strncmp(uri, "sqlite:", 7) == 0;
-    int is_mariadb = strncmp(uri, "mariadb://", 10) == 0;
-    if (!is_sqlite && !is_mariadb) {
-        zdb__fmt_err(err, errsz,
-                     "unknown database URI scheme (expected sqlite:PATH or mariadb://...)");
-        return ZKBIO_EINVAL;
-    }
-    if (is_sqlite && uri[7] == '\0') {
-        zdb__fmt_err(err, errsz, "sqlite URI needs a path (sqlite:PATH or sqlite::memory:)");
-        return ZKBIO_EINVAL;
-    }
-    struct zdb_mariadb_uri mu;
-    if (is_mariadb) {
-        int rc = mariadb_uri_parse(uri, &mu, err, errsz);
-        if (rc != 0)
-            return rc;
+    zdb_uri u;
+    int rc = zdb_uri_parse(uri, &u, err, errsz);
+    if (rc != 0)
+        return rc;
 #ifndef ZKBIOD_HAVE_MARIADB
-        mariadb_uri_free(&mu);
+    if (u.dialect == ZDB_MARIADB) {
+        zdb_uri_free(&u);
         zdb__fmt_err(err, errsz, "this zkbiod was built without MariaDB support");
         return ZKBIO_ENOTSUP;
-#endif
     }
+#endif
 
     zdb *db = calloc(1, sizeof(*db));
     if (db) {
@@ -241,22 +62,20 @@ int zdb_open(const char *uri, zdb **out, char *err, size_t errsz)
     }
     if (!db || !db->buckets) {
         free(db);
-        if (is_mariadb)
-            mariadb_uri_free(&mu);
+        zdb_uri_free(&u);
         zdb__fmt_err(err, errsz, "out of memory");
         return ZKBIO_ENOMEM;
     }
-    int rc;
-    if (is_sqlite) {
-        rc = zdb__sqlite_open(db, uri + 7, err, errsz);
+    if (u.dialect == ZDB_SQLITE) {
+        rc = zdb__sqlite_open(db, u.path, err, errsz);
     } else {
 #ifdef ZKBIOD_HAVE_MARIADB
-        rc = zdb__mariadb_open(db, &mu, err, errsz);
+        rc = zdb__mariadb_open(db, &u, err, errsz);
 #else
         rc = ZKBIO_ENOTSUP;
 #endif
-        mariadb_uri_free(&mu);
     }
+    zdb_uri_free(&u);
     if (rc != 0) {
         free(db->buckets);
         free(db);

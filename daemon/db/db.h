@@ -36,11 +36,34 @@ typedef enum zdb_dialect { ZDB_SQLITE = 1, ZDB_MARIADB = 2 } zdb_dialect;
 #define ZDB_DONE 0
 #define ZDB_ROW  1
 
+/** A parsed database URI (zdb_uri_parse()); every string is decoded and owned by the struct. */
+typedef struct zdb_uri {
+    zdb_dialect dialect;
+    char *path;    /**< SQLite: the file as written after `sqlite:` (":memory:" too); else NULL */
+    char *user;    /**< MariaDB: never empty */
+    char *pass;    /**< "" when absent; wiped by zdb_uri_free() */
+    char *host;    /**< without [] for IPv6 literals; "localhost" when empty */
+    unsigned port; /**< 3306 unless given */
+    char *dbname;  /**< never empty */
+    char *socket;  /**< NULL unless ?socket= */
+} zdb_uri;
+
+/**
+ * Parse a database URI of the forms zdb_open() takes (the one parser: the configuration check uses
+ * it too). `mariadb://` URIs are split by libcurl's URL parser; a missing user, database, bad port,
+ * query parameter other than one `socket=`, fragment, malformed percent-escape or encoded NUL is
+ * ZKBIO_EINVAL with a message in err (never the password). ZKBIO_ENOMEM when out of memory. On
+ * failure *u is zeroed. Free a parsed URI with zdb_uri_free().
+ */
+int zdb_uri_parse(const char *uri, zdb_uri *u, char *err, size_t errsz);
+/** Free the strings of *u (wiping the password) and zero it; NULL accepted. */
+void zdb_uri_free(zdb_uri *u);
+
 /**
  * Open a connection. URIs:
  *  - `sqlite:PATH` (file, created if missing; WAL mode, synchronous=FULL, busy timeout 10 s,
  *    foreign keys on), `sqlite::memory:` (private in-memory database, for tests);
- *  - `mariadb://USER[:PASS]@HOST[:PORT]/DB` with optional `?socket=/path/to.sock` (utf8mb4,
+ *  - `mariadb://USER[:PASS]@[HOST][:PORT]/DB` with optional `?socket=/path/to.sock` (utf8mb4,
  *    connect/read/write timeouts 10 s, autocommit outside transactions, session
  *    innodb_lock_wait_timeout=5 so lock waits end in ZKBIO_EUNAVAIL before the read timeout).
  *    PORT defaults to 3306; HOST may be an IPv6 literal (`[::1]`) or empty (localhost). With
@@ -181,5 +204,59 @@ const char *zdb_errmsg(const zdb *db);
  * whose busy timeout already waited).
  */
 int zdb_retryable(const zdb *db);
+
+/* --- one-shot statements
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * Prepare (through the statement cache: `sql` must be a string literal or other static text, as for
+ * zdb_prepare()), bind, execute and reset in one call. `fmt` has one letter per `?`, in order:
+ *   'i' int          'l' int64_t        's' const char * (text; NULL binds SQL NULL)
+ *   'b' const void *, size_t (blob)     'n' SQL NULL (takes no argument)
+ * NULL or "" = no parameters. A letter outside this list, or a count that does not match the
+ * statement, is ZKBIO_EINVAL. Errors are those of zdb_prepare()/zdb_step().
+ */
+
+/** Run a statement and discard any rows. zdb_changes() then tells how many rows it changed. */
+int zdb_run(zdb *db, const char *sql, const char *fmt, ...);
+
+/**
+ * Run a query and read the first column of its first row into *out (later rows are ignored).
+ * ZKBIO_ENOENT when there is no row (*out is then left alone, so it can hold a default).
+ */
+int zdb_query_int64(zdb *db, const char *sql, int64_t *out, const char *fmt, ...);
+
+/**
+ * The same for text: the first column of the first row, NUL-terminated, into out (outsz bytes,
+ * truncated to fit). ZKBIO_ENOENT when there is no row (out is left alone).
+ */
+int zdb_query_text(zdb *db, const char *sql, char *out, size_t outsz, const char *fmt, ...);
+
+/* --- migrations
+ * ---------------------------------------------------------------------------------------------- */
+
+/** One schema step, generated at build time from daemon/db/migrations/NNNN_name.sql
+ * (daemon/db/embed_migrations.py; the dialect rule is in daemon/db/migrations/README.md). */
+typedef struct zdb_migration {
+    int version;             /**< NNNN: 1, 2, ... in order */
+    const char *name;        /**< the file name's rest ("init") */
+    const char *sqlite_sql;  /**< several `;`-terminated statements */
+    const char *mariadb_sql; /**< the same for MariaDB */
+} zdb_migration;
+
+/** zkbiod's schema: every file of daemon/db/migrations/, in order. */
+extern const zdb_migration zdb_schema_migrations[];
+extern const size_t zdb_schema_migration_count;
+
+/**
+ * Bring the database to the last version of `list` (n steps, list[i].version == i + 1): create the
+ * table `schema_version (version INTEGER NOT NULL)` if missing, then run every step whose version
+ * is above the stored one, each with the update of schema_version in one transaction (MariaDB
+ * commits DDL implicitly: the steps use IF NOT EXISTS, so a step cut short is completed on the
+ * next start). *version (may be NULL) receives the version reached. A database newer than the list
+ * is refused with ZKBIO_EDB. On failure a message is written to err (errsz bytes).
+ */
+int zdb_migrate(zdb *db, const zdb_migration *list, size_t n, int64_t *version, char *err,
+                size_t errsz);
 
 #endif /* ZKBIOD_DB_H */

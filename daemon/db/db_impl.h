@@ -85,16 +85,6 @@ struct zdb {
     void *impl;    /**< backend connection */
 };
 
-/** A parsed `mariadb://` URI (all strings decoded, owned by the struct). */
-struct zdb_mariadb_uri {
-    char *user;
-    char *pass; /**< "" when absent */
-    char *host; /**< without [] for IPv6 literals; "localhost" when empty */
-    unsigned port;
-    char *dbname;
-    char *socket; /**< NULL unless ?socket= */
-};
-
 /* --- helpers in db.c
  * ------------------------------------------------------------------------------------- */
 
@@ -120,7 +110,7 @@ void zdb__foreach_stmt(zdb *db, void (*fn)(zdb_stmt *st, void *arg), void *arg);
 int zdb__sqlite_open(zdb *db, const char *path, char *err, size_t errsz);
 
 #ifdef ZKBIOD_HAVE_MARIADB
-int zdb__mariadb_open(zdb *db, const struct zdb_mariadb_uri *uri, char *err, size_t errsz);
+int zdb__mariadb_open(zdb *db, const zdb_uri *uri, char *err, size_t errsz);
 #endif
 
 #endif /* ZKBIOD_DB_IMPL_H */

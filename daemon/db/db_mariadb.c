@@ -794,7 +794,7 @@ static char *dup_or_null(const char *s, int *nomem)
     return d;
 }
 
-int zdb__mariadb_open(zdb *db, const struct zdb_mariadb_uri *u, char *err, size_t errsz)
+int zdb__mariadb_open(zdb *db, const zdb_uri *u, char *err, size_t errsz)
 {
     pthread_once(&lib_once, lib_init);
     if (lib_failed) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api_json.h"
 #include "http.h"
 #include "log.h"
 #include "zkbiod.h"
@@ -206,8 +207,14 @@ static int devices(struct mg_connection *c, const zkbiod *d, const char *rest, c
     if (!*rest) {
         if (strcmp(method, "GET") != 0)
             return zh_error(c, 405, "method_not_allowed", "use GET");
-        rc = zs_list_devices(d->store, &out);
-        return rc ? store_fail(c, rc) : zh_json(c, 200, out);
+        zs_device *list;
+        size_t n;
+        rc = zs_list_devices(d->store, &list, &n);
+        if (rc)
+            return store_fail(c, rc);
+        out = zapi_devices_json(list, n);
+        zs_device_list_free(list, n);
+        return zh_json(c, 200, out);
     }
     char sn[ZKBIO_PUSH_SN_MAX + 2];
     const char *slash = strchr(rest, '/');
@@ -220,8 +227,13 @@ static int devices(struct mg_connection *c, const zkbiod *d, const char *rest, c
         return zh_error(c, 404, "not_found", "no such device");
     if (!slash) {
         if (strcmp(method, "GET") == 0) {
-            rc = zs_get_device(d->store, sn, &out);
-            return rc ? store_fail(c, rc) : zh_json(c, 200, out);
+            zs_device dev;
+            rc = zs_get_device(d->store, sn, &dev);
+            if (rc)
+                return store_fail(c, rc);
+            out = zapi_device_json(&dev, 1);
+            zs_device_clear(&dev);
+            return zh_json(c, 200, out);
         }
         if (strcmp(method, "PATCH") == 0 || strcmp(method, "PUT") == 0) {
             int status;
@@ -239,9 +251,14 @@ static int devices(struct mg_connection *c, const zkbiod *d, const char *rest, c
             rc = zs_update_device(d->store, sn, g ? json_string_value(g) : NULL,
                                   e ? json_is_true(e) : -1);
             json_decref(j);
+            zs_device dev;
             if (rc == 0)
-                rc = zs_get_device(d->store, sn, &out);
-            return rc ? store_fail(c, rc) : zh_json(c, 200, out);
+                rc = zs_get_device(d->store, sn, &dev);
+            if (rc)
+                return store_fail(c, rc);
+            out = zapi_device_json(&dev, 1);
+            zs_device_clear(&dev);
+            return zh_json(c, 200, out);
         }
         return zh_error(c, 405, "method_not_allowed", "use GET or PATCH");
     }
@@ -315,11 +332,23 @@ int zkbiod_api(struct mg_connection *c, const zkbiod *d, const char *path)
         if (rest[0] == 'u') {
             char after[64];
             f.after_key = param(c, "after", after, sizeof(after));
-            rc = zs_list_users(d->store, &f, &out);
+            zs_user_page page;
+            rc = zs_list_users(d->store, &f, &page);
+            if (rc == 0)
+                out = zapi_users_json(&page);
+            zs_user_page_free(&page);
         } else if (rest[0] == 'a') {
-            rc = zs_list_attendance(d->store, &f, &out);
+            zs_punch_page page;
+            rc = zs_list_attendance(d->store, &f, &page);
+            if (rc == 0)
+                out = zapi_punches_json(&page);
+            zs_punch_page_free(&page);
         } else {
-            rc = zs_list_commands(d->store, &f, &out);
+            zs_command_page page;
+            rc = zs_list_commands(d->store, &f, &page);
+            if (rc == 0)
+                out = zapi_commands_json(&page);
+            zs_command_page_free(&page);
         }
         return rc ? store_fail(c, rc) : zh_json(c, 200, out);
     }

@@ -20,6 +20,8 @@
 
 #include "zkbio/error.h"
 
+#include "db.h"
+
 _Static_assert(sizeof(zlog_level) == sizeof(int), "enum fields are stored through int pointers");
 _Static_assert(sizeof(zkbiod_admission) == sizeof(int),
                "enum fields are stored through int pointers");
@@ -501,76 +503,25 @@ static int check_origin(const char *v, size_t len)
     return v[skip] == ':' || v[len - 1] == ':' || (colons > 1 && v[skip] != '[') ? -1 : 0;
 }
 
-/* sqlite | sqlite:PATH | mariadb://[USER[:PASS]@]HOST[:PORT]/DB[?...] */
-static int check_db(const char *v, const char **why)
+/* sqlite | sqlite:PATH | mariadb://USER[:PASS]@[HOST][:PORT]/DB[?socket=PATH]: the driver's
+ * own parser (daemon/db: zdb_uri_parse), so what starts is what the driver opens. The message in
+ * why never holds the password. */
+static int check_db(const char *v, char *why, size_t whysz)
 {
     if (strcmp(v, "sqlite") == 0)
         return 0;
-    if (strncmp(v, "sqlite:", 7) == 0) {
-        if (!v[7]) {
-            *why = "sqlite: needs a path (or use plain sqlite)";
-            return -1;
-        }
-        return 0;
-    }
-    if (strncmp(v, "mariadb://", 10) != 0) {
-        *why = "expected sqlite, sqlite:PATH or mariadb://USER:PASS@HOST:PORT/DB";
+    if (strncmp(v, "sqlite:", 7) == 0 && !v[7]) {
+        snprintf(why, whysz, "sqlite: needs a path (or use plain sqlite)");
         return -1;
     }
-    const char *auth = v + 10;
-    const char *slash = strchr(auth, '/');
-    if (!slash) {
-        *why = "mariadb URI needs a database name: mariadb://USER:PASS@HOST:PORT/DB";
+    if (strncmp(v, "sqlite:", 7) != 0 && strncmp(v, "mariadb://", 10) != 0) {
+        snprintf(why, whysz, "expected sqlite, sqlite:PATH or mariadb://USER:PASS@HOST:PORT/DB");
         return -1;
     }
-    const char *dbname = slash + 1;
-    if (!*dbname || *dbname == '?') {
-        *why = "mariadb URI needs a database name: mariadb://USER:PASS@HOST:PORT/DB";
-        return -1;
-    }
-    const char *host = auth;
-    for (const char *p = auth; p < slash; p++)
-        if (*p == '@')
-            host = p + 1;
-    const char *port = NULL;
-    if (*host == '[') {
-        const char *close = memchr(host, ']', (size_t)(slash - host));
-        if (!close) {
-            *why = "mariadb URI: unterminated [IPv6] host";
-            return -1;
-        }
-        if (close + 1 < slash) {
-            if (close[1] != ':') {
-                *why = "mariadb URI: bad host";
-                return -1;
-            }
-            port = close + 2;
-        }
-    } else {
-        const char *colon = memchr(host, ':', (size_t)(slash - host));
-        if (colon)
-            port = colon + 1;
-        if ((colon ? colon : slash) == host) {
-            *why = "mariadb URI needs a host";
-            return -1;
-        }
-    }
-    if (port) {
-        size_t plen = (size_t)(slash - port);
-        long long p;
-        char buf[8];
-        if (plen == 0 || plen >= sizeof(buf) || !digits(port, plen)) {
-            *why = "mariadb URI: bad port";
-            return -1;
-        }
-        memcpy(buf, port, plen);
-        buf[plen] = '\0';
-        if (parse_long(buf, &p) != 0 || p < 1 || p > 65535) {
-            *why = "mariadb URI: port out of range 1..65535";
-            return -1;
-        }
-    }
-    return 0;
+    zdb_uri u;
+    int rc = zdb_uri_parse(v, &u, why, whysz);
+    zdb_uri_free(&u);
+    return rc == 0 ? 0 : -1;
 }
 
 /* UTC | Z | +HH:MM | -HH:MM | [+-]MINUTES */
@@ -641,6 +592,7 @@ static int set_value(zkbiod_config *cfg, load_state *st, const opt *o, const cha
     size_t idx = (size_t)(o - options);
     const char *shown = (o->flags & F_SECRET) ? "***" : value;
     const char *why = NULL;
+    char dbwhy[160];
     long long n;
     int b, rc;
 
@@ -659,8 +611,8 @@ static int set_value(zkbiod_config *cfg, load_state *st, const opt *o, const cha
             return oom(err, errsz);
         break;
     case T_DB:
-        if (check_db(value, &why) != 0)
-            return fail(err, errsz, "%s: %s", where, why);
+        if (check_db(value, dbwhy, sizeof(dbwhy)) != 0)
+            return fail(err, errsz, "%s: %s", where, dbwhy);
         if (set_string(str_field(cfg, o), value, strlen(value)) != 0)
             return oom(err, errsz);
         break;

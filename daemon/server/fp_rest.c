@@ -510,6 +510,71 @@ static int scan_status(fp_req *r, const char *id)
     return fp_reply(r, 200, o);
 }
 
+/* A gallery upload's "templates" array as store entries (the templates decoded; free with
+ * upload_free()). 0, or a contract code with why. */
+typedef struct upload {
+    zs_fp_template *items;
+    zkbio_template **tpls;
+    char (*ids)[32];
+    size_t n;
+} upload;
+
+static void upload_free(upload *u)
+{
+    for (size_t i = 0; u->tpls && i < u->n; i++)
+        zkbio_template_free(u->tpls[i]);
+    free(u->items);
+    free(u->tpls);
+    free(u->ids);
+}
+
+static int upload_parse(json_t *arr, upload *u, char *why, size_t whysz)
+{
+    memset(u, 0, sizeof(*u));
+    if (!json_is_array(arr)) {
+        snprintf(why, whysz, "templates: expected an array of {id, userId, fingerId, template}");
+        return FP_INVALID_REQUEST;
+    }
+    size_t n = json_array_size(arr);
+    u->n = n;
+    u->items = calloc(n + 1, sizeof(*u->items));
+    u->tpls = calloc(n + 1, sizeof(*u->tpls));
+    u->ids = calloc(n + 1, sizeof(*u->ids));
+    if (!u->items || !u->tpls || !u->ids) {
+        snprintf(why, whysz, "out of memory");
+        return FP_INTERNAL_ERROR;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(arr, i);
+        const char *b64 = json_string_value(json_object_get(e, "template"));
+        const char *uid = json_string_value(json_object_get(e, "userId"));
+        json_t *jid = json_object_get(e, "id"), *jf = json_object_get(e, "fingerId");
+        const char *tid = json_string_value(jid);
+        if (json_is_integer(jid)) {
+            snprintf(u->ids[i], sizeof(u->ids[i]), "%lld", (long long)json_integer_value(jid));
+            tid = u->ids[i];
+        }
+        if (!b64 || !uid || !*uid || strlen(uid) > 127 || (tid && strlen(tid) > 127) ||
+            (jf && !json_is_null(jf) &&
+             (!json_is_integer(jf) || json_integer_value(jf) < 0 || json_integer_value(jf) > 10))) {
+            snprintf(why, whysz,
+                     "templates[%zu]: userId (1..127 characters) and template are required; "
+                     "fingerId is 0..10; id at most 127 characters",
+                     i);
+            return FP_INVALID_REQUEST;
+        }
+        char w[160];
+        if (fp_tpl_decode(b64, &u->tpls[i], w, sizeof(w)) != 0) {
+            snprintf(why, whysz, "templates[%zu].%s", i, w);
+            return FP_INVALID_TEMPLATE;
+        }
+        u->items[i] =
+            (zs_fp_template){uid, jf && json_is_integer(jf) ? (int)json_integer_value(jf) : 0,
+                             tid ? tid : "", u->tpls[i], 0};
+    }
+    return 0;
+}
+
 /* The gallery route with template storage on: the stored templates. */
 static int gallery_stored(fp_req *r, const char *method)
 {
@@ -535,7 +600,11 @@ static int gallery_stored(fp_req *r, const char *method)
     size_t count = 0;
     char why[240];
     uint64_t t0 = fp_now_ms();
-    int code = fp_store_upload(s, json_object_get(b, "templates"), &count, why, sizeof(why));
+    upload up;
+    int code = upload_parse(json_object_get(b, "templates"), &up, why, sizeof(why));
+    if (!code)
+        code = fp_store_upload(s, up.items, up.n, &count, why, sizeof(why));
+    upload_free(&up);
     json_decref(b);
     if (code)
         return fp_fail(r, fp_http_of(code), code, why, NULL);

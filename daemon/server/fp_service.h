@@ -201,7 +201,9 @@ int fp_store_enrolled(fp_service *s, const char *user_id, int finger_id, const c
                       const zkbio_template *t, int quality);
 /* Store a gallery upload ({id?, userId, fingerId?, template} entries; upsert by user and finger);
  * *count = entries stored. why: the reason for 6001/6003. */
-int fp_store_upload(fp_service *s, json_t *arr, size_t *count, char *why, size_t whysz);
+struct zs_fp_template; /* daemon/store/store_fptemplates.h */
+int fp_store_upload(fp_service *s, const struct zs_fp_template *items, size_t n, size_t *count,
+                    char *why, size_t whysz);
 /* Delete the templates of user_id (NULL = all) and finger_id (-1 = all fingers). */
 int fp_store_delete(fp_service *s, const char *user_id, int finger_id, int64_t *deleted);
 /* The stored templates of one user as a gallery (verify by userId); 3004 when none. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Read-only queries for the management API, returned as jansson objects. Template and photo bodies,
- * passwords and command texts (which may carry templates) are never returned: only their metadata.
- */
+/* Read-only queries for the management API, returned as C structs (store_devices.h, store_users.h,
+ * store_punches.h, store_commands.h). Template and photo bodies, passwords and command texts (which
+ * may carry templates) are never returned: only their metadata. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,36 +15,73 @@ static int limit_of(const zs_filter *f)
     return f->limit > 1000 ? 1000 : f->limit;
 }
 
-static json_t *device_row(zdb_stmt *q)
+/* A malloc'd copy of a text column ("" for NULL); sets *oom when out of memory. */
+static char *dup_col(zdb_stmt *q, int col, int *oom)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "sn", json_string(zdb_col_text(q, 0)));
-    json_object_set_new(o, "model", json_string(zdb_col_text(q, 1)));
-    json_object_set_new(o, "firmware", json_string(zdb_col_text(q, 2)));
-    json_object_set_new(o, "push_version", json_string(zdb_col_text(q, 3)));
-    json_object_set_new(o, "device_type", json_string(zdb_col_text(q, 4)));
-    json_object_set_new(o, "language", json_integer(zdb_col_int64(q, 5)));
-    json_object_set_new(o, "sync_group", json_string(zdb_col_text(q, 6)));
-    json_object_set_new(o, "enabled", json_boolean(zdb_col_int64(q, 7)));
-    json_object_set_new(o, "ip", json_string(zdb_col_text(q, 8)));
-    json_object_set_new(o, "registered_at", json_integer(zdb_col_int64(q, 9)));
-    json_object_set_new(o, "last_seen", json_integer(zdb_col_int64(q, 10)));
-    json_object_set_new(o, "info", json_string(zdb_col_text(q, 11)));
-    json_t *opts = zdb_col_is_null(q, 12) ? NULL : json_loads(zdb_col_text(q, 12), 0, NULL);
-    json_object_set_new(o, "options", opts ? opts : json_object());
-    json_t *stamps = json_object();
-    json_object_set_new(stamps, "ATTLOG", json_string(zdb_col_text(q, 13)));
-    json_object_set_new(stamps, "OPERLOG", json_string(zdb_col_text(q, 14)));
-    json_object_set_new(o, "stamps", stamps);
-    return o;
+    char *s = strdup(zdb_col_text(q, col));
+    if (!s)
+        *oom = 1;
+    return s;
 }
+
+/* ---- devices ------------------------------------------------------------------------------ */
 
 #define DEVICE_COLS                                                                                \
     "sn, model, firmware, push_version, device_type, language, sync_group, enabled, ip, "          \
-    "registered_at, "                                                                              \
-    "last_seen, info, options, attlog_stamp, operlog_stamp"
+    "registered_at, last_seen, info, options, attlog_stamp, operlog_stamp"
 
-static int pending_counts(zdb *db, json_t *dev)
+void zs_device_clear(zs_device *d)
+{
+    if (!d)
+        return;
+    free(d->sn);
+    free(d->model);
+    free(d->firmware);
+    free(d->push_version);
+    free(d->device_type);
+    free(d->sync_group);
+    free(d->ip);
+    free(d->info);
+    free(d->options);
+    free(d->attlog_stamp);
+    free(d->operlog_stamp);
+    memset(d, 0, sizeof(*d));
+}
+
+void zs_device_list_free(zs_device *list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        zs_device_clear(&list[i]);
+    free(list);
+}
+
+static int device_row(zdb_stmt *q, zs_device *d)
+{
+    int oom = 0;
+    memset(d, 0, sizeof(*d));
+    d->sn = dup_col(q, 0, &oom);
+    d->model = dup_col(q, 1, &oom);
+    d->firmware = dup_col(q, 2, &oom);
+    d->push_version = dup_col(q, 3, &oom);
+    d->device_type = dup_col(q, 4, &oom);
+    d->language = zdb_col_int64(q, 5);
+    d->sync_group = dup_col(q, 6, &oom);
+    d->enabled = zdb_col_int64(q, 7) != 0;
+    d->ip = dup_col(q, 8, &oom);
+    d->registered_at = zdb_col_int64(q, 9);
+    d->last_seen = zdb_col_int64(q, 10);
+    d->info = dup_col(q, 11, &oom);
+    d->options = zdb_col_is_null(q, 12) ? NULL : dup_col(q, 12, &oom);
+    d->attlog_stamp = dup_col(q, 13, &oom);
+    d->operlog_stamp = dup_col(q, 14, &oom);
+    if (oom) {
+        zs_device_clear(d);
+        return ZKBIO_ENOMEM;
+    }
+    return 0;
+}
+
+static int pending_counts(zdb *db, zs_device *d)
 {
     zdb_stmt *q;
     int rc = zdb_prepare(db,
@@ -53,20 +90,25 @@ static int pending_counts(zdb *db, json_t *dev)
                          &q);
     if (rc != 0)
         return rc;
-    zdb_bind_text(q, 1, json_string_value(json_object_get(dev, "sn")), -1);
-    json_t *c = json_object();
-    json_object_set_new(c, "queued", json_integer(0));
-    json_object_set_new(c, "sent", json_integer(0));
-    json_object_set_new(c, "failed", json_integer(0));
-    while ((rc = zdb_step(q)) == ZDB_ROW)
-        json_object_set_new(c, zdb_col_text(q, 0), json_integer(zdb_col_int64(q, 1)));
+    zdb_bind_text(q, 1, d->sn, -1);
+    while ((rc = zdb_step(q)) == ZDB_ROW) {
+        const char *s = zdb_col_text(q, 0);
+        int64_t n = zdb_col_int64(q, 1);
+        if (strcmp(s, "queued") == 0)
+            d->commands_queued = n;
+        else if (strcmp(s, "sent") == 0)
+            d->commands_sent = n;
+        else if (strcmp(s, "failed") == 0)
+            d->commands_failed = n;
+    }
     zdb_reset(q);
-    json_object_set_new(dev, "commands", c);
     return rc < 0 ? rc : 0;
 }
 
-int zs_list_devices(zs_store *st, json_t **out)
+int zs_list_devices(zs_store *st, zs_device **out, size_t *n)
 {
+    *out = NULL;
+    *n = 0;
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
@@ -74,20 +116,27 @@ int zs_list_devices(zs_store *st, json_t **out)
     int rc = zdb_prepare(db, "SELECT " DEVICE_COLS " FROM devices ORDER BY sn", &q);
     if (rc != 0)
         return rc;
-    json_t *arr = json_array();
-    while ((rc = zdb_step(q)) == ZDB_ROW)
-        json_array_append_new(arr, device_row(q));
+    zs_device *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    while ((rc = zdb_step(q)) == ZDB_ROW) {
+        if ((rc = zs_grow(&arr, &cap, cnt, sizeof(*arr))) != 0 ||
+            (rc = device_row(q, &arr[cnt])) != 0)
+            break;
+        cnt++;
+    }
     zdb_reset(q);
     if (rc < 0) {
-        json_decref(arr);
+        zs_device_list_free(arr, cnt);
         return rc;
     }
-    *out = json_pack("{s:o}", "devices", arr);
-    return *out ? 0 : ZKBIO_ENOMEM;
+    *out = arr;
+    *n = cnt;
+    return 0;
 }
 
-int zs_get_device(zs_store *st, const char *sn, json_t **out)
+int zs_get_device(zs_store *st, const char *sn, zs_device *out)
 {
+    memset(out, 0, sizeof(*out));
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
@@ -97,23 +146,122 @@ int zs_get_device(zs_store *st, const char *sn, json_t **out)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
     rc = zdb_step(q);
-    json_t *dev = rc == ZDB_ROW ? device_row(q) : NULL;
+    int found = rc == ZDB_ROW;
+    if (found)
+        rc = device_row(q, out);
     zdb_reset(q);
     if (rc < 0)
         return rc;
-    if (!dev)
+    if (!found)
         return ZKBIO_ENOENT;
-    rc = pending_counts(db, dev);
-    if (rc != 0) {
-        json_decref(dev);
-        return rc;
-    }
-    *out = dev;
-    return 0;
+    rc = pending_counts(db, out);
+    if (rc != 0)
+        zs_device_clear(out);
+    return rc;
 }
 
-int zs_list_users(zs_store *st, const zs_filter *f, json_t **out)
+/* ---- users -------------------------------------------------------------------------------- */
+
+static void user_clear(zs_user *u)
 {
+    free(u->pin);
+    free(u->name);
+    free(u->card);
+    free(u->group);
+    free(u->sync_group);
+    free(u->source_sn);
+    for (size_t i = 0; i < u->ntemplates; i++) {
+        free(u->templates[i].kind);
+        free(u->templates[i].source_sn);
+    }
+    free(u->templates);
+    for (size_t i = 0; i < u->nphotos; i++) {
+        free(u->photos[i].kind);
+        free(u->photos[i].file_name);
+    }
+    free(u->photos);
+}
+
+void zs_user_page_free(zs_user_page *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        user_clear(&p->users[i]);
+    free(p->users);
+    free(p->next);
+    memset(p, 0, sizeof(*p));
+}
+
+/* Template and photo metadata of u (the bodies stay in the database). */
+static int user_items(zdb *db, zs_user *u)
+{
+    zdb_stmt *q;
+    int rc = zdb_prepare(
+        db,
+        ZS_SQL(db,
+               "SELECT kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
+               "LENGTH(tmp), source_sn, updated_at FROM templates WHERE pin = ? "
+               "ORDER BY kind, type, no, idx",
+               "SELECT kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
+               "CHAR_LENGTH(tmp), source_sn, updated_at FROM templates WHERE pin = ? "
+               "ORDER BY kind, type, no, idx"),
+        &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, u->pin, -1);
+    size_t cap = 0;
+    int oom = 0;
+    while ((rc = zdb_step(q)) == ZDB_ROW) {
+        if ((rc = zs_grow(&u->templates, &cap, u->ntemplates, sizeof(*u->templates))) != 0)
+            break;
+        zs_user_template *t = &u->templates[u->ntemplates++];
+        memset(t, 0, sizeof(*t));
+        t->kind = dup_col(q, 0, &oom);
+        t->type = zdb_col_int64(q, 1);
+        t->no = zdb_col_int64(q, 2);
+        t->index = zdb_col_int64(q, 3);
+        t->valid = zdb_col_int64(q, 4);
+        t->duress = zdb_col_int64(q, 5);
+        t->major_ver = zdb_col_int64(q, 6);
+        t->minor_ver = zdb_col_int64(q, 7);
+        t->format = zdb_col_int64(q, 8);
+        t->size = zdb_col_int64(q, 9);
+        t->source_sn = dup_col(q, 10, &oom);
+        t->updated_at = zdb_col_int64(q, 11);
+        if (oom) {
+            rc = ZKBIO_ENOMEM;
+            break;
+        }
+    }
+    zdb_reset(q);
+    if (rc < 0)
+        return rc;
+    rc = zdb_prepare(
+        db, "SELECT kind, type, file_name FROM photos WHERE pin = ? ORDER BY kind, type", &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, u->pin, -1);
+    cap = 0;
+    while ((rc = zdb_step(q)) == ZDB_ROW) {
+        if ((rc = zs_grow(&u->photos, &cap, u->nphotos, sizeof(*u->photos))) != 0)
+            break;
+        zs_user_photo *p = &u->photos[u->nphotos++];
+        p->kind = dup_col(q, 0, &oom);
+        p->type = zdb_col_int64(q, 1);
+        p->file_name = dup_col(q, 2, &oom);
+        if (oom) {
+            rc = ZKBIO_ENOMEM;
+            break;
+        }
+    }
+    zdb_reset(q);
+    return rc < 0 ? rc : 0;
+}
+
+int zs_list_users(zs_store *st, const zs_filter *f, zs_user_page *out)
+{
+    memset(out, 0, sizeof(*out));
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
@@ -126,158 +274,63 @@ int zs_list_users(zs_store *st, const zs_filter *f, json_t **out)
     if (rc != 0)
         return rc;
     const char *pin = f ? f->pin : NULL;
+    int lim = limit_of(f);
     zdb_bind_text(q, 1, pin, -1);
     zdb_bind_text(q, 2, pin, -1);
     zdb_bind_text(q, 3, f && f->after_key ? f->after_key : "", -1);
-    zdb_bind_int64(q, 4, limit_of(f));
-    json_t *arr = json_array();
+    zdb_bind_int64(q, 4, lim);
+    size_t cap = 0;
+    int oom = 0;
     while ((rc = zdb_step(q)) == ZDB_ROW) {
-        json_t *u = json_object();
-        json_object_set_new(u, "pin", json_string(zdb_col_text(q, 0)));
-        json_object_set_new(u, "name", json_string(zdb_col_text(q, 1)));
-        json_object_set_new(u, "privilege", json_integer(zdb_col_int64(q, 2)));
-        json_object_set_new(u, "card", json_string(zdb_col_text(q, 3)));
-        json_object_set_new(u, "group", json_string(zdb_col_text(q, 4)));
-        json_object_set_new(u, "verify", json_integer(zdb_col_int64(q, 5)));
-        json_object_set_new(u, "sync_group", json_string(zdb_col_text(q, 6)));
-        json_object_set_new(u, "source_sn", json_string(zdb_col_text(q, 7)));
-        json_object_set_new(u, "updated_at", json_integer(zdb_col_int64(q, 8)));
-        json_object_set_new(u, "templates", json_array());
-        json_object_set_new(u, "photos", json_array());
-        json_array_append_new(arr, u);
-    }
-    zdb_reset(q);
-    /* Template and photo metadata, per user (the bodies stay in the database). */
-    for (size_t i = 0; rc >= 0 && i < json_array_size(arr); i++) {
-        json_t *u = json_array_get(arr, i);
-        const char *upin = json_string_value(json_object_get(u, "pin"));
-        rc = zdb_prepare(
-            db,
-            ZS_SQL(db,
-                   "SELECT kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
-                   "LENGTH(tmp), source_sn, updated_at FROM templates WHERE pin = ? "
-                   "ORDER BY kind, type, no, idx",
-                   "SELECT kind, type, no, idx, valid, duress, major_ver, minor_ver, format, "
-                   "CHAR_LENGTH(tmp), source_sn, updated_at FROM templates WHERE pin = ? "
-                   "ORDER BY kind, type, no, idx"),
-            &q);
-        if (rc != 0)
+        if ((rc = zs_grow(&out->users, &cap, out->n, sizeof(*out->users))) != 0)
             break;
-        zdb_bind_text(q, 1, upin, -1);
-        json_t *ts = json_object_get(u, "templates");
-        while ((rc = zdb_step(q)) == ZDB_ROW) {
-            json_t *t = json_object();
-            json_object_set_new(t, "kind", json_string(zdb_col_text(q, 0)));
-            json_object_set_new(t, "type", json_integer(zdb_col_int64(q, 1)));
-            json_object_set_new(t, "no", json_integer(zdb_col_int64(q, 2)));
-            json_object_set_new(t, "index", json_integer(zdb_col_int64(q, 3)));
-            json_object_set_new(t, "valid", json_integer(zdb_col_int64(q, 4)));
-            json_object_set_new(t, "duress", json_integer(zdb_col_int64(q, 5)));
-            json_object_set_new(t, "major_ver", json_integer(zdb_col_int64(q, 6)));
-            json_object_set_new(t, "minor_ver", json_integer(zdb_col_int64(q, 7)));
-            json_object_set_new(t, "format", json_integer(zdb_col_int64(q, 8)));
-            json_object_set_new(t, "size", json_integer(zdb_col_int64(q, 9)));
-            json_object_set_new(t, "source_sn", json_string(zdb_col_text(q, 10)));
-            json_object_set_new(t, "updated_at", json_integer(zdb_col_int64(q, 11)));
-            json_array_append_new(ts, t);
+        zs_user *u = &out->users[out->n++];
+        memset(u, 0, sizeof(*u));
+        u->pin = dup_col(q, 0, &oom);
+        u->name = dup_col(q, 1, &oom);
+        u->privilege = zdb_col_int64(q, 2);
+        u->card = dup_col(q, 3, &oom);
+        u->group = dup_col(q, 4, &oom);
+        u->verify = zdb_col_int64(q, 5);
+        u->sync_group = dup_col(q, 6, &oom);
+        u->source_sn = dup_col(q, 7, &oom);
+        u->updated_at = zdb_col_int64(q, 8);
+        if (oom) {
+            rc = ZKBIO_ENOMEM;
+            break;
         }
-        zdb_reset(q);
-        if (rc < 0)
-            break;
-        rc = zdb_prepare(
-            db, "SELECT kind, type, file_name FROM photos WHERE pin = ? ORDER BY kind, type", &q);
-        if (rc != 0)
-            break;
-        zdb_bind_text(q, 1, upin, -1);
-        json_t *ps = json_object_get(u, "photos");
-        while ((rc = zdb_step(q)) == ZDB_ROW)
-            json_array_append_new(ps, json_pack("{s:s,s:I,s:s}", "kind", zdb_col_text(q, 0), "type",
-                                                (json_int_t)zdb_col_int64(q, 1), "file_name",
-                                                zdb_col_text(q, 2)));
-        zdb_reset(q);
-    }
-    if (rc < 0) {
-        json_decref(arr);
-        return rc;
-    }
-    size_t nu = json_array_size(arr);
-    json_t *next = nu == (size_t)limit_of(f)
-                       ? json_copy(json_object_get(json_array_get(arr, nu - 1), "pin"))
-                       : json_null();
-    *out = json_pack("{s:o,s:o}", "users", arr, "next", next);
-    return *out ? 0 : ZKBIO_ENOMEM;
-}
-
-/* Steps q, whose first column is the row id, into an array of row(q) objects and answers
- * {"<key>": [...], "next": <last id, or null when fewer than lim rows came>}. */
-static int id_page(zdb_stmt *q, int lim, json_t *(*row)(zdb_stmt *q), const char *key, json_t **out)
-{
-    json_t *arr = json_array();
-    int64_t last = 0;
-    int n = 0;
-    int rc;
-    while ((rc = zdb_step(q)) == ZDB_ROW) {
-        last = zdb_col_int64(q, 0);
-        n++;
-        json_array_append_new(arr, row(q));
     }
     zdb_reset(q);
+    for (size_t i = 0; rc >= 0 && i < out->n; i++)
+        rc = user_items(db, &out->users[i]);
+    if (rc >= 0 && out->n == (size_t)lim && !(out->next = strdup(out->users[out->n - 1].pin)))
+        rc = ZKBIO_ENOMEM;
     if (rc < 0) {
-        json_decref(arr);
+        zs_user_page_free(out);
         return rc;
     }
-    *out = json_pack("{s:o,s:o}", key, arr, "next", n == lim ? json_integer(last) : json_null());
-    return *out ? 0 : ZKBIO_ENOMEM;
+    return 0;
 }
 
-static json_t *attendance_row(zdb_stmt *q)
-{
-    return json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:s,s:I}", "id", (json_int_t)zdb_col_int64(q, 0),
-                     "sn", zdb_col_text(q, 1), "pin", zdb_col_text(q, 2), "time",
-                     zdb_col_text(q, 3), "status", (json_int_t)zdb_col_int64(q, 4), "verify",
-                     (json_int_t)zdb_col_int64(q, 5), "workcode", zdb_col_text(q, 6), "received_at",
-                     (json_int_t)zdb_col_int64(q, 7));
-}
+/* ---- attendance --------------------------------------------------------------------------- */
 
-/* A nullable integer column as a JSON integer or null. */
-static json_t *int_or_null(zdb_stmt *q, int col)
+void zs_punch_page_free(zs_punch_page *p)
 {
-    return zdb_col_is_null(q, col) ? json_null() : json_integer(zdb_col_int64(q, col));
-}
-
-static json_t *command_row(zdb_stmt *q)
-{
-    json_t *c = json_object();
-    json_object_set_new(c, "id", json_integer(zdb_col_int64(q, 0)));
-    json_object_set_new(c, "sn", json_string(zdb_col_text(q, 1)));
-    json_object_set_new(c, "kind", json_string(zdb_col_text(q, 2)));
-    json_object_set_new(c, "pin", json_string(zdb_col_text(q, 3)));
-    json_object_set_new(c, "status", json_string(zdb_col_text(q, 4)));
-    json_object_set_new(c, "attempts", json_integer(zdb_col_int64(q, 5)));
-    json_object_set_new(c, "return_code", int_or_null(q, 6));
-    json_t *res = zdb_col_is_null(q, 7) ? NULL : json_loads(zdb_col_text(q, 7), 0, NULL);
-    json_object_set_new(c, "result", res ? res : json_null());
-    json_object_set_new(c, "created_at", json_integer(zdb_col_int64(q, 8)));
-    json_object_set_new(c, "sent_at", int_or_null(q, 9));
-    json_object_set_new(c, "done_at", int_or_null(q, 10));
-    /* The command verb only: the rest may hold templates or passwords. */
-    char head[64];
-    snprintf(head, sizeof(head), "%s", zdb_col_text(q, 11));
-    char *cut = strpbrk(head, "\t=");
-    if (cut) {
-        while (cut > head && cut[-1] != ' ')
-            cut--;
-        *cut = '\0';
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->punches[i].sn);
+        free(p->punches[i].pin);
+        free(p->punches[i].time);
+        free(p->punches[i].workcode);
     }
-    size_t hl = strlen(head);
-    while (hl && head[hl - 1] == ' ')
-        head[--hl] = '\0';
-    json_object_set_new(c, "command", json_string(head));
-    return c;
+    free(p->punches);
+    memset(p, 0, sizeof(*p));
 }
 
-int zs_list_attendance(zs_store *st, const zs_filter *f, json_t **out)
+int zs_list_attendance(zs_store *st, const zs_filter *f, zs_punch_page *out)
 {
+    memset(out, 0, sizeof(*out));
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
@@ -302,11 +355,77 @@ int zs_list_attendance(zs_store *st, const zs_filter *f, json_t **out)
     zdb_bind_text(q, 8, f->to, -1);
     zdb_bind_text(q, 9, f->to, -1);
     zdb_bind_int64(q, 10, lim);
-    return id_page(q, lim, attendance_row, "records", out);
+    size_t cap = 0;
+    int oom = 0;
+    while ((rc = zdb_step(q)) == ZDB_ROW) {
+        if ((rc = zs_grow(&out->punches, &cap, out->n, sizeof(*out->punches))) != 0)
+            break;
+        zs_punch *p = &out->punches[out->n++];
+        memset(p, 0, sizeof(*p));
+        p->id = zdb_col_int64(q, 0);
+        p->sn = dup_col(q, 1, &oom);
+        p->pin = dup_col(q, 2, &oom);
+        p->time = dup_col(q, 3, &oom);
+        p->status = zdb_col_int64(q, 4);
+        p->verify = zdb_col_int64(q, 5);
+        p->workcode = dup_col(q, 6, &oom);
+        p->received_at = zdb_col_int64(q, 7);
+        if (oom) {
+            rc = ZKBIO_ENOMEM;
+            break;
+        }
+    }
+    zdb_reset(q);
+    if (rc < 0) {
+        zs_punch_page_free(out);
+        return rc;
+    }
+    if (out->n == (size_t)lim) {
+        out->has_next = 1;
+        out->next = out->punches[out->n - 1].id;
+    }
+    return 0;
 }
 
-int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out)
+/* ---- commands ----------------------------------------------------------------------------- */
+
+void zs_command_page_free(zs_command_page *p)
 {
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        zs_command *c = &p->commands[i];
+        free(c->sn);
+        free(c->kind);
+        free(c->pin);
+        free(c->status);
+        free(c->result);
+        free(c->command);
+    }
+    free(p->commands);
+    memset(p, 0, sizeof(*p));
+}
+
+/* The command verb only: the rest may hold templates or passwords. */
+static char *command_head(const char *text)
+{
+    char head[64];
+    snprintf(head, sizeof(head), "%s", text);
+    char *cut = strpbrk(head, "\t=");
+    if (cut) {
+        while (cut > head && cut[-1] != ' ')
+            cut--;
+        *cut = '\0';
+    }
+    size_t hl = strlen(head);
+    while (hl && head[hl - 1] == ' ')
+        head[--hl] = '\0';
+    return strdup(head);
+}
+
+int zs_list_commands(zs_store *st, const zs_filter *f, zs_command_page *out)
+{
+    memset(out, 0, sizeof(*out));
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
@@ -330,5 +449,42 @@ int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out)
     zdb_bind_text(q, 4, f->status, -1);
     zdb_bind_text(q, 5, f->status, -1);
     zdb_bind_int64(q, 6, lim);
-    return id_page(q, lim, command_row, "commands", out);
+    size_t cap = 0;
+    int oom = 0;
+    while ((rc = zdb_step(q)) == ZDB_ROW) {
+        if ((rc = zs_grow(&out->commands, &cap, out->n, sizeof(*out->commands))) != 0)
+            break;
+        zs_command *c = &out->commands[out->n++];
+        memset(c, 0, sizeof(*c));
+        c->id = zdb_col_int64(q, 0);
+        c->sn = dup_col(q, 1, &oom);
+        c->kind = dup_col(q, 2, &oom);
+        c->pin = dup_col(q, 3, &oom);
+        c->status = dup_col(q, 4, &oom);
+        c->attempts = zdb_col_int64(q, 5);
+        c->has_return_code = !zdb_col_is_null(q, 6);
+        c->return_code = zdb_col_int64(q, 6);
+        c->result = zdb_col_is_null(q, 7) ? NULL : dup_col(q, 7, &oom);
+        c->created_at = zdb_col_int64(q, 8);
+        c->has_sent_at = !zdb_col_is_null(q, 9);
+        c->sent_at = zdb_col_int64(q, 9);
+        c->has_done_at = !zdb_col_is_null(q, 10);
+        c->done_at = zdb_col_int64(q, 10);
+        if (!(c->command = command_head(zdb_col_text(q, 11))))
+            oom = 1;
+        if (oom) {
+            rc = ZKBIO_ENOMEM;
+            break;
+        }
+    }
+    zdb_reset(q);
+    if (rc < 0) {
+        zs_command_page_free(out);
+        return rc;
+    }
+    if (out->n == (size_t)lim) {
+        out->has_next = 1;
+        out->next = out->commands[out->n - 1].id;
+    }
+    return 0;
 }

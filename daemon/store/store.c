@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <mbedtls/sha256.h>
 
 #include "store_impl.h"
@@ -318,7 +319,7 @@ int zs_open(const char *uri, const zs_policy *policy, zs_store **out, char *err,
     }
     rc = setup_conn(db);
     if (rc == 0)
-        rc = zs_schema_migrate(db, err, errsz);
+        rc = zdb_migrate(db, zdb_schema_migrations, zdb_schema_migration_count, NULL, err, errsz);
     if (rc != 0) {
         zdb_close(db);
         zs_close(st);
@@ -388,13 +389,9 @@ int zs_ping(zs_store *st)
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
-    zdb_stmt *q;
-    int rc = zdb_prepare(db, "SELECT 1", &q);
-    if (rc != 0)
-        return rc;
-    rc = zdb_step(q);
-    zdb_reset(q);
-    return rc == ZDB_ROW ? 0 : (rc < 0 ? rc : ZKBIO_EDB);
+    int64_t one = 0;
+    int rc = zdb_query_int64(db, "SELECT 1", &one, NULL);
+    return rc == ZKBIO_ENOENT ? ZKBIO_EDB : rc;
 }
 
 /* ---- devices
@@ -411,16 +408,7 @@ static int allow_listed(const zs_store *st, const char *sn)
 
 int zs_device_group(zdb *db, const char *sn, char group[65])
 {
-    zdb_stmt *q;
-    int rc = zdb_prepare(db, "SELECT sync_group FROM devices WHERE sn = ?", &q);
-    if (rc != 0)
-        return rc;
-    zdb_bind_text(q, 1, sn, -1);
-    rc = zdb_step(q);
-    if (rc == ZDB_ROW)
-        snprintf(group, 65, "%s", zdb_col_text(q, 0));
-    zdb_reset(q);
-    return rc == ZDB_ROW ? 0 : (rc < 0 ? rc : ZKBIO_ENOENT);
+    return zdb_query_text(db, "SELECT sync_group FROM devices WHERE sn = ?", group, 65, "s", sn);
 }
 
 /* Look the device up; register it when admitted and unknown. *created tells whether it is new. */
@@ -585,21 +573,12 @@ int zs_device_options(zs_store *st, const char *sn, const zkbio_push_kvlist *opt
     const char *fw = zkbio_push_kvlist_get(opts, "FWVersion");
     if (!fw)
         fw = zkbio_push_kvlist_get(opts, "FirmVer");
-    zdb_stmt *q;
-    int rc = zdb_prepare(db,
-                         "UPDATE devices SET options = ?, model = COALESCE(?, model), "
-                         "firmware = COALESCE(?, firmware) WHERE sn = ?",
-                         &q);
-    if (rc == 0) {
-        zdb_bind_text(q, 1, text, -1);
-        zdb_bind_text(q, 2, model, -1);
-        zdb_bind_text(q, 3, fw, -1);
-        zdb_bind_text(q, 4, sn, -1);
-        rc = zdb_step(q);
-        zdb_reset(q);
-    }
+    int rc = zdb_run(db,
+                     "UPDATE devices SET options = ?, model = COALESCE(?, model), "
+                     "firmware = COALESCE(?, firmware) WHERE sn = ?",
+                     "ssss", text, model, fw, sn);
     free(text);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int enabled)
@@ -607,20 +586,11 @@ int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int e
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
-    zdb_stmt *q;
-    int rc = zdb_prepare(db,
-                         "UPDATE devices SET sync_group = COALESCE(?, sync_group), "
-                         "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END WHERE sn = ?",
-                         &q);
+    int rc = zdb_run(db,
+                     "UPDATE devices SET sync_group = COALESCE(?, sync_group), "
+                     "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END WHERE sn = ?",
+                     "siis", sync_group, enabled, enabled, sn);
     if (rc != 0)
-        return rc;
-    zdb_bind_text(q, 1, sync_group, -1);
-    zdb_bind_int64(q, 2, enabled);
-    zdb_bind_int64(q, 3, enabled);
-    zdb_bind_text(q, 4, sn, -1);
-    rc = zdb_step(q);
-    zdb_reset(q);
-    if (rc < 0)
         return rc;
     /* zdb_changes() counts matched rows on both backends (db.h), so an unchanged device still
      * counts. */

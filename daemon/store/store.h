@@ -25,8 +25,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "zkbio/push.h"
 
 typedef struct zs_store zs_store;
@@ -126,9 +124,17 @@ int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *
  */
 int zs_command_enqueue(zs_store *st, const char *sn, const char *text, int64_t *id);
 
-/* ---- management API queries: results are new jansson references the caller json_decref()s ---- */
+/*
+ * ---- management API queries ----
+ * The tables come back as C structs, declared per domain in the headers included at the end
+ * (store_devices.h, store_users.h, store_punches.h, store_commands.h, store_fptemplates.h); the
+ * callers build whatever JSON they serve from them. Ownership: what a list/get call fills belongs
+ * to the caller and is released with the free function next to it; the store keeps no pointer to
+ * it. Paging is keyset: a full page reports the cursor (zs_filter.after / after_key) of the next
+ * one.
+ */
 
-/** Filters for list queries; NULL/0 fields are unused. */
+/** Filters and paging for list queries; NULL/0 fields are unused. */
 typedef struct zs_filter {
     const char *sn;
     const char *pin;
@@ -140,50 +146,18 @@ typedef struct zs_filter {
     int limit;             /**< 1..1000, default 100 */
 } zs_filter;
 
-int zs_list_devices(zs_store *st, json_t **out);
-int zs_get_device(zs_store *st, const char *sn, json_t **out); /**< ZKBIO_ENOENT if unknown */
-int zs_update_device(zs_store *st, const char *sn, const char *sync_group,
-                     int enabled); /**< NULL/-1 = keep */
-int zs_list_users(zs_store *st, const zs_filter *f, json_t **out);
-int zs_list_attendance(zs_store *st, const zs_filter *f, json_t **out);
-int zs_list_commands(zs_store *st, const zs_filter *f, json_t **out);
 /** Driver message of the calling thread's last database error ("" if none; never holds bound
  * values). */
 const char *zs_errmsg(zs_store *st);
 
-/* ---- templates of the fingerprint service (--fp-store; docs/fingerprint-service.md) ------- */
-
-/** One stored template: user and finger (0..10, ISO/IEC 19794-2 finger position; 0 = unknown),
- * the id identify reports (matchedTemplate), a native libzkbio record and its quality. Strings and
- * bytes are borrowed (in zs_fp_each(): valid during the callback only). */
-typedef struct zs_fp_row {
-    const char *user_id;     /**< 1..127 bytes */
-    int finger_id;           /**< 0..10 */
-    const char *template_id; /**< 0..127 bytes */
-    const void *tpl;
-    size_t len;
-    int quality;
-} zs_fp_row;
-
-/**
- * Store n rows in one transaction. replace = 0: a row whose (user_id, finger_id) exists already
- * makes the whole call fail with ZKBIO_EEXIST and nothing is written; replace = 1: such rows are
- * overwritten (upsert). ZKBIO_EINVAL for out-of-range fields.
- */
-int zs_fp_put(zs_store *st, const zs_fp_row *rows, size_t n, int replace);
-/** *exists = 1 when (user_id, finger_id) is stored. */
-int zs_fp_exists(zs_store *st, const char *user_id, int finger_id, int *exists);
-/** Delete the rows of user_id (NULL = every row) and finger_id (-1 = every finger); *deleted (may
- * be NULL) = rows removed. */
-int zs_fp_delete(zs_store *st, const char *user_id, int finger_id, int64_t *deleted);
-/** Call fn for every stored row (ordered by user and finger); a non-zero return from fn stops the
- * walk and is returned. */
-int zs_fp_each(zs_store *st, int (*fn)(void *ctx, const zs_fp_row *row), void *ctx);
-/** The same for the rows of one user (ordered by finger). */
-int zs_fp_each_of(zs_store *st, const char *user_id, int (*fn)(void *ctx, const zs_fp_row *row),
-                  void *ctx);
-
 /** Database reachable? (for /health) */
 int zs_ping(zs_store *st);
+
+/* The tables, one header per domain. */
+#include "store_commands.h"
+#include "store_devices.h"
+#include "store_fptemplates.h"
+#include "store_punches.h"
+#include "store_users.h"
 
 #endif /* ZKBIOD_STORE_H */

@@ -109,9 +109,6 @@ zkbio_push_data_table zs_kind_table(const char *kind);
         }                                                                                          \
     } while (0)
 
-/* Schema creation and migration. */
-int zs_schema_migrate(zdb *db, char *err, size_t errsz);
-
 /* Sync internals (sync.c) used by ingest.c. */
 int zs_sync_fanout(zdb *db, const char *src_sn, const char *group, const char *pin,
                    const char *kind, const char *item_key, const char *hash, const char *text);

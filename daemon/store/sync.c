@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "store_impl.h"
 
 static int enqueue(zdb *db, const char *sn, const char *kind, const char *pin, const char *item_key,

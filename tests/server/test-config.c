@@ -315,6 +315,9 @@ static void test_errors(void)
     EXPECT_ERROR("--db", "expected sqlite", "--db", "postgres://u:p@h/db");
     EXPECT_ERROR("--db", "database name", "--db", "mariadb://u:p@h:3306");
     EXPECT_ERROR("--db", "port", "--db", "mariadb://u:p@h:99999/zk");
+    EXPECT_ERROR("--db", "USER", "--db", "mariadb://h/zk");
+    EXPECT_ERROR("--db", "percent-escape", "--db", "mariadb://u:p%zz@h/zk");
+    EXPECT_ERROR("--db", "socket", "--db", "mariadb://u:p@h/zk?sock=/x");
     EXPECT_ERROR("unknown option --bogus", NULL, "--bogus", "1");
     EXPECT_ERROR("unexpected argument", NULL, "stray");
     EXPECT_ERROR("--threads needs a value", NULL, "--threads");
@@ -376,6 +379,12 @@ static void test_values(void)
     CHECK_STR(c.db_uri, "mariadb://zk:pw@127.0.0.1:3306/zkbio");
     zkbiod_config_free(&c);
     CHECK(LOAD(&c, "--db", "mariadb://zk@localhost/zkbio?socket=/run/mysqld/mysqld.sock") == 0);
+    zkbiod_config_free(&c);
+    /* socket only (empty host), IPv6, escapes: whatever the driver opens is accepted at start */
+    CHECK(LOAD(&c, "--db", "mariadb://zk:pw@/zkbio?socket=/run/mysqld/mysqld.sock") == 0);
+    CHECK_STR(c.db_uri, "mariadb://zk:pw@/zkbio?socket=/run/mysqld/mysqld.sock");
+    zkbiod_config_free(&c);
+    CHECK(LOAD(&c, "--db", "mariadb://zk%40a:p%3Aw@[::1]:3307/zkbio") == 0);
     zkbiod_config_free(&c);
 
     /* quoting, comments, CRLF line ends */

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "db.h"
 #include "store.h"
 
@@ -114,13 +116,6 @@ static size_t count_cmds(const char *body)
     return n;
 }
 
-static int json_len(json_t *o, const char *key)
-{
-    int n = (int)json_array_size(json_object_get(o, key));
-    json_decref(o);
-    return n;
-}
-
 static const char *const user_upload =
     "USER PIN=1\tName=Ann\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000100000000\tVerify=-1\n"
     "FP PIN=1\tFID=6\tSize=8\tValid=1\tTMP=QUJDRA==\n"
@@ -187,15 +182,45 @@ static void test_sync(const char *uri)
     CHECK(dd && strstr(dd, "Name=Ann B"));
     free(dd);
 
+    /* The management API's view of the user: template metadata only, no bodies. */
+    {
+        zs_user_page up;
+        zs_filter uf;
+        memset(&uf, 0, sizeof(uf));
+        uf.pin = "1";
+        CHECK(zs_list_users(st, &uf, &up) == 0);
+        CHECK(up.n == 1 && up.next == NULL);
+        if (up.n == 1) {
+            const zs_user *u = &up.users[0];
+            CHECK(strcmp(u->pin, "1") == 0 && strcmp(u->name, "Ann B") == 0);
+            CHECK(strcmp(u->source_sn, "DEVB") == 0 && u->verify == -1);
+            CHECK(u->ntemplates == 2 && u->nphotos == 0);
+            CHECK(u->ntemplates == 2 && strcmp(u->templates[0].kind, "FP") == 0 &&
+                  u->templates[0].no == 6 && u->templates[1].no == 7 && u->templates[0].size == 8 &&
+                  u->templates[0].valid == 1);
+        }
+        zs_user_page_free(&up);
+        uf.pin = NULL;
+        uf.limit = 1; /* a full page names the next cursor */
+        CHECK(zs_list_users(st, &uf, &up) == 0);
+        CHECK(up.n == 1 && up.next && strcmp(up.next, "1") == 0);
+        zs_user_page_free(&up);
+        uf.after_key = "1";
+        CHECK(zs_list_users(st, &uf, &up) == 0);
+        CHECK(up.n == 0 && up.next == NULL);
+        zs_user_page_free(&up);
+    }
+
     /* Deleting the user on A (OPLOG 9) deletes it everywhere. */
     CHECK(upload(st, "DEVA", ZKBIO_PUSH_TABLE_OPERLOG,
                  "OPLOG 9\t0\t2025-01-02 10:00:00\t1\t0\t0\t0\n", &acc) == 0);
     CHECK(acc == 1);
-    json_t *users = NULL;
+    zs_user_page users;
     zs_filter f;
     memset(&f, 0, sizeof(f));
     CHECK(zs_list_users(st, &f, &users) == 0);
-    CHECK(json_len(users, "users") == 0);
+    CHECK(users.n == 0 && users.next == NULL);
+    zs_user_page_free(&users);
     b = take(st, "DEVB");
     CHECK(b && strstr(b, "DATA DELETE USERINFO PIN=1"));
     free(b);
@@ -222,12 +247,28 @@ static void test_attendance(const char *uri)
     zs_filter f;
     memset(&f, 0, sizeof(f));
     f.sn = "ATT1";
-    json_t *recs = NULL;
+    zs_punch_page recs;
     CHECK(zs_list_attendance(st, &f, &recs) == 0);
-    CHECK(json_len(recs, "records") == 2);
+    CHECK(recs.n == 2 && !recs.has_next);
+    CHECK(recs.n == 2 && strcmp(recs.punches[0].pin, "7") == 0 &&
+          strcmp(recs.punches[0].time, "2025-01-02 08:59:58") == 0 &&
+          strcmp(recs.punches[0].sn, "ATT1") == 0 && recs.punches[0].status == 0 &&
+          recs.punches[0].verify == 1 && recs.punches[0].id < recs.punches[1].id);
+    zs_punch_page_free(&recs);
+    f.limit = 1; /* paging: a full page says where the next one starts */
+    CHECK(zs_list_attendance(st, &f, &recs) == 0);
+    CHECK(recs.n == 1 && recs.has_next && recs.next == recs.punches[0].id);
+    f.after = recs.n ? recs.next : 0;
+    zs_punch_page_free(&recs);
+    CHECK(zs_list_attendance(st, &f, &recs) == 0);
+    CHECK(recs.n == 1 && strcmp(recs.punches[0].pin, "8") == 0);
+    zs_punch_page_free(&recs);
+    f.limit = 0;
+    f.after = 0;
     f.pin = "8";
     CHECK(zs_list_attendance(st, &f, &recs) == 0);
-    CHECK(json_len(recs, "records") == 1);
+    CHECK(recs.n == 1);
+    zs_punch_page_free(&recs);
     zs_close(st);
 }
 
@@ -255,9 +296,13 @@ static void test_retries(const char *uri)
     memset(&f, 0, sizeof(f));
     f.sn = "RTY1";
     f.status = "failed";
-    json_t *cmds = NULL;
+    zs_command_page cmds;
     CHECK(zs_list_commands(st, &f, &cmds) == 0);
-    CHECK(json_len(cmds, "commands") == 1);
+    CHECK(cmds.n == 1 && !cmds.has_next);
+    CHECK(cmds.n == 1 && strcmp(cmds.commands[0].command, "REBOOT") == 0 &&
+          strcmp(cmds.commands[0].status, "failed") == 0 && cmds.commands[0].attempts == 3 &&
+          cmds.commands[0].has_sent_at && !cmds.commands[0].has_return_code);
+    zs_command_page_free(&cmds);
 
     /* A transient failure is retried; a permanent one fails at once. */
     CHECK(zs_command_enqueue(st, "RTY1", "INFO", &id) == 0);
@@ -273,7 +318,10 @@ static void test_retries(const char *uri)
     free(b);
     f.status = "failed";
     CHECK(zs_list_commands(st, &f, &cmds) == 0);
-    CHECK(json_len(cmds, "commands") == 2);
+    CHECK(cmds.n == 2);
+    CHECK(cmds.n == 2 && cmds.commands[1].has_return_code &&
+          cmds.commands[1].return_code == -1002 && cmds.commands[1].has_done_at);
+    zs_command_page_free(&cmds);
     zs_close(st);
 }
 
@@ -288,14 +336,19 @@ static void test_admission(const char *uri)
     CHECK(hello(st, "EVIL1", &admit) == 0 && admit == ZS_ADMIT_DENIED);
     CHECK(zs_device_admit(st, "EVIL1", "10.0.0.1", &admit, NULL) == 0 && admit == ZS_ADMIT_DENIED);
     CHECK(hello(st, "GOOD1", &admit) == 0 && admit == ZS_ADMIT_OK);
-    json_t *dev = NULL;
+    zs_device dev;
     CHECK(zs_get_device(st, "EVIL1", &dev) == ZKBIO_ENOENT);
+    CHECK(dev.sn == NULL);
     CHECK(zs_get_device(st, "GOOD1", &dev) == 0);
-    json_decref(dev);
+    CHECK(dev.sn && strcmp(dev.sn, "GOOD1") == 0 && dev.enabled == 1);
+    zs_device_clear(&dev);
     CHECK(zs_update_device(st, "GOOD1", "north", 0) == 0);
     CHECK(zs_device_admit(st, "GOOD1", "10.0.0.2", &admit, NULL) == 0 &&
           admit == ZS_ADMIT_DISABLED);
     CHECK(zs_update_device(st, "NOSUCH", "north", 1) == ZKBIO_ENOENT);
+    CHECK(zs_get_device(st, "GOOD1", &dev) == 0);
+    CHECK(dev.sn && strcmp(dev.sync_group, "north") == 0 && dev.enabled == 0);
+    zs_device_clear(&dev);
     zs_close(st);
 }
 
@@ -321,11 +374,12 @@ static void test_seen(const char *uri)
     CHECK(st != NULL);
     if (!st)
         return;
-    json_t *dev = NULL;
+    zs_device dev;
     CHECK(zs_get_device(st, "SEEN1", &dev) == 0);
-    CHECK(dev && strcmp(json_string_value(json_object_get(dev, "info")), "Ver 1.0,3,4,5") == 0);
-    CHECK(dev && strcmp(json_string_value(json_object_get(dev, "ip")), "10.0.0.8") == 0);
-    json_decref(dev);
+    CHECK(dev.info && strcmp(dev.info, "Ver 1.0,3,4,5") == 0);
+    CHECK(dev.ip && strcmp(dev.ip, "10.0.0.8") == 0);
+    CHECK(dev.last_seen > 0);
+    zs_device_clear(&dev);
     zs_close(st);
 }
 
@@ -371,14 +425,15 @@ static void test_concurrent_hello(const char *uri)
     CHECK(failures == 0);
     if (failures)
         fprintf(stderr, "concurrent handshakes: %d of 240 failed\n", failures);
-    json_t *devs = NULL;
-    CHECK(zs_list_devices(st, &devs) == 0);
+    zs_device *devs = NULL;
+    size_t ndevs = 0;
+    CHECK(zs_list_devices(st, &devs, &ndevs) == 0);
     int n = 0;
-    for (size_t i = 0; i < json_array_size(json_object_get(devs, "devices")); i++)
-        n += strncmp(json_string_value(json_object_get(
-                         json_array_get(json_object_get(devs, "devices"), i), "sn")),
-                     "RACE", 4) == 0;
-    json_decref(devs);
+    for (size_t i = 0; i < ndevs; i++)
+        n += strncmp(devs[i].sn, "RACE", 4) == 0;
+    for (size_t i = 1; i < ndevs; i++)
+        CHECK(strcmp(devs[i - 1].sn, devs[i].sn) < 0); /* ordered by SN */
+    zs_device_list_free(devs, ndevs);
     CHECK(n == 40);
     zs_close(st);
 }
@@ -446,6 +501,87 @@ static void test_fp_templates(const char *uri)
     zs_close(st);
 }
 
+/* The same table through libzkbio templates: native export on put, repeated (user, finger) refused
+ * with both indexes, import on load with unreadable records skipped and counted. */
+static zkbio_template *make_tpl(unsigned seed, size_t count)
+{
+    zkbio_template *t = NULL;
+    if (zkbio_template_new(count, &t) != 0)
+        return NULL;
+    t->width = 300;
+    t->height = 400;
+    t->xres = t->yres = 197;
+    for (size_t i = 0; i < count; i++) {
+        t->minutiae[i].x = (uint16_t)(10 + (seed * 7 + i * 13) % 280);
+        t->minutiae[i].y = (uint16_t)(10 + (seed * 11 + i * 17) % 380);
+        t->minutiae[i].angle = (uint8_t)(seed * 3 + i * 29);
+        t->minutiae[i].type = 1;
+        t->minutiae[i].quality = 60;
+    }
+    return t;
+}
+
+typedef struct loaded {
+    int n;
+    char users[8][16];
+    int fingers[8];
+    size_t counts[8];
+} loaded;
+
+static int collect_loaded(void *ctx, const zs_fp_loaded *l)
+{
+    loaded *c = ctx;
+    if (c->n < 8) {
+        snprintf(c->users[c->n], sizeof(c->users[0]), "%s", l->user_id);
+        c->fingers[c->n] = l->finger_id;
+        c->counts[c->n] = l->tpl->count;
+    }
+    c->n++;
+    return 0;
+}
+
+static void test_fp_template_objects(const char *uri)
+{
+    zs_store *st = open_store(uri, 3600, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    CHECK(zs_fp_delete(st, NULL, -1, NULL) == 0);
+    zkbio_template *a = make_tpl(1, 20), *b = make_tpl(2, 25), *c = make_tpl(3, 30);
+    CHECK(a && b && c);
+    if (!a || !b || !c)
+        goto out;
+    zs_fp_template t[3] = {
+        {"dora", 2, "e-1", a, 70}, {"eve", 0, NULL, b, 50}, {"dora", 2, "e-2", c, 40}};
+    size_t dup[2] = {99, 99};
+    CHECK(zs_fp_put_templates(st, t, 3, 1, dup) == ZKBIO_EINVAL);
+    CHECK(dup[0] == 0 && dup[1] == 2);
+    int ex = 1;
+    CHECK(zs_fp_exists(st, "eve", 0, &ex) == 0 && ex == 0); /* nothing written */
+    t[2].finger_id = 3;
+    CHECK(zs_fp_put_templates(st, t, 3, 0, dup) == 0);
+    CHECK(zs_fp_put_templates(st, t, 1, 0, NULL) == ZKBIO_EEXIST);
+    /* An unreadable record (not a template) is skipped on load and counted. */
+    zs_fp_row junk = {"zed", 1, "junk", "not a template", 14, 0};
+    CHECK(zs_fp_put(st, &junk, 1, 0) == 0);
+    loaded l;
+    memset(&l, 0, sizeof(l));
+    size_t bad = 0;
+    CHECK(zs_fp_load(st, NULL, collect_loaded, &l, &bad) == 0);
+    CHECK(l.n == 3 && bad == 1);
+    CHECK(l.n == 3 && strcmp(l.users[0], "dora") == 0 && l.fingers[0] == 2 && l.counts[0] == 20 &&
+          l.fingers[1] == 3 && l.counts[1] == 30 && strcmp(l.users[2], "eve") == 0 &&
+          l.counts[2] == 25);
+    memset(&l, 0, sizeof(l));
+    CHECK(zs_fp_load(st, "eve", collect_loaded, &l, NULL) == 0 && l.n == 1);
+    CHECK(zs_fp_delete(st, NULL, -1, NULL) == 0);
+out:
+    zkbio_template_free(a);
+    zkbio_template_free(b);
+    zkbio_template_free(c);
+    zs_close(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -469,6 +605,7 @@ int main(int argc, char **argv)
     test_concurrent_hello(uri);
     test_seen(uri);
     test_fp_templates(uri);
+    test_fp_template_objects(uri);
     if (tmp) {
         char path[4300];
         const char *sfx[] = {"", "-wal", "-shm"};
