@@ -105,9 +105,15 @@ typedef struct zkbio_push_handshake {
 ZKBIO_API int zkbio_push_handshake_parse(const char *query, size_t query_len,
                                          zkbio_push_handshake *out, zkbio_error_info *err);
 
-/** Server settings sent back in the handshake reply (push.md §2.2). Strings are borrowed for the
- * call. */
+/**
+ * Server settings sent back in the handshake reply (push.md §2.2). Strings are borrowed for the
+ * call. Start from zkbio_push_server_options_init() (the defaults, `size` set). The struct only
+ * grows at its end: `size` tells the library which fields the caller knows, and fields past it take
+ * their defaults. Since: 0.1 (`size`: 0.3)
+ */
 typedef struct zkbio_push_server_options {
+    uint32_t size; /**< sizeof(zkbio_push_server_options) as the caller compiled it; a size below
+                      that of 0.3 is ZKBIO_EINVAL. Since: 0.3 */
     const char *attlog_stamp;   /**< resume cursor for ATTLOG; NULL = "None" */
     const char *operlog_stamp;  /**< resume cursor for OPERLOG; NULL = "None" */
     const char *attphoto_stamp; /**< resume cursor for ATTPHOTO; NULL = "None" */
@@ -133,16 +139,32 @@ typedef struct zkbio_push_server_options {
     const char *multi_bio_data_support; /**< e.g. "0:1:1:0:0:0:0:1:0:1"; NULL = omit */
 } zkbio_push_server_options;
 
-/** Fill *opts with the defaults named in zkbio_push_server_options (Delay 10, ErrorDelay 30, ...).
+/**
+ * Set the fields of *opts that `opts->size` covers to the defaults named in
+ * zkbio_push_server_options (Delay 10, ErrorDelay 30, TransInterval 1, Realtime 1, the rest 0 or
+ * NULL); `size` and any bytes past it are left alone. Since: 0.3 (called by
+ * zkbio_push_server_options_init(), which sets `size` first). Errors: ZKBIO_EINVAL (NULL opts,
+ * `size` below that of 0.3).
  */
-ZKBIO_API void zkbio_push_server_options_init(zkbio_push_server_options *opts);
+ZKBIO_API int zkbio_push_server_options_reset(zkbio_push_server_options *opts);
+
+/** Fill *opts with the defaults, `size` set to the size this header gives the struct. Accepts
+ * NULL. Since: 0.1 (a function of the library until 0.2) */
+static inline void zkbio_push_server_options_init(zkbio_push_server_options *opts)
+{
+    if (!opts)
+        return;
+    opts->size = (uint32_t)sizeof(*opts);
+    (void)zkbio_push_server_options_reset(opts);
+}
 
 /**
  * Build the handshake reply body: `GET OPTION FROM: <sn>` then `key=value` lines joined by LF (no
  * final LF), with both the long (`ATTLOGStamp`, `OPERLOGStamp`, `ATTPHOTOStamp`, `BIODATAStamp`)
  * and short (`Stamp`, `OpStamp`, `PhotoStamp`) stamp names, `Encrypt=0`. Empty option strings count
- * as NULL; values have HT/CR/LF removed. Errors: ZKBIO_ENOSPC (see header rules), ZKBIO_EINVAL (sn
- * invalid or NULL arguments).
+ * as NULL; values have HT/CR/LF removed. Only the first `opts->size` bytes of *opts are read (the
+ * defaults stand for fields past them). Errors: ZKBIO_ENOSPC (see header rules), ZKBIO_EINVAL (sn
+ * invalid, NULL arguments, `opts->size` below that of 0.3).
  */
 ZKBIO_API int zkbio_push_handshake_reply_build(const zkbio_push_server_options *opts,
                                                const char *sn, char *buf, size_t size, size_t *len);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal/errinfo.h"
+#include "internal/opts.h"
 #include "push/zki_push.h"
 
 /* Drop control bytes from a decoded query value (they would end up in logs and the database). */
@@ -71,16 +72,41 @@ int zkbio_push_handshake_parse(const char *query, size_t query_len, zkbio_push_h
     return ZKBIO_OK;
 }
 
-void zkbio_push_server_options_init(zkbio_push_server_options *opts)
+/* The options as 0.3 had them: the first version with a size field. */
+#define ZKI_PUSH_SERVER_OPTIONS_0_3 ZKI_OPTS_END(zkbio_push_server_options, multi_bio_data_support)
+
+static void server_defaults(zkbio_push_server_options *o)
 {
-    if (!opts)
-        return;
-    memset(opts, 0, sizeof(*opts));
-    opts->error_delay_s = 30;
-    opts->delay_s = 10;
-    opts->trans_interval_min = 1;
-    opts->timezone_min = 0;
-    opts->realtime = 1;
+    memset(o, 0, sizeof(*o));
+    o->size = (uint32_t)sizeof(*o);
+    o->error_delay_s = 30;
+    o->delay_s = 10;
+    o->trans_interval_min = 1;
+    o->timezone_min = 0;
+    o->realtime = 1;
+}
+
+/* The caller's options over the defaults, as far as its size goes; -1 when the size is wrong. */
+static int server_read(const zkbio_push_server_options *opts, zkbio_push_server_options *o)
+{
+    server_defaults(o);
+    if (opts->size < ZKI_PUSH_SERVER_OPTIONS_0_3)
+        return -1;
+    memcpy(o, opts, opts->size < sizeof(*o) ? opts->size : sizeof(*o));
+    return 0;
+}
+
+int zkbio_push_server_options_reset(zkbio_push_server_options *opts)
+{
+    if (!opts || opts->size < ZKI_PUSH_SERVER_OPTIONS_0_3)
+        return ZKBIO_EINVAL;
+    zkbio_push_server_options d;
+    server_defaults(&d);
+    const uint32_t size = opts->size;
+    /* only the bytes the caller has, and not its size field */
+    memcpy((char *)opts + sizeof(d.size), (const char *)&d + sizeof(d.size),
+           (size < sizeof(d) ? size : sizeof(d)) - sizeof(d.size));
+    return ZKBIO_OK;
 }
 
 static int clamp(int v, int lo, int hi)
@@ -147,8 +173,10 @@ static void trans_flag(zki_wbuf *w, const char *tf)
 int zkbio_push_handshake_reply_build(const zkbio_push_server_options *opts, const char *sn,
                                      char *buf, size_t size, size_t *len)
 {
-    if (!opts || !zkbio_push_sn_valid(sn) || (!buf && size))
+    zkbio_push_server_options o;
+    if (!opts || !zkbio_push_sn_valid(sn) || (!buf && size) || server_read(opts, &o) != 0)
         return ZKBIO_EINVAL;
+    opts = &o;
     zki_wbuf w;
     zki_w_init(&w, buf, size);
     zki_w_str(&w, "GET OPTION FROM: ");

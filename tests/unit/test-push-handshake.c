@@ -263,12 +263,45 @@ static void test_charset_info(void)
     CHECK_EQ_INT(strlen(in.firmware), sizeof(in.firmware) - 1);
 }
 
+/* The server options carry their size: 0 (never set) or a size below 0.3's is refused; a newer
+ * caller's larger struct has its known fields read; reset fills only what the size covers. */
+static void test_reply_sizes(void)
+{
+    zkbio_push_server_options o;
+    zkbio_push_server_options_init(&o);
+    CHECK_EQ_INT(o.size, sizeof(o));
+    char buf[1024], ref[1024];
+    size_t len = 0, rlen = 0;
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", ref, sizeof(ref), &rlen), ZKBIO_OK);
+    o.size = 0;
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", buf, sizeof(buf), &len), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_server_options_reset(&o), ZKBIO_EINVAL);
+    o.size = 8;
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&o, "A1", buf, sizeof(buf), &len), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_push_server_options_reset(NULL), ZKBIO_EINVAL);
+    zkbio_push_server_options_init(NULL); /* accepted, does nothing */
+
+    struct {
+        zkbio_push_server_options o;
+        unsigned char newer[16]; /* fields of a later version, unknown here */
+    } big;
+    memset(&big, 0xA5, sizeof(big));
+    big.o.size = (uint32_t)sizeof(big);
+    CHECK_EQ_INT(zkbio_push_server_options_reset(&big.o), ZKBIO_OK);
+    CHECK_EQ_INT(big.o.size, sizeof(big));
+    CHECK(big.o.delay_s == 10 && big.o.realtime == 1 && big.o.attlog_stamp == NULL);
+    CHECK(big.newer[0] == 0xA5 && big.newer[15] == 0xA5); /* past the known fields: untouched */
+    CHECK_EQ_INT(zkbio_push_handshake_reply_build(&big.o, "A1", buf, sizeof(buf), &len), ZKBIO_OK);
+    CHECK(len == rlen && memcmp(buf, ref, len) == 0);
+}
+
 int main(void)
 {
     test_query_get();
     test_sn_cmdid();
     test_handshake();
     test_reply();
+    test_reply_sizes();
     test_charset_info();
     return TEST_DONE();
 }
