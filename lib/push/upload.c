@@ -310,6 +310,21 @@ static const keydef tmpl_keys[] = {
     {"MinorVer", T_MINOR}, {"Format", T_FORMAT}, {"Size", T_SIZE},
     {"TMP", T_TMP},        {"Template", T_TMP},  {NULL, 0}};
 
+/* Format: a number (0 ZK, 1 ISO, 2 ANSI; PUSH protocol 3.x, BIODATA table) or, as SpeedFace
+ * firmware (MajorVer=10) sends it, the name itself ("Format=ZK"), case-insensitive. Unknown names
+ * are malformed. */
+static int get_format(zki_span v, int present, int32_t *dst)
+{
+    static const char *const names[] = {"ZK", "ISO", "ANSI"};
+    zki_span t = zki_span_trim(zki_span_cut_nul(v));
+    for (size_t i = 0; present && i < sizeof(names) / sizeof(names[0]); i++)
+        if (zki_span_ieq(t, names[i])) {
+            *dst = (int32_t)i;
+            return 1;
+        }
+    return get_i32(v, present, -1, dst);
+}
+
 static int parse_tmpl(pctx *c, zkbio_push_rec_type kind, zki_span rest, zkbio_push_record *rec)
 {
     slots s;
@@ -325,7 +340,9 @@ static int parse_tmpl(pctx *c, zkbio_push_rec_type kind, zki_span rest, zkbio_pu
     static const int slot_of[] = {T_NO,    T_INDEX, T_VALID,  T_DURESS, T_TYPE,
                                   T_MAJOR, T_MINOR, T_FORMAT, T_SIZE};
     for (size_t i = 0; i < sizeof(slot_of) / sizeof(slot_of[0]); i++)
-        TRY(get_i32(s.v[slot_of[i]], s.set[slot_of[i]], -1, nums[i]));
+        if (slot_of[i] != T_FORMAT)
+            TRY(get_i32(s.v[slot_of[i]], s.set[slot_of[i]], -1, nums[i]));
+    TRY(get_format(s.v[T_FORMAT], s.set[T_FORMAT], &t->format));
     switch (kind) {
     case ZKBIO_PUSH_REC_FP:
         t->type = 1;

@@ -198,8 +198,9 @@ out:
     return ok;
 }
 
-/* (1c) Fingerprint rows of a SpeedFace (ZK templates, MajorVer=10, Format=0) whose base64 comes
- * without its '=' padding: 17 rows in one table=BIODATA upload, 2 of them unpadded, are all stored
+/* (1c) Fingerprint rows of a SpeedFace (ZK templates, MajorVer=10) whose base64 comes without its
+ * '=' padding and whose format is named (Format=ZK): 17 rows in one table=BIODATA upload, 2 of
+ * them unpadded with Format=ZK, are all stored
  * (OK: 17) and reach another terminal with their text unchanged. */
 static int t_biodata_unpadded(void)
 {
@@ -227,8 +228,8 @@ static int t_biodata_unpadded(void)
         }
         o += (size_t)snprintf(body + o, cap - o,
                               "BIODATA Pin=%d\tNo=%d\tIndex=0\tValid=1\tDuress=0\tType=1\t"
-                              "MajorVer=10\tMinorVer=0\tFormat=0\tTmp=%s\n",
-                              1301 + i / 10, i % 10, tmps[i]);
+                              "MajorVer=10\tMinorVer=0\tFormat=%s\tTmp=%s\n",
+                              1301 + i / 10, i % 10, (i == 3 || i == 5) ? "ZK" : "0", tmps[i]);
     }
     SIM_OK(a, pushsim_post_raw(a, "BIODATA", body, o));
     CHECK(pushsim_last_status(a) == 200 && strcmp(pushsim_last_reply(a), "OK: 17") == 0,

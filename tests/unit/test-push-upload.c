@@ -387,6 +387,30 @@ static void test_biodata_unpadded(void)
     zkbio_push_batch_free(b);
 }
 
+/* SpeedFace rows may name the template format ("Format=ZK") instead of numbering it (0 ZK, 1 ISO,
+ * 2 ANSI): names are read as their numbers, in any case; an unknown name is malformed. */
+static void test_biodata_format_names(void)
+{
+    const char *body = "BIODATA Pin=1\tNo=0\tType=1\tMajorVer=10\tFormat=ZK\tTmp=SghTUw\n"
+                       "BIODATA Pin=1\tNo=1\tType=1\tMajorVer=10\tFormat=iso\tTmp=SghTUw==\n"
+                       "BIODATA Pin=1\tNo=2\tType=1\tMajorVer=10\tFormat=ANSI\tTmp=SghTUw\n"
+                       "BIODATA Pin=1\tNo=3\tType=1\tMajorVer=10\tFormat=0\tTmp=SghTUw\n"
+                       "BIODATA Pin=1\tNo=4\tType=1\tMajorVer=10\tFormat=XYZ\tTmp=SghTUw\n";
+    zkbio_push_batch *b = P(ZKBIO_PUSH_TABLE_BIODATA, body);
+    if (!b)
+        return;
+    CHECK_EQ_INT(b->n_malformed, 1);
+    CHECK_EQ_INT(b->count, 4);
+    if (b->count == 4) {
+        CHECK_EQ_INT(b->records[0].u.tmpl.format, 0);
+        CHECK_EQ_INT(b->records[1].u.tmpl.format, 1);
+        CHECK_EQ_INT(b->records[2].u.tmpl.format, 2);
+        CHECK_EQ_INT(b->records[3].u.tmpl.format, 0);
+        CHECK_STR(b->records[0].u.tmpl.tmp, "SghTUw");
+    }
+    zkbio_push_batch_free(b);
+}
+
 static void test_other_tables(void)
 {
     /* USERINFO answers may come without the USER tag */
@@ -569,6 +593,7 @@ int main(void)
     test_operlog();
     test_operlog_malformed();
     test_biodata_unpadded();
+    test_biodata_format_names();
     test_other_tables();
     test_charset();
     test_options();
