@@ -130,6 +130,7 @@ int zapi_fp_v1_elsewhere(zreq *r);
 int zapi_fp_devices(zreq *r);
 int zapi_fp_device_info(zreq *r); /* arg[0] = device id */
 int zapi_fp_device_test(zreq *r);
+int zapi_fp_device_other(zreq *r); /* anything else under /devices/<id>: 404 */
 int zapi_fp_enroll(zreq *r);
 int zapi_fp_verify(zreq *r);
 int zapi_fp_identify(zreq *r);

@@ -701,6 +701,20 @@ int zapi_fp_device_test(zreq *r)
                                 (json_int_t)(zc_now_ms() - t0)));
 }
 
+/* /devices/<id>/<anything else>: the device must exist (1001), and then there is nothing here */
+int zapi_fp_device_other(zreq *r)
+{
+    char id[ZKBIO_READER_STR_MAX * 3];
+    json_t *info = NULL;
+    const char *slash = r->arg[0] ? strchr(r->arg[0], '/') : NULL;
+    if (slash) /* arg[0] is "<id>/<rest>": keep the id */
+        r->argbuf[0][slash - r->arg[0]] = '\0';
+    if (!device_id(r, id, sizeof(id), &info))
+        return 404;
+    json_decref(info);
+    return zapi_fail(r, 404, FP_NOT_FOUND, "no such resource", NULL);
+}
+
 int zapi_fp_enroll(zreq *r)
 {
     return enroll(r);

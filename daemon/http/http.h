@@ -74,6 +74,9 @@ typedef struct zhttp zhttp;
 int zhttp_start(const zkbiod_config *cfg, zapi *app, zhttp **out, char *err, size_t errsz);
 /* The terminal listener's ports as civetweb was given them, for the start-up log line. */
 const char *zhttp_ports(const zhttp *h);
+/* The first port the terminal listener (service 0) or the service listener (service 1) is bound
+ * to (useful with port 0), or -1 when that listener is off. */
+int zhttp_port(const zhttp *h, int service);
 /* The WebSocket hub says goodbye; call before stopping the fingerprint service's jobs. */
 void zhttp_quiesce(zhttp *h);
 /* Stop both listeners (waits for running handlers). NULL is accepted. */

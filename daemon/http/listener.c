@@ -227,6 +227,16 @@ const char *zhttp_ports(const zhttp *h)
     return h->terminal ? h->ports : "(no terminal listener)";
 }
 
+int zhttp_port(const zhttp *h, int service)
+{
+    struct mg_context *ctx = service ? h->service : h->terminal;
+    struct mg_server_port ports[4];
+    memset(ports, 0, sizeof(ports));
+    if (!ctx || mg_get_server_ports(ctx, 4, ports) < 1)
+        return -1;
+    return ports[0].port;
+}
+
 void zhttp_quiesce(zhttp *h)
 {
     if (h && h->service)

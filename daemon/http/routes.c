@@ -25,6 +25,7 @@ static const zroute routes[] = {
     /* terminal listener: /health and the management API (docs: README, Management API) */
     {"*", "/health", A, PUB, zapi_health, 0},
     {"GET", "/api/v1/devices", A, ADM, zapi_devices_list, 0},
+    {"GET", "/api/v1/devices/", A, ADM, zapi_devices_list, 0},
     {"GET", "/api/v1/devices/*", A, ADM, zapi_device_get, 0},
     {"PATCH", "/api/v1/devices/*", A, ADM, zapi_device_patch, 0},
     {"PUT", "/api/v1/devices/*", A, ADM, zapi_device_patch, 1},
@@ -47,6 +48,7 @@ static const zroute routes[] = {
      0},
     {"POST", "[/api]/devices/*/test", F, ZAUTH_PERM_DEVICE_MANAGE, "device:manage",
      zapi_fp_device_test, 0},
+    {"*", "[/api]/devices/**", F, ZAUTH_PERM_DEVICE_READ, "device:read", zapi_fp_device_other, 0},
     {"POST", "[/api]/fingerprint/enroll", F, ZAUTH_PERM_ENROLL, "fingerprint:enroll",
      zapi_fp_enroll, 0},
     {"POST", "[/api]/fingerprint/verify", F, ZAUTH_PERM_VERIFY, "fingerprint:verify",
@@ -66,6 +68,8 @@ static const zroute routes[] = {
      zapi_fp_gallery, 0},
     {"DELETE", "[/api]/fingerprint/gallery", F, ZAUTH_PERM_DELETE, "fingerprint:delete",
      zapi_fp_gallery, 0},
+    {"*", "[/api]/fingerprint/gallery", F, ZAUTH_PERM_ENROLL, "fingerprint:enroll", zapi_fp_gallery,
+     1}, /* other methods: the handler's 405 names the ones it takes */
     {"DELETE", "[/api]/fingerprint/templates/**", F, ZAUTH_PERM_DELETE, "fingerprint:delete",
      zapi_fp_templates_del, 0},
 };
