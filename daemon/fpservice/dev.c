@@ -2,6 +2,7 @@
 /*
  * Readers of the fingerprint service: the device table, fed by the reader layer's hotplug callback
  * (device:connected / device:disconnected events), and the contract's Device and DeviceInfo shapes.
+ * Jobs (job.c) use the table; this file calls nothing of job.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,15 +92,12 @@ int fp_dev_start(fp_service *s, char *err, size_t errsz)
 
 void fp_dev_stop(fp_service *s)
 {
-    if (!s->readers)
-        return;
-    zkbio_reader_set_hotplug(s->readers, NULL, NULL);
-    fp_jobs_stop(s);
+    if (s->readers)
+        zkbio_reader_set_hotplug(s->readers, NULL, NULL);
 }
 
 void fp_dev_free(fp_service *s)
 {
-    fp_jobs_free(s);
     zkbio_reader_ctx_free(s->readers);
     s->readers = NULL;
 }

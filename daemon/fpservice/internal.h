@@ -2,6 +2,9 @@
 /*
  * The fingerprint service's state, for the files of daemon/fpservice only (other modules see the
  * opaque fp_service of fpservice.h). Everything is under fp_service.lock unless noted.
+ *
+ * Calls between the files go one way: service.c -> {job.c, dev.c, templates.c}; job.c -> dev.c,
+ * templates.c, tpl.c; templates.c -> tpl.c. Events leave through fps_emit (the callback).
  */
 #ifndef ZKBIOD_FPSERVICE_INTERNAL_H
 #define ZKBIOD_FPSERVICE_INTERNAL_H
@@ -72,13 +75,15 @@ void fps_emit(fp_service *s, const char *dev_id, uint64_t owner, json_t *ev);
 /* dev.c */
 fp_dev *fp_dev_find(fp_service *s, const char *id); /* with s->lock held; NULL when unknown */
 int fp_dev_start(fp_service *s, char *err, size_t errsz);
-/* Refuse new jobs, cancel and wait for the running ones. */
+/* Stop the hotplug callback (before fp_jobs_stop). */
 void fp_dev_stop(fp_service *s);
-/* Free the finished jobs and the reader context. */
+/* Free the reader context (after fp_jobs_free). */
 void fp_dev_free(fp_service *s);
 
 /* job.c */
+/* Refuse new jobs, cancel the running ones and wait for them. */
 void fp_jobs_stop(fp_service *s);
+/* Drop every finished job (after fp_jobs_stop and after the listener stopped). */
 void fp_jobs_free(fp_service *s);
 /* Drop finished sessions older than FP_SCAN_TTL_S. Called with s->lock held. */
 void fp_job_reap(fp_service *s);

@@ -62,14 +62,17 @@ fail:
 
 void fps_stop(fp_service *s)
 {
-    if (s)
-        fp_dev_stop(s);
+    if (!s)
+        return;
+    fp_dev_stop(s);  /* no more hotplug events */
+    fp_jobs_stop(s); /* refuse new jobs, cancel and wait for the running ones */
 }
 
 void fps_free(fp_service *s)
 {
     if (!s)
         return;
+    fp_jobs_free(s);
     fp_dev_free(s);
     for (int i = 0; i < s->nslots; i++)
         fp_gallery_free(s->galleries[i]);

@@ -137,7 +137,7 @@ static int generate(const char *pem_path, const char *crt_path, char *err, size_
     mbedtls_pk_init(&key);
     mbedtls_x509write_crt_init(&crt);
     mbedtls_mpi_init(&serial);
-    static unsigned char keypem[1024], crtpem[4096], ext[128];
+    unsigned char keypem[1024], crtpem[4096], ext[128]; /* on the stack: no hidden state */
     int rc = -1, r;
     const char *step = "key";
     if ((r = mbedtls_pk_setup(&key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) ||
@@ -185,7 +185,7 @@ static int generate(const char *pem_path, const char *crt_path, char *err, size_
         (r = mbedtls_x509write_crt_pem(&crt, crtpem, sizeof(crtpem), os_rng, NULL)))
         goto out;
     size_t kl = strlen((char *)keypem), cl = strlen((char *)crtpem);
-    static unsigned char both[sizeof(keypem) + sizeof(crtpem)];
+    unsigned char both[sizeof(keypem) + sizeof(crtpem)];
     memcpy(both, keypem, kl);
     memcpy(both + kl, crtpem, cl);
     if (write_atomic(crt_path, crtpem, cl, 0644, err, errsz) == 0 &&
