@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fuzz the fingerprint service's own parsers (daemon/server): the first byte picks one.
+ * Fuzz the fingerprint service's own parsers (daemon/http, daemon/auth): the first byte picks one.
  *   even: the Host header check (zhttp_host_allowed) on the rest as a string; an allowed value must
  *         start with one of the three localhost names;
  *   1 mod 4: a line of the API keys file (zauth_keys_parse_line); a parsed record has id >= 1,
