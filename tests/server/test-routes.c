@@ -60,10 +60,12 @@ static void table(void)
         else
             CHECK(r->perm == ZAUTH_PUBLIC || (r->perm & ~(uint32_t)ZAUTH_PERM_ALL) == 0,
                   "service route %s: permission 0x%x", r->pattern, r->perm);
-        for (size_t k = 0; k < i; k++)
-            CHECK(!(rt[k].family == r->family && strcmp(rt[k].method, r->method) == 0 &&
-                    strcmp(rt[k].pattern, r->pattern) == 0),
-                  "route %zu repeats route %zu (%s %s)", i, k, r->method, r->pattern);
+        size_t twin = i;
+        for (size_t k = 0; k < i && twin == i; k++)
+            if (rt[k].family == r->family && strcmp(rt[k].method, r->method) == 0 &&
+                strcmp(rt[k].pattern, r->pattern) == 0)
+                twin = k;
+        CHECK(twin == i, "route %zu repeats route %zu (%s %s)", i, twin, r->method, r->pattern);
     }
 }
 
