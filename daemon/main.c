@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "apikey") == 0)
         return zauth_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "cert") == 0)
-        return fp_cert_cli(argc - 1, argv + 1);
+        return zhttp_cert_cli(argc - 1, argv + 1);
     zkbiod_config cfg;
     char err[512];
     int rc = zkbiod_config_load(&cfg, argc, argv, err, sizeof(err));

@@ -221,7 +221,7 @@ static int load_crt(const char *path, mbedtls_x509_crt *c)
     return mbedtls_x509_crt_parse_file(c, path) == 0 ? 0 : -1;
 }
 
-int fp_cert_info(const char *crt_path, char fingerprint[96], char *valid_from, char *valid_to)
+int zhttp_cert_info(const char *crt_path, char fingerprint[96], char *valid_from, char *valid_to)
 {
     mbedtls_x509_crt c;
     if (load_crt(crt_path, &c) != 0) {
@@ -246,7 +246,7 @@ static void paths(const char *dir, char *pem, size_t pemsz, char crt[PATH_MAX])
     snprintf(crt, PATH_MAX, "%s/service.crt", dir);
 }
 
-int fp_cert_ensure(const char *data_dir, char *pem, size_t size, char *err, size_t errsz)
+int zhttp_cert_ensure(const char *data_dir, char *pem, size_t size, char *err, size_t errsz)
 {
     char crt[PATH_MAX];
     paths(data_dir, pem, size, crt);
@@ -449,12 +449,12 @@ static void show(const char *crt)
     char info[4096], fp[96], from[24], to[24];
     mbedtls_x509_crt_info(info, sizeof(info), "  ", &c);
     mbedtls_x509_crt_free(&c);
-    fp_cert_info(crt, fp, from, to);
+    zhttp_cert_info(crt, fp, from, to);
     printf("certificate: %s\nSHA-256 fingerprint: %s\nvalid: %s .. %s\n%s", crt, fp, from, to,
            info);
 }
 
-int fp_cert_cli(int argc, char **argv)
+int zhttp_cert_cli(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs("Usage: zkbiod cert install|uninstall|show [--store all|system|nss]\n"
@@ -503,7 +503,7 @@ int fp_cert_cli(int argc, char **argv)
     } else if (strcmp(sub, "install") == 0 || strcmp(sub, "uninstall") == 0) {
         int remove = sub[0] == 'u';
         if (!remove && (zkbiod_config_prepare_data_dir(&cfg, err, sizeof(err)) != 0 ||
-                        fp_cert_ensure(cfg.data_dir, pem, sizeof(pem), err, sizeof(err)) != 0)) {
+                        zhttp_cert_ensure(cfg.data_dir, pem, sizeof(pem), err, sizeof(err)) != 0)) {
             fprintf(stderr, "zkbiod cert: %s\n", err);
             status = 1;
         } else {

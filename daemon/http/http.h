@@ -93,13 +93,13 @@ void zhttp_stop(zhttp *h);
 
 /* Make sure <data_dir>/service.pem and service.crt exist and are valid for 30 more days; create
  * them otherwise. pem (size bytes) receives the path of service.pem. 0, or -1 with err. */
-int fp_cert_ensure(const char *data_dir, char *pem, size_t size, char *err, size_t errsz);
+int zhttp_cert_ensure(const char *data_dir, char *pem, size_t size, char *err, size_t errsz);
 
 /* SHA-256 fingerprint of the certificate file as colon-hex "AA:BB:..." (96 bytes), and its
  * validity as ISO-8601 strings (24 bytes each; may be NULL). 0 or -1. */
-int fp_cert_info(const char *crt_path, char fingerprint[96], char *valid_from, char *valid_to);
+int zhttp_cert_info(const char *crt_path, char fingerprint[96], char *valid_from, char *valid_to);
 
 /* `zkbiod cert install|uninstall|show` (argv[0] = "cert"); returns the exit status. */
-int fp_cert_cli(int argc, char **argv);
+int zhttp_cert_cli(int argc, char **argv);
 
 #endif /* ZKBIOD_HTTP_H */

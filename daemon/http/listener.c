@@ -156,9 +156,9 @@ static int start_service(const zkbiod_config *cfg, zhttp *h, char *err, size_t e
     join(cfg->service_listen, cfg->service_listen_count, h->service_ports, sizeof(h->service_ports),
          &tls);
     snprintf(app->crt, sizeof(app->crt), "%s/service.crt", cfg->data_dir);
-    if (tls && fp_cert_ensure(cfg->data_dir, h->pem, sizeof(h->pem), err, errsz) != 0)
+    if (tls && zhttp_cert_ensure(cfg->data_dir, h->pem, sizeof(h->pem), err, errsz) != 0)
         return -1;
-    app->cert_ok = fp_cert_info(app->crt, app->cert_fp, app->cert_from, app->cert_to) == 0;
+    app->cert_ok = zhttp_cert_info(app->crt, app->cert_fp, app->cert_from, app->cert_to) == 0;
     /* Each open WebSocket holds a worker thread: keep a quarter of them for REST. */
     if (zapi_ws_start(app, cfg->service_threads - cfg->service_threads / 4) != 0) {
         snprintf(err, errsz, "fingerprint service: cannot start the WebSocket thread");
