@@ -1,20 +1,50 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The fingerprint service's WebSocket (contract §2.3, §4): upgrades on / and /ws with the Host and
- * Origin checks of the REST API; the first message must be `auth` with an API key; then
- * subscribe/unsubscribe, scan:start/scan:stop, ping/pong. Events (fp_ws_emit) are written from
- * any thread: each client has a reference count, and the close handler waits until no write is in
- * flight before civetweb frees the connection. A client that goes away cancels the scans it
- * started.
+ * The fingerprint service's WebSocket (contract §2.3, §4): upgrades on / and /ws after the Host and
+ * Origin checks of daemon/http's gate; the first message must be `auth` with an API key (checked by
+ * daemon/auth); then subscribe/unsubscribe, scan:start/scan:stop, ping/pong. Events (the
+ * fingerprint service's callback, zapi_ws_emit) are written from any thread: each client has a
+ * reference count, and the close handler waits until no write is in flight before civetweb frees
+ * the connection. A client that goes away cancels the scans it started. The hub's keep-alive
+ * thread pings every 30 s, closes sockets that did not authenticate in time and reaps finished
+ * scans.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include "zkbio/version.h"
 
-#include "fp_service.h"
-#include "log.h"
+#include "api.h"
+
+typedef struct fp_ws {
+    struct mg_connection *conn;
+    uint64_t id;
+    int authed;
+    int slot;
+    char subs[FP_MAX_SUBS][ZKBIO_READER_STR_MAX];
+    int nsubs;
+    int refs;
+    int closed;
+    int kicked;    /* a close frame was sent: no auth in time */
+    time_t opened; /* upgrade time */
+    struct fp_ws *next;
+} fp_ws;
+
+/* The clients, under lock. */
+struct zapi_ws {
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* a client's refs dropped */
+    fp_ws *ws;
+    int count;
+    int max;
+    uint64_t next_id;
+    pthread_t keeper;
+    int keeper_running;
+    volatile int keeper_stop;
+};
 
 static fp_ws *client_of(const struct mg_connection *c)
 {
@@ -40,13 +70,19 @@ static int subscribed(const fp_ws *w, const char *dev)
     return 0;
 }
 
-void fp_ws_emit(fp_service *s, const char *dev_id, uint64_t owner, json_t *ev)
+void zapi_ws_emit(void *user, const char *dev_id, uint64_t owner, json_t *ev)
 {
+    const zapi *app = user;
+    zapi_ws *s = app ? app->ws : NULL;
     if (!ev)
         return;
+    if (!s) {
+        json_decref(ev);
+        return;
+    }
     if (!json_object_get(ev, "timestamp")) {
         char ts[24];
-        fp_iso_time(0, ts, sizeof(ts));
+        zc_iso_time(0, ts, sizeof(ts));
         json_object_set_new(ev, "timestamp", json_string(ts));
     }
     char *txt = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(10));
@@ -72,12 +108,12 @@ void fp_ws_emit(fp_service *s, const char *dev_id, uint64_t owner, json_t *ev)
     pthread_mutex_lock(&s->lock);
     for (size_t i = 0; i < n; i++)
         targets[i]->refs--;
-    pthread_cond_broadcast(&s->ws_cond);
+    pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
     free(txt);
 }
 
-void fp_ws_kick_unauthenticated(fp_service *s)
+static void kick_unauthenticated(zapi_ws *s)
 {
     fp_ws *targets[64];
     size_t n = 0;
@@ -98,72 +134,58 @@ void fp_ws_kick_unauthenticated(fp_service *s)
     pthread_mutex_lock(&s->lock);
     for (size_t i = 0; i < n; i++)
         targets[i]->refs--;
-    pthread_cond_broadcast(&s->ws_cond);
+    pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
     if (n)
         zlog_info("fingerprint service: %zu WebSocket(s) closed: no auth within %d s", n,
                   FP_WS_AUTH_S);
 }
 
-static int ws_connect(const struct mg_connection *c, void *cbdata)
+int zapi_ws_connect(struct mg_connection *mc, const zapi *app)
 {
-    fp_service *s = cbdata;
-    const struct mg_request_info *ri = mg_get_request_info(c);
-    const char *path = ri->local_uri ? ri->local_uri : "/";
-    struct mg_connection *mc = (struct mg_connection *)c; /* for mg_send_http_error */
-    if (strcmp(path, "/") != 0 && strcmp(path, "/ws") != 0) {
-        mg_send_http_error(mc, 404, "WebSocket endpoints are / and /ws");
-        return 1;
-    }
-    if (!fp_host_ok(c)) {
-        mg_send_http_error(mc, 421, "Host not allowed");
-        return 1;
-    }
-    const char *origin = mg_get_header(c, "Origin");
-    if (!fp_origin_ok(s, origin)) {
-        zlog_warn("fingerprint service: WebSocket from a foreign origin refused");
-        mg_send_http_error(mc, 403, "Origin not allowed");
-        return 1;
-    }
+    zapi_ws *s = app->ws;
     fp_ws *w = calloc(1, sizeof(*w));
     if (!w) {
         mg_send_http_error(mc, 503, "out of memory");
         return 1;
     }
     pthread_mutex_lock(&s->lock);
-    if (s->ws_count >= s->ws_max) {
+    if (s->count >= s->max) {
         pthread_mutex_unlock(&s->lock);
         free(w);
         zlog_warn("fingerprint service: WebSocket refused, %d open (limit keeps threads for REST)",
-                  s->ws_max);
+                  s->max);
         mg_send_http_error(mc, 503, "too many WebSocket connections");
         return 1;
     }
     w->conn = mc;
     w->opened = time(NULL);
-    w->id = ++s->next_ws_id;
+    w->id = ++s->next_id;
     w->slot = -1;
     w->next = s->ws;
     s->ws = w;
-    s->ws_count++;
+    s->count++;
     pthread_mutex_unlock(&s->lock);
-    mg_set_user_connection_data(c, w);
+    mg_set_user_connection_data(mc, w);
     return 0;
 }
 
-static void ws_ready(struct mg_connection *c, void *cbdata)
+void zapi_ws_ready(struct mg_connection *c, void *cbdata)
 {
     (void)c;
     (void)cbdata;
 }
 
-static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
+static void handle(const zapi *app, fp_ws *w, struct mg_connection *c, json_t *m)
 {
+    zapi_ws *hub = app->ws;
+    fp_service *s = app->fps;
+    const zauth_keys *keys = zauth_keys_of(app->auth);
     const char *type = json_string_value(json_object_get(m, "type"));
     if (!type)
         type = json_string_value(json_object_get(m, "event")); /* A16 */
     char ts[24];
-    fp_iso_time(0, ts, sizeof(ts));
+    zc_iso_time(0, ts, sizeof(ts));
     if (!type) {
         ws_send(c, json_pack("{s:s,s:s,s:i,s:s}", "type", "error", "error",
                              "a message needs a string \"type\"", "code", FP_INVALID_REQUEST,
@@ -173,18 +195,18 @@ static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
     if (strcmp(type, "auth") == 0) {
         const char *key = json_string_value(json_object_get(m, "apiKey"));
         int slot = -1;
-        int rc = key ? fp_keys_check(s->keys, key, &slot) : -1;
+        int rc = key ? zauth_keys_check(keys, key, &slot) : -1;
         if (rc == 0) {
-            pthread_mutex_lock(&s->lock);
+            pthread_mutex_lock(&hub->lock);
             w->authed = 1;
             w->slot = slot;
-            pthread_mutex_unlock(&s->lock);
+            pthread_mutex_unlock(&hub->lock);
             ws_send(c,
                     json_pack("{s:s,s:s,s:o}", "type", "auth:success", "message", "Authenticated",
-                              "permissions", fp_perms_json(fp_keys_perms(s->keys, slot))));
+                              "permissions", zapi_perms_json(zauth_keys_perms(keys, slot))));
             ws_send(c, json_pack("{s:s,s:s,s:I,s:s,s:s}", "type", "service:status", "status",
-                                 "running", "uptime", (json_int_t)(time(NULL) - s->started),
-                                 "version", zkbio_version(), "timestamp", ts));
+                                 "running", "uptime", (json_int_t)fps_uptime(s), "version",
+                                 zkbio_version(), "timestamp", ts));
         } else {
             ws_send(c, json_pack("{s:s,s:s,s:i}", "type", "auth:error", "message",
                                  rc == 1 ? "API key revoked"
@@ -210,16 +232,17 @@ static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
     }
     const char *dev = json_string_value(json_object_get(m, "deviceId"));
     /* key permissions (§2.1): events of a reader need device:read, scans a fingerprint one */
-    uint32_t perms = fp_keys_perms(s->keys, w->slot);
-    const uint32_t scan_any = FP_PERM_SCAN | FP_PERM_ENROLL | FP_PERM_VERIFY | FP_PERM_IDENTIFY;
+    uint32_t perms = zauth_keys_perms(keys, w->slot);
+    const uint32_t scan_any =
+        ZAUTH_PERM_SCAN | ZAUTH_PERM_ENROLL | ZAUTH_PERM_VERIFY | ZAUTH_PERM_IDENTIFY;
     int sub_msg = strcmp(type, "subscribe") == 0, scan_msg = strcmp(type, "scan:start") == 0;
-    if ((sub_msg && !(perms & FP_PERM_DEVICE_READ)) || (scan_msg && !(perms & scan_any))) {
+    if ((sub_msg && !(perms & ZAUTH_PERM_DEVICE_READ)) || (scan_msg && !(perms & scan_any))) {
         ws_send(c, json_pack("{s:s,s:s?,s:s,s:i,s:{s:s,s:s,s:o},s:s}", "type",
                              sub_msg ? "subscribe:error" : "scan:error", "deviceId", dev, "message",
                              "this API key lacks the permission for this call", "code",
                              FP_UNAUTHORIZED, "details", "required",
                              sub_msg ? "device:read" : "fingerprint:scan", "provided", "api_key",
-                             "permissions", fp_perms_json(perms), "timestamp", ts));
+                             "permissions", zapi_perms_json(perms), "timestamp", ts));
         return;
     }
     if (strcmp(type, "subscribe") == 0 || strcmp(type, "unsubscribe") == 0) {
@@ -230,7 +253,7 @@ static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
                                  "message", "device not found", "code", FP_DEVICE_NOT_FOUND));
             return;
         }
-        pthread_mutex_lock(&s->lock);
+        pthread_mutex_lock(&hub->lock);
         if (sub && !subscribed(w, dev) && w->nsubs < FP_MAX_SUBS)
             snprintf(w->subs[w->nsubs++], ZKBIO_READER_STR_MAX, "%s", dev);
         if (!sub && dev)
@@ -241,14 +264,14 @@ static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
                     w->nsubs--;
                     break;
                 }
-        pthread_mutex_unlock(&s->lock);
+        pthread_mutex_unlock(&hub->lock);
         ws_send(c, json_pack("{s:s,s:s?,s:s}", "type",
                              sub ? "subscribe:success" : "unsubscribe:success", "deviceId", dev,
                              "message", sub ? "Subscribed" : "Unsubscribed"));
         return;
     }
     if (strcmp(type, "scan:start") == 0) {
-        fp_job *j = calloc(1, sizeof(*j));
+        fp_job_in *j = calloc(1, sizeof(*j));
         json_t *opt = json_object_get(m, "options");
         json_t *to = json_object_get(opt, "timeout"),
                *qt = json_object_get(opt, "qualityThreshold");
@@ -275,7 +298,7 @@ static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
             code = fp_job_start(s, j, &started, &retry);
             if (code == 0) {
                 ws_send(c, json_pack("{s:s,s:s,s:s,s:s}", "type", "scan:started", "scanId",
-                                     started->scan_id, "deviceId", devid, "timestamp", ts));
+                                     fp_job_id(started), "deviceId", devid, "timestamp", ts));
                 fp_job_put(s, started);
                 return;
             }
@@ -306,9 +329,9 @@ static void handle(fp_service *s, fp_ws *w, struct mg_connection *c, json_t *m)
                          "code", FP_INVALID_REQUEST, "timestamp", ts));
 }
 
-static int ws_data(struct mg_connection *c, int bits, char *data, size_t len, void *cbdata)
+int zapi_ws_data(struct mg_connection *c, int bits, char *data, size_t len, void *cbdata)
 {
-    fp_service *s = cbdata;
+    const zapi *app = cbdata;
     fp_ws *w = client_of(c);
     int op = bits & 0x0f;
     if (op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) {
@@ -330,36 +353,96 @@ static int ws_data(struct mg_connection *c, int bits, char *data, size_t len, vo
                              "code", FP_INVALID_REQUEST));
         return 1;
     }
-    handle(s, w, c, m);
+    handle(app, w, c, m);
     json_decref(m);
     return 1;
 }
 
-static void ws_close(const struct mg_connection *c, void *cbdata)
+void zapi_ws_close(const struct mg_connection *c, void *cbdata)
 {
-    fp_service *s = cbdata;
+    const zapi *app = cbdata;
+    zapi_ws *s = app->ws;
     fp_ws *w = client_of(c);
     if (!w)
         return;
-    fp_job_cancel_owner(s, w->id); /* a client that leaves mid-scan frees the reader */
+    fp_job_cancel_owner(app->fps, w->id); /* a client that leaves mid-scan frees the reader */
     pthread_mutex_lock(&s->lock);
     w->closed = 1;
     while (w->refs > 0)
-        pthread_cond_wait(&s->ws_cond, &s->lock);
+        pthread_cond_wait(&s->cond, &s->lock);
     for (fp_ws **pp = &s->ws; *pp; pp = &(*pp)->next)
         if (*pp == w) {
             *pp = w->next;
             break;
         }
-    s->ws_count--;
+    s->count--;
     pthread_mutex_unlock(&s->lock);
     mg_set_user_connection_data(c, NULL);
     free(w);
 }
 
-int fp_ws_setup(fp_service *s)
+/* Server keep-alive (contract §4.3): {"type":"ping"} every 30 s; sockets that did not authenticate
+ * are closed; finished scans are reaped. */
+static void *keeper_main(void *arg)
 {
-    /* "/" matches every path: the connect handler keeps only / and /ws */
-    mg_set_websocket_handler(s->ctx, "/", ws_connect, ws_ready, ws_data, ws_close, s);
+    zapi *app = arg;
+    zapi_ws *s = app->ws;
+    int ticks = 0;
+    while (!s->keeper_stop) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (++ticks % 5 == 0) /* every second */
+            kick_unauthenticated(s);
+        if (ticks % 150 != 0)
+            continue;
+        zapi_ws_emit(app, NULL, 0, json_pack("{s:s}", "type", "ping"));
+        fps_reap(app->fps);
+    }
+    return NULL;
+}
+
+int zapi_ws_start(zapi *app, int max_clients)
+{
+    zapi_ws *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -1;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    s->max = max_clients;
+    app->ws = s;
+    if (pthread_create(&s->keeper, NULL, keeper_main, app) != 0) {
+        app->ws = NULL;
+        pthread_cond_destroy(&s->cond);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return -1;
+    }
+    s->keeper_running = 1;
     return 0;
+}
+
+void zapi_ws_stop(zapi *app)
+{
+    zapi_ws *s = app->ws;
+    if (!s)
+        return;
+    if (!s->keeper_running)
+        return;
+    s->keeper_stop = 1;
+    pthread_join(s->keeper, NULL);
+    s->keeper_running = 0;
+    zapi_ws_emit(app, NULL, 0,
+                 json_pack("{s:s,s:s,s:I,s:s}", "type", "service:status", "status", "stopping",
+                           "uptime", (json_int_t)fps_uptime(app->fps), "version", zkbio_version()));
+}
+
+void zapi_ws_free(zapi *app)
+{
+    zapi_ws *s = app->ws;
+    if (!s)
+        return;
+    app->ws = NULL;
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* API key store of the fingerprint service (see fp_keys.h). */
-#include "fp_keys.h"
+/* API key store of the fingerprint service (see zauth_keys.h). */
+#include "auth.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "fp_util.h"
+#include "core.h"
 
-struct fp_keys {
-    fp_key_record *e;
+struct zauth_keys {
+    zauth_key_record *e;
     size_t n;
 };
 
@@ -24,18 +24,18 @@ struct fp_keys {
 #define KEY_PREFIX "ak_live_"
 #define KEY_RANDOM 32
 
-static const char *const perm_names[FP_PERM_COUNT] = {
+static const char *const perm_names[ZAUTH_PERM_COUNT] = {
     "fingerprint:enroll", "fingerprint:verify", "fingerprint:identify", "fingerprint:delete",
     "fingerprint:scan",   "device:read",        "device:manage",        "database:read",
     "database:export",    "database:import",
 };
 
-const char *fp_perm_name(int i)
+const char *zauth_perm_name(int i)
 {
-    return i >= 0 && i < FP_PERM_COUNT ? perm_names[i] : NULL;
+    return i >= 0 && i < ZAUTH_PERM_COUNT ? perm_names[i] : NULL;
 }
 
-int fp_perms_parse(const char *list, uint32_t *out, char *bad, size_t badsz)
+int zauth_perms_parse(const char *list, uint32_t *out, char *bad, size_t badsz)
 {
     uint32_t p = 0;
     int any = 0;
@@ -51,10 +51,10 @@ int fp_perms_parse(const char *list, uint32_t *out, char *bad, size_t badsz)
             t--;
         int found = 0;
         if (t == 1 && s[0] == '*') {
-            p |= FP_PERM_ALL;
+            p |= ZAUTH_PERM_ALL;
             found = 1;
         }
-        for (int i = 0; !found && i < FP_PERM_COUNT; i++)
+        for (int i = 0; !found && i < ZAUTH_PERM_COUNT; i++)
             if (strlen(perm_names[i]) == t && strncmp(s, perm_names[i], t) == 0) {
                 p |= 1u << i;
                 found = 1;
@@ -75,17 +75,17 @@ int fp_perms_parse(const char *list, uint32_t *out, char *bad, size_t badsz)
     return 0;
 }
 
-void fp_perms_format(uint32_t perms, char *buf, size_t size)
+void zauth_perms_format(uint32_t perms, char *buf, size_t size)
 {
     if (size == 0)
         return;
     buf[0] = '\0';
-    if ((perms & FP_PERM_ALL) == FP_PERM_ALL) {
+    if ((perms & ZAUTH_PERM_ALL) == ZAUTH_PERM_ALL) {
         snprintf(buf, size, "*");
         return;
     }
     size_t n = 0;
-    for (int i = 0; i < FP_PERM_COUNT; i++)
+    for (int i = 0; i < ZAUTH_PERM_COUNT; i++)
         if (perms & (1u << i)) {
             int w = snprintf(buf + n, size - n, "%s%s", n ? "," : "", perm_names[i]);
             if (w < 0 || (size_t)w >= size - n)
@@ -94,7 +94,7 @@ void fp_perms_format(uint32_t perms, char *buf, size_t size)
         }
 }
 
-int fp_keys_parse_line(char *line, fp_key_record *e)
+int zauth_keys_parse_line(char *line, zauth_key_record *e)
 {
     line[strcspn(line, "\r\n")] = '\0';
     char *fields[8];
@@ -112,8 +112,8 @@ int fp_keys_parse_line(char *line, fp_key_record *e)
     }
     if (nf != 7 && nf != 8)
         return -1;
-    uint32_t perms = FP_PERM_ALL; /* lines from before permissions: every permission */
-    if (nf == 8 && fp_perms_parse(fields[7], &perms, NULL, 0) != 0) {
+    uint32_t perms = ZAUTH_PERM_ALL; /* lines from before permissions: every permission */
+    if (nf == 8 && zauth_perms_parse(fields[7], &perms, NULL, 0) != 0) {
         memset(e, 0, sizeof(*e));
         return -1;
     }
@@ -121,8 +121,8 @@ int fp_keys_parse_line(char *line, fp_key_record *e)
     errno = 0;
     long id = strtol(fields[0], &end, 10);
     if (errno || end == fields[0] || *end || id < 1 || id > INT_MAX || strlen(fields[4]) != 32 ||
-        strlen(fields[5]) != 64 || fp_unhex(fields[4], e->salt, 16) ||
-        fp_unhex(fields[5], e->hash, 32))
+        strlen(fields[5]) != 64 || zc_unhex(fields[4], e->salt, 16) ||
+        zc_unhex(fields[5], e->hash, 32))
         return -1;
     e->id = (int)id;
     snprintf(e->name, sizeof(e->name), "%s", fields[1]);
@@ -134,7 +134,8 @@ int fp_keys_parse_line(char *line, fp_key_record *e)
     return 0;
 }
 
-static int read_file(const char *path, fp_key_record **out, size_t *count, char *err, size_t errsz)
+static int read_file(const char *path, zauth_key_record **out, size_t *count, char *err,
+                     size_t errsz)
 {
     *out = NULL;
     *count = 0;
@@ -147,20 +148,20 @@ static int read_file(const char *path, fp_key_record **out, size_t *count, char 
     }
     char line[512];
     unsigned lineno = 0;
-    fp_key_record *v = NULL;
+    zauth_key_record *v = NULL;
     size_t n = 0;
     while (fgets(line, sizeof(line), f)) {
         lineno++;
         if (line[0] == '#' || line[0] == '\n')
             continue;
-        fp_key_record e;
-        if (fp_keys_parse_line(line, &e) != 0) {
+        zauth_key_record e;
+        if (zauth_keys_parse_line(line, &e) != 0) {
             snprintf(err, errsz, "%.300s:%u: malformed key line", path, lineno);
             free(v);
             fclose(f);
             return -1;
         }
-        fp_key_record *nv = realloc(v, (n + 1) * sizeof(*v));
+        zauth_key_record *nv = realloc(v, (n + 1) * sizeof(*v));
         if (!nv) {
             free(v);
             fclose(f);
@@ -176,7 +177,8 @@ static int read_file(const char *path, fp_key_record **out, size_t *count, char 
     return 0;
 }
 
-static int write_file(const char *path, const fp_key_record *v, size_t n, char *err, size_t errsz)
+static int write_file(const char *path, const zauth_key_record *v, size_t n, char *err,
+                      size_t errsz)
 {
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -195,9 +197,9 @@ static int write_file(const char *path, const fp_key_record *v, size_t n, char *
         f);
     for (size_t i = 0; i < n; i++) {
         char salt[33], hash[65], perms[256];
-        fp_hex(v[i].salt, 16, salt);
-        fp_hex(v[i].hash, 32, hash);
-        fp_perms_format(v[i].perms, perms, sizeof(perms));
+        zc_hex(v[i].salt, 16, salt);
+        zc_hex(v[i].hash, 32, hash);
+        zauth_perms_format(v[i].perms, perms, sizeof(perms));
         fprintf(f, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v[i].id, v[i].name, v[i].created,
                 v[i].revoked ? v[i].revoked_at : "-", salt, hash, v[i].shown, perms);
     }
@@ -211,17 +213,17 @@ static int write_file(const char *path, const fp_key_record *v, size_t n, char *
     return 0;
 }
 
-int fp_keys_load(const char *data_dir, char *const *cfg_keys, size_t n, fp_keys **out, char *err,
-                 size_t errsz)
+int zauth_keys_load(const char *data_dir, char *const *cfg_keys, size_t n, zauth_keys **out,
+                    char *err, size_t errsz)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/%s", data_dir, KEYS_FILE);
-    fp_keys *k = calloc(1, sizeof(*k));
+    zauth_keys *k = calloc(1, sizeof(*k));
     if (!k) {
         snprintf(err, errsz, "out of memory");
         return -1;
     }
-    fp_key_record *file = NULL;
+    zauth_key_record *file = NULL;
     size_t nfile = 0;
     if (read_file(path, &file, &nfile, err, errsz) != 0) {
         free(k);
@@ -235,16 +237,16 @@ int fp_keys_load(const char *data_dir, char *const *cfg_keys, size_t n, fp_keys 
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        fp_key_record *e = &k->e[k->n++];
-        if (fp_random(e->salt, sizeof(e->salt)) != 0) {
+        zauth_key_record *e = &k->e[k->n++];
+        if (zc_random(e->salt, sizeof(e->salt)) != 0) {
             free(file);
-            fp_keys_free(k);
+            zauth_keys_free(k);
             snprintf(err, errsz, "no random numbers");
             return -1;
         }
-        fp_sha256(e->salt, sizeof(e->salt), cfg_keys[i], strlen(cfg_keys[i]), e->hash);
+        zc_sha256(e->salt, sizeof(e->salt), cfg_keys[i], strlen(cfg_keys[i]), e->hash);
         snprintf(e->name, sizeof(e->name), "configured");
-        e->perms = FP_PERM_ALL; /* --api-key: full access */
+        e->perms = ZAUTH_PERM_ALL; /* --api-key: full access */
     }
     if (nfile)
         memcpy(k->e + k->n, file, nfile * sizeof(*file));
@@ -254,7 +256,7 @@ int fp_keys_load(const char *data_dir, char *const *cfg_keys, size_t n, fp_keys 
     return 0;
 }
 
-void fp_keys_free(fp_keys *k)
+void zauth_keys_free(zauth_keys *k)
 {
     if (!k)
         return;
@@ -264,7 +266,7 @@ void fp_keys_free(fp_keys *k)
     free(k);
 }
 
-size_t fp_keys_active(const fp_keys *k)
+size_t zauth_keys_active(const zauth_keys *k)
 {
     size_t a = 0;
     for (size_t i = 0; k && i < k->n; i++)
@@ -272,19 +274,19 @@ size_t fp_keys_active(const fp_keys *k)
     return a;
 }
 
-uint32_t fp_keys_perms(const fp_keys *k, int slot)
+uint32_t zauth_keys_perms(const zauth_keys *k, int slot)
 {
     if (!k || slot < 0 || (size_t)slot >= k->n)
         return 0;
     return k->e[slot].perms;
 }
 
-int fp_keys_slots(const fp_keys *k)
+int zauth_keys_slots(const zauth_keys *k)
 {
     return k ? (int)k->n : 0;
 }
 
-int fp_keys_check(const fp_keys *k, const char *key, int *slot)
+int zauth_keys_check(const zauth_keys *k, const char *key, int *slot)
 {
     if (!k || !key)
         return -1;
@@ -294,8 +296,8 @@ int fp_keys_check(const fp_keys *k, const char *key, int *slot)
     int found = -1, rc = -1;
     for (size_t i = 0; i < k->n; i++) {
         uint8_t h[32];
-        fp_sha256(k->e[i].salt, sizeof(k->e[i].salt), key, len, h);
-        if (fp_ct_equal(h, k->e[i].hash, 32) && found < 0) {
+        zc_sha256(k->e[i].salt, sizeof(k->e[i].salt), key, len, h);
+        if (zc_ct_equal(h, k->e[i].hash, 32) && found < 0) {
             found = (int)i;
             rc = k->e[i].revoked ? 1 : 0;
         }
@@ -324,7 +326,7 @@ static void cli_usage(FILE *f)
 }
 
 /* Split argv into the subcommand's own arguments and the zkbiod options (passed to the config). */
-int fp_keys_cli(int argc, char **argv)
+int zauth_cli(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         cli_usage(argc < 2 ? stderr : stdout);
@@ -332,7 +334,7 @@ int fp_keys_cli(int argc, char **argv)
     }
     const char *sub = argv[1];
     const char *name = "key";
-    uint32_t perms = FP_PERM_ALL;
+    uint32_t perms = ZAUTH_PERM_ALL;
     long revoke_id = 0;
     char **cargv = calloc((size_t)argc + 1, sizeof(char *));
     if (!cargv)
@@ -346,7 +348,7 @@ int fp_keys_cli(int argc, char **argv)
                    (argv[i][13] == '=' || (argv[i][13] == '\0' && i + 1 < argc))) {
             const char *list = argv[i][13] == '=' ? argv[i] + 14 : argv[++i];
             char bad[80];
-            if (fp_perms_parse(list, &perms, bad, sizeof(bad)) != 0) {
+            if (zauth_perms_parse(list, &perms, bad, sizeof(bad)) != 0) {
                 fprintf(stderr, "zkbiod apikey create: --permissions: unknown permission \"%s\"\n",
                         bad);
                 free(cargv);
@@ -376,7 +378,7 @@ int fp_keys_cli(int argc, char **argv)
     }
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/%s", cfg.data_dir, KEYS_FILE);
-    fp_key_record *v = NULL;
+    zauth_key_record *v = NULL;
     size_t n = 0;
     int status = 0;
     if (zkbiod_config_prepare_data_dir(&cfg, err, sizeof(err)) != 0 ||
@@ -386,13 +388,13 @@ int fp_keys_cli(int argc, char **argv)
         return 1;
     }
     if (strcmp(sub, "create") == 0) {
-        fp_key_record *nv = realloc(v, (n + 1) * sizeof(*v));
+        zauth_key_record *nv = realloc(v, (n + 1) * sizeof(*v));
         char key[sizeof(KEY_PREFIX) + KEY_RANDOM];
         if (!nv) {
             status = 1;
         } else {
             v = nv;
-            fp_key_record *e = &v[n];
+            zauth_key_record *e = &v[n];
             memset(e, 0, sizeof(*e));
             int id = 0;
             for (size_t i = 0; i < n; i++)
@@ -403,14 +405,14 @@ int fp_keys_cli(int argc, char **argv)
             size_t k = 0;
             for (const char *p = name; *p && k + 1 < sizeof(e->name); p++)
                 e->name[k++] = (isalnum((unsigned char)*p) || strchr("._-", *p)) ? *p : '_';
-            fp_iso_time(0, e->created, sizeof(e->created));
+            zc_iso_time(0, e->created, sizeof(e->created));
             memcpy(key, KEY_PREFIX, sizeof(KEY_PREFIX) - 1);
-            if (fp_random_alnum(key + sizeof(KEY_PREFIX) - 1, KEY_RANDOM) != 0 ||
-                fp_random(e->salt, sizeof(e->salt)) != 0) {
+            if (zc_random_alnum(key + sizeof(KEY_PREFIX) - 1, KEY_RANDOM) != 0 ||
+                zc_random(e->salt, sizeof(e->salt)) != 0) {
                 fprintf(stderr, "zkbiod apikey: no random numbers\n");
                 status = 1;
             } else {
-                fp_sha256(e->salt, sizeof(e->salt), key, strlen(key), e->hash);
+                zc_sha256(e->salt, sizeof(e->salt), key, strlen(key), e->hash);
                 snprintf(e->shown, sizeof(e->shown), "%.12s", key);
                 if (write_file(path, v, n + 1, err, sizeof(err)) != 0) {
                     fprintf(stderr, "zkbiod apikey: %s\n", err);
@@ -430,7 +432,7 @@ int fp_keys_cli(int argc, char **argv)
                "PERMISSIONS");
         for (size_t i = 0; i < n; i++) {
             char pl[256];
-            fp_perms_format(v[i].perms, pl, sizeof(pl));
+            zauth_perms_format(v[i].perms, pl, sizeof(pl));
             printf("%-4d %-20s %-16s %-21s %-21s %s\n", v[i].id, v[i].name, v[i].shown,
                    v[i].created, v[i].revoked ? v[i].revoked_at : "-", pl);
         }
@@ -443,7 +445,7 @@ int fp_keys_cli(int argc, char **argv)
             status = 1;
         } else {
             v[i].revoked = 1;
-            fp_iso_time(0, v[i].revoked_at, sizeof(v[i].revoked_at));
+            zc_iso_time(0, v[i].revoked_at, sizeof(v[i].revoked_at));
             if (write_file(path, v, n, err, sizeof(err)) != 0) {
                 fprintf(stderr, "zkbiod apikey: %s\n", err);
                 status = 1;

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zkbio/error.h"
 
-#include "http.h"
+#include "core.h"
 
-int zh_send(struct mg_connection *c, int status, const char *ctype, const char *body, size_t len)
+int zc_send(struct mg_connection *c, int status, const char *ctype, const char *body, size_t len)
 {
     char clen[32];
     snprintf(clen, sizeof(clen), "%zu", len);
@@ -23,34 +22,12 @@ int zh_send(struct mg_connection *c, int status, const char *ctype, const char *
     return status;
 }
 
-int zh_text(struct mg_connection *c, int status, const char *text)
+int zc_text(struct mg_connection *c, int status, const char *text)
 {
-    return zh_send(c, status, "text/plain", text, strlen(text));
+    return zc_send(c, status, "text/plain", text, strlen(text));
 }
 
-int zh_json(struct mg_connection *c, int status, json_t *obj)
-{
-    char *s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-    json_decref(obj);
-    if (!s)
-        return zh_send(c, 500, "application/json",
-                       "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}", 55);
-    int rc = zh_send(c, status, "application/json", s, strlen(s));
-    free(s);
-    return rc;
-}
-
-int zh_error(struct mg_connection *c, int status, const char *code, const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return zh_json(c, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg));
-}
-
-int zh_read_body(struct mg_connection *c, size_t max, char **out, size_t *len)
+int zc_read_body(struct mg_connection *c, size_t max, char **out, size_t *len)
 {
     const struct mg_request_info *ri = mg_get_request_info(c);
     *out = NULL;
@@ -103,7 +80,7 @@ int zh_read_body(struct mg_connection *c, size_t max, char **out, size_t *len)
     return 0;
 }
 
-void zh_client_ip(const struct mg_connection *c, char *out, size_t size)
+void zc_client_ip(const struct mg_connection *c, char *out, size_t size)
 {
     const struct mg_request_info *ri = mg_get_request_info(c);
     snprintf(out, size, "%s", ri && ri->remote_addr[0] ? ri->remote_addr : "");

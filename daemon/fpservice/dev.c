@@ -2,6 +2,7 @@
 /*
  * Readers of the fingerprint service: the device table, fed by the reader layer's hotplug callback
  * (device:connected / device:disconnected events), and the contract's Device and DeviceInfo shapes.
+ * Jobs (job.c) use the table; this file calls nothing of job.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 #include "zkbio/imageio.h"
 
-#include "fp_service.h"
+#include "internal.h"
 #include "log.h"
 
 /* ---- devices -------------------------------------------------------------------------------- */
@@ -25,7 +26,7 @@ fp_dev *fp_dev_find(fp_service *s, const char *id)
 static json_t *dev_json(const fp_dev *d)
 {
     char last[24];
-    fp_iso_time(d->last_activity, last, sizeof(last));
+    zc_iso_time(d->last_activity, last, sizeof(last));
     return json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", d->info.id, "serialNumber",
                      d->info.serial[0] ? d->info.serial : d->info.id, "model", d->info.model,
                      "status",
@@ -64,7 +65,7 @@ static void on_hotplug(int event, const zkbio_reader_info *info, void *user)
     zlog_info("fingerprint service: reader %s %s", info->id,
               event == ZKBIO_READER_ARRIVED ? "connected" : "disconnected");
     if (ev)
-        fp_ws_emit(s, NULL, 0, ev);
+        fps_emit(s, NULL, 0, ev);
 }
 
 int fp_dev_start(fp_service *s, char *err, size_t errsz)
@@ -91,15 +92,12 @@ int fp_dev_start(fp_service *s, char *err, size_t errsz)
 
 void fp_dev_stop(fp_service *s)
 {
-    if (!s->readers)
-        return;
-    zkbio_reader_hotplug_set(s->readers, NULL, NULL);
-    fp_jobs_stop(s);
+    if (s->readers)
+        zkbio_reader_hotplug_set(s->readers, NULL, NULL);
 }
 
 void fp_dev_free(fp_service *s)
 {
-    fp_jobs_free(s);
     zkbio_reader_ctx_free(s->readers);
     s->readers = NULL;
 }
@@ -152,5 +150,13 @@ int fp_dev_pick(fp_service *s, const char *id, char out[ZKBIO_READER_STR_MAX])
         }
     }
     pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int fps_dev_test(fp_service *s, const char *id)
+{
+    zkbio_reader *rd = NULL;
+    int rc = zkbio_reader_open(s->readers, id, &rd);
+    zkbio_reader_close(rd);
     return rc;
 }

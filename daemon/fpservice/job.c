@@ -2,8 +2,8 @@
 /*
  * Fingerprint jobs of the service: one at a time per reader, each on its own thread: scan,
  * capture, enroll (3 captures, same-finger check, merge, optional duplicate check), verify (1:1)
- * and identify (1:N). Events go to the WebSocket clients through fp_ws_emit(); REST handlers wait
- * on the job; scan sessions stay queryable for FP_SCAN_TTL_S after they end.
+ * and identify (1:N). Events leave through the service's callback (fps_emit); REST handlers wait
+ * on the job (fp_job_wait); scan sessions stay queryable for FP_SCAN_TTL_S after they end.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include "zkbio/match.h"
 #include "zkbio/merge.h"
 
-#include "fp_service.h"
+#include "internal.h"
 #include "log.h"
 
 /* A capture waits in slices of this many ms, so a cancel is never missed between two. */
@@ -22,12 +22,26 @@
 
 /* ---- jobs ----------------------------------------------------------------------------------- */
 
+static void in_release(fp_job_in *in)
+{
+    zkbio_template_free(in->ref);
+    zkbio_template_free(in->probe_given);
+    fp_gallery_free(in->tmp_gallery);
+}
+
+void fp_job_in_free(fp_job_in *in)
+{
+    if (!in)
+        return;
+    in_release(in);
+    free(in);
+}
+
 static void job_free(fp_job *j)
 {
     json_decref(j->result);
-    zkbio_template_free(j->ref);
-    zkbio_template_free(j->probe_given);
-    fp_gallery_free(j->tmp_gallery);
+    json_decref(j->err_details);
+    in_release(&j->in);
     pthread_cond_destroy(&j->cond);
     free(j);
 }
@@ -77,7 +91,7 @@ void fp_job_cancel_owner(fp_service *s, uint64_t owner)
 {
     pthread_mutex_lock(&s->lock);
     for (fp_job *j = s->jobs; j; j = j->next)
-        if (j->owner_ws == owner)
+        if (j->in.owner_ws == owner)
             cancel_locked(j);
     pthread_mutex_unlock(&s->lock);
 }
@@ -119,12 +133,14 @@ static const char *op_name(int kind)
 static void job_fail(fp_job *j, int code, int http, const char *msg, json_t *details)
 {
     json_t *d = details ? details : json_object();
-    json_object_set_new(d, "deviceId", json_string(j->dev_id));
+    json_object_set_new(d, "deviceId", json_string(j->in.dev_id));
     j->err_code = code;
     j->http = http;
     j->retryable = code == FP_LOW_QUALITY || code == FP_NO_FINGERPRINT_DETECTED ||
                    code == FP_DEVICE_BUSY || code == FP_DEVICE_TIMEOUT;
-    j->result = fp_error_body(code, msg, d);
+    snprintf(j->err_msg, sizeof(j->err_msg), "%s", msg);
+    json_decref(j->err_details);
+    j->err_details = d;
     j->status = "error";
 }
 
@@ -132,10 +148,10 @@ static void emit(fp_job *j, json_t *ev)
 {
     if (!ev)
         return;
-    json_object_set_new(ev, "deviceId", json_string(j->dev_id));
+    json_object_set_new(ev, "deviceId", json_string(j->in.dev_id));
     if (j->scan_id[0])
         json_object_set_new(ev, "scanId", json_string(j->scan_id));
-    fp_ws_emit(j->s, j->dev_id, j->owner_ws, ev);
+    fps_emit(j->s, j->in.dev_id, j->in.owner_ws, ev);
 }
 
 static void set_status(fp_job *j, const char *st)
@@ -149,8 +165,8 @@ static void set_status(fp_job *j, const char *st)
  * template and its quality, or a contract error already recorded with job_fail (returns -1). */
 static int capture_one(fp_job *j, zkbio_template **out, int *quality, uint64_t *scan_ms)
 {
-    uint64_t t0 = fp_now_ms();
-    uint64_t deadline = t0 + (uint64_t)j->timeout_ms;
+    uint64_t t0 = zc_now_ms();
+    uint64_t deadline = t0 + (uint64_t)j->in.timeout_ms;
     zkbio_image *img = NULL;
     int rc;
     set_status(j, "waiting");
@@ -163,7 +179,7 @@ static int capture_one(fp_job *j, zkbio_template **out, int *quality, uint64_t *
             j->err_code = -1; /* marks a cancel */
             return -1;
         }
-        uint64_t now = fp_now_ms();
+        uint64_t now = zc_now_ms();
         if (now >= deadline) {
             rc = ZKBIO_ETIMEDOUT;
             break;
@@ -175,12 +191,12 @@ static int capture_one(fp_job *j, zkbio_template **out, int *quality, uint64_t *
     }
     if (rc == ZKBIO_ETIMEDOUT) {
         job_fail(j, FP_NO_FINGERPRINT_DETECTED, 422, "no finger on the reader before the timeout",
-                 json_pack("{s:i}", "timeout", j->timeout_ms));
+                 json_pack("{s:i}", "timeout", j->in.timeout_ms));
         return -1;
     }
     if (rc == ZKBIO_EUNPLUGGED || rc == ZKBIO_ENODEV) {
         char seen[24];
-        fp_iso_time(0, seen, sizeof(seen));
+        zc_iso_time(0, seen, sizeof(seen));
         job_fail(j, FP_DEVICE_DISCONNECTED, 503, "the reader was unplugged during the operation",
                  json_pack("{s:s}", "lastSeen", seen));
         return -1;
@@ -190,21 +206,21 @@ static int capture_one(fp_job *j, zkbio_template **out, int *quality, uint64_t *
                  json_pack("{s:s}", "reason", zkbio_strerror(rc)));
         return -1;
     }
-    j->capture_ms = fp_now_ms() - t0;
+    j->capture_ms = zc_now_ms() - t0;
     set_status(j, "scanning");
     zkbio_extract_info info;
     memset(&info, 0, sizeof(info));
     zkbio_template *t = NULL;
     rc = zkbio_extract(img, &t, &info);
     zkbio_image_free(img);
-    *scan_ms = fp_now_ms() - t0;
+    *scan_ms = zc_now_ms() - t0;
     *quality = info.quality;
-    if (rc == ZKBIO_ELOWQUALITY || (rc == 0 && (int)info.quality < j->quality_min)) {
+    if (rc == ZKBIO_ELOWQUALITY || (rc == 0 && (int)info.quality < j->in.quality_min)) {
         zkbio_template_free(t);
         emit(j, json_pack("{s:s,s:i}", "type", "fingerprint:detected", "quality", info.quality));
         job_fail(j, FP_LOW_QUALITY, 422, "fingerprint quality too low, place the finger again",
                  json_pack("{s:i,s:i,s:s,s:s}", "quality", info.quality, "threshold",
-                           j->quality_min, "operation", op_name(j->kind), "reason",
+                           j->in.quality_min, "operation", op_name(j->in.kind), "reason",
                            zkbio_unusable_name(info.reason)));
         return -1;
     }
@@ -262,29 +278,31 @@ static void run_enroll(fp_job *j)
         goto out;
     }
     /* optional duplicate check against the caller's templates */
-    if (j->tmp_gallery && j->tmp_gallery->n) {
+    if (j->in.tmp_gallery && j->in.tmp_gallery->n) {
         zkbio_candidate top;
         size_t found = 0;
-        double thr = j->threshold >= 0 ? j->threshold : j->s->cfg->match_threshold;
-        if (zkbio_gallery_identify(j->tmp_gallery->g, merged, thr, &top, 1, &found) == 0 && found) {
+        double thr = j->in.threshold >= 0 ? j->in.threshold : j->s->cfg->match_threshold;
+        if (zkbio_gallery_identify(j->in.tmp_gallery->g, merged, thr, &top, 1, &found) == 0 &&
+            found) {
             job_fail(j, FP_DUPLICATE_ENTRY, 409, "this finger is already enrolled",
-                     json_pack("{s:s,s:s,s:s,s:f}", "userId", j->tmp_gallery->user_ids[top.id - 1],
-                               "field", "template", "matchedTemplate",
-                               j->tmp_gallery->tpl_ids[top.id - 1], "confidence",
-                               fp_confidence(top.score, thr)));
+                     json_pack("{s:s,s:s,s:s,s:f}", "userId",
+                               j->in.tmp_gallery->user_ids[top.id - 1], "field", "template",
+                               "matchedTemplate", j->in.tmp_gallery->tpl_ids[top.id - 1],
+                               "confidence", fps_confidence(top.score, thr)));
             zkbio_template_free(merged);
             goto out;
         }
     }
     int quality = (q[0] + q[1] + q[2]) / 3;
-    json_t *tpl = fp_tpl_encode(merged, j->iso);
+    json_t *tpl = fp_tpl_encode(merged, j->in.iso);
     if (!tpl) {
         zkbio_template_free(merged);
         job_fail(j, FP_INTERNAL_ERROR, 500, "template export failed", NULL);
         goto out;
     }
     if (j->s->store) { /* --fp-store: keep it under userId and fingerId */
-        int code = fp_store_enrolled(j->s, j->user_id, j->finger_id, enroll_id, merged, quality);
+        int code =
+            fp_store_enrolled(j->s, j->in.user_id, j->in.finger_id, enroll_id, merged, quality);
         if (code) {
             job_fail(j, code,
                      code == FP_DUPLICATE_ENTRY        ? 409
@@ -293,8 +311,8 @@ static void run_enroll(fp_job *j)
                      code == FP_DUPLICATE_ENTRY ? "this user's finger is already enrolled"
                                                 : "the template could not be stored",
                      code == FP_DUPLICATE_ENTRY
-                         ? json_pack("{s:s,s:s,s:i}", "userId", j->user_id, "field", "fingerId",
-                                     "fingerId", j->finger_id)
+                         ? json_pack("{s:s,s:s,s:i}", "userId", j->in.user_id, "field", "fingerId",
+                                     "fingerId", j->in.finger_id)
                          : NULL);
             zkbio_template_free(merged);
             json_decref(tpl);
@@ -304,16 +322,16 @@ static void run_enroll(fp_job *j)
     zkbio_template_free(merged);
     j->result = json_pack("{s:O,s:i,s:s,s:i,s:s,s:s,s:s}", "template", tpl, "quality", quality,
                           "enrollmentId", enroll_id, "scansCompleted", FP_ENROLL_SCANS, "message",
-                          "Enrollment completed", "userId", j->user_id, "format",
-                          j->iso ? "iso" : "native");
+                          "Enrollment completed", "userId", j->in.user_id, "format",
+                          j->in.iso ? "iso" : "native");
     if (j->s->store && j->result) {
         json_object_set_new(j->result, "stored", json_true());
-        json_object_set_new(j->result, "fingerId", json_integer(j->finger_id));
+        json_object_set_new(j->result, "fingerId", json_integer(j->in.finger_id));
     }
     emit(j, json_pack("{s:s,s:o,s:i,s:s,s:i,s:i,s:I}", "type", "scan:complete", "template", tpl,
                       "quality", quality, "enrollmentId", enroll_id, "scansCompleted",
                       FP_ENROLL_SCANS, "scansRequired", FP_ENROLL_SCANS, "scanTime",
-                      (json_int_t)(fp_now_ms() - j->started_ms)));
+                      (json_int_t)(zc_now_ms() - j->started_ms)));
     j->http = 200;
     j->status = "complete";
 out:
@@ -328,15 +346,15 @@ static void run_scan(fp_job *j)
     uint64_t ms = 0;
     if (capture_one(j, &t, &q, &ms) != 0)
         return;
-    json_t *tpl = fp_tpl_encode(t, j->iso);
+    json_t *tpl = fp_tpl_encode(t, j->in.iso);
     zkbio_template_free(t);
     if (!tpl) {
         job_fail(j, FP_INTERNAL_ERROR, 500, "template export failed", NULL);
         return;
     }
     j->result = json_pack("{s:s,s:O,s:i,s:I,s:s,s:s}", "status", "complete", "template", tpl,
-                          "quality", q, "scanTime", (json_int_t)ms, "deviceId", j->dev_id, "format",
-                          j->iso ? "iso" : "native");
+                          "quality", q, "scanTime", (json_int_t)ms, "deviceId", j->in.dev_id,
+                          "format", j->in.iso ? "iso" : "native");
     emit(j, json_pack("{s:s,s:o,s:i,s:I}", "type", "scan:complete", "template", tpl, "quality", q,
                       "scanTime", (json_int_t)ms));
     j->http = 200;
@@ -350,43 +368,43 @@ static void run_verify(fp_job *j)
     uint64_t ms = 0;
     if (capture_one(j, &t, &q, &ms) != 0)
         return;
-    uint64_t t0 = fp_now_ms();
-    double score = 0, thr = j->threshold >= 0 ? j->threshold : j->s->cfg->match_threshold;
+    uint64_t t0 = zc_now_ms();
+    double score = 0, thr = j->in.threshold >= 0 ? j->in.threshold : j->s->cfg->match_threshold;
     const char *matched = NULL;
     int rc;
-    if (j->ref) {
-        rc = zkbio_match(t, j->ref, &score);
+    if (j->in.ref) {
+        rc = zkbio_match(t, j->in.ref, &score);
     } else { /* --fp-store: the best of the user's stored fingers */
         zkbio_candidate top;
         size_t found = 0;
-        rc = zkbio_gallery_identify(j->tmp_gallery->g, t, 0.0, &top, 1, &found);
+        rc = zkbio_gallery_identify(j->in.tmp_gallery->g, t, 0.0, &top, 1, &found);
         if (rc == ZKBIO_ENOENT)
             rc = 0;
         if (rc == 0 && found) {
             score = top.score;
-            matched = j->tmp_gallery->tpl_ids[top.id - 1];
+            matched = j->in.tmp_gallery->tpl_ids[top.id - 1];
         }
     }
     zkbio_template_free(t);
     if (rc != 0) {
         job_fail(j, FP_MATCH_FAILED, 500, "matching failed",
-                 json_pack("{s:s,s:s}", "userId", j->user_id, "reason", zkbio_strerror(rc)));
+                 json_pack("{s:s,s:s}", "userId", j->in.user_id, "reason", zkbio_strerror(rc)));
         return;
     }
     int match = score >= thr;
     json_error_t je;
     j->result = json_pack_ex(&je, 0, "{s:b,s:f,s:s,s:I,s:f,s:i,s:I}", "match", match, "confidence",
-                             fp_confidence(score, thr), "userId", j->user_id, "verificationTime",
-                             (json_int_t)(fp_now_ms() - t0), "score", floor(score * 100) / 100,
-                             "quality", q, "scanTime", (json_int_t)ms);
+                             fps_confidence(score, thr), "userId", j->in.user_id,
+                             "verificationTime", (json_int_t)(zc_now_ms() - t0), "score",
+                             floor(score * 100) / 100, "quality", q, "scanTime", (json_int_t)ms);
     if (j->result)
         json_object_set_new(j->result, "captureTime", json_integer((json_int_t)j->capture_ms));
-    if (j->result && !j->ref && match && matched)
+    if (j->result && !j->in.ref && match && matched)
         json_object_set_new(j->result, "matchedTemplate", json_string(matched));
     if (!j->result)
         zlog_error("verify: cannot build the result: %s", je.text);
     emit(j, json_pack("{s:s,s:b,s:f,s:s}", "type", "verification:result", "match", match,
-                      "confidence", fp_confidence(score, thr), "userId", j->user_id));
+                      "confidence", fps_confidence(score, thr), "userId", j->in.user_id));
     j->http = 200;
     j->status = "complete";
 }
@@ -396,8 +414,8 @@ static void identify_in(fp_job *j, fp_gallery *g, const zkbio_template *probe, u
 {
     size_t n = 0;
     zkbio_gallery_count(g->g, &n);
-    double thr = j->threshold >= 0
-                     ? j->threshold
+    double thr = j->in.threshold >= 0
+                     ? j->in.threshold
                      : j->s->cfg->match_threshold + (n > 1 ? 10.0 * log10((double)n) : 0);
     zkbio_candidate top;
     size_t found = 0;
@@ -408,10 +426,10 @@ static void identify_in(fp_job *j, fp_gallery *g, const zkbio_template *probe, u
         return;
     }
     int match = found && top.score >= thr;
-    double conf = found ? fp_confidence(top.score, thr) : 0;
+    double conf = found ? fps_confidence(top.score, thr) : 0;
     j->result =
         json_pack("{s:b,s:f,s:I,s:I,s:f}", "match", match, "confidence", conf, "identificationTime",
-                  (json_int_t)(fp_now_ms() - t0), "gallerySize", (json_int_t)n, "threshold", thr);
+                  (json_int_t)(zc_now_ms() - t0), "gallerySize", (json_int_t)n, "threshold", thr);
     if (found)
         json_object_set_new(j->result, "score", json_real(floor(top.score * 100) / 100));
     if (match) {
@@ -424,7 +442,7 @@ static void identify_in(fp_job *j, fp_gallery *g, const zkbio_template *probe, u
     }
     json_t *ev =
         json_pack("{s:s,s:b,s:f,s:I}", "type", "identification:result", "match", match,
-                  "confidence", conf, "identificationTime", (json_int_t)(fp_now_ms() - t0));
+                  "confidence", conf, "identificationTime", (json_int_t)(zc_now_ms() - t0));
     if (match)
         json_object_set_new(ev, "userId", json_string(g->user_ids[top.id - 1]));
     emit(j, ev);
@@ -437,18 +455,18 @@ static void run_identify(fp_job *j)
     zkbio_template *t = NULL;
     int q = -1;
     uint64_t ms = 0;
-    if (!j->probe_given && capture_one(j, &t, &q, &ms) != 0)
+    if (!j->in.probe_given && capture_one(j, &t, &q, &ms) != 0)
         return;
-    uint64_t t0 = fp_now_ms();
-    const zkbio_template *probe = j->probe_given ? j->probe_given : t;
-    if (j->tmp_gallery) {
-        identify_in(j, j->tmp_gallery, probe, t0, q);
+    uint64_t t0 = zc_now_ms();
+    const zkbio_template *probe = j->in.probe_given ? j->in.probe_given : t;
+    if (j->in.tmp_gallery) {
+        identify_in(j, j->in.tmp_gallery, probe, t0, q);
     } else {
         fp_service *s = j->s;
         pthread_rwlock_rdlock(&s->gallery_lock);
         fp_gallery *g = s->store ? s->stored /* --fp-store: the stored templates (Variant A) */
-                        : j->key_slot >= 0 && j->key_slot < fp_keys_slots(s->keys)
-                            ? s->galleries[j->key_slot]
+                        : j->in.key_slot >= 0 && j->in.key_slot < s->nslots
+                            ? s->galleries[j->in.key_slot]
                             : NULL;
         if (g)
             identify_in(j, g, probe, t0, q);
@@ -465,8 +483,8 @@ static void *job_main(void *arg)
     fp_job *j = arg;
     fp_service *s = j->s;
     zkbio_reader *r = NULL;
-    int need_reader = !(j->kind == FP_JOB_IDENTIFY && j->probe_given);
-    int rc = need_reader ? zkbio_reader_open(s->readers, j->dev_id, &r) : 0;
+    int need_reader = !(j->in.kind == FP_JOB_IDENTIFY && j->in.probe_given);
+    int rc = need_reader ? zkbio_reader_open(s->readers, j->in.dev_id, &r) : 0;
     if (rc != 0) {
         if (rc == ZKBIO_ENODEV || rc == ZKBIO_EUNPLUGGED)
             job_fail(j, FP_DEVICE_NOT_FOUND, 404, "reader not connected", NULL);
@@ -481,7 +499,7 @@ static void *job_main(void *arg)
         if (j->cancel && r)
             zkbio_reader_cancel(r);
         pthread_mutex_unlock(&s->lock);
-        switch (j->kind) {
+        switch (j->in.kind) {
         case FP_JOB_ENROLL:
             run_enroll(j);
             break;
@@ -498,13 +516,12 @@ static void *job_main(void *arg)
     }
     int cancelled = j->err_code == -1;
     if (j->err_code && !cancelled) {
-        json_t *e = json_object_get(j->result, "error");
         if (j->err_code == FP_NO_FINGERPRINT_DETECTED)
             emit(j, json_pack("{s:s,s:s}", "type", "scan:timeout", "message",
                               "no finger on the reader before the timeout"));
-        emit(j, json_pack("{s:s,s:O,s:i,s:b,s:O}", "type", "scan:error", "error",
-                          json_object_get(e, "message"), "code", j->err_code, "retryable",
-                          j->retryable, "details", json_object_get(e, "details")));
+        emit(j,
+             json_pack("{s:s,s:s,s:i,s:b,s:O}", "type", "scan:error", "error", j->err_msg, "code",
+                       j->err_code, "retryable", j->retryable, "details", j->err_details));
     }
     if (cancelled) {
         j->err_code = FP_DEVICE_BUSY;
@@ -512,7 +529,7 @@ static void *job_main(void *arg)
     }
     pthread_mutex_lock(&s->lock);
     j->r = NULL;
-    fp_dev *d = fp_dev_find(s, j->dev_id);
+    fp_dev *d = fp_dev_find(s, j->in.dev_id);
     if (d && d->job == j) {
         d->job = NULL;
         d->last_activity = time(NULL);
@@ -520,9 +537,9 @@ static void *job_main(void *arg)
     pthread_mutex_unlock(&s->lock);
     zkbio_reader_close(r);
     if (need_reader)
-        fp_ws_emit(s, j->dev_id, j->owner_ws,
-                   json_pack("{s:s,s:s,s:s,s:s}", "type", "device:status", "deviceId", j->dev_id,
-                             "status", "idle", "previousStatus", "busy"));
+        fps_emit(s, j->in.dev_id, j->in.owner_ws,
+                 json_pack("{s:s,s:s,s:s,s:s}", "type", "device:status", "deviceId", j->in.dev_id,
+                           "status", "idle", "previousStatus", "busy"));
     pthread_mutex_lock(&s->lock);
     j->done = 1;
     j->finished = time(NULL);
@@ -532,24 +549,28 @@ static void *job_main(void *arg)
     return NULL;
 }
 
-int fp_job_start(fp_service *s, fp_job *j, fp_job **out, int *retry_after)
+int fp_job_start(fp_service *s, fp_job_in *in, fp_job **out, int *retry_after)
 {
     char rnd[17];
-    if (fp_random_alnum(rnd, 16) != 0) {
-        job_free(j);
+    fp_job *j = calloc(1, sizeof(*j));
+    if (!j || zc_random_alnum(rnd, 16) != 0) {
+        free(j);
+        fp_job_in_free(in);
         return FP_INTERNAL_ERROR;
     }
+    j->in = *in;
+    free(in);
     snprintf(j->scan_id, sizeof(j->scan_id), "scan-%s", rnd);
     j->s = s;
     j->status = "waiting";
-    j->started_ms = fp_now_ms();
+    j->started_ms = zc_now_ms();
     pthread_cond_init(&j->cond, NULL);
-    if (j->timeout_ms <= 0)
-        j->timeout_ms = 30000;
-    int need_reader = !(j->kind == FP_JOB_IDENTIFY && j->probe_given);
+    if (j->in.timeout_ms <= 0)
+        j->in.timeout_ms = 30000;
+    int need_reader = !(j->in.kind == FP_JOB_IDENTIFY && j->in.probe_given);
     pthread_mutex_lock(&s->lock);
     fp_job_reap(s);
-    fp_dev *d = need_reader ? fp_dev_find(s, j->dev_id) : NULL;
+    fp_dev *d = need_reader ? fp_dev_find(s, j->in.dev_id) : NULL;
     int code = 0;
     if (s->stopping) {
         code = FP_SERVICE_UNAVAILABLE;
@@ -558,7 +579,7 @@ int fp_job_start(fp_service *s, fp_job *j, fp_job **out, int *retry_after)
     } else if (d && d->job) {
         code = FP_DEVICE_BUSY;
     } else if (d &&
-               fp_window_hit(&d->scans, s->cfg->scan_rate_limit, 60, time(NULL), NULL, NULL) > 0) {
+               zc_window_hit(&d->scans, s->cfg->scan_rate_limit, 60, time(NULL), NULL, NULL) > 0) {
         code = FP_RATE_LIMIT_EXCEEDED;
         *retry_after = (int)(d->scans.start + 60 - time(NULL));
         if (*retry_after < 1)
@@ -596,9 +617,9 @@ int fp_job_start(fp_service *s, fp_job *j, fp_job **out, int *retry_after)
     }
     pthread_attr_destroy(&at);
     if (need_reader)
-        fp_ws_emit(s, j->dev_id, j->owner_ws,
-                   json_pack("{s:s,s:s,s:s,s:s}", "type", "device:status", "deviceId", j->dev_id,
-                             "status", "busy", "previousStatus", "idle"));
+        fps_emit(s, j->in.dev_id, j->in.owner_ws,
+                 json_pack("{s:s,s:s,s:s,s:s}", "type", "device:status", "deviceId", j->in.dev_id,
+                           "status", "busy", "previousStatus", "idle"));
     *out = j;
     return 0;
 }
@@ -634,4 +655,79 @@ void fp_jobs_free(fp_service *s)
             job_free(j);
     }
     pthread_mutex_unlock(&s->lock);
+}
+
+const char *fp_job_id(const fp_job *j)
+{
+    return j->scan_id;
+}
+
+static void state_locked(const fp_job *j, fp_job_state *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->done = j->done;
+    st->cancelled = j->cancel;
+    st->status = j->status;
+    st->http = j->http;
+    st->err_code = j->err_code;
+    snprintf(st->err_msg, sizeof(st->err_msg), "%s", j->err_msg);
+    st->details = json_incref(j->err_details);
+    st->result = json_incref(j->result);
+    snprintf(st->scan_id, sizeof(st->scan_id), "%s", j->scan_id);
+    snprintf(st->dev_id, sizeof(st->dev_id), "%s", j->in.dev_id);
+}
+
+void fp_job_get_state(fp_service *s, fp_job *j, fp_job_state *st)
+{
+    pthread_mutex_lock(&s->lock);
+    state_locked(j, st);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void fp_job_state_clear(fp_job_state *st)
+{
+    json_decref(st->details);
+    json_decref(st->result);
+    st->details = st->result = NULL;
+}
+
+void fp_job_wait(fp_service *s, fp_job *job, int (*gone)(void *arg), void *arg, fp_job_state *st)
+{
+    pthread_mutex_lock(&s->lock);
+    while (!job->done) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 200 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&job->cond, &s->lock, &ts);
+        if (!job->done && !job->cancel && gone && gone(arg)) {
+            zlog_info("fingerprint service: client left during %s on %s: cancelled", job->scan_id,
+                      job->in.dev_id);
+            job->cancel = 1;
+            if (job->r)
+                zkbio_reader_cancel(job->r);
+        }
+    }
+    state_locked(job, st);
+    pthread_mutex_unlock(&s->lock);
+}
+
+double fps_confidence(double score, double threshold)
+{
+    /* Piecewise linear: 0 -> 0, threshold -> 70 (the guides' "medium security" acceptance), twice
+     * the threshold and above -> 100. So `match && confidence >= 70` in a web app means the score
+     * reached the service's threshold. Two decimals, as the contract's samples. */
+    double c;
+    if (score <= 0)
+        c = 0;
+    else if (score < threshold)
+        c = 70.0 * score / threshold;
+    else
+        c = 70.0 + 30.0 * (score - threshold) / threshold;
+    if (c > 100)
+        c = 100;
+    return floor(c * 100 + 0.5) / 100;
 }

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fp_service.h"
+#include "internal.h"
 #include "log.h"
 #include "store.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fp_service.h"
+#include "internal.h"
 
 /* ---- templates ------------------------------------------------------------------------------ */
 

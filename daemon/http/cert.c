@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Self-signed certificate of the fingerprint service and trust-store installation (fp_cert.h). */
-#include "fp_cert.h"
+/* Self-signed certificate of the fingerprint service and trust-store installation (http.h). */
+#include "http.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,17 +20,12 @@
 #endif
 
 #include <mbedtls/asn1write.h>
-#include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
-#include <mbedtls/entropy.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
-#include <mbedtls/sha1.h>
-#include <mbedtls/sha256.h>
 #include <mbedtls/x509_crt.h>
 
-#include "config.h"
-#include "fp_util.h"
+#include "core.h"
 
 #define VALID_DAYS 825
 #define RENEW_DAYS 30
@@ -125,32 +120,30 @@ static int write_atomic(const char *path, const void *data, size_t len, mode_t m
     return 0;
 }
 
+/* mbedTLS's f_rng from core's one random source (no DRBG of our own). */
+static int os_rng(void *ctx, unsigned char *buf, size_t len)
+{
+    (void)ctx;
+    return zc_random(buf, len) == 0 ? 0 : -1;
+}
+
 static int generate(const char *pem_path, const char *crt_path, char *err, size_t errsz)
 {
-    mbedtls_entropy_context ent;
-    mbedtls_ctr_drbg_context drbg;
     mbedtls_pk_context key;
     mbedtls_x509write_cert crt;
     mbedtls_mpi serial;
-    mbedtls_entropy_init(&ent);
-    mbedtls_ctr_drbg_init(&drbg);
     mbedtls_pk_init(&key);
     mbedtls_x509write_crt_init(&crt);
     mbedtls_mpi_init(&serial);
-    static unsigned char keypem[1024], crtpem[4096], ext[128];
+    unsigned char keypem[1024], crtpem[4096], ext[128]; /* on the stack: no hidden state */
     int rc = -1, r;
-    const char *step = "seed";
-    static const unsigned char pers[] = "zkbiod certificate";
-    if ((r = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &ent, pers, sizeof(pers) - 1)))
-        goto out;
-    step = "key";
+    const char *step = "key";
     if ((r = mbedtls_pk_setup(&key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) ||
-        (r = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(key),
-                                 mbedtls_ctr_drbg_random, &drbg)))
+        (r = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(key), os_rng, NULL)))
         goto out;
     step = "serial";
     unsigned char sbytes[16];
-    if ((r = mbedtls_ctr_drbg_random(&drbg, sbytes, sizeof(sbytes))))
+    if ((r = os_rng(NULL, sbytes, sizeof(sbytes))))
         goto out;
     sbytes[0] &= 0x7f; /* positive */
     sbytes[0] |= 0x01; /* and 16 bytes long */
@@ -187,11 +180,10 @@ static int generate(const char *pem_path, const char *crt_path, char *err, size_
         goto out;
     step = "PEM";
     if ((r = mbedtls_pk_write_key_pem(&key, keypem, sizeof(keypem))) ||
-        (r = mbedtls_x509write_crt_pem(&crt, crtpem, sizeof(crtpem), mbedtls_ctr_drbg_random,
-                                       &drbg)))
+        (r = mbedtls_x509write_crt_pem(&crt, crtpem, sizeof(crtpem), os_rng, NULL)))
         goto out;
     size_t kl = strlen((char *)keypem), cl = strlen((char *)crtpem);
-    static unsigned char both[sizeof(keypem) + sizeof(crtpem)];
+    unsigned char both[sizeof(keypem) + sizeof(crtpem)];
     memcpy(both, keypem, kl);
     memcpy(both + kl, crtpem, cl);
     if (write_atomic(crt_path, crtpem, cl, 0644, err, errsz) == 0 &&
@@ -207,8 +199,6 @@ out:
     mbedtls_mpi_free(&serial);
     mbedtls_x509write_crt_free(&crt);
     mbedtls_pk_free(&key);
-    mbedtls_ctr_drbg_free(&drbg);
-    mbedtls_entropy_free(&ent);
     return rc;
 }
 
@@ -231,7 +221,7 @@ static int load_crt(const char *path, mbedtls_x509_crt *c)
     return mbedtls_x509_crt_parse_file(c, path) == 0 ? 0 : -1;
 }
 
-int fp_cert_info(const char *crt_path, char fingerprint[96], char *valid_from, char *valid_to)
+int zhttp_cert_info(const char *crt_path, char fingerprint[96], char *valid_from, char *valid_to)
 {
     mbedtls_x509_crt c;
     if (load_crt(crt_path, &c) != 0) {
@@ -239,13 +229,13 @@ int fp_cert_info(const char *crt_path, char fingerprint[96], char *valid_from, c
         return -1;
     }
     uint8_t h[32];
-    fp_sha256(c.raw.p, c.raw.len, NULL, 0, h);
+    zc_sha256(c.raw.p, c.raw.len, NULL, 0, h);
     for (int i = 0; i < 32; i++)
         snprintf(fingerprint + 3 * i, 4, "%02X%s", h[i], i < 31 ? ":" : "");
     if (valid_from)
-        fp_iso_time(tm_of(&c.valid_from), valid_from, 24);
+        zc_iso_time(tm_of(&c.valid_from), valid_from, 24);
     if (valid_to)
-        fp_iso_time(tm_of(&c.valid_to), valid_to, 24);
+        zc_iso_time(tm_of(&c.valid_to), valid_to, 24);
     mbedtls_x509_crt_free(&c);
     return 0;
 }
@@ -256,7 +246,7 @@ static void paths(const char *dir, char *pem, size_t pemsz, char crt[PATH_MAX])
     snprintf(crt, PATH_MAX, "%s/service.crt", dir);
 }
 
-int fp_cert_ensure(const char *data_dir, char *pem, size_t size, char *err, size_t errsz)
+int zhttp_cert_ensure(const char *data_dir, char *pem, size_t size, char *err, size_t errsz)
 {
     char crt[PATH_MAX];
     paths(data_dir, pem, size, crt);
@@ -459,12 +449,12 @@ static void show(const char *crt)
     char info[4096], fp[96], from[24], to[24];
     mbedtls_x509_crt_info(info, sizeof(info), "  ", &c);
     mbedtls_x509_crt_free(&c);
-    fp_cert_info(crt, fp, from, to);
+    zhttp_cert_info(crt, fp, from, to);
     printf("certificate: %s\nSHA-256 fingerprint: %s\nvalid: %s .. %s\n%s", crt, fp, from, to,
            info);
 }
 
-int fp_cert_cli(int argc, char **argv)
+int zhttp_cert_cli(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs("Usage: zkbiod cert install|uninstall|show [--store all|system|nss]\n"
@@ -513,7 +503,7 @@ int fp_cert_cli(int argc, char **argv)
     } else if (strcmp(sub, "install") == 0 || strcmp(sub, "uninstall") == 0) {
         int remove = sub[0] == 'u';
         if (!remove && (zkbiod_config_prepare_data_dir(&cfg, err, sizeof(err)) != 0 ||
-                        fp_cert_ensure(cfg.data_dir, pem, sizeof(pem), err, sizeof(err)) != 0)) {
+                        zhttp_cert_ensure(cfg.data_dir, pem, sizeof(pem), err, sizeof(err)) != 0)) {
             fprintf(stderr, "zkbiod cert: %s\n", err);
             status = 1;
         } else {

@@ -17,26 +17,25 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http.h"
-#include "log.h"
-#include "zkbiod.h"
+#include "core.h"
+#include "push.h"
 
 #define GETREQUEST_MAX_BYTES (512 * 1024) /* keep replies well below 1 MB (push.md §4.2) */
 
-static int store_error(struct mg_connection *c, const zkbiod *d, const char *sn, int rc)
+static int store_error(struct mg_connection *c, const zpush *d, const char *sn, int rc)
 {
     if (rc == ZKBIO_EUNAVAIL)
         zlog_warn("%s: storage unavailable, device will retry (%s)", sn, zs_errmsg(d->store));
     else
         zlog_error("%s: storage error: %s (%s)", sn, zkbio_strerror(rc), zs_errmsg(d->store));
-    return zh_text(c, 503, "ERROR: storage unavailable, retry later");
+    return zc_text(c, 503, "ERROR: storage unavailable, retry later");
 }
 
 static int deny(struct mg_connection *c, const char *sn, zs_admit admit)
 {
     zlog_info("%s: refused (%s)", sn,
               admit == ZS_ADMIT_DISABLED ? "device disabled" : "not on the allow-list");
-    return zh_text(c, 403,
+    return zc_text(c, 403,
                    admit == ZS_ADMIT_DISABLED ? "DEVICE DISABLED" : "ERROR: device not admitted");
 }
 
@@ -48,14 +47,14 @@ static const char *query_of(struct mg_connection *c, size_t *len)
     return q;
 }
 
-static int handshake(struct mg_connection *c, const zkbiod *d, const char *ip)
+static int handshake(struct mg_connection *c, const zpush *d, const char *ip)
 {
     size_t qlen;
     const char *q = query_of(c, &qlen);
     zkbio_push_handshake hs;
     zkbio_error_info err;
     if (zkbio_push_handshake_parse(q, qlen, &hs, &err) != 0)
-        return zh_text(c, 400, "ERROR: missing or invalid SN");
+        return zc_text(c, 400, "ERROR: missing or invalid SN");
     zs_admit admit;
     char stamps[4][32];
     int rc = zs_device_hello(d->store, &hs, ip, &admit, stamps);
@@ -71,9 +70,9 @@ static int handshake(struct mg_connection *c, const zkbiod *d, const char *ip)
     char body[2048];
     size_t len;
     if (zkbio_push_handshake_reply_build(&o, hs.sn, body, sizeof(body), &len) != 0)
-        return zh_text(c, 500, "ERROR: handshake reply");
+        return zc_text(c, 500, "ERROR: handshake reply");
     zlog_info("%s: handshake from %s (push %s, language %d)", hs.sn, ip, hs.pushver, hs.language);
-    return zh_send(c, 200, "text/plain", body, len);
+    return zc_send(c, 200, "text/plain", body, len);
 }
 
 /* Write an attendance photo durably to <dir>/<sn>/<name> (temporary file, fsync, rename, fsync of
@@ -126,7 +125,7 @@ static int save_photo(const char *dir, const char *sn, const char *name, const c
     return 0;
 }
 
-static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip,
+static int upload(struct mg_connection *c, const zpush *d, const char *sn, const char *ip,
                   const char *default_table)
 {
     size_t qlen;
@@ -134,7 +133,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
     char table[32] = "", stamp[32] = "";
     if (zkbio_push_query_get(q, qlen, "table", table, sizeof(table)) != 0) {
         if (!default_table)
-            return zh_text(c, 400, "ERROR: missing table");
+            return zc_text(c, 400, "ERROR: missing table");
         snprintf(table, sizeof(table), "%s", default_table);
     }
     zkbio_push_query_get(q, qlen, "Stamp", stamp, sizeof(stamp));
@@ -149,13 +148,13 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
 
     char *body;
     size_t len;
-    rc = zh_read_body(c, d->max_body, &body, &len);
+    rc = zc_read_body(c, d->max_body, &body, &len);
     if (rc == ZKBIO_ETOOBIG) {
         zlog_warn("%s: %s upload larger than max-body (%zu bytes) refused", sn, table, d->max_body);
-        return zh_text(c, 413, "ERROR: body too large");
+        return zc_text(c, 413, "ERROR: body too large");
     }
     if (rc != 0)
-        return zh_text(c, 400, "ERROR: could not read body");
+        return zc_text(c, 400, "ERROR: could not read body");
     zs_device_seen(d->store, sn, ip, NULL);
 
     zkbio_push_table t = zkbio_push_table_from_name(table);
@@ -172,7 +171,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
         if (rc != 0) {
             free(body);
             zlog_warn("%s: %s body rejected: %s", sn, table, zkbio_strerror(rc));
-            return zh_text(c, 400, "ERROR: malformed body");
+            return zc_text(c, 400, "ERROR: malformed body");
         }
         if (b->n_malformed)
             zlog_warn("%s: %s: %zu malformed line(s) skipped (first at line %u)", sn, table,
@@ -218,14 +217,14 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
         if (rc != 0) {
             free(body);
             zlog_warn("%s: ATTPHOTO body rejected: %s", sn, zkbio_strerror(rc));
-            return zh_text(c, 400, "ERROR: malformed photo");
+            return zc_text(c, 400, "ERROR: malformed photo");
         }
         char path[1200];
         rc = save_photo(d->attphoto_dir, sn, name, body + off, plen, path, sizeof(path));
         if (rc != 0) {
             free(body);
             zlog_error("%s: cannot store attendance photo under %s", sn, d->attphoto_dir);
-            return zh_text(c, 503, "ERROR: storage unavailable, retry later");
+            return zc_text(c, 503, "ERROR: storage unavailable, retry later");
         }
         rc = zs_ingest_attphoto(d->store, sn, name, path, plen);
         if (rc != 0) {
@@ -240,7 +239,7 @@ static int upload(struct mg_connection *c, const zkbiod *d, const char *sn, cons
         break;
     }
     free(body);
-    return zh_text(c, 200, reply);
+    return zc_text(c, 200, reply);
 }
 
 /* Commands are stored as UTF-8; a device whose language implies another codepage (83 → GB18030, 84
@@ -284,7 +283,7 @@ static char *to_device_charset(const char *text, size_t len, int language, size_
     return out;
 }
 
-static int getrequest(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip)
+static int getrequest(struct mg_connection *c, const zpush *d, const char *sn, const char *ip)
 {
     size_t qlen;
     const char *q = query_of(c, &qlen);
@@ -304,20 +303,20 @@ static int getrequest(struct mg_connection *c, const zkbiod *d, const char *sn, 
     if (rc != 0)
         return store_error(c, d, sn, rc);
     if (!body)
-        return zh_text(c, 200, "OK");
+        return zc_text(c, 200, "OK");
     zlog_debug("%s: %zu bytes of commands handed out", sn, len);
     size_t clen = 0;
     char *conv = to_device_charset(body, len, language, &clen);
     if (conv)
-        zh_send(c, 200, "text/plain", conv, clen);
+        zc_send(c, 200, "text/plain", conv, clen);
     else
-        zh_send(c, 200, "text/plain", body, len);
+        zc_send(c, 200, "text/plain", body, len);
     free(conv);
     free(body);
     return 200;
 }
 
-static int devicecmd(struct mg_connection *c, const zkbiod *d, const char *sn, const char *ip)
+static int devicecmd(struct mg_connection *c, const zpush *d, const char *sn, const char *ip)
 {
     zs_admit admit;
     int rc = zs_device_admit(d->store, sn, ip, &admit, NULL);
@@ -327,11 +326,11 @@ static int devicecmd(struct mg_connection *c, const zkbiod *d, const char *sn, c
         return deny(c, sn, admit);
     char *body;
     size_t len;
-    rc = zh_read_body(c, d->max_body, &body, &len);
+    rc = zc_read_body(c, d->max_body, &body, &len);
     if (rc == ZKBIO_ETOOBIG)
-        return zh_text(c, 413, "ERROR: body too large");
+        return zc_text(c, 413, "ERROR: body too large");
     if (rc != 0)
-        return zh_text(c, 400, "ERROR: could not read body");
+        return zc_text(c, 400, "ERROR: could not read body");
     if (len == 0) {
         /* Some firmware put ID/Return/CMD in the query string with an empty body (push.md §5). */
         size_t qlen;
@@ -343,7 +342,7 @@ static int devicecmd(struct mg_connection *c, const zkbiod *d, const char *sn, c
             free(body);
             body = malloc(128);
             if (!body)
-                return zh_text(c, 500, "ERROR: out of memory");
+                return zc_text(c, 500, "ERROR: out of memory");
             len = (size_t)snprintf(body, 128, "ID=%s&Return=%s&CMD=%s", id, ret, cmd);
         }
     }
@@ -351,7 +350,7 @@ static int devicecmd(struct mg_connection *c, const zkbiod *d, const char *sn, c
     rc = zkbio_push_devicecmd_parse(body, len, &res);
     free(body);
     if (rc != 0)
-        return zh_text(c, 400, "ERROR: malformed results");
+        return zc_text(c, 400, "ERROR: malformed results");
     if (res->n_malformed)
         zlog_warn("%s: devicecmd: %zu malformed result(s) skipped", sn, res->n_malformed);
     size_t matched = 0;
@@ -362,14 +361,14 @@ static int devicecmd(struct mg_connection *c, const zkbiod *d, const char *sn, c
         return store_error(c, d, sn, rc);
     zs_device_seen(d->store, sn, ip, NULL);
     zlog_debug("%s: %zu result(s), %zu matched", sn, count, matched);
-    return zh_text(c, 200, "OK");
+    return zc_text(c, 200, "OK");
 }
 
-int zkbiod_iclock(struct mg_connection *c, const zkbiod *d, const char *endpoint)
+int zpush_iclock(struct mg_connection *c, const zpush *d, const char *endpoint)
 {
     const struct mg_request_info *ri = mg_get_request_info(c);
     char ip[48];
-    zh_client_ip(c, ip, sizeof(ip));
+    zc_client_ip(c, ip, sizeof(ip));
     char ep[32];
     snprintf(ep, sizeof(ep), "%s", endpoint);
     size_t el = strlen(ep);
@@ -386,37 +385,37 @@ int zkbiod_iclock(struct mg_connection *c, const zkbiod *d, const char *endpoint
 
     if (strcmp(ep, "cdata") == 0 || strcmp(ep, "fdata") == 0) {
         if (!have_sn)
-            return zh_text(c, 400, "ERROR: missing or invalid SN");
+            return zc_text(c, 400, "ERROR: missing or invalid SN");
         char table[32];
         int has_table = zkbio_push_query_get(q, qlen, "table", table, sizeof(table)) == 0;
         if (is_get && !has_table)
             return handshake(c, d, ip);
         if (is_get) /* RemoteAtt and other GET lookups: nothing to offer yet */
-            return zh_text(c, 200, "OK");
+            return zc_text(c, 200, "OK");
         if (is_post) /* /iclock/fdata carries attendance photos (push.md §3.4) */
             return upload(c, d, sn, ip, strcmp(ep, "fdata") == 0 ? "ATTPHOTO" : NULL);
-        return zh_text(c, 405, "ERROR: method not allowed");
+        return zc_text(c, 405, "ERROR: method not allowed");
     }
     if (strcmp(ep, "getrequest") == 0) {
         if (!have_sn)
-            return zh_text(c, 400, "ERROR: missing or invalid SN");
+            return zc_text(c, 400, "ERROR: missing or invalid SN");
         return getrequest(c, d, sn, ip);
     }
     if (strcmp(ep, "devicecmd") == 0) {
         if (!have_sn)
-            return zh_text(c, 400, "ERROR: missing or invalid SN");
+            return zc_text(c, 400, "ERROR: missing or invalid SN");
         if (!is_post)
-            return zh_text(c, 405, "ERROR: method not allowed");
+            return zc_text(c, 405, "ERROR: method not allowed");
         return devicecmd(c, d, sn, ip);
     }
     if (strcmp(ep, "ping") == 0) {
         if (have_sn)
             zs_device_seen(d->store, sn, ip, NULL);
-        return zh_text(c, 200, "OK");
+        return zc_text(c, 200, "OK");
     }
     /* Unknown paths under /iclock/: logged and answered OK so firmware keeps working (push.md §1).
      */
     zlog_info("%s: unhandled %s /iclock/%s from %s", have_sn ? sn : "-", ri->request_method,
               endpoint, ip);
-    return zh_text(c, 200, "OK");
+    return zc_text(c, 200, "OK");
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fuzz zkbiod's config file parser (daemon/server/config.c): the input is written to a temporary
+ * Fuzz zkbiod's config file parser (daemon/core/config.c): the input is written to a temporary
  * file and loaded with `zkbiod --config FILE --data-dir /tmp/...`. A load either fails with a
  * message or gives a complete configuration (every list NULL-terminated, every string set, the
  * flag's data directory); the configuration is dumped and freed. ZKBIOD_* variables are removed

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fuzz the fingerprint service's own parsers (daemon/server): the first byte picks one.
- *   even: the Host header check (fp_host_allowed) on the rest as a string; an allowed value must
+ * Fuzz the fingerprint service's own parsers (daemon/http, daemon/auth): the first byte picks one.
+ *   even: the Host header check (zhttp_host_allowed) on the rest as a string; an allowed value must
  *         start with one of the three localhost names;
- *   1 mod 4: a line of the API keys file (fp_keys_parse_line); a parsed record has id >= 1,
- *         NUL-terminated text fields and a non-empty permission set within FP_PERM_ALL;
- *   3 mod 4: a permission list (fp_perms_parse); a parsed set is non-empty and survives
- *         fp_perms_format and a second parse unchanged.
+ *   1 mod 4: a line of the API keys file (zauth_keys_parse_line); a parsed record has id >= 1,
+ *         NUL-terminated text fields and a non-empty permission set within ZAUTH_PERM_ALL;
+ *   3 mod 4: a permission list (zauth_perms_parse); a parsed set is non-empty and survives
+ *         zauth_perms_format and a second parse unchanged.
  * Request bodies are parsed by jansson and templates by libzkbio (fuzz-native, fuzz-template,
  * fuzz-base64).
  */
@@ -15,8 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fp_keys.h"
-#include "fp_util.h"
+#include "http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,15 +29,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(s, data + 1, size - 1);
     s[size - 1] = '\0';
     if ((data[0] & 1) == 0) {
-        if (fp_host_allowed(s) && strncasecmp(s, "localhost", 9) != 0 &&
+        if (zhttp_host_allowed(s) && strncasecmp(s, "localhost", 9) != 0 &&
             strncmp(s, "127.0.0.1", 9) != 0 && strncmp(s, "[::1]", 5) != 0)
             abort();
     } else if ((data[0] & 2) == 0) {
-        fp_key_record r;
-        if (fp_keys_parse_line(s, &r) == 0) {
+        zauth_key_record r;
+        if (zauth_keys_parse_line(s, &r) == 0) {
             if (r.id < 1 || memchr(r.name, '\0', sizeof(r.name)) == NULL ||
                 memchr(r.shown, '\0', sizeof(r.shown)) == NULL || r.perms == 0 ||
-                (r.perms & ~(uint32_t)FP_PERM_ALL) != 0)
+                (r.perms & ~(uint32_t)ZAUTH_PERM_ALL) != 0)
                 abort();
         } else if (r.id != 0) {
             abort();
@@ -46,10 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         uint32_t p = 0, q = 0;
         char bad[80], text[512];
-        if (fp_perms_parse(s, &p, bad, sizeof(bad)) == 0) {
-            fp_perms_format(p, text, sizeof(text));
-            if (p == 0 || (p & ~(uint32_t)FP_PERM_ALL) != 0 ||
-                fp_perms_parse(text, &q, NULL, 0) != 0 || q != p)
+        if (zauth_perms_parse(s, &p, bad, sizeof(bad)) == 0) {
+            zauth_perms_format(p, text, sizeof(text));
+            if (p == 0 || (p & ~(uint32_t)ZAUTH_PERM_ALL) != 0 ||
+                zauth_perms_parse(text, &q, NULL, 0) != 0 || q != p)
                 abort();
         } else if (p != 0 || memchr(bad, '\0', sizeof(bad)) == NULL) {
             abort();

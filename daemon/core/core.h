@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * daemon/core: what every zkbiod module may use, and which uses no other module.
+ *
+ *   config.h  the configuration (flags, ZKBIOD_* environment, config file, --help); config.c
+ *   log.h     leveled logging to stderr; log.c
+ *   this file the small shared helpers (util.c) and the HTTP wire helpers over civetweb (wire.c)
+ *
+ * Helpers: ONE random source (the operating system's: getrandom(2) or getentropy(3), behind the
+ * tiny shim in util.c; no user-space DRBG), ONE SHA-256 (mbedTLS 2.28 and 3.x), hex, constant-time
+ * compare, ISO-8601 time, the monotonic clock and a fixed-window rate counter.
+ *
+ * Dependencies: libc, mbedcrypto (SHA-256), civetweb and jansson (wire helpers). Nothing else of
+ * zkbiod.
+ *
+ * Thread-safety: every function here may be called from any thread (zc_window is the caller's to
+ * lock). Errors: random and parsing return 0 or -1; the wire helpers return an HTTP status or a
+ * ZKBIO_* code as documented per function. Nothing here logs secrets or aborts.
+ */
+#ifndef ZKBIOD_CORE_H
+#define ZKBIOD_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <civetweb.h>
+
+#include "config.h"
+#include "log.h"
+
+/* ---- random, hashing, encoding (util.c) ---------------------------------------------------- */
+
+/* Fill buf with n bytes from the operating system's random source (getrandom, or getentropy in
+ * chunks of 256 bytes). 0 or -1 (no randomness: never fall back to a weaker source). */
+int zc_random(void *buf, size_t n);
+
+/* n random characters of [A-Za-z0-9] (no modulo bias) plus a NUL into out (n + 1 bytes). 0/-1. */
+int zc_random_alnum(char *out, size_t n);
+
+/* SHA-256 of a || b (b may be NULL with blen 0). */
+void zc_sha256(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[32]);
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void zc_hex(const uint8_t *in, size_t n, char *out);
+
+/* Parse exactly 2n hex digits into out (followed by NUL, tab or space); 0 or -1. */
+int zc_unhex(const char *in, uint8_t *out, size_t n);
+
+/* Constant-time equality of two n-byte buffers (1 equal, 0 not). */
+int zc_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
+
+/* Constant-time equality of two strings: the time depends on the length of `want` only. */
+int zc_ct_streq(const char *given, const char *want);
+
+/* ---- time (util.c) ----------------------------------------------------------------------------
+ */
+
+/* ISO-8601 UTC "2026-01-31T12:00:00Z" of t (now when t is 0) into buf (>= 21 bytes). */
+void zc_iso_time(time_t t, char *buf, size_t size);
+
+/* Monotonic milliseconds. */
+uint64_t zc_now_ms(void);
+
+/* A fixed-window counter: at most `limit` events per `window_s` seconds. */
+typedef struct zc_window {
+    time_t start;
+    int count;
+} zc_window;
+
+/* Count one event at `now`. Returns 0 when allowed, else the seconds until the window resets
+ * (>= 1). *remaining and *reset (epoch seconds) are set either way (may be NULL). Not locked:
+ * the caller holds the lock that protects w. */
+int zc_window_hit(zc_window *w, int limit, int window_s, time_t now, int *remaining, time_t *reset);
+
+/* ---- HTTP wire helpers over civetweb (wire.c) -------------------------------------------------
+ * For handlers that answer in plain text (/iclock) and for the JSON reply path of daemon/api. */
+
+/* Send a complete response: status, Content-Type, Content-Length, `Cache-Control: no-store`,
+ * `Pragma: no-cache`, and (added by civetweb) a GMT `Date` header, which PUSH devices use to set
+ * their clock (push.md §2.3). Returns `status` (civetweb's "handled" value). */
+int zc_send(struct mg_connection *c, int status, const char *ctype, const char *body, size_t len);
+
+/* text/plain response. */
+int zc_text(struct mg_connection *c, int status, const char *text);
+
+/* Read the request body into a malloc'd NUL-terminated buffer (*out, *len without the NUL).
+ * Returns 0, ZKBIO_ETOOBIG when Content-Length or the data exceed `max` (nothing kept), ZKBIO_EIO
+ * on a read error or a body shorter than announced, ZKBIO_ENOMEM. */
+int zc_read_body(struct mg_connection *c, size_t max, char **out, size_t *len);
+
+/* Client address as text ("127.0.0.1", "::1"). */
+void zc_client_ip(const struct mg_connection *c, char *out, size_t size);
+
+#endif /* ZKBIOD_CORE_H */

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * THE route table of zkbiod's JSON APIs, and its dispatcher (see http.h). To add a route: add a
+ * line below (method, pattern, family, permission, handler) and write the handler in daemon/api.
+ * /iclock paths never come here (listener.c sends them to daemon/push).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "http.h"
+
+#define A      ZAPI_ADMIN
+#define F      ZAPI_FPS
+#define PUB    ZAUTH_PUBLIC, "none"
+#define ADM    ZAUTH_ADMIN, "admin"
+#define ANYKEY ZAUTH_PERM_ALL, "api_key"
+#define SCAN_ANY                                                                                   \
+    ZAUTH_PERM_SCAN | ZAUTH_PERM_ENROLL | ZAUTH_PERM_VERIFY | ZAUTH_PERM_IDENTIFY,                 \
+        "fingerprint:scan"
+
+/* Order matters only between patterns that match the same path: the first wins. "*" as a method
+ * takes every method. "[/api]" at the start of a pattern: the path may or may not start with /api
+ * (the contract's example apps call /devices and /fingerprint/... without it). */
+static const zroute routes[] = {
+    /* terminal listener: /health and the management API (docs: README, Management API) */
+    {"*", "/health", A, PUB, zapi_health, 0},
+    {"GET", "/api/v1/devices", A, ADM, zapi_devices_list, 0},
+    {"GET", "/api/v1/devices/", A, ADM, zapi_devices_list, 0},
+    {"GET", "/api/v1/devices/*", A, ADM, zapi_device_get, 0},
+    {"PATCH", "/api/v1/devices/*", A, ADM, zapi_device_patch, 0},
+    {"PUT", "/api/v1/devices/*", A, ADM, zapi_device_patch, 1},
+    {"POST", "/api/v1/devices/*/commands", A, ADM, zapi_device_command, 0},
+    {"GET", "/api/v1/users", A, ADM, zapi_users, 0},
+    {"GET", "/api/v1/attendance", A, ADM, zapi_attendance, 0},
+    {"GET", "/api/v1/commands", A, ADM, zapi_commands, 0},
+
+    /* fingerprint service listener (docs/fingerprint-service.md) */
+    {"*", "/health", F, PUB, zapi_fp_health_bare, 0},
+    {"*", "/api/health", F, PUB, zapi_fp_health, 0},
+    {"*", "/api/v1", F, PUB, zapi_fp_v1_elsewhere, 0},
+    {"*", "/api/v1/**", F, PUB, zapi_fp_v1_elsewhere, 0},
+    {"*", "/api/ssl/info", F, ANYKEY, zapi_fp_ssl_info, 0},
+    {"*", "/api/ssl/status", F, PUB, zapi_fp_ssl_status, 0},
+    {"*", "/api/ssl/download", F, PUB, zapi_fp_ssl_download, 0},
+    {"*", "/api/ssl/**", F, PUB, zapi_fp_ssl_other, 0},
+    {"GET", "[/api]/devices", F, ZAUTH_PERM_DEVICE_READ, "device:read", zapi_fp_devices, 0},
+    {"GET", "[/api]/devices/*/info", F, ZAUTH_PERM_DEVICE_READ, "device:read", zapi_fp_device_info,
+     0},
+    {"POST", "[/api]/devices/*/test", F, ZAUTH_PERM_DEVICE_MANAGE, "device:manage",
+     zapi_fp_device_test, 0},
+    {"*", "[/api]/devices/**", F, ZAUTH_PERM_DEVICE_READ, "device:read", zapi_fp_device_other, 0},
+    {"POST", "[/api]/fingerprint/enroll", F, ZAUTH_PERM_ENROLL, "fingerprint:enroll",
+     zapi_fp_enroll, 0},
+    {"POST", "[/api]/fingerprint/verify", F, ZAUTH_PERM_VERIFY, "fingerprint:verify",
+     zapi_fp_verify, 0},
+    {"POST", "[/api]/fingerprint/identify", F, ZAUTH_PERM_IDENTIFY, "fingerprint:identify",
+     zapi_fp_identify, 0},
+    {"POST", "[/api]/fingerprint/capture", F, SCAN_ANY, zapi_fp_capture, 0},
+    {"GET", "[/api]/fingerprint/capture", F, SCAN_ANY, zapi_fp_capture, 0},
+    {"POST", "[/api]/fingerprint/scan/start", F, SCAN_ANY, zapi_fp_scan_start, 0},
+    {"GET", "[/api]/fingerprint/scan/start", F, SCAN_ANY, zapi_fp_scan_start, 0},
+    {"GET", "[/api]/fingerprint/scan/status/**", F, SCAN_ANY, zapi_fp_scan_status, 0},
+    {"GET", "[/api]/fingerprint/gallery", F, ZAUTH_PERM_IDENTIFY, "fingerprint:identify",
+     zapi_fp_gallery, 0},
+    {"POST", "[/api]/fingerprint/gallery", F, ZAUTH_PERM_ENROLL, "fingerprint:enroll",
+     zapi_fp_gallery, 0},
+    {"PUT", "[/api]/fingerprint/gallery", F, ZAUTH_PERM_ENROLL, "fingerprint:enroll",
+     zapi_fp_gallery, 0},
+    {"DELETE", "[/api]/fingerprint/gallery", F, ZAUTH_PERM_DELETE, "fingerprint:delete",
+     zapi_fp_gallery, 0},
+    {"*", "[/api]/fingerprint/gallery", F, ZAUTH_PERM_ENROLL, "fingerprint:enroll", zapi_fp_gallery,
+     1}, /* other methods: the handler's 405 names the ones it takes */
+    {"DELETE", "[/api]/fingerprint/templates/**", F, ZAUTH_PERM_DELETE, "fingerprint:delete",
+     zapi_fp_templates_del, 0},
+};
+
+const zroute *zhttp_routes(size_t *count)
+{
+    *count = sizeof(routes) / sizeof(routes[0]);
+    return routes;
+}
+
+static void set_arg(zreq *r, int *n, const char *p, size_t len)
+{
+    if (!r || *n >= 2)
+        return;
+    if (len >= sizeof(r->argbuf[0]))
+        len = sizeof(r->argbuf[0]) - 1;
+    memcpy(r->argbuf[*n], p, len);
+    r->argbuf[*n][len] = '\0';
+    r->arg[*n] = r->argbuf[*n];
+    (*n)++;
+}
+
+int zhttp_match(const char *pat, const char *path, zreq *r)
+{
+    int n = 0;
+    if (strncmp(pat, "[/api]", 6) == 0) {
+        pat += 6;
+        if (strncmp(path, "/api/", 5) == 0)
+            path += 4;
+    }
+    while (*pat) {
+        if (pat[0] == '*' && pat[1] == '*') { /* the rest, possibly empty */
+            if (strlen(path) >= ZAPI_ARG_MAX)
+                return 0;
+            set_arg(r, &n, path, strlen(path));
+            return 1;
+        }
+        if (pat[0] == '*') { /* one non-empty segment */
+            size_t l = strcspn(path, "/");
+            if (l == 0 || l >= ZAPI_ARG_MAX)
+                return 0;
+            set_arg(r, &n, path, l);
+            path += l;
+            pat++;
+            continue;
+        }
+        if (*pat != *path)
+            return 0;
+        pat++;
+        path++;
+    }
+    return *path == '\0';
+}
+
+/* What an unmatched path needs before the 404/405 is told: a prober without credentials learns
+ * nothing about the protected part of the tree. */
+static uint32_t guard(zapi_family fam, const char *path)
+{
+    if (fam == ZAPI_ADMIN)
+        return strncmp(path, "/api/v1/", 8) == 0 ? ZAUTH_ADMIN : ZAUTH_PUBLIC;
+    if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/fingerprint/", 13) == 0 ||
+        strncmp(path, "/devices", 8) == 0)
+        return ZAUTH_PERM_ALL;
+    return ZAUTH_PUBLIC;
+}
+
+/* The admin bearer token; 0 or the status of the refusal sent. */
+static int check_admin(zreq *r)
+{
+    int rc = zauth_admin_check(r->app->auth, mg_get_header(r->c, "Authorization"));
+    if (rc == 1)
+        return zapi_fail(r, 403, ZAPI_API_DISABLED,
+                         "the management API is disabled: configure an admin token", NULL);
+    if (rc != 0) {
+        r->www_authenticate = 1;
+        return zapi_fail(r, 401, FP_INVALID_API_KEY, "missing or wrong bearer token", NULL);
+    }
+    return 0;
+}
+
+/* The API key (X-API-Key) and its rate limit; 0 or the status of the refusal sent. */
+static int check_key(zreq *r)
+{
+    const zauth_keys *keys = zauth_keys_of(r->app->auth);
+    if (zauth_keys_slots(keys) == 0)
+        return zapi_fail(r, 401, FP_INVALID_API_KEY,
+                         "no API key is configured on this service: every call is refused (zkbiod "
+                         "apikey create)",
+                         json_pack("{s:s}", "header", "X-API-Key"));
+    const char *key = mg_get_header(r->c, "X-API-Key");
+    int slot = -1;
+    int kr = key ? zauth_keys_check(keys, key, &slot) : -1;
+    if (kr == 1)
+        return zapi_fail(r, 401, FP_API_KEY_REVOKED, "API key revoked",
+                         json_pack("{s:s}", "reason", "revoked by the operator"));
+    if (kr != 0)
+        return zapi_fail(r, 401, FP_INVALID_API_KEY, "missing or invalid API key",
+                         json_pack("{s:s}", "header", "X-API-Key"));
+    r->slot = slot;
+    int limit = 0;
+    int wait = zauth_rate_hit(r->app->auth, slot, &limit, &r->rl_remaining, &r->rl_reset);
+    r->rl_limit = limit;
+    if (wait > 0)
+        return zapi_rate_limited(r, wait, limit, "api_key");
+    return 0;
+}
+
+int zhttp_dispatch(zreq *r, const char *path)
+{
+    const zroute *hit = NULL;
+    int known = 0;
+    char allowed[64] = "";
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        const zroute *rt = &routes[i];
+        if (rt->family != r->family || !zhttp_match(rt->pattern, path, NULL))
+            continue;
+        known = 1;
+        if (strcmp(rt->method, "*") == 0 || strcmp(rt->method, r->method) == 0) {
+            hit = rt;
+            break;
+        }
+        if (!rt->hidden && !strstr(allowed, rt->method)) {
+            size_t l = strlen(allowed);
+            snprintf(allowed + l, sizeof(allowed) - l, "%s%s", l ? " or " : "", rt->method);
+        }
+    }
+    uint32_t need = hit ? hit->perm : guard(r->family, path);
+    int st;
+    if ((need & ZAUTH_ADMIN) && (st = check_admin(r)) != 0)
+        return st;
+    if ((need & ZAUTH_PERM_ALL) && (st = check_key(r)) != 0)
+        return st;
+    if (!hit) {
+        if (r->family == ZAPI_ADMIN)
+            return known ? zapi_failf(r, 405, FP_METHOD_NOT_ALLOWED, "use %s", allowed)
+                         : zapi_fail(r, 404, FP_NOT_FOUND, "no such resource", NULL);
+        /* the service answers 405 for anything else under /fingerprint/ and /devices (contract) */
+        const char *rel = strncmp(path, "/api/", 5) == 0 ? path + 4 : path;
+        if (known || strncmp(rel, "/fingerprint/", 13) == 0 || strcmp(rel, "/devices") == 0)
+            return zapi_fail(r, 405, FP_METHOD_NOT_ALLOWED, "method not allowed here", NULL);
+        return zapi_fail(r, 404, FP_NOT_FOUND, "no such resource", NULL);
+    }
+    uint32_t perms = hit->perm & ZAUTH_PERM_ALL;
+    if (perms && perms != ZAUTH_PERM_ALL) {
+        uint32_t have = zauth_keys_perms(zauth_keys_of(r->app->auth), r->slot);
+        if (!(have & perms))
+            return zapi_fail(r, 403, FP_UNAUTHORIZED,
+                             "this API key lacks the permission for this call",
+                             json_pack("{s:s,s:s,s:o}", "required", hit->perm_name, "provided",
+                                       "api_key", "permissions", zapi_perms_json(have)));
+    }
+    zhttp_match(hit->pattern, path, r);
+    return hit->handler(r);
+}

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * zkbiod's route table (daemon/http/routes.c) and its one JSON error shape:
+ *   - every route declares an explicit permission that fits its family, a handler and a method;
+ *   - the pattern rules (`*` one segment, `**` the rest, `[/api]` optional prefix);
+ *   - in process, both listeners on loopback port 0: an unknown route, a method the route does not
+ *     take and a malformed JSON body each get a 4xx in their family's error shape (management API:
+ *     {"error":{"code":"<slug>","message"}}; fingerprint service: {"error":{"code":N,"name",
+ *     "message"}}); a missing credential is refused before a 404 is told.
+ * Prints "N passed, M failed"; exits 1 on any failure.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "api.h"
+#include "auth.h"
+#include "fpservice.h"
+#include "http.h"
+#include "store.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            passed++;                                                                              \
+        } else {                                                                                   \
+            failed++;                                                                              \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
+    } while (0)
+
+static void table(void)
+{
+    size_t n = 0;
+    const zroute *rt = zhttp_routes(&n);
+    CHECK(n >= 20, "%zu routes", n);
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "*"};
+    for (size_t i = 0; i < n; i++) {
+        const zroute *r = &rt[i];
+        int known = 0;
+        for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++)
+            known |= strcmp(r->method, methods[m]) == 0;
+        CHECK(known, "route %zu (%s): method %s", i, r->pattern, r->method);
+        CHECK(r->handler != NULL, "route %zu (%s): no handler", i, r->pattern);
+        CHECK(r->pattern[0] == '/' || strncmp(r->pattern, "[/api]/", 7) == 0,
+              "route %zu: pattern %s", i, r->pattern);
+        /* an explicit permission: exactly one kind, and one that fits the family */
+        CHECK(r->perm != 0, "route %zu (%s %s): no permission declared", i, r->method, r->pattern);
+        CHECK(r->perm_name && *r->perm_name, "route %zu (%s): no permission name", i, r->pattern);
+        if (r->family == ZAPI_ADMIN)
+            CHECK(r->perm == ZAUTH_PUBLIC || r->perm == ZAUTH_ADMIN,
+                  "management route %s: permission 0x%x", r->pattern, r->perm);
+        else
+            CHECK(r->perm == ZAUTH_PUBLIC || (r->perm & ~(uint32_t)ZAUTH_PERM_ALL) == 0,
+                  "service route %s: permission 0x%x", r->pattern, r->perm);
+        size_t twin = i;
+        for (size_t k = 0; k < i && twin == i; k++)
+            if (rt[k].family == r->family && strcmp(rt[k].method, r->method) == 0 &&
+                strcmp(rt[k].pattern, r->pattern) == 0)
+                twin = k;
+        CHECK(twin == i, "route %zu repeats route %zu (%s %s)", i, twin, r->method, r->pattern);
+    }
+}
+
+static void patterns(void)
+{
+    zreq r;
+    memset(&r, 0, sizeof(r));
+    CHECK(zhttp_match("/a/*/c", "/a/b/c", &r) && strcmp(r.arg[0], "b") == 0, "one segment");
+    CHECK(!zhttp_match("/a/*/c", "/a//c", NULL), "an empty segment is no segment");
+    CHECK(!zhttp_match("/a/*/c", "/a/b/x/c", NULL), "* is one segment");
+    CHECK(!zhttp_match("/a/*", "/a/b/", NULL), "trailing slash");
+    CHECK(zhttp_match("/x/**", "/x/a/b", &r) && strcmp(r.arg[0], "a/b") == 0, "the rest");
+    CHECK(zhttp_match("/x/**", "/x/", &r) && strcmp(r.arg[0], "") == 0, "an empty rest");
+    CHECK(!zhttp_match("/x/**", "/x", NULL), "no rest without the slash");
+    CHECK(zhttp_match("[/api]/d", "/d", NULL) && zhttp_match("[/api]/d", "/api/d", NULL),
+          "optional /api");
+    CHECK(!zhttp_match("[/api]/d", "/apid", NULL) && !zhttp_match("/d", "/d/", NULL), "exact");
+}
+
+/* ---- HTTP ----------------------------------------------------------------------------------- */
+
+typedef struct buf {
+    char *p;
+    size_t n;
+} buf;
+
+static size_t on_data(char *d, size_t sz, size_t nm, void *u)
+{
+    buf *b = u;
+    char *p = realloc(b->p, b->n + sz * nm + 1);
+    if (!p)
+        return 0;
+    memcpy(p + b->n, d, sz * nm);
+    b->p = p;
+    b->n += sz * nm;
+    b->p[b->n] = '\0';
+    return sz * nm;
+}
+
+/* One request; returns the status and the parsed body in *out (NULL when not JSON). */
+static long http(int port, const char *method, const char *path, const char *body,
+                 const char *header, json_t **out)
+{
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+    CURL *c = curl_easy_init();
+    buf b = {NULL, 0};
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    if (header)
+        h = curl_slist_append(h, header);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    *out = b.p ? json_loads(b.p, 0, NULL) : NULL;
+    free(b.p);
+    return status;
+}
+
+/* The management family's shape: {"error":{"code":"<slug>","message":"..."}} and nothing else. */
+static int admin_shape(const json_t *j, const char *slug)
+{
+    json_t *e = json_object_get(j, "error");
+    return json_object_size(j) == 1 && json_object_size(e) == 2 &&
+           json_is_string(json_object_get(e, "message")) &&
+           json_is_string(json_object_get(e, "code")) &&
+           strcmp(json_string_value(json_object_get(e, "code")), slug) == 0;
+}
+
+/* The contract's shape: {"error":{"code":N,"name":"...","message":"...","details"?}}. */
+static int fp_shape(const json_t *j, int code, const char *name)
+{
+    json_t *e = json_object_get(j, "error");
+    return json_object_size(j) == 1 && json_is_integer(json_object_get(e, "code")) &&
+           json_integer_value(json_object_get(e, "code")) == code &&
+           json_is_string(json_object_get(e, "message")) &&
+           strcmp(json_string_value(json_object_get(e, "name")), name) == 0;
+}
+
+#define ADMIN_TOKEN "Authorization: Bearer route-test-token-0123"
+#define API_KEY     "route-test-key-0123456789"
+
+static void live(const zkbiod_config *cfg, zs_store *store)
+{
+    static zapi app;
+    memset(&app, 0, sizeof(app));
+    app.cfg = cfg;
+    app.store = store;
+    app.version = "test";
+    zpush push;
+    memset(&push, 0, sizeof(push));
+    push.store = store;
+    app.push = &push;
+    char err[512] = "";
+    zhttp *h = NULL;
+    int rc = zauth_open(cfg, 1, &app.auth, err, sizeof(err));
+    if (rc == 0)
+        rc = fps_start(cfg, store, zauth_keys_slots(zauth_keys_of(app.auth)), zapi_ws_emit, &app,
+                       &app.fps, err, sizeof(err));
+    if (rc == 0)
+        rc = zhttp_start(cfg, &app, &h, err, sizeof(err));
+    CHECK(rc == 0, "start: %s", err);
+    if (rc != 0)
+        return;
+    int tp = zhttp_port(h, 0), sp = zhttp_port(h, 1);
+    CHECK(tp > 0 && sp > 0 && tp != sp, "ports %d %d", tp, sp);
+    json_t *j = NULL;
+    long st;
+
+    /* management family */
+    st = http(tp, "GET", "/no/such/route", NULL, NULL, &j);
+    CHECK(st == 404 && admin_shape(j, "not_found"), "unknown route: %ld", st);
+    json_decref(j);
+    st = http(tp, "GET", "/api/v1/no-such", NULL, ADMIN_TOKEN, &j);
+    CHECK(st == 404 && admin_shape(j, "not_found"), "unknown /api/v1 route: %ld", st);
+    json_decref(j);
+    st = http(tp, "GET", "/api/v1/no-such", NULL, NULL, &j);
+    CHECK(st == 401 && admin_shape(j, "unauthorized"), "no token before 404: %ld", st);
+    json_decref(j);
+    st = http(tp, "DELETE", "/api/v1/devices", NULL, ADMIN_TOKEN, &j);
+    CHECK(st == 405 && admin_shape(j, "method_not_allowed"), "bad method: %ld", st);
+    CHECK(strcmp(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+                 "use GET") == 0,
+          "405 names the methods");
+    json_decref(j);
+    st = http(tp, "PATCH", "/api/v1/devices/ROUTE1", "{\"sync_group\":", ADMIN_TOKEN, &j);
+    CHECK(st == 400 && admin_shape(j, "bad_json"), "bad JSON: %ld", st);
+    json_decref(j);
+    st = http(tp, "POST", "/api/v1/devices/ROUTE1/commands", "[1]", ADMIN_TOKEN, &j);
+    CHECK(st == 400 && admin_shape(j, "bad_json"), "JSON not an object: %ld", st);
+    json_decref(j);
+    st = http(tp, "GET", "/api/v1/devices", NULL, ADMIN_TOKEN, &j);
+    CHECK(st == 200 && json_is_array(json_object_get(j, "devices")), "a route works: %ld", st);
+    json_decref(j);
+
+    /* fingerprint service family */
+    st = http(sp, "GET", "/no/such/route", NULL, "X-API-Key: " API_KEY, &j);
+    CHECK(st == 404 && fp_shape(j, 6005, "NOT_FOUND"), "unknown route: %ld", st);
+    json_decref(j);
+    st = http(sp, "GET", "/api/no-such", NULL, "X-API-Key: " API_KEY, &j);
+    CHECK(st == 404 && fp_shape(j, 6005, "NOT_FOUND"), "unknown /api route: %ld", st);
+    json_decref(j);
+    st = http(sp, "DELETE", "/api/devices", NULL, "X-API-Key: " API_KEY, &j);
+    CHECK(st == 405 && fp_shape(j, 6006, "METHOD_NOT_ALLOWED"), "bad method: %ld", st);
+    json_decref(j);
+    st = http(sp, "POST", "/api/fingerprint/enroll", "{\"userId\":", "X-API-Key: " API_KEY, &j);
+    CHECK(st == 400 && fp_shape(j, 6001, "INVALID_REQUEST"), "bad JSON: %ld", st);
+    json_decref(j);
+    st = http(sp, "GET", "/api/devices", NULL, NULL, &j);
+    CHECK(st == 401 && fp_shape(j, 4001, "INVALID_API_KEY"), "no key: %ld", st);
+    json_decref(j);
+    st = http(sp, "GET", "/api/devices", NULL, "X-API-Key: " API_KEY, &j);
+    CHECK(st == 200 && json_is_array(j), "a route works: %ld", st);
+    json_decref(j);
+
+    zhttp_quiesce(h);
+    fps_stop(app.fps);
+    zhttp_stop(h);
+    fps_free(app.fps);
+    zauth_close(app.auth);
+}
+
+int main(void)
+{
+    table();
+    patterns();
+
+    char dir[] = "/tmp/zkbio-routes-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char *argv[] = {"zkbiod",      "--data-dir",    dir,
+                    "--listen",    "127.0.0.1:1",   "--service-listen",
+                    "127.0.0.1:2", "--admin-token", "route-test-token-0123",
+                    "--api-key",   API_KEY,         NULL};
+    zkbiod_config cfg;
+    char err[512];
+    int rc = zkbiod_config_load(&cfg, 11, argv, err, sizeof(err));
+    CHECK(rc == 0, "config: %s", err);
+    zs_store *store = NULL;
+    if (rc == 0) {
+        /* port 0: the system picks, zhttp_port() tells */
+        free(cfg.listen[0]);
+        cfg.listen[0] = strdup("127.0.0.1:0");
+        free(cfg.service_listen[0]);
+        cfg.service_listen[0] = strdup("127.0.0.1:0");
+        zlog_set_level(ZLOG_ERROR);
+        rc = zkbiod_config_prepare_data_dir(&cfg, err, sizeof(err));
+        CHECK(rc == 0, "data dir: %s", err);
+    }
+    if (rc == 0) {
+        zs_policy pol = {.auto_admit = 1, .command_timeout_s = 60, .max_attempts = 3};
+        rc = zs_open(cfg.db_uri, &pol, &store, err, sizeof(err));
+        CHECK(rc == 0, "store: %s", err);
+    }
+    if (rc == 0 && cfg.listen[0] && cfg.service_listen[0]) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        live(&cfg, store);
+        curl_global_cleanup();
+    }
+    zs_close(store);
+    zkbiod_config_free(&cfg);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
