@@ -312,3 +312,8 @@ void fp_service_stop(fp_service *s)
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
+
+struct mg_context *fp_service_context(const fp_service *s)
+{
+    return s ? s->ctx : NULL;
+}

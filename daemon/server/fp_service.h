@@ -42,6 +42,8 @@ struct zs_store; /* daemon/store/store.h */
 int fp_service_start(const zkbiod_config *cfg, struct zs_store *store, fp_service **out, char *err,
                      size_t errsz);
 void fp_service_stop(fp_service *s);
+/* The service's civetweb context (its listening sockets, for --port-file), or NULL. */
+struct mg_context *fp_service_context(const fp_service *s);
 
 /* ---- internal ------------------------------------------------------------------------------ */
 

@@ -19,6 +19,7 @@
 #include "fp_service.h"
 #include "http.h"
 #include "log.h"
+#include "port_file.h"
 #include "zkbiod.h"
 
 static volatile sig_atomic_t stop_requested; /* set by the signal handler only */
@@ -173,6 +174,16 @@ int main(int argc, char **argv)
     }
     if (ctx)
         mg_set_request_handler(ctx, "/", handler, &d);
+    if (*cfg.port_file && zkbiod_port_file_write(cfg.port_file, ctx, fp_service_context(svc), err,
+                                                 sizeof(err)) != 0) {
+        zlog_error("%s", err);
+        fp_service_stop(svc);
+        mg_stop(ctx);
+        mg_exit_library();
+        zs_close(d.store);
+        zkbiod_config_free(&cfg);
+        return 1;
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

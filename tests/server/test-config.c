@@ -292,7 +292,6 @@ static void expect_error(const char *const *args, const char *frag1, const char 
 static void test_errors(void)
 {
     EXPECT_ERROR("port", "70000", "--listen", "0.0.0.0:70000");
-    EXPECT_ERROR("port", NULL, "--listen", "0.0.0.0:0");
     EXPECT_ERROR("--listen", "numeric port", "--listen", "0.0.0.0:http");
     EXPECT_ERROR("IPv4", NULL, "--listen", "1.2.3:80");
     EXPECT_ERROR("IPv6", NULL, "--listen", "[::g]:80");
@@ -364,6 +363,22 @@ static void test_values(void)
     CHECK(c.timezone_min == 480 && c.max_body == 2u * 1024 * 1024);
     CHECK_STR(c.trans_times, "01:30;12:00;23:59");
     zkbiod_config_free(&c);
+
+    /* port 0 lets the system pick a free port; port-file (from every source) says which */
+    CHECK(LOAD(&c, "--listen", "127.0.0.1:0", "--service-listen", "[::1]:0s", "--port-file",
+               "/run/zk.ports") == 0);
+    CHECK_STR(c.listen[0], "127.0.0.1:0");
+    CHECK_STR(c.service_listen[0], "[::1]:0s");
+    CHECK_STR(c.port_file, "/run/zk.ports");
+    zkbiod_config_free(&c);
+    CHECK(LOAD0(&c) == 0);
+    CHECK_STR(c.port_file, ""); /* none by default */
+    zkbiod_config_free(&c);
+    setenv("ZKBIOD_PORT_FILE", "/tmp/env.ports", 1);
+    CHECK(LOAD0(&c) == 0);
+    CHECK_STR(c.port_file, "/tmp/env.ports");
+    zkbiod_config_free(&c);
+    unsetenv("ZKBIOD_PORT_FILE");
 
     CHECK(LOAD(&c, "--data-dir", "/srv/zk", "--db", "sqlite:/tmp/x.db") == 0);
     CHECK_STR(c.db_uri, "sqlite:/tmp/x.db");
