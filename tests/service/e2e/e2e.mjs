@@ -20,7 +20,7 @@ const chromiumPath = '/usr/bin/chromium';
 if (!fs.existsSync(chromiumPath)) skip('no /usr/bin/chromium (scripts/setup-deps.sh installs it)');
 if (spawnSync('certutil', ['-H']).error) skip('no certutil (libnss3-tools)');
 const fvc = path.join(dataDir, 'fvc', 'FVC2002_DB1_B');
-if (!fs.existsSync(path.join(fvc, '101_1.tif'))) skip(`no FVC data in ${dataDir}`);
+if (!fs.existsSync(path.join(fvc, '101_1.tif'))) { console.error(`no FVC images in ${dataDir} (tests/data)`); process.exit(1); }
 let chromium;
 try {
   ({ chromium } = await import(path.join(here, 'node_modules', 'playwright-core', 'index.mjs')));
