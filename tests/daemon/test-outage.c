@@ -6,7 +6,7 @@
  * MariaDB is started again on the same data directory and port; zkbiod must reconnect by itself,
  * the terminal re-sends the refused batch (OK: 100), and the API shows exactly 200 punches.
  *
- * The test runs its own throwaway MariaDB server with tests/mariadb-server.sh (path in
+ * The test runs its own throwaway MariaDB server with tests/support/mariadb.sh (path in
  * $MARIADB_SERVER, set by meson) so it can stop and start it. Exits 77 (skip) when no mariadbd can
  * be had.
  */
@@ -29,7 +29,7 @@
 #define THEN_AT  "2025-03-04 07:00:00"
 #define POLLS    20 /* getrequest polls before, during and after the outage */
 
-static const char *script; /* tests/mariadb-server.sh */
+static const char *script; /* tests/support/mariadb.sh */
 static char mdb_dir[256];  /* its DIR */
 static char mdb_uri[512];  /* the URI of the first start */
 
@@ -145,7 +145,7 @@ static int t_outage(void)
 
     /* 2. The outage. */
     rc = run_script("stop", NULL, NULL, 0);
-    CHECK(rc == 0, "mariadb-server.sh stop failed (status %d)", rc);
+    CHECK(rc == 0, "mariadb.sh stop failed (status %d)", rc);
     CHECK(zkbiod_alive(&srv, &st), "zkbiod %s when MariaDB stopped", death(st));
 
     SIM_OK(sim, pushsim_add_fake_punches(sim, 1, 10, BATCH, THEN_AT));
@@ -180,7 +180,7 @@ static int t_outage(void)
 
     /* 3. MariaDB is back on the same data directory and port. */
     rc = run_script("start", "--same-port", uri2, sizeof(uri2));
-    CHECK(rc == 0, "mariadb-server.sh start --same-port failed (status %d)", rc);
+    CHECK(rc == 0, "mariadb.sh start --same-port failed (status %d)", rc);
     CHECK(strcmp(uri2, mdb_uri) == 0, "MariaDB came back as %s, not %s", uri2, mdb_uri);
 
     /* zkbiod reconnects by itself: /health turns 200 within 15 s without any restart. */
@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 {
     script = getenv("MARIADB_SERVER");
     if (!script || !*script) {
-        fprintf(stderr, "%s: set MARIADB_SERVER to tests/mariadb-server.sh\n", argv[0]);
+        fprintf(stderr, "%s: set MARIADB_SERVER to tests/support/mariadb.sh\n", argv[0]);
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);

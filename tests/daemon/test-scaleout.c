@@ -6,8 +6,8 @@
  * every command delivered exactly once per device, every punch stored once, all terminals end with
  * equal tables, no command left queued, sent or failed.
  *
- * Usage: test-daemon-scaleout mariadb://user:pass@host:port/db  (tests/with-mariadb.sh appends the
- * URI). Exits 77 (skip) without a mariadb:// URI.
+ * Usage: test-daemon-scaleout mariadb://user:pass@host:port/db  (tests/support/mariadb.sh run
+ * appends the URI). Exits 77 (skip) without a mariadb:// URI.
  */
 #include <pthread.h>
 #include <stdio.h>

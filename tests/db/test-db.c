@@ -5,7 +5,7 @@
  *   test-db sqlite:tmp            a fresh temporary SQLite file (removed afterwards)
  *   test-db sqlite:PATH           that file
  *   test-db sqlite::memory:       private in-memory database (multi-connection checks skipped)
- *   test-db mariadb://...         a MariaDB server (tests/db/run-mariadb.sh starts a throwaway
+ *   test-db mariadb://...         a MariaDB server (tests/support/mariadb.sh run starts a throwaway
  * one); adds the reconnect checks (KILL) and, last, a server SHUTDOWN (needs the SHUTDOWN grant)
  *
  * Environment: ZKBIO_TEST_MARIADB_SOCKET=PATH also checks `?socket=` URIs.

@@ -1037,7 +1037,7 @@ int main(int argc, char **argv)
     int needs_data = strcmp(t, "enroll") == 0 || strcmp(t, "concurrent") == 0 ||
                      strcmp(t, "unplug") == 0 ||
                      strcmp(t, "store") == 0; /* the others run without images */
-    if (argc > 2) /* a database URI (tests/with-mariadb.sh appends one): zkbiod inherits it */
+    if (argc > 2) /* a database URI (tests/support/mariadb.sh run appends one): zkbiod inherits it */
         setenv("ZKBIOD_DB", argv[2], 1);
     if (needs_data && stat(fvc("101_1.tif"), &sb) != 0) {
         fprintf(stderr, "no FVC images in %s (FP_DATA, tests/data)\n", data_dir);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Store tests: the same checks against whichever backend the URI names (sqlite:tmp, or a mariadb://
- * URI from tests/mariadb-server.sh). They drive the sync logic directly: fan-out, echo suppression,
- * ordering, re-sends, failures, deletes, full sync and attendance de-duplication.
+ * URI from tests/support/mariadb.sh). They drive the sync logic directly: fan-out, echo
+ * suppression, ordering, re-sends, failures, deletes, full sync and attendance de-duplication.
  */
 #include <pthread.h>
 #include <stdio.h>

@@ -1,37 +1,74 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 #
-# Throwaway MariaDB server for tests.
+# The tests' one MariaDB wrapper: a private, throwaway mariadbd on loopback for a test.
 #
-#   tests/mariadb-server.sh start DIR   start mariadbd with its datadir, socket and logs under DIR (created if
+#   tests/support/mariadb.sh run PROGRAM [ARGS...]
+#                                       start a server in a new temporary directory, run PROGRAM ARGS... URI (the
+#                                       server's URI appended as the last argument, ZKBIO_TEST_MARIADB_SOCKET set
+#                                       to its Unix socket), stop the server, remove the directory, and exit with
+#                                       PROGRAM's status (the end of the server's log is shown when it fails).
+#   tests/support/mariadb.sh start DIR  start mariadbd with its datadir, socket and logs under DIR (created if
 #                                       missing), wait until it accepts connections (at most 30 s) and print the
 #                                       URI to use on stdout: mariadb://zkbio:PASS@127.0.0.1:PORT/zkbio_test
 #                                       (PASS is percent-encoded; it contains '@' and ':' on purpose).
-#   tests/mariadb-server.sh start DIR --same-port
+#   tests/support/mariadb.sh start DIR --same-port
 #                                       the same, but listen on the port of the previous start in DIR (DIR/port)
 #                                       instead of a new free one, so clients holding the URI find the server
 #                                       again after a stop (outage tests). Fails if that port stays taken.
-#   tests/mariadb-server.sh stop DIR    shut that server down (no-op if it is not running); removes nothing.
+#   tests/support/mariadb.sh stop DIR   shut that server down (no-op if it is not running); removes nothing.
 #
 # The server listens on 127.0.0.1 only, on a free port, with --no-defaults (no /etc/mysql config is read) and
 # small memory settings. It has real accounts: root@localhost with a random password (kept in DIR/root.pw, used
 # only through the socket) and zkbio@localhost / zkbio@127.0.0.1 with ALL on zkbio_test.* plus SHUTDOWN (the
 # driver tests stop the server from SQL to check how clients survive it).
 #
-# Works as root (mariadbd then runs with --user=root; CI runs as root) and as an ordinary user. When mariadbd is
-# missing it is installed with apt-get if running as root; otherwise the script exits 77 (meson's "skip").
-# Exit status: 0 ok, 77 no mariadbd available, 1 any other failure (details on stderr and in DIR/mariadbd.err).
+# Works as root (mariadbd then runs with --user=root; CI runs as root) and as an ordinary user. It installs
+# nothing: scripts/setup-deps.sh installs mariadb-server. Without mariadbd it exits 77, a skip that meson shows.
+# Exit status: 0 ok, 77 no mariadbd installed, 1 any other failure (details on stderr and in DIR/mariadbd.err).
 set -u
 
 die() {
-    echo "mariadb-server.sh: $*" >&2
+    echo "mariadb.sh: $*" >&2
     exit 1
 }
 
 usage() {
-    echo "usage: $0 start DIR [--same-port] | stop DIR" >&2
+    echo "usage: $0 run PROGRAM [ARGS...] | start DIR [--same-port] | stop DIR" >&2
     exit 2
 }
+
+# run PROGRAM [ARGS...]: this script's start and stop around the program, in a temporary directory.
+if [ $# -ge 2 ] && [ "$1" = run ]; then
+    shift
+    self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/zkbio-mariadb-XXXXXX") || exit 1
+    cleanup() {
+        "$self" stop "$tmp" >/dev/null 2>&1
+        rm -rf "$tmp"
+    }
+    uri=$("$self" start "$tmp")
+    rc=$?
+    if [ $rc -eq 77 ]; then
+        rm -rf "$tmp"
+        exit 77
+    fi
+    if [ $rc -ne 0 ] || [ -z "$uri" ]; then
+        echo "mariadb.sh: could not start mariadbd (status $rc)" >&2
+        [ -f "$tmp/mariadbd.err" ] && tail -n 30 "$tmp/mariadbd.err" >&2
+        cleanup
+        exit 1
+    fi
+    trap cleanup INT TERM
+    ZKBIO_TEST_MARIADB_SOCKET="$tmp/mysqld.sock" "$@" "$uri"
+    rc=$?
+    if [ $rc -ne 0 ] && [ -f "$tmp/mariadbd.err" ]; then
+        echo "--- mariadbd.err (last lines) ---" >&2
+        tail -n 20 "$tmp/mariadbd.err" >&2
+    fi
+    cleanup
+    exit $rc
+fi
 
 [ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = start ] && [ "$3" = --same-port ]; } || usage
 cmd=$1
@@ -82,17 +119,9 @@ sql_root() { # run SQL (stdin) as root through the socket
 
 start() {
     if ! find_tools; then
-        if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-            echo "mariadb-server.sh: installing mariadb-server with apt-get" >&2
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q mariadb-server mariadb-client >&2 || {
-                apt-get update -q >&2 &&
-                    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mariadb-server mariadb-client >&2
-            }
-            find_tools || die "mariadbd still not found after apt-get install"
-        else
-            echo "mariadb-server.sh: mariadbd not installed (and not root to install it)" >&2
-            exit 77
-        fi
+        echo "mariadb.sh: mariadbd, mariadb-install-db or the mariadb client is not installed" \
+            "(scripts/setup-deps.sh installs them): skipped" >&2
+        exit 77
     fi
     mkdir -p "$dir" || die "cannot create $dir"
     dir=$(cd "$dir" && pwd) || die "cannot enter $dir"
@@ -215,7 +244,7 @@ stop() {
         sleep 0.1
     done
     if kill -0 "$pid" 2>/dev/null; then
-        echo "mariadb-server.sh: mariadbd (pid $pid) ignored SIGTERM for 30 s; killing it" >&2
+        echo "mariadb.sh: mariadbd (pid $pid) ignored SIGTERM for 30 s; killing it" >&2
         kill -KILL "$pid" 2>/dev/null
     fi
     exit 0
