@@ -19,31 +19,9 @@
 #include "config.h"
 #include "log.h"
 
+#include "../support/test.h"
+
 extern char **environ;
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__, __LINE__, __func__, #cond); \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_STR(a, b)                                                                            \
-    do {                                                                                           \
-        const char *a_ = (a), *b_ = (b);                                                           \
-        if (a_ && b_ && strcmp(a_, b_) == 0) {                                                     \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            fprintf(stderr, "%s:%d: %s: \"%s\" != \"%s\"\n", __FILE__, __LINE__, __func__,         \
-                    a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                       \
-        }                                                                                          \
-    } while (0)
 
 static char tmpdir[64];
 static char err[512];
@@ -276,13 +254,8 @@ static void expect_error(const char *const *args, const char *frag1, const char 
     zkbiod_config c;
     int rc = load_v(&c, args);
     int ok = rc == ZKBIO_EINVAL && strstr(err, frag1) && (!frag2 || strstr(err, frag2));
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "expect_error(%s ...): rc %d, message \"%s\", wanted \"%s\"%s%s\n", args[0],
-                rc, err, frag1, frag2 ? " and " : "", frag2 ? frag2 : "");
-    }
+    CHECK_MSG(ok, "expect_error(%s ...): rc %d, message \"%s\", wanted \"%s\"%s%s", args[0], rc,
+              err, frag1, frag2 ? " and " : "", frag2 ? frag2 : "");
     CHECK(c.listen == NULL && c.db_uri == NULL); /* nothing left behind on errors */
     zkbiod_config_free(&c);
 }
@@ -692,6 +665,5 @@ int main(int argc, char **argv)
     }
     rmdir(tmpdir);
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return TEST_DONE();
 }

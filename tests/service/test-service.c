@@ -24,14 +24,7 @@
 
 #include "svc.h"
 
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "../support/test.h"
 
 static char data_dir[512];
 
@@ -1037,7 +1030,8 @@ int main(int argc, char **argv)
     int needs_data = strcmp(t, "enroll") == 0 || strcmp(t, "concurrent") == 0 ||
                      strcmp(t, "unplug") == 0 ||
                      strcmp(t, "store") == 0; /* the others run without images */
-    if (argc > 2) /* a database URI (tests/support/mariadb.sh run appends one): zkbiod inherits it */
+    if (argc >
+        2) /* a database URI (tests/support/mariadb.sh run appends one): zkbiod inherits it */
         setenv("ZKBIOD_DB", argv[2], 1);
     if (needs_data && stat(fvc("101_1.tif"), &sb) != 0) {
         fprintf(stderr, "no FVC images in %s (FP_DATA, tests/data)\n", data_dir);
@@ -1069,13 +1063,12 @@ int main(int argc, char **argv)
     else if (strcmp(t, "store") == 0)
         test_store();
     else {
-        fprintf(stderr, "unknown scenario %s\n", t);
-        failures++;
+        TEST_FAIL_("unknown scenario %s", t);
     }
     char cmd[400];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", work);
-    printf("%s: %s\n", t, failures ? "FAILED" : "ok");
-    return failures ? 1 : 0;
+    printf("%s: %s\n", t, test_failed_ ? "FAILED" : "ok");
+    return TEST_DONE();
 }

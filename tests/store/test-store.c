@@ -13,17 +13,7 @@
 #include "db.h"
 #include "store.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                          \
-    } while (0)
+#include "../support/test.h"
 
 static zs_store *open_store(const char *uri, int timeout_s, int auto_admit,
                             const char *const *allow)
@@ -478,6 +468,5 @@ int main(int argc, char **argv)
         }
         rmdir(dir);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return TEST_DONE();
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/extract.h"
 #include "zkbio/imageio.h"
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/gallery.h"
 #include "zkbio/match.h"
 #include "zkbio/template.h"

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/imageio.h"
 
 static zkbio_image *pattern(uint32_t w, uint32_t h)

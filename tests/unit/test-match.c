@@ -11,7 +11,7 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
-#include "test.h"
+#include "../support/test.h"
 
 static zkbio_template *load_iso(const char *dir, const char *name)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fp/zki_merge.h"
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/extract.h"
 #include "zkbio/match.h"
 #include "zkbio/merge.h"

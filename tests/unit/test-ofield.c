@@ -16,7 +16,7 @@
 #include "zkbio/merge.h"
 #include "zkbio/template.h"
 
-#include "test.h"
+#include "../support/test.h"
 
 #define PI 3.14159265358979323846
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/template.h"
 
 static uint8_t *read_file(const char *path, size_t *len)
