@@ -31,6 +31,9 @@ else
     zkbiod_launch "$dir" "$dir/log" "$zkbiod" --service-listen off --listen "127.0.0.1:0s" --data-dir "$dir" \
         --log-level warn || exit 1
     port=$LISTEN_PORTS
+    # --port-file: one "listen PORT" line for the one listener (the service is off), renamed into place
+    check "port file format" '[ "$(cat "$dir/zkbiod.ports")" = "listen $port" ] && [ "$port" -gt 0 ]'
+    check "no temporary port file left" '[ ! -e "$dir/zkbiod.ports.tmp" ]'
     body=$(curl -sk "https://127.0.0.1:$port/iclock/cdata?SN=TLS1&options=all")
     check "handshake over HTTPS" '[ "$(echo "$body" | head -n 1)" = "GET OPTION FROM: TLS1" ]'
     proto=$(curl -sk -o /dev/null -w '%{scheme}' "https://127.0.0.1:$port/health")
