@@ -39,6 +39,15 @@ else
     proto=$(curl -sk -o /dev/null -w '%{scheme}' "https://127.0.0.1:$port/health")
     check "answer came over TLS" '[ "$proto" = "HTTPS" ] || [ "$proto" = "https" ]'
     check "plain HTTP on the TLS port is refused" '! curl -s -m 3 "http://127.0.0.1:$port/health" | grep -q status'
+    check "zkbiod still running" 'kill -0 "$ZKBIOD_PID"'
+    kill "$ZKBIOD_PID" && wait "$ZKBIOD_PID"
+    # both listeners on port 0: the terminal listener's line first, then the service's, each answering
+    zkbiod_launch "$dir" "$dir/log" "$zkbiod" --listen 127.0.0.1:0 --service-listen 127.0.0.1:0 \
+        --data-dir "$dir" --log-level warn || exit 1
+    check "port file: listen then service" \
+        '[ "$(cut -d" " -f1 "$dir/zkbiod.ports" | tr "\n" " ")" = "listen service " ] && [ "$LISTEN_PORTS" != "$SERVICE_PORTS" ]'
+    check "the listen port answers /health" 'curl -s "http://127.0.0.1:$LISTEN_PORTS/health" | grep -q "\"status\":\"ok\""'
+    check "the service port answers /health" '[ "$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$SERVICE_PORTS/health")" = 200 ]'
 fi
 check "zkbiod still running" 'kill -0 "$ZKBIOD_PID"'
 echo "$passed passed, $failed failed"
