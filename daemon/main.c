@@ -118,6 +118,19 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (cfg.port_file && *cfg.port_file &&
+        zhttp_port_file_write(h, cfg.port_file, err, sizeof(err)) != 0) {
+        zlog_error("%s", err);
+        zhttp_quiesce(h);
+        fps_stop(app.fps);
+        zhttp_stop(h);
+        fps_free(app.fps);
+        zauth_close(app.auth);
+        zs_close(store);
+        zkbiod_config_free(&cfg);
+        return 1;
+    }
+
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;

@@ -175,6 +175,12 @@ static const opt options[] = {
      "Fingerprint service: keep enrolled templates and gallery uploads in the database (db)\n"
      "and search them in identify; off, zkbiod stores no template in this mode.",
      FIELD(fp_store), 0, 0, 0, NULL},
+    {"port-file", T_PATH, 0, "FILE", "", "",
+     "Once the listeners are bound, write their ports to FILE (a temporary file renamed into\n"
+     "place): one line per bound socket, \"listen PORT\" then \"service PORT\", in listener\n"
+     "order. With port 0 in listen or service-listen the system picks a free port: this says\n"
+     "which.",
+     FIELD(port_file), 0, 0, 0, NULL},
 };
 
 #define N_OPTS (sizeof(options) / sizeof(options[0]))
@@ -446,8 +452,8 @@ static int check_listen(const char *v, size_t len, const char **why)
     long p = 0;
     for (size_t i = 0; i < plen; i++)
         p = p * 10 + (port[i] - '0');
-    if (p < 1 || p > 65535) {
-        *why = "port out of range 1..65535";
+    if (p > 65535) { /* 0: the system picks a free port (port-file says which) */
+        *why = "port out of range 0..65535";
         return -1;
     }
     return 0;

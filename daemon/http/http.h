@@ -77,6 +77,10 @@ const char *zhttp_ports(const zhttp *h);
 /* The first port the terminal listener (service 0) or the service listener (service 1) is bound
  * to (useful with port 0), or -1 when that listener is off. */
 int zhttp_port(const zhttp *h, int service);
+/* --port-file: write every bound port to path, atomically (path.tmp renamed over path): one line
+ * per bound socket, "listen PORT" lines (terminal listener) then "service PORT" lines, in listener
+ * order. Format and errors: port_file.h. 0, or -1 with err. */
+int zhttp_port_file_write(const zhttp *h, const char *path, char *err, size_t errsz);
 /* The WebSocket hub says goodbye; call before stopping the fingerprint service's jobs. */
 void zhttp_quiesce(zhttp *h);
 /* Stop both listeners (waits for running handlers). NULL is accepted. */

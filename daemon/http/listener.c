@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "port_file.h"
 
 struct zhttp {
     zapi *app;
@@ -235,6 +236,11 @@ int zhttp_port(const zhttp *h, int service)
     if (!ctx || mg_get_server_ports(ctx, 4, ports) < 1)
         return -1;
     return ports[0].port;
+}
+
+int zhttp_port_file_write(const zhttp *h, const char *path, char *err, size_t errsz)
+{
+    return zkbiod_port_file_write(path, h->terminal, h->service, err, errsz);
 }
 
 void zhttp_quiesce(zhttp *h)

@@ -6,15 +6,7 @@
 
 #include "loadgen.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "../support/test.h"
 
 /* Feeds s in chunks of `step` bytes; returns the final result and the bytes consumed. */
 static int feed(lg_resp *r, const char *s, size_t len, size_t step, size_t *consumed)
@@ -155,10 +147,5 @@ int main(void)
     test_close_and_http10();
     test_hostile();
     test_hist();
-    if (failures) {
-        fprintf(stderr, "%d checks failed\n", failures);
-        return 1;
-    }
-    printf("loadgen: all checks passed\n");
-    return 0;
+    return TEST_DONE();
 }

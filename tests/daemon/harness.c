@@ -21,29 +21,13 @@
 
 #include <curl/curl.h>
 
+#include "zkbiod-launch.h"
+
 void zkd_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof(a);
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
 }
 
 static const char *zkbiod_path(void)
@@ -52,6 +36,8 @@ static const char *zkbiod_path(void)
     return p && *p ? p : "zkbiod";
 }
 
+/* Start zkbiod on d->port (0 = any free port: the one it bound is read back through --port-file,
+ * tests/support/zkbiod-launch.h) and set d->port and d->url. */
 static int spawn(zkd *d)
 {
     char listen[64], log[300];
@@ -78,31 +64,25 @@ static int spawn(zkd *d)
         argv[n++] = d->extra[i];
     argv[n] = NULL;
 
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd < 0) {
+    FILE *f = fopen(log, "a");
+    if (!f) {
         fprintf(stderr, "harness: cannot open %s: %s\n", log, strerror(errno));
         return -1;
     }
-    dprintf(fd, "==== harness: starting");
+    fprintf(f, "==== harness: starting");
     for (int i = 0; argv[i]; i++)
-        dprintf(fd, " %s", argv[i]);
-    dprintf(fd, "\n");
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fd);
+        fprintf(f, " %s", argv[i]);
+    fprintf(f, "\n");
+    fclose(f);
+    zkl_opts o = {.argv = argv, .dir = d->dir, .log = log};
+    zkl_ports ports;
+    if (zkl_start(&o, &d->pid, &ports) != 0 || ports.n_listen < 1) {
+        if (d->pid)
+            zkd_kill9(d);
         return -1;
     }
-    if (pid == 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-        execvp(argv[0], (char *const *)argv);
-        fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(fd);
-    d->pid = pid;
+    d->port = ports.listen[0];
+    snprintf(d->url, sizeof(d->url), "http://127.0.0.1:%d", d->port);
     return 0;
 }
 
@@ -139,18 +119,11 @@ int zkd_start(zkd *d, const char *db, const char *const *extra)
     for (int i = 0; extra && extra[i] && d->n_extra < (int)(sizeof(d->extra) / sizeof(d->extra[0]));
          i++)
         d->extra[d->n_extra++] = strdup(extra[i]);
-    for (int attempt = 0; attempt < 4; attempt++) {
-        d->port = free_port();
-        if (d->port <= 0)
-            continue;
-        snprintf(d->url, sizeof(d->url), "http://127.0.0.1:%d", d->port);
-        if (spawn(d) != 0)
-            return -1;
-        if (wait_healthy(d) == 0)
-            return 0;
-        if (d->pid)
-            zkd_kill9(d); /* alive but never healthy: give up on this port */
-    }
+    d->port = 0; /* zkbiod picks the port; spawn() reads it back */
+    if (spawn(d) == 0 && wait_healthy(d) == 0)
+        return 0;
+    if (d->pid)
+        zkd_kill9(d);
     fprintf(stderr, "harness: zkbiod (%s) did not become healthy; see %s/zkbiod.log\n",
             zkbiod_path(), d->dir);
     return -1;
@@ -160,10 +133,9 @@ int zkd_restart(zkd *d)
 {
     if (d->pid)
         zkd_stop(d);
-    for (int attempt = 0; attempt < 40; attempt++) { /* the port may linger briefly after a kill */
-        if (spawn(d) != 0)
-            return -1;
-        if (wait_healthy(d) == 0)
+    /* The same port again (the simulated terminals know it); it may linger briefly after a kill. */
+    for (int attempt = 0; attempt < 40; attempt++) {
+        if (spawn(d) == 0 && wait_healthy(d) == 0)
             return 0;
         if (d->pid)
             zkd_kill9(d);

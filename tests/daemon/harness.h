@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Test harness for zkbiod end-to-end tests: start zkbiod on a free loopback port with a temporary
- * data directory, wait for /health, call the management API, stop it (SIGTERM, or SIGKILL for crash
- * tests), and a tiny runner that prints one line per test and "N passed, M failed".
+ * Test harness for zkbiod end-to-end tests: start zkbiod on a loopback port of its choosing (port
+ * 0, read back through --port-file: tests/support/zkbiod-launch.h) with a temporary data directory,
+ * wait for /health, call the management API, stop it (SIGTERM, or SIGKILL for crash tests), and a
+ * tiny runner that prints one line per test and "N passed, M failed".
  *
  * The zkbiod binary is taken from $ZKBIOD (meson sets it), else "zkbiod" on PATH. Set
  * ZKBIO_TEST_KEEP=1 to keep data directories (and zkbiod.log) of failed tests; ZKBIO_TEST_VERBOSE=1
@@ -101,21 +102,18 @@ void zkd_fail(const char *file, int line, const char *fmt, ...)
 #endif
     ;
 
-/* Inside a test function with an `out:` label and an `int ok` result. */
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            zkd_fail(__FILE__, __LINE__, __VA_ARGS__);                                             \
-            goto out;                                                                              \
-        }                                                                                          \
-    } while (0)
+/* The assertions (tests/support/test.h) report through zkd_fail, so the runner's line names the
+ * failure. A scenario uses REQUIRE(cond, fmt, ...) inside a function with an `out:` label and an
+ * `int ok` result: its first failure ends it. */
+#define TEST_REPORT zkd_fail
+#include "test.h"
 
 /* A pushsim call that must succeed. */
 #define SIM_OK(sim, call)                                                                          \
     do {                                                                                           \
         int rc_ = (call);                                                                          \
-        CHECK(rc_ == 0, "%s failed: %s (%s)", #call, zkbio_strerror(rc_),                          \
-              pushsim_last_error(sim));                                                            \
+        REQUIRE(rc_ == 0, "%s failed: %s (%s)", #call, zkbio_strerror(rc_),                        \
+                pushsim_last_error(sim));                                                          \
     } while (0)
 
 #endif /* ZKBIO_TESTS_DAEMON_HARNESS_H */

@@ -6,7 +6,7 @@
  * MariaDB is started again on the same data directory and port; zkbiod must reconnect by itself,
  * the terminal re-sends the refused batch (OK: 100), and the API shows exactly 200 punches.
  *
- * The test runs its own throwaway MariaDB server with tests/mariadb-server.sh (path in
+ * The test runs its own throwaway MariaDB server with tests/support/mariadb.sh (path in
  * $MARIADB_SERVER, set by meson) so it can stop and start it. Exits 77 (skip) when no mariadbd can
  * be had.
  */
@@ -29,7 +29,7 @@
 #define THEN_AT  "2025-03-04 07:00:00"
 #define POLLS    20 /* getrequest polls before, during and after the outage */
 
-static const char *script; /* tests/mariadb-server.sh */
+static const char *script; /* tests/support/mariadb.sh */
 static char mdb_dir[256];  /* its DIR */
 static char mdb_uri[512];  /* the URI of the first start */
 
@@ -127,61 +127,61 @@ static int t_outage(void)
     memset(&srv, 0, sizeof(srv));
     pushsim *sim = NULL;
 
-    CHECK(zkd_start(&srv, mdb_uri, NULL) == 0, "zkbiod did not start on MariaDB");
+    REQUIRE(zkd_start(&srv, mdb_uri, NULL) == 0, "zkbiod did not start on MariaDB");
     sim = zkd_sim(&srv, SN);
-    CHECK(sim != NULL, "the terminal could not register");
+    REQUIRE(sim != NULL, "the terminal could not register");
 
     /* 1. Normal operation: 100 punches acknowledged. */
     SIM_OK(sim, pushsim_add_fake_punches(sim, 1, 10, BATCH, FIRST_AT));
     SIM_OK(sim, pushsim_upload_punches(sim, &acc));
-    CHECK(acc == BATCH && pushsim_last_ok_count(sim) == BATCH,
-          "first batch: accepted %zu, last reply \"%s\"; expected OK: %d", acc,
-          pushsim_last_reply(sim), BATCH);
-    CHECK((count = zkd_attendance_count(&srv, SN)) == BATCH,
-          "before the outage the API shows %ld punches, expected %d", count, BATCH);
+    REQUIRE(acc == BATCH && pushsim_last_ok_count(sim) == BATCH,
+            "first batch: accepted %zu, last reply \"%s\"; expected OK: %d", acc,
+            pushsim_last_reply(sim), BATCH);
+    REQUIRE((count = zkd_attendance_count(&srv, SN)) == BATCH,
+            "before the outage the API shows %ld punches, expected %d", count, BATCH);
     /* Several polls, so several worker threads hold a database connection when it goes away. */
     for (int i = 0; i < POLLS; i++)
         SIM_OK(sim, pushsim_poll(sim, NULL));
 
     /* 2. The outage. */
     rc = run_script("stop", NULL, NULL, 0);
-    CHECK(rc == 0, "mariadb-server.sh stop failed (status %d)", rc);
-    CHECK(zkbiod_alive(&srv, &st), "zkbiod %s when MariaDB stopped", death(st));
+    REQUIRE(rc == 0, "mariadb.sh stop failed (status %d)", rc);
+    REQUIRE(zkbiod_alive(&srv, &st), "zkbiod %s when MariaDB stopped", death(st));
 
     SIM_OK(sim, pushsim_add_fake_punches(sim, 1, 10, BATCH, THEN_AT));
     acc = 0;
     rc = pushsim_upload_punches(sim, &acc);
-    CHECK(zkbiod_alive(&srv, &st), "zkbiod %s on an ATTLOG upload during the outage", death(st));
-    CHECK(pushsim_last_status(sim) == 503 && rc == ZKBIO_EUNAVAIL,
-          "ATTLOG upload during the outage: HTTP %ld \"%s\" (%s), expected 503",
-          pushsim_last_status(sim), pushsim_last_reply(sim), zkbio_strerror(rc));
-    CHECK(acc == 0 && acknowledged(sim) == BATCH,
-          "during the outage %zu punches were acknowledged (%zu in total), expected none", acc,
-          acknowledged(sim));
+    REQUIRE(zkbiod_alive(&srv, &st), "zkbiod %s on an ATTLOG upload during the outage", death(st));
+    REQUIRE(pushsim_last_status(sim) == 503 && rc == ZKBIO_EUNAVAIL,
+            "ATTLOG upload during the outage: HTTP %ld \"%s\" (%s), expected 503",
+            pushsim_last_status(sim), pushsim_last_reply(sim), zkbio_strerror(rc));
+    REQUIRE(acc == 0 && acknowledged(sim) == BATCH,
+            "during the outage %zu punches were acknowledged (%zu in total), expected none", acc,
+            acknowledged(sim));
 
     for (int i = 0; i < POLLS; i++) {
         rc = pushsim_poll(sim, NULL);
-        CHECK(zkbiod_alive(&srv, &st), "zkbiod %s on a getrequest during the outage", death(st));
-        CHECK(pushsim_last_status(sim) == 503 && rc == ZKBIO_EUNAVAIL,
-              "getrequest %d during the outage: HTTP %ld \"%s\" (%s), expected 503", i + 1,
-              pushsim_last_status(sim), pushsim_last_reply(sim), zkbio_strerror(rc));
+        REQUIRE(zkbiod_alive(&srv, &st), "zkbiod %s on a getrequest during the outage", death(st));
+        REQUIRE(pushsim_last_status(sim) == 503 && rc == ZKBIO_EUNAVAIL,
+                "getrequest %d during the outage: HTTP %ld \"%s\" (%s), expected 503", i + 1,
+                pushsim_last_status(sim), pushsim_last_reply(sim), zkbio_strerror(rc));
     }
 
     long hs = zkd_http_get(&srv, "/health", body, sizeof(body));
-    CHECK(hs == 503 && strstr(body, "degraded"),
-          "/health during the outage: HTTP %ld %s, expected 503 degraded", hs, body);
+    REQUIRE(hs == 503 && strstr(body, "degraded"),
+            "/health during the outage: HTTP %ld %s, expected 503 degraded", hs, body);
 
     /* A second attempt, as the device retries after ErrorDelay: still refused. */
     rc = pushsim_upload_punches(sim, &acc);
-    CHECK(pushsim_last_status(sim) == 503 && rc == ZKBIO_EUNAVAIL && acknowledged(sim) == BATCH,
-          "second ATTLOG upload during the outage: HTTP %ld \"%s\", expected 503",
-          pushsim_last_status(sim), pushsim_last_reply(sim));
-    CHECK(zkbiod_alive(&srv, &st), "zkbiod %s during the outage", death(st));
+    REQUIRE(pushsim_last_status(sim) == 503 && rc == ZKBIO_EUNAVAIL && acknowledged(sim) == BATCH,
+            "second ATTLOG upload during the outage: HTTP %ld \"%s\", expected 503",
+            pushsim_last_status(sim), pushsim_last_reply(sim));
+    REQUIRE(zkbiod_alive(&srv, &st), "zkbiod %s during the outage", death(st));
 
     /* 3. MariaDB is back on the same data directory and port. */
     rc = run_script("start", "--same-port", uri2, sizeof(uri2));
-    CHECK(rc == 0, "mariadb-server.sh start --same-port failed (status %d)", rc);
-    CHECK(strcmp(uri2, mdb_uri) == 0, "MariaDB came back as %s, not %s", uri2, mdb_uri);
+    REQUIRE(rc == 0, "mariadb.sh start --same-port failed (status %d)", rc);
+    REQUIRE(strcmp(uri2, mdb_uri) == 0, "MariaDB came back as %s, not %s", uri2, mdb_uri);
 
     /* zkbiod reconnects by itself: /health turns 200 within 15 s without any restart. */
     hs = 0;
@@ -190,48 +190,49 @@ static int t_outage(void)
         if (hs != 200)
             zkd_sleep_ms(100);
     }
-    CHECK(zkbiod_alive(&srv, &st), "zkbiod %s after MariaDB came back", death(st));
-    CHECK(hs == 200 && strstr(body, "\"ok\""),
-          "/health 15 s after MariaDB came back: HTTP %ld %s (zkbiod did not reconnect)", hs, body);
+    REQUIRE(zkbiod_alive(&srv, &st), "zkbiod %s after MariaDB came back", death(st));
+    REQUIRE(hs == 200 && strstr(body, "\"ok\""),
+            "/health 15 s after MariaDB came back: HTTP %ld %s (zkbiod did not reconnect)", hs,
+            body);
 
     /* The terminal re-sends the refused batch: accepted at once, no 503 left over. */
     acc = 0;
     rc = pushsim_upload_punches(sim, &acc);
-    CHECK(rc == 0 && pushsim_last_status(sim) == 200,
-          "re-sent batch after the outage: HTTP %ld \"%s\" (%s), expected OK: %d",
-          pushsim_last_status(sim), pushsim_last_reply(sim), zkbio_strerror(rc), BATCH);
-    CHECK(acc == BATCH && pushsim_last_ok_count(sim) == BATCH,
-          "re-sent batch: accepted %zu, reply \"%s\"; expected OK: %d", acc,
-          pushsim_last_reply(sim), BATCH);
-    CHECK(acknowledged(sim) == 2 * BATCH, "%zu of %d punches acknowledged", acknowledged(sim),
-          2 * BATCH);
+    REQUIRE(rc == 0 && pushsim_last_status(sim) == 200,
+            "re-sent batch after the outage: HTTP %ld \"%s\" (%s), expected OK: %d",
+            pushsim_last_status(sim), pushsim_last_reply(sim), zkbio_strerror(rc), BATCH);
+    REQUIRE(acc == BATCH && pushsim_last_ok_count(sim) == BATCH,
+            "re-sent batch: accepted %zu, reply \"%s\"; expected OK: %d", acc,
+            pushsim_last_reply(sim), BATCH);
+    REQUIRE(acknowledged(sim) == 2 * BATCH, "%zu of %d punches acknowledged", acknowledged(sim),
+            2 * BATCH);
 
     /* Every worker's connection was reconnected or is reconnected on first use: no 503 left. */
     for (int i = 0; i < POLLS; i++) {
         rc = pushsim_poll(sim, NULL);
-        CHECK(rc == 0 && pushsim_last_status(sim) == 200,
-              "getrequest %d after the outage: HTTP %ld \"%s\" (%s), expected 200", i + 1,
-              pushsim_last_status(sim), pushsim_last_reply(sim), zkbio_strerror(rc));
+        REQUIRE(rc == 0 && pushsim_last_status(sim) == 200,
+                "getrequest %d after the outage: HTTP %ld \"%s\" (%s), expected 200", i + 1,
+                pushsim_last_status(sim), pushsim_last_reply(sim), zkbio_strerror(rc));
     }
 
     /* Nothing lost, nothing doubled. */
-    CHECK((count = zkd_attendance_count(&srv, SN)) == 2 * BATCH,
-          "after the outage the API shows %ld punches of %s, expected %d", count, SN, 2 * BATCH);
-    CHECK((count = zkd_attendance_count(&srv, NULL)) == 2 * BATCH,
-          "after the outage the API shows %ld punches in all, expected %d", count, 2 * BATCH);
+    REQUIRE((count = zkd_attendance_count(&srv, SN)) == 2 * BATCH,
+            "after the outage the API shows %ld punches of %s, expected %d", count, SN, 2 * BATCH);
+    REQUIRE((count = zkd_attendance_count(&srv, NULL)) == 2 * BATCH,
+            "after the outage the API shows %ld punches in all, expected %d", count, 2 * BATCH);
     long api_st;
     json_t *j = zkd_api(&srv, NULL, &api_st, "/api/v1/attendance?sn=%s&from=%s&limit=1000", SN,
                         "2025-03-04");
     size_t later = json_array_size(json_object_get(j, "records"));
     json_decref(j);
-    CHECK(api_st == 200 && later == BATCH,
-          "the API shows %zu punches of the refused batch (HTTP %ld), expected %d", later, api_st,
-          BATCH);
+    REQUIRE(api_st == 200 && later == BATCH,
+            "the API shows %zu punches of the refused batch (HTTP %ld), expected %d", later, api_st,
+            BATCH);
 
     /* zkbiod survived the whole outage and stops cleanly. */
-    CHECK(zkbiod_alive(&srv, &st), "zkbiod %s at the end", death(st));
+    REQUIRE(zkbiod_alive(&srv, &st), "zkbiod %s at the end", death(st));
     rc = zkd_stop(&srv);
-    CHECK(rc == 0, "zkbiod exited with status %d on SIGTERM after the outage", rc);
+    REQUIRE(rc == 0, "zkbiod exited with status %d on SIGTERM after the outage", rc);
     ok = 1;
 out:
     pushsim_free(sim);
@@ -251,7 +252,7 @@ int main(int argc, char **argv)
 {
     script = getenv("MARIADB_SERVER");
     if (!script || !*script) {
-        fprintf(stderr, "%s: set MARIADB_SERVER to tests/mariadb-server.sh\n", argv[0]);
+        fprintf(stderr, "%s: set MARIADB_SERVER to tests/support/mariadb.sh\n", argv[0]);
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);

@@ -6,8 +6,8 @@
  * every command delivered exactly once per device, every punch stored once, all terminals end with
  * equal tables, no command left queued, sent or failed.
  *
- * Usage: test-daemon-scaleout mariadb://user:pass@host:port/db  (tests/with-mariadb.sh appends the
- * URI). Exits 77 (skip) without a mariadb:// URI.
+ * Usage: test-daemon-scaleout mariadb://user:pass@host:port/db  (tests/support/mariadb.sh run
+ * appends the URI). Exits 77 (skip) without a mariadb:// URI.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -202,9 +202,9 @@ static int t_scaleout(void)
     int started = 0;
     json_t *cmds = NULL;
     const char *args[] = {"--command-timeout", "60", NULL};
-    CHECK(zkd_start(&servers[0], db_uri, args) == 0, "first zkbiod did not start on %s", db_uri);
-    CHECK(zkd_start(&servers[1], db_uri, args) == 0,
-          "second zkbiod did not start on the same database");
+    REQUIRE(zkd_start(&servers[0], db_uri, args) == 0, "first zkbiod did not start on %s", db_uri);
+    REQUIRE(zkd_start(&servers[1], db_uri, args) == 0,
+            "second zkbiod did not start on the same database");
     for (int i = 0; i < N_DEV; i++) {
         devs[i].idx = i;
         devs[i].seed = 12345u + (unsigned)i * 7919u;
@@ -212,10 +212,10 @@ static int t_scaleout(void)
         pushsim_config cfg = {.url = servers[0].url, .sn = devs[i].sn};
         SIM_OK(devs[i].sim, pushsim_new(&cfg, &devs[i].sim));
     }
-    CHECK(pthread_barrier_init(&settle_barrier, NULL, N_DEV) == 0, "pthread_barrier_init");
+    REQUIRE(pthread_barrier_init(&settle_barrier, NULL, N_DEV) == 0, "pthread_barrier_init");
     for (; started < N_DEV; started++)
-        CHECK(pthread_create(&th[started], NULL, run_device, &devs[started]) == 0,
-              "pthread_create");
+        REQUIRE(pthread_create(&th[started], NULL, run_device, &devs[started]) == 0,
+                "pthread_create");
 out:
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);

@@ -18,7 +18,7 @@
 #define TABLES_EQUAL(x, y)                                                                         \
     do {                                                                                           \
         char diff_[512];                                                                           \
-        CHECK(pushsim_tables_equal(x, y, diff_, sizeof(diff_)), "tables differ: %s", diff_);       \
+        REQUIRE(pushsim_tables_equal(x, y, diff_, sizeof(diff_)), "tables differ: %s", diff_);     \
     } while (0)
 
 /* Number of commands of a device whose status is `status` (NULL = all); -1 on API error. */
@@ -116,23 +116,23 @@ static int t_fanout(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL, *b = NULL, *c = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "SIMA")) && (b = zkd_sim(&d, "SIMB")) && (c = zkd_sim(&d, "SIMC")),
-          "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "SIMA")) && (b = zkd_sim(&d, "SIMB")) && (c = zkd_sim(&d, "SIMC")),
+            "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 1001, 1, 2, 1));
     SIM_OK(a, pushsim_add_photo(a, "1001", "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAAEBAQ=="));
     size_t acc = 0;
     SIM_OK(a, pushsim_upload_pending(a, &acc));
-    CHECK(acc == 5,
-          "A's OPERLOG upload (USER + 2 FP + FACE + USERPIC) answered OK: %zu, expected 5", acc);
-    CHECK(api_template_count(&d, "1001") == 3, "API lists %ld templates for 1001, expected 3",
-          api_template_count(&d, "1001"));
+    REQUIRE(acc == 5,
+            "A's OPERLOG upload (USER + 2 FP + FACE + USERPIC) answered OK: %zu, expected 5", acc);
+    REQUIRE(api_template_count(&d, "1001") == 3, "API lists %ld templates for 1001, expected 3",
+            api_template_count(&d, "1001"));
     SYNC(b);
     SYNC(c);
-    CHECK(pushsim_find_user(b, "1001") != NULL, "user 1001 did not reach B");
-    CHECK(pushsim_templates_of(b, "1001") == 3, "B has %zu templates of 1001, expected 3",
-          pushsim_templates_of(b, "1001"));
-    CHECK(pushsim_photo_count(b) == 1, "B has %zu photos, expected 1", pushsim_photo_count(b));
+    REQUIRE(pushsim_find_user(b, "1001") != NULL, "user 1001 did not reach B");
+    REQUIRE(pushsim_templates_of(b, "1001") == 3, "B has %zu templates of 1001, expected 3",
+            pushsim_templates_of(b, "1001"));
+    REQUIRE(pushsim_photo_count(b) == 1, "B has %zu photos, expected 1", pushsim_photo_count(b));
     TABLES_EQUAL(a, b);
     TABLES_EQUAL(a, c);
     ok = 1;
@@ -151,8 +151,8 @@ static int t_biodata(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL, *b = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "BIOA")) && (b = zkd_sim(&d, "BIOB")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "BIOA")) && (b = zkd_sim(&d, "BIOB")), "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 1201, 1, 0, 0));
     for (int i = 0; i < 4; i++) {
         pushsim_template t = {.kind = PUSHSIM_BIODATA,
@@ -180,16 +180,16 @@ static int t_biodata(void)
     SIM_OK(a, add_fake_template(a, &v, 77, 600));
     size_t acc = 0;
     SIM_OK(a, pushsim_upload_pending(a, &acc));
-    CHECK(acc == 6,
-          "uploads answered OK counts summing to %zu, expected 6 (USER + FVEIN, 4 BIODATA)", acc);
-    CHECK(api_template_count(&d, "1201") == 5, "API lists %ld templates for 1201, expected 5",
-          api_template_count(&d, "1201"));
+    REQUIRE(acc == 6,
+            "uploads answered OK counts summing to %zu, expected 6 (USER + FVEIN, 4 BIODATA)", acc);
+    REQUIRE(api_template_count(&d, "1201") == 5, "API lists %ld templates for 1201, expected 5",
+            api_template_count(&d, "1201"));
     SYNC(b);
-    CHECK(pushsim_templates_of(b, "1201") == 5, "B has %zu templates of 1201, expected 5",
-          pushsim_templates_of(b, "1201"));
+    REQUIRE(pushsim_templates_of(b, "1201") == 5, "B has %zu templates of 1201, expected 5",
+            pushsim_templates_of(b, "1201"));
     TABLES_EQUAL(a, b);
     const char *why = order_problem(b);
-    CHECK(!why, "%s", why);
+    REQUIRE(!why, "%s", why);
     ok = 1;
 out:
     pushsim_free(a);
@@ -210,19 +210,19 @@ static int t_biodata_unpadded(void)
     pushsim *a = NULL, *b = NULL;
     char *tmps[ROWS] = {0};
     char *body = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "SPFA")) && (b = zkd_sim(&d, "SPFB")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "SPFA")) && (b = zkd_sim(&d, "SPFB")), "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 1301, 2, 0, 0)); /* users 1301 and 1302, no templates */
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     size_t cap = (size_t)ROWS * 2200, o = 0;
-    CHECK((body = malloc(cap)) != NULL, "out of memory");
+    REQUIRE((body = malloc(cap)) != NULL, "out of memory");
     for (int i = 0; i < ROWS; i++) {
         /* about 1.1 kB of template, 1100 + i bytes */
-        CHECK((tmps[i] = pushsim_fake_b64(1300 + (uint64_t)i, 1100 + (size_t)i)) != NULL,
+        REQUIRE((tmps[i] = pushsim_fake_b64(1300 + (uint64_t)i, 1100 + (size_t)i)) != NULL,
               "out of memory");
         if (i == 3 || i == 5) { /* unpadded rows: 1103 bytes end in "=", 1105 in "==" */
             size_t n = strlen(tmps[i]);
-            CHECK(n && tmps[i][n - 1] == '=', "row %d should have had padding", i);
+            REQUIRE(n && tmps[i][n - 1] == '=', "row %d should have had padding", i);
             while (n && tmps[i][n - 1] == '=')
                 tmps[i][--n] = '\0';
         }
@@ -232,14 +232,14 @@ static int t_biodata_unpadded(void)
                               1301 + i / 10, i % 10, (i == 3 || i == 5) ? "ZK" : "0", tmps[i]);
     }
     SIM_OK(a, pushsim_post_raw(a, "BIODATA", body, o));
-    CHECK(pushsim_last_status(a) == 200 && strcmp(pushsim_last_reply(a), "OK: 17") == 0,
+    REQUIRE(pushsim_last_status(a) == 200 && strcmp(pushsim_last_reply(a), "OK: 17") == 0,
           "17 BIODATA rows, 2 unpadded, answered %ld '%s', expected OK: 17", pushsim_last_status(a),
           pushsim_last_reply(a));
-    CHECK(api_template_count(&d, "1301") == 10 && api_template_count(&d, "1302") == 7,
+    REQUIRE(api_template_count(&d, "1301") == 10 && api_template_count(&d, "1302") == 7,
           "API lists %ld and %ld templates, expected 10 and 7", api_template_count(&d, "1301"),
           api_template_count(&d, "1302"));
     SYNC(b);
-    CHECK(pushsim_templates_of(b, "1301") == 10 && pushsim_templates_of(b, "1302") == 7,
+    REQUIRE(pushsim_templates_of(b, "1301") == 10 && pushsim_templates_of(b, "1302") == 7,
           "B has %zu and %zu templates, expected 10 and 7", pushsim_templates_of(b, "1301"),
           pushsim_templates_of(b, "1302"));
     for (int i = 0; i < ROWS; i++) {
@@ -251,7 +251,7 @@ static int t_biodata_unpadded(void)
             if (strcmp(t->pin, pin) == 0 && t->no == i % 10)
                 got = t;
         }
-        CHECK(got && got->tmp && strcmp(got->tmp, tmps[i]) == 0,
+        REQUIRE(got && got->tmp && strcmp(got->tmp, tmps[i]) == 0,
               "row %d (PIN %s finger %d) reached B %s", i, pin, i % 10,
               got ? "with a different text" : "not at all");
     }
@@ -272,9 +272,9 @@ static int t_offline(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL, *b = NULL, *c = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "OFFA")) && (b = zkd_sim(&d, "OFFB")) && (c = zkd_sim(&d, "OFFC")),
-          "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "OFFA")) && (b = zkd_sim(&d, "OFFB")) && (c = zkd_sim(&d, "OFFC")),
+            "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 2001, 1, 2, 0));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     SYNC(b);
@@ -291,12 +291,12 @@ static int t_offline(void)
     SIM_OK(a, pushsim_enroll_fake(a, 2002, 1, 1, 1));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     long queued = count_commands(&d, "OFFC", "queued");
-    CHECK(queued > 0, "no queued commands for offline device OFFC (API gave %ld)", queued);
+    REQUIRE(queued > 0, "no queued commands for offline device OFFC (API gave %ld)", queued);
     SYNC(b);
     SYNC(c);
-    CHECK(pushsim_find_user(c, "2001") &&
-              strcmp(pushsim_find_user(c, "2001")->name, "Renamed") == 0,
-          "offline device did not end with the renamed user 2001");
+    REQUIRE(pushsim_find_user(c, "2001") &&
+                strcmp(pushsim_find_user(c, "2001")->name, "Renamed") == 0,
+            "offline device did not end with the renamed user 2001");
     TABLES_EQUAL(a, b);
     TABLES_EQUAL(a, c);
     ok = 1;
@@ -314,26 +314,26 @@ static int t_resent_batch(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "PUNCHA")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "PUNCHA")), "registration");
     SIM_OK(a, pushsim_add_fake_punches(a, 1, 7, 150, "2025-02-03 07:00:00"));
     SIM_OK(a, pushsim_set_fault(a, PUSHSIM_FAULT_LOSE_ATTLOG_REPLY, 1));
     size_t acc = 0;
     SIM_OK(a, pushsim_upload_punches(a, &acc));
-    CHECK(acc == 150,
-          "device saw OK counts summing to %zu, expected 150 (a re-sent batch is still counted)",
-          acc);
+    REQUIRE(acc == 150,
+            "device saw OK counts summing to %zu, expected 150 (a re-sent batch is still counted)",
+            acc);
     long n = zkd_attendance_count(&d, "PUNCHA");
-    CHECK(n == 150,
-          "attendance API has %ld records for PUNCHA, expected 150 (first batch of 100 was sent "
-          "twice)",
-          n);
+    REQUIRE(n == 150,
+            "attendance API has %ld records for PUNCHA, expected 150 (first batch of 100 was sent "
+            "twice)",
+            n);
     /* The same batch again, later (device re-sends after a reboot): still nothing new. */
     const char again[] = "1\t2025-02-03 07:00:00\t0\t1\t0\t0\t0\n";
     SIM_OK(a, pushsim_post_raw(a, "ATTLOG", again, sizeof(again) - 1));
-    CHECK(pushsim_last_status(a) == 200, "re-sent punch got HTTP %ld", pushsim_last_status(a));
+    REQUIRE(pushsim_last_status(a) == 200, "re-sent punch got HTTP %ld", pushsim_last_status(a));
     n = zkd_attendance_count(&d, "PUNCHA");
-    CHECK(n == 150, "after re-sending one punch the API has %ld records, expected 150", n);
+    REQUIRE(n == 150, "after re-sending one punch the API has %ld records, expected 150", n);
     ok = 1;
 out:
     pushsim_free(a);
@@ -347,28 +347,29 @@ static int t_delete(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL, *b = NULL, *c = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "DELA")) && (b = zkd_sim(&d, "DELB")) && (c = zkd_sim(&d, "DELC")),
-          "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "DELA")) && (b = zkd_sim(&d, "DELB")) && (c = zkd_sim(&d, "DELC")),
+            "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 3001, 2, 2, 1));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     SYNC(b);
     SYNC(c);
-    CHECK(pushsim_find_user(b, "3001") && pushsim_find_user(c, "3001"),
-          "user 3001 did not reach B and C first");
+    REQUIRE(pushsim_find_user(b, "3001") && pushsim_find_user(c, "3001"),
+            "user 3001 did not reach B and C first");
     SIM_OK(a, pushsim_delete_user(a, "3001"));
     SYNC(b);
     SYNC(c);
-    CHECK(!pushsim_find_user(b, "3001"), "deleted user 3001 is still on B");
-    CHECK(!pushsim_find_user(c, "3001"), "deleted user 3001 is still on C");
-    CHECK(pushsim_templates_of(b, "3001") == 0 && pushsim_templates_of(c, "3001") == 0,
-          "templates of deleted user 3001 left behind (B %zu, C %zu)",
-          pushsim_templates_of(b, "3001"), pushsim_templates_of(c, "3001"));
-    CHECK(pushsim_find_user(b, "3002") && pushsim_find_user(c, "3002"), "user 3002 should remain");
+    REQUIRE(!pushsim_find_user(b, "3001"), "deleted user 3001 is still on B");
+    REQUIRE(!pushsim_find_user(c, "3001"), "deleted user 3001 is still on C");
+    REQUIRE(pushsim_templates_of(b, "3001") == 0 && pushsim_templates_of(c, "3001") == 0,
+            "templates of deleted user 3001 left behind (B %zu, C %zu)",
+            pushsim_templates_of(b, "3001"), pushsim_templates_of(c, "3001"));
+    REQUIRE(pushsim_find_user(b, "3002") && pushsim_find_user(c, "3002"),
+            "user 3002 should remain");
     TABLES_EQUAL(a, b);
     TABLES_EQUAL(a, c);
-    CHECK(api_template_count(&d, "3001") == -1, "API still lists user 3001 (result %ld)",
-          api_template_count(&d, "3001"));
+    REQUIRE(api_template_count(&d, "3001") == -1, "API still lists user 3001 (result %ld)",
+            api_template_count(&d, "3001"));
     ok = 1;
 out:
     pushsim_free(a);
@@ -421,36 +422,36 @@ static int t_lost_ack(void)
     pushsim *a = NULL, *b = NULL;
     json_t *cmd = NULL;
     const char *args[] = {"--command-timeout", "2", NULL};
-    CHECK(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "ACKA")) && (b = zkd_sim(&d, "ACKB")), "registration");
+    REQUIRE(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "ACKA")) && (b = zkd_sim(&d, "ACKB")), "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 4001, 1, 0, 0));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     SIM_OK(b, pushsim_set_fault(b, PUSHSIM_FAULT_DROP_ACK, 1));
     size_t n = 0;
     SIM_OK(b, pushsim_poll(b, &n));
-    CHECK(n == 1, "B got %zu commands, expected 1 (USERINFO 4001)", n);
+    REQUIRE(n == 1, "B got %zu commands, expected 1 (USERINFO 4001)", n);
     char id[32];
     snprintf(id, sizeof(id), "%s", pushsim_cmd_at(b, 0)->id);
     cmd = command_by_id(&d, "ACKB", id);
-    CHECK(cmd, "command %s not in the commands API", id);
-    CHECK(strcmp(jstr(cmd, "status"), "sent") == 0,
-          "unacknowledged command %s has status %s, expected sent", id, jstr(cmd, "status"));
+    REQUIRE(cmd, "command %s not in the commands API", id);
+    REQUIRE(strcmp(jstr(cmd, "status"), "sent") == 0,
+            "unacknowledged command %s has status %s, expected sent", id, jstr(cmd, "status"));
     json_decref(cmd);
     cmd = NULL;
     /* Before the timeout the command must not come again. */
     SIM_OK(b, pushsim_poll(b, &n));
-    CHECK(n == 0, "command re-sent before the command timeout (%zu commands)", n);
+    REQUIRE(n == 0, "command re-sent before the command timeout (%zu commands)", n);
     zkd_sleep_ms(2600);
     SIM_OK(b, pushsim_poll(b, &n));
-    CHECK(n == 1 && strcmp(pushsim_cmd_at(b, pushsim_cmd_count(b) - 1)->id, id) == 0,
-          "after the timeout B got %zu command(s), expected command %s again", n, id);
+    REQUIRE(n == 1 && strcmp(pushsim_cmd_at(b, pushsim_cmd_count(b) - 1)->id, id) == 0,
+            "after the timeout B got %zu command(s), expected command %s again", n, id);
     cmd = command_by_id(&d, "ACKB", id);
-    CHECK(cmd, "command %s vanished from the commands API", id);
-    CHECK(strcmp(jstr(cmd, "status"), "done") == 0 && jint(cmd, "attempts") == 2,
-          "command %s: status %s attempts %lld, expected done / 2", id, jstr(cmd, "status"),
-          jint(cmd, "attempts"));
+    REQUIRE(cmd, "command %s vanished from the commands API", id);
+    REQUIRE(strcmp(jstr(cmd, "status"), "done") == 0 && jint(cmd, "attempts") == 2,
+            "command %s: status %s attempts %lld, expected done / 2", id, jstr(cmd, "status"),
+            jint(cmd, "attempts"));
     SIM_OK(b, pushsim_poll_until_quiet(b, 2, 10, 0, &n));
-    CHECK(n == 0, "B received %zu more command(s) after the ack", n);
+    REQUIRE(n == 0, "B received %zu more command(s) after the ack", n);
     TABLES_EQUAL(a, b);
     ok = 1;
 out:
@@ -470,8 +471,8 @@ static int t_failing_command(void)
     pushsim *a = NULL, *b = NULL;
     json_t *cmd = NULL, *failed = NULL;
     const char *args[] = {"--command-timeout", "1", "--command-max-attempts", "3", NULL};
-    CHECK(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "FAILA")) && (b = zkd_sim(&d, "FAILB")), "registration");
+    REQUIRE(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "FAILA")) && (b = zkd_sim(&d, "FAILB")), "registration");
     pushsim_set_fail(b, -1, -1002);
     SIM_OK(a, pushsim_enroll_fake(a, 5001, 1, 0, 0));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
@@ -490,29 +491,29 @@ static int t_failing_command(void)
         }
         zkd_sleep_ms(1300);
     }
-    CHECK(id[0], "B never received a command");
-    CHECK(cmd, "command %s not in the commands API", id);
-    CHECK(strcmp(jstr(cmd, "status"), "failed") == 0,
-          "command %s ended %s after %zu deliveries, expected failed", id, jstr(cmd, "status"),
-          got);
-    CHECK(jint(cmd, "return_code") == -1002, "failed command has return_code %lld, expected -1002",
-          jint(cmd, "return_code"));
-    CHECK(jint(cmd, "attempts") >= 1 && jint(cmd, "attempts") <= 3, "attempts %lld outside 1..3",
-          jint(cmd, "attempts"));
-    CHECK((long long)got == jint(cmd, "attempts"),
-          "B received the command %zu times but the API says %lld attempts", got,
-          jint(cmd, "attempts"));
+    REQUIRE(id[0], "B never received a command");
+    REQUIRE(cmd, "command %s not in the commands API", id);
+    REQUIRE(strcmp(jstr(cmd, "status"), "failed") == 0,
+            "command %s ended %s after %zu deliveries, expected failed", id, jstr(cmd, "status"),
+            got);
+    REQUIRE(jint(cmd, "return_code") == -1002,
+            "failed command has return_code %lld, expected -1002", jint(cmd, "return_code"));
+    REQUIRE(jint(cmd, "attempts") >= 1 && jint(cmd, "attempts") <= 3, "attempts %lld outside 1..3",
+            jint(cmd, "attempts"));
+    REQUIRE((long long)got == jint(cmd, "attempts"),
+            "B received the command %zu times but the API says %lld attempts", got,
+            jint(cmd, "attempts"));
     long st;
     failed = zkd_api(&d, NULL, &st, "/api/v1/commands?sn=FAILB&status=failed");
-    CHECK(st == 200 && json_array_size(json_object_get(failed, "commands")) == 1,
-          "status=failed filter gave HTTP %ld with %zu commands, expected 1", st,
-          json_array_size(json_object_get(failed, "commands")));
+    REQUIRE(st == 200 && json_array_size(json_object_get(failed, "commands")) == 1,
+            "status=failed filter gave HTTP %ld with %zu commands, expected 1", st,
+            json_array_size(json_object_get(failed, "commands")));
     /* A failed command is not sent again. */
     pushsim_set_fail(b, 0, 0);
     zkd_sleep_ms(1300);
     SIM_OK(b, pushsim_poll_until_quiet(b, 2, 5, 0, &n));
-    CHECK(n == 0, "failed command delivered again (%zu commands)", n);
-    CHECK(!pushsim_find_user(b, "5001"), "user 5001 should not be on B");
+    REQUIRE(n == 0, "failed command delivered again (%zu commands)", n);
+    REQUIRE(!pushsim_find_user(b, "5001"), "user 5001 should not be on B");
     ok = 1;
 out:
     json_decref(cmd);
@@ -532,9 +533,10 @@ static int t_retries_exhausted(void)
     pushsim *a = NULL, *b = NULL, *c = NULL;
     json_t *cmd = NULL;
     const char *args[] = {"--command-timeout", "1", "--command-max-attempts", "3", NULL};
-    CHECK(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "RETRYA")) && (b = zkd_sim(&d, "RETRYB")) && (c = zkd_sim(&d, "RETRYC")),
-          "registration");
+    REQUIRE(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "RETRYA")) && (b = zkd_sim(&d, "RETRYB")) &&
+                (c = zkd_sim(&d, "RETRYC")),
+            "registration");
     pushsim_set_fail(b, -1, -1005);                               /* B: always busy */
     SIM_OK(c, pushsim_set_fault(c, PUSHSIM_FAULT_DROP_ACK, 100)); /* C: results never arrive */
     SIM_OK(a, pushsim_enroll_fake(a, 5101, 1, 0, 0));
@@ -547,21 +549,22 @@ static int t_retries_exhausted(void)
         got_c += n;
         zkd_sleep_ms(1200);
     }
-    CHECK(pushsim_cmd_count(b) > 0 && pushsim_cmd_count(c) > 0,
-          "B or C never received the command");
+    REQUIRE(pushsim_cmd_count(b) > 0 && pushsim_cmd_count(c) > 0,
+            "B or C never received the command");
     const char *sns[2] = {"RETRYB", "RETRYC"};
     const pushsim *sims[2] = {b, c};
     size_t got[2] = {got_b, got_c};
     for (int k = 0; k < 2; k++) {
         cmd = command_by_id(&d, sns[k], pushsim_cmd_at(sims[k], 0)->id);
-        CHECK(cmd, "%s: command not in the commands API", sns[k]);
-        CHECK(strcmp(jstr(cmd, "status"), "failed") == 0 && jint(cmd, "attempts") == 3,
-              "%s: command ended %s after %lld attempts (%zu deliveries), expected failed after 3",
-              sns[k], jstr(cmd, "status"), jint(cmd, "attempts"), got[k]);
-        CHECK(got[k] == 3, "%s received the command %zu times, expected 3", sns[k], got[k]);
+        REQUIRE(cmd, "%s: command not in the commands API", sns[k]);
+        REQUIRE(
+            strcmp(jstr(cmd, "status"), "failed") == 0 && jint(cmd, "attempts") == 3,
+            "%s: command ended %s after %lld attempts (%zu deliveries), expected failed after 3",
+            sns[k], jstr(cmd, "status"), jint(cmd, "attempts"), got[k]);
+        REQUIRE(got[k] == 3, "%s received the command %zu times, expected 3", sns[k], got[k]);
         if (k == 0)
-            CHECK(jint(cmd, "return_code") == -1005,
-                  "busy command has return_code %lld, expected -1005", jint(cmd, "return_code"));
+            REQUIRE(jint(cmd, "return_code") == -1005,
+                    "busy command has return_code %lld, expected -1005", jint(cmd, "return_code"));
         json_decref(cmd);
         cmd = NULL;
     }
@@ -582,15 +585,15 @@ static int t_no_echo(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL, *b = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "ECHOA")) && (b = zkd_sim(&d, "ECHOB")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "ECHOA")) && (b = zkd_sim(&d, "ECHOB")), "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 6001, 2, 2, 1));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     SYNC(b);
     TABLES_EQUAL(a, b);
     size_t n = 0;
     SIM_OK(a, pushsim_poll(a, &n));
-    CHECK(n == 0, "the uploading device A got %zu command(s) for its own data", n);
+    REQUIRE(n == 0, "the uploading device A got %zu command(s) for its own data", n);
     long before = count_commands(&d, "ECHOA", NULL) + count_commands(&d, "ECHOB", NULL);
     /* B uploads back what it received (firmware that reports applied changes), A uploads it again.
      */
@@ -598,13 +601,13 @@ static int t_no_echo(void)
     SIM_OK(b, pushsim_upload_user(b, "6002", NULL));
     SIM_OK(a, pushsim_upload_user(a, "6001", NULL));
     long after = count_commands(&d, "ECHOA", NULL) + count_commands(&d, "ECHOB", NULL);
-    CHECK(before >= 0 && after == before,
-          "re-uploading identical users created commands (%ld before, %ld after)", before, after);
+    REQUIRE(before >= 0 && after == before,
+            "re-uploading identical users created commands (%ld before, %ld after)", before, after);
     for (int round = 0; round < 3; round++) {
         SIM_OK(a, pushsim_poll(a, &n));
-        CHECK(n == 0, "round %d: A got %zu command(s) after identical re-uploads", round, n);
+        REQUIRE(n == 0, "round %d: A got %zu command(s) after identical re-uploads", round, n);
         SIM_OK(b, pushsim_poll(b, &n));
-        CHECK(n == 0, "round %d: B got %zu command(s) after identical re-uploads", round, n);
+        REQUIRE(n == 0, "round %d: B got %zu command(s) after identical re-uploads", round, n);
     }
     ok = 1;
 out:
@@ -620,8 +623,8 @@ static int t_malformed(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "BADA")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "BADA")), "registration");
     const char body[] = "501\t2025-03-01 08:00:00\t0\t1\t0\t0\t0\n"
                         "this is not a punch\n"
                         "502\t2025-03-01 08:01:00\t0\t1\t0\t0\t0\r\n"
@@ -630,17 +633,17 @@ static int t_malformed(void)
                         "505\t2025-03-01 08:04:00\t1\t15\t\t0\t0\t\t\t43\n"
                         "\n";
     SIM_OK(a, pushsim_post_raw(a, "ATTLOG", body, sizeof(body) - 1));
-    CHECK(pushsim_last_status(a) == 200, "HTTP %ld for a batch with malformed lines",
-          pushsim_last_status(a));
-    CHECK(pushsim_last_ok_count(a) == 3, "reply '%s', expected 'OK: 3' (3 good lines of 6)",
-          pushsim_last_reply(a));
+    REQUIRE(pushsim_last_status(a) == 200, "HTTP %ld for a batch with malformed lines",
+            pushsim_last_status(a));
+    REQUIRE(pushsim_last_ok_count(a) == 3, "reply '%s', expected 'OK: 3' (3 good lines of 6)",
+            pushsim_last_reply(a));
     long n = zkd_attendance_count(&d, "BADA");
-    CHECK(n == 3, "attendance API has %ld records, expected 3", n);
+    REQUIRE(n == 3, "attendance API has %ld records, expected 3", n);
     /* A batch of nothing but garbage stores nothing and does not break the device's stream. */
     SIM_OK(a, pushsim_post_raw(a, "ATTLOG", "garbage\n\x01\x02\x03\n", 12));
-    CHECK(pushsim_last_status(a) == 200 && pushsim_last_ok_count(a) == 0,
-          "garbage batch: HTTP %ld '%s'", pushsim_last_status(a), pushsim_last_reply(a));
-    CHECK(zkd_attendance_count(&d, "BADA") == 3, "garbage batch changed the attendance count");
+    REQUIRE(pushsim_last_status(a) == 200 && pushsim_last_ok_count(a) == 0,
+            "garbage batch: HTTP %ld '%s'", pushsim_last_status(a), pushsim_last_reply(a));
+    REQUIRE(zkd_attendance_count(&d, "BADA") == 3, "garbage batch changed the attendance count");
     ok = 1;
 out:
     pushsim_free(a);
@@ -656,24 +659,24 @@ static int t_max_body(void)
     pushsim *a = NULL;
     char *big = NULL;
     const char *args[] = {"--max-body", "4096", NULL};
-    CHECK(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "BIGA")), "registration");
+    REQUIRE(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "BIGA")), "registration");
     size_t cap = 12000, len = 0;
     big = malloc(cap);
-    CHECK(big, "out of memory");
+    REQUIRE(big, "out of memory");
     for (int i = 0; len + 64 < cap; i++)
         len +=
             (size_t)snprintf(big + len, cap - len, "%d\t2025-04-01 %02d:%02d:00\t0\t1\t0\t0\t0\n",
                              700 + i, (i / 60) % 24, i % 60);
     int rc = pushsim_post_raw(a, "ATTLOG", big, len);
-    CHECK(rc == 0, "transport error on an oversized body: %s (%s)", zkbio_strerror(rc),
-          pushsim_last_error(a));
-    CHECK(pushsim_last_status(a) == 413,
-          "oversized body (%zu bytes > 4096) got HTTP %ld '%s', expected 413", len,
-          pushsim_last_status(a), pushsim_last_reply(a));
-    CHECK(zkd_attendance_count(&d, "BIGA") == 0, "records of a refused body were stored");
+    REQUIRE(rc == 0, "transport error on an oversized body: %s (%s)", zkbio_strerror(rc),
+            pushsim_last_error(a));
+    REQUIRE(pushsim_last_status(a) == 413,
+            "oversized body (%zu bytes > 4096) got HTTP %ld '%s', expected 413", len,
+            pushsim_last_status(a), pushsim_last_reply(a));
+    REQUIRE(zkd_attendance_count(&d, "BIGA") == 0, "records of a refused body were stored");
     SIM_OK(a, pushsim_post_raw(a, "ATTLOG", big, 40)); /* a small one still works */
-    CHECK(pushsim_last_status(a) == 200, "small body got HTTP %ld", pushsim_last_status(a));
+    REQUIRE(pushsim_last_status(a) == 200, "small body got HTTP %ld", pushsim_last_status(a));
     ok = 1;
 out:
     free(big);
@@ -690,38 +693,38 @@ static int t_allow_list(void)
     pushsim *bad = NULL, *good = NULL;
     json_t *devs = NULL;
     const char *args[] = {"--admission", "allow-list", "--allow-sn", "GOOD1", NULL};
-    CHECK(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
+    REQUIRE(zkd_start(&d, NULL, args) == 0, "zkbiod did not start");
     pushsim_config cfg = {.url = d.url, .sn = "INTRUDER9"};
     SIM_OK(bad, pushsim_new(&cfg, &bad));
     int rc = pushsim_handshake(bad);
-    CHECK(rc == ZKBIO_EACCES && pushsim_last_status(bad) == 403,
-          "unknown SN handshake: %s, HTTP %ld", zkbio_strerror(rc), pushsim_last_status(bad));
+    REQUIRE(rc == ZKBIO_EACCES && pushsim_last_status(bad) == 403,
+            "unknown SN handshake: %s, HTTP %ld", zkbio_strerror(rc), pushsim_last_status(bad));
     const char punch[] = "1\t2025-05-01 09:00:00\t0\t1\t0\t0\t0\n";
     SIM_OK(bad, pushsim_post_raw(bad, "ATTLOG", punch, sizeof(punch) - 1));
-    CHECK(pushsim_last_status(bad) == 403, "unknown SN ATTLOG post got HTTP %ld",
-          pushsim_last_status(bad));
+    REQUIRE(pushsim_last_status(bad) == 403, "unknown SN ATTLOG post got HTTP %ld",
+            pushsim_last_status(bad));
     SIM_OK(bad, pushsim_enroll_fake(bad, 9001, 1, 1, 0));
     rc = pushsim_upload_pending(bad, NULL);
-    CHECK(rc == ZKBIO_EACCES, "unknown SN OPERLOG post: %s, HTTP %ld", zkbio_strerror(rc),
-          pushsim_last_status(bad));
+    REQUIRE(rc == ZKBIO_EACCES, "unknown SN OPERLOG post: %s, HTTP %ld", zkbio_strerror(rc),
+            pushsim_last_status(bad));
     rc = pushsim_poll(bad, NULL);
-    CHECK(rc == ZKBIO_EACCES, "unknown SN getrequest: %s, HTTP %ld", zkbio_strerror(rc),
-          pushsim_last_status(bad));
-    CHECK(zkd_attendance_count(&d, "INTRUDER9") == 0, "punches of a refused device were stored");
-    CHECK(api_template_count(&d, "9001") == -1, "user of a refused device was stored");
+    REQUIRE(rc == ZKBIO_EACCES, "unknown SN getrequest: %s, HTTP %ld", zkbio_strerror(rc),
+            pushsim_last_status(bad));
+    REQUIRE(zkd_attendance_count(&d, "INTRUDER9") == 0, "punches of a refused device were stored");
+    REQUIRE(api_template_count(&d, "9001") == -1, "user of a refused device was stored");
     long st;
     devs = zkd_api(&d, NULL, &st, "/api/v1/devices");
     size_t i;
     json_t *dev;
     json_array_foreach(json_object_get(devs, "devices"), i, dev)
     {
-        CHECK(strcmp(jstr(dev, "sn"), "INTRUDER9") != 0,
-              "refused device is listed in /api/v1/devices");
+        REQUIRE(strcmp(jstr(dev, "sn"), "INTRUDER9") != 0,
+                "refused device is listed in /api/v1/devices");
     }
-    CHECK((good = zkd_sim(&d, "GOOD1")), "allowed device GOOD1 could not register");
+    REQUIRE((good = zkd_sim(&d, "GOOD1")), "allowed device GOOD1 could not register");
     SIM_OK(good, pushsim_post_raw(good, "ATTLOG", punch, sizeof(punch) - 1));
-    CHECK(pushsim_last_status(good) == 200 && pushsim_last_ok_count(good) == 1,
-          "allowed device: HTTP %ld '%s'", pushsim_last_status(good), pushsim_last_reply(good));
+    REQUIRE(pushsim_last_status(good) == 200 && pushsim_last_ok_count(good) == 1,
+            "allowed device: HTTP %ld '%s'", pushsim_last_status(good), pushsim_last_reply(good));
     ok = 1;
 out:
     json_decref(devs);
@@ -737,26 +740,26 @@ static int t_kill9(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "CRASHA")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "CRASHA")), "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 7001, 1, 2, 0));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     SIM_OK(a, pushsim_add_fake_punches(a, 7001, 1, 100, "2025-06-01 06:00:00"));
     size_t acc = 0;
     SIM_OK(a, pushsim_upload_punches(a, &acc));
     zkd_kill9(&d); /* no chance to flush anything after the reply */
-    CHECK(acc == 100, "batch acknowledged with OK: %zu, expected 100", acc);
-    CHECK(zkd_restart(&d) == 0, "zkbiod did not restart after kill -9");
+    REQUIRE(acc == 100, "batch acknowledged with OK: %zu, expected 100", acc);
+    REQUIRE(zkd_restart(&d) == 0, "zkbiod did not restart after kill -9");
     long n = zkd_attendance_count(&d, "CRASHA");
-    CHECK(n == 100, "after kill -9 and restart the API has %ld of 100 acknowledged punches", n);
-    CHECK(api_template_count(&d, "7001") == 2,
-          "acknowledged user 7001 with 2 templates lost (API: %ld)",
-          api_template_count(&d, "7001"));
+    REQUIRE(n == 100, "after kill -9 and restart the API has %ld of 100 acknowledged punches", n);
+    REQUIRE(api_template_count(&d, "7001") == 2,
+            "acknowledged user 7001 with 2 templates lost (API: %ld)",
+            api_template_count(&d, "7001"));
     /* The restarted server keeps working for the same device. */
     SIM_OK(a, pushsim_handshake(a));
     SIM_OK(a, pushsim_add_punch(a, "7001", "2025-06-02 06:00:00", 0, 1));
     SIM_OK(a, pushsim_upload_punches(a, &acc));
-    CHECK(zkd_attendance_count(&d, "CRASHA") == 101, "punch after restart not stored");
+    REQUIRE(zkd_attendance_count(&d, "CRASHA") == 101, "punch after restart not stored");
     ok = 1;
 out:
     pushsim_free(a);
@@ -770,19 +773,19 @@ static int t_full_sync(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL, *late = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "FULLA")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "FULLA")), "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 8001, 5, 2, 1));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
-    CHECK((late = zkd_sim(&d, "FULLLATE")), "late device registration");
+    REQUIRE((late = zkd_sim(&d, "FULLLATE")), "late device registration");
     size_t total = 0;
     SIM_OK(late, pushsim_poll_until_quiet(late, 3, 60, 0, &total));
-    CHECK(total >= 20,
-          "late device received %zu commands, expected at least 20 (5 users + 15 templates)",
-          total);
+    REQUIRE(total >= 20,
+            "late device received %zu commands, expected at least 20 (5 users + 15 templates)",
+            total);
     TABLES_EQUAL(a, late);
     const char *why = order_problem(late);
-    CHECK(!why, "%s", why);
+    REQUIRE(!why, "%s", why);
     ok = 1;
 out:
     pushsim_free(a);
@@ -797,8 +800,8 @@ static int t_order(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL, *b = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "ORDA")) && (b = zkd_sim(&d, "ORDB")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "ORDA")) && (b = zkd_sim(&d, "ORDB")), "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 9101, 3, 2, 1));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     /* Later a template change alone for the first user, then a new user. */
@@ -816,10 +819,10 @@ static int t_order(void)
     SIM_OK(a, pushsim_enroll_fake(a, 9104, 1, 2, 0));
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     SYNC(b);
-    CHECK(pushsim_cmd_count(b) >= 16, "B received %zu commands, expected at least 16",
-          pushsim_cmd_count(b));
+    REQUIRE(pushsim_cmd_count(b) >= 16, "B received %zu commands, expected at least 16",
+            pushsim_cmd_count(b));
     const char *why = order_problem(b);
-    CHECK(!why, "%s", why);
+    REQUIRE(!why, "%s", why);
     TABLES_EQUAL(a, b);
     ok = 1;
 out:
@@ -835,19 +838,20 @@ static int t_batch_poll(void)
     int ok = 0;
     zkd d = {0};
     pushsim *a = NULL, *b = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "MANYA")) && (b = zkd_sim(&d, "MANYB")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "MANYA")) && (b = zkd_sim(&d, "MANYB")), "registration");
     SIM_OK(a, pushsim_enroll_fake(a, 9201, 5, 2, 0)); /* 15 items */
     SIM_OK(a, pushsim_upload_pending(a, NULL));
     size_t n1 = 0, n2 = 0, n3 = 0;
     SIM_OK(b, pushsim_poll(b, &n1));
     SIM_OK(b, pushsim_poll(b, &n2));
     SIM_OK(b, pushsim_poll(b, &n3));
-    CHECK(n1 == 10, "first poll brought %zu commands, expected 10 (the default per poll)", n1);
-    CHECK(n2 == 5 && n3 == 0, "next polls brought %zu and %zu commands, expected 5 and 0", n2, n3);
+    REQUIRE(n1 == 10, "first poll brought %zu commands, expected 10 (the default per poll)", n1);
+    REQUIRE(n2 == 5 && n3 == 0, "next polls brought %zu and %zu commands, expected 5 and 0", n2,
+            n3);
     /* All ten results of the first poll went back in one devicecmd body and were all matched. */
-    CHECK(count_commands(&d, "MANYB", "done") == 15, "%ld of 15 commands done",
-          count_commands(&d, "MANYB", "done"));
+    REQUIRE(count_commands(&d, "MANYB", "done") == 15, "%ld of 15 commands done",
+            count_commands(&d, "MANYB", "done"));
     TABLES_EQUAL(a, b);
     ok = 1;
 out:
@@ -865,26 +869,26 @@ static int t_operator_commands(void)
     zkd d = {0};
     pushsim *a = NULL;
     json_t *r = NULL, *cmd = NULL;
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "OPSA")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "OPSA")), "registration");
     long st;
     r = zkd_api(&d, "{\"command\":\"INFO\"}", &st, "/api/v1/devices/OPSA/commands");
-    CHECK(st == 201 && json_is_integer(json_object_get(r, "id")), "POST INFO: HTTP %ld", st);
+    REQUIRE(st == 201 && json_is_integer(json_object_get(r, "id")), "POST INFO: HTTP %ld", st);
     char id[32];
     snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(r, "id")));
     json_decref(r);
     r = zkd_api(&d, "{\"command\":\"Shell\"}", &st, "/api/v1/devices/OPSA/commands");
-    CHECK(st == 400 || st == 403, "POST Shell must be refused, got HTTP %ld", st);
+    REQUIRE(st == 400 || st == 403, "POST Shell must be refused, got HTTP %ld", st);
     json_decref(r);
     r = NULL;
     size_t n = 0;
     SIM_OK(a, pushsim_poll(a, &n));
-    CHECK(n == 1 && strcmp(pushsim_cmd_at(a, 0)->text, "INFO") == 0,
-          "device got %zu commands (first '%s')", n, n ? pushsim_cmd_at(a, 0)->text : "");
+    REQUIRE(n == 1 && strcmp(pushsim_cmd_at(a, 0)->text, "INFO") == 0,
+            "device got %zu commands (first '%s')", n, n ? pushsim_cmd_at(a, 0)->text : "");
     cmd = command_by_id(&d, "OPSA", id);
-    CHECK(cmd && strcmp(jstr(cmd, "status"), "done") == 0 && jint(cmd, "return_code") == 0,
-          "INFO command: status %s return %lld", cmd ? jstr(cmd, "status") : "?",
-          cmd ? jint(cmd, "return_code") : 0);
+    REQUIRE(cmd && strcmp(jstr(cmd, "status"), "done") == 0 && jint(cmd, "return_code") == 0,
+            "INFO command: status %s return %lld", cmd ? jstr(cmd, "status") : "?",
+            cmd ? jint(cmd, "return_code") : 0);
     ok = 1;
 out:
     json_decref(r);
@@ -904,53 +908,53 @@ static int t_api_errors(void)
     json_t *j = NULL;
     long st = 0;
     char buf[512];
-    CHECK(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
-    CHECK((a = zkd_sim(&d, "APIA")), "registration");
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    REQUIRE((a = zkd_sim(&d, "APIA")), "registration");
     const char *users_body = "USER PIN=abc\tName=X\nUSER PIN=abd\tName=Y\n";
     SIM_OK(a, pushsim_post_raw(a, "OPERLOG", users_body, strlen(users_body)));
 
     st = zkd_http_get(&d, "/api/v1/devices", buf, sizeof(buf));
-    CHECK(st == 401 && strstr(buf, "\"unauthorized\""), "no token: HTTP %ld '%s'", st, buf);
+    REQUIRE(st == 401 && strstr(buf, "\"unauthorized\""), "no token: HTTP %ld '%s'", st, buf);
     st = zkd_http_get(&d, "/nope", buf, sizeof(buf));
-    CHECK(st == 404 && strstr(buf, "\"error\""), "unknown path: HTTP %ld '%s'", st, buf);
+    REQUIRE(st == 404 && strstr(buf, "\"error\""), "unknown path: HTTP %ld '%s'", st, buf);
 
     j = zkd_api(&d, NULL, &st, "/api/v1/attendance?from=yesterday");
-    CHECK(st == 400 && json_object_get(json_object_get(j, "error"), "message"),
-          "bad from: HTTP %ld", st);
+    REQUIRE(st == 400 && json_object_get(json_object_get(j, "error"), "message"),
+            "bad from: HTTP %ld", st);
     json_decref(j);
     j = zkd_api(&d, NULL, &st, "/api/v1/commands?status=bogus");
-    CHECK(st == 400, "bad status filter: HTTP %ld", st);
+    REQUIRE(st == 400, "bad status filter: HTTP %ld", st);
     json_decref(j);
     j = zkd_api(&d, NULL, &st, "/api/v1/attendance?limit=0");
-    CHECK(st == 400, "limit 0: HTTP %ld", st);
+    REQUIRE(st == 400, "limit 0: HTTP %ld", st);
     json_decref(j);
     j = zkd_api(&d, "{not json", &st, "/api/v1/devices/APIA/commands");
-    CHECK(st == 400 && json_object_get(j, "error"), "malformed JSON: HTTP %ld", st);
+    REQUIRE(st == 400 && json_object_get(j, "error"), "malformed JSON: HTTP %ld", st);
     json_decref(j);
     j = zkd_api(&d, "[1,2]", &st, "/api/v1/devices/APIA/commands");
-    CHECK(st == 400, "JSON array body: HTTP %ld", st);
+    REQUIRE(st == 400, "JSON array body: HTTP %ld", st);
     json_decref(j);
     j = zkd_api(&d, "{\"command\":\"SHELL\",\"cmd\":\"id\"}", &st, "/api/v1/devices/APIA/commands");
-    CHECK(st == 400, "Shell command: HTTP %ld", st);
+    REQUIRE(st == 400, "Shell command: HTTP %ld", st);
     json_decref(j);
     j = zkd_api(&d, "{\"command\":\"REBOOT\"}", &st, "/api/v1/devices/NOSUCH/commands");
-    CHECK(st == 404, "command for an unknown device: HTTP %ld", st);
+    REQUIRE(st == 404, "command for an unknown device: HTTP %ld", st);
     json_decref(j);
     j = zkd_api(&d, "{}", &st, "/api/v1/users");
-    CHECK(st == 405, "POST to a list: HTTP %ld", st);
+    REQUIRE(st == 405, "POST to a list: HTTP %ld", st);
     json_decref(j);
 
     /* Users page by PIN: after=abc returns abd only. */
     j = zkd_api(&d, NULL, &st, "/api/v1/users?after=abc");
     json_t *users = json_object_get(j, "users");
-    CHECK(st == 200 && json_array_size(users) == 1 &&
-              strcmp(json_string_value(json_object_get(json_array_get(users, 0), "pin")), "abd") ==
-                  0,
-          "users after=abc: HTTP %ld", st);
+    REQUIRE(
+        st == 200 && json_array_size(users) == 1 &&
+            strcmp(json_string_value(json_object_get(json_array_get(users, 0), "pin")), "abd") == 0,
+        "users after=abc: HTTP %ld", st);
     json_decref(j);
     j = zkd_api(&d, NULL, &st, "/api/v1/users?limit=1");
-    CHECK(st == 200 && json_is_string(json_object_get(j, "next")),
-          "users limit=1 gives a next cursor");
+    REQUIRE(st == 200 && json_is_string(json_object_get(j, "next")),
+            "users limit=1 gives a next cursor");
     json_decref(j);
     j = NULL;
     ok = 1;

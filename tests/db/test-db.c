@@ -5,7 +5,7 @@
  *   test-db sqlite:tmp            a fresh temporary SQLite file (removed afterwards)
  *   test-db sqlite:PATH           that file
  *   test-db sqlite::memory:       private in-memory database (multi-connection checks skipped)
- *   test-db mariadb://...         a MariaDB server (tests/db/run-mariadb.sh starts a throwaway
+ *   test-db mariadb://...         a MariaDB server (tests/support/mariadb.sh run starts a throwaway
  * one); adds the reconnect checks (KILL) and, last, a server SHUTDOWN (needs the SHUTDOWN grant)
  *
  * Environment: ZKBIO_TEST_MARIADB_SOCKET=PATH also checks `?socket=` URIs.
@@ -23,32 +23,22 @@
 
 #include "db.h"
 
-static int passed, failed;
-static const char *g_uri;
-static int g_shared; /* connections opened on g_uri see the same data (not :memory:) */
+#include "../support/test.h"
 
-static void check(int ok, const char *what, const char *file, int line)
-{
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
-    }
-}
-
-#define CHECK(c) check((c) != 0, #c, __FILE__, __LINE__)
 /* rc must equal want; shows both and the connection's message on failure. */
 #define CHECK_RC(db, expr, want)                                                                   \
     do {                                                                                           \
-        int rc_ = (expr);                                                                          \
-        int want_ = (want);                                                                        \
-        check(rc_ == want_, #expr " == " #want, __FILE__, __LINE__);                               \
-        if (rc_ != want_)                                                                          \
-            fprintf(stderr, "    got %d (%s), want %d; errmsg: %s\n", rc_, zkbio_error_name(rc_),  \
-                    want_, (db) ? zdb_errmsg(db) : "");                                            \
+        int rc_ = (expr), want_ = (want);                                                          \
+        CHECK_MSG(rc_ == want_, "%s == %s: got %d (%s), want %d; errmsg: %s", #expr, #want, rc_,   \
+                  zkbio_error_name(rc_), want_, (db) ? zdb_errmsg(db) : "");                       \
     } while (0)
 
+static const char *g_uri;
+static int g_shared; /* connections opened on g_uri see the same data (not :memory:) */
+
+static int dummy; /* its address stands for a pointer that must be overwritten */
+
+/* rc must equal want; shows both and the connection's message on failure. */
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -131,10 +121,10 @@ static void test_bad_uris(void)
         "mariadb://u:s3cr3tpw@host/db/extra",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        zdb *db = (zdb *)&passed; /* must be overwritten with NULL */
+        zdb *db = (zdb *)&dummy; /* must be overwritten with NULL */
         char err[200] = "unchanged";
         int rc = zdb_open(bad[i], &db, err, sizeof(err));
-        check(rc == ZKBIO_EINVAL, bad[i], __FILE__, __LINE__);
+        CHECK_MSG(rc == ZKBIO_EINVAL, "%s", bad[i]);
         if (rc != ZKBIO_EINVAL)
             fprintf(stderr, "    %s -> %d (%s)\n", bad[i], rc, err);
         CHECK(db == NULL);
@@ -164,9 +154,9 @@ static void test_bad_uris(void)
         err[0] = '\0';
         int rc = zdb_open(unreachable[i], &db, err, sizeof(err));
 #ifdef ZKBIOD_HAVE_MARIADB
-        check(rc == ZKBIO_EUNAVAIL, unreachable[i], __FILE__, __LINE__);
+        CHECK_MSG(rc == ZKBIO_EUNAVAIL, "%s", unreachable[i]);
 #else
-        check(rc == ZKBIO_ENOTSUP, unreachable[i], __FILE__, __LINE__);
+        CHECK_MSG(rc == ZKBIO_ENOTSUP, "%s", unreachable[i]);
 #endif
         if (rc == 0)
             zdb_close(db);
@@ -455,7 +445,7 @@ static void test_cache(zdb *db)
     CHECK(query_int(db, "SELECT SUM(v) FROM zt_kv WHERE k LIKE 'loop-%'") == 4950);
 
     /* errors */
-    zdb_stmt *bad = (zdb_stmt *)&passed;
+    zdb_stmt *bad = (zdb_stmt *)&dummy;
     CHECK_RC(db, zdb_prepare(db, "SELEC nonsense FROM", &bad), ZKBIO_EDB);
     CHECK(bad == NULL);
     CHECK(zdb_errmsg(db)[0] != '\0');
@@ -1141,6 +1131,5 @@ int main(int argc, char **argv)
         snprintf(p, sizeof(p), "%s-shm", tmp_path);
         unlink(p);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return TEST_DONE();
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
-# zkbio readers / capture / enroll / verify on sim readers fed with FVC2002 DB1_B images (../shared/data), and
+# zkbio readers / capture / enroll / verify on sim readers fed with FVC2002 DB1_B images (tests/data), and
 # `zkbio readers --watch` seeing a sim socket reader unplugged and replugged. Usage: test-reader-cli.sh ZKBIO DATA
-# [bench]. Exits 77 without the data (bench mode needs none).
+# [bench] (bench mode needs no data; missing data is a failure).
 set -u
 zkbio=$1
 data=$2
@@ -29,7 +29,7 @@ if [ "$mode" = bench ]; then
 fi
 
 db1=$data/fvc/FVC2002_DB1_B
-[ -r "$db1/104_1.tif" ] || { echo "no FVC data at $db1: skipped"; exit 77; }
+[ -r "$db1/101_4.tif" ] || { echo "no FVC images at $db1 (tests/data)"; exit 1; }
 # playlist DIR FILE...: a folder of symlinks to FVC images, served in name order
 playlist() {
     d=$tmp/$1; shift
@@ -37,11 +37,11 @@ playlist() {
     n=0
     for f in "$@"; do n=$((n + 1)); ln -s "$db1/$f.tif" "$d/$n-$f.tif"; done
 }
-playlist enrol 104_1 104_2 104_3
-playlist genuine 104_4
-playlist impostor 101_4
-playlist impostor2 110_4
-playlist mixed 101_1 102_1 103_1 105_1 106_1 107_1
+playlist enrol 101_1 101_2 101_3
+playlist genuine 101_4
+playlist impostor 102_1
+playlist impostor2 103_1
+playlist mixed 101_1 102_1 103_1 104_1 105_1 106_1
 mkdir "$tmp/empty"
 
 # readers: a dir: and a socket: reader
@@ -57,7 +57,7 @@ grep -q '388x374' "$tmp/out" && ok || bad "capture: size"
 ZKBIO_SIM="dir:$tmp/empty" expect 1 "capture without a finger" "$zkbio" capture -o "$tmp/d.png" --timeout 100
 expect 2 "capture from a missing reader" "$zkbio" capture --sim "" --reader sim:3 -o "$tmp/d.png"
 
-# enroll three impressions of finger 104, verify: genuine matches, two other fingers do not
+# enroll three impressions of finger 101, verify: genuine matches, two other fingers do not
 ZKBIO_SIM="dir:$tmp/enrol" expect 0 "enroll" "$zkbio" enroll -o "$tmp/t.zkb"
 grep -q 'capture 3/3' "$tmp/err" && grep -q 'same finger' "$tmp/err" && ok || bad "enroll: progress"
 ZKBIO_SIM="dir:$tmp/genuine" expect 0 "verify genuine" "$zkbio" verify "$tmp/t.zkb"

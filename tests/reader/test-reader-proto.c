@@ -4,7 +4,7 @@
  * truncation, maxval, sizes; and finger detection on flat and ridged images (finger.c). */
 #include <string.h>
 
-#include "../unit/test.h"
+#include "../support/test.h"
 #include "internal/bytes.h"
 #include "reader/backend.h"
 #include "reader/sim_proto.h"

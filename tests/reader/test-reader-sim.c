@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../unit/test.h"
+#include "../support/test.h"
 #include "zkbio/reader.h"
 
 static char tmp[256];

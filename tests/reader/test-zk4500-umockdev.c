@@ -17,7 +17,7 @@
 
 #include <umockdev.h>
 
-#include "../unit/test.h"
+#include "../support/test.h"
 #include "zkbio/reader.h"
 
 #define FRAME_W     640

@@ -19,31 +19,9 @@
 #include "config.h"
 #include "log.h"
 
+#include "../support/test.h"
+
 extern char **environ;
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__, __LINE__, __func__, #cond); \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_STR(a, b)                                                                            \
-    do {                                                                                           \
-        const char *a_ = (a), *b_ = (b);                                                           \
-        if (a_ && b_ && strcmp(a_, b_) == 0) {                                                     \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            fprintf(stderr, "%s:%d: %s: \"%s\" != \"%s\"\n", __FILE__, __LINE__, __func__,         \
-                    a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                       \
-        }                                                                                          \
-    } while (0)
 
 static char tmpdir[64];
 static char err[512];
@@ -276,13 +254,8 @@ static void expect_error(const char *const *args, const char *frag1, const char 
     zkbiod_config c;
     int rc = load_v(&c, args);
     int ok = rc == ZKBIO_EINVAL && strstr(err, frag1) && (!frag2 || strstr(err, frag2));
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        fprintf(stderr, "expect_error(%s ...): rc %d, message \"%s\", wanted \"%s\"%s%s\n", args[0],
-                rc, err, frag1, frag2 ? " and " : "", frag2 ? frag2 : "");
-    }
+    CHECK_MSG(ok, "expect_error(%s ...): rc %d, message \"%s\", wanted \"%s\"%s%s", args[0], rc,
+              err, frag1, frag2 ? " and " : "", frag2 ? frag2 : "");
     CHECK(c.listen == NULL && c.db_uri == NULL); /* nothing left behind on errors */
     zkbiod_config_free(&c);
 }
@@ -292,7 +265,6 @@ static void expect_error(const char *const *args, const char *frag1, const char 
 static void test_errors(void)
 {
     EXPECT_ERROR("port", "70000", "--listen", "0.0.0.0:70000");
-    EXPECT_ERROR("port", NULL, "--listen", "0.0.0.0:0");
     EXPECT_ERROR("--listen", "numeric port", "--listen", "0.0.0.0:http");
     EXPECT_ERROR("IPv4", NULL, "--listen", "1.2.3:80");
     EXPECT_ERROR("IPv6", NULL, "--listen", "[::g]:80");
@@ -367,6 +339,22 @@ static void test_values(void)
     CHECK(c.timezone_min == 480 && c.max_body == 2u * 1024 * 1024);
     CHECK_STR(c.trans_times, "01:30;12:00;23:59");
     zkbiod_config_free(&c);
+
+    /* port 0 lets the system pick a free port; port-file (from every source) says which */
+    CHECK(LOAD(&c, "--listen", "127.0.0.1:0", "--service-listen", "[::1]:0s", "--port-file",
+               "/run/zk.ports") == 0);
+    CHECK_STR(c.listen[0], "127.0.0.1:0");
+    CHECK_STR(c.service_listen[0], "[::1]:0s");
+    CHECK_STR(c.port_file, "/run/zk.ports");
+    zkbiod_config_free(&c);
+    CHECK(LOAD0(&c) == 0);
+    CHECK_STR(c.port_file, ""); /* none by default */
+    zkbiod_config_free(&c);
+    setenv("ZKBIOD_PORT_FILE", "/tmp/env.ports", 1);
+    CHECK(LOAD0(&c) == 0);
+    CHECK_STR(c.port_file, "/tmp/env.ports");
+    zkbiod_config_free(&c);
+    unsetenv("ZKBIOD_PORT_FILE");
 
     CHECK(LOAD(&c, "--data-dir", "/srv/zk", "--db", "sqlite:/tmp/x.db") == 0);
     CHECK_STR(c.db_uri, "sqlite:/tmp/x.db");
@@ -686,6 +674,5 @@ int main(int argc, char **argv)
     }
     rmdir(tmpdir);
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return TEST_DONE();
 }

@@ -17,29 +17,13 @@
 
 #include <curl/curl.h>
 
+#include "zkbiod-launch.h"
+
 void svc_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof(a);
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
 }
 
 int svc_start(svc *s, const char *sim, const char *const *extra)
@@ -54,9 +38,9 @@ int svc_start(svc *s, const char *sim, const char *const *extra)
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(s->dir))
         return -1;
-    s->port = free_port();
     char listen[64], log[300];
-    snprintf(listen, sizeof(listen), "127.0.0.1:%d%s", s->port, s->tls ? "s" : "");
+    /* port 0: zkbiod binds a free port and says which through --port-file */
+    snprintf(listen, sizeof(listen), "127.0.0.1:0%s", s->tls ? "s" : "");
     snprintf(log, sizeof(log), "%s/zkbiod.log", s->dir);
     const char *zkbiod = getenv("ZKBIOD") ? getenv("ZKBIOD") : "zkbiod";
     const char *argv[64];
@@ -84,19 +68,20 @@ int svc_start(svc *s, const char *sim, const char *const *extra)
         argv[n++] = SVC_KEY;
     }
     argv[n] = NULL;
-    s->pid = fork();
-    if (s->pid < 0)
+    char sim_env[4096];
+    snprintf(sim_env, sizeof(sim_env), "ZKBIO_SIM=%s", sim ? sim : "");
+    const char *env[] = {sim ? sim_env : "ZKBIO_SIM", NULL};
+    zkl_opts o = {.argv = argv, .dir = s->dir, .log = log, .env = env};
+    zkl_ports ports;
+    if (zkl_start(&o, &s->pid, &ports) != 0 || ports.n_service < 1) {
+        if (s->pid > 0) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, NULL, 0);
+        }
+        s->pid = 0;
         return -1;
-    if (s->pid == 0) {
-        if (sim)
-            setenv("ZKBIO_SIM", sim, 1);
-        else
-            unsetenv("ZKBIO_SIM");
-        FILE *f = freopen(log, "w", stderr);
-        (void)f;
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
     }
+    s->port = ports.service[0];
     for (int i = 0; i < 100; i++) {
         resp r;
         if (svc_http(s, "GET", "/health", NULL, NULL, &r) == 0 && r.status == 200) {

@@ -9,15 +9,7 @@
 
 #include "http.h"
 
-static int failures, checks;
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(c)) {                                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);                  \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "../support/test.h"
 
 static void test_host(void)
 {
@@ -199,6 +191,5 @@ int main(void)
     test_keys();
     test_perms();
     test_misc();
-    printf("%d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
+    return TEST_DONE();
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The fingerprint service end to end: a real zkbiod with sim readers fed from FVC images
- * (../shared/data), REST through libcurl, WebSocket through civetweb's client.
+ * (tests/data), REST through libcurl, WebSocket through civetweb's client.
  * Usage: test-service SCENARIO  (errors, nokey, ratelimit, enroll, concurrent, unplug, disconnect,
  * ws100, tls, perms, store) [DB-URI: zkbiod's database instead of SQLite in its data directory].
- * Environment: ZKBIOD (the daemon), FP_DATA (the shared data folder; enroll, concurrent and unplug
- * skip with 77 when it is missing).
+ * Environment: ZKBIOD (the daemon), FP_DATA (the test data folder, tests/data; enroll, concurrent,
+ * unplug and store fail when it is missing).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -24,14 +24,7 @@
 
 #include "svc.h"
 
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "../support/test.h"
 
 static char data_dir[512];
 
@@ -1031,17 +1024,18 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *d = getenv("FP_DATA");
-    snprintf(data_dir, sizeof(data_dir), "%s", d ? d : "../shared/data");
+    snprintf(data_dir, sizeof(data_dir), "%s", d ? d : "tests/data");
     struct stat sb;
     const char *t = argv[1];
     int needs_data = strcmp(t, "enroll") == 0 || strcmp(t, "concurrent") == 0 ||
                      strcmp(t, "unplug") == 0 ||
                      strcmp(t, "store") == 0; /* the others run without images */
-    if (argc > 2) /* a database URI (tests/with-mariadb.sh appends one): zkbiod inherits it */
+    if (argc >
+        2) /* a database URI (tests/support/mariadb.sh run appends one): zkbiod inherits it */
         setenv("ZKBIOD_DB", argv[2], 1);
     if (needs_data && stat(fvc("101_1.tif"), &sb) != 0) {
-        fprintf(stderr, "skip: no FVC data in %s\n", data_dir);
-        return 77;
+        fprintf(stderr, "no FVC images in %s (FP_DATA, tests/data)\n", data_dir);
+        return 1;
     }
     snprintf(work, sizeof(work), "/tmp/zkbio-svct-XXXXXX");
     if (!mkdtemp(work))
@@ -1069,13 +1063,12 @@ int main(int argc, char **argv)
     else if (strcmp(t, "store") == 0)
         test_store();
     else {
-        fprintf(stderr, "unknown scenario %s\n", t);
-        failures++;
+        TEST_FAIL_("unknown scenario %s", t);
     }
     char cmd[400];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", work);
-    printf("%s: %s\n", t, failures ? "FAILED" : "ok");
-    return failures ? 1 : 0;
+    printf("%s: %s\n", t, test_failed_ ? "FAILED" : "ok");
+    return TEST_DONE();
 }

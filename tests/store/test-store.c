@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Store tests: the same checks against whichever backend the URI names (sqlite:tmp, or a mariadb://
- * URI from tests/mariadb-server.sh). They drive the sync logic directly: fan-out, echo suppression,
- * ordering, re-sends, failures, deletes, full sync and attendance de-duplication.
+ * URI from tests/support/mariadb.sh). They drive the sync logic directly: fan-out, echo
+ * suppression, ordering, re-sends, failures, deletes, full sync and attendance de-duplication.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -15,17 +15,7 @@
 #include "db.h"
 #include "store.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            passed++;                                                                              \
-        } else {                                                                                   \
-            failed++;                                                                              \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-        }                                                                                          \
-    } while (0)
+#include "../support/test.h"
 
 static zs_store *open_store(const char *uri, int timeout_s, int auto_admit,
                             const char *const *allow)
@@ -615,6 +605,5 @@ int main(int argc, char **argv)
         }
         rmdir(dir);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return TEST_DONE();
 }

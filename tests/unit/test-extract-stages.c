@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fp/extract/zki_extract.h"
-#include "test.h"
+#include "../support/test.h"
 
 static uint32_t rng = 777;
 static unsigned rnd(unsigned n)

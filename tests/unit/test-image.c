@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/image.h"
 
 static zkbio_image *pattern(uint32_t w, uint32_t h, uint16_t dpi)

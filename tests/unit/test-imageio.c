@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libzkbio-imageio: the FVC TIFFs and iso PNGs of ../shared/data (argv[1]; exit 77 when absent),
+/* libzkbio-imageio: the FVC TIFFs and iso PNGs of tests/data (argv[1]; a failure when absent),
  * PNG/PGM/BMP round trips and malformed files. */
 #include <stdint.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/imageio.h"
 
 static zkbio_image *pattern(uint32_t w, uint32_t h)
@@ -60,10 +60,13 @@ static void test_fvc(const char *data)
         {"FVC2002_DB1_B", 388, 374}, {"FVC2002_DB3_B", 300, 300}, {"FVC2004_DB1_B", 640, 480}};
     char path[4096];
     for (size_t s = 0; s < 3; s++) {
+        /* every image of the set that is present: the full sets hold 80, tests/data a few */
         int ok = 1, count = 0;
         for (int f = 101; f <= 110; f++)
             for (int i = 1; i <= 8; i++) {
                 snprintf(path, sizeof(path), "%s/fvc/%s/%d_%d.tif", data, sets[s].set, f, i);
+                if (access(path, F_OK) != 0)
+                    continue;
                 zkbio_image *img = NULL;
                 int rc = zkbio_image_load(path, 500, &img);
                 ok &= rc == ZKBIO_OK && img && img->width == sets[s].w &&
@@ -74,7 +77,7 @@ static void test_fvc(const char *data)
                 zkbio_image_free(img);
             }
         CHECK(ok);
-        CHECK_EQ_INT(count, 80);
+        CHECK(count >= 3);
     }
     /* The truncated TIFF: the first 1000 bytes of an FVC image. */
     snprintf(path, sizeof(path), "%s/fvc/FVC2002_DB1_B/101_1.tif", data);
@@ -223,8 +226,8 @@ int main(int argc, char **argv)
     test_roundtrip();
     struct stat st;
     if (argc < 2 || stat(argv[1], &st) != 0) {
-        printf("no data directory; data checks skipped\n");
-        return TEST_DONE() ? 1 : 77;
+        TEST_FAIL_("no test data folder (tests/data) at %s", argc < 2 ? "(none given)" : argv[1]);
+        return TEST_DONE();
     }
     test_fvc(argv[1]);
     return TEST_DONE();

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* zkbio_match() and zkbio_matcher_*: the golden ISO triple from ../shared/data/iso (probe vs
+/* zkbio_match() and zkbio_matcher_*: the golden ISO triple from tests/data/iso (probe vs
  * matching is the same finger, nonmatching another), identical templates, rotation and translation
- * applied by code, multi-view templates, malformed input and determinism. argv[1] is the shared
- * data directory; exit 77 (skipped) when it is absent. */
+ * applied by code, multi-view templates, malformed input and determinism. argv[1] is the test
+ * data folder (tests/data); a missing one is a failure. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
-#include "test.h"
+#include "../support/test.h"
 
 static zkbio_template *load_iso(const char *dir, const char *name)
 {
@@ -85,13 +85,13 @@ static zkbio_template *two_views(const zkbio_template *a, const zkbio_template *
 
 int main(int argc, char **argv)
 {
-    const char *dir = argc > 1 ? argv[1] : "../shared/data";
+    const char *dir = argc > 1 ? argv[1] : "tests/data";
     zkbio_template *probe = load_iso(dir, "iso-probe.dat");
     zkbio_template *same = load_iso(dir, "iso-matching.dat");
     zkbio_template *other = load_iso(dir, "iso-nonmatching.dat");
     if (!probe || !same || !other) {
-        fprintf(stderr, "test-match: %s/iso/iso-*.dat not found, skipped\n", dir);
-        return 77;
+        TEST_FAIL_("%s/iso/iso-*.dat not found", dir);
+        return TEST_DONE();
     }
     CHECK(probe->count >= 10 && same->count >= 10 && other->count >= 10);
 

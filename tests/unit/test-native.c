@@ -9,7 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/template.h"
 
 /* CRC-32 as the native record uses it (IEEE 802.3, zlib's crc32()), from zlib itself: an oracle

@@ -3,8 +3,7 @@
  * (shape, levels, the flow turning with the image), and how the matcher uses them: a genuine pair
  * scores the same whether or not the fields are present on one side only, a candidate whose field
  * is turned by 90 degrees loses its score, merge keeps each capture's field (and the native record
- * all three, within 2048 bytes). argv[1] is the shared
- * data directory; exit 77 (skipped) when it is absent. */
+ * all three, within 2048 bytes). argv[1] is the test data folder (tests/data). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +16,7 @@
 #include "zkbio/merge.h"
 #include "zkbio/template.h"
 
-#include "test.h"
+#include "../support/test.h"
 
 #define PI 3.14159265358979323846
 
@@ -247,16 +246,10 @@ static void check_matching(const char *data)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return 77;
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/fvc/FVC2002_DB1_B/101_1.tif", argv[1]);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "no test data at %s: skipped\n", argv[1]);
-        return 77;
+    if (argc < 2) {
+        TEST_FAIL_("usage: test-ofield DATA_DIR (tests/data)");
+        return TEST_DONE();
     }
-    fclose(f);
     check_matching(argv[1]);
     return TEST_DONE();
 }

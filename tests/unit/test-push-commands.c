@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/push.h"
 
 static char buf[4096];

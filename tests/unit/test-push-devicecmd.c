@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/push.h"
 
 static zkbio_push_cmd_results *parse(const char *body, size_t len)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/push.h"
 
 #define Q(s) (s), strlen(s)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "push/zki_push.h"
-#include "test.h"
+#include "../support/test.h"
 
 static zki_span S(const char *s)
 {

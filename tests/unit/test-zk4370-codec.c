@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test.h"
+#include "../support/test.h"
 #include "zkbio/zk4370.h"
 
 static size_t unhex(const char *h, uint8_t *out)

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../unit/test.h"
+#include "../support/test.h"
 #include "zkbio/zk4370_client.h"
 #include "zkbio/zk4370_emu.h"
 

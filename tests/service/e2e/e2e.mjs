@@ -9,7 +9,6 @@
 // Usage: node e2e.mjs ZKBIOD SOURCE_ROOT DATA_DIR SCREENSHOT_PATH   (exit 77 = skip)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +20,7 @@ const chromiumPath = '/usr/bin/chromium';
 if (!fs.existsSync(chromiumPath)) skip('no /usr/bin/chromium (scripts/setup-deps.sh installs it)');
 if (spawnSync('certutil', ['-H']).error) skip('no certutil (libnss3-tools)');
 const fvc = path.join(dataDir, 'fvc', 'FVC2002_DB1_B');
-if (!fs.existsSync(path.join(fvc, '101_1.tif'))) skip(`no FVC data in ${dataDir}`);
+if (!fs.existsSync(path.join(fvc, '101_1.tif'))) { console.error(`no FVC images in ${dataDir} (tests/data)`); process.exit(1); }
 let chromium;
 try {
   ({ chromium } = await import(path.join(here, 'node_modules', 'playwright-core', 'index.mjs')));
@@ -41,10 +40,6 @@ fs.mkdirSync(reader);
 ['101_1', '101_2', '101_3', '101_4', '102_1', '101_5'].forEach((f, i) =>
   fs.symlinkSync(path.join(fvc, `${f}.tif`), path.join(reader, `${String(i).padStart(2, '0')}.tif`)));
 
-const port = await new Promise((resolve) => {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-});
 const env = { ...process.env, HOME: home, ZKBIO_SIM: `dir:${reader}` };
 // A fresh browser profile; the public web app origin is served from the source tree by request interception,
 // while requests to localhost go to zkbiod for real.
@@ -70,18 +65,24 @@ async function launch(profile) {
 }
 
 let daemon = null;
-const daemonArgs = ['--listen', 'off', '--service-listen', `127.0.0.1:${port}s`, '--data-dir', data,
-  '--api-key', KEY, '--allow-origin', APP, '--log-level', 'debug'];
+// The first start listens on port 0 and says which port it got through --port-file (the same launcher
+// contract as tests/support/zkbiod-launch.h); the restart below reuses that port, which the page knows.
+const portFile = path.join(tmp, 'zkbiod.ports');
+const daemonArgs = (p) => ['--listen', 'off', '--service-listen', `127.0.0.1:${p}s`, '--data-dir', data,
+  '--api-key', KEY, '--allow-origin', APP, '--log-level', 'debug', '--port-file', portFile];
+let port = 0;
 let browser = null;
 let failed = false;
 const check = (cond, what) => { if (!cond) { failed = true; console.error(`check failed: ${what}`); } };
 
 try {
-  daemon = spawn(zkbiod, daemonArgs, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  daemon = spawn(zkbiod, daemonArgs(0), { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   daemon.stderr.on('data', (d) => { log += d; });
-  for (let i = 0; i < 50 && !/fingerprint service on/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
-  check(/fingerprint service on/.test(log), 'zkbiod started');
+  for (let i = 0; i < 200 && !fs.existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 100));
+  const ports = fs.existsSync(portFile) ? fs.readFileSync(portFile, 'utf8') : '';
+  port = Number((/^service (\d+)/m.exec(ports) || [])[1] || 0);
+  check(port > 0 && /fingerprint service on/.test(log), 'zkbiod started');
 
   const pageUrl = `${APP}/examples/web/index.html?service=${encodeURIComponent(`https://localhost:${port}`)}&key=${KEY}`;
 
@@ -137,7 +138,7 @@ try {
   await new Promise((r) => daemon.once('exit', r));
   await page.waitForFunction(() => /reconnecting/.test(document.getElementById('state').textContent), null,
     { timeout: 10000 });
-  daemon = spawn(zkbiod, daemonArgs, { env, stdio: ['ignore', 'ignore', 'ignore'] });
+  daemon = spawn(zkbiod, daemonArgs(port), { env, stdio: ['ignore', 'ignore', 'ignore'] });
   await page.waitForFunction(() => document.getElementById('state').textContent === 'reconnected', null,
     { timeout: 20000 });
 
