@@ -228,13 +228,11 @@ static void purge_commands(zs_store *st)
     zdb_reset(q);
 }
 
-/* SQLite: copy committed WAL frames into the database file, every flusher round and early when the
- * writer has stored ZS_CKPT_ROWS punches (PASSIVE: never waits for readers or blocks writers, so it
- * stays off the request path). The WAL restarts from its beginning at the next commit after a
- * complete checkpoint. */
+/* SQLite: copy committed WAL frames into the database file every flusher round, for the writes made
+ * outside the punch writer (which checkpoints itself, writer.c). PASSIVE: never waits for readers
+ * or blocks writers. */
 static void checkpoint(zs_store *st)
 {
-    zs_writer_take_rows(st);
     zdb *db = zs_db(st);
     if (db && zdb_dialect_of(db) == ZDB_SQLITE)
         zdb_exec(db, "PRAGMA wal_checkpoint(PASSIVE)");

@@ -65,7 +65,6 @@ struct zs_store {
     pthread_cond_t w_cond; /* jobs queued or stopping */
     pthread_cond_t w_done; /* a group finished */
     zs_attlog_job *w_head, *w_tail;
-    int64_t w_rows_since_ckpt; /* rows committed since the last WAL checkpoint (SQLite) */
     int w_stopping;
     int w_inited;
     int w_started;
@@ -75,11 +74,10 @@ struct zs_store {
 /* Start / stop the group-commit writer (stop drains the queue first). */
 int zs_writer_start(zs_store *st);
 void zs_writer_stop(zs_store *st);
-/* Rows the writer committed since the last call (resets the count). */
-int64_t zs_writer_take_rows(zs_store *st);
-
-/* Rows committed by the writer after which it wakes the flusher for a WAL checkpoint early. */
-#define ZS_CKPT_ROWS 50000
+/* Punches the writer commits under sustained load before it checkpoints the WAL (SQLite). */
+#define ZS_CKPT_ROWS 20000
+/* Milliseconds without uploads after which the writer checkpoints what it stored (SQLite). */
+#define ZS_CKPT_IDLE_MS 200
 
 /* Advance a device's upload stamp (no-op for an empty stamp); inside the caller's transaction. */
 int zs_set_stamp(zdb *db, const char *sn, zs_stamp t, const char *stamp);
