@@ -288,8 +288,8 @@ static int getrequest(struct mg_connection *c, const zpush *d, const char *sn, c
     size_t qlen;
     const char *q = query_of(c, &qlen);
     zs_admit admit;
-    int language = -1;
-    int rc = zs_device_admit(d->store, sn, ip, &admit, &language);
+    int language = -1, due = 0;
+    int rc = zs_device_poll(d->store, sn, ip, &admit, &language, &due);
     if (rc != 0)
         return store_error(c, d, sn, rc);
     if (admit != ZS_ADMIT_OK)
@@ -297,6 +297,8 @@ static int getrequest(struct mg_connection *c, const zpush *d, const char *sn, c
     char info[256];
     int has_info = zkbio_push_query_get(q, qlen, "INFO", info, sizeof(info)) == 0;
     zs_device_seen(d->store, sn, ip, has_info ? info : NULL);
+    if (!due) /* an idle poll: one database statement in all */
+        return zc_text(c, 200, "OK");
     char *body;
     size_t len;
     rc = zs_commands_take(d->store, sn, d->commands_per_poll, GETREQUEST_MAX_BYTES, &body, &len);

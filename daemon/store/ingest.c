@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Storing what devices upload: punches, users, templates, photos, operation and error logs. */
+/* Storing what devices upload: users, templates, photos, operation and error logs (punches go
+ * through the group-commit writer, writer.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static const char *stamp_column_sql(zs_stamp t)
     return NULL;
 }
 
-static int set_stamp(zdb *db, const char *sn, zs_stamp t, const char *stamp)
+int zs_set_stamp(zdb *db, const char *sn, zs_stamp t, const char *stamp)
 {
     if (!stamp || !*stamp)
         return 0;
@@ -36,68 +37,6 @@ static int set_stamp(zdb *db, const char *sn, zs_stamp t, const char *stamp)
     rc = zdb_step(q);
     zdb_reset(q);
     return rc < 0 ? rc : 0;
-}
-
-static int ingest_attlog_once(zs_store *st, const char *sn, const zkbio_push_batch *b,
-                              const char *stamp, size_t *accepted)
-{
-    *accepted = 0;
-    zdb *db = zs_db(st);
-    if (!db)
-        return ZKBIO_EUNAVAIL;
-    int rc = zdb_begin(db);
-    if (rc != 0)
-        return rc;
-    int64_t now = zs_now();
-    size_t n = 0;
-    for (size_t i = 0; i < b->count; i++) {
-        const zkbio_push_record *r = &b->records[i];
-        if (r->type != ZKBIO_PUSH_REC_ATTLOG)
-            continue;
-        const zkbio_push_attlog *a = &r->u.attlog;
-        char extra[256] = "";
-        size_t el = 0;
-        for (size_t k = 0; k < a->n_extra && el + 1 < sizeof(extra); k++) {
-            int w = snprintf(extra + el, sizeof(extra) - el, "%s%s", k ? "\t" : "", a->extra[k]);
-            if (w < 0)
-                break;
-            el += (size_t)w;
-            if (el >= sizeof(extra))
-                el = sizeof(extra) - 1;
-        }
-        zdb_stmt *q;
-        rc = zdb_prepare(
-            db,
-            ZS_SQL(
-                db,
-                "INSERT OR IGNORE INTO attendance (sn, pin, punch_time, status, verify, workcode, "
-                "extra, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                "INSERT IGNORE INTO attendance (sn, pin, punch_time, status, verify, workcode, "
-                "extra, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-            &q);
-        if (rc != 0)
-            return zs_fail(db, rc);
-        zdb_bind_text(q, 1, sn, -1);
-        zdb_bind_text(q, 2, a->pin, -1);
-        zdb_bind_text(q, 3, a->time, -1);
-        zdb_bind_int64(q, 4, a->status);
-        zdb_bind_int64(q, 5, a->verify);
-        zdb_bind_text(q, 6, a->workcode, -1);
-        zdb_bind_text(q, 7, extra, -1);
-        zdb_bind_int64(q, 8, now);
-        rc = zdb_step(q);
-        zdb_reset(q);
-        if (rc < 0)
-            return zs_fail(db, rc);
-        n++;
-    }
-    rc = set_stamp(db, sn, ZS_STAMP_ATTLOG, stamp);
-    if (rc == 0)
-        rc = zdb_commit(db);
-    if (rc != 0)
-        return zs_fail(db, rc);
-    *accepted = n;
-    return 0;
 }
 
 /* Read the stored hash of a row (FOR UPDATE on MariaDB so concurrent uploads of one item
@@ -484,7 +423,7 @@ static int ingest_operlog_once(zs_store *st, const char *sn, const zkbio_push_ba
             n++;
     }
     if (rc == 0)
-        rc = set_stamp(db, sn, stamp_table, stamp);
+        rc = zs_set_stamp(db, sn, stamp_table, stamp);
     if (rc == 0)
         rc = zdb_commit(db);
     if (rc != 0)
@@ -517,14 +456,6 @@ int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const cha
     rc = zdb_step(q);
     zdb_reset(q);
     return rc < 0 ? rc : 0;
-}
-
-int zs_ingest_attlog(zs_store *st, const char *sn, const zkbio_push_batch *b, const char *stamp,
-                     size_t *accepted)
-{
-    int rc;
-    ZS_RETRY(st, rc, ingest_attlog_once(st, sn, b, stamp, accepted));
-    return rc;
 }
 
 int zs_ingest_operlog(zs_store *st, const char *sn, const zkbio_push_batch *b, zs_stamp stamp_table,

@@ -113,6 +113,14 @@ int zs_ingest_attphoto(zs_store *st, const char *sn, const char *name, const cha
 int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, char **body,
                      size_t *len);
 
+/**
+ * A device's poll (getrequest) in one statement: zs_device_admit()'s answer plus *due = 1 when
+ * zs_commands_take() would hand out something now (0: reply "OK" without calling it). Registers an
+ * unknown device in auto mode, as zs_device_admit() does.
+ */
+int zs_device_poll(zs_store *st, const char *sn, const char *ip, zs_admit *admit, int *language,
+                   int *due);
+
 /** Apply command results from devicecmd (idempotent for repeated or late results). *matched =
  * results known. */
 int zs_commands_ack(zs_store *st, const char *sn, const zkbio_push_cmd_results *res,

@@ -34,6 +34,18 @@ typedef struct zs_seen {
     struct zs_seen *next;
 } zs_seen;
 
+/* One ATTLOG upload waiting for the group-commit writer (writer.c); lives on the request's stack.
+ */
+typedef struct zs_attlog_job {
+    const char *sn;
+    const zkbio_push_batch *batch;
+    const char *stamp;
+    size_t accepted; /* set by the writer */
+    int rc;          /* set by the writer */
+    int done;        /* 1 once the transaction holding the rows is over (under w_lock) */
+    struct zs_attlog_job *next;
+} zs_attlog_job;
+
 struct zs_store {
     char *uri;
     zs_policy policy;
@@ -48,7 +60,27 @@ struct zs_store {
     int stopping;
     pthread_t flusher;
     int flusher_started;
+    /* group-commit writer of punches (writer.c) */
+    pthread_mutex_t w_lock;
+    pthread_cond_t w_cond; /* jobs queued or stopping */
+    pthread_cond_t w_done; /* a group finished */
+    zs_attlog_job *w_head, *w_tail;
+    int w_stopping;
+    int w_inited;
+    int w_started;
+    pthread_t writer;
 };
+
+/* Start / stop the group-commit writer (stop drains the queue first). */
+int zs_writer_start(zs_store *st);
+void zs_writer_stop(zs_store *st);
+/* Punches the writer commits under sustained load before it checkpoints the WAL (SQLite). */
+#define ZS_CKPT_ROWS 20000
+/* Milliseconds without uploads after which the writer checkpoints what it stored (SQLite). */
+#define ZS_CKPT_IDLE_MS 200
+
+/* Advance a device's upload stamp (no-op for an empty stamp); inside the caller's transaction. */
+int zs_set_stamp(zdb *db, const char *sn, zs_stamp t, const char *stamp);
 
 /* The calling thread's connection (opened on first use). NULL when the database cannot be reached.
  */

@@ -690,6 +690,49 @@ static int command_enqueue_once(zs_store *st, const char *sn, const char *text, 
     return zs_fail(db, rc);
 }
 
+int zs_device_poll(zs_store *st, const char *sn, const char *ip, zs_admit *admit, int *language,
+                   int *due)
+{
+    *due = 0;
+    if (language)
+        *language = -1;
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    /* One statement, one round trip on MariaDB: the admission row and whether a command is due
+     * (the same two conditions as any_due()). Read from the shared database on every poll, so a
+     * command queued by another zkbiod process is seen at the next poll. */
+    zdb_stmt *q;
+    int rc = zdb_prepare(db,
+                         "SELECT enabled, language, "
+                         "EXISTS (SELECT 1 FROM commands WHERE sn = ? AND status = 'queued'), "
+                         "EXISTS (SELECT 1 FROM commands WHERE sn = ? AND status = 'sent' AND "
+                         "sent_at <= ?) FROM devices WHERE sn = ?",
+                         &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, sn, -1);
+    zdb_bind_text(q, 2, sn, -1);
+    zdb_bind_int64(q, 3, zs_now() - st->policy.command_timeout_s);
+    zdb_bind_text(q, 4, sn, -1);
+    rc = zdb_step(q);
+    if (rc == ZDB_ROW) {
+        *admit = zdb_col_int64(q, 0) ? ZS_ADMIT_OK : ZS_ADMIT_DISABLED;
+        if (language)
+            *language = (int)zdb_col_int64(q, 1);
+        *due = zdb_col_int64(q, 2) != 0 || zdb_col_int64(q, 3) != 0;
+        zdb_reset(q);
+        return 0;
+    }
+    zdb_reset(q);
+    if (rc < 0)
+        return rc;
+    /* Unknown device: register it like any request does; a full sync may have been queued. */
+    rc = zs_device_admit(st, sn, ip, admit, language);
+    *due = rc == 0 && *admit == ZS_ADMIT_OK;
+    return rc;
+}
+
 int zs_commands_take(zs_store *st, const char *sn, int max, size_t max_bytes, char **body,
                      size_t *len)
 {

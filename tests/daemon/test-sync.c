@@ -5,6 +5,7 @@
  * `test-daemon-sync <name>`. Scenarios: issue 2 §5 (multi-device sync), §7 (simulator), §8 (bad
  * input and faults).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,93 @@ static int t_resent_batch(void)
     ok = 1;
 out:
     pushsim_free(a);
+    zkd_cleanup(&d, ok);
+    return ok;
+}
+
+/* (3b) Group commit: many terminals upload at once; every reply is "OK: <n>" and arrives only after
+ * its punches are visible through the API (another connection), re-sent batches are counted but
+ * stored once, and in the end every punch is stored exactly once. */
+#define GC_TERMINALS 16
+#define GC_POSTS     8
+#define GC_ROWS      50
+
+struct gc_terminal {
+    const zkd *d;
+    int id;
+    int errors;
+    char msg[200];
+};
+
+static void *gc_terminal_main(void *arg)
+{
+    struct gc_terminal *t = arg;
+    char sn[16], body[GC_ROWS * 48];
+    snprintf(sn, sizeof(sn), "GCT%02d", t->id);
+    pushsim *sim = zkd_sim(t->d, sn);
+    if (!sim) {
+        t->errors++;
+        snprintf(t->msg, sizeof(t->msg), "%s: registration failed", sn);
+        return NULL;
+    }
+    long stored = 0;
+    for (int p = 0; p < GC_POSTS; p++) {
+        int resend = p % 4 == 3;
+        int batch = resend ? p - 1 : p;
+        size_t len = 0;
+        for (int r = 0; r < GC_ROWS; r++)
+            len += (size_t)snprintf(body + len, sizeof(body) - len,
+                                    "%d\t2025-05-%02d 10:%02d:00\t0\t1\t0\t0\t0\n", 100 + r,
+                                    1 + batch, r);
+        int rc = pushsim_post_raw(sim, "ATTLOG", body, len);
+        const char *reply = pushsim_last_reply(sim);
+        if (rc != 0 || pushsim_last_status(sim) != 200 || !reply || strcmp(reply, "OK: 50") != 0) {
+            t->errors++;
+            snprintf(t->msg, sizeof(t->msg), "%s post %d: HTTP %ld '%s'", sn, p,
+                     pushsim_last_status(sim), reply ? reply : "");
+            continue;
+        }
+        if (!resend)
+            stored += GC_ROWS;
+        long n = zkd_attendance_count(t->d, sn);
+        if (n != stored) {
+            t->errors++;
+            snprintf(t->msg, sizeof(t->msg), "%s post %d acknowledged with %ld of %ld rows visible",
+                     sn, p, n, stored);
+        }
+    }
+    pushsim_free(sim);
+    return NULL;
+}
+
+static int t_group_commit(void)
+{
+    int ok = 0, started = 0;
+    zkd d = {0};
+    struct gc_terminal t[GC_TERMINALS];
+    pthread_t th[GC_TERMINALS];
+    REQUIRE(zkd_start(&d, NULL, NULL) == 0, "zkbiod did not start");
+    for (; started < GC_TERMINALS; started++) {
+        t[started] = (struct gc_terminal){.d = &d, .id = started};
+        if (pthread_create(&th[started], NULL, gc_terminal_main, &t[started]) != 0)
+            break;
+    }
+    int errors = 0;
+    for (int i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        if (t[i].errors)
+            fprintf(stderr, "  %s (%d error(s) in this terminal)\n", t[i].msg, t[i].errors);
+        errors += t[i].errors;
+    }
+    REQUIRE(started == GC_TERMINALS, "could not start %d threads", GC_TERMINALS);
+    REQUIRE(errors == 0, "%d upload(s) failed or were acknowledged before their rows were visible",
+          errors);
+    long n = zkd_attendance_count(&d, NULL);
+    long want = (long)GC_TERMINALS * (GC_POSTS - GC_POSTS / 4) * GC_ROWS;
+    REQUIRE(n == want, "attendance API has %ld records, expected %ld (each stored exactly once)", n,
+          want);
+    ok = 1;
+out:
     zkd_cleanup(&d, ok);
     return ok;
 }
@@ -973,6 +1061,7 @@ int main(int argc, char **argv)
         {"biodata-unpadded", t_biodata_unpadded},
         {"offline", t_offline},
         {"resent-batch", t_resent_batch},
+        {"group-commit", t_group_commit},
         {"delete", t_delete},
         {"lost-ack", t_lost_ack},
         {"failing-command", t_failing_command},

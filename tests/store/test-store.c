@@ -572,6 +572,152 @@ out:
     zs_close(st);
 }
 
+/* Group commit (daemon/store/writer.c): many threads upload punches at once through two stores on
+ * the same database (as two zkbiod processes would). Every upload returns only once its rows are
+ * visible to a connection of its own (durable: committed), re-sent batches are counted again but
+ * stored once, and nothing is lost or duplicated. */
+#define GC_THREADS 12
+#define GC_UPLOADS 20
+#define GC_ROWS    50
+
+struct gc {
+    zs_store *st;
+    const char *uri;
+    int id;
+    int failures;
+};
+
+static int64_t count_rows(zdb *db, const char *sn)
+{
+    zdb_stmt *q;
+    if (zdb_prepare(db, "SELECT COUNT(*) FROM attendance WHERE sn = ?", &q) != 0)
+        return -1;
+    zdb_bind_text(q, 1, sn, -1);
+    int64_t n = zdb_step(q) == ZDB_ROW ? zdb_col_int64(q, 0) : -1;
+    zdb_reset(q);
+    return n;
+}
+
+static void *gc_main(void *arg)
+{
+    struct gc *g = arg;
+    char sn[16], err[256];
+    snprintf(sn, sizeof(sn), "GC%02d", g->id);
+    zdb *own = NULL;
+    if (zdb_open(g->uri, &own, err, sizeof(err)) != 0) {
+        g->failures++;
+        return NULL;
+    }
+    char *body = malloc(GC_ROWS * 64);
+    int64_t stored = 0;
+    for (int u = 0; u < GC_UPLOADS && body; u++) {
+        int resend = u > 0 && u % 5 == 0;
+        int batch = resend ? u - 1 : u;
+        size_t len = 0;
+        for (int r = 0; r < GC_ROWS; r++)
+            len +=
+                (size_t)snprintf(body + len, 64, "%d\t2025-03-%02d %02d:%02d:00\t0\t1\t0\t0\t0\n",
+                                 1000 + r, 1 + batch / 24, batch % 24, r);
+        size_t acc = 0;
+        if (upload(g->st, sn, ZKBIO_PUSH_TABLE_ATTLOG, body, &acc) != 0 || acc != GC_ROWS) {
+            g->failures++;
+            continue;
+        }
+        if (!resend)
+            stored += GC_ROWS;
+        if (count_rows(own, sn) != stored) {
+            fprintf(stderr, "%s: upload %d acknowledged before its rows were visible\n", sn, u);
+            g->failures++;
+        }
+    }
+    free(body);
+    zdb_close(own);
+    return NULL;
+}
+
+static void test_group_commit(const char *uri)
+{
+    zs_store *st[2] = {open_store(uri, 3600, 1, NULL), open_store(uri, 3600, 1, NULL)};
+    CHECK(st[0] != NULL && st[1] != NULL);
+    if (!st[0] || !st[1]) {
+        zs_close(st[0]);
+        zs_close(st[1]);
+        return;
+    }
+    struct gc g[GC_THREADS];
+    pthread_t t[GC_THREADS];
+    for (int i = 0; i < GC_THREADS; i++) {
+        char sn[16];
+        zs_admit admit;
+        snprintf(sn, sizeof(sn), "GC%02d", i);
+        CHECK(hello(st[0], sn, &admit) == 0 && admit == ZS_ADMIT_OK);
+        g[i] = (struct gc){.st = st[i % 2], .uri = uri, .id = i};
+        CHECK(pthread_create(&t[i], NULL, gc_main, &g[i]) == 0);
+    }
+    int failures = 0;
+    for (int i = 0; i < GC_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        failures += g[i].failures;
+    }
+    CHECK(failures == 0);
+    /* The same batch sent through both stores at once (a terminal re-sending to another process
+     * while the first reply was lost) is stored once and counted twice. */
+    zs_admit admit;
+    CHECK(hello(st[0], "GCDUP", &admit) == 0);
+    const char *dup =
+        "1\t2025-04-01 08:00:00\t0\t1\t0\t0\t0\n2\t2025-04-01 08:00:01\t0\t1\t0\t0\t0\n";
+    size_t a0 = 0, a1 = 0;
+    CHECK(upload(st[0], "GCDUP", ZKBIO_PUSH_TABLE_ATTLOG, dup, &a0) == 0 && a0 == 2);
+    CHECK(upload(st[1], "GCDUP", ZKBIO_PUSH_TABLE_ATTLOG, dup, &a1) == 0 && a1 == 2);
+    zdb *own = NULL;
+    char err[256];
+    CHECK(zdb_open(uri, &own, err, sizeof(err)) == 0);
+    if (own) {
+        CHECK(count_rows(own, "GCDUP") == 2);
+        int64_t total = 0;
+        for (int i = 0; i < GC_THREADS; i++) {
+            char sn[16];
+            snprintf(sn, sizeof(sn), "GC%02d", i);
+            total += count_rows(own, sn);
+        }
+        CHECK(total == (int64_t)GC_THREADS * (GC_UPLOADS - (GC_UPLOADS - 1) / 5) * GC_ROWS);
+        zdb_close(own);
+    }
+    zs_close(st[0]);
+    zs_close(st[1]);
+}
+
+/* zs_device_poll(): one statement tells admission and whether a command is due, and agrees with
+ * zs_commands_take(). */
+static void test_poll(const char *uri)
+{
+    zs_store *st = open_store(uri, 3600, 1, NULL);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    zs_admit admit = ZS_ADMIT_DENIED;
+    int lang = 0, due = -1;
+    /* Unknown: registered (auto admission) and reported due so the caller looks. */
+    CHECK(zs_device_poll(st, "POLL1", "10.0.0.9", &admit, &lang, &due) == 0 &&
+          admit == ZS_ADMIT_OK && due == 1);
+    char *b = take(st, "POLL1");
+    free(b);
+    CHECK(zs_device_poll(st, "POLL1", "10.0.0.9", &admit, &lang, &due) == 0 && due == 0);
+    CHECK(take(st, "POLL1") == NULL);
+    int64_t id = 0;
+    CHECK(zs_command_enqueue(st, "POLL1", "INFO", &id) == 0);
+    CHECK(zs_device_poll(st, "POLL1", "10.0.0.9", &admit, &lang, &due) == 0 && due == 1);
+    b = take(st, "POLL1");
+    CHECK(b && strstr(b, "INFO"));
+    free(b);
+    /* Sent and not yet timed out: nothing due. */
+    CHECK(zs_device_poll(st, "POLL1", "10.0.0.9", &admit, &lang, &due) == 0 && due == 0);
+    CHECK(zs_update_device(st, "POLL1", NULL, 0) == 0);
+    CHECK(zs_device_poll(st, "POLL1", "10.0.0.9", &admit, &lang, &due) == 0 &&
+          admit == ZS_ADMIT_DISABLED);
+    zs_close(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -596,6 +742,8 @@ int main(int argc, char **argv)
     test_seen(uri);
     test_fp_templates(uri);
     test_fp_template_objects(uri);
+    test_group_commit(uri);
+    test_poll(uri);
     if (tmp) {
         char path[4300];
         const char *sfx[] = {"", "-wal", "-shm"};
