@@ -76,7 +76,8 @@ typedef struct zkbiod_config {
     int scan_rate_limit;     /**< fingerprint operations per minute per reader */
     int match_threshold;     /**< verify/identify decision score */
     int fp_store;            /**< 1 = the service keeps templates in the database (default 0) */
-    /** "" = none; else the bound ports are written there once listening (daemon/http/port_file.h). */
+    /** "" = none; else the bound ports are written there once listening (daemon/http/port_file.h).
+     */
     char *port_file;
 } zkbiod_config;
 

@@ -220,7 +220,7 @@ static int t_biodata_unpadded(void)
     for (int i = 0; i < ROWS; i++) {
         /* about 1.1 kB of template, 1100 + i bytes */
         REQUIRE((tmps[i] = pushsim_fake_b64(1300 + (uint64_t)i, 1100 + (size_t)i)) != NULL,
-              "out of memory");
+                "out of memory");
         if (i == 3 || i == 5) { /* unpadded rows: 1103 bytes end in "=", 1105 in "==" */
             size_t n = strlen(tmps[i]);
             REQUIRE(n && tmps[i][n - 1] == '=', "row %d should have had padding", i);
@@ -234,15 +234,15 @@ static int t_biodata_unpadded(void)
     }
     SIM_OK(a, pushsim_post_raw(a, "BIODATA", body, o));
     REQUIRE(pushsim_last_status(a) == 200 && strcmp(pushsim_last_reply(a), "OK: 17") == 0,
-          "17 BIODATA rows, 2 unpadded, answered %ld '%s', expected OK: 17", pushsim_last_status(a),
-          pushsim_last_reply(a));
+            "17 BIODATA rows, 2 unpadded, answered %ld '%s', expected OK: 17",
+            pushsim_last_status(a), pushsim_last_reply(a));
     REQUIRE(api_template_count(&d, "1301") == 10 && api_template_count(&d, "1302") == 7,
-          "API lists %ld and %ld templates, expected 10 and 7", api_template_count(&d, "1301"),
-          api_template_count(&d, "1302"));
+            "API lists %ld and %ld templates, expected 10 and 7", api_template_count(&d, "1301"),
+            api_template_count(&d, "1302"));
     SYNC(b);
     REQUIRE(pushsim_templates_of(b, "1301") == 10 && pushsim_templates_of(b, "1302") == 7,
-          "B has %zu and %zu templates, expected 10 and 7", pushsim_templates_of(b, "1301"),
-          pushsim_templates_of(b, "1302"));
+            "B has %zu and %zu templates, expected 10 and 7", pushsim_templates_of(b, "1301"),
+            pushsim_templates_of(b, "1302"));
     for (int i = 0; i < ROWS; i++) {
         char pin[8];
         snprintf(pin, sizeof(pin), "%d", 1301 + i / 10);
@@ -253,8 +253,8 @@ static int t_biodata_unpadded(void)
                 got = t;
         }
         REQUIRE(got && got->tmp && strcmp(got->tmp, tmps[i]) == 0,
-              "row %d (PIN %s finger %d) reached B %s", i, pin, i % 10,
-              got ? "with a different text" : "not at all");
+                "row %d (PIN %s finger %d) reached B %s", i, pin, i % 10,
+                got ? "with a different text" : "not at all");
     }
     ok = 1;
 out:
@@ -418,11 +418,11 @@ static int t_group_commit(void)
     }
     REQUIRE(started == GC_TERMINALS, "could not start %d threads", GC_TERMINALS);
     REQUIRE(errors == 0, "%d upload(s) failed or were acknowledged before their rows were visible",
-          errors);
+            errors);
     long n = zkd_attendance_count(&d, NULL);
     long want = (long)GC_TERMINALS * (GC_POSTS - GC_POSTS / 4) * GC_ROWS;
     REQUIRE(n == want, "attendance API has %ld records, expected %ld (each stored exactly once)", n,
-          want);
+            want);
     ok = 1;
 out:
     zkd_cleanup(&d, ok);
