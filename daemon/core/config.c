@@ -20,7 +20,7 @@
 
 #include "zkbio/error.h"
 
-#include "db.h"
+#include "core.h"
 
 _Static_assert(sizeof(zlog_level) == sizeof(int), "enum fields are stored through int pointers");
 _Static_assert(sizeof(zkbiod_admission) == sizeof(int),
@@ -510,7 +510,7 @@ static int check_origin(const char *v, size_t len)
 }
 
 /* sqlite | sqlite:PATH | mariadb://USER[:PASS]@[HOST][:PORT]/DB[?socket=PATH]: the driver's
- * own parser (daemon/db: zdb_uri_parse), so what starts is what the driver opens. The message in
+ * own parser (dburi.c: zc_dburi_parse), so what starts is what the driver opens. The message in
  * why never holds the password. */
 static int check_db(const char *v, char *why, size_t whysz)
 {
@@ -524,9 +524,9 @@ static int check_db(const char *v, char *why, size_t whysz)
         snprintf(why, whysz, "expected sqlite, sqlite:PATH or mariadb://USER:PASS@HOST:PORT/DB");
         return -1;
     }
-    zdb_uri u;
-    int rc = zdb_uri_parse(v, &u, why, whysz);
-    zdb_uri_free(&u);
+    zc_dburi u;
+    int rc = zc_dburi_parse(v, &u, why, whysz);
+    zc_dburi_free(&u);
     return rc == 0 ? 0 : -1;
 }
 

@@ -4,14 +4,16 @@
  *
  *   config.h  the configuration (flags, ZKBIOD_* environment, config file, --help); config.c
  *   log.h     leveled logging to stderr; log.c
- *   this file the small shared helpers (util.c) and the HTTP wire helpers over civetweb (wire.c)
+ *   this file the small shared helpers (util.c), the database URI parser (dburi.c) and the HTTP
+ *             wire helpers over civetweb (wire.c)
  *
  * Helpers: ONE random source (the operating system's: getrandom(2) or getentropy(3), behind the
  * tiny shim in util.c; no user-space DRBG), ONE SHA-256 (mbedTLS 2.28 and 3.x), hex, constant-time
  * compare, ISO-8601 time, the monotonic clock and a fixed-window rate counter.
  *
- * Dependencies: libc, mbedcrypto (SHA-256), civetweb and jansson (wire helpers). Nothing else of
- * zkbiod.
+ * Dependencies: libc, mbedcrypto (SHA-256), libcurl (curl_url(), the URI parser), civetweb (wire
+ * helpers). Nothing else of zkbiod. The build has two libraries: zcore_base_dep (config, log,
+ * helpers, URI parser: what daemon/db and daemon/store use, no civetweb) and zcore_dep (all of it).
  *
  * Thread-safety: every function here may be called from any thread (zc_window is the caller's to
  * lock). Errors: random and parsing return 0 or -1; the wire helpers return an HTTP status or a
@@ -24,7 +26,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <civetweb.h>
+struct mg_connection; /* civetweb's, for the wire helpers (wire.c) */
 
 #include "config.h"
 #include "log.h"
@@ -41,6 +43,10 @@ int zc_random_alnum(char *out, size_t n);
 /* SHA-256 of a || b (b may be NULL with blen 0). */
 void zc_sha256(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[32]);
 
+/* SHA-256 of n strings, each preceded by its length in 8 bytes little-endian, so ("ab","c") and
+ * ("a","bc") differ; a NULL string is hashed as "". */
+void zc_sha256_strings(const char *const *parts, size_t n, uint8_t out[32]);
+
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void zc_hex(const uint8_t *in, size_t n, char *out);
 
@@ -52,6 +58,43 @@ int zc_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
 
 /* Constant-time equality of two strings: the time depends on the length of `want` only. */
 int zc_ct_streq(const char *given, const char *want);
+
+/* Format a message into err (errsz bytes; nothing when err is NULL or errsz 0), as snprintf. */
+void zc_errf(char *err, size_t errsz, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* ---- database URIs (dburi.c) ------------------------------------------------------------------
+ */
+
+typedef enum zc_dburi_kind { ZC_DBURI_SQLITE = 1, ZC_DBURI_MARIADB = 2 } zc_dburi_kind;
+
+/* A parsed database URI (zc_dburi_parse()); every string is decoded and owned by the struct. */
+typedef struct zc_dburi {
+    zc_dburi_kind dialect;
+    char *path;    /* SQLite: the file as written after `sqlite:` (":memory:" too); else NULL */
+    char *user;    /* MariaDB: never empty */
+    char *pass;    /* "" when absent; wiped by zc_dburi_free() */
+    char *host;    /* without [] for IPv6 literals; "localhost" when empty */
+    unsigned port; /* 3306 unless given */
+    char *dbname;  /* never empty */
+    char *socket;  /* NULL unless ?socket= */
+} zc_dburi;
+
+/*
+ * Parse a database URI of the forms daemon/db's zdb_open() takes (the one parser: the
+ * configuration check uses it too). `mariadb://` URIs are split by libcurl's URL parser
+ * (curl_url()); a missing user, database, bad port, query parameter other than one `socket=`,
+ * fragment, malformed percent-escape or encoded NUL is ZKBIO_EINVAL with a message in err (never
+ * the password). ZKBIO_ENOMEM when out of memory. On failure *u is zeroed. Free a parsed URI with
+ * zc_dburi_free().
+ */
+int zc_dburi_parse(const char *uri, zc_dburi *u, char *err, size_t errsz);
+
+/* Free the strings of *u (wiping the password) and zero it; NULL accepted. */
+void zc_dburi_free(zc_dburi *u);
 
 /* ---- time (util.c) ----------------------------------------------------------------------------
  */

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The one parser of zkbiod's database URIs (db.h: zdb_uri_parse), used by the driver (zdb_open)
- * and by the configuration check at start-up. `mariadb://` URIs are split by libcurl's URL parser
- * (curl_url()); the parts are then percent-decoded here, so that a malformed escape or an encoded
- * NUL is refused rather than passed on. `sqlite:PATH` is not a URL: PATH is taken as written.
+ * The one parser of zkbiod's database URIs (core.h: zc_dburi_parse), used by the driver
+ * (daemon/db: zdb_open) and by the configuration check at start-up (config.c). `mariadb://` URIs
+ * are split by libcurl's URL parser (curl_url()); the parts are then percent-decoded here, so that
+ * a malformed escape or an encoded NUL is refused rather than passed on. `sqlite:PATH` is not a
+ * URL: PATH is taken as written.
  */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db_impl.h"
+#include "zkbio/error.h"
+
+#include "core.h"
 
 static int hexval(int c)
 {
@@ -55,7 +58,7 @@ static char *pct_decode(const char *s, size_t n, int *nomem)
     return out;
 }
 
-void zdb_uri_free(zdb_uri *u)
+void zc_dburi_free(zc_dburi *u)
 {
     if (!u)
         return;
@@ -115,7 +118,7 @@ static char *fill_host(const char *uri)
     return out;
 }
 
-static int parse_mariadb(const char *uri, zdb_uri *u, char *err, size_t errsz)
+static int parse_mariadb(const char *uri, zc_dburi *u, char *err, size_t errsz)
 {
     int nomem = 0, rc = ZKBIO_EINVAL;
     char *filled = fill_host(uri);
@@ -129,7 +132,7 @@ static int parse_mariadb(const char *uri, zdb_uri *u, char *err, size_t errsz)
     const char *auth = uri + strlen("mariadb://");
     size_t alen = strcspn(auth, "/?#");
     if (alen && auth[alen - 1] == ':') { /* curl would take an empty port for the default */
-        zdb__fmt_err(err, errsz, "mariadb URI has a bad port (1..65535)");
+        zc_errf(err, errsz, "mariadb URI has a bad port (1..65535)");
         goto out;
     }
     CURLUcode cu = curl_url_set(h, CURLUPART_URL, filled, CURLU_NON_SUPPORT_SCHEME);
@@ -138,11 +141,11 @@ static int parse_mariadb(const char *uri, zdb_uri *u, char *err, size_t errsz)
         goto out;
     }
     if (cu == CURLUE_BAD_PORT_NUMBER) {
-        zdb__fmt_err(err, errsz, "mariadb URI has a bad port (1..65535)");
+        zc_errf(err, errsz, "mariadb URI has a bad port (1..65535)");
         goto out;
     }
     if (cu != CURLUE_OK) {
-        zdb__fmt_err(err, errsz, "mariadb URI is malformed (%s)", curl_url_strerror(cu));
+        zc_errf(err, errsz, "mariadb URI is malformed (%s)", curl_url_strerror(cu));
         goto out;
     }
     user = part(h, CURLUPART_USER, &nomem);
@@ -155,25 +158,25 @@ static int parse_mariadb(const char *uri, zdb_uri *u, char *err, size_t errsz)
     if (nomem)
         goto out;
     if (!user || !*user) {
-        zdb__fmt_err(err, errsz, "mariadb URI needs USER[:PASS]@ before the host");
+        zc_errf(err, errsz, "mariadb URI needs USER[:PASS]@ before the host");
         goto out;
     }
     if (frag) {
-        zdb__fmt_err(err, errsz, "mariadb URI may not have a #fragment");
+        zc_errf(err, errsz, "mariadb URI may not have a #fragment");
         goto out;
     }
     u->port = 3306;
     if (port) {
         long p = strtol(port, NULL, 10);
         if (p < 1 || p > 65535) {
-            zdb__fmt_err(err, errsz, "mariadb URI has a bad port (1..65535)");
+            zc_errf(err, errsz, "mariadb URI has a bad port (1..65535)");
             goto out;
         }
         u->port = (unsigned)p;
     }
     if (!path || path[0] != '/' || !path[1] || strchr(path + 1, '/')) {
-        zdb__fmt_err(err, errsz,
-                     "mariadb URI needs a database name: mariadb://USER[:PASS]@HOST[:PORT]/DB");
+        zc_errf(err, errsz,
+                "mariadb URI needs a database name: mariadb://USER[:PASS]@HOST[:PORT]/DB");
         goto out;
     }
     size_t hl = host ? strlen(host) : 0;
@@ -193,8 +196,8 @@ static int parse_mariadb(const char *uri, zdb_uri *u, char *err, size_t errsz)
             if (!(u->socket = pct_decode(q + 7, n - 7, &nomem)))
                 goto bad_escape;
         } else if (n > 0) {
-            zdb__fmt_err(err, errsz,
-                         "mariadb URI: unsupported or repeated query parameter (only socket=PATH)");
+            zc_errf(err, errsz,
+                    "mariadb URI: unsupported or repeated query parameter (only socket=PATH)");
             goto out;
         }
         q += n;
@@ -205,10 +208,10 @@ static int parse_mariadb(const char *uri, zdb_uri *u, char *err, size_t errsz)
     goto out;
 bad_escape:
     if (!nomem)
-        zdb__fmt_err(err, errsz, "mariadb URI has a malformed percent-escape");
+        zc_errf(err, errsz, "mariadb URI has a malformed percent-escape");
 out:
     if (nomem) {
-        zdb__fmt_err(err, errsz, "out of memory");
+        zc_errf(err, errsz, "out of memory");
         rc = ZKBIO_ENOMEM;
     }
     if (pass)
@@ -227,36 +230,35 @@ out:
     return rc;
 }
 
-int zdb_uri_parse(const char *uri, zdb_uri *u, char *err, size_t errsz)
+int zc_dburi_parse(const char *uri, zc_dburi *u, char *err, size_t errsz)
 {
-    zdb__fmt_err(err, errsz, "%s", "");
+    zc_errf(err, errsz, "%s", "");
     if (!u)
         return ZKBIO_EINVAL;
     memset(u, 0, sizeof(*u));
     if (!uri) {
-        zdb__fmt_err(err, errsz, "no database URI");
+        zc_errf(err, errsz, "no database URI");
         return ZKBIO_EINVAL;
     }
     if (strncmp(uri, "sqlite:", 7) == 0) {
         if (!uri[7]) {
-            zdb__fmt_err(err, errsz, "sqlite URI needs a path (sqlite:PATH or sqlite::memory:)");
+            zc_errf(err, errsz, "sqlite URI needs a path (sqlite:PATH or sqlite::memory:)");
             return ZKBIO_EINVAL;
         }
-        u->dialect = ZDB_SQLITE;
+        u->dialect = ZC_DBURI_SQLITE;
         if (!(u->path = strdup(uri + 7))) {
-            zdb__fmt_err(err, errsz, "out of memory");
+            zc_errf(err, errsz, "out of memory");
             return ZKBIO_ENOMEM;
         }
         return 0;
     }
     if (strncmp(uri, "mariadb://", 10) != 0) {
-        zdb__fmt_err(err, errsz,
-                     "unknown database URI scheme (expected sqlite:PATH or mariadb://...)");
+        zc_errf(err, errsz, "unknown database URI scheme (expected sqlite:PATH or mariadb://...)");
         return ZKBIO_EINVAL;
     }
-    u->dialect = ZDB_MARIADB;
+    u->dialect = ZC_DBURI_MARIADB;
     int rc = parse_mariadb(uri, u, err, errsz);
     if (rc != 0)
-        zdb_uri_free(u);
+        zc_dburi_free(u);
     return rc;
 }

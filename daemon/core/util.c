@@ -2,10 +2,12 @@
 #include "core.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
 
 /* The platform shim of the one random source: getrandom(2) where the C library has it (glibc
  * 2.25+, musl 1.1.20+), else getentropy(3) (the BSDs, macOS), in chunks of at most 256 bytes. */
@@ -60,24 +62,55 @@ int zc_random_alnum(char *out, size_t n)
     return 0;
 }
 
+/* The one place that knows mbedTLS 2.28's `_ret` names from 3.x's. */
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define SHA256_STARTS mbedtls_sha256_starts
+#define SHA256_UPDATE mbedtls_sha256_update
+#define SHA256_FINISH mbedtls_sha256_finish
+#else
+#define SHA256_STARTS mbedtls_sha256_starts_ret
+#define SHA256_UPDATE mbedtls_sha256_update_ret
+#define SHA256_FINISH mbedtls_sha256_finish_ret
+#endif
+
 void zc_sha256(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[32])
 {
     mbedtls_sha256_context c;
     mbedtls_sha256_init(&c);
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-    mbedtls_sha256_starts(&c, 0);
-    mbedtls_sha256_update(&c, a, alen);
+    SHA256_STARTS(&c, 0);
+    SHA256_UPDATE(&c, a, alen);
     if (blen)
-        mbedtls_sha256_update(&c, b, blen);
-    mbedtls_sha256_finish(&c, out);
-#else
-    mbedtls_sha256_starts_ret(&c, 0);
-    mbedtls_sha256_update_ret(&c, a, alen);
-    if (blen)
-        mbedtls_sha256_update_ret(&c, b, blen);
-    mbedtls_sha256_finish_ret(&c, out);
-#endif
+        SHA256_UPDATE(&c, b, blen);
+    SHA256_FINISH(&c, out);
     mbedtls_sha256_free(&c);
+}
+
+void zc_sha256_strings(const char *const *parts, size_t n, uint8_t out[32])
+{
+    mbedtls_sha256_context c;
+    mbedtls_sha256_init(&c);
+    SHA256_STARTS(&c, 0);
+    for (size_t i = 0; i < n; i++) {
+        const char *p = parts[i] ? parts[i] : "";
+        size_t l = strlen(p);
+        unsigned char len[8];
+        for (int k = 0; k < 8; k++)
+            len[k] = (unsigned char)((uint64_t)l >> (8 * k));
+        SHA256_UPDATE(&c, len, sizeof(len));
+        SHA256_UPDATE(&c, (const unsigned char *)p, l);
+    }
+    SHA256_FINISH(&c, out);
+    mbedtls_sha256_free(&c);
+}
+
+void zc_errf(char *err, size_t errsz, const char *fmt, ...)
+{
+    if (!err || errsz == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errsz, fmt, ap);
+    va_end(ap);
 }
 
 void zc_hex(const uint8_t *in, size_t n, char *out)

@@ -7,6 +7,8 @@
 
 #include "core.h"
 
+#include <civetweb.h>
+
 int zc_send(struct mg_connection *c, int status, const char *ctype, const char *body, size_t len)
 {
     char clen[32];

@@ -24,33 +24,23 @@ void zdb__set_err(zdb *db, const char *fmt, ...)
     va_end(ap);
 }
 
-void zdb__fmt_err(char *err, size_t errsz, const char *fmt, ...)
-{
-    if (!err || errsz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsz, fmt, ap);
-    va_end(ap);
-}
-
 int zdb_open(const char *uri, zdb **out, char *err, size_t errsz)
 {
-    zdb__fmt_err(err, errsz, "%s", "");
+    zc_errf(err, errsz, "%s", "");
     if (out)
         *out = NULL;
     if (!uri || !out) {
-        zdb__fmt_err(err, errsz, "zdb_open: NULL argument");
+        zc_errf(err, errsz, "zdb_open: NULL argument");
         return ZKBIO_EINVAL;
     }
-    zdb_uri u;
-    int rc = zdb_uri_parse(uri, &u, err, errsz);
+    zc_dburi u;
+    int rc = zc_dburi_parse(uri, &u, err, errsz);
     if (rc != 0)
         return rc;
 #ifndef ZKBIOD_HAVE_MARIADB
-    if (u.dialect == ZDB_MARIADB) {
-        zdb_uri_free(&u);
-        zdb__fmt_err(err, errsz, "this zkbiod was built without MariaDB support");
+    if (u.dialect == ZC_DBURI_MARIADB) {
+        zc_dburi_free(&u);
+        zc_errf(err, errsz, "this zkbiod was built without MariaDB support");
         return ZKBIO_ENOTSUP;
     }
 #endif
@@ -62,11 +52,11 @@ int zdb_open(const char *uri, zdb **out, char *err, size_t errsz)
     }
     if (!db || !db->buckets) {
         free(db);
-        zdb_uri_free(&u);
-        zdb__fmt_err(err, errsz, "out of memory");
+        zc_dburi_free(&u);
+        zc_errf(err, errsz, "out of memory");
         return ZKBIO_ENOMEM;
     }
-    if (u.dialect == ZDB_SQLITE) {
+    if (u.dialect == ZC_DBURI_SQLITE) {
         rc = zdb__sqlite_open(db, u.path, err, errsz);
     } else {
 #ifdef ZKBIOD_HAVE_MARIADB
@@ -75,7 +65,7 @@ int zdb_open(const char *uri, zdb **out, char *err, size_t errsz)
         rc = ZKBIO_ENOTSUP;
 #endif
     }
-    zdb_uri_free(&u);
+    zc_dburi_free(&u);
     if (rc != 0) {
         free(db->buckets);
         free(db);

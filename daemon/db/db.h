@@ -36,29 +36,6 @@ typedef enum zdb_dialect { ZDB_SQLITE = 1, ZDB_MARIADB = 2 } zdb_dialect;
 #define ZDB_DONE 0
 #define ZDB_ROW  1
 
-/** A parsed database URI (zdb_uri_parse()); every string is decoded and owned by the struct. */
-typedef struct zdb_uri {
-    zdb_dialect dialect;
-    char *path;    /**< SQLite: the file as written after `sqlite:` (":memory:" too); else NULL */
-    char *user;    /**< MariaDB: never empty */
-    char *pass;    /**< "" when absent; wiped by zdb_uri_free() */
-    char *host;    /**< without [] for IPv6 literals; "localhost" when empty */
-    unsigned port; /**< 3306 unless given */
-    char *dbname;  /**< never empty */
-    char *socket;  /**< NULL unless ?socket= */
-} zdb_uri;
-
-/**
- * Parse a database URI of the forms zdb_open() takes (the one parser: the configuration check uses
- * it too). `mariadb://` URIs are split by libcurl's URL parser; a missing user, database, bad port,
- * query parameter other than one `socket=`, fragment, malformed percent-escape or encoded NUL is
- * ZKBIO_EINVAL with a message in err (never the password). ZKBIO_ENOMEM when out of memory. On
- * failure *u is zeroed. Free a parsed URI with zdb_uri_free().
- */
-int zdb_uri_parse(const char *uri, zdb_uri *u, char *err, size_t errsz);
-/** Free the strings of *u (wiping the password) and zero it; NULL accepted. */
-void zdb_uri_free(zdb_uri *u);
-
 /**
  * Open a connection. URIs:
  *  - `sqlite:PATH` (file, created if missing; WAL mode, synchronous=FULL, busy timeout 10 s,

@@ -16,6 +16,7 @@
 
 #include "zkbio/error.h"
 
+#include "core.h" /* zc_errf, zc_dburi */
 #include "db.h"
 
 /** Kinds of bound parameter values. Unbound parameters are NULL. */
@@ -94,12 +95,6 @@ void zdb__set_err(zdb *db, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/** printf into a caller's err buffer of errsz bytes (errsz may be 0). */
-void zdb__fmt_err(char *err, size_t errsz, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
 /** Call fn on every cached statement of db. */
 void zdb__foreach_stmt(zdb *db, void (*fn)(zdb_stmt *st, void *arg), void *arg);
 
@@ -110,7 +105,7 @@ void zdb__foreach_stmt(zdb *db, void (*fn)(zdb_stmt *st, void *arg), void *arg);
 int zdb__sqlite_open(zdb *db, const char *path, char *err, size_t errsz);
 
 #ifdef ZKBIOD_HAVE_MARIADB
-int zdb__mariadb_open(zdb *db, const zdb_uri *uri, char *err, size_t errsz);
+int zdb__mariadb_open(zdb *db, const zc_dburi *uri, char *err, size_t errsz);
 #endif
 
 #endif /* ZKBIOD_DB_IMPL_H */

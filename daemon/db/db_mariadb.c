@@ -148,7 +148,7 @@ static int md_connect(struct mdb *d, char *err, size_t errsz)
 {
     MYSQL *m = mysql_init(NULL);
     if (!m) {
-        zdb__fmt_err(err, errsz, "mariadb: out of memory");
+        zc_errf(err, errsz, "mariadb: out of memory");
         return ZKBIO_ENOMEM;
     }
     unsigned int to = MD_TIMEOUT_S;
@@ -172,11 +172,11 @@ static int md_connect(struct mdb *d, char *err, size_t errsz)
         char clean[300];
         sanitize(clean, sizeof(clean), mysql_error(m));
         if (d->socket)
-            zdb__fmt_err(err, errsz, "mariadb: cannot connect through socket %s: %s (%u)",
-                         d->socket, clean, e);
+            zc_errf(err, errsz, "mariadb: cannot connect through socket %s: %s (%u)", d->socket,
+                    clean, e);
         else
-            zdb__fmt_err(err, errsz, "mariadb: cannot connect to %s port %u: %s (%u)", d->host,
-                         d->port, clean, e);
+            zc_errf(err, errsz, "mariadb: cannot connect to %s port %u: %s (%u)", d->host, d->port,
+                    clean, e);
         mysql_close(m);
         /* Bad credentials or database are configuration errors; everything else is worth retrying
          * later. */
@@ -794,16 +794,16 @@ static char *dup_or_null(const char *s, int *nomem)
     return d;
 }
 
-int zdb__mariadb_open(zdb *db, const zdb_uri *u, char *err, size_t errsz)
+int zdb__mariadb_open(zdb *db, const zc_dburi *u, char *err, size_t errsz)
 {
     pthread_once(&lib_once, lib_init);
     if (lib_failed) {
-        zdb__fmt_err(err, errsz, "mariadb: mysql_library_init failed");
+        zc_errf(err, errsz, "mariadb: mysql_library_init failed");
         return ZKBIO_EDB;
     }
     struct mdb *d = calloc(1, sizeof(*d));
     if (!d) {
-        zdb__fmt_err(err, errsz, "out of memory");
+        zc_errf(err, errsz, "out of memory");
         return ZKBIO_ENOMEM;
     }
     int nomem = 0;
@@ -815,7 +815,7 @@ int zdb__mariadb_open(zdb *db, const zdb_uri *u, char *err, size_t errsz)
     d->port = u->port;
     if (nomem) {
         mdb_free(d);
-        zdb__fmt_err(err, errsz, "out of memory");
+        zc_errf(err, errsz, "out of memory");
         return ZKBIO_ENOMEM;
     }
     int rc = md_connect(d, err, errsz);

@@ -294,14 +294,14 @@ int zdb__sqlite_open(zdb *db, const char *path, char *err, size_t errsz)
 {
     struct sq *q = calloc(1, sizeof(*q));
     if (!q) {
-        zdb__fmt_err(err, errsz, "out of memory");
+        zc_errf(err, errsz, "out of memory");
         return ZKBIO_ENOMEM;
     }
     int rc = sqlite3_open_v2(
         path, &q->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        zdb__fmt_err(err, errsz, "sqlite: cannot open %s: %s", path,
-                     q->h ? sqlite3_errmsg(q->h) : sqlite3_errstr(rc));
+        zc_errf(err, errsz, "sqlite: cannot open %s: %s", path,
+                q->h ? sqlite3_errmsg(q->h) : sqlite3_errstr(rc));
         sqlite3_close_v2(q->h);
         free(q);
         return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ZKBIO_EUNAVAIL : ZKBIO_EDB;
@@ -316,7 +316,7 @@ int zdb__sqlite_open(zdb *db, const char *path, char *err, size_t errsz)
     if (rc == 0)
         rc = sq_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
     if (rc != 0) {
-        zdb__fmt_err(err, errsz, "%s", db->errmsg);
+        zc_errf(err, errsz, "%s", db->errmsg);
         sq_close(db);
         db->ops = NULL;
         return rc;

@@ -10,7 +10,7 @@ int zdb_migrate(zdb *db, const zdb_migration *list, size_t n, int64_t *version, 
     if (version)
         *version = 0;
     if (!db || (!list && n)) {
-        zdb__fmt_err(err, errsz, "zdb_migrate: NULL argument");
+        zc_errf(err, errsz, "zdb_migrate: NULL argument");
         return ZKBIO_EINVAL;
     }
     int64_t have = 0;
@@ -23,15 +23,14 @@ int zdb_migrate(zdb *db, const zdb_migration *list, size_t n, int64_t *version, 
     if (rc != 0)
         goto fail;
     if (have > (int64_t)n) {
-        zdb__fmt_err(err, errsz, "database schema version %lld is newer than this zkbiod (%lld)",
-                     (long long)have, (long long)n);
+        zc_errf(err, errsz, "database schema version %lld is newer than this zkbiod (%lld)",
+                (long long)have, (long long)n);
         return ZKBIO_EDB;
     }
     for (int64_t v = have; v < (int64_t)n; v++) {
         const zdb_migration *m = &list[v];
         if (m->version != v + 1) {
-            zdb__fmt_err(err, errsz, "migration %lld is numbered %d", (long long)(v + 1),
-                         m->version);
+            zc_errf(err, errsz, "migration %lld is numbered %d", (long long)(v + 1), m->version);
             return ZKBIO_EINVAL;
         }
         rc = zdb_begin(db);
@@ -47,8 +46,8 @@ int zdb_migrate(zdb *db, const zdb_migration *list, size_t n, int64_t *version, 
         }
         if (rc != 0) {
             zdb_rollback(db);
-            zdb__fmt_err(err, errsz, "schema migration %04d_%s failed: %s", m->version, m->name,
-                         zdb_errmsg(db));
+            zc_errf(err, errsz, "schema migration %04d_%s failed: %s", m->version, m->name,
+                    zdb_errmsg(db));
             return rc < 0 ? rc : ZKBIO_EDB;
         }
         if (version)
@@ -58,6 +57,6 @@ int zdb_migrate(zdb *db, const zdb_migration *list, size_t n, int64_t *version, 
         *version = have > (int64_t)n ? have : (int64_t)n;
     return 0;
 fail:
-    zdb__fmt_err(err, errsz, "schema migration failed: %s", zdb_errmsg(db));
+    zc_errf(err, errsz, "schema migration failed: %s", zdb_errmsg(db));
     return rc < 0 ? rc : ZKBIO_EDB;
 }

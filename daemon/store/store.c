@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <mbedtls/sha256.h>
 
+#include "core.h" /* zc_sha256_strings, zc_hex */
 #include "store_impl.h"
 
 int64_t zs_now(void)
@@ -19,28 +19,9 @@ int64_t zs_now(void)
 
 void zs_hash(char out[65], const char *const *parts, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char d[32];
-    mbedtls_sha256_context c;
-    mbedtls_sha256_init(&c);
-    mbedtls_sha256_starts_ret(&c, 0);
-    for (size_t i = 0; i < n; i++) {
-        const char *p = parts[i] ? parts[i] : "";
-        /* Length-prefix every part so ("ab","c") and ("a","bc") differ. */
-        unsigned char len[8];
-        size_t l = strlen(p);
-        for (int k = 0; k < 8; k++)
-            len[k] = (unsigned char)(l >> (8 * k));
-        mbedtls_sha256_update_ret(&c, len, sizeof(len));
-        mbedtls_sha256_update_ret(&c, (const unsigned char *)p, l);
-    }
-    mbedtls_sha256_finish_ret(&c, d);
-    mbedtls_sha256_free(&c);
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[64] = '\0';
+    uint8_t d[32];
+    zc_sha256_strings(parts, n, d);
+    zc_hex(d, sizeof(d), out);
 }
 
 int zs_grow(void *arr, size_t *cap, size_t n, size_t elem)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* zdb_uri_parse(): the one database URI parser (driver and configuration). No database needed. */
+/* zc_dburi_parse(): the one database URI parser (driver and configuration). No database needed. */
 #include <stdio.h>
 #include <string.h>
 
 #include "zkbio/error.h"
 
-#include "db.h"
+#include "core.h"
 
 static int passed, failed;
 
@@ -32,74 +32,74 @@ static void check(int ok, const char *what, const char *file, int line)
 
 static void good(void)
 {
-    zdb_uri u;
+    zc_dburi u;
     char err[200];
 
-    CHECK(zdb_uri_parse("sqlite:/var/lib/zkbiod/zk.db", &u, err, sizeof(err)) == 0);
-    CHECK(u.dialect == ZDB_SQLITE);
+    CHECK(zc_dburi_parse("sqlite:/var/lib/zkbiod/zk.db", &u, err, sizeof(err)) == 0);
+    CHECK(u.dialect == ZC_DBURI_SQLITE);
     CHECK_STR(u.path, "/var/lib/zkbiod/zk.db");
     CHECK(u.user == NULL && u.host == NULL);
-    zdb_uri_free(&u);
+    zc_dburi_free(&u);
     CHECK(u.path == NULL);
 
     /* sqlite:PATH is not a URL: '#', '?', '%' are part of the file name. */
-    CHECK(zdb_uri_parse("sqlite:rel/a#b?c%20.db", &u, err, sizeof(err)) == 0);
+    CHECK(zc_dburi_parse("sqlite:rel/a#b?c%20.db", &u, err, sizeof(err)) == 0);
     CHECK_STR(u.path, "rel/a#b?c%20.db");
-    zdb_uri_free(&u);
-    CHECK(zdb_uri_parse("sqlite::memory:", &u, err, sizeof(err)) == 0);
+    zc_dburi_free(&u);
+    CHECK(zc_dburi_parse("sqlite::memory:", &u, err, sizeof(err)) == 0);
     CHECK_STR(u.path, ":memory:");
-    zdb_uri_free(&u);
+    zc_dburi_free(&u);
 
     /* Percent-escapes in user, password, database; the defaults. */
-    CHECK(zdb_uri_parse("mariadb://zk%40app:p%40ss%3Aw%2Fo%25rd%3F@db.example:3307/zk%5Fdb", &u,
-                        err, sizeof(err)) == 0);
-    CHECK(u.dialect == ZDB_MARIADB);
+    CHECK(zc_dburi_parse("mariadb://zk%40app:p%40ss%3Aw%2Fo%25rd%3F@db.example:3307/zk%5Fdb", &u,
+                         err, sizeof(err)) == 0);
+    CHECK(u.dialect == ZC_DBURI_MARIADB);
     CHECK_STR(u.user, "zk@app");
     CHECK_STR(u.pass, "p@ss:w/o%rd?");
     CHECK_STR(u.host, "db.example");
     CHECK(u.port == 3307);
     CHECK_STR(u.dbname, "zk_db");
     CHECK(u.socket == NULL && u.path == NULL);
-    zdb_uri_free(&u);
+    zc_dburi_free(&u);
 
-    CHECK(zdb_uri_parse("mariadb://zk@h/zkbio", &u, err, sizeof(err)) == 0);
+    CHECK(zc_dburi_parse("mariadb://zk@h/zkbio", &u, err, sizeof(err)) == 0);
     CHECK_STR(u.pass, "");
     CHECK(u.port == 3306);
-    zdb_uri_free(&u);
+    zc_dburi_free(&u);
 
     /* IPv6 literal: brackets removed. */
-    CHECK(zdb_uri_parse("mariadb://u:p@[::1]:3310/zk", &u, err, sizeof(err)) == 0);
+    CHECK(zc_dburi_parse("mariadb://u:p@[::1]:3310/zk", &u, err, sizeof(err)) == 0);
     CHECK_STR(u.host, "::1");
     CHECK(u.port == 3310);
-    zdb_uri_free(&u);
-    CHECK(zdb_uri_parse("mariadb://u:p@[2001:db8::5]/zk", &u, err, sizeof(err)) == 0);
+    zc_dburi_free(&u);
+    CHECK(zc_dburi_parse("mariadb://u:p@[2001:db8::5]/zk", &u, err, sizeof(err)) == 0);
     CHECK_STR(u.host, "2001:db8::5");
     CHECK(u.port == 3306);
-    zdb_uri_free(&u);
+    zc_dburi_free(&u);
 
     /* Socket only: empty host means localhost; the socket path is decoded. */
-    CHECK(zdb_uri_parse("mariadb://zk:pw@/zkbio?socket=/run/mysqld/mysqld.sock", &u, err,
-                        sizeof(err)) == 0);
+    CHECK(zc_dburi_parse("mariadb://zk:pw@/zkbio?socket=/run/mysqld/mysqld.sock", &u, err,
+                         sizeof(err)) == 0);
     CHECK_STR(u.host, "localhost");
     CHECK_STR(u.socket, "/run/mysqld/mysqld.sock");
     CHECK_STR(u.dbname, "zkbio");
-    zdb_uri_free(&u);
-    CHECK(zdb_uri_parse("mariadb://zk@localhost/zkbio?socket=%2Frun%2Fa%26b.sock", &u, err,
-                        sizeof(err)) == 0);
+    zc_dburi_free(&u);
+    CHECK(zc_dburi_parse("mariadb://zk@localhost/zkbio?socket=%2Frun%2Fa%26b.sock", &u, err,
+                         sizeof(err)) == 0);
     CHECK_STR(u.socket, "/run/a&b.sock");
     CHECK_STR(u.host, "localhost");
-    zdb_uri_free(&u);
+    zc_dburi_free(&u);
 }
 
 static void bad(const char *uri, const char *want_in_err)
 {
-    zdb_uri u;
+    zc_dburi u;
     memset(&u, 0x5a, sizeof(u));
     char err[200] = "unchanged";
-    int rc = zdb_uri_parse(uri, &u, err, sizeof(err));
+    int rc = zc_dburi_parse(uri, &u, err, sizeof(err));
     check(rc == ZKBIO_EINVAL, uri, __FILE__, __LINE__);
     if (rc == 0)
-        zdb_uri_free(&u);
+        zc_dburi_free(&u);
     CHECK(u.user == NULL && u.pass == NULL && u.host == NULL && u.path == NULL);
     CHECK(strcmp(err, "unchanged") != 0 && err[0] != '\0');
     CHECK(strstr(err, "s3cr3t") == NULL);
@@ -134,10 +134,10 @@ int main(void)
     bad("mariadb://u:s3cr3t@host/db?sock=/x", "socket");
     bad("mariadb://u:s3cr3t@host/db?socket=/a&socket=/b", "socket");
     bad("mariadb://u:s3cr3t@host/db#frag", "fragment");
-    zdb_uri u;
-    CHECK(zdb_uri_parse(NULL, &u, NULL, 0) == ZKBIO_EINVAL);
-    CHECK(zdb_uri_parse("sqlite:x", NULL, NULL, 0) == ZKBIO_EINVAL);
-    zdb_uri_free(NULL);
+    zc_dburi u;
+    CHECK(zc_dburi_parse(NULL, &u, NULL, 0) == ZKBIO_EINVAL);
+    CHECK(zc_dburi_parse("sqlite:x", NULL, NULL, 0) == ZKBIO_EINVAL);
+    zc_dburi_free(NULL);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
