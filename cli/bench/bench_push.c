@@ -33,6 +33,7 @@
 
 #include "bench.h"
 #include "loadgen.h"
+#include "port_file.h"
 
 extern char **environ;
 
@@ -467,24 +468,6 @@ static int find_zkbiod(const char *opt, char *out, size_t cap)
     return -1;
 }
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof(a);
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
-}
-
 /* One blocking GET with Connection: close; returns the HTTP status, or -1. */
 static int simple_get(const bench *b, const char *path, int timeout_ms)
 {
@@ -527,15 +510,17 @@ typedef struct server {
     int exited, status;
 } server;
 
-static pid_t spawn_zkbiod(const bench *b, const char *exe, int port, const char *dir)
+/* zkbiod on loopback port 0: the system picks the port as it binds, and zkbiod writes it to
+ * port_file (no pick-a-free-port-then-bind race). */
+static pid_t spawn_zkbiod(const bench *b, const char *exe, const char *port_file, const char *dir)
 {
-    char listen[64];
-    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
-    const char *args[16 + MAX_EXTRA_ARGS];
+    const char *args[18 + MAX_EXTRA_ARGS];
     size_t n = 0;
     args[n++] = exe;
     args[n++] = "--listen";
-    args[n++] = listen;
+    args[n++] = "127.0.0.1:0";
+    args[n++] = "--port-file";
+    args[n++] = port_file;
     args[n++] = "--service-listen"; /* the fingerprint service has its own benchmark */
     args[n++] = "off";
     args[n++] = "--data-dir";
@@ -794,13 +779,28 @@ int zkbio_cli_bench_push(int argc, char **argv)
             status = 2;
             goto out;
         }
-        int port = free_port();
         const char *tmp = getenv("TMPDIR");
         snprintf(srv.dir, sizeof(srv.dir), "%s/zkbio-bench-XXXXXX",
                  tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-        if (port <= 0 || !mkdtemp(srv.dir)) {
+        if (!mkdtemp(srv.dir)) {
             fprintf(stderr, "zkbio bench push: cannot set up: %s\n", strerror(errno));
             srv.dir[0] = '\0';
+            status = 2;
+            goto out;
+        }
+        char port_file[sizeof(srv.dir) + 16];
+        snprintf(port_file, sizeof(port_file), "%s/zkbiod.ports", srv.dir);
+        srv.pid = spawn_zkbiod(&b, exe, port_file, srv.dir);
+        if (srv.pid < 0) {
+            fprintf(stderr, "zkbio bench push: cannot start %s: %s\n", exe, strerror(errno));
+            status = 2;
+            goto out;
+        }
+        int port =
+            bench_port_file_wait(port_file, "listen", srv.pid, 60000, &srv.exited, &srv.status);
+        if (port <= 0) {
+            fprintf(stderr, "zkbio bench push: %s did not report its port%s\n", exe,
+                    srv.exited ? " (it exited)" : " within 60 s");
             status = 2;
             goto out;
         }
@@ -808,12 +808,6 @@ int zkbio_cli_bench_push(int argc, char **argv)
         snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
         if (set_target(&b, url, err, sizeof(err)) != 0) {
             fprintf(stderr, "zkbio bench push: %s\n", err);
-            status = 2;
-            goto out;
-        }
-        srv.pid = spawn_zkbiod(&b, exe, port, srv.dir);
-        if (srv.pid < 0) {
-            fprintf(stderr, "zkbio bench push: cannot start %s: %s\n", exe, strerror(errno));
             status = 2;
             goto out;
         }

@@ -34,6 +34,7 @@
 #include "zkbio/template.h"
 
 #include "bench_service.h"
+#include "port_file.h"
 #include "util.h"
 
 #define KEY "benchkey_0123456789abcdef"
@@ -143,23 +144,6 @@ static double pct(double *v, size_t n, double p)
         return 0;
     size_t i = (size_t)(p * (double)(n - 1) + 0.5);
     return v[i < n ? i : n - 1];
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof(a);
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
 }
 
 static int executable(const char *p)
@@ -335,26 +319,30 @@ int zkbio_cli_bench_service(int argc, char **argv)
         if (symlink(files[(size_t)i % nfiles], link) != 0)
             break;
     }
-    int port = free_port();
-    char listen[32], sim[PATH_MAX + 8];
-    snprintf(listen, sizeof(listen), "127.0.0.1:%d%s", port, tls ? "s" : "");
+    /* port 0: the system picks the port as zkbiod binds it, and zkbiod writes it to the port file
+     */
+    char sim[PATH_MAX + 8], ports[PATH_MAX];
+    const char *listen = tls ? "127.0.0.1:0s" : "127.0.0.1:0";
     snprintf(sim, sizeof(sim), "dir:%s", reader);
+    snprintf(ports, sizeof(ports), "%s/zkbiod.ports", tmp);
     pid_t pid = fork();
     if (pid == 0) {
         setenv("ZKBIO_SIM", sim, 1);
         FILE *f = freopen(log, "w", stderr);
         (void)f;
-        execl(exe, exe, "--listen", "off", "--service-listen", listen, "--data-dir", data,
-              "--api-key", KEY, "--rate-limit", "1000000", "--scan-rate-limit", "100000",
-              "--service-max-body", "256M", "--log-level", "warn", (char *)NULL);
+        execl(exe, exe, "--listen", "off", "--service-listen", listen, "--port-file", ports,
+              "--data-dir", data, "--api-key", KEY, "--rate-limit", "1000000", "--scan-rate-limit",
+              "100000", "--service-max-body", "256M", "--log-level", "warn", (char *)NULL);
         _exit(127);
     }
+    int exited = 0, wstatus = 0; /* wstatus: unused beyond the reap */
+    int port = pid > 0 ? bench_port_file_wait(ports, "service", pid, 10000, &exited, &wstatus) : -1;
     curl_global_init(CURL_GLOBAL_ALL);
     client cl;
-    client_init(&cl, port);
+    client_init(&cl, port > 0 ? port : 1);
     cl.tls = tls;
     int rc = 1, up = 0;
-    for (int i = 0; i < 100 && !up; i++) {
+    for (int i = 0; port > 0 && i < 100 && !up; i++) {
         up = ready(&cl);
         if (!up) {
             struct timespec ts = {0, 100 * 1000 * 1000};
@@ -449,8 +437,10 @@ out:
     free(rtt);
     free(srv);
     client_free(&cl);
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    if (pid > 0 && !exited) { /* never kill(-1, ...) after a failed fork, nor a reaped pid */
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
     for (size_t i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);
