@@ -315,8 +315,9 @@ int zkbio_cli_bench_service(int argc, char **argv)
     mkdir(reader, 0700);
     for (int i = 0; i < verifies + 8; i++) {
         char link[PATH_MAX + 32];
+        char target[PATH_MAX]; /* absolute: a relative DIR would dangle from the reader folder */
         snprintf(link, sizeof(link), "%s/%06d.tif", reader, i);
-        if (symlink(files[(size_t)i % nfiles], link) != 0)
+        if (!realpath(files[(size_t)i % nfiles], target) || symlink(target, link) != 0)
             break;
     }
     /* port 0: the system picks the port as zkbiod binds it, and zkbiod writes it to the port file
