@@ -21,6 +21,7 @@
 #include "bench_service.h"
 #include "engine_cmds.h"
 #include "reader_cmds.h"
+#include "util.h"
 #include "zk4370_cmds.h"
 
 typedef struct subcommand {
@@ -170,17 +171,6 @@ static void push_sim_usage(FILE *out)
         "             --punches 250 --polls 5 --dump-json\n");
 }
 
-static int parse_long(const char *s, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -234,25 +224,25 @@ static int cmd_push_sim(int argc, char **argv)
             sn = optarg;
             break;
         case OPT_USERS:
-            bad = parse_long(optarg, 0, 1000000, &users);
+            bad = cli_parse_long(optarg, 0, 1000000, &users);
             break;
         case OPT_FIRST:
-            bad = parse_long(optarg, 0, LONG_MAX / 2, &first);
+            bad = cli_parse_long(optarg, 0, LONG_MAX / 2, &first);
             break;
         case OPT_FINGERS:
-            bad = parse_long(optarg, 0, 10, &fingers);
+            bad = cli_parse_long(optarg, 0, 10, &fingers);
             break;
         case OPT_FACES:
             faces = 1;
             break;
         case OPT_PUNCHES:
-            bad = parse_long(optarg, 0, 10000000, &punches);
+            bad = cli_parse_long(optarg, 0, 10000000, &punches);
             break;
         case OPT_POLLS:
-            bad = parse_long(optarg, 0, LONG_MAX, &polls);
+            bad = cli_parse_long(optarg, 0, LONG_MAX, &polls);
             break;
         case OPT_DELAY:
-            bad = parse_long(optarg, 0, 3600000, &delay_ms);
+            bad = cli_parse_long(optarg, 0, 3600000, &delay_ms);
             break;
         case OPT_KEEP:
             keep = 1;

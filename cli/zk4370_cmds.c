@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "util.h"
 #include "zk4370_cmds.h"
 #include "zkbio/template.h"
 #include "zkbio/zk4370_client.h"
@@ -33,17 +34,6 @@ static void catch_signals(void)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-}
-
-static int parse_num(const char *s, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* HOST, HOST:PORT, [V6], [V6]:PORT into host (hsize bytes) and *port (0 = default). */
@@ -76,7 +66,7 @@ static int split_host(const char *arg, char *host, size_t hsize, uint16_t *port)
     *port = 0;
     if (p) {
         long v;
-        if (parse_num(p, 1, 65535, &v) != 0)
+        if (cli_parse_long(p, 1, 65535, &v) != 0)
             return -1;
         *port = (uint16_t)v;
     }
@@ -516,12 +506,12 @@ int zkbio_cli_device(int argc, char **argv)
             co.transport = ZKBIO_ZK_TCP;
             break;
         case O_KEY:
-            bad = parse_num(optarg, 0, 999999999, &v);
+            bad = cli_parse_long(optarg, 0, 999999999, &v);
             co.comm_key = (uint32_t)v;
             key_given = 1;
             break;
         case O_TIMEOUT:
-            bad = parse_num(optarg, 1, 3600000, &v);
+            bad = cli_parse_long(optarg, 1, 3600000, &v);
             co.timeout_ms = (int)v;
             break;
         case O_CHARSET:
@@ -537,16 +527,16 @@ int zkbio_cli_device(int argc, char **argv)
             since_s = optarg;
             break;
         case O_SECONDS:
-            bad = parse_num(optarg, 1, 25, &seconds); /* the door relay: short openings only */
+            bad = cli_parse_long(optarg, 1, 25, &seconds); /* the door relay: short openings only */
             break;
         case O_SET:
             set_s = optarg;
             break;
         case O_COUNT:
-            bad = parse_num(optarg, 1, LONG_MAX, &count);
+            bad = cli_parse_long(optarg, 1, LONG_MAX, &count);
             break;
         case O_DURATION:
-            bad = parse_num(optarg, 0, 86400 * 365, &duration);
+            bad = cli_parse_long(optarg, 0, 86400 * 365, &duration);
             break;
         case O_DATA:
             with_data = 1;
@@ -606,7 +596,7 @@ int zkbio_cli_device(int argc, char **argv)
 
     const char *env_key = getenv("ZKBIO_COMM_KEY"); /* keeps the key out of ps */
     if (!key_given && env_key && *env_key) {
-        if (parse_num(env_key, 0, 999999999, &v) != 0) {
+        if (cli_parse_long(env_key, 0, 999999999, &v) != 0) {
             fprintf(stderr, "zkbio device: bad ZKBIO_COMM_KEY\n");
             return 2;
         }
@@ -733,7 +723,7 @@ static int parse_fault(const char *arg, fault_spec *f)
     long *dst[3] = {&f->cmd, &f->count, &f->delay};
     static const long max[3] = {65535, 1000000, 600000};
     for (int i = 0; i < 3 && (tok = strtok_r(NULL, ":", &save)); i++)
-        if (parse_num(tok, i == 1 ? 1 : 0, max[i], dst[i]) != 0)
+        if (cli_parse_long(tok, i == 1 ? 1 : 0, max[i], dst[i]) != 0)
             return -1;
     return strtok_r(NULL, ":", &save) ? -1 : 0;
 }
@@ -792,7 +782,7 @@ int zkbio_cli_emulate(int argc, char **argv)
             o.host = optarg;
             break;
         case O_PORT:
-            bad = parse_num(optarg, 0, 65535, &v);
+            bad = cli_parse_long(optarg, 0, 65535, &v);
             o.port = (uint16_t)v;
             break;
         case O_UDP:
@@ -802,7 +792,7 @@ int zkbio_cli_emulate(int argc, char **argv)
             o.no_udp = 1;
             break;
         case O_KEY:
-            bad = parse_num(optarg, 0, 999999999, &v);
+            bad = cli_parse_long(optarg, 0, 999999999, &v);
             o.comm_key = (uint32_t)v;
             break;
         case O_PROFILE:
@@ -814,19 +804,19 @@ int zkbio_cli_emulate(int argc, char **argv)
                 bad = 1;
             break;
         case O_USERS:
-            bad = parse_num(optarg, 0, 65534, &v);
+            bad = cli_parse_long(optarg, 0, 65534, &v);
             o.users = (size_t)v;
             break;
         case O_PUNCHES:
-            bad = parse_num(optarg, 0, 10000000, &v);
+            bad = cli_parse_long(optarg, 0, 10000000, &v);
             o.punches = (size_t)v;
             break;
         case O_FINGERS:
-            bad = parse_num(optarg, 0, 10, &v);
+            bad = cli_parse_long(optarg, 0, 10, &v);
             o.fingers = (size_t)v;
             break;
         case O_EVERY:
-            bad = parse_num(optarg, 0, 86400000, &v);
+            bad = cli_parse_long(optarg, 0, 86400000, &v);
             o.punch_every_ms = (int)v;
             break;
         case O_SERIAL:
@@ -836,7 +826,7 @@ int zkbio_cli_emulate(int argc, char **argv)
             o.charset = optarg;
             break;
         case O_SECONDS:
-            bad = parse_num(optarg, 0, 86400 * 365, &seconds);
+            bad = cli_parse_long(optarg, 0, 86400 * 365, &seconds);
             break;
         case O_FAULT:
             bad = nfaults == 8 || parse_fault(optarg, &faults[nfaults]) != 0;

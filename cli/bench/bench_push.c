@@ -33,7 +33,7 @@
 
 #include "bench.h"
 #include "loadgen.h"
-#include "port_file.h"
+#include "zkbiod_child.h"
 
 extern char **environ;
 
@@ -424,50 +424,6 @@ static size_t build_attlog(void *ud, unsigned device, uint64_t seq, char *buf, s
  */
 /* the zkbiod under test */
 
-static int executable(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* --zkbiod, else next to this program (build tree or installed), else PATH. */
-static int find_zkbiod(const char *opt, char *out, size_t cap)
-{
-    if (opt) {
-        snprintf(out, cap, "%s", opt);
-        return executable(out) ? 0 : -1;
-    }
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            static const char *const rel[] = {"/../server/zkbiod", "/../zkbiod", "/zkbiod",
-                                              "/../sbin/zkbiod"};
-            for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-                snprintf(out, cap, "%s%s", self, rel[i]);
-                if (executable(out))
-                    return 0;
-            }
-        }
-    }
-    const char *path = getenv("PATH");
-    while (path && *path) {
-        size_t l = strcspn(path, ":");
-        if (l) {
-            snprintf(out, cap, "%.*s/zkbiod", (int)l, path);
-            if (executable(out))
-                return 0;
-        }
-        path += l;
-        if (*path == ':')
-            path++;
-    }
-    return -1;
-}
-
 /* One blocking GET with Connection: close; returns the HTTP status, or -1. */
 static int simple_get(const bench *b, const char *path, int timeout_ms)
 {
@@ -773,7 +729,7 @@ int zkbio_cli_bench_push(int argc, char **argv)
             fprintf(stderr, "zkbio bench push: warning: %s/health does not answer 200\n", b.url);
     } else {
         char exe[PATH_MAX];
-        if (find_zkbiod(b.zkbiod, exe, sizeof(exe)) != 0) {
+        if (bench_find_zkbiod(b.zkbiod, exe, sizeof(exe)) != 0) {
             fprintf(stderr, "zkbio bench push: cannot find %s (use --zkbiod PATH or --url URL)\n",
                     b.zkbiod ? b.zkbiod : "zkbiod");
             status = 2;

@@ -34,7 +34,7 @@
 #include "zkbio/template.h"
 
 #include "bench_service.h"
-#include "port_file.h"
+#include "zkbiod_child.h"
 #include "util.h"
 
 #define KEY "benchkey_0123456789abcdef"
@@ -144,37 +144,6 @@ static double pct(double *v, size_t n, double p)
         return 0;
     size_t i = (size_t)(p * (double)(n - 1) + 0.5);
     return v[i < n ? i : n - 1];
-}
-
-static int executable(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
-}
-
-static int find_zkbiod(const char *opt, char *out, size_t cap)
-{
-    if (opt) {
-        snprintf(out, cap, "%s", opt);
-        return executable(out) ? 0 : -1;
-    }
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            static const char *const rel[] = {"/../zkbiod", "/zkbiod", "/../sbin/zkbiod"};
-            for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-                snprintf(out, cap, "%.*s%s", (int)(cap - 32), self, rel[i]);
-                if (executable(out))
-                    return 0;
-            }
-        }
-    }
-    snprintf(out, cap, "zkbiod");
-    return 0;
 }
 
 static int is_image_name(const char *path)
@@ -291,7 +260,8 @@ int zkbio_cli_bench_service(int argc, char **argv)
         return 1;
     }
     char exe[PATH_MAX];
-    find_zkbiod(zkbiod_opt, exe, sizeof(exe));
+    if (bench_find_zkbiod(zkbiod_opt, exe, sizeof(exe)) != 0)
+        snprintf(exe, sizeof(exe), "%s", zkbiod_opt ? zkbiod_opt : "zkbiod");
 
     /* templates of the directory's images (the gallery's distinct entries, and the references) */
     char **tpl = calloc(nfiles, sizeof(char *));

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Read zkbiod's --port-file (port_file.h). */
-#include "port_file.h"
+/* The zkbiod a benchmark starts: where it is, and its --port-file (zkbiod_child.h). */
+#include "zkbiod_child.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 int bench_port_file_read(const char *path, const char *kind)
 {
@@ -44,4 +48,47 @@ int bench_port_file_wait(const char *path, const char *kind, pid_t pid, int time
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
             ;
     }
+}
+
+static int executable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+int bench_find_zkbiod(const char *opt, char *out, size_t cap)
+{
+    if (opt) {
+        snprintf(out, cap, "%s", opt);
+        return executable(out) ? 0 : -1;
+    }
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            static const char *const rel[] = {"/../daemon/zkbiod", "/../zkbiod", "/zkbiod",
+                                              "/../sbin/zkbiod"};
+            for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+                snprintf(out, cap, "%s%s", self, rel[i]);
+                if (executable(out))
+                    return 0;
+            }
+        }
+    }
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        size_t l = strcspn(path, ":");
+        if (l) {
+            snprintf(out, cap, "%.*s/zkbiod", (int)l, path);
+            if (executable(out))
+                return 0;
+        }
+        path += l;
+        if (*path == ':')
+            path++;
+    }
+    return -1;
 }

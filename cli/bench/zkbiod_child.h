@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The benchmarks' reader of zkbiod's --port-file: they start zkbiod with port 0 (the system picks
+ * The zkbiod that `zkbio bench push` and `bench service` start: where it is, and the reader of its
+ * --port-file. The benchmarks they start zkbiod with port 0 (the system picks
  * a free port as it binds, so there is no pick-then-bind race) and read the bound port back. The
  * format is zkbiod's (daemon/http/port_file.h): one "KIND PORT" line per bound socket, KIND
  * `listen` or `service`, further words ignored; the file appears complete (written, then renamed).
  * The CLI links no daemon or test code, so this small reader is its own.
  */
-#ifndef ZKBIO_CLI_BENCH_PORT_FILE_H
-#define ZKBIO_CLI_BENCH_PORT_FILE_H
+#ifndef ZKBIO_CLI_BENCH_ZKBIOD_CHILD_H
+#define ZKBIO_CLI_BENCH_ZKBIOD_CHILD_H
 
+#include <stddef.h>
 #include <sys/types.h>
+
+/* The zkbiod to run into out (cap bytes): `opt` (--zkbiod) when given, else next to this program
+ * (build tree: ../daemon/zkbiod seen from cli/, or installed: ../sbin/zkbiod), else the first on
+ * PATH. 0, or -1 when none is an executable file. */
+int bench_find_zkbiod(const char *opt, char *out, size_t cap);
 
 /* The first port of `kind` in the port file at path: 1..65535, 0 when the file has no such line,
  * -1 when it cannot be read (not there yet). */
@@ -21,4 +28,4 @@ int bench_port_file_read(const char *path, const char *kind);
 int bench_port_file_wait(const char *path, const char *kind, pid_t pid, int timeout_ms, int *exited,
                          int *status);
 
-#endif /* ZKBIO_CLI_BENCH_PORT_FILE_H */
+#endif /* ZKBIO_CLI_BENCH_ZKBIOD_CHILD_H */
