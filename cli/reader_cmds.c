@@ -15,6 +15,7 @@
 
 #include "engine_cmds.h"
 #include "reader_cmds.h"
+#include "util.h"
 #include "zkbio/extract.h"
 #include "zkbio/imageio.h"
 #include "zkbio/match.h"
@@ -27,27 +28,10 @@
 #define ENROLL_ATTEMPTS    6 /* captures tried in all before giving up */
 #define LIFT_TIMEOUT_MS    10000
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !stop_flag)
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !cli_stopped())
         ;
 }
 
@@ -85,7 +69,7 @@ static int capture(const char *cmd, zkbio_reader *r, long timeout_ms, zkbio_imag
 /* Wait until the finger is lifted (readers without finger detection: return at once). */
 static void wait_lift(zkbio_reader *r)
 {
-    for (long waited = 0; waited < LIFT_TIMEOUT_MS && !stop_flag; waited += 100) {
+    for (long waited = 0; waited < LIFT_TIMEOUT_MS && !cli_stopped(); waited += 100) {
         int present = 0;
         if (zkbio_reader_finger_present(r, &present) != ZKBIO_OK || !present)
             return;
@@ -257,14 +241,14 @@ int zkbio_cli_readers(int argc, char **argv)
         zkbio_reader_ctx_free(ctx);
         return 0;
     }
-    catch_signals();
+    cli_catch_signals();
     int rc = zkbio_reader_hotplug_set(ctx, on_hotplug, NULL);
     if (rc != ZKBIO_OK) {
         cli_fail("readers", rc, "%s", zkbio_reader_last_error());
         zkbio_reader_ctx_free(ctx);
         return 2;
     }
-    for (long t = 0; !stop_flag && (for_ms < 0 || t < for_ms); t += 50)
+    for (long t = 0; !cli_stopped() && (for_ms < 0 || t < for_ms); t += 50)
         sleep_ms(50);
     zkbio_reader_hotplug_set(ctx, NULL, NULL);
     zkbio_reader_ctx_free(ctx);
@@ -402,10 +386,10 @@ int zkbio_cli_enroll(int argc, char **argv)
     }
     zkbio_reader_info info;
     zkbio_reader_info_get(r, &info);
-    catch_signals();
+    cli_catch_signals();
     zkbio_template *caps[ENROLL_CAPTURES] = {NULL, NULL, NULL};
     int have = 0, status = 1;
-    for (int attempt = 0; attempt < ENROLL_ATTEMPTS && have < ENROLL_CAPTURES && !stop_flag;
+    for (int attempt = 0; attempt < ENROLL_ATTEMPTS && have < ENROLL_CAPTURES && !cli_stopped();
          attempt++) {
         fprintf(stderr, "capture %d/%d: place your finger on %s\n", have + 1, ENROLL_CAPTURES,
                 info.id);

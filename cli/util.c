@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,4 +161,26 @@ int cli_list_dir(const char *dir, const char *ext, char ***paths, size_t *count)
     *paths = v;
     *count = n;
     return ZKBIO_OK;
+}
+
+static volatile sig_atomic_t stop_flag; /* set by SIGINT/SIGTERM (cli_catch_signals) */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+void cli_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_stopped(void)
+{
+    return stop_flag;
 }

@@ -28,6 +28,12 @@ const char *cli_basename(const char *path);
 void cli_fail(const char *cmd, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Strict number parsing: the whole string, within [min, max]. 0 on success, -1 otherwise. */
+/* SIGINT and SIGTERM set a process-wide flag (the only mutable global of the tool, written by the
+ * handler alone) instead of ending the process, so a long command can stop cleanly. */
+void cli_catch_signals(void);
+/* 1 once SIGINT or SIGTERM came after cli_catch_signals(). */
+int cli_stopped(void);
+
 int cli_parse_long(const char *s, long min, long max, long *out);
 int cli_parse_double(const char *s, double min, double max, double *out);
 

@@ -19,23 +19,6 @@
 #include "zkbio/zk4370_client.h"
 #include "zkbio/zk4370_emu.h"
 
-static volatile sig_atomic_t stop_flag; /* set by SIGINT/SIGTERM */
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 /* HOST, HOST:PORT, [V6], [V6]:PORT into host (hsize bytes) and *port (0 = default). */
 static int split_host(const char *arg, char *host, size_t hsize, uint16_t *port)
 {
@@ -391,7 +374,7 @@ static int on_event(const zkbio_zk_event *ev, void *user)
 {
     listen_state *ls = user;
     if (ev->flag == 0) /* idle tick */
-        return stop_flag;
+        return cli_stopped();
     json_t *j = json_pack("{s:s, s:i}", "event", event_name(ev->flag), "flag", (int)ev->flag);
     switch (ev->flag) {
     case ZKBIO_ZK_EF_ATTLOG:
@@ -421,7 +404,7 @@ static int on_event(const zkbio_zk_event *ev, void *user)
     }
     print_json(j, 1);
     ls->count++;
-    return stop_flag || (ls->max > 0 && ls->count >= ls->max);
+    return cli_stopped() || (ls->max > 0 && ls->count >= ls->max);
 }
 
 /* ---- zkbio device ---- */
@@ -602,7 +585,7 @@ int zkbio_cli_device(int argc, char **argv)
         }
         co.comm_key = (uint32_t)v;
     }
-    catch_signals();
+    cli_catch_signals();
     zkbio_zk_client *cl = NULL;
     int rc = zkbio_zk_client_open(host, port, &co, &cl);
     if (rc != ZKBIO_OK) {
@@ -648,7 +631,7 @@ int zkbio_cli_device(int argc, char **argv)
         listen_state ls = {0, count};
         uint32_t mask = 0xFFFF;
         rc = zkbio_zk_listen(cl, mask, duration >= 0 ? (int)(duration * 1000) : -1, on_event, &ls);
-        if (stop_flag && rc != ZKBIO_OK)
+        if (cli_stopped() && rc != ZKBIO_OK)
             rc = ZKBIO_OK;
     }
     if (rc != ZKBIO_OK) {
@@ -848,7 +831,7 @@ int zkbio_cli_emulate(int argc, char **argv)
         emulate_usage(stderr);
         return 2;
     }
-    catch_signals();
+    cli_catch_signals();
     zkbio_zk_emu *e = NULL;
     int rc = zkbio_zk_emu_start(&o, &e);
     if (rc != ZKBIO_OK) {
@@ -866,7 +849,7 @@ int zkbio_cli_emulate(int argc, char **argv)
            o.no_tcp ? "" : " tcp", o.no_udp ? "" : " udp");
     fflush(stdout);
     time_t end = seconds > 0 ? time(NULL) + seconds : 0;
-    while (!stop_flag && (!end || time(NULL) < end))
+    while (!cli_stopped() && (!end || time(NULL) < end))
         usleep(100 * 1000);
     zkbio_zk_emu_stats st;
     zkbio_zk_emu_stats_get(e, &st);

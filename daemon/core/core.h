@@ -50,6 +50,9 @@ void zc_sha256_strings(const char *const *parts, size_t n, uint8_t out[32]);
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void zc_hex(const uint8_t *in, size_t n, char *out);
 
+/* The value of one hex digit (either case), or -1. */
+int zc_hexdigit(int c);
+
 /* Parse exactly 2n hex digits into out (followed by NUL, tab or space); 0 or -1. */
 int zc_unhex(const char *in, uint8_t *out, size_t n);
 

@@ -15,17 +15,6 @@
 
 #include "core.h"
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s[0..n) into a new string. NULL on a malformed escape or an encoded NUL, or with
  * *nomem set when out of memory. */
 static char *pct_decode(const char *s, size_t n, int *nomem)
@@ -41,12 +30,12 @@ static char *pct_decode(const char *s, size_t n, int *nomem)
             out[o++] = s[i];
             continue;
         }
-        if (n - i < 3 || hexval((unsigned char)s[i + 1]) < 0 ||
-            hexval((unsigned char)s[i + 2]) < 0) {
+        if (n - i < 3 || zc_hexdigit((unsigned char)s[i + 1]) < 0 ||
+            zc_hexdigit((unsigned char)s[i + 2]) < 0) {
             free(out);
             return NULL;
         }
-        int v = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
+        int v = zc_hexdigit((unsigned char)s[i + 1]) * 16 + zc_hexdigit((unsigned char)s[i + 2]);
         if (v == 0) {
             free(out);
             return NULL;

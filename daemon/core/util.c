@@ -123,7 +123,7 @@ void zc_hex(const uint8_t *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int hexval(char c)
+int zc_hexdigit(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -137,7 +137,8 @@ static int hexval(char c)
 int zc_unhex(const char *in, uint8_t *out, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int hi = hexval(in[2 * i]), lo = hi < 0 ? -1 : hexval(in[2 * i + 1]);
+        int hi = zc_hexdigit((unsigned char)in[2 * i]),
+            lo = hi < 0 ? -1 : zc_hexdigit((unsigned char)in[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (uint8_t)(hi << 4 | lo);
