@@ -25,6 +25,7 @@
 #include "zkbio/template.h"
 
 #include "engine_cmds.h"
+#include "util.h"
 
 /* ---------------------------------------------------------------------------------------------- */
 /* template and image files */
@@ -671,13 +672,6 @@ static void identify_usage(FILE *out)
             ZKBIO_MATCH_THRESHOLD);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int zkbio_cli_identify(int argc, char **argv)
 {
     enum { OPT_DPI = 256, OPT_EXT };
@@ -793,9 +787,9 @@ int zkbio_cli_identify(int argc, char **argv)
         cli_fail("identify", ZKBIO_ENOMEM, "allocating");
         goto out;
     }
-    double t0 = now_s();
+    double t0 = cli_now_s();
     rc = zkbio_gallery_identify(g, probe, threshold, cand, (size_t)top, &found);
-    double ms = (now_s() - t0) * 1000;
+    double ms = (cli_now_s() - t0) * 1000;
     if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
         cli_fail("identify", rc, "identifying %s", probe_path);
         goto out;

@@ -34,6 +34,9 @@ void cli_catch_signals(void);
 /* 1 once SIGINT or SIGTERM came after cli_catch_signals(). */
 int cli_stopped(void);
 
+/* Monotonic clock, in seconds (for timing). */
+double cli_now_s(void);
+
 int cli_parse_long(const char *s, long min, long max, long *out);
 int cli_parse_double(const char *s, double min, double max, double *out);
 

@@ -364,13 +364,6 @@ static int ba_write_csv(const ba_ctx *c, const char *path)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-static double ba_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int zkbio_cli_bench_accuracy(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -475,16 +468,16 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
         }
     qsort(c.items, c.n, sizeof(ba_item), ba_cmp_item);
 
-    double t0 = ba_now();
+    double t0 = cli_now_s();
     ba_run(&c, (int)threads, ba_prepare_worker);
-    double t1 = ba_now();
+    double t1 = cli_now_s();
     c.matrix = malloc(c.n * c.n * sizeof(double));
     if (!c.matrix) {
         status = 1;
         goto out;
     }
     ba_run(&c, (int)threads, ba_match_worker);
-    double t2 = ba_now();
+    double t2 = cli_now_s();
 
     printf("zkbio bench accuracy: %zu templates in %d set(s), %s%s, %ld thread(s)\n", c.n, nsets,
            iso         ? "ISO templates (.iso)"

@@ -19,16 +19,10 @@
 #include "zkbio/template.h"
 
 #include "engine_cmds.h"
+#include "util.h"
 
 #define CMD            "bench speed"
 #define SPEED_SETS_MAX 64 /* DIR arguments */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Every figure is one line: a label in a fixed-width column, then the figures. */
 static void label(const char *text)
@@ -208,14 +202,14 @@ static int bench_extract(const inputs *in, double seconds, zkbio_template **temp
     if (!ms)
         return ZKBIO_ENOMEM;
     int rc = ZKBIO_OK;
-    double start = now_s();
+    double start = cli_now_s();
     do {
         for (size_t i = 0; i < in->nimages; i++) {
             zkbio_template *t = NULL;
             zkbio_extract_info info;
-            double t0 = now_s();
+            double t0 = cli_now_s();
             int r = zkbio_extract(in->images[i], &t, &info);
-            double dt = now_s() - t0;
+            double dt = cli_now_s() - t0;
             if (r != ZKBIO_OK && r != ZKBIO_ELOWQUALITY) {
                 cli_fail(CMD, r, "extraction: %s", in->image_names[i]);
                 rc = r;
@@ -245,7 +239,7 @@ static int bench_extract(const inputs *in, double seconds, zkbio_template **temp
             }
         }
         passes++;
-    } while (now_s() - start < seconds);
+    } while (cli_now_s() - start < seconds);
 done:
     if (rc == ZKBIO_OK && n > 0) {
         double sum = 0;
@@ -322,7 +316,7 @@ static void probe_order(const int *set_of, size_t n, int nsets, size_t *order, s
 static int bench_match(zkbio_template **t, size_t n, double seconds)
 {
     size_t count = 0, a = 0, b = 1;
-    double sum = 0, start = now_s(), elapsed = 0;
+    double sum = 0, start = cli_now_s(), elapsed = 0;
     do {
         for (int k = 0; k < 16; k++) {
             double s = 0;
@@ -340,7 +334,7 @@ static int bench_match(zkbio_template **t, size_t n, double seconds)
                 b = a == 0 ? 1 : 0;
             }
         }
-        elapsed = now_s() - start;
+        elapsed = cli_now_s() - start;
     } while (elapsed < seconds);
     score_sink = sum;
     label("1:1 zkbio_match (1 thread):");
@@ -354,12 +348,12 @@ static int bench_match(zkbio_template **t, size_t n, double seconds)
 static int bench_matcher(zkbio_template **t, size_t n, double seconds)
 {
     size_t count = 0, probes = 0;
-    double sum = 0, prep = 0, match_time = 0, start = now_s();
-    for (size_t a = 0; now_s() - start < seconds || probes == 0; a = (a + 1) % n) {
+    double sum = 0, prep = 0, match_time = 0, start = cli_now_s();
+    for (size_t a = 0; cli_now_s() - start < seconds || probes == 0; a = (a + 1) % n) {
         zkbio_matcher *m = NULL;
-        double t0 = now_s();
+        double t0 = cli_now_s();
         int rc = zkbio_matcher_new(t[a], &m);
-        double t1 = now_s();
+        double t1 = cli_now_s();
         if (rc != ZKBIO_OK) {
             cli_fail(CMD, rc, "1:1 zkbio_matcher_new");
             return rc;
@@ -379,7 +373,7 @@ static int bench_matcher(zkbio_template **t, size_t n, double seconds)
             sum += s;
             count++;
         }
-        match_time += now_s() - t1;
+        match_time += cli_now_s() - t1;
         zkbio_matcher_free(m);
     }
     score_sink = sum;
@@ -403,7 +397,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
     }
     fflush(stdout);
     fprintf(stderr, "zkbio bench speed: enrolling %zu templates...\n", size);
-    double t0 = now_s();
+    double t0 = cli_now_s();
     for (size_t i = 0; i < size; i++) {
         rc = zkbio_gallery_add(g, (uint32_t)(i + 1), t[i % n]);
         if (rc != ZKBIO_OK) {
@@ -412,7 +406,7 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
             return rc;
         }
     }
-    double enrol = now_s() - t0;
+    double enrol = cli_now_s() - t0;
     size_t count = 0;
     rc = zkbio_gallery_count(g, &count);
     if (rc != ZKBIO_OK) {
@@ -435,11 +429,11 @@ static int bench_gallery(zkbio_template **t, size_t n, size_t size, unsigned thr
         zkbio_gallery_free(g);
         return rc;
     }
-    double total = 0, start = now_s();
-    while (runs < sizeof(ms) / sizeof(ms[0]) && (runs < 3 || now_s() - start < seconds)) {
-        double a = now_s();
+    double total = 0, start = cli_now_s();
+    while (runs < sizeof(ms) / sizeof(ms[0]) && (runs < 3 || cli_now_s() - start < seconds)) {
+        double a = cli_now_s();
         rc = zkbio_gallery_identify(g, t[runs % n], ZKBIO_MATCH_THRESHOLD, top, 10, &found);
-        double dt = now_s() - a;
+        double dt = cli_now_s() - a;
         if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
             cli_fail(CMD, rc, "1:N zkbio_gallery_identify");
             zkbio_gallery_free(g);

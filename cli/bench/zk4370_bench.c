@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "util.h"
 #include "zk4370_cmds.h"
 #include "zkbio/zk4370_client.h"
 #include "zkbio/zk4370_emu.h"
@@ -28,13 +29,6 @@ typedef struct result {
     double seconds;
     long base_kib, peak_kib; /* ru_maxrss before and after the download */
 } result;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static long maxrss_kib(void)
 {
@@ -113,13 +107,13 @@ static result run_download(uint16_t port, int transport, size_t records)
         co.transport = transport;
         co.timeout_ms = 5000;
         m.base_kib = maxrss_kib();
-        double t0 = now_s();
+        double t0 = cli_now_s();
         zkbio_zk_client *c = NULL;
         m.rc = zkbio_zk_client_open("127.0.0.1", port, &co, &c);
         zkbio_zk_att *a = NULL;
         if (m.rc == ZKBIO_OK)
             m.rc = zkbio_zk_attendance_get(c, NULL, &a, &m.records);
-        m.seconds = now_s() - t0;
+        m.seconds = cli_now_s() - t0;
         m.peak_kib = maxrss_kib();
         if (m.rc == ZKBIO_OK && m.records != records)
             m.rc = ZKBIO_EPROTO;
