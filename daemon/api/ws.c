@@ -62,6 +62,15 @@ static void ws_send(struct mg_connection *c, json_t *msg)
     }
 }
 
+/* The WebSocket's error message: {"type":"error","error":msg,"code":code[,"timestamp":ts]}. */
+static void ws_error(struct mg_connection *c, const char *msg, int code, const char *ts)
+{
+    json_t *e = json_pack("{s:s,s:s,s:i}", "type", "error", "error", msg, "code", code);
+    if (e && ts)
+        json_object_set_new(e, "timestamp", json_string(ts));
+    ws_send(c, e);
+}
+
 static int subscribed(const fp_ws *w, const char *dev)
 {
     for (int i = 0; i < w->nsubs; i++)
@@ -187,9 +196,7 @@ static void handle(const zapi *app, fp_ws *w, struct mg_connection *c, json_t *m
     char ts[24];
     zc_iso_time(0, ts, sizeof(ts));
     if (!type) {
-        ws_send(c, json_pack("{s:s,s:s,s:i,s:s}", "type", "error", "error",
-                             "a message needs a string \"type\"", "code", FP_INVALID_REQUEST,
-                             "timestamp", ts));
+        ws_error(c, "a message needs a string \"type\"", FP_INVALID_REQUEST, ts);
         return;
     }
     if (strcmp(type, "auth") == 0) {
@@ -325,8 +332,7 @@ static void handle(const zapi *app, fp_ws *w, struct mg_connection *c, json_t *m
                 json_pack("{s:s,s:s?,s:s}", "type", "scan:stopped", "scanId", id, "timestamp", ts));
         return;
     }
-    ws_send(c, json_pack("{s:s,s:s,s:i,s:s}", "type", "error", "error", "unknown message type",
-                         "code", FP_INVALID_REQUEST, "timestamp", ts));
+    ws_error(c, "unknown message type", FP_INVALID_REQUEST, ts);
 }
 
 int zapi_ws_data(struct mg_connection *c, int bits, char *data, size_t len, void *cbdata)
@@ -341,16 +347,14 @@ int zapi_ws_data(struct mg_connection *c, int bits, char *data, size_t len, void
     if (op != MG_WEBSOCKET_OPCODE_TEXT || !w)
         return 1; /* binary and continuation frames are ignored */
     if (len > FP_JSON_MAX) {
-        ws_send(c, json_pack("{s:s,s:s,s:i}", "type", "error", "error", "message too large", "code",
-                             FP_PAYLOAD_TOO_LARGE));
+        ws_error(c, "message too large", FP_PAYLOAD_TOO_LARGE, NULL);
         return 1;
     }
     json_error_t je;
     json_t *m = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(m)) {
         json_decref(m);
-        ws_send(c, json_pack("{s:s,s:s,s:i}", "type", "error", "error", "malformed JSON message",
-                             "code", FP_INVALID_REQUEST));
+        ws_error(c, "malformed JSON message", FP_INVALID_REQUEST, NULL);
         return 1;
     }
     handle(app, w, c, m);
