@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Largest file the commands read, bytes (an uncompressed 4096 x 4096 RGBA image is 64 MiB). */
 #define CLI_FILE_MAX ((size_t)80 << 20)
@@ -33,6 +34,10 @@ void cli_fail(const char *cmd, int rc, const char *fmt, ...) __attribute__((form
 void cli_catch_signals(void);
 /* 1 once SIGINT or SIGTERM came after cli_catch_signals(). */
 int cli_stopped(void);
+
+/* Write s as one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote
+ * or a line break. */
+void cli_csv_field(FILE *f, const char *s);
 
 /* Monotonic clock, in seconds (for timing). */
 double cli_now_s(void);

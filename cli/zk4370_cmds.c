@@ -62,18 +62,7 @@ enum { OUT_TEXT, OUT_JSON, OUT_CSV };
 
 static void csv_field(FILE *f, const char *s, int last)
 {
-    int quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (quote) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
+    cli_csv_field(f, s);
     fputc(last ? '\n' : ',', f);
 }
 

@@ -327,22 +327,6 @@ static void ba_metrics(double *g, size_t ng, double *im, size_t ni, ba_result *r
     free(t);
 }
 
-/* One CSV field, quoted when it holds a comma, a quote or a line break. */
-static void ba_csv_name(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static int ba_write_csv(const ba_ctx *c, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -352,11 +336,11 @@ static int ba_write_csv(const ba_ctx *c, const char *path)
     }
     for (size_t k = 0; k < c->n; k++) {
         fputc(',', f);
-        ba_csv_name(f, c->items[k].name);
+        cli_csv_field(f, c->items[k].name);
     }
     fputc('\n', f);
     for (size_t r = 0; r < c->n; r++) {
-        ba_csv_name(f, c->items[r].name);
+        cli_csv_field(f, c->items[r].name);
         for (size_t k = 0; k < c->n; k++)
             fprintf(f, ",%.2f", c->matrix[r * c->n + k]);
         fputc('\n', f);
