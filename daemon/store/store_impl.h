@@ -88,7 +88,7 @@ void zs_writer_stop(zs_store *st);
  * WAL from its beginning again. */
 #define ZS_CKPT_ROWS 20000
 /* Rows committed since the background checkpointer's last pass that start the next pass. */
-#define ZS_CKPT_PASS_ROWS 2000
+#define ZS_CKPT_PASS_ROWS 10000
 /* Milliseconds without uploads after which the writer checkpoints what it stored (SQLite). */
 #define ZS_CKPT_IDLE_MS 200
 
