@@ -10,7 +10,6 @@ CREATE TABLE `attendance` (
   `received_at` bigint(20) NOT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `attendance_dedup` (`sn`,`punch_time`,`pin`,`status`),
-  KEY `attendance_pin` (`pin`,`punch_time`),
   KEY `attendance_time` (`punch_time`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `attphotos` (

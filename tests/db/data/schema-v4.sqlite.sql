@@ -1,5 +1,4 @@
 CREATE TABLE "attendance" ( id INTEGER PRIMARY KEY AUTOINCREMENT, sn VARCHAR(40) NOT NULL, pin VARCHAR(24) NOT NULL, punch_time CHAR(19) NOT NULL, status INTEGER NOT NULL, verify INTEGER NOT NULL, workcode VARCHAR(32) NOT NULL DEFAULT '', extra VARCHAR(255) NOT NULL DEFAULT '', received_at BIGINT NOT NULL, UNIQUE (sn, punch_time, pin, status));
-CREATE INDEX attendance_pin ON attendance (pin, punch_time);
 CREATE INDEX attendance_time ON attendance (punch_time);
 CREATE TABLE attphotos ( id INTEGER PRIMARY KEY AUTOINCREMENT, sn VARCHAR(40) NOT NULL, name VARCHAR(128) NOT NULL, path VARCHAR(1024) NOT NULL, size BIGINT NOT NULL, received_at BIGINT NOT NULL, UNIQUE (sn, name));
 CREATE TABLE commands ( id INTEGER PRIMARY KEY AUTOINCREMENT, sn VARCHAR(40) NOT NULL, kind VARCHAR(8) NOT NULL, pin VARCHAR(24) NOT NULL DEFAULT '', item_key VARCHAR(96) NOT NULL DEFAULT '', item_hash CHAR(64) NOT NULL DEFAULT '', text TEXT NOT NULL, status VARCHAR(12) NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, return_code INTEGER, result TEXT, created_at BIGINT NOT NULL, sent_at BIGINT, done_at BIGINT);
