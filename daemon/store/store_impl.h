@@ -69,13 +69,26 @@ struct zs_store {
     int w_inited;
     int w_started;
     pthread_t writer;
+    /* background checkpointer of the punch writer's WAL (SQLite; writer.c), under w_lock */
+    pthread_cond_t ck_cond; /* new frames to copy, or stopping */
+    int64_t ck_rows;        /* rows committed since the checkpointer's last pass began */
+    int64_t ck_passes;      /* passes finished */
+    int ck_running;         /* a background pass is copying now */
+    int ck_held;            /* the writer checkpoints itself: no pass may start */
+    int ck_stopping;
+    int ck_started;
+    pthread_t ckpt;
 };
 
 /* Start / stop the group-commit writer (stop drains the queue first). */
 int zs_writer_start(zs_store *st);
 void zs_writer_stop(zs_store *st);
-/* Punches the writer commits under sustained load before it checkpoints the WAL (SQLite). */
+/* Punches the writer commits under sustained load before it restarts the WAL (SQLite): it copies
+ * the last frames the background checkpointer has not yet copied, so its next commit writes the
+ * WAL from its beginning again. */
 #define ZS_CKPT_ROWS 20000
+/* Rows committed since the background checkpointer's last pass that start the next pass. */
+#define ZS_CKPT_PASS_ROWS 10000
 /* Milliseconds without uploads after which the writer checkpoints what it stored (SQLite). */
 #define ZS_CKPT_IDLE_MS 200
 

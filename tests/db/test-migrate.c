@@ -7,9 +7,11 @@
  *                                         is emptied first
  *
  * DATA_DIR/schema-v2.<dialect>.sql holds the schema as the code before the .sql migrations created
- * it (SQLite: sqlite_master's text; MariaDB: SHOW CREATE TABLE), one statement per `;` + newline.
- * Checked: a fresh database gets exactly that schema; databases created by that code at version 2
- * and at version 1 open, upgrade and keep their rows; a newer version is refused.
+ * it (SQLite: sqlite_master's text; MariaDB: SHOW CREATE TABLE), one statement per `;` + newline;
+ * DATA_DIR/schema-v4.<dialect>.sql the schema after step 4 (attendance key reordered, no
+ * attendance_pin index). Checked: a fresh database gets exactly the v4 schema; databases created by
+ * the old code at version 2 and at version 1 open, upgrade to it and keep their rows (attendance
+ * rows with their ids, the id counter and de-duplication included); a newer version is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +193,55 @@ static void load_old(zdb *db, const char *fixture, const char *skip_table, int v
     CHECK_RC(db, zdb_run(db, "INSERT INTO schema_version (version) VALUES (?)", "i", version), 0);
     CHECK_RC(db, zdb_run(db, "INSERT INTO devices (sn, model) VALUES (?, ?)", "ss", "OLD1", "F22"),
              0);
+    /* Punches with ids 1..3 and 10, then the newest (id 11) deleted: the id counter stays at 11. */
+    static const char *const punches[][3] = {{"1", "7", "2026-01-02 08:00:00"},
+                                             {"2", "3", "2026-01-02 08:00:00"},
+                                             {"3", "7", "2026-01-01 17:30:00"},
+                                             {"10", "3", "2026-01-02 09:15:00"},
+                                             {"11", "9", "2026-01-03 07:00:00"}};
+    for (size_t i = 0; i < sizeof(punches) / sizeof(punches[0]); i++)
+        CHECK_RC(db,
+                 zdb_run(db,
+                         "INSERT INTO attendance (id, sn, pin, punch_time, status, verify, "
+                         "received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         "lsssiil", (int64_t)atoi(punches[i][0]), "OLD1", punches[i][1],
+                         punches[i][2], 0, 1, (int64_t)1700000000),
+                 0);
+    CHECK_RC(db, zdb_run(db, "DELETE FROM attendance WHERE id = ?", "l", (int64_t)11), 0);
+}
+
+/* After the upgrade: the old punches are there with their ids; a re-sent punch is still ignored
+ * (same four key columns); a new one gets an id above every id used before. */
+static void check_punches(zdb *db)
+{
+    int64_t n = -1;
+    CHECK_RC(db,
+             zdb_query_int64(db,
+                             "SELECT COUNT(*) FROM attendance WHERE sn = 'OLD1' AND ((id = 1 AND "
+                             "pin = '7' AND punch_time = '2026-01-02 08:00:00') OR (id = 2 AND pin "
+                             "= '3') OR (id = 3 AND punch_time = '2026-01-01 17:30:00') OR (id = "
+                             "10 AND punch_time = '2026-01-02 09:15:00'))",
+                             &n, NULL),
+             0);
+    CHECK(n == 4);
+    CHECK_RC(db, zdb_query_int64(db, "SELECT COUNT(*) FROM attendance", &n, NULL), 0);
+    CHECK(n == 4);
+    const char *ins =
+        zdb_dialect_of(db) == ZDB_MARIADB
+            ? "INSERT IGNORE INTO attendance (sn, pin, punch_time, status, verify, "
+              "received_at) VALUES (?, ?, ?, ?, ?, ?)"
+            : "INSERT OR IGNORE INTO attendance (sn, pin, punch_time, status, verify, "
+              "received_at) VALUES (?, ?, ?, ?, ?, ?)";
+    CHECK_RC(db, zdb_run(db, ins, "sssiil", "OLD1", "7", "2026-01-02 08:00:00", 0, 4, (int64_t)1),
+             0);
+    CHECK(zdb_changes(db) == 0); /* a duplicate (verify is not part of the key) */
+    CHECK_RC(db, zdb_run(db, ins, "sssiil", "OLD1", "7", "2026-01-02 08:00:00", 1, 1, (int64_t)1),
+             0);
+    CHECK(zdb_changes(db) == 1); /* another status: a new punch */
+    CHECK_RC(db, zdb_query_int64(db, "SELECT MAX(id) FROM attendance", &n, NULL), 0);
+    CHECK(n > 11);
+    CHECK_RC(db, zdb_query_int64(db, "SELECT COUNT(*) FROM attendance", &n, NULL), 0);
+    CHECK(n == 5);
 }
 
 static void check_schema(zdb *db, const char *fixture, const char *what)
@@ -203,7 +254,7 @@ static void check_schema(zdb *db, const char *fixture, const char *what)
     free(got);
 }
 
-static void test_fresh(const char *fixture)
+static void test_fresh(const char *want)
 {
     zdb *db = fresh_db();
     CHECK(db);
@@ -216,21 +267,21 @@ static void test_fresh(const char *fixture)
         zdb_migrate(db, zdb_schema_migrations, zdb_schema_migration_count, &v, err, sizeof(err)),
         0);
     CHECK(v == (int64_t)zdb_schema_migration_count);
-    CHECK(zdb_schema_migration_count == 2);
-    check_schema(db, fixture, "fresh database: schema equals the old code's");
+    CHECK(zdb_schema_migration_count == 4);
+    check_schema(db, want, "fresh database: the version 4 schema");
     /* Again: nothing to do. */
     CHECK_RC(
         db,
         zdb_migrate(db, zdb_schema_migrations, zdb_schema_migration_count, &v, err, sizeof(err)),
         0);
-    CHECK(v == 2);
+    CHECK(v == 4);
     int64_t rows = 0;
     CHECK_RC(db, zdb_query_int64(db, "SELECT COUNT(*) FROM schema_version", &rows, NULL), 0);
     CHECK(rows == 1);
     zdb_close(db);
 }
 
-static void test_upgrade(const char *fixture, const char *skip, int from)
+static void test_upgrade(const char *fixture, const char *want, const char *skip, int from)
 {
     zdb *db = fresh_db();
     CHECK(db);
@@ -243,10 +294,11 @@ static void test_upgrade(const char *fixture, const char *skip, int from)
         db,
         zdb_migrate(db, zdb_schema_migrations, zdb_schema_migration_count, &v, err, sizeof(err)),
         0);
-    CHECK(v == 2);
+    CHECK(v == 4);
     char what[64];
     snprintf(what, sizeof(what), "database of the old code at version %d: upgraded schema", from);
-    check_schema(db, fixture, what);
+    check_schema(db, want, what);
+    check_punches(db);
     char model[16] = "";
     CHECK_RC(db,
              zdb_query_text(db, "SELECT model FROM devices WHERE sn = ?", model, sizeof(model), "s",
@@ -255,7 +307,7 @@ static void test_upgrade(const char *fixture, const char *skip, int from)
     CHECK(strcmp(model, "F22") == 0);
     int64_t ver = 0;
     CHECK_RC(db, zdb_query_int64(db, "SELECT version FROM schema_version", &ver, NULL), 0);
-    CHECK(ver == 2);
+    CHECK(ver == 4);
     /* The table added by step 2 works. */
     CHECK_RC(db,
              zdb_run(db,
@@ -264,7 +316,7 @@ static void test_upgrade(const char *fixture, const char *skip, int from)
                      "sisbil", "u1", 3, "t1", "\x01\x02", (size_t)2, 60, (int64_t)1700000000),
              0);
     /* A database newer than this code is refused. */
-    CHECK_RC(db, zdb_run(db, "UPDATE schema_version SET version = ?", "i", 3), 0);
+    CHECK_RC(db, zdb_run(db, "UPDATE schema_version SET version = ?", "i", 5), 0);
     CHECK_RC(
         db,
         zdb_migrate(db, zdb_schema_migrations, zdb_schema_migration_count, &v, err, sizeof(err)),
@@ -326,13 +378,16 @@ int main(int argc, char **argv)
     char path[1024];
     snprintf(path, sizeof(path), "%s/schema-v2.%s.sql", argv[1], maria ? "mariadb" : "sqlite");
     char *fixture = read_file(path);
-    if (!fixture) {
-        fprintf(stderr, "cannot read %s\n", path);
+    snprintf(path, sizeof(path), "%s/schema-v4.%s.sql", argv[1], maria ? "mariadb" : "sqlite");
+    char *want = read_file(path);
+    if (!fixture || !want) {
+        fprintf(stderr, "cannot read %s/schema-v{2,4}.%s.sql\n", argv[1],
+                maria ? "mariadb" : "sqlite");
         return 1;
     }
-    test_fresh(fixture);
-    test_upgrade(fixture, NULL, 2);
-    test_upgrade(fixture, "fp_templates", 1);
+    test_fresh(want);
+    test_upgrade(fixture, want, NULL, 2);
+    test_upgrade(fixture, want, "fp_templates", 1);
     test_oneshot();
     for (int i = 0; i < g_nfiles; i++) {
         char side[300];
@@ -343,6 +398,7 @@ int main(int argc, char **argv)
         unlink(side);
     }
     free(fixture);
+    free(want);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -1,0 +1,154 @@
+CREATE TABLE `attendance` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `sn` varchar(40) NOT NULL,
+  `pin` varchar(24) NOT NULL,
+  `punch_time` char(19) NOT NULL,
+  `status` int(11) NOT NULL,
+  `verify` int(11) NOT NULL,
+  `workcode` varchar(32) NOT NULL DEFAULT '',
+  `extra` varchar(255) NOT NULL DEFAULT '',
+  `received_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `attendance_dedup` (`sn`,`punch_time`,`pin`,`status`),
+  KEY `attendance_time` (`punch_time`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `attphotos` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `sn` varchar(40) NOT NULL,
+  `name` varchar(128) NOT NULL,
+  `path` varchar(1024) NOT NULL,
+  `size` bigint(20) NOT NULL,
+  `received_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `sn` (`sn`,`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `commands` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `sn` varchar(40) NOT NULL,
+  `kind` varchar(8) NOT NULL,
+  `pin` varchar(24) NOT NULL DEFAULT '',
+  `item_key` varchar(96) NOT NULL DEFAULT '',
+  `item_hash` char(64) NOT NULL DEFAULT '',
+  `text` mediumtext NOT NULL,
+  `status` varchar(12) NOT NULL,
+  `attempts` int(11) NOT NULL DEFAULT 0,
+  `return_code` int(11) DEFAULT NULL,
+  `result` mediumtext DEFAULT NULL,
+  `created_at` bigint(20) NOT NULL,
+  `sent_at` bigint(20) DEFAULT NULL,
+  `done_at` bigint(20) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `commands_due` (`sn`,`status`,`id`),
+  KEY `commands_item` (`sn`,`item_key`,`status`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `device_items` (
+  `sn` varchar(40) NOT NULL,
+  `item_key` varchar(96) NOT NULL,
+  `pin` varchar(24) NOT NULL,
+  `hash` char(64) NOT NULL,
+  `updated_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`sn`,`item_key`),
+  KEY `device_items_pin` (`sn`,`pin`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `devices` (
+  `sn` varchar(40) NOT NULL,
+  `model` varchar(64) NOT NULL DEFAULT '',
+  `firmware` varchar(128) NOT NULL DEFAULT '',
+  `push_version` varchar(24) NOT NULL DEFAULT '',
+  `device_type` varchar(16) NOT NULL DEFAULT '',
+  `language` int(11) NOT NULL DEFAULT -1,
+  `sync_group` varchar(64) NOT NULL DEFAULT 'default',
+  `enabled` int(11) NOT NULL DEFAULT 1,
+  `ip` varchar(48) NOT NULL DEFAULT '',
+  `info` mediumtext DEFAULT NULL,
+  `options` mediumtext DEFAULT NULL,
+  `attlog_stamp` varchar(32) NOT NULL DEFAULT '',
+  `operlog_stamp` varchar(32) NOT NULL DEFAULT '',
+  `attphoto_stamp` varchar(32) NOT NULL DEFAULT '',
+  `biodata_stamp` varchar(32) NOT NULL DEFAULT '',
+  `registered_at` bigint(20) NOT NULL DEFAULT 0,
+  `last_seen` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`sn`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `errorlog` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `sn` varchar(40) NOT NULL,
+  `err_code` varchar(32) NOT NULL,
+  `err_msg` varchar(255) NOT NULL,
+  `data_origin` varchar(16) NOT NULL,
+  `cmd_id` varchar(32) NOT NULL,
+  `additional` mediumtext DEFAULT NULL,
+  `received_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `fp_templates` (
+  `user_id` varchar(128) NOT NULL,
+  `finger_id` int(11) NOT NULL,
+  `template_id` varchar(128) NOT NULL,
+  `template` longblob NOT NULL,
+  `quality` int(11) NOT NULL DEFAULT 0,
+  `created_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`user_id`,`finger_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `operlog` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `sn` varchar(40) NOT NULL,
+  `op_type` int(11) NOT NULL,
+  `admin` varchar(24) NOT NULL,
+  `op_time` char(19) NOT NULL,
+  `v1` bigint(20) NOT NULL,
+  `v2` bigint(20) NOT NULL,
+  `v3` bigint(20) NOT NULL,
+  `received_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `sn` (`sn`,`op_type`,`op_time`,`admin`,`v1`,`v2`,`v3`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `photos` (
+  `pin` varchar(24) NOT NULL,
+  `kind` varchar(8) NOT NULL,
+  `type` int(11) NOT NULL,
+  `file_name` varchar(128) NOT NULL DEFAULT '',
+  `content` mediumtext NOT NULL,
+  `hash` char(64) NOT NULL,
+  `source_sn` varchar(40) NOT NULL DEFAULT '',
+  `updated_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`pin`,`kind`,`type`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `schema_version` (
+  `version` int(11) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE TABLE `templates` (
+  `pin` varchar(24) NOT NULL,
+  `kind` varchar(8) NOT NULL,
+  `type` int(11) NOT NULL,
+  `no` int(11) NOT NULL,
+  `idx` int(11) NOT NULL,
+  `valid` int(11) NOT NULL DEFAULT 1,
+  `duress` int(11) NOT NULL DEFAULT 0,
+  `major_ver` int(11) NOT NULL DEFAULT -1,
+  `minor_ver` int(11) NOT NULL DEFAULT -1,
+  `format` int(11) NOT NULL DEFAULT -1,
+  `tmp` mediumtext NOT NULL,
+  `hash` char(64) NOT NULL,
+  `source_sn` varchar(40) NOT NULL DEFAULT '',
+  `updated_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`pin`,`kind`,`type`,`no`,`idx`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `users` (
+  `pin` varchar(24) NOT NULL,
+  `name` varchar(128) NOT NULL DEFAULT '',
+  `privilege` int(11) NOT NULL DEFAULT 0,
+  `password` varchar(64) NOT NULL DEFAULT '',
+  `card` varchar(32) NOT NULL DEFAULT '',
+  `grp` varchar(16) NOT NULL DEFAULT '',
+  `tz` varchar(32) NOT NULL DEFAULT '',
+  `verify` int(11) NOT NULL DEFAULT -1,
+  `vice_card` varchar(32) NOT NULL DEFAULT '',
+  `start_datetime` varchar(32) NOT NULL DEFAULT '',
+  `end_datetime` varchar(32) NOT NULL DEFAULT '',
+  `sync_group` varchar(64) NOT NULL DEFAULT 'default',
+  `hash` char(64) NOT NULL,
+  `source_sn` varchar(40) NOT NULL DEFAULT '',
+  `updated_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`pin`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
