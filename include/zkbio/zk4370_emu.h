@@ -58,11 +58,11 @@ typedef struct zkbio_zk_emu_options {
     int link_rate;       /**< bytes per second the terminal's link carries in a bulk transfer
                               (the answers to 1504 and the legacy streams): after each packet the
                               emulator waits as long as the packet takes on such a link, and at
-                              least ZKBIO_ZK_EMU_PACKET_US, as a terminal cannot send the next
-                              one sooner. Clients such as
-                              node-zklib, which handle one packet per socket read, depend on it.
-                              0 = ZKBIO_ZK_EMU_LINK_RATE, -1 = none (as fast as the host can).
-                              Since: 0.3 */
+                              least ZKBIO_ZK_EMU_PACKET_US (ZKBIO_ZK_EMU_TURN_US after the last
+                              packet of an answer), as a terminal cannot send the next one
+                              sooner. Clients such as node-zklib, which handle one packet per
+                              socket read, depend on it. 0 = ZKBIO_ZK_EMU_LINK_RATE, -1 = none
+                              (as fast as the host can). Since: 0.3 */
     size_t att_size;     /**< attendance record size: 8 (uid, state, time; the zk6 default), 16
                               (uid, time, state, verify: what node-zklib reads over UDP) or 40
                               (the zk8 default); 0 = the profile's. Since: 0.3 */
