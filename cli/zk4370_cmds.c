@@ -649,6 +649,8 @@ static void emulate_usage(FILE *f)
             "  --comm-key K        numeric comm key the clients must know (default 0 = none)\n"
             "  --profile zk8|zk6   record sizes: zk8 72-byte users, 40-byte attendance (default);\n"
             "                      zk6 28-byte users, 8-byte attendance, numeric PINs\n"
+            "  --att-size 8|16|40  attendance record size (default: the profile's; node-zklib\n"
+            "                      reads 16-byte records over UDP)\n"
             "  --users N           users 1..N (default 10)\n"
             "  --punches N         attendance records (default 100)\n"
             "  --fingers N         templates per user, 0..10 (default 1)\n"
@@ -656,6 +658,8 @@ static void emulate_usage(FILE *f)
             "  --serial SN         serial number (default ZKEMU0000001)\n"
             "  --charset CS        codepage of names (default UTF-8)\n"
             "  --seconds N         stop after N seconds (default: run until Ctrl-C)\n"
+            "  --link-rate B       bytes/s a bulk transfer is paced at, as a terminal's link\n"
+            "                      carries it (default 1000000; 0 = unpaced, as fast as the host)\n"
             "  --fault KIND[:CMD[:COUNT[:DELAY_MS]]]  inject a fault into the next COUNT (1) "
             "answers\n"
             "                      to command CMD (0 = any): drop, delay (DELAY_MS, default "
@@ -663,7 +667,9 @@ static void emulate_usage(FILE *f)
             "                      close-mid, bad-checksum, huge-size, endless, wrong-length, "
             "garbage,\n"
             "                      unknown (answer ACK_UNKNOWN: firmware without the command),\n"
-            "                      flood (1 s of event packets before the answer);\n"
+            "                      flood (1 s of event packets before the answer),\n"
+            "                      coalesce (TCP: all packets of an answer in one write, unlike\n"
+            "                      firmware; e.g. coalesce:1504:1000000 for every chunk);\n"
             "                      e.g. --fault drop:1504 --fault delay:201:2:3000 "
             "(repeatable, 8 at most)\n"
             "  -h, --help          this help\n");
@@ -679,7 +685,7 @@ static int parse_fault(const char *arg, fault_spec *f)
 {
     static const char *const kinds[] = {"drop",      "delay",   "close-mid",    "bad-checksum",
                                         "huge-size", "endless", "wrong-length", "garbage",
-                                        "unknown",   "flood"};
+                                        "unknown",   "flood",   "coalesce"};
     char buf[64];
     snprintf(buf, sizeof(buf), "%s", arg);
     char *save = NULL, *tok = strtok_r(buf, ":", &save);
@@ -716,7 +722,9 @@ int zkbio_cli_emulate(int argc, char **argv)
         O_SERIAL,
         O_CHARSET,
         O_SECONDS,
-        O_FAULT
+        O_FAULT,
+        O_RATE,
+        O_ATT
     };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
@@ -733,6 +741,8 @@ int zkbio_cli_emulate(int argc, char **argv)
         {"charset", required_argument, NULL, O_CHARSET},
         {"seconds", required_argument, NULL, O_SECONDS},
         {"fault", required_argument, NULL, O_FAULT},
+        {"link-rate", required_argument, NULL, O_RATE},
+        {"att-size", required_argument, NULL, O_ATT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -800,6 +810,18 @@ int zkbio_cli_emulate(int argc, char **argv)
         case O_SECONDS:
             bad = cli_parse_long(optarg, 0, 86400 * 365, &seconds);
             break;
+        case O_RATE: {
+            long rate = 0;
+            bad = parse_num(optarg, 0, 1000000000, &rate);
+            o.link_rate = rate == 0 ? -1 : (int)rate;
+            break;
+        }
+        case O_ATT: {
+            long sz = 0;
+            bad = parse_num(optarg, 8, 40, &sz) || (sz != 8 && sz != 16 && sz != 40);
+            o.att_size = (size_t)sz;
+            break;
+        }
         case O_FAULT:
             bad = nfaults == 8 || parse_fault(optarg, &faults[nfaults]) != 0;
             nfaults += !bad;

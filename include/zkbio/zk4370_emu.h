@@ -55,7 +55,28 @@ typedef struct zkbio_zk_emu_options {
     const char *serial;  /**< ~SerialNumber; NULL = "ZKEMU0000001" */
     const char *charset; /**< device codepage of names; NULL = UTF-8 */
     size_t inline_max;   /**< datasets below this size are sent inline (mode A); 0 = 1024 */
+    int link_rate;       /**< bytes per second the terminal's link carries in a bulk transfer
+                              (the answers to 1504 and the legacy streams): after each packet the
+                              emulator waits as long as the packet takes on such a link, and at
+                              least ZKBIO_ZK_EMU_PACKET_US (ZKBIO_ZK_EMU_TURN_US after the last
+                              packet of an answer), as a terminal cannot send the next one
+                              sooner. Clients such as node-zklib, which handle one packet per
+                              socket read, depend on it. 0 = ZKBIO_ZK_EMU_LINK_RATE, -1 = none
+                              (as fast as the host can). Since: 0.3 */
+    size_t att_size;     /**< attendance record size: 8 (uid, state, time; the zk6 default), 16
+                              (uid, time, state, verify: what node-zklib reads over UDP) or 40
+                              (the zk8 default); 0 = the profile's. Since: 0.3 */
 } zkbio_zk_emu_options;
+
+/** Default zkbio_zk_emu_options.link_rate: 1 MB/s, the order of a terminal's bulk download
+ *  (an embedded CPU behind a 10/100 Mbit/s port). */
+#define ZKBIO_ZK_EMU_LINK_RATE 1000000
+/** Least time between two packets of a paced bulk transfer, in microseconds: a terminal's CPU
+ *  prepares each packet (and reads the next request) before it sends it. */
+#define ZKBIO_ZK_EMU_PACKET_US 2000
+/** Least time between the last packet of a paced bulk answer and the next answer, in
+ *  microseconds: a terminal reads the next request and prepares the next chunk meanwhile. */
+#define ZKBIO_ZK_EMU_TURN_US 20000
 
 /** Zero every field of *o and set o->size to the size this header gives the struct. Since: 0.3 */
 static inline void zkbio_zk_emu_options_init(zkbio_zk_emu_options *o)
@@ -94,7 +115,11 @@ typedef enum zkbio_zk_fault {
     ZKBIO_ZK_FAULT_GARBAGE,        /**< answer with bytes that are not a 4370 packet */
     ZKBIO_ZK_FAULT_UNKNOWN,        /**< answer ACK_UNKNOWN, as firmware without the command (old
                                         firmware without 1503, §8 pitfall 5) */
-    ZKBIO_ZK_FAULT_FLOOD           /**< send event packets without pause for 1 s, then answer */
+    ZKBIO_ZK_FAULT_FLOOD,          /**< send event packets without pause for 1 s, then answer */
+    ZKBIO_ZK_FAULT_COALESCE        /**< TCP: write all packets of the answer (e.g. PREPARE_DATA,
+                                        DATA and ACK_OK of a 1504) in one send(), as a careless
+                                        server would; firmware writes one packet per send().
+                                        Since: 0.3 */
 } zkbio_zk_fault;
 
 /**

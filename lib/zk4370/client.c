@@ -473,13 +473,20 @@ int zki_zk_wait_event(zkbio_zk_client *c, int slice_ms, zkbio_zk_event *ev)
         zkbio_zk_header h;
         const uint8_t *d;
         size_t n;
-        int rc = zki_zk_recv(c, deadline, 0, &h, &d, &n);
+        /* events are taken as they come (keep_events), so that each is delivered when it
+         * arrives, not at the end of the slice */
+        int rc = zki_zk_recv(c, deadline, 1, &h, &d, &n);
         if (rc == ZKBIO_ETIMEDOUT) {
             c->err[0] = '\0';
             return 0;
         }
         if (rc != ZKBIO_OK)
             return rc;
+        if (h.cmd == ZKBIO_ZK_CMD_REG_EVENT) {
+            queue_event(c, &h, d, n);
+            if (c->broken)
+                return ZKBIO_ECONN;
+        }
         if (zki_zk_pop_event(c, ev))
             return 1;
         /* anything else (late replies) is dropped */

@@ -54,8 +54,39 @@ static int send_all(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
+static int cork_append(zki_emu_sess *s, const uint8_t *p, size_t n)
+{
+    if (n > s->cork_cap - s->cork_len) {
+        size_t cap = s->cork_cap ? s->cork_cap : 4096;
+        while (n > cap - s->cork_len)
+            cap *= 2;
+        uint8_t *c = realloc(s->cork, cap);
+        if (!c)
+            return -1;
+        s->cork = c;
+        s->cork_cap = cap;
+    }
+    memcpy(s->cork + s->cork_len, p, n);
+    s->cork_len += n;
+    return 0;
+}
+
+int zki_emu_flush(zkbio_zk_emu *e, zki_emu_sess *s)
+{
+    (void)e;
+    if (s->fd < 0 || s->cork_len == 0)
+        return 0;
+    int rc = send_all(s->fd, s->cork, s->cork_len);
+    s->cork_len = 0;
+    if (rc != 0)
+        s->dead = 1;
+    return rc;
+}
+
 int zki_emu_send_raw(zkbio_zk_emu *e, zki_emu_sess *s, const uint8_t *p, size_t n)
 {
+    if (s->fd >= 0 && s->fault == ZKBIO_ZK_FAULT_COALESCE && !s->dead)
+        return cork_append(s, p, n);
     if (s->fd >= 0) {
         if (send_all(s->fd, p, n) != 0) {
             s->dead = 1;
@@ -89,6 +120,28 @@ int zki_emu_send(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t cmd, uint16_t reply,
 {
     size_t n = zki_emu_build(e, s, e->out, cmd, s->id, reply, data, len);
     return zki_emu_send_raw(e, s, e->out, n);
+}
+
+int zki_emu_send_paced(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t cmd, uint16_t reply,
+                       const uint8_t *data, size_t len, int last)
+{
+    size_t n = zki_emu_build(e, s, e->out, cmd, s->id, reply, data, len);
+    int rc = zki_emu_send_raw(e, s, e->out, n);
+    if (rc != 0 || e->link_rate <= 0 || s->fault == ZKBIO_ZK_FAULT_COALESCE)
+        return rc;
+    /* the time the packet takes on the terminal's link (UDP/IP or TCP/IP headers not counted),
+     * at least the time its CPU takes to prepare the next one; other threads may announce events
+     * meanwhile, which firmware interleaves the same way */
+    uint64_t ns = (uint64_t)n * 1000000000u / (uint64_t)e->link_rate;
+    uint64_t least = (uint64_t)(last ? ZKBIO_ZK_EMU_TURN_US : ZKBIO_ZK_EMU_PACKET_US) * 1000u;
+    if (ns < least)
+        ns = least;
+    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+    pthread_mutex_unlock(&e->mu);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+    pthread_mutex_lock(&e->mu);
+    return 0;
 }
 
 static void send_event(zkbio_zk_emu *e, zki_emu_sess *s, const zkbio_zk_event *ev)
@@ -143,6 +196,7 @@ void zki_emu_sess_free(zki_emu_sess *s)
     free(s->bulk);
     free(s->up);
     free(s->rbuf);
+    free(s->cork);
     memset(s, 0, sizeof(*s));
     s->fd = -1;
 }
@@ -431,7 +485,9 @@ int zkbio_zk_emu_start(const zkbio_zk_emu_options *opt, zkbio_zk_emu **out)
     const zkbio_zk_emu_options *o = &copy;
     if ((o->no_tcp && o->no_udp) || o->fingers > 10 ||
         (o->profile && o->profile != 6 && o->profile != 8) || o->users > 65534 ||
-        o->punches > 10000000 || o->punch_every_ms < 0)
+        o->punches > 10000000 || o->punch_every_ms < 0 ||
+        (o->att_size && o->att_size != ZKBIO_ZK_ATT8_SIZE && o->att_size != ZKBIO_ZK_ATT16_SIZE &&
+         o->att_size != ZKBIO_ZK_ATT40_SIZE))
         return ZKBIO_EINVAL;
     zkbio_zk_emu *e = calloc(1, sizeof(*e));
     if (!e)
@@ -441,9 +497,12 @@ int zkbio_zk_emu_start(const zkbio_zk_emu_options *opt, zkbio_zk_emu **out)
         e->sess[i].fd = -1;
     e->profile = o->profile ? o->profile : 8;
     e->usize = e->profile == 6 ? ZKBIO_ZK_USER6_SIZE : ZKBIO_ZK_USER8_SIZE;
-    e->asize = e->profile == 6 ? ZKBIO_ZK_ATT8_SIZE : ZKBIO_ZK_ATT40_SIZE;
+    e->asize = o->att_size       ? o->att_size
+               : e->profile == 6 ? ZKBIO_ZK_ATT8_SIZE
+                                 : ZKBIO_ZK_ATT40_SIZE;
     e->comm_key = o->comm_key;
     e->strict = o->strict_checksum;
+    e->link_rate = o->link_rate < 0 ? 0 : o->link_rate ? o->link_rate : ZKBIO_ZK_EMU_LINK_RATE;
     e->punch_every_ms = o->punch_every_ms;
     e->inline_max = o->inline_max ? o->inline_max : 1024;
     e->enabled = 1;
@@ -509,7 +568,7 @@ int zkbio_zk_emu_port(zkbio_zk_emu *e, uint16_t *port)
 
 int zkbio_zk_emu_fault(zkbio_zk_emu *e, int fault, uint16_t cmd, unsigned count, int delay_ms)
 {
-    if (!e || fault < 0 || fault > ZKBIO_ZK_FAULT_FLOOD || delay_ms < 0)
+    if (!e || fault < 0 || fault > ZKBIO_ZK_FAULT_COALESCE || delay_ms < 0)
         return ZKBIO_EINVAL;
     pthread_mutex_lock(&e->mu);
     int rc = ZKBIO_OK;

@@ -38,11 +38,12 @@ static void send_stream(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t r, const uint
 {
     uint8_t sz[4];
     zki_put_le32(sz, (uint32_t)n);
-    zki_emu_send(e, s, ZKBIO_ZK_CMD_PREPARE_DATA, r, sz, 4);
+    zki_emu_send_paced(e, s, ZKBIO_ZK_CMD_PREPARE_DATA, r, sz, 4, 0);
     size_t piece = s->fd >= 0 ? ZKBIO_ZK_CHUNK_TCP : ZKBIO_ZK_UDP_DATA;
     for (size_t off = 0; off < n && !s->dead; off += piece)
-        zki_emu_send(e, s, ZKBIO_ZK_CMD_DATA, r, p + off, n - off < piece ? n - off : piece);
-    ACK(e, s, r);
+        zki_emu_send_paced(e, s, ZKBIO_ZK_CMD_DATA, r, p + off, n - off < piece ? n - off : piece,
+                           0);
+    zki_emu_send_paced(e, s, ZKBIO_ZK_ACK_OK, r, NULL, 0, 1);
 }
 
 static void on_data_wrrq(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t r, const uint8_t *d, size_t n)
@@ -142,18 +143,13 @@ static void on_data_rdy(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t r, const uint
         ACK(e, s, r);
         return;
     }
-    if (tcp) { /* PREPARE_DATA + DATA + ACK_OK in one write */
-        size_t a = zki_emu_build(e, s, e->out, ZKBIO_ZK_CMD_PREPARE_DATA, s->id, r, prep, 8);
-        a += zki_emu_build(e, s, e->out + a, ZKBIO_ZK_CMD_DATA, s->id, r, p, len);
-        a += zki_emu_build(e, s, e->out + a, ZKBIO_ZK_ACK_OK, s->id, r, NULL, 0);
-        zki_emu_send_raw(e, s, e->out, a);
-        return;
-    }
-    zki_emu_send(e, s, ZKBIO_ZK_CMD_PREPARE_DATA, r, prep, 8);
-    for (size_t k = 0; k < len; k += ZKBIO_ZK_UDP_DATA)
-        zki_emu_send(e, s, ZKBIO_ZK_CMD_DATA, r, p + k,
-                     len - k < ZKBIO_ZK_UDP_DATA ? len - k : ZKBIO_ZK_UDP_DATA);
-    ACK(e, s, r);
+    /* §4.2 step 5: PREPARE_DATA, the chunk (one DATA packet on TCP, DATA datagrams of at most
+     * 1024 bytes on UDP), ACK_OK; each packet its own write, as firmware sends them */
+    size_t piece = tcp ? len : ZKBIO_ZK_UDP_DATA;
+    zki_emu_send_paced(e, s, ZKBIO_ZK_CMD_PREPARE_DATA, r, prep, 8, 0);
+    for (size_t k = 0; k < len && !s->dead; k += piece)
+        zki_emu_send_paced(e, s, ZKBIO_ZK_CMD_DATA, r, p + k, len - k < piece ? len - k : piece, 0);
+    zki_emu_send_paced(e, s, ZKBIO_ZK_ACK_OK, r, NULL, 0, 1);
 }
 
 /* ---- uploads ---- */
@@ -660,5 +656,6 @@ void zki_emu_handle(zkbio_zk_emu *e, zki_emu_sess *s, const uint8_t *pkt, size_t
     } else {
         dispatch(e, s, h.cmd, h.reply, d, n);
     }
+    zki_emu_flush(e, s);
     s->fault = 0;
 }

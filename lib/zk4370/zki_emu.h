@@ -36,6 +36,8 @@ typedef struct zki_emu_sess {
     size_t up_len, up_cap;
     uint8_t *rbuf;
     size_t rlen;
+    uint8_t *cork; /* ZKBIO_ZK_FAULT_COALESCE: packets of one answer, written at its end */
+    size_t cork_len, cork_cap;
     int enroll_step;
     int64_t enroll_next;
     char enroll_uid[25];
@@ -76,6 +78,7 @@ struct zkbio_zk_emu {
     int strict;
     int punch_every_ms;
     size_t inline_max;
+    int link_rate; /* bytes/s of a bulk transfer; 0 = unpaced */
     char charset[32];
     /* stored data: raw records of the profile's sizes */
     uint8_t *users;
@@ -104,7 +107,17 @@ uint32_t zki_emu_rand(zkbio_zk_emu *e);
 /* Build a packet (wrapper on TCP) into out, applying the session's current fault. */
 size_t zki_emu_build(zkbio_zk_emu *e, zki_emu_sess *s, uint8_t *out, uint16_t cmd,
                      uint16_t sessfield, uint16_t reply, const uint8_t *data, size_t len);
+/* Write one packet: one send() per packet on TCP (TCP_NODELAY), as firmware does, so that segment
+ * boundaries fall where a terminal's would; one datagram on UDP. Under ZKBIO_ZK_FAULT_COALESCE
+ * the TCP packets are gathered and written together by zki_emu_flush. */
 int zki_emu_send_raw(zkbio_zk_emu *e, zki_emu_sess *s, const uint8_t *p, size_t n);
+/* Write the gathered packets of a coalesced answer (no-op otherwise). */
+int zki_emu_flush(zkbio_zk_emu *e, zki_emu_sess *s);
+/* Send one packet of a bulk transfer, then wait as long as it takes on the terminal's link
+ * (e->link_rate; at least ZKBIO_ZK_EMU_PACKET_US, or ZKBIO_ZK_EMU_TURN_US after the last packet
+ * of an answer), with e->mu released meanwhile. */
+int zki_emu_send_paced(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t cmd, uint16_t reply,
+                       const uint8_t *data, size_t len, int last);
 /* Send one packet with the session's id. */
 int zki_emu_send(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t cmd, uint16_t reply,
                  const uint8_t *data, size_t len);

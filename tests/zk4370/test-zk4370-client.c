@@ -3,6 +3,7 @@
  * without a comm key, both record profiles, injected faults, and a hostile device (huge sizes,
  * endless chunks, wrong lengths, bad checksums, garbage) that must give a clean error quickly. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -589,7 +590,18 @@ static void option_sizes(void)
     zkbio_zk_emu *e = NULL;
     eo.size = 0;
     CHECK_EQ_INT(zkbio_zk_emu_start(&eo, &e), ZKBIO_EINVAL);
-    eo.size = (uint32_t)sizeof(eo) - (uint32_t)sizeof(size_t); /* without inline_max */
+    eo.size = (uint32_t)offsetof(zkbio_zk_emu_options, inline_max); /* without inline_max */
+    CHECK_EQ_INT(zkbio_zk_emu_start(&eo, &e), ZKBIO_EINVAL);
+    CHECK(e == NULL);
+    /* a caller built before link_rate and att_size: accepted, both take their defaults */
+    eo.size = (uint32_t)(offsetof(zkbio_zk_emu_options, inline_max) + sizeof(size_t));
+    eo.link_rate = 12345;
+    eo.att_size = 3; /* beyond the caller's size: not read */
+    CHECK_EQ_INT(zkbio_zk_emu_start(&eo, &e), ZKBIO_OK);
+    zkbio_zk_emu_stop(e);
+    e = NULL;
+    zkbio_zk_emu_options_init(&eo);
+    eo.att_size = 12; /* not a record size */
     CHECK_EQ_INT(zkbio_zk_emu_start(&eo, &e), ZKBIO_EINVAL);
     CHECK(e == NULL);
     struct {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// node-zklib (npm, a third-party 4370 client) against `zkbio emulate`: connect over TCP, read the
-// users and the attendance log, and receive one realtime punch. Usage: node compat.js PORT USERS PUNCHES
+// node-zklib (npm, a third-party 4370 client) against `zkbio emulate` at the size of a real site:
+// read every user and every punch (multi-chunk bulk reads) while a second connection receives the
+// realtime punches the emulator announces. Usage: node compat.js PORT USERS PUNCHES tcp|udp
+// The emulator was started with --users USERS --punches PUNCHES --punch-every MS: record i of the
+// generated log belongs to user (i % USERS) + 1 at 2024-01-01 08:00 + i minutes (device local time).
 'use strict';
 const ZKLib = require('node-zklib');
 
@@ -8,51 +11,102 @@ const [port, users, punches] = process.argv.slice(2, 5).map(Number);
 const mode = process.argv[5] || 'tcp';
 let failed = 0;
 function check(ok, what) {
-  if (ok) {
-    console.log('ok   ' + what);
-  } else {
-    console.log('FAIL ' + what);
+  console.log((ok ? 'ok   ' : 'FAIL ') + what);
+  if (!ok)
     failed++;
-  }
 }
 
-async function main() {
-  const zk = new ZKLib('127.0.0.1', port, 5000, 0 /* any local UDP port */);
-  await zk.createSocket();
-  check(zk.connectionType === mode, `connected over ${mode}`);
+// generated record i: user and local time
+function expected(i) {
+  const t = new Date(2024, 0, 1, 8, 0, 0);
+  t.setMinutes(t.getMinutes() + i);
+  return { user: String((i % users) + 1), time: t.getTime() };
+}
 
+let step = 'start';
+async function main() {
+  // connection B: the realtime stream, registered before the bulk reads start
+  const live = new ZKLib('127.0.0.1', port, 10000, 0 /* any local UDP port */);
+  step = 'live.createSocket';
+  await live.createSocket();
+  const events = [];
+  step = 'live.getRealTimeLogs';
+  await live.getRealTimeLogs((log) => events.push(log));
+
+  // connection A: the bulk reads
+  const zk = new ZKLib('127.0.0.1', port, 10000, 0);
+  step = 'zk.createSocket';
+  await zk.createSocket();
+  check(zk.connectionType === mode && live.connectionType === mode, `connected over ${mode}`);
+  step = 'zk.getInfo';
   const info = await zk.getInfo();
   check(info.userCounts === users, `free sizes: ${info.userCounts} users`);
+  check(info.logCounts >= punches, `free sizes: ${info.logCounts} records`);
 
+  const t0 = Date.now();
+  step = 'zk.getUsers';
   const u = await zk.getUsers();
-  check(!u.err && u.data.length === users, `getUsers: ${u.data.length} users`);
-  check(u.data.length > 0 && String(u.data[0].userId) === '1' && u.data[0].name === 'User 1',
-        'first user is "1" / "User 1"');
-
-  const a = await zk.getAttendances();
-  check(!a.err && a.data.length >= punches, `getAttendances: ${a.data.length} records`);
-  check(a.data.length > 0 && String(a.data[0].deviceUserId) === '1', 'first record belongs to user 1');
-  check(a.data.length > 0 && a.data[0].recordTime.getFullYear() === 2024 &&
-        a.data[0].recordTime.getHours() === 8, 'first record at 2024-01-01 08:00 (device local time)');
-
-  const punch = await new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), 8000);
-    zk.getRealTimeLogs((log) => {
-      clearTimeout(timer);
-      resolve(log);
-    });
+  check(!u.err, `getUsers without error${u.err ? ': ' + u.err.message : ''}`);
+  check(u.data.length === users, `getUsers: ${u.data.length} of ${users} users`);
+  let bad = 0;
+  const nameLen = mode === 'udp' ? 7 : 23; // char[8] / char[24] with its NUL (28- / 72-byte records)
+  u.data.forEach((x, i) => {
+    const want = `User ${i + 1}`.slice(0, nameLen);
+    if (String(x.userId) !== String(i + 1) || x.uid !== i + 1 || x.name !== want)
+      bad++;
   });
-  check(punch !== null, 'realtime punch received');
-  if (punch)
-    check(/^[0-9]+$/.test(String(punch.userId)) && punch.attTime instanceof Date && !isNaN(punch.attTime),
-          `realtime punch: user ${punch.userId} at ${punch.attTime}`);
+  check(u.data.length === users && bad === 0, `every user has uid, PIN and name in order (${bad} wrong)`);
+
+  step = 'zk.getAttendances';
+  const a = await zk.getAttendances();
+  const t1 = Date.now();
+  check(!a.err, `getAttendances without error${a.err ? ': ' + a.err.message : ''}`);
+  // punches announced while the reads ran are stored too: the log holds PUNCHES plus those stored
+  // before the read began (connection B was told of all but the first few, before it registered)
+  check(a.data.length >= punches && a.data.length <= punches + events.length + 10,
+        `getAttendances: ${a.data.length} records (generated ${punches}, ${events.length} realtime)`);
+  bad = 0;
+  for (let i = 0; i < punches && i < a.data.length; i++) {
+    const r = a.data[i], w = expected(i);
+    if (String(r.deviceUserId) !== w.user || r.recordTime.getTime() !== w.time)
+      bad++;
+  }
+  check(a.data.length >= punches && bad === 0,
+        `every generated record has its user and minute, in order (${bad} wrong)`);
+  const last = a.data[punches - 1];
+  if (last)
+    console.log(`     record ${punches}: user ${last.deviceUserId} at ${last.recordTime.toISOString()}`);
+
+  // the realtime connection kept receiving while A read; wait for one more punch after the reads
+  const seen = events.length;
+  await new Promise((resolve) => {
+    const t = setInterval(() => {
+      if (events.length > seen) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 50);
+    setTimeout(() => {
+      clearInterval(t);
+      resolve();
+    }, 8000);
+  });
+  check(seen > 0, `realtime punches arrived while the bulk reads ran (${seen} in ${t1 - t0} ms)`);
+  check(events.length > seen, `realtime stream still alive after the reads (${events.length} punches)`);
+  const okEv = events.filter((p) => /^[0-9]+$/.test(String(p.userId)) && p.attTime instanceof Date &&
+                                    !isNaN(p.attTime));
+  check(events.length > 0 && okEv.length === events.length,
+        `every realtime punch has a numeric user and a time (${okEv.length}/${events.length})`);
+  step = 'zk.disconnect';
   await zk.disconnect();
+  step = 'live.disconnect';
+  await live.disconnect();
 }
 
 main().then(() => {
   console.log(failed ? `${failed} failed` : 'all passed');
   process.exit(failed ? 1 : 0);
 }, (err) => {
-  console.log('FAIL ' + (err && err.message ? err.message : JSON.stringify(err)));
+  console.log(`FAIL at ${step}: ` + (err && err.message ? err.message : JSON.stringify(err)));
   process.exit(1);
 });
