@@ -812,13 +812,13 @@ int zkbio_cli_emulate(int argc, char **argv)
             break;
         case O_RATE: {
             long rate = 0;
-            bad = parse_num(optarg, 0, 1000000000, &rate);
+            bad = cli_parse_long(optarg, 0, 1000000000, &rate);
             o.link_rate = rate == 0 ? -1 : (int)rate;
             break;
         }
         case O_ATT: {
             long sz = 0;
-            bad = parse_num(optarg, 8, 40, &sz) || (sz != 8 && sz != 16 && sz != 40);
+            bad = cli_parse_long(optarg, 8, 40, &sz) || (sz != 8 && sz != 16 && sz != 40);
             o.att_size = (size_t)sz;
             break;
         }
