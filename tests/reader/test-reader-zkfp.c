@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The zkfp backend against a stub libzkfp.so built by the test suite (zkfp-stub.c): an absent
  * library (backend unavailable, clear message), parameters (size, dpi, VID/PID, names), images
- * served from ../shared/data (FVC2002 DB1_B converted to PGM for the stub), polling through "no
+ * served from tests/data (FVC2002 DB1_B converted to PGM for the stub), polling through "no
  * finger" answers, timeout, cancel, LED/buzzer parameters, error-code mapping and a device that
- * goes away. Usage: test-reader-zkfp STUB.so DATA_DIR (77 when the data is absent). */
+ * goes away. Usage: test-reader-zkfp STUB.so DATA_DIR (missing images are a failure). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
