@@ -108,6 +108,10 @@ void zc_iso_time(time_t t, char *buf, size_t size);
 /* Monotonic milliseconds. */
 uint64_t zc_now_ms(void);
 
+/* *ts = the CLOCK_REALTIME time ms milliseconds from now (ms >= 0): the absolute deadline that
+ * pthread_cond_timedwait() takes. */
+void zc_deadline(struct timespec *ts, int64_t ms);
+
 /* A fixed-window counter: at most `limit` events per `window_s` seconds. */
 typedef struct zc_window {
     time_t start;

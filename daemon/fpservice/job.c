@@ -696,12 +696,7 @@ void fp_job_wait(fp_service *s, fp_job *job, int (*gone)(void *arg), void *arg, 
     pthread_mutex_lock(&s->lock);
     while (!job->done) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 200 * 1000 * 1000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
+        zc_deadline(&ts, 200);
         pthread_cond_timedwait(&job->cond, &s->lock, &ts);
         if (!job->done && !job->cancel && gone && gone(arg)) {
             zlog_info("fingerprint service: client left during %s on %s: cancelled", job->scan_id,

@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "core.h" /* zc_sha256_strings, zc_hex */
+#include "core.h" /* zc_sha256_strings, zc_hex, zc_deadline */
 #include "store_impl.h"
 
 int64_t zs_now(void)
@@ -210,10 +210,10 @@ static void purge_commands(zs_store *st)
     zdb_reset(q);
 }
 
-/* SQLite: copy committed WAL frames into the database file every flusher round, for the writes made
- * outside the punch writer (which checkpoints itself, writer.c). PASSIVE: never waits for readers
- * or blocks writers. */
-static void checkpoint(zs_store *st)
+/* SQLite: copy committed WAL frames into the database file (PASSIVE: never waits for readers or
+ * blocks writers); nothing on MariaDB. The flusher calls it every round for the writes made outside
+ * the punch writer, which checkpoints through it too (writer.c). */
+void zs_checkpoint(zs_store *st)
 {
     zdb *db = zs_db(st);
     if (db && zdb_dialect_of(db) == ZDB_SQLITE)
@@ -227,12 +227,11 @@ static void *flusher_main(void *arg)
     pthread_mutex_lock(&st->seen_lock);
     while (!st->stopping) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 2;
+        zc_deadline(&ts, 2000);
         pthread_cond_timedwait(&st->seen_cond, &st->seen_lock, &ts);
         pthread_mutex_unlock(&st->seen_lock);
         flush_seen(st);
-        checkpoint(st);
+        zs_checkpoint(st);
         if (zs_now() >= next_purge) {
             purge_commands(st);
             next_purge = zs_now() + 3600;

@@ -94,6 +94,9 @@ void zs_writer_stop(zs_store *st);
 
 /* Advance a device's upload stamp (no-op for an empty stamp); inside the caller's transaction. */
 int zs_set_stamp(zdb *db, const char *sn, zs_stamp t, const char *stamp);
+/* SQLite: a PASSIVE WAL checkpoint on the calling thread's connection; nothing on MariaDB
+ * (store.c). */
+void zs_checkpoint(zs_store *st);
 
 /* The calling thread's connection (opened on first use). NULL when the database cannot be reached.
  */

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core.h" /* zc_deadline */
 #include "store_impl.h"
 
 /* Upper bounds of one group: enough to amortise the commit, small enough to bound the latency of
@@ -188,13 +189,6 @@ static void run_group(zs_store *st, zs_attlog_job *const *jobs, size_t n)
  * and its next commit restarts the WAL. The background pass is held off meanwhile (two
  * checkpoints at once would make one of them fail with SQLITE_BUSY).
  */
-static void checkpoint(zs_store *st)
-{
-    zdb *db = zs_db(st);
-    if (db && zdb_dialect_of(db) == ZDB_SQLITE)
-        zdb_exec(db, "PRAGMA wal_checkpoint(PASSIVE)");
-}
-
 static void *ckpt_main(void *arg)
 {
     zs_store *st = arg;
@@ -210,7 +204,7 @@ static void *ckpt_main(void *arg)
         st->ck_rows = 0;
         st->ck_running = 1;
         pthread_mutex_unlock(&st->w_lock);
-        zdb_exec(db, "PRAGMA wal_checkpoint(PASSIVE)");
+        zs_checkpoint(st);
         pthread_mutex_lock(&st->w_lock);
         st->ck_running = 0;
         st->ck_passes++;
@@ -227,7 +221,7 @@ static void writer_checkpoint(zs_store *st)
     while (st->ck_running)
         pthread_cond_wait(&st->ck_cond, &st->w_lock);
     pthread_mutex_unlock(&st->w_lock);
-    checkpoint(st);
+    zs_checkpoint(st);
     pthread_mutex_lock(&st->w_lock);
     st->ck_held = 0;
     st->ck_rows = 0;
@@ -253,12 +247,7 @@ static void *writer_main(void *arg)
             }
             /* Idle for ZS_CKPT_IDLE_MS after storing something: checkpoint now. */
             struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += ZS_CKPT_IDLE_MS * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            zc_deadline(&ts, ZS_CKPT_IDLE_MS);
             if (pthread_cond_timedwait(&st->w_cond, &st->w_lock, &ts) == ETIMEDOUT && !st->w_head) {
                 writer_checkpoint(st);
                 rows_since_ckpt = 0;
