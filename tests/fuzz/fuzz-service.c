@@ -5,8 +5,14 @@
  *         start with one of the three localhost names;
  *   1 mod 4: a line of the API keys file (zauth_keys_parse_line); a parsed record has id >= 1,
  *         NUL-terminated text fields and a non-empty permission set within ZAUTH_PERM_ALL;
- *   3 mod 4: a permission list (zauth_perms_parse); a parsed set is non-empty and survives
- *         zauth_perms_format and a second parse unchanged.
+ *   3 mod 8: a permission list (zauth_perms_parse); a parsed set is non-empty and survives
+ *         zauth_perms_format and a second parse unchanged;
+ *   7 mod 16: a request path against every pattern of the route table (zhttp_match, what
+ *         zhttp_dispatch runs on every request); what a `*` or `**` matched is NUL-terminated,
+ *         shorter than ZAPI_ARG_MAX and a part of the path;
+ *   15 mod 16: a database URI (zc_dburi_parse, daemon/core/dburi.c); a parsed URI has its
+ *         dialect's fields (SQLite a path, MariaDB a user, host and database name), a refused one
+ *         is zeroed with a NUL-terminated message.
  * Request bodies are parsed by jansson and templates by libzkbio (fuzz-native, fuzz-template,
  * fuzz-base64).
  */
@@ -16,6 +22,42 @@
 #include <strings.h>
 
 #include "http.h"
+
+static void fuzz_route(const char *path)
+{
+    size_t n;
+    const zroute *routes = zhttp_routes(&n);
+    for (size_t i = 0; i < n; i++) {
+        zreq r;
+        memset(&r, 0, sizeof(r));
+        if (!zhttp_match(routes[i].pattern, path, &r))
+            continue;
+        for (int a = 0; a < 2; a++)
+            if (r.arg[a] &&
+                (memchr(r.arg[a], '\0', ZAPI_ARG_MAX) == NULL || strstr(path, r.arg[a]) == NULL))
+                abort();
+    }
+}
+
+static void fuzz_dburi(const char *uri)
+{
+    zc_dburi u;
+    char err[256];
+    memset(err, 'x', sizeof(err));
+    if (zc_dburi_parse(uri, &u, err, sizeof(err)) == 0) {
+        if (u.dialect == ZC_DBURI_SQLITE ? !u.path
+                                         : (u.dialect != ZC_DBURI_MARIADB || !u.user || !*u.user ||
+                                            !u.host || !u.dbname || !*u.dbname || !u.pass))
+            abort();
+        zc_dburi_free(&u);
+        if (u.user || u.pass || u.path)
+            abort();
+        return;
+    }
+    if (u.user || u.pass || u.path || u.host || u.dbname || u.socket ||
+        memchr(err, '\0', sizeof(err)) == NULL)
+        abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,6 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else if (r.id != 0) {
             abort();
         }
+    } else if ((data[0] & 7) == 7) {
+        if (data[0] & 8)
+            fuzz_dburi(s);
+        else
+            fuzz_route(s);
     } else {
         uint32_t p = 0, q = 0;
         char bad[80], text[512];
