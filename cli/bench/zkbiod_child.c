@@ -12,30 +12,33 @@
 #include <time.h>
 #include <unistd.h>
 
-int bench_port_file_read(const char *path, const char *kind)
+int bench_port_file_read(const char *path, const char *kind, int *ports, int max)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return -1;
     char line[256];
-    int port = 0;
-    while (!port && fgets(line, sizeof(line), f)) {
+    int n = 0;
+    while (fgets(line, sizeof(line), f)) {
         char k[32];
         int p;
-        if (sscanf(line, "%31s %d", k, &p) == 2 && p > 0 && p <= 65535 && strcmp(k, kind) == 0)
-            port = p;
+        if (sscanf(line, "%31s %d", k, &p) == 2 && p > 0 && p <= 65535 && strcmp(k, kind) == 0) {
+            if (n < max)
+                ports[n] = p;
+            n++;
+        }
     }
     fclose(f);
-    return port;
+    return n;
 }
 
 int bench_port_file_wait(const char *path, const char *kind, pid_t pid, int timeout_ms, int *exited,
                          int *status)
 {
     for (int waited = 0;; waited += 20) {
-        int port = bench_port_file_read(path, kind);
-        if (port >= 0)
-            return port > 0 ? port : -1;
+        int port = 0, n = bench_port_file_read(path, kind, &port, 1);
+        if (n >= 0)
+            return n > 0 ? port : -1;
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {
             *exited = 1;

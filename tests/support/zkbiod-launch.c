@@ -2,6 +2,7 @@
 /* Test support: zkbiod on port 0, the bound ports read back from --port-file (see the header). */
 #define _POSIX_C_SOURCE 200809L
 #include "zkbiod-launch.h"
+#include "zkbiod_child.h" /* bench_port_file_read: the one reader of the port file */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,21 +27,12 @@ static void sleep_ms(long ms)
 int zkl_read_ports(const char *path, zkl_ports *ports)
 {
     memset(ports, 0, sizeof(*ports));
-    FILE *f = fopen(path, "r");
-    if (!f)
+    int nl = bench_port_file_read(path, "listen", ports->listen, ZKL_MAX_PORTS);
+    int ns = bench_port_file_read(path, "service", ports->service, ZKL_MAX_PORTS);
+    if (nl < 0 || ns < 0)
         return -1;
-    char line[256];
-    while (fgets(line, sizeof(line), f)) {
-        char kind[32];
-        int port;
-        if (sscanf(line, "%31s %d", kind, &port) != 2 || port <= 0 || port > 65535)
-            continue;
-        if (strcmp(kind, "listen") == 0 && ports->n_listen < ZKL_MAX_PORTS)
-            ports->listen[ports->n_listen++] = port;
-        else if (strcmp(kind, "service") == 0 && ports->n_service < ZKL_MAX_PORTS)
-            ports->service[ports->n_service++] = port;
-    }
-    fclose(f);
+    ports->n_listen = nl < ZKL_MAX_PORTS ? nl : ZKL_MAX_PORTS;
+    ports->n_service = ns < ZKL_MAX_PORTS ? ns : ZKL_MAX_PORTS;
     return 0;
 }
 
