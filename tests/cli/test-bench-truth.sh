@@ -35,73 +35,51 @@ for f in 101 102; do
     done
 done
 ln -s "$src1/101_1.tif" "$tmp/other/FVC2002/DB1_B/101_1.tif"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-# run WANT DESCRIPTION CMD...: stdout in $tmp/out, stderr in $tmp/err
-run() {
-    want=$1
-    desc=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then
-        ok
-    else
-        bad "$desc: exit $got, want $want"
-        sed 's/^/  stdout: /' "$tmp/out"
-        sed 's/^/  stderr: /' "$tmp/err"
-    fi
-}
+. "$(dirname "$0")/../support/check.sh"
 
 # --- bench speed: probes across sets ---------------------------------------------------------------
 run 0 "bench speed on two sets" "$Z" bench speed "$A" "$B" --gallery 100 --seconds 0.1 --threads 1
-grep -q "^probes: *round-robin across 2 set(s)" "$tmp/out" && ok || bad "probes line names the drawing"
-grep -q "^probes: .*$A k=[0-9]* of 4; $B k=[0-9]* of 4$" "$tmp/out" && ok || bad "probes line names both sets"
-grep -q '^images: *8,' "$tmp/out" && ok || bad "both sets loaded"
+grep -q "^probes: *round-robin across 2 set(s)" "$tmp/out" && ok || no "probes line names the drawing"
+grep -q "^probes: .*$A k=[0-9]* of 4; $B k=[0-9]* of 4$" "$tmp/out" && ok || no "probes line names both sets"
+grep -q '^images: *8,' "$tmp/out" && ok || no "both sets loaded"
 # the first four probes: A, B, A, B; the two from A are different fingers
 sed -n 's/^first probes: *//p' "$tmp/out" | tr ',' '\n' | sed 's/^ *//' | head -n 4 >"$tmp/probes"
 if [ "$(wc -l <"$tmp/probes")" -eq 4 ]; then
     ok
 else
-    bad "four probes listed"
+    no "four probes listed"
     cat "$tmp/out"
 fi
 p1=$(sed -n 1p "$tmp/probes")
 p2=$(sed -n 2p "$tmp/probes")
 p3=$(sed -n 3p "$tmp/probes")
 p4=$(sed -n 4p "$tmp/probes")
-case "$p1" in "$A"/*) ok ;; *) bad "probe 1 from set A: $p1" ;; esac
-case "$p2" in "$B"/*) ok ;; *) bad "probe 2 from set B: $p2" ;; esac
-case "$p3" in "$A"/*) ok ;; *) bad "probe 3 from set A: $p3" ;; esac
-case "$p4" in "$B"/*) ok ;; *) bad "probe 4 from set B: $p4" ;; esac
+case "$p1" in "$A"/*) ok ;; *) no "probe 1 from set A: $p1" ;; esac
+case "$p2" in "$B"/*) ok ;; *) no "probe 2 from set B: $p2" ;; esac
+case "$p3" in "$A"/*) ok ;; *) no "probe 3 from set A: $p3" ;; esac
+case "$p4" in "$B"/*) ok ;; *) no "probe 4 from set B: $p4" ;; esac
 [ "$(basename "$p1" | cut -d_ -f1)" != "$(basename "$p3" | cut -d_ -f1)" ] && ok ||
-    bad "consecutive probes of one set are different fingers: $p1, $p3"
+    no "consecutive probes of one set are different fingers: $p1, $p3"
 # one set: still not the first files by name
 run 0 "bench speed on one set" "$Z" bench speed "$A" --gallery 100 --seconds 0.1 --threads 1
-grep -q "^first probes: *$A/101_1.tif, $A/102_" "$tmp/out" && ok || bad "one set: probes alternate fingers"
+grep -q "^first probes: *$A/101_1.tif, $A/102_" "$tmp/out" && ok || no "one set: probes alternate fingers"
 run 2 "bench speed without a DIR" "$Z" bench speed --gallery 100
 
 # --- bench accuracy: unique set names --------------------------------------------------------------
 run 0 "bench accuracy --scores on two DB1_B sets" "$Z" bench accuracy --threads 1 --scores "$tmp/scores.csv" "$A" "$B"
-grep -q '^FVC2002/DB1_B  *2  *4 ' "$tmp/out" && ok || bad "table row FVC2002/DB1_B"
-grep -q '^FVC2004/DB1_B  *2  *4 ' "$tmp/out" && ok || bad "table row FVC2004/DB1_B"
+grep -q '^FVC2002/DB1_B  *2  *4 ' "$tmp/out" && ok || no "table row FVC2002/DB1_B"
+grep -q '^FVC2004/DB1_B  *2  *4 ' "$tmp/out" && ok || no "table row FVC2004/DB1_B"
 head -n 1 "$tmp/scores.csv" | tr ',' '\n' | sed 1d >"$tmp/cols"
-[ "$(wc -l <"$tmp/cols")" -eq 8 ] && ok || bad "8 columns"
-[ "$(sort -u "$tmp/cols" | wc -l)" -eq 8 ] && ok || bad "column names unique"
-grep -qx 'FVC2002/DB1_B-101_1' "$tmp/cols" && ok || bad "column FVC2002/DB1_B-101_1"
-grep -qx 'FVC2004/DB1_B-102_2' "$tmp/cols" && ok || bad "column FVC2004/DB1_B-102_2"
+[ "$(wc -l <"$tmp/cols")" -eq 8 ] && ok || no "8 columns"
+[ "$(sort -u "$tmp/cols" | wc -l)" -eq 8 ] && ok || no "column names unique"
+grep -qx 'FVC2002/DB1_B-101_1' "$tmp/cols" && ok || no "column FVC2002/DB1_B-101_1"
+grep -qx 'FVC2004/DB1_B-102_2' "$tmp/cols" && ok || no "column FVC2004/DB1_B-102_2"
 sed 1d "$tmp/scores.csv" | cut -d, -f1 | sort -u | cmp -s - "$(sort "$tmp/cols" >"$tmp/cols.sorted" && echo "$tmp/cols.sorted")" &&
-    ok || bad "row names are the column names"
+    ok || no "row names are the column names"
 run 2 "bench accuracy with one set twice" "$Z" bench accuracy "$A" "$tmp/FVC2004/../FVC2002/DB1_B"
-grep -q "both set 'FVC2002/DB1_B'" "$tmp/err" && ok || bad "duplicate set named"
+grep -q "both set 'FVC2002/DB1_B'" "$tmp/err" && ok || no "duplicate set named"
 run 2 "bench accuracy with two sets of one name" "$Z" bench accuracy "$A" "$tmp/other/FVC2002/DB1_B"
 grep -q "$A and $tmp/other/FVC2002/DB1_B are both set 'FVC2002/DB1_B'" "$tmp/err" && ok ||
-    bad "duplicate names refused with both folders named"
+    no "duplicate names refused with both folders named"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -15,47 +15,15 @@ if [ ! -f "$DB1/101_1.tif" ] || [ ! -f "$D/iso/probe.png" ] || [ ! -f "$D/iso/is
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-
-# run WANT_STATUS DESCRIPTION CMD...: stdout in $tmp/out, stderr in $tmp/err
-run() {
-    want=$1
-    desc=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then
-        pass=$((pass + 1))
-        return 0
-    fi
-    fail=$((fail + 1))
-    echo "FAIL: $desc: exit $got, want $want"
-    echo "  command: $*"
-    sed 's/^/  stdout: /' "$tmp/out"
-    sed 's/^/  stderr: /' "$tmp/err"
-    return 1
-}
-
-# expect FILE PATTERN DESCRIPTION: FILE has a line matching the basic regular expression
-expect() {
-    if grep -q -- "$2" "$1"; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        echo "FAIL: $3: no line matching '$2' in:"
-        sed 's/^/  /' "$1"
-    fi
-}
+. "$(dirname "$0")/../support/check.sh"
 
 # magic FILE BYTES DESCRIPTION: FILE starts with the (printable) bytes
 magic() {
     n=$(printf '%s' "$2" | wc -c)
     if [ "$(head -c "$n" "$1" 2>/dev/null)" = "$2" ]; then
-        pass=$((pass + 1))
+        ok
     else
-        fail=$((fail + 1))
-        echo "FAIL: $3: $1 does not start with '$2'"
+        no "$3: $1 does not start with '$2'"
     fi
 }
 
@@ -65,18 +33,11 @@ bad() {
     shift
     run 2 "$desc" "$@" || return
     if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^zkbio [a-z ]*: .*(ZKBIO_E[A-Z]*)$' "$tmp/err"; then
-        pass=$((pass + 1))
+        ok
     else
-        fail=$((fail + 1))
-        echo "FAIL: $desc: want one line 'zkbio CMD: ... (ZKBIO_E...)' on stderr, got:"
+        no "$desc: want one line 'zkbio CMD: ... (ZKBIO_E...)' on stderr, got:"
         sed 's/^/  /' "$tmp/err"
     fi
-}
-
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit $?
 }
 
 if [ "$mode" = bench ]; then
@@ -158,7 +119,7 @@ run 0 "the merged ANSI record matches a fourth impression" "$Z" match -v "$tmp/1
 expect "$tmp/out" 'template, 3 view' "the ANSI record keeps the three views"
 run 1 "merge three different fingers" "$Z" merge "$DB1/101_1.tif" "$DB1/102_1.tif" "$DB1/103_1.tif" -o "$tmp/x.zkb"
 expect "$tmp/err" 'ZKBIO_EMISMATCH' "merge names the mismatch"
-[ ! -e "$tmp/x.zkb" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: refused merge wrote a file"; }
+[ ! -e "$tmp/x.zkb" ] && ok || no "refused merge wrote a file"
 run 1 "merge with a blank image" "$Z" merge "$DB1/101_1.tif" "$DB1/101_2.tif" "$tmp/white.pgm" -o "$tmp/x.zkb"
 expect "$tmp/err" 'blank' "merge names the unusable capture"
 
