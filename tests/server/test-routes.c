@@ -6,8 +6,12 @@
  *   - in process, both listeners on loopback port 0: an unknown route, a method the route does not
  *     take and a malformed JSON body each get a 4xx in their family's error shape (management API:
  *     {"error":{"code":"<slug>","message"}}; fingerprint service: {"error":{"code":N,"name",
- *     "message"}}); a missing credential is refused before a 404 is told.
- * Prints "N passed, M failed"; exits 1 on any failure.
+ *     "message"}}); a missing credential is refused before a 404 is told;
+ *   - the OpenAPI contract (docs/openapi/<family>.json, path given as argv[1]): every documented
+ *     operation is called without and with its credential (parameters filled with names that exist
+ *     nowhere, bodies empty or malformed; reader-driven scans only without a key): the status must
+ * be one the document lists, and every error body must be in the family's shape. Prints "N passed,
+ * M failed"; exits 1 on any failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,10 +158,96 @@ static int fp_shape(const json_t *j, int code, const char *name)
            strcmp(json_string_value(json_object_get(e, "name")), name) == 0;
 }
 
+/* Any error body of the family's shape (code unchecked). */
+static int family_shape(zapi_family fam, const json_t *j)
+{
+    json_t *e = json_object_get(j, "error");
+    if (json_object_size(j) != 1 || !json_is_object(e) ||
+        !json_is_string(json_object_get(e, "message")))
+        return 0;
+    if (fam == ZAPI_ADMIN)
+        return json_object_size(e) == 2 && json_is_string(json_object_get(e, "code"));
+    json_t *d = json_object_get(e, "details");
+    return json_is_integer(json_object_get(e, "code")) &&
+           json_is_string(json_object_get(e, "name")) && (!d || json_is_object(d));
+}
+
+/* A documented path with each {param} replaced by a value that names nothing. */
+static void fill_path(const char *tmpl, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = tmpl; *p && n + 16 < size; p++) {
+        if (*p == '{') {
+            const char *end = strchr(p, '}');
+            if (!end)
+                break;
+            n += (size_t)snprintf(out + n, size - n, "%s", "NOSUCH9");
+            p = end;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* Calls every operation of one OpenAPI document; see the file comment. */
+static void contract(const char *file, zapi_family fam, int port, const char *cred)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(file, 0, &jerr);
+    CHECK(doc != NULL, "%s: %s", file, jerr.text);
+    if (!doc)
+        return;
+    const char *path;
+    json_t *item;
+    int ops = 0;
+    json_object_foreach(json_object_get(doc, "paths"), path, item)
+    {
+        const char *m;
+        json_t *op;
+        json_object_foreach(item, m, op)
+        {
+            if (strcmp(m, "parameters") == 0)
+                continue;
+            char method[16], url[256];
+            size_t k = 0;
+            for (; m[k] && k + 1 < sizeof(method); k++)
+                method[k] = (char)(m[k] - 'a' + 'A');
+            method[k] = '\0';
+            fill_path(path, url, sizeof(url));
+            int secured = json_array_size(json_object_get(op, "security")) > 0;
+            /* a scan waits for a finger on a reader: only its refusal without a key is called */
+            int scans = strstr(path, "/capture") || strstr(path, "/scan/start");
+            const char *body =
+                json_object_get(op, "requestBody") ? (fam == ZAPI_ADMIN ? "{}" : "{") : NULL;
+            for (int with = 0; with < 2; with++) {
+                if (with && (!secured || scans))
+                    continue;
+                json_t *j = NULL;
+                long st = http(port, method, url, body, with ? cred : NULL, &j);
+                char code[8];
+                snprintf(code, sizeof(code), "%ld", st);
+                ops++;
+                CHECK(json_object_get(json_object_get(op, "responses"), code) != NULL,
+                      "%s %s (%s): status %ld not documented", method, url,
+                      with ? "credential" : "none", st);
+                if (st >= 400)
+                    CHECK(family_shape(fam, j), "%s %s: status %ld: error body not in %s shape",
+                          method, url, st, fam == ZAPI_ADMIN ? "management" : "service");
+                if (!with && secured)
+                    CHECK(st == 401, "%s %s without a credential: %ld", method, url, st);
+                json_decref(j);
+            }
+        }
+    }
+    CHECK(ops >= 10, "%s: %d calls", file, ops);
+    json_decref(doc);
+}
+
 #define ADMIN_TOKEN "Authorization: Bearer route-test-token-0123"
 #define API_KEY     "route-test-key-0123456789"
 
-static void live(const zkbiod_config *cfg, zs_store *store)
+static void live(const zkbiod_config *cfg, zs_store *store, const char *srcroot)
 {
     static zapi app;
     memset(&app, 0, sizeof(app));
@@ -230,6 +320,15 @@ static void live(const zkbiod_config *cfg, zs_store *store)
     CHECK(st == 200 && json_is_array(j), "a route works: %ld", st);
     json_decref(j);
 
+    /* the OpenAPI documents' contract */
+    if (srcroot) {
+        char file[1024];
+        snprintf(file, sizeof(file), "%s/docs/openapi/management.json", srcroot);
+        contract(file, ZAPI_ADMIN, tp, ADMIN_TOKEN);
+        snprintf(file, sizeof(file), "%s/docs/openapi/fingerprint-service.json", srcroot);
+        contract(file, ZAPI_FPS, sp, "X-API-Key: " API_KEY);
+    }
+
     zhttp_quiesce(h);
     fps_stop(app.fps);
     zhttp_stop(h);
@@ -237,8 +336,9 @@ static void live(const zkbiod_config *cfg, zs_store *store)
     zauth_close(app.auth);
 }
 
-int main(void)
+int main(int argc, char **argv_in)
 {
+    const char *srcroot = argc > 1 ? argv_in[1] : NULL;
     table();
     patterns();
 
@@ -273,7 +373,7 @@ int main(void)
     }
     if (rc == 0 && cfg.listen[0] && cfg.service_listen[0]) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        live(&cfg, store);
+        live(&cfg, store, srcroot);
         curl_global_cleanup();
     }
     zs_close(store);
