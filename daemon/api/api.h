@@ -84,6 +84,8 @@ typedef struct zreq {
     time_t rl_reset;
     int retry_after;
     int www_authenticate; /* add `WWW-Authenticate: Bearer` */
+    char request_id[33];  /* /api/v1: the request's id (hex), made on first use; X-Request-Id */
+    zauth_principal who;  /* /api/v1: the checked bearer credential (role NONE on public routes) */
 } zreq;
 
 typedef int (*zapi_handler)(zreq *r);
@@ -112,6 +114,20 @@ const char *zapi_code_slug(int code);
 int zapi_http_of(int code);
 /* A key's permissions as the contract's names (a new array). */
 json_t *zapi_perms_json(uint32_t perms);
+
+/* ---- the /api/v1 contract envelope (family ZAPI_ADMIN; docs/management-api.md) ---------------
+ * Success: {"status":true,"message":M,"data":D}. Error: {"status":false,"message":M,
+ * "error":{"code":C,"type":T,"details":D},"metadata":{"timestamp":ISO-8601,"request_id":ID,
+ * "api_version":"v1"}}. Every /api/v1 response uses it; zapi_fail() renders this shape for the
+ * family too. */
+/* A success reply; takes ownership of data (NULL = JSON null). Returns status. */
+int zapi_ok(zreq *r, int status, const char *message, json_t *data);
+/* An error reply: `code` an UPPER_SNAKE name (INVALID_CREDENTIALS, VALIDATION_ERROR, NOT_FOUND...);
+ * the type follows from the code, else from the status (errors.c). Takes details (may be NULL).
+ * Returns status. */
+int zapi_v1_fail(zreq *r, int status, const char *code, const char *message, json_t *details);
+/* The request id of r (made on first call). */
+const char *zapi_request_id(zreq *r);
 
 /* ---- the management API (admin.c): family ZAPI_ADMIN ---------------------------------------- */
 int zapi_health(zreq *r);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 
@@ -62,6 +63,87 @@ const char *zapi_code_slug(int code)
     return i < 0 ? "error" : codes[i].slug;
 }
 
+/* The contract's error types, by code, then by status. */
+static const char *v1_type(const char *code, int status)
+{
+    static const struct {
+        const char *code, *type;
+    } types[] = {
+        {"INVALID_CREDENTIALS", "AuthenticationError"},
+        {"TOKEN_EXPIRED", "AuthenticationError"},
+        {"TOKEN_INVALID", "AuthenticationError"},
+        {"UNAUTHORIZED", "AuthenticationError"},
+        {"FORBIDDEN", "AuthorizationError"},
+        {"VALIDATION_ERROR", "ValidationError"},
+        {"BAD_JSON", "ValidationError"},
+        {"NOT_FOUND", "NotFoundError"},
+        {"CONFLICT", "ConflictError"},
+        {"RATE_LIMITED", "RateLimitError"},
+        {"DEVICE_UNREACHABLE", "DeviceError"},
+        {"DEVICE_BUSY", "DeviceError"},
+        {"DEVICE_TIMEOUT", "DeviceError"},
+    };
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (strcmp(code, types[i].code) == 0)
+            return types[i].type;
+    switch (status) {
+    case 400:
+    case 413:
+    case 422:
+        return "ValidationError";
+    case 401:
+        return "AuthenticationError";
+    case 403:
+        return "AuthorizationError";
+    case 404:
+        return "NotFoundError";
+    case 405:
+        return "MethodNotAllowedError";
+    case 409:
+        return "ConflictError";
+    case 429:
+        return "RateLimitError";
+    case 503:
+        return "ServiceUnavailableError";
+    default:
+        return status >= 500 ? "ServerError" : "RequestError";
+    }
+}
+
+const char *zapi_request_id(zreq *r)
+{
+    if (!r->request_id[0]) {
+        uint8_t b[8];
+        if (zc_random(b, sizeof(b)) != 0)
+            memset(b, 0, sizeof(b));
+        zc_hex(b, sizeof(b), r->request_id);
+    }
+    return r->request_id;
+}
+
+static json_t *v1_error_body(zreq *r, int status, const char *code, const char *message,
+                             json_t *details)
+{
+    char ts[32];
+    zc_iso_time(time(NULL), ts, sizeof(ts));
+    return json_pack("{s:b,s:s,s:{s:s,s:s,s:o},s:{s:s,s:s,s:s}}", "status", 0, "message",
+                     message ? message : "", "error", "code", code, "type", v1_type(code, status),
+                     "details", details ? details : json_null(), "metadata", "timestamp", ts,
+                     "request_id", zapi_request_id(r), "api_version", "v1");
+}
+
+int zapi_v1_fail(zreq *r, int status, const char *code, const char *message, json_t *details)
+{
+    return zapi_reply(r, status, v1_error_body(r, status, code, message, details));
+}
+
+int zapi_ok(zreq *r, int status, const char *message, json_t *data)
+{
+    return zapi_reply(r, status,
+                      json_pack("{s:b,s:s,s:o}", "status", 1, "message", message ? message : "OK",
+                                "data", data ? data : json_null()));
+}
+
 json_t *zapi_error_body(zapi_family family, int code, const char *message, json_t *details)
 {
     json_t *e;
@@ -81,6 +163,9 @@ json_t *zapi_error_body(zapi_family family, int code, const char *message, json_
 
 int zapi_fail(zreq *r, int status, int code, const char *msg, json_t *details)
 {
+    if (r->family == ZAPI_ADMIN) /* the /api/v1 contract: the code's constant name */
+        return zapi_v1_fail(r, status, code > 9000 ? "VALIDATION_ERROR" : zapi_code_name(code), msg,
+                            details);
     return zapi_reply(r, status, zapi_error_body(r->family, code, msg, details));
 }
 

@@ -63,7 +63,25 @@ enum {
  * names exactly one of ZAUTH_PUBLIC, ZAUTH_ADMIN, or one or more ZAUTH_PERM_* bits (any of them
  * grants the route). 0 means "not declared" and is refused by the route table test. */
 #define ZAUTH_PUBLIC (1u << 30) /* no credential (health, certificate status and download) */
-#define ZAUTH_ADMIN  (1u << 31) /* the admin bearer token */
+#define ZAUTH_ADMIN  (1u << 31) /* role admin: the admin bearer token, or an admin account's JWT */
+/* /api/v1 routes for lesser roles (a role grants the routes of the roles below it). */
+#define ZAUTH_OPERATOR (1u << 29) /* role operator or admin */
+#define ZAUTH_VIEWER   (1u << 28) /* any signed-in role */
+
+/* Account roles (docs/management-api.md lists what each may do). */
+typedef enum zauth_role {
+    ZAUTH_ROLE_NONE = 0,
+    ZAUTH_ROLE_VIEWER = 1,
+    ZAUTH_ROLE_OPERATOR = 2,
+    ZAUTH_ROLE_ADMIN = 3,
+} zauth_role;
+
+/* Who a /api/v1 request acts as, once its bearer credential was checked. */
+typedef struct zauth_principal {
+    int role;           /* zauth_role */
+    int64_t account_id; /* accounts.id; 0 for the admin token (a service credential) */
+    char name[256];     /* the account's e-mail, or "admin-token" */
+} zauth_principal;
 
 /* Name of permission number i (0..ZAUTH_PERM_COUNT-1, bit 1 << i), or NULL. */
 const char *zauth_perm_name(int i);

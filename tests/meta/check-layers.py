@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The direction of zkbiod's module dependencies, checked from the sources (docs/architecture.md).
 
-    core <- db <- store <- {push, fpservice} <- api <- http <- main;  auth (on core) used by api and http
+    core <- db <- store <- {push, fpservice, auth, jobs} <- fleet <- api <- http <- main
 
 Rules, over every .c and .h of daemon/ (and cli/, which links no daemon code):
   1. A quoted #include names a header of the including file's own folder, a public libzkbio header
@@ -23,10 +23,12 @@ USES = {
     "core": [],
     "db": ["core"],
     "store": ["db", "core"],
-    "auth": ["core"],
+    "auth": ["store", "core"],
     "push": ["store", "core"],
     "fpservice": ["store", "core"],
-    "api": ["push", "fpservice", "auth", "store", "core"],
+    "jobs": ["store", "core"],
+    "fleet": ["jobs", "store", "core"],
+    "api": ["fleet", "jobs", "push", "fpservice", "auth", "store", "core"],
     "http": ["api", "push", "auth", "core"],
 }
 MAIN = "main"  # daemon/main.c: wires every module together

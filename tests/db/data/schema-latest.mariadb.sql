@@ -1,3 +1,17 @@
+CREATE TABLE `accounts` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `username` varchar(128) NOT NULL,
+  `email` varchar(255) NOT NULL,
+  `password_hash` varchar(255) NOT NULL,
+  `role` varchar(16) NOT NULL,
+  `token_version` int(11) NOT NULL DEFAULT 1,
+  `disabled` int(11) NOT NULL DEFAULT 0,
+  `created_at` bigint(20) NOT NULL,
+  `updated_at` bigint(20) NOT NULL,
+  `last_login_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `email` (`email`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `attendance` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
   `sn` varchar(40) NOT NULL,
@@ -21,6 +35,22 @@ CREATE TABLE `attphotos` (
   `received_at` bigint(20) NOT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `sn` (`sn`,`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `audit_log` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `at` bigint(20) NOT NULL,
+  `actor` varchar(255) NOT NULL DEFAULT '',
+  `account_id` bigint(20) NOT NULL DEFAULT 0,
+  `ip` varchar(48) NOT NULL DEFAULT '',
+  `action` varchar(48) NOT NULL,
+  `target` varchar(255) NOT NULL DEFAULT '',
+  `device_id` bigint(20) NOT NULL DEFAULT 0,
+  `outcome` varchar(16) NOT NULL DEFAULT 'pending',
+  `details` mediumtext DEFAULT NULL,
+  `finished_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  KEY `audit_log_action` (`action`,`id`),
+  KEY `audit_log_device` (`device_id`,`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `commands` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
@@ -50,7 +80,14 @@ CREATE TABLE `device_items` (
   PRIMARY KEY (`sn`,`item_key`),
   KEY `device_items_pin` (`sn`,`pin`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `device_leases` (
+  `device_id` bigint(20) NOT NULL,
+  `owner` varchar(64) NOT NULL,
+  `lease_until` bigint(20) NOT NULL,
+  PRIMARY KEY (`device_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `devices` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
   `sn` varchar(40) NOT NULL,
   `model` varchar(64) NOT NULL DEFAULT '',
   `firmware` varchar(128) NOT NULL DEFAULT '',
@@ -68,7 +105,22 @@ CREATE TABLE `devices` (
   `biodata_stamp` varchar(32) NOT NULL DEFAULT '',
   `registered_at` bigint(20) NOT NULL DEFAULT 0,
   `last_seen` bigint(20) NOT NULL DEFAULT 0,
-  PRIMARY KEY (`sn`)
+  `transport` varchar(8) NOT NULL DEFAULT 'push',
+  `name` varchar(128) NOT NULL DEFAULT '',
+  `location` varchar(128) NOT NULL DEFAULT '',
+  `port` int(11) NOT NULL DEFAULT 0,
+  `udp` int(11) NOT NULL DEFAULT 0,
+  `comm_key` bigint(20) NOT NULL DEFAULT 0,
+  `tz` varchar(64) NOT NULL DEFAULT '',
+  `state` varchar(16) NOT NULL DEFAULT '',
+  `last_error` varchar(255) NOT NULL DEFAULT '',
+  `user_count` int(11) NOT NULL DEFAULT -1,
+  `fp_count` int(11) NOT NULL DEFAULT -1,
+  `punch_count` int(11) NOT NULL DEFAULT -1,
+  `created_by` varchar(128) NOT NULL DEFAULT '',
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `devices_sn` (`sn`),
+  KEY `devices_endpoint` (`ip`,`port`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `errorlog` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
@@ -89,6 +141,34 @@ CREATE TABLE `fp_templates` (
   `quality` int(11) NOT NULL DEFAULT 0,
   `created_at` bigint(20) NOT NULL,
   PRIMARY KEY (`user_id`,`finger_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `jobs` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `queue` varchar(32) NOT NULL,
+  `kind` varchar(48) NOT NULL,
+  `device_id` bigint(20) NOT NULL DEFAULT 0,
+  `state` varchar(16) NOT NULL DEFAULT 'queued',
+  `priority` int(11) NOT NULL DEFAULT 5,
+  `attempt` int(11) NOT NULL DEFAULT 0,
+  `max_attempts` int(11) NOT NULL DEFAULT 3,
+  `run_at` bigint(20) NOT NULL DEFAULT 0,
+  `lease_owner` varchar(64) NOT NULL DEFAULT '',
+  `lease_until` bigint(20) NOT NULL DEFAULT 0,
+  `progress_done` bigint(20) NOT NULL DEFAULT 0,
+  `progress_total` bigint(20) NOT NULL DEFAULT 0,
+  `payload` mediumtext DEFAULT NULL,
+  `result` mediumtext DEFAULT NULL,
+  `errors` mediumtext DEFAULT NULL,
+  `unique_key` varchar(128) DEFAULT NULL,
+  `cancel_requested` int(11) NOT NULL DEFAULT 0,
+  `created_by` varchar(255) NOT NULL DEFAULT '',
+  `created_at` bigint(20) NOT NULL,
+  `started_at` bigint(20) NOT NULL DEFAULT 0,
+  `finished_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `unique_key` (`unique_key`),
+  KEY `jobs_due` (`state`,`run_at`,`priority`,`id`),
+  KEY `jobs_device` (`device_id`,`state`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `operlog` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
@@ -113,6 +193,20 @@ CREATE TABLE `photos` (
   `source_sn` varchar(40) NOT NULL DEFAULT '',
   `updated_at` bigint(20) NOT NULL DEFAULT 0,
   PRIMARY KEY (`pin`,`kind`,`type`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `refresh_tokens` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `account_id` bigint(20) NOT NULL,
+  `family` char(32) NOT NULL,
+  `token_hash` char(64) NOT NULL,
+  `created_at` bigint(20) NOT NULL,
+  `expires_at` bigint(20) NOT NULL,
+  `used_at` bigint(20) NOT NULL DEFAULT 0,
+  `revoked_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `token_hash` (`token_hash`),
+  KEY `refresh_tokens_account` (`account_id`),
+  KEY `refresh_tokens_family` (`family`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `schema_version` (
   `version` int(11) NOT NULL
