@@ -174,11 +174,13 @@ int zapi_bad_param(zreq *r, const char *name, const char *why);
 /* ---- the management API (admin.c): family ZAPI_ADMIN ---------------------------------------- */
 int zapi_health(zreq *r);
 int zapi_devices_list(zreq *r);
-int zapi_device_get(zreq *r);   /* arg[0] = SN */
-int zapi_device_patch(zreq *r); /* arg[0] = SN */
-int zapi_device_command(zreq *r);
+int zapi_device_get(zreq *r);     /* arg[0] = device id, or SN (a number is tried as an id first) */
+int zapi_device_patch(zreq *r);   /* arg[0] as above */
+int zapi_device_command(zreq *r); /* arg[0] as above */
 int zapi_users(zreq *r);
 int zapi_attendance(zreq *r);
+int zapi_attendance_get(zreq *r); /* arg[0] = punch id */
+int zapi_attendance_summary(zreq *r);
 int zapi_commands(zreq *r);
 
 /* ---- the fingerprint service's REST routes (fingerprint.c): family ZAPI_FPS ------------------ */
