@@ -340,15 +340,17 @@ static int patch_text(zreq *r, json_t *j, const char *key, size_t max, int allow
 /* PATCH (or PUT) /api/v1/devices/{id|sn}: name, location, tz, enabled, sync_group */
 int zapi_device_patch(zreq *r)
 {
-    zs_device dev;
-    int st = find_device(r, r->arg[0], &dev);
-    if (st)
-        return st;
-    int64_t id = dev.id;
-    zs_device_clear(&dev);
-    json_t *j = read_json(r, &st);
+    int st;
+    json_t *j = read_json(r, &st); /* the body first: a malformed request is 400 wherever sent */
     if (!j)
         return st;
+    zs_device dev;
+    if ((st = find_device(r, r->arg[0], &dev)) != 0) {
+        json_decref(j);
+        return st;
+    }
+    int64_t id = dev.id;
+    zs_device_clear(&dev);
     static const char *const known[] = {"name", "location", "tz", "enabled", "sync_group"};
     const char *key;
     json_t *val;
@@ -401,22 +403,18 @@ int zapi_device_patch(zreq *r)
 /* POST /api/v1/devices/{id|sn}/commands */
 int zapi_device_command(zreq *r)
 {
-    zs_device dev;
-    int st = find_device(r, r->arg[0], &dev);
-    if (st)
+    int st;
+    json_t *j = read_json(r, &st); /* the body first: a malformed request is 400 wherever sent */
+    if (!j)
         return st;
-    json_t *j = read_json(r, &st);
-    if (!j) {
-        zs_device_clear(&dev);
-        return st;
-    }
     char text[1024];
     st = build_command(r, j, text, sizeof(text));
     json_decref(j);
-    if (st) {
-        zs_device_clear(&dev);
+    if (st)
         return st;
-    }
+    zs_device dev;
+    if ((st = find_device(r, r->arg[0], &dev)) != 0)
+        return st;
     int64_t id;
     int rc = zs_command_enqueue(r->app->store, dev.sn, text, &id);
     if (rc) {

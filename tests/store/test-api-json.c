@@ -131,9 +131,10 @@ int main(int argc, char **argv)
             json_t *arr = json_array();
             for (size_t k = 0; k < up.n; k++)
                 json_array_append_new(arr, zapi_user_json(&up.users[k]));
-            emit(&o, "users", json_pack("{s:o,s:o,s:I}", "items", arr, "next",
-                                        up.next ? json_string(up.next) : json_null(), "total",
-                                        (json_int_t)up.total));
+            emit(&o, "users",
+                 json_pack("{s:o,s:o,s:I}", "items", arr, "next",
+                           up.next ? json_string(up.next) : json_null(), "total",
+                           (json_int_t)up.total));
         }
         zs_user_page_free(&up);
         zs_command_page cp;

@@ -387,8 +387,8 @@ static void test_attendance(const char *uri)
     CHECK(zs_find_device(st, "WALK3", &dev) == 0 && dev.id > id2);
     zs_device_clear(&dev);
     CHECK(zs_find_device(st, "999999", &dev) == ZKBIO_ENOENT);
-    zs_device_patch patch = {.name = "Front door", .location = "Lobby", .tz = "+03:00",
-                             .enabled = -1};
+    zs_device_patch patch = {
+        .name = "Front door", .location = "Lobby", .tz = "+03:00", .enabled = -1};
     CHECK(zs_patch_device(st, id2, &patch) == 0);
     CHECK(zs_patch_device(st, id2 + 100000, &patch) == ZKBIO_ENOENT);
     CHECK(zs_get_device_by_id(st, id2, &dev) == 0 && strcmp(dev.name, "Front door") == 0 &&
