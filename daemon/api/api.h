@@ -171,6 +171,27 @@ int zapi_query(zreq *r, const char *name, char *buf, size_t size);
  */
 int zapi_bad_param(zreq *r, const char *name, const char *why);
 
+/* ---- request text of /api/v1 (params.c): bounds-checked, fuzzed (tests/fuzz/fuzz-api-params.c) --
+ * Each returns 1 when the input is valid (outputs written), 0 otherwise (outputs undefined). */
+/* A filter time: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (' ' for 'T' too), no
+ * zone, fields in range (day 1..31 whatever the month), into out "YYYY-MM-DD HH:MM:SS"; the missing
+ * part is the first (or, with end_of_day, the last) second. */
+int zapi_parse_wall_time(const char *in, char out[20], int end_of_day);
+/* An If-None-Match value (a comma list of entity tags, W/ prefixes compared weakly, or "*") names
+ * etag (a quoted strong tag). NULL inm: 0. */
+int zapi_etag_matches(const char *inm, const char *etag);
+/* The attendance list's cursor "YYYYMMDDHHMMSS.<id>" from a row's "YYYY-MM-DD HH:MM:SS" and id, and
+ * back (time into "YYYY-MM-DD HH:MM:SS"). */
+int zapi_cursor_punch_make(const char *time, int64_t id, char *out, size_t size);
+int zapi_cursor_punch_parse(const char *cur, char time[20], int64_t *id);
+/* A text key's cursor (lower-case hex of its bytes; keys without NUL), and back into key (size
+ * bytes). */
+int zapi_cursor_key_make(const char *key, char *out, size_t size);
+int zapi_cursor_key_parse(const char *cur, char *key, size_t size);
+/* The daily summary's cursor "YYYYMMDD.<hex of the PIN>" and back (date "YYYY-MM-DD"). */
+int zapi_cursor_day_make(const char *date, const char *pin, char *out, size_t size);
+int zapi_cursor_day_parse(const char *cur, char date[11], char *pin, size_t pinsize);
+
 /* ---- the management API (admin.c): family ZAPI_ADMIN ---------------------------------------- */
 int zapi_health(zreq *r);
 int zapi_devices_list(zreq *r);
