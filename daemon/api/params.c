@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_json.h"
 
 static int two_digits(const char *p)
 {
@@ -34,6 +35,12 @@ int zapi_parse_wall_time(const char *in, char out[20], int end_of_day)
     int mo = two_digits(out + 5), d = two_digits(out + 8), h = two_digits(out + 11);
     int mi = two_digits(out + 14), sec = two_digits(out + 17);
     return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec <= 59;
+}
+
+int64_t zapi_wall_day(const char *t)
+{
+    return zapi_days_from_civil(two_digits(t) * 100 + two_digits(t + 2), two_digits(t + 5),
+                                two_digits(t + 8));
 }
 
 int zapi_etag_matches(const char *inm, const char *etag)
