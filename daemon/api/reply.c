@@ -14,7 +14,7 @@ void zapi_cors_headers(zreq *r)
     mg_response_header_add(r->c, "Access-Control-Allow-Credentials", "true", -1);
     mg_response_header_add(r->c, "Access-Control-Expose-Headers",
                            "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, "
-                           "Retry-After, ETag, X-Request-Id",
+                           "Retry-After",
                            -1);
 }
 
