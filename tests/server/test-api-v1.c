@@ -435,6 +435,8 @@ static void conditional(void)
         "/api/v1/attendance",
         "/api/v1/attendance/summary?from=2025-03-01&to=2025-03-31",
         "/health",
+        "/api/v1/devices/PUSH1",
+        "/api/v1/attendance/1",
     };
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         reply r;
