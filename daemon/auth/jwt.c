@@ -175,13 +175,9 @@ int zauth_jwt_sign(const void *key, size_t keylen, const zauth_claims *c, char *
     return rc;
 }
 
-/* Decode one segment as a JSON object (duplicates refused); NULL when it is not one. */
-static json_t *segment_json(const char *s, size_t n)
+/* Parse decoded bytes as a JSON object (duplicates refused); NULL when they are not one. */
+static json_t *object_of(const char *buf, size_t len)
 {
-    char buf[ZAUTH_JWT_MAX];
-    size_t len = 0;
-    if (zauth_b64url_decode(s, n, buf, sizeof(buf), &len) != 0)
-        return NULL;
     json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
     if (j && !json_is_object(j)) {
         json_decref(j);
@@ -249,21 +245,25 @@ int zauth_jwt_verify(const void *key, size_t keylen, const char *token, int64_t 
     size_t d1, d2;
     if (!token || split(token, len, &d1, &d2) != 0 || d1 == 0 || d2 == d1 + 1 || d2 + 1 == len)
         return ZAUTH_JWT_MALFORMED;
+    /* Every segment must be canonical base64url before anything else is looked at. */
+    char hb[ZAUTH_JWT_MAX], pb[ZAUTH_JWT_MAX];
+    uint8_t sig[ZAUTH_JWT_MAX / 4 * 3 + 3];
+    size_t hl = 0, pl = 0, sl = 0;
+    if (zauth_b64url_decode(token, d1, hb, sizeof(hb), &hl) != 0 ||
+        zauth_b64url_decode(token + d1 + 1, d2 - d1 - 1, pb, sizeof(pb), &pl) != 0 ||
+        zauth_b64url_decode(token + d2 + 1, len - d2 - 1, sig, sizeof(sig), &sl) != 0)
+        return ZAUTH_JWT_MALFORMED;
     /* The algorithm is checked before the key is used (RFC 8725 §3.1). */
-    json_t *h = segment_json(token, d1);
+    json_t *h = object_of(hb, hl);
     if (!h)
         return ZAUTH_JWT_MALFORMED;
     int hok = header_ok(h);
     json_decref(h);
     if (!hok)
         return ZAUTH_JWT_BAD_HEADER;
-    uint8_t sig[48];
-    size_t sl = 0;
-    if (zauth_b64url_decode(token + d2 + 1, len - d2 - 1, sig, sizeof(sig), &sl) != 0)
-        return ZAUTH_JWT_MALFORMED;
     if (!zauth_jws_hs256_valid(key, keylen, token, len))
         return ZAUTH_JWT_BAD_SIGNATURE;
-    json_t *p = segment_json(token + d1 + 1, d2 - d1 - 1);
+    json_t *p = object_of(pb, pl);
     if (!p)
         return ZAUTH_JWT_MALFORMED;
     int rc = claims_of(p, now, out);
