@@ -221,11 +221,14 @@ int zhttp_dispatch(zreq *r, const char *path)
 {
     const zroute *hit = NULL;
     int known = 0;
+    uint32_t known_perm = 0; /* a path taken by other methods: what its first route needs */
     char allowed[64] = "";
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         const zroute *rt = &routes[i];
         if (rt->family != r->family || !zhttp_match(rt->pattern, path, NULL))
             continue;
+        if (!known)
+            known_perm = rt->perm;
         known = 1;
         if (strcmp(rt->method, "*") == 0 || strcmp(rt->method, r->method) == 0) {
             hit = rt;
@@ -236,7 +239,9 @@ int zhttp_dispatch(zreq *r, const char *path)
             snprintf(allowed + l, sizeof(allowed) - l, "%s%s", l ? " or " : "", rt->method);
         }
     }
-    uint32_t need = hit ? hit->perm : guard(r->family, path);
+    uint32_t need = hit                                ? hit->perm
+                    : known && r->family == ZAPI_ADMIN ? known_perm
+                                                       : guard(r->family, path);
     int st;
     if ((need & (ZAUTH_ADMIN | ZAUTH_OPERATOR | ZAUTH_VIEWER)) && (st = check_bearer(r, need)) != 0)
         return st;
