@@ -38,6 +38,7 @@ OTHER_HEADERS = {
     "core": {"config.h": "PART", "log.h": "PART"},
     "db": {"db_impl.h": "INTERNAL"},
     "store": {
+        "store_accounts.h": "PART",
         "store_audit.h": "PART",
         "store_devices.h": "PART",
         "store_users.h": "PART",
@@ -46,6 +47,8 @@ OTHER_HEADERS = {
         "store_fptemplates.h": "PART",
         "store_impl.h": "INTERNAL",
     },
+    "auth": {"auth_jwt.h": "PART", "auth_password.h": "PART", "auth_accounts.h": "PART",
+             "auth_impl.h": "INTERNAL"},
     "fpservice": {"internal.h": "INTERNAL"},
     "api": {"api_json.h": "INTERNAL"},
     "http": {"port_file.h": "INTERNAL"},
