@@ -216,6 +216,32 @@ ZKBIO_API int zkbio_zk_listen(zkbio_zk_client *c, uint32_t mask, int duration_ms
                               zkbio_zk_event_cb cb, void *user);
 
 /**
+ * The socket of the connection, for a caller that watches many handles with poll() (one thread
+ * for a fleet of listeners instead of one zkbio_zk_listen() per handle). Readable means bytes or
+ * an end of stream wait: then call zkbio_zk_events_poll(). Do not read, write or close it; it stays
+ * valid until zkbio_zk_client_close(). *fd = -1 on a broken handle. Since: 0.4
+ */
+ZKBIO_API int zkbio_zk_client_fd_get(zkbio_zk_client *c, int *fd);
+
+/**
+ * Register for the events in `mask` (REG_EVENT, §6.1; 0 unregisters) and return: the device then
+ * sends them as they happen, and every later call on the handle acknowledges and queues those
+ * that arrive meanwhile (up to 64, the oldest dropped first) for zkbio_zk_events_poll(). The
+ * split form of zkbio_zk_listen(): commands and events share the one session. Since: 0.4
+ */
+ZKBIO_API int zkbio_zk_events_register(zkbio_zk_client *c, uint32_t mask);
+
+/**
+ * Deliver the queued events, then those that arrive within `wait_ms` (0: only what was already
+ * received or is readable now), to `cb` (with the handle locked) until it returns nonzero.
+ * *delivered (may be NULL) = events passed to cb. No idle ticks. Returns ZKBIO_OK when the
+ * wait ended or the callback stopped; transport errors (ZKBIO_ECONN when the device closed the
+ * connection: the handle is broken). Since: 0.4
+ */
+ZKBIO_API int zkbio_zk_events_poll(zkbio_zk_client *c, int wait_ms, zkbio_zk_event_cb cb,
+                                   void *user, size_t *delivered);
+
+/**
  * Remote enrollment of finger `fid` of user `user_id` (§7.4): CANCELCAPTURE, STARTENROLL,
  * STARTVERIFY, then the device's events (FINGER, FPFTR per press, ENROLLFINGER) are passed to `cb`
  * (may be NULL) until ENROLLFINGER or `timeout_ms` (0 = 60 s). Cleanup: CANCELCAPTURE,
