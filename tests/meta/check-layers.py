@@ -44,9 +44,11 @@ OTHER_HEADERS = {
         "store_punches.h": "PART",
         "store_commands.h": "PART",
         "store_fptemplates.h": "PART",
+        "store_jobs.h": "PART",
         "store_impl.h": "INTERNAL",
     },
     "fpservice": {"internal.h": "INTERNAL"},
+    "jobs": {"jobs_impl.h": "INTERNAL"},
     "api": {"api_json.h": "INTERNAL"},
     "http": {"port_file.h": "INTERNAL"},
 }
