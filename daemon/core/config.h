@@ -79,6 +79,13 @@ typedef struct zkbiod_config {
     /** "" = none; else the bound ports are written there once listening (daemon/http/port_file.h).
      */
     char *port_file;
+    /* 4370 terminals (daemon/fleet) */
+    int fleet_workers;       /**< pool threads, 1..256 */
+    int fleet_timeout_ms;    /**< per exchange with a terminal */
+    int fleet_info_cache_ms; /**< 0 = no cache */
+    int fleet_pull_interval; /**< seconds, 0 = only after reconnects */
+    int fleet_heartbeat;     /**< seconds */
+    int fleet_listen;        /**< 1 = realtime listeners */
 } zkbiod_config;
 
 /**

@@ -427,11 +427,15 @@ int zfleet_start(zfleet *f)
     return f->started ? ZKBIO_OK : ZKBIO_ENOMEM;
 }
 
-void zfleet_close(zfleet *f)
+void zfleet_stop(zfleet *f)
 {
     if (!f)
         return;
     pthread_mutex_lock(&f->mu);
+    if (f->stopping && !f->nworkers && !f->watcher_started) {
+        pthread_mutex_unlock(&f->mu);
+        return;
+    }
     f->stopping = 1;
     for (zf_term *t = f->terms; t; t = t->next)
         fail_ops_locked(f, t, ZKBIO_ECANCELED, "zkbiod is stopping");
@@ -439,15 +443,32 @@ void zfleet_close(zfleet *f)
     pthread_mutex_unlock(&f->mu);
     if (f->watcher_started)
         pthread_join(f->watcher, NULL);
+    f->watcher_started = 0;
     for (int i = 0; i < f->nworkers; i++)
         pthread_join(f->workers[i], NULL);
+    f->nworkers = 0;
+    /* no fleet thread left: close what is open (zf_run refuses new work: stopping) */
+    pthread_mutex_lock(&f->mu);
+    for (zf_term *t = f->terms; t; t = t->next) {
+        fail_ops_locked(f, t, ZKBIO_ECANCELED, "zkbiod is stopping");
+        if (t->c) {
+            pthread_mutex_unlock(&f->mu);
+            zf_session_close(f, t, 0, "stopping");
+            pthread_mutex_lock(&f->mu);
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+void zfleet_close(zfleet *f)
+{
+    if (!f)
+        return;
+    zfleet_stop(f);
     free(f->workers);
-    /* no thread left: close what is open */
     while (f->terms) {
         zf_term *t = f->terms;
         f->terms = t->next;
-        if (t->c)
-            zf_session_close(f, t, 0, "stopping");
         term_free(t);
     }
     while (f->accts) {
@@ -459,6 +480,11 @@ void zfleet_close(zfleet *f)
     pthread_cond_destroy(&f->work);
     pthread_mutex_destroy(&f->mu);
     free(f);
+}
+
+zjobs *zfleet_jobs(zfleet *f)
+{
+    return f ? f->jobs : NULL;
 }
 
 int zfleet_device_added(zfleet *f, int64_t id)

@@ -89,9 +89,15 @@ int zfleet_open(zs_store *st, zjobs *q, const zfleet_options *o, zfleet **out, c
                 size_t errsz);
 /* Start the pool and the watcher, and the listener of every enabled 4370 terminal. */
 int zfleet_start(zfleet *f);
-/* Stop listeners and threads (operations still queued fail with ZKBIO_ECANCELED), close sessions,
- * drop leases, free. NULL accepted. Call before zjobs_close. */
+/* Stop listeners and threads (operations still queued fail with ZKBIO_ECANCELED; later ones with
+ * ZKBIO_EUNAVAIL), close sessions, drop leases; f stays valid for job handlers still running.
+ * Call before zjobs_close. NULL accepted; idempotent. */
+void zfleet_stop(zfleet *f);
+/* zfleet_stop, then free. Call after zjobs_close (no handler may run). NULL accepted. */
 void zfleet_close(zfleet *f);
+
+/* The job queue the fleet's handlers are registered with (NULL when opened without one). */
+zjobs *zfleet_jobs(zfleet *f);
 
 /* A terminal was registered (start its listener) / deleted (stop it: its session is closed once
  * the running operation ends; queued ones fail with ZKBIO_ECANCELED). */

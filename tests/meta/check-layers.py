@@ -51,7 +51,7 @@ OTHER_HEADERS = {
     "fpservice": {"internal.h": "INTERNAL"},
     "jobs": {"jobs_impl.h": "INTERNAL"},
     "fleet": {"fleet_impl.h": "INTERNAL"},
-    "api": {"api_json.h": "INTERNAL"},
+    "api": {"api_json.h": "INTERNAL", "v1_fleet.h": "INTERNAL"},
     "http": {"port_file.h": "INTERNAL"},
 }
 
