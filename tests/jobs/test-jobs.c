@@ -161,6 +161,22 @@ static zjob_outcome h_sleep(void *ctx, const zjob *job, zjob_run *run, char *err
     return ZJOB_OK;
 }
 
+#define MAX_COUNTED 64
+static int counted[MAX_COUNTED]; /* t.count: runs per job id - counted_base (under F.lock) */
+static int64_t counted_base;
+
+static zjob_outcome h_count(void *ctx, const zjob *job, zjob_run *run, char *err, size_t errsz)
+{
+    (void)ctx, (void)run, (void)err, (void)errsz;
+    sleep_ms(5);
+    pthread_mutex_lock(&F.lock);
+    if (job->id >= counted_base && job->id < counted_base + MAX_COUNTED)
+        counted[job->id - counted_base]++;
+    F.calls++;
+    pthread_mutex_unlock(&F.lock);
+    return ZJOB_OK;
+}
+
 /* ---- helpers ------------------------------------------------------------------------------- */
 
 static zs_store *open_store(void)
@@ -213,6 +229,7 @@ static zjobs *open_queue(zs_store *st, const char *owner, int workers)
     zjobs_register(q, "t.fail", h_fail, NULL);
     zjobs_register(q, "t.block", h_block, NULL);
     zjobs_register(q, "t.sleep", h_sleep, NULL);
+    zjobs_register(q, "t.count", h_count, NULL);
     return q;
 }
 
@@ -625,6 +642,36 @@ out:
     zjobs_close(q);
 }
 
+/* Two queues with their own owners over one database (two processes): each job runs once. */
+static void t_two_owners(zs_store *st)
+{
+    zjobs *q1 = open_queue(st, "proc-1", 3), *q2 = open_queue(st, "proc-2", 3);
+    REQUIRE(q1 && q2, "queues");
+    memset(counted, 0, sizeof(counted));
+    int64_t ids[40];
+    for (int i = 0; i < 40; i++)
+        ids[i] = add(i % 2 ? q1 : q2, "t.count", 0, NULL, 0, NULL);
+    counted_base = ids[0];
+    REQUIRE(ids[0] > 0 && ids[39] - ids[0] < MAX_COUNTED, "enqueue (ids %lld..%lld)",
+            (long long)ids[0], (long long)ids[39]);
+    REQUIRE(zjobs_start(q1) == 0 && zjobs_start(q2) == 0, "start");
+    for (int i = 0; i < 40; i++) {
+        zjob j = {0};
+        CHECK(zjobs_wait(q1, ids[i], 8000, &j) == 0 && j.state == ZJOB_COMPLETED && j.attempt == 1);
+        zjob_clear(&j);
+    }
+    pthread_mutex_lock(&F.lock);
+    int twice = 0;
+    for (int i = 0; i < 40; i++)
+        twice += counted[ids[i] - counted_base] != 1;
+    pthread_mutex_unlock(&F.lock);
+    CHECK_MSG(twice == 0, "%d job(s) did not run exactly once", twice);
+    CHECK_EQ_INT(F.calls, 40);
+out:
+    zjobs_close(q1);
+    zjobs_close(q2);
+}
+
 static void t_bad_input(zs_store *st)
 {
     zjobs *q = open_queue(st, NULL, 1);
@@ -668,6 +715,7 @@ static const scenario scenarios[] = {
     {"recovery", NULL, t_recovery},
     {"close-running", NULL, t_close_running},
     {"stats-retention", NULL, t_stats_retention},
+    {"two-owners", NULL, t_two_owners},
     {"bad-input", NULL, t_bad_input},
 };
 
