@@ -47,7 +47,8 @@ static int fleet_open(const zkbiod_config *cfg, zs_store *store, zjobs **jobs, z
         .heartbeat_s = cfg->fleet_heartbeat,
         .listen = cfg->fleet_listen,
     };
-    if (zjobs_open(store, NULL, jobs, err, errsz) != 0)
+    zjobs_options jo = {.workers = cfg->job_workers};
+    if (zjobs_open(store, &jo, jobs, err, errsz) != 0)
         return -1;
     if (zfleet_open(store, *jobs, &fo, fleet, err, errsz) != 0 || zjobs_start(*jobs) != 0 ||
         zfleet_start(*fleet) != 0) {

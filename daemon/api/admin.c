@@ -3,9 +3,10 @@
  * Management API (/api/v1/...) and /health.
  *
  * Access rule (declared in daemon/http/routes.c, checked by daemon/auth): /health is open (it
- * reveals only liveness and the version). Everything under /api/v1/ needs `Authorization: Bearer
- * <admin token>`; with no token configured the API is disabled (403). Errors are the management
- * family's JSON `{"error":{"code","message"}}` (api.h).
+ * reveals only liveness and the version). Everything under /api/v1/ needs a bearer credential with
+ * the route's role. Every reply is the /api/v1 envelope (api.h: zapi_ok / zapi_v1_fail), lists are
+ * paged by page.c's one convention, and GET replies carry an ETag (reply.c). The contract:
+ * docs/management-api.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,31 +18,28 @@
 
 #define MAX_JSON_BODY (64 * 1024)
 
-static int store_fail(zreq *r, int rc)
+static int store_fail(zreq *r, int rc, const char *what)
 {
-    if (rc == ZKBIO_ENOENT)
-        return zapi_failf(r, 404, FP_NOT_FOUND, "no such resource");
+    char msg[96];
+    if (rc == ZKBIO_ENOENT) {
+        snprintf(msg, sizeof(msg), "no such %s", what);
+        return zapi_v1_fail(r, 404, "NOT_FOUND", msg, NULL);
+    }
     if (rc == ZKBIO_EUNAVAIL)
-        return zapi_failf(r, 503, FP_SERVICE_UNAVAILABLE, "database unavailable, retry later");
+        return zapi_v1_fail(r, 503, "SERVICE_UNAVAILABLE", "database unavailable, retry later",
+                            NULL);
     zlog_error("api: store error: %s", zkbio_strerror(rc));
-    return zapi_failf(r, 500, FP_INTERNAL_ERROR, "database error");
+    return zapi_v1_fail(r, 500, "INTERNAL_ERROR", "database error", NULL);
 }
 
-/* Query parameter, or NULL when absent/empty. */
-static const char *param(struct mg_connection *c, const char *name, char *buf, size_t size)
-{
-    const struct mg_request_info *ri = mg_get_request_info(c);
-    const char *q = ri->query_string ? ri->query_string : "";
-    if (zkbio_push_query_get(q, strlen(q), name, buf, size) != 0 || !buf[0])
-        return NULL;
-    return buf;
-}
-
-/* "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" (also with 'T'); normalised into out. */
+/* A wall-clock time as the filters take it: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" or with a space
+ * instead of T; normalised into out "YYYY-MM-DD HH:MM:SS" (a date alone: its first or, with
+ * end_of_day, its last second). 1 when valid. A zone suffix is refused: punch times are the
+ * terminals' wall clocks. */
 static int valid_time(const char *in, char out[20], int end_of_day)
 {
     size_t l = strlen(in);
-    if (l != 10 && l != 19)
+    if (l != 10 && l != 16 && l != 19)
         return 0;
     static const char shape[] = "dddd-dd-dd dd:dd:dd";
     for (size_t i = 0; i < l; i++) {
@@ -52,50 +50,121 @@ static int valid_time(const char *in, char out[20], int end_of_day)
     memcpy(out, in, l);
     if (l == 10)
         memcpy(out + 10, end_of_day ? " 23:59:59" : " 00:00:00", 9);
+    else if (l == 16)
+        memcpy(out + 16, end_of_day ? ":59" : ":00", 3);
     out[10] = ' ';
     out[19] = '\0';
+    int mo = (out[5] - '0') * 10 + out[6] - '0', d = (out[8] - '0') * 10 + out[9] - '0';
+    int h = (out[11] - '0') * 10 + out[12] - '0', mi = (out[14] - '0') * 10 + out[15] - '0';
+    int sec = (out[17] - '0') * 10 + out[18] - '0';
+    return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec <= 59;
+}
+
+/* from/to of r into f's strings; 0 or the status of the 400 sent. */
+static int time_range(zreq *r, const char **from, const char **to, char fb[20], char tb[20])
+{
+    char v[64];
+    int rc;
+    *from = *to = NULL;
+    if ((rc = zapi_query(r, "from", v, sizeof(v))) < 0)
+        return 400;
+    if (rc > 0) {
+        if (!valid_time(v, fb, 0))
+            return zapi_bad_param(r, "from",
+                                  "from must be YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (the "
+                                  "terminals' wall clock, no zone)");
+        *from = fb;
+    }
+    if ((rc = zapi_query(r, "to", v, sizeof(v))) < 0)
+        return 400;
+    if (rc > 0) {
+        if (!valid_time(v, tb, 1))
+            return zapi_bad_param(r, "to",
+                                  "to must be YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (the terminals' "
+                                  "wall clock, no zone)");
+        *to = tb;
+    }
+    if (*from && *to && strcmp(*from, *to) > 0)
+        return zapi_bad_param(r, "to", "to is before from");
+    return 0;
+}
+
+/* A boolean query parameter: 1/0 into *out, -1 when absent; 0 or the status of the 400 sent. */
+static int bool_param(zreq *r, const char *name, int *out)
+{
+    char v[16];
+    int rc = zapi_query(r, name, v, sizeof(v));
+    *out = -1;
+    if (rc < 0)
+        return 400;
+    if (rc == 0)
+        return 0;
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+        *out = 1;
+    else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+        *out = 0;
+    else
+        return zapi_bad_param(r, name, "must be true or false");
+    return 0;
+}
+
+/* Hex of a text key (cursors must stay printable ASCII without spaces whatever a PIN holds). */
+static void hex_of(const char *s, char *out, size_t size)
+{
+    size_t l = strlen(s);
+    if (l * 2 + 1 > size)
+        l = (size - 1) / 2;
+    zc_hex((const uint8_t *)s, l, out);
+    out[l * 2] = '\0';
+}
+
+/* Back from hex_of; 1 when valid. */
+static int unhex(const char *in, char *out, size_t size)
+{
+    size_t l = strlen(in);
+    if (l % 2 || l / 2 + 1 > size)
+        return 0;
+    for (size_t i = 0; i < l; i += 2) {
+        int hi = zc_hexdigit(in[i]), lo = zc_hexdigit(in[i + 1]);
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+            return 0;
+        out[i / 2] = (char)(hi * 16 + lo);
+    }
+    out[l / 2] = '\0';
     return 1;
 }
 
-static int list_params(zreq *r, zs_filter *f, char bufs[6][64], char from[20], char to[20],
-                       int numeric_after)
+/* The device a /api/v1/devices/{ref}[/...] path or a `device` filter names (an id, or an SN for
+ * compatibility; zs_find_device). 0, or the status of the 404/503 sent. */
+static int find_device(zreq *r, const char *ref, zs_device *dev)
 {
-    memset(f, 0, sizeof(*f));
-    struct mg_connection *c = r->c;
-    f->sn = param(c, "sn", bufs[0], 64);
-    f->pin = param(c, "pin", bufs[1], 64);
-    f->status = param(c, "status", bufs[2], 64);
-    const char *v;
-    if ((v = param(c, "from", bufs[3], 64))) {
-        if (!valid_time(v, from, 0))
-            return zapi_failf(r, 400, FP_INVALID_REQUEST, "from must be YYYY-MM-DD[ HH:MM:SS]");
-        f->from = from;
-    }
-    if ((v = param(c, "to", bufs[4], 64))) {
-        if (!valid_time(v, to, 1))
-            return zapi_failf(r, 400, FP_INVALID_REQUEST, "to must be YYYY-MM-DD[ HH:MM:SS]");
-        f->to = to;
-    }
-    if ((v = param(c, "limit", bufs[5], 64))) {
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (*end || n < 1 || n > 1000)
-            return zapi_failf(r, 400, FP_INVALID_REQUEST, "limit must be 1..1000");
-        f->limit = (int)n;
-    }
-    char after[64];
-    if (numeric_after && (v = param(c, "after", after, sizeof(after)))) {
-        char *end;
-        long long n = strtoll(v, &end, 10);
-        if (*end || n < 0)
-            return zapi_failf(r, 400, FP_INVALID_REQUEST, "after must be a record id");
-        f->after = n;
-    }
-    if (f->status && strcmp(f->status, "queued") && strcmp(f->status, "sent") &&
-        strcmp(f->status, "done") && strcmp(f->status, "failed") && strcmp(f->status, "superseded"))
-        return zapi_failf(r, 400, FP_INVALID_REQUEST,
-                          "status must be queued, sent, done, failed or superseded");
-    return 0;
+    memset(dev, 0, sizeof(*dev));
+    size_t l = ref ? strlen(ref) : 0;
+    if (l == 0 || l > ZKBIO_PUSH_SN_MAX || !zkbio_push_sn_valid(ref))
+        return zapi_v1_fail(r, 404, "NOT_FOUND", "no such device",
+                            json_pack("{s:s}", "device", ref ? ref : ""));
+    int rc = zs_find_device(r->app->store, ref, dev);
+    if (rc == ZKBIO_ENOENT)
+        return zapi_v1_fail(r, 404, "NOT_FOUND", "no such device",
+                            json_pack("{s:s}", "device", ref));
+    return rc ? store_fail(r, rc, "device") : 0;
+}
+
+/* Online: a tcp4370 terminal by its worker's state; a PUSH terminal when it polled within three
+ * poll intervals (`Delay`) plus a minute (the last-seen flush and network slack). */
+static int64_t push_window_s(const zreq *r)
+{
+    int delay = r->app->push ? r->app->push->push.delay_s : 0;
+    if (delay < 1)
+        delay = 30;
+    return 3 * (int64_t)delay + 60;
+}
+
+static int device_online(const zreq *r, const zs_device *d)
+{
+    if (d->transport && strcmp(d->transport, "tcp4370") == 0)
+        return d->state && strcmp(d->state, "online") == 0;
+    return d->last_seen > 0 && d->last_seen >= (int64_t)time(NULL) - push_window_s(r);
 }
 
 static json_t *read_json(zreq *r, int *status)
@@ -105,11 +174,11 @@ static json_t *read_json(zreq *r, int *status)
     int rc = zc_read_body(r->c, MAX_JSON_BODY, &body, &len);
     if (rc == ZKBIO_ETOOBIG) {
         *status =
-            zapi_failf(r, 413, FP_PAYLOAD_TOO_LARGE, "request body over %d bytes", MAX_JSON_BODY);
+            zapi_v1_failf(r, 413, "PAYLOAD_TOO_LARGE", "request body over %d bytes", MAX_JSON_BODY);
         return NULL;
     }
     if (rc != 0) {
-        *status = zapi_failf(r, 400, FP_INVALID_REQUEST, "could not read the request body");
+        *status = zapi_v1_fail(r, 400, "VALIDATION_ERROR", "could not read the request body", NULL);
         return NULL;
     }
     json_error_t err;
@@ -117,8 +186,8 @@ static json_t *read_json(zreq *r, int *status)
     free(body);
     if (!j || !json_is_object(j)) {
         json_decref(j);
-        *status = zapi_failf(r, 400, ZAPI_BAD_JSON, "body must be a JSON object (%s)",
-                             j ? "not an object" : err.text);
+        *status = zapi_v1_failf(r, 400, "BAD_JSON", "body must be a JSON object (%s)",
+                                j ? "not an object" : err.text);
         return NULL;
     }
     return j;
@@ -146,7 +215,7 @@ static int build_command(zreq *r, json_t *j, char *out, size_t size)
     };
     const char *name = json_string_value(json_object_get(j, "command"));
     if (!name)
-        return zapi_failf(r, 400, FP_INVALID_REQUEST, "\"command\" (string) is required");
+        return zapi_v1_failf(r, 400, "VALIDATION_ERROR", "\"command\" (string) is required");
     int rc = ZKBIO_EINVAL;
     size_t len;
     for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
@@ -159,13 +228,14 @@ static int build_command(zreq *r, json_t *j, char *out, size_t size)
         const char *key = json_string_value(json_object_get(j, "key"));
         const char *value = json_string_value(json_object_get(j, "value"));
         if (!key || !value)
-            return zapi_failf(r, 400, FP_INVALID_REQUEST, "SET_OPTION needs \"key\" and \"value\"");
+            return zapi_v1_failf(r, 400, "VALIDATION_ERROR",
+                                 "SET_OPTION needs \"key\" and \"value\"");
         rc = zkbio_push_cmd_set_option(key, value, out, size, &len);
     } else if (strcasecmp(name, "QUERY_ATTLOG") == 0 || strcasecmp(name, "VERIFY_SUM") == 0) {
         char s[20], e[20];
         if (!start || !end || !valid_time(start, s, 0) || !valid_time(end, e, 1))
-            return zapi_failf(r, 400, FP_INVALID_REQUEST, "%s needs \"start\" and \"end\" times",
-                              name);
+            return zapi_v1_failf(r, 400, "VALIDATION_ERROR", "%s needs \"start\" and \"end\" times",
+                                 name);
         rc = strcasecmp(name, "VERIFY_SUM") == 0
                  ? zkbio_push_cmd_verify_sum(s, e, out, size, &len)
                  : zkbio_push_cmd_query(ZKBIO_PUSH_DT_ATTLOG, NULL, s, e, -1, -1, out, size, &len);
@@ -177,15 +247,15 @@ static int build_command(zreq *r, json_t *j, char *out, size_t size)
                                ? json_integer_value(json_object_get(j, "retry"))
                                : 3;
         if (!pin || fid < 0 || fid > 9)
-            return zapi_failf(r, 400, FP_INVALID_REQUEST,
-                              "ENROLL_FP needs \"pin\" and \"fid\" 0..9");
+            return zapi_v1_fail(r, 400, "VALIDATION_ERROR",
+                                "ENROLL_FP needs \"pin\" and \"fid\" 0..9", NULL);
         rc = zkbio_push_cmd_enroll_fp(pin, (int32_t)fid, (int32_t)retry,
                                       json_is_true(json_object_get(j, "overwrite")), out, size,
                                       &len);
     }
     if (rc != 0)
-        return zapi_failf(
-            r, 400, ZAPI_COMMAND_NOT_ALLOWED,
+        return zapi_v1_failf(
+            r, 400, "COMMAND_NOT_ALLOWED",
             "unknown or invalid command (allowed: CHECK, INFO, LOG, REBOOT, CLEAR_LOG, "
             "CLEAR_PHOTO, "
             "CLEAR_DATA, CLEAR_BIODATA, RELOAD_OPTIONS, AC_UNLOCK, AC_UNALARM, SET_OPTION, "
@@ -193,167 +263,408 @@ static int build_command(zreq *r, json_t *j, char *out, size_t size)
     return 0;
 }
 
-/* The SN of /api/v1/devices/<sn>[/...] (arg[0]), or NULL after a 404. */
-static const char *device_sn(zreq *r, char sn[ZKBIO_PUSH_SN_MAX + 2])
-{
-    const char *rest = r->arg[0] ? r->arg[0] : "";
-    size_t snlen = strlen(rest);
-    if (snlen == 0 || snlen > ZKBIO_PUSH_SN_MAX) {
-        zapi_failf(r, 404, FP_NOT_FOUND, "no such device");
-        return NULL;
-    }
-    memcpy(sn, rest, snlen);
-    sn[snlen] = '\0';
-    if (!zkbio_push_sn_valid(sn)) {
-        zapi_failf(r, 404, FP_NOT_FOUND, "no such device");
-        return NULL;
-    }
-    return sn;
-}
-
-/* GET /api/v1/devices */
+/* GET /api/v1/devices?transport=&online=&sn=&q=&limit=&after= */
 int zapi_devices_list(zreq *r)
 {
-    zs_device *list;
-    size_t n;
-    int rc = zs_list_devices(r->app->store, &list, &n);
+    zapi_paging pg;
+    int st = zapi_page_params(r, &pg);
+    if (st)
+        return st;
+    zs_device_filter f = {.online = -1, .limit = pg.limit};
+    if ((st = zapi_page_after_id(r, &pg, &f.after)) != 0)
+        return st;
+    char transport[16], sn[ZKBIO_PUSH_SN_MAX + 2], q[129];
+    int rc;
+    if ((rc = zapi_query(r, "transport", transport, sizeof(transport))) < 0)
+        return 400;
+    if (rc > 0) {
+        if (strcmp(transport, "push") && strcmp(transport, "tcp4370"))
+            return zapi_bad_param(r, "transport", "transport must be push or tcp4370");
+        f.transport = transport;
+    }
+    if ((rc = zapi_query(r, "sn", sn, sizeof(sn))) < 0)
+        return 400;
+    f.sn = rc > 0 ? sn : NULL;
+    if ((rc = zapi_query(r, "q", q, sizeof(q))) < 0)
+        return 400;
+    f.q = rc > 0 ? q : NULL;
+    if ((st = bool_param(r, "online", &f.online)) != 0)
+        return st;
+    f.seen_since = (int64_t)time(NULL) - push_window_s(r);
+    zs_device_page page;
+    rc = zs_list_devices_page(r->app->store, &f, &page);
     if (rc)
-        return store_fail(r, rc);
-    json_t *out = zapi_devices_json(list, n);
-    zs_device_list_free(list, n);
-    return zapi_reply(r, 200, out);
+        return store_fail(r, rc, "device");
+    json_t *items = json_array();
+    for (size_t i = 0; i < page.n; i++)
+        json_array_append_new(
+            items, zapi_device_json(&page.devices[i], device_online(r, &page.devices[i]), 0));
+    st = zapi_page_id(r, &pg, items, page.has_next, page.next, page.total);
+    zs_device_page_free(&page);
+    return st;
 }
 
-/* GET /api/v1/devices/<sn> */
+/* GET /api/v1/devices/{id|sn} */
 int zapi_device_get(zreq *r)
 {
-    char buf[ZKBIO_PUSH_SN_MAX + 2];
-    const char *sn = device_sn(r, buf);
-    if (!sn)
-        return 404;
     zs_device dev;
-    int rc = zs_get_device(r->app->store, sn, &dev);
-    if (rc)
-        return store_fail(r, rc);
-    json_t *out = zapi_device_json(&dev, 1);
+    int st = find_device(r, r->arg[0], &dev);
+    if (st)
+        return st;
+    json_t *out = zapi_device_json(&dev, device_online(r, &dev), 1);
     zs_device_clear(&dev);
-    return zapi_reply(r, 200, out);
+    return zapi_ok(r, 200, "OK", out);
 }
 
-/* PATCH (or PUT) /api/v1/devices/<sn> */
+/* A PATCH text field: absent (NULL), or a string of at most max bytes (may be empty when
+ * allow_empty). 0, or the status of the 400 sent. */
+static int patch_text(zreq *r, json_t *j, const char *key, size_t max, int allow_empty,
+                      const char **out)
+{
+    json_t *v = json_object_get(j, key);
+    *out = NULL;
+    if (!v)
+        return 0;
+    if (!json_is_string(v) || json_string_length(v) > max ||
+        (!allow_empty && json_string_length(v) == 0) ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        char why[96];
+        snprintf(why, sizeof(why), "\"%s\" must be a string of %s..%zu bytes", key,
+                 allow_empty ? "0" : "1", max);
+        return zapi_v1_fail(r, 400, "VALIDATION_ERROR", why, json_pack("{s:s}", "field", key));
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+/* PATCH (or PUT) /api/v1/devices/{id|sn}: name, location, tz, enabled, sync_group */
 int zapi_device_patch(zreq *r)
 {
-    char buf[ZKBIO_PUSH_SN_MAX + 2];
-    const char *sn = device_sn(r, buf);
-    if (!sn)
-        return 404;
-    json_t *out = NULL;
-    int rc;
-    int status;
-    json_t *j = read_json(r, &status);
+    int st;
+    json_t *j = read_json(r, &st); /* the body first: a malformed request is 400 wherever sent */
     if (!j)
-        return status;
-    json_t *g = json_object_get(j, "sync_group"), *e = json_object_get(j, "enabled");
-    if ((g && (!json_is_string(g) || !json_string_length(g) || json_string_length(g) > 64)) ||
-        (e && !json_is_boolean(e))) {
-        json_decref(j);
-        return zapi_failf(r, 400, FP_INVALID_REQUEST,
-                          "\"sync_group\" is a string of 1..64, \"enabled\" a boolean");
-    }
-    rc = zs_update_device(r->app->store, sn, g ? json_string_value(g) : NULL,
-                          e ? json_is_true(e) : -1);
-    json_decref(j);
+        return st;
     zs_device dev;
-    if (rc == 0)
-        rc = zs_get_device(r->app->store, sn, &dev);
-    if (rc)
-        return store_fail(r, rc);
-    out = zapi_device_json(&dev, 1);
+    if ((st = find_device(r, r->arg[0], &dev)) != 0) {
+        json_decref(j);
+        return st;
+    }
+    int64_t id = dev.id;
     zs_device_clear(&dev);
-    return zapi_reply(r, 200, out);
+    static const char *const known[] = {"name", "location", "tz", "enabled", "sync_group"};
+    const char *key;
+    json_t *val;
+    json_object_foreach(j, key, val)
+    {
+        size_t k = 0;
+        while (k < sizeof(known) / sizeof(known[0]) && strcmp(key, known[k]) != 0)
+            k++;
+        if (k == sizeof(known) / sizeof(known[0])) {
+            st = zapi_v1_fail(r, 400, "VALIDATION_ERROR",
+                              "unknown field (allowed: name, location, tz, enabled, sync_group)",
+                              json_pack("{s:s}", "field", key));
+            json_decref(j);
+            return st;
+        }
+    }
+    zs_device_patch p = {.enabled = -1};
+    json_t *e = json_object_get(j, "enabled");
+    if ((st = patch_text(r, j, "name", 128, 1, &p.name)) ||
+        (st = patch_text(r, j, "location", 128, 1, &p.location)) ||
+        (st = patch_text(r, j, "tz", 64, 1, &p.tz)) ||
+        (st = patch_text(r, j, "sync_group", 64, 0, &p.sync_group))) {
+        json_decref(j);
+        return st;
+    }
+    if (p.tz && !zapi_tz_valid(p.tz)) {
+        json_decref(j);
+        return zapi_v1_fail(r, 400, "VALIDATION_ERROR",
+                            "\"tz\" must be \"+HH:MM\", \"-HH:MM\", \"Z\" or an IANA zone name "
+                            "(Area/Location), or \"\" for unknown",
+                            json_pack("{s:s}", "field", "tz"));
+    }
+    if (e && !json_is_boolean(e)) {
+        json_decref(j);
+        return zapi_v1_fail(r, 400, "VALIDATION_ERROR", "\"enabled\" must be a boolean",
+                            json_pack("{s:s}", "field", "enabled"));
+    }
+    p.enabled = e ? json_is_true(e) : -1;
+    int rc = zs_patch_device(r->app->store, id, &p);
+    json_decref(j);
+    if (rc == 0)
+        rc = zs_get_device_by_id(r->app->store, id, &dev);
+    if (rc)
+        return store_fail(r, rc, "device");
+    json_t *out = zapi_device_json(&dev, device_online(r, &dev), 1);
+    zs_device_clear(&dev);
+    return zapi_ok(r, 200, "device updated", out);
 }
 
-/* POST /api/v1/devices/<sn>/commands */
+/* POST /api/v1/devices/{id|sn}/commands */
 int zapi_device_command(zreq *r)
 {
-    char buf[ZKBIO_PUSH_SN_MAX + 2];
-    const char *sn = device_sn(r, buf);
-    if (!sn)
-        return 404;
-    int rc;
-    int status;
-    json_t *j = read_json(r, &status);
+    int st;
+    json_t *j = read_json(r, &st); /* the body first: a malformed request is 400 wherever sent */
     if (!j)
-        return status;
+        return st;
     char text[1024];
-    status = build_command(r, j, text, sizeof(text));
+    st = build_command(r, j, text, sizeof(text));
     json_decref(j);
-    if (status)
-        return status;
+    if (st)
+        return st;
+    zs_device dev;
+    if ((st = find_device(r, r->arg[0], &dev)) != 0)
+        return st;
     int64_t id;
-    rc = zs_command_enqueue(r->app->store, sn, text, &id);
-    if (rc)
-        return store_fail(r, rc);
-    zlog_info("api: command %lld queued for %s", (long long)id, sn);
-    return zapi_reply(
-        r, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "sn", sn, "status", "queued"));
+    int rc = zs_command_enqueue(r->app->store, dev.sn, text, &id);
+    if (rc) {
+        zs_device_clear(&dev);
+        return store_fail(r, rc, "device");
+    }
+    zlog_info("api: command %lld queued for %s", (long long)id, dev.sn);
+    json_t *out = json_pack("{s:I,s:I,s:s,s:s}", "id", (json_int_t)id, "device_id",
+                            (json_int_t)dev.id, "sn", dev.sn, "status", "queued");
+    zs_device_clear(&dev);
+    return zapi_ok(r, 201, "command queued", out);
 }
 
 /* GET /health (open) */
 int zapi_health(zreq *r)
 {
     int rc = zs_ping(r->app->store);
-    return zapi_reply(r, rc == 0 ? 200 : 503,
-                      json_pack("{s:s,s:s,s:s}", "status", rc == 0 ? "ok" : "degraded", "database",
-                                rc == 0 ? "ok" : "unavailable", "version", r->app->version));
+    json_t *d = json_pack("{s:s,s:s,s:s}", "status", rc == 0 ? "ok" : "degraded", "database",
+                          rc == 0 ? "ok" : "unavailable", "version", r->app->version);
+    if (rc == 0)
+        return zapi_ok(r, 200, "OK", d);
+    return zapi_v1_fail(r, 503, "SERVICE_UNAVAILABLE", "the database is unavailable", d);
 }
 
-/* GET /api/v1/users, /attendance, /commands */
-static int list(zreq *r, char which)
-{
-    struct mg_connection *c = r->c;
-    zs_filter f;
-    char bufs[6][64], from[20], to[20];
-    json_t *out = NULL;
-    int rc;
-    int status = list_params(r, &f, bufs, from, to, which != 'u'); /* users page by PIN */
-    if (status)
-        return status;
-    if (which == 'u') {
-        char after[64];
-        f.after_key = param(c, "after", after, sizeof(after));
-        zs_user_page page;
-        rc = zs_list_users(r->app->store, &f, &page);
-        if (rc == 0)
-            out = zapi_users_json(&page);
-        zs_user_page_free(&page);
-    } else if (which == 'a') {
-        zs_punch_page page;
-        rc = zs_list_attendance(r->app->store, &f, &page);
-        if (rc == 0)
-            out = zapi_punches_json(&page);
-        zs_punch_page_free(&page);
-    } else {
-        zs_command_page page;
-        rc = zs_list_commands(r->app->store, &f, &page);
-        if (rc == 0)
-            out = zapi_commands_json(&page);
-        zs_command_page_free(&page);
-    }
-    return rc ? store_fail(r, rc) : zapi_reply(r, 200, out);
-}
-
+/* GET /api/v1/users?pin=&limit=&after= (the database's users, by PIN) */
 int zapi_users(zreq *r)
 {
-    return list(r, 'u');
+    zapi_paging pg;
+    int st = zapi_page_params(r, &pg);
+    if (st)
+        return st;
+    char pin[64], after[64];
+    zs_filter f = {.limit = pg.limit};
+    int rc = zapi_query(r, "pin", pin, sizeof(pin));
+    if (rc < 0)
+        return 400;
+    f.pin = rc > 0 ? pin : NULL;
+    if (pg.after[0]) {
+        if (!unhex(pg.after, after, sizeof(after)))
+            return zapi_bad_param(r, "after", "after is not a cursor of this list");
+        f.after_key = after;
+    }
+    zs_user_page page;
+    rc = zs_list_users(r->app->store, &f, &page);
+    if (rc)
+        return store_fail(r, rc, "user");
+    json_t *items = json_array();
+    for (size_t i = 0; i < page.n; i++)
+        json_array_append_new(items, zapi_user_json(&page.users[i]));
+    char next[2 * 64 + 1] = "";
+    if (page.next)
+        hex_of(page.next, next, sizeof(next));
+    st = zapi_page(r, &pg, items, page.next ? next : NULL, page.total);
+    zs_user_page_free(&page);
+    return st;
 }
 
+/* The device filter of a list: `device` (id or SN) or `sn` (exact SN, kept for compatibility).
+ * Into sn (NULL = no filter); 0 or the status sent (404 for an unknown `device`). */
+static int device_filter(zreq *r, char sn[ZKBIO_PUSH_SN_MAX + 2], const char **out)
+{
+    char ref[ZKBIO_PUSH_SN_MAX + 2];
+    *out = NULL;
+    int rc = zapi_query(r, "device", ref, ZKBIO_PUSH_SN_MAX + 2);
+    if (rc < 0)
+        return 400;
+    if (rc > 0) {
+        zs_device dev;
+        int st = find_device(r, ref, &dev);
+        if (st)
+            return st;
+        snprintf(sn, ZKBIO_PUSH_SN_MAX + 2, "%s", dev.sn);
+        zs_device_clear(&dev);
+        *out = sn;
+        return 0;
+    }
+    if ((rc = zapi_query(r, "sn", sn, ZKBIO_PUSH_SN_MAX + 2)) < 0)
+        return 400;
+    *out = rc > 0 ? sn : NULL;
+    return 0;
+}
+
+/* The common filters of /attendance and /attendance/summary. 0 or the status sent. */
+static int punch_filter(zreq *r, zs_punch_filter *f, char sn[ZKBIO_PUSH_SN_MAX + 2], char pin[32],
+                        char from[20], char to[20])
+{
+    int st = device_filter(r, sn, &f->sn);
+    if (st)
+        return st;
+    int rc = zapi_query(r, "user", pin, 32);
+    if (rc == 0)
+        rc = zapi_query(r, "pin", pin, 32); /* the earlier name */
+    if (rc < 0)
+        return 400;
+    if (rc > 0 && strlen(pin) > 24)
+        return zapi_bad_param(r, "user", "user (a PIN) is at most 24 characters");
+    f->pin = rc > 0 ? pin : NULL;
+    if ((st = time_range(r, &f->from, &f->to, from, to)) != 0)
+        return st;
+    int total;
+    if ((st = bool_param(r, "total", &total)) != 0)
+        return st;
+    f->want_total = total == 1;
+    return 0;
+}
+
+/* GET /api/v1/attendance?device=&user=&from=&to=&status=&total=&limit=&after=
+ * Ordered by (punch_time, id); cursor "YYYYMMDDHHMMSS.<id>" of the last row. */
 int zapi_attendance(zreq *r)
 {
-    return list(r, 'a');
+    zapi_paging pg;
+    int st = zapi_page_params(r, &pg);
+    if (st)
+        return st;
+    zs_punch_filter f = {.status = -1, .limit = pg.limit};
+    char sn[ZKBIO_PUSH_SN_MAX + 2], pin[32], from[20], to[20], v[16], at[20];
+    if ((st = punch_filter(r, &f, sn, pin, from, to)) != 0)
+        return st;
+    int rc = zapi_query(r, "status", v, sizeof(v));
+    if (rc < 0)
+        return 400;
+    if (rc > 0) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || v[0] == '-' || v[0] == '+' || n < 0 || n > 255)
+            return zapi_bad_param(r, "status", "status (a punch state) must be 0..255");
+        f.status = (int)n;
+    }
+    if (pg.after[0]) { /* YYYYMMDDHHMMSS.id */
+        const char *a = pg.after;
+        size_t l = strlen(a);
+        if (l < 16 || l > 33 || strspn(a, "0123456789") != 14 || a[14] != '.' ||
+            strspn(a + 15, "0123456789") != l - 15)
+            return zapi_bad_param(r, "after", "after is not a cursor of this list");
+        snprintf(at, sizeof(at), "%.4s-%.2s-%.2s %.2s:%.2s:%.2s", a, a + 4, a + 6, a + 8, a + 10,
+                 a + 12);
+        f.after_time = at;
+        f.after_id = (int64_t)strtoll(a + 15, NULL, 10);
+    }
+    zs_punch_page page;
+    rc = zs_list_attendance(r->app->store, &f, &page);
+    if (rc)
+        return store_fail(r, rc, "punch");
+    json_t *items = json_array();
+    for (size_t i = 0; i < page.n; i++)
+        json_array_append_new(items, zapi_punch_json(&page.punches[i]));
+    char next[48] = "";
+    if (page.has_next && page.n) {
+        const zs_punch *p = &page.punches[page.n - 1];
+        const char *t = p->time;
+        if (strlen(t) == 19)
+            snprintf(next, sizeof(next), "%.4s%.2s%.2s%.2s%.2s%.2s.%lld", t, t + 5, t + 8, t + 11,
+                     t + 14, t + 17, (long long)p->id);
+    }
+    st = zapi_page(r, &pg, items, next[0] ? next : NULL, page.total);
+    zs_punch_page_free(&page);
+    return st;
 }
 
+/* GET /api/v1/attendance/{id} */
+int zapi_attendance_get(zreq *r)
+{
+    const char *ref = r->arg[0] ? r->arg[0] : "";
+    size_t l = strlen(ref);
+    if (l == 0 || l > 18 || strspn(ref, "0123456789") != l)
+        return zapi_v1_fail(r, 404, "NOT_FOUND", "no such punch (ids are numbers)", NULL);
+    zs_punch p;
+    int rc = zs_get_punch(r->app->store, (int64_t)strtoll(ref, NULL, 10), &p);
+    if (rc)
+        return store_fail(r, rc, "punch");
+    json_t *out = zapi_punch_json(&p);
+    zs_punch_clear(&p);
+    return zapi_ok(r, 200, "OK", out);
+}
+
+/* GET /api/v1/attendance/summary?from=&to=&device=&user=&total=&limit=&after=
+ * Per (user, date); cursor "YYYYMMDD.<hex of the PIN>" of the last group. */
+int zapi_attendance_summary(zreq *r)
+{
+    zapi_paging pg;
+    int st = zapi_page_params(r, &pg);
+    if (st)
+        return st;
+    zs_punch_filter f = {.status = -1, .limit = pg.limit};
+    char sn[ZKBIO_PUSH_SN_MAX + 2], pin[32], from[20], to[20], apin[32], adate[20];
+    if ((st = punch_filter(r, &f, sn, pin, from, to)) != 0)
+        return st;
+    if (pg.after[0]) {
+        const char *a = pg.after;
+        if (strlen(a) < 11 || strspn(a, "0123456789") != 8 || a[8] != '.' ||
+            !unhex(a + 9, apin, sizeof(apin)))
+            return zapi_bad_param(r, "after", "after is not a cursor of this list");
+        snprintf(adate, sizeof(adate), "%.4s-%.2s-%.2s", a, a + 4, a + 6);
+        f.after_pin = apin;
+        f.after_time = adate;
+    }
+    zs_punch_day_page page;
+    int rc = zs_attendance_summary(r->app->store, &f, &page);
+    if (rc)
+        return store_fail(r, rc, "punch");
+    json_t *items = json_array();
+    for (size_t i = 0; i < page.n; i++)
+        json_array_append_new(items, zapi_punch_day_json(&page.days[i]));
+    char next[80] = "";
+    if (page.has_next && page.n) {
+        const zs_punch_day *d = &page.days[page.n - 1];
+        char hex[2 * 24 + 1];
+        hex_of(d->pin, hex, sizeof(hex));
+        snprintf(next, sizeof(next), "%.4s%.2s%.2s.%s", d->date, d->date + 5, d->date + 8, hex);
+    }
+    st = zapi_page(r, &pg, items, next[0] ? next : NULL, page.total);
+    zs_punch_day_page_free(&page);
+    return st;
+}
+
+/* GET /api/v1/commands?device=&sn=&status=&total=&limit=&after= */
 int zapi_commands(zreq *r)
 {
-    return list(r, 'c');
+    zapi_paging pg;
+    int st = zapi_page_params(r, &pg);
+    if (st)
+        return st;
+    zs_filter f = {.limit = pg.limit};
+    if ((st = zapi_page_after_id(r, &pg, &f.after)) != 0)
+        return st;
+    char sn[ZKBIO_PUSH_SN_MAX + 2], status[16];
+    if ((st = device_filter(r, sn, &f.sn)) != 0)
+        return st;
+    int rc = zapi_query(r, "status", status, sizeof(status));
+    if (rc < 0)
+        return 400;
+    if (rc > 0) {
+        if (strcmp(status, "queued") && strcmp(status, "sent") && strcmp(status, "done") &&
+            strcmp(status, "failed") && strcmp(status, "superseded"))
+            return zapi_bad_param(r, "status",
+                                  "status must be queued, sent, done, failed or superseded");
+        f.status = status;
+    }
+    int total;
+    if ((st = bool_param(r, "total", &total)) != 0)
+        return st;
+    f.want_total = total == 1;
+    zs_command_page page;
+    rc = zs_list_commands(r->app->store, &f, &page);
+    if (rc)
+        return store_fail(r, rc, "command");
+    json_t *items = json_array();
+    for (size_t i = 0; i < page.n; i++)
+        json_array_append_new(items, zapi_command_json(&page.commands[i]));
+    st = zapi_page_id(r, &pg, items, page.has_next, page.next, page.total);
+    zs_command_page_free(&page);
+    return st;
 }

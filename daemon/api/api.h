@@ -6,20 +6,21 @@
  *   admin.c       the management API of the terminal listener (/api/v1/..., /health) over store
  *   fingerprint.c the fingerprint service's REST routes (docs/fingerprint-service.md) over
  * fpservice ws.c          the fingerprint service's WebSocket (auth, subscribe, scan:start/stop,
- * events) reply.c       the one reply path: JSON responses with their headers errors.c      the one
- * JSON error shape, rendered per route family (below)
+ * events) reply.c       the one reply path: JSON responses with their headers, ETag and 304
+ *   errors.c      the error shapes and the /api/v1 contract's code table (below)
+ *   page.c        lists of /api/v1: query parameters, keyset paging, the list reply
  *
  * Handlers are `int handler(zreq *)` and are reached only through the route table of daemon/http
  * (http/routes.c), which has already checked the route's permission (daemon/auth) and filled the
  * request context; a handler returns the HTTP status it sent.
  *
- * One JSON error shape, two families (zapi_fail): every error names a code from one table
- * (errors.c: the fingerprint-service contract's numeric codes, enum fp_code, plus the three
- * management-API-only codes below). The family of the route decides how it is written:
- *   ZAPI_ADMIN  {"error":{"code":"not_found","message":"..."}}            (/api/v1, /health)
+ * Errors, two families (zapi_fail): a code of the fingerprint-service contract's numeric table
+ * (errors.c: enum fp_code, plus the management-only codes below) is written per route family:
+ *   ZAPI_ADMIN  the /api/v1 envelope below, its code mapped through the contract's one code table
+ *               (FP_NOT_FOUND -> "NOT_FOUND", ...; zapi_v1_code_of)           (/api/v1, /health)
  *   ZAPI_FPS    {"error":{"code":6005,"name":"NOT_FOUND","message":"...","details":{...}}}
- * so the fingerprint service keeps its documented body and numeric codes, produced by the same code
- * path as the management API's.
+ * so the fingerprint service keeps its documented body and numeric codes. New /api/v1 code calls
+ * zapi_v1_fail() with the contract's code directly.
  *
  * Thread-safety: handlers run on civetweb worker threads concurrently; zapi and the modules it
  * points to are safe for that. Dependencies: core, auth, store, push, fpservice.
@@ -110,8 +111,11 @@ void zapi_cors_headers(zreq *r);
 json_t *zapi_error_body(zapi_family family, int code, const char *message, json_t *details);
 /* The constant name of a code ("DEVICE_NOT_FOUND"); "UNKNOWN" for others. */
 const char *zapi_code_name(int code);
-/* The management API's name of a code ("not_found"); "error" for others. */
-const char *zapi_code_slug(int code);
+/* The /api/v1 contract's code for a fingerprint-service code (FP_NOT_FOUND -> "NOT_FOUND", from the
+ * one table in errors.c); "VALIDATION_ERROR" for other ZAPI_* codes, "INTERNAL_ERROR" otherwise. */
+const char *zapi_v1_code_of(int code);
+/* The status a contract code is normally sent with (NOT_FOUND -> 404); 500 for unknown codes. */
+int zapi_v1_status_of(const char *code);
 /* HTTP status for a contract code where the contract gives none. */
 int zapi_http_of(int code);
 /* A key's permissions as the contract's names (a new array). */
@@ -128,17 +132,57 @@ int zapi_ok(zreq *r, int status, const char *message, json_t *data);
  * the type follows from the code, else from the status (errors.c). Takes details (may be NULL).
  * Returns status. */
 int zapi_v1_fail(zreq *r, int status, const char *code, const char *message, json_t *details);
-/* The request id of r (made on first call). */
+int zapi_v1_failf(zreq *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The request id of r, sent as X-Request-Id on every reply of the family and as
+ * metadata.request_id: the client's X-Request-Id when it is 1..32 of [A-Za-z0-9._-], else 16 random
+ * hex digits (made on first call). */
 const char *zapi_request_id(zreq *r);
+
+/* ---- lists of /api/v1: paging, query parameters (page.c; docs/management-api.md) -------------
+ * One convention for every list: keyset paging. Query `limit` (1..1000, default 100) and `after`
+ * (the opaque cursor of the previous page, absent on the first); `page`/`offset` are refused (400).
+ * Reply: zapi_ok's data = {"items":[...],"paging":{"limit":L,"next":CURSOR|null,"total":N|null}}:
+ * `next` is null exactly when no row follows (fetch limit+1 rows to know), `total` counts the rows
+ * matching the filters (null where counting is expensive; each list's doc says which).
+ * GET replies with status 200 on this family carry a strong ETag (reply.c) and a matching
+ * If-None-Match is answered 304 without a body: every list and every single resource gets it. */
+#define ZAPI_PAGE_DEFAULT 100
+#define ZAPI_PAGE_MAX     1000
+#define ZAPI_CURSOR_MAX   128
+typedef struct zapi_paging {
+    int limit;                   /* 1..ZAPI_PAGE_MAX */
+    char after[ZAPI_CURSOR_MAX]; /* the cursor as given (URL-decoded, printable ASCII); "" first */
+} zapi_paging;
+/* Read limit and after of r into *pg. 0, or the status of the 400 VALIDATION_ERROR sent (limit not
+ * 1..1000, a page/offset parameter, a cursor too long or with spaces/control bytes). */
+int zapi_page_params(zreq *r, zapi_paging *pg);
+/* The cursor of a list paged by numeric id (the decimal id of the last row): *id (0 = first page).
+ * 0, or the status of the 400 sent when pg->after is not such a cursor. */
+int zapi_page_after_id(zreq *r, const zapi_paging *pg, int64_t *id);
+/* The list reply (200): takes items (a JSON array; NULL = []); next = the cursor of the next page
+ * or NULL at the end (copied); total < 0 = null. Returns the status sent. */
+int zapi_page(zreq *r, const zapi_paging *pg, json_t *items, const char *next, int64_t total);
+/* zapi_page with a numeric cursor: next is used only when has_next. */
+int zapi_page_id(zreq *r, const zapi_paging *pg, json_t *items, int has_next, int64_t next,
+                 int64_t total);
+/* Query parameter `name` of r, URL-decoded, into buf (size bytes): 1 present and non-empty, 0
+ * absent or empty (buf = ""), -1 after sending 400 VALIDATION_ERROR (longer than size-1). */
+int zapi_query(zreq *r, const char *name, char *buf, size_t size);
+/* 400 VALIDATION_ERROR naming a bad query parameter: details {"parameter","reason"}. Returns 400.
+ */
+int zapi_bad_param(zreq *r, const char *name, const char *why);
 
 /* ---- the management API (admin.c): family ZAPI_ADMIN ---------------------------------------- */
 int zapi_health(zreq *r);
 int zapi_devices_list(zreq *r);
-int zapi_device_get(zreq *r);   /* arg[0] = SN */
-int zapi_device_patch(zreq *r); /* arg[0] = SN */
-int zapi_device_command(zreq *r);
+int zapi_device_get(zreq *r);     /* arg[0] = device id, or SN (a number is tried as an id first) */
+int zapi_device_patch(zreq *r);   /* arg[0] as above */
+int zapi_device_command(zreq *r); /* arg[0] as above */
 int zapi_users(zreq *r);
 int zapi_attendance(zreq *r);
+int zapi_attendance_get(zreq *r); /* arg[0] = punch id */
+int zapi_attendance_summary(zreq *r);
 int zapi_commands(zreq *r);
 
 /* ---- the terminal fleet (v1_fleet.c, v1_fleet_users.c): family ZAPI_ADMIN, arg[0] = the numeric

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The one JSON error shape of zkbiod's JSON APIs (see api.h): one code table, two renderings. */
+/* The error shapes of zkbiod's JSON APIs (see api.h): the fingerprint service's numeric code table
+ * and the /api/v1 contract's code table, and how a code of the first is rendered on /api/v1. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,37 +11,36 @@
 static const struct {
     int code;
     const char *name; /* the fingerprint service contract's name (§5.2) */
-    const char *slug; /* the management API's code */
 } codes[] = {
-    {FP_DEVICE_NOT_FOUND, "DEVICE_NOT_FOUND", "device_not_found"},
-    {FP_DEVICE_BUSY, "DEVICE_BUSY", "device_busy"},
-    {FP_DEVICE_DISCONNECTED, "DEVICE_DISCONNECTED", "device_disconnected"},
-    {FP_DEVICE_INIT_FAILED, "DEVICE_INIT_FAILED", "device_init_failed"},
-    {FP_DEVICE_TIMEOUT, "DEVICE_TIMEOUT", "device_timeout"},
-    {FP_LOW_QUALITY, "LOW_QUALITY", "low_quality"},
-    {FP_NO_FINGERPRINT_DETECTED, "NO_FINGERPRINT_DETECTED", "no_fingerprint_detected"},
-    {FP_TEMPLATE_EXTRACTION_FAILED, "TEMPLATE_EXTRACTION_FAILED", "template_extraction_failed"},
-    {FP_MATCH_FAILED, "MATCH_FAILED", "match_failed"},
-    {FP_ENROLLMENT_FAILED, "ENROLLMENT_FAILED", "enrollment_failed"},
-    {FP_DB_CONNECTION_FAILED, "DB_CONNECTION_FAILED", "unavailable"},
-    {FP_DB_QUERY_FAILED, "DB_QUERY_FAILED", "internal"},
-    {FP_DUPLICATE_ENTRY, "DUPLICATE_ENTRY", "duplicate"},
-    {FP_RECORD_NOT_FOUND, "RECORD_NOT_FOUND", "not_found"},
-    {FP_INVALID_API_KEY, "INVALID_API_KEY", "unauthorized"},
-    {FP_API_KEY_REVOKED, "API_KEY_REVOKED", "unauthorized"},
-    {FP_UNAUTHORIZED, "UNAUTHORIZED", "forbidden"},
-    {FP_RATE_LIMIT_EXCEEDED, "RATE_LIMIT_EXCEEDED", "rate_limited"},
-    {FP_INTERNAL_ERROR, "INTERNAL_ERROR", "internal"},
-    {FP_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", "unavailable"},
-    {FP_INVALID_REQUEST, "INVALID_REQUEST", "bad_request"},
-    {FP_PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "too_large"},
-    {FP_INVALID_TEMPLATE, "INVALID_TEMPLATE", "bad_request"},
-    {FP_HOST_NOT_ALLOWED, "HOST_NOT_ALLOWED", "host_not_allowed"},
-    {FP_NOT_FOUND, "NOT_FOUND", "not_found"},
-    {FP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "method_not_allowed"},
-    {ZAPI_BAD_JSON, "INVALID_REQUEST", "bad_json"},
-    {ZAPI_COMMAND_NOT_ALLOWED, "INVALID_REQUEST", "command_not_allowed"},
-    {ZAPI_API_DISABLED, "UNAUTHORIZED", "api_disabled"},
+    {FP_DEVICE_NOT_FOUND, "DEVICE_NOT_FOUND"},
+    {FP_DEVICE_BUSY, "DEVICE_BUSY"},
+    {FP_DEVICE_DISCONNECTED, "DEVICE_DISCONNECTED"},
+    {FP_DEVICE_INIT_FAILED, "DEVICE_INIT_FAILED"},
+    {FP_DEVICE_TIMEOUT, "DEVICE_TIMEOUT"},
+    {FP_LOW_QUALITY, "LOW_QUALITY"},
+    {FP_NO_FINGERPRINT_DETECTED, "NO_FINGERPRINT_DETECTED"},
+    {FP_TEMPLATE_EXTRACTION_FAILED, "TEMPLATE_EXTRACTION_FAILED"},
+    {FP_MATCH_FAILED, "MATCH_FAILED"},
+    {FP_ENROLLMENT_FAILED, "ENROLLMENT_FAILED"},
+    {FP_DB_CONNECTION_FAILED, "DB_CONNECTION_FAILED"},
+    {FP_DB_QUERY_FAILED, "DB_QUERY_FAILED"},
+    {FP_DUPLICATE_ENTRY, "DUPLICATE_ENTRY"},
+    {FP_RECORD_NOT_FOUND, "RECORD_NOT_FOUND"},
+    {FP_INVALID_API_KEY, "INVALID_API_KEY"},
+    {FP_API_KEY_REVOKED, "API_KEY_REVOKED"},
+    {FP_UNAUTHORIZED, "UNAUTHORIZED"},
+    {FP_RATE_LIMIT_EXCEEDED, "RATE_LIMIT_EXCEEDED"},
+    {FP_INTERNAL_ERROR, "INTERNAL_ERROR"},
+    {FP_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"},
+    {FP_INVALID_REQUEST, "INVALID_REQUEST"},
+    {FP_PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"},
+    {FP_INVALID_TEMPLATE, "INVALID_TEMPLATE"},
+    {FP_HOST_NOT_ALLOWED, "HOST_NOT_ALLOWED"},
+    {FP_NOT_FOUND, "NOT_FOUND"},
+    {FP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"},
+    {ZAPI_BAD_JSON, "INVALID_REQUEST"},
+    {ZAPI_COMMAND_NOT_ALLOWED, "INVALID_REQUEST"},
+    {ZAPI_API_DISABLED, "UNAUTHORIZED"},
 };
 
 static int find(int code)
@@ -57,35 +57,66 @@ const char *zapi_code_name(int code)
     return i < 0 || code > 9000 ? "UNKNOWN" : codes[i].name;
 }
 
-const char *zapi_code_slug(int code)
+/* THE table of the /api/v1 contract's error codes (docs/management-api.md "Errors"): the code, its
+ * type, the status it is normally sent with, and the fingerprint-service code (enum fp_code /
+ * enum zapi_code) a zapi_fail() on the management family is rendered as (0: none). A code that is
+ * not in the table is sent as given with a type derived from the status. */
+static const struct v1_code {
+    const char *code, *type;
+    int status;
+    int fp1, fp2, fp3;
+} v1_codes[] = {
+    {"VALIDATION_ERROR", "ValidationError", 400, FP_INVALID_REQUEST, FP_INVALID_TEMPLATE, 0},
+    {"BAD_JSON", "ValidationError", 400, ZAPI_BAD_JSON, 0, 0},
+    {"PAYLOAD_TOO_LARGE", "ValidationError", 413, FP_PAYLOAD_TOO_LARGE, 0, 0},
+    {"COMMAND_NOT_ALLOWED", "ValidationError", 400, ZAPI_COMMAND_NOT_ALLOWED, 0, 0},
+    {"UNAUTHORIZED", "AuthenticationError", 401, FP_INVALID_API_KEY, FP_API_KEY_REVOKED, 0},
+    {"INVALID_CREDENTIALS", "AuthenticationError", 401, 0, 0, 0},
+    {"TOKEN_EXPIRED", "AuthenticationError", 401, 0, 0, 0},
+    {"TOKEN_INVALID", "AuthenticationError", 401, 0, 0, 0},
+    {"FORBIDDEN", "AuthorizationError", 403, FP_UNAUTHORIZED, 0, 0},
+    {"API_DISABLED", "AuthorizationError", 403, ZAPI_API_DISABLED, 0, 0},
+    {"NOT_FOUND", "NotFoundError", 404, FP_NOT_FOUND, FP_RECORD_NOT_FOUND, FP_DEVICE_NOT_FOUND},
+    {"METHOD_NOT_ALLOWED", "MethodNotAllowedError", 405, FP_METHOD_NOT_ALLOWED, 0, 0},
+    {"CONFLICT", "ConflictError", 409, FP_DUPLICATE_ENTRY, 0, 0},
+    {"RATE_LIMITED", "RateLimitError", 429, FP_RATE_LIMIT_EXCEEDED, 0, 0},
+    {"DEVICE_UNREACHABLE", "DeviceError", 503, FP_DEVICE_DISCONNECTED, 0, 0},
+    {"DEVICE_BUSY", "DeviceError", 409, FP_DEVICE_BUSY, 0, 0},
+    {"DEVICE_TIMEOUT", "DeviceError", 504, FP_DEVICE_TIMEOUT, 0, 0},
+    {"DEVICE_ERROR", "DeviceError", 502, FP_DEVICE_INIT_FAILED, 0, 0},
+    {"SERVICE_UNAVAILABLE", "ServiceUnavailableError", 503, FP_SERVICE_UNAVAILABLE,
+     FP_DB_CONNECTION_FAILED, 0},
+    {"INTERNAL_ERROR", "ServerError", 500, FP_INTERNAL_ERROR, FP_DB_QUERY_FAILED, 0},
+};
+
+static const struct v1_code *v1_find(const char *code)
 {
-    int i = find(code);
-    return i < 0 ? "error" : codes[i].slug;
+    for (size_t i = 0; i < sizeof(v1_codes) / sizeof(v1_codes[0]); i++)
+        if (strcmp(code, v1_codes[i].code) == 0)
+            return &v1_codes[i];
+    return NULL;
 }
 
-/* The contract's error types, by code, then by status. */
+const char *zapi_v1_code_of(int code)
+{
+    for (size_t i = 0; i < sizeof(v1_codes) / sizeof(v1_codes[0]); i++)
+        if (code && (v1_codes[i].fp1 == code || v1_codes[i].fp2 == code || v1_codes[i].fp3 == code))
+            return v1_codes[i].code;
+    return code > 9000 ? "VALIDATION_ERROR" : "INTERNAL_ERROR";
+}
+
+int zapi_v1_status_of(const char *code)
+{
+    const struct v1_code *c = code ? v1_find(code) : NULL;
+    return c ? c->status : 500;
+}
+
+/* The contract's error type: by code, then by status. */
 static const char *v1_type(const char *code, int status)
 {
-    static const struct {
-        const char *code, *type;
-    } types[] = {
-        {"INVALID_CREDENTIALS", "AuthenticationError"},
-        {"TOKEN_EXPIRED", "AuthenticationError"},
-        {"TOKEN_INVALID", "AuthenticationError"},
-        {"UNAUTHORIZED", "AuthenticationError"},
-        {"FORBIDDEN", "AuthorizationError"},
-        {"VALIDATION_ERROR", "ValidationError"},
-        {"BAD_JSON", "ValidationError"},
-        {"NOT_FOUND", "NotFoundError"},
-        {"CONFLICT", "ConflictError"},
-        {"RATE_LIMITED", "RateLimitError"},
-        {"DEVICE_UNREACHABLE", "DeviceError"},
-        {"DEVICE_BUSY", "DeviceError"},
-        {"DEVICE_TIMEOUT", "DeviceError"},
-    };
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-        if (strcmp(code, types[i].code) == 0)
-            return types[i].type;
+    const struct v1_code *c = v1_find(code);
+    if (c)
+        return c->type;
     switch (status) {
     case 400:
     case 413:
@@ -110,13 +141,22 @@ static const char *v1_type(const char *code, int status)
     }
 }
 
+/* An X-Request-Id the client sent is kept when it is 1..32 characters of [A-Za-z0-9._-] (so it can
+ * be logged and echoed safely); otherwise a random one is made. */
 const char *zapi_request_id(zreq *r)
 {
     if (!r->request_id[0]) {
-        uint8_t b[8];
-        if (zc_random(b, sizeof(b)) != 0)
-            memset(b, 0, sizeof(b));
-        zc_hex(b, sizeof(b), r->request_id);
+        const char *in = r->c ? mg_get_header(r->c, "X-Request-Id") : NULL;
+        size_t l = in ? strlen(in) : 0;
+        if (l >= 1 && l < sizeof(r->request_id) &&
+            strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == l) {
+            memcpy(r->request_id, in, l + 1);
+        } else {
+            uint8_t b[8];
+            if (zc_random(b, sizeof(b)) != 0)
+                memset(b, 0, sizeof(b));
+            zc_hex(b, sizeof(b), r->request_id);
+        }
     }
     return r->request_id;
 }
@@ -134,7 +174,19 @@ static json_t *v1_error_body(zreq *r, int status, const char *code, const char *
 
 int zapi_v1_fail(zreq *r, int status, const char *code, const char *message, json_t *details)
 {
+    if (!code)
+        code = zapi_v1_code_of(0);
     return zapi_reply(r, status, v1_error_body(r, status, code, message, details));
+}
+
+int zapi_v1_failf(zreq *r, int status, const char *code, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return zapi_v1_fail(r, status, code, msg, NULL);
 }
 
 int zapi_ok(zreq *r, int status, const char *message, json_t *data)
@@ -147,9 +199,11 @@ int zapi_ok(zreq *r, int status, const char *message, json_t *data)
 json_t *zapi_error_body(zapi_family family, int code, const char *message, json_t *details)
 {
     json_t *e;
-    if (family == ZAPI_ADMIN) {
-        json_decref(details); /* the management API's shape has no details */
-        e = json_pack("{s:s,s:s}", "code", zapi_code_slug(code), "message", message ? message : "");
+    if (family == ZAPI_ADMIN) { /* the /api/v1 envelope, without metadata (no request) */
+        const char *c = zapi_v1_code_of(code);
+        return json_pack("{s:b,s:s,s:{s:s,s:s,s:o}}", "status", 0, "message",
+                         message ? message : "", "error", "code", c, "type", v1_type(c, 0),
+                         "details", details ? details : json_null());
     } else {
         e = json_pack("{s:i,s:s,s:s}", "code", code, "name", zapi_code_name(code), "message",
                       message ? message : "");
@@ -163,9 +217,8 @@ json_t *zapi_error_body(zapi_family family, int code, const char *message, json_
 
 int zapi_fail(zreq *r, int status, int code, const char *msg, json_t *details)
 {
-    if (r->family == ZAPI_ADMIN) /* the /api/v1 contract: the code's constant name */
-        return zapi_v1_fail(r, status, code > 9000 ? "VALIDATION_ERROR" : zapi_code_name(code), msg,
-                            details);
+    if (r->family == ZAPI_ADMIN) /* the /api/v1 contract: the code from the one table */
+        return zapi_v1_fail(r, status, zapi_v1_code_of(code), msg, details);
     return zapi_reply(r, status, zapi_error_body(r->family, code, msg, details));
 }
 
@@ -182,6 +235,10 @@ int zapi_failf(zreq *r, int status, int code, const char *fmt, ...)
 int zapi_rate_limited(zreq *r, int retry, int limit, const char *scope)
 {
     r->retry_after = retry;
+    if (r->family == ZAPI_ADMIN)
+        return zapi_v1_fail(r, 429, "RATE_LIMITED", "rate limit exceeded, retry later",
+                            json_pack("{s:i,s:i,s:i,s:s}", "limit", limit, "window", 60000,
+                                      "retry_after", retry, "scope", scope));
     json_t *b =
         zapi_error_body(r->family, FP_RATE_LIMIT_EXCEEDED, "rate limit exceeded, retry later",
                         json_pack("{s:i,s:i,s:i,s:s}", "limit", limit, "window", 60000,

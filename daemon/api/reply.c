@@ -14,8 +14,40 @@ void zapi_cors_headers(zreq *r)
     mg_response_header_add(r->c, "Access-Control-Allow-Credentials", "true", -1);
     mg_response_header_add(r->c, "Access-Control-Expose-Headers",
                            "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, "
-                           "Retry-After",
+                           "Retry-After, ETag, X-Request-Id",
                            -1);
+}
+
+/* One entity tag of If-None-Match (RFC 9110 §13.1.2: weak comparison, "*" matches any). */
+static int etag_matches(const char *inm, const char *etag)
+{
+    if (!inm)
+        return 0;
+    size_t el = strlen(etag);
+    const char *p = inm;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        size_t l = strcspn(p, ",");
+        while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
+            l--;
+        if (l == el && memcmp(p, etag, el) == 0)
+            return 1;
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
+/* Conditional GET on the management family: a 200 to GET/HEAD gets a strong ETag (the first 128
+ * bits of SHA-256 of the body, hex, quoted), so every list and resource has one. */
+static int cacheable(const zreq *r, int status)
+{
+    return r->family == ZAPI_ADMIN && status == 200 && r->method &&
+           (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
 }
 
 int zapi_reply(zreq *r, int status, json_t *body)
@@ -29,18 +61,39 @@ int zapi_reply(zreq *r, int status, json_t *body)
             strdup(r->family == ZAPI_FPS
                        ? "{\"error\":{\"code\":5001,\"name\":\"INTERNAL_ERROR\",\"message\":\"out "
                          "of memory\"}}"
-                       : "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+                       : "{\"status\":false,\"message\":\"out of memory\",\"error\":{\"code\":"
+                         "\"INTERNAL_ERROR\",\"type\":\"ServerError\",\"details\":null}}");
     }
     size_t len = txt ? strlen(txt) : 0;
-    char num[32];
+    char num[32], etag[40] = "";
+    if (txt && cacheable(r, status)) {
+        uint8_t h[32];
+        zc_sha256(txt, len, NULL, 0, h);
+        etag[0] = '"';
+        zc_hex(h, 16, etag + 1);
+        strcat(etag, "\"");
+        if (etag_matches(mg_get_header(r->c, "If-None-Match"), etag)) {
+            status = 304;
+            len = 0;
+        }
+    }
     mg_response_header_start(r->c, status);
-    mg_response_header_add(r->c, "Content-Type", "application/json", -1);
-    snprintf(num, sizeof(num), "%zu", len);
-    mg_response_header_add(r->c, "Content-Length", num, -1);
-    mg_response_header_add(r->c, "Cache-Control", "no-store", -1);
-    mg_response_header_add(r->c, "Pragma", "no-cache", -1);
+    if (status != 304) {
+        mg_response_header_add(r->c, "Content-Type", "application/json", -1);
+        snprintf(num, sizeof(num), "%zu", len);
+        mg_response_header_add(r->c, "Content-Length", num, -1);
+    }
+    if (etag[0]) { /* may be kept, must be revalidated */
+        mg_response_header_add(r->c, "ETag", etag, -1);
+        mg_response_header_add(r->c, "Cache-Control", "private, no-cache", -1);
+    } else {
+        mg_response_header_add(r->c, "Cache-Control", "no-store", -1);
+        mg_response_header_add(r->c, "Pragma", "no-cache", -1);
+    }
     mg_response_header_add(r->c, "Vary", "Origin", -1);
     mg_response_header_add(r->c, "X-Content-Type-Options", "nosniff", -1);
+    if (r->family == ZAPI_ADMIN)
+        mg_response_header_add(r->c, "X-Request-Id", zapi_request_id(r), -1);
     if (r->www_authenticate)
         mg_response_header_add(r->c, "WWW-Authenticate", "Bearer", -1);
     zapi_cors_headers(r);
@@ -57,7 +110,7 @@ int zapi_reply(zreq *r, int status, json_t *body)
         mg_response_header_add(r->c, "Retry-After", num, -1);
     }
     mg_response_header_send(r->c);
-    if (len)
+    if (len && strcmp(r->method ? r->method : "", "HEAD") != 0)
         mg_write(r->c, txt, len);
     free(txt);
     return status;

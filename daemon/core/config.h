@@ -61,6 +61,7 @@ typedef struct zkbiod_config {
     size_t max_body;          /**< bytes; larger uploads get 413 */
     int full_sync;            /**< 1 = a newly registered device gets every user and template */
     int threads;              /**< HTTP worker threads */
+    int job_workers;          /**< jobs run at once (daemon/jobs workers), 1..256 */
     char *attphoto_dir;       /**< ATTPHOTO uploads; default <data-dir>/attphoto */
     char *config_file;        /**< the config file that was read, "" when none */
     /** Fingerprint service listeners (civetweb syntax, s = TLS); empty = service off. */

@@ -33,6 +33,9 @@ static const zroute routes[] = {
     {"GET", "/api/v1/users", A, ADM, zapi_users, 0},
     {"GET", "/api/v1/attendance", A, ADM, zapi_attendance, 0},
     {"GET", "/api/v1/commands", A, ADM, zapi_commands, 0},
+    /* envelope part: attendance reads (docs/management-api.md) */
+    {"GET", "/api/v1/attendance/summary", A, ADM, zapi_attendance_summary, 0},
+    {"GET", "/api/v1/attendance/*", A, ADM, zapi_attendance_get, 0},
     /* the terminal fleet (issue 14, fleet part: daemon/api/v1_fleet*.c); ids are devices.id */
     {"POST", "/api/v1/devices", A, ADM, zapi_fleet_device_add, 0},
     {"DELETE", "/api/v1/devices/*", A, ADM, zapi_fleet_device_delete, 0},

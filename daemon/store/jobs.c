@@ -322,7 +322,7 @@ int zs_job_heartbeat(zs_store *st, int64_t id, const char *owner, int64_t lease_
         rc = zdb_run(db,
                      "UPDATE jobs SET lease_until = ?, progress_done = ?, progress_total = ? "
                      "WHERE id = ? AND state = 'running' AND lease_owner = ?",
-                     "llls", lease_until, done, total, id, owner);
+                     "lllls", lease_until, done, total, id, owner);
     else
         rc = zdb_run(db,
                      "UPDATE jobs SET lease_until = ? "
@@ -425,6 +425,7 @@ static int finish_tx(zdb *db, int64_t id, const char *owner, int64_t now, const 
     }
     zdb_reset(q);
     int final = e->state != ZS_JOB_RETRYABLE;
+    rc = 0;
     if (errors)
         rc = zdb_run(db, "UPDATE jobs SET errors = ? WHERE id = ?", "sl", errors, id);
     free(errors);

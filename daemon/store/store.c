@@ -599,6 +599,22 @@ int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int e
     return zdb_changes(db) > 0 ? 0 : ZKBIO_ENOENT;
 }
 
+int zs_patch_device(zs_store *st, int64_t id, const zs_device_patch *p)
+{
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    int rc =
+        zdb_run(db,
+                "UPDATE devices SET name = COALESCE(?, name), location = COALESCE(?, location), "
+                "tz = COALESCE(?, tz), sync_group = COALESCE(?, sync_group), "
+                "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END WHERE id = ?",
+                "ssssiil", p->name, p->location, p->tz, p->sync_group, p->enabled, p->enabled, id);
+    if (rc != 0)
+        return rc;
+    return zdb_changes(db) > 0 ? 0 : ZKBIO_ENOENT; /* matched rows (db.h) */
+}
+
 int zs_device_hello(zs_store *st, const zkbio_push_handshake *hs, const char *ip, zs_admit *admit,
                     char stamps[4][32])
 {

@@ -152,6 +152,7 @@ typedef struct zs_filter {
     int64_t after;         /**< pagination cursor: rows with id > after */
     const char *after_key; /**< pagination cursor for users: PINs greater than this */
     int limit;             /**< 1..1000, default 100 */
+    int want_total;        /**< commands: 1 = count the matching rows into the page's total */
 } zs_filter;
 
 /** Driver message of the calling thread's last database error ("" if none; never holds bound

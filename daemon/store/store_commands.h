@@ -38,8 +38,9 @@ typedef struct zs_command {
 typedef struct zs_command_page {
     zs_command *commands;
     size_t n;
-    int has_next; /**< 1 when the page is full: more may follow after `next` */
-    int64_t next; /**< the last id of the page (pass as zs_filter.after) when has_next */
+    int has_next;  /**< 1 when more rows follow `next` (exact: one more row is read) */
+    int64_t next;  /**< the last id of the page (pass as zs_filter.after) when has_next */
+    int64_t total; /**< with zs_filter.want_total the matching rows, else -1 */
 } zs_command_page;
 
 /** Commands matching f (sn, status, after, limit), into *out (zeroed first). */

@@ -16,6 +16,7 @@ typedef struct zs_store zs_store;
 
 /** One row of `devices`, as the management API shows it. */
 typedef struct zs_device {
+    int64_t id; /**< devices.id (schema 5): the device's number in /api/v1/devices/{id} */
     char *sn;
     char *model;
     char *firmware;
@@ -31,6 +32,14 @@ typedef struct zs_device {
     char *options;         /**< its options as a JSON object text, or NULL when none stored */
     char *attlog_stamp;
     char *operlog_stamp;
+    char *transport; /**< "push" or "tcp4370" */
+    char *name;      /**< "" when unnamed */
+    char *location;
+    int64_t port;     /**< tcp4370: the terminal's port; 0 for push */
+    char *tz;         /**< "+03:00", "-05:30", "Z", an IANA name, or "" unknown */
+    char *state;      /**< tcp4370: online | offline | unreachable ("" unknown; push: "") */
+    char *last_error; /**< tcp4370: the last connection error, "" none */
+    int64_t user_count, fp_count, punch_count; /**< as last reported by the terminal, -1 unknown */
     /** Commands of this device by state; filled by zs_get_device() only (0 in lists). */
     int64_t commands_queued, commands_sent, commands_failed;
 } zs_device;
@@ -41,8 +50,50 @@ int zs_list_devices(zs_store *st, zs_device **out, size_t *n);
 /** One device with its command counts into *out (free with zs_device_clear()). ZKBIO_ENOENT if
  * unknown. */
 int zs_get_device(zs_store *st, const char *sn, zs_device *out);
+/** The same by devices.id. ZKBIO_ENOENT if unknown. */
+int zs_get_device_by_id(zs_store *st, int64_t id, zs_device *out);
+/** The same by a reference as /api/v1 takes it: a decimal number (1..18 digits) is tried as an id
+ * first, then as an SN; anything else as an SN. ZKBIO_ENOENT if neither matches. */
+int zs_find_device(zs_store *st, const char *ref, zs_device *out);
 /** Change a device's sync group and/or enabled flag (NULL / -1 = keep). */
 int zs_update_device(zs_store *st, const char *sn, const char *sync_group, int enabled);
+
+/** What PATCH /api/v1/devices/{id} may change; NULL / -1 = keep. The caller validates the values
+ * (lengths: name, location 128, tz 64, sync_group 64). */
+typedef struct zs_device_patch {
+    const char *name;
+    const char *location;
+    const char *tz;
+    const char *sync_group;
+    int enabled;
+} zs_device_patch;
+/** Apply p to the device with that id. ZKBIO_ENOENT if unknown. */
+int zs_patch_device(zs_store *st, int64_t id, const zs_device_patch *p);
+
+/** Filters and keyset paging of zs_list_devices_page(); NULL / -1 / 0 fields are unused. */
+typedef struct zs_device_filter {
+    const char *transport; /**< "push" or "tcp4370" */
+    const char *sn;        /**< exact SN */
+    const char *q;         /**< case-insensitive (ASCII) substring of name or SN */
+    int online;            /**< 1 online only, 0 offline only, -1 both */
+    int64_t seen_since;    /**< a push device is online when last_seen >= this (Unix s); a tcp4370
+                                one when state = 'online' */
+    int64_t after;         /**< ids greater than this */
+    int limit;             /**< 1..1000, default 100 */
+} zs_device_filter;
+
+/** One page of devices, ordered by id. */
+typedef struct zs_device_page {
+    zs_device *devices;
+    size_t n;
+    int has_next;  /**< 1 when more rows follow `next` (exact: one more row is read) */
+    int64_t next;  /**< the last id of the page (pass as after) when has_next */
+    int64_t total; /**< rows matching the filters (COUNT; the fleet is small) */
+} zs_device_page;
+
+/** Devices matching f into *out (zeroed first; free with zs_device_page_free()). */
+int zs_list_devices_page(zs_store *st, const zs_device_filter *f, zs_device_page *out);
+void zs_device_page_free(zs_device_page *p);
 
 /** Free the strings of *d and zero it; NULL accepted. */
 void zs_device_clear(zs_device *d);

@@ -51,7 +51,9 @@ typedef struct zs_user {
 typedef struct zs_user_page {
     zs_user *users;
     size_t n;
-    char *next; /**< the cursor for the next page (pass as zs_filter.after_key), NULL at the end */
+    char *next; /**< the cursor for the next page (pass as zs_filter.after_key), NULL exactly when
+                     no user follows (one more row is read) */
+    int64_t total; /**< users matching the pin filter (COUNT) */
 } zs_user_page;
 
 /** Users matching f (pin, after_key, limit), into *out (zeroed first). */

@@ -5,8 +5,10 @@
  *   - the pattern rules (`*` one segment, `**` the rest, `[/api]` optional prefix);
  *   - in process, both listeners on loopback port 0: an unknown route, a method the route does not
  *     take and a malformed JSON body each get a 4xx in their family's error shape (management API:
- *     {"error":{"code":"<slug>","message"}}; fingerprint service: {"error":{"code":N,"name",
- *     "message"}}); a missing credential is refused before a 404 is told;
+ *     the /api/v1 envelope {"status":false,"message","error":{"code","type","details"},"metadata":
+ *     {"timestamp","request_id","api_version":"v1"}} with an X-Request-Id header; fingerprint
+ *     service: {"error":{"code":N,"name","message"}}); a missing credential is refused before a 404
+ *     is told;
  *   - the OpenAPI contract (docs/openapi/<family>.json, path given as argv[1]): every documented
  *     operation is called without and with its credential (parameters filled with names that exist
  *     nowhere, bodies empty or malformed; reader-driven scans only without a key): the status must
@@ -138,14 +140,28 @@ static long http(int port, const char *method, const char *path, const char *bod
     return status;
 }
 
-/* The management family's shape: {"error":{"code":"<slug>","message":"..."}} and nothing else. */
-static int admin_shape(const json_t *j, const char *slug)
+/* The /api/v1 error envelope, exactly: {"status":false,"message","error":{"code","type","details"},
+ * "metadata":{"timestamp","request_id","api_version":"v1"}}. */
+static int envelope_error(const json_t *j)
 {
-    json_t *e = json_object_get(j, "error");
-    return json_object_size(j) == 1 && json_object_size(e) == 2 &&
-           json_is_string(json_object_get(e, "message")) &&
+    json_t *e = json_object_get(j, "error"), *m = json_object_get(j, "metadata");
+    return json_object_size(j) == 4 && json_is_false(json_object_get(j, "status")) &&
+           json_is_string(json_object_get(j, "message")) && json_object_size(e) == 3 &&
            json_is_string(json_object_get(e, "code")) &&
-           strcmp(json_string_value(json_object_get(e, "code")), slug) == 0;
+           json_is_string(json_object_get(e, "type")) && json_object_get(e, "details") &&
+           json_object_size(m) == 3 && json_is_string(json_object_get(m, "timestamp")) &&
+           json_is_string(json_object_get(m, "request_id")) &&
+           json_string_length(json_object_get(m, "request_id")) > 0 &&
+           json_is_string(json_object_get(m, "api_version")) &&
+           strcmp(json_string_value(json_object_get(m, "api_version")), "v1") == 0;
+}
+
+/* The management family's shape with this code. */
+static int admin_shape(const json_t *j, const char *code)
+{
+    return envelope_error(j) &&
+           strcmp(json_string_value(json_object_get(json_object_get(j, "error"), "code")), code) ==
+               0;
 }
 
 /* The contract's shape: {"error":{"code":N,"name":"...","message":"...","details"?}}. */
@@ -161,12 +177,12 @@ static int fp_shape(const json_t *j, int code, const char *name)
 /* Any error body of the family's shape (code unchecked). */
 static int family_shape(zapi_family fam, const json_t *j)
 {
+    if (fam == ZAPI_ADMIN)
+        return envelope_error(j);
     json_t *e = json_object_get(j, "error");
     if (json_object_size(j) != 1 || !json_is_object(e) ||
         !json_is_string(json_object_get(e, "message")))
         return 0;
-    if (fam == ZAPI_ADMIN)
-        return json_object_size(e) == 2 && json_is_string(json_object_get(e, "code"));
     json_t *d = json_object_get(e, "details");
     return json_is_integer(json_object_get(e, "code")) &&
            json_is_string(json_object_get(e, "name")) && (!d || json_is_object(d));
@@ -276,28 +292,30 @@ static void live(const zkbiod_config *cfg, zs_store *store, const char *srcroot)
 
     /* management family */
     st = http(tp, "GET", "/no/such/route", NULL, NULL, &j);
-    CHECK(st == 404 && admin_shape(j, "not_found"), "unknown route: %ld", st);
+    CHECK(st == 404 && admin_shape(j, "NOT_FOUND"), "unknown route: %ld", st);
     json_decref(j);
     st = http(tp, "GET", "/api/v1/no-such", NULL, ADMIN_TOKEN, &j);
-    CHECK(st == 404 && admin_shape(j, "not_found"), "unknown /api/v1 route: %ld", st);
+    CHECK(st == 404 && admin_shape(j, "NOT_FOUND"), "unknown /api/v1 route: %ld", st);
     json_decref(j);
     st = http(tp, "GET", "/api/v1/no-such", NULL, NULL, &j);
-    CHECK(st == 401 && admin_shape(j, "unauthorized"), "no token before 404: %ld", st);
+    CHECK(st == 401 && admin_shape(j, "UNAUTHORIZED"), "no token before 404: %ld", st);
     json_decref(j);
     st = http(tp, "DELETE", "/api/v1/devices", NULL, ADMIN_TOKEN, &j);
-    CHECK(st == 405 && admin_shape(j, "method_not_allowed"), "bad method: %ld", st);
-    CHECK(strcmp(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
-                 "use GET") == 0,
+    CHECK(st == 405 && admin_shape(j, "METHOD_NOT_ALLOWED"), "bad method: %ld", st);
+    CHECK(strcmp(json_string_value(json_object_get(j, "message")), "use GET") == 0,
           "405 names the methods");
     json_decref(j);
     st = http(tp, "PATCH", "/api/v1/devices/ROUTE1", "{\"sync_group\":", ADMIN_TOKEN, &j);
-    CHECK(st == 400 && admin_shape(j, "bad_json"), "bad JSON: %ld", st);
+    CHECK(st == 400 && admin_shape(j, "BAD_JSON"), "bad JSON: %ld", st);
     json_decref(j);
     st = http(tp, "POST", "/api/v1/devices/ROUTE1/commands", "[1]", ADMIN_TOKEN, &j);
-    CHECK(st == 400 && admin_shape(j, "bad_json"), "JSON not an object: %ld", st);
+    CHECK(st == 400 && admin_shape(j, "BAD_JSON"), "JSON not an object: %ld", st);
     json_decref(j);
     st = http(tp, "GET", "/api/v1/devices", NULL, ADMIN_TOKEN, &j);
-    CHECK(st == 200 && json_is_array(json_object_get(j, "devices")), "a route works: %ld", st);
+    CHECK(st == 200 && json_is_true(json_object_get(j, "status")) &&
+              json_is_array(json_object_get(json_object_get(j, "data"), "items")) &&
+              json_is_object(json_object_get(json_object_get(j, "data"), "paging")),
+          "a route works: %ld", st);
     json_decref(j);
 
     /* fingerprint service family */

@@ -6,8 +6,9 @@
  *
  *   test-api-json ROWS.sql GOLDEN URI      (URI: sqlite:tmp or mariadb://...)
  *
- * GOLDEN was produced by the code before the store returned C structs (query.c building jansson
- * objects itself), so a difference means the API's fields, order or types changed.
+ * GOLDEN holds the items of the /api/v1 contract (docs/management-api.md; schema 5: numeric device
+ * ids, transports, the (time, id) order of punches): a difference means the API's fields, order or
+ * types changed. Regenerate it only for an intended change of the contract, and say so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,18 +90,21 @@ int main(int argc, char **argv)
     zdb_close(db);
 
     outbuf o = {NULL, 0};
-    zs_device *list;
-    size_t n;
-    if (zs_list_devices(st, &list, &n) == 0) {
-        emit(&o, "devices", zapi_devices_json(list, n));
-        zs_device_list_free(list, n);
+    zs_device_filter df = {.online = -1};
+    zs_device_page dp;
+    if (zs_list_devices_page(st, &df, &dp) == 0) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < dp.n; i++)
+            json_array_append_new(arr, zapi_device_json(&dp.devices[i], 0, 0));
+        emit(&o, "devices", arr);
+        zs_device_page_free(&dp);
     }
-    static const char *const sns[] = {"DEV1", "DEV2", "DEV3", "NOPE"};
+    static const char *const sns[] = {"DEV1", "DEV2", "DEV3", "TCP1", "NOPE"};
     for (size_t i = 0; i < sizeof(sns) / sizeof(sns[0]); i++) {
         zs_device d;
         int rc = zs_get_device(st, sns[i], &d);
         if (rc == 0) {
-            emit(&o, "device", zapi_device_json(&d, 1));
+            emit(&o, "device", zapi_device_json(&d, 1, 1));
             zs_device_clear(&d);
         } else {
             char line[32];
@@ -120,21 +124,54 @@ int main(int argc, char **argv)
         {.status = "failed"},
         {.after = 1, .limit = 2},
         {.after_key = "1"},
-        {.from = "2025-01-02 09:00:00", .to = "2025-01-02 23:59:59"},
     };
     for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
         zs_user_page up;
-        if (zs_list_users(st, &fs[i], &up) == 0)
-            emit(&o, "users", zapi_users_json(&up));
+        if (zs_list_users(st, &fs[i], &up) == 0) {
+            json_t *arr = json_array();
+            for (size_t k = 0; k < up.n; k++)
+                json_array_append_new(arr, zapi_user_json(&up.users[k]));
+            emit(&o, "users",
+                 json_pack("{s:o,s:o,s:I}", "items", arr, "next",
+                           up.next ? json_string(up.next) : json_null(), "total",
+                           (json_int_t)up.total));
+        }
         zs_user_page_free(&up);
-        zs_punch_page pp;
-        if (zs_list_attendance(st, &fs[i], &pp) == 0)
-            emit(&o, "att", zapi_punches_json(&pp));
-        zs_punch_page_free(&pp);
         zs_command_page cp;
-        if (zs_list_commands(st, &fs[i], &cp) == 0)
-            emit(&o, "cmds", zapi_commands_json(&cp));
+        if (zs_list_commands(st, &fs[i], &cp) == 0) {
+            json_t *arr = json_array();
+            for (size_t k = 0; k < cp.n; k++)
+                json_array_append_new(arr, zapi_command_json(&cp.commands[k]));
+            emit(&o, "cmds", json_pack("{s:o,s:b}", "items", arr, "more", cp.has_next));
+        }
         zs_command_page_free(&cp);
+    }
+    static const zs_punch_filter pfs[] = {
+        {.status = -1},
+        {.status = -1, .limit = 2},
+        {.status = -1, .sn = "DEV1"},
+        {.status = -1, .pin = "1"},
+        {.status = 1},
+        {.status = -1, .after_time = "2025-01-02 08:59:58", .after_id = 1, .limit = 2},
+        {.status = -1, .from = "2025-01-02 09:00:00", .to = "2025-01-02 23:59:59"},
+    };
+    for (size_t i = 0; i < sizeof(pfs) / sizeof(pfs[0]); i++) {
+        zs_punch_page pp;
+        if (zs_list_attendance(st, &pfs[i], &pp) == 0) {
+            json_t *arr = json_array();
+            for (size_t k = 0; k < pp.n; k++)
+                json_array_append_new(arr, zapi_punch_json(&pp.punches[k]));
+            emit(&o, "att", json_pack("{s:o,s:b}", "items", arr, "more", pp.has_next));
+        }
+        zs_punch_page_free(&pp);
+        zs_punch_day_page dd;
+        if (zs_attendance_summary(st, &pfs[i], &dd) == 0) {
+            json_t *arr = json_array();
+            for (size_t k = 0; k < dd.n; k++)
+                json_array_append_new(arr, zapi_punch_day_json(&dd.days[k]));
+            emit(&o, "days", json_pack("{s:o,s:b}", "items", arr, "more", dd.has_next));
+        }
+        zs_punch_day_page_free(&dd);
     }
     zs_close(st);
     if (path[0]) {

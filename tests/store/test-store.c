@@ -191,9 +191,9 @@ static void test_sync(const char *uri)
         }
         zs_user_page_free(&up);
         uf.pin = NULL;
-        uf.limit = 1; /* a full page names the next cursor */
+        uf.limit = 1; /* the only user: no next cursor (one more row is read to know) */
         CHECK(zs_list_users(st, &uf, &up) == 0);
-        CHECK(up.n == 1 && up.next && strcmp(up.next, "1") == 0);
+        CHECK(up.n == 1 && up.next == NULL && up.total == 1);
         zs_user_page_free(&up);
         uf.after_key = "1";
         CHECK(zs_list_users(st, &uf, &up) == 0);
@@ -234,31 +234,190 @@ static void test_attendance(const char *uri)
     CHECK(upload(st, "ATT1", ZKBIO_PUSH_TABLE_ATTLOG, batch, &acc) == 0 && acc == 2);
     /* The same batch re-sent after a lost reply: counted again, stored once. */
     CHECK(upload(st, "ATT1", ZKBIO_PUSH_TABLE_ATTLOG, batch, &acc) == 0 && acc == 2);
-    zs_filter f;
-    memset(&f, 0, sizeof(f));
-    f.sn = "ATT1";
+    zs_punch_filter f = {.sn = "ATT1", .status = -1};
     zs_punch_page recs;
     CHECK(zs_list_attendance(st, &f, &recs) == 0);
-    CHECK(recs.n == 2 && !recs.has_next);
+    CHECK(recs.n == 2 && !recs.has_next && recs.total == -1);
     CHECK(recs.n == 2 && strcmp(recs.punches[0].pin, "7") == 0 &&
           strcmp(recs.punches[0].time, "2025-01-02 08:59:58") == 0 &&
           strcmp(recs.punches[0].sn, "ATT1") == 0 && recs.punches[0].status == 0 &&
-          recs.punches[0].verify == 1 && recs.punches[0].id < recs.punches[1].id);
+          recs.punches[0].verify == 1 && recs.punches[0].id < recs.punches[1].id &&
+          recs.punches[0].device_id > 0);
+    int64_t first_id = recs.n ? recs.punches[0].id : 0;
     zs_punch_page_free(&recs);
-    f.limit = 1; /* paging: a full page says where the next one starts */
+    f.limit = 1; /* paging: a page followed by more rows says so */
+    f.want_total = 1;
     CHECK(zs_list_attendance(st, &f, &recs) == 0);
-    CHECK(recs.n == 1 && recs.has_next && recs.next == recs.punches[0].id);
-    f.after = recs.n ? recs.next : 0;
+    CHECK(recs.n == 1 && recs.has_next && recs.total == 2);
+    char at[20] = "";
+    if (recs.n) {
+        snprintf(at, sizeof(at), "%s", recs.punches[0].time);
+        f.after_time = at;
+        f.after_id = recs.punches[0].id;
+    }
     zs_punch_page_free(&recs);
     CHECK(zs_list_attendance(st, &f, &recs) == 0);
-    CHECK(recs.n == 1 && strcmp(recs.punches[0].pin, "8") == 0);
+    CHECK(recs.n == 1 && !recs.has_next && strcmp(recs.punches[0].pin, "8") == 0);
     zs_punch_page_free(&recs);
-    f.limit = 0;
-    f.after = 0;
-    f.pin = "8";
+    f = (zs_punch_filter){.pin = "8", .status = -1};
     CHECK(zs_list_attendance(st, &f, &recs) == 0);
     CHECK(recs.n == 1);
     zs_punch_page_free(&recs);
+    f = (zs_punch_filter){.from = "2025-01-02 09:00:00", .to = "2025-01-02 23:59:59", .status = -1};
+    CHECK(zs_list_attendance(st, &f, &recs) == 0);
+    CHECK(recs.n == 1 && strcmp(recs.punches[0].pin, "8") == 0);
+    zs_punch_page_free(&recs);
+    f.status = 1; /* no punch has state 1 */
+    CHECK(zs_list_attendance(st, &f, &recs) == 0 && recs.n == 0);
+    zs_punch_page_free(&recs);
+    zs_punch one;
+    CHECK(zs_get_punch(st, first_id, &one) == 0 && strcmp(one.pin, "7") == 0);
+    zs_punch_clear(&one);
+    CHECK(zs_get_punch(st, first_id + 1000000, &one) == ZKBIO_ENOENT);
+
+    /* A paging walk over rows with equal times, three devices and users: every row exactly once,
+     * in (time, id) order, for every filter shape and several page sizes. */
+    static const char *const sns[] = {"WALK1", "WALK2", "WALK3"};
+    int stored = 0;
+    for (int d = 0; d < 3; d++) {
+        CHECK(hello(st, sns[d], &admit) == 0);
+        char body[8192];
+        size_t o = 0;
+        for (int i = 0; i < 40; i++) /* times repeat: 8 distinct seconds per device */
+            o += (size_t)snprintf(body + o, sizeof(body) - o,
+                                  "%d\t2025-02-0%d 10:00:0%d\t%d\t1\t0\t0\t0\n", 100 + i % 5,
+                                  1 + i % 3, i % 8, i / 5 % 2);
+        CHECK(upload(st, sns[d], ZKBIO_PUSH_TABLE_ATTLOG, body, &acc) == 0);
+        stored += (int)acc;
+    }
+    CHECK(stored == 120);
+    const zs_punch_filter shapes[] = {
+        {.status = -1, .from = "2025-02-01 00:00:00"},
+        {.status = -1, .sn = "WALK2"},
+        {.status = -1, .pin = "103"},
+        {.status = -1, .sn = "WALK3", .pin = "101", .from = "2025-02-02 00:00:00"},
+        {.status = 1, .from = "2025-02-01 00:00:00", .to = "2025-02-02 23:59:59"},
+    };
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+        int64_t expect = -1;
+        zs_punch_filter all = shapes[k];
+        all.limit = 1000;
+        all.want_total = 1;
+        CHECK(zs_list_attendance(st, &all, &recs) == 0 && !recs.has_next &&
+              recs.total == (int64_t)recs.n && recs.n > 0);
+        expect = (int64_t)recs.n;
+        int64_t *ids = calloc(recs.n + 1, sizeof(*ids));
+        for (size_t i = 0; ids && i < recs.n; i++)
+            ids[i] = recs.punches[i].id;
+        zs_punch_page_free(&recs);
+        for (int lim = 1; ids && lim <= 7; lim += 3) {
+            zs_punch_filter pf = shapes[k];
+            pf.limit = lim;
+            int64_t seen = 0, pages = 0;
+            int ok = 1;
+            char t[20] = "";
+            for (;;) {
+                if (zs_list_attendance(st, &pf, &recs) != 0 || ++pages > 200) {
+                    ok = 0;
+                    break;
+                }
+                for (size_t i = 0; i < recs.n; i++)
+                    if (seen >= expect || recs.punches[i].id != ids[seen++])
+                        ok = 0;
+                int more = recs.has_next && recs.n;
+                if (more) {
+                    snprintf(t, sizeof(t), "%s", recs.punches[recs.n - 1].time);
+                    pf.after_time = t;
+                    pf.after_id = recs.punches[recs.n - 1].id;
+                }
+                zs_punch_page_free(&recs);
+                if (!more)
+                    break;
+            }
+            CHECK_MSG(ok && seen == expect, "attendance walk: shape %zu limit %d: %lld of %lld", k,
+                      lim, (long long)seen, (long long)expect);
+        }
+        free(ids);
+    }
+
+    /* The daily summary: per (user, date), paged by (pin, date) without loss. */
+    zs_punch_filter sf = {.status = -1, .from = "2025-02-01 00:00:00", .want_total = 1};
+    zs_punch_day_page days;
+    CHECK(zs_attendance_summary(st, &sf, &days) == 0);
+    CHECK(days.n == 15 && days.total == 15 && !days.has_next); /* 5 users x 3 dates */
+    int64_t punches = 0;
+    for (size_t i = 0; i < days.n; i++)
+        punches += days.days[i].count;
+    CHECK(punches == 120);
+    CHECK(days.n && strcmp(days.days[0].pin, "100") == 0 &&
+          strcmp(days.days[0].date, "2025-02-01") == 0 &&
+          strcmp(days.days[0].first, "2025-02-01 10:00:00") <= 0 &&
+          strcmp(days.days[0].first, days.days[0].last) <= 0);
+    zs_punch_day_page_free(&days);
+    sf.limit = 4;
+    sf.want_total = 0;
+    char apin[32] = "", adate[16] = "";
+    size_t walked = 0;
+    for (int guard = 0; guard < 10; guard++) {
+        CHECK(zs_attendance_summary(st, &sf, &days) == 0);
+        walked += days.n;
+        int more = days.has_next && days.n;
+        if (more) {
+            snprintf(apin, sizeof(apin), "%s", days.days[days.n - 1].pin);
+            snprintf(adate, sizeof(adate), "%s", days.days[days.n - 1].date);
+            sf.after_pin = apin;
+            sf.after_time = adate;
+        }
+        zs_punch_day_page_free(&days);
+        if (!more)
+            break;
+    }
+    CHECK(walked == 15);
+
+    /* Devices: by id, by reference (a number is an id first, then an SN), patch, filtered page. */
+    zs_device dev;
+    CHECK(zs_get_device(st, "WALK2", &dev) == 0 && dev.id > 0 &&
+          strcmp(dev.transport, "push") == 0 && dev.user_count == -1);
+    int64_t id2 = dev.id;
+    zs_device_clear(&dev);
+    char ref[24];
+    snprintf(ref, sizeof(ref), "%lld", (long long)id2);
+    CHECK(zs_find_device(st, ref, &dev) == 0 && strcmp(dev.sn, "WALK2") == 0);
+    zs_device_clear(&dev);
+    CHECK(zs_find_device(st, "WALK3", &dev) == 0 && dev.id > id2);
+    zs_device_clear(&dev);
+    CHECK(zs_find_device(st, "999999", &dev) == ZKBIO_ENOENT);
+    zs_device_patch patch = {
+        .name = "Front door", .location = "Lobby", .tz = "+03:00", .enabled = -1};
+    CHECK(zs_patch_device(st, id2, &patch) == 0);
+    CHECK(zs_patch_device(st, id2 + 100000, &patch) == ZKBIO_ENOENT);
+    CHECK(zs_get_device_by_id(st, id2, &dev) == 0 && strcmp(dev.name, "Front door") == 0 &&
+          strcmp(dev.tz, "+03:00") == 0 && strcmp(dev.location, "Lobby") == 0 && dev.enabled);
+    zs_device_clear(&dev);
+    zs_device_filter df = {.online = -1, .q = "DOOR"};
+    zs_device_page dp;
+    CHECK(zs_list_devices_page(st, &df, &dp) == 0 && dp.n == 1 && dp.total == 1 &&
+          dp.devices[0].id == id2);
+    zs_device_page_free(&dp);
+    df = (zs_device_filter){.online = -1, .q = "walk", .limit = 2};
+    CHECK(zs_list_devices_page(st, &df, &dp) == 0 && dp.n == 2 && dp.total == 3 && dp.has_next);
+    df.after = dp.next;
+    zs_device_page_free(&dp);
+    CHECK(zs_list_devices_page(st, &df, &dp) == 0 && dp.n == 1 && !dp.has_next &&
+          strcmp(dp.devices[0].sn, "WALK3") == 0);
+    zs_device_page_free(&dp);
+    df = (zs_device_filter){.online = -1, .q = "100%_"}; /* pattern characters are literal */
+    CHECK(zs_list_devices_page(st, &df, &dp) == 0 && dp.n == 0 && dp.total == 0);
+    zs_device_page_free(&dp);
+    df = (zs_device_filter){.online = 1, .seen_since = INT64_MAX, .transport = "push"};
+    CHECK(zs_list_devices_page(st, &df, &dp) == 0 && dp.n == 0);
+    zs_device_page_free(&dp);
+    df = (zs_device_filter){.online = 0, .seen_since = INT64_MAX, .transport = "push"};
+    CHECK(zs_list_devices_page(st, &df, &dp) == 0 && dp.total >= 4);
+    zs_device_page_free(&dp);
+    df = (zs_device_filter){.online = -1, .transport = "tcp4370"};
+    CHECK(zs_list_devices_page(st, &df, &dp) == 0 && dp.n == 0 && dp.total == 0);
+    zs_device_page_free(&dp);
     zs_close(st);
 }
 
@@ -286,9 +445,10 @@ static void test_retries(const char *uri)
     memset(&f, 0, sizeof(f));
     f.sn = "RTY1";
     f.status = "failed";
+    f.want_total = 1;
     zs_command_page cmds;
     CHECK(zs_list_commands(st, &f, &cmds) == 0);
-    CHECK(cmds.n == 1 && !cmds.has_next);
+    CHECK(cmds.n == 1 && !cmds.has_next && cmds.total == 1);
     CHECK(cmds.n == 1 && strcmp(cmds.commands[0].command, "REBOOT") == 0 &&
           strcmp(cmds.commands[0].status, "failed") == 0 && cmds.commands[0].attempts == 3 &&
           cmds.commands[0].has_sent_at && !cmds.commands[0].has_return_code);

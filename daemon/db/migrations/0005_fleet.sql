@@ -155,3 +155,12 @@ CREATE TABLE IF NOT EXISTS device_leases (
  owner VARCHAR(64) NOT NULL,
  lease_until BIGINT NOT NULL -- ms
 )@T@;
+
+-- ---- /api/v1 attendance reads (envelope engineer) ------------------------------------------
+-- GET /api/v1/attendance pages by (punch_time, id) with device, user and time filters
+-- (store/query.c). attendance_time serves the time-only shape; these two the device and user
+-- shapes (the id is the last column of every index in both engines, so each gives rows in the
+-- page's order and a page of 100 reads ~100 index entries). attendance_pin was dropped in step 4
+-- for ingest speed when nothing read by PIN; the user filter reads by PIN now.
+CREATE INDEX IF NOT EXISTS attendance_sn_time ON attendance (sn, punch_time);
+CREATE INDEX IF NOT EXISTS attendance_pin_time ON attendance (pin, punch_time);
