@@ -567,8 +567,12 @@ static int t_sync(void)
                 db_int(&d, "SELECT COUNT(*) FROM templates WHERE source_sn = 'EMUSYNC1'") == 5,
             "5 users with a template each in the database");
     /* and to a second terminal of the same group */
-    zkbio_zk_emu *b = emu(0, 0, 0, 0, "EMUSYNC2");
-    REQUIRE(b, "emulator b");
+    zkbio_zk_emu_options bo;
+    zkbio_zk_emu_options_init(&bo);
+    bo.serial = "EMUSYNC2";
+    bo.link_rate = -1; /* an empty terminal */
+    zkbio_zk_emu *b = NULL;
+    REQUIRE(zkbio_zk_emu_start(&bo, &b) == 0, "emulator b");
     long long idb = add_emu(&d, b, 0, 0, &st);
     zkbio_zk_emu_stats es;
     if (st == 201) {
@@ -582,7 +586,8 @@ static int t_sync(void)
     }
     zkbio_zk_emu_stop(b);
     REQUIRE(st == 202 && !strcmp(state, "completed"), "to_device %s %s", state, result);
-    REQUIRE(es.templates == 10, "terminal b has its 5 templates and the group's 5 (%zu)",
+    REQUIRE(es.users == 5 && es.templates == 5,
+            "the empty terminal b got the group's 5 users (%zu) and templates (%zu)", es.users,
             es.templates);
     ok = 1;
 out:
