@@ -138,11 +138,16 @@ static void run_turn(zfleet *f, zf_term *t)
             if (zf_transport_error(rc))
                 zf_session_close(f, t, 1, err);
             else if (rc != ZKBIO_EACCES) {
-                t->last_rx_ms = zf_now();
+                pthread_mutex_lock(&f->mu);
+                t->last_rx_ms = zf_now(); /* the terminal answered */
+                pthread_mutex_unlock(&f->mu);
                 if (t->c && zf_session_drain(f, t) != 0)
                     zf_session_close(f, t, 1, "connection lost");
             }
-            if (t->c && !t->listen)
+            pthread_mutex_lock(&f->mu);
+            int keep = t->listen;
+            pthread_mutex_unlock(&f->mu);
+            if (t->c && !keep)
                 zf_session_close(f, t, 0, NULL); /* no listener: one session per operation */
         }
         pthread_mutex_lock(&f->mu);

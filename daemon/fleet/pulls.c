@@ -83,26 +83,36 @@ static int insert_progress(void *ctx, size_t done)
     return 0;
 }
 
+static int download_progress(size_t done, size_t total, void *user)
+{
+    pull_arg *a = user;
+    if (zjob_progress(a->run, (int64_t)done, (int64_t)total)) {
+        a->cancelled = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static int op_download(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err,
                        size_t errsz)
 {
     pull_arg *a = arg;
     zkbio_zk_info info;
-    /* the expected count first, so progress has a total while the log downloads */
+    /* the terminal's counts, for the device row */
     if (zkbio_zk_info_get(c, &info) == 0) {
         zs_fleet_set_counts(f->st, t->id, info.sizes.users, info.sizes.fingers, info.sizes.records);
-        if (zjob_progress(a->run, 0, info.sizes.records)) {
-            a->cancelled = 1;
-            snprintf(err, errsz, "cancelled");
-            return ZKBIO_ECANCELED;
-        }
     }
     int disabled = 0;
     if (a->clear) /* no punch may land between the download and the clear */
         disabled = zkbio_zk_disable(c) == 0;
     zkbio_zk_att *recs = NULL;
     size_t n = 0;
+    /* progress in bytes while the log downloads, then in records while they are stored */
+    zkbio_zk_client_progress_set(c, download_progress, a);
     int rc = zkbio_zk_attendance_get(c, NULL, &recs, &n);
+    zkbio_zk_client_progress_set(c, NULL, NULL);
+    if (rc == ZKBIO_ECANCELED)
+        a->cancelled = 1;
     if (rc == 0)
         rc = to_punches(recs, n, &a->p);
     zkbio_zk_free(recs);

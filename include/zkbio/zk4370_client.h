@@ -94,6 +94,15 @@ ZKBIO_API int zkbio_zk_client_open(const char *host, uint16_t port,
 /** Send CMD_EXIT (best effort, short wait), close the socket and free. Accepts NULL. */
 ZKBIO_API void zkbio_zk_client_close(zkbio_zk_client *c);
 
+/**
+ * Progress of bulk reads (users, templates, attendance): `cb(done, total, user)` is called, with
+ * the handle locked, after each piece of a dataset arrives (a chunk, a datagram run, an inline
+ * reply): `done` bytes of `total` announced. A nonzero return stops the read: the call returns
+ * ZKBIO_ECANCELED and the device's buffer is freed. cb NULL = none. Since: 0.4
+ */
+typedef int (*zkbio_zk_progress_cb)(size_t done, size_t total, void *user);
+ZKBIO_API int zkbio_zk_client_progress_set(zkbio_zk_client *c, zkbio_zk_progress_cb cb, void *user);
+
 /** The transport in use (ZKBIO_ZK_TCP or ZKBIO_ZK_UDP) into *out. */
 ZKBIO_API int zkbio_zk_client_transport(zkbio_zk_client *c, int *out);
 

@@ -588,3 +588,14 @@ int zkbio_zk_events_poll(zkbio_zk_client *c, int wait_ms, zkbio_zk_event_cb cb, 
         *delivered = n;
     return rc;
 }
+
+int zkbio_zk_client_progress_set(zkbio_zk_client *c, zkbio_zk_progress_cb cb, void *user)
+{
+    if (!c)
+        return ZKBIO_EINVAL;
+    pthread_mutex_lock(&c->mu);
+    c->progress = cb;
+    c->progress_user = user;
+    pthread_mutex_unlock(&c->mu);
+    return ZKBIO_OK;
+}

@@ -911,6 +911,40 @@ out:
     return ok;
 }
 
+/* 100,000 punches from one terminal into SQLite, end to end (job queued to job completed), and
+ * the share on the wire (issue 14's target: <= 3 s). Prints the numbers; fails above 10 s. */
+static int t_pull_100k(void)
+{
+    int ok = 0;
+    zkd d = {0};
+    zkbio_zk_emu *a = emu(0, 0, 0, 100000, "EMU100K1");
+    json_t *j = NULL;
+    long st;
+    char state[64], result[512];
+    REQUIRE(a, "emulator");
+    REQUIRE(zkd_start(&d, NULL, FAST) == 0, "zkbiod did not start");
+    long long id = add_emu(&d, a, 0, 0, &st);
+    REQUIRE(st == 201, "add: %ld", st);
+    long long t0 = now_ms();
+    j = api(&d, "POST", NULL, &st, NULL, "/api/v1/attendance/device/%lld/sync", id);
+    long long jid = jint(data_of(j), "job_id");
+    json_decref(j);
+    j = NULL;
+    wait_job(&d, jid, 60000, state);
+    long long took = now_ms() - t0;
+    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    printf("# 100k pull: %lld ms end to end (API to job completed); job result %s\n", took, result);
+    j = json_loads(result, 0, NULL);
+    REQUIRE(!strcmp(state, "completed") && jint(j, "inserted") == 100000, "%s %s", state, result);
+    REQUIRE(took < 10000, "took %lld ms", took);
+    ok = 1;
+out:
+    json_decref(j);
+    zkd_cleanup(&d, ok);
+    zkbio_zk_emu_stop(a);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     static const zkd_test tests[] = {
@@ -918,7 +952,7 @@ int main(int argc, char **argv)
         {"users", t_users}, {"sync", t_sync},
         {"clear", t_clear}, {"realtime", t_realtime},
         {"hang", t_hang},   {"one-session", t_one_session},
-        {"push", t_push},
+        {"push", t_push},   {"pull-100k", t_pull_100k},
     };
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = zkd_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);

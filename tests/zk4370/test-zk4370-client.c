@@ -118,6 +118,20 @@ static int on_event(const zkbio_zk_event *ev, void *user)
     return 0;
 }
 
+typedef struct prog {
+    int calls, stop;
+    size_t done, total;
+} prog;
+
+static int on_progress(size_t done, size_t total, void *user)
+{
+    prog *p = user;
+    p->calls++;
+    p->done = done;
+    p->total = total;
+    return p->stop;
+}
+
 static const zkbio_zk_user *find_user(const zkbio_zk_user *u, size_t n, uint16_t uid)
 {
     for (size_t i = 0; i < n; i++)
@@ -308,6 +322,22 @@ static void all_commands(int transport, uint32_t key)
                  ZKBIO_OK);
     pthread_join(th, NULL);
     CHECK_EQ_INT(sn.other, 3); /* verify, door, alarm (the listen stops at the alarm) */
+
+    /* bulk read progress (0.4): bytes as they arrive; a nonzero return stops the read */
+    {
+        prog pg = {0};
+        zkbio_zk_user *pu = NULL;
+        size_t pn = 0;
+        CHECK_EQ_INT(zkbio_zk_client_progress_set(c, on_progress, &pg), ZKBIO_OK);
+        CHECK_EQ_INT(zkbio_zk_users_get(c, &pu, &pn), ZKBIO_OK);
+        zkbio_zk_free(pu);
+        CHECK(pg.calls >= 1 && pg.done == pg.total && pg.total > 0);
+        pg.stop = 1;
+        CHECK_EQ_INT(zkbio_zk_users_get(c, &pu, &pn), ZKBIO_ECANCELED);
+        CHECK_EQ_INT(zkbio_zk_client_progress_set(c, NULL, NULL), ZKBIO_OK);
+        CHECK_EQ_INT(zkbio_zk_users_get(c, &pu, &pn), ZKBIO_OK); /* the session goes on */
+        zkbio_zk_free(pu);
+    }
 
     /* split listen (0.4): register once; a punch arriving while a command runs is queued by
      * that command and handed out by events_poll; the socket becomes readable for a later one */
