@@ -60,7 +60,9 @@ int zf_session_open(zfleet *f, zf_term *t, char *err, size_t errsz)
                     : "another zkbiod process holds this terminal's session");
         pthread_mutex_lock(&f->mu);
         t->dev = d;
-        t->next_connect_ms = zf_now() + f->o.lease_ms / 2;
+        /* try again well before the holder's lease could expire: it may drop it sooner */
+        int64_t wait = f->o.lease_ms / 4 < 5000 ? f->o.lease_ms / 4 : 5000;
+        t->next_connect_ms = zf_now() + wait;
         pthread_mutex_unlock(&f->mu);
         return rc ? rc : ZKBIO_EBUSY;
     }

@@ -945,6 +945,55 @@ out:
     return ok;
 }
 
+/* Two zkbiod processes on one MariaDB: the terminal's lease row keeps one session across them;
+ * the second process works the terminal only once the first let it go. */
+static const char *mariadb_uri;
+
+static int t_lease(void)
+{
+    int ok = 0;
+    zkd d1 = {0}, d2 = {0};
+    zkbio_zk_emu *a = emu(0, 0, 0, 0, "EMULEASE");
+    json_t *j = NULL;
+    long st;
+    REQUIRE(a && mariadb_uri, "emulator, MariaDB");
+    REQUIRE(zkd_start(&d1, mariadb_uri, FAST) == 0, "first zkbiod");
+    long long id = add_emu(&d1, a, 0, 0, &st);
+    REQUIRE(st == 201, "add: %ld", st);
+    REQUIRE(wait_connected(&d1, id, 5000), "first process listens");
+    REQUIRE(zkd_start(&d2, mariadb_uri, FAST) == 0, "second zkbiod");
+    int max = 0;
+    for (long long end = now_ms() + 3000; now_ms() < end; zkd_sleep_ms(5)) {
+        zkbio_zk_emu_stats es;
+        zkbio_zk_emu_stats_get(a, &es);
+        if (es.sessions > max)
+            max = es.sessions;
+    }
+    REQUIRE(max == 1, "one session across two processes (%d)", max);
+    j = api(&d2, "POST", NULL, &st, NULL, "/api/v1/devices/%lld/time", id);
+    REQUIRE(st == 503 && !strcmp(err_code(j), "DEVICE_BUSY"), "second process: %ld %s", st,
+            err_code(j));
+    json_decref(j);
+    j = api(&d1, "POST", NULL, &st, NULL, "/api/v1/devices/%lld/time", id);
+    REQUIRE(st == 200, "first process: %ld", st);
+    json_decref(j);
+    j = NULL;
+    zkd_stop(&d1); /* drops the lease */
+    REQUIRE(wait_connected(&d2, id, 15000), "the second process takes the terminal over");
+    j = api(&d2, "POST", NULL, &st, NULL, "/api/v1/devices/%lld/time", id);
+    REQUIRE(st == 200, "second process after the takeover: %ld", st);
+    zkbio_zk_emu_stats es;
+    zkbio_zk_emu_stats_get(a, &es);
+    REQUIRE(es.sessions == 1, "still one session (%d)", es.sessions);
+    ok = 1;
+out:
+    json_decref(j);
+    zkd_cleanup(&d1, ok);
+    zkd_cleanup(&d2, ok);
+    zkbio_zk_emu_stop(a);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     static const zkd_test tests[] = {
@@ -953,7 +1002,18 @@ int main(int argc, char **argv)
         {"clear", t_clear}, {"realtime", t_realtime},
         {"hang", t_hang},   {"one-session", t_one_session},
         {"push", t_push},   {"pull-100k", t_pull_100k},
+        {"lease", t_lease},
     };
+    /* the MariaDB wrapper appends the server's URI: take it out of the test names */
+    if (argc > 1 && !strncmp(argv[argc - 1], "mariadb://", 10))
+        mariadb_uri = argv[--argc];
+    else
+        mariadb_uri = getenv("ZKBIO_TEST_MARIADB");
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "lease") && (!mariadb_uri || strncmp(mariadb_uri, "mariadb://", 10))) {
+            fprintf(stderr, "lease: needs a mariadb:// URI (skipping)\n");
+            return 77;
+        }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = zkd_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
     curl_global_cleanup();
