@@ -77,6 +77,8 @@ int main(int argc, char **argv)
     umask(077); /* the database, photos and certificates hold personal data: owner only */
     if (argc > 1 && strcmp(argv[1], "apikey") == 0)
         return zauth_cli(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "user") == 0) /* accounts of /api/v1 (auth_accounts.h) */
+        return zauth_user_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "cert") == 0)
         return zhttp_cert_cli(argc - 1, argv + 1);
     zkbiod_config cfg;
@@ -154,6 +156,7 @@ int main(int argc, char **argv)
     zhttp *h = NULL;
     int service = cfg.service_listen_count > 0;
     if (zauth_open(&cfg, service, &app.auth, err, sizeof(err)) != 0 ||
+        zauth_attach_store(app.auth, store, cfg.data_dir, err, sizeof(err)) != 0 ||
         (service && fps_start(&cfg, store, zauth_keys_slots(zauth_keys_of(app.auth)), zapi_ws_emit,
                               &app, &app.fps, err, sizeof(err)) != 0) ||
         zhttp_start(&cfg, &app, &h, err, sizeof(err)) != 0) {

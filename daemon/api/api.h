@@ -185,6 +185,15 @@ int zapi_attendance_get(zreq *r); /* arg[0] = punch id */
 int zapi_attendance_summary(zreq *r);
 int zapi_commands(zreq *r);
 
+/* ---- accounts, tokens and the audit log (v1_auth.c): family ZAPI_ADMIN ---------------------
+ * Bodies and replies in docs/management-api.md ("Accounts, tokens and roles"). */
+int zapi_auth_login(zreq *r);    /* public; 429 + Retry-After past the login limit */
+int zapi_auth_refresh(zreq *r);  /* public */
+int zapi_auth_logout(zreq *r);   /* viewer */
+int zapi_auth_register(zreq *r); /* admin; 201 */
+int zapi_auth_me(zreq *r);       /* viewer */
+int zapi_audit_list(zreq *r);    /* admin */
+
 /* ---- the terminal fleet (v1_fleet.c, v1_fleet_users.c): family ZAPI_ADMIN, arg[0] = the numeric
  * devices.id, arg[1] = a user id (URL-encoded) ---------------------------------------------- */
 int zapi_fleet_device_add(zreq *r);       /* POST /api/v1/devices */

@@ -163,6 +163,7 @@ const char *zs_errmsg(zs_store *st);
 int zs_ping(zs_store *st);
 
 /* The tables, one header per domain. */
+#include "store_accounts.h"
 #include "store_audit.h"
 #include "store_commands.h"
 #include "store_devices.h"

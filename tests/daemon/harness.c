@@ -312,27 +312,33 @@ json_t *zkd_api(const zkd *d, const char *body, long *status, const char *path_f
     return j;
 }
 
+json_t *zkd_items(json_t *reply)
+{
+    return json_object_get(json_object_get(reply, "data"), "items");
+}
+
+const char *zkd_next(json_t *reply)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(reply, "data"), "paging"), "next"));
+}
+
 long zkd_attendance_count(const zkd *d, const char *sn)
 {
     long total = 0;
-    char after[32] = "";
+    char after[64] = "";
     for (int page = 0; page < 10000; page++) {
         long st;
         json_t *j = zkd_api(d, NULL, &st, "/api/v1/attendance?limit=1000%s%s%s%s", sn ? "&sn=" : "",
                             sn ? sn : "", after[0] ? "&after=" : "", after);
-        json_t *recs = j ? json_object_get(j, "records") : NULL;
+        json_t *recs = zkd_items(j);
         if (st != 200 || !json_is_array(recs)) {
             json_decref(j);
             return -1;
         }
         total += (long)json_array_size(recs);
-        json_t *next = json_object_get(j, "next");
-        if (json_is_integer(next))
-            snprintf(after, sizeof(after), "%lld", (long long)json_integer_value(next));
-        else if (json_is_string(next))
-            snprintf(after, sizeof(after), "%s", json_string_value(next));
-        else
-            after[0] = '\0';
+        const char *next = zkd_next(j);
+        snprintf(after, sizeof(after), "%s", next ? next : "");
         json_decref(j);
         if (!after[0])
             return total;
@@ -348,20 +354,15 @@ json_t *zkd_commands(const zkd *d, const char *sn)
         long st;
         json_t *j = zkd_api(d, NULL, &st, "/api/v1/commands?limit=1000&sn=%s%s%s", sn,
                             after[0] ? "&after=" : "", after);
-        json_t *cmds = j ? json_object_get(j, "commands") : NULL;
+        json_t *cmds = zkd_items(j);
         if (st != 200 || !json_is_array(cmds)) {
             json_decref(j);
             json_decref(all);
             return NULL;
         }
         json_array_extend(all, cmds);
-        json_t *next = json_object_get(j, "next");
-        if (json_is_integer(next))
-            snprintf(after, sizeof(after), "%lld", (long long)json_integer_value(next));
-        else if (json_is_string(next))
-            snprintf(after, sizeof(after), "%s", json_string_value(next));
-        else
-            after[0] = '\0';
+        const char *next = zkd_next(j);
+        snprintf(after, sizeof(after), "%s", next ? next : "");
         json_decref(j);
         if (!after[0])
             break;
@@ -373,7 +374,7 @@ json_t *zkd_user(const zkd *d, const char *pin, int *err)
 {
     long st;
     json_t *j = zkd_api(d, NULL, &st, "/api/v1/users?pin=%s", pin);
-    json_t *users = j ? json_object_get(j, "users") : NULL;
+    json_t *users = zkd_items(j);
     if (err)
         *err = st != 200 || !json_is_array(users);
     json_t *found = NULL;

@@ -66,6 +66,10 @@ json_t *zkd_api(const zkd *d, const char *body, long *status, const char *path_f
 /* Plain GET of any path without the token (for /health). Returns the status; body copied to buf. */
 long zkd_http_get(const zkd *d, const char *path, char *buf, size_t size);
 
+/* The /api/v1 list reply's data.items (borrowed; NULL when reply is not one) and its
+ * data.paging.next cursor (borrowed; NULL at the end). */
+json_t *zkd_items(json_t *reply);
+const char *zkd_next(json_t *reply);
 /* Count attendance records (following `next`), filtered by sn (NULL = all). -1 on error. */
 long zkd_attendance_count(const zkd *d, const char *sn);
 

@@ -223,7 +223,7 @@ static int t_outage(void)
     long api_st;
     json_t *j = zkd_api(&srv, NULL, &api_st, "/api/v1/attendance?sn=%s&from=%s&limit=1000", SN,
                         "2025-03-04");
-    size_t later = json_array_size(json_object_get(j, "records"));
+    size_t later = json_array_size(zkd_items(j));
     json_decref(j);
     REQUIRE(api_st == 200 && later == BATCH,
             "the API shows %zu punches of the refused batch (HTTP %ld), expected %d", later, api_st,

@@ -593,9 +593,9 @@ static int t_failing_command(void)
             jint(cmd, "attempts"));
     long st;
     failed = zkd_api(&d, NULL, &st, "/api/v1/commands?sn=FAILB&status=failed");
-    REQUIRE(st == 200 && json_array_size(json_object_get(failed, "commands")) == 1,
+    REQUIRE(st == 200 && json_array_size(zkd_items(failed)) == 1,
             "status=failed filter gave HTTP %ld with %zu commands, expected 1", st,
-            json_array_size(json_object_get(failed, "commands")));
+            json_array_size(zkd_items(failed)));
     /* A failed command is not sent again. */
     pushsim_set_fail(b, 0, 0);
     zkd_sleep_ms(1300);
@@ -804,7 +804,7 @@ static int t_allow_list(void)
     devs = zkd_api(&d, NULL, &st, "/api/v1/devices");
     size_t i;
     json_t *dev;
-    json_array_foreach(json_object_get(devs, "devices"), i, dev)
+    json_array_foreach(zkd_items(devs), i, dev)
     {
         REQUIRE(strcmp(jstr(dev, "sn"), "INTRUDER9") != 0,
                 "refused device is listed in /api/v1/devices");
@@ -961,9 +961,13 @@ static int t_operator_commands(void)
     REQUIRE((a = zkd_sim(&d, "OPSA")), "registration");
     long st;
     r = zkd_api(&d, "{\"command\":\"INFO\"}", &st, "/api/v1/devices/OPSA/commands");
-    REQUIRE(st == 201 && json_is_integer(json_object_get(r, "id")), "POST INFO: HTTP %ld", st);
+    json_t *queued = json_object_get(r, "data");
+    REQUIRE(st == 201 && json_is_true(json_object_get(r, "status")) &&
+                json_is_integer(json_object_get(queued, "id")) &&
+                json_is_integer(json_object_get(queued, "device_id")),
+            "POST INFO: HTTP %ld", st);
     char id[32];
-    snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(r, "id")));
+    snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(queued, "id")));
     json_decref(r);
     r = zkd_api(&d, "{\"command\":\"Shell\"}", &st, "/api/v1/devices/OPSA/commands");
     REQUIRE(st == 400 || st == 403, "POST Shell must be refused, got HTTP %ld", st);
@@ -1002,12 +1006,15 @@ static int t_api_errors(void)
     SIM_OK(a, pushsim_post_raw(a, "OPERLOG", users_body, strlen(users_body)));
 
     st = zkd_http_get(&d, "/api/v1/devices", buf, sizeof(buf));
-    REQUIRE(st == 401 && strstr(buf, "\"unauthorized\""), "no token: HTTP %ld '%s'", st, buf);
+    REQUIRE(st == 401 && strstr(buf, "\"UNAUTHORIZED\"") && strstr(buf, "\"status\":false"),
+            "no token: HTTP %ld '%s'", st, buf);
     st = zkd_http_get(&d, "/nope", buf, sizeof(buf));
-    REQUIRE(st == 404 && strstr(buf, "\"error\""), "unknown path: HTTP %ld '%s'", st, buf);
+    REQUIRE(st == 404 && strstr(buf, "\"NOT_FOUND\""), "unknown path: HTTP %ld '%s'", st, buf);
 
     j = zkd_api(&d, NULL, &st, "/api/v1/attendance?from=yesterday");
-    REQUIRE(st == 400 && json_object_get(json_object_get(j, "error"), "message"),
+    REQUIRE(st == 400 && json_is_false(json_object_get(j, "status")) &&
+                strcmp(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                       "VALIDATION_ERROR") == 0,
             "bad from: HTTP %ld", st);
     json_decref(j);
     j = zkd_api(&d, NULL, &st, "/api/v1/commands?status=bogus");
@@ -1032,17 +1039,23 @@ static int t_api_errors(void)
     REQUIRE(st == 405, "POST to a list: HTTP %ld", st);
     json_decref(j);
 
-    /* Users page by PIN: after=abc returns abd only. */
-    j = zkd_api(&d, NULL, &st, "/api/v1/users?after=abc");
-    json_t *users = json_object_get(j, "users");
-    REQUIRE(
-        st == 200 && json_array_size(users) == 1 &&
-            strcmp(json_string_value(json_object_get(json_array_get(users, 0), "pin")), "abd") == 0,
-        "users after=abc: HTTP %ld", st);
-    json_decref(j);
+    /* Users page by PIN: the cursor after abc returns abd only; a made-up cursor is 400. */
     j = zkd_api(&d, NULL, &st, "/api/v1/users?limit=1");
-    REQUIRE(st == 200 && json_is_string(json_object_get(j, "next")),
+    REQUIRE(st == 200 && zkd_next(j) && json_array_size(zkd_items(j)) == 1,
             "users limit=1 gives a next cursor");
+    char cursor[64];
+    snprintf(cursor, sizeof(cursor), "%s", zkd_next(j));
+    json_decref(j);
+    j = zkd_api(&d, NULL, &st, "/api/v1/users?after=%s", cursor);
+    json_t *users = zkd_items(j);
+    REQUIRE(st == 200 && json_array_size(users) == 1 &&
+                strcmp(json_string_value(json_object_get(json_array_get(users, 0), "pin")),
+                       "abd") == 0 &&
+                zkd_next(j) == NULL,
+            "users after the cursor of abc: HTTP %ld", st);
+    json_decref(j);
+    j = zkd_api(&d, NULL, &st, "/api/v1/users?after=abc");
+    REQUIRE(st == 400, "users after=abc (not a cursor): HTTP %ld", st);
     json_decref(j);
     j = NULL;
     ok = 1;

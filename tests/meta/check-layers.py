@@ -38,6 +38,7 @@ OTHER_HEADERS = {
     "core": {"config.h": "PART", "log.h": "PART"},
     "db": {"db_impl.h": "INTERNAL"},
     "store": {
+        "store_accounts.h": "PART",
         "store_audit.h": "PART",
         "store_devices.h": "PART",
         "store_users.h": "PART",
@@ -48,6 +49,8 @@ OTHER_HEADERS = {
         "store_fleet.h": "PART",
         "store_impl.h": "INTERNAL",
     },
+    "auth": {"auth_jwt.h": "PART", "auth_password.h": "PART", "auth_accounts.h": "PART",
+             "auth_impl.h": "INTERNAL"},
     "fpservice": {"internal.h": "INTERNAL"},
     "jobs": {"jobs_impl.h": "INTERNAL"},
     "fleet": {"fleet_impl.h": "INTERNAL"},
