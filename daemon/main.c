@@ -17,6 +17,8 @@
 #include "zkbio/version.h"
 
 #include "api.h"
+#include "fleet.h"
+#include "jobs.h"
 #include "auth.h"
 #include "core.h"
 #include "fpservice.h"
@@ -30,6 +32,44 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+/* The job queue and the 4370 terminal fleet (issue 14): the fleet registers its job handlers
+ * before the queue starts; 0 or -1 with err. */
+static int fleet_open(const zkbiod_config *cfg, zs_store *store, zjobs **jobs, zfleet **fleet,
+                      char *err, size_t errsz)
+{
+    zfleet_options fo = {
+        .workers = cfg->fleet_workers,
+        .timeout_ms = cfg->fleet_timeout_ms,
+        .info_cache_ms = cfg->fleet_info_cache_ms > 0 ? cfg->fleet_info_cache_ms : -1,
+        .pull_interval_s = cfg->fleet_pull_interval > 0 ? cfg->fleet_pull_interval : -1,
+        .heartbeat_s = cfg->fleet_heartbeat,
+        .listen = cfg->fleet_listen,
+    };
+    zjobs_options jo = {.workers = cfg->job_workers};
+    if (zjobs_open(store, &jo, jobs, err, errsz) != 0)
+        return -1;
+    if (zfleet_open(store, *jobs, &fo, fleet, err, errsz) != 0 || zjobs_start(*jobs) != 0 ||
+        zfleet_start(*fleet) != 0) {
+        if (!err[0])
+            snprintf(err, errsz, "cannot start the job queue or the terminal fleet");
+        zfleet_stop(*fleet);
+        zjobs_close(*jobs);
+        zfleet_close(*fleet);
+        *jobs = NULL;
+        *fleet = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Stop the fleet (no new terminal work), then the queue (running handlers end), then free. */
+static void fleet_close(zjobs *jobs, zfleet *fleet)
+{
+    zfleet_stop(fleet);
+    zjobs_close(jobs);
+    zfleet_close(fleet);
 }
 
 int main(int argc, char **argv)
@@ -105,6 +145,14 @@ int main(int argc, char **argv)
     app.store = store;
     app.push = &push;
     app.version = zkbio_version();
+    zjobs *jobs = NULL;
+    err[0] = '\0';
+    if (fleet_open(&cfg, store, &jobs, &app.fleet, err, sizeof(err)) != 0) {
+        zlog_error("%s", err);
+        zs_close(store);
+        zkbiod_config_free(&cfg);
+        return 1;
+    }
     zhttp *h = NULL;
     int service = cfg.service_listen_count > 0;
     if (zauth_open(&cfg, service, &app.auth, err, sizeof(err)) != 0 ||
@@ -116,6 +164,7 @@ int main(int argc, char **argv)
         fps_stop(app.fps);
         fps_free(app.fps);
         zauth_close(app.auth);
+        fleet_close(jobs, app.fleet);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -129,6 +178,7 @@ int main(int argc, char **argv)
         zhttp_stop(h);
         fps_free(app.fps);
         zauth_close(app.auth);
+        fleet_close(jobs, app.fleet);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -148,9 +198,10 @@ int main(int argc, char **argv)
     while (!stop_requested)
         sleep(1);
     zlog_info("stopping");
-    zhttp_quiesce(h);  /* WebSocket clients told, keep-alive thread stopped */
-    fps_stop(app.fps); /* jobs cancelled: REST handlers waiting on them return */
-    zhttp_stop(h);     /* listeners stopped */
+    zhttp_quiesce(h);             /* WebSocket clients told, keep-alive thread stopped */
+    fps_stop(app.fps);            /* jobs cancelled: REST handlers waiting on them return */
+    zhttp_stop(h);                /* listeners stopped */
+    fleet_close(jobs, app.fleet); /* terminal sessions closed, running jobs re-queued */
     fps_free(app.fps);
     zauth_close(app.auth);
     zs_close(store);

@@ -35,6 +35,7 @@
 
 #include "auth.h"
 #include "core.h"
+#include "fleet.h"
 #include "fpservice.h"
 #include "push.h"
 #include "store.h"
@@ -65,7 +66,8 @@ typedef struct zapi {
     char crt[1024];  /* the service certificate (<data-dir>/service.crt), "" without TLS */
     int cert_ok;     /* the certificate below was read at start-up */
     char cert_fp[96], cert_from[24], cert_to[24];
-    zapi_ws *ws; /* NULL when the service is off */
+    zapi_ws *ws;   /* NULL when the service is off */
+    zfleet *fleet; /* 4370 terminals (daemon/fleet); NULL until opened */
 } zapi;
 
 #define ZAPI_ARG_MAX 1024
@@ -216,6 +218,24 @@ int zapi_auth_logout(zreq *r);   /* viewer */
 int zapi_auth_register(zreq *r); /* admin; 201 */
 int zapi_auth_me(zreq *r);       /* viewer */
 int zapi_audit_list(zreq *r);    /* admin */
+
+/* ---- the terminal fleet (v1_fleet.c, v1_fleet_users.c): family ZAPI_ADMIN, arg[0] = the numeric
+ * devices.id, arg[1] = a user id (URL-encoded) ---------------------------------------------- */
+int zapi_fleet_device_add(zreq *r);       /* POST /api/v1/devices */
+int zapi_fleet_device_delete(zreq *r);    /* DELETE /api/v1/devices/{id} */
+int zapi_fleet_device_status(zreq *r);    /* GET /api/v1/devices/{id}/status */
+int zapi_fleet_device_info(zreq *r);      /* GET /api/v1/devices/{id}/info */
+int zapi_fleet_device_restart(zreq *r);   /* POST /api/v1/devices/{id}/restart */
+int zapi_fleet_device_unlock(zreq *r);    /* POST /api/v1/devices/{id}/unlock */
+int zapi_fleet_device_time(zreq *r);      /* POST /api/v1/devices/{id}/time */
+int zapi_fleet_cache_clear(zreq *r);      /* POST /api/v1/cache/clear */
+int zapi_fleet_users_list(zreq *r);       /* GET /api/v1/users/device/{id} */
+int zapi_fleet_user_add(zreq *r);         /* POST /api/v1/users/device/{id} */
+int zapi_fleet_user_delete(zreq *r);      /* DELETE /api/v1/users/device/{id}/{user_id} */
+int zapi_fleet_sync_to_db(zreq *r);       /* POST /api/v1/users/device/{id}/syncUserToDb */
+int zapi_fleet_sync_to_device(zreq *r);   /* POST /api/v1/users/device/{id}/syncUserToDevice */
+int zapi_fleet_attendance_sync(zreq *r);  /* POST /api/v1/attendance/device/{id}/sync */
+int zapi_fleet_attendance_clear(zreq *r); /* POST /api/v1/attendance/device/{id}/clear */
 
 /* ---- the fingerprint service's REST routes (fingerprint.c): family ZAPI_FPS ------------------ */
 int zapi_fp_health_bare(zreq *r); /* /health */
