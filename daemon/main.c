@@ -2,8 +2,9 @@
 /*
  * zkbiod: the ZKTeco PUSH server (/iclock), the management API and /health, and the fingerprint
  * service for web apps. main wires the modules (docs/architecture.md) and starts and stops them:
- * core (configuration, logging) -> store -> auth -> fpservice -> api (handler context) -> http
- * (listeners); shutdown runs the other way.
+ * core (configuration, logging) -> store -> jobs (the queue; the modules that run jobs register
+ * their kinds, then it starts) -> auth -> fpservice -> api (handler context) -> http (listeners);
+ * shutdown runs the other way.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "core.h"
 #include "fpservice.h"
 #include "http.h"
+#include "jobs.h"
 #include "push.h"
 #include "store.h"
 
@@ -103,6 +105,14 @@ int main(int argc, char **argv)
     app.store = store;
     app.push = &push;
     app.version = zkbio_version();
+    zjobs_options jo = {.workers = cfg.job_workers};
+    if (zjobs_open(store, &jo, &app.jobs, err, sizeof(err)) != 0 || zjobs_start(app.jobs) != 0) {
+        zlog_error("cannot start the job queue: %s", app.jobs ? "no thread" : err);
+        zjobs_close(app.jobs);
+        zs_close(store);
+        zkbiod_config_free(&cfg);
+        return 1;
+    }
     zhttp *h = NULL;
     int service = cfg.service_listen_count > 0;
     if (zauth_open(&cfg, service, &app.auth, err, sizeof(err)) != 0 ||
@@ -113,6 +123,7 @@ int main(int argc, char **argv)
         fps_stop(app.fps);
         fps_free(app.fps);
         zauth_close(app.auth);
+        zjobs_close(app.jobs);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -126,6 +137,7 @@ int main(int argc, char **argv)
         zhttp_stop(h);
         fps_free(app.fps);
         zauth_close(app.auth);
+        zjobs_close(app.jobs);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -145,9 +157,10 @@ int main(int argc, char **argv)
     while (!stop_requested)
         sleep(1);
     zlog_info("stopping");
-    zhttp_quiesce(h);  /* WebSocket clients told, keep-alive thread stopped */
-    fps_stop(app.fps); /* jobs cancelled: REST handlers waiting on them return */
-    zhttp_stop(h);     /* listeners stopped */
+    zhttp_quiesce(h);      /* WebSocket clients told, keep-alive thread stopped */
+    fps_stop(app.fps);     /* jobs cancelled: REST handlers waiting on them return */
+    zhttp_stop(h);         /* listeners stopped */
+    zjobs_close(app.jobs); /* running jobs asked to stop, given back to the queue */
     fps_free(app.fps);
     zauth_close(app.auth);
     zs_close(store);

@@ -143,7 +143,7 @@ int zjobs_get(zjobs *q, int64_t id, zjob *out);
 
 /* Filters and keyset paging of zjobs_list (NULL/0 = unused); newest first (id descending):
  *   int64_t device_id; const char *queue; int state (-1 = any); int64_t before (cursor: ids below
- *   this); int limit (1..1000, default 100). */
+ *   this); int limit (1..1001, default 100). */
 typedef zs_job_filter zjobs_filter;
 
 /* A page of jobs (*rows: caller frees with zjobs_list_free); *total = all matching rows. */

@@ -208,7 +208,7 @@ int zs_jobs_list(zs_store *st, const zs_job_filter *f, zs_job **rows, size_t *n,
     zs_job_filter none = {.state = -1};
     if (!f)
         f = &none;
-    int limit = f->limit <= 0 ? 100 : f->limit > 1000 ? 1000 : f->limit;
+    int limit = f->limit <= 0 ? 100 : f->limit > 1001 ? 1001 : f->limit;
     zdb_stmt *q;
     int rc;
     if (total) {

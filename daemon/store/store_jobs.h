@@ -94,7 +94,8 @@ typedef struct zs_job_filter {
     const char *queue;
     int state;      /**< -1 = any (0 is ZS_JOB_QUEUED) */
     int64_t before; /**< cursor: ids below this */
-    int limit;      /**< 1..1000, default 100 */
+    int limit;      /**< 1..1001 (a page of 1000 and one more to tell whether more follow),
+                       default 100 */
 } zs_job_filter;
 
 /** A page of jobs (*rows: free with zs_jobs_list_free); *total (may be NULL) = every row matching

@@ -61,7 +61,8 @@ static void table(void)
         CHECK(r->perm != 0, "route %zu (%s %s): no permission declared", i, r->method, r->pattern);
         CHECK(r->perm_name && *r->perm_name, "route %zu (%s): no permission name", i, r->pattern);
         if (r->family == ZAPI_ADMIN)
-            CHECK(r->perm == ZAUTH_PUBLIC || r->perm == ZAUTH_ADMIN,
+            CHECK(r->perm == ZAUTH_PUBLIC || r->perm == ZAUTH_ADMIN || r->perm == ZAUTH_OPERATOR ||
+                      r->perm == ZAUTH_VIEWER,
                   "management route %s: permission 0x%x", r->pattern, r->perm);
         else
             CHECK(r->perm == ZAUTH_PUBLIC || (r->perm & ~(uint32_t)ZAUTH_PERM_ALL) == 0,
