@@ -151,8 +151,9 @@ int zjobs_list(zjobs *q, const zjobs_filter *f, zjob **rows, size_t *n, int64_t 
 void zjobs_list_free(zjob *rows, size_t n);
 
 /* Cancel: a queued/scheduled/retryable job becomes cancelled at once; a running one is asked to
- * stop (its handler sees it at its next zjob_progress) and ends cancelled. *state = the state
- * after. ZKBIO_ENOENT unknown; ZKBIO_EBUSY when it already ended (state says how). */
+ * stop (cancel_requested; its handler sees it at its next zjob_progress, also when the cancel went
+ * through another process) and ends cancelled unless its handler completes anyway. *state = the
+ * state after. ZKBIO_ENOENT unknown; ZKBIO_EBUSY when it already ended (state says how). */
 int zjobs_cancel(zjobs *q, int64_t id, int *state);
 
 /* Wait up to timeout_ms for job id to end (completed, failed, cancelled); *out as zjobs_get (also
