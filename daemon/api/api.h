@@ -23,7 +23,7 @@
  * zapi_v1_fail() with the contract's code directly.
  *
  * Thread-safety: handlers run on civetweb worker threads concurrently; zapi and the modules it
- * points to are safe for that. Dependencies: core, auth, store, push, fpservice.
+ * points to are safe for that. Dependencies: core, auth, store, push, fpservice, jobs.
  */
 #ifndef ZKBIOD_API_H
 #define ZKBIOD_API_H
@@ -37,6 +37,7 @@
 #include "core.h"
 #include "fleet.h"
 #include "fpservice.h"
+#include "jobs.h"
 #include "push.h"
 #include "store.h"
 
@@ -68,6 +69,7 @@ typedef struct zapi {
     char cert_fp[96], cert_from[24], cert_to[24];
     zapi_ws *ws;   /* NULL when the service is off */
     zfleet *fleet; /* 4370 terminals (daemon/fleet); NULL until opened */
+    zjobs *jobs; /* the durable job queue (daemon/jobs); NULL: the /api/v1/jobs routes answer 503 */
 } zapi;
 
 #define ZAPI_ARG_MAX 1024
@@ -236,6 +238,25 @@ int zapi_fleet_sync_to_db(zreq *r);       /* POST /api/v1/users/device/{id}/sync
 int zapi_fleet_sync_to_device(zreq *r);   /* POST /api/v1/users/device/{id}/syncUserToDevice */
 int zapi_fleet_attendance_sync(zreq *r);  /* POST /api/v1/attendance/device/{id}/sync */
 int zapi_fleet_attendance_clear(zreq *r); /* POST /api/v1/attendance/device/{id}/clear */
+
+/* ---- jobs and the queue (v1_jobs.c): family ZAPI_ADMIN -------------------------------------
+ * docs/management-api.md "Jobs and the queue". A job's payload is never served. */
+int zapi_jobs_list(zreq *r);   /* GET /api/v1/jobs?device_id=&queue=&state=&limit=&after= */
+int zapi_job_get(zreq *r);     /* GET /api/v1/jobs/{id}: arg[0] = id */
+int zapi_job_cancel(zreq *r);  /* POST /api/v1/jobs/{id}/cancel, DELETE /api/v1/jobs/{id} */
+int zapi_queue_stats(zreq *r); /* GET /api/v1/queue/stats */
+/* One job as the API shows it: id/job_id, queue, kind, device_id, state (and status, the same),
+ * priority, attempts, max_attempts, cancel_requested, progress {done, total|null, percent|null},
+ * downloaded/inserted/duplicates (when the result has them), result, error (the last failure's
+ * message, null when none or completed), errors [{at, attempt, code, message}], created_by,
+ * created_at/queued_at, run_at, started_at, finished_at (ISO-8601 UTC or null). A new reference. */
+json_t *zapi_job_json(const zjob *j);
+/* The body of a sync's 202: {job_id, device_id, status (the job's state: "queued" for a new one),
+ * queued_at, queue, kind, existing}. A new reference. */
+json_t *zapi_job_queued_json(const zjob *j, int existing);
+/* Reply 202 with zapi_job_queued_json of job_id (as zjobs_enqueue returned it, with its `existing`
+ * flag); 404/503 in the envelope when it cannot be read. Returns the status sent. */
+int zapi_job_accepted(zreq *r, int64_t job_id, int existing);
 
 /* ---- the fingerprint service's REST routes (fingerprint.c): family ZAPI_FPS ------------------ */
 int zapi_fp_health_bare(zreq *r); /* /health */
