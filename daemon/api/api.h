@@ -138,6 +138,8 @@ int zapi_device_command(zreq *r);
 int zapi_users(zreq *r);
 int zapi_attendance(zreq *r);
 int zapi_commands(zreq *r);
+/* GET /api/v1/openapi.yaml (openapi_doc.c): docs/openapi.yaml, embedded at build time; open. */
+int zapi_openapi_doc(zreq *r);
 
 /* ---- the fingerprint service's REST routes (fingerprint.c): family ZAPI_FPS ------------------ */
 int zapi_fp_health_bare(zreq *r); /* /health */

@@ -33,6 +33,8 @@ static const zroute routes[] = {
     {"GET", "/api/v1/users", A, ADM, zapi_users, 0},
     {"GET", "/api/v1/attendance", A, ADM, zapi_attendance, 0},
     {"GET", "/api/v1/commands", A, ADM, zapi_commands, 0},
+    /* the OpenAPI document of /api/v1 (docs/openapi.yaml, embedded at build time) */
+    {"GET", "/api/v1/openapi.yaml", A, PUB, zapi_openapi_doc, 0},
 
     /* fingerprint service listener (docs/fingerprint-service.md) */
     {"*", "/health", F, PUB, zapi_fp_health_bare, 0},
