@@ -147,7 +147,7 @@ test('auth', async (t) => {
     const body = { username: 'second', email: 'second@contract.test', password: PASSWORD, role: 'viewer' };
     const r = expect(await S.c.call('authRegister', { body, token: admin() }), 201);
     assert.equal(r.body.data.email, body.email);
-    expect(await S.c.call('authRegister', { body, token: admin() }), [400, 409], 'a taken e-mail');
+    expect(await S.c.call('authRegister', { body, token: admin() }), 400, 'a taken e-mail');
     expect(await S.c.call('authRegister', { body: { ...body, email: 'x@contract.test', role: 'root' },
       token: admin() }), 400, 'unknown role');
     expect(await S.c.call('authRegister', { rawBody: '{', token: admin() }), 400, 'malformed JSON');
