@@ -9,8 +9,9 @@ docs/openapi/fingerprint-service.json (OpenAPI 3.0, the fingerprint service list
          (empty for public), every {param} of its path declared (path or operation level, in: path), every
          $ref resolving inside the document. docs/openapi.yaml also: every operation has an operationId and
          an x-zkbio-role (public | viewer | operator | admin) that matches its security (public <-> [],
-         else bearerJWT), every list (a 200 whose data is a *Page schema) takes limit, after and
-         If-None-Match and documents 304, and every error status refers to the ErrorEnvelope.
+         else bearerJWT), every list (a 200 whose data is a *Page schema) takes limit and after, every
+         JSON GET takes If-None-Match, documents 304 and an ETag on its 200, and every error status of
+         /api/v1 refers to the ErrorEnvelope.
   table: every route line {"METHOD", "PATTERN", FAMILY, PERMISSION, ...} appears in the document of its
          family with its method ("*" = any: at least one operation on the path) and its permission
          (ZAUTH_PUBLIC <-> public; for family A the role ZAUTH_VIEWER/OPERATOR/ADMIN <-> x-zkbio-role; for
@@ -160,15 +161,18 @@ def lint_v1(name, doc, path, method, op, errors):
                 errors.append(f"{name}: {where}: status {code} is not an ErrorEnvelope")
     ok = deref(doc, responses.get("200", {}))
     schema = ok.get("content", {}).get("application/json", {}).get("schema")
+    params = {deref(doc, p).get("name") for p in op.get("parameters", []) + doc["paths"][path].get("parameters", [])}
     if method == "get" and any(r.endswith("Page") for r in refs_in(schema)):
-        params = {deref(doc, p).get("name") for p in op.get("parameters", []) + doc["paths"][path].get("parameters", [])}
-        for want in ("limit", "after", "If-None-Match"):
+        for want in ("limit", "after"):
             if want not in params:
                 errors.append(f"{name}: {where}: a list without the {want} parameter")
+    if method == "get" and schema is not None:  # every JSON GET answers conditional requests
+        if "If-None-Match" not in params:
+            errors.append(f"{name}: {where}: a GET without the If-None-Match parameter")
         if "304" not in responses:
-            errors.append(f"{name}: {where}: a list without 304 (conditional GET)")
-        if "ETag" not in deref(doc, responses["200"]).get("headers", {}):
-            errors.append(f"{name}: {where}: a list whose 200 has no ETag header")
+            errors.append(f"{name}: {where}: a GET without 304 (conditional GET)")
+        if "ETag" not in ok.get("headers", {}):
+            errors.append(f"{name}: {where}: a GET whose 200 has no ETag header")
 
 
 def lint(name, fam, doc, errors):
