@@ -382,7 +382,7 @@ test('attendance and jobs', async (t) => {
       to: '2026-01-05', device: S.dev.push } }), 200, 'summary');
     const seven = items(s).find((x) => String(x.user_id) === '7');
     assert.ok(seven, `user 7 in the summary: ${s.text.slice(0, 300)}`);
-    assert.equal(seven.punches, 2);
+    assert.equal(seven.punch_count, 2);
     assert.match(String(seven.first_in), /08:01/);
     assert.match(String(seven.last_out), /17:02/);
     expect(await S.c.call('attendanceSummary', { token: v, query: { to: 'tomorrow' } }), 400, 'a bad date');
