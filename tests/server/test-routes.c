@@ -7,13 +7,11 @@
  *     take and a malformed JSON body each get a 4xx in their family's error shape (management API:
  *     {"error":{"code":"<slug>","message"}}; fingerprint service: {"error":{"code":N,"name",
  *     "message"}}); a missing credential is refused before a 404 is told;
- *   - the fingerprint service's OpenAPI contract (docs/openapi/fingerprint-service.json under the
- *     source root given as argv[1]; the management API's docs/openapi.yaml has its own contract
- *     test, tests/api/contract.test.mjs): every documented operation is called without and with
- *     its credential (parameters filled with names that exist nowhere, bodies empty or malformed;
- *     reader-driven scans only without a key): the status must be one the document lists, and
- *     every error body must be in the family's shape.
- * Prints "N passed, M failed"; exits 1 on any failure.
+ *   - the OpenAPI contract (docs/openapi/<family>.json, path given as argv[1]): every documented
+ *     operation is called without and with its credential (parameters filled with names that exist
+ *     nowhere, bodies empty or malformed; reader-driven scans only without a key): the status must
+ * be one the document lists, and every error body must be in the family's shape. Prints "N passed,
+ * M failed"; exits 1 on any failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,8 +320,8 @@ static void live(const zkbiod_config *cfg, zs_store *store, const char *srcroot)
     CHECK(st == 200 && json_is_array(j), "a route works: %ld", st);
     json_decref(j);
 
-    /* the fingerprint service document's contract (the management API's, docs/openapi.yaml, is
-     * tested with schemas by tests/api/contract.test.mjs) */
+    /* the OpenAPI documents' contract: the fingerprint service's here; the management API's,
+     * docs/openapi.yaml, with schemas by tests/api/contract.test.mjs (test api-contract) */
     if (srcroot) {
         char file[1024];
         snprintf(file, sizeof(file), "%s/docs/openapi/fingerprint-service.json", srcroot);
