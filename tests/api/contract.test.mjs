@@ -253,6 +253,14 @@ test('devices', async (t) => {
     expect(await S.c.call('updateDevicePut', { params: { id }, body: { location: 'Lobby' }, token: admin() }),
       200, 'PUT alias');
   });
+  await t.test('status', async () => {
+    const st = expect(await S.c.call('getDeviceStatus', { params: { id: need(S.dev.tcp, 'tcp') },
+      token: tok('viewer') }), 200, '4370');
+    assert.equal(st.body.data.id, S.dev.tcp);
+    expect(await S.c.call('getDeviceStatus', { params: { id: need(S.dev.push, 'push') }, token: tok('viewer') }),
+      200, 'PUSH');
+    expect(await S.c.call('getDeviceStatus', { params: { id: NOSUCH }, token: tok('viewer') }), 404);
+  });
   await t.test('info', async () => {
     const i = expect(await S.c.call('getDeviceInfo', { params: { id: need(S.dev.tcp, 'tcp') },
       token: tok('viewer') }), 200, 'live 4370');
