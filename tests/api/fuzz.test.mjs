@@ -116,7 +116,10 @@ test('fuzz every operation', async (t) => {
         const query = {};
         for (const p of e.params.filter((x) => x.in === 'query')) if (chance(0.5)) query[p.name] = junkString();
         if (chance(0.2)) query[junkString().slice(0, 10) || 'q'] = junkString();
+        if (chance(0.1)) query[pick(['page', 'offset', 'limit', 'after'])] = pick(['2', '-5', '0', 'x', '1e3']);
         const headers = {};
+        if (chance(0.1)) headers['Content-Type'] = pick(['text/plain', 'application/x-www-form-urlencoded', '']);
+        if (chance(0.1)) headers['X-Request-Id'] = pick(['abc', 'x'.repeat(200), 'a b', '../']);
         if (chance(0.1)) headers['If-None-Match'] = junkString().replace(/[^\x20-\x7e]/g, '') || '"x"';
         const token = pick([ADMIN_TOKEN, ADMIN_TOKEN, ADMIN_TOKEN, undefined, 'garbage', 'a.b.c']);
         const opts = { params, query, headers, token, timeout: 30000 };
