@@ -314,6 +314,13 @@ if __name__ == "__main__":
         print(__doc__)
         sys.exit(2)
     if yaml is None:
+        # another python3 first on PATH (pyenv, a venv) may lack the module Debian's python3-yaml gives
+        # the system's python3: run there when it has it
+        system = "/usr/bin/python3"
+        if os.path.realpath(sys.executable) != os.path.realpath(system) and os.access(system, os.X_OK):
+            probe = os.system(f"{system} -c 'import yaml' 2>/dev/null")
+            if probe == 0:
+                os.execv(system, [system] + sys.argv)
         print("python3-yaml is not installed (apt-get install python3-yaml): skipped")
         sys.exit(77)
     rc = main(sys.argv[1])
