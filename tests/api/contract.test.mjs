@@ -112,8 +112,10 @@ test('auth', async (t) => {
       body: { email: 'viewer@contract.test', password: 'not-the-password' },
     }), 401, 'wrong password');
     assert.equal(wrong.body.error.code, 'INVALID_CREDENTIALS');
-    expect(await S.c.call('authLogin', { body: { email: 'nobody@contract.test', password: 'x' } }),
+    expect(await S.c.call('authLogin', { body: { email: 'nobody@contract.test', password: 'whatever-password' } }),
       401, 'unknown account');
+    expect(await S.c.call('authLogin', { body: { email: 'viewer@contract.test', password: 'short' } }),
+      400, 'a password under 8 bytes');
     expect(await S.c.call('authLogin', { rawBody: '{"email":' }), 400, 'malformed JSON');
     expect(await S.c.call('authLogin', { body: { email: 42, password: [] } }), 400, 'wrong types');
     expect(await S.c.call('authLogin', { body: {} }), 400, 'missing fields');
@@ -511,7 +513,7 @@ test('limits and a terminal that is down', async (t) => {
   await t.test('login: rate limited', async () => {
     let r;
     for (let i = 0; i < 40; i++) {
-      r = await S.c.call('authLogin', { body: { email: 'viewer@contract.test', password: `wrong-${i}` } });
+      r = await S.c.call('authLogin', { body: { email: 'viewer@contract.test', password: `wrong-password-${i}` } });
       if (r.status === 429) break;
       expect(r, 401, `attempt ${i + 1}`);
     }
