@@ -211,6 +211,8 @@ int zapi_attendance(zreq *r);
 int zapi_attendance_get(zreq *r); /* arg[0] = punch id */
 int zapi_attendance_summary(zreq *r);
 int zapi_commands(zreq *r);
+/* GET /api/v1/openapi.yaml (openapi_doc.c): docs/openapi.yaml, embedded at build time; open. */
+int zapi_openapi_doc(zreq *r);
 
 /* ---- accounts, tokens and the audit log (v1_auth.c): family ZAPI_ADMIN ---------------------
  * Bodies and replies in docs/management-api.md ("Accounts, tokens and roles"). */

@@ -70,6 +70,8 @@ static const zroute routes[] = {
     {"DELETE", "/api/v1/jobs/*", A, OPER, zapi_job_cancel, 0},
     {"POST", "/api/v1/jobs/*/cancel", A, OPER, zapi_job_cancel, 0},
     {"GET", "/api/v1/queue/stats", A, VIEW, zapi_queue_stats, 0},
+    /* the OpenAPI document of /api/v1 (docs/openapi.yaml, embedded at build time) */
+    {"GET", "/api/v1/openapi.yaml", A, PUB, zapi_openapi_doc, 0},
 
     /* fingerprint service listener (docs/fingerprint-service.md) */
     {"*", "/health", F, PUB, zapi_fp_health_bare, 0},
