@@ -159,3 +159,16 @@ long long api_int(json_t *obj, const char *key)
     long long n = strtoll(s, &end, 10);
     return *end || n < 0 ? -1 : n;
 }
+
+int api_next_cursor(json_t *data, char *buf, size_t cap)
+{
+    json_t *n = json_object_get(json_object_get(data, "paging"), "next");
+    if (!n)
+        n = json_object_get(data, "next");
+    buf[0] = '\0';
+    if (json_is_string(n) && json_string_length(n) > 0 && json_string_length(n) < cap)
+        snprintf(buf, cap, "%s", json_string_value(n));
+    else if (json_is_integer(n))
+        snprintf(buf, cap, "%lld", (long long)json_integer_value(n));
+    return buf[0] != '\0';
+}

@@ -51,6 +51,10 @@ const char *api_describe(const api_http *h, char *buf, size_t cap);
  * "records", "data", "devices", "attendance" that is an array (borrowed; NULL when none). */
 json_t *api_list_rows(json_t *data);
 
+/* The cursor of a list reply's next page (data.paging.next, or data.next: a string or an
+ * integer) into buf. 1 when there is a next page, 0 when not (or no cursor is given). */
+int api_next_cursor(json_t *data, char *buf, size_t cap);
+
 /* A member of obj as an integer: JSON integers, and strings of digits (ids may be either). -1 when
  * missing or not a number. */
 long long api_int(json_t *obj, const char *key);

@@ -147,34 +147,33 @@ long long api_register_terminal(api_http *h, const char *name, int port, long ti
 
 long long api_count_attendance(api_http *h, const char *query, long timeout_s, int walk)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "/api/v1/attendance?limit=1000%s%s", *query ? "&" : "", query);
+    char path[512], cursor[128];
+    snprintf(path, sizeof(path), "/api/v1/attendance?limit=1000&total=1%s%s", *query ? "&" : "",
+             query);
     long long n = 0;
-    for (;;) {
+    for (int first = 1;; first = 0) {
         if (api_http_call(h, "GET", path, NULL, timeout_s) != 0 || h->status != 200)
             return -2;
         json_t *j = api_http_json(h);
         json_t *d = api_data(j);
-        long long total = api_int(d, "total");
+        long long total = api_int(json_object_get(d, "paging"), "total");
         if (total < 0)
-            total = api_int(json_object_get(d, "paging"), "total");
-        if (total < 0)
-            total = api_int(json_object_get(j, "paging"), "total");
+            total = api_int(d, "total");
         json_t *rows = api_list_rows(d);
         size_t got = json_array_size(rows);
-        long long last = got ? api_int(json_array_get(rows, got - 1), "id") : -1;
+        int more = api_next_cursor(d, cursor, sizeof(cursor));
         json_decref(j);
-        if (total >= 0)
+        if (first && total >= 0)
             return total;
         if (!walk)
             return -1;
         if (!rows)
             return -2;
         n += (long long)got;
-        if (got < 1000 || last < 0)
+        if (!more || got == 0)
             return n;
-        snprintf(path, sizeof(path), "/api/v1/attendance?limit=1000%s%s&after=%lld",
-                 *query ? "&" : "", query, last);
+        snprintf(path, sizeof(path), "/api/v1/attendance?limit=1000%s%s&after=%s",
+                 *query ? "&" : "", query, cursor);
     }
 }
 

@@ -45,12 +45,21 @@ enum { F_DEVICE, F_USER, F_RANGE, F_DEVICE_RANGE, F_NONE, F_DEEP, F_DEVICE_DEEP,
 static const char *const filter_names[F_COUNT] = {
     "device", "user", "range", "device+range", "none", "deep-keyset", "device+deep"};
 
+#define DEEP_CURSORS 64
+
+/* A cursor deep into a list, found honestly: the `next` of a one-row page that starts on a day in
+ * the second half of the year (the API's cursors are opaque). */
+typedef struct deep_cursor {
+    char sn[16]; /* the device filter it belongs to ("" for none) */
+    char after[96];
+} deep_cursor;
+
 typedef struct att_ctx {
     const api_opts *o;
     long step; /* seconds between punches */
-    long max_id;
     const char *token;
     int port;
+    deep_cursor deep[2][DEEP_CURSORS]; /* [0] unfiltered, [1] with a device filter */
 } att_ctx;
 
 /* ---- loading -----------------------------------------------------------------------------------
@@ -162,37 +171,77 @@ static unsigned rnd(unsigned *s)
 typedef struct query {
     char path[512];
     char sn[16], pin[16], from[20], to[20];
-    long long after;
 } query;
+
+static void device_sn(const att_ctx *a, unsigned *seed, char out[16])
+{
+    snprintf(out, 16, "APIB%04u", rnd(seed) % (unsigned)a->o->devices + 1);
+}
 
 static void make_query(const att_ctx *a, int f, unsigned *seed, query *q)
 {
     memset(q, 0, sizeof(*q));
-    q->after = -1;
-    int dev = f == F_DEVICE || f == F_DEVICE_RANGE || f == F_DEVICE_DEEP;
-    int range = f == F_RANGE || f == F_DEVICE_RANGE;
-    int deep = f == F_DEEP || f == F_DEVICE_DEEP;
     size_t n = (size_t)snprintf(q->path, sizeof(q->path), "/api/v1/attendance?limit=%d", PAGE);
-    if (dev) {
-        snprintf(q->sn, sizeof(q->sn), "APIB%04u", rnd(seed) % (unsigned)a->o->devices + 1);
+    if (f == F_DEEP || f == F_DEVICE_DEEP) {
+        const deep_cursor *c = &a->deep[f == F_DEVICE_DEEP][rnd(seed) % DEEP_CURSORS];
+        if (c->sn[0]) {
+            snprintf(q->sn, sizeof(q->sn), "%s", c->sn);
+            n += (size_t)snprintf(q->path + n, sizeof(q->path) - n, "&" P_DEVICE "=%s", q->sn);
+        }
+        snprintf(q->path + n, sizeof(q->path) - n, "&after=%s", c->after);
+        return;
+    }
+    if (f == F_DEVICE || f == F_DEVICE_RANGE) {
+        device_sn(a, seed, q->sn);
         n += (size_t)snprintf(q->path + n, sizeof(q->path) - n, "&" P_DEVICE "=%s", q->sn);
     }
     if (f == F_USER) {
         snprintf(q->pin, sizeof(q->pin), "%u", rnd(seed) % (unsigned)a->o->users + 1);
         n += (size_t)snprintf(q->path + n, sizeof(q->path) - n, "&" P_USER "=%s", q->pin);
     }
-    if (range) { /* one calendar day of the year */
+    if (f == F_RANGE || f == F_DEVICE_RANGE) { /* one calendar day of the year */
         long day = (long)(rnd(seed) % 365u);
         fmt_time(BASE_EPOCH + day * 86400L, q->from);
         fmt_time(BASE_EPOCH + day * 86400L + 86399L, q->to);
-        n += (size_t)snprintf(q->path + n, sizeof(q->path) - n, "&from=%.10s%%20%s&to=%.10s%%20%s",
-                              q->from, q->from + 11, q->to, q->to + 11);
+        snprintf(q->path + n, sizeof(q->path) - n, "&from=%.10s&to=%.10s", q->from, q->to);
     }
-    if (deep) { /* a cursor in the second half of the table */
-        long half = a->max_id / 2;
-        q->after = half + (long long)(rnd(seed) % (unsigned)(half > 1 ? half : 1));
-        n += (size_t)snprintf(q->path + n, sizeof(q->path) - n, "&after=%lld", q->after);
+}
+
+/* The deep cursors: DEEP_CURSORS of each kind. 0, or -1 (said on stderr). */
+static int find_deep_cursors(att_ctx *a, api_http *h)
+{
+    unsigned seed = 4242;
+    for (int kind = 0; kind < 2; kind++) {
+        for (int i = 0; i < DEEP_CURSORS; i++) {
+            deep_cursor *c = &a->deep[kind][i];
+            int more = 0;
+            /* a day in the second third of the year; another when that one has no next page
+             * (small runs: a terminal may have no punch after it) */
+            for (int tries = 0; !more && tries < 50; tries++) {
+                char day[20], path[256];
+                fmt_time(BASE_EPOCH + (long)(150 + rnd(&seed) % 100u) * 86400L, day);
+                if (kind)
+                    device_sn(a, &seed, c->sn);
+                snprintf(path, sizeof(path), "/api/v1/attendance?limit=1&from=%.10s%s%s", day,
+                         kind ? "&" P_DEVICE "=" : "", kind ? c->sn : "");
+                if (api_http_call(h, "GET", path, NULL, a->o->timeout_s) != 0 || h->status != 200) {
+                    char d[200];
+                    fprintf(stderr, "zkbio bench api: attendance: GET %s: %s\n", path,
+                            api_describe(h, d, sizeof(d)));
+                    return -1;
+                }
+                json_t *j = api_http_json(h);
+                more = api_next_cursor(api_data(j), c->after, sizeof(c->after));
+                json_decref(j);
+            }
+            if (!more) {
+                fprintf(stderr, "zkbio bench api: attendance: no page after the middle of the "
+                                "year has a next page\n");
+                return -1;
+            }
+        }
     }
+    return 0;
 }
 
 /* A member of a row under one of its possible names. */
@@ -235,8 +284,6 @@ static int row_matches(json_t *row, const query *q)
         if (strcmp(t, q->from) < 0 || strcmp(t, q->to) > 0)
             return 0;
     }
-    if (q->after >= 0 && api_int(row, "id") <= q->after)
-        return 0;
     return 1;
 }
 
@@ -361,8 +408,12 @@ int api_run_attendance(const api_opts *o, json_t *out)
         api_server_stop(o, &srv);
         return 2;
     }
-    att_ctx a = {o, YEAR_S / o->stored > 0 ? YEAR_S / o->stored : 1, o->stored, srv.token,
-                 srv.port};
+    static att_ctx a; /* large (the cursors); one scenario at a time */
+    memset(&a, 0, sizeof(a));
+    a.o = o;
+    a.step = YEAR_S / o->stored > 0 ? YEAR_S / o->stored : 1;
+    a.token = srv.token;
+    a.port = srv.port;
     int status = 0;
     json_t *js = json_object();
     json_object_set_new(out, "attendance", js);
@@ -389,6 +440,8 @@ int api_run_attendance(const api_opts *o, json_t *out)
     char why[200] = "";
     if (stored == -2)
         api_describe(&h, why, sizeof(why));
+    if (!why[0] && find_deep_cursors(&a, &h) != 0)
+        snprintf(why, sizeof(why), "no deep cursors");
     api_http_free(&h);
     if (why[0]) {
         fprintf(stderr, "zkbio bench api: attendance: GET /api/v1/attendance: %s\n", why);

@@ -95,7 +95,9 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
     int rc = -1;
     api_http h;
     memset(&h, 0, sizeof(h));
-    if (api_server_start(o, NULL, 0, &srv) != 0) {
+    /* no realtime session and no catch-up pull: the measured job is the one that downloads */
+    static const char *const args[] = {"--fleet-listen", "false", "--fleet-pull-interval", "0"};
+    if (api_server_start(o, args, 4, &srv) != 0) {
         snprintf(err, errsz, "zkbiod did not start");
         goto out;
     }
