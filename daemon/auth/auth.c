@@ -1,21 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The process's credentials (see auth.h): admin token, API keys, per-key rate windows. */
-#include "auth.h"
-
+/* The process's credentials (see auth.h): admin token, API keys, per-key rate windows, roles. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "core.h"
+#include <mbedtls/platform_util.h>
 
-struct zauth {
-    const char *admin_token; /* "" or NULL = management API disabled (borrowed from the config) */
-    zauth_keys *keys;
-    int rate_limit; /* requests per minute per key */
-    pthread_mutex_t lock;
-    zc_window *windows; /* one per key slot */
-};
+#include "auth_impl.h"
+
+static const char *const role_names[] = {"none", "viewer", "operator", "admin"};
+
+const char *zauth_role_name(int role)
+{
+    return role >= ZAUTH_ROLE_VIEWER && role <= ZAUTH_ROLE_ADMIN ? role_names[role] : "none";
+}
+
+int zauth_role_parse(const char *name)
+{
+    for (int r = ZAUTH_ROLE_VIEWER; name && r <= ZAUTH_ROLE_ADMIN; r++)
+        if (strcmp(name, role_names[r]) == 0)
+            return r;
+    return ZAUTH_ROLE_NONE;
+}
+
+int zauth_role_allows(int role, uint32_t need)
+{
+    if (need & ZAUTH_ADMIN)
+        return role >= ZAUTH_ROLE_ADMIN;
+    if (need & ZAUTH_OPERATOR)
+        return role >= ZAUTH_ROLE_OPERATOR;
+    if (need & ZAUTH_VIEWER)
+        return role >= ZAUTH_ROLE_VIEWER;
+    return 1;
+}
 
 int zauth_open(const struct zkbiod_config *cfg, int with_keys, zauth **out, char *err, size_t errsz)
 {
@@ -26,6 +44,9 @@ int zauth_open(const struct zkbiod_config *cfg, int with_keys, zauth **out, char
         return -1;
     }
     pthread_mutex_init(&a->lock, NULL);
+    pthread_mutex_init(&a->login_lock, NULL);
+    pthread_mutex_init(&a->hash_lock, NULL);
+    pthread_cond_init(&a->hash_cond, NULL);
     a->admin_token = cfg->admin_token;
     a->rate_limit = cfg->rate_limit;
     if (with_keys) {
@@ -51,7 +72,12 @@ void zauth_close(zauth *a)
         return;
     zauth_keys_free(a->keys);
     free(a->windows);
+    free(a->login);
+    mbedtls_platform_zeroize(a->jwt_key, sizeof(a->jwt_key));
     pthread_mutex_destroy(&a->lock);
+    pthread_mutex_destroy(&a->login_lock);
+    pthread_mutex_destroy(&a->hash_lock);
+    pthread_cond_destroy(&a->hash_cond);
     free(a);
 }
 

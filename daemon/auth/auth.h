@@ -6,15 +6,17 @@
  *     from the configuration (admin-token or admin-token-file); none = the API is disabled;
  *   - the API keys of the fingerprint service, with permissions (apikeys.c; below);
  *   - the rate limits that go with a credential (requests per minute per API key);
- *   - [next issue] user accounts and their tokens (an admin console): they belong here, as a
- *     zauth_user table loaded by zauth_open() and a zauth_token_check() beside zauth_admin_check(),
- *     so that http keeps asking one module "may this request do that?".
+ *   - the accounts of /api/v1 (roles admin, operator, viewer) with their passwords (argon2id,
+ *     auth_password.h), access tokens (JWT HS256, auth_jwt.h) and refresh tokens, the bearer check
+ *     of /api/v1 routes and the login rate limit (auth_accounts.h; accounts.c, password.c, jwt.c,
+ *     limits.c), and `zkbiod user`; so http keeps asking one module "may this request do that?".
  *
  * Routes declare what they need (daemon/http/routes.c: ZAUTH_PUBLIC, ZAUTH_ADMIN, or ZAUTH_PERM_*
  * bits); daemon/http checks it through this module before a handler runs; daemon/api uses it for
  * the WebSocket's `auth` message and for permission details in error bodies.
  *
- * Secrets are compared in constant time and never logged. Dependencies: daemon/core only.
+ * Secrets are compared in constant time and never logged. Dependencies: daemon/store (accounts,
+ * refresh tokens, audit log) and daemon/core.
  *
  * API keys: the keys given with --api-key (configuration) and the keys
  * made by `zkbiod apikey create`, kept in <data-dir>/apikeys (mode 0600) as salted SHA-256 hashes
@@ -75,6 +77,11 @@ typedef enum zauth_role {
     ZAUTH_ROLE_OPERATOR = 2,
     ZAUTH_ROLE_ADMIN = 3,
 } zauth_role;
+
+/* Name of a role ("admin", "operator", "viewer"; "none" for others). */
+const char *zauth_role_name(int role);
+/* Role of a name (exact, lower case), or ZAUTH_ROLE_NONE (0). */
+int zauth_role_parse(const char *name);
 
 /* Who a /api/v1 request acts as, once its bearer credential was checked. */
 typedef struct zauth_principal {
@@ -158,5 +165,10 @@ const zauth_keys *zauth_keys_of(const zauth *a);
  * Returns 0 when allowed, else the seconds to wait; *limit, *remaining and *reset describe the
  * window either way (for the X-RateLimit-* headers). */
 int zauth_rate_hit(zauth *a, int slot, int *limit, int *remaining, time_t *reset);
+
+/* The parts: access tokens, passwords, accounts. */
+#include "auth_accounts.h"
+#include "auth_jwt.h"
+#include "auth_password.h"
 
 #endif /* ZKBIOD_AUTH_H */

@@ -13,6 +13,8 @@
 #define F      ZAPI_FPS
 #define PUB    ZAUTH_PUBLIC, "none"
 #define ADM    ZAUTH_ADMIN, "admin"
+#define OPER   ZAUTH_OPERATOR, "operator" /* operator or admin (auth.h) */
+#define VIEW   ZAUTH_VIEWER, "viewer"     /* any signed-in role */
 #define ANYKEY ZAUTH_PERM_ALL, "api_key"
 #define SCAN_ANY                                                                                   \
     ZAUTH_PERM_SCAN | ZAUTH_PERM_ENROLL | ZAUTH_PERM_VERIFY | ZAUTH_PERM_IDENTIFY,                 \
@@ -24,18 +26,52 @@
 static const zroute routes[] = {
     /* terminal listener: /health and the management API (docs: README, Management API) */
     {"*", "/health", A, PUB, zapi_health, 0},
-    {"GET", "/api/v1/devices", A, ADM, zapi_devices_list, 0},
-    {"GET", "/api/v1/devices/", A, ADM, zapi_devices_list, 0},
-    {"GET", "/api/v1/devices/*", A, ADM, zapi_device_get, 0},
+    /* Roles (docs/management-api.md, "Accounts, tokens and roles"): reads are VIEW, device
+     * configuration and raw device commands (which can reboot, unlock or wipe) are ADM. */
+    {"GET", "/api/v1/devices", A, VIEW, zapi_devices_list, 0},
+    {"GET", "/api/v1/devices/", A, VIEW, zapi_devices_list, 0},
+    {"GET", "/api/v1/devices/*", A, VIEW, zapi_device_get, 0},
     {"PATCH", "/api/v1/devices/*", A, ADM, zapi_device_patch, 0},
     {"PUT", "/api/v1/devices/*", A, ADM, zapi_device_patch, 1},
     {"POST", "/api/v1/devices/*/commands", A, ADM, zapi_device_command, 0},
-    {"GET", "/api/v1/users", A, ADM, zapi_users, 0},
-    {"GET", "/api/v1/attendance", A, ADM, zapi_attendance, 0},
-    {"GET", "/api/v1/commands", A, ADM, zapi_commands, 0},
+    {"GET", "/api/v1/users", A, VIEW, zapi_users, 0},
+    {"GET", "/api/v1/attendance", A, VIEW, zapi_attendance, 0},
+    {"GET", "/api/v1/commands", A, VIEW, zapi_commands, 0},
     /* envelope part: attendance reads (docs/management-api.md) */
-    {"GET", "/api/v1/attendance/summary", A, ADM, zapi_attendance_summary, 0},
-    {"GET", "/api/v1/attendance/*", A, ADM, zapi_attendance_get, 0},
+    {"GET", "/api/v1/attendance/summary", A, VIEW, zapi_attendance_summary, 0},
+    {"GET", "/api/v1/attendance/*", A, VIEW, zapi_attendance_get, 0},
+    /* auth part: accounts, tokens and the audit log (api/v1_auth.c) */
+    {"POST", "/api/v1/auth/login", A, PUB, zapi_auth_login, 0},
+    {"POST", "/api/v1/auth/refresh", A, PUB, zapi_auth_refresh, 0},
+    {"POST", "/api/v1/auth/logout", A, VIEW, zapi_auth_logout, 0},
+    {"POST", "/api/v1/auth/register", A, ADM, zapi_auth_register, 0},
+    {"GET", "/api/v1/auth/me", A, VIEW, zapi_auth_me, 0},
+    {"GET", "/api/v1/audit", A, ADM, zapi_audit_list, 0},
+    /* the terminal fleet (issue 14, fleet part: daemon/api/v1_fleet*.c); ids are devices.id */
+    {"POST", "/api/v1/devices", A, ADM, zapi_fleet_device_add, 0},
+    {"DELETE", "/api/v1/devices/*", A, ADM, zapi_fleet_device_delete, 0},
+    {"GET", "/api/v1/devices/*/status", A, VIEW, zapi_fleet_device_status, 0},
+    {"GET", "/api/v1/devices/*/info", A, VIEW, zapi_fleet_device_info, 0},
+    {"POST", "/api/v1/devices/*/restart", A, ADM, zapi_fleet_device_restart, 0},
+    {"POST", "/api/v1/devices/*/unlock", A, ADM, zapi_fleet_device_unlock, 0},
+    {"POST", "/api/v1/devices/*/time", A, OPER, zapi_fleet_device_time, 0},
+    {"POST", "/api/v1/users/device/*/syncUserToDb", A, OPER, zapi_fleet_sync_to_db, 0},
+    {"POST", "/api/v1/users/device/*/syncUserToDevice", A, OPER, zapi_fleet_sync_to_device, 0},
+    {"GET", "/api/v1/users/device/*", A, VIEW, zapi_fleet_users_list, 0},
+    {"POST", "/api/v1/users/device/*", A, OPER, zapi_fleet_user_add, 0},
+    {"DELETE", "/api/v1/users/device/*/*", A, OPER, zapi_fleet_user_delete, 0},
+    {"POST", "/api/v1/attendance/device/*/sync", A, OPER, zapi_fleet_attendance_sync, 0},
+    {"POST", "/api/v1/attendance/device/*/clear", A, ADM, zapi_fleet_attendance_clear, 0},
+    {"POST", "/api/v1/cache/clear", A, ADM, zapi_fleet_cache_clear, 0},
+    /* jobs part: the durable job queue (daemon/jobs; docs/management-api.md "Jobs and the queue")
+     */
+    {"GET", "/api/v1/jobs", A, VIEW, zapi_jobs_list, 0},
+    {"GET", "/api/v1/jobs/*", A, VIEW, zapi_job_get, 0},
+    {"DELETE", "/api/v1/jobs/*", A, OPER, zapi_job_cancel, 0},
+    {"POST", "/api/v1/jobs/*/cancel", A, OPER, zapi_job_cancel, 0},
+    {"GET", "/api/v1/queue/stats", A, VIEW, zapi_queue_stats, 0},
+    /* the OpenAPI document of /api/v1 (docs/openapi.yaml, embedded at build time) */
+    {"GET", "/api/v1/openapi.yaml", A, PUB, zapi_openapi_doc, 0},
 
     /* fingerprint service listener (docs/fingerprint-service.md) */
     {"*", "/health", F, PUB, zapi_fp_health_bare, 0},
@@ -132,25 +168,51 @@ int zhttp_match(const char *pat, const char *path, zreq *r)
 static uint32_t guard(zapi_family fam, const char *path)
 {
     if (fam == ZAPI_ADMIN)
-        return strncmp(path, "/api/v1/", 8) == 0 ? ZAUTH_ADMIN : ZAUTH_PUBLIC;
+        return strncmp(path, "/api/v1/", 8) == 0 ? ZAUTH_VIEWER : ZAUTH_PUBLIC;
     if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/fingerprint/", 13) == 0 ||
         strncmp(path, "/devices", 8) == 0)
         return ZAUTH_PERM_ALL;
     return ZAUTH_PUBLIC;
 }
 
-/* The admin bearer token; 0 or the status of the refusal sent. */
-static int check_admin(zreq *r)
+/* The bearer of a /api/v1 route needing `need` (ZAUTH_VIEWER/OPERATOR/ADMIN): the admin token or
+ * an account's access token (daemon/auth), which fills r->who; then the role. 0 or the status of
+ * the refusal sent: 401 (WWW-Authenticate: Bearer) UNAUTHORIZED without a bearer, TOKEN_EXPIRED,
+ * TOKEN_INVALID for anything else presented; 403 FORBIDDEN for a role below `need`; 403
+ * API_DISABLED with neither an admin token nor any account; 503 when the accounts cannot be read.
+ */
+static int check_bearer(zreq *r, uint32_t need)
 {
-    int rc = zauth_admin_check(r->app->auth, mg_get_header(r->c, "Authorization"));
-    if (rc == 1)
-        return zapi_fail(r, 403, ZAPI_API_DISABLED,
-                         "the management API is disabled: configure an admin token", NULL);
-    if (rc != 0) {
+    int rc = zauth_bearer_check(r->app->auth, mg_get_header(r->c, "Authorization"), &r->who);
+    switch (rc) {
+    case ZAUTH_BEARER_OK:
+        if (zauth_role_allows(r->who.role, need))
+            return 0;
+        return zapi_v1_fail(r, 403, "FORBIDDEN", "your role may not do this",
+                            json_pack("{s:s,s:s}", "required",
+                                      need & ZAUTH_ADMIN      ? "admin"
+                                      : need & ZAUTH_OPERATOR ? "operator"
+                                                              : "viewer",
+                                      "role", zauth_role_name(r->who.role)));
+    case ZAUTH_BEARER_DISABLED:
+        return zapi_v1_fail(r, 403, "API_DISABLED",
+                            "the management API is disabled: configure an admin token or add an "
+                            "account (zkbiod user add)",
+                            NULL);
+    case ZAUTH_BEARER_UNAVAIL:
+        return zapi_v1_fail(r, 503, "SERVICE_UNAVAILABLE", "database unavailable, retry later",
+                            NULL);
+    case ZAUTH_BEARER_EXPIRED:
         r->www_authenticate = 1;
-        return zapi_fail(r, 401, FP_INVALID_API_KEY, "missing or wrong bearer token", NULL);
+        return zapi_v1_fail(r, 401, "TOKEN_EXPIRED", "the access token has expired: refresh it",
+                            NULL);
+    case ZAUTH_BEARER_INVALID:
+        r->www_authenticate = 1;
+        return zapi_v1_fail(r, 401, "TOKEN_INVALID", "the bearer token is not valid", NULL);
+    default:
+        r->www_authenticate = 1;
+        return zapi_v1_fail(r, 401, "UNAUTHORIZED", "missing bearer token", NULL);
     }
-    return 0;
 }
 
 /* The API key (X-API-Key) and its rate limit; 0 or the status of the refusal sent. */
@@ -184,11 +246,14 @@ int zhttp_dispatch(zreq *r, const char *path)
 {
     const zroute *hit = NULL;
     int known = 0;
+    uint32_t known_perm = 0; /* a path taken by other methods: what its first route needs */
     char allowed[64] = "";
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         const zroute *rt = &routes[i];
         if (rt->family != r->family || !zhttp_match(rt->pattern, path, NULL))
             continue;
+        if (!known)
+            known_perm = rt->perm;
         known = 1;
         if (strcmp(rt->method, "*") == 0 || strcmp(rt->method, r->method) == 0) {
             hit = rt;
@@ -199,9 +264,11 @@ int zhttp_dispatch(zreq *r, const char *path)
             snprintf(allowed + l, sizeof(allowed) - l, "%s%s", l ? " or " : "", rt->method);
         }
     }
-    uint32_t need = hit ? hit->perm : guard(r->family, path);
+    uint32_t need = hit                                ? hit->perm
+                    : known && r->family == ZAPI_ADMIN ? known_perm
+                                                       : guard(r->family, path);
     int st;
-    if ((need & ZAUTH_ADMIN) && (st = check_admin(r)) != 0)
+    if ((need & (ZAUTH_ADMIN | ZAUTH_OPERATOR | ZAUTH_VIEWER)) && (st = check_bearer(r, need)) != 0)
         return st;
     if ((need & ZAUTH_PERM_ALL) && (st = check_key(r)) != 0)
         return st;

@@ -163,10 +163,13 @@ const char *zs_errmsg(zs_store *st);
 int zs_ping(zs_store *st);
 
 /* The tables, one header per domain. */
+#include "store_accounts.h"
 #include "store_audit.h"
 #include "store_commands.h"
 #include "store_devices.h"
+#include "store_fleet.h"
 #include "store_fptemplates.h"
+#include "store_jobs.h"
 #include "store_punches.h"
 #include "store_users.h"
 

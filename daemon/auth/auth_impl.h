@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private parts of daemon/auth shared by its source files (never included elsewhere). */
+#ifndef ZKBIOD_AUTH_IMPL_H
+#define ZKBIOD_AUTH_IMPL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "core.h"
+
+/* One login window: failures of one client address or one account (keyed by a 64-bit hash of
+ * "ip:<addr>" / "acct:<email>"; key 0 = free slot). */
+typedef struct zauth_login_slot {
+    uint64_t key;
+    zc_window w;
+} zauth_login_slot;
+
+struct zauth {
+    const char *admin_token; /* "" or NULL = no admin token (borrowed from the config) */
+    zauth_keys *keys;
+    int rate_limit; /* requests per minute per key */
+    pthread_mutex_t lock;
+    zc_window *windows; /* one per key slot */
+    /* accounts (zauth_attach_store) */
+    zs_store *store; /* NULL: accounts off */
+    uint8_t jwt_key[ZAUTH_JWT_KEY_LEN];
+    pthread_mutex_t login_lock;
+    zauth_login_slot *login; /* ZAUTH_LOGIN_SLOTS, allocated by zauth_attach_store */
+    pthread_mutex_t hash_lock;
+    pthread_cond_t hash_cond;
+    int hashing; /* computations running, <= ZAUTH_HASH_CONCURRENCY */
+};
+
+/* Login windows (limits.c). zauth_login_blocked: seconds until `key` may try again (0 = now).
+ * zauth_login_failed counts a failure; zauth_login_clear forgets the key. */
+int zauth_login_blocked(zauth *a, const char *kind, const char *value);
+void zauth_login_failed(zauth *a, const char *kind, const char *value);
+void zauth_login_clear(zauth *a, const char *kind, const char *value);
+
+/* The hashing gate: at most ZAUTH_HASH_CONCURRENCY between enter and leave. */
+void zauth_hash_enter(zauth *a);
+void zauth_hash_leave(zauth *a);
+
+#endif /* ZKBIOD_AUTH_IMPL_H */
