@@ -29,7 +29,8 @@ static char *dup_col(zdb_stmt *q, int col, int *oom)
 #define DEVICE_COLS                                                                                \
     "sn, model, firmware, push_version, device_type, language, sync_group, enabled, ip, "          \
     "registered_at, last_seen, info, options, attlog_stamp, operlog_stamp, id, transport, name, "  \
-    "location, port, tz, state, last_error, user_count, fp_count, punch_count"
+    "location, port, tz, state, last_error, user_count, fp_count, punch_count, udp, "              \
+    "CASE WHEN comm_key <> 0 THEN 1 ELSE 0 END, created_by"
 
 void zs_device_clear(zs_device *d)
 {
@@ -52,6 +53,7 @@ void zs_device_clear(zs_device *d)
     free(d->tz);
     free(d->state);
     free(d->last_error);
+    free(d->created_by);
     memset(d, 0, sizeof(*d));
 }
 
@@ -92,6 +94,9 @@ static int device_row(zdb_stmt *q, zs_device *d)
     d->user_count = zdb_col_int64(q, 23);
     d->fp_count = zdb_col_int64(q, 24);
     d->punch_count = zdb_col_int64(q, 25);
+    d->udp = zdb_col_int64(q, 26) != 0;
+    d->comm_key_set = zdb_col_int64(q, 27) != 0;
+    d->created_by = dup_col(q, 28, &oom);
     if (oom) {
         zs_device_clear(d);
         return ZKBIO_ENOMEM;

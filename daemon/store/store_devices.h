@@ -40,6 +40,9 @@ typedef struct zs_device {
     char *state;      /**< tcp4370: online | offline | unreachable ("" unknown; push: "") */
     char *last_error; /**< tcp4370: the last connection error, "" none */
     int64_t user_count, fp_count, punch_count; /**< as last reported by the terminal, -1 unknown */
+    int udp;                                   /**< tcp4370: 1 = UDP only */
+    int comm_key_set; /**< tcp4370: a comm key is configured (the key itself is never read here) */
+    char *created_by; /**< who registered it ("" for PUSH terminals, which register themselves) */
     /** Commands of this device by state; filled by zs_get_device() only (0 in lists). */
     int64_t commands_queued, commands_sent, commands_failed;
 } zs_device;
