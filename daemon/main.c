@@ -2,7 +2,8 @@
 /*
  * zkbiod: the ZKTeco PUSH server (/iclock), the management API and /health, and the fingerprint
  * service for web apps. main wires the modules (docs/architecture.md) and starts and stops them:
- * core (configuration, logging) -> store -> auth -> fpservice -> api (handler context) -> http
+ * core (configuration, logging) -> store -> jobs (the queue) -> fleet (4370 terminals: it registers
+ * its job kinds, then the queue starts) -> auth -> fpservice -> api (handler context) -> http
  * (listeners); shutdown runs the other way.
  */
 #include <errno.h>
@@ -19,8 +20,10 @@
 #include "api.h"
 #include "auth.h"
 #include "core.h"
+#include "fleet.h"
 #include "fpservice.h"
 #include "http.h"
+#include "jobs.h"
 #include "push.h"
 #include "store.h"
 
@@ -30,6 +33,44 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+/* The job queue and the 4370 terminal fleet (issue 14): the fleet registers its job handlers
+ * before the queue starts; 0 or -1 with err. */
+static int fleet_open(const zkbiod_config *cfg, zs_store *store, zjobs **jobs, zfleet **fleet,
+                      char *err, size_t errsz)
+{
+    zfleet_options fo = {
+        .workers = cfg->fleet_workers,
+        .timeout_ms = cfg->fleet_timeout_ms,
+        .info_cache_ms = cfg->fleet_info_cache_ms > 0 ? cfg->fleet_info_cache_ms : -1,
+        .pull_interval_s = cfg->fleet_pull_interval > 0 ? cfg->fleet_pull_interval : -1,
+        .heartbeat_s = cfg->fleet_heartbeat,
+        .listen = cfg->fleet_listen,
+    };
+    zjobs_options jo = {.workers = cfg->job_workers};
+    if (zjobs_open(store, &jo, jobs, err, errsz) != 0)
+        return -1;
+    if (zfleet_open(store, *jobs, &fo, fleet, err, errsz) != 0 || zjobs_start(*jobs) != 0 ||
+        zfleet_start(*fleet) != 0) {
+        if (!err[0])
+            snprintf(err, errsz, "cannot start the job queue or the terminal fleet");
+        zfleet_stop(*fleet);
+        zjobs_close(*jobs);
+        zfleet_close(*fleet);
+        *jobs = NULL;
+        *fleet = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Stop the fleet (no new terminal work), then the queue (running handlers end), then free. */
+static void fleet_close(zjobs *jobs, zfleet *fleet)
+{
+    zfleet_stop(fleet);
+    zjobs_close(jobs);
+    zfleet_close(fleet);
 }
 
 int main(int argc, char **argv)
@@ -105,6 +146,13 @@ int main(int argc, char **argv)
     app.store = store;
     app.push = &push;
     app.version = zkbio_version();
+    err[0] = '\0';
+    if (fleet_open(&cfg, store, &app.jobs, &app.fleet, err, sizeof(err)) != 0) {
+        zlog_error("%s", err);
+        zs_close(store);
+        zkbiod_config_free(&cfg);
+        return 1;
+    }
     zhttp *h = NULL;
     int service = cfg.service_listen_count > 0;
     if (zauth_open(&cfg, service, &app.auth, err, sizeof(err)) != 0 ||
@@ -116,6 +164,7 @@ int main(int argc, char **argv)
         fps_stop(app.fps);
         fps_free(app.fps);
         zauth_close(app.auth);
+        fleet_close(app.jobs, app.fleet);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -129,6 +178,7 @@ int main(int argc, char **argv)
         zhttp_stop(h);
         fps_free(app.fps);
         zauth_close(app.auth);
+        fleet_close(app.jobs, app.fleet);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -148,9 +198,10 @@ int main(int argc, char **argv)
     while (!stop_requested)
         sleep(1);
     zlog_info("stopping");
-    zhttp_quiesce(h);  /* WebSocket clients told, keep-alive thread stopped */
-    fps_stop(app.fps); /* jobs cancelled: REST handlers waiting on them return */
-    zhttp_stop(h);     /* listeners stopped */
+    zhttp_quiesce(h);                 /* WebSocket clients told, keep-alive thread stopped */
+    fps_stop(app.fps);                /* jobs cancelled: REST handlers waiting on them return */
+    zhttp_stop(h);                    /* listeners stopped */
+    fleet_close(app.jobs, app.fleet); /* terminal sessions closed, running jobs re-queued */
     fps_free(app.fps);
     zauth_close(app.auth);
     zs_close(store);

@@ -139,6 +139,9 @@ static const opt options[] = {
      FIELD(full_sync), 0, 0, 0, NULL},
     {"threads", T_INT, 0, "N", "64", NULL, "HTTP worker threads, 1..1024.", FIELD(threads), 0, 1,
      1024, NULL},
+    {"job-workers", T_INT, 0, "N", "4", NULL,
+     "Jobs (terminal syncs) run at once, each on a different terminal, 1..256.", FIELD(job_workers),
+     0, 1, 256, NULL},
     {"attphoto-dir", T_PATH, 0, "DIR", NULL, "<data-dir>/attphoto",
      "Directory for attendance photos (ATTPHOTO uploads).", FIELD(attphoto_dir), 0, 0, 0, NULL},
     {"service-listen", T_LISTEN, F_OFF, "ADDR:PORT", "127.0.0.1:8080s", NULL,
@@ -176,6 +179,29 @@ static const opt options[] = {
      "Fingerprint service: keep enrolled templates and gallery uploads in the database (db)\n"
      "and search them in identify; off, zkbiod stores no template in this mode.",
      FIELD(fp_store), 0, 0, 0, NULL},
+    {"fleet-workers", T_INT, 0, "N", "4", NULL,
+     "Threads that work 4370 terminals (operations, live punches, pulls), 1..256; a terminal\n"
+     "is served by one of them at a time, however many terminals there are.",
+     FIELD(fleet_workers), 0, 1, 256, NULL},
+    {"fleet-timeout-ms", T_INT, 0, "MS", "5000", NULL,
+     "Longest wait for a 4370 terminal's answer to one exchange, 100..120000; a terminal that\n"
+     "hangs fails its operation after it.",
+     FIELD(fleet_timeout_ms), 0, 100, 120000, NULL},
+    {"fleet-info-cache-ms", T_INT, 0, "MS", "5000", NULL,
+     "How long a 4370 terminal's live information is served from cache, 0..600000 (0: none).",
+     FIELD(fleet_info_cache_ms), 0, 0, 600000, NULL},
+    {"fleet-pull-interval", T_INT, 0, "SECONDS", "600", NULL,
+     "Catch-up attendance pull of every listened 4370 terminal every SECONDS (and after each\n"
+     "reconnect), 0..86400; 0: only after reconnects.",
+     FIELD(fleet_pull_interval), 0, 0, 86400, NULL},
+    {"fleet-heartbeat", T_INT, 0, "SECONDS", "15", NULL,
+     "A 4370 session silent this long is checked (a clock read); no answer: reconnect.\n"
+     "1..3600.",
+     FIELD(fleet_heartbeat), 0, 1, 3600, NULL},
+    {"fleet-listen", T_BOOL, 0, "BOOL", "true", NULL,
+     "Keep a session open to every enabled 4370 terminal and store its punches as they happen;\n"
+     "off: sessions are opened per operation and punches come by pulls only.",
+     FIELD(fleet_listen), 0, 0, 0, NULL},
     {"port-file", T_PATH, 0, "FILE", "", "",
      "Once the listeners are bound, write their ports to FILE (a temporary file renamed into\n"
      "place): one line per bound socket, \"listen PORT\" then \"service PORT\", in listener\n"

@@ -61,6 +61,7 @@ typedef struct zkbiod_config {
     size_t max_body;          /**< bytes; larger uploads get 413 */
     int full_sync;            /**< 1 = a newly registered device gets every user and template */
     int threads;              /**< HTTP worker threads */
+    int job_workers;          /**< jobs run at once (daemon/jobs workers), 1..256 */
     char *attphoto_dir;       /**< ATTPHOTO uploads; default <data-dir>/attphoto */
     char *config_file;        /**< the config file that was read, "" when none */
     /** Fingerprint service listeners (civetweb syntax, s = TLS); empty = service off. */
@@ -79,6 +80,13 @@ typedef struct zkbiod_config {
     /** "" = none; else the bound ports are written there once listening (daemon/http/port_file.h).
      */
     char *port_file;
+    /* 4370 terminals (daemon/fleet) */
+    int fleet_workers;       /**< pool threads, 1..256 */
+    int fleet_timeout_ms;    /**< per exchange with a terminal */
+    int fleet_info_cache_ms; /**< 0 = no cache */
+    int fleet_pull_interval; /**< seconds, 0 = only after reconnects */
+    int fleet_heartbeat;     /**< seconds */
+    int fleet_listen;        /**< 1 = realtime listeners */
 } zkbiod_config;
 
 /**

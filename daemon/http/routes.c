@@ -47,6 +47,31 @@ static const zroute routes[] = {
     {"POST", "/api/v1/auth/register", A, ADM, zapi_auth_register, 0},
     {"GET", "/api/v1/auth/me", A, VIEW, zapi_auth_me, 0},
     {"GET", "/api/v1/audit", A, ADM, zapi_audit_list, 0},
+    /* the terminal fleet (issue 14, fleet part: daemon/api/v1_fleet*.c); ids are devices.id */
+    {"POST", "/api/v1/devices", A, ADM, zapi_fleet_device_add, 0},
+    {"DELETE", "/api/v1/devices/*", A, ADM, zapi_fleet_device_delete, 0},
+    {"GET", "/api/v1/devices/*/status", A, VIEW, zapi_fleet_device_status, 0},
+    {"GET", "/api/v1/devices/*/info", A, VIEW, zapi_fleet_device_info, 0},
+    {"POST", "/api/v1/devices/*/restart", A, ADM, zapi_fleet_device_restart, 0},
+    {"POST", "/api/v1/devices/*/unlock", A, ADM, zapi_fleet_device_unlock, 0},
+    {"POST", "/api/v1/devices/*/time", A, OPER, zapi_fleet_device_time, 0},
+    {"POST", "/api/v1/users/device/*/syncUserToDb", A, OPER, zapi_fleet_sync_to_db, 0},
+    {"POST", "/api/v1/users/device/*/syncUserToDevice", A, OPER, zapi_fleet_sync_to_device, 0},
+    {"GET", "/api/v1/users/device/*", A, VIEW, zapi_fleet_users_list, 0},
+    {"POST", "/api/v1/users/device/*", A, OPER, zapi_fleet_user_add, 0},
+    {"DELETE", "/api/v1/users/device/*/*", A, OPER, zapi_fleet_user_delete, 0},
+    {"POST", "/api/v1/attendance/device/*/sync", A, OPER, zapi_fleet_attendance_sync, 0},
+    {"POST", "/api/v1/attendance/device/*/clear", A, ADM, zapi_fleet_attendance_clear, 0},
+    {"POST", "/api/v1/cache/clear", A, ADM, zapi_fleet_cache_clear, 0},
+    /* jobs part: the durable job queue (daemon/jobs; docs/management-api.md "Jobs and the queue")
+     */
+    {"GET", "/api/v1/jobs", A, VIEW, zapi_jobs_list, 0},
+    {"GET", "/api/v1/jobs/*", A, VIEW, zapi_job_get, 0},
+    {"DELETE", "/api/v1/jobs/*", A, OPER, zapi_job_cancel, 0},
+    {"POST", "/api/v1/jobs/*/cancel", A, OPER, zapi_job_cancel, 0},
+    {"GET", "/api/v1/queue/stats", A, VIEW, zapi_queue_stats, 0},
+    /* the OpenAPI document of /api/v1 (docs/openapi.yaml, embedded at build time) */
+    {"GET", "/api/v1/openapi.yaml", A, PUB, zapi_openapi_doc, 0},
 
     /* fingerprint service listener (docs/fingerprint-service.md) */
     {"*", "/health", F, PUB, zapi_fp_health_bare, 0},

@@ -15,6 +15,19 @@
  * holds the terminal's lease row, which daemon/fleet takes). Handlers are registered per kind by
  * the modules that do the work (daemon/fleet); this module knows nothing of terminals.
  *
+ * The dispatcher: one thread, woken by a condition variable (an enqueue, a job ending, a cancel,
+ * its timer: the next run_at, the lease renewal, the sweeper, and a poll for other processes'
+ * jobs). It selects due jobs in (priority, id) order, skips those of a kind with no handler here (a
+ * process without that module leaves them to one that has it) and those whose device is busy,
+ * claims each with a conditional UPDATE (zs_job_claim) and hands it to an idle worker. It renews
+ * the leases of the running jobs (and learns of cancels asked through another process). Retries:
+ * the n-th failed attempt waits base * 4^(n-1) ms, +-20 % jitter, capped at backoff_max_ms. Every
+ * failed attempt appends {at, attempt, code, message} to the job's errors; code is
+ * "NETWORK_ERROR" (ZJOB_RETRY) or "JOB_FAILED" (ZJOB_FAIL). Crash recovery: zjobs_start() and a
+ * sweeper every sweep_ms re-queue running jobs whose lease expired (and, at start, those of this
+ * owner or of a dead process of this host); the sweeper also deletes completed and cancelled jobs
+ * after keep_completed_s and failed ones after keep_failed_s.
+ *
  * Thread-safety: every function is thread-safe. Handlers run on the dispatcher's worker threads
  * (at most `workers` at once). Dependencies: store, db, core.
  */
@@ -28,15 +41,15 @@
 
 typedef struct zjobs zjobs;
 
-/* Job states, as stored (zjob_state_name). */
+/* Job states, as stored (zjob_state_name); the same values as the store's zs_job_state. */
 typedef enum zjob_state {
-    ZJOB_QUEUED = 0,
-    ZJOB_SCHEDULED,
-    ZJOB_RUNNING,
-    ZJOB_RETRYABLE,
-    ZJOB_COMPLETED,
-    ZJOB_FAILED,
-    ZJOB_CANCELLED,
+    ZJOB_QUEUED = ZS_JOB_QUEUED,
+    ZJOB_SCHEDULED = ZS_JOB_SCHEDULED,
+    ZJOB_RUNNING = ZS_JOB_RUNNING,
+    ZJOB_RETRYABLE = ZS_JOB_RETRYABLE,
+    ZJOB_COMPLETED = ZS_JOB_COMPLETED,
+    ZJOB_FAILED = ZS_JOB_FAILED,
+    ZJOB_CANCELLED = ZS_JOB_CANCELLED,
 } zjob_state;
 
 /* "queued", ...; NULL for an unknown value. */
@@ -44,23 +57,15 @@ const char *zjob_state_name(int state);
 /* The state of a name, or -1. */
 int zjob_state_parse(const char *name);
 
-/* One job as stored. Text fields are NUL-terminated; payload/result/errors are JSON texts owned by
- * the struct (malloc'd or NULL; zjob_clear() frees them). Times are ms since the epoch, 0 = never.
- */
-typedef struct zjob {
-    int64_t id;
-    char queue[32]; /* "attendance-sync", "user-sync", "device-cmd" */
-    char kind[48];  /* "attendance.pull", "user.to_db", "user.to_device", ... */
-    int64_t device_id;
-    int state; /* zjob_state */
-    int priority, attempt, max_attempts;
-    int64_t run_at, progress_done, progress_total;
-    int64_t created_at, started_at, finished_at;
-    char created_by[256];
-    char *payload; /* the handler's input (and its resume cursor) */
-    char *result;  /* e.g. {"downloaded":..,"inserted":..,"duplicates":..} */
-    char *errors;  /* [{"at":ISO,"attempt":n,"code":"..","message":".."}, ...] */
-} zjob;
+/* One job as stored: the store's row (store_jobs.h), whose fields are
+ *   int64_t id; char queue[32]; char kind[48]; int64_t device_id; int state (zjob_state);
+ *   int priority, attempt, max_attempts, cancel_requested; int64_t run_at, progress_done,
+ *   progress_total, created_at, started_at, finished_at; char lease_owner[64];
+ *   int64_t lease_until; char created_by[256]; char *payload, *result, *errors.
+ * Text fields are NUL-terminated; payload/result/errors are JSON texts owned by the struct
+ * (malloc'd or NULL; zjob_clear() frees them). Times are ms since the epoch, 0 = never. errors is
+ * [{"at":ISO-8601,"attempt":n,"code":"..","message":".."}, ...], one entry per failed attempt. */
+typedef zs_job zjob;
 
 void zjob_clear(zjob *j);
 
@@ -74,8 +79,11 @@ typedef enum zjob_outcome {
 /* A running job's handle, for its handler only. */
 typedef struct zjob_run zjob_run;
 
-/* Report progress (throttled: stored at most about once a second). Returns 1 when the job was
- * cancelled meanwhile (the handler should stop and return ZJOB_FAIL), else 0. */
+/* Report progress (throttled: stored at most about once a second; the last value is stored when
+ * the job ends). Returns 1 when the job should stop: it was cancelled (here or by another process),
+ * the queue is closing, or its lease was lost; the handler then returns ZJOB_FAIL (or ZJOB_RETRY)
+ * soon and the job ends cancelled (or goes back to retryable on a close). Else 0. total 0 =
+ * unknown. */
 int zjob_progress(zjob_run *run, int64_t done, int64_t total);
 /* Store the handler's result (JSON text, copied); kept whatever the outcome. */
 int zjob_set_result(zjob_run *run, const char *json);
@@ -87,13 +95,17 @@ int zjob_save_payload(zjob_run *run, const char *json);
 typedef zjob_outcome (*zjob_fn)(void *ctx, const zjob *job, zjob_run *run, char *err, size_t errsz);
 
 typedef struct zjobs_options {
-    int workers;          /* parallel jobs (different devices); 0 = 4 */
+    int workers;          /* parallel jobs (different devices); 0 = 4, at most 256 */
     int backoff_base_ms;  /* first retry delay; 0 = 30000; the n-th is base * 4^(n-1), +-20 % */
     int backoff_max_ms;   /* cap; 0 = 600000 */
-    int lease_ms;         /* a running job's lease, renewed while it runs; 0 = 60000 */
-    int keep_completed_s; /* retention; 0 = 7 days */
+    int lease_ms;         /* a running job's lease, renewed every lease_ms/3; 0 = 60000 */
+    int keep_completed_s; /* retention of completed and cancelled jobs; 0 = 7 days */
     int keep_failed_s;    /* 0 = 30 days */
-    const char *owner;    /* this process's lease owner name (copied); NULL = host:pid */
+    int sweep_ms;         /* expired-lease sweeper and pruner period; 0 = 60000 */
+    int poll_ms;          /* look for jobs enqueued by other processes this often; 0 = 5000 */
+    const char *owner;    /* this process's lease owner name (copied, <= 63 bytes); NULL =
+                             "host:pid:random". A stable name lets a restarted process re-queue
+                             its own running jobs at once (else they wait for their lease). */
 } zjobs_options;
 
 /* Open the queue over st (borrowed; must outlive the queue). o may be NULL. Nothing runs until
@@ -101,7 +113,9 @@ typedef struct zjobs_options {
 int zjobs_open(zs_store *st, const zjobs_options *o, zjobs **out, char *err, size_t errsz);
 /* Register the handler of `kind` (copied) before zjobs_start(). 0 or ZKBIO_EEXIST/ZKBIO_EINVAL. */
 int zjobs_register(zjobs *q, const char *kind, zjob_fn fn, void *ctx);
-/* Re-queue this process's and lease-expired `running` jobs, start the dispatcher and workers. */
+/* Re-queue `running` jobs of this owner, with an expired lease, or whose owner is a process of this
+ * host that no longer exists ("host:pid:..." with a dead pid), then start the dispatcher and the
+ * workers. 0, ZKBIO_EINVAL (started twice), ZKBIO_ENOMEM, or a thread error (ZKBIO_EIO). */
 int zjobs_start(zjobs *q);
 /* Stop the dispatcher: running handlers are asked to stop (zjob_progress returns 1) and waited
  * for; their jobs go back to `retryable`. Frees q. NULL accepted. */
@@ -127,43 +141,42 @@ int zjobs_enqueue(zjobs *q, const zjob_new *n, int64_t *id, int *existing);
 /* One job into *out (zjob_clear() it). ZKBIO_ENOENT when unknown. */
 int zjobs_get(zjobs *q, int64_t id, zjob *out);
 
-/* Filters and keyset paging of zjobs_list (NULL/0 = unused); newest first (id descending). */
-typedef struct zjobs_filter {
-    int64_t device_id;
-    const char *queue;
-    int state;      /* -1 = any */
-    int64_t before; /* cursor: ids below this */
-    int limit;      /* 1..1000, default 100 */
-} zjobs_filter;
+/* Filters and keyset paging of zjobs_list (NULL/0 = unused); newest first (id descending):
+ *   int64_t device_id; const char *queue; int state (-1 = any); int64_t before (cursor: ids below
+ *   this); int limit (1..1001, default 100). */
+typedef zs_job_filter zjobs_filter;
 
 /* A page of jobs (*rows: caller frees with zjobs_list_free); *total = all matching rows. */
 int zjobs_list(zjobs *q, const zjobs_filter *f, zjob **rows, size_t *n, int64_t *total);
 void zjobs_list_free(zjob *rows, size_t n);
 
 /* Cancel: a queued/scheduled/retryable job becomes cancelled at once; a running one is asked to
- * stop (its handler sees it at its next zjob_progress) and ends cancelled. *state = the state
- * after. ZKBIO_ENOENT unknown; ZKBIO_EBUSY when it already ended (state says how). */
+ * stop (cancel_requested; its handler sees it at its next zjob_progress, also when the cancel went
+ * through another process) and ends cancelled unless its handler completes anyway. *state = the
+ * state after. ZKBIO_ENOENT unknown; ZKBIO_EBUSY when it already ended (state says how). */
 int zjobs_cancel(zjobs *q, int64_t id, int *state);
 
-/* Wait up to timeout_ms for job id to end (completed, failed, cancelled); *out as zjobs_get.
- * ZKBIO_ETIMEDOUT when it is still going. For interactive operations queued as jobs. */
+/* Wait up to timeout_ms for job id to end (completed, failed, cancelled); *out as zjobs_get (also
+ * on ZKBIO_ETIMEDOUT: the job as it is now). Woken at once when a job of this process ends; a job
+ * run by another process is seen within 200 ms. ZKBIO_ETIMEDOUT when it is still going,
+ * ZKBIO_ENOENT when unknown. For interactive operations queued as jobs. */
 int zjobs_wait(zjobs *q, int64_t id, int timeout_ms, zjob *out);
 
-/* Counts per queue and state (GET /api/v1/queue/stats). */
-typedef struct zjobs_counts {
-    int64_t waiting; /* queued + scheduled + retryable */
-    int64_t active;  /* running */
-    int64_t completed, failed, cancelled, delayed /* scheduled + retryable */;
-} zjobs_counts;
-typedef struct zjobs_stats {
-    zjobs_counts total;
-    struct {
-        char queue[32];
-        zjobs_counts c;
-    } queues[8];
-    size_t nqueues;
-    int64_t oldest_waiting_ms; /* age of the oldest waiting job, 0 when none */
-} zjobs_stats;
+/* Counts per queue and state (GET /api/v1/queue/stats), the store's (store_jobs.h):
+ *   zjobs_counts: waiting (queued + scheduled + retryable), active (running), completed, failed,
+ *   cancelled, delayed (scheduled + retryable), total (every row);
+ *   zjobs_stats: total (zjobs_counts), queues[16] {queue, c}, nqueues, oldest_waiting_ms (how long
+ *   the longest-due waiting job has waited, 0 when none). */
+typedef zs_job_counts zjobs_counts;
+typedef zs_job_stats zjobs_stats;
 int zjobs_stats_get(zjobs *q, zjobs_stats *out);
+
+/* This process's lease owner name (valid until zjobs_close). */
+const char *zjobs_owner(const zjobs *q);
+/* Run the sweeper now (normally every sweep_ms): re-queue running jobs whose lease expired, delete
+ * ended jobs past their retention. 0 or a store error. */
+int zjobs_sweep(zjobs *q);
+/* Wall-clock milliseconds since the epoch (the unit of every time in a zjob). */
+int64_t zjobs_now_ms(void);
 
 #endif /* ZKBIOD_JOBS_H */

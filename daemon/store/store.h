@@ -167,7 +167,9 @@ int zs_ping(zs_store *st);
 #include "store_audit.h"
 #include "store_commands.h"
 #include "store_devices.h"
+#include "store_fleet.h"
 #include "store_fptemplates.h"
+#include "store_jobs.h"
 #include "store_punches.h"
 #include "store_users.h"
 

@@ -94,6 +94,15 @@ ZKBIO_API int zkbio_zk_client_open(const char *host, uint16_t port,
 /** Send CMD_EXIT (best effort, short wait), close the socket and free. Accepts NULL. */
 ZKBIO_API void zkbio_zk_client_close(zkbio_zk_client *c);
 
+/**
+ * Progress of bulk reads (users, templates, attendance): `cb(done, total, user)` is called, with
+ * the handle locked, after each piece of a dataset arrives (a chunk, a datagram run, an inline
+ * reply): `done` bytes of `total` announced. A nonzero return stops the read: the call returns
+ * ZKBIO_ECANCELED and the device's buffer is freed. cb NULL = none. Since: 0.4
+ */
+typedef int (*zkbio_zk_progress_cb)(size_t done, size_t total, void *user);
+ZKBIO_API int zkbio_zk_client_progress_set(zkbio_zk_client *c, zkbio_zk_progress_cb cb, void *user);
+
 /** The transport in use (ZKBIO_ZK_TCP or ZKBIO_ZK_UDP) into *out. */
 ZKBIO_API int zkbio_zk_client_transport(zkbio_zk_client *c, int *out);
 
@@ -214,6 +223,32 @@ typedef int (*zkbio_zk_event_cb)(const zkbio_zk_event *ev, void *user);
  */
 ZKBIO_API int zkbio_zk_listen(zkbio_zk_client *c, uint32_t mask, int duration_ms,
                               zkbio_zk_event_cb cb, void *user);
+
+/**
+ * The socket of the connection, for a caller that watches many handles with poll() (one thread
+ * for a fleet of listeners instead of one zkbio_zk_listen() per handle). Readable means bytes or
+ * an end of stream wait: then call zkbio_zk_events_poll(). Do not read, write or close it; it stays
+ * valid until zkbio_zk_client_close(). *fd = -1 on a broken handle. Since: 0.4
+ */
+ZKBIO_API int zkbio_zk_client_fd_get(zkbio_zk_client *c, int *fd);
+
+/**
+ * Register for the events in `mask` (REG_EVENT, §6.1; 0 unregisters) and return: the device then
+ * sends them as they happen, and every later call on the handle acknowledges and queues those
+ * that arrive meanwhile (up to 64, the oldest dropped first) for zkbio_zk_events_poll(). The
+ * split form of zkbio_zk_listen(): commands and events share the one session. Since: 0.4
+ */
+ZKBIO_API int zkbio_zk_events_register(zkbio_zk_client *c, uint32_t mask);
+
+/**
+ * Deliver the queued events, then those that arrive within `wait_ms` (0: only what was already
+ * received or is readable now), to `cb` (with the handle locked) until it returns nonzero.
+ * *delivered (may be NULL) = events passed to cb. No idle ticks. Returns ZKBIO_OK when the
+ * wait ended or the callback stopped; transport errors (ZKBIO_ECONN when the device closed the
+ * connection: the handle is broken). Since: 0.4
+ */
+ZKBIO_API int zkbio_zk_events_poll(zkbio_zk_client *c, int wait_ms, zkbio_zk_event_cb cb,
+                                   void *user, size_t *delivered);
 
 /**
  * Remote enrollment of finger `fid` of user `user_id` (§7.4): CANCELCAPTURE, STARTENROLL,

@@ -532,3 +532,70 @@ int zkbio_zk_listen(zkbio_zk_client *c, uint32_t mask, int duration_ms, zkbio_zk
     pthread_mutex_unlock(&c->mu);
     return rc;
 }
+
+/* ---- split listen: a caller polls many handles (Since 0.4) ---- */
+
+int zkbio_zk_client_fd_get(zkbio_zk_client *c, int *fd)
+{
+    if (!c || !fd)
+        return ZKBIO_EINVAL;
+    pthread_mutex_lock(&c->mu);
+    *fd = c->broken ? -1 : c->fd;
+    pthread_mutex_unlock(&c->mu);
+    return ZKBIO_OK;
+}
+
+int zkbio_zk_events_register(zkbio_zk_client *c, uint32_t mask)
+{
+    if (!c)
+        return ZKBIO_EINVAL;
+    uint8_t m[4];
+    zki_put_le32(m, mask);
+    pthread_mutex_lock(&c->mu);
+    int rc = zki_zk_simple(c, ZKBIO_ZK_CMD_REG_EVENT, m, 4);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int zkbio_zk_events_poll(zkbio_zk_client *c, int wait_ms, zkbio_zk_event_cb cb, void *user,
+                         size_t *delivered)
+{
+    if (!c || !cb || wait_ms < 0)
+        return ZKBIO_EINVAL;
+    size_t n = 0;
+    int rc = ZKBIO_OK;
+    pthread_mutex_lock(&c->mu);
+    /* at least 1 ms: zki_zk_recv checks its deadline before it reads what is already there */
+    int64_t end = zki_zk_now_ms() + (wait_ms > 0 ? wait_ms : 1);
+    for (;;) {
+        int64_t left = end - zki_zk_now_ms();
+        zkbio_zk_event ev;
+        int r = zki_zk_wait_event(c, left > 0 ? (int)left : 1, &ev);
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+        if (r == 0)
+            break;
+        n++;
+        if (cb(&ev, user) != 0)
+            break;
+        if (left <= 0 && !c->nevents)
+            break;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (delivered)
+        *delivered = n;
+    return rc;
+}
+
+int zkbio_zk_client_progress_set(zkbio_zk_client *c, zkbio_zk_progress_cb cb, void *user)
+{
+    if (!c)
+        return ZKBIO_EINVAL;
+    pthread_mutex_lock(&c->mu);
+    c->progress = cb;
+    c->progress_user = user;
+    pthread_mutex_unlock(&c->mu);
+    return ZKBIO_OK;
+}

@@ -166,8 +166,8 @@ static int read_chunks(zkbio_zk_client *c, size_t size, dataset_sink sink, void 
 }
 
 /* Read a dataset with 1503 (inline, or chunks with 1504), or the legacy direct read. */
-static int read_dataset_to(zkbio_zk_client *c, uint16_t inner, uint32_t fct, dataset_sink sink,
-                           void *ud)
+static int read_dataset_raw(zkbio_zk_client *c, uint16_t inner, uint32_t fct, dataset_sink sink,
+                            void *ud)
 {
     uint8_t q[11] = {1};
     zki_put_le16(q + 1, inner);
@@ -207,6 +207,34 @@ static int read_dataset_to(zkbio_zk_client *c, uint16_t inner, uint32_t fct, dat
         return read_legacy(c, inner, users ? &all_users : NULL, users ? 1 : 0, sink, ud);
     }
     return zki_zk_fail(c, ZKBIO_EIO, "device refused the bulk read (reply %u)", h.cmd);
+}
+
+/* The caller's progress callback (zkbio_zk_client_progress_set) around a sink. */
+typedef struct prog_sink {
+    zkbio_zk_client *c;
+    dataset_sink sink;
+    void *ud;
+    size_t done;
+} prog_sink;
+
+static int with_progress(void *ud, const uint8_t *p, size_t n, size_t total)
+{
+    prog_sink *s = ud;
+    int rc = s->sink(s->ud, p, n, total);
+    s->done += n;
+    if (rc == ZKBIO_OK && s->c->progress &&
+        s->c->progress(s->done, total, s->c->progress_user) != 0)
+        rc = zki_zk_fail(s->c, ZKBIO_ECANCELED, "bulk read stopped by the caller");
+    return rc;
+}
+
+static int read_dataset_to(zkbio_zk_client *c, uint16_t inner, uint32_t fct, dataset_sink sink,
+                           void *ud)
+{
+    if (!c->progress)
+        return read_dataset_raw(c, inner, fct, sink, ud);
+    prog_sink s = {c, sink, ud, 0};
+    return read_dataset_raw(c, inner, fct, with_progress, &s);
 }
 
 /* The prefix of a dataset: records_bytes must fit in what was announced. */

@@ -33,6 +33,8 @@ struct zkbio_zk_client {
     uint8_t pkt[ZKBIO_ZK_MAX_PACKET + 1]; /* the current packet (header + data) */
     size_t pkt_len;
     uint8_t sbuf[ZKBIO_ZK_TCP_WRAP_SIZE + ZKBIO_ZK_MAX_PACKET];
+    zkbio_zk_progress_cb progress; /* bulk read progress (zkbio_zk_client_progress_set) */
+    void *progress_user;
     zkbio_zk_event events[ZKI_ZK_EVENTQ];
     size_t ev_head, nevents;
     char err[192];

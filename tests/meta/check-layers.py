@@ -45,12 +45,16 @@ OTHER_HEADERS = {
         "store_punches.h": "PART",
         "store_commands.h": "PART",
         "store_fptemplates.h": "PART",
+        "store_jobs.h": "PART",
+        "store_fleet.h": "PART",
         "store_impl.h": "INTERNAL",
     },
     "auth": {"auth_jwt.h": "PART", "auth_password.h": "PART", "auth_accounts.h": "PART",
              "auth_impl.h": "INTERNAL"},
     "fpservice": {"internal.h": "INTERNAL"},
-    "api": {"api_json.h": "INTERNAL"},
+    "jobs": {"jobs_impl.h": "INTERNAL"},
+    "fleet": {"fleet_impl.h": "INTERNAL"},
+    "api": {"api_json.h": "INTERNAL", "v1_fleet.h": "INTERNAL"},
     "http": {"port_file.h": "INTERNAL"},
 }
 

@@ -2,6 +2,7 @@
 /* The 4370 client against the in-process emulator: every operation over TCP and UDP, with and
  * without a comm key, both record profiles, injected faults, and a hostile device (huge sizes,
  * endless chunks, wrong lengths, bad checksums, garbage) that must give a clean error quickly. */
+#include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -115,6 +116,20 @@ static int on_event(const zkbio_zk_event *ev, void *user)
         break;
     }
     return 0;
+}
+
+typedef struct prog {
+    int calls, stop;
+    size_t done, total;
+} prog;
+
+static int on_progress(size_t done, size_t total, void *user)
+{
+    prog *p = user;
+    p->calls++;
+    p->done = done;
+    p->total = total;
+    return p->stop;
 }
 
 static const zkbio_zk_user *find_user(const zkbio_zk_user *u, size_t n, uint16_t uid)
@@ -307,6 +322,51 @@ static void all_commands(int transport, uint32_t key)
                  ZKBIO_OK);
     pthread_join(th, NULL);
     CHECK_EQ_INT(sn.other, 3); /* verify, door, alarm (the listen stops at the alarm) */
+
+    /* bulk read progress (0.4): bytes as they arrive; a nonzero return stops the read */
+    {
+        prog pg = {0};
+        zkbio_zk_user *pu = NULL;
+        size_t pn = 0;
+        CHECK_EQ_INT(zkbio_zk_client_progress_set(c, on_progress, &pg), ZKBIO_OK);
+        CHECK_EQ_INT(zkbio_zk_users_get(c, &pu, &pn), ZKBIO_OK);
+        zkbio_zk_free(pu);
+        CHECK(pg.calls >= 1 && pg.done == pg.total && pg.total > 0);
+        pg.stop = 1;
+        CHECK_EQ_INT(zkbio_zk_users_get(c, &pu, &pn), ZKBIO_ECANCELED);
+        CHECK_EQ_INT(zkbio_zk_client_progress_set(c, NULL, NULL), ZKBIO_OK);
+        CHECK_EQ_INT(zkbio_zk_users_get(c, &pu, &pn), ZKBIO_OK); /* the session goes on */
+        zkbio_zk_free(pu);
+    }
+
+    /* split listen (0.4): register once; a punch arriving while a command runs is queued by
+     * that command and handed out by events_poll; the socket becomes readable for a later one */
+    {
+        int fd = -1;
+        CHECK_EQ_INT(zkbio_zk_client_fd_get(c, &fd), ZKBIO_OK);
+        CHECK(fd >= 0);
+        CHECK_EQ_INT(zkbio_zk_events_register(c, ZKBIO_ZK_EF_ATTLOG), ZKBIO_OK);
+        CHECK_EQ_INT(zkbio_zk_emu_punch(e, "2", 1, 0), ZKBIO_OK);
+        usleep(100000);
+        CHECK_EQ_INT(zkbio_zk_time_get(c, &g), ZKBIO_OK); /* the event is queued meanwhile */
+        memset(&sn, 0, sizeof(sn));
+        size_t got = 0;
+        CHECK_EQ_INT(zkbio_zk_events_poll(c, 0, on_event, &sn, &got), ZKBIO_OK);
+        CHECK_EQ_INT(got, 1);
+        CHECK_STR(sn.user_id, "2");
+        CHECK_EQ_INT(zkbio_zk_emu_punch(e, "3", 1, 0), ZKBIO_OK);
+        struct pollfd pf = {fd, POLLIN, 0};
+        CHECK_EQ_INT(poll(&pf, 1, 2000), 1);
+        memset(&sn, 0, sizeof(sn));
+        CHECK_EQ_INT(zkbio_zk_events_poll(c, 0, on_event, &sn, &got), ZKBIO_OK);
+        CHECK_EQ_INT(got, 1);
+        CHECK_STR(sn.user_id, "3");
+        got = 9;
+        CHECK_EQ_INT(zkbio_zk_events_poll(c, 50, on_event, &sn, &got), ZKBIO_OK); /* quiet */
+        CHECK_EQ_INT(got, 0);
+        CHECK_EQ_INT(zkbio_zk_events_poll(c, -1, on_event, &sn, NULL), ZKBIO_EINVAL);
+        CHECK_EQ_INT(zkbio_zk_events_register(c, 0), ZKBIO_OK);
+    }
 
     /* a quiet listen ends with its duration */
     memset(&sn, 0, sizeof(sn));
@@ -645,8 +705,36 @@ static void option_sizes(void)
     zkbio_zk_emu_stop(e);
 }
 
+/* sessions_opened counts every session ever opened; sessions only the open ones. */
+static void sessions_counted(void)
+{
+    zkbio_zk_emu *e = start(8, 0, 3, 3, 0);
+    zkbio_zk_emu_stats st;
+    zkbio_zk_emu_stats_get(e, &st);
+    CHECK_EQ_INT(st.sessions_opened, 0);
+    CHECK_EQ_INT(st.sessions, 0);
+    zkbio_zk_client *c = connect_to(e, ZKBIO_ZK_TCP, 0, 3000);
+    zkbio_zk_client_close(c);
+    c = connect_to(e, ZKBIO_ZK_TCP, 0, 3000);
+    zkbio_zk_client *u = connect_to(e, ZKBIO_ZK_UDP, 0, 3000);
+    /* the emulator notices the first connection's end when it reads it */
+    for (int i = 0; i < 100; i++) {
+        zkbio_zk_emu_stats_get(e, &st);
+        if (st.sessions == 2)
+            break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    CHECK_EQ_INT(st.sessions_opened, 3);
+    CHECK_EQ_INT(st.sessions, 2);
+    zkbio_zk_client_close(u);
+    zkbio_zk_client_close(c);
+    zkbio_zk_emu_stop(e);
+}
+
 int main(void)
 {
+    sessions_counted();
     option_sizes();
     all_commands(ZKBIO_ZK_TCP, 0);
     all_commands(ZKBIO_ZK_UDP, 0);
