@@ -448,6 +448,18 @@ static void run(void)
     CHECK_EQ_INT(user_cli("list", NULL, out, sizeof(out)), 0);
     CHECK(!strstr(out, "viewer@example.org") && strstr(out, "opal@example.org"));
 
+    /* API key changes on the command line are audited too. */
+    char kcmd[16384];
+    snprintf(
+        kcmd, sizeof(kcmd),
+        "'%s' apikey create --name auditme --db '%s' --data-dir '%s' >/dev/null 2>>'%s/cli.err' "
+        "&& '%s' apikey revoke 1 --db '%s' --data-dir '%s' 2>>'%s/cli.err'",
+        zkbiod, db, dir, dir, zkbiod, db, dir, dir);
+    CHECK_EQ_INT(system(kcmd), 0);
+    CHECK_EQ_INT(audit_count("apikey.create", "ok", "cli"), 1);
+    CHECK_EQ_INT(audit_count("apikey.revoke", "ok", "cli"), 1);
+    CHECK_EQ_INT(audit_count("apikey.", NULL, NULL), 2);
+
     /* The audit log. */
     CHECK(audit_count("auth.login", "ok", NULL) >= 4);
     CHECK_EQ_INT(audit_count("auth.login", "failed", NULL), 2);
