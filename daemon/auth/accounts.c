@@ -395,6 +395,23 @@ int zauth_set_password(zauth *a, const zauth_principal *who, const char *ip, int
     return ZAUTH_OK;
 }
 
+int zauth_set_disabled(zauth *a, const zauth_principal *who, const char *ip, int64_t account_id,
+                       int disabled)
+{
+    if (!a || !a->store)
+        return ZAUTH_OFF;
+    zs_account acct;
+    int rc = zs_account_get(a->store, account_id, &acct);
+    if (rc == 0)
+        rc = zs_account_set_disabled(a->store, account_id, disabled);
+    if (rc != 0)
+        return rc == ZKBIO_ENOENT ? ZAUTH_NOT_FOUND : ZAUTH_UNAVAILABLE;
+    audit(a, actor_of(who), who ? who->account_id : 0, ip,
+          disabled ? "account.disable" : "account.enable", acct.email, "ok",
+          json_pack("{s:I}", "account_id", (json_int_t)account_id));
+    return ZAUTH_OK;
+}
+
 int zauth_remove_account(zauth *a, const zauth_principal *who, const char *ip, int64_t account_id)
 {
     if (!a || !a->store)

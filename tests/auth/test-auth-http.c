@@ -440,6 +440,16 @@ static void run(void)
     CHECK(r.status == 401 && !strcmp(code_of(&r), "TOKEN_INVALID"));
     done(&r);
     CHECK_EQ_INT(login("viewer@example.org", "viewer-pass-2", view, NULL), 200);
+    /* disable: the live token stops, login is refused (403); enable: login works again. */
+    CHECK_EQ_INT(user_cli("disable --email viewer@example.org", NULL, NULL, 0), 0);
+    call(&r, "GET", "/api/v1/auth/me", view, NULL);
+    CHECK(r.status == 401 && !strcmp(code_of(&r), "TOKEN_INVALID"));
+    done(&r);
+    CHECK_EQ_INT(login("viewer@example.org", "viewer-pass-2", NULL, NULL), 403);
+    CHECK_EQ_INT(user_cli("list", NULL, out, sizeof(out)), 0);
+    CHECK(strstr(out, "disabled") != NULL);
+    CHECK_EQ_INT(user_cli("enable --email viewer@example.org", NULL, NULL, 0), 0);
+    CHECK_EQ_INT(login("viewer@example.org", "viewer-pass-2", view, NULL), 200);
     CHECK_EQ_INT(user_cli("remove --email viewer@example.org", NULL, NULL, 0), 0);
     CHECK(user_cli("remove --email viewer@example.org", NULL, NULL, 0) != 0);
     call(&r, "GET", "/api/v1/auth/me", view, NULL);
@@ -470,6 +480,8 @@ static void run(void)
     CHECK_EQ_INT(audit_count("auth.logout", "ok", "opal@example.org"), 1);
     CHECK_EQ_INT(audit_count("account.password", "ok", "cli"), 1);
     CHECK_EQ_INT(audit_count("account.remove", "ok", "cli"), 1);
+    CHECK_EQ_INT(audit_count("account.disable", "ok", "cli"), 1);
+    CHECK_EQ_INT(audit_count("account.enable", "ok", "cli"), 1);
     call(&r, "GET", "/api/v1/audit?limit=2&action=auth.", ADMIN_TOKEN, NULL);
     NEED(r.status == 200);
     json_t *pg = json_object_get(json_object_get(r.j, "data"), "paging");
