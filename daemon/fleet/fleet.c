@@ -30,6 +30,7 @@ int zf_grow(void *arr, size_t *cap, size_t n, size_t elem)
 
 static void term_free(zf_term *t)
 {
+    zf_users_drop_locked(t);
     free(t);
 }
 

@@ -132,8 +132,11 @@ int zfleet_time_sync(zfleet *f, int64_t id, zkbio_zk_time *set, char *err, size_
  * or an offset "+03:00" / "-0530" / "UTC+01:00". IANA names are not accepted. */
 int zfleet_tz_valid(const char *tz);
 
-/* Every user of the terminal (*users: zkbio_zk_free), read live. */
-int zfleet_users(zfleet *f, int64_t id, zkbio_zk_user **users, size_t *n, char *err, size_t errsz);
+/* Every user of the terminal (*users: zkbio_zk_free), read live, or from the cache (as the info
+ * cache: info_cache_ms, emptied by zfleet_cache_clear and by every change of the terminal's users)
+ * unless fresh. *age_ms (may be NULL) = age of the list (0 = read now). */
+int zfleet_users(zfleet *f, int64_t id, int fresh, zkbio_zk_user **users, size_t *n,
+                 int64_t *age_ms, char *err, size_t errsz);
 /* Add a user (u->user_id required; u->uid 0 = the next free uid). ZKBIO_EEXIST when that user id
  * is on the terminal. *uid (may be NULL) = the uid used. */
 int zfleet_user_add(zfleet *f, int64_t id, const zkbio_zk_user *u, uint16_t *uid, char *err,

@@ -52,6 +52,10 @@ struct zf_term {
     /* info cache */
     zkbio_zk_info info;
     int64_t info_at_ms; /* 0 = none */
+    /* user list cache (a copy: malloc'd, freed with the terminal or when dropped) */
+    zkbio_zk_user *users;
+    size_t nusers;
+    int64_t users_at_ms; /* 0 = none */
     /* unlock rate limit of the device */
     zc_window unlock_win;
     /* counters */
@@ -116,6 +120,9 @@ int zf_transport_error(int rc);
 int64_t zf_backoff_ms(const zfleet *f, int failures);
 /* Queue a catch-up attendance pull job for device id (no-op without a job queue). */
 void zf_queue_pull(zfleet *f, int64_t id, const char *reason);
+
+/* ops.c: forget t's cached user list (f->mu held): its users changed. */
+void zf_users_drop_locked(zf_term *t);
 
 /* pulls.c: register the job handlers. */
 int zf_jobs_register(zfleet *f);

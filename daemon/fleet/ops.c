@@ -88,11 +88,11 @@ void zfleet_cache_clear(zfleet *f, size_t *dropped)
     size_t n = 0;
     if (f) {
         pthread_mutex_lock(&f->mu);
-        for (zf_term *t = f->terms; t; t = t->next)
-            if (t->info_at_ms) {
-                t->info_at_ms = 0;
-                n++;
-            }
+        for (zf_term *t = f->terms; t; t = t->next) {
+            n += (t->info_at_ms != 0) + (t->users_at_ms != 0);
+            t->info_at_ms = 0;
+            zf_users_drop_locked(t);
+        }
         pthread_mutex_unlock(&f->mu);
     }
     if (dropped)
@@ -167,6 +167,7 @@ static int op_restart(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char
     pthread_mutex_lock(&f->mu);
     t->next_connect_ms = zf_now() + f->o.backoff_base_ms;
     t->info_at_ms = 0;
+    zf_users_drop_locked(t);
     pthread_mutex_unlock(&f->mu);
     return 0;
 }
@@ -256,24 +257,69 @@ typedef struct users_arg {
     uint16_t uid;
 } users_arg;
 
-static int op_users(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
+void zf_users_drop_locked(zf_term *t)
 {
-    (void)f;
-    (void)t;
-    users_arg *a = arg;
-    int rc = zkbio_zk_users_get(c, &a->users, &a->n);
-    return rc ? client_fail(c, rc, err, errsz) : 0;
+    free(t->users);
+    t->users = NULL;
+    t->nusers = 0;
+    t->users_at_ms = 0;
 }
 
-int zfleet_users(zfleet *f, int64_t id, zkbio_zk_user **users, size_t *n, char *err, size_t errsz)
+static int op_users(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
+{
+    users_arg *a = arg;
+    int rc = zkbio_zk_users_get(c, &a->users, &a->n);
+    if (rc != 0)
+        return client_fail(c, rc, err, errsz);
+    zkbio_zk_user *copy = a->n ? malloc(a->n * sizeof(*copy)) : NULL;
+    if (copy)
+        memcpy(copy, a->users, a->n * sizeof(*copy));
+    pthread_mutex_lock(&f->mu);
+    zf_users_drop_locked(t);
+    if (copy || !a->n) {
+        t->users = copy;
+        t->nusers = a->n;
+        t->users_at_ms = zf_now();
+    }
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+int zfleet_users(zfleet *f, int64_t id, int fresh, zkbio_zk_user **users, size_t *n,
+                 int64_t *age_ms, char *err, size_t errsz)
 {
     if (!f || !users || !n)
         return ZKBIO_EINVAL;
+    if (!fresh && f->o.info_cache_ms > 0) {
+        pthread_mutex_lock(&f->mu);
+        zf_term *t = zf_term_get_locked(f, id, 0);
+        int64_t age = t && t->users_at_ms ? zf_now() - t->users_at_ms : -1;
+        int hit = age >= 0 && age < f->o.info_cache_ms;
+        zkbio_zk_user *copy = NULL;
+        if (hit && t->nusers) {
+            copy = malloc(t->nusers * sizeof(*copy));
+            if (copy)
+                memcpy(copy, t->users, t->nusers * sizeof(*copy));
+            else
+                hit = 0;
+        }
+        size_t cn = hit ? t->nusers : 0;
+        pthread_mutex_unlock(&f->mu);
+        if (hit) {
+            *users = copy;
+            *n = cn;
+            if (age_ms)
+                *age_ms = age > 0 ? age : 1;
+            return 0;
+        }
+    }
     users_arg a = {0};
     int rc = zf_run(f, id, op_users, &a, 0, err, errsz);
     if (rc == 0) {
         *users = a.users;
         *n = a.n;
+        if (age_ms)
+            *age_ms = 0;
     }
     return rc;
 }
@@ -311,6 +357,9 @@ static int op_user_add(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, cha
     if (rc != 0)
         return client_fail(c, rc, err, errsz);
     a->uid = u.uid;
+    pthread_mutex_lock(&f->mu);
+    zf_users_drop_locked(t);
+    pthread_mutex_unlock(&f->mu);
     zs_fleet_set_counts(f->st, t->id, (int64_t)n + 1, -1, -1);
     return 0;
 }
@@ -347,6 +396,9 @@ static int op_user_delete(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, 
         return ZKBIO_ENOENT;
     }
     rc = zkbio_zk_user_delete(c, uid);
+    pthread_mutex_lock(&f->mu);
+    zf_users_drop_locked(t);
+    pthread_mutex_unlock(&f->mu);
     if (rc != 0)
         return client_fail(c, rc, err, errsz);
     zs_fleet_set_counts(f->st, t->id, (int64_t)n - 1, -1, -1);

@@ -361,8 +361,6 @@ typedef struct upload_arg {
 
 static int op_upload(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
 {
-    (void)f;
-    (void)t;
     upload_arg *a = arg;
     zkbio_zk_user *have = NULL;
     size_t nhave = 0;
@@ -423,6 +421,9 @@ static int op_upload(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char 
         }
     }
     if (rc == 0 && a->n) {
+        pthread_mutex_lock(&f->mu);
+        zf_users_drop_locked(t);
+        pthread_mutex_unlock(&f->mu);
         rc = zkbio_zk_upload(c, u, a->n, tp, nt);
         if (rc != 0)
             zkbio_zk_client_last_error(c, err, errsz);

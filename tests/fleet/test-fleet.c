@@ -463,8 +463,9 @@ static int t_users(void)
     items = json_object_get(data_of(j), "items");
     REQUIRE(st == 200 && json_array_size(items) == 2 &&
                 !strcmp(jstr(json_array_get(items, 1), "user_id"), "9001") &&
-                json_is_null(json_object_get(json_object_get(data_of(j), "paging"), "next")),
-            "second page");
+                json_is_null(json_object_get(json_object_get(data_of(j), "paging"), "next")) &&
+                json_is_true(json_object_get(data_of(j), "cached")),
+            "second page, from the cache");
     json_decref(j);
     j = api(&d, "GET", NULL, &st, NULL, "/api/v1/users/device/%lld?limit=0", id);
     REQUIRE(st == 400, "limit 0: %ld", st);
