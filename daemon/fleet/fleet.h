@@ -105,10 +105,11 @@ int zfleet_device_added(zfleet *f, int64_t id);
 void zfleet_device_removed(zfleet *f, int64_t id);
 
 /* Connect to ip:port (udp: UDP only, else TCP with UDP fallback) with comm key `key`, read what the
- * terminal says about itself into *out, close. For registering a terminal (no lease: it is not
+ * terminal says about itself into *out, close. *used_udp (may be NULL) = 1 when the terminal
+ * answered over UDP only (register it so). For registering a terminal (no lease: it is not
  * registered yet). err gets the reason of a failure (never the key). */
 int zfleet_probe(zfleet *f, const char *ip, int port, int udp, uint32_t key, zkbio_zk_info *out,
-                 char *err, size_t errsz);
+                 int *used_udp, char *err, size_t errsz);
 
 /* Live information (cached for info_cache_ms unless fresh): *out, and *age_ms (may be NULL) = age
  * of the answer (0 = read now). Also records the counts in the devices row. */

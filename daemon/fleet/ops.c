@@ -18,7 +18,7 @@ static int client_fail(zkbio_zk_client *c, int rc, char *err, size_t errsz)
 }
 
 int zfleet_probe(zfleet *f, const char *ip, int port, int udp, uint32_t key, zkbio_zk_info *out,
-                 char *err, size_t errsz)
+                 int *used_udp, char *err, size_t errsz)
 {
     if (!f || !ip || !out || port <= 0 || port > 65535)
         return ZKBIO_EINVAL;
@@ -35,6 +35,10 @@ int zfleet_probe(zfleet *f, const char *ip, int port, int udp, uint32_t key, zkb
         return rc;
     }
     err[0] = '\0';
+    int tr = ZKBIO_ZK_TCP;
+    zkbio_zk_client_transport(c, &tr);
+    if (used_udp)
+        *used_udp = tr == ZKBIO_ZK_UDP;
     rc = zkbio_zk_info_get(c, out);
     if (rc != 0)
         client_fail(c, rc, err, errsz);
@@ -116,17 +120,13 @@ int zfleet_unlock(zfleet *f, int64_t id, int seconds, char *err, size_t errsz)
     return zf_run(f, id, op_unlock, &seconds, 0, err, errsz);
 }
 
-int zfleet_unlock_allow(zfleet *f, int64_t id, const char *account)
+/* The window of `key` in f->accts (created; idle ones forgotten), f->mu held. NULL on ENOMEM. */
+static zf_acct *window_locked(zfleet *f, const char *key, time_t now)
 {
-    if (!f)
-        return 0;
-    time_t now = time(NULL);
-    pthread_mutex_lock(&f->mu);
-    zf_term *t = zf_term_get_locked(f, id, 1);
     zf_acct *a = NULL;
     for (zf_acct **pp = &f->accts; *pp;) {
         zf_acct *x = *pp;
-        if (strcmp(x->key, account ? account : "") == 0) {
+        if (strcmp(x->key, key) == 0) {
             a = x;
         } else if (now - x->win.start > 120) { /* idle: forget it */
             *pp = x->next;
@@ -136,19 +136,33 @@ int zfleet_unlock_allow(zfleet *f, int64_t id, const char *account)
         pp = &x->next;
     }
     if (!a && (a = calloc(1, sizeof(*a))) != NULL) {
-        snprintf(a->key, sizeof(a->key), "%s", account ? account : "");
+        snprintf(a->key, sizeof(a->key), "%s", key);
         a->next = f->accts;
         f->accts = a;
     }
+    return a;
+}
+
+int zfleet_unlock_allow(zfleet *f, int64_t id, const char *account)
+{
+    if (!f)
+        return 0;
+    time_t now = time(NULL);
+    char dk[32], ak[128];
+    snprintf(dk, sizeof(dk), "device:%lld", (long long)id);
+    snprintf(ak, sizeof(ak), "account:%.*s", 110, account ? account : "");
+    pthread_mutex_lock(&f->mu);
+    zf_acct *d = window_locked(f, dk, now);
+    zf_acct *a = window_locked(f, ak, now);
     /* check both windows first, so a refused call counts in neither */
-    zc_window dw = t ? t->unlock_win : (zc_window){0};
+    zc_window dw = d ? d->win : (zc_window){0};
     zc_window aw = a ? a->win : (zc_window){0};
     int wd = zc_window_hit(&dw, 10, 60, now, NULL, NULL);
     int wa = zc_window_hit(&aw, 10, 60, now, NULL, NULL);
     int wait = wd > wa ? wd : wa;
     if (!wait) {
-        if (t)
-            t->unlock_win = dw;
+        if (d)
+            d->win = dw;
         if (a)
             a->win = aw;
     }

@@ -194,6 +194,24 @@ int zf_session_drain(zfleet *f, zf_term *t)
     return rc;
 }
 
+int zf_lease_touch(zfleet *f, zf_term *t)
+{
+    pthread_mutex_lock(&f->mu);
+    int due = zf_now() + (int64_t)f->o.lease_ms * 2 / 3 >= t->lease_until_ms;
+    pthread_mutex_unlock(&f->mu);
+    if (!due)
+        return 0;
+    int got = 0;
+    if (zs_lease_take(f->st, t->id, f->owner, f->o.lease_ms, &got) != 0)
+        return 0; /* the database is away: keep going, the heartbeat tries again */
+    if (!got)
+        return ZKBIO_EBUSY;
+    pthread_mutex_lock(&f->mu);
+    t->lease_until_ms = zf_now() + f->o.lease_ms;
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
 int zf_session_heartbeat(zfleet *f, zf_term *t)
 {
     if (!t->c)
