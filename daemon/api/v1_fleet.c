@@ -384,9 +384,9 @@ int zapi_fleet_device_delete(zreq *r)
     int64_t aid = 0;
     zs_audit_begin(r->app->store, zapi_fleet_actor(r), r->who.account_id, zapi_fleet_ip(r),
                    "device.delete", d.sn, d.id, "pending", NULL, &aid);
-    if (zapi_fleet_is_4370(&d))
-        zfleet_device_removed(r->app->fleet, d.id); /* listener stopped, session closed */
     int rc = zs_fleet_delete(r->app->store, d.id);
+    if (rc == 0 && zapi_fleet_is_4370(&d)) /* after the row: a rescan cannot adopt it again */
+        zfleet_device_removed(r->app->fleet, d.id); /* listener stopped, session closed */
     if (aid)
         zs_audit_end(r->app->store, aid, rc == 0 ? "ok" : "failed", NULL);
     if (rc != 0)

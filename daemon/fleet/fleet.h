@@ -26,6 +26,10 @@
  * per failure up to backoff_max_ms, +-20 % jitter), events are registered again, and a catch-up
  * pull job (attendance.pull) is queued; catch-up pulls also run every `pull_interval_s`.
  *
+ * The fleet follows the devices table: every heartbeat_s it adopts enabled 4370 terminals it does
+ * not know yet (registered by another process) and turns listeners on again for re-enabled ones;
+ * a heartbeat stops the listener of a terminal that was disabled or deleted meanwhile.
+ *
  * Leases: before it opens a session the terminal's actor takes the device_leases row
  * (zs_lease_take, store_fleet.h) and renews it with each heartbeat and operation; it drops it when
  * the session closes. Without the lease (another zkbiod process works the terminal) it does not

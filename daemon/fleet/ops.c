@@ -232,12 +232,18 @@ int zfleet_tz_valid(const char *tz)
 
 static int op_time(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
 {
-    (void)f;
     zkbio_zk_time *set = arg;
+    char tz[65];
+    zs_fleet_device d; /* the zone as stored now (a PATCH may have changed it) */
+    pthread_mutex_lock(&f->mu);
+    snprintf(tz, sizeof(tz), "%s", t->dev.tz);
+    pthread_mutex_unlock(&f->mu);
+    if (zs_fleet_get(f->st, t->id, &d) == 0)
+        snprintf(tz, sizeof(tz), "%s", d.tz);
     time_t now = time(NULL);
     struct tm tm;
     int off;
-    if (t->dev.tz[0] && tz_offset(t->dev.tz, &off)) {
+    if (tz[0] && tz_offset(tz, &off)) {
         now += (time_t)off * 60;
         gmtime_r(&now, &tm);
     } else {

@@ -216,6 +216,24 @@ int zf_session_heartbeat(zfleet *f, zf_term *t)
 {
     if (!t->c)
         return 0;
+    /* the row may have changed meanwhile (PATCH: enabled, tz; DELETE from another process) */
+    zs_fleet_device d;
+    int rr = zs_fleet_get(f->st, t->id, &d);
+    if (rr == ZKBIO_ENOENT || (rr == 0 && (!d.enabled || strcmp(d.transport, "tcp4370") != 0))) {
+        pthread_mutex_lock(&f->mu);
+        t->listen = 0; /* disabled or gone: no listener until zfleet_device_added */
+        t->want_connect = 0;
+        pthread_mutex_unlock(&f->mu);
+        zf_session_close(f, t, 0, NULL);
+        zlog_info("fleet: terminal %lld: %s, listener stopped", (long long)t->id,
+                  rr == ZKBIO_ENOENT ? "deleted" : "disabled");
+        return 0;
+    }
+    if (rr == 0) {
+        pthread_mutex_lock(&f->mu);
+        t->dev = d;
+        pthread_mutex_unlock(&f->mu);
+    }
     zkbio_zk_time now;
     int rc = zkbio_zk_time_get(t->c, &now);
     if (rc != 0)

@@ -417,7 +417,22 @@ static int t_ops(void)
     j = api(&d, "POST", NULL, &st, NULL, "/api/v1/devices/999/restart");
     REQUIRE(st == 404, "unknown device: %ld", st);
     json_decref(j);
+    /* disabled (PATCH): the listener lets the terminal go; enabled again: it comes back */
+    j = api(&d, "PATCH", "{\"enabled\":false}", &st, NULL, "/api/v1/devices/%lld", id);
+    REQUIRE(st == 200, "PATCH enabled false: %ld", st);
+    json_decref(j);
     j = NULL;
+    long long end = now_ms() + 8000;
+    do {
+        zkd_sleep_ms(50);
+        zkbio_zk_emu_stats_get(a, &es);
+    } while (es.sessions > 0 && now_ms() < end);
+    REQUIRE(es.sessions == 0, "disabled terminal released (%d sessions)", es.sessions);
+    j = api(&d, "PATCH", "{\"enabled\":true}", &st, NULL, "/api/v1/devices/%lld", id);
+    REQUIRE(st == 200, "PATCH enabled true: %ld", st);
+    json_decref(j);
+    j = NULL;
+    REQUIRE(wait_connected(&d, id, 8000), "listener back once enabled");
     ok = 1;
 out:
     json_decref(j);
