@@ -173,6 +173,7 @@ static void run_turn(zfleet *f, zf_term *t)
                 pthread_mutex_lock(&f->mu);
                 t->last_rx_ms = zf_now(); /* the terminal answered */
                 pthread_mutex_unlock(&f->mu);
+                zs_device_seen(f->st, t->dev.sn, t->dev.ip, NULL);
                 if (t->c && zf_session_drain(f, t) != 0)
                     zf_session_close(f, t, 1, "connection lost");
             }

@@ -183,6 +183,7 @@ int zf_session_drain(zfleet *f, zf_term *t)
         if (src != 0) /* kept on the terminal: the next catch-up pull stores it */
             zlog_warn("fleet: terminal %lld: %zu live punch(es) not stored (%s)", (long long)t->id,
                       b.n, zkbio_strerror(src));
+        zs_device_seen(f->st, t->dev.sn, t->dev.ip, NULL);
         pthread_mutex_lock(&f->mu);
         t->events += (int64_t)b.n;
         t->last_rx_ms = zf_now();
@@ -245,6 +246,7 @@ int zf_session_heartbeat(zfleet *f, zf_term *t)
     t->last_rx_ms = zf_now();
     t->lease_until_ms = zf_now() + f->o.lease_ms;
     pthread_mutex_unlock(&f->mu);
+    zs_device_seen(f->st, t->dev.sn, t->dev.ip, NULL); /* last contact (buffered) */
     return zf_session_drain(f, t);
 }
 
