@@ -120,22 +120,28 @@ int zfleet_unlock(zfleet *f, int64_t id, int seconds, char *err, size_t errsz)
     return zf_run(f, id, op_unlock, &seconds, 0, err, errsz);
 }
 
-/* The window of `key` in f->accts (created; idle ones forgotten), f->mu held. NULL on ENOMEM. */
-static zf_acct *window_locked(zfleet *f, const char *key, time_t now)
+/* Forget windows idle for two minutes (or never counted), f->mu held. */
+static void windows_prune_locked(zfleet *f, time_t now)
 {
-    zf_acct *a = NULL;
     for (zf_acct **pp = &f->accts; *pp;) {
         zf_acct *x = *pp;
-        if (strcmp(x->key, key) == 0) {
-            a = x;
-        } else if (now - x->win.start > 120) { /* idle: forget it */
+        if (now - x->win.start > 120) {
             *pp = x->next;
             free(x);
             continue;
         }
         pp = &x->next;
     }
-    if (!a && (a = calloc(1, sizeof(*a))) != NULL) {
+}
+
+/* The window of `key` in f->accts (created when missing), f->mu held. NULL on ENOMEM. */
+static zf_acct *window_locked(zfleet *f, const char *key)
+{
+    for (zf_acct *x = f->accts; x; x = x->next)
+        if (strcmp(x->key, key) == 0)
+            return x;
+    zf_acct *a = calloc(1, sizeof(*a));
+    if (a) {
         snprintf(a->key, sizeof(a->key), "%s", key);
         a->next = f->accts;
         f->accts = a;
@@ -152,8 +158,9 @@ int zfleet_unlock_allow(zfleet *f, int64_t id, const char *account)
     snprintf(dk, sizeof(dk), "device:%lld", (long long)id);
     snprintf(ak, sizeof(ak), "account:%.*s", 110, account ? account : "");
     pthread_mutex_lock(&f->mu);
-    zf_acct *d = window_locked(f, dk, now);
-    zf_acct *a = window_locked(f, ak, now);
+    windows_prune_locked(f, now);
+    zf_acct *d = window_locked(f, dk);
+    zf_acct *a = window_locked(f, ak);
     /* check both windows first, so a refused call counts in neither */
     zc_window dw = d ? d->win : (zc_window){0};
     zc_window aw = a ? a->win : (zc_window){0};
