@@ -124,7 +124,8 @@ static int has_work_locked(const zfleet *f, const zf_term *t)
     if (t->removed)
         return t->c != NULL;
     return t->nops > 0 || (t->c && (t->want_events || t->want_heartbeat)) ||
-           (!t->c && t->want_connect && t->listen && !f->stopping);
+           (!t->c && t->want_connect && t->listen && !f->stopping &&
+            zf_now() >= t->next_connect_ms);
 }
 
 /* Fail every queued operation of t (f->mu held). */
@@ -190,8 +191,12 @@ static void run_turn(zfleet *f, zf_term *t)
         pthread_cond_broadcast(&f->changed);
         return;
     }
-    int events = t->want_events, hb = t->want_heartbeat, conn = t->want_connect;
+    /* a (re)connect only when its backoff has passed: the watcher asks again when it is due */
+    int events = t->want_events, hb = t->want_heartbeat,
+        conn = t->want_connect && zf_now() >= t->next_connect_ms;
     t->want_events = t->want_heartbeat = 0;
+    if (conn)
+        t->want_connect = 0;
     pthread_mutex_unlock(&f->mu);
     if (!t->c && conn && t->listen) {
         char err[256];

@@ -24,7 +24,8 @@
  * heartbeat command (a clock read); no answer within `timeout_ms`, a closed socket or any
  * transport error → the session is closed and reopened after a backoff (backoff_base_ms doubled
  * per failure up to backoff_max_ms, +-20 % jitter), events are registered again, and a catch-up
- * pull job (attendance.pull) is queued; catch-up pulls also run every `pull_interval_s`.
+ * pull job (attendance.pull, one attempt: a failed one is followed by the next reconnect's or
+ * interval's) is queued; catch-up pulls also run every `pull_interval_s`.
  *
  * The fleet follows the devices table: every heartbeat_s it adopts enabled 4370 terminals it does
  * not know yet (registered by another process) and turns listeners on again for re-enabled ones;

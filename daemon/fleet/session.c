@@ -72,8 +72,11 @@ int zf_session_open(zfleet *f, zf_term *t, char *err, size_t errsz)
     co.comm_key = d.comm_key;
     co.timeout_ms = f->o.timeout_ms;
     zkbio_zk_client *c = NULL;
+    pthread_mutex_lock(&f->mu);
+    int listen = t->listen;
+    pthread_mutex_unlock(&f->mu);
     rc = zkbio_zk_client_open(d.ip, (uint16_t)d.port, &co, &c);
-    if (rc == 0 && t->listen) {
+    if (rc == 0 && listen) {
         rc = zkbio_zk_events_register(c, ZKBIO_ZK_EF_ATTLOG);
         if (rc != 0) {
             zkbio_zk_client_last_error(c, err, errsz);
@@ -106,10 +109,13 @@ int zf_session_open(zfleet *f, zf_term *t, char *err, size_t errsz)
     } else {
         t->failures++;
         t->next_connect_ms = zf_now() + zf_backoff_ms(f, t->failures);
+        t->want_connect = t->listen; /* the watcher asks again once the backoff passed */
     }
     pthread_mutex_unlock(&f->mu);
     if (rc == 0) {
         zs_fleet_set_state(f->st, t->id, "online", "", 1);
+        zlog_info("fleet: terminal %lld (%s): session open over %s%s", (long long)t->id, d.sn,
+                  d.udp ? "UDP" : "TCP", listen ? ", listening" : "");
     } else {
         zs_lease_drop(f->st, t->id, f->owner);
         zs_fleet_set_state(f->st, t->id, state_of(rc), err, 0);
@@ -263,6 +269,7 @@ void zf_queue_pull(zfleet *f, int64_t id, const char *reason)
         .kind = "attendance.pull",
         .device_id = id,
         .priority = 7,
+        .max_attempts = 1, /* no retry: the next reconnect or interval queues another */
         .payload = payload,
         .unique_key = key,
         .created_by = "system",
