@@ -698,6 +698,16 @@ static int t_realtime(void)
         zkd_sleep_ms(100);
     REQUIRE(n == 8, "catch-up pull stored the 7 records made meanwhile (%ld)", n);
     REQUIRE(wait_connected(&d, id, 5000), "listener reconnected");
+    /* while the terminal was away, connects were spaced by the backoff (1 s, 2 s, ...) */
+    char logp[400], line[512];
+    snprintf(logp, sizeof(logp), "%s/zkbiod.log", d.dir);
+    FILE *lf = fopen(logp, "r");
+    int tries = 0;
+    while (lf && fgets(line, sizeof(line), lf))
+        tries += strstr(line, "EMURT001): 127.0.0.1") != NULL; /* a failed connect's line */
+    if (lf)
+        fclose(lf);
+    REQUIRE(tries <= 4, "%d failed connects in about 1.5 s (backoff)", tries);
     j = api(&d, "GET", NULL, &st, NULL, "/api/v1/devices/%lld/status", id);
     REQUIRE(jint(json_object_get(data_of(j), "session"), "reconnects") >= 1, "reconnects counted");
     json_decref(j);
