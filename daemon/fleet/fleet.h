@@ -18,9 +18,9 @@
  * Realtime listener (options.listen): every enabled 4370 terminal keeps a session registered for
  * EF_ATTLOG (zkbio_zk_events_register). Commands and events share it: events that arrive while an
  * operation runs are queued by the client and stored right after it, so the listener yields to
- * operations without closing anything. Punches are stored through the store's PUSH path
- * (zs_ingest_attlog: same attendance table and de-duplication key (sn, pin, time, status)), with
- * the device's wall clock as punch_time. A session that hears nothing for `heartbeat_s` gets a
+ * operations without closing anything. Punches are stored with zs_fleet_punches_insert: the
+ * attendance table of the PUSH path with its de-duplication key (sn, pin, punch_time, status), the
+ * device's wall clock as punch_time. A session that hears nothing for `heartbeat_s` gets a
  * heartbeat command (a clock read); no answer within `timeout_ms`, a closed socket or any
  * transport error → the session is closed and reopened after a backoff (backoff_base_ms doubled
  * per failure up to backoff_max_ms, +-20 % jitter), events are registered again, and a catch-up
@@ -32,9 +32,13 @@
  * a heartbeat stops the listener of a terminal that was disabled or deleted meanwhile.
  *
  * Leases: before it opens a session the terminal's actor takes the device_leases row
- * (zs_lease_take, store_fleet.h) and renews it with each heartbeat and operation; it drops it when
- * the session closes. Without the lease (another zkbiod process works the terminal) it does not
- * connect: operations fail with ZKBIO_EBUSY.
+ * (zs_lease_take, store_fleet.h) and renews it with each heartbeat and during long pulls; it
+ * drops it when the session closes. Without the lease (another zkbiod process works the terminal)
+ * it does not connect: operations fail with ZKBIO_EBUSY.
+ *
+ * Time zones: devices.tz ("+03:00", "UTC"; see zfleet_tz_valid) is the zone of the terminal's
+ * clock: zfleet_time_sync sets the clock to now in that zone (this host's local time when it is
+ * empty or not an offset). Punch times are stored as the terminal's wall clock, like PUSH ones.
  *
  * Timeouts: every exchange with a terminal is bounded by `timeout_ms` (the client's per-exchange
  * timeout; bulk reads per chunk attempt), so a hanging terminal fails its operation with
@@ -43,17 +47,20 @@
  * is waited for until it ends.
  *
  * Jobs: zfleet_open registers the handlers of the kinds below with daemon/jobs (zjobs_register);
- * their payload is JSON, their result JSON text:
- *   attendance.pull  {"device_id":N} → {"downloaded","inserted","duplicates"}; progress in bytes
- *                    then records; ZJOB_RETRY on network errors, ZJOB_FAIL on a refused comm key;
- *   log.clear        pull first, clear the terminal's log only after its records are committed;
- *                    → the pull's counts + "cleared":true;
- *   user.to_db       users + FP templates of the terminal into users/templates (store PUSH ingest),
- *                    batches of 100, cursor "after_uid" saved in the payload →
- * {"users","templates"}; user.to_device   users of the terminal's sync group + FP templates to it,
- * batches of 100, cursor "after_pin" saved → {"users","templates"}; device.enroll
- * {"user_id","finger"} remote enrollment → {"ok",events:[...],"error"?}. Queues: attendance-sync
- * (pull, clear), user-sync (user.*), device-cmd (enroll).
+ * their payload is JSON ({"device_id":N,...}), their result JSON text:
+ *   - attendance.pull: the whole log in chunks, stored in 500-row transactions; progress in bytes
+ *     while it downloads, then in records; result {"downloaded","inserted","duplicates",
+ *     "download_ms","total_ms"}; ZJOB_RETRY on network errors, ZJOB_FAIL on a refused comm key;
+ *   - log.clear: with the terminal disabled, the pull, then the terminal's log cleared only after
+ *     its records are committed; the pull's counts + "cleared":true;
+ *   - user.to_db: users + FP templates of the terminal into users/templates (the store's PUSH
+ *     ingest, fanned out to the group's PUSH terminals), batches of 100, cursor "after_uid" saved
+ *     in the payload; result {"users","stored","templates"};
+ *   - user.to_device: users of the terminal's sync group + FP templates to it, batches of 100,
+ *     cursor "after_pin" saved; result {"users","templates","sync_group"};
+ *   - device.enroll: {"user_id","finger"} remote enrollment; result {"ok","captures",
+ *     "events":[...],"error"?}.
+ * Queues: attendance-sync (pull, clear), user-sync (user.*), device-cmd (enroll).
  *
  * Thread-safety: every function is thread-safe. Ownership: zfleet borrows the store and the job
  * queue (both must outlive it). Errors (besides those listed): ZKBIO_EINVAL, ZKBIO_ENOMEM,
