@@ -18,6 +18,7 @@
 
 #include "bench.h"
 #include "bench_accuracy.h"
+#include "bench_api.h"
 #include "bench_service.h"
 #include "engine_cmds.h"
 #include "reader_cmds.h"
@@ -37,7 +38,7 @@ static const subcommand commands[] = {
     {"push-sim", cmd_push_sim, "simulate a ZKTeco terminal (Attendance PUSH 2.x) against a server"},
     {"bench", cmd_bench,
      "benchmarks: `bench push` (zkbiod under simulated devices), `bench accuracy`, `bench speed`, "
-     "`bench capture`, `bench service`"},
+     "`bench capture`, `bench service`, `bench zk4370`, `bench api`"},
     {"extract", zkbio_cli_extract, "fingerprint image -> minutiae template, quality"},
     {"match", zkbio_cli_match, "compare two fingerprints (images or templates): score, decision"},
     {"merge", zkbio_cli_merge, "enrol: merge three captures of one finger into one template"},
@@ -105,7 +106,8 @@ static int cmd_bench(int argc, char **argv)
                 "       zkbio bench zk4370 [options] (zkbio bench zk4370 --help)\n"
                 "       zkbio bench speed DIR... [options] (zkbio bench speed --help)\n"
                 "       zkbio bench capture [--frames N] (zkbio bench capture --help)\n"
-                "       zkbio bench service DIR [options] (zkbio bench service --help)\n");
+                "       zkbio bench service DIR [options] (zkbio bench service --help)\n"
+                "       zkbio bench api [options] (zkbio bench api --help)\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "push") == 0)
@@ -118,6 +120,8 @@ static int cmd_bench(int argc, char **argv)
         return zkbio_cli_bench_capture(argc - 1, argv + 1);
     if (strcmp(argv[1], "zk4370") == 0)
         return zkbio_cli_bench_zk4370(argc - 1, argv + 1);
+    if (strcmp(argv[1], "api") == 0)
+        return zkbio_cli_bench_api(argc - 1, argv + 1);
     if (strcmp(argv[1], "accuracy") == 0)
         return zkbio_cli_bench_accuracy(argc - 1, argv + 1);
     fprintf(stderr, "zkbio bench: unknown benchmark '%s' (see zkbio bench --help)\n", argv[1]);

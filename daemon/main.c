@@ -2,7 +2,8 @@
 /*
  * zkbiod: the ZKTeco PUSH server (/iclock), the management API and /health, and the fingerprint
  * service for web apps. main wires the modules (docs/architecture.md) and starts and stops them:
- * core (configuration, logging) -> store -> auth -> fpservice -> api (handler context) -> http
+ * core (configuration, logging) -> store -> jobs (the queue) -> fleet (4370 terminals: it registers
+ * its job kinds, then the queue starts) -> auth -> fpservice -> api (handler context) -> http
  * (listeners); shutdown runs the other way.
  */
 #include <errno.h>
@@ -17,12 +18,12 @@
 #include "zkbio/version.h"
 
 #include "api.h"
-#include "fleet.h"
-#include "jobs.h"
 #include "auth.h"
 #include "core.h"
+#include "fleet.h"
 #include "fpservice.h"
 #include "http.h"
+#include "jobs.h"
 #include "push.h"
 #include "store.h"
 
@@ -145,9 +146,8 @@ int main(int argc, char **argv)
     app.store = store;
     app.push = &push;
     app.version = zkbio_version();
-    zjobs *jobs = NULL;
     err[0] = '\0';
-    if (fleet_open(&cfg, store, &jobs, &app.fleet, err, sizeof(err)) != 0) {
+    if (fleet_open(&cfg, store, &app.jobs, &app.fleet, err, sizeof(err)) != 0) {
         zlog_error("%s", err);
         zs_close(store);
         zkbiod_config_free(&cfg);
@@ -164,7 +164,7 @@ int main(int argc, char **argv)
         fps_stop(app.fps);
         fps_free(app.fps);
         zauth_close(app.auth);
-        fleet_close(jobs, app.fleet);
+        fleet_close(app.jobs, app.fleet);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -178,7 +178,7 @@ int main(int argc, char **argv)
         zhttp_stop(h);
         fps_free(app.fps);
         zauth_close(app.auth);
-        fleet_close(jobs, app.fleet);
+        fleet_close(app.jobs, app.fleet);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -198,10 +198,10 @@ int main(int argc, char **argv)
     while (!stop_requested)
         sleep(1);
     zlog_info("stopping");
-    zhttp_quiesce(h);             /* WebSocket clients told, keep-alive thread stopped */
-    fps_stop(app.fps);            /* jobs cancelled: REST handlers waiting on them return */
-    zhttp_stop(h);                /* listeners stopped */
-    fleet_close(jobs, app.fleet); /* terminal sessions closed, running jobs re-queued */
+    zhttp_quiesce(h);                 /* WebSocket clients told, keep-alive thread stopped */
+    fps_stop(app.fps);                /* jobs cancelled: REST handlers waiting on them return */
+    zhttp_stop(h);                    /* listeners stopped */
+    fleet_close(app.jobs, app.fleet); /* terminal sessions closed, running jobs re-queued */
     fps_free(app.fps);
     zauth_close(app.auth);
     zs_close(store);

@@ -9,6 +9,9 @@ libmbedtls-dev libjansson-dev libargon2-dev libcrypt-dev libmariadb-dev mariadb-
 dpkg-dev umockdev libumockdev-dev wrk python3 curl openssl libpng-dev libtiff-dev zlib1g-dev
 chromium libnss3-tools"
 
+# python3-yaml: tests/meta/check-openapi.py reads docs/openapi.yaml
+packages="$packages python3-yaml"
+
 missing=""
 for p in $packages; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -73,4 +76,20 @@ fi
 zk4370_node="$top/tests/zk4370/node"
 if command -v npm >/dev/null 2>&1 && [ ! -f "$zk4370_node/node_modules/node-zklib/package.json" ]; then
     quiet npm ci --prefix "$zk4370_node" --no-audit --no-fund --loglevel=error
+fi
+
+# The /api/v1 OpenAPI document's tests (tests/api: Redocly CLI lint, the contract test and the fuzz pass with
+# swagger-parser and Ajv) run from npm packages installed into that folder, pinned by its package-lock.json;
+# installed again when the lockfile changed since the last `npm ci`. Without them the tests skip (CI: fail).
+api="$top/tests/api"
+if command -v npm >/dev/null 2>&1 && ! cmp -s "$api/package-lock.json" "$api/node_modules/.zkbio-installed-lock"; then
+    if npm ci --prefix "$api" --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
+        cp "$api/package-lock.json" "$api/node_modules/.zkbio-installed-lock"
+    elif [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ]; then # CI: every test must run
+        echo "setup-deps: failed: npm ci in tests/api" >&2
+        cat "$log" >&2
+        exit 1
+    else
+        echo "setup-deps: npm ci in tests/api failed (offline?): the api tests will skip" >&2
+    fi
 fi

@@ -32,34 +32,6 @@ static int store_fail(zreq *r, int rc, const char *what)
     return zapi_v1_fail(r, 500, "INTERNAL_ERROR", "database error", NULL);
 }
 
-/* A wall-clock time as the filters take it: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" or with a space
- * instead of T; normalised into out "YYYY-MM-DD HH:MM:SS" (a date alone: its first or, with
- * end_of_day, its last second). 1 when valid. A zone suffix is refused: punch times are the
- * terminals' wall clocks. */
-static int valid_time(const char *in, char out[20], int end_of_day)
-{
-    size_t l = strlen(in);
-    if (l != 10 && l != 16 && l != 19)
-        return 0;
-    static const char shape[] = "dddd-dd-dd dd:dd:dd";
-    for (size_t i = 0; i < l; i++) {
-        char s = shape[i], ch = in[i];
-        if (s == 'd' ? (ch < '0' || ch > '9') : (i == 10 ? (ch != ' ' && ch != 'T') : ch != s))
-            return 0;
-    }
-    memcpy(out, in, l);
-    if (l == 10)
-        memcpy(out + 10, end_of_day ? " 23:59:59" : " 00:00:00", 9);
-    else if (l == 16)
-        memcpy(out + 16, end_of_day ? ":59" : ":00", 3);
-    out[10] = ' ';
-    out[19] = '\0';
-    int mo = (out[5] - '0') * 10 + out[6] - '0', d = (out[8] - '0') * 10 + out[9] - '0';
-    int h = (out[11] - '0') * 10 + out[12] - '0', mi = (out[14] - '0') * 10 + out[15] - '0';
-    int sec = (out[17] - '0') * 10 + out[18] - '0';
-    return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec <= 59;
-}
-
 /* from/to of r into f's strings; 0 or the status of the 400 sent. */
 static int time_range(zreq *r, const char **from, const char **to, char fb[20], char tb[20])
 {
@@ -69,7 +41,7 @@ static int time_range(zreq *r, const char **from, const char **to, char fb[20], 
     if ((rc = zapi_query(r, "from", v, sizeof(v))) < 0)
         return 400;
     if (rc > 0) {
-        if (!valid_time(v, fb, 0))
+        if (!zapi_parse_wall_time(v, fb, 0))
             return zapi_bad_param(r, "from",
                                   "from must be YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (the "
                                   "terminals' wall clock, no zone)");
@@ -78,7 +50,7 @@ static int time_range(zreq *r, const char **from, const char **to, char fb[20], 
     if ((rc = zapi_query(r, "to", v, sizeof(v))) < 0)
         return 400;
     if (rc > 0) {
-        if (!valid_time(v, tb, 1))
+        if (!zapi_parse_wall_time(v, tb, 1))
             return zapi_bad_param(r, "to",
                                   "to must be YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (the terminals' "
                                   "wall clock, no zone)");
@@ -106,32 +78,6 @@ static int bool_param(zreq *r, const char *name, int *out)
     else
         return zapi_bad_param(r, name, "must be true or false");
     return 0;
-}
-
-/* Hex of a text key (cursors must stay printable ASCII without spaces whatever a PIN holds). */
-static void hex_of(const char *s, char *out, size_t size)
-{
-    size_t l = strlen(s);
-    if (l * 2 + 1 > size)
-        l = (size - 1) / 2;
-    zc_hex((const uint8_t *)s, l, out);
-    out[l * 2] = '\0';
-}
-
-/* Back from hex_of; 1 when valid. */
-static int unhex(const char *in, char *out, size_t size)
-{
-    size_t l = strlen(in);
-    if (l % 2 || l / 2 + 1 > size)
-        return 0;
-    for (size_t i = 0; i < l; i += 2) {
-        int hi = zc_hexdigit(in[i]), lo = zc_hexdigit(in[i + 1]);
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-            return 0;
-        out[i / 2] = (char)(hi * 16 + lo);
-    }
-    out[l / 2] = '\0';
-    return 1;
 }
 
 /* The device a /api/v1/devices/{ref}[/...] path or a `device` filter names (an id, or an SN for
@@ -233,7 +179,8 @@ static int build_command(zreq *r, json_t *j, char *out, size_t size)
         rc = zkbio_push_cmd_set_option(key, value, out, size, &len);
     } else if (strcasecmp(name, "QUERY_ATTLOG") == 0 || strcasecmp(name, "VERIFY_SUM") == 0) {
         char s[20], e[20];
-        if (!start || !end || !valid_time(start, s, 0) || !valid_time(end, e, 1))
+        if (!start || !end || !zapi_parse_wall_time(start, s, 0) ||
+            !zapi_parse_wall_time(end, e, 1))
             return zapi_v1_failf(r, 400, "VALIDATION_ERROR", "%s needs \"start\" and \"end\" times",
                                  name);
         rc = strcasecmp(name, "VERIFY_SUM") == 0
@@ -453,7 +400,7 @@ int zapi_users(zreq *r)
         return 400;
     f.pin = rc > 0 ? pin : NULL;
     if (pg.after[0]) {
-        if (!unhex(pg.after, after, sizeof(after)))
+        if (!zapi_cursor_key_parse(pg.after, after, sizeof(after)))
             return zapi_bad_param(r, "after", "after is not a cursor of this list");
         f.after_key = after;
     }
@@ -465,9 +412,9 @@ int zapi_users(zreq *r)
     for (size_t i = 0; i < page.n; i++)
         json_array_append_new(items, zapi_user_json(&page.users[i]));
     char next[2 * 64 + 1] = "";
-    if (page.next)
-        hex_of(page.next, next, sizeof(next));
-    st = zapi_page(r, &pg, items, page.next ? next : NULL, page.total);
+    if (page.next && !zapi_cursor_key_make(page.next, next, sizeof(next)))
+        next[0] = '\0'; /* a PIN over 64 bytes: cannot be stored (users.pin is 24) */
+    st = zapi_page(r, &pg, items, next[0] ? next : NULL, page.total);
     zs_user_page_free(&page);
     return st;
 }
@@ -543,16 +490,10 @@ int zapi_attendance(zreq *r)
             return zapi_bad_param(r, "status", "status (a punch state) must be 0..255");
         f.status = (int)n;
     }
-    if (pg.after[0]) { /* YYYYMMDDHHMMSS.id */
-        const char *a = pg.after;
-        size_t l = strlen(a);
-        if (l < 16 || l > 33 || strspn(a, "0123456789") != 14 || a[14] != '.' ||
-            strspn(a + 15, "0123456789") != l - 15)
+    if (pg.after[0]) {
+        if (!zapi_cursor_punch_parse(pg.after, at, &f.after_id))
             return zapi_bad_param(r, "after", "after is not a cursor of this list");
-        snprintf(at, sizeof(at), "%.4s-%.2s-%.2s %.2s:%.2s:%.2s", a, a + 4, a + 6, a + 8, a + 10,
-                 a + 12);
         f.after_time = at;
-        f.after_id = (int64_t)strtoll(a + 15, NULL, 10);
     }
     zs_punch_page page;
     rc = zs_list_attendance(r->app->store, &f, &page);
@@ -562,13 +503,10 @@ int zapi_attendance(zreq *r)
     for (size_t i = 0; i < page.n; i++)
         json_array_append_new(items, zapi_punch_json(&page.punches[i]));
     char next[48] = "";
-    if (page.has_next && page.n) {
-        const zs_punch *p = &page.punches[page.n - 1];
-        const char *t = p->time;
-        if (strlen(t) == 19)
-            snprintf(next, sizeof(next), "%.4s%.2s%.2s%.2s%.2s%.2s.%lld", t, t + 5, t + 8, t + 11,
-                     t + 14, t + 17, (long long)p->id);
-    }
+    if (page.has_next && page.n &&
+        !zapi_cursor_punch_make(page.punches[page.n - 1].time, page.punches[page.n - 1].id, next,
+                                sizeof(next)))
+        next[0] = '\0';
     st = zapi_page(r, &pg, items, next[0] ? next : NULL, page.total);
     zs_punch_page_free(&page);
     return st;
@@ -602,12 +540,15 @@ int zapi_attendance_summary(zreq *r)
     char sn[ZKBIO_PUSH_SN_MAX + 2], pin[32], from[20], to[20], apin[32], adate[20];
     if ((st = punch_filter(r, &f, sn, pin, from, to)) != 0)
         return st;
+    /* Without a user the summary groups every punch of the range: keep the range bounded (a
+     * month of 1,000,000 punches a year is ~0.2 s a page on SQLite). */
+    if (!f.pin && (!f.from || !f.to || zapi_wall_day(f.to) - zapi_wall_day(f.from) > 92))
+        return zapi_bad_param(r, f.from && f.to ? "to" : "from",
+                              "without a user, the summary needs from and to at most 93 days "
+                              "apart");
     if (pg.after[0]) {
-        const char *a = pg.after;
-        if (strlen(a) < 11 || strspn(a, "0123456789") != 8 || a[8] != '.' ||
-            !unhex(a + 9, apin, sizeof(apin)))
+        if (!zapi_cursor_day_parse(pg.after, adate, apin, sizeof(apin)))
             return zapi_bad_param(r, "after", "after is not a cursor of this list");
-        snprintf(adate, sizeof(adate), "%.4s-%.2s-%.2s", a, a + 4, a + 6);
         f.after_pin = apin;
         f.after_time = adate;
     }
@@ -619,12 +560,10 @@ int zapi_attendance_summary(zreq *r)
     for (size_t i = 0; i < page.n; i++)
         json_array_append_new(items, zapi_punch_day_json(&page.days[i]));
     char next[80] = "";
-    if (page.has_next && page.n) {
-        const zs_punch_day *d = &page.days[page.n - 1];
-        char hex[2 * 24 + 1];
-        hex_of(d->pin, hex, sizeof(hex));
-        snprintf(next, sizeof(next), "%.4s%.2s%.2s.%s", d->date, d->date + 5, d->date + 8, hex);
-    }
+    if (page.has_next && page.n &&
+        !zapi_cursor_day_make(page.days[page.n - 1].date, page.days[page.n - 1].pin, next,
+                              sizeof(next)))
+        next[0] = '\0';
     st = zapi_page(r, &pg, items, next[0] ? next : NULL, page.total);
     zs_punch_day_page_free(&page);
     return st;

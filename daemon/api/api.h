@@ -23,7 +23,7 @@
  * zapi_v1_fail() with the contract's code directly.
  *
  * Thread-safety: handlers run on civetweb worker threads concurrently; zapi and the modules it
- * points to are safe for that. Dependencies: core, auth, store, push, fpservice.
+ * points to are safe for that. Dependencies: core, auth, store, push, fpservice, jobs.
  */
 #ifndef ZKBIOD_API_H
 #define ZKBIOD_API_H
@@ -37,6 +37,7 @@
 #include "core.h"
 #include "fleet.h"
 #include "fpservice.h"
+#include "jobs.h"
 #include "push.h"
 #include "store.h"
 
@@ -68,6 +69,7 @@ typedef struct zapi {
     char cert_fp[96], cert_from[24], cert_to[24];
     zapi_ws *ws;   /* NULL when the service is off */
     zfleet *fleet; /* 4370 terminals (daemon/fleet); NULL until opened */
+    zjobs *jobs; /* the durable job queue (daemon/jobs); NULL: the /api/v1/jobs routes answer 503 */
 } zapi;
 
 #define ZAPI_ARG_MAX 1024
@@ -173,6 +175,31 @@ int zapi_query(zreq *r, const char *name, char *buf, size_t size);
  */
 int zapi_bad_param(zreq *r, const char *name, const char *why);
 
+/* ---- request text of /api/v1 (params.c): bounds-checked, fuzzed (tests/fuzz/fuzz-api-params.c) --
+ * Each returns 1 when the input is valid (outputs written), 0 otherwise (outputs undefined). */
+/* A filter time: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (' ' for 'T' too), no
+ * zone, fields in range (day 1..31 whatever the month), into out "YYYY-MM-DD HH:MM:SS"; the missing
+ * part is the first (or, with end_of_day, the last) second. */
+int zapi_parse_wall_time(const char *in, char out[20], int end_of_day);
+/* The day number (api_json.h zapi_days_from_civil) of a normalised "YYYY-MM-DD..." from
+ * zapi_parse_wall_time.
+ */
+int64_t zapi_wall_day(const char *t);
+/* An If-None-Match value (a comma list of entity tags, W/ prefixes compared weakly, or "*") names
+ * etag (a quoted strong tag). NULL inm: 0. */
+int zapi_etag_matches(const char *inm, const char *etag);
+/* The attendance list's cursor "YYYYMMDDHHMMSS.<id>" from a row's "YYYY-MM-DD HH:MM:SS" and id, and
+ * back (time into "YYYY-MM-DD HH:MM:SS"). */
+int zapi_cursor_punch_make(const char *time, int64_t id, char *out, size_t size);
+int zapi_cursor_punch_parse(const char *cur, char time[20], int64_t *id);
+/* A text key's cursor (lower-case hex of its bytes; keys without NUL), and back into key (size
+ * bytes). */
+int zapi_cursor_key_make(const char *key, char *out, size_t size);
+int zapi_cursor_key_parse(const char *cur, char *key, size_t size);
+/* The daily summary's cursor "YYYYMMDD.<hex of the PIN>" and back (date "YYYY-MM-DD"). */
+int zapi_cursor_day_make(const char *date, const char *pin, char *out, size_t size);
+int zapi_cursor_day_parse(const char *cur, char date[11], char *pin, size_t pinsize);
+
 /* ---- the management API (admin.c): family ZAPI_ADMIN ---------------------------------------- */
 int zapi_health(zreq *r);
 int zapi_devices_list(zreq *r);
@@ -184,6 +211,8 @@ int zapi_attendance(zreq *r);
 int zapi_attendance_get(zreq *r); /* arg[0] = punch id */
 int zapi_attendance_summary(zreq *r);
 int zapi_commands(zreq *r);
+/* GET /api/v1/openapi.yaml (openapi_doc.c): docs/openapi.yaml, embedded at build time; open. */
+int zapi_openapi_doc(zreq *r);
 
 /* ---- accounts, tokens and the audit log (v1_auth.c): family ZAPI_ADMIN ---------------------
  * Bodies and replies in docs/management-api.md ("Accounts, tokens and roles"). */
@@ -211,6 +240,25 @@ int zapi_fleet_sync_to_db(zreq *r);       /* POST /api/v1/users/device/{id}/sync
 int zapi_fleet_sync_to_device(zreq *r);   /* POST /api/v1/users/device/{id}/syncUserToDevice */
 int zapi_fleet_attendance_sync(zreq *r);  /* POST /api/v1/attendance/device/{id}/sync */
 int zapi_fleet_attendance_clear(zreq *r); /* POST /api/v1/attendance/device/{id}/clear */
+
+/* ---- jobs and the queue (v1_jobs.c): family ZAPI_ADMIN -------------------------------------
+ * docs/management-api.md "Jobs and the queue". A job's payload is never served. */
+int zapi_jobs_list(zreq *r);   /* GET /api/v1/jobs?device_id=&queue=&state=&limit=&after= */
+int zapi_job_get(zreq *r);     /* GET /api/v1/jobs/{id}: arg[0] = id */
+int zapi_job_cancel(zreq *r);  /* POST /api/v1/jobs/{id}/cancel, DELETE /api/v1/jobs/{id} */
+int zapi_queue_stats(zreq *r); /* GET /api/v1/queue/stats */
+/* One job as the API shows it: id/job_id, queue, kind, device_id, state (and status, the same),
+ * priority, attempts, max_attempts, cancel_requested, progress {done, total|null, percent|null},
+ * downloaded/inserted/duplicates (when the result has them), result, error (the last failure's
+ * message, null when none or completed), errors [{at, attempt, code, message}], created_by,
+ * created_at/queued_at, run_at, started_at, finished_at (ISO-8601 UTC or null). A new reference. */
+json_t *zapi_job_json(const zjob *j);
+/* The body of a sync's 202: {job_id, device_id, status (the job's state: "queued" for a new one),
+ * queued_at, queue, kind, existing}. A new reference. */
+json_t *zapi_job_queued_json(const zjob *j, int existing);
+/* Reply 202 with zapi_job_queued_json of job_id (as zjobs_enqueue returned it, with its `existing`
+ * flag); 404/503 in the envelope when it cannot be read. Returns the status sent. */
+int zapi_job_accepted(zreq *r, int64_t job_id, int existing);
 
 /* ---- the fingerprint service's REST routes (fingerprint.c): family ZAPI_FPS ------------------ */
 int zapi_fp_health_bare(zreq *r); /* /health */

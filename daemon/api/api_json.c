@@ -184,8 +184,8 @@ int zapi_tz_valid(const char *tz)
     return 1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* H. Hinnant's days_from_civil (public domain algorithm, restated). */
+int64_t zapi_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -202,7 +202,7 @@ int zapi_wall_to_utc(const char *wall, int offset_min, char *out, size_t size)
         !two(wall + 5, &mo) || !two(wall + 8, &d) || !two(wall + 11, &h) || !two(wall + 14, &mi) ||
         !two(wall + 17, &s) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
         return 0;
-    int64_t t = days_from_civil(y1 * 100 + y2, mo, d) * 86400 + h * 3600 + mi * 60 + s -
+    int64_t t = zapi_days_from_civil(y1 * 100 + y2, mo, d) * 86400 + h * 3600 + mi * 60 + s -
                 (int64_t)offset_min * 60;
     if (t < 0)
         return 0;

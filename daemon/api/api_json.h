@@ -33,6 +33,8 @@ const char *zapi_punch_state_name(int64_t status);
 int zapi_tz_valid(const char *tz);
 /** Minutes east of UTC of an offset tz ("Z", "+HH:MM", "-HH:MM", "UTC"); 0 when tz is not one. */
 int zapi_tz_offset(const char *tz, int *minutes);
+/** Days since 1970-01-01 of a proleptic Gregorian date (m 1..12, d 1..31). */
+int64_t zapi_days_from_civil(int64_t y, int m, int d);
 /** "YYYY-MM-DD HH:MM:SS" wall clock minus the offset, as "…Z" into out (>= 21 bytes); 0 when the
  * time is malformed. */
 int zapi_wall_to_utc(const char *wall, int offset_min, char *out, size_t size);

@@ -14,32 +14,8 @@ void zapi_cors_headers(zreq *r)
     mg_response_header_add(r->c, "Access-Control-Allow-Credentials", "true", -1);
     mg_response_header_add(r->c, "Access-Control-Expose-Headers",
                            "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, "
-                           "Retry-After, ETag, X-Request-Id",
+                           "Retry-After",
                            -1);
-}
-
-/* One entity tag of If-None-Match (RFC 9110 §13.1.2: weak comparison, "*" matches any). */
-static int etag_matches(const char *inm, const char *etag)
-{
-    if (!inm)
-        return 0;
-    size_t el = strlen(etag);
-    const char *p = inm;
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        if (*p == '*')
-            return 1;
-        if (p[0] == 'W' && p[1] == '/')
-            p += 2;
-        size_t l = strcspn(p, ",");
-        while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
-            l--;
-        if (l == el && memcmp(p, etag, el) == 0)
-            return 1;
-        p += strcspn(p, ",");
-    }
-    return 0;
 }
 
 /* Conditional GET on the management family: a 200 to GET/HEAD gets a strong ETag (the first 128
@@ -72,7 +48,7 @@ int zapi_reply(zreq *r, int status, json_t *body)
         etag[0] = '"';
         zc_hex(h, 16, etag + 1);
         strcat(etag, "\"");
-        if (etag_matches(mg_get_header(r->c, "If-None-Match"), etag)) {
+        if (zapi_etag_matches(mg_get_header(r->c, "If-None-Match"), etag)) {
             status = 304;
             len = 0;
         }

@@ -88,9 +88,10 @@ static const opt options[] = {
      "Database: sqlite (<data-dir>/zkbiod.db), sqlite:PATH, or\n"
      "mariadb://USER:PASS@HOST:PORT/DB.",
      FIELD(db), 0, 0, 0, NULL},
-    {"admin-token", T_STR, F_SECRET, "TOKEN", "", "none (management API disabled)",
-     "Bearer token for the management API /api/v1/; empty disables the API.", FIELD(admin_token), 0,
-     0, 0, NULL},
+    {"admin-token", T_STR, F_SECRET, "TOKEN", "", "none",
+     "Bearer token for the management API /api/v1/, with the admin role. With neither a token\n"
+     "nor an account (zkbiod user add) the API is disabled.",
+     FIELD(admin_token), 0, 0, 0, NULL},
     {"admin-token-file", T_PATH, 0, "FILE", "", "",
      "Read the admin token from the first line of FILE (keeps it out of ps and the environment).",
      FIELD(admin_token_file), 0, 0, 0, NULL},
@@ -1273,7 +1274,8 @@ void zkbiod_config_print_help(FILE *f)
         "Usage: zkbiod [--OPTION VALUE]...\n"
         "ZKTeco PUSH server: /iclock/ for attendance terminals, /api/v1/ for management, /health;\n"
         "and the fingerprint service for web apps: /api/..., WebSocket (service-listen).\n"
-        "Subcommands: zkbiod apikey create|list|revoke, zkbiod cert install|uninstall|show\n"
+        "Subcommands: zkbiod apikey create|list|revoke, zkbiod user add|list|passwd|remove,\n"
+        "zkbiod cert install|uninstall|show\n"
         "(each with --help).\n"
         "\n"
         "Every option is a flag (--name VALUE or --name=VALUE), an environment variable\n"

@@ -63,6 +63,15 @@ static const zroute routes[] = {
     {"POST", "/api/v1/attendance/device/*/sync", A, OPER, zapi_fleet_attendance_sync, 0},
     {"POST", "/api/v1/attendance/device/*/clear", A, ADM, zapi_fleet_attendance_clear, 0},
     {"POST", "/api/v1/cache/clear", A, ADM, zapi_fleet_cache_clear, 0},
+    /* jobs part: the durable job queue (daemon/jobs; docs/management-api.md "Jobs and the queue")
+     */
+    {"GET", "/api/v1/jobs", A, VIEW, zapi_jobs_list, 0},
+    {"GET", "/api/v1/jobs/*", A, VIEW, zapi_job_get, 0},
+    {"DELETE", "/api/v1/jobs/*", A, OPER, zapi_job_cancel, 0},
+    {"POST", "/api/v1/jobs/*/cancel", A, OPER, zapi_job_cancel, 0},
+    {"GET", "/api/v1/queue/stats", A, VIEW, zapi_queue_stats, 0},
+    /* the OpenAPI document of /api/v1 (docs/openapi.yaml, embedded at build time) */
+    {"GET", "/api/v1/openapi.yaml", A, PUB, zapi_openapi_doc, 0},
 
     /* fingerprint service listener (docs/fingerprint-service.md) */
     {"*", "/health", F, PUB, zapi_fp_health_bare, 0},

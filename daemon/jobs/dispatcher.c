@@ -195,55 +195,68 @@ static int device_busy_locked(const zjobs *q, int64_t device_id)
     return 0;
 }
 
-/* Claim what is due and may run now. Returns 1 when a due job was left for lack of a worker. */
-static int dispatch_due(zjobs *q)
+/* Claim job d for this process and hand it to the workers; 1 when claimed. */
+static int claim(zjobs *q, const zs_job_due *d)
 {
-    zs_job_due due[ZJOBS_DUE_BATCH];
-    size_t n = 0;
+    struct zjob_run *run = calloc(1, sizeof(*run));
+    if (!run)
+        return 0;
+    run->q = q;
+    run->id = d->id;
+    run->device_id = d->device_id;
     int64_t now = zjobs_now_ms();
-    if (zs_jobs_due(q->st, now, due, ZJOBS_DUE_BATCH, &n) != 0) {
-        zlog_warn("jobs: cannot read due jobs: %s", zs_errmsg(q->st));
+    int claimed = 0;
+    if (zs_job_claim(q->st, run->id, q->owner, now, now + q->lease_ms, &claimed) != 0 || !claimed) {
+        free(run); /* another process, or a cancel, got there first */
         return 0;
     }
-    int left = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!zjobs_handler_of(q, due[i].kind))
-            continue; /* another process (with that module) runs it */
-        pthread_mutex_lock(&q->lock);
-        int skip = q->stopping || device_busy_locked(q, due[i].device_id);
-        int full = q->nactive >= q->workers;
-        pthread_mutex_unlock(&q->lock);
-        if (full && !skip)
-            left = 1;
-        if (skip || full)
-            continue;
-        struct zjob_run *run = calloc(1, sizeof(*run));
-        if (!run)
-            break;
-        run->q = q;
-        run->id = due[i].id;
-        run->device_id = due[i].device_id;
-        now = zjobs_now_ms();
-        int claimed = 0;
-        if (zs_job_claim(q->st, run->id, q->owner, now, now + q->lease_ms, &claimed) != 0 ||
-            !claimed) {
-            free(run);
-            continue;
+    pthread_mutex_lock(&q->lock);
+    run->stop = q->stopping; /* closed meanwhile: the worker gives it back */
+    run->next = q->active;
+    q->active = run;
+    q->nactive++;
+    if (q->pending_tail)
+        q->pending_tail->next_pending = run;
+    else
+        q->pending_head = run;
+    q->pending_tail = run;
+    pthread_cond_signal(&q->work);
+    pthread_mutex_unlock(&q->lock);
+    return 1;
+}
+
+/* Claim what is due and may run now, page by page in (priority, id) order, until the workers are
+ * all busy or no due job is left (at most ZJOBS_DUE_PAGES pages a pass, so jobs stuck behind
+ * busy devices or of kinds another process handles do not hide the rest). */
+static void dispatch_due(zjobs *q)
+{
+    zs_job_due due[ZJOBS_DUE_BATCH];
+    int after_priority = -1;
+    int64_t after_id = 0;
+    for (int page = 0; page < ZJOBS_DUE_PAGES; page++) {
+        size_t n = 0;
+        if (zs_jobs_due(q->st, zjobs_now_ms(), after_priority, after_id, due, ZJOBS_DUE_BATCH,
+                        &n) != 0) {
+            zlog_warn("jobs: cannot read due jobs: %s", zs_errmsg(q->st));
+            return;
         }
-        pthread_mutex_lock(&q->lock);
-        run->stop = q->stopping; /* closed meanwhile: the worker gives it back */
-        run->next = q->active;
-        q->active = run;
-        q->nactive++;
-        if (q->pending_tail)
-            q->pending_tail->next_pending = run;
-        else
-            q->pending_head = run;
-        q->pending_tail = run;
-        pthread_cond_signal(&q->work);
-        pthread_mutex_unlock(&q->lock);
+        for (size_t i = 0; i < n; i++) {
+            if (!zjobs_handler_of(q, due[i].kind))
+                continue; /* another process (with that module) runs it */
+            pthread_mutex_lock(&q->lock);
+            int stop = q->stopping, full = q->nactive >= q->workers;
+            int busy = device_busy_locked(q, due[i].device_id);
+            pthread_mutex_unlock(&q->lock);
+            if (stop || full)
+                return; /* a job's end kicks the next pass */
+            if (!busy)
+                claim(q, &due[i]);
+        }
+        if (n < ZJOBS_DUE_BATCH)
+            return;
+        after_priority = due[n - 1].priority;
+        after_id = due[n - 1].id;
     }
-    return left;
 }
 
 /* Renew the lease of every job this process runs, storing progress not yet stored; learn of

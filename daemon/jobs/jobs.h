@@ -143,7 +143,7 @@ int zjobs_get(zjobs *q, int64_t id, zjob *out);
 
 /* Filters and keyset paging of zjobs_list (NULL/0 = unused); newest first (id descending):
  *   int64_t device_id; const char *queue; int state (-1 = any); int64_t before (cursor: ids below
- *   this); int limit (1..1000, default 100). */
+ *   this); int limit (1..1001, default 100). */
 typedef zs_job_filter zjobs_filter;
 
 /* A page of jobs (*rows: caller frees with zjobs_list_free); *total = all matching rows. */
@@ -151,8 +151,9 @@ int zjobs_list(zjobs *q, const zjobs_filter *f, zjob **rows, size_t *n, int64_t 
 void zjobs_list_free(zjob *rows, size_t n);
 
 /* Cancel: a queued/scheduled/retryable job becomes cancelled at once; a running one is asked to
- * stop (its handler sees it at its next zjob_progress) and ends cancelled. *state = the state
- * after. ZKBIO_ENOENT unknown; ZKBIO_EBUSY when it already ended (state says how). */
+ * stop (cancel_requested; its handler sees it at its next zjob_progress, also when the cancel went
+ * through another process) and ends cancelled unless its handler completes anyway. *state = the
+ * state after. ZKBIO_ENOENT unknown; ZKBIO_EBUSY when it already ended (state says how). */
 int zjobs_cancel(zjobs *q, int64_t id, int *state);
 
 /* Wait up to timeout_ms for job id to end (completed, failed, cancelled); *out as zjobs_get (also

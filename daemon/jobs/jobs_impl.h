@@ -10,8 +10,9 @@
 
 #define ZJOBS_MAX_KINDS   32
 #define ZJOBS_MAX_WORKERS 256
-/* Due jobs read per dispatcher pass (the rest are read on the next pass). */
+/* Due jobs read per page, and pages at most per dispatcher pass. */
 #define ZJOBS_DUE_BATCH 64
+#define ZJOBS_DUE_PAGES 16
 /* zjob_progress stores progress at most this often (ms). */
 #define ZJOBS_PROGRESS_MS 1000
 

@@ -82,7 +82,14 @@ void zjobs_execute(zjobs *q, struct zjob_run *run)
     pthread_mutex_unlock(&q->lock);
     int loaded = !stop && zs_job_get(q->st, run->id, &run->job) == 0;
     const zjobs_handler *h = loaded ? zjobs_handler_of(q, run->job.kind) : NULL;
-    if (h) {
+    pthread_mutex_lock(&q->lock);
+    if (loaded && run->job.cancel_requested) /* cancelled between its claim and now */
+        run->cancel = 1;
+    int cancelled = run->cancel;
+    pthread_mutex_unlock(&q->lock);
+    if (cancelled) {
+        snprintf(err, sizeof(err), "cancelled before it started");
+    } else if (h) {
         out = h->fn(h->ctx, &run->job, run, err, sizeof(err));
         if (out != ZJOB_OK && out != ZJOB_RETRY && out != ZJOB_FAIL)
             out = ZJOB_FAIL;

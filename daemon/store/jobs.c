@@ -208,7 +208,7 @@ int zs_jobs_list(zs_store *st, const zs_job_filter *f, zs_job **rows, size_t *n,
     zs_job_filter none = {.state = -1};
     if (!f)
         f = &none;
-    int limit = f->limit <= 0 ? 100 : f->limit > 1000 ? 1000 : f->limit;
+    int limit = f->limit <= 0 ? 100 : f->limit > 1001 ? 1001 : f->limit;
     zdb_stmt *q;
     int rc;
     if (total) {
@@ -255,7 +255,8 @@ int zs_jobs_list(zs_store *st, const zs_job_filter *f, zs_job **rows, size_t *n,
 
 #define WAITING "('queued', 'scheduled', 'retryable')"
 
-int zs_jobs_due(zs_store *st, int64_t now, zs_job_due *out, size_t max, size_t *n)
+int zs_jobs_due(zs_store *st, int64_t now, int after_priority, int64_t after_id, zs_job_due *out,
+                size_t max, size_t *n)
 {
     *n = 0;
     zdb *db = zs_db(st);
@@ -263,17 +264,22 @@ int zs_jobs_due(zs_store *st, int64_t now, zs_job_due *out, size_t max, size_t *
         return ZKBIO_EUNAVAIL;
     zdb_stmt *q;
     int rc = zdb_prepare(db,
-                         "SELECT id, device_id, kind FROM jobs WHERE state IN " WAITING
-                         " AND run_at <= ? ORDER BY priority, id LIMIT ?",
+                         "SELECT id, device_id, kind, priority FROM jobs WHERE state IN " WAITING
+                         " AND run_at <= ? AND (priority > ? OR (priority = ? AND id > ?)) "
+                         "ORDER BY priority, id LIMIT ?",
                          &q);
     if (rc != 0)
         return rc;
     zdb_bind_int64(q, 1, now);
-    zdb_bind_int64(q, 2, (int64_t)max);
+    zdb_bind_int64(q, 2, after_priority);
+    zdb_bind_int64(q, 3, after_priority);
+    zdb_bind_int64(q, 4, after_id);
+    zdb_bind_int64(q, 5, (int64_t)max);
     while (*n < max && (rc = zdb_step(q)) == ZDB_ROW) {
         out[*n].id = zdb_col_int64(q, 0);
         out[*n].device_id = zdb_col_int64(q, 1);
         snprintf(out[*n].kind, sizeof(out[*n].kind), "%s", zdb_col_text(q, 2));
+        out[*n].priority = (int)zdb_col_int64(q, 3);
         (*n)++;
     }
     zdb_reset(q);

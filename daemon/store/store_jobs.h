@@ -94,7 +94,8 @@ typedef struct zs_job_filter {
     const char *queue;
     int state;      /**< -1 = any (0 is ZS_JOB_QUEUED) */
     int64_t before; /**< cursor: ids below this */
-    int limit;      /**< 1..1000, default 100 */
+    int limit;      /**< 1..1001 (a page of 1000 and one more to tell whether more follow),
+                       default 100 */
 } zs_job_filter;
 
 /** A page of jobs (*rows: free with zs_jobs_list_free); *total (may be NULL) = every row matching
@@ -105,12 +106,15 @@ void zs_jobs_list_free(zs_job *rows, size_t n);
 /** A due job as the dispatcher sees it. */
 typedef struct zs_job_due {
     int64_t id, device_id;
+    int priority;
     char kind[48];
 } zs_job_due;
 
 /** Up to max jobs that may start now (queued, scheduled or retryable with run_at <= now), in
- * (priority, id) order, into out; *n = how many. */
-int zs_jobs_due(zs_store *st, int64_t now, zs_job_due *out, size_t max, size_t *n);
+ * (priority, id) order after the cursor (after_priority, after_id); (-1, 0) = from the start; into
+ * out; *n = how many. */
+int zs_jobs_due(zs_store *st, int64_t now, int after_priority, int64_t after_id, zs_job_due *out,
+                size_t max, size_t *n);
 
 /** *at = the earliest run_at > now of a waiting job, 0 when none. */
 int zs_jobs_next_due(zs_store *st, int64_t now, int64_t *at);

@@ -181,6 +181,7 @@ static zki_emu_sess *new_sess(zkbio_zk_emu *e)
             while (s->id == 0);
             s->authed = e->comm_key == 0;
             s->last_ms = zki_emu_now_ms();
+            e->stats.sessions_opened++;
             return s;
         }
     }
@@ -290,8 +291,10 @@ static void on_accept(zkbio_zk_emu *e)
     uint8_t *rb = s ? malloc(ZKI_EMU_RBUF) : NULL;
     if (!s || !rb) {
         free(rb);
-        if (s)
+        if (s) {
             s->used = 0;
+            e->stats.sessions_opened--; /* never served */
+        }
         close(fd);
         return;
     }

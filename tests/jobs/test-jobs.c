@@ -462,6 +462,56 @@ out:
     zjob_clear(&j);
 }
 
+/* More due jobs than one page that this queue may not run (a kind it has no handler for, a busy
+ * device) do not hide a job it may run behind them. */
+static void t_no_starvation(zjobs *q)
+{
+    zjob j = {0};
+    for (int i = 0; i < 70; i++)
+        REQUIRE(add(q, "t.elsewhere", 0, NULL, 0, NULL) > 0, "enqueue");
+    int64_t blocker = add(q, "t.block", 60, NULL, 0, NULL);
+    REQUIRE(blocker > 0 && wait_flag(&F.block_running, 5000), "the blocker did not start");
+    for (int i = 0; i < 70; i++)
+        REQUIRE(add(q, "t.ok", 60, NULL, 0, NULL) > 0, "enqueue");
+    int64_t id = add(q, "t.ok", 61, NULL, 0, NULL);
+    REQUIRE(id > 0, "enqueue");
+    CHECK(zjobs_wait(q, id, 5000, &j) == 0 && j.state == ZJOB_COMPLETED);
+    zjob_clear(&j);
+    CHECK(zjobs_get(q, blocker, &j) == 0 && j.state == ZJOB_RUNNING);
+    release();
+out:
+    zjob_clear(&j);
+}
+
+/* (priority, id) order: with one worker, an interactive job queued after a bulk one runs first. */
+static void t_priority(zs_store *st)
+{
+    zjobs *q = open_queue(st, NULL, 1);
+    REQUIRE(q && zjobs_start(q) == 0, "queue");
+    int64_t blocker = add(q, "t.block", 70, NULL, 0, NULL);
+    REQUIRE(blocker > 0 && wait_flag(&F.block_running, 5000), "the blocker did not start");
+    int64_t ids[2];
+    for (int i = 0; i < 2; i++) {
+        zjob_new n = {.queue = "user-sync",
+                      .kind = "t.sleep",
+                      .device_id = 71 + i,
+                      .priority = i == 0 ? 9 : 0};
+        REQUIRE(zjobs_enqueue(q, &n, &ids[i], NULL) == 0, "enqueue");
+    }
+    release();
+    for (int i = 0; i < 2; i++) {
+        zjob j = {0};
+        CHECK(zjobs_wait(q, ids[i], 5000, &j) == 0 && j.state == ZJOB_COMPLETED);
+        zjob_clear(&j);
+    }
+    pthread_mutex_lock(&F.lock);
+    CHECK_EQ_INT(F.nspans, 2);
+    CHECK(F.nspans == 2 && F.spans[0].device_id == 72 && F.spans[1].device_id == 71);
+    pthread_mutex_unlock(&F.lock);
+out:
+    zjobs_close(q);
+}
+
 /* A pid that no longer exists: a child that has exited and been reaped. */
 static pid_t dead_pid(void)
 {
@@ -712,6 +762,8 @@ static const scenario scenarios[] = {
     {"unique", t_unique, NULL},
     {"per-device", t_per_device, NULL},
     {"cancel", t_cancel, NULL},
+    {"no-starvation", t_no_starvation, NULL},
+    {"priority", NULL, t_priority},
     {"recovery", NULL, t_recovery},
     {"close-running", NULL, t_close_running},
     {"stats-retention", NULL, t_stats_retention},

@@ -320,8 +320,11 @@ static void envelope_and_errors(void)
         "/api/v1/attendance?after=12345",
         "/api/v1/attendance?after=20250301080000.x",
         "/api/v1/attendance?user=1234567890123456789012345",
-        "/api/v1/attendance/summary?after=20250301.zz",
-        "/api/v1/attendance/summary?to=2025-02-30x",
+        "/api/v1/attendance/summary?from=2025-03-01&to=2025-03-02&after=20250301.zz",
+        "/api/v1/attendance/summary?from=2025-03-01&to=2025-02-30x",
+        "/api/v1/attendance/summary",                               /* no user: a range is needed */
+        "/api/v1/attendance/summary?from=2025-01-01&to=2025-04-04", /* 94 days */
+        "/api/v1/attendance/summary?device=PUSH1&from=2025-01-01",
         "/api/v1/attendance?limit=10&limit=20&after=" /* first wins: limit 10, empty after */
         "%20",
     };
@@ -430,7 +433,7 @@ static void conditional(void)
         "/api/v1/users",
         "/api/v1/commands",
         "/api/v1/attendance",
-        "/api/v1/attendance/summary",
+        "/api/v1/attendance/summary?from=2025-03-01&to=2025-03-31",
         "/health",
     };
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -468,8 +471,9 @@ static void lists(void)
     check_walks("/api/v1/attendance?user=1003&from=2025-03-02", "id", 10);
     check_walks("/api/v1/attendance?device=TCP1&user=1001", "id", 5);
     check_walks("/api/v1/attendance?from=2025-03-02T08:01&to=2025-03-04&status=1", "id", 5);
-    check_walks("/api/v1/attendance/summary", "user_id", 30);
-    check_walks("/api/v1/attendance/summary?device=PUSH1&from=2025-03-02", "date", 5);
+    check_walks("/api/v1/attendance/summary?from=2025-03-01&to=2025-03-31", "user_id", 30);
+    check_walks("/api/v1/attendance/summary?device=PUSH1&from=2025-03-02&to=2025-03-05", "date", 5);
+    check_walks("/api/v1/attendance/summary?user=1002", "date", 5); /* a user: any range */
 
     reply r;
     call(&r, "GET", "/api/v1/attendance?total=true&device=PUSH2&limit=5", NULL, NULL);

@@ -705,8 +705,36 @@ static void option_sizes(void)
     zkbio_zk_emu_stop(e);
 }
 
+/* sessions_opened counts every session ever opened; sessions only the open ones. */
+static void sessions_counted(void)
+{
+    zkbio_zk_emu *e = start(8, 0, 3, 3, 0);
+    zkbio_zk_emu_stats st;
+    zkbio_zk_emu_stats_get(e, &st);
+    CHECK_EQ_INT(st.sessions_opened, 0);
+    CHECK_EQ_INT(st.sessions, 0);
+    zkbio_zk_client *c = connect_to(e, ZKBIO_ZK_TCP, 0, 3000);
+    zkbio_zk_client_close(c);
+    c = connect_to(e, ZKBIO_ZK_TCP, 0, 3000);
+    zkbio_zk_client *u = connect_to(e, ZKBIO_ZK_UDP, 0, 3000);
+    /* the emulator notices the first connection's end when it reads it */
+    for (int i = 0; i < 100; i++) {
+        zkbio_zk_emu_stats_get(e, &st);
+        if (st.sessions == 2)
+            break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    CHECK_EQ_INT(st.sessions_opened, 3);
+    CHECK_EQ_INT(st.sessions, 2);
+    zkbio_zk_client_close(u);
+    zkbio_zk_client_close(c);
+    zkbio_zk_emu_stop(e);
+}
+
 int main(void)
 {
+    sessions_counted();
     option_sizes();
     all_commands(ZKBIO_ZK_TCP, 0);
     all_commands(ZKBIO_ZK_UDP, 0);

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the scenarios of `zkbio bench api` share (bench_api.c): the options, the zkbiod each
+ * scenario starts (loopback port 0, a temporary data directory, a random admin token in a 0600
+ * file), latency percentiles and the JSON/text output conventions.
+ *
+ * Every scenario function prints its table on stdout unless o->json, adds its figures to `out`
+ * (a JSON object it owns a member of), and returns 0 (ran, no error), 1 (ran, with errors: the
+ * reason is on stderr) or 2 (could not start). Single-threaded callers; the scenarios start
+ * their own threads.
+ */
+#ifndef ZKBIO_CLI_BENCH_API_COMMON_H
+#define ZKBIO_CLI_BENCH_API_COMMON_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "api_http.h"
+
+#define API_MAX_EXTRA 32
+#define API_MAX_RATES 4
+
+typedef struct api_opts {
+    char zkbiod[4096]; /* the zkbiod to start */
+    const char *db;    /* --db: "sqlite" or a mariadb:// URI */
+    int json, keep_data;
+    const char *extra[API_MAX_EXTRA]; /* --zkbiod-arg, appended to every zkbiod started */
+    unsigned nextra;
+    long timeout_s; /* per request, and the bound of every wait */
+    /* sync */
+    long punches;
+    long rates[API_MAX_RATES]; /* emulator link rates (bytes/s; 0 = unpaced), in run order */
+    int nrates;
+    /* attendance */
+    long stored, devices, users, connections, requests;
+    /* fleet */
+    long terminals;
+    double rest_s;
+} api_opts;
+
+typedef struct api_server {
+    pid_t pid; /* 0 when none was started */
+    int port;
+    int exited, status; /* reaped, and its wait status */
+    char dir[256];      /* the temporary data directory ("" when none) */
+    char token[65];     /* the admin token (64 hex digits) */
+} api_server;
+
+/* Start zkbiod with the common arguments plus args[0..nargs) and wait until GET /health answers
+ * 200 (60 s at most). 0, or -1 with the reason printed (zkbiod's log tail included). Call
+ * api_server_stop() in both cases. */
+int api_server_start(const api_opts *o, const char *const *args, size_t nargs, api_server *s);
+
+/* SIGTERM, wait (SIGKILL after 20 s), remove the data directory unless o->keep_data. 0 when zkbiod
+ * exited with status 0 (or none ran), -1 otherwise (said on stderr). */
+int api_server_stop(const api_opts *o, api_server *s);
+
+/* The quantile q (0..1) of v[0..n) sorted ascending (nearest rank); 0 when n = 0. */
+double api_quantile(const double *v, size_t n, double q);
+void api_sort(double *v, size_t n);
+
+/* Sleep ms milliseconds. */
+void api_sleep_ms(long ms);
+
+/* "met" / "MISSED" */
+const char *api_verdict(int met);
+
+/* POST /api/v1/devices for the 4370 terminal at 127.0.0.1:port (no comm key). The new device's
+ * id, or -1 (the reason in err). */
+long long api_register_terminal(api_http *h, const char *name, int port, long timeout_s, char *err,
+                                size_t errsz);
+
+/* The punches GET /api/v1/attendance?<query> holds: the reply's total when it gives one, else (walk
+ * set) a keyset walk in pages of 1000, else -1. -2 when a request failed (h tells why). */
+long long api_count_attendance(api_http *h, const char *query, long timeout_s, int walk);
+
+int api_run_sync(const api_opts *o, json_t *out);
+int api_run_attendance(const api_opts *o, json_t *out);
+int api_run_fleet(const api_opts *o, json_t *out);
+
+#endif /* ZKBIO_CLI_BENCH_API_COMMON_H */

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `zkbio bench api --scenario attendance`: GET /api/v1/attendance over many stored punches.
+ *
+ * Load: M punches (default 1,000,000) from D PUSH terminals (APIB0001.., default 20) and U users
+ * (PINs 1..U, default 500) go through zkbiod's PUSH ingest (POST /iclock/cdata?table=ATTLOG, 100
+ * per POST, one keep-alive connection per terminal) with the load generator of `bench push`:
+ * the way punches really arrive, and fast (the group-committing writer). Punch k (0..M-1) is PIN
+ * k % U + 1 at 2025-01-01 00:00:00 + k * step seconds, step = a year / M (at least 1 s): one year
+ * of history, every punch unique. Which terminal sends which POST is up to the connections, so
+ * every terminal has punches of every user all year round.
+ *
+ * Queries: for each filter, K keep-alive connections (threads) send N requests each, pages of 100
+ * (limit=100) with the filter's values drawn at random (seeded), and the round trip of each is
+ * timed (request sent to the last byte of the reply; parsing the reply is outside the timing).
+ * Every reply is checked: 200, rows <= 100, and every row matching the filter.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <jansson.h>
+
+#include "api_common.h"
+#include "api_http.h"
+#include "loadgen.h"
+#include "util.h"
+
+#define PER_POST   100
+#define PAGE       100
+#define YEAR_S     31536000L
+#define BASE_EPOCH 1735689600L /* 2025-01-01 00:00:00 UTC */
+
+/* The query parameters of GET /api/v1/attendance (the contract: device, user, from, to, keyset
+ * cursor `after`, `limit`). */
+#define P_DEVICE "sn"
+#define P_USER   "pin"
+
+enum { F_DEVICE, F_USER, F_RANGE, F_DEVICE_RANGE, F_NONE, F_DEEP, F_DEVICE_DEEP, F_COUNT };
+static const char *const filter_names[F_COUNT] = {
+    "device", "user", "range", "device+range", "none", "deep-keyset", "device+deep"};
+
+#define DEEP_CURSORS 64
+
+/* A cursor deep into a list, found honestly: the `next` of a one-row page that starts on a day in
+ * the second half of the year (the API's cursors are opaque). */
+typedef struct deep_cursor {
+    char sn[16]; /* the device filter it belongs to ("" for none) */
+    char after[96];
+} deep_cursor;
+
+typedef struct att_ctx {
+    const api_opts *o;
+    long step; /* seconds between punches */
+    const char *token;
+    int port;
+    deep_cursor deep[2][DEEP_CURSORS]; /* [0] unfiltered, [1] with a device filter */
+} att_ctx;
+
+/* ---- loading -----------------------------------------------------------------------------------
+ */
+
+typedef struct load_ud {
+    const att_ctx *a;
+    char host[32];
+} load_ud;
+
+static void fmt_time(long k_time, char out[20])
+{
+    time_t t = (time_t)k_time;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static size_t build_post(void *ud, unsigned device, uint64_t seq, char *buf, size_t cap)
+{
+    const load_ud *l = ud;
+    const att_ctx *a = l->a;
+    char body[PER_POST * 48];
+    size_t n = 0;
+    for (unsigned j = 0; j < PER_POST; j++) {
+        long k = (long)seq * PER_POST + (long)j;
+        char ts[20];
+        fmt_time(BASE_EPOCH + k * a->step, ts);
+        int w = snprintf(body + n, sizeof(body) - n, "%ld\t%s\t%ld\t1\t0\t0\t0\n",
+                         k % a->o->users + 1, ts, k % 2);
+        if (w < 0 || (size_t)w >= sizeof(body) - n)
+            return 0;
+        n += (size_t)w;
+    }
+    int h = snprintf(buf, cap,
+                     "POST /iclock/cdata?SN=APIB%04u&table=ATTLOG&Stamp=1 HTTP/1.1\r\nHost: %s\r\n"
+                     "User-Agent: iClock Proxy/1.09\r\nContent-Type: text/plain\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     device % (unsigned)a->o->devices + 1, l->host, n);
+    if (h < 0 || (size_t)h + n > cap)
+        return 0;
+    memcpy(buf + h, body, n);
+    return (size_t)h + n;
+}
+
+/* Store the punches; 0, or -1 (said on stderr). *secs and *rate are the load's figures. */
+static int load(const att_ctx *a, double *secs, double *rate)
+{
+    load_ud ud = {a, ""};
+    snprintf(ud.host, sizeof(ud.host), "127.0.0.1:%d", a->port);
+    lg_phase p;
+    memset(&p, 0, sizeof(p));
+    struct sockaddr_in *sin = (struct sockaddr_in *)&p.addr;
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons((uint16_t)a->port);
+    sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    p.addrlen = sizeof(*sin);
+    p.threads = 1;
+    p.devices = (unsigned)a->o->devices;
+    p.connections = p.devices;
+    p.max_requests = (uint64_t)(a->o->stored / PER_POST);
+    p.seconds = 3600; /* a deadline */
+    p.drain_s = (double)a->o->timeout_s;
+    p.timeout_s = (double)a->o->timeout_s;
+    p.req_cap = 1024 + PER_POST * 48;
+    p.build = build_post;
+    p.ud = &ud;
+    p.expect_body = "OK: 100";
+    p.records_per_request = PER_POST;
+    lg_result r;
+    double t0 = cli_now_s();
+    if (lg_run(&p, &r) != 0) {
+        perror("zkbio bench api: attendance: load");
+        return -1;
+    }
+    *secs = cli_now_s() - t0;
+    *rate = *secs > 0 ? (double)a->o->stored / *secs : 0;
+    if (r.errors || r.ok_total != p.max_requests) {
+        fprintf(stderr,
+                "zkbio bench api: attendance: load: %llu of %llu POSTs acknowledged, %llu errors "
+                "(first: %s)\n",
+                (unsigned long long)r.ok_total, (unsigned long long)p.max_requests,
+                (unsigned long long)r.errors, r.first_error);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- querying
+ * ------------------------------------------------------------------------------------
+ */
+
+typedef struct worker {
+    const att_ctx *a;
+    int filter;
+    long n;
+    unsigned seed;
+    double *ms; /* n latencies */
+    long done, errors, rows, full_pages, mismatches;
+    char first_error[200];
+} worker;
+
+static unsigned rnd(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return (*s >> 8) & 0xFFFFFFu;
+}
+
+typedef struct query {
+    char path[512];
+    char sn[16], pin[16], from[20], to[20];
+} query;
+
+static void device_sn(const att_ctx *a, unsigned *seed, char out[16])
+{
+    snprintf(out, 16, "APIB%04u", rnd(seed) % (unsigned)a->o->devices + 1);
+}
+
+static void make_query(const att_ctx *a, int f, unsigned *seed, query *q)
+{
+    memset(q, 0, sizeof(*q));
+    size_t n = (size_t)snprintf(q->path, sizeof(q->path), "/api/v1/attendance?limit=%d", PAGE);
+    if (f == F_DEEP || f == F_DEVICE_DEEP) {
+        const deep_cursor *c = &a->deep[f == F_DEVICE_DEEP][rnd(seed) % DEEP_CURSORS];
+        if (c->sn[0]) {
+            snprintf(q->sn, sizeof(q->sn), "%s", c->sn);
+            n += (size_t)snprintf(q->path + n, sizeof(q->path) - n, "&" P_DEVICE "=%s", q->sn);
+        }
+        snprintf(q->path + n, sizeof(q->path) - n, "&after=%s", c->after);
+        return;
+    }
+    if (f == F_DEVICE || f == F_DEVICE_RANGE) {
+        device_sn(a, seed, q->sn);
+        n += (size_t)snprintf(q->path + n, sizeof(q->path) - n, "&" P_DEVICE "=%s", q->sn);
+    }
+    if (f == F_USER) {
+        snprintf(q->pin, sizeof(q->pin), "%u", rnd(seed) % (unsigned)a->o->users + 1);
+        n += (size_t)snprintf(q->path + n, sizeof(q->path) - n, "&" P_USER "=%s", q->pin);
+    }
+    if (f == F_RANGE || f == F_DEVICE_RANGE) { /* one calendar day of the year */
+        long day = (long)(rnd(seed) % 365u);
+        fmt_time(BASE_EPOCH + day * 86400L, q->from);
+        fmt_time(BASE_EPOCH + day * 86400L + 86399L, q->to);
+        snprintf(q->path + n, sizeof(q->path) - n, "&from=%.10s&to=%.10s", q->from, q->to);
+    }
+}
+
+/* The deep cursors: DEEP_CURSORS of each kind. 0, or -1 (said on stderr). */
+static int find_deep_cursors(att_ctx *a, api_http *h)
+{
+    unsigned seed = 4242;
+    for (int kind = 0; kind < 2; kind++) {
+        for (int i = 0; i < DEEP_CURSORS; i++) {
+            deep_cursor *c = &a->deep[kind][i];
+            int more = 0;
+            /* a day in the second third of the year; another when that one has no next page
+             * (small runs: a terminal may have no punch after it) */
+            for (int tries = 0; !more && tries < 50; tries++) {
+                char day[20], path[256];
+                fmt_time(BASE_EPOCH + (long)(150 + rnd(&seed) % 100u) * 86400L, day);
+                if (kind)
+                    device_sn(a, &seed, c->sn);
+                snprintf(path, sizeof(path), "/api/v1/attendance?limit=1&from=%.10s%s%s", day,
+                         kind ? "&" P_DEVICE "=" : "", kind ? c->sn : "");
+                if (api_http_call(h, "GET", path, NULL, a->o->timeout_s) != 0 || h->status != 200) {
+                    char d[200];
+                    fprintf(stderr, "zkbio bench api: attendance: GET %s: %s\n", path,
+                            api_describe(h, d, sizeof(d)));
+                    return -1;
+                }
+                json_t *j = api_http_json(h);
+                more = api_next_cursor(api_data(j), c->after, sizeof(c->after));
+                json_decref(j);
+            }
+            if (!more) {
+                fprintf(stderr, "zkbio bench api: attendance: no page after the middle of the "
+                                "year has a next page\n");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* A member of a row under one of its possible names. */
+static const char *row_str(json_t *row, const char *const *names)
+{
+    for (; *names; names++) {
+        const char *s = json_string_value(json_object_get(row, *names));
+        if (s)
+            return s;
+    }
+    return NULL;
+}
+
+static const char *const sn_names[] = {"sn", "device_sn", "serial_number", NULL};
+static const char *const pin_names[] = {"pin", "user_id", NULL};
+static const char *const time_names[] = {"time", "punch_time", "timestamp", NULL};
+
+/* 1 when the row matches the query. */
+static int row_matches(json_t *row, const query *q)
+{
+    if (q->sn[0]) {
+        const char *s = row_str(row, sn_names);
+        if (!s || strcmp(s, q->sn))
+            return 0;
+    }
+    if (q->pin[0]) {
+        const char *s = row_str(row, pin_names);
+        if (!s || strcmp(s, q->pin))
+            return 0;
+    }
+    if (q->from[0]) {
+        const char *s = row_str(row, time_names);
+        /* "YYYY-MM-DD HH:MM:SS" or ISO-8601 "YYYY-MM-DDTHH:MM:SS...": compare the digits */
+        char t[20];
+        if (!s || strlen(s) < 19)
+            return 0;
+        memcpy(t, s, 19);
+        t[10] = ' ';
+        t[19] = '\0';
+        if (strcmp(t, q->from) < 0 || strcmp(t, q->to) > 0)
+            return 0;
+    }
+    return 1;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    api_http h;
+    if (api_http_init(&h, w->a->port, w->a->token) != 0) {
+        w->errors = w->n;
+        snprintf(w->first_error, sizeof(w->first_error), "out of memory");
+        api_http_free(&h);
+        return NULL;
+    }
+    for (long i = 0; i < w->n && !cli_stopped(); i++) {
+        query q;
+        make_query(w->a, w->filter, &w->seed, &q);
+        int rc = api_http_call(&h, "GET", q.path, NULL, w->a->o->timeout_s);
+        w->done++;
+        w->ms[i] = h.ms;
+        json_t *j = rc == 0 && h.status == 200 ? api_http_json(&h) : NULL;
+        json_t *rows = api_list_rows(api_data(j));
+        if (!rows || json_array_size(rows) > PAGE) {
+            w->errors++;
+            if (!w->first_error[0]) {
+                char d[160];
+                snprintf(w->first_error, sizeof(w->first_error), "%.100s: %.90s", q.path,
+                         rows ? "more rows than the limit" : api_describe(&h, d, sizeof(d)));
+            }
+            json_decref(j);
+            continue;
+        }
+        size_t nr = json_array_size(rows);
+        w->rows += (long)nr;
+        w->full_pages += nr == PAGE;
+        for (size_t k = 0; k < nr; k++) {
+            if (!row_matches(json_array_get(rows, k), &q)) {
+                w->mismatches++;
+                if (!w->first_error[0]) {
+                    char *s = json_dumps(json_array_get(rows, k), JSON_COMPACT);
+                    snprintf(w->first_error, sizeof(w->first_error),
+                             "%.90s: a row outside the filter: %.80s", q.path, s ? s : "?");
+                    free(s);
+                }
+                break;
+            }
+        }
+        json_decref(j);
+    }
+    api_http_free(&h);
+    return NULL;
+}
+
+typedef struct filter_result {
+    long requests, errors, rows, full_pages, mismatches;
+    double p50, p90, p99, max, mean, seconds;
+    char first_error[200];
+} filter_result;
+
+static int run_filter(const att_ctx *a, int f, filter_result *fr)
+{
+    memset(fr, 0, sizeof(*fr));
+    long k = a->o->connections, n = a->o->requests;
+    worker *w = calloc((size_t)k, sizeof(*w));
+    double *ms = calloc((size_t)(k * n), sizeof(double));
+    pthread_t *t = calloc((size_t)k, sizeof(*t));
+    if (!w || !ms || !t) {
+        free(w);
+        free(ms);
+        free(t);
+        return -1;
+    }
+    double t0 = cli_now_s();
+    long started = 0;
+    for (long i = 0; i < k; i++) {
+        w[i].a = a;
+        w[i].filter = f;
+        w[i].n = n;
+        w[i].seed = (unsigned)(f * 7919 + i * 104729 + 1);
+        w[i].ms = ms + i * n;
+        if (pthread_create(&t[i], NULL, worker_main, &w[i]) != 0)
+            break;
+        started++;
+    }
+    long total = 0;
+    for (long i = 0; i < started; i++) {
+        pthread_join(t[i], NULL);
+        /* compact the latencies of the requests made */
+        memmove(ms + total, w[i].ms, (size_t)w[i].done * sizeof(double));
+        total += w[i].done;
+        fr->errors += w[i].errors;
+        fr->rows += w[i].rows;
+        fr->full_pages += w[i].full_pages;
+        fr->mismatches += w[i].mismatches;
+        if (!fr->first_error[0] && w[i].first_error[0])
+            snprintf(fr->first_error, sizeof(fr->first_error), "%s", w[i].first_error);
+    }
+    fr->seconds = cli_now_s() - t0;
+    if (started < k) {
+        fr->errors += (k - started) * n;
+        snprintf(fr->first_error, sizeof(fr->first_error), "cannot start a thread");
+    }
+    fr->requests = total;
+    api_sort(ms, (size_t)total);
+    double sum = 0;
+    for (long i = 0; i < total; i++)
+        sum += ms[i];
+    fr->mean = total ? sum / (double)total : 0;
+    fr->p50 = api_quantile(ms, (size_t)total, 0.50);
+    fr->p90 = api_quantile(ms, (size_t)total, 0.90);
+    fr->p99 = api_quantile(ms, (size_t)total, 0.99);
+    fr->max = total ? ms[total - 1] : 0;
+    free(w);
+    free(ms);
+    free(t);
+    return 0;
+}
+
+int api_run_attendance(const api_opts *o, json_t *out)
+{
+    api_server srv;
+    if (api_server_start(o, NULL, 0, &srv) != 0) {
+        api_server_stop(o, &srv);
+        return 2;
+    }
+    static att_ctx a; /* large (the cursors); one scenario at a time */
+    memset(&a, 0, sizeof(a));
+    a.o = o;
+    a.step = YEAR_S / o->stored > 0 ? YEAR_S / o->stored : 1;
+    a.token = srv.token;
+    a.port = srv.port;
+    int status = 0;
+    json_t *js = json_object();
+    json_object_set_new(out, "attendance", js);
+    json_object_set_new(js, "stored_target", json_integer(o->stored));
+    json_object_set_new(js, "devices", json_integer(o->devices));
+    json_object_set_new(js, "users", json_integer(o->users));
+    json_object_set_new(js, "connections", json_integer(o->connections));
+    json_object_set_new(js, "requests_per_connection", json_integer(o->requests));
+    if (!o->json)
+        fprintf(stderr, "zkbio bench api: attendance: storing %ld punches through PUSH...\n",
+                o->stored);
+    double load_s = 0, load_rate = 0;
+    if (load(&a, &load_s, &load_rate) != 0) {
+        status = 1;
+        goto out;
+    }
+    json_object_set_new(js, "load_seconds", json_real(load_s));
+    json_object_set_new(js, "load_records_per_s", json_real(load_rate));
+
+    api_http h;
+    long long stored = -1;
+    if (api_http_init(&h, srv.port, srv.token) == 0)
+        stored = api_count_attendance(&h, "", o->timeout_s, o->stored <= 200000);
+    char why[200] = "";
+    if (stored == -2)
+        api_describe(&h, why, sizeof(why));
+    if (!why[0] && find_deep_cursors(&a, &h) != 0)
+        snprintf(why, sizeof(why), "no deep cursors");
+    api_http_free(&h);
+    if (why[0]) {
+        fprintf(stderr, "zkbio bench api: attendance: GET /api/v1/attendance: %s\n", why);
+        status = 1;
+        goto out;
+    }
+    json_object_set_new(js, "stored", stored >= 0 ? json_integer(stored) : json_null());
+    if (stored >= 0 && stored != o->stored) {
+        fprintf(stderr, "zkbio bench api: attendance: %lld punches stored, %ld sent\n", stored,
+                o->stored);
+        status = 1;
+    }
+
+    if (!o->json) {
+        printf("zkbio bench api: attendance: GET /api/v1/attendance, pages of %d, over %ld punches "
+               "(%ld terminals x %ld users, one year; stored through PUSH in %.1f s = %.0f "
+               "punches/s; %s)\n",
+               PAGE, o->stored, o->devices, o->users, load_s, load_rate,
+               stored >= 0 ? "count checked" : "count: every POST acknowledged");
+        printf("%ld keep-alive connections x %ld requests per filter; target p99 <= 20 ms\n",
+               o->connections, o->requests);
+        printf("%-13s %8s %9s %9s %9s %9s %9s %9s %7s\n", "filter", "requests", "req/s", "p50 ms",
+               "p90 ms", "p99 ms", "max ms", "rows/page", "errors");
+        fflush(stdout);
+    }
+    json_t *jf = json_array();
+    json_object_set_new(js, "filters", jf);
+    double worst_p99 = 0;
+    for (int f = 0; f < F_COUNT && !cli_stopped(); f++) {
+        filter_result fr;
+        if (run_filter(&a, f, &fr) != 0) {
+            fprintf(stderr, "zkbio bench api: attendance: out of memory\n");
+            status = 1;
+            break;
+        }
+        long errs = fr.errors + fr.mismatches;
+        if (errs) {
+            fprintf(stderr, "zkbio bench api: attendance: %s: %ld errors; first: %s\n",
+                    filter_names[f], errs, fr.first_error);
+            status = 1;
+        }
+        if (fr.p99 > worst_p99)
+            worst_p99 = fr.p99;
+        double rpp = fr.requests ? (double)fr.rows / (double)fr.requests : 0;
+        double rps = fr.seconds > 0 ? (double)fr.requests / fr.seconds : 0;
+        json_t *e = json_object();
+        json_object_set_new(e, "filter", json_string(filter_names[f]));
+        json_object_set_new(e, "requests", json_integer(fr.requests));
+        json_object_set_new(e, "req_per_s", json_real(rps));
+        json_object_set_new(e, "p50_ms", json_real(fr.p50));
+        json_object_set_new(e, "p90_ms", json_real(fr.p90));
+        json_object_set_new(e, "p99_ms", json_real(fr.p99));
+        json_object_set_new(e, "max_ms", json_real(fr.max));
+        json_object_set_new(e, "mean_ms", json_real(fr.mean));
+        json_object_set_new(e, "rows_per_page", json_real(rpp));
+        json_object_set_new(e, "full_pages", json_integer(fr.full_pages));
+        json_object_set_new(e, "errors", json_integer(errs));
+        json_array_append_new(jf, e);
+        if (!o->json) {
+            printf("%-13s %8ld %9.0f %9.3f %9.3f %9.3f %9.3f %9.1f %7ld\n", filter_names[f],
+                   fr.requests, rps, fr.p50, fr.p90, fr.p99, fr.max, rpp, errs);
+            fflush(stdout);
+        }
+    }
+    json_object_set_new(js, "worst_p99_ms", json_real(worst_p99));
+    json_object_set_new(js, "target_p99_ms", json_integer(20));
+    json_object_set_new(js, "target_met", json_boolean(worst_p99 <= 20.0));
+    if (!o->json)
+        printf("worst p99 %.3f ms: target p99 <= 20 ms %s\n", worst_p99,
+               api_verdict(worst_p99 <= 20.0));
+out:
+    if (api_server_stop(o, &srv) != 0 && status == 0)
+        status = 1;
+    json_object_set_new(js, "errors", json_boolean(status != 0));
+    return status;
+}
