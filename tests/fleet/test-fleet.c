@@ -508,6 +508,23 @@ static int t_users(void)
     j = json_loads(result, 0, NULL);
     REQUIRE(json_is_true(json_object_get(j, "ok")) && jint(j, "captures") == 3,
             "enrollment result: %s", result);
+    json_decref(j);
+    j = NULL;
+    /* a bad second press: the job reports "quality too low" with the captures seen */
+    REQUIRE(zkbio_zk_emu_fault(a, ZKBIO_ZK_FAULT_BAD_SAMPLE, ZKBIO_ZK_CMD_STARTENROLL, 1, 0) == 0,
+            "arm the bad sample");
+    j = api(&d, "POST", "{\"user_id\":\"9003\",\"name\":\"Cy\",\"enroll_finger\":1}", &st, NULL,
+            "/api/v1/users/device/%lld", id);
+    jid = jint(json_object_get(data_of(j), "enrollment"), "job_id");
+    REQUIRE(st == 201 && jid > 0, "add with a failing enrollment: %ld", st);
+    json_decref(j);
+    j = NULL;
+    wait_job(&d, jid, 20000, state);
+    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    j = json_loads(result, 0, NULL);
+    REQUIRE(!strcmp(state, "failed") && json_is_false(json_object_get(j, "ok")) &&
+                !strcmp(jstr(j, "error"), "quality too low") && jint(j, "captures") == 2,
+            "failed enrollment %s: %s", state, result);
     ok = 1;
 out:
     json_decref(j);
