@@ -688,7 +688,7 @@ static int t_realtime(void)
 {
     int ok = 0;
     zkd d = {0};
-    zkbio_zk_emu *a = emu(0, 0, 0, 0, "EMURT001");
+    zkbio_zk_emu *a = emu(0, 0, 0, 0, "EMURT001"), *u = NULL;
     json_t *j = NULL;
     long st;
     REQUIRE(a, "emulator");
@@ -734,10 +734,21 @@ static int t_realtime(void)
     while ((n = listed(&d, "EMURT001")) < 9 && now_ms() - t0 < 2000)
         zkd_sleep_ms(20);
     REQUIRE(n == 9, "live punch after the reconnect (%ld)", n);
+    /* over UDP too (events acknowledged per datagram) */
+    u = emu(0, 0, 1, 0, "EMURTUDP");
+    REQUIRE(u, "UDP emulator");
+    long long idu = add_emu(&d, u, 0, 1, &st);
+    REQUIRE(st == 201 && wait_connected(&d, idu, 5000), "UDP listener: %ld", st);
+    REQUIRE(zkbio_zk_emu_punch(u, "2", 1, 0) == 0, "UDP punch");
+    t0 = now_ms();
+    while ((n = listed(&d, "EMURTUDP")) < 1 && now_ms() - t0 < 2000)
+        zkd_sleep_ms(20);
+    REQUIRE(n == 1, "live punch over UDP listed within 2 s (%ld)", n);
     ok = 1;
 out:
     json_decref(j);
     zkd_cleanup(&d, ok);
+    zkbio_zk_emu_stop(u);
     zkbio_zk_emu_stop(a);
     return ok;
 }
@@ -804,6 +815,20 @@ static int t_hang(void)
             zkd_sleep_ms(300);
     } while (st != 200 && now_ms() < end);
     REQUIRE(st == 200, "terminal a served again: %ld", st);
+    /* a silent session: terminal b stops answering its heartbeat (a clock read) only; the
+     * listener notices within heartbeat + timeout and opens a new session */
+    REQUIRE(wait_connected(&d, idb, 5000), "listener b");
+    zkbio_zk_emu_fault(b, ZKBIO_ZK_FAULT_DROP_REPLY, ZKBIO_ZK_CMD_GET_TIME, 1, 0);
+    long long reconnects = 0;
+    end = now_ms() + 10000;
+    do {
+        zkd_sleep_ms(100);
+        j = api(&d, "GET", NULL, &st, NULL, "/api/v1/devices/%lld/status", idb);
+        reconnects = jint(json_object_get(data_of(j), "session"), "reconnects");
+        json_decref(j);
+        j = NULL;
+    } while (reconnects < 1 && now_ms() < end);
+    REQUIRE(reconnects >= 1, "silent session replaced (%lld reconnects)", reconnects);
     ok = 1;
 out:
     json_decref(j);
