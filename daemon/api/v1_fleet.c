@@ -322,12 +322,15 @@ int zapi_fleet_device_add(zreq *r)
 
     zkbio_zk_info info;
     char err[256] = "";
-    rc = zfleet_probe(r->app->fleet, d.ip, d.port, d.udp, d.comm_key, &info, err, sizeof(err));
+    int used_udp = 0;
+    rc = zfleet_probe(r->app->fleet, d.ip, d.port, d.udp, d.comm_key, &info, &used_udp, err,
+                      sizeof(err));
     if (rc == ZKBIO_EACCES)
         return zapi_v1_fail(r, 400, "INVALID_COMM_KEY", "the terminal refused the comm key", NULL);
     if (rc != 0)
         return zapi_v1_fail(r, 400, "DEVICE_UNREACHABLE", "the terminal does not answer",
                             json_pack("{s:s,s:s,s:i}", "reason", err, "ip", d.ip, "port", d.port));
+    d.udp = d.udp || used_udp; /* a terminal that answers over UDP only is worked over UDP */
     sanitize_sn(info.serial[0] ? info.serial : serial, d.sn);
     if (!d.sn[0]) { /* a terminal without a serial number: named after its address */
         char tmp[64];
@@ -381,9 +384,9 @@ int zapi_fleet_device_delete(zreq *r)
     int64_t aid = 0;
     zs_audit_begin(r->app->store, zapi_fleet_actor(r), r->who.account_id, zapi_fleet_ip(r),
                    "device.delete", d.sn, d.id, "pending", NULL, &aid);
-    if (zapi_fleet_is_4370(&d))
-        zfleet_device_removed(r->app->fleet, d.id); /* listener stopped, session closed */
     int rc = zs_fleet_delete(r->app->store, d.id);
+    if (rc == 0 && zapi_fleet_is_4370(&d)) /* after the row: a rescan cannot adopt it again */
+        zfleet_device_removed(r->app->fleet, d.id); /* listener stopped, session closed */
     if (aid)
         zs_audit_end(r->app->store, aid, rc == 0 ? "ok" : "failed", NULL);
     if (rc != 0)
