@@ -8,9 +8,12 @@
 // tell which operations were never called.
 //
 // Environment (set by tests/api/meson.build through run.sh): ZKBIOD and ZKBIO (the built binaries),
-// ZKBIO_SRC (the source root, for docs/openapi.yaml). Nothing here reaches past 127.0.0.1.
+// ZKBIO_SRC (the source root, for docs/openapi.yaml); ZKBIO_API_DUMP=FILE appends every answer to
+// FILE; ZKBIO_KEEP=1 keeps the temporary data directories. Nothing here reaches past 127.0.0.1.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -242,6 +245,9 @@ export class Client {
     if (!this.seen.has(opId)) this.seen.set(opId, new Set());
     this.seen.get(opId).add(res.status);
     const problems = this.judge(opId, res.status, res.headers, text);
+    if (process.env.ZKBIO_API_DUMP) { // every answer, one line each, for reading the real shapes
+      appendFileSync(process.env.ZKBIO_API_DUMP, `${opId} ${res.status} ${text.slice(0, 4000)}\n`);
+    }
     this.problems.push(...problems);
     let parsed = text;
     try {
