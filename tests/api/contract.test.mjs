@@ -369,6 +369,9 @@ test('attendance and jobs', async (t) => {
     const done = await waitJob(S.c, op, r.body.data.job_id);
     assert.equal(done && done.state, 'completed', `job ${JSON.stringify(done)}`);
     expect(await S.c.call('syncAttendance', { params: { id: NOSUCH }, token: op }), 404);
+    const p = expect(await S.c.call('syncAttendance', { params: { id: need(S.dev.push, 'push') }, token: op }),
+      202, 'PUSH: the LOG command');
+    assert.equal(p.body.data.transport, 'push');
   });
   await t.test('list, one, summary', async () => {
     const v = tok('viewer');
@@ -403,6 +406,12 @@ test('attendance and jobs', async (t) => {
     const done = await waitJob(S.c, admin(), r.body.data.job_id);
     assert.equal(done && done.state, 'completed', `job ${JSON.stringify(done)}`);
     expect(await S.c.call('clearAttendance', { params: { id: NOSUCH }, token: admin() }), 404);
+    expect(await S.c.call('clearAttendance', { params: { id: need(S.dev.push, 'push') }, token: admin() }), 202,
+      'PUSH: LOG then CLEAR LOG queued');
+    expect(await S.c.call('syncUsersToDb', { params: { id: S.dev.push }, token: tok('operator') }), 202,
+      'PUSH: DATA QUERY USERINFO queued');
+    expect(await S.c.call('syncUsersToDevice', { params: { id: S.dev.push }, token: tok('operator') }), 400,
+      'PUSH: receives its group\'s users by itself');
   });
   await t.test('jobs: list, get, cancel', async () => {
     const v = tok('viewer');
