@@ -262,6 +262,17 @@ export class Client {
   uncalled() {
     return [...this.c.ops.keys()].filter((id) => !this.seen.has(id));
   }
+
+  // Documented statuses no answer had, per operation ("op: 409, 503"), for the closing report.
+  unseen() {
+    const out = [];
+    for (const [id, e] of this.c.ops) {
+      const seen = this.seen.get(id) || new Set();
+      const missing = Object.keys(e.op.responses).filter((st) => !seen.has(Number(st)));
+      if (missing.length) out.push(`${id}: ${missing.join(', ')}`);
+    }
+    return out;
+  }
 }
 
 // A token with one character of its signature changed (the tenth from the end: the last one of a
