@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   ADMIN_TOKEN, Client, DOC_PATH, addAccount, killAll, loadContract, pushTerminal, removeDir,
-  startEmulator, startZkbiod, stopProcess, tamper, tempDir, waitJob, sleep,
+  startEmulator, startZkbiod, stopProcess, stopZkbiod, tamper, tempDir, waitJob, sleep,
 } from './harness.mjs';
 
 const ROLE_RANK = { public: 0, viewer: 1, operator: 2, admin: 3 };
@@ -83,7 +83,7 @@ after(async () => {
     console.log(`# documented statuses not seen in this run: ${S.c.unseen().join('; ')}`);
   }
   for (const e of Object.values(S.emu)) if (e) await stopProcess(e.proc);
-  if (S.zk) await stopProcess(S.zk.proc);
+  if (S.zk && S.zk.proc.exitCode === null) await stopProcess(S.zk.proc);
   killAll();
   if (S.dir && !process.env.ZKBIO_KEEP) removeDir(S.dir);
 });
@@ -569,4 +569,9 @@ test('every operation was called, every answer fit the contract', () => {
   const health = S.c.seen.get('health');
   assert.ok(health && health.has(200), '/health answered 200');
   assert.deepEqual(S.c.problems, [], 'contract problems');
+});
+
+test('zkbiod stops cleanly (status 0, no sanitizer report)', async () => {
+  for (const e of Object.values(S.emu || {})) if (e) await stopProcess(e.proc);
+  assert.deepEqual(await stopZkbiod(S.zk), []);
 });

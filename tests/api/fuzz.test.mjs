@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN_TOKEN, Client, killAll, loadContract, pushTerminal, removeDir, startZkbiod, stopProcess,
-  tempDir,
+  stopZkbiod, tempDir,
 } from './harness.mjs';
 
 const SEED = Number(process.env.ZKBIO_FUZZ_SEED || Date.now() % 2147483647);
@@ -96,7 +96,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (S.zk) await stopProcess(S.zk.proc);
+  if (S.zk && S.zk.proc.exitCode === null) await stopProcess(S.zk.proc);
   killAll();
   if (S.dir && !process.env.ZKBIO_KEEP) removeDir(S.dir);
 });
@@ -139,4 +139,9 @@ test('fuzz every operation', async (t) => {
       assert.deepEqual(bad.slice(0, 10), [], `${bad.length} bad answers (seed ${SEED})`);
     });
   }
+});
+
+test('zkbiod stops cleanly (status 0, no sanitizer report)', async () => {
+  for (const e of Object.values(S.emu || {})) if (e) await stopProcess(e.proc);
+  assert.deepEqual(await stopZkbiod(S.zk), []);
 });

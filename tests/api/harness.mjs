@@ -124,13 +124,27 @@ export async function startEmulator(opts = []) {
   throw new Error(`zkbio emulate did not start: ${out}`);
 }
 
-export async function stopProcess(proc) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const done = new Promise((resolve) => proc.once('exit', resolve));
+// SIGTERM, then SIGKILL after ms; resolves {code, signal} of the exit.
+export async function stopProcess(proc, ms = 5000) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return { code: proc.exitCode, signal: proc.signalCode };
+  const done = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   proc.kill('SIGTERM');
-  const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-  await done;
+  const t = setTimeout(() => proc.kill('SIGKILL'), ms);
+  const r = await done;
   clearTimeout(t);
+  return r;
+}
+
+// zkbiod stops on SIGTERM with status 0 and its log holds no sanitizer report (the ASan+UBSan
+// build of CI: a leak or an invalid access anywhere in the run shows here). Returns the problems.
+export async function stopZkbiod(zk) {
+  const r = await stopProcess(zk.proc, 20000);
+  const problems = [];
+  if (r.code !== 0) problems.push(`zkbiod exited with ${r.code === null ? `signal ${r.signal}` : `status ${r.code}`}`);
+  const m = /(ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:)[^\n]*/.exec(zk.log());
+  if (m) problems.push(`zkbiod's log: ${m[0]}`);
+  if (problems.length) problems.push(`log tail: ${zk.log().slice(-3000)}`);
+  return problems;
 }
 
 // ---- plain HTTP (the PUSH terminal) ----------------------------------------------------------
