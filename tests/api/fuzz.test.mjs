@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN_TOKEN, Client, killAll, loadContract, pushTerminal, removeDir, startZkbiod, stopProcess,
+  ADMIN_TOKEN, Client, addAccount, killAll, loadContract, pushTerminal, removeDir, startZkbiod, stopProcess,
   stopZkbiod, tempDir,
 } from './harness.mjs';
 
@@ -90,8 +90,13 @@ before(async () => {
   console.log(`# fuzz seed ${SEED} (ZKBIO_FUZZ_SEED=${SEED} repeats this run), ${ROUNDS} requests per operation`);
   S.contract = await loadContract();
   S.dir = tempDir('fuzz');
+  const viewer = addAccount(S.dir, 'viewer@fuzz.test', 'viewer', 'Fuzz-Viewer-Pass-1');
   S.zk = await startZkbiod(S.dir);
   S.c = new Client(S.contract, S.zk.port);
+  if (viewer.ok) { // a viewer's JWT too, so the role refusals are fuzzed as well
+    const r = await S.c.call('authLogin', { body: { email: 'viewer@fuzz.test', password: 'Fuzz-Viewer-Pass-1' } });
+    if (r.status === 200) S.viewer = r.body.data.access_token;
+  }
   await pushTerminal(S.zk.port, 'FUZZPUSH0001', [{ pin: '1', time: '2026-01-05 08:00:00' }]);
 });
 
@@ -122,7 +127,7 @@ test('fuzz every operation', async (t) => {
         if (chance(0.1)) headers['Content-Type'] = pick(['text/plain', 'application/x-www-form-urlencoded', '']);
         if (chance(0.1)) headers['X-Request-Id'] = pick(['abc', 'x'.repeat(200), 'a b', '../']);
         if (chance(0.1)) headers['If-None-Match'] = junkString().replace(/[^\x20-\x7e]/g, '') || '"x"';
-        const token = pick([ADMIN_TOKEN, ADMIN_TOKEN, ADMIN_TOKEN, undefined, 'garbage', 'a.b.c']);
+        const token = pick([ADMIN_TOKEN, ADMIN_TOKEN, ADMIN_TOKEN, S.viewer, undefined, 'garbage', 'a.b.c']);
         const opts = { params, query, headers, token, timeout: 30000 };
         if (e.op.requestBody || (e.method !== 'GET' && chance(0.1))) {
           const b = junkBody(e);
