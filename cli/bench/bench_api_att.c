@@ -38,8 +38,8 @@
 
 /* The query parameters of GET /api/v1/attendance (the contract: device, user, from, to, keyset
  * cursor `after`, `limit`). */
-#define P_DEVICE "sn"
-#define P_USER   "pin"
+#define P_DEVICE "device"
+#define P_USER   "user"
 
 enum { F_DEVICE, F_USER, F_RANGE, F_DEVICE_RANGE, F_NONE, F_DEEP, F_DEVICE_DEEP, F_COUNT };
 static const char *const filter_names[F_COUNT] = {

@@ -85,9 +85,9 @@ static long count_online(api_http *h, const long long *ids, long n, long timeout
 static void print_proc(const char *what, int ok, int decimals, double v)
 {
     if (ok)
-        printf("%-34s %.*f\n", what, decimals, v);
+        printf("%-36s %.*f\n", what, decimals, v);
     else
-        printf("%-34s n/a\n", what);
+        printf("%-36s n/a\n", what);
 }
 
 int api_run_fleet(const api_opts *o, json_t *out)
@@ -235,16 +235,16 @@ int api_run_fleet(const api_opts *o, json_t *out)
         printf("zkbio bench api: fleet: %ld emulated terminals (4370 over TCP, %d punches each) "
                "in one zkbiod (%s)\n",
                n, PUNCHES_EACH, strncmp(o->db, "mariadb", 7) ? "SQLite" : "MariaDB");
-        printf("%-34s %.2f s (all online %.2f s, all punches pulled %.2f s after the first)\n",
+        printf("%-36s %.2f s (all online %.2f s, all punches pulled %.2f s after the first)\n",
                "registered in", reg_s, online_s, pulled_s);
         printf("at rest for %.1f s:\n", o->rest_s);
         print_proc("  zkbiod threads", have, 0, (double)b.threads);
         print_proc("  zkbiod resident memory (MiB)", have, 1, (double)b.rss_kib / 1024.0);
         print_proc("  zkbiod peak resident memory (MiB)", have, 1, (double)b.hwm_kib / 1024.0);
         print_proc("  zkbiod CPU (% of one core)", have, 2, cpu);
-        printf("%-34s %ld open (%ld terminals with exactly one), %lu opened since start\n",
+        printf("%-36s %ld open (%ld terminals with exactly one), %lu opened since start\n",
                "terminal sessions", open_now, exactly_one, opened);
-        printf("%-34s %lld of %ld\n", "punches stored from the terminals", stored,
+        printf("%-36s %lld of %ld\n", "punches stored from the terminals", stored,
                n * PUNCHES_EACH);
     }
     if (stored != n * PUNCHES_EACH) {

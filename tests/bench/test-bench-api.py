@@ -43,6 +43,8 @@ def check_sync(r):
         check(x["stored"] == 2000, tag + "zkbiod lists every punch")
         check(x["job_state"] == "completed", tag + "the job completed")
         check(0 < x["wire_s"] and 0 < x["end_to_end_s"], tag + "times measured")
+        check(x["job_total_ms"] is not None and x["job_total_ms"] <= x["end_to_end_s"] * 1000 + 1,
+              tag + "the job's own time within the end-to-end time")
         check(0 < x["wire_share_percent"] <= 100.0 + 1e-6 or x["wire_s"] > x["end_to_end_s"],
               tag + "a wire share")
 
@@ -69,6 +71,8 @@ def check_fleet(r):
     check(r["online"] == 3, "3 terminals online")
     s = r["sessions"]
     check(s["terminals_with_one_open"] == 3, "one session open per terminal")
+    check(s["opened_total"] >= 3, "the terminals counted their sessions")
+    check(r["punches_stored"] == 300, "the catch-up pulls stored every terminal's 100 punches")
     z = r["zkbiod"]
     if z["available"]:
         check(z["threads"] > 1 and z["rss_kib"] > 0 and z["cpu_percent"] >= 0,
