@@ -28,8 +28,6 @@
 #include "api_http.h"
 #include "util.h"
 
-#define SERIAL "ZKBENCHSYNC01"
-
 typedef struct sync_result {
     long rate;
     double gen_s;  /* emulator start (generating the punches) */
@@ -40,6 +38,7 @@ typedef struct sync_result {
     long long job_id, downloaded, inserted, duplicates, stored;
     long long job_download_ms, job_total_ms; /* the job's own timing of its download and run */
     char state[32];
+    char serial[24]; /* the emulated terminal's serial number: ZKBS<tag><run> */
     int polls;
     unsigned long sessions_opened;
     int ok;
@@ -96,6 +95,7 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
     int rc = -1;
     api_http h;
     memset(&h, 0, sizeof(h));
+    long long id = -1;
     /* no realtime session and no catch-up pull: the measured job is the one that downloads */
     static const char *const args[] = {"--fleet-listen", "false", "--fleet-pull-interval", "0"};
     if (api_server_start(o, args, 4, &srv) != 0) {
@@ -107,7 +107,7 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
         goto out;
     }
     double t0 = cli_now_s();
-    long long id = api_register_terminal(&h, "bench-sync", port, o->timeout_s, err, errsz);
+    id = api_register_terminal(&h, "bench-sync", port, o->timeout_s, err, errsz);
     r->register_s = cli_now_s() - t0;
     if (id < 0)
         goto out;
@@ -164,7 +164,7 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
     if (strcmp(r->state, "completed"))
         goto out;
     char q[64];
-    snprintf(q, sizeof(q), "device=%s", SERIAL);
+    snprintf(q, sizeof(q), "device=%s", r->serial);
     r->stored = api_count_attendance(&h, q, o->timeout_s, 1);
     if (r->stored == -2) {
         char d[200];
@@ -173,6 +173,10 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
     }
     rc = 0;
 out:
+    if (id >= 0 && h.c && api_delete_device(&h, id, o->timeout_s) != 0 && rc == 0) {
+        snprintf(err, errsz, "the terminal could not be deleted");
+        rc = -1;
+    }
     api_http_free(&h);
     if (api_server_stop(o, &srv) != 0 && rc == 0) {
         snprintf(err, errsz, "zkbiod did not stop cleanly");
@@ -181,9 +185,10 @@ out:
     return rc;
 }
 
-static int run_rate(const api_opts *o, long rate, sync_result *r)
+static int run_rate(const api_opts *o, int run, long rate, sync_result *r)
 {
     memset(r, 0, sizeof(*r));
+    snprintf(r->serial, sizeof(r->serial), "ZKBS%s%d", o->tag, run);
     r->rate = rate;
     r->stored = -1;
     zkbio_zk_emu_options eo;
@@ -191,7 +196,7 @@ static int run_rate(const api_opts *o, long rate, sync_result *r)
     eo.profile = 8;
     eo.users = 500;
     eo.punches = (size_t)o->punches;
-    eo.serial = SERIAL;
+    eo.serial = r->serial;
     eo.link_rate = rate == 0 ? -1 : (int)rate;
     zkbio_zk_emu *e = NULL;
     double t0 = cli_now_s();
@@ -259,7 +264,7 @@ int api_run_sync(const api_opts *o, json_t *out)
         sync_result r;
         if (!o->json)
             fprintf(stderr, "zkbio bench api: sync: link rate %ld...\n", o->rates[i]);
-        int rc = run_rate(o, o->rates[i], &r);
+        int rc = run_rate(o, i, o->rates[i], &r);
         if (rc > status)
             status = rc;
         char label[64];
