@@ -147,9 +147,9 @@ typedef struct zkbio_zk_emu_stats {
     unsigned long bad_checksums; /**< packets received with a wrong checksum */
     unsigned long auth_failures; /**< CMD_AUTH with a wrong key */
     unsigned restarts, poweroffs, unlocks;
-    uint32_t last_unlock; /**< wire value of the last CMD_UNLOCK (deciseconds) */
-    int enabled;          /**< 0 after DISABLEDEVICE until ENABLEDEVICE */
-    int sessions;         /**< open sessions (TCP connections and UDP peers) */
+    uint32_t last_unlock;          /**< wire value of the last CMD_UNLOCK (deciseconds) */
+    int enabled;                   /**< 0 after DISABLEDEVICE until ENABLEDEVICE */
+    int sessions;                  /**< open sessions (TCP connections and UDP peers) */
     unsigned long sessions_opened; /**< sessions opened since start (TCP connections accepted,
                                         UDP peers seen first), closed or not: a client that
                                         keeps one session open leaves it at 1, one that
