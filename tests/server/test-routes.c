@@ -303,7 +303,7 @@ static void live(const zkbiod_config *cfg, zs_store *store, const char *srcroot)
     json_decref(j);
     st = http(tp, "DELETE", "/api/v1/devices", NULL, ADMIN_TOKEN, &j);
     CHECK(st == 405 && admin_shape(j, "METHOD_NOT_ALLOWED"), "bad method: %ld", st);
-    CHECK(strcmp(json_string_value(json_object_get(j, "message")), "use GET") == 0,
+    CHECK(strcmp(json_string_value(json_object_get(j, "message")), "use GET or POST") == 0,
           "405 names the methods");
     json_decref(j);
     st = http(tp, "PATCH", "/api/v1/devices/ROUTE1", "{\"sync_group\":", ADMIN_TOKEN, &j);
