@@ -74,13 +74,15 @@ int zapi_fleet_users_list(zreq *r)
     for (size_t i = last + 1; shown && i < n; i++)
         if (u[i].uid > after)
             more = 1;
-    json_t *paging =
-        json_pack("{s:i,s:o,s:I}", "limit", (int)limit, "next",
-                  more ? json_integer(u[last].uid) : json_null(), "total", (json_int_t)n);
+    /* the cursor is a string like every list's (api.h), and the body holds no age: consecutive
+     * reads of the cached list are the same bytes, so If-None-Match gets its 304 */
+    char next[16];
+    snprintf(next, sizeof(next), "%u", more ? (unsigned)u[last].uid : 0u);
+    json_t *paging = json_pack("{s:i,s:o,s:I}", "limit", (int)limit, "next",
+                               more ? json_string(next) : json_null(), "total", (json_int_t)n);
     zkbio_zk_free(u);
     return zapi_ok(r, 200, age > 0 ? "users on the terminal (cached)" : "users on the terminal",
-                   json_pack("{s:o,s:o,s:b,s:I}", "items", items, "paging", paging, "cached",
-                             age > 0, "age_ms", (json_int_t)age));
+                   json_pack("{s:o,s:o,s:b}", "items", items, "paging", paging, "cached", age > 0));
 }
 
 /* A user id from JSON: a string of 1..24 characters without control bytes, or a number. */

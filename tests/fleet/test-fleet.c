@@ -471,7 +471,7 @@ static int t_users(void)
     json_t *items = json_object_get(data_of(j), "items");
     json_t *paging = json_object_get(data_of(j), "paging");
     REQUIRE(st == 200 && json_array_size(items) == 4 && jint(paging, "total") == 6 &&
-                jint(paging, "next") == 4,
+                !strcmp(jstr(paging, "next"), "4"),
             "first page: %ld", st);
     json_decref(j);
     j = api(&d, "GET", NULL, &st, NULL, "/api/v1/users/device/%lld?limit=4&after=4", id);
