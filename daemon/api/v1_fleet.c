@@ -402,6 +402,15 @@ int zapi_fleet_device_delete(zreq *r)
                              "audit_id", (json_int_t)aid));
 }
 
+/* ISO-8601 UTC of a wall-clock ms time into out (32 bytes); returns out. */
+const char *zapi_fleet_iso_ms(int64_t ms, char out[32])
+{
+    zc_iso_time((time_t)(ms / 1000), out, 32);
+    return out;
+}
+
+#define iso_ms zapi_fleet_iso_ms
+
 /* GET /api/v1/devices/{id}/info (viewer); ?refresh=1 skips the cache. */
 int zapi_fleet_device_info(zreq *r)
 {
@@ -429,26 +438,28 @@ int zapi_fleet_device_info(zreq *r)
     char q[8];
     zapi_fleet_query(r, "refresh", q, sizeof(q));
     zkbio_zk_info info;
-    int64_t age = 0;
+    int64_t read_at = 0;
+    int cached = 0;
+    char when[32];
     char err[256] = "";
-    int rc =
-        zfleet_info(r->app->fleet, d.id, q[0] == '1' || q[0] == 't', &info, &age, err, sizeof(err));
+    int rc = zfleet_info(r->app->fleet, d.id, q[0] == '1' || q[0] == 't', &info, &read_at, &cached,
+                         err, sizeof(err));
     if (rc != 0)
         return zapi_fleet_fail(r, rc, err);
     const zkbio_zk_sizes *s = &info.sizes;
     json_t *data =
-        json_pack("{s:I,s:s,s:b,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,"
+        json_pack("{s:I,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,"
                   "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
-                  "device_id", (json_int_t)d.id, "source", "live", "cached", age > 0, "age_ms",
-                  (json_int_t)age, "serial_number", info.serial, "model", info.model, "firmware",
-                  info.firmware, "platform", info.platform, "mac", info.mac, "vendor", info.vendor,
-                  "fp_version", info.fp_version, "pin_width", info.pin_width, "counts", "users",
-                  (json_int_t)s->users, "fingerprints", (json_int_t)s->fingers, "punches",
+                  "device_id", (json_int_t)d.id, "source", "live", "cached", cached, "read_at",
+                  iso_ms(read_at, when), "serial_number", info.serial, "model", info.model,
+                  "firmware", info.firmware, "platform", info.platform, "mac", info.mac, "vendor",
+                  info.vendor, "fp_version", info.fp_version, "pin_width", info.pin_width, "counts",
+                  "users", (json_int_t)s->users, "fingerprints", (json_int_t)s->fingers, "punches",
                   (json_int_t)s->records, "admins", (json_int_t)s->admins, "passwords",
                   (json_int_t)s->passwords, "users_capacity", (json_int_t)s->users_cap,
                   "fingerprints_capacity", (json_int_t)s->fingers_cap, "punches_capacity",
                   (json_int_t)s->records_cap, "faces", (json_int_t)s->faces);
-    return zapi_ok(r, 200, age > 0 ? "cached terminal information" : "live terminal information",
+    return zapi_ok(r, 200, cached ? "cached terminal information" : "live terminal information",
                    data);
 }
 

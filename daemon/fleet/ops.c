@@ -57,33 +57,44 @@ static int op_info(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *e
     pthread_mutex_lock(&f->mu);
     t->info = *out;
     t->info_at_ms = zf_now();
+    t->info_wall_ms = zf_wall_ms();
     pthread_mutex_unlock(&f->mu);
     zs_fleet_set_counts(f->st, t->id, out->sizes.users, out->sizes.fingers, out->sizes.records);
     return 0;
 }
 
-int zfleet_info(zfleet *f, int64_t id, int fresh, zkbio_zk_info *out, int64_t *age_ms, char *err,
-                size_t errsz)
+int zfleet_info(zfleet *f, int64_t id, int fresh, zkbio_zk_info *out, int64_t *read_at_ms,
+                int *cached, char *err, size_t errsz)
 {
     if (!f || !out)
         return ZKBIO_EINVAL;
     if (!fresh && f->o.info_cache_ms > 0) {
         pthread_mutex_lock(&f->mu);
         zf_term *t = zf_term_get_locked(f, id, 0);
-        int64_t age = t && t->info_at_ms ? zf_now() - t->info_at_ms : -1;
-        int hit = age >= 0 && age < f->o.info_cache_ms;
-        if (hit)
+        int hit = t && t->info_at_ms && zf_now() - t->info_at_ms < f->o.info_cache_ms;
+        if (hit) {
             *out = t->info;
+            if (read_at_ms)
+                *read_at_ms = t->info_wall_ms;
+        }
         pthread_mutex_unlock(&f->mu);
         if (hit) {
-            if (age_ms)
-                *age_ms = age > 0 ? age : 1;
+            if (cached)
+                *cached = 1;
             return 0;
         }
     }
     int rc = zf_run(f, id, op_info, out, 0, err, errsz);
-    if (rc == 0 && age_ms)
-        *age_ms = 0;
+    if (rc == 0) {
+        if (cached)
+            *cached = 0;
+        if (read_at_ms) {
+            pthread_mutex_lock(&f->mu);
+            zf_term *t = zf_term_get_locked(f, id, 0);
+            *read_at_ms = t ? t->info_wall_ms : zf_wall_ms();
+            pthread_mutex_unlock(&f->mu);
+        }
+    }
     return rc;
 }
 
@@ -307,21 +318,21 @@ static int op_users(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *
         t->users = copy;
         t->nusers = a->n;
         t->users_at_ms = zf_now();
+        t->users_wall_ms = zf_wall_ms();
     }
     pthread_mutex_unlock(&f->mu);
     return 0;
 }
 
 int zfleet_users(zfleet *f, int64_t id, int fresh, zkbio_zk_user **users, size_t *n,
-                 int64_t *age_ms, char *err, size_t errsz)
+                 int64_t *read_at_ms, int *cached, char *err, size_t errsz)
 {
     if (!f || !users || !n)
         return ZKBIO_EINVAL;
     if (!fresh && f->o.info_cache_ms > 0) {
         pthread_mutex_lock(&f->mu);
         zf_term *t = zf_term_get_locked(f, id, 0);
-        int64_t age = t && t->users_at_ms ? zf_now() - t->users_at_ms : -1;
-        int hit = age >= 0 && age < f->o.info_cache_ms;
+        int hit = t && t->users_at_ms && zf_now() - t->users_at_ms < f->o.info_cache_ms;
         zkbio_zk_user *copy = NULL;
         if (hit && t->nusers) {
             copy = malloc(t->nusers * sizeof(*copy));
@@ -331,22 +342,32 @@ int zfleet_users(zfleet *f, int64_t id, int fresh, zkbio_zk_user **users, size_t
                 hit = 0;
         }
         size_t cn = hit ? t->nusers : 0;
+        int64_t wall = hit ? t->users_wall_ms : 0;
         pthread_mutex_unlock(&f->mu);
         if (hit) {
             *users = copy;
             *n = cn;
-            if (age_ms)
-                *age_ms = age > 0 ? age : 1;
+            if (read_at_ms)
+                *read_at_ms = wall;
+            if (cached)
+                *cached = 1;
             return 0;
         }
     }
     users_arg a = {0};
+    int64_t before = zf_wall_ms();
     int rc = zf_run(f, id, op_users, &a, 0, err, errsz);
     if (rc == 0) {
         *users = a.users;
         *n = a.n;
-        if (age_ms)
-            *age_ms = 0;
+        if (cached)
+            *cached = 0;
+        if (read_at_ms) {
+            pthread_mutex_lock(&f->mu);
+            zf_term *t = zf_term_get_locked(f, id, 0);
+            *read_at_ms = t && t->users_at_ms ? t->users_wall_ms : before;
+            pthread_mutex_unlock(&f->mu);
+        }
     }
     return rc;
 }
