@@ -32,7 +32,5 @@ int zapi_fleet_job(zreq *r, const zs_fleet_device *d, const char *queue, const c
                    const char *payload, int unique);
 /* ISO-8601 UTC (second resolution) of a wall-clock ms time into out; returns out. */
 const char *zapi_fleet_iso_ms(int64_t ms, char out[32]);
-/* The job JSON of the 202 replies (job_id, device_id, status, queued_at, kind, queue). */
-json_t *zapi_fleet_job_json(const zjob *j);
 
 #endif /* ZKBIOD_API_V1_FLEET_H */

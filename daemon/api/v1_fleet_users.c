@@ -206,7 +206,7 @@ int zapi_fleet_user_add(zreq *r)
         zjob jj;
         memset(&jj, 0, sizeof(jj));
         if (q && zjobs_enqueue(q, &n, &jid, &existing) == 0 && zjobs_get(q, jid, &jj) == 0) {
-            json_object_set_new(data, "enrollment", zapi_fleet_job_json(&jj));
+            json_object_set_new(data, "enrollment", zapi_job_queued_json(&jj, existing));
             zjob_clear(&jj);
         } else {
             json_object_set_new(data, "enrollment", json_null());

@@ -212,40 +212,10 @@ int zfleet_restart(zfleet *f, int64_t id, char *err, size_t errsz)
 }
 
 /* Minutes east of UTC of a zone text: "+03:00", "-0530", "UTC", "Z", "GMT". 1 when parsed. */
-static int tz_offset(const char *tz, int *minutes)
-{
-    if (!strcmp(tz, "UTC") || !strcmp(tz, "Z") || !strcmp(tz, "GMT") || !strcmp(tz, "Etc/UTC")) {
-        *minutes = 0;
-        return 1;
-    }
-    const char *p = tz;
-    if (!strncmp(p, "UTC", 3) || !strncmp(p, "GMT", 3))
-        p += 3;
-    if (*p != '+' && *p != '-')
-        return 0;
-    int sign = *p == '-' ? -1 : 1, h = 0, m = 0;
-    p++;
-    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-        return 0;
-    h = (p[0] - '0') * 10 + (p[1] - '0');
-    p += 2;
-    if (*p == ':')
-        p++;
-    if (*p) {
-        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' || p[2])
-            return 0;
-        m = (p[0] - '0') * 10 + (p[1] - '0');
-    }
-    if (h > 14 || m > 59)
-        return 0;
-    *minutes = sign * (h * 60 + m);
-    return 1;
-}
-
 int zfleet_tz_valid(const char *tz)
 {
     int m;
-    return tz && (!*tz || tz_offset(tz, &m));
+    return tz && (!*tz || zc_tz_offset(tz, &m));
 }
 
 static int op_time(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
@@ -261,7 +231,7 @@ static int op_time(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *e
     time_t now = time(NULL);
     struct tm tm;
     int off;
-    if (tz[0] && tz_offset(tz, &off)) {
+    if (tz[0] && zc_tz_offset(tz, &off)) {
         now += (time_t)off * 60;
         gmtime_r(&now, &tm);
     } else {
