@@ -106,7 +106,7 @@ static int64_t push_window_s(const zreq *r)
     return 3 * (int64_t)delay + 60;
 }
 
-static int device_online(const zreq *r, const zs_device *d)
+int zapi_device_online(const zreq *r, const zs_device *d)
 {
     if (d->transport && strcmp(d->transport, "tcp4370") == 0)
         return d->state && strcmp(d->state, "online") == 0;
@@ -245,7 +245,7 @@ int zapi_devices_list(zreq *r)
     json_t *items = json_array();
     for (size_t i = 0; i < page.n; i++)
         json_array_append_new(
-            items, zapi_device_json(&page.devices[i], device_online(r, &page.devices[i]), 0));
+            items, zapi_device_json(&page.devices[i], zapi_device_online(r, &page.devices[i]), 0));
     st = zapi_page_id(r, &pg, items, page.has_next, page.next, page.total);
     zs_device_page_free(&page);
     return st;
@@ -258,7 +258,7 @@ int zapi_device_get(zreq *r)
     int st = find_device(r, r->arg[0], &dev);
     if (st)
         return st;
-    json_t *out = zapi_device_json(&dev, device_online(r, &dev), 1);
+    json_t *out = zapi_device_json(&dev, zapi_device_online(r, &dev), 1);
     zs_device_clear(&dev);
     return zapi_ok(r, 200, "OK", out);
 }
@@ -326,8 +326,9 @@ int zapi_device_patch(zreq *r)
     if (p.tz && !zapi_tz_valid(p.tz)) {
         json_decref(j);
         return zapi_v1_fail(r, 400, "VALIDATION_ERROR",
-                            "\"tz\" must be \"+HH:MM\", \"-HH:MM\", \"Z\" or an IANA zone name "
-                            "(Area/Location), or \"\" for unknown",
+                            "\"tz\" must be a UTC offset (\"+03:00\", \"-0530\") or \"UTC\", or "
+                            "\"\" for unknown (IANA names are not accepted: zkbiod has no zone "
+                            "database for the clock sync and punch_time_utc)",
                             json_pack("{s:s}", "field", "tz"));
     }
     if (e && !json_is_boolean(e)) {
@@ -342,7 +343,7 @@ int zapi_device_patch(zreq *r)
         rc = zs_get_device_by_id(r->app->store, id, &dev);
     if (rc)
         return store_fail(r, rc, "device");
-    json_t *out = zapi_device_json(&dev, device_online(r, &dev), 1);
+    json_t *out = zapi_device_json(&dev, zapi_device_online(r, &dev), 1);
     zs_device_clear(&dev);
     return zapi_ok(r, 200, "device updated", out);
 }

@@ -213,6 +213,9 @@ int zapi_attendance(zreq *r);
 int zapi_attendance_get(zreq *r); /* arg[0] = punch id */
 int zapi_attendance_summary(zreq *r);
 int zapi_commands(zreq *r);
+/* Is d online: a tcp4370 terminal's session state, a PUSH terminal heard from within its poll
+ * window (admin.c). */
+int zapi_device_online(const zreq *r, const zs_device *d);
 /* GET /api/v1/openapi.yaml (openapi_doc.c): docs/openapi.yaml, embedded at build time; open. */
 int zapi_openapi_doc(zreq *r);
 

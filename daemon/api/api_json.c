@@ -149,42 +149,10 @@ static int two(const char *p, int *v)
     return 1;
 }
 
-int zapi_tz_offset(const char *tz, int *minutes)
-{
-    int h, m;
-    if (!tz)
-        return 0;
-    if (strcmp(tz, "Z") == 0 || strcmp(tz, "UTC") == 0) {
-        *minutes = 0;
-        return 1;
-    }
-    if (strlen(tz) != 6 || (tz[0] != '+' && tz[0] != '-') || tz[3] != ':' || !two(tz + 1, &h) ||
-        !two(tz + 4, &m) || h > 14 || m > 59)
-        return 0;
-    *minutes = (tz[0] == '-' ? -1 : 1) * (h * 60 + m);
-    return 1;
-}
-
 int zapi_tz_valid(const char *tz)
 {
     int m;
-    size_t l = strlen(tz);
-    if (l == 0 || zapi_tz_offset(tz, &m))
-        return 1;
-    if (l > 64 || !((tz[0] >= 'A' && tz[0] <= 'Z') || (tz[0] >= 'a' && tz[0] <= 'z')))
-        return 0;
-    int parts = 1;
-    for (size_t i = 0; i < l; i++) {
-        char c = tz[i];
-        if (c == '/') {
-            if (i + 1 == l || tz[i + 1] == '/' || ++parts > 3)
-                return 0;
-        } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                     c == '_' || c == '-' || c == '+')) {
-            return 0;
-        }
-    }
-    return 1;
+    return tz && (!*tz || zc_tz_offset(tz, &m));
 }
 
 /* H. Hinnant's days_from_civil (public domain algorithm, restated). */
@@ -225,7 +193,7 @@ json_t *zapi_punch_json(const zs_punch *p)
     int off;
     char utc[32];
     json_object_set_new(o, "punch_time_utc",
-                        zapi_tz_offset(p->tz, &off) &&
+                        zc_tz_offset(p->tz, &off) &&
                                 zapi_wall_to_utc(p->time, off, utc, sizeof(utc))
                             ? json_string(utc)
                             : json_null());

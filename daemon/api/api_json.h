@@ -27,12 +27,9 @@ json_t *zapi_command_json(const zs_command *c);
 /** The name of a punch state ("check_in", "check_out", "break_out", "break_in", "overtime_in",
  * "overtime_out"; "other" for the rest). */
 const char *zapi_punch_state_name(int64_t status);
-/** A time zone as devices.tz holds it: "Z", "+HH:MM", "-HH:MM" (HH 00..14, MM 00..59), "UTC", or
- * an IANA-looking name (Area/Location, letters, digits, "_", "-", "+", up to three parts); "" =
- * unknown. 1 when valid. */
+/** A time zone as devices.tz holds it: "" (unknown) or an offset zc_tz_offset() reads ("+03:00",
+ * "-0500", "UTC"). 1 when valid. */
 int zapi_tz_valid(const char *tz);
-/** Minutes east of UTC of an offset tz ("Z", "+HH:MM", "-HH:MM", "UTC"); 0 when tz is not one. */
-int zapi_tz_offset(const char *tz, int *minutes);
 /** Days since 1970-01-01 of a proleptic Gregorian date (m 1..12, d 1..31). */
 int64_t zapi_days_from_civil(int64_t y, int m, int d);
 /** "YYYY-MM-DD HH:MM:SS" wall clock minus the offset, as "…Z" into out (>= 21 bytes); 0 when the

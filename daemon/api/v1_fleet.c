@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_json.h"
 #include "v1_fleet.h"
 
 #define MAX_BODY (16 * 1024)
@@ -18,13 +19,16 @@
 
 int zapi_fleet_device(zreq *r, zs_fleet_device *d)
 {
-    const char *s = r->arg[0] ? r->arg[0] : "";
-    char *end = NULL;
-    long long id = strtoll(s, &end, 10);
-    if (!*s || !isdigit((unsigned char)*s) || *end || id <= 0 || strlen(s) > 18)
-        return zapi_v1_fail(r, 404, "NOT_FOUND", "no such device (ids are numbers)", NULL);
-    int rc = zs_fleet_get(r->app->store, (int64_t)id, d);
-    if (rc == ZKBIO_ENOENT)
+    /* the same reference as the other /api/v1/devices routes: a number is tried as the id, then
+     * as an SN (zs_find_device) */
+    zs_device dev;
+    memset(&dev, 0, sizeof(dev));
+    int rc = zs_find_device(r->app->store, r->arg[0] ? r->arg[0] : "", &dev);
+    int64_t id = dev.id;
+    zs_device_clear(&dev);
+    if (rc == 0)
+        rc = zs_fleet_get(r->app->store, id, d);
+    if (rc == ZKBIO_ENOENT || rc == ZKBIO_EINVAL)
         return zapi_v1_fail(r, 404, "NOT_FOUND", "no such device", NULL);
     if (rc != 0)
         return zapi_fleet_store_fail(r, rc);
@@ -143,16 +147,6 @@ int zapi_fleet_push_command(zreq *r, const zs_fleet_device *d, const char *text,
     return zapi_ok(r, 202, "command queued for the terminal's next poll", data);
 }
 
-json_t *zapi_fleet_job_json(const zjob *j)
-{
-    char at[32];
-    zc_iso_time((time_t)(j->created_at / 1000), at, sizeof(at));
-    const char *st = zjob_state_name(j->state);
-    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s}", "job_id", (json_int_t)j->id, "device_id",
-                     (json_int_t)j->device_id, "status", st ? st : "queued", "queued_at", at,
-                     "kind", j->kind, "queue", j->queue);
-}
-
 int zapi_fleet_job(zreq *r, const zs_fleet_device *d, const char *queue, const char *kind,
                    const char *payload, int unique)
 {
@@ -175,51 +169,26 @@ int zapi_fleet_job(zreq *r, const zs_fleet_device *d, const char *queue, const c
     int rc = zjobs_enqueue(q, &n, &id, &existing);
     if (rc != 0)
         return zapi_fleet_store_fail(r, rc);
-    zjob j;
-    memset(&j, 0, sizeof(j));
-    rc = zjobs_get(q, id, &j);
-    if (rc != 0)
-        return zapi_fleet_store_fail(r, rc);
-    json_t *data = zapi_fleet_job_json(&j);
-    json_object_set_new(data, "existing", json_boolean(existing));
-    zjob_clear(&j);
-    return zapi_ok(r, 202, existing ? "a job for this terminal is already waiting" : "job queued",
-                   data);
+    return zapi_job_accepted(r, id, existing);
 }
 
 /* ---- devices -------------------------------------------------------------------------------- */
 
-/* A last reported count: null while unknown (stored as -1), as docs/management-api.md says. */
-static json_t *count_json(int64_t n)
+/* The device as every /api/v1/devices route shows it (zapi_device_json), plus a 4370 terminal's
+ * session when fs is not NULL. NULL when the row cannot be read. */
+static json_t *device_json(zreq *r, int64_t id, const zfleet_status *fs)
 {
-    return n >= 0 ? json_integer((json_int_t)n) : json_null();
-}
-
-static json_t *device_json(const zs_fleet_device *d, const zfleet_status *fs)
-{
-    char seen[32] = "";
-    if (d->last_seen)
-        zc_iso_time((time_t)d->last_seen, seen, sizeof(seen));
-    json_t *o = json_pack(
-        "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:o,s:{s:o,s:o,s:o},s:s,s:s}", "id",
-        (json_int_t)d->id, "sn", d->sn, "serial_number", d->sn, "transport", d->transport, "name",
-        d->name, "location", d->location, "model", d->model, "firmware", d->firmware, "tz", d->tz,
-        "state", d->state[0] ? d->state : "unknown", "last_error", d->last_error, "enabled",
-        d->enabled, "last_contact", seen[0] ? json_string(seen) : json_null(), "counts", "users",
-        count_json(d->user_count), "fingerprints", count_json(d->fp_count), "punches",
-        count_json(d->punch_count), "sync_group", d->sync_group, "created_by", d->created_by);
-    if (zapi_fleet_is_4370(d)) {
-        /* the comm key is a secret: only whether one is set */
-        json_object_set_new(o, "ip", json_string(d->ip));
-        json_object_set_new(o, "port", json_integer(d->port));
-        json_object_set_new(o, "udp", json_boolean(d->udp));
-        json_object_set_new(o, "comm_key_set", json_boolean(d->comm_key != 0));
-        if (fs)
-            json_object_set_new(o, "session",
-                                json_pack("{s:b,s:i,s:i,s:I}", "connected", fs->connected, "queued",
-                                          fs->queued, "reconnects", fs->reconnects, "live_punches",
-                                          (json_int_t)fs->events));
-    }
+    zs_device dev;
+    memset(&dev, 0, sizeof(dev));
+    if (zs_get_device_by_id(r->app->store, id, &dev) != 0)
+        return NULL;
+    json_t *o = zapi_device_json(&dev, zapi_device_online(r, &dev), 1);
+    zs_device_clear(&dev);
+    if (o && fs)
+        json_object_set_new(o, "session",
+                            json_pack("{s:b,s:i,s:i,s:I}", "connected", fs->connected, "queued",
+                                      fs->queued, "reconnects", fs->reconnects, "live_punches",
+                                      (json_int_t)fs->events));
     return o;
 }
 
@@ -372,10 +341,9 @@ int zapi_fleet_device_add(zreq *r)
     zfleet_device_added(r->app->fleet, id);
     zlog_info("api: 4370 terminal %lld (%s) registered at %s:%d", (long long)id, d.sn, d.ip,
               d.port);
-    zs_fleet_device row;
-    if (zs_fleet_get(r->app->store, id, &row) != 0)
-        row = d;
-    json_t *data = device_json(&row, NULL);
+    json_t *data = device_json(r, id, NULL);
+    if (!data)
+        return zapi_fleet_store_fail(r, ZKBIO_EDB);
     json_object_set_new(data, "audit_id", json_integer(aid));
     return zapi_ok(r, 201, "terminal registered", data);
 }
@@ -401,6 +369,15 @@ int zapi_fleet_device_delete(zreq *r)
                    json_pack("{s:I,s:s,s:b,s:I}", "id", (json_int_t)d.id, "sn", d.sn, "deleted", 1,
                              "audit_id", (json_int_t)aid));
 }
+
+/* ISO-8601 UTC of a wall-clock ms time into out (32 bytes); returns out. */
+const char *zapi_fleet_iso_ms(int64_t ms, char out[32])
+{
+    zc_iso_time((time_t)(ms / 1000), out, 32);
+    return out;
+}
+
+#define iso_ms zapi_fleet_iso_ms
 
 /* GET /api/v1/devices/{id}/info (viewer); ?refresh=1 skips the cache. */
 int zapi_fleet_device_info(zreq *r)
@@ -429,26 +406,28 @@ int zapi_fleet_device_info(zreq *r)
     char q[8];
     zapi_fleet_query(r, "refresh", q, sizeof(q));
     zkbio_zk_info info;
-    int64_t age = 0;
+    int64_t read_at = 0;
+    int cached = 0;
+    char when[32];
     char err[256] = "";
-    int rc =
-        zfleet_info(r->app->fleet, d.id, q[0] == '1' || q[0] == 't', &info, &age, err, sizeof(err));
+    int rc = zfleet_info(r->app->fleet, d.id, q[0] == '1' || q[0] == 't', &info, &read_at, &cached,
+                         err, sizeof(err));
     if (rc != 0)
         return zapi_fleet_fail(r, rc, err);
     const zkbio_zk_sizes *s = &info.sizes;
     json_t *data =
-        json_pack("{s:I,s:s,s:b,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,"
+        json_pack("{s:I,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,"
                   "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
-                  "device_id", (json_int_t)d.id, "source", "live", "cached", age > 0, "age_ms",
-                  (json_int_t)age, "serial_number", info.serial, "model", info.model, "firmware",
-                  info.firmware, "platform", info.platform, "mac", info.mac, "vendor", info.vendor,
-                  "fp_version", info.fp_version, "pin_width", info.pin_width, "counts", "users",
-                  (json_int_t)s->users, "fingerprints", (json_int_t)s->fingers, "punches",
+                  "device_id", (json_int_t)d.id, "source", "live", "cached", cached, "read_at",
+                  iso_ms(read_at, when), "serial_number", info.serial, "model", info.model,
+                  "firmware", info.firmware, "platform", info.platform, "mac", info.mac, "vendor",
+                  info.vendor, "fp_version", info.fp_version, "pin_width", info.pin_width, "counts",
+                  "users", (json_int_t)s->users, "fingerprints", (json_int_t)s->fingers, "punches",
                   (json_int_t)s->records, "admins", (json_int_t)s->admins, "passwords",
                   (json_int_t)s->passwords, "users_capacity", (json_int_t)s->users_cap,
                   "fingerprints_capacity", (json_int_t)s->fingers_cap, "punches_capacity",
                   (json_int_t)s->records_cap, "faces", (json_int_t)s->faces);
-    return zapi_ok(r, 200, age > 0 ? "cached terminal information" : "live terminal information",
+    return zapi_ok(r, 200, cached ? "cached terminal information" : "live terminal information",
                    data);
 }
 
@@ -582,5 +561,8 @@ int zapi_fleet_device_status(zreq *r)
         return st;
     zfleet_status fs;
     int known = zapi_fleet_is_4370(&d) && zfleet_status_get(r->app->fleet, d.id, &fs) == 0;
-    return zapi_ok(r, 200, "device", device_json(&d, known ? &fs : NULL));
+    json_t *data = device_json(r, d.id, known ? &fs : NULL);
+    if (!data)
+        return zapi_fleet_store_fail(r, ZKBIO_EDB);
+    return zapi_ok(r, 200, "device", data);
 }

@@ -30,7 +30,7 @@ int zapi_fleet_push_command(zreq *r, const zs_fleet_device *d, const char *text,
  * queue, existing}; with `unique` a second request while one is waiting returns that one. */
 int zapi_fleet_job(zreq *r, const zs_fleet_device *d, const char *queue, const char *kind,
                    const char *payload, int unique);
-/* The job JSON of the 202 replies (job_id, device_id, status, queued_at, kind, queue). */
-json_t *zapi_fleet_job_json(const zjob *j);
+/* ISO-8601 UTC (second resolution) of a wall-clock ms time into out; returns out. */
+const char *zapi_fleet_iso_ms(int64_t ms, char out[32]);
 
 #endif /* ZKBIOD_API_V1_FLEET_H */

@@ -49,10 +49,11 @@ int zapi_fleet_users_list(zreq *r)
     zapi_fleet_query(r, "refresh", rb, sizeof(rb));
     zkbio_zk_user *u = NULL;
     size_t n = 0;
-    int64_t age = 0;
+    int64_t read_at = 0;
+    int cached = 0;
     char err[256] = "";
-    int rc = zfleet_users(r->app->fleet, d.id, rb[0] == '1' || rb[0] == 't', &u, &n, &age, err,
-                          sizeof(err));
+    int rc = zfleet_users(r->app->fleet, d.id, rb[0] == '1' || rb[0] == 't', &u, &n, &read_at,
+                          &cached, err, sizeof(err));
     if (rc != 0)
         return zapi_fleet_fail(r, rc, err);
     qsort(u, n, sizeof(*u), cmp_uid);
@@ -74,15 +75,16 @@ int zapi_fleet_users_list(zreq *r)
     for (size_t i = last + 1; shown && i < n; i++)
         if (u[i].uid > after)
             more = 1;
-    /* the cursor is a string like every list's (api.h), and the body holds no age: consecutive
-     * reads of the cached list are the same bytes, so If-None-Match gets its 304 */
+    /* the cursor is a string like every list's (api.h) */
     char next[16];
     snprintf(next, sizeof(next), "%u", more ? (unsigned)u[last].uid : 0u);
     json_t *paging = json_pack("{s:i,s:o,s:I}", "limit", (int)limit, "next",
                                more ? json_string(next) : json_null(), "total", (json_int_t)n);
     zkbio_zk_free(u);
-    return zapi_ok(r, 200, age > 0 ? "users on the terminal (cached)" : "users on the terminal",
-                   json_pack("{s:o,s:o,s:b}", "items", items, "paging", paging, "cached", age > 0));
+    char when[32];
+    return zapi_ok(r, 200, cached ? "users on the terminal (cached)" : "users on the terminal",
+                   json_pack("{s:o,s:o,s:b,s:s}", "items", items, "paging", paging, "cached",
+                             cached, "read_at", zapi_fleet_iso_ms(read_at, when)));
 }
 
 /* A user id from JSON: a string of 1..24 characters without control bytes, or a number. */
@@ -206,7 +208,7 @@ int zapi_fleet_user_add(zreq *r)
         zjob jj;
         memset(&jj, 0, sizeof(jj));
         if (q && zjobs_enqueue(q, &n, &jid, &existing) == 0 && zjobs_get(q, jid, &jj) == 0) {
-            json_object_set_new(data, "enrollment", zapi_fleet_job_json(&jj));
+            json_object_set_new(data, "enrollment", zapi_job_queued_json(&jj, existing));
             zjob_clear(&jj);
         } else {
             json_object_set_new(data, "enrollment", json_null());

@@ -105,6 +105,12 @@ void zc_dburi_free(zc_dburi *u);
 /* ISO-8601 UTC "2026-01-31T12:00:00Z" of t (now when t is 0) into buf (>= 21 bytes). */
 void zc_iso_time(time_t t, char *buf, size_t size);
 
+/* Minutes east of UTC of a terminal time zone as devices.tz holds it: "UTC", "Z", "GMT",
+ * "Etc/UTC", or an offset "+HH:MM", "-HHMM", "+HH" (optionally after "UTC"/"GMT"; HH 00..14,
+ * MM 00..59). 1 with *minutes, or 0 (not an offset: IANA names are not accepted, since neither the
+ * clock sync nor punch_time_utc could honour their rules portably). */
+int zc_tz_offset(const char *tz, int *minutes);
+
 /* Monotonic milliseconds. */
 uint64_t zc_now_ms(void);
 

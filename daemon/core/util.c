@@ -163,6 +163,38 @@ int zc_ct_streq(const char *given, const char *want)
     return diff == 0;
 }
 
+int zc_tz_offset(const char *tz, int *minutes)
+{
+    if (!tz)
+        return 0;
+    if (!strcmp(tz, "UTC") || !strcmp(tz, "Z") || !strcmp(tz, "GMT") || !strcmp(tz, "Etc/UTC")) {
+        *minutes = 0;
+        return 1;
+    }
+    const char *p = tz;
+    if (!strncmp(p, "UTC", 3) || !strncmp(p, "GMT", 3))
+        p += 3;
+    if (*p != '+' && *p != '-')
+        return 0;
+    int sign = *p == '-' ? -1 : 1, h = 0, m = 0;
+    p++;
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+        return 0;
+    h = (p[0] - '0') * 10 + (p[1] - '0');
+    p += 2;
+    if (*p == ':')
+        p++;
+    if (*p) {
+        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' || p[2])
+            return 0;
+        m = (p[0] - '0') * 10 + (p[1] - '0');
+    }
+    if (h > 14 || m > 59)
+        return 0;
+    *minutes = sign * (h * 60 + m);
+    return 1;
+}
+
 void zc_iso_time(time_t t, char *buf, size_t size)
 {
     struct tm tm;

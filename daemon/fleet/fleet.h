@@ -48,7 +48,7 @@
  *
  * Jobs: zfleet_open registers the handlers of the kinds below with daemon/jobs (zjobs_register);
  * their payload is JSON ({"device_id":N,...}), their result JSON text:
- *   - attendance.pull: the whole log in chunks, stored in 500-row transactions; progress in bytes
+ *   - attendance.pull: the whole log in chunks, stored in ZS_FLEET_BATCH-row (5,000) transactions; progress in bytes
  *     while it downloads, then in records; result {"downloaded","inserted","duplicates",
  *     "download_ms","total_ms"}; ZJOB_RETRY on network errors, ZJOB_FAIL on a refused comm key;
  *   - log.clear: with the terminal disabled, the pull, then the terminal's log cleared only after
@@ -123,10 +123,12 @@ void zfleet_device_removed(zfleet *f, int64_t id);
 int zfleet_probe(zfleet *f, const char *ip, int port, int udp, uint32_t key, zkbio_zk_info *out,
                  int *used_udp, char *err, size_t errsz);
 
-/* Live information (cached for info_cache_ms unless fresh): *out, and *age_ms (may be NULL) = age
- * of the answer (0 = read now). Also records the counts in the devices row. */
-int zfleet_info(zfleet *f, int64_t id, int fresh, zkbio_zk_info *out, int64_t *age_ms, char *err,
-                size_t errsz);
+/* Live information (cached for info_cache_ms unless fresh) into *out. *read_at_ms (may be NULL) =
+ * when the terminal answered (wall clock, ms since the epoch: the same for every answer from one
+ * cache entry); *cached (may be NULL) = 1 when served from the cache. Also records the counts in
+ * the devices row. */
+int zfleet_info(zfleet *f, int64_t id, int fresh, zkbio_zk_info *out, int64_t *read_at_ms,
+                int *cached, char *err, size_t errsz);
 /* Empty the info cache (POST /api/v1/cache/clear). *dropped (may be NULL) = entries dropped. */
 void zfleet_cache_clear(zfleet *f, size_t *dropped);
 
@@ -147,9 +149,9 @@ int zfleet_tz_valid(const char *tz);
 
 /* Every user of the terminal (*users: zkbio_zk_free), read live, or from the cache (as the info
  * cache: info_cache_ms, emptied by zfleet_cache_clear and by every change of the terminal's users)
- * unless fresh. *age_ms (may be NULL) = age of the list (0 = read now). */
+ * unless fresh. *read_at_ms and *cached (may be NULL) as zfleet_info. */
 int zfleet_users(zfleet *f, int64_t id, int fresh, zkbio_zk_user **users, size_t *n,
-                 int64_t *age_ms, char *err, size_t errsz);
+                 int64_t *read_at_ms, int *cached, char *err, size_t errsz);
 /* Add a user (u->user_id required; u->uid 0 = the next free uid). ZKBIO_EEXIST when that user id
  * is on the terminal. *uid (may be NULL) = the uid used. */
 int zfleet_user_add(zfleet *f, int64_t id, const zkbio_zk_user *u, uint16_t *uid, char *err,

@@ -51,11 +51,13 @@ struct zf_term {
     int connected_once;
     /* info cache */
     zkbio_zk_info info;
-    int64_t info_at_ms; /* 0 = none */
+    int64_t info_at_ms;   /* monotonic; 0 = none */
+    int64_t info_wall_ms; /* the same moment, wall clock (what the API shows) */
     /* user list cache (a copy: malloc'd, freed with the terminal or when dropped) */
     zkbio_zk_user *users;
     size_t nusers;
-    int64_t users_at_ms; /* 0 = none */
+    int64_t users_at_ms;   /* monotonic; 0 = none */
+    int64_t users_wall_ms; /* the same moment, wall clock */
     /* counters */
     int64_t sessions, events;
     int reconnects;
@@ -92,6 +94,8 @@ struct zfleet {
 /* Make room for element n of a growable array (*arr, *cap elements of `elem` bytes). 0 or
  * ZKBIO_ENOMEM. */
 int zf_grow(void *arr, size_t *cap, size_t n, size_t elem);
+/* Wall-clock milliseconds since the epoch. */
+int64_t zf_wall_ms(void);
 /* Monotonic milliseconds. */
 int64_t zf_now(void);
 

@@ -57,33 +57,44 @@ static int op_info(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *e
     pthread_mutex_lock(&f->mu);
     t->info = *out;
     t->info_at_ms = zf_now();
+    t->info_wall_ms = zf_wall_ms();
     pthread_mutex_unlock(&f->mu);
     zs_fleet_set_counts(f->st, t->id, out->sizes.users, out->sizes.fingers, out->sizes.records);
     return 0;
 }
 
-int zfleet_info(zfleet *f, int64_t id, int fresh, zkbio_zk_info *out, int64_t *age_ms, char *err,
-                size_t errsz)
+int zfleet_info(zfleet *f, int64_t id, int fresh, zkbio_zk_info *out, int64_t *read_at_ms,
+                int *cached, char *err, size_t errsz)
 {
     if (!f || !out)
         return ZKBIO_EINVAL;
     if (!fresh && f->o.info_cache_ms > 0) {
         pthread_mutex_lock(&f->mu);
         zf_term *t = zf_term_get_locked(f, id, 0);
-        int64_t age = t && t->info_at_ms ? zf_now() - t->info_at_ms : -1;
-        int hit = age >= 0 && age < f->o.info_cache_ms;
-        if (hit)
+        int hit = t && t->info_at_ms && zf_now() - t->info_at_ms < f->o.info_cache_ms;
+        if (hit) {
             *out = t->info;
+            if (read_at_ms)
+                *read_at_ms = t->info_wall_ms;
+        }
         pthread_mutex_unlock(&f->mu);
         if (hit) {
-            if (age_ms)
-                *age_ms = age > 0 ? age : 1;
+            if (cached)
+                *cached = 1;
             return 0;
         }
     }
     int rc = zf_run(f, id, op_info, out, 0, err, errsz);
-    if (rc == 0 && age_ms)
-        *age_ms = 0;
+    if (rc == 0) {
+        if (cached)
+            *cached = 0;
+        if (read_at_ms) {
+            pthread_mutex_lock(&f->mu);
+            zf_term *t = zf_term_get_locked(f, id, 0);
+            *read_at_ms = t ? t->info_wall_ms : zf_wall_ms();
+            pthread_mutex_unlock(&f->mu);
+        }
+    }
     return rc;
 }
 
@@ -201,40 +212,10 @@ int zfleet_restart(zfleet *f, int64_t id, char *err, size_t errsz)
 }
 
 /* Minutes east of UTC of a zone text: "+03:00", "-0530", "UTC", "Z", "GMT". 1 when parsed. */
-static int tz_offset(const char *tz, int *minutes)
-{
-    if (!strcmp(tz, "UTC") || !strcmp(tz, "Z") || !strcmp(tz, "GMT") || !strcmp(tz, "Etc/UTC")) {
-        *minutes = 0;
-        return 1;
-    }
-    const char *p = tz;
-    if (!strncmp(p, "UTC", 3) || !strncmp(p, "GMT", 3))
-        p += 3;
-    if (*p != '+' && *p != '-')
-        return 0;
-    int sign = *p == '-' ? -1 : 1, h = 0, m = 0;
-    p++;
-    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-        return 0;
-    h = (p[0] - '0') * 10 + (p[1] - '0');
-    p += 2;
-    if (*p == ':')
-        p++;
-    if (*p) {
-        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' || p[2])
-            return 0;
-        m = (p[0] - '0') * 10 + (p[1] - '0');
-    }
-    if (h > 14 || m > 59)
-        return 0;
-    *minutes = sign * (h * 60 + m);
-    return 1;
-}
-
 int zfleet_tz_valid(const char *tz)
 {
     int m;
-    return tz && (!*tz || tz_offset(tz, &m));
+    return tz && (!*tz || zc_tz_offset(tz, &m));
 }
 
 static int op_time(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
@@ -250,7 +231,7 @@ static int op_time(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *e
     time_t now = time(NULL);
     struct tm tm;
     int off;
-    if (tz[0] && tz_offset(tz, &off)) {
+    if (tz[0] && zc_tz_offset(tz, &off)) {
         now += (time_t)off * 60;
         gmtime_r(&now, &tm);
     } else {
@@ -307,21 +288,21 @@ static int op_users(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *
         t->users = copy;
         t->nusers = a->n;
         t->users_at_ms = zf_now();
+        t->users_wall_ms = zf_wall_ms();
     }
     pthread_mutex_unlock(&f->mu);
     return 0;
 }
 
 int zfleet_users(zfleet *f, int64_t id, int fresh, zkbio_zk_user **users, size_t *n,
-                 int64_t *age_ms, char *err, size_t errsz)
+                 int64_t *read_at_ms, int *cached, char *err, size_t errsz)
 {
     if (!f || !users || !n)
         return ZKBIO_EINVAL;
     if (!fresh && f->o.info_cache_ms > 0) {
         pthread_mutex_lock(&f->mu);
         zf_term *t = zf_term_get_locked(f, id, 0);
-        int64_t age = t && t->users_at_ms ? zf_now() - t->users_at_ms : -1;
-        int hit = age >= 0 && age < f->o.info_cache_ms;
+        int hit = t && t->users_at_ms && zf_now() - t->users_at_ms < f->o.info_cache_ms;
         zkbio_zk_user *copy = NULL;
         if (hit && t->nusers) {
             copy = malloc(t->nusers * sizeof(*copy));
@@ -331,22 +312,32 @@ int zfleet_users(zfleet *f, int64_t id, int fresh, zkbio_zk_user **users, size_t
                 hit = 0;
         }
         size_t cn = hit ? t->nusers : 0;
+        int64_t wall = hit ? t->users_wall_ms : 0;
         pthread_mutex_unlock(&f->mu);
         if (hit) {
             *users = copy;
             *n = cn;
-            if (age_ms)
-                *age_ms = age > 0 ? age : 1;
+            if (read_at_ms)
+                *read_at_ms = wall;
+            if (cached)
+                *cached = 1;
             return 0;
         }
     }
     users_arg a = {0};
+    int64_t before = zf_wall_ms();
     int rc = zf_run(f, id, op_users, &a, 0, err, errsz);
     if (rc == 0) {
         *users = a.users;
         *n = a.n;
-        if (age_ms)
-            *age_ms = 0;
+        if (cached)
+            *cached = 0;
+        if (read_at_ms) {
+            pthread_mutex_lock(&f->mu);
+            zf_term *t = zf_term_get_locked(f, id, 0);
+            *read_at_ms = t && t->users_at_ms ? t->users_wall_ms : before;
+            pthread_mutex_unlock(&f->mu);
+        }
     }
     return rc;
 }

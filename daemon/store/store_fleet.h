@@ -30,7 +30,7 @@
 typedef struct zs_store zs_store;
 
 /** Rows per transaction of zs_fleet_punches_insert(). */
-#define ZS_FLEET_BATCH 500
+#define ZS_FLEET_BATCH 5000
 
 /** One device as the fleet needs it (any transport). */
 typedef struct zs_fleet_device {

@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     default: {
         int m = 0;
-        int off = zapi_tz_offset(s, &m);
+        int off = zc_tz_offset(s, &m);
         if (off && (!zapi_tz_valid(s) || m < -14 * 60 - 59 || m > 14 * 60 + 59))
             abort();
         char utc[32];
