@@ -1283,7 +1283,7 @@ void zkbiod_config_print_help(FILE *f)
         "ZKTeco PUSH server: /iclock/ for attendance terminals, /api/v1/ for management, /health;\n"
         "and the fingerprint service for web apps: /api/..., WebSocket (service-listen).\n"
         "Subcommands: zkbiod apikey create|list|revoke, zkbiod user add|list|passwd|remove,\n"
-        "zkbiod cert install|uninstall|show\n"
+        "zkbiod cert install|uninstall|show, zkbiod device list|approve|reject\n"
         "(each with --help).\n"
         "\n"
         "Every option is a flag (--name VALUE or --name=VALUE), an environment variable\n"

@@ -52,7 +52,7 @@ typedef struct zkbiod_config {
     zkbiod_admission admission; /**< default ZKBIOD_ADMISSION_PENDING */
     int pending_max;            /**< pending mode: most pending devices at once, 1..100000 */
     int unknown_rate; /**< pending mode: new SNs registered per source address per minute */
-    char **allow_sn;            /**< SNs admitted in allow-list mode, each [A-Za-z0-9_-]{1,40} */
+    char **allow_sn;  /**< SNs admitted in allow-list mode, each [A-Za-z0-9_-]{1,40} */
     size_t allow_sn_count;
     int delay;                /**< seconds between getrequest polls (Delay), 1..3600 */
     int error_delay;          /**< seconds before a retry after an error (ErrorDelay), 1..3600 */

@@ -139,7 +139,8 @@ typedef struct zc_cidr {
 
 /* Parse len bytes of s (no NUL needed, at most ZC_CIDR_MAX): "A.B.C.D", "A.B.C.D/N" (N 0..32), an
  * IPv6 address with an optional "/N" (0..128). ::ffff:A.B.C.D (/96..128) is taken as IPv4. Host
- * bits past the prefix are cleared. Zone ids, spaces, signs and empty parts are refused. 0 or -1. */
+ * bits past the prefix are cleared. Zone ids, spaces, signs and empty parts are refused. 0 or -1.
+ */
 int zc_cidr_parse(const char *s, size_t len, zc_cidr *out);
 
 /* 1 when the address text ip (as zc_client_ip() gives it; IPv4-mapped IPv6 counts as IPv4) lies in

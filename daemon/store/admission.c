@@ -87,7 +87,8 @@ int zs_refusal_log_first(zs_store *st, const char *ip)
 static void address_changed(zs_store *st, zdb *db, const char *sn, int64_t id, const char *last,
                             const char *ip)
 {
-    if (zdb_run(db, "UPDATE devices SET ip = ? WHERE sn = ? AND ip = ?", "sss", ip, sn, last) != 0 ||
+    if (zdb_run(db, "UPDATE devices SET ip = ? WHERE sn = ? AND ip = ?", "sss", ip, sn, last) !=
+            0 ||
         zdb_changes(db) == 0)
         return;
     json_t *d = json_pack("{s:s, s:s}", "from", last, "to", ip);
@@ -97,8 +98,8 @@ static void address_changed(zs_store *st, zdb *db, const char *sn, int64_t id, c
     free(text);
     if (st->policy.notify) {
         char line[256];
-        snprintf(line, sizeof(line), "%s: approved device heard from a new address %s (was %s)",
-                 sn, ip, last);
+        snprintf(line, sizeof(line), "%s: approved device heard from a new address %s (was %s)", sn,
+                 ip, last);
         st->policy.notify(line);
     }
 }
@@ -139,13 +140,14 @@ int zs_admission_register(zs_store *st, zdb *db, const char *sn, const char *ip,
         return 0;
     }
     int64_t now = zs_now();
-    rc = zdb_run(db,
-                 ZS_SQL(db,
-                        "INSERT OR IGNORE INTO devices (sn, ip, registered_at, last_seen, admission) "
-                        "VALUES (?, ?, ?, ?, 'pending')",
-                        "INSERT IGNORE INTO devices (sn, ip, registered_at, last_seen, admission) "
-                        "VALUES (?, ?, ?, ?, 'pending')"),
-                 "ssll", sn, ip ? ip : "", now, now);
+    rc = zdb_run(
+        db,
+        ZS_SQL(db,
+               "INSERT OR IGNORE INTO devices (sn, ip, registered_at, last_seen, admission) "
+               "VALUES (?, ?, ?, ?, 'pending')",
+               "INSERT IGNORE INTO devices (sn, ip, registered_at, last_seen, admission) "
+               "VALUES (?, ?, ?, ?, 'pending')"),
+        "ssll", sn, ip ? ip : "", now, now);
     if (rc != 0)
         return rc;
     *created = zdb_changes(db) > 0;
@@ -159,8 +161,8 @@ int zs_pending_count(zs_store *st, int64_t *n)
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
-    int rc = zdb_query_int64(db, "SELECT COUNT(*) FROM devices WHERE admission = 'pending'", n,
-                             NULL);
+    int rc =
+        zdb_query_int64(db, "SELECT COUNT(*) FROM devices WHERE admission = 'pending'", n, NULL);
     return rc == ZKBIO_ENOENT ? 0 : rc;
 }
 
@@ -176,7 +178,8 @@ static int stage_once(zs_store *st, const char *sn, const char *table, const cha
     if (rc != 0)
         return rc;
     int64_t held = 0;
-    rc = zdb_query_int64(db, "SELECT COALESCE(SUM(LENGTH(body)), 0) FROM pending_uploads WHERE sn = ?",
+    rc = zdb_query_int64(db,
+                         "SELECT COALESCE(SUM(LENGTH(body)), 0) FROM pending_uploads WHERE sn = ?",
                          &held, "s", sn);
     if (rc != 0 && rc != ZKBIO_ENOENT)
         return zs_fail(db, rc);
@@ -249,8 +252,7 @@ static int replay(zs_store *st, const char *sn, int language, const char *table,
         t != ZKBIO_PUSH_TABLE_ERRORLOG && t != ZKBIO_PUSH_TABLE_IDCARD)
         return ZKBIO_EINVAL;
     zkbio_push_batch *b = NULL;
-    int rc =
-        zkbio_push_upload_parse(t, body, len, zkbio_push_language_charset(language), 0, &b);
+    int rc = zkbio_push_upload_parse(t, body, len, zkbio_push_language_charset(language), 0, &b);
     if (rc != 0)
         return rc == ZKBIO_ENOMEM ? rc : ZKBIO_EINVAL;
     size_t accepted = 0;
@@ -276,7 +278,8 @@ static int approve_mark_once(zs_store *st, int64_t id, char sn[41], int *languag
     if (rc != 0)
         return rc;
     zdb_stmt *q;
-    rc = zdb_prepare(db, "SELECT sn, admission, language, sync_group FROM devices WHERE id = ?", &q);
+    rc =
+        zdb_prepare(db, "SELECT sn, admission, language, sync_group FROM devices WHERE id = ?", &q);
     if (rc != 0)
         return zs_fail(db, rc);
     zdb_bind_int64(q, 1, id);

@@ -424,8 +424,8 @@ static int admit_locked(zs_store *st, zdb *db, const char *sn, const char *ip, z
 {
     zdb_stmt *q;
     *created = 0;
-    int rc = zdb_prepare(db, "SELECT enabled, id, admission, pin_address, ip FROM devices WHERE sn = ?",
-                         &q);
+    int rc = zdb_prepare(
+        db, "SELECT enabled, id, admission, pin_address, ip FROM devices WHERE sn = ?", &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
@@ -483,7 +483,8 @@ int zs_device_admit(zs_store *st, const char *sn, const char *ip, zs_admit *admi
     /* Fast path without a write transaction: a known device. */
     zdb_stmt *q;
     int rc = zdb_prepare(
-        db, "SELECT enabled, language, id, admission, pin_address, ip FROM devices WHERE sn = ?", &q);
+        db, "SELECT enabled, language, id, admission, pin_address, ip FROM devices WHERE sn = ?",
+        &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);

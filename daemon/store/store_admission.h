@@ -44,10 +44,10 @@ int zs_pending_stage(zs_store *st, const char *sn, const char *table, const char
 
 /** What zs_device_approve() did. */
 typedef struct zs_approve_result {
-    int was;          /**< the device's admission before: ZS_ADMIT_PENDING, _REJECTED or _OK */
-    int64_t uploads;  /**< held uploads replayed */
-    int64_t records;  /**< records those uploads stored */
-    int64_t failed;   /**< held uploads that could not be parsed (dropped) */
+    int was;         /**< the device's admission before: ZS_ADMIT_PENDING, _REJECTED or _OK */
+    int64_t uploads; /**< held uploads replayed */
+    int64_t records; /**< records those uploads stored */
+    int64_t failed;  /**< held uploads that could not be parsed (dropped) */
 } zs_approve_result;
 
 /**

@@ -60,6 +60,8 @@ static int spawn(zkd *d)
     argv[n++] = "1";
     argv[n++] = "--log-level";
     argv[n++] = "debug";
+    argv[n++] = "--admission"; /* these tests' terminals are approved ones; extra may override */
+    argv[n++] = "auto";
     for (int i = 0; i < d->n_extra; i++)
         argv[n++] = d->extra[i];
     argv[n] = NULL;
