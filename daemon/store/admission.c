@@ -403,6 +403,9 @@ int zs_device_report_sn(zs_store *st, int64_t id, const char *reported, int *mis
     *mismatch = 0;
     if (first)
         *first = 0;
+    char rep[41]; /* the column's width; a longer report is compared and kept cut */
+    snprintf(rep, sizeof(rep), "%s", reported ? reported : "");
+    reported = rep;
     zdb *db = zs_db(st);
     if (!db)
         return ZKBIO_EUNAVAIL;
