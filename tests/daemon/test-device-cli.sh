@@ -39,4 +39,9 @@ run 1 "an unknown device" dev approve NOSUCHDEV
 run 2 "no device named" dev approve
 run 2 "an unknown subcommand" "$zkbiod" device frobnicate
 grep -q "admission auto" "$tmp/log" && no "the auto warning logged in pending mode" || ok
+kill "$ZKBIOD_PID" && wait "$ZKBIOD_PID"
+ZKBIOD_PID=
+zkbiod_launch "$tmp" "$tmp/log2" "$zkbiod" --service-listen off --listen 127.0.0.1:0 --data-dir "$tmp" \
+    --admission auto --log-level warn || exit 1
+expect "$tmp/log2" "admission auto: any serial number" "auto logs its warning at start"
 finish
