@@ -435,8 +435,12 @@ int zs_device_report_sn(zs_store *st, int64_t id, const char *reported, int *mis
     *mismatch = 1;
     if (strcmp(flag, "sn_mismatch") == 0 && strcmp(prev, reported) == 0)
         return 0;
-    if (first)
-        *first = 1;
-    return zdb_run(db, "UPDATE devices SET flag = 'sn_mismatch', reported_sn = ? WHERE id = ?",
-                   "sl", reported, id);
+    /* Conditional, so of two sessions seeing the change at once only one reports it first. */
+    rc = zdb_run(db,
+                 "UPDATE devices SET flag = 'sn_mismatch', reported_sn = ? WHERE id = ? AND "
+                 "NOT (flag = 'sn_mismatch' AND reported_sn = ?)",
+                 "sls", reported, id, reported);
+    if (rc == 0 && first)
+        *first = zdb_changes(db) > 0;
+    return rc;
 }

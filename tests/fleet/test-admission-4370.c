@@ -101,14 +101,14 @@ static int t_sn_mismatch(void)
     long long id = json_integer_value(json_object_get(json_object_get(j, "data"), "id"));
     json_decref(j);
     j = NULL;
-    REQUIRE(wait_flag(&d, id, "", 3000, flag, sizeof(flag), rep, sizeof(rep)),
+    REQUIRE(wait_flag(&d, id, "", 10000, flag, sizeof(flag), rep, sizeof(rep)),
             "no flag at first: %s", flag);
 
     /* Another terminal, with punches, answers at the registered address. */
     zkbio_zk_emu_stop(a);
     a = NULL;
     REQUIRE((b = emu(port, 5, "EMUIMPOSTR")), "the other terminal on port %u", (unsigned)port);
-    REQUIRE(wait_flag(&d, id, "sn_mismatch", 20000, flag, sizeof(flag), rep, sizeof(rep)),
+    REQUIRE(wait_flag(&d, id, "sn_mismatch", 40000, flag, sizeof(flag), rep, sizeof(rep)),
             "flag after the other terminal answered: '%s'", flag);
     REQUIRE(strcmp(rep, "EMUIMPOSTR") == 0, "reported_sn '%s'", rep);
     zkd_sleep_ms(2500); /* give a wrongly working session time to pull */
@@ -127,9 +127,9 @@ static int t_sn_mismatch(void)
     b = NULL;
     REQUIRE((a = emu(port, 4, "EMUREG0001")), "the registered terminal back on port %u",
             (unsigned)port);
-    REQUIRE(wait_flag(&d, id, "", 20000, flag, sizeof(flag), rep, sizeof(rep)),
+    REQUIRE(wait_flag(&d, id, "", 40000, flag, sizeof(flag), rep, sizeof(rep)),
             "flag after the registered terminal answered again: '%s'", flag);
-    long long end = now_ms() + 15000, n = 0;
+    long long end = now_ms() + 30000, n = 0; /* reconnect backoff after the failures */
     while ((n = db_int(&d, "SELECT COUNT(*) FROM attendance WHERE sn = ?", "EMUREG0001")) < 4 &&
            now_ms() < end)
         zkd_sleep_ms(100);
