@@ -104,6 +104,16 @@ static void address_changed(zs_store *st, zdb *db, const char *sn, int64_t id, c
     }
 }
 
+/* Two address texts name the same address (::ffff:10.0.0.1 is 10.0.0.1: a dual-stack listener
+ * shows IPv4 clients so). */
+static int same_address(const char *a, const char *b)
+{
+    zc_cidr x, y;
+    if (zc_cidr_parse(a, strlen(a), &x) != 0 || zc_cidr_parse(b, strlen(b), &y) != 0)
+        return strcmp(a, b) == 0;
+    return x.family == y.family && memcmp(x.addr, y.addr, sizeof(x.addr)) == 0;
+}
+
 zs_admit zs_admission_row(zs_store *st, zdb *db, const char *sn, int64_t id, int enabled,
                           const char *admission, const char *pin, const char *last_ip,
                           const char *ip)
@@ -116,7 +126,7 @@ zs_admit zs_admission_row(zs_store *st, zdb *db, const char *sn, int64_t id, int
         return ZS_ADMIT_PINNED;
     if (strcmp(admission, "pending") == 0)
         return ZS_ADMIT_PENDING;
-    if (ip && *ip && last_ip && *last_ip && strcmp(ip, last_ip) != 0)
+    if (ip && *ip && last_ip && *last_ip && !same_address(ip, last_ip))
         address_changed(st, db, sn, id, last_ip, ip);
     return ZS_ADMIT_OK;
 }

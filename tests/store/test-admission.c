@@ -156,6 +156,7 @@ static void run(const char *uri)
     CHECK(zs_patch_device(st, gid, &p) == 0);
     CHECK(zs_device_admit(st, "GOOD", "10.7.0.1", &a, NULL) == 0 && a == ZS_ADMIT_OK);
     CHECK(zs_device_admit(st, "GOOD", "10.7.0.1", &a, NULL) == 0 && a == ZS_ADMIT_OK);
+    CHECK(zs_device_admit(st, "GOOD", "::ffff:10.7.0.1", &a, NULL) == 0 && a == ZS_ADMIT_OK);
     CHECK(audit_rows(st, "device.address_changed", "GOOD") == 2); /* .9 → .9.1.1, → .7.0.1 */
 
     /* 4370: the serial number a terminal reports. */
