@@ -199,6 +199,16 @@ static int stage_once(zs_store *st, const char *sn, const char *table, const cha
                  "INSERT INTO pending_uploads (sn, tbl, stamp, body, received_at) "
                  "VALUES (?, ?, ?, ?, ?)",
                  "sssbl", sn, table, stamp ? stamp : "", body, len, zs_now());
+    /* The stamp advances as for a stored upload, so the terminal does not send it again at every
+     * handshake (the quota would fill with copies). */
+    zkbio_push_table t = zkbio_push_table_from_name(table);
+    if (rc == 0 && (t == ZKBIO_PUSH_TABLE_ATTLOG || t == ZKBIO_PUSH_TABLE_OPERLOG ||
+                    t == ZKBIO_PUSH_TABLE_USERINFO || t == ZKBIO_PUSH_TABLE_BIODATA))
+        rc = zs_set_stamp(db, sn,
+                          t == ZKBIO_PUSH_TABLE_ATTLOG    ? ZS_STAMP_ATTLOG
+                          : t == ZKBIO_PUSH_TABLE_BIODATA ? ZS_STAMP_BIODATA
+                                                          : ZS_STAMP_OPERLOG,
+                          stamp);
     if (rc != 0)
         return zs_fail(db, rc);
     return zs_fail(db, zdb_commit(db));

@@ -120,6 +120,10 @@ static void run(const char *uri)
     CHECK(zs_pending_stage(st, "P2", "ATTLOG", "", PUNCHES, strlen(PUNCHES)) == 0);
     CHECK(q1(db, "SELECT COUNT(*) FROM attendance WHERE sn = ?", "P1") == 0);
     CHECK(q1(db, "SELECT COUNT(*) FROM users WHERE pin = ?", "71") == 0);
+    zs_device held;
+    CHECK(zs_get_device(st, "P1", &held) == 0 && strcmp(held.attlog_stamp, "6") == 0 &&
+          strcmp(held.operlog_stamp, "5") == 0); /* not sent again at the next handshake */
+    zs_device_clear(&held);
 
     /* Approve: replayed in order, the full sync queued. */
     CHECK(zs_device_approve(st, id_of(st, "P1"), &r) == 0);
