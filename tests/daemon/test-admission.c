@@ -256,6 +256,8 @@ out:
     return ok;
 }
 
+static int log_lines(const zkd *d, const char *needle);
+
 /* (3) Pinning and address changes. */
 static int t_pin(void)
 {
@@ -278,6 +280,17 @@ static int t_pin(void)
     REQUIRE(st == 403, "the pinned SN from 127.0.0.2: HTTP %ld, expected 403", st);
     st = get_from(c, &d, "127.0.0.2", "/iclock/cdata?SN=PINNED01&options=all");
     REQUIRE(st == 403, "the pinned SN's handshake from 127.0.0.2: HTTP %ld, expected 403", st);
+    for (int k = 0; k < 5; k++)
+        get_from(c, &d, "127.0.0.2", "/iclock/getrequest?SN=PINNED01");
+    zkd_sleep_ms(200);
+    REQUIRE(log_lines(&d, "refused from 127.0.0.2") == 1,
+            "%d refusal lines for 7 refused requests of one source, expected 1",
+            log_lines(&d, "refused from 127.0.0.2"));
+    j = zkd_api(&d, NULL, &st, "/api/v1/audit?action=device.pin_refused");
+    REQUIRE(st == 200 && json_array_size(zkd_items(j)) == 1,
+            "device.pin_refused audited once (%zu)", json_array_size(zkd_items(j)));
+    json_decref(j);
+    j = NULL;
     SIM_OK(a, pushsim_poll(a, NULL));
     static const char *const bad[] = {"\"10.0.0.0/33\"",
                                       "\"300.1.1.1\"",
