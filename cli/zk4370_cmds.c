@@ -669,7 +669,9 @@ static void emulate_usage(FILE *f)
             "                      unknown (answer ACK_UNKNOWN: firmware without the command),\n"
             "                      flood (1 s of event packets before the answer),\n"
             "                      coalesce (TCP: all packets of an answer in one write, unlike\n"
-            "                      firmware; e.g. coalesce:1504:1000000 for every chunk);\n"
+            "                      firmware; e.g. coalesce:1504:1000000 for every chunk),\n"
+            "                      bad-sample (61: the next remote enrollment fails on a bad\n"
+            "                      second press);\n"
             "                      e.g. --fault drop:1504 --fault delay:201:2:3000 "
             "(repeatable, 8 at most)\n"
             "  -h, --help          this help\n");
@@ -685,7 +687,7 @@ static int parse_fault(const char *arg, fault_spec *f)
 {
     static const char *const kinds[] = {"drop",      "delay",   "close-mid",    "bad-checksum",
                                         "huge-size", "endless", "wrong-length", "garbage",
-                                        "unknown",   "flood",   "coalesce"};
+                                        "unknown",   "flood",   "coalesce",     "bad-sample"};
     char buf[64];
     snprintf(buf, sizeof(buf), "%s", arg);
     char *save = NULL, *tok = strtok_r(buf, ":", &save);

@@ -29,6 +29,8 @@ typedef struct api_opts {
     const char *extra[API_MAX_EXTRA]; /* --zkbiod-arg, appended to every zkbiod started */
     unsigned nextra;
     long timeout_s; /* per request, and the bound of every wait */
+    char tag[8];    /* this run's tag (6 hex digits) in every serial number the benchmark makes, so
+                       that runs against one persistent database (--db mariadb://) do not collide */
     /* sync */
     long punches;
     long rates[API_MAX_RATES]; /* emulator link rates (bytes/s; 0 = unpaced), in run order */
@@ -71,6 +73,10 @@ const char *api_verdict(int met);
  * id, or -1 (the reason in err). */
 long long api_register_terminal(api_http *h, const char *name, int port, long timeout_s, char *err,
                                 size_t errsz);
+
+/* DELETE /api/v1/devices/{id}: what the sync and fleet scenarios registered, so that a persistent
+ * database can run them again. 0 or -1 (said on stderr). */
+int api_delete_device(api_http *h, long long id, long timeout_s);
 
 /* The punches GET /api/v1/attendance?<query> holds: the reply's total when it gives one, else (walk
  * set) a keyset walk in pages of 1000, else -1. -2 when a request failed (h tells why). */

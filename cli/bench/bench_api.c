@@ -145,6 +145,16 @@ long long api_register_terminal(api_http *h, const char *name, int port, long ti
     return id;
 }
 
+int api_delete_device(api_http *h, long long id, long timeout_s)
+{
+    char path[64], d[200];
+    snprintf(path, sizeof(path), "/api/v1/devices/%lld", id);
+    if (api_http_call(h, "DELETE", path, NULL, timeout_s) == 0 && h->status == 200)
+        return 0;
+    fprintf(stderr, "zkbio bench api: DELETE %s: %s\n", path, api_describe(h, d, sizeof(d)));
+    return -1;
+}
+
 long long api_count_attendance(api_http *h, const char *query, long timeout_s, int walk)
 {
     char path[512], cursor[128];
@@ -494,6 +504,8 @@ int zkbio_cli_bench_api(int argc, char **argv)
     o.requests = 250;
     o.terminals = 50;
     o.rest_s = 30;
+    snprintf(o.tag, sizeof(o.tag), "%06X",
+             (unsigned)(((unsigned long)time(NULL) ^ ((unsigned long)getpid() << 10)) & 0xFFFFFFu));
     int mask = 0;
     const char *zkbiod = NULL;
     int rc = parse_args(&o, &mask, &zkbiod, argc, argv);

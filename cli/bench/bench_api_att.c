@@ -2,7 +2,7 @@
 /*
  * `zkbio bench api --scenario attendance`: GET /api/v1/attendance over many stored punches.
  *
- * Load: M punches (default 1,000,000) from D PUSH terminals (APIB0001.., default 20) and U users
+ * Load: M punches (default 1,000,000) from D PUSH terminals (AB<tag>0001.., default 20) and U users
  * (PINs 1..U, default 500) go through zkbiod's PUSH ingest (POST /iclock/cdata?table=ATTLOG, 100
  * per POST, one keep-alive connection per terminal) with the load generator of `bench push`:
  * the way punches really arrive, and fast (the group-committing writer). Punch k (0..M-1) is PIN
@@ -38,8 +38,8 @@
 
 /* The query parameters of GET /api/v1/attendance (the contract: device, user, from, to, keyset
  * cursor `after`, `limit`). */
-#define P_DEVICE "sn"
-#define P_USER   "pin"
+#define P_DEVICE "device"
+#define P_USER   "user"
 
 enum { F_DEVICE, F_USER, F_RANGE, F_DEVICE_RANGE, F_NONE, F_DEEP, F_DEVICE_DEEP, F_COUNT };
 static const char *const filter_names[F_COUNT] = {
@@ -50,7 +50,7 @@ static const char *const filter_names[F_COUNT] = {
 /* A cursor deep into a list, found honestly: the `next` of a one-row page that starts on a day in
  * the second half of the year (the API's cursors are opaque). */
 typedef struct deep_cursor {
-    char sn[16]; /* the device filter it belongs to ("" for none) */
+    char sn[24]; /* the device filter it belongs to ("" for none) */
     char after[96];
 } deep_cursor;
 
@@ -95,10 +95,10 @@ static size_t build_post(void *ud, unsigned device, uint64_t seq, char *buf, siz
         n += (size_t)w;
     }
     int h = snprintf(buf, cap,
-                     "POST /iclock/cdata?SN=APIB%04u&table=ATTLOG&Stamp=1 HTTP/1.1\r\nHost: %s\r\n"
+                     "POST /iclock/cdata?SN=AB%s%04u&table=ATTLOG&Stamp=1 HTTP/1.1\r\nHost: %s\r\n"
                      "User-Agent: iClock Proxy/1.09\r\nContent-Type: text/plain\r\n"
                      "Content-Length: %zu\r\n\r\n",
-                     device % (unsigned)a->o->devices + 1, l->host, n);
+                     a->o->tag, device % (unsigned)a->o->devices + 1, l->host, n);
     if (h < 0 || (size_t)h + n > cap)
         return 0;
     memcpy(buf + h, body, n);
@@ -170,12 +170,12 @@ static unsigned rnd(unsigned *s)
 
 typedef struct query {
     char path[512];
-    char sn[16], pin[16], from[20], to[20];
+    char sn[24], pin[16], from[20], to[20];
 } query;
 
-static void device_sn(const att_ctx *a, unsigned *seed, char out[16])
+static void device_sn(const att_ctx *a, unsigned *seed, char out[24])
 {
-    snprintf(out, 16, "APIB%04u", rnd(seed) % (unsigned)a->o->devices + 1);
+    snprintf(out, 24, "AB%.6s%04u", a->o->tag, rnd(seed) % (unsigned)a->o->devices + 1);
 }
 
 static void make_query(const att_ctx *a, int f, unsigned *seed, query *q)
@@ -435,8 +435,15 @@ int api_run_attendance(const api_opts *o, json_t *out)
 
     api_http h;
     long long stored = -1;
-    if (api_http_init(&h, srv.port, srv.token) == 0)
-        stored = api_count_attendance(&h, "", o->timeout_s, o->stored <= 200000);
+    if (api_http_init(&h, srv.port, srv.token) == 0) { /* this run's terminals, one by one */
+        stored = 0;
+        for (long d = 1; d <= o->devices && stored >= 0; d++) {
+            char q[48];
+            snprintf(q, sizeof(q), P_DEVICE "=AB%s%04ld", o->tag, d);
+            long long c = api_count_attendance(&h, q, o->timeout_s, o->stored <= 200000);
+            stored = c < 0 ? c : stored + c;
+        }
+    }
     char why[200] = "";
     if (stored == -2)
         api_describe(&h, why, sizeof(why));

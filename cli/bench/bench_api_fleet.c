@@ -85,9 +85,9 @@ static long count_online(api_http *h, const long long *ids, long n, long timeout
 static void print_proc(const char *what, int ok, int decimals, double v)
 {
     if (ok)
-        printf("%-34s %.*f\n", what, decimals, v);
+        printf("%-36s %.*f\n", what, decimals, v);
     else
-        printf("%-34s n/a\n", what);
+        printf("%-36s n/a\n", what);
 }
 
 int api_run_fleet(const api_opts *o, json_t *out)
@@ -115,7 +115,7 @@ int api_run_fleet(const api_opts *o, json_t *out)
         zkbio_zk_emu_options eo;
         zkbio_zk_emu_options_init(&eo);
         char serial[32];
-        snprintf(serial, sizeof(serial), "ZKBENCHFLT%04ld", i + 1);
+        snprintf(serial, sizeof(serial), "ZKBF%s%04ld", o->tag, i + 1);
         eo.serial = serial;
         eo.users = 10;
         eo.punches = PUNCHES_EACH;
@@ -129,6 +129,14 @@ int api_run_fleet(const api_opts *o, json_t *out)
     }
     if (api_server_start(o, NULL, 0, &srv) != 0 || api_http_init(&h, srv.port, srv.token) != 0) {
         status = 2;
+        goto out;
+    }
+    /* what the database held before (a persistent --db): the punches counted are the increase */
+    long long before = api_count_attendance(&h, "", o->timeout_s, 1);
+    if (before < 0) {
+        fprintf(stderr, "zkbio bench api: fleet: GET /api/v1/attendance: %s\n",
+                api_describe(&h, err, sizeof(err)));
+        status = 1;
         goto out;
     }
     if (!o->json)
@@ -167,12 +175,15 @@ int api_run_fleet(const api_opts *o, json_t *out)
     long long stored = -1;
     while (online == n && !cli_stopped()) {
         stored = api_count_attendance(&h, "", o->timeout_s, 1);
+        if (stored >= 0)
+            stored -= before;
         if (stored == -2) {
             fprintf(stderr, "zkbio bench api: fleet: GET /api/v1/attendance: %s\n",
                     api_describe(&h, err, sizeof(err)));
             status = 1;
             goto out;
         }
+        stored -= before;
         if (stored >= n * PUNCHES_EACH || cli_now_s() > until)
             break;
         api_sleep_ms(100);
@@ -215,6 +226,8 @@ int api_run_fleet(const api_opts *o, json_t *out)
         records_left += (long)st.records;
     }
     stored = api_count_attendance(&h, "", o->timeout_s, 1);
+    if (stored >= 0)
+        stored -= before;
 
     json_t *jp = json_object();
     json_object_set_new(js, "zkbiod", jp);
@@ -235,16 +248,16 @@ int api_run_fleet(const api_opts *o, json_t *out)
         printf("zkbio bench api: fleet: %ld emulated terminals (4370 over TCP, %d punches each) "
                "in one zkbiod (%s)\n",
                n, PUNCHES_EACH, strncmp(o->db, "mariadb", 7) ? "SQLite" : "MariaDB");
-        printf("%-34s %.2f s (all online %.2f s, all punches pulled %.2f s after the first)\n",
+        printf("%-36s %.2f s (all online %.2f s, all punches pulled %.2f s after the first)\n",
                "registered in", reg_s, online_s, pulled_s);
         printf("at rest for %.1f s:\n", o->rest_s);
         print_proc("  zkbiod threads", have, 0, (double)b.threads);
         print_proc("  zkbiod resident memory (MiB)", have, 1, (double)b.rss_kib / 1024.0);
         print_proc("  zkbiod peak resident memory (MiB)", have, 1, (double)b.hwm_kib / 1024.0);
         print_proc("  zkbiod CPU (% of one core)", have, 2, cpu);
-        printf("%-34s %ld open (%ld terminals with exactly one), %lu opened since start\n",
+        printf("%-36s %ld open (%ld terminals with exactly one), %lu opened since start\n",
                "terminal sessions", open_now, exactly_one, opened);
-        printf("%-34s %lld of %ld\n", "punches stored from the terminals", stored,
+        printf("%-36s %lld of %ld\n", "punches stored from the terminals", stored,
                n * PUNCHES_EACH);
     }
     if (stored != n * PUNCHES_EACH) {
@@ -261,6 +274,9 @@ int api_run_fleet(const api_opts *o, json_t *out)
         status = 1;
     }
 out:
+    for (long i = 0; h.c && i < n; i++)
+        if (ids[i] > 0 && api_delete_device(&h, ids[i], o->timeout_s) != 0)
+            status = status ? status : 1;
     api_http_free(&h);
     if (api_server_stop(o, &srv) != 0 && status == 0)
         status = 1;

@@ -28,8 +28,6 @@
 #include "api_http.h"
 #include "util.h"
 
-#define SERIAL "ZKBENCHSYNC01"
-
 typedef struct sync_result {
     long rate;
     double gen_s;  /* emulator start (generating the punches) */
@@ -38,7 +36,9 @@ typedef struct sync_result {
     double register_s;
     double e2e_s; /* sync request to completed */
     long long job_id, downloaded, inserted, duplicates, stored;
+    long long job_download_ms, job_total_ms; /* the job's own timing of its download and run */
     char state[32];
+    char serial[24]; /* the emulated terminal's serial number: ZKBS<tag><run> */
     int polls;
     unsigned long sessions_opened;
     int ok;
@@ -95,6 +95,7 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
     int rc = -1;
     api_http h;
     memset(&h, 0, sizeof(h));
+    long long id = -1;
     /* no realtime session and no catch-up pull: the measured job is the one that downloads */
     static const char *const args[] = {"--fleet-listen", "false", "--fleet-pull-interval", "0"};
     if (api_server_start(o, args, 4, &srv) != 0) {
@@ -106,7 +107,7 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
         goto out;
     }
     double t0 = cli_now_s();
-    long long id = api_register_terminal(&h, "bench-sync", port, o->timeout_s, err, errsz);
+    id = api_register_terminal(&h, "bench-sync", port, o->timeout_s, err, errsz);
     r->register_s = cli_now_s() - t0;
     if (id < 0)
         goto out;
@@ -146,6 +147,8 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
             r->downloaded = job_count(d, "downloaded");
             r->inserted = job_count(d, "inserted");
             r->duplicates = job_count(d, "duplicates");
+            r->job_download_ms = job_count(d, "download_ms");
+            r->job_total_ms = job_count(d, "total_ms");
             if (strcmp(st, "completed"))
                 snprintf(err, errsz, "the sync job ended %s: %.160s", st, h.body);
         }
@@ -161,7 +164,7 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
     if (strcmp(r->state, "completed"))
         goto out;
     char q[64];
-    snprintf(q, sizeof(q), "sn=%s", SERIAL);
+    snprintf(q, sizeof(q), "device=%s", r->serial);
     r->stored = api_count_attendance(&h, q, o->timeout_s, 1);
     if (r->stored == -2) {
         char d[200];
@@ -170,6 +173,10 @@ static int api_sync(const api_opts *o, uint16_t port, sync_result *r, char *err,
     }
     rc = 0;
 out:
+    if (id >= 0 && h.c && api_delete_device(&h, id, o->timeout_s) != 0 && rc == 0) {
+        snprintf(err, errsz, "the terminal could not be deleted");
+        rc = -1;
+    }
     api_http_free(&h);
     if (api_server_stop(o, &srv) != 0 && rc == 0) {
         snprintf(err, errsz, "zkbiod did not stop cleanly");
@@ -178,9 +185,10 @@ out:
     return rc;
 }
 
-static int run_rate(const api_opts *o, long rate, sync_result *r)
+static int run_rate(const api_opts *o, int run, long rate, sync_result *r)
 {
     memset(r, 0, sizeof(*r));
+    snprintf(r->serial, sizeof(r->serial), "ZKBS%s%d", o->tag, run);
     r->rate = rate;
     r->stored = -1;
     zkbio_zk_emu_options eo;
@@ -188,7 +196,7 @@ static int run_rate(const api_opts *o, long rate, sync_result *r)
     eo.profile = 8;
     eo.users = 500;
     eo.punches = (size_t)o->punches;
-    eo.serial = SERIAL;
+    eo.serial = r->serial;
     eo.link_rate = rate == 0 ? -1 : (int)rate;
     zkbio_zk_emu *e = NULL;
     double t0 = cli_now_s();
@@ -248,15 +256,15 @@ int api_run_sync(const api_opts *o, json_t *out)
         printf("zkbio bench api: sync: %ld punches (40-byte records) from one emulated terminal "
                "(TCP) into zkbiod (%s), end to end; target <= 3 s\n",
                o->punches, strncmp(o->db, "mariadb", 7) ? "SQLite" : "MariaDB");
-        printf("%-31s %8s %8s %9s %10s %10s %8s %7s\n", "link rate", "wire s", "e2e s",
-               "wire share", "downloaded", "inserted", "stored", "target");
+        printf("%-31s %7s %7s %10s %8s %8s %8s %9s %8s %7s\n", "link rate", "wire s", "e2e s",
+               "wire share", "job dl s", "store s", "other s", "inserted", "stored", "target");
         fflush(stdout);
     }
     for (int i = 0; i < o->nrates && !cli_stopped(); i++) {
         sync_result r;
         if (!o->json)
             fprintf(stderr, "zkbio bench api: sync: link rate %ld...\n", o->rates[i]);
-        int rc = run_rate(o, o->rates[i], &r);
+        int rc = run_rate(o, i, o->rates[i], &r);
         if (rc > status)
             status = rc;
         char label[64];
@@ -272,6 +280,10 @@ int api_run_sync(const api_opts *o, json_t *out)
         json_object_set_new(e, "register_s", json_real(r.register_s));
         json_object_set_new(e, "end_to_end_s", json_real(r.e2e_s));
         json_object_set_new(e, "wire_share_percent", json_real(share));
+        json_object_set_new(e, "job_download_ms",
+                            r.job_download_ms >= 0 ? json_integer(r.job_download_ms) : json_null());
+        json_object_set_new(e, "job_total_ms",
+                            r.job_total_ms >= 0 ? json_integer(r.job_total_ms) : json_null());
         json_object_set_new(e, "job_id", json_integer(r.job_id));
         json_object_set_new(e, "job_state", json_string(r.state));
         json_object_set_new(e, "polls", json_integer(r.polls));
@@ -285,14 +297,21 @@ int api_run_sync(const api_opts *o, json_t *out)
         json_object_set_new(e, "ok", json_boolean(r.ok));
         json_array_append_new(runs, e);
         if (!o->json) {
-            printf("%-31s %8.3f %8.3f %9.0f%% %10lld %10lld %8lld %7s\n", label, r.wire_s, r.e2e_s,
-                   share, r.downloaded, r.inserted, r.stored, r.ok ? api_verdict(met) : "ERROR");
+            double dl = r.job_download_ms >= 0 ? (double)r.job_download_ms / 1000.0 : -1;
+            double store =
+                r.job_total_ms >= 0 && dl >= 0 ? (double)r.job_total_ms / 1000.0 - dl : -1;
+            double other = r.job_total_ms >= 0 ? r.e2e_s - (double)r.job_total_ms / 1000.0 : -1;
+            printf("%-31s %7.3f %7.3f %9.0f%% %8.3f %8.3f %8.3f %9lld %8lld %7s\n", label, r.wire_s,
+                   r.e2e_s, share, dl, store, other, r.inserted, r.stored,
+                   r.ok ? api_verdict(met) : "ERROR");
             fflush(stdout);
         }
     }
     if (!o->json)
         printf("wire s: the library client alone downloading the same log (connect to parsed "
-               "records); e2e s: POST .../sync to the job seen completed (polled every 10 ms)\n");
+               "records); e2e s: POST .../sync to the job seen completed (polled every 10 ms);\n"
+               "job dl s / store s: the job's own download and storing (its result's download_ms, "
+               "total_ms); other s: e2e minus the job's run (queueing, polling, HTTP)\n");
     json_object_set_new(js, "errors", json_boolean(status != 0));
     return status;
 }

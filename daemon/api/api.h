@@ -9,6 +9,8 @@
  * events) reply.c       the one reply path: JSON responses with their headers, ETag and 304
  *   errors.c      the error shapes and the /api/v1 contract's code table (below)
  *   page.c        lists of /api/v1: query parameters, keyset paging, the list reply
+ *   openapi_doc.c GET /api/v1/openapi.yaml: docs/openapi.yaml, embedded at build time
+ *                 (embed_text.py)
  *
  * Handlers are `int handler(zreq *)` and are reached only through the route table of daemon/http
  * (http/routes.c), which has already checked the route's permission (daemon/auth) and filled the

@@ -45,6 +45,8 @@ json_t *zapi_device_json(const zs_device *d, int online, int detail)
     json_object_set_new(o, "location", json_string(d->location));
     json_object_set_new(o, "ip", json_string(d->ip));
     json_object_set_new(o, "port", d->port > 0 ? json_integer(d->port) : json_null());
+    json_object_set_new(o, "udp", json_boolean(d->udp));
+    json_object_set_new(o, "comm_key_set", json_boolean(d->comm_key_set));
     json_object_set_new(o, "tz", json_string(d->tz));
     json_object_set_new(o, "online", json_boolean(online));
     json_object_set_new(o, "state", json_string(d->state));
@@ -73,6 +75,7 @@ json_t *zapi_device_json(const zs_device *d, int online, int detail)
     json_object_set_new(o, "sync_group", json_string(d->sync_group));
     json_object_set_new(o, "enabled", json_boolean(d->enabled));
     json_object_set_new(o, "registered_at", iso_or_null(d->registered_at));
+    json_object_set_new(o, "created_by", json_string(d->created_by));
     /* issue 15: admission, address pinning, the 4370 serial-number flag */
     json_object_set_new(o, "admission", json_string(d->admission ? d->admission : "approved"));
     json_object_set_new(o, "pin_address", json_string(d->pin_address ? d->pin_address : ""));

@@ -189,19 +189,25 @@ int zapi_fleet_job(zreq *r, const zs_fleet_device *d, const char *queue, const c
 
 /* ---- devices -------------------------------------------------------------------------------- */
 
+/* A last reported count: null while unknown (stored as -1), as docs/management-api.md says. */
+static json_t *count_json(int64_t n)
+{
+    return n >= 0 ? json_integer((json_int_t)n) : json_null();
+}
+
 static json_t *device_json(const zs_fleet_device *d, const zfleet_status *fs)
 {
     char seen[32] = "";
     if (d->last_seen)
         zc_iso_time((time_t)d->last_seen, seen, sizeof(seen));
     json_t *o = json_pack(
-        "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:o,s:{s:I,s:I,s:I},s:s,s:s}", "id",
+        "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:o,s:{s:o,s:o,s:o},s:s,s:s}", "id",
         (json_int_t)d->id, "sn", d->sn, "serial_number", d->sn, "transport", d->transport, "name",
         d->name, "location", d->location, "model", d->model, "firmware", d->firmware, "tz", d->tz,
         "state", d->state[0] ? d->state : "unknown", "last_error", d->last_error, "enabled",
         d->enabled, "last_contact", seen[0] ? json_string(seen) : json_null(), "counts", "users",
-        (json_int_t)d->user_count, "fingerprints", (json_int_t)d->fp_count, "punches",
-        (json_int_t)d->punch_count, "sync_group", d->sync_group, "created_by", d->created_by);
+        count_json(d->user_count), "fingerprints", count_json(d->fp_count), "punches",
+        count_json(d->punch_count), "sync_group", d->sync_group, "created_by", d->created_by);
     if (zapi_fleet_is_4370(d)) {
         /* the comm key is a secret: only whether one is set */
         json_object_set_new(o, "ip", json_string(d->ip));
@@ -322,12 +328,15 @@ int zapi_fleet_device_add(zreq *r)
 
     zkbio_zk_info info;
     char err[256] = "";
-    rc = zfleet_probe(r->app->fleet, d.ip, d.port, d.udp, d.comm_key, &info, err, sizeof(err));
+    int used_udp = 0;
+    rc = zfleet_probe(r->app->fleet, d.ip, d.port, d.udp, d.comm_key, &info, &used_udp, err,
+                      sizeof(err));
     if (rc == ZKBIO_EACCES)
         return zapi_v1_fail(r, 400, "INVALID_COMM_KEY", "the terminal refused the comm key", NULL);
     if (rc != 0)
         return zapi_v1_fail(r, 400, "DEVICE_UNREACHABLE", "the terminal does not answer",
                             json_pack("{s:s,s:s,s:i}", "reason", err, "ip", d.ip, "port", d.port));
+    d.udp = d.udp || used_udp; /* a terminal that answers over UDP only is worked over UDP */
     sanitize_sn(info.serial[0] ? info.serial : serial, d.sn);
     if (!d.sn[0]) { /* a terminal without a serial number: named after its address */
         char tmp[64];
@@ -381,9 +390,9 @@ int zapi_fleet_device_delete(zreq *r)
     int64_t aid = 0;
     zs_audit_begin(r->app->store, zapi_fleet_actor(r), r->who.account_id, zapi_fleet_ip(r),
                    "device.delete", d.sn, d.id, "pending", NULL, &aid);
-    if (zapi_fleet_is_4370(&d))
-        zfleet_device_removed(r->app->fleet, d.id); /* listener stopped, session closed */
     int rc = zs_fleet_delete(r->app->store, d.id);
+    if (rc == 0 && zapi_fleet_is_4370(&d)) /* after the row: a rescan cannot adopt it again */
+        zfleet_device_removed(r->app->fleet, d.id); /* listener stopped, session closed */
     if (aid)
         zs_audit_end(r->app->store, aid, rc == 0 ? "ok" : "failed", NULL);
     if (rc != 0)

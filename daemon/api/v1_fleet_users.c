@@ -45,10 +45,14 @@ int zapi_fleet_users_list(zreq *r)
     long after = ab[0] ? strtol(ab, &end, 10) : 0;
     if (ab[0] && (*end || after < 0 || after > 65535))
         return bad(r, "after", "\"after\" is the uid cursor of the previous page (0..65535)");
+    char rb[8];
+    zapi_fleet_query(r, "refresh", rb, sizeof(rb));
     zkbio_zk_user *u = NULL;
     size_t n = 0;
+    int64_t age = 0;
     char err[256] = "";
-    int rc = zfleet_users(r->app->fleet, d.id, &u, &n, err, sizeof(err));
+    int rc = zfleet_users(r->app->fleet, d.id, rb[0] == '1' || rb[0] == 't', &u, &n, &age, err,
+                          sizeof(err));
     if (rc != 0)
         return zapi_fleet_fail(r, rc, err);
     qsort(u, n, sizeof(*u), cmp_uid);
@@ -74,8 +78,9 @@ int zapi_fleet_users_list(zreq *r)
         json_pack("{s:i,s:o,s:I}", "limit", (int)limit, "next",
                   more ? json_integer(u[last].uid) : json_null(), "total", (json_int_t)n);
     zkbio_zk_free(u);
-    return zapi_ok(r, 200, "users on the terminal",
-                   json_pack("{s:o,s:o}", "items", items, "paging", paging));
+    return zapi_ok(r, 200, age > 0 ? "users on the terminal (cached)" : "users on the terminal",
+                   json_pack("{s:o,s:o,s:b,s:I}", "items", items, "paging", paging, "cached",
+                             age > 0, "age_ms", (json_int_t)age));
 }
 
 /* A user id from JSON: a string of 1..24 characters without control bytes, or a number. */

@@ -27,6 +27,13 @@ static void make_dummy(void)
         dummy_hash[0] = '\0';
 }
 
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int zauth_attach_store(zauth *a, zs_store *st, const char *data_dir, char *err, size_t errsz)
 {
     if (!a || !st || !data_dir) {
@@ -41,6 +48,10 @@ int zauth_attach_store(zauth *a, zs_store *st, const char *data_dir, char *err, 
     }
     pthread_once(&dummy_once, make_dummy);
     a->store = st;
+    /* Housekeeping: refresh tokens that expired a day ago are useless even as reuse evidence. */
+    int64_t purged = 0;
+    if (zs_refresh_purge(st, wall_ms() - 24 * 3600 * 1000LL, &purged) == 0 && purged > 0)
+        zlog_info("accounts: %lld expired refresh tokens purged", (long long)purged);
     return 0;
 }
 
@@ -101,13 +112,6 @@ static const char *actor_of(const zauth_principal *who)
 }
 
 /* ---- tokens -------------------------------------------------------------------------------- */
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int zauth_issue_access(zauth *a, const zs_account *acct, char *out, size_t outsz)
 {
@@ -388,6 +392,23 @@ int zauth_set_password(zauth *a, const zauth_principal *who, const char *ip, int
         return rc == ZKBIO_ENOENT ? ZAUTH_NOT_FOUND : ZAUTH_UNAVAILABLE;
     audit(a, actor_of(who), who ? who->account_id : 0, ip, "account.password", acct.email, "ok",
           json_pack("{s:I,s:s}", "account_id", (json_int_t)account_id, "sessions", "revoked"));
+    return ZAUTH_OK;
+}
+
+int zauth_set_disabled(zauth *a, const zauth_principal *who, const char *ip, int64_t account_id,
+                       int disabled)
+{
+    if (!a || !a->store)
+        return ZAUTH_OFF;
+    zs_account acct;
+    int rc = zs_account_get(a->store, account_id, &acct);
+    if (rc == 0)
+        rc = zs_account_set_disabled(a->store, account_id, disabled);
+    if (rc != 0)
+        return rc == ZKBIO_ENOENT ? ZAUTH_NOT_FOUND : ZAUTH_UNAVAILABLE;
+    audit(a, actor_of(who), who ? who->account_id : 0, ip,
+          disabled ? "account.disable" : "account.enable", acct.email, "ok",
+          json_pack("{s:I}", "account_id", (json_int_t)account_id));
     return ZAUTH_OK;
 }
 

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "core.h"
 
@@ -325,6 +327,31 @@ static void cli_usage(FILE *f)
         f);
 }
 
+/* An audit row (store_audit.h) for a key change made on the command line: best effort, since the
+ * keys file is the record and a database that cannot be opened must not block key management. */
+static void audit_key_change(const zkbiod_config *cfg, const char *action, int id, const char *name,
+                             const char *perms)
+{
+    zs_policy pol = {.command_timeout_s = cfg->command_timeout,
+                     .max_attempts = cfg->command_max_attempts,
+                     .auto_admit = cfg->admission == ZKBIOD_ADMISSION_AUTO};
+    zs_store *st = NULL;
+    char err[256], target[96];
+    if (zs_open(cfg->db_uri, &pol, &st, err, sizeof(err)) != 0) {
+        fprintf(stderr, "zkbiod apikey: not audited (database: %s)\n", err);
+        return;
+    }
+    snprintf(target, sizeof(target), "apikey %d", id);
+    json_t *d = json_pack("{s:i,s:s,s:s}", "key_id", id, "name", name ? name : "", "permissions",
+                          perms ? perms : "");
+    char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    if (zs_audit_begin(st, "cli", 0, "", action, target, 0, "ok", text, NULL) != 0)
+        fprintf(stderr, "zkbiod apikey: not audited (%s)\n", zs_errmsg(st));
+    free(text);
+    zs_close(st);
+}
+
 /* Split argv into the subcommand's own arguments and the zkbiod options (passed to the config). */
 int zauth_cli(int argc, char **argv)
 {
@@ -423,6 +450,9 @@ int zauth_cli(int argc, char **argv)
                         stderr,
                         "key %d (%s) created; it is shown only now. Restart zkbiod to use it.\n",
                         e->id, e->name);
+                    char pl[256];
+                    zauth_perms_format(e->perms, pl, sizeof(pl));
+                    audit_key_change(&cfg, "apikey.create", e->id, e->name, pl);
                 }
             }
             memset(key, 0, sizeof(key));
@@ -451,6 +481,7 @@ int zauth_cli(int argc, char **argv)
                 status = 1;
             } else {
                 fprintf(stderr, "key %ld revoked; restart zkbiod to apply.\n", revoke_id);
+                audit_key_change(&cfg, "apikey.revoke", (int)revoke_id, v[i].name, NULL);
             }
         }
     } else {

@@ -3,7 +3,8 @@
  * daemon/auth: every credential zkbiod knows, in one place.
  *
  *   - the admin bearer token of the terminal listener's management API (/api/v1/...): one secret
- *     from the configuration (admin-token or admin-token-file); none = the API is disabled;
+ *     from the configuration (admin-token or admin-token-file), a service credential with the
+ *     admin role; with neither it nor an account the API is disabled;
  *   - the API keys of the fingerprint service, with permissions (apikeys.c; below);
  *   - the rate limits that go with a credential (requests per minute per API key);
  *   - the accounts of /api/v1 (roles admin, operator, viewer) with their passwords (argon2id,
@@ -11,9 +12,10 @@
  *     of /api/v1 routes and the login rate limit (auth_accounts.h; accounts.c, password.c, jwt.c,
  *     limits.c), and `zkbiod user`; so http keeps asking one module "may this request do that?".
  *
- * Routes declare what they need (daemon/http/routes.c: ZAUTH_PUBLIC, ZAUTH_ADMIN, or ZAUTH_PERM_*
- * bits); daemon/http checks it through this module before a handler runs; daemon/api uses it for
- * the WebSocket's `auth` message and for permission details in error bodies.
+ * Routes declare what they need (daemon/http/routes.c: ZAUTH_PUBLIC, a role ZAUTH_VIEWER /
+ * ZAUTH_OPERATOR / ZAUTH_ADMIN, or ZAUTH_PERM_* bits); daemon/http checks it through this module
+ * (zauth_bearer_check, zauth_role_allows; zauth_keys_check) before a handler runs; daemon/api uses
+ * it for the WebSocket's `auth` message and for permission details in error bodies.
  *
  * Secrets are compared in constant time and never logged. Dependencies: daemon/store (accounts,
  * refresh tokens, audit log) and daemon/core.

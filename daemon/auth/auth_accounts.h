@@ -25,8 +25,9 @@
  * a zauth (each costs ~19 MiB and ~0.1 s); others wait their turn.
  *
  * Audit (store_audit.h): auth.login (ok / failed / denied by the limit), auth.refresh_reuse,
- * auth.logout, auth.register, account.password, account.remove — actor = the account's e-mail or
- * "admin-token"/"cli", never a password or token.
+ * auth.logout, auth.register, account.password, account.disable, account.enable, account.remove,
+ * apikey.create, apikey.revoke — actor = the account's e-mail or "admin-token"/"cli", never a
+ * password or token.
  *
  * Thread-safety: every function may be called from any thread once zauth_attach_store() returned.
  */
@@ -116,6 +117,11 @@ int zauth_register(zauth *a, const struct zauth_principal *who, const char *ip,
 int zauth_set_password(zauth *a, const struct zauth_principal *who, const char *ip,
                        int64_t account_id, const char *password, size_t pwlen);
 
+/** Disable (1) or enable (0) an account; disabling ends its sessions. ZAUTH_OK, ZAUTH_NOT_FOUND,
+ * ZAUTH_UNAVAILABLE. */
+int zauth_set_disabled(zauth *a, const struct zauth_principal *who, const char *ip,
+                       int64_t account_id, int disabled);
+
 /** Remove an account. ZAUTH_OK, ZAUTH_NOT_FOUND, ZAUTH_UNAVAILABLE. */
 int zauth_remove_account(zauth *a, const struct zauth_principal *who, const char *ip,
                          int64_t account_id);
@@ -146,7 +152,7 @@ int zauth_role_allows(int role, uint32_t need);
  * 0 or a ZKBIO_ error. */
 int zauth_issue_access(zauth *a, const zs_account *acct, char *out, size_t outsz);
 
-/** `zkbiod user add|list|passwd|remove` (argv[0] = "user"); returns the exit status. */
+/** `zkbiod user add|list|passwd|disable|enable|remove` (argv[0] = "user"); the exit status. */
 int zauth_user_cli(int argc, char **argv);
 
 #endif /* ZKBIOD_AUTH_ACCOUNTS_H */

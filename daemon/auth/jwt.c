@@ -216,7 +216,7 @@ static int claims_of(const json_t *p, int64_t now, zauth_claims *c)
     char *end = NULL;
     errno = 0;
     long long id = strtoll(s, &end, 10);
-    if (!*s || *end || errno || id <= 0 || s[0] == '0' || s[0] == '+' ||
+    if (!*s || strspn(s, "0123456789") != strlen(s) || *end || errno || id <= 0 || s[0] == '0' ||
         strlen(json_string_value(jti)) >= sizeof(c->jti) || !json_string_value(jti)[0])
         return ZAUTH_JWT_BAD_CLAIMS;
     c->sub = id;

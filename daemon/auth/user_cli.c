@@ -20,12 +20,13 @@ static void usage(FILE *f)
           "                       [--password-file F] [zkbiod options]\n"
           "       zkbiod user list [zkbiod options]\n"
           "       zkbiod user passwd --email E [--password-file F] [zkbiod options]\n"
+          "       zkbiod user disable|enable --email E [zkbiod options]\n"
           "       zkbiod user remove --email E [zkbiod options]\n"
           "Accounts of the management API (/api/v1), in zkbiod's database (--db, --data-dir,\n"
           "--config as for the server). Without --password-file the password is asked on the\n"
           "terminal (twice, not echoed), or read as one line from standard input when that is\n"
-          "not a terminal. Passwords: 8 to 1024 bytes. passwd and remove end every session of\n"
-          "the account at once.\n",
+          "not a terminal. Passwords: 8 to 1024 bytes. passwd, disable and remove end every\n"
+          "session of the account at once; a disabled account cannot sign in.\n",
           f);
 }
 
@@ -224,6 +225,15 @@ static int run(zauth *a, zs_store *st, const char *sub, const char *email, const
         else
             fprintf(stderr, "password of %s changed; its sessions ended\n", acct.email);
         status = rc == ZAUTH_OK ? 0 : 1;
+    } else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
+        int off = strcmp(sub, "disable") == 0;
+        rc = zauth_set_disabled(a, NULL, "", acct.id, off);
+        if (rc != ZAUTH_OK)
+            fprintf(stderr, "zkbiod user %s: %s\n", sub, why_of(rc));
+        else
+            fprintf(stderr, "account %" PRId64 " (%s) %s\n", acct.id, acct.email,
+                    off ? "disabled; its sessions ended" : "enabled");
+        status = rc == ZAUTH_OK ? 0 : 1;
     } else if (strcmp(sub, "remove") == 0) {
         rc = zauth_remove_account(a, NULL, "", acct.id);
         if (rc != ZAUTH_OK)
@@ -246,7 +256,7 @@ int zauth_user_cli(int argc, char **argv)
     }
     const char *sub = argv[1];
     if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "passwd") &&
-        strcmp(sub, "remove")) {
+        strcmp(sub, "remove") && strcmp(sub, "disable") && strcmp(sub, "enable")) {
         usage(stderr);
         return 2;
     }

@@ -30,7 +30,37 @@ int zf_grow(void *arr, size_t *cap, size_t n, size_t elem)
 
 static void term_free(zf_term *t)
 {
+    zf_users_drop_locked(t);
     free(t);
+}
+
+/* Track the 4370 terminal of row d (f->mu held): the existing actor (a listener turned on again
+ * when the row is enabled), else a new one. NULL on ENOMEM. */
+static zf_term *adopt_locked(zfleet *f, const zs_fleet_device *d)
+{
+    for (zf_term *t = f->terms; t; t = t->next)
+        if (t->id == d->id && !t->removed) {
+            if (!t->listen && f->o.listen && d->enabled) {
+                t->listen = 1;
+                t->want_connect = 1;
+                t->next_connect_ms = zf_now();
+            }
+            return t;
+        }
+    zf_term *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->id = d->id;
+    t->dev = *d;
+    t->fd = -1;
+    t->listen = f->o.listen && d->enabled;
+    t->want_connect = t->listen;
+    t->next_connect_ms = zf_now();
+    t->next_pull_ms =
+        f->o.pull_interval_s > 0 ? zf_now() + (int64_t)f->o.pull_interval_s * 1000 : INT64_MAX;
+    t->next = f->terms;
+    f->terms = t;
+    return t;
 }
 
 zf_term *zf_term_get_locked(zfleet *f, int64_t id, int create)
@@ -44,20 +74,22 @@ zf_term *zf_term_get_locked(zfleet *f, int64_t id, int create)
     /* the store is read with the lock held: rare (first use of a terminal), and short */
     if (zs_fleet_get(f->st, id, &d) != 0 || strcmp(d.transport, "tcp4370") != 0)
         return NULL;
-    zf_term *t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
-    t->id = id;
-    t->dev = d;
-    t->fd = -1;
-    t->listen = f->o.listen && d.enabled;
-    t->want_connect = t->listen;
-    t->next_connect_ms = zf_now();
-    t->next_pull_ms =
-        f->o.pull_interval_s > 0 ? zf_now() + (int64_t)f->o.pull_interval_s * 1000 : INT64_MAX;
-    t->next = f->terms;
-    f->terms = t;
-    return t;
+    return adopt_locked(f, &d);
+}
+
+/* Pick up terminals registered or enabled since (by this process's API, another process, or a
+ * PATCH): the enabled 4370 rows, adopted. Called by the watcher without f->mu. */
+static void rescan(zfleet *f)
+{
+    zs_fleet_device *list = NULL;
+    size_t n = 0;
+    if (zs_fleet_list_4370(f->st, &list, &n) != 0)
+        return;
+    pthread_mutex_lock(&f->mu);
+    for (size_t i = 0; i < n && !f->stopping; i++)
+        (void)adopt_locked(f, &list[i]);
+    pthread_mutex_unlock(&f->mu);
+    free(list);
 }
 
 void zf_ready_locked(zfleet *f, zf_term *t)
@@ -92,7 +124,8 @@ static int has_work_locked(const zfleet *f, const zf_term *t)
     if (t->removed)
         return t->c != NULL;
     return t->nops > 0 || (t->c && (t->want_events || t->want_heartbeat)) ||
-           (!t->c && t->want_connect && t->listen && !f->stopping);
+           (!t->c && t->want_connect && t->listen && !f->stopping &&
+            zf_now() >= t->next_connect_ms);
 }
 
 /* Fail every queued operation of t (f->mu held). */
@@ -141,6 +174,7 @@ static void run_turn(zfleet *f, zf_term *t)
                 pthread_mutex_lock(&f->mu);
                 t->last_rx_ms = zf_now(); /* the terminal answered */
                 pthread_mutex_unlock(&f->mu);
+                zs_device_seen(f->st, t->dev.sn, t->dev.ip, NULL);
                 if (t->c && zf_session_drain(f, t) != 0)
                     zf_session_close(f, t, 1, "connection lost");
             }
@@ -157,8 +191,12 @@ static void run_turn(zfleet *f, zf_term *t)
         pthread_cond_broadcast(&f->changed);
         return;
     }
-    int events = t->want_events, hb = t->want_heartbeat, conn = t->want_connect;
+    /* a (re)connect only when its backoff has passed: the watcher asks again when it is due */
+    int events = t->want_events, hb = t->want_heartbeat,
+        conn = t->want_connect && zf_now() >= t->next_connect_ms;
     t->want_events = t->want_heartbeat = 0;
+    if (conn)
+        t->want_connect = 0;
     pthread_mutex_unlock(&f->mu);
     if (!t->c && conn && t->listen) {
         char err[256];
@@ -204,9 +242,17 @@ static void *watcher_main(void *arg)
     size_t cap = 0;
     int64_t *pulls = NULL;
     size_t pcap = 0;
+    int64_t next_scan = zf_now() + (int64_t)f->o.heartbeat_s * 1000;
     pthread_mutex_lock(&f->mu);
     while (!f->stopping) {
         int64_t now = zf_now();
+        if (now >= next_scan) {
+            next_scan = now + (int64_t)f->o.heartbeat_s * 1000;
+            pthread_mutex_unlock(&f->mu);
+            rescan(f);
+            pthread_mutex_lock(&f->mu);
+            now = zf_now();
+        }
         size_t n = 0, np = 0;
         zf_term **pp = &f->terms;
         while (*pp) {
@@ -411,7 +457,7 @@ int zfleet_start(zfleet *f)
         return rc;
     pthread_mutex_lock(&f->mu);
     for (size_t i = 0; i < n; i++)
-        (void)zf_term_get_locked(f, list[i].id, 1);
+        (void)adopt_locked(f, &list[i]);
     free(list);
     f->workers = calloc((size_t)f->o.workers, sizeof(pthread_t));
     if (!f->workers) {

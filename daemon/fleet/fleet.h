@@ -18,18 +18,27 @@
  * Realtime listener (options.listen): every enabled 4370 terminal keeps a session registered for
  * EF_ATTLOG (zkbio_zk_events_register). Commands and events share it: events that arrive while an
  * operation runs are queued by the client and stored right after it, so the listener yields to
- * operations without closing anything. Punches are stored through the store's PUSH path
- * (zs_ingest_attlog: same attendance table and de-duplication key (sn, pin, time, status)), with
- * the device's wall clock as punch_time. A session that hears nothing for `heartbeat_s` gets a
+ * operations without closing anything. Punches are stored with zs_fleet_punches_insert: the
+ * attendance table of the PUSH path with its de-duplication key (sn, pin, punch_time, status), the
+ * device's wall clock as punch_time. A session that hears nothing for `heartbeat_s` gets a
  * heartbeat command (a clock read); no answer within `timeout_ms`, a closed socket or any
  * transport error → the session is closed and reopened after a backoff (backoff_base_ms doubled
  * per failure up to backoff_max_ms, +-20 % jitter), events are registered again, and a catch-up
- * pull job (attendance.pull) is queued; catch-up pulls also run every `pull_interval_s`.
+ * pull job (attendance.pull, one attempt: a failed one is followed by the next reconnect's or
+ * interval's) is queued; catch-up pulls also run every `pull_interval_s`.
+ *
+ * The fleet follows the devices table: every heartbeat_s it adopts enabled 4370 terminals it does
+ * not know yet (registered by another process) and turns listeners on again for re-enabled ones;
+ * a heartbeat stops the listener of a terminal that was disabled or deleted meanwhile.
  *
  * Leases: before it opens a session the terminal's actor takes the device_leases row
- * (zs_lease_take, store_fleet.h) and renews it with each heartbeat and operation; it drops it when
- * the session closes. Without the lease (another zkbiod process works the terminal) it does not
- * connect: operations fail with ZKBIO_EBUSY.
+ * (zs_lease_take, store_fleet.h) and renews it with each heartbeat and during long pulls; it
+ * drops it when the session closes. Without the lease (another zkbiod process works the terminal)
+ * it does not connect: operations fail with ZKBIO_EBUSY.
+ *
+ * Time zones: devices.tz ("+03:00", "UTC"; see zfleet_tz_valid) is the zone of the terminal's
+ * clock: zfleet_time_sync sets the clock to now in that zone (this host's local time when it is
+ * empty or not an offset). Punch times are stored as the terminal's wall clock, like PUSH ones.
  *
  * Timeouts: every exchange with a terminal is bounded by `timeout_ms` (the client's per-exchange
  * timeout; bulk reads per chunk attempt), so a hanging terminal fails its operation with
@@ -38,17 +47,20 @@
  * is waited for until it ends.
  *
  * Jobs: zfleet_open registers the handlers of the kinds below with daemon/jobs (zjobs_register);
- * their payload is JSON, their result JSON text:
- *   attendance.pull  {"device_id":N} → {"downloaded","inserted","duplicates"}; progress in bytes
- *                    then records; ZJOB_RETRY on network errors, ZJOB_FAIL on a refused comm key;
- *   log.clear        pull first, clear the terminal's log only after its records are committed;
- *                    → the pull's counts + "cleared":true;
- *   user.to_db       users + FP templates of the terminal into users/templates (store PUSH ingest),
- *                    batches of 100, cursor "after_uid" saved in the payload →
- * {"users","templates"}; user.to_device   users of the terminal's sync group + FP templates to it,
- * batches of 100, cursor "after_pin" saved → {"users","templates"}; device.enroll
- * {"user_id","finger"} remote enrollment → {"ok",events:[...],"error"?}. Queues: attendance-sync
- * (pull, clear), user-sync (user.*), device-cmd (enroll).
+ * their payload is JSON ({"device_id":N,...}), their result JSON text:
+ *   - attendance.pull: the whole log in chunks, stored in 500-row transactions; progress in bytes
+ *     while it downloads, then in records; result {"downloaded","inserted","duplicates",
+ *     "download_ms","total_ms"}; ZJOB_RETRY on network errors, ZJOB_FAIL on a refused comm key;
+ *   - log.clear: with the terminal disabled, the pull, then the terminal's log cleared only after
+ *     its records are committed; the pull's counts + "cleared":true;
+ *   - user.to_db: users + FP templates of the terminal into users/templates (the store's PUSH
+ *     ingest, fanned out to the group's PUSH terminals), batches of 100, cursor "after_uid" saved
+ *     in the payload; result {"users","stored","templates"};
+ *   - user.to_device: users of the terminal's sync group + FP templates to it, batches of 100,
+ *     cursor "after_pin" saved; result {"users","templates","sync_group"};
+ *   - device.enroll: {"user_id","finger"} remote enrollment; result {"ok","captures",
+ *     "events":[...],"error"?}.
+ * Queues: attendance-sync (pull, clear), user-sync (user.*), device-cmd (enroll).
  *
  * Thread-safety: every function is thread-safe. Ownership: zfleet borrows the store and the job
  * queue (both must outlive it). Errors (besides those listed): ZKBIO_EINVAL, ZKBIO_ENOMEM,
@@ -105,10 +117,11 @@ int zfleet_device_added(zfleet *f, int64_t id);
 void zfleet_device_removed(zfleet *f, int64_t id);
 
 /* Connect to ip:port (udp: UDP only, else TCP with UDP fallback) with comm key `key`, read what the
- * terminal says about itself into *out, close. For registering a terminal (no lease: it is not
+ * terminal says about itself into *out, close. *used_udp (may be NULL) = 1 when the terminal
+ * answered over UDP only (register it so). For registering a terminal (no lease: it is not
  * registered yet). err gets the reason of a failure (never the key). */
 int zfleet_probe(zfleet *f, const char *ip, int port, int udp, uint32_t key, zkbio_zk_info *out,
-                 char *err, size_t errsz);
+                 int *used_udp, char *err, size_t errsz);
 
 /* Live information (cached for info_cache_ms unless fresh): *out, and *age_ms (may be NULL) = age
  * of the answer (0 = read now). Also records the counts in the devices row. */
@@ -132,8 +145,11 @@ int zfleet_time_sync(zfleet *f, int64_t id, zkbio_zk_time *set, char *err, size_
  * or an offset "+03:00" / "-0530" / "UTC+01:00". IANA names are not accepted. */
 int zfleet_tz_valid(const char *tz);
 
-/* Every user of the terminal (*users: zkbio_zk_free), read live. */
-int zfleet_users(zfleet *f, int64_t id, zkbio_zk_user **users, size_t *n, char *err, size_t errsz);
+/* Every user of the terminal (*users: zkbio_zk_free), read live, or from the cache (as the info
+ * cache: info_cache_ms, emptied by zfleet_cache_clear and by every change of the terminal's users)
+ * unless fresh. *age_ms (may be NULL) = age of the list (0 = read now). */
+int zfleet_users(zfleet *f, int64_t id, int fresh, zkbio_zk_user **users, size_t *n,
+                 int64_t *age_ms, char *err, size_t errsz);
 /* Add a user (u->user_id required; u->uid 0 = the next free uid). ZKBIO_EEXIST when that user id
  * is on the terminal. *uid (may be NULL) = the uid used. */
 int zfleet_user_add(zfleet *f, int64_t id, const zkbio_zk_user *u, uint16_t *uid, char *err,

@@ -52,8 +52,10 @@ struct zf_term {
     /* info cache */
     zkbio_zk_info info;
     int64_t info_at_ms; /* 0 = none */
-    /* unlock rate limit of the device */
-    zc_window unlock_win;
+    /* user list cache (a copy: malloc'd, freed with the terminal or when dropped) */
+    zkbio_zk_user *users;
+    size_t nusers;
+    int64_t users_at_ms; /* 0 = none */
     /* counters */
     int64_t sessions, events;
     int reconnects;
@@ -61,7 +63,7 @@ struct zf_term {
     zf_term *rnext; /* ready list */
 };
 
-/* Unlock windows per account. */
+/* Unlock rate windows, per device ("device:<id>") and per account ("account:<key>"). */
 typedef struct zf_acct {
     char key[128];
     zc_window win;
@@ -108,6 +110,9 @@ int zf_session_open(zfleet *f, zf_term *t, char *err, size_t errsz);
 void zf_session_close(zfleet *f, zf_term *t, int failed, const char *why);
 /* Store the events received so far (punches); returns a transport error of the session, or 0. */
 int zf_session_drain(zfleet *f, zf_term *t);
+/* Renew the lease during a long operation (throttled: when a third of it is used). 0, or
+ * ZKBIO_EBUSY when another process took it (the operation should stop). */
+int zf_lease_touch(zfleet *f, zf_term *t);
 /* Heartbeat: a clock read; renews the lease. */
 int zf_session_heartbeat(zfleet *f, zf_term *t);
 /* 1 when rc means the session is unusable (transport error, timeout). */
@@ -116,6 +121,9 @@ int zf_transport_error(int rc);
 int64_t zf_backoff_ms(const zfleet *f, int failures);
 /* Queue a catch-up attendance pull job for device id (no-op without a job queue). */
 void zf_queue_pull(zfleet *f, int64_t id, const char *reason);
+
+/* ops.c: forget t's cached user list (f->mu held): its users changed. */
+void zf_users_drop_locked(zf_term *t);
 
 /* pulls.c: register the job handlers. */
 int zf_jobs_register(zfleet *f);

@@ -18,7 +18,7 @@ static int client_fail(zkbio_zk_client *c, int rc, char *err, size_t errsz)
 }
 
 int zfleet_probe(zfleet *f, const char *ip, int port, int udp, uint32_t key, zkbio_zk_info *out,
-                 char *err, size_t errsz)
+                 int *used_udp, char *err, size_t errsz)
 {
     if (!f || !ip || !out || port <= 0 || port > 65535)
         return ZKBIO_EINVAL;
@@ -35,6 +35,10 @@ int zfleet_probe(zfleet *f, const char *ip, int port, int udp, uint32_t key, zkb
         return rc;
     }
     err[0] = '\0';
+    int tr = ZKBIO_ZK_TCP;
+    zkbio_zk_client_transport(c, &tr);
+    if (used_udp)
+        *used_udp = tr == ZKBIO_ZK_UDP;
     rc = zkbio_zk_info_get(c, out);
     if (rc != 0)
         client_fail(c, rc, err, errsz);
@@ -88,11 +92,11 @@ void zfleet_cache_clear(zfleet *f, size_t *dropped)
     size_t n = 0;
     if (f) {
         pthread_mutex_lock(&f->mu);
-        for (zf_term *t = f->terms; t; t = t->next)
-            if (t->info_at_ms) {
-                t->info_at_ms = 0;
-                n++;
-            }
+        for (zf_term *t = f->terms; t; t = t->next) {
+            n += (t->info_at_ms != 0) + (t->users_at_ms != 0);
+            t->info_at_ms = 0;
+            zf_users_drop_locked(t);
+        }
         pthread_mutex_unlock(&f->mu);
     }
     if (dropped)
@@ -116,39 +120,56 @@ int zfleet_unlock(zfleet *f, int64_t id, int seconds, char *err, size_t errsz)
     return zf_run(f, id, op_unlock, &seconds, 0, err, errsz);
 }
 
-int zfleet_unlock_allow(zfleet *f, int64_t id, const char *account)
+/* Forget windows idle for two minutes (or never counted), f->mu held. */
+static void windows_prune_locked(zfleet *f, time_t now)
 {
-    if (!f)
-        return 0;
-    time_t now = time(NULL);
-    pthread_mutex_lock(&f->mu);
-    zf_term *t = zf_term_get_locked(f, id, 1);
-    zf_acct *a = NULL;
     for (zf_acct **pp = &f->accts; *pp;) {
         zf_acct *x = *pp;
-        if (strcmp(x->key, account ? account : "") == 0) {
-            a = x;
-        } else if (now - x->win.start > 120) { /* idle: forget it */
+        if (now - x->win.start > 120) {
             *pp = x->next;
             free(x);
             continue;
         }
         pp = &x->next;
     }
-    if (!a && (a = calloc(1, sizeof(*a))) != NULL) {
-        snprintf(a->key, sizeof(a->key), "%s", account ? account : "");
+}
+
+/* The window of `key` in f->accts (created when missing), f->mu held. NULL on ENOMEM. */
+static zf_acct *window_locked(zfleet *f, const char *key)
+{
+    for (zf_acct *x = f->accts; x; x = x->next)
+        if (strcmp(x->key, key) == 0)
+            return x;
+    zf_acct *a = calloc(1, sizeof(*a));
+    if (a) {
+        snprintf(a->key, sizeof(a->key), "%s", key);
         a->next = f->accts;
         f->accts = a;
     }
+    return a;
+}
+
+int zfleet_unlock_allow(zfleet *f, int64_t id, const char *account)
+{
+    if (!f)
+        return 0;
+    time_t now = time(NULL);
+    char dk[32], ak[128];
+    snprintf(dk, sizeof(dk), "device:%lld", (long long)id);
+    snprintf(ak, sizeof(ak), "account:%.*s", 110, account ? account : "");
+    pthread_mutex_lock(&f->mu);
+    windows_prune_locked(f, now);
+    zf_acct *d = window_locked(f, dk);
+    zf_acct *a = window_locked(f, ak);
     /* check both windows first, so a refused call counts in neither */
-    zc_window dw = t ? t->unlock_win : (zc_window){0};
+    zc_window dw = d ? d->win : (zc_window){0};
     zc_window aw = a ? a->win : (zc_window){0};
     int wd = zc_window_hit(&dw, 10, 60, now, NULL, NULL);
     int wa = zc_window_hit(&aw, 10, 60, now, NULL, NULL);
     int wait = wd > wa ? wd : wa;
     if (!wait) {
-        if (t)
-            t->unlock_win = dw;
+        if (d)
+            d->win = dw;
         if (a)
             a->win = aw;
     }
@@ -167,6 +188,7 @@ static int op_restart(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char
     pthread_mutex_lock(&f->mu);
     t->next_connect_ms = zf_now() + f->o.backoff_base_ms;
     t->info_at_ms = 0;
+    zf_users_drop_locked(t);
     pthread_mutex_unlock(&f->mu);
     return 0;
 }
@@ -217,12 +239,18 @@ int zfleet_tz_valid(const char *tz)
 
 static int op_time(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
 {
-    (void)f;
     zkbio_zk_time *set = arg;
+    char tz[65];
+    zs_fleet_device d; /* the zone as stored now (a PATCH may have changed it) */
+    pthread_mutex_lock(&f->mu);
+    snprintf(tz, sizeof(tz), "%s", t->dev.tz);
+    pthread_mutex_unlock(&f->mu);
+    if (zs_fleet_get(f->st, t->id, &d) == 0)
+        snprintf(tz, sizeof(tz), "%s", d.tz);
     time_t now = time(NULL);
     struct tm tm;
     int off;
-    if (t->dev.tz[0] && tz_offset(t->dev.tz, &off)) {
+    if (tz[0] && tz_offset(tz, &off)) {
         now += (time_t)off * 60;
         gmtime_r(&now, &tm);
     } else {
@@ -256,24 +284,69 @@ typedef struct users_arg {
     uint16_t uid;
 } users_arg;
 
-static int op_users(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
+void zf_users_drop_locked(zf_term *t)
 {
-    (void)f;
-    (void)t;
-    users_arg *a = arg;
-    int rc = zkbio_zk_users_get(c, &a->users, &a->n);
-    return rc ? client_fail(c, rc, err, errsz) : 0;
+    free(t->users);
+    t->users = NULL;
+    t->nusers = 0;
+    t->users_at_ms = 0;
 }
 
-int zfleet_users(zfleet *f, int64_t id, zkbio_zk_user **users, size_t *n, char *err, size_t errsz)
+static int op_users(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
+{
+    users_arg *a = arg;
+    int rc = zkbio_zk_users_get(c, &a->users, &a->n);
+    if (rc != 0)
+        return client_fail(c, rc, err, errsz);
+    zkbio_zk_user *copy = a->n ? malloc(a->n * sizeof(*copy)) : NULL;
+    if (copy)
+        memcpy(copy, a->users, a->n * sizeof(*copy));
+    pthread_mutex_lock(&f->mu);
+    zf_users_drop_locked(t);
+    if (copy || !a->n) {
+        t->users = copy;
+        t->nusers = a->n;
+        t->users_at_ms = zf_now();
+    }
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+int zfleet_users(zfleet *f, int64_t id, int fresh, zkbio_zk_user **users, size_t *n,
+                 int64_t *age_ms, char *err, size_t errsz)
 {
     if (!f || !users || !n)
         return ZKBIO_EINVAL;
+    if (!fresh && f->o.info_cache_ms > 0) {
+        pthread_mutex_lock(&f->mu);
+        zf_term *t = zf_term_get_locked(f, id, 0);
+        int64_t age = t && t->users_at_ms ? zf_now() - t->users_at_ms : -1;
+        int hit = age >= 0 && age < f->o.info_cache_ms;
+        zkbio_zk_user *copy = NULL;
+        if (hit && t->nusers) {
+            copy = malloc(t->nusers * sizeof(*copy));
+            if (copy)
+                memcpy(copy, t->users, t->nusers * sizeof(*copy));
+            else
+                hit = 0;
+        }
+        size_t cn = hit ? t->nusers : 0;
+        pthread_mutex_unlock(&f->mu);
+        if (hit) {
+            *users = copy;
+            *n = cn;
+            if (age_ms)
+                *age_ms = age > 0 ? age : 1;
+            return 0;
+        }
+    }
     users_arg a = {0};
     int rc = zf_run(f, id, op_users, &a, 0, err, errsz);
     if (rc == 0) {
         *users = a.users;
         *n = a.n;
+        if (age_ms)
+            *age_ms = 0;
     }
     return rc;
 }
@@ -311,6 +384,9 @@ static int op_user_add(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, cha
     if (rc != 0)
         return client_fail(c, rc, err, errsz);
     a->uid = u.uid;
+    pthread_mutex_lock(&f->mu);
+    zf_users_drop_locked(t);
+    pthread_mutex_unlock(&f->mu);
     zs_fleet_set_counts(f->st, t->id, (int64_t)n + 1, -1, -1);
     return 0;
 }
@@ -347,6 +423,9 @@ static int op_user_delete(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, 
         return ZKBIO_ENOENT;
     }
     rc = zkbio_zk_user_delete(c, uid);
+    pthread_mutex_lock(&f->mu);
+    zf_users_drop_locked(t);
+    pthread_mutex_unlock(&f->mu);
     if (rc != 0)
         return client_fail(c, rc, err, errsz);
     zs_fleet_set_counts(f->st, t->id, (int64_t)n - 1, -1, -1);

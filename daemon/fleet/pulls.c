@@ -50,7 +50,9 @@ static void set_result(zjob_run *run, json_t *o)
 
 typedef struct pull_arg {
     zjob_run *run;
-    int clear; /* log.clear: store, then clear, within the session */
+    zfleet *f;
+    zf_term *t; /* set while the operation runs on the terminal's session */
+    int clear;  /* log.clear: store, then clear, within the session */
     zs_fleet_punch *p;
     size_t n;
     size_t inserted, duplicates;
@@ -76,6 +78,10 @@ static int to_punches(const zkbio_zk_att *a, size_t n, zs_fleet_punch **out)
 static int insert_progress(void *ctx, size_t done)
 {
     pull_arg *a = ctx;
+    if (a->t && zf_lease_touch(a->f, a->t) != 0) {
+        a->cancelled = 1;
+        return 1;
+    }
     if (zjob_progress(a->run, (int64_t)done, (int64_t)a->n)) {
         a->cancelled = 1;
         return 1;
@@ -86,6 +92,10 @@ static int insert_progress(void *ctx, size_t done)
 static int download_progress(size_t done, size_t total, void *user)
 {
     pull_arg *a = user;
+    if (zf_lease_touch(a->f, a->t) != 0) { /* another process took the terminal: stop */
+        a->cancelled = 1;
+        return 1;
+    }
     if (zjob_progress(a->run, (int64_t)done, (int64_t)total)) {
         a->cancelled = 1;
         return 1;
@@ -97,6 +107,8 @@ static int op_download(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, cha
                        size_t errsz)
 {
     pull_arg *a = arg;
+    a->f = f;
+    a->t = t;
     zkbio_zk_info info;
     /* the terminal's counts, for the device row */
     if (zkbio_zk_info_get(c, &info) == 0) {
@@ -130,6 +142,7 @@ static int op_download(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, cha
     }
     if (disabled)
         zkbio_zk_enable(c);
+    a->t = NULL; /* the inserts that follow run off the session */
     if (rc != 0) {
         zkbio_zk_client_last_error(c, err, errsz);
         if (!err[0])
@@ -361,8 +374,6 @@ typedef struct upload_arg {
 
 static int op_upload(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char *err, size_t errsz)
 {
-    (void)f;
-    (void)t;
     upload_arg *a = arg;
     zkbio_zk_user *have = NULL;
     size_t nhave = 0;
@@ -423,6 +434,9 @@ static int op_upload(zfleet *f, zf_term *t, zkbio_zk_client *c, void *arg, char 
         }
     }
     if (rc == 0 && a->n) {
+        pthread_mutex_lock(&f->mu);
+        zf_users_drop_locked(t);
+        pthread_mutex_unlock(&f->mu);
         rc = zkbio_zk_upload(c, u, a->n, tp, nt);
         if (rc != 0)
             zkbio_zk_client_last_error(c, err, errsz);

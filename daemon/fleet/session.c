@@ -104,8 +104,11 @@ int zf_session_open(zfleet *f, zf_term *t, char *err, size_t errsz)
     co.comm_key = d.comm_key;
     co.timeout_ms = f->o.timeout_ms;
     zkbio_zk_client *c = NULL;
+    pthread_mutex_lock(&f->mu);
+    int listen = t->listen;
+    pthread_mutex_unlock(&f->mu);
     rc = zkbio_zk_client_open(d.ip, (uint16_t)d.port, &co, &c);
-    if (rc == 0 && t->listen) {
+    if (rc == 0 && listen) {
         rc = zkbio_zk_events_register(c, ZKBIO_ZK_EF_ATTLOG);
         if (rc != 0) {
             zkbio_zk_client_last_error(c, err, errsz);
@@ -142,10 +145,13 @@ int zf_session_open(zfleet *f, zf_term *t, char *err, size_t errsz)
     } else {
         t->failures++;
         t->next_connect_ms = zf_now() + zf_backoff_ms(f, t->failures);
+        t->want_connect = t->listen; /* the watcher asks again once the backoff passed */
     }
     pthread_mutex_unlock(&f->mu);
     if (rc == 0) {
         zs_fleet_set_state(f->st, t->id, "online", "", 1);
+        zlog_info("fleet: terminal %lld (%s): session open over %s%s", (long long)t->id, d.sn,
+                  d.udp ? "UDP" : "TCP", listen ? ", listening" : "");
     } else {
         zs_lease_drop(f->st, t->id, f->owner);
         zs_fleet_set_state(f->st, t->id, state_of(rc), err, 0);
@@ -219,6 +225,7 @@ int zf_session_drain(zfleet *f, zf_term *t)
         if (src != 0) /* kept on the terminal: the next catch-up pull stores it */
             zlog_warn("fleet: terminal %lld: %zu live punch(es) not stored (%s)", (long long)t->id,
                       b.n, zkbio_strerror(src));
+        zs_device_seen(f->st, t->dev.sn, t->dev.ip, NULL);
         pthread_mutex_lock(&f->mu);
         t->events += (int64_t)b.n;
         t->last_rx_ms = zf_now();
@@ -230,10 +237,46 @@ int zf_session_drain(zfleet *f, zf_term *t)
     return rc;
 }
 
+int zf_lease_touch(zfleet *f, zf_term *t)
+{
+    pthread_mutex_lock(&f->mu);
+    int due = zf_now() + (int64_t)f->o.lease_ms * 2 / 3 >= t->lease_until_ms;
+    pthread_mutex_unlock(&f->mu);
+    if (!due)
+        return 0;
+    int got = 0;
+    if (zs_lease_take(f->st, t->id, f->owner, f->o.lease_ms, &got) != 0)
+        return 0; /* the database is away: keep going, the heartbeat tries again */
+    if (!got)
+        return ZKBIO_EBUSY;
+    pthread_mutex_lock(&f->mu);
+    t->lease_until_ms = zf_now() + f->o.lease_ms;
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
 int zf_session_heartbeat(zfleet *f, zf_term *t)
 {
     if (!t->c)
         return 0;
+    /* the row may have changed meanwhile (PATCH: enabled, tz; DELETE from another process) */
+    zs_fleet_device d;
+    int rr = zs_fleet_get(f->st, t->id, &d);
+    if (rr == ZKBIO_ENOENT || (rr == 0 && (!d.enabled || strcmp(d.transport, "tcp4370") != 0))) {
+        pthread_mutex_lock(&f->mu);
+        t->listen = 0; /* disabled or gone: no listener until zfleet_device_added */
+        t->want_connect = 0;
+        pthread_mutex_unlock(&f->mu);
+        zf_session_close(f, t, 0, NULL);
+        zlog_info("fleet: terminal %lld: %s, listener stopped", (long long)t->id,
+                  rr == ZKBIO_ENOENT ? "deleted" : "disabled");
+        return 0;
+    }
+    if (rr == 0) {
+        pthread_mutex_lock(&f->mu);
+        t->dev = d;
+        pthread_mutex_unlock(&f->mu);
+    }
     zkbio_zk_time now;
     int rc = zkbio_zk_time_get(t->c, &now);
     if (rc != 0)
@@ -245,6 +288,7 @@ int zf_session_heartbeat(zfleet *f, zf_term *t)
     t->last_rx_ms = zf_now();
     t->lease_until_ms = zf_now() + f->o.lease_ms;
     pthread_mutex_unlock(&f->mu);
+    zs_device_seen(f->st, t->dev.sn, t->dev.ip, NULL); /* last contact (buffered) */
     return zf_session_drain(f, t);
 }
 
@@ -261,6 +305,7 @@ void zf_queue_pull(zfleet *f, int64_t id, const char *reason)
         .kind = "attendance.pull",
         .device_id = id,
         .priority = 7,
+        .max_attempts = 1, /* no retry: the next reconnect or interval queues another */
         .payload = payload,
         .unique_key = key,
         .created_by = "system",

@@ -29,8 +29,9 @@ static char *dup_col(zdb_stmt *q, int col, int *oom)
 #define DEVICE_COLS                                                                                \
     "sn, model, firmware, push_version, device_type, language, sync_group, enabled, ip, "          \
     "registered_at, last_seen, info, options, attlog_stamp, operlog_stamp, id, transport, name, "  \
-    "location, port, tz, state, last_error, user_count, fp_count, punch_count, admission, "        \
-    "pin_address, flag, reported_sn"
+    "location, port, tz, state, last_error, user_count, fp_count, punch_count, udp, "              \
+    "CASE WHEN comm_key <> 0 THEN 1 ELSE 0 END, created_by, admission, pin_address, flag, "        \
+    "reported_sn"
 
 void zs_device_clear(zs_device *d)
 {
@@ -53,6 +54,7 @@ void zs_device_clear(zs_device *d)
     free(d->tz);
     free(d->state);
     free(d->last_error);
+    free(d->created_by);
     free(d->admission);
     free(d->pin_address);
     free(d->flag);
@@ -97,10 +99,13 @@ static int device_row(zdb_stmt *q, zs_device *d)
     d->user_count = zdb_col_int64(q, 23);
     d->fp_count = zdb_col_int64(q, 24);
     d->punch_count = zdb_col_int64(q, 25);
-    d->admission = dup_col(q, 26, &oom);
-    d->pin_address = dup_col(q, 27, &oom);
-    d->flag = dup_col(q, 28, &oom);
-    d->reported_sn = dup_col(q, 29, &oom);
+    d->udp = zdb_col_int64(q, 26) != 0;
+    d->comm_key_set = zdb_col_int64(q, 27) != 0;
+    d->created_by = dup_col(q, 28, &oom);
+    d->admission = dup_col(q, 29, &oom);
+    d->pin_address = dup_col(q, 30, &oom);
+    d->flag = dup_col(q, 31, &oom);
+    d->reported_sn = dup_col(q, 32, &oom);
     if (oom) {
         zs_device_clear(d);
         return ZKBIO_ENOMEM;

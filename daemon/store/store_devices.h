@@ -40,6 +40,9 @@ typedef struct zs_device {
     char *state;      /**< tcp4370: online | offline | unreachable ("" unknown; push: "") */
     char *last_error; /**< tcp4370: the last connection error, "" none */
     int64_t user_count, fp_count, punch_count; /**< as last reported by the terminal, -1 unknown */
+    int udp;                                   /**< tcp4370: 1 = UDP only */
+    int comm_key_set; /**< tcp4370: a comm key is configured (the key itself is never read here) */
+    char *created_by; /**< who registered it ("" for PUSH terminals, which register themselves) */
     /* issue 15: admission (store_admission.h) */
     char *admission;   /**< "approved" | "pending" | "rejected" */
     char *pin_address; /**< "" or the IP address / CIDR prefix its requests must come from */

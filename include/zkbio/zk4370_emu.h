@@ -116,10 +116,14 @@ typedef enum zkbio_zk_fault {
     ZKBIO_ZK_FAULT_UNKNOWN,        /**< answer ACK_UNKNOWN, as firmware without the command (old
                                         firmware without 1503, §8 pitfall 5) */
     ZKBIO_ZK_FAULT_FLOOD,          /**< send event packets without pause for 1 s, then answer */
-    ZKBIO_ZK_FAULT_COALESCE        /**< TCP: write all packets of the answer (e.g. PREPARE_DATA,
+    ZKBIO_ZK_FAULT_COALESCE,       /**< TCP: write all packets of the answer (e.g. PREPARE_DATA,
                                         DATA and ACK_OK of a 1504) in one send(), as a careless
                                         server would; firmware writes one packet per send().
                                         Since: 0.3 */
+    ZKBIO_ZK_FAULT_BAD_SAMPLE      /**< CMD_STARTENROLL: the second press is a bad sample (FPFTR
+                                        score 0) and the enrollment fails (ENROLLFINGER result 4,
+                                        nothing stored), as a finger pressed too lightly.
+                                        Since: 0.4 */
 } zkbio_zk_fault;
 
 /**

@@ -571,7 +571,7 @@ int zkbio_zk_emu_port(zkbio_zk_emu *e, uint16_t *port)
 
 int zkbio_zk_emu_fault(zkbio_zk_emu *e, int fault, uint16_t cmd, unsigned count, int delay_ms)
 {
-    if (!e || fault < 0 || fault > ZKBIO_ZK_FAULT_COALESCE || delay_ms < 0)
+    if (!e || fault < 0 || fault > ZKBIO_ZK_FAULT_BAD_SAMPLE || delay_ms < 0)
         return ZKBIO_EINVAL;
     pthread_mutex_lock(&e->mu);
     int rc = ZKBIO_OK;

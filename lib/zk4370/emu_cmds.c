@@ -267,6 +267,7 @@ static void on_startenroll(zkbio_zk_emu *e, zki_emu_sess *s, uint16_t r, const u
     }
     snprintf(s->enroll_uid, sizeof(s->enroll_uid), "%s", pin);
     s->enroll_fid = fid;
+    s->enroll_bad = s->fault == ZKBIO_ZK_FAULT_BAD_SAMPLE;
     s->enroll_step = 1;
     s->enroll_next = zki_emu_now_ms() + 30;
     ACK(e, s, r);
@@ -281,6 +282,13 @@ void zki_emu_enroll_step(zkbio_zk_emu *e, zki_emu_sess *s, int64_t now)
     if (s->enroll_step <= 6) { /* three presses: FINGER, then FPFTR with a good score */
         ev.flag = s->enroll_step % 2 ? ZKBIO_ZK_EF_FINGER : ZKBIO_ZK_EF_FPFTR;
         ev.score = 100;
+        if (s->enroll_bad && s->enroll_step == 4) { /* the second press is bad: give up */
+            ev.score = 0;
+            s->enroll_step = 6;
+        }
+    } else if (s->enroll_bad) {
+        ev.flag = ZKBIO_ZK_EF_ENROLLFINGER;
+        ev.result = 4; /* failed (§6.2) */
     } else {
         ev.flag = ZKBIO_ZK_EF_ENROLLFINGER;
         int i = zki_emu_find_pin(e, s->enroll_uid);

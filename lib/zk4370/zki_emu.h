@@ -42,6 +42,7 @@ typedef struct zki_emu_sess {
     int64_t enroll_next;
     char enroll_uid[25];
     uint8_t enroll_fid;
+    int enroll_bad; /* ZKBIO_ZK_FAULT_BAD_SAMPLE armed on the STARTENROLL */
 } zki_emu_sess;
 
 typedef struct zki_emu_fault {

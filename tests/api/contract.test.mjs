@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   ADMIN_TOKEN, Client, DOC_PATH, addAccount, killAll, loadContract, pushTerminal, raw, removeDir,
-  startEmulator, startZkbiod, stopProcess, tamper, tempDir, waitJob, sleep,
+  startEmulator, startZkbiod, stopProcess, stopZkbiod, tamper, tempDir, waitJob, sleep,
 } from './harness.mjs';
 
 const ROLE_RANK = { public: 0, viewer: 1, operator: 2, admin: 3 };
@@ -80,9 +80,11 @@ after(async () => {
   if (S.c) {
     const lost = S.c.uncalled();
     if (lost.length) console.log(`# operations never called: ${lost.join(', ')}`);
+    // not a failure (some statuses need a broken database or a disabled account): a map for readers
+    console.log(`# documented statuses not seen in this run: ${S.c.unseen().join('; ')}`);
   }
   for (const e of Object.values(S.emu)) if (e) await stopProcess(e.proc);
-  if (S.zk) await stopProcess(S.zk.proc);
+  if (S.zk && S.zk.proc.exitCode === null) await stopProcess(S.zk.proc);
   killAll();
   if (S.dir && !process.env.ZKBIO_KEEP) removeDir(S.dir);
 });
@@ -294,6 +296,8 @@ test('devices', async (t) => {
       'malformed JSON');
     expect(await S.c.call('updateDevice', { params: { id }, body: { enabled: 'yes' }, token: admin() }), 400,
       'wrong type');
+    expect(await S.c.call('updateDevice', { params: { id }, body: { ip: '127.0.0.1' }, token: admin() }), 400,
+      'a field PATCH does not take');
     expect(await S.c.call('updateDevice', { params: { id: NOSUCH }, body: { name: 'x' }, token: admin() }),
       404, 'unknown id');
     expect(await S.c.call('updateDevicePut', { params: { id }, body: { location: 'Lobby' }, token: admin() }),
@@ -413,6 +417,9 @@ test('attendance and jobs', async (t) => {
     const done = await waitJob(S.c, op, r.body.data.job_id);
     assert.equal(done && done.state, 'completed', `job ${JSON.stringify(done)}`);
     expect(await S.c.call('syncAttendance', { params: { id: NOSUCH }, token: op }), 404);
+    const p = expect(await S.c.call('syncAttendance', { params: { id: need(S.dev.push, 'push') }, token: op }),
+      202, 'PUSH: the LOG command');
+    assert.equal(p.body.data.transport, 'push');
   });
   await t.test('list, one, summary', async () => {
     const v = tok('viewer');
@@ -447,6 +454,12 @@ test('attendance and jobs', async (t) => {
     const done = await waitJob(S.c, admin(), r.body.data.job_id);
     assert.equal(done && done.state, 'completed', `job ${JSON.stringify(done)}`);
     expect(await S.c.call('clearAttendance', { params: { id: NOSUCH }, token: admin() }), 404);
+    expect(await S.c.call('clearAttendance', { params: { id: need(S.dev.push, 'push') }, token: admin() }), 202,
+      'PUSH: LOG then CLEAR LOG queued');
+    expect(await S.c.call('syncUsersToDb', { params: { id: S.dev.push }, token: tok('operator') }), 202,
+      'PUSH: DATA QUERY USERINFO queued');
+    expect(await S.c.call('syncUsersToDevice', { params: { id: S.dev.push }, token: tok('operator') }), 400,
+      'PUSH: receives its group\'s users by itself');
   });
   await t.test('jobs: list, get, cancel', async () => {
     const v = tok('viewer');
@@ -498,6 +511,34 @@ test('cache and audit', async () => {
   const etag = r.headers.get('etag');
   expect(await S.c.call('listAudit', { token: admin(), headers: { 'If-None-Match': etag || '"x"' } }), 304);
   expect(await S.c.call('listAudit', { token: admin(), query: { limit: 5000 } }), 400, 'limit over 1000');
+});
+
+// Conditional GET on single resources too: the ETag of a 200, sent back, gives 304 without a body.
+// (Resources whose body moves by itself are left out: live info and status carry ages and session
+// counters, queue stats a timestamp.)
+test('conditional GET on single resources', async (t) => {
+  const cases = [
+    ['health', {}],
+    ['authMe', { token: S.tokens.viewer || ADMIN_TOKEN }],
+    ['getDevice', { params: { id: S.dev.push }, token: tok('viewer') }],
+    ['getPunch', { params: { id: S.punchId }, token: tok('viewer') }],
+    ['getJob', { params: { id: S.jobs[0] }, token: tok('viewer') }],
+    ['attendanceSummary', { query: { from: '2026-01-05', to: '2026-01-05' }, token: tok('viewer') }],
+    ['listDeviceUsers', { params: { id: S.dev.tcp }, token: tok('viewer') }],
+  ];
+  for (const [id, opts] of cases) {
+    await t.test(id, async () => {
+      for (const v of Object.values(opts.params || {})) need(v, `an id for ${id}`);
+      // primed first: a terminal's users are read live once, then served from the cache with
+      // another message ("... (cached)"), so the first two bodies, and ETags, differ
+      await S.c.call(id, opts);
+      const first = expect(await S.c.call(id, opts), 200);
+      const etag = first.headers.get('etag');
+      assert.ok(etag, 'an ETag');
+      const again = expect(await S.c.call(id, { ...opts, headers: { 'If-None-Match': etag } }), 304);
+      assert.equal(again.text, '', 'no body');
+    });
+  }
 });
 
 // Every secured operation: 401 without a token and with a tampered one; 403 for each role below
@@ -572,4 +613,9 @@ test('every operation was called, every answer fit the contract', () => {
   const health = S.c.seen.get('health');
   assert.ok(health && health.has(200), '/health answered 200');
   assert.deepEqual(S.c.problems, [], 'contract problems');
+});
+
+test('zkbiod stops cleanly (status 0, no sanitizer report)', async () => {
+  for (const e of Object.values(S.emu || {})) if (e) await stopProcess(e.proc);
+  assert.deepEqual(await stopZkbiod(S.zk), []);
 });

@@ -8,9 +8,12 @@
 // tell which operations were never called.
 //
 // Environment (set by tests/api/meson.build through run.sh): ZKBIOD and ZKBIO (the built binaries),
-// ZKBIO_SRC (the source root, for docs/openapi.yaml). Nothing here reaches past 127.0.0.1.
+// ZKBIO_SRC (the source root, for docs/openapi.yaml); ZKBIO_API_DUMP=FILE appends every answer to
+// FILE; ZKBIO_KEEP=1 keeps the temporary data directories. Nothing here reaches past 127.0.0.1.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -122,13 +125,27 @@ export async function startEmulator(opts = []) {
   throw new Error(`zkbio emulate did not start: ${out}`);
 }
 
-export async function stopProcess(proc) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const done = new Promise((resolve) => proc.once('exit', resolve));
+// SIGTERM, then SIGKILL after ms; resolves {code, signal} of the exit.
+export async function stopProcess(proc, ms = 5000) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return { code: proc.exitCode, signal: proc.signalCode };
+  const done = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   proc.kill('SIGTERM');
-  const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-  await done;
+  const t = setTimeout(() => proc.kill('SIGKILL'), ms);
+  const r = await done;
   clearTimeout(t);
+  return r;
+}
+
+// zkbiod stops on SIGTERM with status 0 and its log holds no sanitizer report (the ASan+UBSan
+// build of CI: a leak or an invalid access anywhere in the run shows here). Returns the problems.
+export async function stopZkbiod(zk) {
+  const r = await stopProcess(zk.proc, 20000);
+  const problems = [];
+  if (r.code !== 0) problems.push(`zkbiod exited with ${r.code === null ? `signal ${r.signal}` : `status ${r.code}`}`);
+  const m = /(ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:)[^\n]*/.exec(zk.log());
+  if (m) problems.push(`zkbiod's log: ${m[0]}`);
+  if (problems.length) problems.push(`log tail: ${zk.log().slice(-3000)}`);
+  return problems;
 }
 
 // ---- plain HTTP (the PUSH terminal) ----------------------------------------------------------
@@ -243,6 +260,9 @@ export class Client {
     if (!this.seen.has(opId)) this.seen.set(opId, new Set());
     this.seen.get(opId).add(res.status);
     const problems = this.judge(opId, res.status, res.headers, text);
+    if (process.env.ZKBIO_API_DUMP) { // every answer, one line each, for reading the real shapes
+      appendFileSync(process.env.ZKBIO_API_DUMP, `${opId} ${res.status} ${text.slice(0, 4000)}\n`);
+    }
     this.problems.push(...problems);
     let parsed = text;
     try {
@@ -256,6 +276,17 @@ export class Client {
   // The operations of the document never called.
   uncalled() {
     return [...this.c.ops.keys()].filter((id) => !this.seen.has(id));
+  }
+
+  // Documented statuses no answer had, per operation ("op: 409, 503"), for the closing report.
+  unseen() {
+    const out = [];
+    for (const [id, e] of this.c.ops) {
+      const seen = this.seen.get(id) || new Set();
+      const missing = Object.keys(e.op.responses).filter((st) => !seen.has(Number(st)));
+      if (missing.length) out.push(`${id}: ${missing.join(', ')}`);
+    }
+    return out;
   }
 }
 

@@ -102,6 +102,16 @@ static void test_store_accounts(zs_store *st)
     NEED(zs_account_get(st, id2, &a) == 0);
     CHECK_EQ_INT(a.token_version, 2);
     CHECK(zs_account_set_password(st, 999999, "h", 1) == ZKBIO_ENOENT);
+    /* Expired refresh tokens are purged; live ones stay. */
+    NEED(zs_refresh_add(st, id2, "00000000000000000000000000000001",
+                        "1111111111111111111111111111111111111111111111111111111111111111",
+                        1000) == 0);
+    NEED(zs_refresh_add(st, id2, "00000000000000000000000000000001",
+                        "2222222222222222222222222222222222222222222222222222222222222222",
+                        4000000000000LL) == 0);
+    CHECK(zs_refresh_add(st, id2, "nothex", "22", 1) == ZKBIO_EINVAL);
+    int64_t purged = -1;
+    CHECK(zs_refresh_purge(st, 2000000000000LL, &purged) == 0 && purged == 1);
     NEED(zs_account_remove(st, id2) == 0);
     CHECK(zs_account_remove(st, id2) == ZKBIO_ENOENT);
     NEED(zs_account_remove(st, id) == 0);

@@ -440,6 +440,16 @@ static void run(void)
     CHECK(r.status == 401 && !strcmp(code_of(&r), "TOKEN_INVALID"));
     done(&r);
     CHECK_EQ_INT(login("viewer@example.org", "viewer-pass-2", view, NULL), 200);
+    /* disable: the live token stops, login is refused (403); enable: login works again. */
+    CHECK_EQ_INT(user_cli("disable --email viewer@example.org", NULL, NULL, 0), 0);
+    call(&r, "GET", "/api/v1/auth/me", view, NULL);
+    CHECK(r.status == 401 && !strcmp(code_of(&r), "TOKEN_INVALID"));
+    done(&r);
+    CHECK_EQ_INT(login("viewer@example.org", "viewer-pass-2", NULL, NULL), 403);
+    CHECK_EQ_INT(user_cli("list", NULL, out, sizeof(out)), 0);
+    CHECK(strstr(out, "disabled") != NULL);
+    CHECK_EQ_INT(user_cli("enable --email viewer@example.org", NULL, NULL, 0), 0);
+    CHECK_EQ_INT(login("viewer@example.org", "viewer-pass-2", view, NULL), 200);
     CHECK_EQ_INT(user_cli("remove --email viewer@example.org", NULL, NULL, 0), 0);
     CHECK(user_cli("remove --email viewer@example.org", NULL, NULL, 0) != 0);
     call(&r, "GET", "/api/v1/auth/me", view, NULL);
@@ -447,6 +457,18 @@ static void run(void)
     done(&r);
     CHECK_EQ_INT(user_cli("list", NULL, out, sizeof(out)), 0);
     CHECK(!strstr(out, "viewer@example.org") && strstr(out, "opal@example.org"));
+
+    /* API key changes on the command line are audited too. */
+    char kcmd[16384];
+    snprintf(
+        kcmd, sizeof(kcmd),
+        "'%s' apikey create --name auditme --db '%s' --data-dir '%s' >/dev/null 2>>'%s/cli.err' "
+        "&& '%s' apikey revoke 1 --db '%s' --data-dir '%s' 2>>'%s/cli.err'",
+        zkbiod, db, dir, dir, zkbiod, db, dir, dir);
+    CHECK_EQ_INT(system(kcmd), 0);
+    CHECK_EQ_INT(audit_count("apikey.create", "ok", "cli"), 1);
+    CHECK_EQ_INT(audit_count("apikey.revoke", "ok", "cli"), 1);
+    CHECK_EQ_INT(audit_count("apikey.", NULL, NULL), 2);
 
     /* The audit log. */
     CHECK(audit_count("auth.login", "ok", NULL) >= 4);
@@ -458,6 +480,8 @@ static void run(void)
     CHECK_EQ_INT(audit_count("auth.logout", "ok", "opal@example.org"), 1);
     CHECK_EQ_INT(audit_count("account.password", "ok", "cli"), 1);
     CHECK_EQ_INT(audit_count("account.remove", "ok", "cli"), 1);
+    CHECK_EQ_INT(audit_count("account.disable", "ok", "cli"), 1);
+    CHECK_EQ_INT(audit_count("account.enable", "ok", "cli"), 1);
     call(&r, "GET", "/api/v1/audit?limit=2&action=auth.", ADMIN_TOKEN, NULL);
     NEED(r.status == 200);
     json_t *pg = json_object_get(json_object_get(r.j, "data"), "paging");

@@ -237,6 +237,14 @@ static void test_roundtrip_and_negatives(void)
                         "\"viewer\",\"jti\":\"j\",\"ver\":1,\"iat\":%lld,\"exp\":%lld}",
                         (long long)now, (long long)now + 600),
                  ZAUTH_JWT_BAD_CLAIMS);
+    CHECK_EQ_INT(CLAIMS("{\"iss\":\"zkbiod\",\"aud\":\"zkbiod-api\",\"sub\":\" 42\",\"role\":"
+                        "\"viewer\",\"jti\":\"j\",\"ver\":1,\"iat\":%lld,\"exp\":%lld}",
+                        (long long)now, (long long)now + 600),
+                 ZAUTH_JWT_BAD_CLAIMS);
+    CHECK_EQ_INT(CLAIMS("{\"iss\":\"zkbiod\",\"aud\":\"zkbiod-api\",\"sub\":\"+42\",\"role\":"
+                        "\"viewer\",\"jti\":\"j\",\"ver\":1,\"iat\":%lld,\"exp\":%lld}",
+                        (long long)now, (long long)now + 600),
+                 ZAUTH_JWT_BAD_CLAIMS);
     CHECK_EQ_INT(CLAIMS("{\"iss\":\"zkbiod\",\"aud\":\"zkbiod-api\",\"sub\":42,\"role\":"
                         "\"viewer\",\"jti\":\"j\",\"ver\":1,\"iat\":%lld,\"exp\":%lld}",
                         (long long)now, (long long)now + 600),

@@ -43,6 +43,8 @@ def check_sync(r):
         check(x["stored"] == 2000, tag + "zkbiod lists every punch")
         check(x["job_state"] == "completed", tag + "the job completed")
         check(0 < x["wire_s"] and 0 < x["end_to_end_s"], tag + "times measured")
+        check(x["job_total_ms"] is not None and x["job_total_ms"] <= x["end_to_end_s"] * 1000 + 1,
+              tag + "the job's own time within the end-to-end time")
         check(0 < x["wire_share_percent"] <= 100.0 + 1e-6 or x["wire_s"] > x["end_to_end_s"],
               tag + "a wire share")
 
@@ -62,13 +64,15 @@ def check_attendance(r):
     full = {f["filter"]: f for f in r["filters"]}
     check(full["none"]["rows_per_page"] == 100, "unfiltered pages are full")
     check(full["device"]["rows_per_page"] == 100, "a terminal's pages are full (1,000 punches each)")
-    check(full["user"]["rows_per_page"] == 40, "a user's pages hold their 40 punches")
+    check(40 <= full["user"]["rows_per_page"] <= 100, "a user's pages hold their 40 punches (more from earlier runs on a kept database)")
 
 
 def check_fleet(r):
     check(r["online"] == 3, "3 terminals online")
     s = r["sessions"]
     check(s["terminals_with_one_open"] == 3, "one session open per terminal")
+    check(s["opened_total"] >= 3, "the terminals counted their sessions")
+    check(r["punches_stored"] == 300, "the catch-up pulls stored every terminal's 100 punches")
     z = r["zkbiod"]
     if z["available"]:
         check(z["threads"] > 1 and z["rss_kib"] > 0 and z["cpu_percent"] >= 0,

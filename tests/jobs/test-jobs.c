@@ -207,13 +207,13 @@ static int sql(const char *text)
     return rc;
 }
 
-static zjobs *open_queue(zs_store *st, const char *owner, int workers)
+static zjobs *open_queue_lease(zs_store *st, const char *owner, int workers, int lease_ms)
 {
     zjobs_options o = {
         .workers = workers,
         .backoff_base_ms = 40,
         .backoff_max_ms = 2000,
-        .lease_ms = 3000,
+        .lease_ms = lease_ms,
         .poll_ms = 100,
         .owner = owner,
     };
@@ -231,6 +231,11 @@ static zjobs *open_queue(zs_store *st, const char *owner, int workers)
     zjobs_register(q, "t.sleep", h_sleep, NULL);
     zjobs_register(q, "t.count", h_count, NULL);
     return q;
+}
+
+static zjobs *open_queue(zs_store *st, const char *owner, int workers)
+{
+    return open_queue_lease(st, owner, workers, 3000);
 }
 
 static int64_t add(zjobs *q, const char *kind, int64_t device, const char *key, int64_t delay_ms,
@@ -512,6 +517,33 @@ out:
     zjobs_close(q);
 }
 
+/* A job running longer than its lease keeps it (renewed every lease/3): another process's sweeper
+ * does not re-queue it, and it runs once. */
+static void t_lease_renewal(zs_store *st)
+{
+    zjobs *q = open_queue_lease(st, "runner", 2, 600);
+    zjobs *other = open_queue(st, "sweeper", 1); /* never started: only its sweeper is called */
+    zjob j = {0};
+    REQUIRE(q && other && zjobs_start(q) == 0, "queues");
+    int64_t id = add(q, "t.block", 80, NULL, 0, NULL);
+    REQUIRE(id > 0 && wait_flag(&F.block_running, 5000), "the job did not start");
+    for (int i = 0; i < 15; i++) { /* 1.5 s: more than twice the lease */
+        sleep_ms(100);
+        CHECK(zjobs_sweep(other) == 0);
+    }
+    CHECK(zjobs_get(q, id, &j) == 0 && j.state == ZJOB_RUNNING && j.attempt == 1);
+    CHECK_STR(j.lease_owner, "runner");
+    CHECK(j.lease_until > zjobs_now_ms());
+    zjob_clear(&j);
+    release();
+    CHECK(zjobs_wait(q, id, 5000, &j) == 0 && j.state == ZJOB_COMPLETED && j.attempt == 1);
+    CHECK_EQ_INT(F.calls, 1);
+out:
+    zjob_clear(&j);
+    zjobs_close(q);
+    zjobs_close(other);
+}
+
 /* A pid that no longer exists: a child that has exited and been reaped. */
 static pid_t dead_pid(void)
 {
@@ -764,6 +796,7 @@ static const scenario scenarios[] = {
     {"cancel", t_cancel, NULL},
     {"no-starvation", t_no_starvation, NULL},
     {"priority", NULL, t_priority},
+    {"lease-renewal", NULL, t_lease_renewal},
     {"recovery", NULL, t_recovery},
     {"close-running", NULL, t_close_running},
     {"stats-retention", NULL, t_stats_retention},

@@ -325,8 +325,8 @@ static void envelope_and_errors(void)
         "/api/v1/attendance/summary",                               /* no user: a range is needed */
         "/api/v1/attendance/summary?from=2025-01-01&to=2025-04-04", /* 94 days */
         "/api/v1/attendance/summary?device=PUSH1&from=2025-01-01",
-        "/api/v1/attendance?limit=10&limit=20&after=" /* first wins: limit 10, empty after */
-        "%20",
+        /* the first limit wins (10), the cursor is a space */
+        "/api/v1/attendance?limit=10&limit=20&after=%20",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         call(&r, "GET", bad[i], NULL, NULL);
@@ -435,6 +435,8 @@ static void conditional(void)
         "/api/v1/attendance",
         "/api/v1/attendance/summary?from=2025-03-01&to=2025-03-31",
         "/health",
+        "/api/v1/devices/PUSH1",
+        "/api/v1/attendance/1",
     };
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         reply r;

@@ -22,8 +22,8 @@ INSERT INTO commands (sn, kind, pin, item_key, item_hash, text, status, attempts
  ('DEV2', 'tmpl', '1', 'fp', 'h', 'DATA UPDATE FINGERTMP PIN=1	FID=6	TMP=QUJDRA==', 'failed', 3, -1002, 'garbage{', 104, 105, 106),
  ('DEV2', 'admin', '', '', '', 'SET OPTION Delay=10', 'sent', 1, NULL, NULL, 107, 108, NULL),
  ('DEV1', 'admin', '', '', '', 'DATA QUERY ATTLOG StartTime=2025-01-01 00:00:00	EndTime=2025-01-02 23:59:59', 'failed', 1, -1005, NULL, 109, 110, 111);
-INSERT INTO devices (sn, transport, name, location, port, tz, state, user_count, fp_count, punch_count, registered_at, last_seen) VALUES
- ('TCP1', 'tcp4370', 'Gate', 'Yard "B"', 4370, '+03:00', 'online', 10, 20, 30, 1700000002, 1700000200);
+INSERT INTO devices (sn, transport, name, location, port, tz, state, user_count, fp_count, punch_count, registered_at, last_seen, udp, comm_key, created_by) VALUES
+ ('TCP1', 'tcp4370', 'Gate', 'Yard "B"', 4370, '+03:00', 'online', 10, 20, 30, 1700000002, 1700000200, 1, 123456, 'admin@example.com');
 INSERT INTO attendance (sn, pin, punch_time, status, verify, workcode, extra, received_at) VALUES
  ('TCP1', '9', '2025-01-02 01:30:00', 4, 1, '', '', 1700000013),
  ('GONE', '1', '2025-01-02 08:59:58', 0, 1, '', '', 1700000014);
