@@ -73,6 +73,12 @@ static void fleet_close(zjobs *jobs, zfleet *fleet)
     zfleet_close(fleet);
 }
 
+/* The store's operator messages (issue 15: an approved device heard from a new address). */
+static void admission_notify(const char *line)
+{
+    zlog_warn("%s", line);
+}
+
 int main(int argc, char **argv)
 {
     umask(077); /* the database, photos and certificates hold personal data: owner only */
@@ -80,6 +86,8 @@ int main(int argc, char **argv)
         return zauth_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "user") == 0) /* accounts of /api/v1 (auth_accounts.h) */
         return zauth_user_cli(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "device") == 0) /* PUSH admission (issue 15, push.h) */
+        return zpush_device_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "cert") == 0)
         return zhttp_cert_cli(argc - 1, argv + 1);
     zkbiod_config cfg;
@@ -116,7 +124,15 @@ int main(int argc, char **argv)
         .max_attempts = cfg.command_max_attempts,
         .auto_admit = cfg.admission == ZKBIOD_ADMISSION_AUTO,
         .allow_sn = allow,
+        .pending = cfg.admission == ZKBIOD_ADMISSION_PENDING, /* issue 15 */
+        .pending_max = cfg.pending_max,
+        .unknown_rate = cfg.unknown_rate,
+        .notify = admission_notify,
     };
+    if (cfg.admission == ZKBIOD_ADMISSION_AUTO)
+        zlog_warn("admission auto: any serial number that reaches this port is registered and sent "
+                  "every user and fingerprint template of its sync group (docs/admission.md); use "
+                  "--admission pending unless every terminal network is trusted");
     zs_store *store = NULL;
     rc = zs_open(cfg.db_uri, &pol, &store, err, sizeof(err));
     free(allow); /* zs_open copies it */

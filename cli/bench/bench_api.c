@@ -263,6 +263,8 @@ int api_server_start(const api_opts *o, const char *const *args, size_t nargs, a
     argv[n++] = o->zkbiod;
     argv[n++] = "--listen";
     argv[n++] = "127.0.0.1:0";
+    argv[n++] = "--admission"; /* the benchmark's terminals stand for approved ones (issue 15) */
+    argv[n++] = "auto";
     argv[n++] = "--port-file";
     argv[n++] = ports;
     argv[n++] = "--service-listen";

@@ -475,6 +475,8 @@ static pid_t spawn_zkbiod(const bench *b, const char *exe, const char *port_file
     args[n++] = exe;
     args[n++] = "--listen";
     args[n++] = "127.0.0.1:0";
+    args[n++] = "--admission"; /* the benchmark's terminals stand for approved ones (issue 15) */
+    args[n++] = "auto";
     args[n++] = "--port-file";
     args[n++] = port_file;
     args[n++] = "--service-listen"; /* the fingerprint service has its own benchmark */

@@ -210,7 +210,7 @@ static int build_command(zreq *r, json_t *j, char *out, size_t size)
     return 0;
 }
 
-/* GET /api/v1/devices?transport=&online=&sn=&q=&limit=&after= */
+/* GET /api/v1/devices?transport=&online=&sn=&q=&admission=&limit=&after= */
 int zapi_devices_list(zreq *r)
 {
     zapi_paging pg;
@@ -237,6 +237,15 @@ int zapi_devices_list(zreq *r)
     f.q = rc > 0 ? q : NULL;
     if ((st = bool_param(r, "online", &f.online)) != 0)
         return st;
+    char adm[16]; /* issue 15: ?admission=pending|approved|rejected */
+    if ((rc = zapi_query(r, "admission", adm, sizeof(adm))) < 0)
+        return 400;
+    if (rc > 0) {
+        if (strcmp(adm, "pending") && strcmp(adm, "approved") && strcmp(adm, "rejected"))
+            return zapi_bad_param(r, "admission",
+                                  "admission must be pending, approved or rejected");
+        f.admission = adm;
+    }
     f.seen_since = (int64_t)time(NULL) - push_window_s(r);
     zs_device_page page;
     rc = zs_list_devices_page(r->app->store, &f, &page);
@@ -284,7 +293,8 @@ static int patch_text(zreq *r, json_t *j, const char *key, size_t max, int allow
     return 0;
 }
 
-/* PATCH (or PUT) /api/v1/devices/{id|sn}: name, location, tz, enabled, sync_group */
+/* PATCH (or PUT) /api/v1/devices/{id|sn}: name, location, tz, enabled, sync_group, pin_address
+ */
 int zapi_device_patch(zreq *r)
 {
     int st;
@@ -298,7 +308,8 @@ int zapi_device_patch(zreq *r)
     }
     int64_t id = dev.id;
     zs_device_clear(&dev);
-    static const char *const known[] = {"name", "location", "tz", "enabled", "sync_group"};
+    static const char *const known[] = {"name",    "location",   "tz",
+                                        "enabled", "sync_group", "pin_address"};
     const char *key;
     json_t *val;
     json_object_foreach(j, key, val)
@@ -308,7 +319,8 @@ int zapi_device_patch(zreq *r)
             k++;
         if (k == sizeof(known) / sizeof(known[0])) {
             st = zapi_v1_fail(r, 400, "VALIDATION_ERROR",
-                              "unknown field (allowed: name, location, tz, enabled, sync_group)",
+                              "unknown field (allowed: name, location, tz, enabled, sync_group, "
+                              "pin_address)",
                               json_pack("{s:s}", "field", key));
             json_decref(j);
             return st;
@@ -319,7 +331,8 @@ int zapi_device_patch(zreq *r)
     if ((st = patch_text(r, j, "name", 128, 1, &p.name)) ||
         (st = patch_text(r, j, "location", 128, 1, &p.location)) ||
         (st = patch_text(r, j, "tz", 64, 1, &p.tz)) ||
-        (st = patch_text(r, j, "sync_group", 64, 0, &p.sync_group))) {
+        (st = patch_text(r, j, "sync_group", 64, 0, &p.sync_group)) ||
+        (st = patch_text(r, j, "pin_address", ZC_CIDR_MAX, 1, &p.pin_address))) {
         json_decref(j);
         return st;
     }
@@ -330,6 +343,15 @@ int zapi_device_patch(zreq *r)
                             "\"\" for unknown (IANA names are not accepted: zkbiod has no zone "
                             "database for the clock sync and punch_time_utc)",
                             json_pack("{s:s}", "field", "tz"));
+    }
+    zc_cidr pin; /* issue 15: an IP address or CIDR prefix, "" unpins */
+    if (p.pin_address && p.pin_address[0] &&
+        zc_cidr_parse(p.pin_address, strlen(p.pin_address), &pin) != 0) {
+        json_decref(j);
+        return zapi_v1_fail(r, 400, "VALIDATION_ERROR",
+                            "\"pin_address\" must be an IPv4 or IPv6 address, optionally with a "
+                            "/prefix length (10.1.2.0/24, 2001:db8::/48), or \"\" to unpin",
+                            json_pack("{s:s}", "field", "pin_address"));
     }
     if (e && !json_is_boolean(e)) {
         json_decref(j);

@@ -208,6 +208,9 @@ int zapi_devices_list(zreq *r);
 int zapi_device_get(zreq *r);     /* arg[0] = device id, or SN (a number is tried as an id first) */
 int zapi_device_patch(zreq *r);   /* arg[0] as above */
 int zapi_device_command(zreq *r); /* arg[0] as above */
+/* issue 15 (v1_admission.c): POST .../approve, .../reject; arg[0] as above */
+int zapi_device_approve(zreq *r);
+int zapi_device_reject(zreq *r);
 int zapi_users(zreq *r);
 int zapi_attendance(zreq *r);
 int zapi_attendance_get(zreq *r); /* arg[0] = punch id */

@@ -76,6 +76,11 @@ json_t *zapi_device_json(const zs_device *d, int online, int detail)
     json_object_set_new(o, "enabled", json_boolean(d->enabled));
     json_object_set_new(o, "registered_at", iso_or_null(d->registered_at));
     json_object_set_new(o, "created_by", json_string(d->created_by));
+    /* issue 15: admission, address pinning, the 4370 serial-number flag */
+    json_object_set_new(o, "admission", json_string(d->admission ? d->admission : "approved"));
+    json_object_set_new(o, "pin_address", json_string(d->pin_address ? d->pin_address : ""));
+    json_object_set_new(o, "flag", json_string(d->flag ? d->flag : ""));
+    json_object_set_new(o, "reported_sn", json_string(d->reported_sn ? d->reported_sn : ""));
     json_object_set_new(o, "info", json_string(d->info));
     json_t *opts = d->options ? json_loads(d->options, 0, NULL) : NULL;
     json_object_set_new(o, "options", opts ? opts : json_object());

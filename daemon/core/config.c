@@ -67,7 +67,7 @@ typedef struct opt {
 } opt;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
-static const char *const admission_names[] = {"auto", "allow-list", NULL};
+static const char *const admission_names[] = {"auto", "allow-list", "pending", NULL};
 
 #define FIELD(f) offsetof(zkbiod_config, f)
 
@@ -97,10 +97,18 @@ static const opt options[] = {
      FIELD(admin_token_file), 0, 0, 0, NULL},
     {"log-level", T_ENUM, 0, "LEVEL", "info", NULL,
      "Log level on stderr: error, warn, info or debug.", FIELD(log_level), 0, 0, 0, level_names},
-    {"admission", T_ENUM, 0, "MODE", "auto", NULL,
-     "Which devices are served: auto (any SN is registered on first contact) or allow-list\n"
-     "(only the SNs given with allow-sn; others get 403 and nothing is stored).",
+    {"admission", T_ENUM, 0, "MODE", "pending", NULL,
+     "Which devices are served: pending (an unknown SN is registered pending: it gets no users,\n"
+     "templates or commands and its uploads are held until approved, see zkbiod device),\n"
+     "auto (any SN is registered and synced on first contact: anyone reaching the port can\n"
+     "copy every template) or allow-list (only the SNs given with allow-sn; others get 403).",
      FIELD(admission), 0, 0, 0, admission_names},
+    {"pending-max", T_INT, 0, "N", "100", NULL,
+     "Pending mode: most devices waiting for approval at once; more new SNs are refused.",
+     FIELD(pending_max), 0, 1, 100000, NULL},
+    {"unknown-rate", T_INT, 0, "N", "10", NULL,
+     "Pending mode: new SNs registered per source address per minute; more are refused.",
+     FIELD(unknown_rate), 0, 1, 100000, NULL},
     {"allow-sn", T_SNLIST, 0, "SN", "", "none",
      "Serial number admitted in allow-list mode ([A-Za-z0-9_-], 1 to 40 characters).\n"
      "Repeatable; commas separate several.",
@@ -1275,7 +1283,7 @@ void zkbiod_config_print_help(FILE *f)
         "ZKTeco PUSH server: /iclock/ for attendance terminals, /api/v1/ for management, /health;\n"
         "and the fingerprint service for web apps: /api/..., WebSocket (service-listen).\n"
         "Subcommands: zkbiod apikey create|list|revoke, zkbiod user add|list|passwd|remove,\n"
-        "zkbiod cert install|uninstall|show\n"
+        "zkbiod cert install|uninstall|show, zkbiod device list|approve|reject\n"
         "(each with --help).\n"
         "\n"
         "Every option is a flag (--name VALUE or --name=VALUE), an environment variable\n"

@@ -26,6 +26,9 @@ typedef enum zkbiod_admission {
     ZKBIOD_ADMISSION_AUTO = 0,
     /** Only SNs in allow_sn (or enabled in the database) are served; others get 403. */
     ZKBIOD_ADMISSION_ALLOW_LIST = 1,
+    /** Issue 15, the default: an unknown SN is registered pending; it is served nothing and its
+     * uploads are held until an operator approves it (docs/admission.md). */
+    ZKBIOD_ADMISSION_PENDING = 2,
 } zkbiod_admission;
 
 /**
@@ -46,8 +49,10 @@ typedef struct zkbiod_config {
     char *admin_token;
     char *admin_token_file;     /**< "" when not used (or overridden by a higher admin-token) */
     zlog_level log_level;       /**< default ZLOG_INFO */
-    zkbiod_admission admission; /**< default ZKBIOD_ADMISSION_AUTO */
-    char **allow_sn;            /**< SNs admitted in allow-list mode, each [A-Za-z0-9_-]{1,40} */
+    zkbiod_admission admission; /**< default ZKBIOD_ADMISSION_PENDING */
+    int pending_max;            /**< pending mode: most pending devices at once, 1..100000 */
+    int unknown_rate; /**< pending mode: new SNs registered per source address per minute */
+    char **allow_sn;  /**< SNs admitted in allow-list mode, each [A-Za-z0-9_-]{1,40} */
     size_t allow_sn_count;
     int delay;                /**< seconds between getrequest polls (Delay), 1..3600 */
     int error_delay;          /**< seconds before a retry after an error (ErrorDelay), 1..3600 */

@@ -129,6 +129,33 @@ typedef struct zc_window {
  * the caller holds the lock that protects w. */
 int zc_window_hit(zc_window *w, int limit, int window_s, time_t now, int *remaining, time_t *reset);
 
+/* ---- IP addresses and CIDR prefixes (cidr.c; issue 15, address pinning) ---------------------
+ */
+
+/* Longest accepted text: a full IPv6 address with an embedded IPv4 part and "/128". */
+#define ZC_CIDR_MAX 49
+
+/* An address or prefix: family 4 (addr[0..3]) or 6 (addr[0..15]), network byte order; bits is the
+ * prefix length (32 / 128 for a single address). Host bits past the prefix are zero. */
+typedef struct zc_cidr {
+    int family;
+    uint8_t addr[16];
+    int bits;
+} zc_cidr;
+
+/* Parse len bytes of s (no NUL needed, at most ZC_CIDR_MAX): "A.B.C.D", "A.B.C.D/N" (N 0..32), an
+ * IPv6 address with an optional "/N" (0..128). ::ffff:A.B.C.D (/96..128) is taken as IPv4. Host
+ * bits past the prefix are cleared. Zone ids, spaces, signs and empty parts are refused. 0 or -1.
+ */
+int zc_cidr_parse(const char *s, size_t len, zc_cidr *out);
+
+/* 1 when the address text ip (as zc_client_ip() gives it; IPv4-mapped IPv6 counts as IPv4) lies in
+ * c, else 0 (also for text that is not an address). */
+int zc_cidr_contains(const zc_cidr *c, const char *ip);
+
+/* zc_cidr_contains() of the parsed NUL-terminated pattern; 0 when the pattern is malformed. */
+int zc_addr_match(const char *pattern, const char *ip);
+
 /* ---- HTTP wire helpers over civetweb (wire.c) -------------------------------------------------
  * For handlers that answer in plain text (/iclock) and for the JSON reply path of daemon/api. */
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "fleet_impl.h"
 
 int zf_transport_error(int rc)
@@ -40,6 +42,36 @@ static const char *state_of(int rc)
 {
     return rc == ZKBIO_ETIMEDOUT || rc == ZKBIO_ECONN || rc == ZKBIO_ENOENT ? "unreachable"
                                                                             : "offline";
+}
+
+/* issue 15: a terminal answering at a registered address with another serial number is flagged
+ * (devices.flag "sn_mismatch", audited and logged once per change) and not used, so its punches are
+ * never stored under the registered SN. The flag clears when the registered SN answers again; a
+ * replaced terminal is deleted and added again by an operator (docs/admission.md). */
+static int check_serial(zfleet *f, const zs_fleet_device *d, zkbio_zk_client *c, char *err,
+                        size_t errsz)
+{
+    char sn[64] = "";
+    if (zkbio_zk_option_get(c, "~SerialNumber", sn, sizeof(sn)) != 0 || !sn[0])
+        return 0; /* the terminal does not say: nothing to compare */
+    int mismatch = 0, first = 0;
+    if (zs_device_report_sn(f->st, d->id, sn, &mismatch, &first) != 0 || !mismatch)
+        return 0;
+    snprintf(err, errsz,
+             "the terminal at %s:%d reports serial number %.40s, registered as %s: not used until "
+             "an operator checks it",
+             d->ip, d->port, sn, d->sn);
+    if (first) {
+        zlog_warn("fleet: terminal %lld (%s): %s", (long long)d->id, d->sn, err);
+        json_t *det =
+            json_pack("{s:s, s:s%}", "registered", d->sn, "reported", sn, strnlen(sn, 40));
+        char *text = det ? json_dumps(det, JSON_COMPACT) : NULL;
+        json_decref(det);
+        zs_audit_begin(f->st, "system", 0, d->ip, "device.sn_mismatch", d->sn, d->id, "denied",
+                       text, NULL);
+        free(text);
+    }
+    return ZKBIO_EPROTO;
 }
 
 int zf_session_open(zfleet *f, zf_term *t, char *err, size_t errsz)
@@ -86,6 +118,10 @@ int zf_session_open(zfleet *f, zf_term *t, char *err, size_t errsz)
     } else if (rc != 0) {
         snprintf(err, errsz, "%s:%d: %s", d.ip, d.port,
                  rc == ZKBIO_EACCES ? "comm key refused by the terminal" : zkbio_strerror(rc));
+    }
+    if (rc == 0 && c && (rc = check_serial(f, &d, c, err, errsz)) != 0) {
+        zkbio_zk_client_close(c);
+        c = NULL;
     }
     int fd = -1;
     if (c)

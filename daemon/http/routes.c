@@ -63,6 +63,9 @@ static const zroute routes[] = {
     {"POST", "/api/v1/attendance/device/*/sync", A, OPER, zapi_fleet_attendance_sync, 0},
     {"POST", "/api/v1/attendance/device/*/clear", A, ADM, zapi_fleet_attendance_clear, 0},
     {"POST", "/api/v1/cache/clear", A, ADM, zapi_fleet_cache_clear, 0},
+    /* issue 15, admission: approve or reject a pending terminal (api/v1_admission.c) */
+    {"POST", "/api/v1/devices/*/approve", A, ADM, zapi_device_approve, 0},
+    {"POST", "/api/v1/devices/*/reject", A, ADM, zapi_device_reject, 0},
     /* jobs part: the durable job queue (daemon/jobs; docs/management-api.md "Jobs and the queue")
      */
     {"GET", "/api/v1/jobs", A, VIEW, zapi_jobs_list, 0},

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The PUSH endpoints terminals poll (push.md §1–§6, Attendance PUSH 2.x). Access rule: documented
- * open endpoint for devices, identified by SN only, subject to the admission policy (auto or
- * allow-list).
+ * open endpoint for devices, identified by SN only, subject to the admission policy (pending,
+ * auto or allow-list; docs/admission.md).
  *
  * Every reply is plain text with a GMT Date header. Data is acknowledged (`OK: n`) only after
  * COMMIT; a database outage answers 503 so the device keeps its data and retries after ErrorDelay.
@@ -31,12 +31,46 @@ static int store_error(struct mg_connection *c, const zpush *d, const char *sn, 
     return zc_text(c, 503, "ERROR: storage unavailable, retry later");
 }
 
-static int deny(struct mg_connection *c, const char *sn, zs_admit admit)
+/* Refused requests (issue 15): logged once per source address and minute, not per request, so a
+ * flood of made-up SNs cannot flood the log; a pinned device's refusal is audited as often. */
+static int deny(struct mg_connection *c, const zpush *d, const char *sn, const char *ip,
+                zs_admit admit)
 {
-    zlog_info("%s: refused (%s)", sn,
-              admit == ZS_ADMIT_DISABLED ? "device disabled" : "not on the allow-list");
-    return zc_text(c, 403,
-                   admit == ZS_ADMIT_DISABLED ? "DEVICE DISABLED" : "ERROR: device not admitted");
+    const char *why = "not on the allow-list", *reply = "ERROR: device not admitted";
+    int status = 403;
+    switch (admit) {
+    case ZS_ADMIT_DISABLED:
+        why = "device disabled";
+        reply = "DEVICE DISABLED";
+        break;
+    case ZS_ADMIT_REJECTED:
+        why = "device rejected by an operator";
+        break;
+    case ZS_ADMIT_PINNED:
+        why = "request from outside the device's pinned address";
+        break;
+    case ZS_ADMIT_LIMITED:
+        why = "too many unknown serial numbers from this address";
+        reply = "ERROR: too many requests, retry later";
+        status = 429;
+        break;
+    case ZS_ADMIT_FULL:
+        why = "too many devices waiting for approval";
+        reply = "ERROR: too many pending devices, retry later";
+        status = 503;
+        break;
+    default:
+        break;
+    }
+    if (zs_refusal_log_first(d->store, ip)) {
+        zlog_warn("%s: refused from %s (%s); further refusals of this address are not logged "
+                  "for a minute",
+                  sn, ip, why);
+        if (admit == ZS_ADMIT_PINNED)
+            zs_audit_begin(d->store, "system", 0, ip, "device.pin_refused", sn, 0, "denied", NULL,
+                           NULL);
+    }
+    return zc_text(c, status, reply);
 }
 
 static const char *query_of(struct mg_connection *c, size_t *len)
@@ -60,8 +94,8 @@ static int handshake(struct mg_connection *c, const zpush *d, const char *ip)
     int rc = zs_device_hello(d->store, &hs, ip, &admit, stamps);
     if (rc != 0)
         return store_error(c, d, hs.sn, rc);
-    if (admit != ZS_ADMIT_OK)
-        return deny(c, hs.sn, admit);
+    if (admit != ZS_ADMIT_OK && admit != ZS_ADMIT_PENDING)
+        return deny(c, d, hs.sn, ip, admit);
     zkbio_push_server_options o = d->push;
     o.attlog_stamp = stamps[ZS_STAMP_ATTLOG][0] ? stamps[ZS_STAMP_ATTLOG] : NULL;
     o.operlog_stamp = stamps[ZS_STAMP_OPERLOG][0] ? stamps[ZS_STAMP_OPERLOG] : NULL;
@@ -71,7 +105,12 @@ static int handshake(struct mg_connection *c, const zpush *d, const char *ip)
     size_t len;
     if (zkbio_push_handshake_reply_build(&o, hs.sn, body, sizeof(body), &len) != 0)
         return zc_text(c, 500, "ERROR: handshake reply");
-    zlog_info("%s: handshake from %s (push %s, language %d)", hs.sn, ip, hs.pushver, hs.language);
+    if (admit == ZS_ADMIT_PENDING)
+        zlog_info("%s: handshake from %s: waiting for approval (zkbiod device approve %s)", hs.sn,
+                  ip, hs.sn);
+    else
+        zlog_info("%s: handshake from %s (push %s, language %d)", hs.sn, ip, hs.pushver,
+                  hs.language);
     return zc_send(c, 200, "text/plain", body, len);
 }
 
@@ -143,8 +182,9 @@ static int upload(struct mg_connection *c, const zpush *d, const char *sn, const
     int rc = zs_device_admit(d->store, sn, ip, &admit, &language);
     if (rc != 0)
         return store_error(c, d, sn, rc);
-    if (admit != ZS_ADMIT_OK)
-        return deny(c, sn, admit);
+    if (admit != ZS_ADMIT_OK && admit != ZS_ADMIT_PENDING)
+        return deny(c, d, sn, ip, admit);
+    int pending = admit == ZS_ADMIT_PENDING;
 
     char *body;
     size_t len;
@@ -177,6 +217,26 @@ static int upload(struct mg_connection *c, const zpush *d, const char *sn, const
             zlog_warn("%s: %s: %zu malformed line(s) skipped (first at line %u)", sn, table,
                       b->n_malformed, b->malformed_lines[0]);
         size_t accepted = 0;
+        if (pending) { /* issue 15: held as received until approved (store_admission.h) */
+            accepted = b->count;
+            zkbio_push_batch_free(b);
+            rc = zs_pending_stage(d->store, sn, table, stamp, body, len);
+            if (rc == ZKBIO_ETOOBIG) {
+                free(body);
+                if (zs_refusal_log_first(d->store, ip))
+                    zlog_warn("%s: pending device holds %d bytes of uploads already; refused "
+                              "until approved",
+                              sn, ZS_PENDING_BYTES_MAX);
+                return zc_text(c, 503, "ERROR: waiting for approval, retry later");
+            }
+            if (rc != 0) {
+                free(body);
+                return store_error(c, d, sn, rc);
+            }
+            snprintf(reply, sizeof(reply), t == ZKBIO_PUSH_TABLE_ERRORLOG ? "OK" : "OK: %zu",
+                     accepted);
+            break;
+        }
         if (t == ZKBIO_PUSH_TABLE_ATTLOG)
             rc = zs_ingest_attlog(d->store, sn, b, stamp, &accepted);
         else
@@ -211,6 +271,10 @@ static int upload(struct mg_connection *c, const zpush *d, const char *sn, const
         break;
     }
     case ZKBIO_PUSH_TABLE_ATTPHOTO: {
+        if (pending) { /* photos of an unapproved device are not kept (docs/admission.md) */
+            zlog_debug("%s: attendance photo of a pending device not stored", sn);
+            break;
+        }
         char name[128];
         size_t off, plen;
         rc = zkbio_push_attphoto_parse(body, len, name, sizeof(name), &off, &plen);
@@ -292,12 +356,12 @@ static int getrequest(struct mg_connection *c, const zpush *d, const char *sn, c
     int rc = zs_device_poll(d->store, sn, ip, &admit, &language, &due);
     if (rc != 0)
         return store_error(c, d, sn, rc);
-    if (admit != ZS_ADMIT_OK)
-        return deny(c, sn, admit);
+    if (admit != ZS_ADMIT_OK && admit != ZS_ADMIT_PENDING)
+        return deny(c, d, sn, ip, admit);
     char info[256];
     int has_info = zkbio_push_query_get(q, qlen, "INFO", info, sizeof(info)) == 0;
     zs_device_seen(d->store, sn, ip, has_info ? info : NULL);
-    if (!due) /* an idle poll: one database statement in all */
+    if (!due || admit != ZS_ADMIT_OK) /* idle, or pending: one database statement in all */
         return zc_text(c, 200, "OK");
     char *body;
     size_t len;
@@ -324,8 +388,8 @@ static int devicecmd(struct mg_connection *c, const zpush *d, const char *sn, co
     int rc = zs_device_admit(d->store, sn, ip, &admit, NULL);
     if (rc != 0)
         return store_error(c, d, sn, rc);
-    if (admit != ZS_ADMIT_OK)
-        return deny(c, sn, admit);
+    if (admit != ZS_ADMIT_OK && admit != ZS_ADMIT_PENDING)
+        return deny(c, d, sn, ip, admit);
     char *body;
     size_t len;
     rc = zc_read_body(c, d->max_body, &body, &len);
@@ -347,6 +411,11 @@ static int devicecmd(struct mg_connection *c, const zpush *d, const char *sn, co
                 return zc_text(c, 500, "ERROR: out of memory");
             len = (size_t)snprintf(body, 128, "ID=%s&Return=%s&CMD=%s", id, ret, cmd);
         }
+    }
+    if (admit == ZS_ADMIT_PENDING) { /* it was sent nothing: nothing to acknowledge */
+        free(body);
+        zs_device_seen(d->store, sn, ip, NULL);
+        return zc_text(c, 200, "OK");
     }
     zkbio_push_cmd_results *res = NULL;
     rc = zkbio_push_devicecmd_parse(body, len, &res);

@@ -36,4 +36,9 @@ typedef struct zpush {
  * (cdata, cdata.aspx, getrequest, ...). Returns the HTTP status sent. */
 int zpush_iclock(struct mg_connection *c, const zpush *d, const char *endpoint);
 
+/* `zkbiod device list [--pending] | approve SN|ID | reject SN|ID [zkbiod options]` (device_cli.c,
+ * issue 15): PUSH terminal admission from the command line, on the configured database. argv[0]
+ * is "device". Returns the process exit status (0 ok, 1 failed, 2 usage). */
+int zpush_device_cli(int argc, char **argv);
+
 #endif /* ZKBIOD_PUSH_H */

@@ -30,7 +30,8 @@ static char *dup_col(zdb_stmt *q, int col, int *oom)
     "sn, model, firmware, push_version, device_type, language, sync_group, enabled, ip, "          \
     "registered_at, last_seen, info, options, attlog_stamp, operlog_stamp, id, transport, name, "  \
     "location, port, tz, state, last_error, user_count, fp_count, punch_count, udp, "              \
-    "CASE WHEN comm_key <> 0 THEN 1 ELSE 0 END, created_by"
+    "CASE WHEN comm_key <> 0 THEN 1 ELSE 0 END, created_by, admission, pin_address, flag, "        \
+    "reported_sn"
 
 void zs_device_clear(zs_device *d)
 {
@@ -54,6 +55,10 @@ void zs_device_clear(zs_device *d)
     free(d->state);
     free(d->last_error);
     free(d->created_by);
+    free(d->admission);
+    free(d->pin_address);
+    free(d->flag);
+    free(d->reported_sn);
     memset(d, 0, sizeof(*d));
 }
 
@@ -97,6 +102,10 @@ static int device_row(zdb_stmt *q, zs_device *d)
     d->udp = zdb_col_int64(q, 26) != 0;
     d->comm_key_set = zdb_col_int64(q, 27) != 0;
     d->created_by = dup_col(q, 28, &oom);
+    d->admission = dup_col(q, 29, &oom);
+    d->pin_address = dup_col(q, 30, &oom);
+    d->flag = dup_col(q, 31, &oom);
+    d->reported_sn = dup_col(q, 32, &oom);
     if (oom) {
         zs_device_clear(d);
         return ZKBIO_ENOMEM;
@@ -224,7 +233,7 @@ void zs_device_page_free(zs_device_page *p)
     " WHERE (? IS NULL OR transport = ?) AND (? IS NULL OR sn = ?) AND (? IS NULL OR "             \
     "LOWER(name) LIKE ? ESCAPE '!' OR LOWER(sn) LIKE ? ESCAPE '!') AND (? < 0 OR (CASE WHEN "      \
     "transport = 'tcp4370' THEN (CASE WHEN state = 'online' THEN 1 ELSE 0 END) ELSE (CASE WHEN "   \
-    "last_seen >= ? THEN 1 ELSE 0 END) END) = ?)"
+    "last_seen >= ? THEN 1 ELSE 0 END) END) = ?) AND (? IS NULL OR admission = ?)"
 
 static int bind_device_filter(zdb_stmt *q, const zs_device_filter *f, const char *like)
 {
@@ -239,6 +248,8 @@ static int bind_device_filter(zdb_stmt *q, const zs_device_filter *f, const char
     zdb_bind_int64(q, i++, f->online);
     zdb_bind_int64(q, i++, f->seen_since);
     zdb_bind_int64(q, i++, f->online);
+    zdb_bind_text(q, i++, f->admission, -1);
+    zdb_bind_text(q, i++, f->admission, -1);
     return i;
 }
 

@@ -296,9 +296,11 @@ int zs_open(const char *uri, const zs_policy *policy, zs_store **out, char *err,
     while (policy->allow_sn && policy->allow_sn[n])
         n++;
     st->allow_sn = calloc(n + 1, sizeof(char *));
-    if (!st->uri || !st->allow_sn) {
+    st->src = calloc(ZS_SOURCES_MAX, sizeof(*st->src));
+    if (!st->uri || !st->allow_sn || !st->src) {
         free(st->uri);
         free(st->allow_sn);
+        free(st->src);
         free(st);
         return ZKBIO_ENOMEM;
     }
@@ -308,6 +310,7 @@ int zs_open(const char *uri, const zs_policy *policy, zs_store **out, char *err,
     pthread_key_create(&st->key, release_conn);
     pthread_mutex_init(&st->pool_lock, NULL);
     pthread_mutex_init(&st->seen_lock, NULL);
+    pthread_mutex_init(&st->src_lock, NULL);
     pthread_cond_init(&st->seen_cond, NULL);
 
     zdb *db;
@@ -372,6 +375,8 @@ void zs_close(zs_store *st)
     pthread_key_delete(st->key);
     pthread_mutex_destroy(&st->pool_lock);
     pthread_mutex_destroy(&st->seen_lock);
+    pthread_mutex_destroy(&st->src_lock);
+    free(st->src);
     pthread_cond_destroy(&st->seen_cond);
     for (size_t i = 0; st->allow_sn && st->allow_sn[i]; i++)
         free(st->allow_sn[i]);
@@ -419,21 +424,29 @@ static int admit_locked(zs_store *st, zdb *db, const char *sn, const char *ip, z
 {
     zdb_stmt *q;
     *created = 0;
-    int rc = zdb_prepare(db, "SELECT enabled FROM devices WHERE sn = ?", &q);
+    int rc = zdb_prepare(
+        db, "SELECT enabled, id, admission, pin_address, ip FROM devices WHERE sn = ?", &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
     rc = zdb_step(q);
     if (rc == ZDB_ROW) {
         int enabled = (int)zdb_col_int64(q, 0);
+        int64_t id = zdb_col_int64(q, 1);
+        char adm[17], pin[65], last[49];
+        snprintf(adm, sizeof(adm), "%s", zdb_col_text(q, 2));
+        snprintf(pin, sizeof(pin), "%s", zdb_col_text(q, 3));
+        snprintf(last, sizeof(last), "%s", zdb_col_text(q, 4));
         zdb_reset(q);
-        *admit = enabled ? ZS_ADMIT_OK : ZS_ADMIT_DISABLED;
+        *admit = zs_admission_row(st, db, sn, id, enabled, adm, pin, last, ip);
         return 0;
     }
     zdb_reset(q);
     if (rc < 0)
         return rc;
     if (!st->policy.auto_admit && !allow_listed(st, sn)) {
+        if (st->policy.pending) /* issue 15: registered pending, within the limits */
+            return zs_admission_register(st, db, sn, ip, admit, created);
         *admit = ZS_ADMIT_DENIED;
         return 0;
     }
@@ -469,16 +482,24 @@ int zs_device_admit(zs_store *st, const char *sn, const char *ip, zs_admit *admi
         return ZKBIO_EUNAVAIL;
     /* Fast path without a write transaction: a known device. */
     zdb_stmt *q;
-    int rc = zdb_prepare(db, "SELECT enabled, language FROM devices WHERE sn = ?", &q);
+    int rc = zdb_prepare(
+        db, "SELECT enabled, language, id, admission, pin_address, ip FROM devices WHERE sn = ?",
+        &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, sn, -1);
     rc = zdb_step(q);
     if (rc == ZDB_ROW) {
-        *admit = zdb_col_int64(q, 0) ? ZS_ADMIT_OK : ZS_ADMIT_DISABLED;
+        int enabled = (int)zdb_col_int64(q, 0);
         if (language)
             *language = (int)zdb_col_int64(q, 1);
+        int64_t id = zdb_col_int64(q, 2);
+        char adm[17], pin[65], last[49];
+        snprintf(adm, sizeof(adm), "%s", zdb_col_text(q, 3));
+        snprintf(pin, sizeof(pin), "%s", zdb_col_text(q, 4));
+        snprintf(last, sizeof(last), "%s", zdb_col_text(q, 5));
         zdb_reset(q);
+        *admit = zs_admission_row(st, db, sn, id, enabled, adm, pin, last, ip);
         return 0;
     }
     zdb_reset(q);
@@ -507,7 +528,8 @@ static int device_hello_once(zs_store *st, const zkbio_push_handshake *hs, const
     if (rc != 0)
         return rc;
     rc = admit_locked(st, db, hs->sn, ip, admit, &created);
-    if (rc != 0 || *admit != ZS_ADMIT_OK)
+    /* A pending device's handshake is answered (it keeps polling, shows "connected"). */
+    if (rc != 0 || (*admit != ZS_ADMIT_OK && *admit != ZS_ADMIT_PENDING))
         return zs_fail(db, rc != 0 ? rc : zdb_commit(db));
 
     zdb_stmt *q;
@@ -548,7 +570,7 @@ static int device_hello_once(zs_store *st, const zkbio_push_handshake *hs, const
     if (rc < 0)
         return zs_fail(db, rc);
 
-    if (created && st->policy.full_sync) {
+    if (created && st->policy.full_sync && *admit == ZS_ADMIT_OK) {
         rc = zs_sync_full(db, hs->sn, group);
         if (rc != 0)
             return zs_fail(db, rc);
@@ -608,8 +630,10 @@ int zs_patch_device(zs_store *st, int64_t id, const zs_device_patch *p)
         zdb_run(db,
                 "UPDATE devices SET name = COALESCE(?, name), location = COALESCE(?, location), "
                 "tz = COALESCE(?, tz), sync_group = COALESCE(?, sync_group), "
-                "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END WHERE id = ?",
-                "ssssiil", p->name, p->location, p->tz, p->sync_group, p->enabled, p->enabled, id);
+                "enabled = CASE WHEN ? < 0 THEN enabled ELSE ? END, "
+                "pin_address = COALESCE(?, pin_address) WHERE id = ?",
+                "ssssiisl", p->name, p->location, p->tz, p->sync_group, p->enabled, p->enabled,
+                p->pin_address, id);
     if (rc != 0)
         return rc;
     return zdb_changes(db) > 0 ? 0 : ZKBIO_ENOENT; /* matched rows (db.h) */

@@ -37,6 +37,13 @@ typedef struct zs_policy {
     int auto_admit; /**< 1: unknown SNs are registered on first contact; 0: allow-list only */
     const char *const
         *allow_sn; /**< NULL-terminated list of SNs admitted in allow-list mode (copied) */
+    /* issue 15: admission (store_admission.h, docs/admission.md) */
+    int pending;      /**< with auto_admit 0: an unknown SN is registered pending (not refused) */
+    int pending_max;  /**< pending: most devices pending at once (0 = 100) */
+    int unknown_rate; /**< pending: requests of unknown SNs per source address a minute (0 = 10) */
+    /** May be NULL: receives one line for the operator's log (an approved device heard from a
+     * new address); called on any request thread, must be thread-safe. */
+    void (*notify)(const char *line);
 } zs_policy;
 
 /**
@@ -50,7 +57,18 @@ int zs_open(const char *uri, const zs_policy *policy, zs_store **out, char *err,
 void zs_close(zs_store *st);
 
 /** Admission states of a device. */
-typedef enum zs_admit { ZS_ADMIT_OK = 0, ZS_ADMIT_DENIED = 1, ZS_ADMIT_DISABLED = 2 } zs_admit;
+typedef enum zs_admit {
+    ZS_ADMIT_OK = 0,       /**< approved: served */
+    ZS_ADMIT_DENIED = 1,   /**< unknown SN, not on the allow-list: refused, nothing stored */
+    ZS_ADMIT_DISABLED = 2, /**< known, disabled by an operator: refused */
+    /* issue 15 (store_admission.h) */
+    ZS_ADMIT_PENDING = 3,  /**< registered, waiting for approval: handshake answered, uploads held
+                              (zs_pending_stage), no users, templates or commands */
+    ZS_ADMIT_REJECTED = 4, /**< rejected by an operator: refused */
+    ZS_ADMIT_PINNED = 5,   /**< the request comes from outside the device's pin_address: refused */
+    ZS_ADMIT_LIMITED = 6,  /**< unknown SN over the per-source rate: refused, nothing stored */
+    ZS_ADMIT_FULL = 7      /**< unknown SN while pending_max devices are pending: refused */
+} zs_admit;
 
 /**
  * Handshake: register the device if admitted (policy), record what it said about itself, queue a
@@ -164,6 +182,7 @@ int zs_ping(zs_store *st);
 
 /* The tables, one header per domain. */
 #include "store_accounts.h"
+#include "store_admission.h"
 #include "store_audit.h"
 #include "store_commands.h"
 #include "store_devices.h"

@@ -43,6 +43,11 @@ typedef struct zs_device {
     int udp;                                   /**< tcp4370: 1 = UDP only */
     int comm_key_set; /**< tcp4370: a comm key is configured (the key itself is never read here) */
     char *created_by; /**< who registered it ("" for PUSH terminals, which register themselves) */
+    /* issue 15: admission (store_admission.h) */
+    char *admission;   /**< "approved" | "pending" | "rejected" */
+    char *pin_address; /**< "" or the IP address / CIDR prefix its requests must come from */
+    char *flag;        /**< "" or "sn_mismatch" (4370: the terminal reported reported_sn) */
+    char *reported_sn; /**< "" or the SN a flagged 4370 terminal reported */
     /** Commands of this device by state; filled by zs_get_device() only (0 in lists). */
     int64_t commands_queued, commands_sent, commands_failed;
 } zs_device;
@@ -69,6 +74,7 @@ typedef struct zs_device_patch {
     const char *tz;
     const char *sync_group;
     int enabled;
+    const char *pin_address; /**< issue 15: "" unpins; the caller checks it (zc_cidr_parse) */
 } zs_device_patch;
 /** Apply p to the device with that id. ZKBIO_ENOENT if unknown. */
 int zs_patch_device(zs_store *st, int64_t id, const zs_device_patch *p);
@@ -79,6 +85,7 @@ typedef struct zs_device_filter {
     const char *sn;        /**< exact SN */
     const char *q;         /**< case-insensitive (ASCII) substring of name or SN */
     int online;            /**< 1 online only, 0 offline only, -1 both */
+    const char *admission; /**< "approved", "pending" or "rejected" (issue 15) */
     int64_t seen_since;    /**< a push device is online when last_seen >= this (Unix s); a tcp4370
                                 one when state = 'online' */
     int64_t after;         /**< ids greater than this */

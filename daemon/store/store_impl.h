@@ -34,6 +34,26 @@ typedef struct zs_seen {
     struct zs_seen *next;
 } zs_seen;
 
+/* Requests of unknown SNs from one source address in the current minute (admission.c). */
+typedef struct zs_source {
+    char ip[48];    /* "" = free slot */
+    int64_t window; /* minute (Unix s / 60) of count */
+    int64_t used;   /* last use, Unix s (the least recently used slot is replaced) */
+    int count;      /* unknown-SN requests in window */
+    int logged;     /* a refusal of this source was logged in window */
+} zs_source;
+
+/* Admission of a known device's row (admission.c): enabled, admission, pin_address and the address
+ * it last used, against the request's address. Notes an address change of an approved device
+ * (audit, notify). Call with no statement of db active. */
+zs_admit zs_admission_row(zs_store *st, zdb *db, const char *sn, int64_t id, int enabled,
+                          const char *admission, const char *pin, const char *last_ip,
+                          const char *ip);
+/* An unknown SN in the pending mode, inside the caller's transaction: apply the per-source rate
+ * and the pending cap, then register it pending. *admit: ZS_ADMIT_PENDING, _LIMITED or _FULL. */
+int zs_admission_register(zs_store *st, zdb *db, const char *sn, const char *ip, zs_admit *admit,
+                          int *created);
+
 /* One ATTLOG upload waiting for the group-commit writer (writer.c); lives on the request's stack.
  */
 typedef struct zs_attlog_job {
@@ -78,6 +98,9 @@ struct zs_store {
     int ck_stopping;
     int ck_started;
     pthread_t ckpt;
+    /* issue 15: per-source counters of unknown SNs (admission.c), ZS_SOURCES_MAX slots */
+    pthread_mutex_t src_lock;
+    zs_source *src;
 };
 
 /* Start / stop the group-commit writer (stop drains the queue first). */

@@ -112,7 +112,8 @@ static int targets(zdb *db, const char *src, const char *group, const char *item
     int rc = zdb_prepare(db,
                          "SELECT d.sn, di.hash FROM devices d LEFT JOIN device_items di "
                          "ON di.sn = d.sn AND di.item_key = ? "
-                         "WHERE d.sync_group = ? AND d.sn <> ? AND d.enabled = 1 ORDER BY d.sn",
+                         "WHERE d.sync_group = ? AND d.sn <> ? AND d.enabled = 1 "
+                         "AND d.admission = 'approved' ORDER BY d.sn",
                          &q);
     if (rc != 0)
         return rc;
@@ -707,7 +708,7 @@ int zs_device_poll(zs_store *st, const char *sn, const char *ip, zs_admit *admit
                          "SELECT enabled, language, "
                          "EXISTS (SELECT 1 FROM commands WHERE sn = ? AND status = 'queued'), "
                          "EXISTS (SELECT 1 FROM commands WHERE sn = ? AND status = 'sent' AND "
-                         "sent_at <= ?) FROM devices WHERE sn = ?",
+                         "sent_at <= ?), id, admission, pin_address, ip FROM devices WHERE sn = ?",
                          &q);
     if (rc != 0)
         return rc;
@@ -717,11 +718,19 @@ int zs_device_poll(zs_store *st, const char *sn, const char *ip, zs_admit *admit
     zdb_bind_text(q, 4, sn, -1);
     rc = zdb_step(q);
     if (rc == ZDB_ROW) {
-        *admit = zdb_col_int64(q, 0) ? ZS_ADMIT_OK : ZS_ADMIT_DISABLED;
+        int enabled = (int)zdb_col_int64(q, 0);
         if (language)
             *language = (int)zdb_col_int64(q, 1);
-        *due = zdb_col_int64(q, 2) != 0 || zdb_col_int64(q, 3) != 0;
+        int due_ = zdb_col_int64(q, 2) != 0 || zdb_col_int64(q, 3) != 0;
+        int64_t id = zdb_col_int64(q, 4);
+        char adm[17], pin[65], last[49];
+        snprintf(adm, sizeof(adm), "%s", zdb_col_text(q, 5));
+        snprintf(pin, sizeof(pin), "%s", zdb_col_text(q, 6));
+        snprintf(last, sizeof(last), "%s", zdb_col_text(q, 7));
         zdb_reset(q);
+        *admit = zs_admission_row(st, db, sn, id, enabled, adm, pin, last, ip);
+        /* issue 15: nothing is handed to a device that is not approved */
+        *due = *admit == ZS_ADMIT_OK && due_;
         return 0;
     }
     zdb_reset(q);

@@ -15,7 +15,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  ADMIN_TOKEN, Client, DOC_PATH, addAccount, killAll, loadContract, pushTerminal, removeDir,
+  ADMIN_TOKEN, Client, DOC_PATH, addAccount, killAll, loadContract, pushTerminal, raw, removeDir,
   startEmulator, startZkbiod, stopProcess, stopZkbiod, tamper, tempDir, waitJob, sleep,
 } from './harness.mjs';
 
@@ -66,7 +66,8 @@ before(async () => {
     const a = addAccount(S.dir, `${role}@contract.test`, role, PASSWORD);
     if (!a.ok) S.accountErrors.push(`zkbiod user add --role ${role}: ${a.out}`);
   }
-  S.zk = await startZkbiod(S.dir);
+  // issue 15: the default admission (pending): the PUSH terminal waits for approveDevice
+  S.zk = await startZkbiod(S.dir, ['--admission', 'pending']);
   S.c = new Client(S.contract, S.zk.port);
   S.emu.tcp = await startEmulator(['--users', '5', '--punches', '20', '--serial', 'CONTRACTTCP01']);
   S.emu.key = await startEmulator(['--users', '3', '--punches', '10', '--serial', 'CONTRACTKEY01',
@@ -187,7 +188,50 @@ test('devices', async (t) => {
     const d = items(r).find((x) => x.sn === PUSH_SN || x.serial_number === PUSH_SN);
     assert.ok(d, `${PUSH_SN} in the list: ${r.text.slice(0, 300)}`);
     assert.equal(d.transport, 'push');
+    assert.equal(d.admission, 'pending', 'a new SN waits for approval (issue 15)');
     S.dev.push = d.id;
+  });
+  await t.test('admission: approve and reject (issue 15)', async () => {
+    const id = need(S.dev.push, 'push');
+    const pend = expect(await S.c.call('listDevices', { token: tok('viewer'),
+      query: { admission: 'pending' } }), 200, 'the pending list');
+    assert.ok(items(pend).some((x) => x.id === id), `${PUSH_SN} pending: ${pend.text.slice(0, 300)}`);
+    expect(await S.c.call('listDevices', { token: tok('viewer'), query: { admission: 'maybe' } }), 400,
+      'an unknown admission state');
+    expect(await S.c.call('approveDevice', { params: { id } }), 401, 'no token');
+    expect(await S.c.call('approveDevice', { params: { id }, token: need(S.tokens.operator, 'operator') }),
+      403, 'an operator');
+    expect(await S.c.call('approveDevice', { params: { id: NOSUCH }, token: admin() }), 404, 'unknown id');
+    const a = expect(await S.c.call('approveDevice', { params: { id }, token: admin() }), 200, 'approve');
+    assert.equal(a.body.data.admission, 'approved');
+    assert.equal(a.body.data.replayed.records, 3, 'the three held punches stored on approval');
+    const rogue = 'CONTRACTROGUE1';
+    const h = await raw(S.zk.port, 'GET', `/iclock/cdata?SN=${rogue}&options=all`);
+    assert.equal(h.status, 200, `a pending handshake is answered: ${h.text}`);
+    const l = expect(await S.c.call('listDevices', { token: tok('viewer'), query: { sn: rogue } }), 200);
+    const rid = need(items(l)[0], 'the rogue terminal listed').id;
+    expect(await S.c.call('rejectDevice', { params: { id }, token: admin() }), 409, 'an approved terminal');
+    expect(await S.c.call('rejectDevice', { params: { id: rid }, token: need(S.tokens.viewer, 'viewer') }),
+      403, 'a viewer');
+    expect(await S.c.call('rejectDevice', { params: { id: rid } }), 401, 'no token');
+    expect(await S.c.call('rejectDevice', { params: { id: NOSUCH }, token: admin() }), 404, 'unknown id');
+    const rj = expect(await S.c.call('rejectDevice', { params: { id: rid }, token: admin() }), 200, 'reject');
+    assert.equal(rj.body.data.admission, 'rejected');
+    const h2 = await raw(S.zk.port, 'GET', `/iclock/cdata?SN=${rogue}&options=all`);
+    assert.equal(h2.status, 403, 'a rejected terminal is refused');
+    const p = expect(await S.c.call('updateDevice', { params: { id }, body: { pin_address: '10.0.0.0/8' },
+      token: admin() }), 200, 'pin');
+    assert.equal(p.body.data.pin_address, '10.0.0.0/8');
+    const h3 = await raw(S.zk.port, 'GET', `/iclock/getrequest?SN=${PUSH_SN}`);
+    assert.equal(h3.status, 403, 'a request from outside the pinned prefix');
+    expect(await S.c.call('updateDevice', { params: { id }, body: { pin_address: '10.0.0.0/33' },
+      token: admin() }), 400, 'a malformed prefix');
+    expect(await S.c.call('updateDevice', { params: { id }, body: { pin_address: '127.0.0.1' },
+      token: admin() }), 200, 'pin to loopback');
+    const h4 = await raw(S.zk.port, 'GET', `/iclock/getrequest?SN=${PUSH_SN}`);
+    assert.equal(h4.status, 200, 'a request from the pinned address');
+    expect(await S.c.call('updateDevice', { params: { id }, body: { pin_address: '' }, token: admin() }),
+      200, 'unpin');
   });
   await t.test('create 4370 terminals', async () => {
     const body = { name: 'Front door', ip: '127.0.0.1', port: S.emu.tcp.port, location: 'Lobby' };

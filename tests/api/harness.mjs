@@ -90,7 +90,8 @@ export async function startZkbiod(dir, extra = []) {
   const portFile = join(dir, 'zkbiod.ports');
   const logFile = join(dir, 'zkbiod.log');
   const args = ['--data-dir', dir, '--listen', '127.0.0.1:0', '--service-listen', 'off',
-    '--admin-token-file', tokenFile, '--port-file', portFile, '--log-level', 'warn', ...extra];
+    '--admin-token-file', tokenFile, '--port-file', portFile, '--log-level', 'warn',
+    '--admission', 'auto', ...extra]; // approved terminals unless extra says otherwise (issue 15)
   const proc = spawn(ZKBIOD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   let log = '';

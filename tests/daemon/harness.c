@@ -60,6 +60,8 @@ static int spawn(zkd *d)
     argv[n++] = "1";
     argv[n++] = "--log-level";
     argv[n++] = "debug";
+    argv[n++] = "--admission"; /* these tests' terminals are approved ones; extra may override */
+    argv[n++] = "auto";
     for (int i = 0; i < d->n_extra; i++)
         argv[n++] = d->extra[i];
     argv[n] = NULL;
@@ -256,7 +258,8 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-static long request(const zkd *d, const char *path, const char *body, int auth, membuf *out)
+static long request_m(const zkd *d, const char *method, const char *path, const char *body,
+                      int auth, membuf *out)
 {
     CURL *c = curl_easy_init();
     if (!c)
@@ -276,12 +279,35 @@ static long request(const zkd *d, const char *path, const char *body, int auth, 
     curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
     if (body)
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    if (method)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     long status = 0;
     if (curl_easy_perform(c) == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return status;
+}
+
+static long request(const zkd *d, const char *path, const char *body, int auth, membuf *out)
+{
+    return request_m(d, NULL, path, body, auth, out);
+}
+
+json_t *zkd_api_patch(const zkd *d, const char *body, long *status, const char *path_fmt, ...)
+{
+    char path[900];
+    va_list ap;
+    va_start(ap, path_fmt);
+    vsnprintf(path, sizeof(path), path_fmt, ap);
+    va_end(ap);
+    membuf m = {0};
+    long st = request_m(d, "PATCH", path, body, 1, &m);
+    if (status)
+        *status = st;
+    json_t *j = m.p ? json_loads(m.p, 0, NULL) : NULL;
+    free(m.p);
+    return j;
 }
 
 long zkd_http_get(const zkd *d, const char *path, char *buf, size_t size)

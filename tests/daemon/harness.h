@@ -63,6 +63,13 @@ json_t *zkd_api(const zkd *d, const char *body, long *status, const char *path_f
 #endif
     ;
 
+/* The same as a PATCH with a JSON body (issue 15: pin_address). */
+json_t *zkd_api_patch(const zkd *d, const char *body, long *status, const char *path_fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
 /* Plain GET of any path without the token (for /health). Returns the status; body copied to buf. */
 long zkd_http_get(const zkd *d, const char *path, char *buf, size_t size);
 

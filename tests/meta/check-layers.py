@@ -40,6 +40,7 @@ OTHER_HEADERS = {
     "store": {
         "store_accounts.h": "PART",
         "store_audit.h": "PART",
+        "store_admission.h": "PART",
         "store_devices.h": "PART",
         "store_users.h": "PART",
         "store_punches.h": "PART",

@@ -114,7 +114,8 @@ static void test_defaults(void)
     CHECK_STR(c.admin_token_file, "");
     CHECK_STR(c.config_file, "");
     CHECK(c.log_level == ZLOG_INFO);
-    CHECK(c.admission == ZKBIOD_ADMISSION_AUTO);
+    CHECK(c.admission == ZKBIOD_ADMISSION_PENDING); /* issue 15: the safe default */
+    CHECK(c.pending_max == 100 && c.unknown_rate == 10);
     CHECK(c.allow_sn_count == 0 && c.allow_sn && c.allow_sn[0] == NULL);
     CHECK(c.delay == 10);
     CHECK(c.error_delay == 30);

@@ -41,10 +41,11 @@ static zs_fleet_device dev(const char *sn, const char *ip, int port)
     return d;
 }
 
-static int stop_at_1000(void *ctx, size_t done)
+/* Stop after the second committed transaction. */
+static int stop_after_two(void *ctx, size_t done)
 {
     (void)ctx;
-    return done >= 1000;
+    return done >= 2 * ZS_FLEET_BATCH;
 }
 
 static void test_fleet(zs_store *st)
@@ -80,8 +81,8 @@ static void test_fleet(zs_store *st)
     CHECK_EQ_INT(n, 2);
     free(list);
 
-    /* bulk insert: 1,234 punches (three transactions), then again: all duplicates */
-    size_t np = 1234, ins = 0, dup = 0;
+    /* bulk insert: three transactions' worth, then again: all duplicates */
+    size_t np = 2 * ZS_FLEET_BATCH + 234, ins = 0, dup = 0;
     zs_fleet_punch *p = calloc(np, sizeof(*p));
     NEED(p);
     for (size_t i = 0; i < np; i++) {
@@ -100,9 +101,9 @@ static void test_fleet(zs_store *st)
     CHECK(zs_fleet_punches_insert(st, "FLT0002", p, 10, NULL, NULL, &ins, &dup) == 0);
     CHECK(ins == 10 && dup == 0);
     /* stopped by the progress callback after a committed batch */
-    CHECK_EQ_INT(zs_fleet_punches_insert(st, "FLT0003", p, np, stop_at_1000, NULL, &ins, &dup),
+    CHECK_EQ_INT(zs_fleet_punches_insert(st, "FLT0003", p, np, stop_after_two, NULL, &ins, &dup),
                  ZKBIO_ECANCELED);
-    CHECK(ins == 1000 && dup == 0);
+    CHECK(ins == 2 * ZS_FLEET_BATCH && dup == 0);
     /* the PUSH path's key: a punch stored by the group-commit writer is a duplicate here */
     zkbio_push_batch *batch = NULL;
     const char body[] = "77\t2024-03-01 08:00:00\t0\t1\t0\n";

@@ -164,3 +164,33 @@ CREATE TABLE IF NOT EXISTS device_leases (
 -- for ingest speed when nothing read by PIN; the user filter reads by PIN now.
 CREATE INDEX IF NOT EXISTS attendance_sn_time ON attendance (sn, punch_time);
 CREATE INDEX IF NOT EXISTS attendance_pin_time ON attendance (pin, punch_time);
+
+-- ---- issue 15: admission ------------------------------------------------------------------
+-- admission: approved | pending | rejected. Rows registered before this step are approved; a
+-- PUSH terminal first seen in the `pending` mode is registered pending (store/admission.c).
+-- pin_address: "" or an IP address or CIDR prefix the terminal's requests must come from.
+-- flag: "" or "sn_mismatch" (a 4370 terminal reported reported_sn, not its registered SN).
+@SQLITE@
+ALTER TABLE devices ADD COLUMN admission VARCHAR(16) NOT NULL DEFAULT 'approved';
+ALTER TABLE devices ADD COLUMN pin_address VARCHAR(64) NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN flag VARCHAR(32) NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN reported_sn VARCHAR(40) NOT NULL DEFAULT '';
+@MARIADB@
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS admission VARCHAR(16) NOT NULL DEFAULT 'approved',
+ ADD COLUMN IF NOT EXISTS pin_address VARCHAR(64) NOT NULL DEFAULT '',
+ ADD COLUMN IF NOT EXISTS flag VARCHAR(32) NOT NULL DEFAULT '',
+ ADD COLUMN IF NOT EXISTS reported_sn VARCHAR(40) NOT NULL DEFAULT '';
+@BOTH@
+CREATE INDEX IF NOT EXISTS devices_admission ON devices (admission, id);
+-- Uploads of a pending terminal, kept as received (the raw body, in the terminal's charset) until
+-- an operator approves it (replayed through the ordinary ingest, then deleted) or rejects it
+-- (deleted). tbl: the PUSH table name (ATTLOG, OPERLOG, USERINFO, BIODATA, ...).
+CREATE TABLE IF NOT EXISTS pending_uploads (
+ id @ID@,
+ sn VARCHAR(40) NOT NULL,
+ tbl VARCHAR(16) NOT NULL,
+ stamp VARCHAR(32) NOT NULL DEFAULT '',
+ body @BLOB@ NOT NULL,
+ received_at BIGINT NOT NULL
+)@T@;
+CREATE INDEX IF NOT EXISTS pending_uploads_sn ON pending_uploads (sn, id);

@@ -120,9 +120,14 @@ CREATE TABLE `devices` (
   `fp_count` int(11) NOT NULL DEFAULT -1,
   `punch_count` int(11) NOT NULL DEFAULT -1,
   `created_by` varchar(128) NOT NULL DEFAULT '',
+  `admission` varchar(16) NOT NULL DEFAULT 'approved',
+  `pin_address` varchar(64) NOT NULL DEFAULT '',
+  `flag` varchar(32) NOT NULL DEFAULT '',
+  `reported_sn` varchar(40) NOT NULL DEFAULT '',
   PRIMARY KEY (`id`),
   UNIQUE KEY `devices_sn` (`sn`),
-  KEY `devices_endpoint` (`ip`,`port`)
+  KEY `devices_endpoint` (`ip`,`port`),
+  KEY `devices_admission` (`admission`,`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `errorlog` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
@@ -184,6 +189,16 @@ CREATE TABLE `operlog` (
   `received_at` bigint(20) NOT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `sn` (`sn`,`op_type`,`op_time`,`admin`,`v1`,`v2`,`v3`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `pending_uploads` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `sn` varchar(40) NOT NULL,
+  `tbl` varchar(16) NOT NULL,
+  `stamp` varchar(32) NOT NULL DEFAULT '',
+  `body` longblob NOT NULL,
+  `received_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`id`),
+  KEY `pending_uploads_sn` (`sn`,`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `photos` (
   `pin` varchar(24) NOT NULL,
