@@ -48,9 +48,10 @@
  *
  * Jobs: zfleet_open registers the handlers of the kinds below with daemon/jobs (zjobs_register);
  * their payload is JSON ({"device_id":N,...}), their result JSON text:
- *   - attendance.pull: the whole log in chunks, stored in ZS_FLEET_BATCH-row (5,000) transactions; progress in bytes
- *     while it downloads, then in records; result {"downloaded","inserted","duplicates",
- *     "download_ms","total_ms"}; ZJOB_RETRY on network errors, ZJOB_FAIL on a refused comm key;
+ *   - attendance.pull: the whole log in chunks, stored in ZS_FLEET_BATCH-row (5,000) transactions;
+ * progress in bytes while it downloads, then in records; result
+ * {"downloaded","inserted","duplicates", "download_ms","total_ms"}; ZJOB_RETRY on network errors,
+ * ZJOB_FAIL on a refused comm key;
  *   - log.clear: with the terminal disabled, the pull, then the terminal's log cleared only after
  *     its records are committed; the pull's counts + "cleared":true;
  *   - user.to_db: users + FP templates of the terminal into users/templates (the store's PUSH
