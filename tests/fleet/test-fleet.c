@@ -18,35 +18,10 @@
 #include <sqlite3.h>
 
 #include "harness.h"
+#include "http-json.h"
 #include "zkbio/zk4370_emu.h"
 
 /* ---- helpers -------------------------------------------------------------------------------- */
-
-typedef struct buf {
-    char *p;
-    size_t n;
-} buf;
-
-static size_t on_data(char *p, size_t sz, size_t nm, void *u)
-{
-    buf *b = u;
-    char *q = realloc(b->p, b->n + sz * nm + 1);
-    if (!q)
-        return 0;
-    memcpy(q + b->n, p, sz * nm);
-    b->p = q;
-    b->n += sz * nm;
-    b->p[b->n] = '\0';
-    return sz * nm;
-}
-
-static size_t on_header(char *p, size_t sz, size_t nm, void *u)
-{
-    long *retry = u;
-    if (sz * nm > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-        *retry = atol(p + 12);
-    return sz * nm;
-}
 
 /* An /api/v1 call with the admin token: method, JSON body (NULL = none). Returns the parsed
  * envelope (json_decref) or NULL; *status = HTTP status; *retry_after (may be NULL). */
@@ -55,40 +30,19 @@ static json_t *api(const zkd *d, const char *method, const char *body, long *sta
 static json_t *api(const zkd *d, const char *method, const char *body, long *status,
                    long *retry_after, const char *fmt, ...)
 {
-    char path[512], url[640];
+    char path[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(path, sizeof(path), fmt, ap);
     va_end(ap);
-    snprintf(url, sizeof(url), "%s%s", d->url, path);
-    CURL *c = curl_easy_init();
-    buf b = {0};
-    long retry = 0;
-    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer " ZKD_TOKEN);
-    h = curl_slist_append(h, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &retry);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    *status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    const http_json_opts o = {.token = ZKD_TOKEN, .timeout_ms = 30000};
+    http_json_reply r;
+    *status = http_json_call(&r, d->url, method, path, body, &o);
     if (retry_after)
-        *retry_after = retry;
-    json_t *j = b.p ? json_loads(b.p, 0, NULL) : NULL;
-    if (!j && getenv("ZKBIO_TEST_VERBOSE"))
-        fprintf(stderr, "%s %s -> %ld %s\n", method, path, *status, b.p ? b.p : "");
-    free(b.p);
-    return j;
+        *retry_after = atol(r.retry_after);
+    if (!r.j && getenv("ZKBIO_TEST_VERBOSE"))
+        fprintf(stderr, "%s %s -> %ld %s\n", method, path, *status, r.text ? r.text : "");
+    return http_json_take(&r);
 }
 
 static json_t *data_of(json_t *j)
