@@ -1,11 +1,12 @@
 /* http-json: one libcurl request to a test's zkbiod and its JSON reply, shared by the HTTP tests
  * (auth-http, api-v1, routes, jobs-http, fleet).
  *
- * http_json_call() performs METHOD on BASE PATH (e.g. "http://127.0.0.1:8080" + "/api/v1/jobs"),
- * with an "Authorization: Bearer TOKEN" header when token is not NULL, "Content-Type:
- * application/json" unless o->no_content_type, one extra header line when o->header is not NULL,
- * and BODY as the request body when not NULL (so "" sends an empty body). It waits at most
- * o->timeout_ms (0 = 10 s). o may be NULL (all defaults).
+ * http_json_call() performs METHOD on BASE PATH (e.g. "http://127.0.0.1:8080" + "/api/v1/jobs";
+ * method NULL = libcurl's choice: GET, or POST when there is a body), with an "Authorization:
+ * Bearer TOKEN" header when token is not NULL, "Content-Type: application/json" unless
+ * o->no_content_type, one extra header line when o->header is not NULL, and BODY as the request
+ * body when not NULL (so "" sends an empty body). It waits at most o->timeout_ms (0 = 10 s). o may
+ * be NULL (all defaults).
  *
  * The reply: status (0 on transport error), text (the raw body, NUL-terminated, or NULL when
  * none), body_len, j (text parsed as JSON, NULL when not JSON) and the captured header values
