@@ -134,6 +134,14 @@ static void wait_job(const zkd *d, long long id, int ms, char state[64])
     }
 }
 
+/* Waits (at most ms) for job id to end, then reads its state and its result (the JSON text). */
+static void job_outcome(const zkd *d, long long id, int ms, char state[64], char *result,
+                        size_t size)
+{
+    wait_job(d, id, ms, state);
+    db_text(d, result, size, "SELECT result FROM jobs WHERE id = %lld", id);
+}
+
 /* An emulator on 127.0.0.1 (port 0 = any). */
 static zkbio_zk_emu *emu(uint16_t port, uint32_t key, int udp_only, size_t punches,
                          const char *serial)
@@ -456,8 +464,7 @@ static int t_users(void)
     json_decref(j);
     j = NULL;
     char state[64], result[2048];
-    wait_job(&d, jid, 20000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 20000, state, result, sizeof(result));
     REQUIRE(!strcmp(state, "completed"), "enrollment job %s: %s", state, result);
     j = json_loads(result, 0, NULL);
     REQUIRE(json_is_true(json_object_get(j, "ok")) && jint(j, "captures") == 3,
@@ -473,8 +480,7 @@ static int t_users(void)
     REQUIRE(st == 201 && jid > 0, "add with a failing enrollment: %ld", st);
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 20000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 20000, state, result, sizeof(result));
     j = json_loads(result, 0, NULL);
     REQUIRE(!strcmp(state, "failed") && json_is_false(json_object_get(j, "ok")) &&
                 !strcmp(jstr(j, "error"), "quality too low") && jint(j, "captures") == 2,
@@ -511,8 +517,7 @@ static int t_sync(void)
     long long jid2 = jint(data_of(j), "job_id");
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 60000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 60000, state, result, sizeof(result));
     REQUIRE(!strcmp(state, "completed"), "job %lld %s %s", jid, state, result);
     REQUIRE(st == 202 && (jid2 == jid || db_int(&d, "SELECT COUNT(*) FROM jobs WHERE kind = "
                                                     "'attendance.pull'") <= 3),
@@ -533,8 +538,7 @@ static int t_sync(void)
     jid = jint(data_of(j), "job_id");
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 60000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 60000, state, result, sizeof(result));
     j = json_loads(result, 0, NULL);
     REQUIRE(!strcmp(state, "completed") && jint(j, "downloaded") == 20000 &&
                 jint(j, "inserted") == 0 && jint(j, "duplicates") == 20000,
@@ -550,8 +554,7 @@ static int t_sync(void)
     REQUIRE(st == 202 && jid > 0, "syncUserToDb: %ld", st);
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 30000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 30000, state, result, sizeof(result));
     REQUIRE(!strcmp(state, "completed"), "to_db %s %s", state, result);
     REQUIRE(db_int(&d, "SELECT COUNT(*) FROM users WHERE source_sn = 'EMUSYNC1'") == 5 &&
                 db_int(&d, "SELECT COUNT(*) FROM templates WHERE source_sn = 'EMUSYNC1'") == 5,
@@ -570,8 +573,7 @@ static int t_sync(void)
         jid = jint(data_of(j), "job_id");
         json_decref(j);
         j = NULL;
-        wait_job(&d, jid, 30000, state);
-        db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+        job_outcome(&d, jid, 30000, state, result, sizeof(result));
         zkbio_zk_emu_stats_get(b, &es);
     }
     zkbio_zk_emu_stop(b);
@@ -605,8 +607,7 @@ static int t_clear(void)
     REQUIRE(st == 202 && jid > 0, "clear: %ld", st);
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 30000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 30000, state, result, sizeof(result));
     REQUIRE(!strcmp(state, "completed"), "clear job %s %s", state, result);
     zkbio_zk_emu_stats es;
     zkbio_zk_emu_stats_get(a, &es);
