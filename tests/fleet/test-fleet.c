@@ -183,6 +183,27 @@ static long long add_emu(const zkd *d, zkbio_zk_emu *e, uint32_t key, int udp, l
     return id;
 }
 
+/* zkbiod started with args and emulator e (comm key key, TCP) registered: the device id, or -1
+ * with the reason printed (no emulator, zkbiod did not start, the add was not 201). */
+static long long start_with_emu(zkd *d, const char *const *args, zkbio_zk_emu *e, uint32_t key)
+{
+    if (!e) {
+        fprintf(stderr, "emulator did not start\n");
+        return -1;
+    }
+    if (zkd_start(d, NULL, args) != 0) {
+        fprintf(stderr, "zkbiod did not start\n");
+        return -1;
+    }
+    long st;
+    long long id = add_emu(d, e, key, 0, &st);
+    if (st != 201) {
+        fprintf(stderr, "add: HTTP %ld\n", st);
+        return -1;
+    }
+    return id;
+}
+
 /* Wait until the fleet holds a session to device id (its listener). */
 static int wait_connected(const zkd *d, long long id, int ms)
 {
@@ -327,10 +348,8 @@ static int t_ops(void)
     zkbio_zk_emu *a = emu(0, 0, 0, 0, "EMUOPS01");
     json_t *j = NULL;
     long st, retry = 0;
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, FAST) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 0, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, FAST, a, 0);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     j = api(&d, "POST", "{\"seconds\":7}", &st, NULL, "/api/v1/devices/%lld/unlock", id);
     REQUIRE(st == 200 && jint(data_of(j), "audit_id") > 0 &&
                 jint(data_of(j), "auto_lock_in") == 7 &&
@@ -412,10 +431,8 @@ static int t_users(void)
     zkbio_zk_emu *a = emu(0, 0, 0, 0, "EMUUSR01");
     json_t *j = NULL;
     long st;
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, FAST) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 0, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, FAST, a, 0);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     j = api(&d, "POST", "{\"user_id\":\"9001\",\"name\":\"Ada\",\"privilege\":0,\"card\":77}", &st,
             NULL, "/api/v1/users/device/%lld", id);
     REQUIRE(st == 201 && jint(data_of(j), "uid") == 6, "add user: %ld uid %lld", st,
@@ -503,10 +520,8 @@ static int t_sync(void)
     json_t *j = NULL;
     long st;
     char state[64], result[512];
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, NOLISTEN) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 4321, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, NOLISTEN, a, 4321);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     j = api(&d, "POST", NULL, &st, NULL, "/api/v1/attendance/device/%lld/sync", id);
     long long jid = jint(data_of(j), "job_id");
     REQUIRE(st == 202 && jid > 0 && jint(data_of(j), "device_id") == id &&
@@ -598,10 +613,8 @@ static int t_clear(void)
     json_t *j = NULL;
     long st;
     char state[64], result[512];
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, FAST) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 0, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, FAST, a, 0);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     j = api(&d, "POST", NULL, &st, NULL, "/api/v1/attendance/device/%lld/clear", id);
     long long jid = jint(data_of(j), "job_id");
     REQUIRE(st == 202 && jid > 0, "clear: %ld", st);
@@ -947,10 +960,8 @@ static int t_pull_100k(void)
     json_t *j = NULL;
     long st;
     char state[64], result[512];
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, NOLISTEN) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 0, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, NOLISTEN, a, 0);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     long long t0 = now_ms();
     j = api(&d, "POST", NULL, &st, NULL, "/api/v1/attendance/device/%lld/sync", id);
     long long jid = jint(data_of(j), "job_id");
