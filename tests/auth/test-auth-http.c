@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "http-json.h"
 #include "zkbiod-launch.h"
 
 #include "../support/test.h"
@@ -40,92 +41,21 @@ static char dir[] = "/tmp/zkbio-authhttp-XXXXXX";
 static char db[4200];
 static int port;
 
-typedef struct reply {
-    long status;
-    json_t *j;
-    char www[128];
-    char retry[32];
-} reply;
-
-typedef struct buf {
-    char *p;
-    size_t n;
-} buf;
-
-static size_t on_data(char *d, size_t sz, size_t nm, void *u)
-{
-    buf *b = u;
-    char *p = realloc(b->p, b->n + sz * nm + 1);
-    if (!p)
-        return 0;
-    memcpy(p + b->n, d, sz * nm);
-    b->p = p;
-    b->n += sz * nm;
-    b->p[b->n] = '\0';
-    return sz * nm;
-}
-
-static void header_value(const char *line, size_t len, const char *name, char *out, size_t size)
-{
-    size_t nl = strlen(name);
-    if (len <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
-        return;
-    const char *v = line + nl + 1;
-    while (*v == ' ')
-        v++;
-    size_t vl = len - (size_t)(v - line);
-    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
-        vl--;
-    if (vl >= size)
-        vl = size - 1;
-    memcpy(out, v, vl);
-    out[vl] = '\0';
-}
-
-static size_t on_header(char *d, size_t sz, size_t nm, void *u)
-{
-    reply *r = u;
-    header_value(d, sz * nm, "WWW-Authenticate", r->www, sizeof(r->www));
-    header_value(d, sz * nm, "Retry-After", r->retry, sizeof(r->retry));
-    return sz * nm;
-}
+typedef http_json_reply reply;
 
 /* One request; token NULL = no Authorization header. */
 static void call(reply *r, const char *method, const char *path, const char *token,
                  const char *body)
 {
-    memset(r, 0, sizeof(*r));
-    char url[1024], auth[1200];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-    CURL *c = curl_easy_init();
-    buf b = {NULL, 0};
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    if (token) {
-        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-        h = curl_slist_append(h, auth);
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    r->j = b.p ? json_loads(b.p, 0, NULL) : NULL;
-    free(b.p);
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+    const http_json_opts o = {.token = token, .timeout_ms = 20000};
+    http_json_call(r, base, method, path, body, &o);
 }
 
 static void done(reply *r)
 {
-    json_decref(r->j);
-    r->j = NULL;
+    http_json_free(r);
 }
 
 /* The error code of an envelope error, "" otherwise. */
@@ -313,14 +243,14 @@ static void run(void)
     done(&r);
     call(&r, "GET", "/api/v1/devices", NULL, NULL);
     CHECK(r.status == 401 && !strcmp(code_of(&r), "UNAUTHORIZED"));
-    CHECK(strncasecmp(r.www, "Bearer", 6) == 0);
+    CHECK(strncasecmp(r.www_authenticate, "Bearer", 6) == 0);
     done(&r);
     char tampered[1024];
     snprintf(tampered, sizeof(tampered), "%s", admin);
     char *mid = strchr(tampered, '.') + 3;
     *mid = *mid == 'A' ? 'B' : 'A';
     call(&r, "GET", "/api/v1/devices", tampered, NULL);
-    CHECK(r.status == 401 && !strcmp(code_of(&r), "TOKEN_INVALID") && r.www[0]);
+    CHECK(r.status == 401 && !strcmp(code_of(&r), "TOKEN_INVALID") && r.www_authenticate[0]);
     done(&r);
     snprintf(tampered, sizeof(tampered), "%s", admin);
     size_t tl = strlen(tampered);
@@ -337,7 +267,7 @@ static void run(void)
     c.exp = time(NULL) - 3600;
     NEED(zauth_jwt_sign(key, sizeof(key), &c, expired, sizeof(expired)) == 0);
     call(&r, "GET", "/api/v1/devices", expired, NULL);
-    CHECK(r.status == 401 && !strcmp(code_of(&r), "TOKEN_EXPIRED") && r.www[0]);
+    CHECK(r.status == 401 && !strcmp(code_of(&r), "TOKEN_EXPIRED") && r.www_authenticate[0]);
     done(&r);
     call(&r, "GET", "/api/v1/devices", "not-the-admin-token", NULL);
     CHECK(r.status == 401 && !strcmp(code_of(&r), "TOKEN_INVALID"));
@@ -521,7 +451,7 @@ static void run(void)
     call(&r, "POST", "/api/v1/auth/login", NULL,
          "{\"email\":\"opal@example.org\",\"password\":\"opal-pass-1\"}");
     CHECK(r.status == 429 && !strcmp(code_of(&r), "RATE_LIMITED"));
-    CHECK(atoi(r.retry) > 0 && atoi(r.retry) <= 900);
+    CHECK(atoi(r.retry_after) > 0 && atoi(r.retry_after) <= 900);
     done(&r);
     CHECK(audit_count("auth.login", "denied", NULL) >= 1);
     /* Bearers are not rate limited by it. */

@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 
+#include "http-json.h"
 #include "zkbiod-launch.h"
 
 void zkd_sleep_ms(long ms)
@@ -239,59 +240,13 @@ void zkd_cleanup(zkd *d, int passed)
 /* ----------------------------------------------------------------------------------------------------------
  */
 
-typedef struct membuf {
-    char *p;
-    size_t len;
-} membuf;
-
-static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
+/* One request (method NULL = GET, or POST with a body), the admin token when auth, a JSON
+ * Content-Type only with a body; the reply in *r (http_json_free). Returns the status. */
+static long request(const zkd *d, const char *method, const char *path, const char *body, int auth,
+                    http_json_reply *r)
 {
-    membuf *m = ud;
-    size_t n = size * nmemb;
-    char *p = realloc(m->p, m->len + n + 1);
-    if (!p)
-        return 0;
-    memcpy(p + m->len, data, n);
-    m->p = p;
-    m->len += n;
-    m->p[m->len] = '\0';
-    return n;
-}
-
-static long request_m(const zkd *d, const char *method, const char *path, const char *body,
-                      int auth, membuf *out)
-{
-    CURL *c = curl_easy_init();
-    if (!c)
-        return 0;
-    char url[1024];
-    snprintf(url, sizeof(url), "%s%s", d->url, path);
-    struct curl_slist *h = NULL;
-    if (auth)
-        h = curl_slist_append(h, "Authorization: Bearer " ZKD_TOKEN);
-    if (body)
-        h = curl_slist_append(h, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    if (method)
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return status;
-}
-
-static long request(const zkd *d, const char *path, const char *body, int auth, membuf *out)
-{
-    return request_m(d, NULL, path, body, auth, out);
+    const http_json_opts o = {.token = auth ? ZKD_TOKEN : NULL, .no_content_type = !body};
+    return http_json_call(r, d->url, method, path, body, &o);
 }
 
 json_t *zkd_api_patch(const zkd *d, const char *body, long *status, const char *path_fmt, ...)
@@ -301,22 +256,20 @@ json_t *zkd_api_patch(const zkd *d, const char *body, long *status, const char *
     va_start(ap, path_fmt);
     vsnprintf(path, sizeof(path), path_fmt, ap);
     va_end(ap);
-    membuf m = {0};
-    long st = request_m(d, "PATCH", path, body, 1, &m);
+    http_json_reply r;
+    long st = request(d, "PATCH", path, body, 1, &r);
     if (status)
         *status = st;
-    json_t *j = m.p ? json_loads(m.p, 0, NULL) : NULL;
-    free(m.p);
-    return j;
+    return http_json_take(&r);
 }
 
 long zkd_http_get(const zkd *d, const char *path, char *buf, size_t size)
 {
-    membuf m = {0};
-    long st = request(d, path, NULL, 0, &m);
+    http_json_reply r;
+    long st = request(d, NULL, path, NULL, 0, &r);
     if (buf && size)
-        snprintf(buf, size, "%s", m.p ? m.p : "");
-    free(m.p);
+        snprintf(buf, size, "%s", r.text ? r.text : "");
+    http_json_free(&r);
     return st;
 }
 
@@ -327,15 +280,14 @@ json_t *zkd_api(const zkd *d, const char *body, long *status, const char *path_f
     va_start(ap, path_fmt);
     vsnprintf(path, sizeof(path), path_fmt, ap);
     va_end(ap);
-    membuf m = {0};
-    long st = request(d, path, body, 1, &m);
+    http_json_reply r;
+    long st = request(d, NULL, path, body, 1, &r);
     if (status)
         *status = st;
-    json_t *j = m.p ? json_loads(m.p, 0, NULL) : NULL;
-    if (!j && st)
-        fprintf(stderr, "harness: %s -> HTTP %ld, not JSON: %.200s\n", path, st, m.p ? m.p : "");
-    free(m.p);
-    return j;
+    if (!r.j && st)
+        fprintf(stderr, "harness: %s -> HTTP %ld, not JSON: %.200s\n", path, st,
+                r.text ? r.text : "");
+    return http_json_take(&r);
 }
 
 json_t *zkd_items(json_t *reply)

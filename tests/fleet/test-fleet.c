@@ -18,35 +18,10 @@
 #include <sqlite3.h>
 
 #include "harness.h"
+#include "http-json.h"
 #include "zkbio/zk4370_emu.h"
 
 /* ---- helpers -------------------------------------------------------------------------------- */
-
-typedef struct buf {
-    char *p;
-    size_t n;
-} buf;
-
-static size_t on_data(char *p, size_t sz, size_t nm, void *u)
-{
-    buf *b = u;
-    char *q = realloc(b->p, b->n + sz * nm + 1);
-    if (!q)
-        return 0;
-    memcpy(q + b->n, p, sz * nm);
-    b->p = q;
-    b->n += sz * nm;
-    b->p[b->n] = '\0';
-    return sz * nm;
-}
-
-static size_t on_header(char *p, size_t sz, size_t nm, void *u)
-{
-    long *retry = u;
-    if (sz * nm > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-        *retry = atol(p + 12);
-    return sz * nm;
-}
 
 /* An /api/v1 call with the admin token: method, JSON body (NULL = none). Returns the parsed
  * envelope (json_decref) or NULL; *status = HTTP status; *retry_after (may be NULL). */
@@ -55,40 +30,19 @@ static json_t *api(const zkd *d, const char *method, const char *body, long *sta
 static json_t *api(const zkd *d, const char *method, const char *body, long *status,
                    long *retry_after, const char *fmt, ...)
 {
-    char path[512], url[640];
+    char path[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(path, sizeof(path), fmt, ap);
     va_end(ap);
-    snprintf(url, sizeof(url), "%s%s", d->url, path);
-    CURL *c = curl_easy_init();
-    buf b = {0};
-    long retry = 0;
-    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer " ZKD_TOKEN);
-    h = curl_slist_append(h, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &retry);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    *status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    const http_json_opts o = {.token = ZKD_TOKEN, .timeout_ms = 30000};
+    http_json_reply r;
+    *status = http_json_call(&r, d->url, method, path, body, &o);
     if (retry_after)
-        *retry_after = retry;
-    json_t *j = b.p ? json_loads(b.p, 0, NULL) : NULL;
-    if (!j && getenv("ZKBIO_TEST_VERBOSE"))
-        fprintf(stderr, "%s %s -> %ld %s\n", method, path, *status, b.p ? b.p : "");
-    free(b.p);
-    return j;
+        *retry_after = atol(r.retry_after);
+    if (!r.j && getenv("ZKBIO_TEST_VERBOSE"))
+        fprintf(stderr, "%s %s -> %ld %s\n", method, path, *status, r.text ? r.text : "");
+    return http_json_take(&r);
 }
 
 static json_t *data_of(json_t *j)
@@ -180,6 +134,14 @@ static void wait_job(const zkd *d, long long id, int ms, char state[64])
     }
 }
 
+/* Waits (at most ms) for job id to end, then reads its state and its result (the JSON text). */
+static void job_outcome(const zkd *d, long long id, int ms, char state[64], char *result,
+                        size_t size)
+{
+    wait_job(d, id, ms, state);
+    db_text(d, result, size, "SELECT result FROM jobs WHERE id = %lld", id);
+}
+
 /* An emulator on 127.0.0.1 (port 0 = any). */
 static zkbio_zk_emu *emu(uint16_t port, uint32_t key, int udp_only, size_t punches,
                          const char *serial)
@@ -218,6 +180,27 @@ static long long add_emu(const zkd *d, zkbio_zk_emu *e, uint32_t key, int udp, l
     json_t *j = api(d, "POST", body, st, NULL, "/api/v1/devices");
     long long id = *st == 201 ? jint(data_of(j), "id") : -1;
     json_decref(j);
+    return id;
+}
+
+/* zkbiod started with args and emulator e (comm key key, TCP) registered: the device id, or -1
+ * with the reason printed (no emulator, zkbiod did not start, the add was not 201). */
+static long long start_with_emu(zkd *d, const char *const *args, zkbio_zk_emu *e, uint32_t key)
+{
+    if (!e) {
+        fprintf(stderr, "emulator did not start\n");
+        return -1;
+    }
+    if (zkd_start(d, NULL, args) != 0) {
+        fprintf(stderr, "zkbiod did not start\n");
+        return -1;
+    }
+    long st;
+    long long id = add_emu(d, e, key, 0, &st);
+    if (st != 201) {
+        fprintf(stderr, "add: HTTP %ld\n", st);
+        return -1;
+    }
     return id;
 }
 
@@ -365,10 +348,8 @@ static int t_ops(void)
     zkbio_zk_emu *a = emu(0, 0, 0, 0, "EMUOPS01");
     json_t *j = NULL;
     long st, retry = 0;
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, FAST) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 0, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, FAST, a, 0);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     j = api(&d, "POST", "{\"seconds\":7}", &st, NULL, "/api/v1/devices/%lld/unlock", id);
     REQUIRE(st == 200 && jint(data_of(j), "audit_id") > 0 &&
                 jint(data_of(j), "auto_lock_in") == 7 &&
@@ -450,10 +431,8 @@ static int t_users(void)
     zkbio_zk_emu *a = emu(0, 0, 0, 0, "EMUUSR01");
     json_t *j = NULL;
     long st;
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, FAST) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 0, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, FAST, a, 0);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     j = api(&d, "POST", "{\"user_id\":\"9001\",\"name\":\"Ada\",\"privilege\":0,\"card\":77}", &st,
             NULL, "/api/v1/users/device/%lld", id);
     REQUIRE(st == 201 && jint(data_of(j), "uid") == 6, "add user: %ld uid %lld", st,
@@ -502,8 +481,7 @@ static int t_users(void)
     json_decref(j);
     j = NULL;
     char state[64], result[2048];
-    wait_job(&d, jid, 20000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 20000, state, result, sizeof(result));
     REQUIRE(!strcmp(state, "completed"), "enrollment job %s: %s", state, result);
     j = json_loads(result, 0, NULL);
     REQUIRE(json_is_true(json_object_get(j, "ok")) && jint(j, "captures") == 3,
@@ -519,8 +497,7 @@ static int t_users(void)
     REQUIRE(st == 201 && jid > 0, "add with a failing enrollment: %ld", st);
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 20000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 20000, state, result, sizeof(result));
     j = json_loads(result, 0, NULL);
     REQUIRE(!strcmp(state, "failed") && json_is_false(json_object_get(j, "ok")) &&
                 !strcmp(jstr(j, "error"), "quality too low") && jint(j, "captures") == 2,
@@ -543,10 +520,8 @@ static int t_sync(void)
     json_t *j = NULL;
     long st;
     char state[64], result[512];
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, NOLISTEN) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 4321, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, NOLISTEN, a, 4321);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     j = api(&d, "POST", NULL, &st, NULL, "/api/v1/attendance/device/%lld/sync", id);
     long long jid = jint(data_of(j), "job_id");
     REQUIRE(st == 202 && jid > 0 && jint(data_of(j), "device_id") == id &&
@@ -557,8 +532,7 @@ static int t_sync(void)
     long long jid2 = jint(data_of(j), "job_id");
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 60000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 60000, state, result, sizeof(result));
     REQUIRE(!strcmp(state, "completed"), "job %lld %s %s", jid, state, result);
     REQUIRE(st == 202 && (jid2 == jid || db_int(&d, "SELECT COUNT(*) FROM jobs WHERE kind = "
                                                     "'attendance.pull'") <= 3),
@@ -579,8 +553,7 @@ static int t_sync(void)
     jid = jint(data_of(j), "job_id");
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 60000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 60000, state, result, sizeof(result));
     j = json_loads(result, 0, NULL);
     REQUIRE(!strcmp(state, "completed") && jint(j, "downloaded") == 20000 &&
                 jint(j, "inserted") == 0 && jint(j, "duplicates") == 20000,
@@ -596,8 +569,7 @@ static int t_sync(void)
     REQUIRE(st == 202 && jid > 0, "syncUserToDb: %ld", st);
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 30000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 30000, state, result, sizeof(result));
     REQUIRE(!strcmp(state, "completed"), "to_db %s %s", state, result);
     REQUIRE(db_int(&d, "SELECT COUNT(*) FROM users WHERE source_sn = 'EMUSYNC1'") == 5 &&
                 db_int(&d, "SELECT COUNT(*) FROM templates WHERE source_sn = 'EMUSYNC1'") == 5,
@@ -616,8 +588,7 @@ static int t_sync(void)
         jid = jint(data_of(j), "job_id");
         json_decref(j);
         j = NULL;
-        wait_job(&d, jid, 30000, state);
-        db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+        job_outcome(&d, jid, 30000, state, result, sizeof(result));
         zkbio_zk_emu_stats_get(b, &es);
     }
     zkbio_zk_emu_stop(b);
@@ -642,17 +613,14 @@ static int t_clear(void)
     json_t *j = NULL;
     long st;
     char state[64], result[512];
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, FAST) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 0, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, FAST, a, 0);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     j = api(&d, "POST", NULL, &st, NULL, "/api/v1/attendance/device/%lld/clear", id);
     long long jid = jint(data_of(j), "job_id");
     REQUIRE(st == 202 && jid > 0, "clear: %ld", st);
     json_decref(j);
     j = NULL;
-    wait_job(&d, jid, 30000, state);
-    db_text(&d, result, sizeof(result), "SELECT result FROM jobs WHERE id = %lld", jid);
+    job_outcome(&d, jid, 30000, state, result, sizeof(result));
     REQUIRE(!strcmp(state, "completed"), "clear job %s %s", state, result);
     zkbio_zk_emu_stats es;
     zkbio_zk_emu_stats_get(a, &es);
@@ -992,10 +960,8 @@ static int t_pull_100k(void)
     json_t *j = NULL;
     long st;
     char state[64], result[512];
-    REQUIRE(a, "emulator");
-    REQUIRE(zkd_start(&d, NULL, NOLISTEN) == 0, "zkbiod did not start");
-    long long id = add_emu(&d, a, 0, 0, &st);
-    REQUIRE(st == 201, "add: %ld", st);
+    long long id = start_with_emu(&d, NOLISTEN, a, 0);
+    REQUIRE(id > 0, "zkbiod with the terminal registered");
     long long t0 = now_ms();
     j = api(&d, "POST", NULL, &st, NULL, "/api/v1/attendance/device/%lld/sync", id);
     long long jid = jint(data_of(j), "job_id");

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "db.h"
+#include "http-json.h"
 #include "test.h"
 #include "zkbiod-launch.h"
 
@@ -29,56 +30,23 @@ static int port;
 static pid_t pid;
 static const char *zkbiod;
 
-typedef struct buf {
-    char *p;
-    size_t n;
-} buf;
-
-static size_t on_data(char *d, size_t sz, size_t nm, void *u)
-{
-    buf *b = u;
-    char *p = realloc(b->p, b->n + sz * nm + 1);
-    if (!p)
-        return 0;
-    memcpy(p + b->n, d, sz * nm);
-    b->p = p;
-    b->n += sz * nm;
-    b->p[b->n] = '\0';
-    return sz * nm;
-}
-
-/* One request; the JSON reply into *out (NULL when none); the status, 0 on transport error. */
+/* One request; the JSON reply into *out (NULL when none); the status, 0 on transport error. A POST
+ * sends an empty body and, like every call here, no Content-Type. */
 static long call(const char *method, int auth, json_t **out, const char *fmt, ...)
     TEST_PRINTF_(4, 5);
 static long call(const char *method, int auth, json_t **out, const char *fmt, ...)
 {
-    char path[512], url[600];
+    char path[512], base[64];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(path, sizeof(path), fmt, ap);
     va_end(ap);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-    CURL *c = curl_easy_init();
-    buf b = {0};
-    struct curl_slist *h = NULL;
-    if (auth)
-        h = curl_slist_append(h, "Authorization: Bearer " TOKEN);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (strcmp(method, "POST") == 0)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    *out = b.p ? json_loads(b.p, 0, NULL) : NULL;
-    free(b.p);
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+    const http_json_opts o = {.token = auth ? TOKEN : NULL, .no_content_type = 1};
+    http_json_reply r;
+    long status =
+        http_json_call(&r, base, method, path, strcmp(method, "POST") == 0 ? "" : NULL, &o);
+    *out = http_json_take(&r);
     return status;
 }
 

@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "jobs.h"
+#include "test-db.h"
 #include "test.h"
 
 static char uri[4200];
@@ -820,15 +821,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s sqlite:tmp|URI [scenario...]\n", argv[0]);
         return 2;
     }
-    char dir[] = "/tmp/zkbio-jobs-XXXXXX";
-    int tmp = strcmp(argv[1], "sqlite:tmp") == 0;
-    if (tmp) {
-        if (!mkdtemp(dir))
-            return 2;
-        snprintf(uri, sizeof(uri), "sqlite:%s/jobs.db", dir);
-    } else {
-        snprintf(uri, sizeof(uri), "%s", argv[1]);
-    }
+    test_db db;
+    if (test_db_init(&db, argv[1], "zkbio-jobs", "jobs.db") != 0)
+        return 2;
+    snprintf(uri, sizeof(uri), "%s", db.uri);
     zs_store *st = open_store();
     if (!st)
         return 1;
@@ -853,14 +849,6 @@ int main(int argc, char **argv)
         printf("%s - %s\n", test_failed_ == before ? "ok" : "FAIL", s->name);
     }
     zs_close(st);
-    if (tmp) {
-        char path[4300];
-        const char *sfx[] = {"", "-wal", "-shm"};
-        for (int i = 0; i < 3; i++) {
-            snprintf(path, sizeof(path), "%s/jobs.db%s", dir, sfx[i]);
-            unlink(path);
-        }
-        rmdir(dir);
-    }
+    test_db_cleanup(&db);
     return TEST_DONE();
 }

@@ -23,6 +23,7 @@
 #include <curl/curl.h>
 
 #include "api.h"
+#include "http-json.h"
 #include "db.h"
 #include "http.h"
 #include "store.h"
@@ -30,58 +31,8 @@
 #include "../support/test.h"
 
 #define TOKEN "api-v1-test-token-0123"
-#define AUTH  "Authorization: Bearer " TOKEN
 
-typedef struct reply {
-    long status;
-    json_t *j;
-    char etag[80];
-    char request_id[80];
-    size_t body_len;
-} reply;
-
-typedef struct buf {
-    char *p;
-    size_t n;
-} buf;
-
-static size_t on_data(char *d, size_t sz, size_t nm, void *u)
-{
-    buf *b = u;
-    char *p = realloc(b->p, b->n + sz * nm + 1);
-    if (!p)
-        return 0;
-    memcpy(p + b->n, d, sz * nm);
-    b->p = p;
-    b->n += sz * nm;
-    b->p[b->n] = '\0';
-    return sz * nm;
-}
-
-static void header_value(const char *line, size_t len, const char *name, char *out, size_t size)
-{
-    size_t nl = strlen(name);
-    if (len <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
-        return;
-    const char *v = line + nl + 1;
-    while (*v == ' ')
-        v++;
-    size_t vl = len - (size_t)(v - line);
-    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
-        vl--;
-    if (vl >= size)
-        vl = size - 1;
-    memcpy(out, v, vl);
-    out[vl] = '\0';
-}
-
-static size_t on_header(char *d, size_t sz, size_t nm, void *u)
-{
-    reply *r = u;
-    header_value(d, sz * nm, "ETag", r->etag, sizeof(r->etag));
-    header_value(d, sz * nm, "X-Request-Id", r->request_id, sizeof(r->request_id));
-    return sz * nm;
-}
+typedef http_json_reply reply;
 
 static int port;
 
@@ -89,38 +40,15 @@ static int port;
 static void call(reply *r, const char *method, const char *path, const char *body,
                  const char *header)
 {
-    memset(r, 0, sizeof(*r));
-    char url[1024];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-    CURL *c = curl_easy_init();
-    buf b = {NULL, 0};
-    struct curl_slist *h = curl_slist_append(NULL, AUTH);
-    h = curl_slist_append(h, "Content-Type: application/json");
-    if (header)
-        h = curl_slist_append(h, header);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    r->body_len = b.n;
-    r->j = b.p ? json_loads(b.p, 0, NULL) : NULL;
-    free(b.p);
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+    const http_json_opts o = {.token = TOKEN, .header = header};
+    http_json_call(r, base, method, path, body, &o);
 }
 
 static void done(reply *r)
 {
-    json_decref(r->j);
-    r->j = NULL;
+    http_json_free(r);
 }
 
 /* The error envelope with this code, and the metadata's request id equal to the header's. */

@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "fpservice.h"
 #include "http.h"
+#include "http-json.h"
 #include "store.h"
 
 static int passed, failed;
@@ -94,50 +95,16 @@ static void patterns(void)
 
 /* ---- HTTP ----------------------------------------------------------------------------------- */
 
-typedef struct buf {
-    char *p;
-    size_t n;
-} buf;
-
-static size_t on_data(char *d, size_t sz, size_t nm, void *u)
-{
-    buf *b = u;
-    char *p = realloc(b->p, b->n + sz * nm + 1);
-    if (!p)
-        return 0;
-    memcpy(p + b->n, d, sz * nm);
-    b->p = p;
-    b->n += sz * nm;
-    b->p[b->n] = '\0';
-    return sz * nm;
-}
-
 /* One request; returns the status and the parsed body in *out (NULL when not JSON). */
 static long http(int port, const char *method, const char *path, const char *body,
                  const char *header, json_t **out)
 {
-    char url[256];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-    CURL *c = curl_easy_init();
-    buf b = {NULL, 0};
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    if (header)
-        h = curl_slist_append(h, header);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    *out = b.p ? json_loads(b.p, 0, NULL) : NULL;
-    free(b.p);
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+    const http_json_opts o = {.header = header};
+    http_json_reply r;
+    long status = http_json_call(&r, base, method, path, body, &o);
+    *out = http_json_take(&r);
     return status;
 }
 

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "store.h"
 
+#include "../support/test-db.h"
 #include "../support/test.h"
 
 static int hello(zs_store *st, const char *sn, const char *ip, zs_admit *admit)
@@ -193,24 +194,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s sqlite:tmp|URI\n", argv[0]);
         return 2;
     }
-    char uri[4200], dir[] = "/tmp/zkbio-admission-XXXXXX";
-    int tmp = strcmp(argv[1], "sqlite:tmp") == 0;
-    if (tmp) {
-        if (!mkdtemp(dir))
-            return 2;
-        snprintf(uri, sizeof(uri), "sqlite:%s/store.db", dir);
-    } else {
-        snprintf(uri, sizeof(uri), "%s", argv[1]);
-    }
+    test_db db;
+    if (test_db_init(&db, argv[1], "zkbio-admission", "store.db") != 0)
+        return 2;
+    const char *uri = db.uri;
     run(uri);
-    if (tmp) {
-        char path[4300];
-        const char *sfx[] = {"", "-wal", "-shm"};
-        for (int i = 0; i < 3; i++) {
-            snprintf(path, sizeof(path), "%s/store.db%s", dir, sfx[i]);
-            unlink(path);
-        }
-        rmdir(dir);
-    }
+    test_db_cleanup(&db);
     return TEST_DONE();
 }

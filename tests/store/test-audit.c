@@ -11,6 +11,7 @@
 
 #include "store.h"
 
+#include "../support/test-db.h"
 #include "../support/test.h"
 
 /* REQUIRE with the expression as its message (jumps to the function's `out`). */
@@ -183,30 +184,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s sqlite:tmp|URI\n", argv[0]);
         return 2;
     }
-    char uri[4200];
-    char dir[] = "/tmp/zkbio-audit-XXXXXX";
-    int tmp = strcmp(argv[1], "sqlite:tmp") == 0;
-    if (tmp) {
-        if (!mkdtemp(dir))
-            return 2;
-        snprintf(uri, sizeof(uri), "sqlite:%s/store.db", dir);
-    } else {
-        snprintf(uri, sizeof(uri), "%s", argv[1]);
-    }
+    test_db db;
+    if (test_db_init(&db, argv[1], "zkbio-audit", "store.db") != 0)
+        return 2;
+    const char *uri = db.uri;
     zs_store *st = open_store(uri);
     NEED(st);
     test_begin_end(st);
     test_filters_paging(st);
 out:
     zs_close(st);
-    if (tmp) {
-        char path[4300];
-        const char *sfx[] = {"", "-wal", "-shm"};
-        for (int i = 0; i < 3; i++) {
-            snprintf(path, sizeof(path), "%s/store.db%s", dir, sfx[i]);
-            unlink(path);
-        }
-        rmdir(dir);
-    }
+    test_db_cleanup(&db);
     return TEST_DONE();
 }

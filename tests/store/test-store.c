@@ -15,6 +15,7 @@
 #include "db.h"
 #include "store.h"
 
+#include "../support/test-db.h"
 #include "../support/test.h"
 
 static zs_store *open_store(const char *uri, int timeout_s, int auto_admit,
@@ -884,16 +885,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s sqlite:tmp|URI\n", argv[0]);
         return 2;
     }
-    char uri[4200];
-    char dir[] = "/tmp/zkbio-store-XXXXXX";
-    int tmp = strcmp(argv[1], "sqlite:tmp") == 0;
-    if (tmp) {
-        if (!mkdtemp(dir))
-            return 2;
-        snprintf(uri, sizeof(uri), "sqlite:%s/store.db", dir);
-    } else {
-        snprintf(uri, sizeof(uri), "%s", argv[1]);
-    }
+    test_db db;
+    if (test_db_init(&db, argv[1], "zkbio-store", "store.db") != 0)
+        return 2;
+    const char *uri = db.uri;
     test_sync(uri);
     test_attendance(uri);
     test_retries(uri);
@@ -904,14 +899,6 @@ int main(int argc, char **argv)
     test_fp_template_objects(uri);
     test_group_commit(uri);
     test_poll(uri);
-    if (tmp) {
-        char path[4300];
-        const char *sfx[] = {"", "-wal", "-shm"};
-        for (int i = 0; i < 3; i++) {
-            snprintf(path, sizeof(path), "%s/store.db%s", dir, sfx[i]);
-            unlink(path);
-        }
-        rmdir(dir);
-    }
+    test_db_cleanup(&db);
     return TEST_DONE();
 }
