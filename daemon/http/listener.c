@@ -112,6 +112,26 @@ static void join(char *const *list, size_t n, char *out, size_t size, int *tls)
     }
 }
 
+/* civetweb's own refusals on the terminal listener (a request head over its buffer, a malformed
+ * request line, ...) are answered in the /api/v1 envelope too, so every answer of this listener
+ * is JSON with an error body (civetweb 1.15 `http_error` callback: 0 = answered here). */
+static int terminal_http_error(struct mg_connection *c, int status, const char *msg)
+{
+    const struct mg_context *ctx = mg_get_context(c);
+    zreq r;
+    req_init(&r, c, ctx ? mg_get_user_data(ctx) : NULL, ZAPI_ADMIN);
+    const char *code = status == 413   ? "PAYLOAD_TOO_LARGE"
+                       : status == 404 ? "NOT_FOUND"
+                       : status == 405 ? "METHOD_NOT_ALLOWED"
+                       : status < 500  ? "VALIDATION_ERROR"
+                                       : "INTERNAL_ERROR";
+    char text[160];
+    snprintf(text, sizeof(text), "%s", msg && *msg ? msg : "the request could not be read");
+    text[strcspn(text, "\r\n")] = '\0';
+    zapi_v1_fail(&r, status, code, text, NULL);
+    return 0;
+}
+
 static int start_terminal(const zkbiod_config *cfg, zhttp *h, char *err, size_t errsz)
 {
     if (!cfg->listen_count)
@@ -141,6 +161,7 @@ static int start_terminal(const zkbiod_config *cfg, zhttp *h, char *err, size_t 
     struct mg_callbacks cb;
     memset(&cb, 0, sizeof(cb));
     cb.log_message = log_terminal;
+    cb.http_error = terminal_http_error;
     h->terminal = mg_start(&cb, h->app, options);
     if (!h->terminal) {
         snprintf(err, errsz, "cannot listen on %.900s", h->ports);
