@@ -35,14 +35,6 @@ int zapi_fleet_device(zreq *r, zs_fleet_device *d)
     return 0;
 }
 
-void zapi_fleet_query(zreq *r, const char *name, char *buf, size_t size)
-{
-    const struct mg_request_info *ri = mg_get_request_info(r->c);
-    const char *q = ri && ri->query_string ? ri->query_string : "";
-    if (mg_get_var(q, strlen(q), name, buf, size) < 0)
-        buf[0] = '\0';
-}
-
 int zapi_fleet_is_4370(const zs_fleet_device *d)
 {
     return strcmp(d->transport, "tcp4370") == 0;
@@ -404,7 +396,8 @@ int zapi_fleet_device_info(zreq *r)
         return zapi_ok(r, 200, "last reported by the terminal", data);
     }
     char q[8];
-    zapi_fleet_query(r, "refresh", q, sizeof(q));
+    if (zapi_query(r, "refresh", q, sizeof(q)) < 0)
+        return 400;
     zkbio_zk_info info;
     int64_t read_at = 0;
     int cached = 0;

@@ -9,8 +9,6 @@
 /* The device of /api/v1/.../{id} (arg[0], numeric devices.id) into *d; 0, or the status of the
  * 404/503 sent. */
 int zapi_fleet_device(zreq *r, zs_fleet_device *d);
-/* Query parameter `name` into buf ("" when absent or too long). */
-void zapi_fleet_query(zreq *r, const char *name, char *buf, size_t size);
 /* 1 when d is a 4370 terminal (else a PUSH one). */
 int zapi_fleet_is_4370(const zs_fleet_device *d);
 /* The JSON body of the request (an object), or NULL after the 400/413 sent (*status). */

@@ -35,18 +35,16 @@ int zapi_fleet_users_list(zreq *r)
         return zapi_v1_fail(r, 400, "VALIDATION_ERROR",
                             "a PUSH terminal's users are read from the database: GET /api/v1/users",
                             NULL);
-    char lb[16], ab[16];
-    zapi_fleet_query(r, "limit", lb, sizeof(lb));
-    zapi_fleet_query(r, "after", ab, sizeof(ab));
-    char *end;
-    long limit = lb[0] ? strtol(lb, &end, 10) : 100;
-    if (lb[0] && (*end || limit < 1 || limit > 1000))
-        return bad(r, "limit", "\"limit\" is a number 1..1000 (default 100)");
-    long after = ab[0] ? strtol(ab, &end, 10) : 0;
-    if (ab[0] && (*end || after < 0 || after > 65535))
+    zapi_paging pg;
+    int64_t after = 0;
+    if ((st = zapi_page_params(r, &pg)) != 0 || (st = zapi_page_after_id(r, &pg, &after)) != 0)
+        return st;
+    if (after > 65535)
         return bad(r, "after", "\"after\" is the uid cursor of the previous page (0..65535)");
+    long limit = pg.limit;
     char rb[8];
-    zapi_fleet_query(r, "refresh", rb, sizeof(rb));
+    if (zapi_query(r, "refresh", rb, sizeof(rb)) < 0)
+        return 400;
     zkbio_zk_user *u = NULL;
     size_t n = 0;
     int64_t read_at = 0;

@@ -18,6 +18,9 @@
 #include <sqlite3.h>
 
 #include "harness.h"
+
+/* a query value longer than any parameter buffer */
+#define XLONG "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 #include "http-json.h"
 #include "zkbio/zk4370_emu.h"
 
@@ -464,6 +467,13 @@ static int t_users(void)
     j = api(&d, "GET", NULL, &st, NULL, "/api/v1/users/device/%lld?limit=0", id);
     REQUIRE(st == 400, "limit 0: %ld", st);
     json_decref(j);
+    /* the one paging convention (api/page.c): no page/offset, cursors are uids */
+    static const char *const bad_q[] = {"page=2", "after=abc", "after=70000", "refresh=" XLONG};
+    for (size_t k = 0; k < sizeof(bad_q) / sizeof(bad_q[0]); k++) {
+        j = api(&d, "GET", NULL, &st, NULL, "/api/v1/users/device/%lld?%s", id, bad_q[k]);
+        CHECK_MSG(st == 400, "%.20s: %ld", bad_q[k], st);
+        json_decref(j);
+    }
     j = api(&d, "DELETE", NULL, &st, NULL, "/api/v1/users/device/%lld/9001", id);
     REQUIRE(st == 200, "delete user: %ld", st);
     json_decref(j);
