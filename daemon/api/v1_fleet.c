@@ -235,7 +235,7 @@ static void sanitize_sn(const char *in, char out[41])
     out[n] = '\0';
 }
 
-static int bad_field(zreq *r, const char *field, const char *rule)
+int zapi_fleet_bad_field(zreq *r, const char *field, const char *rule)
 {
     return zapi_v1_fail(r, 400, "VALIDATION_ERROR", rule, json_pack("{s:s}", "field", field));
 }
@@ -252,25 +252,27 @@ int zapi_fleet_device_add(zreq *r)
     char serial[64] = "";
     json_t *port = json_object_get(j, "port"), *udp = json_object_get(j, "udp");
     if (str_field(j, "name", 128, "", d.name, sizeof(d.name)) || !d.name[0])
-        status = bad_field(r, "name", "\"name\" is required (a string of 1..128)");
+        status = zapi_fleet_bad_field(r, "name", "\"name\" is required (a string of 1..128)");
     else if (str_field(j, "ip", 48, "", d.ip, sizeof(d.ip)) || !d.ip[0] || strchr(d.ip, ' '))
-        status = bad_field(r, "ip", "\"ip\" is required (an address or host name)");
+        status = zapi_fleet_bad_field(r, "ip", "\"ip\" is required (an address or host name)");
     else if (port && (!json_is_integer(port) || json_integer_value(port) < 1 ||
                       json_integer_value(port) > 65535))
-        status = bad_field(r, "port", "\"port\" is a number 1..65535 (default 4370)");
+        status = zapi_fleet_bad_field(r, "port", "\"port\" is a number 1..65535 (default 4370)");
     else if (comm_key_field(j, &d.comm_key))
-        status = bad_field(r, "password", "\"password\" (the comm key) is a number 0..999999");
+        status = zapi_fleet_bad_field(r, "password",
+                                      "\"password\" (the comm key) is a number 0..999999");
     else if (str_field(j, "location", 128, "", d.location, sizeof(d.location)))
-        status = bad_field(r, "location", "\"location\" is a string of at most 128");
+        status = zapi_fleet_bad_field(r, "location", "\"location\" is a string of at most 128");
     else if (str_field(j, "tz", 64, "", d.tz, sizeof(d.tz)) || !zfleet_tz_valid(d.tz))
-        status = bad_field(r, "tz", "\"tz\" is a UTC offset (\"+03:00\") or \"UTC\"");
+        status = zapi_fleet_bad_field(r, "tz", "\"tz\" is a UTC offset (\"+03:00\") or \"UTC\"");
     else if (str_field(j, "serial_number", 40, "", serial, sizeof(serial)))
-        status = bad_field(r, "serial_number", "\"serial_number\" is a string of at most 40");
+        status =
+            zapi_fleet_bad_field(r, "serial_number", "\"serial_number\" is a string of at most 40");
     else if (udp && !json_is_boolean(udp))
-        status = bad_field(r, "udp", "\"udp\" is a boolean");
+        status = zapi_fleet_bad_field(r, "udp", "\"udp\" is a boolean");
     else if (str_field(j, "sync_group", 64, "default", d.sync_group, sizeof(d.sync_group)) ||
              !d.sync_group[0])
-        status = bad_field(r, "sync_group", "\"sync_group\" is a string of 1..64");
+        status = zapi_fleet_bad_field(r, "sync_group", "\"sync_group\" is a string of 1..64");
     else
         status = 0;
     d.port = port ? (int)json_integer_value(port) : 4370;
@@ -466,7 +468,7 @@ int zapi_fleet_device_unlock(zreq *r)
     int ok = !sv || (json_is_integer(sv) && seconds >= 1 && seconds <= 60);
     json_decref(j);
     if (!ok)
-        return bad_field(r, "seconds", "\"seconds\" is a number 1..60 (default 5)");
+        return zapi_fleet_bad_field(r, "seconds", "\"seconds\" is a number 1..60 (default 5)");
     char acct[128];
     if (r->who.account_id)
         snprintf(acct, sizeof(acct), "account:%lld", (long long)r->who.account_id);

@@ -31,4 +31,7 @@ int zapi_fleet_job(zreq *r, const zs_fleet_device *d, const char *queue, const c
 /* ISO-8601 UTC (second resolution) of a wall-clock ms time into out; returns out. */
 const char *zapi_fleet_iso_ms(int64_t ms, char out[32]);
 
+/* 400 VALIDATION_ERROR for a body field: message `rule`, details {"field": field}. Returns 400. */
+int zapi_fleet_bad_field(zreq *r, const char *field, const char *rule);
+
 #endif /* ZKBIOD_API_V1_FLEET_H */

@@ -12,11 +12,6 @@
 
 #include "v1_fleet.h"
 
-static int bad(zreq *r, const char *field, const char *rule)
-{
-    return zapi_v1_fail(r, 400, "VALIDATION_ERROR", rule, json_pack("{s:s}", "field", field));
-}
-
 static int cmp_uid(const void *x, const void *y)
 {
     const zkbio_zk_user *a = x, *b = y;
@@ -40,7 +35,8 @@ int zapi_fleet_users_list(zreq *r)
     if ((st = zapi_page_params(r, &pg)) != 0 || (st = zapi_page_after_id(r, &pg, &after)) != 0)
         return st;
     if (after > 65535)
-        return bad(r, "after", "\"after\" is the uid cursor of the previous page (0..65535)");
+        return zapi_bad_param(r, "after",
+                              "\"after\" is the uid cursor of the previous page (0..65535)");
     long limit = pg.limit;
     char rb[8];
     if (zapi_query(r, "refresh", rb, sizeof(rb)) < 0)
@@ -119,21 +115,22 @@ int zapi_fleet_user_add(zreq *r)
            *fin = json_object_get(j, "enroll_finger");
     int priv = pri ? (int)json_integer_value(pri) : 0;
     if (user_id_field(json_object_get(j, "user_id"), u.user_id))
-        st = bad(r, "user_id", "\"user_id\" is required: a string of 1..24 or a positive number");
+        st = zapi_fleet_bad_field(
+            r, "user_id", "\"user_id\" is required: a string of 1..24 or a positive number");
     else if (!json_is_string(name) || json_string_length(name) > 24)
-        st = bad(r, "name", "\"name\" is required: a string of at most 24 bytes");
+        st = zapi_fleet_bad_field(r, "name", "\"name\" is required: a string of at most 24 bytes");
     else if (pri && (!json_is_integer(pri) || (priv != 0 && priv != 2 && priv != 6 && priv != 14)))
-        st = bad(r, "privilege",
-                 "\"privilege\" is 0 (user), 2 (enroller), 6 (manager) or 14 "
-                 "(admin)");
+        st = zapi_fleet_bad_field(r, "privilege",
+                                  "\"privilege\" is 0 (user), 2 (enroller), 6 (manager) or 14 "
+                                  "(admin)");
     else if (card && (!json_is_integer(card) || json_integer_value(card) < 0 ||
                       json_integer_value(card) > 4294967295LL))
-        st = bad(r, "card", "\"card\" is a number 0..4294967295");
+        st = zapi_fleet_bad_field(r, "card", "\"card\" is a number 0..4294967295");
     else if (pw && (!json_is_string(pw) || json_string_length(pw) > 8))
-        st = bad(r, "password", "\"password\" is a string of at most 8");
+        st = zapi_fleet_bad_field(r, "password", "\"password\" is a string of at most 8");
     else if (fin && !json_is_null(fin) &&
              (!json_is_integer(fin) || json_integer_value(fin) < 0 || json_integer_value(fin) > 9))
-        st = bad(r, "enroll_finger", "\"enroll_finger\" is a finger index 0..9");
+        st = zapi_fleet_bad_field(r, "enroll_finger", "\"enroll_finger\" is a finger index 0..9");
     if (st) {
         json_decref(j);
         return st;
@@ -170,7 +167,8 @@ int zapi_fleet_user_add(zreq *r)
                               .end_datetime = ""};
         if (zkbio_push_cmd_user_update(&pu, 0, text, sizeof(text), &len) != 0) {
             zs_audit_end(r->app->store, aid, "failed", NULL);
-            return bad(r, "user_id", "this user id cannot be sent to a PUSH terminal");
+            return zapi_fleet_bad_field(r, "user_id",
+                                        "this user id cannot be sent to a PUSH terminal");
         }
         return zapi_fleet_push_command(r, &d, text, "DATA UPDATE USERINFO", aid);
     }
