@@ -468,7 +468,7 @@ static int t_users(void)
     REQUIRE(st == 400, "limit 0: %ld", st);
     json_decref(j);
     /* the one paging convention (api/page.c): no page/offset, cursors are uids */
-    static const char *const bad_q[] = {"page=2", "after=abc", "after=70000", "refresh=" XLONG};
+    static const char *const bad_q[] = {"page=2", "after=abc", "after=70000", ("refresh=" XLONG)};
     for (size_t k = 0; k < sizeof(bad_q) / sizeof(bad_q[0]); k++) {
         j = api(&d, "GET", NULL, &st, NULL, "/api/v1/users/device/%lld?%s", id, bad_q[k]);
         CHECK_MSG(st == 400, "%.20s: %ld", bad_q[k], st);
