@@ -22,7 +22,7 @@
 
 #include "db.h"
 
-#define SCHEMA_LATEST 5
+#define SCHEMA_LATEST 6
 
 static int passed, failed;
 

@@ -12,6 +12,27 @@ CREATE TABLE `accounts` (
   PRIMARY KEY (`id`),
   UNIQUE KEY `email` (`email`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `api_tokens` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `account_id` bigint(20) NOT NULL,
+  `token_hash` char(64) NOT NULL,
+  `token_version` int(11) NOT NULL,
+  `created_at` bigint(20) NOT NULL,
+  `last_used_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `token_hash` (`token_hash`),
+  KEY `api_tokens_account` (`account_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `areas` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `area_code` varchar(64) NOT NULL,
+  `area_name` varchar(128) NOT NULL,
+  `parent_id` bigint(20) NOT NULL DEFAULT 0,
+  `created_at` bigint(20) NOT NULL DEFAULT 0,
+  `updated_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `area_code` (`area_code`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `attendance` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
   `sn` varchar(40) NOT NULL,
@@ -73,6 +94,16 @@ CREATE TABLE `commands` (
   KEY `commands_due` (`sn`,`status`,`id`),
   KEY `commands_item` (`sn`,`item_key`,`status`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `departments` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `dept_code` varchar(64) NOT NULL,
+  `dept_name` varchar(128) NOT NULL,
+  `parent_id` bigint(20) NOT NULL DEFAULT 0,
+  `created_at` bigint(20) NOT NULL DEFAULT 0,
+  `updated_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `dept_code` (`dept_code`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `device_items` (
   `sn` varchar(40) NOT NULL,
   `item_key` varchar(96) NOT NULL,
@@ -129,6 +160,31 @@ CREATE TABLE `devices` (
   KEY `devices_endpoint` (`ip`,`port`),
   KEY `devices_admission` (`admission`,`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `employee_areas` (
+  `pin` varchar(24) NOT NULL,
+  `area_id` bigint(20) NOT NULL,
+  PRIMARY KEY (`pin`,`area_id`),
+  KEY `employee_areas_area` (`area_id`,`pin`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `employees` (
+  `pin` varchar(24) NOT NULL,
+  `first_name` varchar(128) NOT NULL DEFAULT '',
+  `last_name` varchar(128) NOT NULL DEFAULT '',
+  `nickname` varchar(128) NOT NULL DEFAULT '',
+  `department_id` bigint(20) NOT NULL DEFAULT 1,
+  `position_id` bigint(20) NOT NULL DEFAULT 0,
+  `hire_date` varchar(10) NOT NULL DEFAULT '',
+  `birthday` varchar(10) NOT NULL DEFAULT '',
+  `gender` varchar(1) NOT NULL DEFAULT '',
+  `emp_type` int(11) NOT NULL DEFAULT 0,
+  `email` varchar(255) NOT NULL DEFAULT '',
+  `mobile` varchar(32) NOT NULL DEFAULT '',
+  `extra` mediumtext DEFAULT NULL,
+  `created_at` bigint(20) NOT NULL DEFAULT 0,
+  `updated_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`pin`),
+  KEY `employees_department` (`department_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `errorlog` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
   `sn` varchar(40) NOT NULL,
@@ -140,6 +196,33 @@ CREATE TABLE `errorlog` (
   `received_at` bigint(20) NOT NULL,
   PRIMARY KEY (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `forwarder_filters` (
+  `forwarder_id` bigint(20) NOT NULL,
+  `kind` varchar(8) NOT NULL,
+  `value` varchar(64) NOT NULL,
+  PRIMARY KEY (`forwarder_id`,`kind`,`value`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `forwarders` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `name` varchar(64) NOT NULL,
+  `kind` varchar(24) NOT NULL,
+  `url` varchar(1024) NOT NULL,
+  `state` varchar(16) NOT NULL DEFAULT 'active',
+  `paused_reason` varchar(255) NOT NULL DEFAULT '',
+  `device_filter` int(11) NOT NULL DEFAULT 0,
+  `group_filter` int(11) NOT NULL DEFAULT 0,
+  `settings` mediumtext DEFAULT NULL,
+  `source` varchar(8) NOT NULL DEFAULT 'api',
+  `lease_owner` varchar(64) NOT NULL DEFAULT '',
+  `lease_until` bigint(20) NOT NULL DEFAULT 0,
+  `last_error` varchar(512) NOT NULL DEFAULT '',
+  `last_error_at` bigint(20) NOT NULL DEFAULT 0,
+  `last_success_at` bigint(20) NOT NULL DEFAULT 0,
+  `created_at` bigint(20) NOT NULL,
+  `updated_at` bigint(20) NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `name` (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `fp_templates` (
   `user_id` varchar(128) NOT NULL,
   `finger_id` int(11) NOT NULL,
@@ -148,6 +231,18 @@ CREATE TABLE `fp_templates` (
   `quality` int(11) NOT NULL DEFAULT 0,
   `created_at` bigint(20) NOT NULL,
   PRIMARY KEY (`user_id`,`finger_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `integration_keys` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `api_key` varchar(64) NOT NULL,
+  `secret_hash` char(64) NOT NULL,
+  `name` varchar(128) NOT NULL DEFAULT '',
+  `created_by` varchar(255) NOT NULL DEFAULT '',
+  `created_at` bigint(20) NOT NULL,
+  `last_used_at` bigint(20) NOT NULL DEFAULT 0,
+  `revoked_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `api_key` (`api_key`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `jobs` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
@@ -190,6 +285,23 @@ CREATE TABLE `operlog` (
   PRIMARY KEY (`id`),
   UNIQUE KEY `sn` (`sn`,`op_type`,`op_time`,`admin`,`v1`,`v2`,`v3`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `outbox` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `forwarder_id` bigint(20) NOT NULL,
+  `attendance_id` bigint(20) NOT NULL,
+  `state` varchar(12) NOT NULL DEFAULT 'pending',
+  `attempts` int(11) NOT NULL DEFAULT 0,
+  `next_at` bigint(20) NOT NULL DEFAULT 0,
+  `sent_time` varchar(40) NOT NULL DEFAULT '',
+  `last_status` int(11) NOT NULL DEFAULT 0,
+  `last_error` varchar(512) NOT NULL DEFAULT '',
+  `created_at` bigint(20) NOT NULL,
+  `updated_at` bigint(20) NOT NULL DEFAULT 0,
+  `delivered_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `forwarder_id` (`forwarder_id`,`attendance_id`),
+  KEY `outbox_due` (`forwarder_id`,`state`,`next_at`,`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `pending_uploads` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
   `sn` varchar(40) NOT NULL,
@@ -210,6 +322,16 @@ CREATE TABLE `photos` (
   `source_sn` varchar(40) NOT NULL DEFAULT '',
   `updated_at` bigint(20) NOT NULL DEFAULT 0,
   PRIMARY KEY (`pin`,`kind`,`type`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `positions` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
+  `position_code` varchar(64) NOT NULL,
+  `position_name` varchar(128) NOT NULL,
+  `parent_id` bigint(20) NOT NULL DEFAULT 0,
+  `created_at` bigint(20) NOT NULL DEFAULT 0,
+  `updated_at` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `position_code` (`position_code`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `refresh_tokens` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,
@@ -246,6 +368,7 @@ CREATE TABLE `templates` (
   PRIMARY KEY (`pin`,`kind`,`type`,`no`,`idx`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `users` (
+  `id` bigint(20) NOT NULL AUTO_INCREMENT,
   `pin` varchar(24) NOT NULL,
   `name` varchar(128) NOT NULL DEFAULT '',
   `privilege` int(11) NOT NULL DEFAULT 0,
@@ -261,5 +384,6 @@ CREATE TABLE `users` (
   `hash` char(64) NOT NULL,
   `source_sn` varchar(40) NOT NULL DEFAULT '',
   `updated_at` bigint(20) NOT NULL DEFAULT 0,
-  PRIMARY KEY (`pin`)
+  PRIMARY KEY (`pin`),
+  UNIQUE KEY `users_id` (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
