@@ -54,6 +54,11 @@ enum zapi_code {
 typedef enum zapi_family {
     ZAPI_ADMIN = 0, /* terminal listener: /api/v1/..., /health */
     ZAPI_FPS = 1,   /* fingerprint service listener */
+    /* terminal listener, issue 16 (docs/integrations.md): */
+    ZAPI_BIOTIME = 2, /* the BioTime-compatible API: /jwt-api-token-auth/, /api-token-auth/,
+                         /personnel/api/..., /iclock/api/... (DRF error shapes; api/bt_*.c) */
+    ZAPI_FRAPPE = 3,  /* inbound Frappe-style punches: /api/method/... (Frappe error bodies;
+                         api/frappe_in.c) */
 } zapi_family;
 
 typedef struct zapi_ws zapi_ws; /* the WebSocket clients of the fingerprint service (ws.c) */
@@ -96,6 +101,43 @@ typedef struct zreq {
 } zreq;
 
 typedef int (*zapi_handler)(zreq *r);
+
+/* ---- the issue 16 families: credentials and error bodies (called by http/routes.c) ---------- */
+
+/* BioTime family (api/bt_reply.c): `Authorization: JWT|Bearer <access token>` (an account's
+ * token, daemon/auth), `Token <t>` (a static token from /api-token-auth/, table api_tokens) or
+ * `Basic` (an account's username or e-mail and password); fills r->who and checks the role `need`
+ * (ZAUTH_VIEWER/OPERATOR/ADMIN). 0, or the status of the DRF-shaped refusal sent: 401
+ * {"detail":...} with WWW-Authenticate, 403 {"detail":...} for a role below need. */
+int zapi_bt_check(zreq *r, uint32_t need);
+/* A DRF error reply {"detail": msg} (details, an object of field lists, replaces it when given;
+ * takes details). Returns status. */
+int zapi_bt_fail(zreq *r, int status, const char *msg, json_t *details);
+/* Frappe family (api/frappe_reply.c): `Authorization: token key:secret` against the table
+ * integration_keys. 0, or the status of the Frappe-shaped 401 sent. */
+int zapi_frappe_check(zreq *r);
+/* A Frappe error reply as Frappe v15 sends it for /api/method (integrations.md §2.4): exc_type
+ * from the status (401 AuthenticationError, 403 PermissionError, 404 DoesNotExistError,
+ * 417/400 ValidationError, 429 RateLimitExceededError, else ServerError) and the message in the
+ * doubly-encoded _server_messages. Returns status. */
+int zapi_frappe_fail(zreq *r, int status, const char *msg);
+
+/* ---- BioTime lists (api/bt_list.c; docs/biotime-api.md) ------------------------------------
+ * The envelope {"count","next","previous","msg":"","code":0,"data":[...]}, page numbers from 1,
+ * the size from `page_size` (BioTime 8.x) or `limit` (9.x), `next`/`previous` absolute URLs
+ * built from the request (X-Forwarded-Proto/-Host, else Host) with only `page` replaced. */
+typedef struct zapi_bt_page {
+    int64_t page;      /* 1-based */
+    int64_t page_size; /* rows per page */
+    int64_t offset;    /* (page - 1) * page_size */
+} zapi_bt_page;
+/* Paging parameters of r into *p. 0, or the status of the DRF 404 {"detail":"Invalid page."}
+ * sent for a page that is not a positive integer. */
+int zapi_bt_page_params(zreq *r, zapi_bt_page *p);
+/* One query parameter of r, URL-decoded, into buf: 1 present, 0 absent, -1 longer than size. */
+int zapi_bt_query(zreq *r, const char *name, char *buf, size_t size);
+/* Sends the list envelope for one page (count = every matching row); takes items. Returns 200. */
+int zapi_bt_list_reply(zreq *r, const zapi_bt_page *p, int64_t count, json_t *items);
 
 /* ---- replies (reply.c) and errors (errors.c) ------------------------------------------------ */
 

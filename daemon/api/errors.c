@@ -220,6 +220,12 @@ int zapi_fail(zreq *r, int status, int code, const char *msg, json_t *details)
 {
     if (r->family == ZAPI_ADMIN) /* the /api/v1 contract: the code from the one table */
         return zapi_v1_fail(r, status, zapi_v1_code_of(code), msg, details);
+    if (r->family == ZAPI_BIOTIME)
+        return zapi_bt_fail(r, status, msg, details);
+    if (r->family == ZAPI_FRAPPE) {
+        json_decref(details);
+        return zapi_frappe_fail(r, status, msg);
+    }
     return zapi_reply(r, status, zapi_error_body(r->family, code, msg, details));
 }
 
@@ -236,6 +242,10 @@ int zapi_failf(zreq *r, int status, int code, const char *fmt, ...)
 int zapi_rate_limited(zreq *r, int retry, int limit, const char *scope)
 {
     r->retry_after = retry;
+    if (r->family == ZAPI_BIOTIME)
+        return zapi_bt_fail(r, 429, "Request was throttled.", NULL);
+    if (r->family == ZAPI_FRAPPE)
+        return zapi_frappe_fail(r, 429, "Too many requests, retry later");
     if (r->family == ZAPI_ADMIN)
         return zapi_v1_fail(r, 429, "RATE_LIMITED", "rate limit exceeded, retry later",
                             json_pack("{s:i,s:i,s:i,s:s}", "limit", limit, "window", 60000,

@@ -71,6 +71,9 @@ enum {
 /* /api/v1 routes for lesser roles (a role grants the routes of the roles below it). */
 #define ZAUTH_OPERATOR (1u << 29) /* role operator or admin */
 #define ZAUTH_VIEWER   (1u << 28) /* any signed-in role */
+/* Issue 16, the inbound Frappe-style methods: an integration key (`Authorization: token
+ * key:secret`, table integration_keys). */
+#define ZAUTH_INTEGRATION (1u << 27)
 
 /* Account roles (docs/management-api.md lists what each may do). */
 typedef enum zauth_role {

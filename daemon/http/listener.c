@@ -39,6 +39,25 @@ static int terminal_handler(struct mg_connection *c, void *cbdata)
     const zapi *app = cbdata;
     const struct mg_request_info *ri = mg_get_request_info(c);
     const char *path = ri->local_uri ? ri->local_uri : "/";
+    zreq r;
+    /* Issue 16: the BioTime-compatible API (its transactions and terminals live under
+     * /iclock/api/, which is not PUSH) and the inbound Frappe-style methods. Some BioTime clients
+     * send a doubled leading slash ("//personnel/api/..."). */
+    const char *bt = path;
+    while (bt[0] == '/' && bt[1] == '/')
+        bt++;
+    if (strncmp(bt, "/iclock/api/", 12) == 0 || strncmp(bt, "/personnel/api/", 15) == 0 ||
+        strcmp(bt, "/jwt-api-token-auth/") == 0 || strcmp(bt, "/api-token-auth/") == 0 ||
+        strcmp(bt, "/jwt-api-token-refresh/") == 0 || strcmp(bt, "/jwt-api-token-auth") == 0 ||
+        strcmp(bt, "/api-token-auth") == 0) {
+        req_init(&r, c, app, ZAPI_BIOTIME);
+        r.path = bt;
+        return zhttp_dispatch(&r, bt);
+    }
+    if (strncmp(path, "/api/method/", 12) == 0) {
+        req_init(&r, c, app, ZAPI_FRAPPE);
+        return zhttp_dispatch(&r, path);
+    }
     /* PUSH: any prefix before /iclock/ is accepted (`/<company>/iclock/cdata`,
      * `/iclock/iclock/cdata`). */
     const char *ic = NULL;
@@ -46,7 +65,6 @@ static int terminal_handler(struct mg_connection *c, void *cbdata)
         ic = p;
     if (ic)
         return zpush_iclock(c, app->push, ic + 8);
-    zreq r;
     req_init(&r, c, app, ZAPI_ADMIN);
     return zhttp_dispatch(&r, path);
 }

@@ -170,6 +170,8 @@ int zhttp_match(const char *pat, const char *path, zreq *r)
  * nothing about the protected part of the tree. */
 static uint32_t guard(zapi_family fam, const char *path)
 {
+    if (fam == ZAPI_BIOTIME || fam == ZAPI_FRAPPE) /* DRF and Frappe answer 404 to anyone */
+        return ZAUTH_PUBLIC;
     if (fam == ZAPI_ADMIN)
         return strncmp(path, "/api/v1/", 8) == 0 ? ZAUTH_VIEWER : ZAUTH_PUBLIC;
     if (strncmp(path, "/api/", 5) == 0 || strncmp(path, "/fingerprint/", 13) == 0 ||
@@ -267,15 +269,30 @@ int zhttp_dispatch(zreq *r, const char *path)
             snprintf(allowed + l, sizeof(allowed) - l, "%s%s", l ? " or " : "", rt->method);
         }
     }
-    uint32_t need = hit                                ? hit->perm
-                    : known && r->family == ZAPI_ADMIN ? known_perm
-                                                       : guard(r->family, path);
+    uint32_t need = hit                               ? hit->perm
+                    : known && r->family != ZAPI_FPS ? known_perm
+                                                     : guard(r->family, path);
     int st;
-    if ((need & (ZAUTH_ADMIN | ZAUTH_OPERATOR | ZAUTH_VIEWER)) && (st = check_bearer(r, need)) != 0)
+    if (need & (ZAUTH_ADMIN | ZAUTH_OPERATOR | ZAUTH_VIEWER)) {
+        st = r->family == ZAPI_BIOTIME ? zapi_bt_check(r, need) : check_bearer(r, need);
+        if (st != 0)
+            return st;
+    }
+    if ((need & ZAUTH_INTEGRATION) && (st = zapi_frappe_check(r)) != 0)
         return st;
     if ((need & ZAUTH_PERM_ALL) && (st = check_key(r)) != 0)
         return st;
     if (!hit) {
+        if (r->family == ZAPI_BIOTIME) {
+            if (!known)
+                return zapi_bt_fail(r, 404, "Not found.", NULL);
+            char m[96];
+            snprintf(m, sizeof(m), "Method \"%s\" not allowed.", r->method);
+            return zapi_bt_fail(r, 405, m, NULL);
+        }
+        if (r->family == ZAPI_FRAPPE)
+            return zapi_frappe_fail(r, known ? 405 : 404,
+                                    known ? "Method not allowed" : "No such method");
         if (r->family == ZAPI_ADMIN)
             return known ? zapi_failf(r, 405, FP_METHOD_NOT_ALLOWED, "use %s", allowed)
                          : zapi_fail(r, 404, FP_NOT_FOUND, "no such resource", NULL);
