@@ -11,6 +11,9 @@
 
 #define A      ZAPI_ADMIN
 #define F      ZAPI_FPS
+#define B      ZAPI_BIOTIME /* issue 16: docs/openapi/biotime.yaml */
+#define R      ZAPI_FRAPPE  /* issue 16: docs/openapi/frappe.yaml */
+#define INTEG  ZAUTH_INTEGRATION, "integration_key"
 #define PUB    ZAUTH_PUBLIC, "none"
 #define ADM    ZAUTH_ADMIN, "admin"
 #define OPER   ZAUTH_OPERATOR, "operator" /* operator or admin (auth.h) */
