@@ -404,6 +404,19 @@ int zs_forwarder_set_state(zs_store *st, int64_t id, const char *state, const ch
     return zdb_changes(db) == 1 ? ZKBIO_OK : ZKBIO_ENOENT;
 }
 
+int zs_forwarder_set_source(zs_store *st, int64_t id, const char *source)
+{
+    if (!st || !source || (strcmp(source, "api") != 0 && strcmp(source, "config") != 0))
+        return ZKBIO_EINVAL;
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    int rc = zdb_run(db, "UPDATE forwarders SET source = ? WHERE id = ?", "sl", source, id);
+    if (rc != 0)
+        return rc;
+    return zdb_changes(db) == 1 ? ZKBIO_OK : ZKBIO_ENOENT;
+}
+
 int zs_forwarder_note(zs_store *st, int64_t id, const char *error, int success)
 {
     if (!st)

@@ -113,6 +113,9 @@ int zs_forwarder_delete(zs_store *st, int64_t id);
  * is cleared). Pending rows stay pending. ZKBIO_ENOENT, ZKBIO_EINVAL (another state). */
 int zs_forwarder_set_state(zs_store *st, int64_t id, const char *state, const char *reason);
 
+/** Set the source ("api" | "config") of forwarder id. ZKBIO_ENOENT, ZKBIO_EINVAL. */
+int zs_forwarder_set_source(zs_store *st, int64_t id, const char *source);
+
 /** Record a delivery outcome on the forwarder: error non-NULL sets last_error (truncated to 512
  * bytes) and last_error_at = now; success nonzero sets last_success_at = now. */
 int zs_forwarder_note(zs_store *st, int64_t id, const char *error, int success);
