@@ -541,6 +541,97 @@ test('conditional GET on single resources', async (t) => {
   }
 });
 
+// issue 16, forwarding (wt-forward): targets and their outbox. The target is a loopback port
+// nobody listens on, so deliveries fail and wait (pending), and the test call answers ok:false.
+test('forwarders', async (t) => {
+  const url = 'http://127.0.0.1:9/hook';
+  let id = null;
+  await t.test('create', async () => {
+    const r = expect(await S.c.call('createForwarder', { token: admin(), body: {
+      name: 'contract-hook', kind: 'webhook', url, settings: { secret: 'contract-secret-1', batch: 10 },
+      filters: { devices: [PUSH_SN] }, backfill_since: '2020-01-01' } }), 201);
+    id = r.body.data.id;
+    assert.equal(r.body.data.settings.has_secret, true, 'has_secret');
+    assert.ok(!('secret' in r.body.data.settings), 'the secret is never returned');
+    assert.equal(r.body.data.source, 'api');
+    expect(await S.c.call('createForwarder', { token: admin(), body: {
+      name: 'contract-hook', kind: 'webhook', url, settings: { secret: 'x' } } }), 409, 'a taken name');
+    expect(await S.c.call('createForwarder', { token: admin(), body: { name: 'x', kind: 'smtp', url } }),
+      400, 'unknown kind');
+    expect(await S.c.call('createForwarder', { token: admin(), body: {
+      name: 'x', kind: 'webhook', url: 'ftp://127.0.0.1/', settings: { secret: 'x' } } }), 400, 'bad scheme');
+    expect(await S.c.call('createForwarder', { token: admin(), body: {
+      name: 'x', kind: 'erpnext-realtime', url, settings: { api_key: 'k', api_secret: 's',
+        method_path: 'app.api', batch: 5000 } } }), 400, 'batch over 1000');
+    expect(await S.c.call('createForwarder', { token: admin(), body: {
+      name: 'x', kind: 'erpnext', url, settings: { api_key: 'k', api_secret: 's', tz: 'Asia/Kolkata' } } }),
+    400, 'an IANA zone');
+    expect(await S.c.call('createForwarder', { token: admin(), body: {
+      name: 'x', kind: 'erpnext', url, settings: { api_key: 'k' } } }), 400, 'no api_secret');
+    expect(await S.c.call('createForwarder', { token: admin(), rawBody: '{"name":' }), 400, 'malformed JSON');
+  });
+  await t.test('read', async () => {
+    need(id, 'a forwarder');
+    const l = expect(await S.c.call('listForwarders', { token: admin(), query: { limit: 10 } }), 200);
+    assert.ok(items(l).some((f) => f.id === id), 'listed');
+    expect(await S.c.call('listForwarders', { token: admin(), query: { limit: 0 } }), 400, 'limit 0');
+    const g = expect(await S.c.call('getForwarder', { params: { id }, token: admin() }), 200);
+    assert.deepEqual(g.body.data.filters.devices, [PUSH_SN]);
+    expect(await S.c.call('getForwarder', { params: { id: NOSUCH }, token: admin() }), 404, 'unknown id');
+  });
+  await t.test('update', async () => {
+    need(id, 'a forwarder');
+    const r = expect(await S.c.call('updateForwarder', { params: { id }, token: admin(), body: {
+      settings: { concurrency: 2, tz: '+05:30' }, filters: { sync_groups: ['default'] } } }), 200);
+    assert.equal(r.body.data.settings.concurrency, 2);
+    assert.equal(r.body.data.settings.has_secret, true, 'the secret is kept');
+    assert.deepEqual(r.body.data.filters.sync_groups, ['default']);
+    expect(await S.c.call('updateForwarder', { params: { id }, token: admin(), body: {
+      settings: { concurrency: 65 } } }), 400, 'concurrency over 64');
+    expect(await S.c.call('updateForwarder', { params: { id }, token: admin(), body: { color: 'red' } }),
+      400, 'an unknown field');
+    expect(await S.c.call('updateForwarder', { params: { id: NOSUCH }, token: admin(), body: {} }), 404);
+  });
+  await t.test('test call, pause, resume', async () => {
+    need(id, 'a forwarder');
+    const p = expect(await S.c.call('testForwarder', { params: { id }, token: admin() }), 200);
+    assert.equal(p.body.data.ok, false, 'nobody listens');
+    const s = expect(await S.c.call('pauseForwarder', { params: { id }, token: admin(),
+      body: { reason: 'contract test' } }), 200);
+    assert.equal(s.body.data.state, 'paused');
+    assert.equal(s.body.data.paused_reason, 'contract test');
+    expect(await S.c.call('pauseForwarder', { params: { id }, token: admin(), rawBody: '[' }), 400, 'bad body');
+    const a = expect(await S.c.call('resumeForwarder', { params: { id }, token: admin() }), 200);
+    assert.equal(a.body.data.state, 'active');
+    expect(await S.c.call('resumeForwarder', { params: { id: NOSUCH }, token: admin() }), 404);
+  });
+  await t.test('outbox', async () => {
+    need(id, 'a forwarder');
+    expect(await S.c.call('listForwarderOutbox', { params: { id }, token: admin(),
+      query: { state: 'pending', limit: 5 } }), 200);
+    expect(await S.c.call('listForwarderOutbox', { params: { id }, token: admin(),
+      query: { state: 'lost' } }), 400, 'unknown state');
+    const q = expect(await S.c.call('requeueForwarderOutbox', { params: { id }, token: admin(),
+      body: { ids: [NOSUCH] } }), 200);
+    assert.equal(q.body.data.count, 0);
+    expect(await S.c.call('requeueForwarderOutbox', { params: { id }, token: admin(),
+      body: { ids: [1], state: 'parked' } }), 400, 'ids and state');
+    expect(await S.c.call('requeueForwarderOutbox', { params: { id }, token: admin(),
+      body: { state: 'pending' } }), 400, 'pending is not requeued');
+    const d = expect(await S.c.call('dropForwarderOutbox', { params: { id }, token: admin(),
+      body: { state: 'failed' } }), 200);
+    assert.equal(d.body.data.count, 0);
+    expect(await S.c.call('dropForwarderOutbox', { params: { id }, token: admin(), body: {} }), 400,
+      'nothing selected');
+  });
+  await t.test('delete', async () => {
+    need(id, 'a forwarder');
+    expect(await S.c.call('deleteForwarder', { params: { id }, token: admin() }), 200);
+    expect(await S.c.call('getForwarder', { params: { id }, token: admin() }), 404, 'gone');
+    expect(await S.c.call('deleteForwarder', { params: { id }, token: admin() }), 404, 'again');
+  });
+});
+
 // Every secured operation: 401 without a token and with a tampered one; 403 for each role below
 // the operation's. The ids name nothing, so a missing role check cannot harm the data (it answers 404).
 test('credentials and roles on every operation', async (t) => {
