@@ -5,7 +5,8 @@
  * admin; every change is audited (forwarder.create, .update, .delete, .pause, .resume, .requeue,
  * .drop; details never hold a secret). Secrets of the settings (api_key, api_secret, secret) are
  * write-only: a reply carries has_<name>: true instead (zfwd_settings_public). A forwarder declared
- * in the config file (source "config") cannot be changed or deleted here (409 naming the file).
+ * in the config file zkbiod started with (source "config") cannot be changed or deleted here (409
+ * naming the file); once removed from the file it can.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -102,6 +103,17 @@ static int load(zreq *r, zs_forwarder *f)
         return zapi_v1_fail(r, 404, "NOT_FOUND", "no such forwarder", NULL);
     int rc = zs_forwarder_get(r->app->store, id, f);
     return rc ? store_fail(r, rc) : 0;
+}
+
+/* 1 when the config file zkbiod started with declares forwarder `name` ("NAME.KEY=VALUE"). */
+static int in_config_file(const zreq *r, const char *name)
+{
+    const zkbiod_config *cfg = r->app->cfg;
+    size_t n = strlen(name);
+    for (size_t i = 0; cfg && cfg->forwarder && i < cfg->forwarder_count; i++)
+        if (strncmp(cfg->forwarder[i], name, n) == 0 && cfg->forwarder[i][n] == '.')
+            return 1;
+    return 0;
 }
 
 /* 409 for a forwarder of the config file. */
@@ -331,7 +343,7 @@ int zapi_forwarder_patch(zreq *r)
     if (st)
         return st;
     json_t *j = NULL;
-    if (strcmp(f.source, "config") == 0) {
+    if (strcmp(f.source, "config") == 0 && in_config_file(r, f.name)) {
         st = config_owned(r, &f);
         goto out;
     }
@@ -339,6 +351,8 @@ int zapi_forwarder_patch(zreq *r)
     if (!j || (st = known_keys(r, j, allowed)) != 0 || (st = apply_body(r, j, &f, 0)) != 0)
         goto out;
     int rc = zs_forwarder_update(r->app->store, &f);
+    if (rc == 0 && strcmp(f.source, "config") == 0) /* no longer in the file: the API's now */
+        rc = zs_forwarder_set_source(r->app->store, f.id, "api");
     json_t *changed = json_array();
     const char *key;
     json_t *v;
@@ -369,7 +383,7 @@ int zapi_forwarder_delete(zreq *r)
     int st = load(r, &f);
     if (st)
         return st;
-    if (strcmp(f.source, "config") == 0) {
+    if (strcmp(f.source, "config") == 0 && in_config_file(r, f.name)) {
         st = config_owned(r, &f);
         zs_forwarder_clear(&f);
         return st;

@@ -176,9 +176,9 @@ int zfwd_probe_run(const zs_forwarder *fw, zfwd_probe *out);
 
 /*
  * Create or update the forwarders of the config file (zkbiod_config.forwarder: "NAME.KEY=VALUE"
- * entries; docs/integrations.md "Forwarders in the config file") with source "config": the file's
+ * entries; docs/integrations.md "Managing targets") with source "config": the file's
  * values win over the stored row (settings replaced, filters replaced); forwarders of source
- * config no longer in the file are left alone (logged). file names the file in messages. 0, or
+ * config no longer in the file are left alone. file names the file in messages. 0, or
  * ZKBIO_EINVAL with err ("forwarder erp: settings.batch: ..."), or a store error.
  */
 int zfwd_config_apply(zs_store *st, const char *const *entries, size_t n, const char *file,
