@@ -549,19 +549,70 @@ int zs_outbox_due(zs_store *st, int64_t fwd, int64_t now_ms, zs_outbox_item *out
     return rc < 0 ? rc : 0;
 }
 
+/* Multi-row statements of 64, 16, 4 and 1 rows (as writer.c does for punches): a batch of n rows
+ * costs about n/64 + 9 statements, one round trip each on MariaDB. */
+#define W1  " WHEN ? THEN ?"
+#define W4  W1 W1 W1 W1
+#define W16 W4 W4 W4 W4
+#define W64 W16 W16 W16 W16
+#define I1  "?"
+#define I4  I1 ", " I1 ", " I1 ", " I1
+#define I16 I4 ", " I4 ", " I4 ", " I4
+#define I64 I16 ", " I16 ", " I16 ", " I16
+#define SENT_SQL(w, i)                                                                             \
+    "UPDATE outbox SET sent_time = CASE id" w " ELSE sent_time END, updated_at = ? WHERE "         \
+    "sent_time = '' AND id IN (" i ")"
+#define MARK_SQL(i)                                                                                \
+    "UPDATE outbox SET attempts = attempts + 1, state = ?, next_at = ?, last_status = ?, "         \
+    "last_error = ?, updated_at = ?, delivered_at = ? WHERE forwarder_id = ? AND state = "         \
+    "'pending' AND id IN (" i ")"
+
+static const struct {
+    size_t rows;
+    const char *sent, *mark;
+} chunks[] = {
+    {64, SENT_SQL(W64, I64), MARK_SQL(I64)},
+    {16, SENT_SQL(W16, I16), MARK_SQL(I16)},
+    {4, SENT_SQL(W4, I4), MARK_SQL(I4)},
+    {1, SENT_SQL(W1, I1), MARK_SQL(I1)},
+};
+
+/* The largest chunk that fits n rows. */
+static size_t chunk_for(size_t n)
+{
+    size_t k = 0;
+    while (chunks[k].rows > n)
+        k++;
+    return k;
+}
+
 static int sent_tx(zdb *db, const int64_t *ids, const char *const *times, size_t n)
 {
+    for (size_t i = 0; i < n; i++)
+        if (!times[i] || strlen(times[i]) > 40)
+            return ZKBIO_EINVAL;
     int rc = zdb_begin(db);
     if (rc != 0)
         return rc;
     int64_t now = zs_now();
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (!times[i] || strlen(times[i]) > 40)
-            return zs_fail(db, ZKBIO_EINVAL);
-        rc = zdb_run(db,
-                     "UPDATE outbox SET sent_time = ?, updated_at = ? WHERE id = ? AND sent_time = "
-                     "''",
-                     "sll", times[i], now, ids[i]);
+    for (size_t i = 0; rc == 0 && i < n;) {
+        size_t k = chunk_for(n - i), m = chunks[k].rows;
+        zdb_stmt *q;
+        rc = zdb_prepare(db, chunks[k].sent, &q);
+        if (rc != 0)
+            break;
+        int p = 1;
+        for (size_t j = 0; j < m; j++) {
+            zdb_bind_int64(q, p++, ids[i + j]);
+            zdb_bind_text(q, p++, times[i + j], -1);
+        }
+        zdb_bind_int64(q, p++, now);
+        for (size_t j = 0; j < m; j++)
+            zdb_bind_int64(q, p++, ids[i + j]);
+        rc = zdb_step(q);
+        zdb_reset(q);
+        rc = rc < 0 ? rc : 0;
+        i += m;
     }
     if (rc != 0)
         return zs_fail(db, rc);
@@ -582,25 +633,50 @@ int zs_outbox_set_sent_times(zs_store *st, const int64_t *ids, const char *const
     return rc;
 }
 
+/* Rows i and j have the same outcome (one statement may write both). */
+static int same_result(const zs_outbox_result *a, const zs_outbox_result *b)
+{
+    const char *ea = a->error ? a->error : "", *eb = b->error ? b->error : "";
+    return a->state == b->state && a->last_status == b->last_status &&
+           (a->state != ZS_OUTBOX_PENDING || a->next_at == b->next_at) && strcmp(ea, eb) == 0;
+}
+
 static int mark_tx(zdb *db, int64_t fwd, const zs_outbox_result *r, size_t n)
 {
+    for (size_t i = 0; i < n; i++)
+        if (!zs_outbox_state_name(r[i].state))
+            return ZKBIO_EINVAL;
     int rc = zdb_begin(db);
     if (rc != 0)
         return rc;
     int64_t now = zs_now();
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        const char *name = zs_outbox_state_name(r[i].state);
-        if (!name)
-            return zs_fail(db, ZKBIO_EINVAL);
+    /* runs of consecutive rows with the same outcome, in chunks */
+    for (size_t i = 0; rc == 0 && i < n;) {
+        size_t run = 1;
+        while (i + run < n && same_result(&r[i], &r[i + run]))
+            run++;
+        size_t k = chunk_for(run), m = chunks[k].rows;
         char e[513];
         snprintf(e, sizeof(e), "%s", r[i].error ? r[i].error : "");
         int done = r[i].state == ZS_OUTBOX_DELIVERED || r[i].state == ZS_OUTBOX_DUPLICATE;
-        rc = zdb_run(db,
-                     "UPDATE outbox SET attempts = attempts + 1, state = ?, next_at = ?, "
-                     "last_status = ?, last_error = ?, updated_at = ?, delivered_at = ? WHERE id = "
-                     "? AND forwarder_id = ? AND state = 'pending'",
-                     "slisllll", name, r[i].state == ZS_OUTBOX_PENDING ? r[i].next_at : 0,
-                     r[i].last_status, e, now, done ? now : 0, r[i].id, fwd);
+        zdb_stmt *q;
+        rc = zdb_prepare(db, chunks[k].mark, &q);
+        if (rc != 0)
+            break;
+        int p = 1;
+        zdb_bind_text(q, p++, zs_outbox_state_name(r[i].state), -1);
+        zdb_bind_int64(q, p++, r[i].state == ZS_OUTBOX_PENDING ? r[i].next_at : 0);
+        zdb_bind_int64(q, p++, r[i].last_status);
+        zdb_bind_text(q, p++, e, -1);
+        zdb_bind_int64(q, p++, now);
+        zdb_bind_int64(q, p++, done ? now : 0);
+        zdb_bind_int64(q, p++, fwd);
+        for (size_t j = 0; j < m; j++)
+            zdb_bind_int64(q, p++, r[i + j].id);
+        rc = zdb_step(q);
+        zdb_reset(q);
+        rc = rc < 0 ? rc : 0;
+        i += m;
     }
     if (rc != 0)
         return zs_fail(db, rc);

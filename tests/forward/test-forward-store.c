@@ -307,6 +307,45 @@ static void test_forward(zs_store *st, const char *uri)
     CHECK_EQ_INT(count_state(st, bydev, ZS_OUTBOX_PENDING), 0);
     CHECK_EQ_INT(count_state(st, bygroup, ZS_OUTBOX_PENDING), 2);
 
+    /* Many rows: the multi-row statements (chunks of 64, 16, 4, 1). */
+    NEED(add_device(st, "FWDC", "10.0.0.3", "default", "") == 0);
+    int64_t bulk = make(st, "bulk", "FWDC", NULL, NULL, NULL);
+    NEED(bulk > 0);
+    for (int i = 0; i < 70; i++) {
+        char pin[8], t[20];
+        snprintf(pin, sizeof(pin), "%d", 100 + i);
+        snprintf(t, sizeof(t), "2026-03-01 08:%02d:00", i % 60);
+        NEED(punch(st, "FWDC", pin, t, i / 60) == 0);
+    }
+    zs_outbox_item *many = calloc(100, sizeof(*many));
+    int64_t mids[100];
+    const char *mt[100];
+    char mtext[100][24];
+    zs_outbox_result mr[100];
+    NEED(many && zs_outbox_due(st, bulk, now_ms(), many, 100, &n) == 0 && n == 70);
+    for (size_t i = 0; i < n; i++) {
+        mids[i] = many[i].id;
+        snprintf(mtext[i], sizeof(mtext[i]), "T%zu", i);
+        mt[i] = mtext[i];
+        memset(&mr[i], 0, sizeof(mr[i]));
+        mr[i].id = many[i].id;
+        mr[i].state = i == 65 ? ZS_OUTBOX_FAILED : ZS_OUTBOX_DELIVERED;
+        mr[i].last_status = i == 65 ? 400 : 200;
+    }
+    CHECK(zs_outbox_set_sent_times(st, mids, mt, n) == 0);
+    CHECK(zs_outbox_mark(st, bulk, mr, n) == 0);
+    free(many);
+    NEED(zs_outbox_list(st, bulk, -1, 0, 100, &rows, &n) == 0 && n == 70);
+    for (size_t i = 0; i < n; i++) {
+        char want[24];
+        snprintf(want, sizeof(want), "T%zu", i);
+        CHECK_STR(rows[i].sent_time, want);
+        CHECK_EQ_INT(rows[i].state, i == 65 ? ZS_OUTBOX_FAILED : ZS_OUTBOX_DELIVERED);
+        CHECK_EQ_INT(rows[i].attempts, 1);
+    }
+    free(rows);
+    rows = NULL;
+
     /* Retention: delivered rows older than the window go. */
     CHECK(zs_outbox_sweep(st, 0, &cnt) == 0);
     CHECK_EQ_INT(cnt, 0);
@@ -314,6 +353,8 @@ static void test_forward(zs_store *st, const char *uri)
     NEED(zdb_open(uri, &raw, err, sizeof(err)) == 0);
     NEED(zdb_run(raw, "UPDATE outbox SET delivered_at = 1000 WHERE state = 'delivered'", NULL) ==
          0);
+    NEED(zdb_run(raw, "UPDATE outbox SET delivered_at = ? WHERE forwarder_id = ?", "ll",
+                 (int64_t)time(NULL), bulk) == 0);
     CHECK(zs_outbox_sweep(st, 7, &cnt) == 0);
     CHECK_EQ_INT(cnt, 1);
     CHECK_EQ_INT(count_state(st, all, ZS_OUTBOX_DELIVERED), 0);
