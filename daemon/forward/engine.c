@@ -25,6 +25,7 @@ typedef struct tstate {
     int64_t not_before; /* ms: after a round that only met transient errors */
     int fails;          /* such rounds in a row */
     int warned_tls;     /* verify_tls:false logged */
+    int64_t noted_ok;   /* ms: last_success_at written (at most once a second) */
 } tstate;
 
 struct zfwd {
@@ -418,12 +419,18 @@ static int run_round(zfwd *f, CURLM *m, int64_t id, tstate *ts_copy)
     char(*rs)[256] = calloc(max, 256);
     size_t n = 0;
     int more = 0;
+    uint64_t t0 = zc_now_ms();
     if (!items || !res || !rs || zs_outbox_due(f->st, id, fwd_wall_ms(), items, max, &n) != 0 ||
-        n == 0 || fix_sent_times(f, &t, items, n) != 0)
+        n == 0)
         goto out;
+    uint64_t t1 = zc_now_ms();
+    if (fix_sent_times(f, &t, items, n) != 0)
+        goto out;
+    uint64_t t2 = zc_now_ms();
     round rd;
     memset(&rd, 0, sizeof(rd));
     send_all(f, m, &t, items, n, res, rs, &rd);
+    uint64_t t3 = zc_now_ms();
     /* keep only the rows with an outcome */
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -431,8 +438,16 @@ static int run_round(zfwd *f, CURLM *m, int64_t id, tstate *ts_copy)
             res[k++] = res[i];
     if (zs_outbox_mark(f->st, id, res, k) != 0)
         zlog_warn("forwarder %s: cannot store delivery results: %s", t.name, zs_errmsg(f->st));
-    if (rd.last_error[0] || rd.delivered)
-        zs_forwarder_note(f->st, id, rd.last_error[0] ? rd.last_error : NULL, rd.delivered);
+    zlog_debug("forwarder %s: %zu row(s): due %llu ms, sent_time %llu ms, send %llu ms, results "
+               "%llu ms",
+               t.name, n, (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
+               (unsigned long long)(t3 - t2), (unsigned long long)(zc_now_ms() - t3));
+    int64_t now = fwd_wall_ms();
+    int note_ok = rd.delivered && now - ts_copy->noted_ok >= 1000;
+    if (rd.last_error[0] || note_ok)
+        zs_forwarder_note(f->st, id, rd.last_error[0] ? rd.last_error : NULL, note_ok);
+    if (note_ok)
+        ts_copy->noted_ok = now;
     if (rd.pause) {
         char reason[400];
         snprintf(reason, sizeof(reason), "%s%s", rd.pause_reason,
@@ -483,6 +498,7 @@ static void work_target(zfwd *f, CURLM *m, int64_t id)
         ts->not_before = copy.not_before;
         ts->fails = copy.fails;
         ts->warned_tls = copy.warned_tls;
+        ts->noted_ok = copy.noted_ok;
     }
     pthread_mutex_unlock(&f->mu);
 }
@@ -490,7 +506,8 @@ static void work_target(zfwd *f, CURLM *m, int64_t id)
 static void *worker_main(void *arg)
 {
     zfwd *f = arg;
-    CURLM *m = curl_multi_init(); /* one per worker: its connection cache is reused */
+    CURLM *m = curl_multi_init();  /* one per worker: its connection cache is reused */
+    zs_forward_thread_init(f->st); /* bookkeeping commits need not wait for the disk */
     if (m)
         curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, 64L);
     pthread_mutex_lock(&f->mu);

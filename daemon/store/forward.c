@@ -469,6 +469,16 @@ int zs_forwarder_lease_drop(zs_store *st, int64_t id, const char *owner)
                    "ls", id, owner);
 }
 
+int zs_forward_thread_init(zs_store *st)
+{
+    if (!st)
+        return ZKBIO_EINVAL;
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    return zdb_dialect_of(db) == ZDB_SQLITE ? zdb_exec(db, "PRAGMA synchronous=NORMAL") : 0;
+}
+
 /* ---- outbox ---------------------------------------------------------------------------------- */
 
 static const char *const state_names[] = {"pending", "delivered", "duplicate", "parked", "failed"};
@@ -536,7 +546,7 @@ int zs_outbox_due(zs_store *st, int64_t fwd, int64_t now_ms, zs_outbox_item *out
     int rc = zdb_prepare(db,
                          "SELECT " ITEM_COLS ITEM_FROM
                          " WHERE o.forwarder_id = ? AND o.state = 'pending' AND o.next_at <= ? "
-                         "ORDER BY o.id LIMIT ?",
+                         "ORDER BY o.next_at, o.id LIMIT ?",
                          &q);
     if (rc != 0)
         return rc;
@@ -562,19 +572,21 @@ int zs_outbox_due(zs_store *st, int64_t fwd, int64_t now_ms, zs_outbox_item *out
 #define SENT_SQL(w, i)                                                                             \
     "UPDATE outbox SET sent_time = CASE id" w " ELSE sent_time END, updated_at = ? WHERE "         \
     "sent_time = '' AND id IN (" i ")"
-#define MARK_SQL(i)                                                                                \
+/* SQLite: the unary + keeps the planner on the primary key (else it walks outbox_due over every
+ * pending row of the target); MariaDB picks the primary key for an IN list by itself. */
+#define MARK_SQL(p, i)                                                                             \
     "UPDATE outbox SET attempts = attempts + 1, state = ?, next_at = ?, last_status = ?, "         \
-    "last_error = ?, updated_at = ?, delivered_at = ? WHERE forwarder_id = ? AND state = "         \
-    "'pending' AND id IN (" i ")"
+    "last_error = ?, updated_at = ?, delivered_at = ? WHERE " p "forwarder_id = ? AND " p          \
+    "state = 'pending' AND id IN (" i ")"
 
 static const struct {
     size_t rows;
-    const char *sent, *mark;
+    const char *sent, *mark_sqlite, *mark_mariadb;
 } chunks[] = {
-    {64, SENT_SQL(W64, I64), MARK_SQL(I64)},
-    {16, SENT_SQL(W16, I16), MARK_SQL(I16)},
-    {4, SENT_SQL(W4, I4), MARK_SQL(I4)},
-    {1, SENT_SQL(W1, I1), MARK_SQL(I1)},
+    {64, SENT_SQL(W64, I64), MARK_SQL("+", I64), MARK_SQL("", I64)},
+    {16, SENT_SQL(W16, I16), MARK_SQL("+", I16), MARK_SQL("", I16)},
+    {4, SENT_SQL(W4, I4), MARK_SQL("+", I4), MARK_SQL("", I4)},
+    {1, SENT_SQL(W1, I1), MARK_SQL("+", I1), MARK_SQL("", I1)},
 };
 
 /* The largest chunk that fits n rows. */
@@ -660,7 +672,7 @@ static int mark_tx(zdb *db, int64_t fwd, const zs_outbox_result *r, size_t n)
         snprintf(e, sizeof(e), "%s", r[i].error ? r[i].error : "");
         int done = r[i].state == ZS_OUTBOX_DELIVERED || r[i].state == ZS_OUTBOX_DUPLICATE;
         zdb_stmt *q;
-        rc = zdb_prepare(db, chunks[k].mark, &q);
+        rc = zdb_prepare(db, ZS_SQL(db, chunks[k].mark_sqlite, chunks[k].mark_mariadb), &q);
         if (rc != 0)
             break;
         int p = 1;

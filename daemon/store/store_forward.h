@@ -127,6 +127,13 @@ int zs_forwarder_lease(zs_store *st, int64_t id, const char *owner, int ttl_ms, 
 /** Drop the lease if owner holds it. */
 int zs_forwarder_lease_drop(zs_store *st, int64_t id, const char *owner);
 
+/** For a delivery thread: its connection commits outbox bookkeeping (sent_time, results, leases)
+ * without waiting for the disk (SQLite: PRAGMA synchronous=NORMAL on the calling thread's
+ * connection, WAL kept; nothing on MariaDB). A process crash loses nothing; a power cut may lose
+ * the last results, and those rows are then sent again, with the same sent_time, which the targets
+ * recognise (duplicate = delivered). Call it only on threads that store no punches. */
+int zs_forward_thread_init(zs_store *st);
+
 /* ---- the outbox ---------------------------------------------------------------------------- */
 
 /** Outbox states, stored by name (zs_outbox_state_name). */
@@ -163,8 +170,10 @@ typedef struct zs_outbox_item {
     int64_t created_at, updated_at, delivered_at; /**< Unix s */
 } zs_outbox_item;
 
-/** Up to max due rows of forwarder fwd (pending, next_at <= now_ms) ordered by id into out[]; *n =
- * how many. One indexed query. */
+/** Up to max due rows of forwarder fwd (pending, next_at <= now_ms) into out[] in the order of the
+ * index outbox_due, (next_at, id): rows never tried (next_at 0) in id order, then rows waiting for
+ * a retry by the time they became due; *n = how many. One indexed query that reads only the rows
+ * it returns, however long the backlog (an ORDER BY id alone would sort every due row). */
 int zs_outbox_due(zs_store *st, int64_t fwd, int64_t now_ms, zs_outbox_item *out, size_t max,
                   size_t *n);
 
