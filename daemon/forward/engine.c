@@ -567,6 +567,18 @@ static void dispatch(zfwd *f)
         }
         pthread_mutex_unlock(&f->mu);
     }
+    /* forget targets that are gone (deleted), so the table never fills up */
+    pthread_mutex_lock(&f->mu);
+    for (size_t k = 0; k < f->nts;) {
+        int alive = f->ts[k].busy;
+        for (size_t i = 0; !alive && i < n; i++)
+            alive = list[i].id == f->ts[k].id;
+        if (alive)
+            k++;
+        else
+            f->ts[k] = f->ts[--f->nts];
+    }
+    pthread_mutex_unlock(&f->mu);
     zs_forwarders_free(list, n);
     if (now - f->last_sweep >= SWEEP_EVERY_MS) {
         int64_t swept = 0;

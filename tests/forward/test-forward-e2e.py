@@ -15,7 +15,7 @@ converted from the device's zone to the target's; a 401 pauses the target, its r
 and resume delivers them; requeue and drop of parked rows; a config-file forwarder is created with
 source "config" and the API refuses to change it (409).
 
-Usage: test-forward-e2e.py ZKBIOD ZKBIO
+Usage: test-forward-e2e.py ZKBIOD ZKBIO [DB_URI]   (SQLite in a temporary directory without a URI)
 """
 import hashlib
 import hmac
@@ -190,6 +190,7 @@ def push(zkbio, base, sn, first_pin, users, punches):
 
 def main():
     zkbiod, zkbio = sys.argv[1], sys.argv[2]
+    db = sys.argv[3] if len(sys.argv) > 3 else None
     tmp = tempfile.mkdtemp(prefix="zkbio-fwd-e2e-")
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -207,7 +208,8 @@ def main():
     proc = subprocess.Popen([zkbiod, "--config", conf, "--data-dir", tmp, "--listen",
                              "127.0.0.1:0", "--service-listen", "off", "--admission", "auto",
                              "--admin-token", TOKEN, "--port-file", ports, "--log-level", "info",
-                             "--delay", "1"], stdout=log, stderr=subprocess.STDOUT)
+                             "--delay", "1"] + (["--db", db] if db else []),
+                            stdout=log, stderr=subprocess.STDOUT)
     try:
         if not wait_for(lambda: os.path.exists(ports) and open(ports).read().strip(), "port file"):
             return 1
