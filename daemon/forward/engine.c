@@ -424,7 +424,24 @@ static int run_round(zfwd *f, CURLM *m, int64_t id, tstate *ts_copy)
         n == 0)
         goto out;
     uint64_t t1 = zc_now_ms();
-    if (fix_sent_times(f, &t, items, n) != 0)
+    /* a row whose punch was deleted meanwhile cannot be sent: failed, for an operator to drop */
+    size_t kept = 0, gone = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].punch_time[0]) {
+            if (kept != i)
+                items[kept] = items[i];
+            kept++;
+        } else
+            res[gone++] = (zs_outbox_result){
+                .id = items[i].id, .state = ZS_OUTBOX_FAILED, .error = "the punch was deleted"};
+    }
+    if (gone) {
+        zs_outbox_mark(f->st, id, res, gone);
+        memset(res, 0, gone * sizeof(*res));
+        more = 1;
+    }
+    n = kept;
+    if (n == 0 || fix_sent_times(f, &t, items, n) != 0)
         goto out;
     uint64_t t2 = zc_now_ms();
     round rd;
@@ -465,7 +482,7 @@ static int run_round(zfwd *f, CURLM *m, int64_t id, tstate *ts_copy)
         ts_copy->not_before = fwd_wall_ms() + wait;
     } else {
         ts_copy->fails = 0;
-        more = n == max || rd.transient;
+        more = more || n == max || rd.transient;
     }
 out:
     fwd_target_wipe(&t);

@@ -498,13 +498,15 @@ int zs_outbox_state_parse(const char *name)
 }
 
 #define ITEM_COLS                                                                                  \
-    "o.id, o.forwarder_id, o.attendance_id, a.sn, a.pin, a.punch_time, a.status, a.verify, "       \
-    "a.workcode, COALESCE(d.name, ''), COALESCE(d.tz, ''), COALESCE(d.sync_group, ''), o.state, "  \
+    "o.id, o.forwarder_id, o.attendance_id, COALESCE(a.sn, ''), COALESCE(a.pin, ''), "             \
+    "COALESCE(a.punch_time, ''), COALESCE(a.status, 0), COALESCE(a.verify, 0), "                   \
+    "COALESCE(a.workcode, ''), COALESCE(d.name, ''), COALESCE(d.tz, ''), COALESCE(d.sync_group, "  \
+    "''), o.state, "                                                                               \
     "o.attempts, o.next_at, o.sent_time, o.last_status, o.last_error, o.created_at, "              \
     "o.updated_at, o.delivered_at"
 #define ITEM_FROM                                                                                  \
-    " FROM outbox o JOIN attendance a ON a.id = o.attendance_id LEFT JOIN devices d ON d.sn = "    \
-    "a.sn"
+    " FROM outbox o LEFT JOIN attendance a ON a.id = o.attendance_id LEFT JOIN devices d ON "      \
+    "d.sn = a.sn"
 
 static void item_row(zdb_stmt *q, zs_outbox_item *it)
 {

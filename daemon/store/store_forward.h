@@ -151,7 +151,7 @@ const char *zs_outbox_state_name(int state);
 int zs_outbox_state_parse(const char *name);
 
 /** One outbox row joined to its punch and the punch's device (device fields "" when the device row
- * is gone). */
+ * is gone; punch fields ""/0 when the punch itself was deleted: punch_time is then ""). */
 typedef struct zs_outbox_item {
     int64_t id, forwarder_id, attendance_id;
     char sn[41], pin[25];

@@ -357,6 +357,15 @@ static void test_forward(zs_store *st, const char *uri)
                  (int64_t)time(NULL), bulk) == 0);
     CHECK(zs_outbox_sweep(st, 7, &cnt) == 0);
     CHECK_EQ_INT(cnt, 1);
+
+    /* A punch deleted after it was queued: its row is still listed and due, with no punch. */
+    NEED(punch(st, "FWDB", "77", "2026-04-01 08:00:00", 0) == 0);
+    NEED(zdb_run(raw, "DELETE FROM attendance WHERE pin = '77'", NULL) == 0);
+    NEED(zs_outbox_due(st, bygroup, now_ms(), due, 8, &n) == 0);
+    int orphan = 0;
+    for (size_t i = 0; i < n; i++)
+        orphan += due[i].punch_time[0] == '\0' && due[i].sn[0] == '\0';
+    CHECK_EQ_INT(orphan, 1);
     CHECK_EQ_INT(count_state(st, all, ZS_OUTBOX_DELIVERED), 0);
 out:
     free(rows);
