@@ -44,18 +44,20 @@ static int check_url(const char *url, char *out, size_t outsz)
     if (!u)
         return -1;
     int rc = -1;
-    char *scheme = NULL, *host = NULL, *query = NULL, *frag = NULL;
+    char *scheme = NULL, *host = NULL, *query = NULL, *frag = NULL, *user = NULL;
     if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0] &&
         (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) &&
         curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK &&
-        curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) != CURLUE_OK)
+        curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) != CURLUE_OK &&
+        curl_url_get(u, CURLUPART_USER, &user, 0) != CURLUE_OK) /* credentials go in settings */
         rc = 0;
     curl_free(scheme);
     curl_free(host);
     curl_free(query);
     curl_free(frag);
+    curl_free(user);
     curl_url_cleanup(u);
     if (rc == 0) {
         snprintf(out, outsz, "%s", url);
@@ -145,7 +147,8 @@ int fwd_target_parse(const char *kind, const char *url, const char *settings, fw
               : strcmp(kind, "erpnext") == 0 ? FWD_ERPNEXT
                                              : FWD_REALTIME;
     if (check_url(url, t->url, sizeof(t->url)) != 0)
-        return BAD("url", "url must be an absolute http or https URL without a query or fragment");
+        return BAD("url", "url must be an absolute http or https URL without credentials, query or "
+                          "fragment");
     json_t *o = json_loads(settings && *settings ? settings : "{}", 0, NULL);
     if (!json_is_object(o)) {
         json_decref(o);

@@ -187,6 +187,7 @@ static void test_settings(void)
     check_bad(NULL, "http://h", "{}", "kind");
     check_bad("webhook", "ftp://h/", "{\"secret\":\"s\"}", "url");
     check_bad("webhook", "http://h/?q=1", "{\"secret\":\"s\"}", "url");
+    check_bad("webhook", "http://u:p@h/", "{\"secret\":\"s\"}", "url");
     check_bad("webhook", "h", "{\"secret\":\"s\"}", "url");
     check_bad("webhook", "http://h x/", "{\"secret\":\"s\"}", "url");
     check_bad("webhook", "http://h", "{}", "settings.secret");
