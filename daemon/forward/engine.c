@@ -190,6 +190,7 @@ static void req_finish(req *r, CURLcode cc)
 
 typedef struct round {
     int delivered, transient, pause;
+    int retry_after_s; /* the longest Retry-After of the round's transient answers */
     char pause_reason[256];
     char last_error[513];
 } round;
@@ -242,6 +243,8 @@ static void set_result(zs_outbox_result *res, const zs_outbox_item *it, zfwd_ver
         res->state = ZS_OUTBOX_PENDING;
         res->next_at = fwd_wall_ms() + backoff_ms(t, it->attempts, retry_after);
         rd->transient = 1;
+        if (retry_after > rd->retry_after_s)
+            rd->retry_after_s = retry_after;
         break;
     }
     res->error = reason;
@@ -477,7 +480,7 @@ static int run_round(zfwd *f, CURLM *m, int64_t id, tstate *ts_copy)
         zs_forwarder_set_state(f->st, id, "paused", reason);
         zlog_warn("forwarder %s paused: %s", t.name, reason);
     } else if (rd.transient && !rd.delivered) {
-        int64_t wait = backoff_ms(&t, ts_copy->fails, 0);
+        int64_t wait = backoff_ms(&t, ts_copy->fails, rd.retry_after_s);
         ts_copy->fails++;
         ts_copy->not_before = fwd_wall_ms() + wait;
     } else {

@@ -65,6 +65,7 @@ class Target:
         self.erp_seen = {("1", "2025-01-02 08:00:00", "IN")}  # already in ERPNext: a duplicate
         self.erp_revoked = False
         self.rt = []
+        self.rt_fail = 1  # the first bulk request gets a 502: retried with backoff
         self.hook = []
         self.hook_bad = []
 
@@ -104,6 +105,9 @@ class Target:
         if not path.endswith("/api/method/myapp.api.receive_bulk_attendance_logs"):
             return 404, {"exc_type": "DoesNotExistError"}
         logs = json.loads(body)["logs"]
+        if self.rt_fail > 0:
+            self.rt_fail -= 1
+            return 502, {"exc_type": "ServerError"}
         results = []
         for log in logs:
             if log["employee_id"] == "99":
@@ -290,6 +294,10 @@ def run(base, zkbio, tport, conf):
               for x in TARGET.erp), "device wall clock sent unchanged: %s" % TARGET.erp[:2])
     s = stats(base, rt)
     check(s.get("delivered") == 14 and s.get("parked") == 2, "rt stats: %s" % s)
+    st, j = api(base, "GET", "/api/v1/forwarders/%d/outbox?state=delivered&limit=100" % rt)
+    check(st == 200 and any(i["attempts"] == 2 for i in j["data"]["items"]) and
+          all(i["attempts"] in (1, 2) for i in j["data"]["items"]),
+          "the 502'd batch was retried: %s" % [i["attempts"] for i in j["data"]["items"]])
     check(len(TARGET.rt) == 14 and all(x["device_serial"] == "FWDE2E1" and
                                        x["log_type"] in ("IN", "OUT") for x in TARGET.rt),
           "rt items: %s" % TARGET.rt[:1])
