@@ -223,7 +223,8 @@ def main():
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=20)
+            check(proc.wait(timeout=20) == 0,
+                  "zkbiod exit status %s (a sanitizer report?)" % proc.returncode)
         except subprocess.TimeoutExpired:
             proc.kill()
             check(False, "zkbiod did not stop on SIGTERM")

@@ -106,7 +106,8 @@ def main():
         for p, _, log in procs:
             p.send_signal(signal.SIGTERM)
             try:
-                p.wait(timeout=20)
+                if p.wait(timeout=20) != 0:
+                    fails.append("zkbiod exit status %s (a sanitizer report?)" % p.returncode)
             except subprocess.TimeoutExpired:
                 p.kill()
                 fails.append("zkbiod did not stop")
