@@ -35,6 +35,7 @@ CREATE INDEX jobs_device ON jobs (device_id, state);
 CREATE INDEX jobs_due ON jobs (state, run_at, priority, id);
 CREATE TABLE operlog ( id INTEGER PRIMARY KEY AUTOINCREMENT, sn VARCHAR(40) NOT NULL, op_type INTEGER NOT NULL, admin VARCHAR(24) NOT NULL, op_time CHAR(19) NOT NULL, v1 BIGINT NOT NULL, v2 BIGINT NOT NULL, v3 BIGINT NOT NULL, received_at BIGINT NOT NULL, UNIQUE (sn, op_type, op_time, admin, v1, v2, v3));
 CREATE TABLE outbox ( id INTEGER PRIMARY KEY AUTOINCREMENT, forwarder_id BIGINT NOT NULL, attendance_id BIGINT NOT NULL, state VARCHAR(12) NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, sent_time VARCHAR(40) NOT NULL DEFAULT '', last_status INTEGER NOT NULL DEFAULT 0, last_error VARCHAR(512) NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL DEFAULT 0, delivered_at BIGINT NOT NULL DEFAULT 0, UNIQUE (forwarder_id, attendance_id));
+CREATE INDEX outbox_delivered ON outbox (state, delivered_at);
 CREATE INDEX outbox_due ON outbox (forwarder_id, state, next_at, id);
 CREATE TABLE pending_uploads ( id INTEGER PRIMARY KEY AUTOINCREMENT, sn VARCHAR(40) NOT NULL, tbl VARCHAR(16) NOT NULL, stamp VARCHAR(32) NOT NULL DEFAULT '', body BLOB NOT NULL, received_at BIGINT NOT NULL);
 CREATE INDEX pending_uploads_sn ON pending_uploads (sn, id);
