@@ -155,7 +155,9 @@ int zfwd_settings_check(const char *kind, const char *url, const char *settings,
 char *zfwd_settings_public(const char *settings);
 
 /* Merge patch (a JSON object text) into settings (NULL = {}): a key with null is removed, others
- * replace. malloc'd result (free()), NULL when either is not an object or out of memory. */
+ * replace; has_api_key, has_api_secret and has_secret (the public view's markers, sent back as
+ * read) are ignored. malloc'd result (free()), NULL when either is not an object or out of memory.
+ */
 char *zfwd_settings_merge(const char *settings, const char *patch);
 
 /* ---- the test call (probe.c) --------------------------------------------------------------- */

@@ -334,6 +334,9 @@ char *zfwd_settings_merge(const char *settings, const char *patch)
         json_t *val;
         json_object_foreach(p, key, val)
         {
+            if (strcmp(key, "has_api_key") == 0 || strcmp(key, "has_api_secret") == 0 ||
+                strcmp(key, "has_secret") == 0)
+                continue; /* what zfwd_settings_public shows, sent back as read */
             if (json_is_null(val))
                 json_object_del(o, key);
             else

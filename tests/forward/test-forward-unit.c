@@ -230,6 +230,9 @@ static void test_settings(void)
     CHECK(mg && strstr(mg, "\"secret\":\"s\"") && strstr(mg, "\"batch\":7") && !strstr(mg, "tz"));
     free(mg);
     CHECK(zfwd_settings_merge("{}", "[1]") == NULL);
+    mg = zfwd_settings_merge("{\"secret\":\"s\"}", "{\"has_secret\":true,\"batch\":3}");
+    CHECK(mg && strcmp(mg, "{\"secret\":\"s\",\"batch\":3}") == 0);
+    free(mg);
 }
 
 int main(void)
