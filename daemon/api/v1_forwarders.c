@@ -483,16 +483,17 @@ int zapi_forwarder_resume(zreq *r)
 static json_t *item_json(const zs_outbox_item *it)
 {
     return json_pack(
-        "{s:I,s:I,s:s,s:s,s:s,s:i,s:i,s:s,s:i,s:o,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)it->id,
-        "attendance_id", (json_int_t)it->attendance_id, "sn", it->sn, "pin", it->pin, "punch_time",
-        it->punch_time, "status", it->status, "verify", it->verify, "state",
+        "{s:I,s:I,s:s,s:s,s:s,s:i,s:i,s:s,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+        (json_int_t)it->id, "attendance_id", (json_int_t)it->attendance_id, "sn", it->sn, "pin",
+        it->pin, "punch_time", it->punch_time, "status", it->status, "verify", it->verify, "state",
         zs_outbox_state_name(it->state) ? zs_outbox_state_name(it->state) : "", "attempts",
         it->attempts, "next_at",
         it->state == ZS_OUTBOX_PENDING ? iso_ms_or_null(it->next_at) : json_null(), "last_status",
         it->last_status ? json_integer(it->last_status) : json_null(), "last_error",
         it->last_error[0] ? json_string(it->last_error) : json_null(), "sent_time",
         it->sent_time[0] ? json_string(it->sent_time) : json_null(), "created_at",
-        iso_or_null(it->created_at), "delivered_at", iso_or_null(it->delivered_at));
+        iso_or_null(it->created_at), "delivered_at", iso_or_null(it->delivered_at), "remote_id",
+        it->remote_id[0] ? json_string(it->remote_id) : json_null());
 }
 
 /* GET /api/v1/forwarders/{id}/outbox?state=&limit=&after= */

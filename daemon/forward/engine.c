@@ -295,6 +295,17 @@ static void classify_req(const req *r, const fwd_target *t, const zs_outbox_item
             }
         }
         set_result(&res[r->first + i], it, vi, status, rs[r->first + i], t, r->retry_after_s, rd);
+        if (vi == ZFWD_DELIVERED && t->kind == FWD_ERPNEXT && r->resp.p) {
+            /* the new Employee Checkin's name, {"message": {"name": ...}} (§2.2) */
+            json_t *b = json_loadb(r->resp.p, r->resp.len, 0, NULL);
+            const char *name =
+                json_string_value(json_object_get(json_object_get(b, "message"), "name"));
+            if (name && *name) {
+                snprintf(rs[r->first + i], 256, "%.140s", name);
+                res[r->first + i].remote_id = rs[r->first + i];
+            }
+            json_decref(b);
+        }
     }
     json_decref(root);
 }

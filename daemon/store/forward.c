@@ -503,7 +503,7 @@ int zs_outbox_state_parse(const char *name)
     "COALESCE(a.workcode, ''), COALESCE(d.name, ''), COALESCE(d.tz, ''), COALESCE(d.sync_group, "  \
     "''), o.state, "                                                                               \
     "o.attempts, o.next_at, o.sent_time, o.last_status, o.last_error, o.created_at, "              \
-    "o.updated_at, o.delivered_at"
+    "o.updated_at, o.delivered_at, o.remote_id"
 #define ITEM_FROM                                                                                  \
     " FROM outbox o LEFT JOIN attendance a ON a.id = o.attendance_id LEFT JOIN devices d ON "      \
     "d.sn = a.sn"
@@ -533,6 +533,7 @@ static void item_row(zdb_stmt *q, zs_outbox_item *it)
     it->created_at = zdb_col_int64(q, c++);
     it->updated_at = zdb_col_int64(q, c++);
     it->delivered_at = zdb_col_int64(q, c++);
+    copy_col(q, c++, it->remote_id, sizeof(it->remote_id));
 }
 
 int zs_outbox_due(zs_store *st, int64_t fwd, int64_t now_ms, zs_outbox_item *out, size_t max,
@@ -651,6 +652,8 @@ int zs_outbox_set_sent_times(zs_store *st, const int64_t *ids, const char *const
 static int same_result(const zs_outbox_result *a, const zs_outbox_result *b)
 {
     const char *ea = a->error ? a->error : "", *eb = b->error ? b->error : "";
+    if (a->remote_id || b->remote_id) /* one row's own value */
+        return 0;
     return a->state == b->state && a->last_status == b->last_status &&
            (a->state != ZS_OUTBOX_PENDING || a->next_at == b->next_at) && strcmp(ea, eb) == 0;
 }
@@ -690,6 +693,12 @@ static int mark_tx(zdb *db, int64_t fwd, const zs_outbox_result *r, size_t n)
         rc = zdb_step(q);
         zdb_reset(q);
         rc = rc < 0 ? rc : 0;
+        if (rc == 0 && m == 1 && r[i].remote_id && zdb_changes(db) == 1) {
+            char rid[141];
+            snprintf(rid, sizeof(rid), "%s", r[i].remote_id);
+            rc = zdb_run(db, "UPDATE outbox SET remote_id = ? WHERE id = ? AND forwarder_id = ?",
+                         "sll", rid, r[i].id, fwd);
+        }
         i += m;
     }
     if (rc != 0)

@@ -168,6 +168,7 @@ typedef struct zs_outbox_item {
     int last_status; /**< HTTP status of the last attempt, 0 = none (network error) */
     char last_error[513];
     int64_t created_at, updated_at, delivered_at; /**< Unix s */
+    char remote_id[141]; /**< what the target named the record (erpnext: the checkin), "" */
 } zs_outbox_item;
 
 /** Up to max due rows of forwarder fwd (pending, next_at <= now_ms) into out[] in the order of the
@@ -184,10 +185,11 @@ int zs_outbox_set_sent_times(zs_store *st, const int64_t *ids, const char *const
 /** The outcome of one attempt on one row (zs_outbox_mark). */
 typedef struct zs_outbox_result {
     int64_t id;
-    int state;         /**< ZS_OUTBOX_*: PENDING = retry at next_at */
-    int64_t next_at;   /**< PENDING: ms since the epoch */
-    int last_status;   /**< HTTP status, 0 = none */
-    const char *error; /**< NULL/"" = none (cleared); truncated to 512 bytes */
+    int state;             /**< ZS_OUTBOX_*: PENDING = retry at next_at */
+    int64_t next_at;       /**< PENDING: ms since the epoch */
+    int last_status;       /**< HTTP status, 0 = none */
+    const char *error;     /**< NULL/"" = none (cleared); truncated to 512 bytes */
+    const char *remote_id; /**< NULL = keep; else what the target named the record (<= 140 bytes) */
 } zs_outbox_result;
 
 /** Apply r[0..n) of forwarder fwd in one transaction: attempts + 1, state, next_at, last_status,

@@ -325,6 +325,9 @@ def run(base, zkbio, tport, conf):
         it = j["data"]["items"][0]
         check(it["pin"] == "99" and it["state"] == "parked" and it["last_status"] == 417 and
               "No Employee found" in it["last_error"] and it["sent_time"], "parked row: %s" % it)
+    st, j = api(base, "GET", "/api/v1/forwarders/%d/outbox?state=delivered&limit=3" % erp)
+    check(st == 200 and all((i["remote_id"] or "").startswith("EMP-CKIN-")
+                            for i in j["data"]["items"]), "checkin names recorded: %s" % (j,))
     st, j = api(base, "POST", "/api/v1/forwarders/%d/outbox/requeue" % erp, {"state": "parked"})
     check(st == 200 and j["data"]["count"] == 2, "requeue: %s" % (j,))
     wait_for(lambda: stats(base, erp).get("parked") == 2, "parked again")

@@ -186,3 +186,9 @@ INSERT INTO areas (area_code, area_name, created_at, updated_at)
  (SELECT 1 FROM areas a WHERE a.area_code = d.sync_group);
 -- ---- wt-forward (the forwarding engine): the retention sweep deletes delivered rows by age --
 CREATE INDEX IF NOT EXISTS outbox_delivered ON outbox (state, delivered_at);
+-- wt-forward: what the target named the record it made (erpnext: the Employee Checkin's name)
+@SQLITE@
+ALTER TABLE outbox ADD COLUMN remote_id VARCHAR(140) NOT NULL DEFAULT '';
+@MARIADB@
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS remote_id VARCHAR(140) NOT NULL DEFAULT '';
+@BOTH@

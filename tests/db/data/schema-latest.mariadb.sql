@@ -298,6 +298,7 @@ CREATE TABLE `outbox` (
   `created_at` bigint(20) NOT NULL,
   `updated_at` bigint(20) NOT NULL DEFAULT 0,
   `delivered_at` bigint(20) NOT NULL DEFAULT 0,
+  `remote_id` varchar(140) NOT NULL DEFAULT '',
   PRIMARY KEY (`id`),
   UNIQUE KEY `forwarder_id` (`forwarder_id`,`attendance_id`),
   KEY `outbox_due` (`forwarder_id`,`state`,`next_at`,`id`),
