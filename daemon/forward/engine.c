@@ -3,7 +3,9 @@
  * The delivery engine (forward.h): a dispatcher thread that finds targets with due rows, workers
  * that deliver one target each under its lease with a libcurl multi handle, the retention sweep.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@ struct zfwd {
     zs_store *st;
     int workers, poll_ms, lease_ms, keep_days;
     char owner[64];
+    char host[40]; /* this host's name as owners start with it */
     pthread_mutex_t mu;
     pthread_cond_t wake; /* the dispatcher: kick or stop */
     pthread_cond_t work; /* the workers: a target queued or stop */
@@ -564,6 +567,20 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* An owner "host:pid:..." of this host whose process is gone (killed: its lease would otherwise
+ * hold the target until it expires). As daemon/jobs does for its jobs. */
+static int owner_dead(const zfwd *f, const char *owner)
+{
+    size_t hl = strlen(f->host);
+    if (!hl || strncmp(owner, f->host, hl) != 0 || owner[hl] != ':' || strcmp(owner, f->owner) == 0)
+        return 0;
+    char *end = NULL;
+    long pid = strtol(owner + hl + 1, &end, 10);
+    if (pid <= 0 || !end || *end != ':')
+        return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
 /* One pass of the dispatcher: queue every active target with due rows that no worker holds. */
 static void dispatch(zfwd *f)
 {
@@ -581,10 +598,18 @@ static void dispatch(zfwd *f)
         pthread_mutex_unlock(&f->mu);
         if (skip)
             continue;
-        /* someone else's live lease: skip without a write */
+        /* someone else's live lease: skip without a write (unless its process died here) */
         if (list[i].lease_owner[0] && strcmp(list[i].lease_owner, f->owner) != 0 &&
-            list[i].lease_until > now)
-            continue;
+            list[i].lease_until > now) {
+            int got = 0;
+            if (!owner_dead(f, list[i].lease_owner) ||
+                zs_forwarder_lease_steal(f->st, list[i].id, list[i].lease_owner, f->owner,
+                                         f->lease_ms, &got) != 0 ||
+                !got)
+                continue;
+            zlog_info("forwarder %s: taken over from %s (that process is gone)", list[i].name,
+                      list[i].lease_owner);
+        }
         zs_outbox_item one;
         size_t got = 0;
         if (zs_outbox_due(f->st, list[i].id, now, &one, 1, &got) != 0 || got == 0)
@@ -662,15 +687,19 @@ int zfwd_open(zs_store *st, const zfwd_options *o, zfwd **out, char *err, size_t
     f->poll_ms = o && o->poll_ms > 0 ? o->poll_ms : 200;
     f->lease_ms = o && o->lease_ms > 0 ? o->lease_ms : 30000;
     f->keep_days = o && o->keep_days > 0 ? o->keep_days : 7;
+    if (gethostname(f->host, sizeof(f->host) - 1) != 0 || !f->host[0])
+        snprintf(f->host, sizeof(f->host), "host");
+    f->host[sizeof(f->host) - 1] = '\0';
+    for (char *p = f->host; *p; p++)
+        if (*p == ':')
+            *p = '_'; /* the owner's separator */
     if (o && o->owner && *o->owner)
         snprintf(f->owner, sizeof(f->owner), "%s", o->owner);
     else {
-        char host[40] = "host", rnd[9];
-        gethostname(host, sizeof(host) - 1);
-        host[sizeof(host) - 1] = '\0';
+        char rnd[9];
         if (zc_random_alnum(rnd, 8) != 0)
             snprintf(rnd, sizeof(rnd), "0");
-        snprintf(f->owner, sizeof(f->owner), "%.39s:%ld:%s", host, (long)getpid(), rnd);
+        snprintf(f->owner, sizeof(f->owner), "%.39s:%ld:%s", f->host, (long)getpid(), rnd);
     }
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->wake, NULL);

@@ -456,6 +456,24 @@ int zs_forwarder_lease(zs_store *st, int64_t id, const char *owner, int ttl_ms, 
     return ZKBIO_OK;
 }
 
+int zs_forwarder_lease_steal(zs_store *st, int64_t id, const char *dead, const char *owner,
+                             int ttl_ms, int *got)
+{
+    if (!st || !dead || !*dead || !owner || !got || ttl_ms <= 0 || strlen(owner) > 64)
+        return ZKBIO_EINVAL;
+    *got = 0;
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    int rc = zdb_run(db,
+                     "UPDATE forwarders SET lease_owner = ?, lease_until = ? WHERE id = ? AND "
+                     "lease_owner = ?",
+                     "slls", owner, wall_ms() + ttl_ms, id, dead);
+    if (rc == 0)
+        *got = zdb_changes(db) == 1;
+    return rc;
+}
+
 int zs_forwarder_lease_drop(zs_store *st, int64_t id, const char *owner)
 {
     if (!st || !owner)

@@ -124,6 +124,10 @@ int zs_forwarder_note(zs_store *st, int64_t id, const char *error, int success);
  * that is free or expired, in one conditional UPDATE. *got = 1 when owner holds it now, 0 when
  * another live owner does or the forwarder is gone. */
 int zs_forwarder_lease(zs_store *st, int64_t id, const char *owner, int ttl_ms, int *got);
+/** Take forwarder id's lease from `dead` (an owner known to have died: a process of this host that
+ * no longer exists) for owner until now + ttl_ms, whatever its lease_until. *got = 1 when taken. */
+int zs_forwarder_lease_steal(zs_store *st, int64_t id, const char *dead, const char *owner,
+                             int ttl_ms, int *got);
 /** Drop the lease if owner holds it. */
 int zs_forwarder_lease_drop(zs_store *st, int64_t id, const char *owner);
 

@@ -251,6 +251,11 @@ static void test_forward(zs_store *st, const char *uri)
     usleep(20000); /* expired: taken over */
     CHECK(zs_forwarder_lease(st, all, "proc-a", 60000, &got) == 0 && got == 1);
     CHECK(zs_forwarder_lease(st, 999999, "proc-a", 60000, &got) == 0 && got == 0);
+    /* a dead owner's live lease is taken only from that owner */
+    CHECK(zs_forwarder_lease_steal(st, all, "proc-x", "proc-b", 60000, &got) == 0 && got == 0);
+    CHECK(zs_forwarder_lease_steal(st, all, "proc-a", "proc-b", 60000, &got) == 0 && got == 1);
+    CHECK(zs_forwarder_lease(st, all, "proc-a", 60000, &got) == 0 && got == 0);
+    CHECK(zs_forwarder_lease_drop(st, all, "proc-b") == 0);
 
     /* Get, list, update, pause/resume, note. */
     zs_forwarder g;
