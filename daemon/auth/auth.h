@@ -173,6 +173,7 @@ int zauth_rate_hit(zauth *a, int slot, int *limit, int *remaining, time_t *reset
 
 /* The parts: access tokens, passwords, accounts. */
 #include "auth_accounts.h"
+#include "auth_intkeys.h"
 #include "auth_jwt.h"
 #include "auth_password.h"
 

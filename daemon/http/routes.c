@@ -76,8 +76,17 @@ static const zroute routes[] = {
     {"DELETE", "/api/v1/jobs/*", A, OPER, zapi_job_cancel, 0},
     {"POST", "/api/v1/jobs/*/cancel", A, OPER, zapi_job_cancel, 0},
     {"GET", "/api/v1/queue/stats", A, VIEW, zapi_queue_stats, 0},
+    /* inbound part (issue 16): keys of the Frappe-style punch methods (api/v1_intkeys.c) */
+    {"GET", "/api/v1/integration-keys", A, ADM, zapi_intkeys_list, 0},
+    {"POST", "/api/v1/integration-keys", A, ADM, zapi_intkey_create, 0},
+    {"DELETE", "/api/v1/integration-keys/*", A, ADM, zapi_intkey_revoke, 0},
     /* the OpenAPI document of /api/v1 (docs/openapi.yaml, embedded at build time) */
     {"GET", "/api/v1/openapi.yaml", A, PUB, zapi_openapi_doc, 0},
+
+    /* inbound part (issue 16): punches in the Frappe real-time shape, dispatched on the dotted
+     * method's last component (api/frappe_in.c; docs/openapi/frappe.yaml) */
+    {"POST", "/api/method/*", R, INTEG, zapi_frappe_method, 0},
+    {"GET", "/api/method/*", R, INTEG, zapi_frappe_method, 0},
 
     /* fingerprint service listener (docs/fingerprint-service.md) */
     {"*", "/health", F, PUB, zapi_fp_health_bare, 0},
@@ -272,7 +281,7 @@ int zhttp_dispatch(zreq *r, const char *path)
             snprintf(allowed + l, sizeof(allowed) - l, "%s%s", l ? " or " : "", rt->method);
         }
     }
-    uint32_t need = hit                               ? hit->perm
+    uint32_t need = hit                              ? hit->perm
                     : known && r->family != ZAPI_FPS ? known_perm
                                                      : guard(r->family, path);
     int st;
