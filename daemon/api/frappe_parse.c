@@ -88,9 +88,9 @@ int zapi_frappe_parse_time(const char *s, size_t len, char wall[20], int *has_of
         if (len < i + 2 || (oh = digits(s + i, 2)) < 0 || oh > 14)
             return 0;
         i += 2;
-        if (i < len && s[i] == ':')
-            i++;
-        if (i < len) {
+        int colon = i < len && s[i] == ':';
+        i += (size_t)colon;
+        if (i < len || colon) {
             if (len < i + 2 || (om = digits(s + i, 2)) < 0 || om > 59)
                 return 0;
             i += 2;
