@@ -3,6 +3,7 @@
 #   run.sh lint                    Redocly CLI's recommended-strict rules over docs/openapi.yaml
 #   run.sh contract ZKBIOD ZKBIO   contract.test.mjs: every operation called, every answer validated
 #   run.sh fuzz ZKBIOD ZKBIO       fuzz.test.mjs: a bounded seeded fuzz pass over every operation
+#   run.sh frappe ZKBIOD ZKBIO     frappe.test.mjs: docs/openapi/frappe.yaml (family R), every operation
 # The npm packages (Redocly CLI, swagger-parser, Ajv) are installed into this folder by
 # scripts/setup-deps.sh (`npm ci`, pinned by package-lock.json). Exit 77 (skip, with the reason) when
 # node or those packages are missing: the test installs nothing.
@@ -25,7 +26,7 @@ lint)
     [ $rc -eq 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
     exit $rc
     ;;
-contract | fuzz)
+contract | fuzz | frappe)
     [ $# -eq 3 ] || { echo "usage: run.sh $mode ZKBIOD ZKBIO" >&2; exit 2; }
     ZKBIOD=$2 ZKBIO=$3 ZKBIO_SRC=$src
     export ZKBIOD ZKBIO ZKBIO_SRC
@@ -33,7 +34,7 @@ contract | fuzz)
     exec node --test --test-concurrency=1 --test-reporter=spec "$here/$mode.test.mjs"
     ;;
 *)
-    echo "usage: run.sh lint | contract ZKBIOD ZKBIO | fuzz ZKBIOD ZKBIO" >&2
+    echo "usage: run.sh lint | contract ZKBIOD ZKBIO | fuzz ZKBIOD ZKBIO | frappe ZKBIOD ZKBIO" >&2
     exit 2
     ;;
 esac
