@@ -21,7 +21,7 @@ lint)
     cd "$here" || exit 1
     # redocly reads redocly.yaml and .redocly.lint-ignore.yaml from this folder
     NO_COLOR=1 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
-        node node_modules/@redocly/cli/bin/cli.js lint --config redocly.yaml ../../docs/openapi.yaml
+        node node_modules/@redocly/cli/bin/cli.js lint --config redocly.yaml ../../docs/openapi.yaml ../../docs/openapi/frappe.yaml
     rc=$?
     [ $rc -eq 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
     exit $rc
