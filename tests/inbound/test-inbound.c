@@ -569,6 +569,16 @@ static void run(void)
     CHECK_EQ_INT(key_cli("revoke", out, sizeof(out)), 2);
     limit_part(auth1);
     NEED(key_cli("revoke --id 1", out, sizeof(out)) == 0);
+    /* a clean stop, and no sanitizer report in zkbiod's log (the ASan+UBSan build) */
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    pid = 0;
+    CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "zkbiod stopped with status 0x%x", st);
+    char grep[800];
+    snprintf(grep, sizeof(grep), "grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '%s'",
+             log);
+    CHECK_MSG(system(grep) != 0, "a sanitizer report in %s", log);
 out:
     if (pid > 0) {
         kill(pid, SIGTERM);
