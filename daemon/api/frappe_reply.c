@@ -103,8 +103,7 @@ int zapi_frappe_check(zreq *r)
     case ZAUTH_IK_INVALID:
     case ZAUTH_IK_MALFORMED:
         return zapi_frappe_fail(r, 401, "Invalid API key or secret.");
-    default:
-        return zapi_frappe_fail(r, 401,
-                                "Authentication required: Authorization: token api_key:api_secret");
+    default: /* no credential: Frappe's Guest may not call the method (handler.is_whitelisted) */
+        return zapi_frappe_fail(r, 403, "Not permitted");
     }
 }

@@ -3,7 +3,7 @@
 // tests/api/run.sh frappe (meson test `api-frappe-contract`). zkbiod on 127.0.0.1 port 0 over a
 // temporary SQLite database; an integration key made through /api/v1/integration-keys. Every operation
 // of the document is called, with its happy path and its documented errors (400 validation_error and a
-// duplicate, 401 without, with a wrong and with a revoked key, 413, 417 malformed JSON, 429 past the
+// duplicate, 403 without a key, 401 with a wrong and with a revoked key, 413, 417 malformed JSON, 429 past the
 // failure limit); each answer's status must be one the operation documents and its body must validate
 // against the schema of (operation, status) (Ajv, JSON Schema 2020-12). The last test fails when an
 // operation was never called.
@@ -107,7 +107,7 @@ test('test_connection', async () => {
     const r = await call(op, { auth: S.key });
     assert.equal(r.status, 200);
     assert.equal(r.body.message.message, 'Connection successful');
-    assert.equal((await call(op, {})).status, 401);
+    assert.equal((await call(op, {})).status, 403);
     assert.equal((await call(op, { auth: S.revoked })).status, 401);
   }
   const basic = `Basic ${Buffer.from(S.key.slice(6)).toString('base64')}`;
@@ -131,6 +131,7 @@ test('receive_attendance_log', async () => {
   assert.equal((await call('receiveAttendanceLog', { auth: S.key, rawBody: '{"employee_id":' })).status, 417);
   assert.equal((await call('receiveAttendanceLog', { auth: S.key, rawBody: '[1]' })).status, 417);
   assert.equal((await call('receiveAttendanceLog', { auth: S.revoked, body: log })).status, 401);
+  assert.equal((await call('receiveAttendanceLog', { body: log })).status, 403);
   const big = `{"x":"${'a'.repeat(4 * 1024 * 1024)}"}`;
   assert.equal((await call('receiveAttendanceLog', { auth: S.key, rawBody: big })).status, 413);
 });
@@ -151,7 +152,8 @@ test('receive_bulk_attendance_logs', async () => {
   assert.equal(over.body.message.error, 'Maximum 1000 logs per request');
   assert.equal((await call('receiveBulkAttendanceLogs', { auth: S.key, body: {} })).status, 400);
   assert.equal((await call('receiveBulkAttendanceLogs', { auth: S.key, rawBody: '{' })).status, 417);
-  assert.equal((await call('receiveBulkAttendanceLogs', {})).status, 401);
+  assert.equal((await call('receiveBulkAttendanceLogs', {})).status, 403);
+  assert.equal((await call('receiveBulkAttendanceLogs', { auth: `${S.key}0`, body: {} })).status, 401);
   const big = `{"logs":["${'a'.repeat(4 * 1024 * 1024)}"]}`;
   assert.equal((await call('receiveBulkAttendanceLogs', { auth: S.key, rawBody: big })).status, 413);
 });

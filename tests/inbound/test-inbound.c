@@ -12,7 +12,8 @@
  *   - bulk: 1,000 logs stored, the same 1,000 again all duplicates and nothing stored twice, 1,001
  *     refused with nothing stored, mixed valid/invalid/duplicate items in order;
  *   - malformed bodies (417 ValidationError in Frappe's shape, 400 with the peer's messages) and
- *     headers (401 AuthenticationError: none, Bearer, no colon, bad base64, wrong secret, revoked),
+ *     headers (403 PermissionError without an integration credential; 401 AuthenticationError: no
+ *     colon, bad base64, wrong secret, revoked),
  *     Basic accepted, the per-address failure limit (429 with Retry-After);
  *   - stored punches in GET /api/v1/attendance (status, verify 200, SN, time);
  *   - a python3 urllib client written the way the peer app documents its clients (peer_client.py).
@@ -462,9 +463,16 @@ static void auth_part(const char *auth1, const char *auth2, int64_t id2)
     fcall(&r, "POST", APP "receive_attendance_log", basic, ok, 0);
     CHECK_EQ_INT(r.status, 200);
     http_json_free(&r);
-    /* refusals: none, another scheme, malformed (these do not count as failures) */
-    const char *refused[] = {NULL,       "Bearer " ADMIN_TOKEN, "token abc",
-                             "token :x", "Basic !!!",           "token "};
+    /* no integration credential: 403 PermissionError, as Frappe answers a Guest */
+    const char *guest[] = {NULL, "Bearer " ADMIN_TOKEN, "JWT x"};
+    for (size_t i = 0; i < sizeof(guest) / sizeof(guest[0]); i++) {
+        fcall(&r, "POST", APP "receive_attendance_log", guest[i], ok, 0);
+        CHECK_MSG(r.status == 403 && !strcmp(exc_of(&r), "PermissionError"), "auth %s: %ld",
+                  guest[i] ? guest[i] : "(none)", r.status);
+        http_json_free(&r);
+    }
+    /* malformed (these do not count as failures) */
+    const char *refused[] = {"token abc", "token :x", "Basic !!!", "token "};
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
         fcall(&r, "POST", APP "receive_attendance_log", refused[i], ok, 0);
         CHECK_MSG(r.status == 401 && !strcmp(exc_of(&r), "AuthenticationError"), "auth %s: %ld",
