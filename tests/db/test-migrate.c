@@ -146,14 +146,14 @@ static char *dump_schema(zdb *db)
         zdb_reset(q);
         return b.p;
     }
-    char names[32][64];
+    char names[64][64];
     int n = 0;
     if (zdb_prepare(db,
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = "
                     "DATABASE() ORDER BY BINARY table_name",
                     &q) != 0)
         return b.p;
-    while (n < 32 && zdb_step(q) == ZDB_ROW)
+    while (n < 64 && zdb_step(q) == ZDB_ROW)
         snprintf(names[n++], sizeof(names[0]), "%s", zdb_col_text(q, 0));
     zdb_reset(q);
     for (int i = 0; i < n; i++) {
@@ -174,6 +174,21 @@ static char *dump_schema(zdb *db)
         buf_add(&b, ";\n");
         free(t);
     }
+    /* Triggers (schema 6: attendance_outbox), which SHOW CREATE TABLE leaves out. */
+    if (zdb_prepare(db,
+                    "SELECT trigger_name, action_timing, event_manipulation, event_object_table, "
+                    "action_statement FROM information_schema.triggers WHERE trigger_schema = "
+                    "DATABASE() ORDER BY BINARY trigger_name",
+                    &q) != 0)
+        return b.p;
+    while (zdb_step(q) == ZDB_ROW) {
+        const char *part[] = {"TRIGGER ", zdb_col_text(q, 0), " ",    zdb_col_text(q, 1),
+                              " ",        zdb_col_text(q, 2), " ON ", zdb_col_text(q, 3),
+                              ": ",       zdb_col_text(q, 4), ";\n"};
+        for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+            buf_add(&b, part[i]);
+    }
+    zdb_reset(q);
     return b.p;
 }
 

@@ -387,3 +387,4 @@ CREATE TABLE `users` (
   PRIMARY KEY (`pin`),
   UNIQUE KEY `users_id` (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+TRIGGER attendance_outbox AFTER INSERT ON attendance: INSERT IGNORE INTO outbox (forwarder_id, attendance_id, created_at, updated_at) SELECT f.id, NEW.id, NEW.received_at, NEW.received_at FROM forwarders f WHERE (f.device_filter = 0 OR EXISTS (SELECT 1 FROM forwarder_filters ff WHERE ff.forwarder_id = f.id AND ff.kind = 'device' AND ff.value = NEW.sn)) AND (f.group_filter = 0 OR EXISTS (SELECT 1 FROM forwarder_filters ff JOIN devices d ON d.sync_group = ff.value WHERE ff.forwarder_id = f.id AND ff.kind = 'group' AND d.sn = NEW.sn));
