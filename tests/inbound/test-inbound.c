@@ -10,7 +10,8 @@
  *     HRMS's text, _server_messages decoded twice), log_type mapping, offsets converted to the
  *     device's zone when its row has one, else the wall clock as given;
  *   - bulk: 1,000 logs stored, the same 1,000 again all duplicates and nothing stored twice, 1,001
- *     refused with nothing stored, mixed valid/invalid/duplicate items in order;
+ *     refused with nothing stored, mixed valid/invalid/duplicate items in order, one batch posted
+ *     by three clients at once stored once;
  *   - malformed bodies (417 ValidationError in Frappe's shape, 400 with the peer's messages) and
  *     headers (403 PermissionError without an integration credential; 401 AuthenticationError: no
  *     colon, bad base64, wrong secret, revoked),
@@ -20,6 +21,7 @@
  *
  *   test-inbound ZKBIOD PEER_CLIENT [URI]
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,6 +447,49 @@ out:
     broken = 1;
 }
 
+/* One of the concurrent posters of race_part. */
+typedef struct racer {
+    const char *auth, *body;
+    long status;
+    long processed;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *x = arg;
+    reply r;
+    fcall(&r, "POST", APP "receive_bulk_attendance_logs", x->auth, x->body, 0);
+    x->status = r.status;
+    x->processed = (long)json_integer_value(json_object_get(msg(&r), "processed"));
+    http_json_free(&r);
+    return NULL;
+}
+
+/* The same batch posted by three clients at once: every punch stored once, each answered. */
+static void race_part(const char *auth)
+{
+    char *b = bulk_body(5000, 500, "BULK-D");
+    racer x[3];
+    pthread_t t[3];
+    int started[3] = {0, 0, 0};
+    for (int i = 0; b && i < 3; i++) {
+        x[i] = (racer){.auth = auth, .body = b};
+        started[i] = pthread_create(&t[i], NULL, race, &x[i]) == 0;
+    }
+    long sum = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!started[i])
+            continue;
+        pthread_join(t[i], NULL);
+        CHECK_EQ_INT((int)x[i].status, 200);
+        sum += x[i].processed;
+    }
+    CHECK(b && started[0] && started[1] && started[2]);
+    CHECK_EQ_INT((int)sum, 500);
+    CHECK_EQ_INT(count_sn("BULK-D"), 500);
+    free(b);
+}
+
 static void auth_part(const char *auth1, const char *auth2, int64_t id2)
 {
     reply r;
@@ -564,6 +609,7 @@ static void run(void)
     methods_part(auth1);
     bulk_part(auth2);
     NEED(!broken);
+    race_part(auth2);
     /* the peer-shaped client (python3 urllib) */
     char key[80], secret[80], cmd[1200];
     NEED(sscanf(auth1, "token %79[^:]:%79s", key, secret) == 2);
