@@ -595,7 +595,7 @@ static void run(void)
     const char *argv[] = {zkbiod, "--listen",      listen,      "--service-listen",
                           "off",  "--data-dir",    dir,         "--db",
                           db,     "--admin-token", ADMIN_TOKEN, "--admission",
-                          "auto", "--log-level",   "info",      NULL};
+                          "auto", "--log-level",   "debug",     NULL};
     /* keys made before the server runs (the CLI, same database), and through the API */
     char out[256];
     NEED(key_cli("list", out, sizeof(out)) == 0); /* creates the schema */
@@ -633,6 +633,8 @@ static void run(void)
     snprintf(grep, sizeof(grep), "grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '%s'",
              log);
     CHECK_MSG(system(grep) != 0, "a sanitizer report in %s", log);
+    snprintf(grep, sizeof(grep), "grep -qF '%s' '%s'", secret, log); /* never logged */
+    CHECK_MSG(system(grep) != 0, "an api_secret in %s", log);
 out:
     if (pid > 0) {
         kill(pid, SIGTERM);
