@@ -31,13 +31,14 @@ try:
 except ImportError:  # pragma: no cover - the package list of scripts/setup-deps.sh has python3-yaml
     yaml = None
 
-DOCS = {"A": "docs/openapi.yaml", "F": "docs/openapi/fingerprint-service.json",
-        "R": "docs/openapi/frappe.yaml"}  # R: inbound Frappe-style methods (issue 16)
+DOCS = {"A": "docs/openapi.yaml", "F": "docs/openapi/fingerprint-service.json"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ROLES = ("public", "viewer", "operator", "admin")
 # {"GET", "/api/v1/devices", A, ADM, handler, 0},  -- the table's lines, possibly wrapped after the permission
 ROUTE = re.compile(r'\{\s*"([A-Z*]+)"\s*,\s*"([^"]+)"\s*,\s*([A-Z])\s*,\s*([A-Za-z_|\s]+?)\s*,')
 DEFINE = re.compile(r"^#define\s+([A-Z_][A-Z0-9_]*)\s+(.*?)\s*$", re.M)
+# family R (issue 16, inbound part): the Frappe-style punch methods, an integration key (token/Basic)
+DOCS["R"] = "docs/openapi/frappe.yaml"
 
 
 def load(root, rel):
@@ -92,12 +93,11 @@ def doc_kind(fam, op):
     if sec == []:
         return "public"
     names = {n for s in (sec or []) for n in s}
+    if fam == "R":  # an integration key: `token key:secret` or Basic (docs/openapi/frappe.yaml)
+        return "integ" if names and names <= {"frappeToken", "frappeBasic"} else "?" + ",".join(sorted(names))
     if fam == "A":
         if names == {"bearerJWT"}:
             return str(op.get("x-zkbio-role"))
-    elif fam == "R":
-        if names and names <= {"frappeToken", "frappeBasic"}:
-            return "integ"
     elif names == {"bearerAuth"}:
         return "admin"
     elif names == {"apiKey"}:
@@ -192,7 +192,7 @@ def lint(name, fam, doc, errors):
     for ref in refs_in(doc):
         if resolve(doc, ref) is None:
             errors.append(f"{name}: $ref {ref!r} does not resolve")
-    want = "3.1." if fam in ("A", "R") else "3.0."
+    want = "3.0." if fam == "F" else "3.1."  # A, B (bttx), R (inbound): 3.1
     if not str(doc.get("openapi", "")).startswith(want):
         errors.append(f"{name}: openapi must be {want}x")
     info = doc.get("info", {})
