@@ -107,6 +107,8 @@ int main(int argc, char **argv)
         return zauth_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "user") == 0) /* accounts of /api/v1 (auth_accounts.h) */
         return zauth_user_cli(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "integration-key") == 0) /* issue 16 (auth_intkeys.h) */
+        return zauth_intkey_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "device") == 0) /* PUSH admission (issue 15, push.h) */
         return zpush_device_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "cert") == 0)

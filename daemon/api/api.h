@@ -124,6 +124,55 @@ int zapi_frappe_check(zreq *r);
  * doubly-encoded _server_messages. Returns status. */
 int zapi_frappe_fail(zreq *r, int status, const char *msg);
 
+/* ---- inbound punches in the Frappe real-time shape (inbound part, issue 16; docs/integrations.md
+ * "Inbound punches (Frappe real-time shape)", docs/openapi/frappe.yaml) ------------------------ */
+/* _server_messages of msgs[0..n): a JSON string of a list of JSON strings, each a message dict
+ * {message, title, indicator, raise_exception} (malloc'd; NULL when out of memory). */
+char *zapi_frappe_server_messages(const char *const *msgs, size_t n);
+/* A method's answer as Frappe sends it: {"message": message} (takes message; NULL = null), plus
+ * _server_messages of msgs[0..n) when n > 0. Returns status. */
+int zapi_frappe_reply(zreq *r, int status, json_t *message, const char *const *msgs, size_t n);
+/* POST|GET /api/method/<dotted.path>: dispatched on the path's last component (frappe_in.c):
+ * receive_attendance_log, receive_bulk_attendance_logs, test_connection; else 404
+ * DoesNotExistError. arg[0] = the dotted path. */
+int zapi_frappe_method(zreq *r);
+
+/* The body parser of the inbound methods (frappe_parse.c; fuzzed by tests/fuzz/fuzz-frappe-in.c).
+ * Bounds-checked for any input; no I/O. */
+#define ZAPI_FRAPPE_BULK_MAX   1000 /* logs per bulk request (integrations.md §2.5) */
+#define ZAPI_FRAPPE_DEVID_MAX  100  /* bytes of device_id kept */
+#define ZAPI_FRAPPE_STATUS_IN  0    /* log_type IN -> punch state 0 (check-in) */
+#define ZAPI_FRAPPE_STATUS_OUT 1    /* OUT -> 1 (check-out) */
+#define ZAPI_FRAPPE_STATUS_ANY 255  /* AUTO (or absent, or another text) -> 255: unspecified */
+#define ZAPI_FRAPPE_VERIFY     200  /* verify type of a punch received over the API */
+typedef struct zapi_frappe_punch {
+    char pin[25]; /* employee_id: 1..24 printable ASCII bytes, no space */
+    char sn[41];  /* device_serial, else device_id: zkbio_push_sn_valid() */
+    char device_id[ZAPI_FRAPPE_DEVID_MAX + 1]; /* as given (control characters -> ' ') */
+    char wall[20];        /* the timestamp's "YYYY-MM-DD HH:MM:SS" (fraction dropped) */
+    int has_offset;       /* the timestamp carried Z or an offset */
+    int offset_min;       /* that offset, minutes east of UTC */
+    int status;           /* ZAPI_FRAPPE_STATUS_* */
+    const char *log_type; /* "IN", "OUT" or "AUTO" (static text) */
+    int has_geo;          /* latitude and longitude given */
+    double lat, lon;
+} zapi_frappe_punch;
+/* One log object o into *p: 0, or -1 with the message the peer app gives (e.g. "Missing required
+ * fields: employee_id, timestamp") in err (errsz bytes). */
+int zapi_frappe_parse_punch(const json_t *o, zapi_frappe_punch *p, char *err, size_t errsz);
+/* A timestamp: "YYYY-MM-DD HH:MM[:SS[.fraction]]" with ' ' or 'T', then optionally "Z" or an
+ * offset "+HH:MM", "+HHMM", "+HH" (or '-'); fields in range (the day within its month). 1 with
+ * wall and the offset, 0 when malformed. */
+int zapi_frappe_parse_time(const char *s, size_t len, char wall[20], int *has_offset,
+                           int *offset_min);
+/* wall (at offset from_min) as the wall clock at offset to_min, into out. 1, or 0 when wall is
+ * not "YYYY-MM-DD HH:MM:SS" or the result leaves years 0001..9999. */
+int zapi_frappe_shift(const char *wall, int from_min, int to_min, char out[20]);
+/* A form-encoded body (application/x-www-form-urlencoded) as a JSON object of the inbound fields
+ * present, as strings (values URL-decoded, at most 1 KiB each; not UTF-8 -> left out). A new
+ * object; NULL when out of memory. */
+json_t *zapi_frappe_form(const char *body, size_t len);
+
 /* ---- BioTime lists (api/bt_list.c; docs/biotime-api.md) ------------------------------------
  * The envelope {"count","next","previous","msg":"","code":0,"data":[...]}, page numbers from 1,
  * the size from `page_size` (BioTime 8.x) or `limit` (9.x), `next`/`previous` absolute URLs
@@ -274,6 +323,12 @@ int zapi_auth_logout(zreq *r);   /* viewer */
 int zapi_auth_register(zreq *r); /* admin; 201 */
 int zapi_auth_me(zreq *r);       /* viewer */
 int zapi_audit_list(zreq *r);    /* admin */
+
+/* ---- integration keys of the inbound punch methods (v1_intkeys.c, inbound part of issue 16):
+ * family ZAPI_ADMIN, admin; docs/integrations.md. arg[0] = the key's id. */
+int zapi_intkeys_list(zreq *r);  /* GET /api/v1/integration-keys?limit=&after= */
+int zapi_intkey_create(zreq *r); /* POST /api/v1/integration-keys: 201 with the secret, once */
+int zapi_intkey_revoke(zreq *r); /* DELETE /api/v1/integration-keys/{id} */
 
 /* ---- the terminal fleet (v1_fleet.c, v1_fleet_users.c): family ZAPI_ADMIN, arg[0] = the numeric
  * devices.id, arg[1] = a user id (URL-encoded) ---------------------------------------------- */

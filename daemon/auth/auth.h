@@ -10,7 +10,10 @@
  *   - the accounts of /api/v1 (roles admin, operator, viewer) with their passwords (argon2id,
  *     auth_password.h), access tokens (JWT HS256, auth_jwt.h) and refresh tokens, the bearer check
  *     of /api/v1 routes and the login rate limit (auth_accounts.h; accounts.c, password.c, jwt.c,
- *     limits.c), and `zkbiod user`; so http keeps asking one module "may this request do that?".
+ *     limits.c), and `zkbiod user`;
+ *   - the integration keys of the inbound Frappe-style punch methods (`token key:secret`, table
+ *     integration_keys; auth_intkeys.h; intkeys.c, `zkbiod integration-key` in intkey_cli.c);
+ * so http keeps asking one module "may this request do that?".
  *
  * Routes declare what they need (daemon/http/routes.c: ZAUTH_PUBLIC, a role ZAUTH_VIEWER /
  * ZAUTH_OPERATOR / ZAUTH_ADMIN, or ZAUTH_PERM_* bits); daemon/http checks it through this module
@@ -173,6 +176,7 @@ int zauth_rate_hit(zauth *a, int slot, int *limit, int *remaining, time_t *reset
 
 /* The parts: access tokens, passwords, accounts. */
 #include "auth_accounts.h"
+#include "auth_intkeys.h"
 #include "auth_jwt.h"
 #include "auth_password.h"
 

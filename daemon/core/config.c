@@ -1313,6 +1313,7 @@ void zkbiod_config_print_help(FILE *f)
         "and the fingerprint service for web apps: /api/..., WebSocket (service-listen).\n"
         "Subcommands: zkbiod apikey create|list|revoke, zkbiod user add|list|passwd|remove,\n"
         "zkbiod cert install|uninstall|show, zkbiod device list|approve|reject\n"
+        "zkbiod integration-key create|list|revoke\n"
         "(each with --help).\n"
         "\n"
         "Every option is a flag (--name VALUE or --name=VALUE), an environment variable\n"

@@ -50,6 +50,10 @@ static const zroute routes[] = {
     {"POST", "/api/v1/auth/register", A, ADM, zapi_auth_register, 0},
     {"GET", "/api/v1/auth/me", A, VIEW, zapi_auth_me, 0},
     {"GET", "/api/v1/audit", A, ADM, zapi_audit_list, 0},
+    /* inbound part (issue 16): keys of the Frappe-style punch methods (api/v1_intkeys.c) */
+    {"GET", "/api/v1/integration-keys", A, ADM, zapi_intkeys_list, 0},
+    {"POST", "/api/v1/integration-keys", A, ADM, zapi_intkey_create, 0},
+    {"DELETE", "/api/v1/integration-keys/*", A, ADM, zapi_intkey_revoke, 0},
     /* the terminal fleet (issue 14, fleet part: daemon/api/v1_fleet*.c); ids are devices.id */
     {"POST", "/api/v1/devices", A, ADM, zapi_fleet_device_add, 0},
     {"DELETE", "/api/v1/devices/*", A, ADM, zapi_fleet_device_delete, 0},
@@ -130,6 +134,11 @@ static const zroute routes[] = {
      1}, /* other methods: the handler's 405 names the ones it takes */
     {"DELETE", "[/api]/fingerprint/templates/**", F, ZAUTH_PERM_DELETE, "fingerprint:delete",
      zapi_fp_templates_del, 0},
+
+    /* inbound part (issue 16): punches in the Frappe real-time shape, dispatched on the dotted
+     * method's last component (api/frappe_in.c; docs/openapi/frappe.yaml) */
+    {"POST", "/api/method/*", R, INTEG, zapi_frappe_method, 0},
+    {"GET", "/api/method/*", R, INTEG, zapi_frappe_method, 0},
 };
 
 const zroute *zhttp_routes(size_t *count)

@@ -513,6 +513,31 @@ test('cache and audit', async () => {
   expect(await S.c.call('listAudit', { token: admin(), query: { limit: 5000 } }), 400, 'limit over 1000');
 });
 
+// inbound part (issue 16): the keys of the Frappe-style punch methods; the secret is shown once.
+test('integration keys', async () => {
+  const made = expect(await S.c.call('createIntegrationKey', { token: admin(), body: { name: 'contract' } }), 201);
+  const key = made.body.data;
+  assert.equal(key.api_secret.length, 43, 'a 43-character secret');
+  assert.equal(key.state, 'active');
+  expect(await S.c.call('createIntegrationKey', { token: admin(), body: { name: '' } }), 400, 'empty name');
+  expect(await S.c.call('createIntegrationKey', { token: admin(), rawBody: '{"name":' }), 400, 'malformed JSON');
+  const list = expect(await S.c.call('listIntegrationKeys', { token: admin(), query: { limit: 10 } }), 200);
+  const listed = items(list).find((k) => k.id === key.id);
+  assert.ok(listed && !('api_secret' in listed) && !('secret_hash' in listed), 'listed without a secret');
+  const etag = list.headers.get('etag');
+  expect(await S.c.call('listIntegrationKeys', {
+    token: admin(), query: { limit: 10 }, headers: { 'If-None-Match': etag || '"x"' },
+  }), 304);
+  expect(await S.c.call('listIntegrationKeys', { token: admin(), query: { limit: 0 } }), 400, 'limit 0');
+  const gone = expect(await S.c.call('revokeIntegrationKey', { token: admin(), params: { id: key.id } }), 200);
+  assert.equal(gone.body.data.state, 'revoked');
+  expect(await S.c.call('revokeIntegrationKey', { token: admin(), params: { id: key.id } }), 200, 'again');
+  expect(await S.c.call('revokeIntegrationKey', { token: admin(), params: { id: NOSUCH } }), 404);
+  const audit = expect(await S.c.call('listAudit', { token: admin(), query: { action: 'intkey.' } }), 200);
+  const acts = items(audit).map((e) => e.action);
+  assert.ok(acts.includes('intkey.create') && acts.includes('intkey.revoke'), `audit: ${acts.join(', ')}`);
+});
+
 // Conditional GET on single resources too: the ETag of a 200, sent back, gives 304 without a body.
 // (Resources whose body moves by itself are left out: live info and status carry ages and session
 // counters, queue stats a timestamp.)

@@ -35,8 +35,10 @@ DOCS = {"A": "docs/openapi.yaml", "F": "docs/openapi/fingerprint-service.json"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ROLES = ("public", "viewer", "operator", "admin")
 # {"GET", "/api/v1/devices", A, ADM, handler, 0},  -- the table's lines, possibly wrapped after the permission
-ROUTE = re.compile(r'\{\s*"([A-Z*]+)"\s*,\s*"([^"]+)"\s*,\s*([AF])\s*,\s*([A-Za-z_|\s]+?)\s*,')
+ROUTE = re.compile(r'\{\s*"([A-Z*]+)"\s*,\s*"([^"]+)"\s*,\s*([A-Z])\s*,\s*([A-Za-z_|\s]+?)\s*,')
 DEFINE = re.compile(r"^#define\s+([A-Z_][A-Z0-9_]*)\s+(.*?)\s*$", re.M)
+# family R (issue 16, inbound part): the Frappe-style punch methods, an integration key (token/Basic)
+DOCS["R"] = "docs/openapi/frappe.yaml"
 
 
 def load(root, rel):
@@ -78,12 +80,21 @@ def shape(path):
     return s[:-1] if len(s) > 1 and s.endswith("/") else s
 
 
+def family_shape(fam, path):
+    """shape(), and for family R (one route serves every dotted /api/method/<app>.<name>) a documented
+    segment "{app_path}.receive_attendance_log" counts as the route's one "*" segment."""
+    s = shape(path)
+    return re.sub(r"\{\}[^/]*", "{}", s) if fam == "R" else s
+
+
 def doc_kind(fam, op):
     """What an operation's document says it needs: public, viewer, operator, admin (family A) or key (F)."""
     sec = op.get("security")
     if sec == []:
         return "public"
     names = {n for s in (sec or []) for n in s}
+    if fam == "R":  # an integration key: `token key:secret` or Basic (docs/openapi/frappe.yaml)
+        return "integ" if names and names <= {"frappeToken", "frappeBasic"} else "?" + ",".join(sorted(names))
     if fam == "A":
         if names == {"bearerJWT"}:
             return str(op.get("x-zkbio-role"))
@@ -101,6 +112,8 @@ def perm_kind(perm):
                       ("ZAUTH_VIEWER", "viewer")):
         if toks == {tok}:
             return kind
+    if toks == {"ZAUTH_INTEGRATION"}:  # family R: an integration key (docs/openapi/frappe.yaml)
+        return "integ"
     if toks and all(t.startswith("ZAUTH_PERM_") for t in toks):
         return "key"
     return "?" + perm
@@ -179,7 +192,7 @@ def lint(name, fam, doc, errors):
     for ref in refs_in(doc):
         if resolve(doc, ref) is None:
             errors.append(f"{name}: $ref {ref!r} does not resolve")
-    want = "3.1." if fam == "A" else "3.0."
+    want = "3.0." if fam == "F" else "3.1."  # A, B (bttx), R (inbound): 3.1
     if not str(doc.get("openapi", "")).startswith(want):
         errors.append(f"{name}: openapi must be {want}x")
     info = doc.get("info", {})
@@ -238,10 +251,10 @@ def check(root):
         doc = docs.get(fam)
         if doc is None:
             continue
-        want = shape(path_of(pattern))
+        want = family_shape(fam, path_of(pattern))
         served[fam].append((want, method))
         where = f'routes.c {{"{method}", "{pattern}", {fam}, {perm}}}'
-        items = [item for p, item in doc.get("paths", {}).items() if shape(p) == want]
+        items = [item for p, item in doc.get("paths", {}).items() if family_shape(fam, p) == want]
         ops = [item[m] for item in items for m in item if m in METHODS and (method == "*" or m == method.lower())]
         if not ops:
             errors.append(f"{where}: not documented in {DOCS[fam]} (path {path_of(pattern)}, method {method})")
@@ -253,7 +266,7 @@ def check(root):
     for fam, doc in docs.items():
         for path, item in doc.get("paths", {}).items():
             for m in [m for m in item if m in METHODS]:
-                if not any(s == shape(path) and (rm == "*" or rm.lower() == m) for s, rm in served[fam]):
+                if not any(s == family_shape(fam, path) and (rm == "*" or rm.lower() == m) for s, rm in served[fam]):
                     errors.append(f"{DOCS[fam]}: {m.upper()} {path}: no route in daemon/http/routes.c serves it")
     return errors, len(table)
 

@@ -65,6 +65,9 @@ static void table(void)
             CHECK(r->perm == ZAUTH_PUBLIC || r->perm == ZAUTH_ADMIN || r->perm == ZAUTH_OPERATOR ||
                       r->perm == ZAUTH_VIEWER,
                   "management route %s: permission 0x%x", r->pattern, r->perm);
+        else if (r->family == ZAPI_FRAPPE) /* issue 16, inbound part: an integration key */
+            CHECK(r->perm == ZAUTH_INTEGRATION, "Frappe route %s: permission 0x%x", r->pattern,
+                  r->perm);
         else
             CHECK(r->perm == ZAUTH_PUBLIC || (r->perm & ~(uint32_t)ZAUTH_PERM_ALL) == 0,
                   "service route %s: permission 0x%x", r->pattern, r->perm);
