@@ -122,6 +122,28 @@ int zapi_frappe_check(zreq *r);
  * doubly-encoded _server_messages. Returns status. */
 int zapi_frappe_fail(zreq *r, int status, const char *msg);
 
+/* ---- BioTime bodies, auth and personnel (wt-btpeople: api/bt_body.c, bt_login.c,
+ * bt_org.c, bt_employees.c; docs/biotime-api.md "Authentication", "Personnel") ------------------
+ */
+#define ZAPI_BT_BODY_MAX (256 * 1024)
+/* A DRF field error: 400 {"<field>": ["<msg>"]}. Returns 400. */
+int zapi_bt_field_error(zreq *r, const char *field, const char *msg);
+/* A form body (application/x-www-form-urlencoded) as a new JSON object: each name's value a
+ * string, a name given several times or ending in "[]" an array of strings; '+' and %XX decoded.
+ * NULL when malformed (a bad escape, a NUL byte, a name or value not UTF-8, an empty name) or out
+ * of memory. Bounds-checked; fuzzed by tests/fuzz/fuzz-bt-body.c. */
+json_t *zapi_bt_form_parse(const char *body, size_t len);
+/* The request body of r as a JSON object into *out (the caller decrefs): JSON when Content-Type
+ * names json or the body starts with '{' or '[', else a form; an empty body is {}. 0, or the
+ * status of the DRF error sent: 400 {"detail":"JSON parse error - ..."} or {"non_field_errors":
+ * ["Invalid data. Expected a dictionary, but got list."]}, 400 for a malformed form, 413 over
+ * ZAPI_BT_BODY_MAX, 415 for multipart. */
+int zapi_bt_body(zreq *r, json_t **out);
+/* POST /jwt-api-token-auth/, /api-token-auth/, /jwt-api-token-refresh/ (public). */
+int zapi_bt_jwt_auth(zreq *r);
+int zapi_bt_token_auth(zreq *r);
+int zapi_bt_jwt_refresh(zreq *r);
+
 /* ---- BioTime lists (api/bt_list.c; docs/biotime-api.md) ------------------------------------
  * The envelope {"count","next","previous","msg":"","code":0,"data":[...]}, page numbers from 1,
  * the size from `page_size` (BioTime 8.x) or `limit` (9.x), `next`/`previous` absolute URLs
@@ -143,7 +165,7 @@ int zapi_bt_list_reply(zreq *r, const zapi_bt_page *p, int64_t count, json_t *it
 
 /* A JSON response with the route family's headers (no-store, Vary: Origin, nosniff, CORS for an
  * allowed origin, X-RateLimit-*, Retry-After, WWW-Authenticate); takes ownership of body.
- * Returns status. */
+ * Status 204 with a NULL body: no body at all. Returns status. */
 int zapi_reply(zreq *r, int status, json_t *body);
 /* The one error reply: `code` from the table, rendered for r->family; takes details. */
 int zapi_fail(zreq *r, int status, int code, const char *msg, json_t *details);

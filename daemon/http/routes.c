@@ -79,6 +79,16 @@ static const zroute routes[] = {
     /* the OpenAPI document of /api/v1 (docs/openapi.yaml, embedded at build time) */
     {"GET", "/api/v1/openapi.yaml", A, PUB, zapi_openapi_doc, 0},
 
+    /* issue 16, BioTime-compatible API: auth and personnel (wt-btpeople; api/bt_login.c,
+     * api/bt_org.c, api/bt_employees.c; docs/biotime-api.md). Each path also without its trailing
+     * slash (hidden). Reads VIEW, personnel writes OPER. */
+    {"POST", "/jwt-api-token-auth/", B, PUB, zapi_bt_jwt_auth, 0},
+    {"POST", "/jwt-api-token-auth", B, PUB, zapi_bt_jwt_auth, 1},
+    {"POST", "/api-token-auth/", B, PUB, zapi_bt_token_auth, 0},
+    {"POST", "/api-token-auth", B, PUB, zapi_bt_token_auth, 1},
+    {"POST", "/jwt-api-token-refresh/", B, PUB, zapi_bt_jwt_refresh, 0},
+    {"POST", "/jwt-api-token-refresh", B, PUB, zapi_bt_jwt_refresh, 1},
+
     /* fingerprint service listener (docs/fingerprint-service.md) */
     {"*", "/health", F, PUB, zapi_fp_health_bare, 0},
     {"*", "/api/health", F, PUB, zapi_fp_health, 0},
@@ -272,7 +282,7 @@ int zhttp_dispatch(zreq *r, const char *path)
             snprintf(allowed + l, sizeof(allowed) - l, "%s%s", l ? " or " : "", rt->method);
         }
     }
-    uint32_t need = hit                               ? hit->perm
+    uint32_t need = hit                              ? hit->perm
                     : known && r->family != ZAPI_FPS ? known_perm
                                                      : guard(r->family, path);
     int st;
