@@ -88,6 +88,20 @@ static const zroute routes[] = {
     {"POST", "/api-token-auth", B, PUB, zapi_bt_token_auth, 1},
     {"POST", "/jwt-api-token-refresh/", B, PUB, zapi_bt_jwt_refresh, 0},
     {"POST", "/jwt-api-token-refresh", B, PUB, zapi_bt_jwt_refresh, 1},
+    /* issue 16, bttx part: BioTime transactions and terminals (api/bt_transactions.c,
+     * bt_terminals.c; docs/openapi/biotime.yaml). The slash-less twins are the same routes. */
+    {"GET", "/iclock/api/transactions/", B, VIEW, zapi_bt_tx_list, 0},
+    {"POST", "/iclock/api/transactions/", B, OPER, zapi_bt_tx_create, 0},
+    {"GET", "/iclock/api/transactions", B, VIEW, zapi_bt_tx_list, 0},
+    {"POST", "/iclock/api/transactions", B, OPER, zapi_bt_tx_create, 0},
+    {"GET", "/iclock/api/transactions/*/", B, VIEW, zapi_bt_tx_get, 0},
+    {"DELETE", "/iclock/api/transactions/*/", B, ADM, zapi_bt_tx_delete, 0},
+    {"GET", "/iclock/api/transactions/*", B, VIEW, zapi_bt_tx_get, 0},
+    {"DELETE", "/iclock/api/transactions/*", B, ADM, zapi_bt_tx_delete, 0},
+    {"GET", "/iclock/api/terminals/", B, VIEW, zapi_bt_terminals_list, 0},
+    {"GET", "/iclock/api/terminals", B, VIEW, zapi_bt_terminals_list, 0},
+    {"GET", "/iclock/api/terminals/*/", B, VIEW, zapi_bt_terminal_get, 0},
+    {"GET", "/iclock/api/terminals/*", B, VIEW, zapi_bt_terminal_get, 0},
 
     /* fingerprint service listener (docs/fingerprint-service.md) */
     {"*", "/health", F, PUB, zapi_fp_health_bare, 0},

@@ -184,6 +184,7 @@ int zs_ping(zs_store *st);
 #include "store_accounts.h"
 #include "store_admission.h"
 #include "store_audit.h"
+#include "store_bt.h"
 #include "store_commands.h"
 #include "store_devices.h"
 #include "store_fleet.h"
