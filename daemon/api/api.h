@@ -143,6 +143,46 @@ int zapi_bt_body(zreq *r, json_t **out);
 int zapi_bt_jwt_auth(zreq *r);
 int zapi_bt_token_auth(zreq *r);
 int zapi_bt_jwt_refresh(zreq *r);
+/* Personnel helpers (bt_org.c). A store error as DRF: 404 "Not found." (ZKBIO_ENOENT), 503, else
+ * 500 (logged). Returns the status sent. */
+int zapi_bt_store_fail(zreq *r, int rc);
+/* arg[0] as a positive decimal id: 0 with *id, else the status of the 404 sent. */
+int zapi_bt_path_id(zreq *r, int64_t *id);
+/* A primary key on write: an integer > 0, a decimal string, or an object with such an "id" (an
+ * expanded object sent back). 1 with *id; 0 for null or ""; -1 not a positive id; -2 another
+ * type. */
+int zapi_bt_pk(const json_t *v, int64_t *id);
+/* A text member (a string, or an integer written in decimal; null = ""): no control characters,
+ * at most max characters and fewer than size bytes, into out. 0, or -1 with DRF's message in err
+ * (errsz bytes). */
+int zapi_bt_text(const json_t *v, char *out, size_t size, size_t max, char *err, size_t errsz);
+/* {id, <kind>_code, <kind>_name} of a unit (the expanded reference of employees). */
+json_t *zapi_bt_unit_json(zs_org_kind kind, const zs_org_unit *u);
+/* /personnel/api/{departments,positions,areas}/ and their {id}/: list, get (viewer), create
+ * (operator, 201), update (PATCH and tolerant PUT, operator), delete (operator, 204; 400 when
+ * still used). */
+int zapi_bt_departments_list(zreq *r);
+int zapi_bt_departments_get(zreq *r);
+int zapi_bt_departments_create(zreq *r);
+int zapi_bt_departments_update(zreq *r);
+int zapi_bt_departments_delete(zreq *r);
+int zapi_bt_positions_list(zreq *r);
+int zapi_bt_positions_get(zreq *r);
+int zapi_bt_positions_create(zreq *r);
+int zapi_bt_positions_update(zreq *r);
+int zapi_bt_positions_delete(zreq *r);
+int zapi_bt_areas_list(zreq *r);
+int zapi_bt_areas_get(zreq *r);
+int zapi_bt_areas_create(zreq *r);
+int zapi_bt_areas_update(zreq *r);
+int zapi_bt_areas_delete(zreq *r);
+/* /personnel/api/employees/ and {id}/ (bt_employees.c): the same five, with the terminal sync of
+ * store_personnel.h and jobs for 4370 terminals. */
+int zapi_bt_employees_list(zreq *r);
+int zapi_bt_employees_get(zreq *r);
+int zapi_bt_employees_create(zreq *r);
+int zapi_bt_employees_update(zreq *r);
+int zapi_bt_employees_delete(zreq *r);
 
 /* ---- BioTime lists (api/bt_list.c; docs/biotime-api.md) ------------------------------------
  * The envelope {"count","next","previous","msg":"","code":0,"data":[...]}, page numbers from 1,
@@ -163,10 +203,10 @@ int zapi_bt_list_reply(zreq *r, const zapi_bt_page *p, int64_t count, json_t *it
 
 /* ---- BioTime transactions and terminals (bttx part: api/bt_transactions.c, bt_terminals.c;
  * docs/biotime-api.md). Detail routes take the id in arg[0]; a non-numeric id is 404. */
-int zapi_bt_tx_list(zreq *r);        /* GET /iclock/api/transactions/ (viewer) */
-int zapi_bt_tx_get(zreq *r);         /* GET /iclock/api/transactions/{id}/ (viewer) */
-int zapi_bt_tx_create(zreq *r);      /* POST /iclock/api/transactions/ (operator): 201 new, 200 dup */
-int zapi_bt_tx_delete(zreq *r);      /* DELETE /iclock/api/transactions/{id}/ (admin): 204, audit */
+int zapi_bt_tx_list(zreq *r);   /* GET /iclock/api/transactions/ (viewer) */
+int zapi_bt_tx_get(zreq *r);    /* GET /iclock/api/transactions/{id}/ (viewer) */
+int zapi_bt_tx_create(zreq *r); /* POST /iclock/api/transactions/ (operator): 201 new, 200 dup */
+int zapi_bt_tx_delete(zreq *r); /* DELETE /iclock/api/transactions/{id}/ (admin): 204, audit */
 int zapi_bt_terminals_list(zreq *r); /* GET /iclock/api/terminals/ (viewer) */
 int zapi_bt_terminal_get(zreq *r);   /* GET /iclock/api/terminals/{id}/ (viewer) */
 
