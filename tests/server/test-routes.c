@@ -61,10 +61,13 @@ static void table(void)
         /* an explicit permission: exactly one kind, and one that fits the family */
         CHECK(r->perm != 0, "route %zu (%s %s): no permission declared", i, r->method, r->pattern);
         CHECK(r->perm_name && *r->perm_name, "route %zu (%s): no permission name", i, r->pattern);
-        if (r->family == ZAPI_ADMIN)
+        if (r->family == ZAPI_ADMIN || r->family == ZAPI_BIOTIME) /* issue 16: B has the roles */
             CHECK(r->perm == ZAUTH_PUBLIC || r->perm == ZAUTH_ADMIN || r->perm == ZAUTH_OPERATOR ||
                       r->perm == ZAUTH_VIEWER,
                   "management route %s: permission 0x%x", r->pattern, r->perm);
+        else if (r->family == ZAPI_FRAPPE)
+            CHECK(r->perm == ZAUTH_PUBLIC || r->perm == ZAUTH_INTEGRATION,
+                  "frappe route %s: permission 0x%x", r->pattern, r->perm);
         else
             CHECK(r->perm == ZAUTH_PUBLIC || (r->perm & ~(uint32_t)ZAUTH_PERM_ALL) == 0,
                   "service route %s: permission 0x%x", r->pattern, r->perm);
