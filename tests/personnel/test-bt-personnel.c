@@ -360,6 +360,58 @@ static void set_group(const char *sn, const char *group)
     http_json_free(&r);
 }
 
+/* Queued commands of terminal sn for pin whose verb is `verb` (/api/v1/commands). */
+static int queued(const char *sn, const char *pin, const char *verb)
+{
+    reply r;
+    char p[160];
+    snprintf(p, sizeof(p), "/api/v1/commands?sn=%s&status=queued&limit=1000", sn);
+    int n = -1;
+    if (call(&r, "GET", p, "Bearer " ADMIN_TOKEN, NULL, 0) == 200) {
+        n = 0;
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(json_object_get(r.j, "data"), "items"), i, c) n +=
+            !strcmp(str_of(c, "pin"), pin) && !strcmp(str_of(c, "command"), verb);
+    }
+    http_json_free(&r);
+    return n;
+}
+
+/* Malformed bodies on personnel writes: a 400 DRF body (or 200 for a PATCH whose members all
+ * belong to other resources), never 5xx. */
+static void malformed(const char *auth)
+{
+    static const char *const paths[] = {
+        "/personnel/api/departments/", "/personnel/api/positions/",     "/personnel/api/areas/",
+        "/personnel/api/employees/",   "/personnel/api/departments/1/", "/personnel/api/areas/1/"};
+    static const char *const bodies[] = {
+        "{",
+        "[]",
+        "\"text\"",
+        "123",
+        "null",
+        "{\"dept_code\":{},\"dept_name\":[]}",
+        "{\"area_code\":true,\"area_name\":1.5}",
+        "{\"position_code\":\"\\u0001\"}",
+        "{\"emp_code\":[],\"department\":{},\"area\":\"x,y\",\"first_name\":7.5,"
+        "\"birthday\":12,\"emp_type\":\"many\",\"enable_att\":\"maybe\",\"email\":\"x\"}",
+        "{\"emp_code\":\"1\",\"department\":-3,\"area\":[0,-1],\"position\":\"p\"}",
+        "{\"a\":1,\"a\":2}",
+        "{\"emp_code\":\"99999999999999999999999999\"}"};
+    reply r;
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+        for (size_t k = 0; k < sizeof(bodies) / sizeof(bodies[0]); k++) {
+            const char *m =
+                strchr(paths[i] + 16, '/') && strstr(paths[i], "/1/") ? "PATCH" : "POST";
+            long st = call(&r, m, paths[i], auth, bodies[k], 0);
+            /* PATCH ignores members of other resources (200); nothing is ever 5xx */
+            CHECK_MSG((st == 400 || (st == 200 && m[1] == 'A')) && json_is_object(r.j),
+                      "%s %s %s -> %ld %s", m, paths[i], bodies[k], st, r.text ? r.text : "");
+            http_json_free(&r);
+        }
+}
+
 static void sync_sim(pushsim *s)
 {
     int rc = pushsim_poll_until_quiet(s, 2, 40, 0, NULL);
@@ -457,6 +509,9 @@ static void check_employees(const char *auth)
     CHECK_EQ_INT(call(&r, "POST", "/personnel/api/employees/", auth, body, 0), 400);
     CHECK_STR(field_msg(&r, "emp_code"), "employee with this emp code already exists.");
     http_json_free(&r);
+    /* in the command queue of the terminal of its area, not of the other one */
+    CHECK_EQ_INT(queued("BTPSIMA001", "7001", "DATA UPDATE USERINFO"), 1);
+    CHECK_EQ_INT(queued("BTPSIMB001", "7001", "DATA UPDATE USERINFO"), 0);
     sync_sim(a);
     sync_sim(b);
     const pushsim_user *u = pushsim_find_user(a, "7001");
@@ -561,6 +616,7 @@ static void run(void)
     snprintf(auth, sizeof(auth), "Bearer %s", jwt);
     check_units(auth);
     check_employees(auth);
+    malformed(auth);
 out:
     if (pid > 0) {
         int st;
