@@ -32,6 +32,7 @@
 
 #include "http-json.h"
 #include "pushsim.h"
+#include "zkbio/zk4370_emu.h"
 #include "zkbiod-launch.h"
 
 #include "../support/test.h"
@@ -378,6 +379,99 @@ static int queued(const char *sn, const char *pin, const char *verb)
     return n;
 }
 
+/* The state of the newest job of `kind` for device id ("" when none), waiting up to ms for one
+ * that ended. */
+static void job_state(long long id, const char *kind, int ms, char state[32])
+{
+    state[0] = '\0';
+    for (int waited = 0; waited <= ms; waited += 100) {
+        reply r;
+        char p[128];
+        snprintf(p, sizeof(p), "/api/v1/jobs?device_id=%lld&limit=100", id);
+        if (call(&r, "GET", p, "Bearer " ADMIN_TOKEN, NULL, 0) == 200) {
+            size_t i;
+            json_t *j;
+            state[0] = '\0';
+            json_array_foreach(json_object_get(json_object_get(r.j, "data"), "items"), i, j)
+            {
+                if (!strcmp(str_of(j, "kind"), kind) && !state[0])
+                    snprintf(state, 32, "%s", str_of(j, "state"));
+            }
+        }
+        http_json_free(&r);
+        if (!strcmp(state, "completed") || !strcmp(state, "failed") || !strcmp(state, "dead"))
+            return;
+        usleep(100 * 1000);
+    }
+}
+
+/* 1 when the 4370 terminal id holds user pin (read live), 0 when not, -1 on error. */
+static int on_terminal(long long id, const char *pin)
+{
+    reply r;
+    char p[128];
+    snprintf(p, sizeof(p), "/api/v1/users/device/%lld?refresh=1&limit=1000", id);
+    int found = -1;
+    if (call(&r, "GET", p, "Bearer " ADMIN_TOKEN, NULL, 0) == 200) {
+        found = 0;
+        size_t i;
+        json_t *u;
+        json_array_foreach(json_object_get(json_object_get(r.j, "data"), "items"), i, u) found |=
+            !strcmp(str_of(u, "user_id"), pin);
+    }
+    http_json_free(&r);
+    return found;
+}
+
+/* A 4370 terminal (an in-process emulator) in area "south": an employee of south reaches it
+ * through a user.to_device job; moved to another area, a user.delete job takes it off. */
+static void check_4370(const char *auth)
+{
+    reply r;
+    zkbio_zk_emu_options o;
+    zkbio_zk_emu_options_init(&o);
+    o.serial = "BTPEMU0001";
+    o.link_rate = -1;
+    zkbio_zk_emu *e = NULL;
+    long long dev = 0;
+    uint16_t port = 0;
+    NEED(zkbio_zk_emu_start(&o, &e) == 0 && zkbio_zk_emu_port(e, &port) == 0);
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"name\":\"door\",\"ip\":\"127.0.0.1\",\"port\":%u,\"password\":0,"
+             "\"udp\":false}",
+             (unsigned)port);
+    CHECK_EQ_INT(call(&r, "POST", "/api/v1/devices", "Bearer " ADMIN_TOKEN, body, 0), 201);
+    dev = (long long)json_integer_value(json_object_get(json_object_get(r.j, "data"), "id"));
+    http_json_free(&r);
+    NEED(dev > 0);
+    snprintf(body, sizeof(body), "%lld", dev);
+    set_group(body, "south");
+    int64_t def, north, south;
+    area_ids(auth, &def, &north, &south);
+    snprintf(body, sizeof(body),
+             "{\"emp_code\":\"7100\",\"first_name\":\"Cy\",\"department\":1,\"area\":[%lld]}",
+             (long long)south);
+    CHECK_EQ_INT(call(&r, "POST", "/personnel/api/employees/", auth, body, 0), 201);
+    int64_t id = (int64_t)json_integer_value(json_object_get(r.j, "id"));
+    http_json_free(&r);
+    char state[32];
+    job_state(dev, "user.to_device", 15000, state);
+    CHECK_STR(state, "completed");
+    CHECK_EQ_INT(on_terminal(dev, "7100"), 1);
+    char p[128];
+    snprintf(p, sizeof(p), "/personnel/api/employees/%lld/", (long long)id);
+    snprintf(body, sizeof(body), "{\"area\":[%lld]}", (long long)def);
+    CHECK_EQ_INT(call(&r, "PATCH", p, auth, body, 0), 200);
+    http_json_free(&r);
+    job_state(dev, "user.delete", 15000, state);
+    CHECK_STR(state, "completed");
+    CHECK_EQ_INT(on_terminal(dev, "7100"), 0);
+out:
+    if (e)
+        zkbio_zk_emu_stop(e);
+}
+
 /* Malformed bodies on personnel writes: a 400 DRF body (or 200 for a PATCH whose members all
  * belong to other resources), never 5xx. */
 static void malformed(const char *auth)
@@ -616,6 +710,7 @@ static void run(void)
     snprintf(auth, sizeof(auth), "Bearer %s", jwt);
     check_units(auth);
     check_employees(auth);
+    check_4370(auth);
     malformed(auth);
 out:
     if (pid > 0) {
