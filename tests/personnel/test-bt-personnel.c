@@ -663,6 +663,22 @@ static void check_employees(const char *auth)
     CHECK(u != NULL && strcmp(u->name, "Ann Berg") == 0);
     CHECK(pushsim_find_user(a, "7002") != NULL && pushsim_find_user(b, "7002") != NULL);
 
+    /* a change made on the terminal of one of its areas reaches the terminals of the others */
+    pushsim_user nu = {.pin = "7002",
+                       .name = "Bo Changed",
+                       .privilege = 14,
+                       .password = "",
+                       .card = "",
+                       .group = "",
+                       .tz = "",
+                       .verify = -1};
+    CHECK(pushsim_add_user(a, &nu) == 0);
+    CHECK(pushsim_upload_user(a, "7002", NULL) == 0);
+    sync_sim(b);
+    u = pushsim_find_user(b, "7002");
+    CHECK(u != NULL && strcmp(u->name, "Bo Changed") == 0);
+    sync_sim(a);
+
     /* a used area and department cannot go */
     snprintf(p, sizeof(p), "/personnel/api/areas/%lld/", (long long)south);
     CHECK_EQ_INT(call(&r, "DELETE", p, auth, NULL, 0), 400);
