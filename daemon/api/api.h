@@ -183,6 +183,12 @@ int zapi_bt_employees_get(zreq *r);
 int zapi_bt_employees_create(zreq *r);
 int zapi_bt_employees_update(zreq *r);
 int zapi_bt_employees_delete(zreq *r);
+/* POST /personnel/api/employees/adjust_{area,department,position}/ (operator): {"employees": ids,
+ * "areas"|"department"|"position": ids} with ids an array or a comma-separated string; each
+ * employee saved as by PATCH (area: the list replaced). 200 {"code":0,"msg":"","count":n}. */
+int zapi_bt_employees_adjust_area(zreq *r);
+int zapi_bt_employees_adjust_department(zreq *r);
+int zapi_bt_employees_adjust_position(zreq *r);
 
 /* ---- BioTime lists (api/bt_list.c; docs/biotime-api.md) ------------------------------------
  * The envelope {"count","next","previous","msg":"","code":0,"data":[...]}, page numbers from 1,

@@ -706,3 +706,123 @@ int zapi_bt_employees_delete(zreq *r)
     free(chg);
     return st;
 }
+
+/* ---- bulk actions (integrations.md §1.4: SUP sends comma strings, ATIAM arrays; both taken) -- */
+
+/* The ids of member k: an array of pks, a comma-separated string, or one pk. 1..max ids into
+ * ids (*n), else a field error in errs. */
+static void id_list(json_t *errs, const json_t *j, const char *k, int64_t *ids, size_t max,
+                    size_t *n)
+{
+    zs_employee tmp; /* read_areas parses exactly this shape */
+    json_t *sub = json_object();
+    const json_t *v = json_object_get(j, k);
+    *n = 0;
+    if (!v) {
+        field_err(errs, k, "This field is required.");
+        json_decref(sub);
+        return;
+    }
+    memset(&tmp, 0, sizeof(tmp));
+    read_areas(sub, v, &tmp);
+    if (json_object_size(sub) > 0) {
+        json_t *m = json_object_get(sub, "area");
+        const char *msg = json_string_value(json_array_get(m, 0));
+        field_err(errs, k, msg ? msg : "Invalid pk - object does not exist.");
+    } else if (tmp.nareas == 0) {
+        field_err(errs, k, "This list may not be empty.");
+    } else {
+        for (size_t i = 0; i < tmp.nareas && i < max; i++)
+            ids[(*n)++] = tmp.areas[i].id;
+    }
+    json_decref(sub);
+}
+
+/* POST /personnel/api/employees/adjust_{area,department,position}/: {"employees": ids, "areas" |
+ * "department" | "position": id(s)}; each employee is saved (and synced) as by PATCH. At most
+ * ZS_EMP_AREAS_MAX employees per call. */
+static int adjust(zreq *r, const char *what)
+{
+    json_t *j = NULL;
+    int st = zapi_bt_body(r, &j);
+    if (st)
+        return st;
+    json_t *errs = json_object();
+    int64_t emps[ZS_EMP_AREAS_MAX], vals[ZS_EMP_AREAS_MAX];
+    size_t ne = 0, nv = 0;
+    id_list(errs, j, "employees", emps, ZS_EMP_AREAS_MAX, &ne);
+    const char *key = !strcmp(what, "area") ? "areas" : what;
+    id_list(errs, j, key, vals, ZS_EMP_AREAS_MAX, &nv);
+    json_decref(j);
+    if (json_object_size(errs) > 0)
+        return zapi_reply(r, 400, errs);
+    json_decref(errs);
+    zs_employee *e = calloc(1, sizeof(*e));
+    if (!e)
+        return zapi_bt_fail(r, 503, "Out of memory.", NULL);
+    st = 0;
+    for (size_t i = 0; i < ne && !st; i++) {
+        int rc = zs_employee_get(r->app->store, emps[i], e);
+        if (rc == ZKBIO_ENOENT) {
+            char m[96];
+            snprintf(m, sizeof(m), "Invalid pk \"%lld\" - object does not exist.",
+                     (long long)emps[i]);
+            st = zapi_bt_field_error(r, "employees", m);
+            break;
+        }
+        if (rc != 0) {
+            st = zapi_bt_store_fail(r, rc);
+            break;
+        }
+        if (!strcmp(what, "area")) {
+            memset(e->areas, 0, sizeof(e->areas));
+            e->nareas = nv;
+            for (size_t k = 0; k < nv; k++)
+                e->areas[k].id = vals[k];
+        } else if (!strcmp(what, "department")) {
+            e->department.id = vals[0];
+        } else {
+            e->position.id = vals[0];
+        }
+        int64_t id = 0;
+        char why[96];
+        zs_emp_change *chg = calloc(1, sizeof(*chg));
+        if (!chg) {
+            st = zapi_bt_fail(r, 503, "Out of memory.", NULL);
+            break;
+        }
+        rc = zs_employee_save(r->app->store, e, 0, &id, chg, why, sizeof(why));
+        if (rc == ZKBIO_EINVAL && strchr(why, ':')) {
+            char m[96];
+            snprintf(m, sizeof(m), "Invalid pk \"%s\" - object does not exist.",
+                     strchr(why, ':') + 1);
+            st = zapi_bt_field_error(r, key, m);
+        } else if (rc != 0) {
+            st = zapi_bt_store_fail(r, rc);
+        } else {
+            audit(r, "employee.update", e->emp_code, "ok");
+            fleet_jobs(r, chg);
+        }
+        free(chg);
+    }
+    free(e);
+    if (st)
+        return st;
+    return zapi_reply(r, 200,
+                      json_pack("{s:i,s:s,s:I}", "code", 0, "msg", "", "count", (json_int_t)ne));
+}
+
+int zapi_bt_employees_adjust_area(zreq *r)
+{
+    return adjust(r, "area");
+}
+
+int zapi_bt_employees_adjust_department(zreq *r)
+{
+    return adjust(r, "department");
+}
+
+int zapi_bt_employees_adjust_position(zreq *r)
+{
+    return adjust(r, "position");
+}

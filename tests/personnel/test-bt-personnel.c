@@ -679,6 +679,40 @@ static void check_employees(const char *auth)
     CHECK(u != NULL && strcmp(u->name, "Bo Changed") == 0);
     sync_sim(a);
 
+    /* bulk: adjust_area with SUP's comma strings, adjust_department with ATIAM's arrays */
+    snprintf(body, sizeof(body), "{\"employees\":\"%lld,%lld\",\"areas\":\"%lld\"}", (long long)id,
+             (long long)id2, (long long)north);
+    CHECK_EQ_INT(call(&r, "POST", "/personnel/api/employees/adjust_area/", auth, body, 0), 200);
+    CHECK_EQ_INT((int)json_integer_value(json_object_get(r.j, "count")), 2);
+    http_json_free(&r);
+    snprintf(q, sizeof(q), "/personnel/api/employees/?areas=%lld", (long long)north);
+    CHECK_EQ_INT(call(&r, "GET", q, auth, NULL, 0), 200);
+    CHECK_EQ_INT((int)json_integer_value(json_object_get(r.j, "count")), 2);
+    http_json_free(&r);
+    sync_sim(a);
+    sync_sim(b);
+    CHECK(pushsim_find_user(b, "7001") == NULL && pushsim_find_user(a, "7002") == NULL);
+    snprintf(body, sizeof(body), "{\"employees\":[%lld],\"department\":[999]}", (long long)id);
+    CHECK_EQ_INT(call(&r, "POST", "/personnel/api/employees/adjust_department/", auth, body, 0),
+                 400);
+    CHECK_STR(field_msg(&r, "department"), "Invalid pk \"999\" - object does not exist.");
+    http_json_free(&r);
+    CHECK_EQ_INT(call(&r, "POST", "/personnel/api/employees/adjust_position/", auth, "{}", 0), 400);
+    CHECK_STR(field_msg(&r, "employees"), "This field is required.");
+    http_json_free(&r);
+    /* back to where they were */
+    snprintf(body, sizeof(body), "{\"employees\":[%lld],\"areas\":[%lld]}", (long long)id,
+             (long long)def);
+    CHECK_EQ_INT(call(&r, "POST", "/personnel/api/employees/adjust_area", auth, body, 0), 200);
+    http_json_free(&r);
+    snprintf(body, sizeof(body), "{\"employees\":[%lld],\"areas\":[%lld,%lld]}", (long long)id2,
+             (long long)def, (long long)south);
+    CHECK_EQ_INT(call(&r, "POST", "/personnel/api/employees/adjust_area/", auth, body, 0), 200);
+    http_json_free(&r);
+    sync_sim(a);
+    sync_sim(b);
+    CHECK(pushsim_find_user(b, "7001") != NULL && pushsim_find_user(a, "7002") != NULL);
+
     /* a used area and department cannot go */
     snprintf(p, sizeof(p), "/personnel/api/areas/%lld/", (long long)south);
     CHECK_EQ_INT(call(&r, "DELETE", p, auth, NULL, 0), 400);
