@@ -488,8 +488,8 @@ static void malformed(const char *auth)
         "{\"dept_code\":{},\"dept_name\":[]}",
         "{\"area_code\":true,\"area_name\":1.5}",
         "{\"position_code\":\"\\u0001\"}",
-        "{\"emp_code\":[],\"department\":{},\"area\":\"x,y\",\"first_name\":7.5,"
-        "\"birthday\":12,\"emp_type\":\"many\",\"enable_att\":\"maybe\",\"email\":\"x\"}",
+        ("{\"emp_code\":[],\"department\":{},\"area\":\"x,y\",\"first_name\":7.5,"
+         "\"birthday\":12,\"emp_type\":\"many\",\"enable_att\":\"maybe\",\"email\":\"x\"}"),
         "{\"emp_code\":\"1\",\"department\":-3,\"area\":[0,-1],\"position\":\"p\"}",
         "{\"a\":1,\"a\":2}",
         "{\"emp_code\":\"99999999999999999999999999\"}"};
