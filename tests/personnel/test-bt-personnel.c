@@ -217,10 +217,16 @@ static void check_auth(char *jwt, char *stat)
     CHECK_EQ_INT(call(&r, "POST", path, auth, "{\"dept_code\":\"X\",\"dept_name\":\"X\"}", 0), 403);
     CHECK_STR(str_of(r.j, "detail"), "You do not have permission to perform this action.");
     http_json_free(&r);
-    /* a password change ends the static token (token_version) */
+    /* a password change ends the static token (token_version) and the remembered Basic */
+    CHECK_EQ_INT(call(&r, "GET", path, "Basic dmljOnZpZXdlci1wYXNzLTE=", NULL, 0), 200);
+    http_json_free(&r);
     CHECK_EQ_INT(user_cli("passwd --email vic@example.org", "viewer-pass-2"), 0);
     CHECK_EQ_INT(call(&r, "GET", path, auth, NULL, 0), 401);
     CHECK_STR(str_of(r.j, "detail"), "Invalid token.");
+    http_json_free(&r);
+    CHECK_EQ_INT(call(&r, "GET", path, "Basic dmljOnZpZXdlci1wYXNzLTE=", NULL, 0), 401);
+    http_json_free(&r);
+    CHECK_EQ_INT(call(&r, "GET", path, "Basic dmljOnZpZXdlci1wYXNzLTI=", NULL, 0), 200);
     http_json_free(&r);
     /* unknown personnel path: DRF's 404 */
     snprintf(auth, sizeof(auth), "Token %s", stat);
@@ -756,17 +762,33 @@ static void run(void)
     snprintf(base, sizeof(base), "http://127.0.0.1:%d", ports.listen[0]);
 
     char jwt[1024], stat[64], auth[1100];
+    reply r;
     check_auth(jwt, stat);
     snprintf(auth, sizeof(auth), "Bearer %s", jwt);
     check_units(auth);
     check_employees(auth);
     check_4370(auth);
     malformed(auth);
+    /* last (it blocks this address's sign-ins for 15 minutes): the login limit, as DRF's throttle
+     */
+    long st = 0;
+    for (int i = 0; i < 10 && st != 429; i++) {
+        st = call(&r, "POST", "/api-token-auth/", NULL, "username=boss&password=not-it-at-all", 1);
+        if (st == 429) {
+            CHECK(strncmp(str_of(r.j, "detail"), "Request was throttled. Expected available in ",
+                          45) == 0);
+            CHECK(atoi(r.retry_after) > 0);
+        } else {
+            CHECK_EQ_INT(st, 400);
+        }
+        http_json_free(&r);
+    }
+    CHECK_EQ_INT(st, 429);
 out:
     if (pid > 0) {
-        int st;
+        int ws;
         kill(pid, SIGTERM);
-        waitpid(pid, &st, 0);
+        waitpid(pid, &ws, 0);
     }
 }
 
