@@ -54,6 +54,16 @@ static int set(const char *s)
 
 static int areas_ensure_db(zdb *db)
 {
+    /* a read first: the insert (which locks the devices it reads on MariaDB) only when needed */
+    int64_t missing = 0;
+    int rc = zdb_query_int64(db,
+                             "SELECT 1 FROM devices d WHERE d.sync_group <> '' AND NOT EXISTS "
+                             "(SELECT 1 FROM areas a WHERE a.area_code = d.sync_group) LIMIT 1",
+                             &missing, NULL);
+    if (rc == ZKBIO_ENOENT || (rc == 0 && !missing))
+        return 0;
+    if (rc != 0)
+        return rc;
     int64_t now = zs_now();
     return zdb_run(db,
                    ZS_SQL(db,
