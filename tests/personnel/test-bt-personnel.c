@@ -679,7 +679,38 @@ static void check_employees(const char *auth)
                        .tz = "",
                        .verify = -1};
     CHECK(pushsim_add_user(a, &nu) == 0);
+    pushsim_template tp = {.kind = PUSHSIM_FP,
+                           .pin = "7002",
+                           .no = 6,
+                           .index = 0,
+                           .type = -1,
+                           .valid = 1,
+                           .duress = 0,
+                           .major_ver = 10,
+                           .minor_ver = 0,
+                           .format = -1,
+                           .tmp = "SGVsbG8gdGVtcGxhdGUgYnl0ZXM="};
+    CHECK(pushsim_add_template(a, &tp) == 0);
     CHECK(pushsim_upload_user(a, "7002", NULL) == 0);
+    /* the template summary, in the list (batched details) and in a single read */
+    CHECK_EQ_INT(call(&r, "GET", "/personnel/api/employees/?emp_code_icontains=700", auth, NULL, 0),
+                 200);
+    CHECK_EQ_INT((int)json_array_size(json_object_get(r.j, "data")), 2);
+    json_t *row;
+    size_t ri;
+    json_array_foreach(json_object_get(r.j, "data"), ri, row)
+    {
+        const char *want = !strcmp(str_of(row, "emp_code"), "7002") ? "Ver 10:1" : "-";
+        CHECK_STR(str_of(row, "fingerprint"), want);
+        CHECK_EQ_INT((int)json_array_size(json_object_get(row, "area")),
+                     !strcmp(str_of(row, "emp_code"), "7002") ? 2 : 1);
+    }
+    http_json_free(&r);
+    snprintf(p, sizeof(p), "/personnel/api/employees/%lld/", (long long)id2);
+    CHECK_EQ_INT(call(&r, "GET", p, auth, NULL, 0), 200);
+    CHECK_STR(str_of(r.j, "fingerprint"), "Ver 10:1");
+    CHECK_STR(str_of(r.j, "first_name"), "Bo");
+    http_json_free(&r);
     sync_sim(b);
     u = pushsim_find_user(b, "7002");
     CHECK(u != NULL && strcmp(u->name, "Bo Changed") == 0);
