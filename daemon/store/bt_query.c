@@ -16,10 +16,13 @@
 #define TX_SEL0       "SELECT a.id FROM attendance a WHERE "
 #define TX_SEL1       "SELECT a.id FROM attendance a LEFT JOIN devices d ON d.sn = a.sn WHERE "
 #define TX_RANGE      "a.punch_time >= ? AND a.punch_time <= ?"
-#define TX_KEY_ID     " AND a.id > ?"
-#define TX_KEY_IDD    " AND a.id < ?"
-#define TX_KEY_T      " AND (a.punch_time > ? OR (a.punch_time = ? AND a.id > ?))"
-#define TX_KEY_TD     " AND (a.punch_time < ? OR (a.punch_time = ? AND a.id < ?))"
+/* the same bounds kept away from attendance_time (SQLite's unary +), so that an id ordering over a
+ * wide range walks the primary key instead of sorting the range */
+#define TX_RANGE_PK "+a.punch_time >= ? AND +a.punch_time <= ?"
+#define TX_KEY_ID   " AND a.id > ?"
+#define TX_KEY_IDD  " AND a.id < ?"
+#define TX_KEY_T    " AND (a.punch_time > ? OR (a.punch_time = ? AND a.id > ?))"
+#define TX_KEY_TD   " AND (a.punch_time < ? OR (a.punch_time = ? AND a.id < ?))"
 #define TX_LIKE                                                                                    \
     " AND (? = '' OR LOWER(a.pin) LIKE ? ESCAPE '!') AND (? = '' OR LOWER(a.sn) LIKE ? ESCAPE "    \
     "'!')"
@@ -46,6 +49,13 @@
 static const char *const tx_ids_sql[2][4][4] = {
     {TX_ORDERS(TX_SEL0, "")},
     {TX_ORDERS(TX_SEL1, TX_ALIAS)},
+};
+/* [alias join][ZS_BT_ID, ZS_BT_ID_DESC], no driving filter: the primary key's order */
+static const char *const tx_ids_pk_sql[2][2] = {
+    {TX_SEL0 TX_RANGE_PK TX_KEY_ID TX_LIKE TX_OBY_ID,
+     TX_SEL0 TX_RANGE_PK TX_KEY_IDD TX_LIKE TX_OBY_IDD},
+    {TX_SEL1 TX_RANGE_PK TX_KEY_ID TX_LIKE TX_ALIAS TX_OBY_ID,
+     TX_SEL1 TX_RANGE_PK TX_KEY_IDD TX_LIKE TX_ALIAS TX_OBY_IDD},
 };
 
 #define TX_CNT0 "SELECT COUNT(*) FROM attendance a WHERE "
@@ -288,14 +298,19 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
     if (rc != 0 && rc != ZKBIO_ENOENT)
         return rc;
 
-    /* the count */
+    /* the count (every row: SQLite counts the smallest index without a condition) */
     zdb_stmt *q;
+    int everything = !drive && !join && !f->from && !f->to && !b.pin_like[0] && !b.sn_like[0];
     if (!cacheable || !cache_get(st, key, max_id, gen, -1, &out->count, NULL)) {
-        if ((rc = zdb_prepare(db, tx_count_sql[join][drive], &q)) != 0)
+        if ((rc = zdb_prepare(
+                 db, everything ? "SELECT COUNT(*) FROM attendance" : tx_count_sql[join][drive],
+                 &q)) != 0)
             return rc;
-        zdb_bind_text(q, 1, from, -1);
-        zdb_bind_text(q, 2, to, -1);
-        bind_rest(q, 3, f, &b, join);
+        if (!everything) {
+            zdb_bind_text(q, 1, from, -1);
+            zdb_bind_text(q, 2, to, -1);
+            bind_rest(q, 3, f, &b, join);
+        }
         rc = zdb_step(q);
         if (rc == ZDB_ROW)
             out->count = zdb_col_int64(q, 0);
@@ -318,7 +333,12 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         lo = anchor_t;
     if (anchored && order == ZS_BT_TIME_DESC && strcmp(anchor_t, hi) < 0)
         hi = anchor_t;
-    if ((rc = zdb_prepare(db, tx_ids_sql[join][order][drive], &q)) != 0)
+    /* an id ordering without a PIN or SN: the primary key when the range holds more than a tenth
+     * of the rows (max_id approximates their number), else the range's index and a sort */
+    int pk = !drive && (order == ZS_BT_ID || order == ZS_BT_ID_DESC) &&
+             (!f->from && !f->to ? 1 : out->count * 10 > max_id);
+    if ((rc = zdb_prepare(db, pk ? tx_ids_pk_sql[join][order] : tx_ids_sql[join][order][drive],
+                          &q)) != 0)
         return rc;
     int i = 1;
     zdb_bind_text(q, i++, lo, -1);
