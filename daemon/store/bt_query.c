@@ -7,67 +7,91 @@
 
 #include "store_impl.h"
 
-/* ---- the id page: one static statement per (driving filter, alias join, ordering) -----------
+/* ---- the id page: one static statement per (extra conditions, ordering, driving filter) --------
  * Driving filter: none (attendance_time or the primary key), pin (attendance_pin_time), sn
- * (attendance_sn_time), pin and sn. The alias filters need devices (LEFT JOIN) and come only in
- * the statements that join it. Bind order: from, to, the keyset (ordering-specific), pin_like x2,
- * sn_like x2, [alias x2, alias_like x2], [pin], [sn], LIMIT, OFFSET. */
+ * (attendance_sn_time), pin and sn. Extra conditions: none (so the index alone answers: covering),
+ * the *_icontains of PIN and SN, or those and the alias filters (which join devices). Bind order:
+ * from, to, the keyset (ordering-specific), [pin_like x2, sn_like x2, [alias x2, alias_like x2]],
+ * [pin], [sn], LIMIT, OFFSET. Unary + keeps a term away from the indexes (SQLite; MariaDB ignores
+ * it and plans by its statistics), so that each statement has the one plan it was written for. */
 #define TX_ALIAS_EXPR "COALESCE(NULLIF(d.name, ''), a.sn)"
 #define TX_SEL0       "SELECT a.id FROM attendance a WHERE "
 #define TX_SEL1       "SELECT a.id FROM attendance a LEFT JOIN devices d ON d.sn = a.sn WHERE "
 #define TX_RANGE      "a.punch_time >= ? AND a.punch_time <= ?"
-/* the same bounds kept away from attendance_time (SQLite's unary +), so that an id ordering over a
- * wide range walks the primary key instead of sorting the range */
-#define TX_RANGE_PK "+a.punch_time >= ? AND +a.punch_time <= ?"
-#define TX_KEY_ID   " AND a.id > ?"
-#define TX_KEY_IDD  " AND a.id < ?"
-#define TX_KEY_T    " AND (a.punch_time > ? OR (a.punch_time = ? AND a.id > ?))"
-#define TX_KEY_TD   " AND (a.punch_time < ? OR (a.punch_time = ? AND a.id < ?))"
+#define TX_RANGE_PK   "+a.punch_time >= ? AND +a.punch_time <= ?"
 #define TX_LIKE                                                                                    \
     " AND (? = '' OR LOWER(a.pin) LIKE ? ESCAPE '!') AND (? = '' OR LOWER(a.sn) LIKE ? ESCAPE "    \
     "'!')"
 #define TX_ALIAS                                                                                   \
     " AND (? = '' OR " TX_ALIAS_EXPR " = ?) AND (? = '' OR LOWER(" TX_ALIAS_EXPR                   \
     ") LIKE ? ESCAPE '!')"
-#define TX_OBY_ID  " ORDER BY a.id LIMIT ? OFFSET ?"
-#define TX_OBY_IDD " ORDER BY a.id DESC LIMIT ? OFFSET ?"
+#define TX_X0 ""
+#define TX_X1 TX_LIKE
+#define TX_X2 TX_LIKE TX_ALIAS
+/* keysets and orders: by the filter's index, then sorted (id), or in the index's order (time) */
+#define TX_KEY_ID  " AND +a.id > ?"
+#define TX_KEY_IDD " AND +a.id < ?"
+#define TX_KEY_T   " AND (a.punch_time > ? OR (a.punch_time = ? AND a.id > ?))"
+#define TX_KEY_TD  " AND (a.punch_time < ? OR (a.punch_time = ? AND a.id < ?))"
+#define TX_OBY_ID  " ORDER BY +a.id LIMIT ? OFFSET ?"
+#define TX_OBY_IDD " ORDER BY +a.id DESC LIMIT ? OFFSET ?"
 #define TX_OBY_T   " ORDER BY a.punch_time, a.id LIMIT ? OFFSET ?"
 #define TX_OBY_TD  " ORDER BY a.punch_time DESC, a.id DESC LIMIT ? OFFSET ?"
+/* the primary key's walk (id orderings): every filter a condition on the row */
+#define TX_PKEY_ID  " AND a.id > ?"
+#define TX_PKEY_IDD " AND a.id < ?"
+#define TX_POBY_ID  " ORDER BY a.id LIMIT ? OFFSET ?"
+#define TX_POBY_IDD " ORDER BY a.id DESC LIMIT ? OFFSET ?"
 
-#define TX_DRIVE(sel, alias, key, oby)                                                             \
-    sel TX_RANGE key TX_LIKE alias oby, sel TX_RANGE key TX_LIKE alias " AND a.pin = ?" oby,       \
-        sel TX_RANGE key TX_LIKE alias " AND a.sn = ?" oby,                                        \
-        sel TX_RANGE key TX_LIKE alias " AND a.pin = ? AND a.sn = ?" oby
-#define TX_ORDERS(sel, alias)                                                                      \
-    {TX_DRIVE(sel, alias, TX_KEY_ID, TX_OBY_ID)}, {TX_DRIVE(sel, alias, TX_KEY_IDD, TX_OBY_IDD)},  \
-        {TX_DRIVE(sel, alias, TX_KEY_T, TX_OBY_T)},                                                \
+#define TX_DRIVE(sel, x, key, oby)                                                                 \
+    sel TX_RANGE key x oby, sel TX_RANGE key x " AND a.pin = ?" oby,                               \
+        sel TX_RANGE key x " AND a.sn = ?" oby,                                                    \
+        sel TX_RANGE key x " AND a.pin = ? AND a.sn = ?" oby
+#define TX_ORDERS(sel, x)                                                                          \
     {                                                                                              \
-        TX_DRIVE(sel, alias, TX_KEY_TD, TX_OBY_TD)                                                 \
+        {TX_DRIVE(sel, x, TX_KEY_ID, TX_OBY_ID)}, {TX_DRIVE(sel, x, TX_KEY_IDD, TX_OBY_IDD)},      \
+            {TX_DRIVE(sel, x, TX_KEY_T, TX_OBY_T)},                                                \
+        {                                                                                          \
+            TX_DRIVE(sel, x, TX_KEY_TD, TX_OBY_TD)                                                 \
+        }                                                                                          \
     }
-
-/* [alias join][ordering][driving] */
-static const char *const tx_ids_sql[2][4][4] = {
-    {TX_ORDERS(TX_SEL0, "")},
-    {TX_ORDERS(TX_SEL1, TX_ALIAS)},
+/* [extra][ordering][driving] */
+static const char *const tx_ids_sql[3][4][4] = {
+    TX_ORDERS(TX_SEL0, TX_X0),
+    TX_ORDERS(TX_SEL0, TX_X1),
+    TX_ORDERS(TX_SEL1, TX_X2),
 };
-/* [alias join][ZS_BT_ID, ZS_BT_ID_DESC], no driving filter: the primary key's order */
-static const char *const tx_ids_pk_sql[2][2] = {
-    {TX_SEL0 TX_RANGE_PK TX_KEY_ID TX_LIKE TX_OBY_ID,
-     TX_SEL0 TX_RANGE_PK TX_KEY_IDD TX_LIKE TX_OBY_IDD},
-    {TX_SEL1 TX_RANGE_PK TX_KEY_ID TX_LIKE TX_ALIAS TX_OBY_ID,
-     TX_SEL1 TX_RANGE_PK TX_KEY_IDD TX_LIKE TX_ALIAS TX_OBY_IDD},
+#define TX_PK(sel, x, key, oby)                                                                    \
+    sel TX_RANGE_PK key x oby, sel TX_RANGE_PK key x " AND +a.pin = ?" oby,                        \
+        sel TX_RANGE_PK key x " AND +a.sn = ?" oby,                                                \
+        sel TX_RANGE_PK key x " AND +a.pin = ? AND +a.sn = ?" oby
+#define TX_PKS(sel, x)                                                                             \
+    {                                                                                              \
+        {TX_PK(sel, x, TX_PKEY_ID, TX_POBY_ID)},                                                   \
+        {                                                                                          \
+            TX_PK(sel, x, TX_PKEY_IDD, TX_POBY_IDD)                                                \
+        }                                                                                          \
+    }
+/* [extra][ZS_BT_ID, ZS_BT_ID_DESC][driving] */
+static const char *const tx_ids_pk_sql[3][2][4] = {
+    TX_PKS(TX_SEL0, TX_X0),
+    TX_PKS(TX_SEL0, TX_X1),
+    TX_PKS(TX_SEL1, TX_X2),
 };
 
 #define TX_CNT0 "SELECT COUNT(*) FROM attendance a WHERE "
 #define TX_CNT1 "SELECT COUNT(*) FROM attendance a LEFT JOIN devices d ON d.sn = a.sn WHERE "
-#define TX_COUNTS(sel, alias)                                                                      \
+#define TX_COUNTS(sel, x)                                                                          \
     {                                                                                              \
-        sel TX_RANGE TX_LIKE alias, sel TX_RANGE TX_LIKE alias " AND a.pin = ?",                   \
-            sel TX_RANGE TX_LIKE alias " AND a.sn = ?",                                            \
-            sel TX_RANGE TX_LIKE alias " AND a.pin = ? AND a.sn = ?"                               \
+        sel TX_RANGE x, sel TX_RANGE x " AND a.pin = ?", sel TX_RANGE x " AND a.sn = ?",           \
+            sel TX_RANGE x " AND a.pin = ? AND a.sn = ?"                                           \
     }
-static const char *const tx_count_sql[2][4] = {TX_COUNTS(TX_CNT0, ""),
-                                               TX_COUNTS(TX_CNT1, TX_ALIAS)};
+/* [extra][driving] */
+static const char *const tx_count_sql[3][4] = {
+    TX_COUNTS(TX_CNT0, TX_X0),
+    TX_COUNTS(TX_CNT0, TX_X1),
+    TX_COUNTS(TX_CNT1, TX_X2),
+};
 
 /* One row's details. */
 static const char tx_row_sql[] =
@@ -203,13 +227,15 @@ typedef struct tx_binds {
 } tx_binds;
 
 /* The parameters after the keyset: likes, [alias], [pin], [sn]. Returns the next index. */
-static int bind_rest(zdb_stmt *q, int i, const zs_bt_tx_filter *f, const tx_binds *b, int join)
+static int bind_rest(zdb_stmt *q, int i, const zs_bt_tx_filter *f, const tx_binds *b, int extra)
 {
-    zdb_bind_text(q, i++, b->pin_like, -1);
-    zdb_bind_text(q, i++, b->pin_like, -1);
-    zdb_bind_text(q, i++, b->sn_like, -1);
-    zdb_bind_text(q, i++, b->sn_like, -1);
-    if (join) {
+    if (extra >= 1) {
+        zdb_bind_text(q, i++, b->pin_like, -1);
+        zdb_bind_text(q, i++, b->pin_like, -1);
+        zdb_bind_text(q, i++, b->sn_like, -1);
+        zdb_bind_text(q, i++, b->sn_like, -1);
+    }
+    if (extra >= 2) {
         zdb_bind_text(q, i++, f->alias ? f->alias : "", -1);
         zdb_bind_text(q, i++, f->alias ? f->alias : "", -1);
         zdb_bind_text(q, i++, b->alias_like, -1);
@@ -281,7 +307,9 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
     if (!db)
         return ZKBIO_EUNAVAIL;
     int order = f->order >= ZS_BT_ID && f->order <= ZS_BT_TIME_DESC ? (int)f->order : ZS_BT_ID;
-    int join = (f->alias != NULL) || (f->alias_like && *f->alias_like);
+    int extra = (f->alias != NULL) || (f->alias_like && *f->alias_like)        ? 2
+                : (f->pin_like && *f->pin_like) || (f->sn_like && *f->sn_like) ? 1
+                                                                               : 0;
     int drive = (f->pin ? 1 : 0) | (f->sn ? 2 : 0);
     int64_t limit = f->limit < 1 ? 10 : f->limit > 5000 ? 5000 : f->limit;
     int64_t offset = f->offset < 0 ? 0 : f->offset;
@@ -300,16 +328,16 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
 
     /* the count (every row: SQLite counts the smallest index without a condition) */
     zdb_stmt *q;
-    int everything = !drive && !join && !f->from && !f->to && !b.pin_like[0] && !b.sn_like[0];
+    int everything = !drive && !extra && !f->from && !f->to;
     if (!cacheable || !cache_get(st, key, max_id, gen, -1, &out->count, NULL)) {
         if ((rc = zdb_prepare(
-                 db, everything ? "SELECT COUNT(*) FROM attendance" : tx_count_sql[join][drive],
+                 db, everything ? "SELECT COUNT(*) FROM attendance" : tx_count_sql[extra][drive],
                  &q)) != 0)
             return rc;
         if (!everything) {
             zdb_bind_text(q, 1, from, -1);
             zdb_bind_text(q, 2, to, -1);
-            bind_rest(q, 3, f, &b, join);
+            bind_rest(q, 3, f, &b, extra);
         }
         rc = zdb_step(q);
         if (rc == ZDB_ROW)
@@ -333,11 +361,29 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         lo = anchor_t;
     if (anchored && order == ZS_BT_TIME_DESC && strcmp(anchor_t, hi) < 0)
         hi = anchor_t;
-    /* an id ordering without a PIN or SN: the primary key when the range holds more than a tenth
-     * of the rows (max_id approximates their number), else the range's index and a sort */
-    int pk = !drive && (order == ZS_BT_ID || order == ZS_BT_ID_DESC) &&
-             (!f->from && !f->to ? 1 : out->count * 10 > max_id);
-    if ((rc = zdb_prepare(db, pk ? tx_ids_pk_sql[join][order] : tx_ids_sql[join][order][drive],
+    /* An id ordering: walk the primary key (with the filters as conditions) or take the rows of
+     * the filter's index and sort them, whichever reads fewer rows: the walk reads about
+     * (offset + limit) * rows / count, the sort count (times a sorting weight of 3). max_id
+     * stands for the number of rows. */
+    int pk = 0;
+    if (order == ZS_BT_ID || order == ZS_BT_ID_DESC) {
+        double per = out->count > 0 ? (double)max_id / (double)out->count : 1.0;
+        double walk = (double)((anchored ? 0 : offset) + limit) * per;
+        pk = walk < 3.0 * (double)out->count;
+    }
+    /* The whole table by id with contiguous ids (nothing deleted): the offset is an id. */
+    if (pk && everything && !anchored && offset > 0) {
+        int64_t min_id = 0;
+        rc = zdb_query_int64(db, "SELECT COALESCE(MIN(id), 0) FROM attendance", &min_id, NULL);
+        if (rc != 0 && rc != ZKBIO_ENOENT)
+            return rc;
+        if (min_id > 0 && max_id - min_id + 1 == out->count) {
+            anchored = 1;
+            anchor_id = order == ZS_BT_ID ? min_id - 1 + offset : max_id - offset + 1;
+        }
+    }
+    if ((rc = zdb_prepare(db,
+                          pk ? tx_ids_pk_sql[extra][order][drive] : tx_ids_sql[extra][order][drive],
                           &q)) != 0)
         return rc;
     int i = 1;
@@ -361,7 +407,7 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         zdb_bind_int64(q, i++, anchored ? anchor_id : INT64_MAX);
         break;
     }
-    i = bind_rest(q, i, f, &b, join);
+    i = bind_rest(q, i, f, &b, extra);
     zdb_bind_int64(q, i++, limit);
     zdb_bind_int64(q, i++, anchored ? 0 : offset);
     int64_t *ids = malloc((size_t)limit * sizeof(*ids));
