@@ -93,18 +93,25 @@ static const char *const tx_count_sql[3][4] = {
     TX_COUNTS(TX_CNT1, TX_X2),
 };
 
-/* One row's details. */
-static const char tx_row_sql[] =
-    "SELECT a.id, a.sn, a.pin, a.punch_time, a.status, a.verify, a.workcode, a.received_at, "
-    "COALESCE(d.id, 0), COALESCE(" TX_ALIAS_EXPR ", ''), COALESCE(d.tz, ''), "
-    "COALESCE(ar.area_name, ''), COALESCE(u.id, 0), COALESCE(u.name, ''), "
-    "CASE WHEN e.pin IS NULL THEN 0 ELSE 1 END, COALESCE(e.first_name, ''), "
-    "COALESCE(e.last_name, ''), COALESCE(dp.dept_name, ''), COALESCE(ps.position_name, '') "
-    "FROM attendance a LEFT JOIN devices d ON d.sn = a.sn "
-    "LEFT JOIN areas ar ON ar.area_code = d.sync_group "
-    "LEFT JOIN users u ON u.pin = a.pin LEFT JOIN employees e ON e.pin = a.pin "
-    "LEFT JOIN departments dp ON dp.id = COALESCE(e.department_id, 1) "
-    "LEFT JOIN positions ps ON ps.id = e.position_id WHERE a.id = ?";
+/* The details of rows: the columns tx_row() reads. */
+#define TX_ROW_COLS                                                                                \
+    "SELECT a.id, a.sn, a.pin, a.punch_time, a.status, a.verify, a.workcode, a.received_at, "      \
+    "COALESCE(d.id, 0), COALESCE(" TX_ALIAS_EXPR ", ''), COALESCE(d.tz, ''), "                     \
+    "COALESCE(ar.area_name, ''), COALESCE(u.id, 0), COALESCE(u.name, ''), "                        \
+    "CASE WHEN e.pin IS NULL THEN 0 ELSE 1 END, COALESCE(e.first_name, ''), "                      \
+    "COALESCE(e.last_name, ''), COALESCE(dp.dept_name, ''), COALESCE(ps.position_name, '') "       \
+    "FROM attendance a LEFT JOIN devices d ON d.sn = a.sn "                                        \
+    "LEFT JOIN areas ar ON ar.area_code = d.sync_group "                                           \
+    "LEFT JOIN users u ON u.pin = a.pin LEFT JOIN employees e ON e.pin = a.pin "                   \
+    "LEFT JOIN departments dp ON dp.id = COALESCE(e.department_id, 1) "                            \
+    "LEFT JOIN positions ps ON ps.id = e.position_id "
+
+/* One row's details, and up to TX_BATCH rows' at once (ids padded with 0, which no row has). */
+static const char tx_row_sql[] = TX_ROW_COLS "WHERE a.id = ?";
+#define TX_BATCH 50
+#define TX_Q10   "?,?,?,?,?,?,?,?,?,?"
+static const char tx_rows_sql[] =
+    TX_ROW_COLS "WHERE a.id IN (" TX_Q10 "," TX_Q10 "," TX_Q10 "," TX_Q10 "," TX_Q10 ")";
 
 #define LOWEST_TIME  ""
 #define HIGHEST_TIME "9999-99-99 99:99:99"
@@ -429,15 +436,36 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         if (!out->rows)
             rc = ZKBIO_ENOMEM;
     }
-    for (size_t k = 0; rc == 0 && k < n; k++) {
-        rc = tx_fetch(db, ids[k], &out->rows[out->n]);
-        if (rc == ZKBIO_ENOENT) { /* deleted between the two steps */
-            rc = 0;
-            continue;
+    /* the details, TX_BATCH rows a statement, put back in the page's order; a row deleted between
+     * the two steps is left out */
+    char *found = n ? calloc(n, 1) : NULL;
+    if (n && !found)
+        rc = ZKBIO_ENOMEM;
+    zs_bt_tx *tmp = n ? calloc(n, sizeof(*tmp)) : NULL;
+    if (n && !tmp)
+        rc = ZKBIO_ENOMEM;
+    for (size_t k0 = 0; rc == 0 && k0 < n; k0 += TX_BATCH) {
+        if ((rc = zdb_prepare(db, tx_rows_sql, &q)) != 0)
+            break;
+        for (size_t k = 0; k < TX_BATCH; k++)
+            zdb_bind_int64(q, (int)k + 1, k0 + k < n ? ids[k0 + k] : 0);
+        while ((rc = zdb_step(q)) == ZDB_ROW) {
+            int64_t id = zdb_col_int64(q, 0);
+            for (size_t k = k0; k < n && k < k0 + TX_BATCH; k++)
+                if (ids[k] == id && !found[k]) {
+                    tx_row(q, &tmp[k]);
+                    found[k] = 1;
+                    break;
+                }
         }
-        if (rc == 0)
-            out->n++;
+        zdb_reset(q);
+        rc = rc < 0 ? rc : 0;
     }
+    for (size_t k = 0; rc == 0 && k < n; k++)
+        if (found[k])
+            out->rows[out->n++] = tmp[k];
+    free(found);
+    free(tmp);
     free(ids);
     if (rc != 0) {
         zs_bt_tx_page_free(out);
