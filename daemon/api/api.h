@@ -141,10 +141,10 @@ int zapi_bt_list_reply(zreq *r, const zapi_bt_page *p, int64_t count, json_t *it
 
 /* ---- BioTime transactions and terminals (bttx part: api/bt_transactions.c, bt_terminals.c;
  * docs/biotime-api.md). Detail routes take the id in arg[0]; a non-numeric id is 404. */
-int zapi_bt_tx_list(zreq *r);        /* GET /iclock/api/transactions/ (viewer) */
-int zapi_bt_tx_get(zreq *r);         /* GET /iclock/api/transactions/{id}/ (viewer) */
-int zapi_bt_tx_create(zreq *r);      /* POST /iclock/api/transactions/ (operator): 201 new, 200 dup */
-int zapi_bt_tx_delete(zreq *r);      /* DELETE /iclock/api/transactions/{id}/ (admin): 204, audit */
+int zapi_bt_tx_list(zreq *r);   /* GET /iclock/api/transactions/ (viewer) */
+int zapi_bt_tx_get(zreq *r);    /* GET /iclock/api/transactions/{id}/ (viewer) */
+int zapi_bt_tx_create(zreq *r); /* POST /iclock/api/transactions/ (operator): 201 new, 200 dup */
+int zapi_bt_tx_delete(zreq *r); /* DELETE /iclock/api/transactions/{id}/ (admin): 204, audit */
 int zapi_bt_terminals_list(zreq *r); /* GET /iclock/api/terminals/ (viewer) */
 int zapi_bt_terminal_get(zreq *r);   /* GET /iclock/api/terminals/{id}/ (viewer) */
 

@@ -287,7 +287,7 @@ int zhttp_dispatch(zreq *r, const char *path)
             snprintf(allowed + l, sizeof(allowed) - l, "%s%s", l ? " or " : "", rt->method);
         }
     }
-    uint32_t need = hit                               ? hit->perm
+    uint32_t need = hit                              ? hit->perm
                     : known && r->family != ZAPI_FPS ? known_perm
                                                      : guard(r->family, path);
     int st;
