@@ -122,6 +122,68 @@ int zapi_frappe_check(zreq *r);
  * doubly-encoded _server_messages. Returns status. */
 int zapi_frappe_fail(zreq *r, int status, const char *msg);
 
+/* ---- BioTime bodies, auth and personnel (wt-btpeople: api/bt_body.c, bt_login.c,
+ * bt_org.c, bt_employees.c; docs/biotime-api.md "Authentication", "Personnel") ------------------
+ */
+#define ZAPI_BT_BODY_MAX (256 * 1024)
+/* A DRF field error: 400 {"<field>": ["<msg>"]}. Returns 400. */
+int zapi_bt_field_error(zreq *r, const char *field, const char *msg);
+/* A form body (application/x-www-form-urlencoded) as a new JSON object: each name's value a
+ * string, a name given several times or ending in "[]" an array of strings; '+' and %XX decoded.
+ * NULL when malformed (a bad escape, a NUL byte, a name or value not UTF-8, an empty name) or out
+ * of memory. Bounds-checked; fuzzed by tests/fuzz/fuzz-bt-body.c. */
+json_t *zapi_bt_form_parse(const char *body, size_t len);
+/* The request body of r as a JSON object into *out (the caller decrefs): JSON when Content-Type
+ * names json or the body starts with '{' or '[', else a form; an empty body is {}. 0, or the
+ * status of the DRF error sent: 400 {"detail":"JSON parse error - ..."} or {"non_field_errors":
+ * ["Invalid data. Expected a dictionary, but got list."]}, 400 for a malformed form, 413 over
+ * ZAPI_BT_BODY_MAX, 415 for multipart. */
+int zapi_bt_body(zreq *r, json_t **out);
+/* POST /jwt-api-token-auth/, /api-token-auth/, /jwt-api-token-refresh/ (public). */
+int zapi_bt_jwt_auth(zreq *r);
+int zapi_bt_token_auth(zreq *r);
+int zapi_bt_jwt_refresh(zreq *r);
+/* Personnel helpers (bt_org.c). A store error as DRF: 404 "Not found." (ZKBIO_ENOENT), 503, else
+ * 500 (logged). Returns the status sent. */
+int zapi_bt_store_fail(zreq *r, int rc);
+/* arg[0] as a positive decimal id: 0 with *id, else the status of the 404 sent. */
+int zapi_bt_path_id(zreq *r, int64_t *id);
+/* A primary key on write: an integer > 0, a decimal string, or an object with such an "id" (an
+ * expanded object sent back). 1 with *id; 0 for null or ""; -1 not a positive id; -2 another
+ * type. */
+int zapi_bt_pk(const json_t *v, int64_t *id);
+/* A text member (a string, or an integer written in decimal; null = ""): no control characters,
+ * at most max characters and fewer than size bytes, into out. 0, or -1 with DRF's message in err
+ * (errsz bytes). */
+int zapi_bt_text(const json_t *v, char *out, size_t size, size_t max, char *err, size_t errsz);
+/* {id, <kind>_code, <kind>_name} of a unit (the expanded reference of employees). */
+json_t *zapi_bt_unit_json(zs_org_kind kind, const zs_org_unit *u);
+/* /personnel/api/{departments,positions,areas}/ and their {id}/: list, get (viewer), create
+ * (operator, 201), update (PATCH and tolerant PUT, operator), delete (operator, 204; 400 when
+ * still used). */
+int zapi_bt_departments_list(zreq *r);
+int zapi_bt_departments_get(zreq *r);
+int zapi_bt_departments_create(zreq *r);
+int zapi_bt_departments_update(zreq *r);
+int zapi_bt_departments_delete(zreq *r);
+int zapi_bt_positions_list(zreq *r);
+int zapi_bt_positions_get(zreq *r);
+int zapi_bt_positions_create(zreq *r);
+int zapi_bt_positions_update(zreq *r);
+int zapi_bt_positions_delete(zreq *r);
+int zapi_bt_areas_list(zreq *r);
+int zapi_bt_areas_get(zreq *r);
+int zapi_bt_areas_create(zreq *r);
+int zapi_bt_areas_update(zreq *r);
+int zapi_bt_areas_delete(zreq *r);
+/* /personnel/api/employees/ and {id}/ (bt_employees.c): the same five, with the terminal sync of
+ * store_personnel.h and jobs for 4370 terminals. */
+int zapi_bt_employees_list(zreq *r);
+int zapi_bt_employees_get(zreq *r);
+int zapi_bt_employees_create(zreq *r);
+int zapi_bt_employees_update(zreq *r);
+int zapi_bt_employees_delete(zreq *r);
+
 /* ---- BioTime lists (api/bt_list.c; docs/biotime-api.md) ------------------------------------
  * The envelope {"count","next","previous","msg":"","code":0,"data":[...]}, page numbers from 1,
  * the size from `page_size` (BioTime 8.x) or `limit` (9.x), `next`/`previous` absolute URLs
@@ -152,7 +214,7 @@ int zapi_bt_terminal_get(zreq *r);   /* GET /iclock/api/terminals/{id}/ (viewer)
 
 /* A JSON response with the route family's headers (no-store, Vary: Origin, nosniff, CORS for an
  * allowed origin, X-RateLimit-*, Retry-After, WWW-Authenticate); takes ownership of body.
- * Returns status. */
+ * Status 204 with a NULL body: no body at all. Returns status. */
 int zapi_reply(zreq *r, int status, json_t *body);
 /* The one error reply: `code` from the table, rendered for r->family; takes details. */
 int zapi_fail(zreq *r, int status, int code, const char *msg, json_t *details);

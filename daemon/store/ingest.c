@@ -62,15 +62,20 @@ static int stored_hash(zdb *db, const char *sqlite_sql, const char *mariadb_sql,
     return rc < 0 ? rc : 0;
 }
 
-static int ingest_user(zdb *db, const char *sn, const char *group, const zkbio_push_user *u)
+void zs_user_hash(const zkbio_push_user *u, char out[65])
 {
     char pri[16], ver[16];
     snprintf(pri, sizeof(pri), "%d", (int)u->privilege);
     snprintf(ver, sizeof(ver), "%d", (int)u->verify);
     const char *parts[] = {u->name, pri, u->password,  u->card,           u->group,
                            u->tz,   ver, u->vice_card, u->start_datetime, u->end_datetime};
+    zs_hash(out, parts, sizeof(parts) / sizeof(parts[0]));
+}
+
+static int ingest_user(zdb *db, const char *sn, const char *group, const zkbio_push_user *u)
+{
     char hash[65], old[65], key[96];
-    zs_hash(hash, parts, sizeof(parts) / sizeof(parts[0]));
+    zs_user_hash(u, hash);
     snprintf(key, sizeof(key), "U|%s", u->pin);
     const char *keys[] = {u->pin};
     int rc = stored_hash(db, "SELECT hash FROM users WHERE pin = ?",

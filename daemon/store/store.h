@@ -189,6 +189,7 @@ int zs_ping(zs_store *st);
 #include "store_devices.h"
 #include "store_fleet.h"
 #include "store_fptemplates.h"
+#include "store_personnel.h"
 #include "store_jobs.h"
 #include "store_punches.h"
 #include "store_users.h"

@@ -47,6 +47,7 @@ OTHER_HEADERS = {
         "store_commands.h": "PART",
         "store_fptemplates.h": "PART",
         "store_jobs.h": "PART",
+        "store_personnel.h": "PART",  # issue 16, BioTime personnel (wt-btpeople)
         "store_fleet.h": "PART",
         "store_bt.h": "PART",  # issue 16, bttx part
         "store_impl.h": "INTERNAL",
