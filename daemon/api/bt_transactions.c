@@ -140,7 +140,7 @@ static int digits(const char *p, int n)
 /* A BioTime time bound: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DD HH:MM:SS" (a 'T' for the
  * space, a trailing ".ffffff" ignored) into out ("YYYY-MM-DD HH:MM:SS"). A date alone is the
  * whole day: its first second as start_time, its last as end_time. 0 when unparsable. */
-static int time_bound(const char *v, int end, char out[20])
+int zapi_bt_time_bound(const char *v, int end, char out[20])
 {
     size_t l = strlen(v);
     if (l < 10 || !digits(v, 4) || v[4] != '-' || !digits(v + 5, 2) || v[7] != '-' ||
@@ -254,12 +254,12 @@ int zapi_bt_tx_list(zreq *r)
             *params[i].field = params[i].buf;
     }
     int rc = zapi_bt_query(r, "start_time", q.raw, sizeof(q.raw));
-    if (rc < 0 || (rc > 0 && !time_bound(q.raw, 0, q.from)))
+    if (rc < 0 || (rc > 0 && !zapi_bt_time_bound(q.raw, 0, q.from)))
         empty = 1;
     else if (rc > 0)
         f.from = q.from;
     rc = zapi_bt_query(r, "end_time", q.raw, sizeof(q.raw));
-    if (rc < 0 || (rc > 0 && !time_bound(q.raw, 1, q.to)))
+    if (rc < 0 || (rc > 0 && !zapi_bt_time_bound(q.raw, 1, q.to)))
         empty = 1;
     else if (rc > 0)
         f.to = q.to;
@@ -413,7 +413,7 @@ int zapi_bt_tx_create(zreq *r)
     char tbuf[20] = "";
     if (!when || !*when)
         field_error(errs, "punch_time", "This field is required.");
-    else if (!ok || strlen(when) <= 10 || !time_bound(when, 0, tbuf))
+    else if (!ok || strlen(when) <= 10 || !zapi_bt_time_bound(when, 0, tbuf))
         field_error(errs, "punch_time",
                     "Datetime has wrong format. Use one of these formats instead: "
                     "YYYY-MM-DD hh:mm[:ss[.uuuuuu]].");

@@ -79,6 +79,19 @@ static const char *const tx_ids_pk_sql[3][2][4] = {
     TX_PKS(TX_SEL1, TX_X2),
 };
 
+/* [extra][ZS_BT_ID, ZS_BT_ID_DESC]: one terminal by id through attendance_sn (sn, then the row id),
+ * without a time range: a page reads its own entries (schema 6, bttx part) */
+#define TX_SNIDX(sel, x, key, oby) sel TX_RANGE_PK key x " AND a.sn = ?" oby
+#define TX_SNIDXS(sel, x)                                                                          \
+    {                                                                                              \
+        TX_SNIDX(sel, x, TX_PKEY_ID, TX_POBY_ID), TX_SNIDX(sel, x, TX_PKEY_IDD, TX_POBY_IDD)       \
+    }
+static const char *const tx_ids_sn_sql[3][2] = {
+    TX_SNIDXS(TX_SEL0, TX_X0),
+    TX_SNIDXS(TX_SEL0, TX_X1),
+    TX_SNIDXS(TX_SEL1, TX_X2),
+};
+
 #define TX_CNT0 "SELECT COUNT(*) FROM attendance a WHERE "
 #define TX_CNT1 "SELECT COUNT(*) FROM attendance a LEFT JOIN devices d ON d.sn = a.sn WHERE "
 #define TX_COUNTS(sel, x)                                                                          \
@@ -389,9 +402,12 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
             anchor_id = order == ZS_BT_ID ? min_id - 1 + offset : max_id - offset + 1;
         }
     }
-    if ((rc = zdb_prepare(db,
-                          pk ? tx_ids_pk_sql[extra][order][drive] : tx_ids_sql[extra][order][drive],
-                          &q)) != 0)
+    /* One terminal by id over all time: its attendance_sn entries in order. */
+    int by_sn = drive == 2 && (order == ZS_BT_ID || order == ZS_BT_ID_DESC) && !f->from && !f->to;
+    const char *sql = by_sn ? tx_ids_sn_sql[extra][order]
+                      : pk  ? tx_ids_pk_sql[extra][order][drive]
+                            : tx_ids_sql[extra][order][drive];
+    if ((rc = zdb_prepare(db, sql, &q)) != 0)
         return rc;
     int i = 1;
     zdb_bind_text(q, i++, lo, -1);
