@@ -177,7 +177,10 @@ static void make_query(worker *w, query *q)
     unsigned *seed = &w->seed;
     memset(q, 0, sizeof(*q));
     long per_user = o->stored / o->users, per_sn = o->stored / o->devices;
-    long per_day = o->stored / 365 + 1;
+    long covered = o->stored * a->step / 86400L; /* whole days holding punches (<= 365) */
+    if (covered < 31)
+        covered = 31;
+    long per_day = o->stored / covered;
     int m = w->mix;
     if (m == Q_WALK && w->walk.path[0]) {
         *q = w->walk;
@@ -189,7 +192,7 @@ static void make_query(worker *w, query *q)
         snprintf(q->pin, sizeof(q->pin), "%u", rnd(seed) % (unsigned)o->users + 1);
     long days = m == Q_RANGE ? 1 : m == Q_SN_RANGE ? 7 : m == Q_EMP_RANGE ? 30 : 0;
     if (days) {
-        long day = (long)(rnd(seed) % (unsigned)(365 - days));
+        long day = (long)(rnd(seed) % (unsigned)(covered - days));
         fmt_time(BASE_EPOCH + day * 86400L, q->from);
         fmt_time(BASE_EPOCH + (day + days) * 86400L - 1, q->to);
     }
