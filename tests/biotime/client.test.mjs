@@ -177,6 +177,38 @@ test('the simulated terminal is listed, online', async () => {
   assert.equal(typeof t.id, 'number');
 });
 
+test('a 4370 terminal (zkbio emulate, added through /api/v1) is listed next to the PUSH one', async () => {
+  const emu = spawn(ZKBIO, ['emulate', '--port', '0', '--seconds', '300'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(emu);
+  let out = '';
+  emu.stdout.on('data', (d) => { out += d; });
+  emu.stderr.on('data', (d) => { out += d; });
+  let port;
+  for (let i = 0; i < 200 && !port; i++) {
+    const m = /listening on [^\s]*:(\d+)/.exec(out);
+    if (m) port = Number(m[1]); else await sleep(50);
+  }
+  assert.ok(port, `zkbio emulate: ${out}`);
+  const add = await axios.post(`${base}/api/v1/devices`, { name: 'Gate 4370', ip: '127.0.0.1', port },
+    { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, validateStatus: () => true });
+  assert.equal(add.status, 201, JSON.stringify(add.data));
+  let t;
+  for (let i = 0; i < 100; i++) {
+    [t] = (await client.get('/iclock/api/terminals/', { alias: 'Gate 4370' })).data.data;
+    if (t && t.state === 1) break;
+    await sleep(100);
+  }
+  assert.ok(t, 'the 4370 terminal is listed');
+  assert.equal(t.transport, 'tcp4370');
+  assert.equal(t.state, 1);
+  assert.equal(t.push_time, null);
+  const all = await client.get('/iclock/api/terminals/', { ordering: 'id' });
+  assert.equal(all.data.count, 2);
+  const one = await client.get(`/iclock/api/terminals/${t.id}/`);
+  assert.equal(one.status, 200);
+  assert.equal(one.data.alias, 'Gate 4370');
+});
+
 test('a department and an area (the terminal\'s sync group)', async () => {
   let r = await client.post('/personnel/api/departments/', { dept_code: 'OPS', dept_name: 'Operations' });
   assert.equal(r.status, 201, JSON.stringify(r.data));
