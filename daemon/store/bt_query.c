@@ -106,6 +106,19 @@ static const char *const tx_count_sql[3][4] = {
     TX_COUNTS(TX_CNT1, TX_X2),
 };
 
+/* [extra][driving]: the rows above a cached count's MAX(id), by the primary key */
+#define TX_TAILS(sel, x)                                                                           \
+    {                                                                                              \
+        sel "a.id > ? AND " TX_RANGE_PK x, sel "a.id > ? AND " TX_RANGE_PK x " AND +a.pin = ?",    \
+            sel "a.id > ? AND " TX_RANGE_PK x " AND +a.sn = ?",                                    \
+            sel "a.id > ? AND " TX_RANGE_PK x " AND +a.pin = ? AND +a.sn = ?"                      \
+    }
+static const char *const tx_tail_sql[3][4] = {
+    TX_TAILS(TX_CNT0, TX_X0),
+    TX_TAILS(TX_CNT0, TX_X1),
+    TX_TAILS(TX_CNT1, TX_X2),
+};
+
 /* The details of rows: the columns tx_row() reads. */
 #define TX_ROW_COLS                                                                                \
     "SELECT a.id, a.sn, a.pin, a.punch_time, a.status, a.verify, a.workcode, a.received_at, "      \
@@ -186,7 +199,7 @@ static int cache_get(const zs_store *st, const char *key, int64_t max_id, int64_
 }
 
 static void cache_put(const zs_store *st, const char *key, int64_t max_id, int64_t gen,
-                      int64_t offset, int64_t value, const char *time)
+                      int64_t offset, int64_t value, const char *time, int64_t at)
 {
     pthread_mutex_lock(&cache_lock);
     bt_slot *victim = &cache[0];
@@ -207,10 +220,34 @@ static void cache_put(const zs_store *st, const char *key, int64_t max_id, int64
         victim->offset = offset;
         victim->value = value;
         copy(victim->time, sizeof(victim->time), time);
-        victim->at = zs_now();
+        victim->at = at ? at : zs_now();
         victim->used = ++cache_clock;
     }
     pthread_mutex_unlock(&cache_lock);
+}
+
+/* A count of key taken at or below max_id (the rows above it are counted by the caller): 1 with
+ * *count, the MAX(id) it was taken at and when the full count was made. */
+static int count_get(const zs_store *st, const char *key, int64_t max_id, int64_t gen,
+                     int64_t *count, int64_t *at_id, int64_t *made)
+{
+    int hit = 0;
+    int64_t now = zs_now();
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < BT_CACHE; i++) {
+        bt_slot *s = &cache[i];
+        if (s->st == st && s->offset == -1 && s->gen == gen && s->max_id <= max_id &&
+            now - s->at <= ZS_BT_CACHE_TTL_S && strcmp(s->key, key) == 0) {
+            *count = s->value;
+            *at_id = s->max_id;
+            *made = s->at;
+            s->used = ++cache_clock;
+            hit = 1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return hit;
 }
 
 /* The cache key of a filter (without offset/limit); 0 when too long to cache. */
@@ -346,10 +383,29 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
     if (rc != 0 && rc != ZKBIO_ENOENT)
         return rc;
 
-    /* the count (every row: SQLite counts the smallest index without a condition) */
+    /* The count: cached, plus the rows stored since (their ids are above the cached MAX(id): a
+     * range of the primary key), else counted (every row: SQLite counts the smallest index). */
     zdb_stmt *q;
     int everything = !drive && !extra && !f->from && !f->to;
-    if (!cacheable || !cache_get(st, key, max_id, gen, -1, &out->count, NULL)) {
+    int64_t cached = 0, at_id = 0, made = 0;
+    if (cacheable && count_get(st, key, max_id, gen, &cached, &at_id, &made)) {
+        out->count = cached;
+        if (at_id < max_id) {
+            if ((rc = zdb_prepare(db, tx_tail_sql[extra][drive], &q)) != 0)
+                return rc;
+            zdb_bind_int64(q, 1, at_id);
+            zdb_bind_text(q, 2, from, -1);
+            zdb_bind_text(q, 3, to, -1);
+            bind_rest(q, 4, f, &b, extra);
+            rc = zdb_step(q);
+            if (rc == ZDB_ROW)
+                out->count += zdb_col_int64(q, 0);
+            zdb_reset(q);
+            if (rc < 0)
+                return rc;
+            cache_put(st, key, max_id, gen, -1, out->count, "", made);
+        }
+    } else {
         if ((rc = zdb_prepare(
                  db, everything ? "SELECT COUNT(*) FROM attendance" : tx_count_sql[extra][drive],
                  &q)) != 0)
@@ -366,7 +422,7 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         if (rc < 0)
             return rc;
         if (cacheable)
-            cache_put(st, key, max_id, gen, -1, out->count, "");
+            cache_put(st, key, max_id, gen, -1, out->count, "", 0);
     }
     if (offset >= out->count)
         return 0;
@@ -489,7 +545,7 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
     }
     if (cacheable && out->n == n && n == (size_t)limit) {
         const zs_bt_tx *last = &out->rows[n - 1];
-        cache_put(st, key, max_id, gen, offset + (int64_t)n, last->id, last->time);
+        cache_put(st, key, max_id, gen, offset + (int64_t)n, last->id, last->time, 0);
     }
     return 0;
 }

@@ -380,6 +380,7 @@ static void test_create_delete(void)
     const char *body = "{\"emp_code\":\"3004\",\"punch_time\":\"2026-03-05 09:10:11\","
                        "\"punch_state\":\"1\",\"verify_type\":15,\"terminal_sn\":\"BBB002\","
                        "\"work_code\":\"7\"}";
+    expect_list(TX "?terminal_sn=BBB002", "5,6,7", 3); /* counted, then cached */
     call(&r, "POST", TX, body);
     CHECK_EQ_INT(r.status, 201);
     int64_t id = json_integer_value(json_object_get(r.j, "id"));
@@ -396,6 +397,8 @@ static void test_create_delete(void)
     CHECK_EQ_INT(json_integer_value(json_object_get(r.j, "id")), id);
     http_json_free(&r);
     expect_list(TX "?emp_code=3004", "0", 1);
+    /* the cached count grows by the rows stored since (counted above the cached MAX(id)) */
+    expect_list(TX "?terminal_sn=BBB002", "5,6,7,0", 4);
     /* a form body (DRF takes both), punch_state as a number */
     const http_json_opts form = {.token = TOKEN,
                                  .header = "Content-Type: application/x-www-form-urlencoded",
