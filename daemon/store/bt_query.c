@@ -427,11 +427,13 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
     if (offset >= out->count)
         return 0;
 
-    /* the page's ids: from the anchor of this offset when a previous page ended there */
+    /* the page's ids: from the anchor of this offset when a previous page ended there. By id
+     * ascending, punches that arrive later go after every anchor: its anchors outlive them. */
+    int64_t amax = order == ZS_BT_ID ? 0 : max_id;
     int64_t anchor_id = 0;
     char anchor_t[20] = "";
     int anchored =
-        cacheable && offset > 0 && cache_get(st, key, max_id, gen, offset, &anchor_id, anchor_t);
+        cacheable && offset > 0 && cache_get(st, key, amax, gen, offset, &anchor_id, anchor_t);
     const char *lo = from, *hi = to;
     if (anchored && order == ZS_BT_TIME && strcmp(anchor_t, lo) > 0)
         lo = anchor_t;
@@ -545,7 +547,7 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
     }
     if (cacheable && out->n == n && n == (size_t)limit) {
         const zs_bt_tx *last = &out->rows[n - 1];
-        cache_put(st, key, max_id, gen, offset + (int64_t)n, last->id, last->time, 0);
+        cache_put(st, key, amax, gen, offset + (int64_t)n, last->id, last->time, 0);
     }
     return 0;
 }

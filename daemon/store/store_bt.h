@@ -15,10 +15,11 @@
  * of a filter, and the keyset of the row that ends a served page (so the next page starts there
  * instead of skipping OFFSET rows). Both are keyed on the filter and the ordering, and expire
  * ZS_BT_CACHE_TTL_S after they were counted: a cached count taken at MAX(id) = m grows by the rows
- * with id > m (a range of the primary key) as punches arrive; an anchor holds only while MAX(id)
- * is unchanged; a delete through zs_bt_tx_delete() drops both; a delete by another path (a device
- * rejected, another process on the same MariaDB) and, on MariaDB, an id committed below one
- * already counted are seen within the TTL.
+ * with id > m (a range of the primary key) as punches arrive; an anchor holds while MAX(id) is
+ * unchanged (by id ascending, where new punches come after every anchor: for the whole TTL); a
+ * delete through zs_bt_tx_delete() drops both; a delete by another path (a device rejected, another
+ * process on the same MariaDB) and, on MariaDB, an id committed below one already counted are seen
+ * within the TTL.
  *
  * Thread-safety: as store.h; the caches are process-wide, under their own mutex.
  * Ownership: plain data (fixed arrays); a list's array is malloc'd (zs_bt_tx_page_free()).
