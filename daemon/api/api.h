@@ -204,8 +204,18 @@ typedef struct zapi_bt_page {
 int zapi_bt_page_params(zreq *r, zapi_bt_page *p);
 /* One query parameter of r, URL-decoded, into buf: 1 present, 0 absent, -1 longer than size. */
 int zapi_bt_query(zreq *r, const char *name, char *buf, size_t size);
-/* Sends the list envelope for one page (count = every matching row); takes items. Returns 200. */
+/* Sends the list envelope for one page (count = every matching row); takes items. Returns 200, or
+ * the 404 "Invalid page." sent for a page past the last. */
 int zapi_bt_list_reply(zreq *r, const zapi_bt_page *p, int64_t count, json_t *items);
+/* The query part of a next/previous link (bt_list.c): `query` (raw, without '?'; NULL = "") with
+ * every parameter but `page` kept in order, decoded and percent-encoded again, then page=N when
+ * page > 1; "" or "?..." into out. Its length, or -1 (out "") when it does not fit in size bytes.
+ * Bounds-checked; fuzzed by tests/fuzz/fuzz-bt-query.c. */
+int zapi_bt_link_query(const char *query, int64_t page, char *out, size_t size);
+/* A BioTime time filter value (bt_transactions.c): "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS[.f]]" (or
+ * 'T' for the space) into out as "YYYY-MM-DD HH:MM:SS"; a date alone is its first second, or its
+ * last when end (so is a missing second: :59). 1, or 0 when v is not such a time. Fuzzed too. */
+int zapi_bt_time_bound(const char *v, int end, char out[20]);
 
 /* ---- BioTime transactions and terminals (bttx part: api/bt_transactions.c, bt_terminals.c;
  * docs/biotime-api.md). Detail routes take the id in arg[0]; a non-numeric id is 404. */

@@ -221,20 +221,10 @@ static void put_origin(zreq *r, sbuf *b)
     put(b, hp, (size_t)n);
 }
 
-/* The absolute URL of this request with `page` replaced by page (dropped when page is 1). */
-static char *link_to(zreq *r, int64_t page)
+/* The query q[0..ql) with every parameter but page kept (decoded and re-encoded), then page=N when
+ * page > 1. */
+static void put_query(sbuf *b, const char *q, size_t ql, int64_t page)
 {
-    char *out = malloc(BT_URL_MAX);
-    if (!out)
-        return NULL;
-    sbuf b = {out, 0, BT_URL_MAX, 0};
-    out[0] = '\0';
-    put_origin(r, &b);
-    const char *path = r->path && r->path[0] == '/' ? r->path : "/";
-    put_enc(&b, path, strlen(path), 1);
-    const struct mg_request_info *ri = mg_get_request_info(r->c);
-    const char *q = ri && ri->query_string ? ri->query_string : "";
-    size_t ql = strcspn(q, "#");
     int first = 1;
     for (size_t i = 0; i < ql;) {
         size_t l = strcspn(q + i, "&");
@@ -254,30 +244,57 @@ static char *link_to(zreq *r, int64_t page)
             if (ieq(kb, kd.n, "page"))
                 continue; /* "p%61ge" is still page; so is "PAGE" */
         }
-        put(&b, first ? "?" : "&", 1);
+        put(b, first ? "?" : "&", 1);
         first = 0;
-        put_component(&b, kv, kl);
+        put_component(b, kv, kl);
         if (eq) {
-            put(&b, "=", 1);
-            put_component(&b, eq + 1, l - kl - 1);
+            put(b, "=", 1);
+            put_component(b, eq + 1, l - kl - 1);
         }
     }
     if (page > 1) {
         char pg[40];
         int n = snprintf(pg, sizeof(pg), "%spage=%" PRId64, first ? "?" : "&", page);
-        put(&b, pg, (size_t)n);
+        put(b, pg, (size_t)n);
     }
+}
+
+int zapi_bt_link_query(const char *query, int64_t page, char *out, size_t size)
+{
+    if (!out || size == 0)
+        return -1;
+    out[0] = '\0';
+    sbuf b = {out, 0, size, 0};
+    const char *q = query ? query : "";
+    put_query(&b, q, strcspn(q, "#"), page);
+    if (b.full) {
+        out[0] = '\0';
+        return -1;
+    }
+    return (int)b.n;
+}
+
+/* The absolute URL of this request with `page` replaced by page (dropped when page is 1). */
+static char *link_to(zreq *r, int64_t page)
+{
+    char *out = malloc(BT_URL_MAX);
+    if (!out)
+        return NULL;
+    sbuf b = {out, 0, BT_URL_MAX, 0};
+    out[0] = '\0';
+    put_origin(r, &b);
+    const char *path = r->path && r->path[0] == '/' ? r->path : "/";
+    put_enc(&b, path, strlen(path), 1);
+    const struct mg_request_info *ri = mg_get_request_info(r->c);
+    const char *q = ri && ri->query_string ? ri->query_string : "";
+    put_query(&b, q, strcspn(q, "#"), page);
     if (b.full) { /* a query too long to echo: the bare path and the page */
         b.n = 0;
         out[0] = '\0';
         b.full = 0;
         put_origin(r, &b);
         put_enc(&b, path, strlen(path), 1);
-        if (page > 1) {
-            char pg[40];
-            int n = snprintf(pg, sizeof(pg), "?page=%" PRId64, page);
-            put(&b, pg, (size_t)n);
-        }
+        put_query(&b, "", 0, page);
     }
     return out;
 }

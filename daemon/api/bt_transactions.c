@@ -13,8 +13,6 @@
 #include "api.h"
 #include "v1_fleet.h"
 
-#define BT_BODY_MAX (64 * 1024)
-
 /* integrations.md §1.6 (S0X PunchState; BioTime's English texts). */
 static const char *state_display(int64_t s)
 {
@@ -142,7 +140,7 @@ static int digits(const char *p, int n)
 /* A BioTime time bound: "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DD HH:MM:SS" (a 'T' for the
  * space, a trailing ".ffffff" ignored) into out ("YYYY-MM-DD HH:MM:SS"). A date alone is the
  * whole day: its first second as start_time, its last as end_time. 0 when unparsable. */
-static int time_bound(const char *v, int end, char out[20])
+int zapi_bt_time_bound(const char *v, int end, char out[20])
 {
     size_t l = strlen(v);
     if (l < 10 || !digits(v, 4) || v[4] != '-' || !digits(v + 5, 2) || v[7] != '-' ||
@@ -256,12 +254,12 @@ int zapi_bt_tx_list(zreq *r)
             *params[i].field = params[i].buf;
     }
     int rc = zapi_bt_query(r, "start_time", q.raw, sizeof(q.raw));
-    if (rc < 0 || (rc > 0 && !time_bound(q.raw, 0, q.from)))
+    if (rc < 0 || (rc > 0 && !zapi_bt_time_bound(q.raw, 0, q.from)))
         empty = 1;
     else if (rc > 0)
         f.from = q.from;
     rc = zapi_bt_query(r, "end_time", q.raw, sizeof(q.raw));
-    if (rc < 0 || (rc > 0 && !time_bound(q.raw, 1, q.to)))
+    if (rc < 0 || (rc > 0 && !zapi_bt_time_bound(q.raw, 1, q.to)))
         empty = 1;
     else if (rc > 0)
         f.to = q.to;
@@ -350,47 +348,6 @@ int zapi_bt_tx_delete(zreq *r)
 
 /* ---- create --------------------------------------------------------------------------------- */
 
-/* The request body as a JSON object: a JSON body, or a form (application/x-www-form-urlencoded)
- * read into string members (DRF takes both). NULL with the reply sent (*status). */
-static json_t *read_body(zreq *r, const char *const *fields, size_t nfields, int *status)
-{
-    char *body = NULL;
-    size_t len = 0;
-    int rc = zc_read_body(r->c, BT_BODY_MAX, &body, &len);
-    if (rc != 0) {
-        free(body);
-        *status = rc == ZKBIO_ETOOBIG ? zapi_bt_fail(r, 413, "Request body too large.", NULL)
-                                      : zapi_bt_fail(r, 400, "Could not read the body.", NULL);
-        return NULL;
-    }
-    const char *ct = mg_get_header(r->c, "Content-Type");
-    json_t *o = NULL;
-    if (ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-        o = json_object();
-        for (size_t i = 0; i < nfields; i++) {
-            char v[256];
-            if (zkbio_push_query_get(body ? body : "", len, fields[i], v, sizeof(v)) == 0)
-                json_object_set_new(o, fields[i], json_string(v));
-        }
-    } else {
-        json_error_t err;
-        o = json_loadb(body ? body : "", len, 0, &err);
-        if (o && !json_is_object(o)) {
-            json_decref(o);
-            o = NULL;
-        }
-        if (!o) {
-            char m[200];
-            snprintf(m, sizeof(m), "JSON parse error - %s", err.text);
-            *status = zapi_bt_fail(r, 400, m, NULL);
-            free(body);
-            return NULL;
-        }
-    }
-    free(body);
-    return o;
-}
-
 /* A member as text: a string, or an integer printed; *ok 0 for another type. NULL when absent
  * or null. */
 static const char *text_of(json_t *o, const char *name, char *buf, size_t size, int *ok)
@@ -438,11 +395,9 @@ static int int_of(json_t *o, const char *name, int64_t lo, int64_t hi, int64_t d
 
 int zapi_bt_tx_create(zreq *r)
 {
-    static const char *const fields[] = {"emp_code",    "punch_time",  "punch_state",
-                                         "verify_type", "terminal_sn", "work_code"};
-    int status = 0;
-    json_t *o = read_body(r, fields, sizeof(fields) / sizeof(fields[0]), &status);
-    if (!o)
+    json_t *o = NULL;
+    int status = zapi_bt_body(r, &o); /* JSON or a form, as DRF takes them */
+    if (status)
         return status;
     json_t *errs = json_object();
     char b1[32], b2[64], b3[64];
@@ -458,7 +413,7 @@ int zapi_bt_tx_create(zreq *r)
     char tbuf[20] = "";
     if (!when || !*when)
         field_error(errs, "punch_time", "This field is required.");
-    else if (!ok || strlen(when) <= 10 || !time_bound(when, 0, tbuf))
+    else if (!ok || strlen(when) <= 10 || !zapi_bt_time_bound(when, 0, tbuf))
         field_error(errs, "punch_time",
                     "Datetime has wrong format. Use one of these formats instead: "
                     "YYYY-MM-DD hh:mm[:ss[.uuuuuu]].");

@@ -7,70 +7,137 @@
 
 #include "store_impl.h"
 
-/* ---- the id page: one static statement per (driving filter, alias join, ordering) -----------
+/* ---- the id page: one static statement per (extra conditions, ordering, driving filter) --------
  * Driving filter: none (attendance_time or the primary key), pin (attendance_pin_time), sn
- * (attendance_sn_time), pin and sn. The alias filters need devices (LEFT JOIN) and come only in
- * the statements that join it. Bind order: from, to, the keyset (ordering-specific), pin_like x2,
- * sn_like x2, [alias x2, alias_like x2], [pin], [sn], LIMIT, OFFSET. */
+ * (attendance_sn_time), pin and sn. Extra conditions: none (so the index alone answers: covering),
+ * the *_icontains of PIN and SN, or those and the alias filters (which join devices). Bind order:
+ * from, to, the keyset (ordering-specific), [pin_like x2, sn_like x2, [alias x2, alias_like x2]],
+ * [pin], [sn], LIMIT, OFFSET. Unary + keeps a term away from the indexes (SQLite; MariaDB ignores
+ * it and plans by its statistics), so that each statement has the one plan it was written for. */
 #define TX_ALIAS_EXPR "COALESCE(NULLIF(d.name, ''), a.sn)"
 #define TX_SEL0       "SELECT a.id FROM attendance a WHERE "
 #define TX_SEL1       "SELECT a.id FROM attendance a LEFT JOIN devices d ON d.sn = a.sn WHERE "
 #define TX_RANGE      "a.punch_time >= ? AND a.punch_time <= ?"
-#define TX_KEY_ID     " AND a.id > ?"
-#define TX_KEY_IDD    " AND a.id < ?"
-#define TX_KEY_T      " AND (a.punch_time > ? OR (a.punch_time = ? AND a.id > ?))"
-#define TX_KEY_TD     " AND (a.punch_time < ? OR (a.punch_time = ? AND a.id < ?))"
+#define TX_RANGE_PK   "+a.punch_time >= ? AND +a.punch_time <= ?"
 #define TX_LIKE                                                                                    \
     " AND (? = '' OR LOWER(a.pin) LIKE ? ESCAPE '!') AND (? = '' OR LOWER(a.sn) LIKE ? ESCAPE "    \
     "'!')"
 #define TX_ALIAS                                                                                   \
     " AND (? = '' OR " TX_ALIAS_EXPR " = ?) AND (? = '' OR LOWER(" TX_ALIAS_EXPR                   \
     ") LIKE ? ESCAPE '!')"
-#define TX_OBY_ID  " ORDER BY a.id LIMIT ? OFFSET ?"
-#define TX_OBY_IDD " ORDER BY a.id DESC LIMIT ? OFFSET ?"
+#define TX_X0 ""
+#define TX_X1 TX_LIKE
+#define TX_X2 TX_LIKE TX_ALIAS
+/* keysets and orders: by the filter's index, then sorted (id), or in the index's order (time) */
+#define TX_KEY_ID  " AND +a.id > ?"
+#define TX_KEY_IDD " AND +a.id < ?"
+#define TX_KEY_T   " AND (a.punch_time > ? OR (a.punch_time = ? AND a.id > ?))"
+#define TX_KEY_TD  " AND (a.punch_time < ? OR (a.punch_time = ? AND a.id < ?))"
+#define TX_OBY_ID  " ORDER BY +a.id LIMIT ? OFFSET ?"
+#define TX_OBY_IDD " ORDER BY +a.id DESC LIMIT ? OFFSET ?"
 #define TX_OBY_T   " ORDER BY a.punch_time, a.id LIMIT ? OFFSET ?"
 #define TX_OBY_TD  " ORDER BY a.punch_time DESC, a.id DESC LIMIT ? OFFSET ?"
+/* the primary key's walk (id orderings): every filter a condition on the row */
+#define TX_PKEY_ID  " AND a.id > ?"
+#define TX_PKEY_IDD " AND a.id < ?"
+#define TX_POBY_ID  " ORDER BY a.id LIMIT ? OFFSET ?"
+#define TX_POBY_IDD " ORDER BY a.id DESC LIMIT ? OFFSET ?"
 
-#define TX_DRIVE(sel, alias, key, oby)                                                             \
-    sel TX_RANGE key TX_LIKE alias oby, sel TX_RANGE key TX_LIKE alias " AND a.pin = ?" oby,       \
-        sel TX_RANGE key TX_LIKE alias " AND a.sn = ?" oby,                                        \
-        sel TX_RANGE key TX_LIKE alias " AND a.pin = ? AND a.sn = ?" oby
-#define TX_ORDERS(sel, alias)                                                                      \
-    {TX_DRIVE(sel, alias, TX_KEY_ID, TX_OBY_ID)}, {TX_DRIVE(sel, alias, TX_KEY_IDD, TX_OBY_IDD)},  \
-        {TX_DRIVE(sel, alias, TX_KEY_T, TX_OBY_T)},                                                \
+#define TX_DRIVE(sel, x, key, oby)                                                                 \
+    sel TX_RANGE key x oby, sel TX_RANGE key x " AND a.pin = ?" oby,                               \
+        sel TX_RANGE key x " AND a.sn = ?" oby,                                                    \
+        sel TX_RANGE key x " AND a.pin = ? AND a.sn = ?" oby
+#define TX_ORDERS(sel, x)                                                                          \
     {                                                                                              \
-        TX_DRIVE(sel, alias, TX_KEY_TD, TX_OBY_TD)                                                 \
+        {TX_DRIVE(sel, x, TX_KEY_ID, TX_OBY_ID)}, {TX_DRIVE(sel, x, TX_KEY_IDD, TX_OBY_IDD)},      \
+            {TX_DRIVE(sel, x, TX_KEY_T, TX_OBY_T)},                                                \
+        {                                                                                          \
+            TX_DRIVE(sel, x, TX_KEY_TD, TX_OBY_TD)                                                 \
+        }                                                                                          \
     }
+/* [extra][ordering][driving] */
+static const char *const tx_ids_sql[3][4][4] = {
+    TX_ORDERS(TX_SEL0, TX_X0),
+    TX_ORDERS(TX_SEL0, TX_X1),
+    TX_ORDERS(TX_SEL1, TX_X2),
+};
+#define TX_PK(sel, x, key, oby)                                                                    \
+    sel TX_RANGE_PK key x oby, sel TX_RANGE_PK key x " AND +a.pin = ?" oby,                        \
+        sel TX_RANGE_PK key x " AND +a.sn = ?" oby,                                                \
+        sel TX_RANGE_PK key x " AND +a.pin = ? AND +a.sn = ?" oby
+#define TX_PKS(sel, x)                                                                             \
+    {                                                                                              \
+        {TX_PK(sel, x, TX_PKEY_ID, TX_POBY_ID)},                                                   \
+        {                                                                                          \
+            TX_PK(sel, x, TX_PKEY_IDD, TX_POBY_IDD)                                                \
+        }                                                                                          \
+    }
+/* [extra][ZS_BT_ID, ZS_BT_ID_DESC][driving] */
+static const char *const tx_ids_pk_sql[3][2][4] = {
+    TX_PKS(TX_SEL0, TX_X0),
+    TX_PKS(TX_SEL0, TX_X1),
+    TX_PKS(TX_SEL1, TX_X2),
+};
 
-/* [alias join][ordering][driving] */
-static const char *const tx_ids_sql[2][4][4] = {
-    {TX_ORDERS(TX_SEL0, "")},
-    {TX_ORDERS(TX_SEL1, TX_ALIAS)},
+/* [extra][ZS_BT_ID, ZS_BT_ID_DESC]: one terminal by id through attendance_sn (sn, then the row id),
+ * without a time range: a page reads its own entries (schema 6, bttx part) */
+#define TX_SNIDX(sel, x, key, oby) sel TX_RANGE_PK key x " AND a.sn = ?" oby
+#define TX_SNIDXS(sel, x)                                                                          \
+    {                                                                                              \
+        TX_SNIDX(sel, x, TX_PKEY_ID, TX_POBY_ID), TX_SNIDX(sel, x, TX_PKEY_IDD, TX_POBY_IDD)       \
+    }
+static const char *const tx_ids_sn_sql[3][2] = {
+    TX_SNIDXS(TX_SEL0, TX_X0),
+    TX_SNIDXS(TX_SEL0, TX_X1),
+    TX_SNIDXS(TX_SEL1, TX_X2),
 };
 
 #define TX_CNT0 "SELECT COUNT(*) FROM attendance a WHERE "
 #define TX_CNT1 "SELECT COUNT(*) FROM attendance a LEFT JOIN devices d ON d.sn = a.sn WHERE "
-#define TX_COUNTS(sel, alias)                                                                      \
+#define TX_COUNTS(sel, x)                                                                          \
     {                                                                                              \
-        sel TX_RANGE TX_LIKE alias, sel TX_RANGE TX_LIKE alias " AND a.pin = ?",                   \
-            sel TX_RANGE TX_LIKE alias " AND a.sn = ?",                                            \
-            sel TX_RANGE TX_LIKE alias " AND a.pin = ? AND a.sn = ?"                               \
+        sel TX_RANGE x, sel TX_RANGE x " AND a.pin = ?", sel TX_RANGE x " AND a.sn = ?",           \
+            sel TX_RANGE x " AND a.pin = ? AND a.sn = ?"                                           \
     }
-static const char *const tx_count_sql[2][4] = {TX_COUNTS(TX_CNT0, ""),
-                                               TX_COUNTS(TX_CNT1, TX_ALIAS)};
+/* [extra][driving] */
+static const char *const tx_count_sql[3][4] = {
+    TX_COUNTS(TX_CNT0, TX_X0),
+    TX_COUNTS(TX_CNT0, TX_X1),
+    TX_COUNTS(TX_CNT1, TX_X2),
+};
 
-/* One row's details. */
-static const char tx_row_sql[] =
-    "SELECT a.id, a.sn, a.pin, a.punch_time, a.status, a.verify, a.workcode, a.received_at, "
-    "COALESCE(d.id, 0), COALESCE(" TX_ALIAS_EXPR ", ''), COALESCE(d.tz, ''), "
-    "COALESCE(ar.area_name, ''), COALESCE(u.id, 0), COALESCE(u.name, ''), "
-    "CASE WHEN e.pin IS NULL THEN 0 ELSE 1 END, COALESCE(e.first_name, ''), "
-    "COALESCE(e.last_name, ''), COALESCE(dp.dept_name, ''), COALESCE(ps.position_name, '') "
-    "FROM attendance a LEFT JOIN devices d ON d.sn = a.sn "
-    "LEFT JOIN areas ar ON ar.area_code = d.sync_group "
-    "LEFT JOIN users u ON u.pin = a.pin LEFT JOIN employees e ON e.pin = a.pin "
-    "LEFT JOIN departments dp ON dp.id = COALESCE(e.department_id, 1) "
-    "LEFT JOIN positions ps ON ps.id = e.position_id WHERE a.id = ?";
+/* [extra][driving]: the rows above a cached count's MAX(id), by the primary key */
+#define TX_TAILS(sel, x)                                                                           \
+    {                                                                                              \
+        sel "a.id > ? AND " TX_RANGE_PK x, sel "a.id > ? AND " TX_RANGE_PK x " AND +a.pin = ?",    \
+            sel "a.id > ? AND " TX_RANGE_PK x " AND +a.sn = ?",                                    \
+            sel "a.id > ? AND " TX_RANGE_PK x " AND +a.pin = ? AND +a.sn = ?"                      \
+    }
+static const char *const tx_tail_sql[3][4] = {
+    TX_TAILS(TX_CNT0, TX_X0),
+    TX_TAILS(TX_CNT0, TX_X1),
+    TX_TAILS(TX_CNT1, TX_X2),
+};
+
+/* The details of rows: the columns tx_row() reads. */
+#define TX_ROW_COLS                                                                                \
+    "SELECT a.id, a.sn, a.pin, a.punch_time, a.status, a.verify, a.workcode, a.received_at, "      \
+    "COALESCE(d.id, 0), COALESCE(" TX_ALIAS_EXPR ", ''), COALESCE(d.tz, ''), "                     \
+    "COALESCE(ar.area_name, ''), COALESCE(u.id, 0), COALESCE(u.name, ''), "                        \
+    "CASE WHEN e.pin IS NULL THEN 0 ELSE 1 END, COALESCE(e.first_name, ''), "                      \
+    "COALESCE(e.last_name, ''), COALESCE(dp.dept_name, ''), COALESCE(ps.position_name, '') "       \
+    "FROM attendance a LEFT JOIN devices d ON d.sn = a.sn "                                        \
+    "LEFT JOIN areas ar ON ar.area_code = d.sync_group "                                           \
+    "LEFT JOIN users u ON u.pin = a.pin LEFT JOIN employees e ON e.pin = a.pin "                   \
+    "LEFT JOIN departments dp ON dp.id = COALESCE(e.department_id, 1) "                            \
+    "LEFT JOIN positions ps ON ps.id = e.position_id "
+
+/* One row's details, and up to TX_BATCH rows' at once (ids padded with 0, which no row has). */
+static const char tx_row_sql[] = TX_ROW_COLS "WHERE a.id = ?";
+#define TX_BATCH 50
+#define TX_Q10   "?,?,?,?,?,?,?,?,?,?"
+static const char tx_rows_sql[] =
+    TX_ROW_COLS "WHERE a.id IN (" TX_Q10 "," TX_Q10 "," TX_Q10 "," TX_Q10 "," TX_Q10 ")";
 
 #define LOWEST_TIME  ""
 #define HIGHEST_TIME "9999-99-99 99:99:99"
@@ -132,7 +199,7 @@ static int cache_get(const zs_store *st, const char *key, int64_t max_id, int64_
 }
 
 static void cache_put(const zs_store *st, const char *key, int64_t max_id, int64_t gen,
-                      int64_t offset, int64_t value, const char *time)
+                      int64_t offset, int64_t value, const char *time, int64_t at)
 {
     pthread_mutex_lock(&cache_lock);
     bt_slot *victim = &cache[0];
@@ -153,10 +220,34 @@ static void cache_put(const zs_store *st, const char *key, int64_t max_id, int64
         victim->offset = offset;
         victim->value = value;
         copy(victim->time, sizeof(victim->time), time);
-        victim->at = zs_now();
+        victim->at = at ? at : zs_now();
         victim->used = ++cache_clock;
     }
     pthread_mutex_unlock(&cache_lock);
+}
+
+/* A count of key taken at or below max_id (the rows above it are counted by the caller): 1 with
+ * *count, the MAX(id) it was taken at and when the full count was made. */
+static int count_get(const zs_store *st, const char *key, int64_t max_id, int64_t gen,
+                     int64_t *count, int64_t *at_id, int64_t *made)
+{
+    int hit = 0;
+    int64_t now = zs_now();
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < BT_CACHE; i++) {
+        bt_slot *s = &cache[i];
+        if (s->st == st && s->offset == -1 && s->gen == gen && s->max_id <= max_id &&
+            now - s->at <= ZS_BT_CACHE_TTL_S && strcmp(s->key, key) == 0) {
+            *count = s->value;
+            *at_id = s->max_id;
+            *made = s->at;
+            s->used = ++cache_clock;
+            hit = 1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return hit;
 }
 
 /* The cache key of a filter (without offset/limit); 0 when too long to cache. */
@@ -193,13 +284,15 @@ typedef struct tx_binds {
 } tx_binds;
 
 /* The parameters after the keyset: likes, [alias], [pin], [sn]. Returns the next index. */
-static int bind_rest(zdb_stmt *q, int i, const zs_bt_tx_filter *f, const tx_binds *b, int join)
+static int bind_rest(zdb_stmt *q, int i, const zs_bt_tx_filter *f, const tx_binds *b, int extra)
 {
-    zdb_bind_text(q, i++, b->pin_like, -1);
-    zdb_bind_text(q, i++, b->pin_like, -1);
-    zdb_bind_text(q, i++, b->sn_like, -1);
-    zdb_bind_text(q, i++, b->sn_like, -1);
-    if (join) {
+    if (extra >= 1) {
+        zdb_bind_text(q, i++, b->pin_like, -1);
+        zdb_bind_text(q, i++, b->pin_like, -1);
+        zdb_bind_text(q, i++, b->sn_like, -1);
+        zdb_bind_text(q, i++, b->sn_like, -1);
+    }
+    if (extra >= 2) {
         zdb_bind_text(q, i++, f->alias ? f->alias : "", -1);
         zdb_bind_text(q, i++, f->alias ? f->alias : "", -1);
         zdb_bind_text(q, i++, b->alias_like, -1);
@@ -271,7 +364,9 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
     if (!db)
         return ZKBIO_EUNAVAIL;
     int order = f->order >= ZS_BT_ID && f->order <= ZS_BT_TIME_DESC ? (int)f->order : ZS_BT_ID;
-    int join = (f->alias != NULL) || (f->alias_like && *f->alias_like);
+    int extra = (f->alias != NULL) || (f->alias_like && *f->alias_like)        ? 2
+                : (f->pin_like && *f->pin_like) || (f->sn_like && *f->sn_like) ? 1
+                                                                               : 0;
     int drive = (f->pin ? 1 : 0) | (f->sn ? 2 : 0);
     int64_t limit = f->limit < 1 ? 10 : f->limit > 5000 ? 5000 : f->limit;
     int64_t offset = f->offset < 0 ? 0 : f->offset;
@@ -288,14 +383,38 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
     if (rc != 0 && rc != ZKBIO_ENOENT)
         return rc;
 
-    /* the count */
+    /* The count: cached, plus the rows stored since (their ids are above the cached MAX(id): a
+     * range of the primary key), else counted (every row: SQLite counts the smallest index). */
     zdb_stmt *q;
-    if (!cacheable || !cache_get(st, key, max_id, gen, -1, &out->count, NULL)) {
-        if ((rc = zdb_prepare(db, tx_count_sql[join][drive], &q)) != 0)
+    int everything = !drive && !extra && !f->from && !f->to;
+    int64_t cached = 0, at_id = 0, made = 0;
+    if (cacheable && count_get(st, key, max_id, gen, &cached, &at_id, &made)) {
+        out->count = cached;
+        if (at_id < max_id) {
+            if ((rc = zdb_prepare(db, tx_tail_sql[extra][drive], &q)) != 0)
+                return rc;
+            zdb_bind_int64(q, 1, at_id);
+            zdb_bind_text(q, 2, from, -1);
+            zdb_bind_text(q, 3, to, -1);
+            bind_rest(q, 4, f, &b, extra);
+            rc = zdb_step(q);
+            if (rc == ZDB_ROW)
+                out->count += zdb_col_int64(q, 0);
+            zdb_reset(q);
+            if (rc < 0)
+                return rc;
+            cache_put(st, key, max_id, gen, -1, out->count, "", made);
+        }
+    } else {
+        if ((rc = zdb_prepare(
+                 db, everything ? "SELECT COUNT(*) FROM attendance" : tx_count_sql[extra][drive],
+                 &q)) != 0)
             return rc;
-        zdb_bind_text(q, 1, from, -1);
-        zdb_bind_text(q, 2, to, -1);
-        bind_rest(q, 3, f, &b, join);
+        if (!everything) {
+            zdb_bind_text(q, 1, from, -1);
+            zdb_bind_text(q, 2, to, -1);
+            bind_rest(q, 3, f, &b, extra);
+        }
         rc = zdb_step(q);
         if (rc == ZDB_ROW)
             out->count = zdb_col_int64(q, 0);
@@ -303,22 +422,50 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         if (rc < 0)
             return rc;
         if (cacheable)
-            cache_put(st, key, max_id, gen, -1, out->count, "");
+            cache_put(st, key, max_id, gen, -1, out->count, "", 0);
     }
     if (offset >= out->count)
         return 0;
 
-    /* the page's ids: from the anchor of this offset when a previous page ended there */
+    /* the page's ids: from the anchor of this offset when a previous page ended there. By id
+     * ascending, punches that arrive later go after every anchor: its anchors outlive them. */
+    int64_t amax = order == ZS_BT_ID ? 0 : max_id;
     int64_t anchor_id = 0;
     char anchor_t[20] = "";
     int anchored =
-        cacheable && offset > 0 && cache_get(st, key, max_id, gen, offset, &anchor_id, anchor_t);
+        cacheable && offset > 0 && cache_get(st, key, amax, gen, offset, &anchor_id, anchor_t);
     const char *lo = from, *hi = to;
     if (anchored && order == ZS_BT_TIME && strcmp(anchor_t, lo) > 0)
         lo = anchor_t;
     if (anchored && order == ZS_BT_TIME_DESC && strcmp(anchor_t, hi) < 0)
         hi = anchor_t;
-    if ((rc = zdb_prepare(db, tx_ids_sql[join][order][drive], &q)) != 0)
+    /* An id ordering: walk the primary key (with the filters as conditions) or take the rows of
+     * the filter's index and sort them, whichever reads fewer rows: the walk reads about
+     * (offset + limit) * rows / count, the sort count (times a sorting weight of 3). max_id
+     * stands for the number of rows. */
+    int pk = 0;
+    if (order == ZS_BT_ID || order == ZS_BT_ID_DESC) {
+        double per = out->count > 0 ? (double)max_id / (double)out->count : 1.0;
+        double walk = (double)((anchored ? 0 : offset) + limit) * per;
+        pk = walk < 3.0 * (double)out->count;
+    }
+    /* The whole table by id with contiguous ids (nothing deleted): the offset is an id. */
+    if (pk && everything && !anchored && offset > 0) {
+        int64_t min_id = 0;
+        rc = zdb_query_int64(db, "SELECT COALESCE(MIN(id), 0) FROM attendance", &min_id, NULL);
+        if (rc != 0 && rc != ZKBIO_ENOENT)
+            return rc;
+        if (min_id > 0 && max_id - min_id + 1 == out->count) {
+            anchored = 1;
+            anchor_id = order == ZS_BT_ID ? min_id - 1 + offset : max_id - offset + 1;
+        }
+    }
+    /* One terminal by id over all time: its attendance_sn entries in order. */
+    int by_sn = drive == 2 && (order == ZS_BT_ID || order == ZS_BT_ID_DESC) && !f->from && !f->to;
+    const char *sql = by_sn ? tx_ids_sn_sql[extra][order]
+                      : pk  ? tx_ids_pk_sql[extra][order][drive]
+                            : tx_ids_sql[extra][order][drive];
+    if ((rc = zdb_prepare(db, sql, &q)) != 0)
         return rc;
     int i = 1;
     zdb_bind_text(q, i++, lo, -1);
@@ -341,7 +488,7 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         zdb_bind_int64(q, i++, anchored ? anchor_id : INT64_MAX);
         break;
     }
-    i = bind_rest(q, i, f, &b, join);
+    i = bind_rest(q, i, f, &b, extra);
     zdb_bind_int64(q, i++, limit);
     zdb_bind_int64(q, i++, anchored ? 0 : offset);
     int64_t *ids = malloc((size_t)limit * sizeof(*ids));
@@ -363,15 +510,36 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         if (!out->rows)
             rc = ZKBIO_ENOMEM;
     }
-    for (size_t k = 0; rc == 0 && k < n; k++) {
-        rc = tx_fetch(db, ids[k], &out->rows[out->n]);
-        if (rc == ZKBIO_ENOENT) { /* deleted between the two steps */
-            rc = 0;
-            continue;
+    /* the details, TX_BATCH rows a statement, put back in the page's order; a row deleted between
+     * the two steps is left out */
+    char *found = n ? calloc(n, 1) : NULL;
+    if (n && !found)
+        rc = ZKBIO_ENOMEM;
+    zs_bt_tx *tmp = n ? calloc(n, sizeof(*tmp)) : NULL;
+    if (n && !tmp)
+        rc = ZKBIO_ENOMEM;
+    for (size_t k0 = 0; rc == 0 && k0 < n; k0 += TX_BATCH) {
+        if ((rc = zdb_prepare(db, tx_rows_sql, &q)) != 0)
+            break;
+        for (size_t k = 0; k < TX_BATCH; k++)
+            zdb_bind_int64(q, (int)k + 1, k0 + k < n ? ids[k0 + k] : 0);
+        while ((rc = zdb_step(q)) == ZDB_ROW) {
+            int64_t id = zdb_col_int64(q, 0);
+            for (size_t k = k0; k < n && k < k0 + TX_BATCH; k++)
+                if (ids[k] == id && !found[k]) {
+                    tx_row(q, &tmp[k]);
+                    found[k] = 1;
+                    break;
+                }
         }
-        if (rc == 0)
-            out->n++;
+        zdb_reset(q);
+        rc = rc < 0 ? rc : 0;
     }
+    for (size_t k = 0; rc == 0 && k < n; k++)
+        if (found[k])
+            out->rows[out->n++] = tmp[k];
+    free(found);
+    free(tmp);
     free(ids);
     if (rc != 0) {
         zs_bt_tx_page_free(out);
@@ -379,7 +547,7 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
     }
     if (cacheable && out->n == n && n == (size_t)limit) {
         const zs_bt_tx *last = &out->rows[n - 1];
-        cache_put(st, key, max_id, gen, offset + (int64_t)n, last->id, last->time);
+        cache_put(st, key, amax, gen, offset + (int64_t)n, last->id, last->time, 0);
     }
     return 0;
 }

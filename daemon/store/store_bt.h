@@ -13,10 +13,13 @@
  * uses attendance_pin_time, attendance_sn_time, attendance_time or the primary key), then each
  * row's details by id. Two bounded caches make big lists cheap (bt_query.c, "Caches"): the count
  * of a filter, and the keyset of the row that ends a served page (so the next page starts there
- * instead of skipping OFFSET rows). Both are keyed on the filter, the ordering and MAX(id), and
- * expire after ZS_BT_CACHE_TTL_S: an insert changes MAX(id) at once; a delete through
- * zs_bt_tx_delete() clears them; a delete by another path (a device rejected, another process on
- * the same MariaDB) is seen within the TTL.
+ * instead of skipping OFFSET rows). Both are keyed on the filter and the ordering, and expire
+ * ZS_BT_CACHE_TTL_S after they were counted: a cached count taken at MAX(id) = m grows by the rows
+ * with id > m (a range of the primary key) as punches arrive; an anchor holds while MAX(id) is
+ * unchanged (by id ascending, where new punches come after every anchor: for the whole TTL); a
+ * delete through zs_bt_tx_delete() drops both; a delete by another path (a device rejected, another
+ * process on the same MariaDB) and, on MariaDB, an id committed below one already counted are seen
+ * within the TTL.
  *
  * Thread-safety: as store.h; the caches are process-wide, under their own mutex.
  * Ownership: plain data (fixed arrays); a list's array is malloc'd (zs_bt_tx_page_free()).

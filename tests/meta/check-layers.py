@@ -49,6 +49,7 @@ OTHER_HEADERS = {
         "store_jobs.h": "PART",
         "store_personnel.h": "PART",  # issue 16, BioTime personnel (wt-btpeople)
         "store_fleet.h": "PART",
+        "store_bt.h": "PART",  # issue 16, bttx part
         "store_impl.h": "INTERNAL",
     },
     "auth": {"auth_jwt.h": "PART", "auth_password.h": "PART", "auth_accounts.h": "PART",

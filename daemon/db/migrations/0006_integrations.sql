@@ -184,3 +184,8 @@ INSERT INTO areas (area_code, area_name, created_at, updated_at)
 INSERT INTO areas (area_code, area_name, created_at, updated_at)
  SELECT DISTINCT d.sync_group, d.sync_group, 0, 0 FROM devices d WHERE NOT EXISTS
  (SELECT 1 FROM areas a WHERE a.area_code = d.sync_group);
+-- ---- bttx part (BioTime transactions, docs/biotime-api.md "Transactions") -------------------
+-- One terminal's punches in id order (an index ends with the row id in SQLite and with the
+-- primary key in InnoDB): the default ordering of /iclock/api/transactions/?terminal_sn=... reads
+-- one page of entries instead of sorting all of the terminal's rows.
+CREATE INDEX IF NOT EXISTS attendance_sn ON attendance (sn);
