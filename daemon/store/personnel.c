@@ -791,7 +791,16 @@ static int emp_save_tx(zs_store *st, const zs_employee *in, int create, int64_t 
     zs_user_hash(&pu, hash);
     int64_t now = zs_now();
     const char *sg = chg->nnow ? chg->now[0] : "";
-    if (rc == 0)
+    /* create: a plain INSERT, so two creates of one emp_code racing on MariaDB cannot both
+     * succeed (the loser gets the unique key's ZKBIO_EEXIST: the duplicate's 400) */
+    if (rc == 0 && create)
+        rc = zdb_run(db,
+                     "INSERT INTO users (pin, name, privilege, password, card, grp, tz, verify, "
+                     "vice_card, start_datetime, end_datetime, sync_group, hash, source_sn, "
+                     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
+                     "ssissssisssssl", in->emp_code, name, in->privilege, in->device_password,
+                     in->card_no, grp, tz, (int)verify, vice, sdt, edt, sg, hash, now);
+    else if (rc == 0)
         rc = zdb_run(
             db,
             ZS_SQL(db,
