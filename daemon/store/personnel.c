@@ -722,7 +722,14 @@ static int emp_save_tx(zs_store *st, const zs_employee *in, int create, int64_t 
             rc = 0;
         }
     } else {
-        rc = emp_get_db(db, in->id, NULL, old, &has_row, group);
+        /* MariaDB: hold the user's row, so two concurrent writes of one employee run one after
+         * the other and each sees the areas the other left (SQLite's writer lock does this) */
+        int64_t locked = 0;
+        if (zdb_dialect_of(db) == ZDB_MARIADB)
+            rc = zdb_query_int64(db, "SELECT id FROM users WHERE id = ? FOR UPDATE", &locked, "l",
+                                 in->id);
+        if (rc == 0)
+            rc = emp_get_db(db, in->id, NULL, old, &has_row, group);
         if (rc == 0 && strcmp(old->emp_code, in->emp_code) != 0) {
             snprintf(why, whysz, "emp_code:readonly");
             rc = ZKBIO_EINVAL;
@@ -900,7 +907,11 @@ static int emp_delete_tx(zs_store *st, int64_t id, zs_emp_change *chg)
         return zs_fail(db, ZKBIO_ENOMEM);
     int has = 0;
     char group[65] = "";
-    rc = emp_get_db(db, id, NULL, e, &has, group);
+    int64_t locked = 0; /* MariaDB: hold the user's row against a concurrent write (as in save) */
+    if (zdb_dialect_of(db) == ZDB_MARIADB)
+        rc = zdb_query_int64(db, "SELECT id FROM users WHERE id = ? FOR UPDATE", &locked, "l", id);
+    if (rc == 0)
+        rc = emp_get_db(db, id, NULL, e, &has, group);
     if (rc == 0) {
         snprintf(chg->pin, sizeof(chg->pin), "%s", e->emp_code);
         for (size_t i = 0; i < e->nareas; i++)
