@@ -20,6 +20,7 @@
  *   test-bt-personnel ZKBIOD [URI]   (no URI: SQLite in the test's directory; mariadb.sh appends
  * one)
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -478,6 +479,50 @@ out:
         zkbio_zk_emu_stop(e);
 }
 
+/* Racing creates of one emp_code: exactly one 201, the others Django's duplicate 400. */
+typedef struct race_arg {
+    const char *auth;
+    long status;
+    char msg[128];
+} race_arg;
+
+static void *race_one(void *p)
+{
+    race_arg *a = p;
+    reply r;
+    a->status = call(&r, "POST", "/personnel/api/employees/", a->auth,
+                     "{\"emp_code\":\"7777\",\"department\":1,\"area\":[]}", 0);
+    snprintf(a->msg, sizeof(a->msg), "%s", field_msg(&r, "emp_code"));
+    http_json_free(&r);
+    return NULL;
+}
+
+static void check_race(const char *auth)
+{
+    race_arg args[6];
+    pthread_t th[6];
+    int started[6] = {0}, created = 0, dup = 0;
+    for (int i = 0; i < 6; i++) {
+        memset(&args[i], 0, sizeof(args[i]));
+        args[i].auth = auth;
+        started[i] = pthread_create(&th[i], NULL, race_one, &args[i]) == 0;
+    }
+    for (int i = 0; i < 6; i++) {
+        if (!started[i])
+            continue;
+        pthread_join(th[i], NULL);
+        created += args[i].status == 201;
+        dup += args[i].status == 400 &&
+               !strcmp(args[i].msg, "employee with this emp code already exists.");
+    }
+    CHECK_EQ_INT(created, 1);
+    CHECK_EQ_INT(created + dup, 6);
+    reply r;
+    CHECK_EQ_INT(call(&r, "GET", "/personnel/api/employees/?emp_code=7777", auth, NULL, 0), 200);
+    CHECK_EQ_INT((int)json_integer_value(json_object_get(r.j, "count")), 1);
+    http_json_free(&r);
+}
+
 /* Malformed bodies on personnel writes: a 400 DRF body (or 200 for a PATCH whose members all
  * belong to other resources), never 5xx. */
 static void malformed(const char *auth)
@@ -799,6 +844,7 @@ static void run(void)
     check_units(auth);
     check_employees(auth);
     check_4370(auth);
+    check_race(auth);
     malformed(auth);
     /* last (it blocks this address's sign-ins for 15 minutes): the login limit, as DRF's throttle
      */
