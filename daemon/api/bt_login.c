@@ -80,7 +80,8 @@ static int login(zreq *r, zauth_bt_kind kind)
         break;
     case ZAUTH_LIMITED: {
         char m[96];
-        snprintf(m, sizeof(m), "Request was throttled. Expected available in %d seconds.", retry);
+        snprintf(m, sizeof(m), "Request was throttled. Expected available in %d second%s.", retry,
+                 retry == 1 ? "" : "s"); /* DRF's ngettext */
         r->retry_after = retry;
         st = zapi_bt_fail(r, 429, m, NULL);
         break;
