@@ -261,6 +261,18 @@ static int org_update_tx(zs_store *st, zs_org_kind kind, const zs_org_unit *in)
         if (rc == 0)
             rc = zdb_run(db, "UPDATE users SET sync_group = ? WHERE sync_group = ?", "ss", in->code,
                          old.code);
+        /* forwarding targets filtered by the group follow it (a target naming both keeps one) */
+        if (rc == 0)
+            rc = zdb_run(db,
+                         ZS_SQL(db,
+                                "UPDATE OR IGNORE forwarder_filters SET value = ? WHERE kind = "
+                                "'group' AND value = ?",
+                                "UPDATE IGNORE forwarder_filters SET value = ? WHERE kind = "
+                                "'group' AND value = ?"),
+                         "ss", in->code, old.code);
+        if (rc == 0)
+            rc = zdb_run(db, "DELETE FROM forwarder_filters WHERE kind = 'group' AND value = ?",
+                         "s", old.code);
     }
     if (rc == 0)
         rc = zdb_commit(db);

@@ -10,8 +10,8 @@
  * ones (code and name = the group) and runs before every read or check of areas, so a group that
  * appeared on a device (registered by PUSH, added as a 4370 terminal, or changed through
  * /api/v1) shows up as an area without any hook in those paths. Creating an area creates the
- * group (a group is only a name); renaming an area's code renames the group of its devices and
- * users in the same transaction.
+ * group (a group is only a name); renaming an area's code renames the group of its devices,
+ * users and forwarding filters (forwarder_filters kind 'group') in the same transaction.
  *
  * **An employee is a user** (users.id = id, users.pin = emp_code) plus its optional `employees`
  * row (BioTime fields) and its `employee_areas`. users.name = "first last" (trimmed) is what the

@@ -846,6 +846,17 @@ static void run(void)
     check_4370(auth);
     check_race(auth);
     malformed(auth);
+    /* renaming an area renames the group of its terminals */
+    int64_t def, north, south;
+    area_ids(auth, &def, &north, &south);
+    char ap[96];
+    snprintf(ap, sizeof(ap), "/personnel/api/areas/%lld/", (long long)south);
+    CHECK_EQ_INT(call(&r, "PATCH", ap, auth, "{\"area_code\":\"south-2\"}", 0), 200);
+    http_json_free(&r);
+    CHECK_EQ_INT(call(&r, "GET", "/api/v1/devices/BTPSIMA001", "Bearer " ADMIN_TOKEN, NULL, 0),
+                 200);
+    CHECK_STR(str_of(json_object_get(r.j, "data"), "sync_group"), "south-2");
+    http_json_free(&r);
     /* last (it blocks this address's sign-ins for 15 minutes): the login limit, as DRF's throttle
      */
     long st = 0;
