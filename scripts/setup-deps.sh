@@ -93,3 +93,18 @@ if command -v npm >/dev/null 2>&1 && ! cmp -s "$api/package-lock.json" "$api/nod
         echo "setup-deps: npm ci in tests/api failed (offline?): the api tests will skip" >&2
     fi
 fi
+
+# The BioTime client test (tests/biotime: a Node + axios client of the BioTime-compatible API; bttx part),
+# the same way: axios pinned by that folder's package-lock.json.
+bt="$top/tests/biotime"
+if command -v npm >/dev/null 2>&1 && ! cmp -s "$bt/package-lock.json" "$bt/node_modules/.zkbio-installed-lock"; then
+    if npm ci --prefix "$bt" --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
+        cp "$bt/package-lock.json" "$bt/node_modules/.zkbio-installed-lock"
+    elif [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ]; then # CI: every test must run
+        echo "setup-deps: failed: npm ci in tests/biotime" >&2
+        cat "$log" >&2
+        exit 1
+    else
+        echo "setup-deps: npm ci in tests/biotime failed (offline?): the biotime client test will skip" >&2
+    fi
+fi

@@ -26,6 +26,7 @@ typedef struct api_opts {
     char zkbiod[4096]; /* the zkbiod to start */
     const char *db;    /* --db: "sqlite" or a mariadb:// URI */
     int json, keep_data;
+    int quick;                        /* --quick: small sizes where the options set none */
     const char *extra[API_MAX_EXTRA]; /* --zkbiod-arg, appended to every zkbiod started */
     unsigned nextra;
     long timeout_s; /* per request, and the bound of every wait */
@@ -85,5 +86,7 @@ long long api_count_attendance(api_http *h, const char *query, long timeout_s, i
 int api_run_sync(const api_opts *o, json_t *out);
 int api_run_attendance(const api_opts *o, json_t *out);
 int api_run_fleet(const api_opts *o, json_t *out);
+/* bench_api_bt.c: GET /iclock/api/transactions/ (the BioTime-compatible API) */
+int api_run_biotime(const api_opts *o, json_t *out);
 
 #endif /* ZKBIO_CLI_BENCH_API_COMMON_H */

@@ -53,8 +53,11 @@ static void usage(FILE *f)
           "own\n"
           "zkbiod (temporary data directory, admin token) and in-process emulated 4370 terminals.\n"
           "\n"
-          "  --scenario S        sync, attendance, fleet or all (default all; repeatable or "
-          "comma list)\n"
+          "  --scenario S        sync, attendance, fleet, biotime or all (default all; "
+          "repeatable\n"
+          "                      or comma list)\n"
+          "  --quick             small sizes (a smoke run): 20,000 punches, 2 connections x 15 "
+          "requests\n"
           "  --zkbiod PATH       the zkbiod to start (default: next to this program, then PATH)\n"
           "  --db DB             sqlite (default) or a mariadb:// URI, for every zkbiod started\n"
           "  --zkbiod-arg ARG    one more argument for every zkbiod started (repeatable)\n"
@@ -73,6 +76,7 @@ static void usage(FILE *f)
           "  --users U           user PINs 1..U (default 500)\n"
           "  --connections K     keep-alive connections (default 4)\n"
           "  --requests N        requests per connection and filter (default 250)\n"
+          "biotime: GET /iclock/api/transactions/ over --stored punches (same load options)\n"
           "fleet:\n"
           "  --terminals T       emulated terminals (default 50)\n"
           "  --rest S            seconds at rest measured (default 30)\n"
@@ -374,7 +378,7 @@ int api_server_stop(const api_opts *o, api_server *s)
 /* ---- options ---------------------------------------------------------------------------------
  */
 
-enum { SC_SYNC = 1, SC_ATT = 2, SC_FLEET = 4 };
+enum { SC_SYNC = 1, SC_ATT = 2, SC_FLEET = 4, SC_BT = 8 };
 
 static int parse_scenarios(const char *list, int *mask)
 {
@@ -382,7 +386,9 @@ static int parse_scenarios(const char *list, int *mask)
     while (*p) {
         size_t n = strcspn(p, ",");
         if (n == 3 && strncmp(p, "all", 3) == 0)
-            *mask |= SC_SYNC | SC_ATT | SC_FLEET;
+            *mask |= SC_SYNC | SC_ATT | SC_FLEET | SC_BT;
+        else if (n == 7 && strncmp(p, "biotime", 7) == 0)
+            *mask |= SC_BT;
         else if (n == 4 && strncmp(p, "sync", 4) == 0)
             *mask |= SC_SYNC;
         else if (n == 10 && strncmp(p, "attendance", 10) == 0)
@@ -413,6 +419,10 @@ static int parse_args(api_opts *o, int *mask, const char **zkbiod, int argc, cha
         }
         if (!strcmp(a, "--keep-data")) {
             o->keep_data = 1;
+            continue;
+        }
+        if (!strcmp(a, "--quick")) {
+            o->quick = 1;
             continue;
         }
         char name[32];
@@ -514,7 +524,15 @@ int zkbio_cli_bench_api(int argc, char **argv)
     if (rc)
         return 2;
     if (!mask)
-        mask = SC_SYNC | SC_ATT | SC_FLEET;
+        mask = SC_SYNC | SC_ATT | SC_FLEET | SC_BT;
+    if (o.quick) { /* the sizes the options did not set */
+        if (o.stored == 1000000)
+            o.stored = 20000;
+        if (o.connections == 4)
+            o.connections = 2;
+        if (o.requests == 250)
+            o.requests = 15;
+    }
     if (o.nrates == 0) {
         o.rates[o.nrates++] = ZKBIO_ZK_EMU_LINK_RATE;
         o.rates[o.nrates++] = 0;
@@ -537,7 +555,10 @@ int zkbio_cli_bench_api(int argc, char **argv)
     static const struct {
         int bit;
         int (*run)(const api_opts *, json_t *);
-    } sc[] = {{SC_SYNC, api_run_sync}, {SC_ATT, api_run_attendance}, {SC_FLEET, api_run_fleet}};
+    } sc[] = {{SC_SYNC, api_run_sync},
+              {SC_ATT, api_run_attendance},
+              {SC_FLEET, api_run_fleet},
+              {SC_BT, api_run_biotime}};
     for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]) && !cli_stopped(); i++) {
         if (!(mask & sc[i].bit))
             continue;

@@ -172,6 +172,73 @@ int zapi_frappe_shift(const char *wall, int from_min, int to_min, char out[20]);
  * present, as strings (values URL-decoded, at most 1 KiB each; not UTF-8 -> left out). A new
  * object; NULL when out of memory. */
 json_t *zapi_frappe_form(const char *body, size_t len);
+/* ---- BioTime bodies, auth and personnel (wt-btpeople: api/bt_body.c, bt_login.c,
+ * bt_org.c, bt_employees.c; docs/biotime-api.md "Authentication", "Personnel") ------------------
+ */
+#define ZAPI_BT_BODY_MAX (256 * 1024)
+/* A DRF field error: 400 {"<field>": ["<msg>"]}. Returns 400. */
+int zapi_bt_field_error(zreq *r, const char *field, const char *msg);
+/* A form body (application/x-www-form-urlencoded) as a new JSON object: each name's value a
+ * string, a name given several times or ending in "[]" an array of strings; '+' and %XX decoded.
+ * NULL when malformed (a bad escape, a NUL byte, a name or value not UTF-8, an empty name) or out
+ * of memory. Bounds-checked; fuzzed by tests/fuzz/fuzz-bt-body.c. */
+json_t *zapi_bt_form_parse(const char *body, size_t len);
+/* The request body of r as a JSON object into *out (the caller decrefs): JSON when Content-Type
+ * names json or the body starts with '{' or '[', else a form; an empty body is {}. 0, or the
+ * status of the DRF error sent: 400 {"detail":"JSON parse error - ..."} or {"non_field_errors":
+ * ["Invalid data. Expected a dictionary, but got list."]}, 400 for a malformed form, 413 over
+ * ZAPI_BT_BODY_MAX, 415 for multipart. */
+int zapi_bt_body(zreq *r, json_t **out);
+/* POST /jwt-api-token-auth/, /api-token-auth/, /jwt-api-token-refresh/ (public). */
+int zapi_bt_jwt_auth(zreq *r);
+int zapi_bt_token_auth(zreq *r);
+int zapi_bt_jwt_refresh(zreq *r);
+/* Personnel helpers (bt_org.c). A store error as DRF: 404 "Not found." (ZKBIO_ENOENT), 503, else
+ * 500 (logged). Returns the status sent. */
+int zapi_bt_store_fail(zreq *r, int rc);
+/* arg[0] as a positive decimal id: 0 with *id, else the status of the 404 sent. */
+int zapi_bt_path_id(zreq *r, int64_t *id);
+/* A primary key on write: an integer > 0, a decimal string, or an object with such an "id" (an
+ * expanded object sent back). 1 with *id; 0 for null or ""; -1 not a positive id; -2 another
+ * type. */
+int zapi_bt_pk(const json_t *v, int64_t *id);
+/* A text member (a string, or an integer written in decimal; null = ""): no control characters,
+ * at most max characters and fewer than size bytes, into out. 0, or -1 with DRF's message in err
+ * (errsz bytes). */
+int zapi_bt_text(const json_t *v, char *out, size_t size, size_t max, char *err, size_t errsz);
+/* {id, <kind>_code, <kind>_name} of a unit (the expanded reference of employees). */
+json_t *zapi_bt_unit_json(zs_org_kind kind, const zs_org_unit *u);
+/* /personnel/api/{departments,positions,areas}/ and their {id}/: list, get (viewer), create
+ * (operator, 201), update (PATCH and tolerant PUT, operator), delete (operator, 204; 400 when
+ * still used). */
+int zapi_bt_departments_list(zreq *r);
+int zapi_bt_departments_get(zreq *r);
+int zapi_bt_departments_create(zreq *r);
+int zapi_bt_departments_update(zreq *r);
+int zapi_bt_departments_delete(zreq *r);
+int zapi_bt_positions_list(zreq *r);
+int zapi_bt_positions_get(zreq *r);
+int zapi_bt_positions_create(zreq *r);
+int zapi_bt_positions_update(zreq *r);
+int zapi_bt_positions_delete(zreq *r);
+int zapi_bt_areas_list(zreq *r);
+int zapi_bt_areas_get(zreq *r);
+int zapi_bt_areas_create(zreq *r);
+int zapi_bt_areas_update(zreq *r);
+int zapi_bt_areas_delete(zreq *r);
+/* /personnel/api/employees/ and {id}/ (bt_employees.c): the same five, with the terminal sync of
+ * store_personnel.h and jobs for 4370 terminals. */
+int zapi_bt_employees_list(zreq *r);
+int zapi_bt_employees_get(zreq *r);
+int zapi_bt_employees_create(zreq *r);
+int zapi_bt_employees_update(zreq *r);
+int zapi_bt_employees_delete(zreq *r);
+/* POST /personnel/api/employees/adjust_{area,department,position}/ (operator): {"employees": ids,
+ * "areas"|"department"|"position": ids} with ids an array or a comma-separated string; each
+ * employee saved as by PATCH (area: the list replaced). 200 {"code":0,"msg":"","count":n}. */
+int zapi_bt_employees_adjust_area(zreq *r);
+int zapi_bt_employees_adjust_department(zreq *r);
+int zapi_bt_employees_adjust_position(zreq *r);
 
 /* ---- BioTime lists (api/bt_list.c; docs/biotime-api.md) ------------------------------------
  * The envelope {"count","next","previous","msg":"","code":0,"data":[...]}, page numbers from 1,
@@ -187,14 +254,33 @@ typedef struct zapi_bt_page {
 int zapi_bt_page_params(zreq *r, zapi_bt_page *p);
 /* One query parameter of r, URL-decoded, into buf: 1 present, 0 absent, -1 longer than size. */
 int zapi_bt_query(zreq *r, const char *name, char *buf, size_t size);
-/* Sends the list envelope for one page (count = every matching row); takes items. Returns 200. */
+/* Sends the list envelope for one page (count = every matching row); takes items. Returns 200, or
+ * the 404 "Invalid page." sent for a page past the last. */
 int zapi_bt_list_reply(zreq *r, const zapi_bt_page *p, int64_t count, json_t *items);
+/* The query part of a next/previous link (bt_list.c): `query` (raw, without '?'; NULL = "") with
+ * every parameter but `page` kept in order, decoded and percent-encoded again, then page=N when
+ * page > 1; "" or "?..." into out. Its length, or -1 (out "") when it does not fit in size bytes.
+ * Bounds-checked; fuzzed by tests/fuzz/fuzz-bt-query.c. */
+int zapi_bt_link_query(const char *query, int64_t page, char *out, size_t size);
+/* A BioTime time filter value (bt_transactions.c): "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS[.f]]" (or
+ * 'T' for the space) into out as "YYYY-MM-DD HH:MM:SS"; a date alone is its first second, or its
+ * last when end (so is a missing second: :59). 1, or 0 when v is not such a time. Fuzzed too. */
+int zapi_bt_time_bound(const char *v, int end, char out[20]);
+
+/* ---- BioTime transactions and terminals (bttx part: api/bt_transactions.c, bt_terminals.c;
+ * docs/biotime-api.md). Detail routes take the id in arg[0]; a non-numeric id is 404. */
+int zapi_bt_tx_list(zreq *r);   /* GET /iclock/api/transactions/ (viewer) */
+int zapi_bt_tx_get(zreq *r);    /* GET /iclock/api/transactions/{id}/ (viewer) */
+int zapi_bt_tx_create(zreq *r); /* POST /iclock/api/transactions/ (operator): 201 new, 200 dup */
+int zapi_bt_tx_delete(zreq *r); /* DELETE /iclock/api/transactions/{id}/ (admin): 204, audit */
+int zapi_bt_terminals_list(zreq *r); /* GET /iclock/api/terminals/ (viewer) */
+int zapi_bt_terminal_get(zreq *r);   /* GET /iclock/api/terminals/{id}/ (viewer) */
 
 /* ---- replies (reply.c) and errors (errors.c) ------------------------------------------------ */
 
 /* A JSON response with the route family's headers (no-store, Vary: Origin, nosniff, CORS for an
  * allowed origin, X-RateLimit-*, Retry-After, WWW-Authenticate); takes ownership of body.
- * Returns status. */
+ * Status 204 with a NULL body: no body at all. Returns status. */
 int zapi_reply(zreq *r, int status, json_t *body);
 /* The one error reply: `code` from the table, rendered for r->family; takes details. */
 int zapi_fail(zreq *r, int status, int code, const char *msg, json_t *details);

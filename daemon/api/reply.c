@@ -31,7 +31,7 @@ int zapi_reply(zreq *r, int status, json_t *body)
     size_t flags = JSON_COMPACT | (r->family == ZAPI_FPS ? JSON_REAL_PRECISION(10) : 0);
     char *txt = body ? json_dumps(body, flags) : NULL;
     json_decref(body);
-    if (!txt) {
+    if (!txt && !(status == 204 && !body)) { /* 204: no body by definition */
         status = 500;
         txt =
             strdup(r->family == ZAPI_FPS
@@ -54,7 +54,7 @@ int zapi_reply(zreq *r, int status, json_t *body)
         }
     }
     mg_response_header_start(r->c, status);
-    if (status != 304) {
+    if (status != 304 && status != 204) {
         mg_response_header_add(r->c, "Content-Type", "application/json", -1);
         snprintf(num, sizeof(num), "%zu", len);
         mg_response_header_add(r->c, "Content-Length", num, -1);
@@ -71,7 +71,9 @@ int zapi_reply(zreq *r, int status, json_t *body)
     if (r->family == ZAPI_ADMIN)
         mg_response_header_add(r->c, "X-Request-Id", zapi_request_id(r), -1);
     if (r->www_authenticate)
-        mg_response_header_add(r->c, "WWW-Authenticate", "Bearer", -1);
+        mg_response_header_add(r->c, "WWW-Authenticate",
+                               /* djangorestframework-jwt's header (BioTime) */
+                               r->family == ZAPI_BIOTIME ? "JWT realm=\"api\"" : "Bearer", -1);
     zapi_cors_headers(r);
     if (r->rl_limit) {
         snprintf(num, sizeof(num), "%d", r->rl_limit);

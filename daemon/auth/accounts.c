@@ -182,15 +182,20 @@ static void session_clear(zauth_session *s)
 
 /* ---- sign-in ------------------------------------------------------------------------------- */
 
-int zauth_login(zauth *a, const char *email, const char *password, size_t pwlen, const char *ip,
-                zauth_session *out, int *retry_after)
+int zauth_password_login(zauth *a, const char *key, int by_username, const char *password,
+                         size_t pwlen, const char *ip, zs_account *acct, int *rehashed,
+                         int *retry_after)
 {
-    memset(out, 0, sizeof(*out));
     *retry_after = 0;
+    *rehashed = 0;
+    memset(acct, 0, sizeof(*acct));
     if (!a || !a->store)
         return ZAUTH_OFF;
     char em[ZAUTH_EMAIL_MAX + 2];
-    zauth_email_norm(email ? email : "", em, sizeof(em));
+    if (by_username)
+        snprintf(em, sizeof(em), "%s", key ? key : "");
+    else
+        zauth_email_norm(key ? key : "", em, sizeof(em));
     ip = ip ? ip : "";
     int w1 = zauth_login_blocked(a, "ip", ip), w2 = zauth_login_blocked(a, "acct", em);
     if (w1 || w2) {
@@ -201,12 +206,12 @@ int zauth_login(zauth *a, const char *email, const char *password, size_t pwlen,
                            : "too many failures for this account"));
         return ZAUTH_LIMITED;
     }
-    zs_account acct;
-    int rc = zs_account_get_by_email(a->store, em, &acct);
+    int rc = by_username ? zs_account_get_by_username(a->store, em, acct)
+                         : zs_account_get_by_email(a->store, em, acct);
     if (rc != 0 && rc != ZKBIO_ENOENT && rc != ZKBIO_EINVAL)
         return ZAUTH_UNAVAILABLE;
     int found = rc == 0, rehash = 0;
-    const char *stored = found ? acct.password_hash : dummy_hash;
+    const char *stored = found ? acct->password_hash : dummy_hash;
     zauth_hash_enter(a);
     int vr = zauth_password_verify(password, pwlen, stored, &rehash);
     zauth_hash_leave(a);
@@ -215,12 +220,12 @@ int zauth_login(zauth *a, const char *email, const char *password, size_t pwlen,
     if (!found || vr != 0) {
         zauth_login_failed(a, "ip", ip);
         zauth_login_failed(a, "acct", em);
-        audit(a, em, found ? acct.id : 0, ip, "auth.login", em, "failed",
+        audit(a, em, found ? acct->id : 0, ip, "auth.login", em, "failed",
               json_pack("{s:s}", "reason", found ? "wrong password" : "unknown account"));
         return ZAUTH_BAD_CREDENTIALS;
     }
-    if (acct.disabled) {
-        audit(a, em, acct.id, ip, "auth.login", em, "denied",
+    if (acct->disabled) {
+        audit(a, em, acct->id, ip, "auth.login", em, "denied",
               json_pack("{s:s}", "reason", "account disabled"));
         return ZAUTH_DISABLED;
     }
@@ -230,19 +235,45 @@ int zauth_login(zauth *a, const char *email, const char *password, size_t pwlen,
         zauth_hash_enter(a);
         int hr = zauth_password_hash(password, pwlen, h, sizeof(h));
         zauth_hash_leave(a);
-        if (hr == 0 && zs_account_set_password(a->store, acct.id, h, 0) == 0)
-            snprintf(acct.password_hash, sizeof(acct.password_hash), "%s", h);
+        if (hr == 0 && zs_account_set_password(a->store, acct->id, h, 0) == 0)
+            snprintf(acct->password_hash, sizeof(acct->password_hash), "%s", h);
         else
-            zlog_warn("account %" PRId64 ": could not rehash its password", acct.id);
+            zlog_warn("account %" PRId64 ": could not rehash its password", acct->id);
+        *rehashed = 1;
     }
-    zs_account_set_last_login(a->store, acct.id);
+    zs_account_set_last_login(a->store, acct->id);
+    return ZAUTH_OK;
+}
+
+void zauth_audit_login_ok(zauth *a, const zs_account *acct, const char *ip, const char *via,
+                          int rehashed)
+{
+    json_t *d = NULL;
+    if (via || rehashed) {
+        d = json_object();
+        if (via)
+            json_object_set_new(d, "via", json_string(via));
+        if (rehashed)
+            json_object_set_new(d, "rehashed", json_true());
+    }
+    audit(a, acct->email, acct->id, ip ? ip : "", "auth.login", acct->email, "ok", d);
+}
+
+int zauth_login(zauth *a, const char *email, const char *password, size_t pwlen, const char *ip,
+                zauth_session *out, int *retry_after)
+{
+    memset(out, 0, sizeof(*out));
+    zs_account acct;
+    int rehash = 0;
+    int rc = zauth_password_login(a, email, 0, password, pwlen, ip, &acct, &rehash, retry_after);
+    if (rc != ZAUTH_OK)
+        return rc;
     rc = open_session(a, &acct, out);
     if (rc != ZAUTH_OK) {
         session_clear(out);
         return rc;
     }
-    audit(a, em, acct.id, ip, "auth.login", em, "ok",
-          rehash ? json_pack("{s:b}", "rehashed", 1) : NULL);
+    zauth_audit_login_ok(a, &acct, ip, NULL, rehash);
     return ZAUTH_OK;
 }
 

@@ -46,6 +46,7 @@ int zauth_open(const struct zkbiod_config *cfg, int with_keys, zauth **out, char
     pthread_mutex_init(&a->lock, NULL);
     pthread_mutex_init(&a->login_lock, NULL);
     pthread_mutex_init(&a->hash_lock, NULL);
+    pthread_mutex_init(&a->basic_lock, NULL);
     pthread_cond_init(&a->hash_cond, NULL);
     a->admin_token = cfg->admin_token;
     a->rate_limit = cfg->rate_limit;
@@ -73,10 +74,12 @@ void zauth_close(zauth *a)
     zauth_keys_free(a->keys);
     free(a->windows);
     free(a->login);
+    free(a->basic); /* only keyed hashes: nothing to wipe */
     mbedtls_platform_zeroize(a->jwt_key, sizeof(a->jwt_key));
     pthread_mutex_destroy(&a->lock);
     pthread_mutex_destroy(&a->login_lock);
     pthread_mutex_destroy(&a->hash_lock);
+    pthread_mutex_destroy(&a->basic_lock);
     pthread_cond_destroy(&a->hash_cond);
     free(a);
 }

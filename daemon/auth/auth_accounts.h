@@ -152,6 +152,51 @@ int zauth_role_allows(int role, uint32_t need);
  * 0 or a ZKBIO_ error. */
 int zauth_issue_access(zauth *a, const zs_account *acct, char *out, size_t outsz);
 
+/* ---- the BioTime-compatible API (issue 16; bt_auth.c; docs/biotime-api.md "Authentication") ---
+ * The same accounts as /api/v1, presented the ways BioTime clients do (shared reference
+ * integrations.md §1.2):
+ *   - POST /jwt-api-token-auth/ returns an access token of this module (the JWT above, 1 h);
+ *   - POST /api-token-auth/ returns a static token in DRF's style: 40 lower-case hex digits (160
+ *     random bits), kept only as its SHA-256 in table api_tokens with the account's token_version,
+ *     so a password change, disabling, logout or removal ends it; it has no expiry. Each call makes
+ *     a new one (the clear value is never stored, so it cannot be handed out again); only the
+ *     newest ZAUTH_BT_TOKENS_KEEP of an account stay;
+ *   - `Authorization: Basic` is checked like a login (limits, hashing gate, audit of failures);
+ *     a success is remembered ZAUTH_BASIC_TTL_S in memory under a keyed hash of the credentials
+ *     (HMAC-SHA-256 under the JWT key: no password or plain hash is kept), with the account's
+ *     token_version, so repeated requests do not pay argon2id each time and a password change
+ *     still ends them at once.
+ * `name` is an e-mail when it contains '@' (compared lower-cased), else the username (exact; a
+ * username shared by several accounts signs in nobody). */
+#define ZAUTH_BT_TOKENS_KEEP 100
+#define ZAUTH_BASIC_SLOTS    256
+#define ZAUTH_BASIC_TTL_S    60
+#define ZAUTH_BT_TOKEN_LEN   40
+
+typedef enum zauth_bt_kind {
+    ZAUTH_BT_JWT = 0,    /**< an access token (JWT) */
+    ZAUTH_BT_STATIC = 1, /**< a static 40-hex token */
+} zauth_bt_kind;
+
+/** Sign in for a token of `kind` into token (tokensz bytes; 1024 is plenty). Results as
+ * zauth_login: ZAUTH_OK, ZAUTH_BAD_CREDENTIALS, ZAUTH_LIMITED (*retry_after), ZAUTH_DISABLED,
+ * ZAUTH_UNAVAILABLE, ZAUTH_OFF. The success is audited (auth.login, via "jwt-api-token-auth" or
+ * "api-token-auth"). */
+int zauth_bt_login(zauth *a, const char *name, const char *password, size_t pwlen, const char *ip,
+                   zauth_bt_kind kind, char *token, size_t tokensz, int *retry_after);
+/** A new access token for a live one (POST /jwt-api-token-refresh/). ZAUTH_OK, ZAUTH_EXPIRED,
+ * ZAUTH_BAD_CREDENTIALS (not ours, tampered, account gone, disabled or token_version moved on),
+ * ZAUTH_UNAVAILABLE, ZAUTH_OFF. */
+int zauth_bt_refresh(zauth *a, const char *token, char *out, size_t outsz);
+/** A static token (`Authorization: Token <t>`): ZAUTH_BEARER_OK with *who filled,
+ * ZAUTH_BEARER_INVALID (unknown, account gone/disabled, token_version moved on),
+ * ZAUTH_BEARER_UNAVAIL. */
+int zauth_token_check(zauth *a, const char *token, struct zauth_principal *who);
+/** `Authorization: Basic <b64>` (b64 = what follows the scheme): ZAUTH_BEARER_OK with *who,
+ * ZAUTH_BEARER_MISSING (not base64 of "name:password"), ZAUTH_BEARER_INVALID (wrong, limited,
+ * disabled), ZAUTH_BEARER_UNAVAIL. ip: the client's address (login limits). */
+int zauth_basic_check(zauth *a, const char *b64, const char *ip, struct zauth_principal *who);
+
 /** `zkbiod user add|list|passwd|disable|enable|remove` (argv[0] = "user"); the exit status. */
 int zauth_user_cli(int argc, char **argv);
 

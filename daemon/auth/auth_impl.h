@@ -30,7 +30,20 @@ struct zauth {
     pthread_mutex_t hash_lock;
     pthread_cond_t hash_cond;
     int hashing; /* computations running, <= ZAUTH_HASH_CONCURRENCY */
+    /* issue 16: Basic credentials checked recently (bt_auth.c), under basic_lock */
+    pthread_mutex_t basic_lock;
+    struct zauth_basic_entry *basic; /* ZAUTH_BASIC_SLOTS, allocated by zauth_attach_store */
 };
+
+/* Sign-in by password with the login limits, the hashing gate and the audit of failures (the
+ * caller audits the success with zauth_audit_login_ok once its token exists): `key` an e-mail
+ * (normalised here) or, with by_username, a username. ZAUTH_OK with *acct (enabled) and *rehashed;
+ * else as zauth_login. */
+int zauth_password_login(zauth *a, const char *key, int by_username, const char *password,
+                         size_t pwlen, const char *ip, zs_account *acct, int *rehashed,
+                         int *retry_after);
+void zauth_audit_login_ok(zauth *a, const zs_account *acct, const char *ip, const char *via,
+                          int rehashed);
 
 /* Login windows (limits.c). zauth_login_blocked: seconds until `key` may try again (0 = now).
  * zauth_login_failed counts a failure; zauth_login_clear forgets the key. */

@@ -60,7 +60,10 @@
  *   - user.to_device: users of the terminal's sync group + FP templates to it, batches of 100,
  *     cursor "after_pin" saved; result {"users","templates","sync_group"};
  *   - device.enroll: {"user_id","finger"} remote enrollment; result {"ok","captures",
- *     "events":[...],"error"?}.
+ *     "events":[...],"error"?};
+ *   - user.delete: {"user_id"} off the terminal (issue 16: a BioTime employee deleted or moved
+ *     out of the terminal's area); a user already absent counts as done; result {"user_id",
+ *     "was_present"}.
  * Queues: attendance-sync (pull, clear), user-sync (user.*), device-cmd (enroll).
  *
  * Thread-safety: every function is thread-safe. Ownership: zfleet borrows the store and the job

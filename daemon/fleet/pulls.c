@@ -590,6 +590,28 @@ static zjob_outcome h_enroll(void *ctx, const zjob *job, zjob_run *run, char *er
     return rc == 0 ? ZJOB_OK : rc == ZKBIO_EBUSY || rc == ZKBIO_ECONN ? ZJOB_RETRY : ZJOB_FAIL;
 }
 
+/* ---- one user off the terminal (issue 16: a BioTime employee deleted or moved out of the
+ * terminal's area) --------------------------------------------------------------------------- */
+
+static zjob_outcome h_user_delete(void *ctx, const zjob *job, zjob_run *run, char *err,
+                                  size_t errsz)
+{
+    zfleet *f = ctx;
+    int64_t id = job_device(job);
+    json_t *p = job->payload ? json_loads(job->payload, 0, NULL) : NULL;
+    const char *uid = p ? json_string_value(json_object_get(p, "user_id")) : NULL;
+    int rc = ZKBIO_EINVAL;
+    if (!uid || !*uid || strlen(uid) > 24)
+        snprintf(err, errsz, "the payload names no user_id");
+    else
+        rc = zfleet_user_delete(f, id, uid, err, errsz);
+    int gone = rc == ZKBIO_ENOENT; /* not on the terminal: as good as deleted */
+    if (rc == 0 || gone)
+        set_result(run, json_pack("{s:s,s:b}", "user_id", uid, "was_present", !gone));
+    json_decref(p);
+    return outcome_of(gone ? 0 : rc);
+}
+
 int zf_jobs_register(zfleet *f)
 {
     int rc = zjobs_register(f->jobs, "attendance.pull", h_pull, f);
@@ -601,5 +623,7 @@ int zf_jobs_register(zfleet *f)
         rc = zjobs_register(f->jobs, "user.to_device", h_to_device, f);
     if (rc == 0)
         rc = zjobs_register(f->jobs, "device.enroll", h_enroll, f);
+    if (rc == 0)
+        rc = zjobs_register(f->jobs, "user.delete", h_user_delete, f);
     return rc;
 }

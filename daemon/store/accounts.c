@@ -398,3 +398,106 @@ int zs_refresh_purge(zs_store *st, int64_t before_ms, int64_t *n)
         *n = zdb_changes(db);
     return rc;
 }
+
+/* ---- the BioTime-compatible API (issue 16) ------------------------------------------------- */
+
+int zs_account_get_by_username(zs_store *st, const char *username, zs_account *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!username || !*username)
+        return ZKBIO_EINVAL;
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    zdb_stmt *q;
+    int rc =
+        zdb_prepare(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE username = ? LIMIT 2", &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, username, -1);
+    int n = 0;
+    while ((rc = zdb_step(q)) == ZDB_ROW)
+        if (n++ == 0)
+            account_row(q, out);
+    zdb_reset(q);
+    if (rc < 0)
+        return rc;
+    if (n != 1) { /* none, or ambiguous */
+        memset(out, 0, sizeof(*out));
+        return ZKBIO_ENOENT;
+    }
+    return 0;
+}
+
+static int token_add_tx(zs_store *st, int64_t account_id, const char *hash, int64_t ver, int keep)
+{
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    int rc = zdb_begin(db);
+    if (rc != 0)
+        return rc;
+    int64_t now = now_ms();
+    rc = zdb_run(db,
+                 "INSERT INTO api_tokens (account_id, token_hash, token_version, created_at, "
+                 "last_used_at) VALUES (?, ?, ?, ?, 0)",
+                 "lsll", account_id, hash, ver, now);
+    /* The newest `keep` stay: the id of the keep-th newest is the floor. */
+    int64_t floor_id = 0;
+    if (rc == 0) {
+        int r2 = zdb_query_int64(
+            db, "SELECT id FROM api_tokens WHERE account_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
+            &floor_id, "ll", account_id, (int64_t)(keep > 0 ? keep - 1 : 0));
+        if (r2 == 0)
+            rc = zdb_run(db, "DELETE FROM api_tokens WHERE account_id = ? AND id < ?", "ll",
+                         account_id, floor_id);
+        else if (r2 != ZKBIO_ENOENT)
+            rc = r2;
+    }
+    if (rc == 0)
+        rc = zdb_commit(db);
+    return zs_fail(db, rc);
+}
+
+int zs_api_token_add(zs_store *st, int64_t account_id, const char *token_hash,
+                     int64_t token_version, int keep)
+{
+    if (!token_hash || strlen(token_hash) != 64 || account_id <= 0)
+        return ZKBIO_EINVAL;
+    int rc;
+    ZS_RETRY(st, rc, token_add_tx(st, account_id, token_hash, token_version, keep));
+    return rc;
+}
+
+int zs_api_token_find(zs_store *st, const char *token_hash, int64_t *account_id,
+                      int64_t *token_version)
+{
+    *account_id = 0;
+    *token_version = 0;
+    if (!token_hash || strlen(token_hash) != 64)
+        return ZKBIO_ENOENT;
+    zdb *db = zs_db(st);
+    if (!db)
+        return ZKBIO_EUNAVAIL;
+    zdb_stmt *q;
+    int rc = zdb_prepare(
+        db,
+        "SELECT id, account_id, token_version, last_used_at FROM api_tokens WHERE token_hash = ?",
+        &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, token_hash, -1);
+    rc = zdb_step(q);
+    if (rc != ZDB_ROW) {
+        zdb_reset(q);
+        return rc < 0 ? rc : ZKBIO_ENOENT;
+    }
+    int64_t id = zdb_col_int64(q, 0), used = zdb_col_int64(q, 3);
+    *account_id = zdb_col_int64(q, 1);
+    *token_version = zdb_col_int64(q, 2);
+    zdb_reset(q);
+    int64_t now = now_ms();
+    if (now - used > 60000) /* a hint for operators, not worth a write per request */
+        zdb_run(db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", "ll", now, id);
+    return 0;
+}

@@ -413,16 +413,21 @@ int zs_fleet_group_users(zs_store *st, const char *group, const char *after, int
         return ZKBIO_ENOMEM;
     zdb_stmt *q;
     int rc = zdb_prepare(db,
-                         "SELECT pin, name, password, card, privilege FROM users WHERE sync_group "
-                         "= ? AND pin > ? ORDER BY pin LIMIT ?",
+                         /* the group's users, and employees whose other areas include it
+                            (issue 16, store_personnel.h) */
+                         "SELECT pin, name, password, card, privilege FROM users WHERE "
+                         "(sync_group = ? OR pin IN (SELECT ea.pin FROM employee_areas ea JOIN "
+                         "areas a ON a.id = ea.area_id WHERE a.area_code = ?)) AND pin > ? "
+                         "ORDER BY pin LIMIT ?",
                          &q);
     if (rc != 0) {
         free(arr);
         return rc;
     }
     zdb_bind_text(q, 1, group, -1);
-    zdb_bind_text(q, 2, after ? after : "", -1);
-    zdb_bind_int64(q, 3, limit);
+    zdb_bind_text(q, 2, group, -1);
+    zdb_bind_text(q, 3, after ? after : "", -1);
+    zdb_bind_int64(q, 4, limit);
     size_t k = 0;
     while ((rc = zdb_step(q)) == ZDB_ROW && k < (size_t)limit) {
         zs_fleet_user *u = &arr[k++];

@@ -62,15 +62,48 @@ static int stored_hash(zdb *db, const char *sqlite_sql, const char *mariadb_sql,
     return rc < 0 ? rc : 0;
 }
 
-static int ingest_user(zdb *db, const char *sn, const char *group, const zkbio_push_user *u)
+void zs_user_hash(const zkbio_push_user *u, char out[65])
 {
     char pri[16], ver[16];
     snprintf(pri, sizeof(pri), "%d", (int)u->privilege);
     snprintf(ver, sizeof(ver), "%d", (int)u->verify);
     const char *parts[] = {u->name, pri, u->password,  u->card,           u->group,
                            u->tz,   ver, u->vice_card, u->start_datetime, u->end_datetime};
+    zs_hash(out, parts, sizeof(parts) / sizeof(parts[0]));
+}
+
+/* The user's change to the terminals of its other areas (store_personnel.h: an employee in
+ * several areas is on the terminals of each), besides those of the uploading terminal's group. */
+static int fanout_other_areas(zdb *db, const char *sn, const char *group, const char *pin,
+                              const char *key, const char *hash, const char *text)
+{
+    zdb_stmt *q;
+    int rc = zdb_prepare(db,
+                         "SELECT a.area_code FROM employee_areas ea JOIN areas a ON a.id = "
+                         "ea.area_id WHERE ea.pin = ? AND a.area_code <> ? ORDER BY a.id",
+                         &q);
+    if (rc != 0)
+        return rc;
+    zdb_bind_text(q, 1, pin, -1);
+    zdb_bind_text(q, 2, group, -1);
+    char codes[16][65];
+    size_t n = 0;
+    while ((rc = zdb_step(q)) == ZDB_ROW)
+        if (n < sizeof(codes) / sizeof(codes[0]))
+            snprintf(codes[n++], sizeof(codes[0]), "%s", zdb_col_text(q, 0));
+    zdb_reset(q);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) /* collected first: the fan-out writes on this connection */
+        if ((rc = zs_sync_fanout(db, sn, codes[i], pin, "user", key, hash, text)) != 0)
+            return rc;
+    return 0;
+}
+
+static int ingest_user(zdb *db, const char *sn, const char *group, const zkbio_push_user *u)
+{
     char hash[65], old[65], key[96];
-    zs_hash(hash, parts, sizeof(parts) / sizeof(parts[0]));
+    zs_user_hash(u, hash);
     snprintf(key, sizeof(key), "U|%s", u->pin);
     const char *keys[] = {u->pin};
     int rc = stored_hash(db, "SELECT hash FROM users WHERE pin = ?",
@@ -133,6 +166,8 @@ static int ingest_user(zdb *db, const char *sn, const char *group, const zkbio_p
         rc = zs_sync_user_command(db, u->pin, &text);
         if (rc == 0)
             rc = zs_sync_fanout(db, sn, group, u->pin, "user", key, hash, text);
+        if (rc == 0) /* issue 16: an employee in several areas is on their terminals too */
+            rc = fanout_other_areas(db, sn, group, u->pin, key, hash, text);
         free(text);
         if (rc != 0)
             return rc;

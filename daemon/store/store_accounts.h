@@ -94,4 +94,20 @@ int zs_refresh_rotate(zs_store *st, const char *token_hash, const char *new_hash
  */
 int zs_refresh_purge(zs_store *st, int64_t before_ms, int64_t *n);
 
+/* ---- the BioTime-compatible API (issue 16; store/api_tokens.c) ------------------------------ */
+
+/** The one account whose username is `username` (exact, case-sensitive) into *out. ZKBIO_ENOENT
+ * when no account or more than one has it (usernames are not unique: log in by e-mail then). */
+int zs_account_get_by_username(zs_store *st, const char *username, zs_account *out);
+
+/** Keep a static token of an account (table api_tokens): its SHA-256 (64 hex), the account's
+ * token_version now. Only the newest `keep` tokens of the account stay (older ones are deleted in
+ * the same transaction). ZKBIO_EEXIST on a hash collision (never in practice). */
+int zs_api_token_add(zs_store *st, int64_t account_id, const char *token_hash,
+                     int64_t token_version, int keep);
+/** Find a static token by its SHA-256: *account_id and *token_version as stored; last_used_at is
+ * advanced (at most once a minute). ZKBIO_ENOENT when unknown. */
+int zs_api_token_find(zs_store *st, const char *token_hash, int64_t *account_id,
+                      int64_t *token_version);
+
 #endif /* ZKBIOD_STORE_ACCOUNTS_H */

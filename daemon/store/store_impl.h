@@ -189,5 +189,13 @@ int zs_sync_user_command(zdb *db, const char *pin, char **text);
 int zs_sync_full(zdb *db, const char *sn, const char *group);
 int zs_sync_delete_user(zdb *db, const char *src_sn, const char *group, const char *pin);
 int zs_device_group(zdb *db, const char *sn, char group[65]);
+/* issue 16 (personnel.c): queue `pin` (stored) for every PUSH terminal of `group` that does not
+ * hold it at its hash, with the templates and photos each lacks; queue DATA DELETE USERINFO of pin
+ * for the terminals of `group` other than src_sn ("" = none), superseding what was queued. */
+int zs_sync_user_to_group(zdb *db, const char *group, const char *pin);
+int zs_sync_user_off_group(zdb *db, const char *src_sn, const char *group, const char *pin);
+/* The users.hash of a user (ingest.c): SHA-256 over its terminal fields in one order, so every
+ * writer of users computes what an upload of the same user computes. */
+void zs_user_hash(const zkbio_push_user *u, char out[65]);
 
 #endif /* ZKBIOD_STORE_IMPL_H */

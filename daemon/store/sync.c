@@ -309,10 +309,16 @@ static int queue_items_of_pin(zdb *db, const char *sn, const char *pin)
 int zs_sync_full(zdb *db, const char *sn, const char *group)
 {
     zdb_stmt *q;
-    int rc = zdb_prepare(db, "SELECT pin FROM users WHERE sync_group = ? ORDER BY pin", &q);
+    /* the group's users, and employees whose other areas include it (issue 16) */
+    int rc = zdb_prepare(db,
+                         "SELECT pin FROM users WHERE sync_group = ? UNION SELECT ea.pin FROM "
+                         "employee_areas ea JOIN areas a ON a.id = ea.area_id WHERE a.area_code "
+                         "= ? ORDER BY 1",
+                         &q);
     if (rc != 0)
         return rc;
     zdb_bind_text(q, 1, group, -1);
+    zdb_bind_text(q, 2, group, -1);
     char(*pins)[ZKBIO_PUSH_PIN_MAX + 1] = NULL;
     size_t n = 0, cap = 0;
     while ((rc = zdb_step(q)) == ZDB_ROW) {
@@ -359,6 +365,15 @@ int zs_sync_delete_user(zdb *db, const char *src_sn, const char *group, const ch
     if (rc != 0)
         return rc;
 
+    return zs_sync_user_off_group(db, src_sn, group, pin);
+}
+
+/* ---- issue 16: an employee's groups (store/personnel.c) ------------------------------------ */
+
+int zs_sync_user_off_group(zdb *db, const char *src_sn, const char *group, const char *pin)
+{
+    zdb_stmt *q;
+    int rc;
     char key[96], text[96];
     snprintf(key, sizeof(key), "U|%s", pin);
     size_t tl;
@@ -387,6 +402,43 @@ int zs_sync_delete_user(zdb *db, const char *src_sn, const char *group, const ch
     }
     free(sns);
     return rc;
+}
+
+int zs_sync_user_to_group(zdb *db, const char *group, const char *pin)
+{
+    char *text = NULL, hash[65], key[96];
+    int rc = user_command(db, pin, &text, hash);
+    if (rc != 0)
+        return rc;
+    snprintf(key, sizeof(key), "U|%s", pin);
+    char(*sns)[ZKBIO_PUSH_SN_MAX + 1] = NULL;
+    size_t n = 0;
+    rc = targets(db, "", group, key, NULL, &sns, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        /* the user where its hash differs (enqueue supersedes an older queued one), then the
+         * templates and photos the terminal lacks */
+        zdb_stmt *q;
+        char have[65] = "";
+        rc = zdb_prepare(db, "SELECT hash FROM device_items WHERE sn = ? AND item_key = ?", &q);
+        if (rc != 0)
+            break;
+        zdb_bind_text(q, 1, sns[i], -1);
+        zdb_bind_text(q, 2, key, -1);
+        rc = zdb_step(q);
+        if (rc == ZDB_ROW)
+            snprintf(have, sizeof(have), "%s", zdb_col_text(q, 0));
+        zdb_reset(q);
+        if (rc < 0)
+            break;
+        rc = 0;
+        if (strcmp(have, hash) != 0)
+            rc = enqueue(db, sns[i], "user", pin, key, hash, text, NULL);
+        if (rc == 0)
+            rc = queue_items_of_pin(db, sns[i], pin);
+    }
+    free(sns);
+    free(text);
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- getrequest: hand-out

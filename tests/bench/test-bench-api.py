@@ -11,6 +11,7 @@ SMALL = {
     "sync": ["--punches", "2000"],
     "attendance": ["--stored", "20000", "--connections", "2", "--requests", "15"],
     "fleet": ["--terminals", "3", "--rest", "2"],
+    "biotime": ["--quick"],  # 20,000 punches, 2 connections x 15 requests
 }
 
 failures = 0
@@ -79,6 +80,23 @@ def check_fleet(r):
               "threads, memory and CPU read")
 
 
+def check_biotime(r):
+    check(r["stored"] == 20000, "the list counts the 20,000 punches --quick stores")
+    names = [m["mix"] for m in r["mixes"]]
+    check(names == ["none", "emp_code", "terminal_sn", "range", "sn+range", "emp+range", "walk", "deep"],
+          "every mix measured: %s" % names)
+    for m in r["mixes"]:
+        tag = "mix %s: " % m["mix"]
+        check(m["errors"] == 0, tag + "no errors")
+        check(m["requests"] == 30, tag + "2 connections x 15 requests")
+        check(0 < m["p50_ms"] <= m["p99_ms"] <= m["max_ms"], tag + "ordered quantiles")
+        check(0 <= m["rows_per_page"] <= 100, tag + "pages of at most 100")
+    full = {m["mix"]: m for m in r["mixes"]}
+    for name in ("none", "terminal_sn", "walk", "deep"):
+        check(full[name]["rows_per_page"] == 100, name + ": full pages")
+    check(r["target_p99_ms"] == 50, "the target is p99 <= 50 ms")
+
+
 def main():
     zkbio, zkbiod, scenario = sys.argv[1:4]
     extra = sys.argv[4:]
@@ -101,7 +119,8 @@ def main():
     r = doc.get(scenario)
     check(r is not None, "the scenario's object")
     if r is not None and not failures:
-        {"sync": check_sync, "attendance": check_attendance, "fleet": check_fleet}[scenario](r)
+        {"sync": check_sync, "attendance": check_attendance, "fleet": check_fleet,
+         "biotime": check_biotime}[scenario](r)
     # the text table as well
     rc, out, err = run(zkbio, base + ["--scenario", scenario] + SMALL[scenario])
     check(rc == 0 and ("zkbio bench api: " + scenario) in out, "the text table (exit %d)" % rc)

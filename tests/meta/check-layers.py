@@ -48,9 +48,11 @@ OTHER_HEADERS = {
         "store_commands.h": "PART",
         "store_fptemplates.h": "PART",
         "store_jobs.h": "PART",
+        "store_personnel.h": "PART",  # issue 16, BioTime personnel (wt-btpeople)
         "store_fleet.h": "PART",
         "store_forward.h": "PART",
         "store_intkeys.h": "PART",
+        "store_bt.h": "PART",  # issue 16, bttx part
         "store_impl.h": "INTERNAL",
     },
     "auth": {"auth_jwt.h": "PART", "auth_password.h": "PART", "auth_accounts.h": "PART",

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """zkbiod's OpenAPI documents linted and checked against THE route table (daemon/http/routes.c):
 docs/openapi.yaml (OpenAPI 3.1, the terminal listener: /health and /api/v1, family A) and
-docs/openapi/fingerprint-service.json (OpenAPI 3.0, the fingerprint service listener, family F).
+docs/openapi/fingerprint-service.json (OpenAPI 3.0, the fingerprint service listener, family F) and
+docs/openapi/biotime.yaml (OpenAPI 3.1, the BioTime-compatible API, family B: roles in x-zkbio-role as family A,
+security the alternatives JWT, Token, Bearer, Basic; 4xx/5xx bodies DrfError or FieldErrors; every list (a 200
+whose schema refers to ListEnvelope) takes page, page_size and limit).
 
   lint:  parses (YAML through python3-yaml, JSON), the document's openapi version, info.title/version,
          every operation has a summary, responses with a 2xx (and a 4xx unless public), a security list
@@ -32,6 +35,9 @@ except ImportError:  # pragma: no cover - the package list of scripts/setup-deps
     yaml = None
 
 DOCS = {"A": "docs/openapi.yaml", "F": "docs/openapi/fingerprint-service.json"}
+# family B (issue 16, bttx part): the BioTime-compatible API, roles as family A, its own credentials
+DOCS["B"] = "docs/openapi/biotime.yaml"
+BT_SECURITY = [{"JWT": []}, {"Token": []}, {"Bearer": []}, {"Basic": []}]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ROLES = ("public", "viewer", "operator", "admin")
 # {"GET", "/api/v1/devices", A, ADM, handler, 0},  -- the table's lines, possibly wrapped after the permission
@@ -97,6 +103,9 @@ def doc_kind(fam, op):
         return "integ" if names and names <= {"frappeToken", "frappeBasic"} else "?" + ",".join(sorted(names))
     if fam == "A":
         if names == {"bearerJWT"}:
+            return str(op.get("x-zkbio-role"))
+    elif fam == "B":
+        if sec == BT_SECURITY:
             return str(op.get("x-zkbio-role"))
     elif names == {"bearerAuth"}:
         return "admin"
@@ -188,6 +197,35 @@ def lint_v1(name, doc, path, method, op, errors):
             errors.append(f"{name}: {where}: a GET whose 200 has no ETag header")
 
 
+def lint_bt(name, doc, path, method, op, errors):
+    """The rules of docs/openapi/biotime.yaml (family B): roles as /api/v1, DRF error bodies, page-numbered
+    lists."""
+    where = f"{method.upper()} {path}"
+    if not op.get("operationId"):
+        errors.append(f"{name}: {where}: no operationId")
+    role = op.get("x-zkbio-role")
+    if role not in ROLES:
+        errors.append(f"{name}: {where}: x-zkbio-role must be one of {', '.join(ROLES)} (has {role!r})")
+    elif (role == "public") != (op.get("security") == []):
+        errors.append(f"{name}: {where}: x-zkbio-role {role} but security {op.get('security')!r}")
+    elif role != "public" and op.get("security") != BT_SECURITY:
+        errors.append(f"{name}: {where}: security must be [JWT, Token, Bearer, Basic] alternatives")
+    responses = op.get("responses", {})
+    for code, resp in responses.items():
+        if str(code)[0] in "45":
+            body = deref(doc, resp).get("content", {}).get("application/json", {}).get("schema")
+            refs = set(refs_in(body))
+            if not refs & {"#/components/schemas/DrfError", "#/components/schemas/FieldErrors"}:
+                errors.append(f"{name}: {where}: status {code} is not a DrfError or FieldErrors body")
+    ok = deref(doc, responses.get("200", {}))
+    schema = ok.get("content", {}).get("application/json", {}).get("schema")
+    params = {deref(doc, p).get("name") for p in op.get("parameters", []) + doc["paths"][path].get("parameters", [])}
+    if method == "get" and "#/components/schemas/ListEnvelope" in set(refs_in(schema)):
+        for want in ("page", "page_size", "limit"):
+            if want not in params:
+                errors.append(f"{name}: {where}: a list without the {want} parameter")
+
+
 def lint(name, fam, doc, errors):
     for ref in refs_in(doc):
         if resolve(doc, ref) is None:
@@ -226,6 +264,8 @@ def lint(name, fam, doc, errors):
                     errors.append(f"{name}: {where}: path parameter {{{p}}} not declared")
             if fam == "A":
                 lint_v1(name, doc, path, method, op, errors)
+            elif fam == "B":
+                lint_bt(name, doc, path, method, op, errors)
 
 
 def check(root):

@@ -61,7 +61,7 @@ static void table(void)
         /* an explicit permission: exactly one kind, and one that fits the family */
         CHECK(r->perm != 0, "route %zu (%s %s): no permission declared", i, r->method, r->pattern);
         CHECK(r->perm_name && *r->perm_name, "route %zu (%s): no permission name", i, r->pattern);
-        if (r->family == ZAPI_ADMIN)
+        if (r->family == ZAPI_ADMIN || r->family == ZAPI_BIOTIME) /* issue 16: B has the roles */
             CHECK(r->perm == ZAUTH_PUBLIC || r->perm == ZAUTH_ADMIN || r->perm == ZAUTH_OPERATOR ||
                       r->perm == ZAUTH_VIEWER,
                   "management route %s: permission 0x%x", r->pattern, r->perm);

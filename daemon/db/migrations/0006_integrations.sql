@@ -192,3 +192,8 @@ ALTER TABLE outbox ADD COLUMN remote_id VARCHAR(140) NOT NULL DEFAULT '';
 @MARIADB@
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS remote_id VARCHAR(140) NOT NULL DEFAULT '';
 @BOTH@
+-- ---- bttx part (BioTime transactions, docs/biotime-api.md "Transactions") -------------------
+-- One terminal's punches in id order (an index ends with the row id in SQLite and with the
+-- primary key in InnoDB): the default ordering of /iclock/api/transactions/?terminal_sn=... reads
+-- one page of entries instead of sorting all of the terminal's rows.
+CREATE INDEX IF NOT EXISTS attendance_sn ON attendance (sn);
