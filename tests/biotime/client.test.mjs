@@ -38,6 +38,7 @@ let base;
 let zkbiod;
 let sim;
 let simOut = '';
+let zkbiodLog = '';
 
 async function startZkbiod() {
   const tokenFile = join(dir, 'admin-token');
@@ -50,8 +51,10 @@ async function startZkbiod() {
   const portFile = join(dir, 'zkbiod.ports');
   zkbiod = spawn(ZKBIOD, ['--data-dir', dir, '--listen', '127.0.0.1:0', '--service-listen', 'off',
     '--admin-token-file', tokenFile, '--port-file', portFile, '--admission', 'auto',
-    '--log-level', 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(zkbiod);
+  zkbiod.stdout.on('data', (d) => { zkbiodLog += d; });
+  zkbiod.stderr.on('data', (d) => { zkbiodLog += d; });
   for (let i = 0; i < 400 && !existsSync(portFile); i++) await sleep(50);
   const m = /^listen\s+(\d+)/m.exec(readFileSync(portFile, 'utf8'));
   base = `http://127.0.0.1:${m[1]}`;
@@ -325,4 +328,12 @@ test('the employees reached the simulated terminal', async () => {
   for (const e of EMPLOYEES) assert.ok(pins.has(e.emp_code), `${e.emp_code} on the terminal: ${JSON.stringify(users)}`);
   const ada = users.find((u) => String(u.pin ?? u.PIN) === '5001');
   assert.match(String(ada.name ?? ada.Name), /Ada Lovelace/);
+});
+
+test('zkbiod stops cleanly, its log without a sanitizer report', async () => {
+  const done = new Promise((resolve) => { zkbiod.once('exit', (code, signal) => resolve({ code, signal })); });
+  zkbiod.kill('SIGTERM');
+  const r = await done;
+  assert.equal(r.code, 0, `zkbiod exited with ${r.code} ${r.signal}: ${zkbiodLog.slice(-2000)}`);
+  assert.doesNotMatch(zkbiodLog, /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:/);
 });

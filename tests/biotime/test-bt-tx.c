@@ -630,6 +630,17 @@ int main(int argc, char **argv)
     kill(pid, SIGTERM);
     int st;
     waitpid(pid, &st, 0);
+    /* a clean stop, and no sanitizer report in its log (the ASan+UBSan build of CI) */
+    CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "zkbiod did not stop cleanly (%d)", st);
+    FILE *lf = fopen(log, "r");
+    if (lf) {
+        char line[1024];
+        while (fgets(line, sizeof(line), lf))
+            CHECK_MSG(!strstr(line, "ERROR: AddressSanitizer") && !strstr(line, "runtime error:") &&
+                          !strstr(line, "ERROR: LeakSanitizer"),
+                      "zkbiod's log: %s", line);
+        fclose(lf);
+    }
     curl_global_cleanup();
     int failed = TEST_DONE();
     if (!failed) {
