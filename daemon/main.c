@@ -2,9 +2,9 @@
 /*
  * zkbiod: the ZKTeco PUSH server (/iclock), the management API and /health, and the fingerprint
  * service for web apps. main wires the modules (docs/architecture.md) and starts and stops them:
- * core (configuration, logging) -> store -> jobs (the queue) -> fleet (4370 terminals: it registers
- * its job kinds, then the queue starts) -> auth -> fpservice -> api (handler context) -> http
- * (listeners); shutdown runs the other way.
+ * core (configuration, logging) -> store -> forward (issue 16: delivery to ERPNext and webhooks) ->
+ * jobs (the queue) -> fleet (4370 terminals: it registers its job kinds, then the queue starts) ->
+ * auth -> fpservice -> api (handler context) -> http (listeners); shutdown runs the other way.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "core.h"
 #include "fleet.h"
+#include "forward.h"
 #include "fpservice.h"
 #include "http.h"
 #include "jobs.h"
@@ -71,6 +72,26 @@ static void fleet_close(zjobs *jobs, zfleet *fleet)
     zfleet_stop(fleet);
     zjobs_close(jobs);
     zfleet_close(fleet);
+}
+
+/* Issue 16: the forwarding engine; the config file's forwarders are created or updated first.
+ * 0 or -1 with err. */
+static int forward_open(const zkbiod_config *cfg, zs_store *store, zfwd **out, char *err,
+                        size_t errsz)
+{
+    if (zfwd_config_apply(store, (const char *const *)cfg->forwarder, cfg->forwarder_count,
+                          cfg->config_file, err, errsz) != 0)
+        return -1;
+    zfwd_options o = {.workers = cfg->forward_workers, .poll_ms = cfg->forward_poll_ms};
+    if (zfwd_open(store, &o, out, err, errsz) != 0)
+        return -1;
+    if (zfwd_start(*out) != 0) {
+        snprintf(err, errsz, "cannot start the forwarding engine");
+        zfwd_close(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* The store's operator messages (issue 15: an approved device heard from a new address). */
@@ -163,8 +184,15 @@ int main(int argc, char **argv)
     app.push = &push;
     app.version = zkbio_version();
     err[0] = '\0';
+    if (forward_open(&cfg, store, &app.forward, err, sizeof(err)) != 0) {
+        zlog_error("%s", err);
+        zs_close(store);
+        zkbiod_config_free(&cfg);
+        return 1;
+    }
     if (fleet_open(&cfg, store, &app.jobs, &app.fleet, err, sizeof(err)) != 0) {
         zlog_error("%s", err);
+        zfwd_close(app.forward);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -181,6 +209,7 @@ int main(int argc, char **argv)
         fps_free(app.fps);
         zauth_close(app.auth);
         fleet_close(app.jobs, app.fleet);
+        zfwd_close(app.forward);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -195,6 +224,7 @@ int main(int argc, char **argv)
         fps_free(app.fps);
         zauth_close(app.auth);
         fleet_close(app.jobs, app.fleet);
+        zfwd_close(app.forward);
         zs_close(store);
         zkbiod_config_free(&cfg);
         return 1;
@@ -218,6 +248,7 @@ int main(int argc, char **argv)
     fps_stop(app.fps);                /* jobs cancelled: REST handlers waiting on them return */
     zhttp_stop(h);                    /* listeners stopped */
     fleet_close(app.jobs, app.fleet); /* terminal sessions closed, running jobs re-queued */
+    zfwd_close(app.forward);          /* deliveries in flight abandoned: their rows stay pending */
     fps_free(app.fps);
     zauth_close(app.auth);
     zs_close(store);

@@ -38,6 +38,7 @@
 #include "auth.h"
 #include "core.h"
 #include "fleet.h"
+#include "forward.h"
 #include "fpservice.h"
 #include "jobs.h"
 #include "push.h"
@@ -77,6 +78,7 @@ typedef struct zapi {
     zapi_ws *ws;   /* NULL when the service is off */
     zfleet *fleet; /* 4370 terminals (daemon/fleet); NULL until opened */
     zjobs *jobs; /* the durable job queue (daemon/jobs); NULL: the /api/v1/jobs routes answer 503 */
+    zfwd *forward; /* issue 16: the forwarding engine (daemon/forward); NULL: no kicks */
 } zapi;
 
 #define ZAPI_ARG_MAX 1024

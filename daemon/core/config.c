@@ -210,6 +210,14 @@ static const opt options[] = {
      "Keep a session open to every enabled 4370 terminal and store its punches as they happen;\n"
      "off: sessions are opened per operation and punches come by pulls only.",
      FIELD(fleet_listen), 0, 0, 0, NULL},
+    {"forward-workers", T_INT, 0, "N", "4", NULL,
+     "Forwarding targets (ERPNext, webhooks) delivered at once by this process, 1..64.",
+     FIELD(forward_workers), 0, 1, 64, NULL},
+    {"forward-poll-ms", T_INT, 0, "MS", "200", NULL,
+     "How often the forwarder looks for punches to deliver, 10..60000 (a punch stored by this\n"
+     "process is sent at once). Forwarders themselves are declared in the config file with\n"
+     "forwarder.NAME.KEY = VALUE lines or through /api/v1/forwarders (docs/integrations.md).",
+     FIELD(forward_poll_ms), 0, 10, 60000, NULL},
     {"port-file", T_PATH, 0, "FILE", "", "",
      "Once the listeners are bound, write their ports to FILE (a temporary file renamed into\n"
      "place): one line per bound socket, \"listen PORT\" then \"service PORT\", in listener\n"
@@ -823,6 +831,24 @@ static int load_file(zkbiod_config *cfg, load_state *st, const char *path, char 
             while (vlen && isspace((unsigned char)val[vlen - 1]))
                 val[--vlen] = '\0';
         }
+        if (klen > 10 && strncmp(key, "forwarder.", 10) == 0) {
+            /* issue 16: forwarder.NAME.KEY = VALUE, kept as "NAME.KEY=VALUE" for daemon/forward */
+            size_t vlen = strlen(val);
+            char *e = malloc(klen - 10 + 1 + vlen + 1);
+            if (!e) {
+                rc = oom(err, errsz);
+                break;
+            }
+            memcpy(e, key + 10, klen - 10);
+            e[klen - 10] = '=';
+            memcpy(e + klen - 10 + 1, val, vlen + 1);
+            rc = list_add(&cfg->forwarder, &cfg->forwarder_count, e, strlen(e));
+            memset(e, 0, strlen(e));
+            free(e);
+            if (rc != 0)
+                rc = oom(err, errsz);
+            continue;
+        }
         const opt *o = find_option(key, klen);
         if (!o) {
             rc = fail(err, errsz, "%s:%u: unknown option \"%.*s\"", path, lineno, (int)klen, key);
@@ -1033,7 +1059,7 @@ static int resolve(zkbiod_config *cfg, load_state *st, char *err, size_t errsz)
         return fail(err, errsz, "listen, service-listen: at least one address is needed");
     if (list_ensure(&cfg->listen) != 0 || list_ensure(&cfg->allow_sn) != 0 ||
         list_ensure(&cfg->service_listen) != 0 || list_ensure(&cfg->api_key) != 0 ||
-        list_ensure(&cfg->allow_origin) != 0)
+        list_ensure(&cfg->allow_origin) != 0 || list_ensure(&cfg->forwarder) != 0)
         return oom(err, errsz);
     for (size_t i = 0; i < N_OPTS; i++) {
         const opt *o = &options[i];
@@ -1116,6 +1142,9 @@ void zkbiod_config_free(zkbiod_config *cfg)
     if (cfg->db_uri)
         memset(cfg->db_uri, 0, strlen(cfg->db_uri));
     free(cfg->db_uri);
+    for (size_t k = 0; cfg->forwarder && k < cfg->forwarder_count; k++)
+        memset(cfg->forwarder[k], 0, strlen(cfg->forwarder[k])); /* may hold secrets */
+    list_clear(&cfg->forwarder, &cfg->forwarder_count);
     memset(cfg, 0, sizeof(*cfg));
 }
 

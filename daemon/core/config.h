@@ -92,6 +92,14 @@ typedef struct zkbiod_config {
     int fleet_pull_interval; /**< seconds, 0 = only after reconnects */
     int fleet_heartbeat;     /**< seconds */
     int fleet_listen;        /**< 1 = realtime listeners */
+    /* issue 16: forwarding (daemon/forward) */
+    int forward_workers; /**< targets delivered at once, 1..64 */
+    int forward_poll_ms; /**< due rows looked for this often, 10..60000 */
+    /** Forwarders of the config file: "NAME.KEY=VALUE" entries from its `forwarder.NAME.KEY =
+     * VALUE` lines, in file order (only the file declares forwarders; zfwd_config_apply() reads
+     * them). May hold secrets (api_secret, secret): never log them. */
+    char **forwarder;
+    size_t forwarder_count;
 } zkbiod_config;
 
 /**

@@ -63,8 +63,13 @@ static int terminal_handler(struct mg_connection *c, void *cbdata)
     const char *ic = NULL;
     for (const char *p = strstr(path, "/iclock/"); p; p = strstr(p + 1, "/iclock/"))
         ic = p;
-    if (ic)
-        return zpush_iclock(c, app->push, ic + 8);
+    if (ic) {
+        int st = zpush_iclock(c, app->push, ic + 8);
+        if (strncmp(ic + 8, "cdata", 5) == 0 &&
+            strcmp(mg_get_request_info(c)->request_method, "POST") == 0)
+            zfwd_kick(app->forward); /* issue 16: new punches are delivered at once */
+        return st;
+    }
     req_init(&r, c, app, ZAPI_ADMIN);
     return zhttp_dispatch(&r, path);
 }

@@ -187,6 +187,7 @@ int zs_ping(zs_store *st);
 #include "store_commands.h"
 #include "store_devices.h"
 #include "store_fleet.h"
+#include "store_forward.h" /* issue 16: forwarding targets and the outbox */
 #include "store_fptemplates.h"
 #include "store_jobs.h"
 #include "store_punches.h"

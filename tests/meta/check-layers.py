@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The direction of zkbiod's module dependencies, checked from the sources (docs/architecture.md).
 
-    core <- db <- store <- {push, fpservice, auth, jobs} <- fleet <- api <- http <- main
+    core <- db <- store <- {push, fpservice, auth, jobs, forward} <- fleet <- api <- http <- main
 
 Rules, over every .c and .h of daemon/ (and cli/, which links no daemon code):
   1. A quoted #include names a header of the including file's own folder, a public libzkbio header
@@ -27,8 +27,9 @@ USES = {
     "push": ["store", "core"],
     "fpservice": ["store", "core"],
     "jobs": ["store", "core"],
-    "fleet": ["jobs", "store", "core"],
-    "api": ["fleet", "jobs", "push", "fpservice", "auth", "store", "core"],
+    "forward": ["store", "db", "core"],  # issue 16: delivery to ERPNext and webhooks
+    "fleet": ["jobs", "forward", "store", "core"],
+    "api": ["fleet", "jobs", "forward", "push", "fpservice", "auth", "store", "core"],
     "http": ["api", "push", "auth", "core"],
 }
 MAIN = "main"  # daemon/main.c: wires every module together
@@ -48,12 +49,14 @@ OTHER_HEADERS = {
         "store_fptemplates.h": "PART",
         "store_jobs.h": "PART",
         "store_fleet.h": "PART",
+        "store_forward.h": "PART",
         "store_impl.h": "INTERNAL",
     },
     "auth": {"auth_jwt.h": "PART", "auth_password.h": "PART", "auth_accounts.h": "PART",
              "auth_impl.h": "INTERNAL"},
     "fpservice": {"internal.h": "INTERNAL"},
     "jobs": {"jobs_impl.h": "INTERNAL"},
+    "forward": {"forward_impl.h": "INTERNAL"},
     "fleet": {"fleet_impl.h": "INTERNAL"},
     "api": {"api_json.h": "INTERNAL", "v1_fleet.h": "INTERNAL"},
     "http": {"port_file.h": "INTERNAL"},

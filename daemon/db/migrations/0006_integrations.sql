@@ -184,3 +184,5 @@ INSERT INTO areas (area_code, area_name, created_at, updated_at)
 INSERT INTO areas (area_code, area_name, created_at, updated_at)
  SELECT DISTINCT d.sync_group, d.sync_group, 0, 0 FROM devices d WHERE NOT EXISTS
  (SELECT 1 FROM areas a WHERE a.area_code = d.sync_group);
+-- ---- wt-forward (the forwarding engine): the retention sweep deletes delivered rows by age --
+CREATE INDEX IF NOT EXISTS outbox_delivered ON outbox (state, delivered_at);
