@@ -308,12 +308,11 @@ static int run_backlog(const fwd_opts *o, int bulk, json_t *out)
     if (bulk)
         snprintf(settings, sizeof(settings),
                  "\"method_path\":\"bench.api\",\"batch\":1000,\"concurrency\":%ld,"
-                 "\"timeout_ms\":60000",
+                 "\"timeout_s\":60",
                  o->bulk_concurrency);
     else
         snprintf(settings, sizeof(settings),
-                 "\"app\":\"hrms\",\"batch\":1,\"concurrency\":%ld,\"timeout_ms\":10000",
-                 o->single_concurrency);
+                 "\"app\":\"hrms\",\"concurrency\":%ld,\"timeout_s\":10", o->single_concurrency);
     if (create_forwarder(o, &w, bulk ? "erpnext-realtime" : "erpnext", settings) != 0 ||
         forwarder_op(o, &w, "pause") != 0)
         goto out;
@@ -388,7 +387,7 @@ static int run_realtime(const fwd_opts *o, json_t *out)
         goto out;
     if (create_forwarder(o, &w, "erpnext-realtime",
                          "\"method_path\":\"bench.api\",\"batch\":1000,\"concurrency\":2,"
-                         "\"timeout_ms\":10000") != 0)
+                         "\"timeout_s\":10") != 0)
         goto out;
     rc = 1;
     if (api_http_init(&up, w.s.port, NULL) != 0)

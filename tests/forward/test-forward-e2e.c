@@ -422,8 +422,8 @@ static int t_outage(void)
     REQUIRE(stub_start(&s, NULL) == 0, "stub");
     REQUIRE(zkd_start(&d, mariadb_uri, FAST) == 0, "zkbiod");
     long long fid = fwd_create(&d, "erpnext", &s,
-                               "\"app\":\"hrms\",\"batch\":1,\"concurrency\":4,"
-                               "\"timeout_ms\":1000,\"max_backoff_s\":4");
+                               "\"app\":\"hrms\",\"concurrency\":4,"
+                               "\"timeout_s\":1,\"max_backoff_s\":4");
     SKIP_IF_NO_FORWARDERS(fid);
     for (int i = 0; i < 3; i++) {
         char sn[16];
@@ -464,7 +464,7 @@ static int t_outage(void)
     /* flaky afterwards: 502s, resets before and after the store, answers past the timeout */
     json_decref(stub_ctl(&s, "/control",
                          "{\"outage\":false,\"fail_502_fraction\":0.2,\"drop_fraction\":0.1,"
-                         "\"drop_after_store_fraction\":0.1,\"slow_ms\":1500,"
+                         "\"drop_after_store_fraction\":0.1,\"slow_ms\":2500,"
                          "\"slow_fraction\":0.05}"));
     zkd_sleep_ms(8000);
     json_decref(stub_ctl(&s, "/control",
@@ -513,8 +513,8 @@ static int t_kill9(void)
     REQUIRE(stub_start(&s, slow) == 0, "stub");
     REQUIRE(zkd_start(&d, mariadb_uri, FAST) == 0, "zkbiod");
     long long fid = fwd_create(&d, "erpnext", &s,
-                               "\"app\":\"hrms\",\"batch\":1,\"concurrency\":2,"
-                               "\"timeout_ms\":2000,\"max_backoff_s\":2");
+                               "\"app\":\"hrms\",\"concurrency\":2,"
+                               "\"timeout_s\":2,\"max_backoff_s\":2");
     SKIP_IF_NO_FORWARDERS(fid);
     for (int i = 0; i < 2; i++) {
         char sn[16], start[32];
@@ -568,8 +568,8 @@ static int t_parked(void)
     REQUIRE(stub_start(&s, emps) == 0, "stub");
     REQUIRE(zkd_start(&d, mariadb_uri, FAST) == 0, "zkbiod");
     long long fid = fwd_create(&d, "erpnext", &s,
-                               "\"app\":\"hrms\",\"batch\":1,\"concurrency\":2,"
-                               "\"timeout_ms\":2000,\"max_backoff_s\":2");
+                               "\"app\":\"hrms\",\"concurrency\":2,"
+                               "\"timeout_s\":2,\"max_backoff_s\":2");
     SKIP_IF_NO_FORWARDERS(fid);
     REQUIRE((p = zkd_sim(&d, "PUSHPARK")), "pushsim");
     /* PINs 1..10 in turn: 9 inactive, 10 unknown; the punches after them must not wait */
@@ -620,8 +620,8 @@ static int t_pause(void)
     REQUIRE(stub_start(&s, NULL) == 0, "stub");
     REQUIRE(zkd_start(&d, mariadb_uri, FAST) == 0, "zkbiod");
     long long fid = fwd_create(&d, "erpnext", &s,
-                               "\"app\":\"hrms\",\"batch\":1,\"concurrency\":2,"
-                               "\"timeout_ms\":2000,\"max_backoff_s\":2");
+                               "\"app\":\"hrms\",\"concurrency\":2,"
+                               "\"timeout_s\":2,\"max_backoff_s\":2");
     SKIP_IF_NO_FORWARDERS(fid);
     REQUIRE((p = zkd_sim(&d, "PUSHAUTH")), "pushsim");
     REQUIRE(sim_punches(p, 20, 40, "2025-08-01 08:00:00") == 0, "punches");
@@ -685,7 +685,7 @@ static int t_realtime(void)
     REQUIRE(zkd_start(&d, mariadb_uri, FAST) == 0, "zkbiod");
     long long fid = fwd_create(&d, "erpnext-realtime", &s,
                                "\"method_path\":\"phr.phr.api.biometric_realtime_sync\","
-                               "\"batch\":1000,\"concurrency\":2,\"timeout_ms\":5000,"
+                               "\"batch\":1000,\"concurrency\":2,\"timeout_s\":5,"
                                "\"max_backoff_s\":2");
     SKIP_IF_NO_FORWARDERS(fid);
     j = api(&d, "POST", NULL, &st, "/api/v1/forwarders/%lld/test", fid);
