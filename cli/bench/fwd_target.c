@@ -36,8 +36,8 @@ typedef struct conn {
 
 struct fwd_target {
     fwd_target_config c;
-    char auth[256]; /* "token key:secret" */
-    int lfd;
+    char auth[256];   /* "token key:secret" */
+    int lfd, started; /* the listening socket (-1: none), the accept thread runs */
     atomic_int stop;
     pthread_t accept_th;
     conn conns[MAX_CONNS];
@@ -150,8 +150,8 @@ static char *frappe_error(const char *exc_type, const char *msg)
 }
 
 /* The answer to one request: *status and a malloc'd body (NULL on ENOMEM). */
-static char *answer(fwd_target *t, const char *path, const char *auth, const char *body, size_t len,
-                    int *status)
+char *fwd_target_answer(fwd_target *t, const char *path, const char *auth, const char *body,
+                        size_t len, int *status)
 {
     if (strcmp(auth, t->auth) != 0) {
         atomic_fetch_add(&t->errors, 1);
@@ -321,6 +321,43 @@ static void sleep_ms(int ms)
         ;
 }
 
+int fwd_http_head_parse(const char *buf, size_t len, fwd_http_head *h)
+{
+    memset(h, 0, sizeof(*h));
+    const char *end = len >= 4 ? strstr(buf, "\r\n\r\n") : NULL;
+    if (!end)
+        return len >= MAX_HEAD ? 431 : 1;
+    if ((size_t)(end - buf) + 4 > MAX_HEAD)
+        return 431;
+    h->head_len = (size_t)(end - buf) + 4;
+    size_t line = (size_t)(strstr(buf, "\r\n") - buf); /* the request line */
+    const char *sp1 = memchr(buf, ' ', line);
+    const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', line - (size_t)(sp1 + 1 - buf)) : NULL;
+    if (!sp1 || !sp2 || sp2 == sp1 + 1 || (size_t)(sp2 - sp1 - 1) >= sizeof(h->path) ||
+        strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+        return 400;
+    memcpy(h->path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+    h->path[sp2 - sp1 - 1] = '\0';
+    char *q = strchr(h->path, '?');
+    if (q)
+        *q = '\0';
+    char v[64];
+    h->close = header(buf, "Connection", v, sizeof(v)) && !strcasecmp(v, "close");
+    header(buf, "Authorization", h->auth, sizeof(h->auth));
+    if (header(buf, "Transfer-Encoding", v, sizeof(v)))
+        return 400; /* libcurl sends a length with its POST bodies */
+    if (header(buf, "Content-Length", v, sizeof(v))) {
+        char *e = NULL;
+        if (v[0] < '0' || v[0] > '9' || strlen(v) > 9)
+            return 413;
+        unsigned long n = strtoul(v, &e, 10);
+        if (*e || n > MAX_BODY)
+            return 413;
+        h->body_len = (size_t)n;
+    }
+    return 0;
+}
+
 static void *conn_main(void *arg)
 {
     conn *c = arg;
@@ -329,8 +366,7 @@ static void *conn_main(void *arg)
     char *buf = malloc(cap);
     while (buf && !atomic_load(&t->stop)) {
         /* the head */
-        char *end = NULL;
-        while (!(end = len >= 4 ? strstr(buf, "\r\n\r\n") : NULL)) {
+        while (len < 4 || !strstr(buf, "\r\n\r\n")) {
             if (len >= MAX_HEAD) {
                 atomic_fetch_add(&t->errors, 1);
                 reply(c->fd, 431, NULL, 1);
@@ -344,37 +380,15 @@ static void *conn_main(void *arg)
             len += (size_t)r;
             buf[len] = '\0';
         }
-        size_t hlen = (size_t)(end - buf) + 4;
-        end[2] = '\0'; /* the head as a string, lines ending in CRLF */
-        char path[512] = "", v[64] = "", auth[256] = "";
-        const char *sp1 = strchr(buf, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
-        if (!sp1 || !sp2 || (size_t)(sp2 - sp1 - 1) >= sizeof(path)) {
+        fwd_http_head h;
+        int pr = fwd_http_head_parse(buf, len, &h);
+        if (pr != 0) {
             atomic_fetch_add(&t->errors, 1);
-            reply(c->fd, 400, NULL, 1);
+            reply(c->fd, pr, NULL, 1);
             goto done;
         }
-        memcpy(path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
-        char *q = strchr(path, '?');
-        if (q)
-            *q = '\0';
-        int close_after = header(buf, "Connection", v, sizeof(v)) && !strcasecmp(v, "close");
-        header(buf, "Authorization", auth, sizeof(auth));
-        size_t blen = 0;
-        if (header(buf, "Transfer-Encoding", v, sizeof(v))) {
-            atomic_fetch_add(&t->errors, 1); /* libcurl sends a length for its POST bodies */
-            reply(c->fd, 400, NULL, 1);
-            goto done;
-        }
-        if (header(buf, "Content-Length", v, sizeof(v))) {
-            char *e = NULL;
-            unsigned long long n = strtoull(v, &e, 10);
-            if (!*v || *e || v[0] == '-' || n > MAX_BODY) {
-                atomic_fetch_add(&t->errors, 1);
-                reply(c->fd, 413, NULL, 1);
-                goto done;
-            }
-            blen = (size_t)n;
-        }
+        size_t hlen = h.head_len, blen = h.body_len;
+        int close_after = h.close;
         /* the body */
         if (hlen + blen + 1 > cap) {
             char *nb = realloc(buf, hlen + blen + 1);
@@ -392,7 +406,7 @@ static void *conn_main(void *arg)
             len += (size_t)r;
         }
         int status = 0;
-        char *out = answer(t, path, auth, buf + hlen, blen, &status);
+        char *out = fwd_target_answer(t, h.path, h.auth, buf + h.head_len, h.body_len, &status);
         if (t->c.latency_ms > 0)
             sleep_ms(t->c.latency_ms);
         atomic_fetch_add(&t->requests, 1);
@@ -453,7 +467,7 @@ static void *accept_main(void *arg)
     return NULL;
 }
 
-int fwd_target_start(const fwd_target_config *c, fwd_target **out, int *port)
+int fwd_target_create(const fwd_target_config *c, fwd_target **out)
 {
     if (!c || c->n < 1 || c->users < 1 || c->latency_ms < 0 || !c->key || !c->secret) {
         errno = EINVAL;
@@ -463,24 +477,36 @@ int fwd_target_start(const fwd_target_config *c, fwd_target **out, int *port)
     if (!t)
         return -1;
     t->c = *c;
+    t->lfd = -1;
     snprintf(t->auth, sizeof(t->auth), "token %s:%s", c->key, c->secret);
     t->arrival = calloc((size_t)c->n, sizeof(double));
+    if (!t->arrival) {
+        free(t);
+        errno = ENOMEM;
+        return -1;
+    }
     pthread_mutex_init(&t->mu, NULL);
+    *out = t;
+    return 0;
+}
+
+int fwd_target_start(const fwd_target_config *c, fwd_target **out, int *port)
+{
+    fwd_target *t = NULL;
+    if (fwd_target_create(c, &t) != 0)
+        return -1;
     t->lfd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t al = sizeof(a);
-    if (!t->arrival || t->lfd < 0 || bind(t->lfd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+    if (t->lfd < 0 || bind(t->lfd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
         listen(t->lfd, 256) != 0 || getsockname(t->lfd, (struct sockaddr *)&a, &al) != 0 ||
         pthread_create(&t->accept_th, NULL, accept_main, t) != 0) {
         int e = errno;
-        if (t->lfd >= 0)
-            close(t->lfd);
-        pthread_mutex_destroy(&t->mu);
-        free(t->arrival);
-        free(t);
+        fwd_target_stop(t);
         errno = e;
         return -1;
     }
+    t->started = 1;
     *port = ntohs(a.sin_port);
     *out = t;
     return 0;
@@ -516,8 +542,10 @@ void fwd_target_stop(fwd_target *t)
     if (!t)
         return;
     atomic_store(&t->stop, 1);
-    pthread_join(t->accept_th, NULL);
-    close(t->lfd);
+    if (t->started)
+        pthread_join(t->accept_th, NULL);
+    if (t->lfd >= 0)
+        close(t->lfd);
     for (int i = 0; i < MAX_CONNS; i++) {
         conn *c = &t->conns[i];
         if (!c->used)

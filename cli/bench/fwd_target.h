@@ -56,6 +56,31 @@ typedef struct fwd_target_stats {
 /* Listen on 127.0.0.1 (port 0: any). 0 with *out set and the port in *port, or -1 (errno). */
 int fwd_target_start(const fwd_target_config *c, fwd_target **out, int *port);
 
+/* The same without a socket or thread (fwd_target_answer only: the fuzz target). 0 or -1. */
+int fwd_target_create(const fwd_target_config *c, fwd_target **out);
+
+/* One request head, parsed (fwd_http_head_parse). */
+typedef struct fwd_http_head {
+    size_t head_len; /* bytes of the head, its blank line included */
+    size_t body_len; /* Content-Length (0 when absent) */
+    int close;       /* Connection: close */
+    char path[512];  /* the request target without its query */
+    char auth[256];  /* the Authorization value ("" when absent or longer) */
+} fwd_http_head;
+
+/* Parse the head at the start of buf[0..len) (buf[len] must be NUL; bytes after the head are
+ * not read). 0 with *h set; 1 when the head is not complete yet (fewer than 16 KiB); else the HTTP
+ * status to answer before closing: 431 (a head of 16 KiB or more), 400 (a malformed request line,
+ * a path of 512 bytes or more, Transfer-Encoding), 413 (a Content-Length that is not digits or is
+ * over 16 MiB). */
+int fwd_http_head_parse(const char *buf, size_t len, fwd_http_head *h);
+
+/* The answer to one request (path, the Authorization value, body[0..len), not NUL-terminated):
+ * a malloc'd JSON body (NULL when out of memory) and its *status; records the punches as above.
+ * Thread-safe. */
+char *fwd_target_answer(fwd_target *t, const char *path, const char *auth, const char *body,
+                        size_t len, int *status);
+
 /* Counters now. */
 void fwd_target_stats_get(fwd_target *t, fwd_target_stats *s);
 
