@@ -312,6 +312,21 @@ json_t *zapi_job_queued_json(const zjob *j, int existing);
  * flag); 404/503 in the envelope when it cannot be read. Returns the status sent. */
 int zapi_job_accepted(zreq *r, int64_t job_id, int existing);
 
+/* ---- forwarding targets (v1_forwarders.c; issue 16): family ZAPI_ADMIN, all admin, arg[0] = the
+ * forwarder id. docs/management-api.md "Forwarders", docs/integrations.md "Forwarding". ---------
+ */
+int zapi_forwarders_list(zreq *r);   /* GET /api/v1/forwarders?limit=&after= */
+int zapi_forwarder_create(zreq *r);  /* POST /api/v1/forwarders (201) */
+int zapi_forwarder_get(zreq *r);     /* GET /api/v1/forwarders/{id} */
+int zapi_forwarder_patch(zreq *r);   /* PATCH /api/v1/forwarders/{id} */
+int zapi_forwarder_delete(zreq *r);  /* DELETE /api/v1/forwarders/{id} */
+int zapi_forwarder_test(zreq *r);    /* POST /api/v1/forwarders/{id}/test */
+int zapi_forwarder_pause(zreq *r);   /* POST /api/v1/forwarders/{id}/pause */
+int zapi_forwarder_resume(zreq *r);  /* POST /api/v1/forwarders/{id}/resume */
+int zapi_forwarder_outbox(zreq *r);  /* GET /api/v1/forwarders/{id}/outbox?state=&limit=&after= */
+int zapi_forwarder_requeue(zreq *r); /* POST /api/v1/forwarders/{id}/outbox/requeue */
+int zapi_forwarder_drop(zreq *r);    /* POST /api/v1/forwarders/{id}/outbox/drop */
+
 /* ---- the fingerprint service's REST routes (fingerprint.c): family ZAPI_FPS ------------------ */
 int zapi_fp_health_bare(zreq *r); /* /health */
 int zapi_fp_health(zreq *r);      /* /api/health */

@@ -76,6 +76,19 @@ static const zroute routes[] = {
     {"DELETE", "/api/v1/jobs/*", A, OPER, zapi_job_cancel, 0},
     {"POST", "/api/v1/jobs/*/cancel", A, OPER, zapi_job_cancel, 0},
     {"GET", "/api/v1/queue/stats", A, VIEW, zapi_queue_stats, 0},
+    /* issue 16, forwarding part (wt-forward): targets and their outbox (api/v1_forwarders.c;
+     * docs/integrations.md "Forwarding") */
+    {"GET", "/api/v1/forwarders", A, ADM, zapi_forwarders_list, 0},
+    {"POST", "/api/v1/forwarders", A, ADM, zapi_forwarder_create, 0},
+    {"GET", "/api/v1/forwarders/*", A, ADM, zapi_forwarder_get, 0},
+    {"PATCH", "/api/v1/forwarders/*", A, ADM, zapi_forwarder_patch, 0},
+    {"DELETE", "/api/v1/forwarders/*", A, ADM, zapi_forwarder_delete, 0},
+    {"POST", "/api/v1/forwarders/*/test", A, ADM, zapi_forwarder_test, 0},
+    {"POST", "/api/v1/forwarders/*/pause", A, ADM, zapi_forwarder_pause, 0},
+    {"POST", "/api/v1/forwarders/*/resume", A, ADM, zapi_forwarder_resume, 0},
+    {"GET", "/api/v1/forwarders/*/outbox", A, ADM, zapi_forwarder_outbox, 0},
+    {"POST", "/api/v1/forwarders/*/outbox/requeue", A, ADM, zapi_forwarder_requeue, 0},
+    {"POST", "/api/v1/forwarders/*/outbox/drop", A, ADM, zapi_forwarder_drop, 0},
     /* the OpenAPI document of /api/v1 (docs/openapi.yaml, embedded at build time) */
     {"GET", "/api/v1/openapi.yaml", A, PUB, zapi_openapi_doc, 0},
 
