@@ -9,8 +9,8 @@
  * of the punch state (IN = 0,4; OUT = 1,5), whatever went wrong on the way.
  *
  * Usage: test-forward-once PYTHON3 STUB SCENARIO [mariadb://URI]. Scenarios: outage, kill9,
- * parked, pause, realtime. Exits 77 (a skip) when this zkbiod has no /api/v1/forwarders (a build
- * without the forwarding engine) or, for a mariadb:// run, when no URI was given.
+ * parked, pause, realtime, tz. Exits 77 (a skip) when this zkbiod has no /api/v1/forwarders (a
+ * build without the forwarding engine) or, for a mariadb:// run, when no URI was given.
  */
 #include <errno.h>
 #include <signal.h>
@@ -243,7 +243,27 @@ static long long fwd_stat(const zkd *d, long long id, const char *key)
 
 /* ---- the exactly-once check ------------------------------------------------------------------ */
 
-/* Every punch zkbiod stored: "PIN|YYYY-MM-DD HH:MM:SS|IN/OUT/-" strings in a JSON array. */
+/* The tz scenario: the punches of this terminal are expected at the site shifted by this many
+ * minutes (its zone -> the target's zone); NULL = none shifted. */
+static const char *shift_sn;
+static int shift_min;
+
+/* "YYYY-MM-DD HH:MM:SS" moved by minutes, in place (UTC arithmetic: no DST in fixed offsets). */
+static void shift_time(char t[24], int minutes)
+{
+    struct tm tm = {0};
+    if (sscanf(t, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec) != 6)
+        return;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t v = timegm(&tm) + (time_t)minutes * 60;
+    gmtime_r(&v, &tm);
+    strftime(t, 24, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* Every punch zkbiod stored: "PIN|YYYY-MM-DD HH:MM:SS|IN/OUT/-" strings in a JSON array, as the
+ * site should hold them. */
 static json_t *stored_punches(const zkd *d)
 {
     json_t *out = json_array();
@@ -266,6 +286,8 @@ static json_t *stored_punches(const zkd *d)
             snprintf(t, sizeof(t), "%s", jstr(it, "punch_time"));
             if (t[10] == 'T')
                 t[10] = ' ';
+            if (shift_sn && !strcmp(jstr(it, "sn"), shift_sn))
+                shift_time(t, shift_min);
             long long s = jint(it, "status");
             const char *lt = (s == 0 || s == 4) ? "IN" : (s == 1 || s == 5) ? "OUT" : "-";
             snprintf(key, sizeof(key), "%s|%s|%s", jstr(it, "user_id"), t, lt);
@@ -753,6 +775,47 @@ out:
     return ok;
 }
 
+/* Zones (issue 16: "times stamped now or shifted by a zone"): a 4370 terminal at +03:00 and a PUSH
+ * terminal whose zone is unknown, a target at +05:30. The 4370 terminal's punches reach the site
+ * 2 h 30 min later on the wall clock (converted through UTC), the PUSH terminal's unchanged (a
+ * device of unknown zone is taken to be in the target's: forward.h); no zone suffix is ever sent,
+ * and every resend carries the first text. */
+static int t_tz(void)
+{
+    int ok = 0;
+    zkd d = {0};
+    stub s = {0};
+    pushsim *p = NULL;
+    zkbio_zk_emu *e = emu_start(30, "EMUFWDTZ");
+    REQUIRE(e, "emulator");
+    static const char *const drops[] = {"--drop-after-store-fraction", "0.2", NULL};
+    REQUIRE(stub_start(&s, drops) == 0, "stub");
+    REQUIRE(zkd_start(&d, mariadb_uri, FAST) == 0, "zkbiod");
+    long long fid = fwd_create(&d, "erpnext", &s,
+                               "\"app\":\"hrms\",\"tz\":\"+05:30\",\"concurrency\":2,"
+                               "\"timeout_s\":2,\"max_backoff_s\":1");
+    SKIP_IF_NO_FORWARDERS(fid);
+    REQUIRE(emu_register(&d, e) == 0, "4370 terminal at +03:00 registered");
+    REQUIRE((p = zkd_sim(&d, "PUSHTZ01")), "pushsim");
+    REQUIRE(sim_punches(p, 20, 40, "2025-06-30 23:00:00") == 0, "punches across midnight");
+    REQUIRE(wait_stored(&d, 70, 20000), "70 stored");
+    REQUIRE(wait_delivered(&d, fid, &s, 70, 30000), "delivered");
+    shift_sn = "EMUFWDTZ";
+    shift_min = 150;
+    size_t n = 0;
+    REQUIRE(exactly_once(&d, &s, ",,", &n) && n == 70, "exactly once at the right times (%zu)", n);
+    REQUIRE(stub_stat(&s, "zoned_timestamps") == 0 && stub_stat(&s, "precision_mismatches") == 0,
+            "naive times, resent byte for byte");
+    ok = 1;
+out:
+    shift_sn = NULL;
+    pushsim_free(p);
+    zkd_cleanup(&d, ok == 1);
+    stub_stop(&s);
+    zkbio_zk_emu_stop(e);
+    return ok;
+}
+
 /* The runner counts 1 as passed; a skip (77) is turned into the exit status by main. */
 static int skipped;
 #define WRAP(name)                                                                                 \
@@ -770,6 +833,7 @@ WRAP(kill9)
 WRAP(parked)
 WRAP(pause)
 WRAP(realtime)
+WRAP(tz)
 
 int main(int argc, char **argv)
 {
@@ -781,11 +845,9 @@ int main(int argc, char **argv)
     stub_path = argv[2];
     if (!strncmp(argv[argc - 1], "mariadb", 7))
         mariadb_uri = argv[--argc];
-    static const zkd_test tests[] = {{"outage", w_outage},
-                                     {"kill9", w_kill9},
-                                     {"parked", w_parked},
-                                     {"pause", w_pause},
-                                     {"realtime", w_realtime}};
+    static const zkd_test tests[] = {{"outage", w_outage},     {"kill9", w_kill9},
+                                     {"parked", w_parked},     {"pause", w_pause},
+                                     {"realtime", w_realtime}, {"tz", w_tz}};
     curl_global_init(CURL_GLOBAL_DEFAULT);
     pushsim_global_init();
     argv[2] = argv[0];
