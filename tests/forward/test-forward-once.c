@@ -51,6 +51,19 @@ static const char *jstr(json_t *o, const char *k)
     return s ? s : "";
 }
 
+/* j as compact JSON text for a message ("" for NULL), in one of four rotating buffers (so a
+ * message may show a few); truncated past 1 KiB. */
+static const char *dump(const json_t *j)
+{
+    static char bufs[4][1024];
+    static unsigned k;
+    char *b = bufs[k++ % 4];
+    b[0] = '\0';
+    size_t n = j ? json_dumpb(j, b, sizeof(bufs[0]) - 1, JSON_COMPACT) : 0;
+    b[n < sizeof(bufs[0]) ? n : sizeof(bufs[0]) - 1] = '\0';
+    return b;
+}
+
 /* An /api/v1 call with the admin token; the parsed envelope (json_decref) or NULL. */
 static json_t *api(const zkd *d, const char *method, const char *body, long *status,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -218,7 +231,7 @@ static long long fwd_create(const zkd *d, const char *kind, const stub *s, const
     if (st == 404 || st == 405)
         no_forwarders = 1;
     else if (st != 201)
-        fprintf(stderr, "create forwarder: %ld %s\n", st, j ? json_dumps(j, 0) : "");
+        fprintf(stderr, "create forwarder: %ld %s\n", st, dump(j));
     json_decref(j);
     return id;
 }
@@ -388,6 +401,22 @@ static int exactly_once(const zkd *d, const stub *s, const char *skip_pins, size
     return ok;
 }
 
+/* The most attempts any outbox row of the forwarder in `state` took (-1 on error); one page of
+ * up to 1000 rows is enough for these tests. */
+static long long max_attempts(const zkd *d, long long fid, const char *state)
+{
+    long st;
+    json_t *j =
+        api(d, "GET", NULL, &st, "/api/v1/forwarders/%lld/outbox?state=%s&limit=1000", fid, state);
+    json_t *items = zkd_items(j);
+    long long mx = st == 200 && items ? 0 : -1;
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) if (jint(it, "attempts") > mx) mx = jint(it, "attempts");
+    json_decref(j);
+    return mx;
+}
+
 /* Wait until the site holds `n` checkins and the forwarder has nothing pending (ms at most). */
 static int wait_delivered(const zkd *d, long long fid, const stub *s, long long n, int ms)
 {
@@ -478,8 +507,7 @@ static int t_outage(void)
     json_t *f = fwd_get(&d, fid);
     REQUIRE(f && jint(json_object_get(f, "stats"), "pending") > 0 &&
                 strlen(jstr(f, "last_error")) > 0 && !strcmp(jstr(f, "state"), "active"),
-            "during the outage: pending rows, a last error, still active: %s",
-            f ? json_dumps(f, 0) : "");
+            "during the outage: pending rows, a last error, still active: %s", dump(f));
     json_decref(f);
     while (now_ms() - t0 < 40000)
         zkd_sleep_ms(200);
@@ -496,7 +524,7 @@ static int t_outage(void)
     size_t n = 0;
     REQUIRE(exactly_once(&d, &s, ",,", &n) && n == 775, "exactly once (%zu)", n);
     json_t *st = stub_ctl(&s, "/stats", NULL);
-    printf("# outage: site stats %s\n", st ? json_dumps(st, JSON_COMPACT) : "");
+    printf("# outage: site stats %s\n", dump(st));
     REQUIRE(jint(st, "failed_502") > 0 && jint(st, "dropped") + jint(st, "dropped_after_store") > 0,
             "the faults were met");
     REQUIRE(jint(st, "precision_mismatches") == 0 && jint(st, "zoned_timestamps") == 0,
@@ -506,8 +534,14 @@ static int t_outage(void)
     json_t *fs = json_object_get(f, "stats");
     REQUIRE(jint(fs, "delivered") + jint(fs, "duplicate") == 775 && jint(fs, "parked") == 0 &&
                 jint(fs, "failed") == 0,
-            "the forwarder's counts: %s", f ? json_dumps(fs, 0) : "");
+            "the forwarder's counts: %s", dump(fs));
     json_decref(f);
+    /* backoff: over the 40 s outage a row was tried about ten times (1, 2, 4, 4, ... s with
+     * jitter), not in a busy loop and not given up */
+    long long a1 = max_attempts(&d, fid, "delivered"), a2 = max_attempts(&d, fid, "duplicate");
+    long long most = a1 > a2 ? a1 : a2;
+    printf("# outage: most attempts of a row %lld\n", most);
+    REQUIRE(most >= 5 && most <= 40, "attempts of the rows that waited out the outage: %lld", most);
     ok = 1;
 out:
     for (int i = 0; i < 3; i++)
@@ -563,7 +597,7 @@ static int t_kill9(void)
     json_t *f = fwd_get(&d, fid);
     json_t *fs = json_object_get(f, "stats");
     long long dup = stub_stat(&s, "duplicates");
-    printf("# kill9: site duplicates %lld, forwarder %s\n", dup, f ? json_dumps(fs, 0) : "");
+    printf("# kill9: site duplicates %lld, forwarder %s\n", dup, dump(fs));
     REQUIRE(dup > 0, "the site answered duplicates (resets after the store)");
     REQUIRE(jint(fs, "delivered") + jint(fs, "duplicate") == 650 && jint(fs, "pending") == 0,
             "duplicates counted as delivered");
@@ -606,8 +640,7 @@ static int t_parked(void)
     REQUIRE(st == 200 && json_array_size(zkd_items(j)) == 20, "the outbox lists them: %ld %zu", st,
             json_array_size(zkd_items(j)));
     json_t *it = json_array_get(zkd_items(j), 0);
-    REQUIRE(strlen(jstr(it, "last_error")) > 0, "with the site's reason: %s",
-            json_dumps(it, JSON_COMPACT));
+    REQUIRE(strlen(jstr(it, "last_error")) > 0, "with the site's reason: %s", dump(it));
     json_decref(j);
     j = NULL;
     /* the site learns employee 10 and 9 becomes active; the operator requeues the parked rows */
@@ -616,7 +649,7 @@ static int t_parked(void)
     j = api(&d, "POST", "{\"state\":\"parked\"}", &st, "/api/v1/forwarders/%lld/outbox/requeue",
             fid);
     REQUIRE(st == 200 && jint(json_object_get(j, "data"), "count") == 20, "requeue: %ld %s", st,
-            j ? json_dumps(j, 0) : "");
+            dump(j));
     json_decref(j);
     j = NULL;
     REQUIRE(wait_delivered(&d, fid, &s, 100, 30000), "the requeued ones delivered");
@@ -662,7 +695,7 @@ static int t_pause(void)
         zkd_sleep_ms(100);
     }
     REQUIRE(f, "the 401 paused the target");
-    REQUIRE(strlen(jstr(f, "paused_reason")) > 0, "with a reason: %s", json_dumps(f, 0));
+    REQUIRE(strlen(jstr(f, "paused_reason")) > 0, "with a reason: %s", dump(f));
     json_decref(f);
     f = NULL;
     long long tries = stub_stat(&s, "auth_failures");
@@ -747,11 +780,11 @@ static int t_realtime(void)
     size_t n = 0;
     REQUIRE(exactly_once(&d, &s, ",,", &n) && n == 2501, "exactly once (%zu)", n);
     json_t *ss = stub_ctl(&s, "/stats", NULL);
-    printf("# realtime: site stats %s\n", ss ? json_dumps(ss, JSON_COMPACT) : "");
+    printf("# realtime: site stats %s\n", dump(ss));
     REQUIRE(jint(ss, "max_bulk") > 100 && jint(ss, "max_bulk") <= 1000,
             "batches of more than 100 and at most 1,000 (%lld)", jint(ss, "max_bulk"));
     json_t *fw = fwd_get(&d, fid);
-    printf("# realtime: forwarder %s\n", fw ? json_dumps(fw, JSON_COMPACT) : "");
+    printf("# realtime: forwarder %s\n", dump(fw));
     json_decref(fw);
     REQUIRE(jint(ss, "duplicates") > 0, "duplicates met inside batches");
     json_decref(ss);
