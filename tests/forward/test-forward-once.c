@@ -458,10 +458,11 @@ static int wait_stored(const zkd *d, long n, int ms)
 
 /* (a) An outage of the site with 502s, dropped connections and slow answers around it. Issue 16
  * asks for "a target outage of minutes"; compressed to fit a test: the site refuses connections
- * for 40 s while max_backoff_s is 4, so the forwarder goes through its whole backoff ladder and
- * retries at the cap about ten times, then 502s (20 %), resets before (10 %) and after (10 %) the
- * store and answers past the 1 s client timeout (5 %) go on for another 8 s. Punches keep arriving
- * from three PUSH terminals and a 4370 terminal during the outage. */
+ * for 40 s (ZKBIO_TEST_OUTAGE_S sets another length) while max_backoff_s is 4, so the forwarder
+ * goes through its whole backoff ladder and retries at the cap about ten times, then 502s (20 %),
+ * resets before (10 %) and after (10 %) the store and answers past the 1 s client timeout (5 %) go
+ * on for another 8 s. Punches keep arriving from three PUSH terminals and a 4370 terminal during
+ * the outage. */
 static int t_outage(void)
 {
     int ok = 0;
@@ -490,8 +491,12 @@ static int t_outage(void)
     REQUIRE(wait_stored(&d, 320, 20000), "320 punches stored");
     REQUIRE(wait_delivered(&d, fid, &s, 320, 30000), "first punches delivered");
 
-    /* the outage: connections refused for 40 s */
-    json_decref(stub_ctl(&s, "/control", "{\"outage_s\":40}"));
+    /* the outage: connections refused for 40 s (ZKBIO_TEST_OUTAGE_S=300 for five real minutes) */
+    const char *env = getenv("ZKBIO_TEST_OUTAGE_S");
+    long outage_s = env && atol(env) > 0 ? atol(env) : 40;
+    char ctl[64];
+    snprintf(ctl, sizeof(ctl), "{\"outage_s\":%ld}", outage_s);
+    json_decref(stub_ctl(&s, "/control", ctl));
     long long t0 = now_ms();
     for (int i = 0; i < 3; i++) {
         char start[32];
@@ -503,13 +508,14 @@ static int t_outage(void)
                 "live punch");
     }
     REQUIRE(wait_stored(&d, 320 + 450 + 5, 20000), "punches of the outage stored");
+    REQUIRE(stub_stat(&s, "checkins") == 320, "nothing reached the site during the outage");
     zkd_sleep_ms(5000);
     json_t *f = fwd_get(&d, fid);
     REQUIRE(f && jint(json_object_get(f, "stats"), "pending") > 0 &&
                 strlen(jstr(f, "last_error")) > 0 && !strcmp(jstr(f, "state"), "active"),
             "during the outage: pending rows, a last error, still active: %s", dump(f));
     json_decref(f);
-    while (now_ms() - t0 < 40000)
+    while (now_ms() - t0 < outage_s * 1000)
         zkd_sleep_ms(200);
     /* flaky afterwards: 502s, resets before and after the store, answers past the timeout */
     json_decref(stub_ctl(&s, "/control",
@@ -541,7 +547,8 @@ static int t_outage(void)
     long long a1 = max_attempts(&d, fid, "delivered"), a2 = max_attempts(&d, fid, "duplicate");
     long long most = a1 > a2 ? a1 : a2;
     printf("# outage: most attempts of a row %lld\n", most);
-    REQUIRE(most >= 5 && most <= 40, "attempts of the rows that waited out the outage: %lld", most);
+    REQUIRE(most >= 5 && most <= outage_s, "attempts of the rows that waited out the outage: %lld",
+            most);
     ok = 1;
 out:
     for (int i = 0; i < 3; i++)
