@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     static const char *const paths[] = {
         "",
-        "/api/method/"
-        "hrms.hr.doctype.employee_checkin.employee_checkin.add_log_based_on_employee_field",
+        ("/api/method/"
+         "hrms.hr.doctype.employee_checkin.employee_checkin.add_log_based_on_employee_field"),
         "/api/method/bench.api.receive_bulk_attendance_logs",
         "/api/method/bench.api.receive_attendance_log"};
     int status = 0;
