@@ -19,6 +19,7 @@
 #include "bench.h"
 #include "bench_accuracy.h"
 #include "bench_api.h"
+#include "bench_forward.h"
 #include "bench_service.h"
 #include "engine_cmds.h"
 #include "reader_cmds.h"
@@ -107,7 +108,8 @@ static int cmd_bench(int argc, char **argv)
                 "       zkbio bench speed DIR... [options] (zkbio bench speed --help)\n"
                 "       zkbio bench capture [--frames N] (zkbio bench capture --help)\n"
                 "       zkbio bench service DIR [options] (zkbio bench service --help)\n"
-                "       zkbio bench api [options] (zkbio bench api --help)\n");
+                "       zkbio bench api [options] (zkbio bench api --help)\n"
+                "       zkbio bench forward [options] (zkbio bench forward --help)\n");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "push") == 0)
@@ -122,6 +124,8 @@ static int cmd_bench(int argc, char **argv)
         return zkbio_cli_bench_zk4370(argc - 1, argv + 1);
     if (strcmp(argv[1], "api") == 0)
         return zkbio_cli_bench_api(argc - 1, argv + 1);
+    if (strcmp(argv[1], "forward") == 0)
+        return zkbio_cli_bench_forward(argc - 1, argv + 1);
     if (strcmp(argv[1], "accuracy") == 0)
         return zkbio_cli_bench_accuracy(argc - 1, argv + 1);
     fprintf(stderr, "zkbio bench: unknown benchmark '%s' (see zkbio bench --help)\n", argv[1]);
