@@ -47,7 +47,8 @@ CREATE TABLE `attendance` (
   UNIQUE KEY `attendance_dedup` (`sn`,`punch_time`,`pin`,`status`),
   KEY `attendance_time` (`punch_time`),
   KEY `attendance_sn_time` (`sn`,`punch_time`),
-  KEY `attendance_pin_time` (`pin`,`punch_time`)
+  KEY `attendance_pin_time` (`pin`,`punch_time`),
+  KEY `attendance_sn` (`sn`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `attphotos` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,

@@ -5,6 +5,7 @@ CREATE TABLE areas ( id INTEGER PRIMARY KEY AUTOINCREMENT, area_code VARCHAR(64)
 CREATE TABLE "attendance" ( id INTEGER PRIMARY KEY AUTOINCREMENT, sn VARCHAR(40) NOT NULL, pin VARCHAR(24) NOT NULL, punch_time CHAR(19) NOT NULL, status INTEGER NOT NULL, verify INTEGER NOT NULL, workcode VARCHAR(32) NOT NULL DEFAULT '', extra VARCHAR(255) NOT NULL DEFAULT '', received_at BIGINT NOT NULL, UNIQUE (sn, punch_time, pin, status));
 CREATE TRIGGER attendance_outbox AFTER INSERT ON attendance BEGIN INSERT OR IGNORE INTO outbox (forwarder_id, attendance_id, created_at, updated_at) SELECT f.id, NEW.id, NEW.received_at, NEW.received_at FROM forwarders f WHERE (f.device_filter = 0 OR EXISTS (SELECT 1 FROM forwarder_filters ff WHERE ff.forwarder_id = f.id AND ff.kind = 'device' AND ff.value = NEW.sn)) AND (f.group_filter = 0 OR EXISTS (SELECT 1 FROM forwarder_filters ff JOIN devices d ON d.sync_group = ff.value WHERE ff.forwarder_id = f.id AND ff.kind = 'group' AND d.sn = NEW.sn));END;
 CREATE INDEX attendance_pin_time ON attendance (pin, punch_time);
+CREATE INDEX attendance_sn ON attendance (sn);
 CREATE INDEX attendance_sn_time ON attendance (sn, punch_time);
 CREATE INDEX attendance_time ON attendance (punch_time);
 CREATE TABLE attphotos ( id INTEGER PRIMARY KEY AUTOINCREMENT, sn VARCHAR(40) NOT NULL, name VARCHAR(128) NOT NULL, path VARCHAR(1024) NOT NULL, size BIGINT NOT NULL, received_at BIGINT NOT NULL, UNIQUE (sn, name));
