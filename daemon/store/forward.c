@@ -522,9 +522,9 @@ int zs_outbox_state_parse(const char *name)
     "''), o.state, "                                                                               \
     "o.attempts, o.next_at, o.sent_time, o.last_status, o.last_error, o.created_at, "              \
     "o.updated_at, o.delivered_at, o.remote_id"
-#define ITEM_FROM                                                                                  \
-    " FROM outbox o LEFT JOIN attendance a ON a.id = o.attendance_id LEFT JOIN devices d ON "      \
-    "d.sn = a.sn"
+#define ITEM_JOINS                                                                                 \
+    " LEFT JOIN attendance a ON a.id = o.attendance_id LEFT JOIN devices d ON d.sn = a.sn"
+#define ITEM_FROM " FROM outbox o" ITEM_JOINS
 
 static void item_row(zdb_stmt *q, zs_outbox_item *it)
 {
@@ -564,11 +564,18 @@ int zs_outbox_due(zs_store *st, int64_t fwd, int64_t now_ms, zs_outbox_item *out
     if (!db)
         return ZKBIO_EUNAVAIL;
     zdb_stmt *q;
-    int rc = zdb_prepare(db,
-                         "SELECT " ITEM_COLS ITEM_FROM
-                         " WHERE o.forwarder_id = ? AND o.state = 'pending' AND o.next_at <= ? "
-                         "ORDER BY o.next_at, o.id LIMIT ?",
-                         &q);
+    /* the index outbox_pending walks the target's pending rows in id order and stops after `max`
+     * due ones: never a sort of the whole backlog */
+    int rc = zdb_prepare(
+        db,
+        ZS_SQL(db,
+               "SELECT " ITEM_COLS " FROM outbox o INDEXED BY outbox_pending" ITEM_JOINS
+               " WHERE o.forwarder_id = ? AND o.state = 'pending' AND o.next_at <= ? ORDER BY "
+               "o.id LIMIT ?",
+               "SELECT " ITEM_COLS " FROM outbox o FORCE INDEX (outbox_pending)" ITEM_JOINS
+               " WHERE o.forwarder_id = ? AND o.state = 'pending' AND o.next_at <= ? ORDER BY "
+               "o.id LIMIT ?"),
+        &q);
     if (rc != 0)
         return rc;
     zdb_bind_int64(q, 1, fwd);

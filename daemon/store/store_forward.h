@@ -175,10 +175,9 @@ typedef struct zs_outbox_item {
     char remote_id[141]; /**< what the target named the record (erpnext: the checkin), "" */
 } zs_outbox_item;
 
-/** Up to max due rows of forwarder fwd (pending, next_at <= now_ms) into out[] in the order of the
- * index outbox_due, (next_at, id): rows never tried (next_at 0) in id order, then rows waiting for
- * a retry by the time they became due; *n = how many. One indexed query that reads only the rows
- * it returns, however long the backlog (an ORDER BY id alone would sort every due row). */
+/** Up to max due rows of forwarder fwd (pending, next_at <= now_ms) in id order into out[]; *n =
+ * how many. The index outbox_pending is walked in id order and the walk stops after max due rows:
+ * no sort of the backlog (rows waiting for a retry are stepped over). */
 int zs_outbox_due(zs_store *st, int64_t fwd, int64_t now_ms, zs_outbox_item *out, size_t max,
                   size_t *n);
 

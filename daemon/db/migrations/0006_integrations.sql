@@ -197,3 +197,6 @@ ALTER TABLE outbox ADD COLUMN IF NOT EXISTS remote_id VARCHAR(140) NOT NULL DEFA
 -- primary key in InnoDB): the default ordering of /iclock/api/transactions/?terminal_sn=... reads
 -- one page of entries instead of sorting all of the terminal's rows.
 CREATE INDEX IF NOT EXISTS attendance_sn ON attendance (sn);
+-- ---- wt-forward: a target's pending rows in id order (the delivery order), read a page at a
+-- time whatever the backlog (zs_outbox_due)
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (forwarder_id, state, id);

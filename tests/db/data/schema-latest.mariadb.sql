@@ -303,7 +303,8 @@ CREATE TABLE `outbox` (
   PRIMARY KEY (`id`),
   UNIQUE KEY `forwarder_id` (`forwarder_id`,`attendance_id`),
   KEY `outbox_due` (`forwarder_id`,`state`,`next_at`,`id`),
-  KEY `outbox_delivered` (`state`,`delivered_at`)
+  KEY `outbox_delivered` (`state`,`delivered_at`),
+  KEY `outbox_pending` (`forwarder_id`,`state`,`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE `pending_uploads` (
   `id` bigint(20) NOT NULL AUTO_INCREMENT,

@@ -38,6 +38,7 @@ CREATE TABLE operlog ( id INTEGER PRIMARY KEY AUTOINCREMENT, sn VARCHAR(40) NOT 
 CREATE TABLE outbox ( id INTEGER PRIMARY KEY AUTOINCREMENT, forwarder_id BIGINT NOT NULL, attendance_id BIGINT NOT NULL, state VARCHAR(12) NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL DEFAULT 0, sent_time VARCHAR(40) NOT NULL DEFAULT '', last_status INTEGER NOT NULL DEFAULT 0, last_error VARCHAR(512) NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL DEFAULT 0, delivered_at BIGINT NOT NULL DEFAULT 0, remote_id VARCHAR(140) NOT NULL DEFAULT '', UNIQUE (forwarder_id, attendance_id));
 CREATE INDEX outbox_delivered ON outbox (state, delivered_at);
 CREATE INDEX outbox_due ON outbox (forwarder_id, state, next_at, id);
+CREATE INDEX outbox_pending ON outbox (forwarder_id, state, id);
 CREATE TABLE pending_uploads ( id INTEGER PRIMARY KEY AUTOINCREMENT, sn VARCHAR(40) NOT NULL, tbl VARCHAR(16) NOT NULL, stamp VARCHAR(32) NOT NULL DEFAULT '', body BLOB NOT NULL, received_at BIGINT NOT NULL);
 CREATE INDEX pending_uploads_sn ON pending_uploads (sn, id);
 CREATE TABLE photos ( pin VARCHAR(24) NOT NULL, kind VARCHAR(8) NOT NULL, type INTEGER NOT NULL, file_name VARCHAR(128) NOT NULL DEFAULT '', content TEXT NOT NULL, hash CHAR(64) NOT NULL, source_sn VARCHAR(40) NOT NULL DEFAULT '', updated_at BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (pin, kind, type));
