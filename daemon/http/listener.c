@@ -52,11 +52,18 @@ static int terminal_handler(struct mg_connection *c, void *cbdata)
         strcmp(bt, "/api-token-auth") == 0) {
         req_init(&r, c, app, ZAPI_BIOTIME);
         r.path = bt;
-        return zhttp_dispatch(&r, bt);
+        int st = zhttp_dispatch(&r, bt);
+        if (st >= 200 && st < 300 && strncmp(bt, "/iclock/api/transactions", 24) == 0 &&
+            strcmp(ri->request_method, "POST") == 0)
+            zfwd_kick(app->forward); /* issue 16: a posted transaction is forwarded at once */
+        return st;
     }
     if (strncmp(path, "/api/method/", 12) == 0) {
         req_init(&r, c, app, ZAPI_FRAPPE);
-        return zhttp_dispatch(&r, path);
+        int st = zhttp_dispatch(&r, path);
+        if (st >= 200 && st < 300 && strcmp(ri->request_method, "POST") == 0)
+            zfwd_kick(app->forward); /* issue 16: inbound punches are forwarded at once */
+        return st;
     }
     /* PUSH: any prefix before /iclock/ is accepted (`/<company>/iclock/cdata`,
      * `/iclock/iclock/cdata`). */
