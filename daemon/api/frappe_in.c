@@ -9,7 +9,8 @@
  *
  * A punch is stored with the de-duplication key of every source (sn, punch_time, pin, status) in
  * one transaction per request (store_intkeys.h zs_inbound_store) and acknowledged only after the
- * commit; the schema-6 trigger queues it for every forwarder in that transaction.
+ * commit; the schema-6 trigger queues it for every forwarder in that transaction, and the
+ * forwarding engine is woken (zfwd_kick) once something new was committed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,7 @@ static int receive_one(zreq *r)
         return system_fail(r, rc);
     if (id == 0)
         return validation_fail(r, DUP_MSG);
+    zfwd_kick(r->app->forward); /* committed: the forwarders deliver it at once */
     zlog_debug("inbound punch %lld: pin %s sn %s %s (%s)", (long long)id, row.pin, row.sn, row.time,
                r->who.name);
     return zapi_frappe_reply(r, 200,
@@ -227,6 +229,8 @@ static int receive_bulk(zreq *r)
         json_decref(results);
         st = system_fail(r, rc ? rc : ZKBIO_ENOMEM);
     } else {
+        if (processed > 0)
+            zfwd_kick(r->app->forward); /* committed: the forwarders deliver them at once */
         zlog_debug("inbound bulk: %zu logs, %zu stored, %zu failed (%s)", n, processed, failed,
                    r->who.name);
         st = zapi_frappe_reply(r, 200,
