@@ -713,6 +713,11 @@ static void check_employees(const char *auth)
     u = pushsim_find_user(b, "7001");
     CHECK(u != NULL && strcmp(u->name, "Ann Berg") == 0);
     CHECK(pushsim_find_user(a, "7002") != NULL && pushsim_find_user(b, "7002") != NULL);
+    /* a terminal uploading the user it was sent starts no new round (users.hash as ingest's) */
+    CHECK(pushsim_upload_user(a, "7002", NULL) == 0);
+    CHECK(pushsim_upload_user(b, "7001", NULL) == 0);
+    CHECK_EQ_INT(queued("BTPSIMB001", "7002", "DATA UPDATE USERINFO"), 0);
+    CHECK_EQ_INT(queued("BTPSIMA001", "7002", "DATA UPDATE USERINFO"), 0);
 
     /* a change made on the terminal of one of its areas reaches the terminals of the others */
     pushsim_user nu = {.pin = "7002",
