@@ -176,6 +176,9 @@ static void check_auth(char *jwt, char *stat)
     snprintf(auth, sizeof(auth), "Token %s", stat);
     CHECK_EQ_INT(call(&r, "GET", path, auth, NULL, 0), 200);
     http_json_free(&r);
+    snprintf(auth, sizeof(auth), "Bearer %s", stat); /* the static token as Bearer */
+    CHECK_EQ_INT(call(&r, "GET", path, auth, NULL, 0), 200);
+    http_json_free(&r);
     /* Basic: boss:boss-pass-1, boss@example.org:boss-pass-1 (twice: the second from the cache) */
     for (int i = 0; i < 3; i++) {
         CHECK_EQ_INT(call(&r, "GET", path,
