@@ -176,6 +176,9 @@ static void check_auth(char *jwt, char *stat)
     snprintf(auth, sizeof(auth), "Token %s", stat);
     CHECK_EQ_INT(call(&r, "GET", path, auth, NULL, 0), 200);
     http_json_free(&r);
+    snprintf(auth, sizeof(auth), "Bearer %s", stat); /* the static token as Bearer */
+    CHECK_EQ_INT(call(&r, "GET", path, auth, NULL, 0), 200);
+    http_json_free(&r);
     /* Basic: boss:boss-pass-1, boss@example.org:boss-pass-1 (twice: the second from the cache) */
     for (int i = 0; i < 3; i++) {
         CHECK_EQ_INT(call(&r, "GET", path,
@@ -713,6 +716,11 @@ static void check_employees(const char *auth)
     u = pushsim_find_user(b, "7001");
     CHECK(u != NULL && strcmp(u->name, "Ann Berg") == 0);
     CHECK(pushsim_find_user(a, "7002") != NULL && pushsim_find_user(b, "7002") != NULL);
+    /* a terminal uploading the user it was sent starts no new round (users.hash as ingest's) */
+    CHECK(pushsim_upload_user(a, "7002", NULL) == 0);
+    CHECK(pushsim_upload_user(b, "7001", NULL) == 0);
+    CHECK_EQ_INT(queued("BTPSIMB001", "7002", "DATA UPDATE USERINFO"), 0);
+    CHECK_EQ_INT(queued("BTPSIMA001", "7002", "DATA UPDATE USERINFO"), 0);
 
     /* a change made on the terminal of one of its areas reaches the terminals of the others */
     pushsim_user nu = {.pin = "7002",
