@@ -3,9 +3,10 @@
 // reference integrations.md §1 summarises them) the way integrators write theirs (Node + axios), run
 // against zkbiod's BioTime-compatible API: it signs in on both token routes, creates a department, an
 // area (the sync group of a running `zkbio push-sim` terminal) and employees, sees the employees reach
-// the simulated terminal, posts transactions, and pulls them back across pages (following `next`
-// verbatim) and through the documented filters. Nothing here knows zkbiod's internals except how to
-// start it and put the terminal in the area (/api/v1, as an operator would).
+// the simulated terminal, posts transactions (which a webhook forwarding target receives, as any
+// punch), and pulls them back across pages (following `next` verbatim) and through the documented
+// filters. Nothing here knows zkbiod's internals except how to start it, add the 4370 terminal,
+// put the PUSH terminal in the area and set up the webhook (/api/v1, as an operator would).
 //
 // Environment (tests/biotime/meson.build through run.sh): ZKBIOD, ZKBIO (the built binaries);
 // ZKBIO_KEEP=1 keeps the temporary directory.
