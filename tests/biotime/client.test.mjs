@@ -363,8 +363,15 @@ test('pulled back across pages, following next verbatim, and through the filters
 });
 
 test('the employees reached the simulated terminal', async () => {
-  // give the terminal a few polls, then read its tables
-  await sleep(1500);
+  // until the terminal has taken and answered every command queued for it (at most 30 s)
+  const pending = async (status) => {
+    const r = await axios.get(`${base}/api/v1/commands`, { params: { sn: SN, status, limit: 1 },
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, validateStatus: () => true });
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+    return r.data.data.items.length;
+  };
+  for (let i = 0; i < 150 && ((await pending('queued')) || (await pending('sent'))); i++) await sleep(200);
+  await sleep(500);
   const tables = await stopSim();
   const users = tables.users || tables.user || [];
   const pins = new Set(users.map((u) => String(u.pin ?? u.PIN)));
