@@ -356,6 +356,11 @@ test('pulled back across pages, following next verbatim, and through the filters
   // the newest first
   r = await client.get('/iclock/api/transactions/', { ordering: '-id', page_size: 1 });
   assert.equal(r.data.data[0].id, Math.max(...posted));
+  // an operator may post but not delete (admin): DRF's 403
+  const del = await client.http.delete(`/iclock/api/transactions/${posted[0]}/`,
+    { headers: { Authorization: `Token ${client.token}` } });
+  assert.equal(del.status, 403);
+  assert.equal(typeof del.data.detail, 'string');
   // past the last page: DRF's 404
   r = await client.get('/iclock/api/transactions/', { page: 99, page_size: 10, terminal_sn: SN });
   assert.equal(r.status, 404);
