@@ -3,7 +3,7 @@
  * /iclock/api/terminals/ of the BioTime-compatible API (api.h; docs/biotime-api.md "Terminals"):
  * every approved terminal of both transports (PUSH and 4370) in BioTime 8.x's field set (shared
  * reference integrations.md §1.7), `state` 1 online / 0 offline by the same rule as /api/v1
- * (zapi_device_online).
+ * (zapi_device_online); list, get, and PATCH/PUT of alias, area and terminal_tz.
  */
 #include <stdio.h>
 #include <stdlib.h>
