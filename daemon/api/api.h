@@ -275,6 +275,8 @@ int zapi_bt_tx_create(zreq *r); /* POST /iclock/api/transactions/ (operator): 20
 int zapi_bt_tx_delete(zreq *r); /* DELETE /iclock/api/transactions/{id}/ (admin): 204, audit */
 int zapi_bt_terminals_list(zreq *r); /* GET /iclock/api/terminals/ (viewer) */
 int zapi_bt_terminal_get(zreq *r);   /* GET /iclock/api/terminals/{id}/ (viewer) */
+/* PATCH, PUT /iclock/api/terminals/{id}/ (admin): alias, area, terminal_tz */
+int zapi_bt_terminal_update(zreq *r);
 
 /* ---- replies (reply.c) and errors (errors.c) ------------------------------------------------ */
 

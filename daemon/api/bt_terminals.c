@@ -3,7 +3,7 @@
  * /iclock/api/terminals/ of the BioTime-compatible API (api.h; docs/biotime-api.md "Terminals"):
  * every approved terminal of both transports (PUSH and 4370) in BioTime 8.x's field set (shared
  * reference integrations.md §1.7), `state` 1 online / 0 offline by the same rule as /api/v1
- * (zapi_device_online).
+ * (zapi_device_online); list, get, and PATCH/PUT of alias, area and terminal_tz.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +196,85 @@ int zapi_bt_terminal_get(zreq *r)
         return zapi_bt_fail(r, 404, "Not found.", NULL);
     zs_bt_terminal t;
     int rc = zs_bt_terminal_get(r->app->store, (int64_t)strtoll(a, NULL, 10), &t);
+    if (rc != 0)
+        return store_fail(r, rc);
+    return zapi_reply(r, 200, terminal_json(r, &t));
+}
+
+/* PATCH/PUT /iclock/api/terminals/{id}/ (admin): BioTime's writable terminal fields onto the
+ * device row, as PATCH /api/v1/devices/{id} does: `alias` (its name), `area` (an area id: the
+ * area's code becomes its sync group), `terminal_tz` (hours from UTC, -12..14, a multiple of a
+ * quarter; null = unknown). Other members are ignored (DRF drops them); PUT is as partial. */
+int zapi_bt_terminal_update(zreq *r)
+{
+    int64_t id;
+    int st = zapi_bt_path_id(r, &id);
+    if (st)
+        return st;
+    json_t *o = NULL;
+    if ((st = zapi_bt_body(r, &o)) != 0)
+        return st;
+    zs_bt_terminal t;
+    int rc = zs_bt_terminal_get(r->app->store, id, &t);
+    if (rc != 0) {
+        json_decref(o);
+        return store_fail(r, rc);
+    }
+    json_t *errs = json_object();
+    zs_device_patch p = {.enabled = -1};
+    char alias[130], err[160], tz[16], group[ZS_ORG_CODE_MAX + 1];
+    json_t *v = json_object_get(o, "alias");
+    if (v) {
+        if (zapi_bt_text(v, alias, sizeof(alias), 128, err, sizeof(err)) != 0)
+            json_object_set_new(errs, "alias", json_pack("[s]", err));
+        else if (!alias[0])
+            json_object_set_new(errs, "alias", json_pack("[s]", "This field may not be blank."));
+        else
+            p.name = alias;
+    }
+    if ((v = json_object_get(o, "area")) != NULL) {
+        int64_t aid = 0;
+        int k = zapi_bt_pk(v, &aid);
+        zs_org_unit u;
+        if (k == 1 && (rc = zs_org_get(r->app->store, ZS_ORG_AREA, aid, &u)) == 0) {
+            snprintf(group, sizeof(group), "%s", u.code);
+            p.sync_group = group;
+        } else if (k == 1 && rc != ZKBIO_ENOENT) {
+            json_decref(errs);
+            json_decref(o);
+            return store_fail(r, rc);
+        } else {
+            char m[96];
+            if (k == 1)
+                snprintf(m, sizeof(m), "Invalid pk \"%lld\" - object does not exist.",
+                         (long long)aid);
+            else if (k == 0)
+                snprintf(m, sizeof(m), "This field may not be null.");
+            else
+                snprintf(m, sizeof(m), "Incorrect type. Expected pk value.");
+            json_object_set_new(errs, "area", json_pack("[s]", m));
+        }
+    }
+    if ((v = json_object_get(o, "terminal_tz")) != NULL) {
+        double h = json_is_number(v) ? json_number_value(v) : 0;
+        if (json_is_null(v)) {
+            tz[0] = '\0';
+            p.tz = tz;
+        } else if (!json_is_number(v) || h < -12 || h > 14 || (h * 4) != (double)(int)(h * 4)) {
+            json_object_set_new(errs, "terminal_tz",
+                                json_pack("[s]", "A valid number of hours -12..14 is required."));
+        } else {
+            int m = (int)(h * 60);
+            snprintf(tz, sizeof(tz), "%c%02d:%02d", m < 0 ? '-' : '+', abs(m) / 60, abs(m) % 60);
+            p.tz = tz;
+        }
+    }
+    json_decref(o);
+    if (json_object_size(errs) > 0)
+        return zapi_bt_fail(r, 400, NULL, errs);
+    json_decref(errs);
+    if ((rc = zs_patch_device(r->app->store, id, &p)) == 0)
+        rc = zs_bt_terminal_get(r->app->store, id, &t);
     if (rc != 0)
         return store_fail(r, rc);
     return zapi_reply(r, 200, terminal_json(r, &t));

@@ -177,6 +177,10 @@ static const zroute routes[] = {
     {"GET", "/iclock/api/terminals", B, VIEW, zapi_bt_terminals_list, 0},
     {"GET", "/iclock/api/terminals/*/", B, VIEW, zapi_bt_terminal_get, 0},
     {"GET", "/iclock/api/terminals/*", B, VIEW, zapi_bt_terminal_get, 0},
+    {"PATCH", "/iclock/api/terminals/*/", B, ADM, zapi_bt_terminal_update, 0},
+    {"PUT", "/iclock/api/terminals/*/", B, ADM, zapi_bt_terminal_update, 0},
+    {"PATCH", "/iclock/api/terminals/*", B, ADM, zapi_bt_terminal_update, 0},
+    {"PUT", "/iclock/api/terminals/*", B, ADM, zapi_bt_terminal_update, 0},
 
     /* fingerprint service listener (docs/fingerprint-service.md) */
     {"*", "/health", F, PUB, zapi_fp_health_bare, 0},

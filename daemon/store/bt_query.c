@@ -504,20 +504,16 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         free(ids);
         return rc;
     }
+    /* the details, TX_BATCH rows a statement, each into its place of the page; a row deleted
+     * between the two steps is left out (the page closes up) */
     rc = 0;
+    char *found = NULL;
     if (n) {
-        out->rows = calloc(n, sizeof(*out->rows));
-        if (!out->rows)
+        out->rows = malloc(n * sizeof(*out->rows)); /* every row used is written whole */
+        found = calloc(n, 1);
+        if (!out->rows || !found)
             rc = ZKBIO_ENOMEM;
     }
-    /* the details, TX_BATCH rows a statement, put back in the page's order; a row deleted between
-     * the two steps is left out */
-    char *found = n ? calloc(n, 1) : NULL;
-    if (n && !found)
-        rc = ZKBIO_ENOMEM;
-    zs_bt_tx *tmp = n ? calloc(n, sizeof(*tmp)) : NULL;
-    if (n && !tmp)
-        rc = ZKBIO_ENOMEM;
     for (size_t k0 = 0; rc == 0 && k0 < n; k0 += TX_BATCH) {
         if ((rc = zdb_prepare(db, tx_rows_sql, &q)) != 0)
             break;
@@ -527,7 +523,7 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
             int64_t id = zdb_col_int64(q, 0);
             for (size_t k = k0; k < n && k < k0 + TX_BATCH; k++)
                 if (ids[k] == id && !found[k]) {
-                    tx_row(q, &tmp[k]);
+                    tx_row(q, &out->rows[k]);
                     found[k] = 1;
                     break;
                 }
@@ -536,10 +532,12 @@ int zs_bt_tx_list(zs_store *st, const zs_bt_tx_filter *f, zs_bt_tx_page *out)
         rc = rc < 0 ? rc : 0;
     }
     for (size_t k = 0; rc == 0 && k < n; k++)
-        if (found[k])
-            out->rows[out->n++] = tmp[k];
+        if (found[k]) {
+            if (out->n != k)
+                out->rows[out->n] = out->rows[k];
+            out->n++;
+        }
     free(found);
-    free(tmp);
     free(ids);
     if (rc != 0) {
         zs_bt_tx_page_free(out);

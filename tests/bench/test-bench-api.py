@@ -109,6 +109,8 @@ def main():
             check(rc == 2 and err, "usage error %s: exit 2 with a message (got %d)" % (bad, rc))
     rc, out, err = run(zkbio, base + ["--scenario", scenario, "--json"] + SMALL[scenario])
     check(rc == 0, "exit status 0 (got %d)" % rc)
+    if rc != 0:  # the reason is on the --json run's stderr
+        print("stderr of the --json run:\n" + err)
     try:
         doc = json.loads(out)
     except ValueError:

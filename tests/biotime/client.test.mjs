@@ -3,13 +3,15 @@
 // reference integrations.md §1 summarises them) the way integrators write theirs (Node + axios), run
 // against zkbiod's BioTime-compatible API: it signs in on both token routes, creates a department, an
 // area (the sync group of a running `zkbio push-sim` terminal) and employees, sees the employees reach
-// the simulated terminal, posts transactions, and pulls them back across pages (following `next`
-// verbatim) and through the documented filters. Nothing here knows zkbiod's internals except how to
-// start it and put the terminal in the area (/api/v1, as an operator would).
+// the simulated terminal, posts transactions (which a webhook forwarding target receives, as any
+// punch), and pulls them back across pages (following `next` verbatim) and through the documented
+// filters. Nothing here knows zkbiod's internals except how to start it, add the 4370 terminal,
+// put the PUSH terminal in the area and set up the webhook (/api/v1, as an operator would).
 //
 // Environment (tests/biotime/meson.build through run.sh): ZKBIOD, ZKBIO (the built binaries);
 // ZKBIO_KEEP=1 keeps the temporary directory.
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,6 +250,35 @@ test('employees are created (and a duplicate emp_code is refused in Django\'s wo
   assert.equal(list.rows[0].department.dept_name, 'Operations');
 });
 
+// A webhook target (zkbiod's forwarding, /api/v1/forwarders): posted transactions are forwarded like
+// any punch (the schema-6 trigger queues them in the transaction that stores them).
+const hooked = new Map(); // attendance id -> webhook punch
+const received = new Map(); // attendance id -> deliveries
+let hook;
+
+test('a webhook forwarding target receives what is stored', async () => {
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      try {
+        for (const p of JSON.parse(body).punches || []) {
+          hooked.set(p.id, p);
+          received.set(p.id, (received.get(p.id) || 0) + 1);
+        }
+      } catch { /* counted as missing below */ }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise((resolve) => { hook.listen(0, '127.0.0.1', resolve); });
+  const r = await axios.post(`${base}/api/v1/forwarders`, {
+    name: 'biotime-hook', kind: 'webhook', url: `http://127.0.0.1:${hook.address().port}/punches`,
+    settings: { secret: 'biotime-client-webhook-secret' },
+  }, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, validateStatus: () => true });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+});
+
 test('transactions posted for the terminal', async () => {
   // three days, each employee in and out; a retry of one post must not double it
   for (let day = 1; day <= 3; day++) {
@@ -267,6 +298,18 @@ test('transactions posted for the terminal', async () => {
     { emp_code: '5001', punch_time: '2026-04-01 08:00:00', punch_state: '0', verify_type: 1, terminal_sn: SN });
   assert.equal(again.status, 200);
   assert.equal(again.data.id, posted[0]);
+});
+
+test('the posted transactions reached the webhook, once each', async () => {
+  for (let i = 0; i < 200 && posted.some((id) => !hooked.has(id)); i++) await sleep(100);
+  const missing = posted.filter((id) => !hooked.has(id));
+  assert.deepEqual(missing, [], 'every posted transaction forwarded');
+  assert.ok([...received.values()].every((n) => n === 1), 'each delivered once (no failure to retry)');
+  const one = hooked.get(posted[0]);
+  assert.equal(one.sn, SN);
+  assert.equal(one.pin, '5001');
+  assert.equal(one.time, '2026-04-01 08:00:00');
+  hook.close();
 });
 
 test('pulled back across pages, following next verbatim, and through the filters', async () => {
@@ -313,6 +356,11 @@ test('pulled back across pages, following next verbatim, and through the filters
   // the newest first
   r = await client.get('/iclock/api/transactions/', { ordering: '-id', page_size: 1 });
   assert.equal(r.data.data[0].id, Math.max(...posted));
+  // an operator may post but not delete (admin): DRF's 403
+  const del = await client.http.delete(`/iclock/api/transactions/${posted[0]}/`,
+    { headers: { Authorization: `Token ${client.token}` } });
+  assert.equal(del.status, 403);
+  assert.equal(typeof del.data.detail, 'string');
   // past the last page: DRF's 404
   r = await client.get('/iclock/api/transactions/', { page: 99, page_size: 10, terminal_sn: SN });
   assert.equal(r.status, 404);
@@ -320,8 +368,15 @@ test('pulled back across pages, following next verbatim, and through the filters
 });
 
 test('the employees reached the simulated terminal', async () => {
-  // give the terminal a few polls, then read its tables
-  await sleep(1500);
+  // until the terminal has taken and answered every command queued for it (at most 30 s)
+  const pending = async (status) => {
+    const r = await axios.get(`${base}/api/v1/commands`, { params: { sn: SN, status, limit: 1 },
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, validateStatus: () => true });
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+    return r.data.data.items.length;
+  };
+  for (let i = 0; i < 150 && ((await pending('queued')) || (await pending('sent'))); i++) await sleep(200);
+  await sleep(500);
   const tables = await stopSim();
   const users = tables.users || tables.user || [];
   const pins = new Set(users.map((u) => String(u.pin ?? u.PIN)));

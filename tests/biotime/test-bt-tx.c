@@ -577,6 +577,41 @@ static void test_terminals(void)
     http_json_free(&r);
     call(&r, "GET", "/iclock/api/terminals/999999/", NULL);
     CHECK_EQ_INT(r.status, 404);
+    http_json_free(&r);
+    /* writes (admin): alias, area, terminal_tz; unknown members ignored */
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"alias\":\"Side Gate\",\"area\":%lld,\"terminal_tz\":5.5,\"heartbeat\":10}",
+             (long long)area_id);
+    snprintf(path, sizeof(path), "/iclock/api/terminals/%lld/", (long long)id);
+    call(&r, "PATCH", path, body);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_STR(str(r.j, "alias"), "Side Gate");
+    CHECK(json_is_real(json_object_get(r.j, "terminal_tz")) &&
+          json_real_value(json_object_get(r.j, "terminal_tz")) == 5.5);
+    http_json_free(&r);
+    expect_list(TX "?terminal_alias=Side%20Gate&ordering=id", "1,2,3,4", 4);
+    call(&r, "PUT", path, "{\"terminal_tz\":3}");
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_EQ_INT(json_integer_value(json_object_get(r.j, "terminal_tz")), 3);
+    CHECK_STR(str(r.j, "alias"), "Side Gate"); /* PUT is partial too */
+    http_json_free(&r);
+    static const struct {
+        const char *body, *field;
+    } badw[] = {{"{\"area\":999999}", "area"},
+                {"{\"area\":[1]}", "area"},
+                {"{\"alias\":\"\"}", "alias"},
+                {"{\"terminal_tz\":15}", "terminal_tz"},
+                {"{\"terminal_tz\":\"x\"}", "terminal_tz"},
+                {"{\"terminal_tz\":1.1}", "terminal_tz"}};
+    for (size_t i = 0; i < sizeof(badw) / sizeof(badw[0]); i++) {
+        call(&r, "PATCH", path, badw[i].body);
+        CHECK_MSG(r.status == 400 && json_is_array(json_object_get(r.j, badw[i].field)),
+                  "PATCH %s: %ld %s", badw[i].body, r.status, r.text ? r.text : "");
+        http_json_free(&r);
+    }
+    call(&r, "PATCH", "/iclock/api/terminals/999999/", "{\"alias\":\"x\"}");
+    CHECK_EQ_INT(r.status, 404);
 out:
     http_json_free(&r);
 }
