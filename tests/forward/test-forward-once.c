@@ -561,9 +561,9 @@ out:
 /* (b) kill -9 of zkbiod in the middle of a delivery, restarted on the same database: the site
  * answers after 20 ms and resets 10 % of the connections after storing, so some punches were
  * stored at the site without zkbiod knowing; after the restart they are sent again, the site says
- * "duplicate", and that counts as delivered. Nothing is lost, nothing stored twice. The new
- * process takes the target over once the dead one's lease on it has run out (the engine's 30 s
- * default), so most of this test's minute is that wait. */
+ * "duplicate", and that counts as delivered. Nothing is lost, nothing stored twice. (The new
+ * process takes over the dead one's lease on the target; the wait allows for the lease's 30 s
+ * expiry too.) */
 static int t_kill9(void)
 {
     int ok = 0;
