@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -123,6 +124,12 @@ static int world_start(const fwd_opts *o, world *w, long n, int latency_ms)
 
 static int world_stop(const fwd_opts *o, world *w)
 {
+    if (w->fid > 0) { /* a persistent database (--db mariadb://) keeps no stale forwarder */
+        char path[64];
+        snprintf(path, sizeof(path), "/api/v1/forwarders/%lld", w->fid);
+        if (api_http_call(&w->h, "DELETE", path, NULL, o->a.timeout_s) != 0 || w->h.status >= 300)
+            fprintf(stderr, "zkbio bench forward: DELETE %s: HTTP %ld\n", path, w->h.status);
+    }
     api_http_free(&w->h);
     int rc = api_server_stop(&o->a, &w->s);
     fwd_target_stop(w->t);
@@ -135,9 +142,9 @@ static int create_forwarder(const fwd_opts *o, world *w, const char *kind, const
 {
     char body[1024], d[256];
     snprintf(body, sizeof(body),
-             "{\"name\":\"bench-%s\",\"kind\":\"%s\",\"url\":\"http://127.0.0.1:%d\","
+             "{\"name\":\"bench-%s-%s\",\"kind\":\"%s\",\"url\":\"http://127.0.0.1:%d\","
              "\"settings\":{\"api_key\":\"" KEY "\",\"api_secret\":\"" SECRET "\",%s}}",
-             kind, kind, w->tport, settings);
+             kind, o->a.tag, kind, w->tport, settings);
     if (api_http_call(&w->h, "POST", "/api/v1/forwarders", body, o->a.timeout_s) != 0 ||
         w->h.status != 201) {
         w->unsupported = w->h.status == 404 || w->h.status == 405;
@@ -188,6 +195,7 @@ static void fmt_time(long k, char out[20])
 typedef struct load_ud {
     const fwd_opts *o;
     char host[32];
+    char sn[16]; /* the terminals' SN prefix: F<scenario letter><run tag> */
 } load_ud;
 
 /* POST number seq: punches seq*100 .. seq*100+99 (state alternating 0/1: IN/OUT). */
@@ -207,10 +215,10 @@ static size_t build_post(void *ud, unsigned device, uint64_t seq, char *buf, siz
         n += (size_t)w;
     }
     int h = snprintf(buf, cap,
-                     "POST /iclock/cdata?SN=FWDBENCH%04u&table=ATTLOG&Stamp=1 HTTP/1.1\r\n"
+                     "POST /iclock/cdata?SN=%s%04u&table=ATTLOG&Stamp=1 HTTP/1.1\r\n"
                      "Host: %s\r\nUser-Agent: iClock Proxy/1.09\r\nContent-Type: text/plain\r\n"
                      "Content-Length: %zu\r\n\r\n",
-                     device % (unsigned)l->o->devices + 1, l->host, n);
+                     l->sn, device % (unsigned)l->o->devices + 1, l->host, n);
     if (h < 0 || (size_t)h + n > cap)
         return 0;
     memcpy(buf + h, body, n);
@@ -218,9 +226,10 @@ static size_t build_post(void *ud, unsigned device, uint64_t seq, char *buf, siz
 }
 
 /* Store punches 0..n-1 through PUSH ingest; 0 or -1 (said). *secs = how long it took. */
-static int load(const fwd_opts *o, const world *w, long n, double *secs)
+static int load(const fwd_opts *o, const world *w, long n, char letter, double *secs)
 {
-    load_ud ud = {o, ""};
+    load_ud ud = {o, "", ""};
+    snprintf(ud.sn, sizeof(ud.sn), "F%c%s", letter, o->a.tag);
     snprintf(ud.host, sizeof(ud.host), "127.0.0.1:%d", w->s.port);
     lg_phase p;
     memset(&p, 0, sizeof(p));
@@ -318,7 +327,7 @@ static int run_backlog(const fwd_opts *o, int bulk, json_t *out)
         goto out;
     double load_s = 0;
     rc = 1;
-    if (load(o, &w, n, &load_s) != 0)
+    if (load(o, &w, n, bulk ? 'B' : 'S', &load_s) != 0)
         goto out;
     fwd_target_stats st;
     fwd_target_stats_get(w.t, &st);
@@ -399,7 +408,7 @@ static int run_realtime(const fwd_opts *o, json_t *out)
             api_sleep_ms((long)((due - now) * 1000));
         char path[128], body[96], ts[20];
         fmt_time(k, ts);
-        snprintf(path, sizeof(path), "/iclock/cdata?SN=FWDRT%04ld&table=ATTLOG&Stamp=1",
+        snprintf(path, sizeof(path), "/iclock/cdata?SN=FR%s%04ld&table=ATTLOG&Stamp=1", o->a.tag,
                  k % o->devices + 1);
         snprintf(body, sizeof(body), "%ld\t%s\t%ld\t1\t0\t0\t0\n", k % o->users + 1, ts, k % 2);
         sent[k] = cli_now_s();
@@ -554,6 +563,10 @@ int zkbio_cli_bench_forward(int argc, char **argv)
     o.rt_seconds = 20;
     o.users = 500;
     o.devices = 10;
+    /* this run's tag in every SN and forwarder name, so runs against one persistent database
+     * (--db mariadb://) do not collide */
+    snprintf(o.a.tag, sizeof(o.a.tag), "%06X",
+             (unsigned)(((unsigned long)time(NULL) ^ ((unsigned long)getpid() << 10)) & 0xFFFFFFu));
     int mask = 0;
     const char *zkbiod = NULL;
     int rc = parse_args(&o, &mask, &zkbiod, argc, argv);

