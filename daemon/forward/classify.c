@@ -50,6 +50,10 @@ static const struct {
     {"Latitude and longitude values are required", ZFWD_PARK},
     {"geolocation", ZFWD_PARK},
     {"outside the allowed radius", ZFWD_PARK},
+    /* A method path the site does not have (hrms. on a v13 site, erpnext. on v14+): Frappe's
+     * handler answers 417 ValidationError "Failed to get method for command ... with No module
+     * named ..." rather than a 404, for every punch alike: the target's configuration is wrong. */
+    {"Failed to get method", ZFWD_PAUSE},
 };
 
 /* The verdict of a text, or -1. */

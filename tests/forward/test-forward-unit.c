@@ -83,6 +83,16 @@ static void test_classify(void)
     CHECK_EQ_INT(cls(401, NULL, r, sizeof(r)), ZFWD_PAUSE);
     CHECK_EQ_INT(cls(404, "<html>Not Found</html>", r, sizeof(r)), ZFWD_PAUSE);
     CHECK(strcmp(r, "HTTP 404: Not Found") == 0);
+    /* a wrong app path on a real site: 417 ValidationError, not 404 (the stand-in's default) */
+    CHECK_EQ_INT(
+        cls(417,
+            "{\"exc_type\":\"ValidationError\",\"_server_messages\":\"[\\\"{"
+            "\\\\\\\"message\\\\\\\": "
+            "\\\\\\\"Failed to get method for command "
+            "hrms.hr.doctype.employee_checkin.employee_checkin.add_log_based_on_employee_field "
+            "with No module named 'hrms'\\\\\\\"}\\\"]\"}",
+            r, sizeof(r)),
+        ZFWD_PAUSE);
     CHECK_EQ_INT(cls(409, DUP_ENTRY, r, sizeof(r)), ZFWD_RETRY);
     CHECK_EQ_INT(cls(429, RATE, r, sizeof(r)), ZFWD_RETRY);
     CHECK_EQ_INT(cls(417, RATE, r, sizeof(r)), ZFWD_RETRY); /* exc_type first */
