@@ -83,6 +83,18 @@ int api_delete_device(api_http *h, long long id, long timeout_s);
  * set) a keyset walk in pages of 1000, else -1. -2 when a request failed (h tells why). */
 long long api_count_attendance(api_http *h, const char *query, long timeout_s, int walk);
 
+/* ---- the punch loader of the attendance and biotime scenarios (api_load.c) ------------------ */
+#define API_LOAD_PER_POST   100         /* punches per PUSH upload */
+#define API_LOAD_BASE_EPOCH 1735689600L /* 2025-01-01 00:00:00 UTC: punch 0 */
+/* "YYYY-MM-DD HH:MM:SS" of Unix time t_unix (UTC) into out. */
+void api_fmt_time(long t_unix, char out[20]);
+/* Store o->stored punches in zkbiod on 127.0.0.1:port through PUSH uploads from o->devices
+ * terminals "AB<o->tag>0001".. : punch k is PIN k % o->users + 1 at API_LOAD_BASE_EPOCH + k * step
+ * seconds, state k % 2. 0, or -1 (said on stderr after "zkbio bench api: <what>: load: ");
+ * *secs and *rate are the load's duration (s) and punches per second. */
+int api_load_punches(const api_opts *o, int port, long step, const char *what, double *secs,
+                     double *rate);
+
 int api_run_sync(const api_opts *o, json_t *out);
 int api_run_attendance(const api_opts *o, json_t *out);
 int api_run_fleet(const api_opts *o, json_t *out);

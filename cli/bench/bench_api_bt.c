@@ -37,12 +37,10 @@
 #include "loadgen.h"
 #include "util.h"
 
-#define PER_POST   100
-#define PAGE       100
-#define YEAR_S     31536000L
-#define BASE_EPOCH 1735689600L /* 2025-01-01 00:00:00 UTC */
-#define TARGET_MS  50.0
-#define TX_PATH    "/iclock/api/transactions/"
+#define PAGE      100
+#define YEAR_S    31536000L
+#define TARGET_MS 50.0
+#define TX_PATH   "/iclock/api/transactions/"
 
 enum { Q_NONE, Q_EMP, Q_SN, Q_RANGE, Q_SN_RANGE, Q_EMP_RANGE, Q_WALK, Q_DEEP, Q_COUNT };
 static const char *const mix_names[Q_COUNT] = {"none",     "emp_code",  "terminal_sn", "range",
@@ -54,87 +52,6 @@ typedef struct bt_ctx {
     const char *token;
     int port;
 } bt_ctx;
-
-static void fmt_time(long t0, char out[20])
-{
-    time_t t = (time_t)t0;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-/* ---- loading (as bench_api_att.c) ------------------------------------------------------------ */
-
-typedef struct load_ud {
-    const bt_ctx *a;
-    char host[32];
-} load_ud;
-
-static size_t build_post(void *ud, unsigned device, uint64_t seq, char *buf, size_t cap)
-{
-    const load_ud *l = ud;
-    const bt_ctx *a = l->a;
-    char body[PER_POST * 48];
-    size_t n = 0;
-    for (unsigned j = 0; j < PER_POST; j++) {
-        long k = (long)seq * PER_POST + (long)j;
-        char ts[20];
-        fmt_time(BASE_EPOCH + k * a->step, ts);
-        int w = snprintf(body + n, sizeof(body) - n, "%ld\t%s\t%ld\t1\t0\t0\t0\n",
-                         k % a->o->users + 1, ts, k % 2);
-        if (w < 0 || (size_t)w >= sizeof(body) - n)
-            return 0;
-        n += (size_t)w;
-    }
-    int h = snprintf(buf, cap,
-                     "POST /iclock/cdata?SN=AB%s%04u&table=ATTLOG&Stamp=1 HTTP/1.1\r\nHost: %s\r\n"
-                     "User-Agent: iClock Proxy/1.09\r\nContent-Type: text/plain\r\n"
-                     "Content-Length: %zu\r\n\r\n",
-                     a->o->tag, device % (unsigned)a->o->devices + 1, l->host, n);
-    if (h < 0 || (size_t)h + n > cap)
-        return 0;
-    memcpy(buf + h, body, n);
-    return (size_t)h + n;
-}
-
-static int load(const bt_ctx *a, double *secs, double *rate)
-{
-    load_ud ud = {a, ""};
-    snprintf(ud.host, sizeof(ud.host), "127.0.0.1:%d", a->port);
-    lg_phase p;
-    memset(&p, 0, sizeof(p));
-    struct sockaddr_in *sin = (struct sockaddr_in *)&p.addr;
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons((uint16_t)a->port);
-    sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    p.addrlen = sizeof(*sin);
-    p.threads = 1;
-    p.devices = (unsigned)a->o->devices;
-    p.connections = p.devices;
-    p.max_requests = (uint64_t)(a->o->stored / PER_POST);
-    p.seconds = 3600;
-    p.drain_s = (double)a->o->timeout_s;
-    p.timeout_s = (double)a->o->timeout_s;
-    p.req_cap = 1024 + PER_POST * 48;
-    p.build = build_post;
-    p.ud = &ud;
-    p.expect_body = "OK: 100";
-    p.records_per_request = PER_POST;
-    lg_result r;
-    double t0 = cli_now_s();
-    if (lg_run(&p, &r) != 0) {
-        perror("zkbio bench api: biotime: load");
-        return -1;
-    }
-    *secs = cli_now_s() - t0;
-    *rate = *secs > 0 ? (double)a->o->stored / *secs : 0;
-    if (r.errors || r.ok_total != p.max_requests) {
-        fprintf(stderr, "zkbio bench api: biotime: load: %llu of %llu POSTs acknowledged\n",
-                (unsigned long long)r.ok_total, (unsigned long long)p.max_requests);
-        return -1;
-    }
-    return 0;
-}
 
 /* ---- querying -------------------------------------------------------------------------------- */
 
@@ -193,8 +110,8 @@ static void make_query(worker *w, query *q)
     long days = m == Q_RANGE ? 1 : m == Q_SN_RANGE ? 7 : m == Q_EMP_RANGE ? 30 : 0;
     if (days) {
         long day = (long)(rnd(seed) % (unsigned)(covered - days));
-        fmt_time(BASE_EPOCH + day * 86400L, q->from);
-        fmt_time(BASE_EPOCH + (day + days) * 86400L - 1, q->to);
+        api_fmt_time(API_LOAD_BASE_EPOCH + day * 86400L, q->from);
+        api_fmt_time(API_LOAD_BASE_EPOCH + (day + days) * 86400L - 1, q->to);
     }
     long page = 1;
     switch (m) {
@@ -382,7 +299,7 @@ int api_run_biotime(const api_opts *o, json_t *out)
         fprintf(stderr, "zkbio bench api: biotime: storing %ld punches through PUSH...\n",
                 o->stored);
     double load_s = 0, load_rate = 0;
-    if (load(&a, &load_s, &load_rate) != 0) {
+    if (api_load_punches(a.o, a.port, a.step, "biotime", &load_s, &load_rate) != 0) {
         status = 1;
         goto out;
     }
