@@ -55,4 +55,21 @@ void zauth_login_clear(zauth *a, const char *kind, const char *value);
 void zauth_hash_enter(zauth *a);
 void zauth_hash_leave(zauth *a);
 
+/* The commands `zkbiod user` and `zkbiod integration-key` (cli_open.c). zauth_cmd_open takes the
+ * value flags flags[0..n) ("--name" ...) out of argv[2..argc) into values[0..n) (pointers into
+ * argv; NULL when absent), reads the rest as zkbiod's configuration, and opens the data directory,
+ * the store and the auth module into *c. Returns -1 when *c is open (close it with
+ * zauth_cmd_close), else the command's exit status, said on stderr after "zkbiod <tool>: ": 0
+ * after --help/--version, 2 for a flag without its value or a bad configuration, 1 when something
+ * could not be opened or memory ran out (nothing is left open). Single-threaded. */
+typedef struct zauth_cmd {
+    zkbiod_config cfg;
+    int loaded; /* cfg holds a loaded configuration */
+    zs_store *st;
+    zauth *a;
+} zauth_cmd;
+int zauth_cmd_open(int argc, char **argv, const char *tool, const char *const *flags, size_t n,
+                   const char **values, zauth_cmd *c);
+void zauth_cmd_close(zauth_cmd *c);
+
 #endif /* ZKBIOD_AUTH_IMPL_H */

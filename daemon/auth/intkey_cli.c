@@ -125,52 +125,13 @@ int zauth_intkey_cli(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    const char *name = NULL, *id = NULL;
-    char **cargv = calloc((size_t)argc + 1, sizeof(char *));
-    if (!cargv)
-        return 1;
-    int cargc = 0;
-    cargv[cargc++] = "zkbiod";
-    for (int i = 2; i < argc; i++) {
-        const char **slot = strcmp(argv[i], "--name") == 0 ? &name
-                            : strcmp(argv[i], "--id") == 0 ? &id
-                                                           : NULL;
-        if (slot && i + 1 < argc)
-            *slot = argv[++i];
-        else if (slot) {
-            fprintf(stderr, "zkbiod integration-key: %s needs a value\n", argv[i]);
-            free(cargv);
-            return 2;
-        } else
-            cargv[cargc++] = argv[i];
-    }
-    zkbiod_config cfg;
-    char err[512];
-    int rc = zkbiod_config_load(&cfg, cargc, cargv, err, sizeof(err));
-    free(cargv);
-    if (rc != 0) {
-        if (rc > 0)
-            return 0;
-        fprintf(stderr, "zkbiod integration-key: %s\n", err);
-        return 2;
-    }
-    zlog_set_level(cfg.log_level);
-    zs_policy pol = {.full_sync = cfg.full_sync,
-                     .command_timeout_s = cfg.command_timeout,
-                     .max_attempts = cfg.command_max_attempts,
-                     .auto_admit = cfg.admission == ZKBIOD_ADMISSION_AUTO};
-    zs_store *st = NULL;
-    zauth *a = NULL;
-    int status = 1;
-    if (zkbiod_config_prepare_data_dir(&cfg, err, sizeof(err)) != 0 ||
-        zs_open(cfg.db_uri, &pol, &st, err, sizeof(err)) != 0 ||
-        zauth_open(&cfg, 0, &a, err, sizeof(err)) != 0 ||
-        zauth_attach_store(a, st, cfg.data_dir, err, sizeof(err)) != 0)
-        fprintf(stderr, "zkbiod integration-key: %s\n", err);
-    else
-        status = run(a, st, sub, name, id);
-    zauth_close(a);
-    zs_close(st);
-    zkbiod_config_free(&cfg);
+    static const char *const flags[] = {"--name", "--id"};
+    const char *v[2];
+    zauth_cmd c;
+    int status = zauth_cmd_open(argc, argv, "integration-key", flags, 2, v, &c);
+    if (status >= 0)
+        return status;
+    status = run(c.a, c.st, sub, v[0], v[1]);
+    zauth_cmd_close(&c);
     return status;
 }
