@@ -83,6 +83,28 @@ int api_delete_device(api_http *h, long long id, long timeout_s);
  * set) a keyset walk in pages of 1000, else -1. -2 when a request failed (h tells why). */
 long long api_count_attendance(api_http *h, const char *query, long timeout_s, int walk);
 
+/* ---- the query threads of the read scenarios (api_pool.c) ----------------------------------- */
+/* What the pool reads of a worker: a scenario's worker struct starts with this member. */
+typedef struct api_worker {
+    long n;        /* requests to make (set by the pool) */
+    unsigned seed; /* the worker's random seed (set by the pool) */
+    double *ms;    /* n latencies (ms), the first `done` of them filled (set by the pool) */
+    long done, errors, rows;
+    char first_error[240];
+} api_worker;
+typedef struct api_pool_result {
+    long requests, errors, rows;
+    double p50, p90, p99, max, mean, seconds; /* latencies in ms; seconds of the whole run */
+    char first_error[240];
+} api_pool_result;
+/* Run k workers, `workers` an array of k structs of `size` bytes each starting with an api_worker,
+ * on k threads running fn(worker), n requests each; worker i's seed is salt * 7919 + i * 104729.
+ * Fills *r from every worker's api_worker (a worker not started counts n errors). The workers' own
+ * fields stay for the caller to read; their ms pointers are NULL afterwards. 0, or -1 when out of
+ * memory. */
+int api_pool_run(void *workers, size_t size, long k, long n, unsigned salt, void *(*fn)(void *),
+                 api_pool_result *r);
+
 /* ---- the punch loader of the attendance and biotime scenarios (api_load.c) ------------------ */
 #define API_LOAD_PER_POST   100         /* punches per PUSH upload */
 #define API_LOAD_BASE_EPOCH 1735689600L /* 2025-01-01 00:00:00 UTC: punch 0 */

@@ -65,13 +65,10 @@ typedef struct att_ctx {
  */
 
 typedef struct worker {
+    api_worker base; /* first: what the pool reads */
     const att_ctx *a;
     int filter;
-    long n;
-    unsigned seed;
-    double *ms; /* n latencies */
-    long done, errors, rows, full_pages, mismatches;
-    char first_error[200];
+    long full_pages, mismatches;
 } worker;
 
 static unsigned rnd(unsigned *s)
@@ -204,38 +201,38 @@ static void *worker_main(void *arg)
     worker *w = arg;
     api_http h;
     if (api_http_init(&h, w->a->port, w->a->token) != 0) {
-        w->errors = w->n;
-        snprintf(w->first_error, sizeof(w->first_error), "out of memory");
+        w->base.errors = w->base.n;
+        snprintf(w->base.first_error, sizeof(w->base.first_error), "out of memory");
         api_http_free(&h);
         return NULL;
     }
-    for (long i = 0; i < w->n && !cli_stopped(); i++) {
+    for (long i = 0; i < w->base.n && !cli_stopped(); i++) {
         query q;
-        make_query(w->a, w->filter, &w->seed, &q);
+        make_query(w->a, w->filter, &w->base.seed, &q);
         int rc = api_http_call(&h, "GET", q.path, NULL, w->a->o->timeout_s);
-        w->done++;
-        w->ms[i] = h.ms;
+        w->base.done++;
+        w->base.ms[i] = h.ms;
         json_t *j = rc == 0 && h.status == 200 ? api_http_json(&h) : NULL;
         json_t *rows = api_list_rows(api_data(j));
         if (!rows || json_array_size(rows) > PAGE) {
-            w->errors++;
-            if (!w->first_error[0]) {
+            w->base.errors++;
+            if (!w->base.first_error[0]) {
                 char d[160];
-                snprintf(w->first_error, sizeof(w->first_error), "%.100s: %.90s", q.path,
+                snprintf(w->base.first_error, sizeof(w->base.first_error), "%.100s: %.90s", q.path,
                          rows ? "more rows than the limit" : api_describe(&h, d, sizeof(d)));
             }
             json_decref(j);
             continue;
         }
         size_t nr = json_array_size(rows);
-        w->rows += (long)nr;
+        w->base.rows += (long)nr;
         w->full_pages += nr == PAGE;
         for (size_t k = 0; k < nr; k++) {
             if (!row_matches(json_array_get(rows, k), &q)) {
                 w->mismatches++;
-                if (!w->first_error[0]) {
+                if (!w->base.first_error[0]) {
                     char *s = json_dumps(json_array_get(rows, k), JSON_COMPACT);
-                    snprintf(w->first_error, sizeof(w->first_error),
+                    snprintf(w->base.first_error, sizeof(w->base.first_error),
                              "%.90s: a row outside the filter: %.80s", q.path, s ? s : "?");
                     free(s);
                 }
@@ -249,68 +246,28 @@ static void *worker_main(void *arg)
 }
 
 typedef struct filter_result {
-    long requests, errors, rows, full_pages, mismatches;
-    double p50, p90, p99, max, mean, seconds;
-    char first_error[200];
+    api_pool_result pool;
+    long full_pages, mismatches;
 } filter_result;
 
 static int run_filter(const att_ctx *a, int f, filter_result *fr)
 {
     memset(fr, 0, sizeof(*fr));
-    long k = a->o->connections, n = a->o->requests;
+    long k = a->o->connections;
     worker *w = calloc((size_t)k, sizeof(*w));
-    double *ms = calloc((size_t)(k * n), sizeof(double));
-    pthread_t *t = calloc((size_t)k, sizeof(*t));
-    if (!w || !ms || !t) {
-        free(w);
-        free(ms);
-        free(t);
+    if (!w)
         return -1;
-    }
-    double t0 = cli_now_s();
-    long started = 0;
     for (long i = 0; i < k; i++) {
         w[i].a = a;
         w[i].filter = f;
-        w[i].n = n;
-        w[i].seed = (unsigned)(f * 7919 + i * 104729 + 1);
-        w[i].ms = ms + i * n;
-        if (pthread_create(&t[i], NULL, worker_main, &w[i]) != 0)
-            break;
-        started++;
     }
-    long total = 0;
-    for (long i = 0; i < started; i++) {
-        pthread_join(t[i], NULL);
-        /* compact the latencies of the requests made */
-        memmove(ms + total, w[i].ms, (size_t)w[i].done * sizeof(double));
-        total += w[i].done;
-        fr->errors += w[i].errors;
-        fr->rows += w[i].rows;
+    int rc = api_pool_run(w, sizeof(*w), k, a->o->requests, (unsigned)f, worker_main, &fr->pool);
+    for (long i = 0; i < k; i++) {
         fr->full_pages += w[i].full_pages;
         fr->mismatches += w[i].mismatches;
-        if (!fr->first_error[0] && w[i].first_error[0])
-            snprintf(fr->first_error, sizeof(fr->first_error), "%s", w[i].first_error);
     }
-    fr->seconds = cli_now_s() - t0;
-    if (started < k) {
-        fr->errors += (k - started) * n;
-        snprintf(fr->first_error, sizeof(fr->first_error), "cannot start a thread");
-    }
-    fr->requests = total;
-    api_sort(ms, (size_t)total);
-    double sum = 0;
-    for (long i = 0; i < total; i++)
-        sum += ms[i];
-    fr->mean = total ? sum / (double)total : 0;
-    fr->p50 = api_quantile(ms, (size_t)total, 0.50);
-    fr->p90 = api_quantile(ms, (size_t)total, 0.90);
-    fr->p99 = api_quantile(ms, (size_t)total, 0.99);
-    fr->max = total ? ms[total - 1] : 0;
     free(w);
-    free(ms);
-    free(t);
-    return 0;
+    return rc;
 }
 
 int api_run_attendance(const api_opts *o, json_t *out)
@@ -396,32 +353,33 @@ int api_run_attendance(const api_opts *o, json_t *out)
             status = 1;
             break;
         }
-        long errs = fr.errors + fr.mismatches;
+        long errs = fr.pool.errors + fr.mismatches;
         if (errs) {
             fprintf(stderr, "zkbio bench api: attendance: %s: %ld errors; first: %s\n",
-                    filter_names[f], errs, fr.first_error);
+                    filter_names[f], errs, fr.pool.first_error);
             status = 1;
         }
-        if (fr.p99 > worst_p99)
-            worst_p99 = fr.p99;
-        double rpp = fr.requests ? (double)fr.rows / (double)fr.requests : 0;
-        double rps = fr.seconds > 0 ? (double)fr.requests / fr.seconds : 0;
+        if (fr.pool.p99 > worst_p99)
+            worst_p99 = fr.pool.p99;
+        double rpp = fr.pool.requests ? (double)fr.pool.rows / (double)fr.pool.requests : 0;
+        double rps = fr.pool.seconds > 0 ? (double)fr.pool.requests / fr.pool.seconds : 0;
         json_t *e = json_object();
         json_object_set_new(e, "filter", json_string(filter_names[f]));
-        json_object_set_new(e, "requests", json_integer(fr.requests));
+        json_object_set_new(e, "requests", json_integer(fr.pool.requests));
         json_object_set_new(e, "req_per_s", json_real(rps));
-        json_object_set_new(e, "p50_ms", json_real(fr.p50));
-        json_object_set_new(e, "p90_ms", json_real(fr.p90));
-        json_object_set_new(e, "p99_ms", json_real(fr.p99));
-        json_object_set_new(e, "max_ms", json_real(fr.max));
-        json_object_set_new(e, "mean_ms", json_real(fr.mean));
+        json_object_set_new(e, "p50_ms", json_real(fr.pool.p50));
+        json_object_set_new(e, "p90_ms", json_real(fr.pool.p90));
+        json_object_set_new(e, "p99_ms", json_real(fr.pool.p99));
+        json_object_set_new(e, "max_ms", json_real(fr.pool.max));
+        json_object_set_new(e, "mean_ms", json_real(fr.pool.mean));
         json_object_set_new(e, "rows_per_page", json_real(rpp));
         json_object_set_new(e, "full_pages", json_integer(fr.full_pages));
         json_object_set_new(e, "errors", json_integer(errs));
         json_array_append_new(jf, e);
         if (!o->json) {
             printf("%-13s %8ld %9.0f %9.3f %9.3f %9.3f %9.3f %9.1f %7ld\n", filter_names[f],
-                   fr.requests, rps, fr.p50, fr.p90, fr.p99, fr.max, rpp, errs);
+                   fr.pool.requests, rps, fr.pool.p50, fr.pool.p90, fr.pool.p99, fr.pool.max, rpp,
+                   errs);
             fflush(stdout);
         }
     }

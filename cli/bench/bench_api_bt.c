@@ -67,14 +67,10 @@ typedef struct query {
 } query;
 
 typedef struct worker {
+    api_worker base; /* first: what the pool reads */
     const bt_ctx *a;
     int mix;
-    long n;
-    unsigned seed;
-    double *ms;
-    long done, errors, rows;
     query walk; /* the walk in progress (path "" = start one) */
-    char first_error[240];
 } worker;
 
 static long pages_of(long rows)
@@ -91,7 +87,7 @@ static void make_query(worker *w, query *q)
 {
     const bt_ctx *a = w->a;
     const api_opts *o = a->o;
-    unsigned *seed = &w->seed;
+    unsigned *seed = &w->base.seed;
     memset(q, 0, sizeof(*q));
     long per_user = o->stored / o->users, per_sn = o->stored / o->devices;
     long covered = o->stored * a->step / 86400L; /* whole days holding punches (<= 365) */
@@ -169,9 +165,9 @@ static int row_matches(json_t *row, const query *q)
 
 static void fail(worker *w, const query *q, const char *why)
 {
-    w->errors++;
-    if (!w->first_error[0])
-        snprintf(w->first_error, sizeof(w->first_error), "%.120s: %.110s", q->path, why);
+    w->base.errors++;
+    if (!w->base.first_error[0])
+        snprintf(w->base.first_error, sizeof(w->base.first_error), "%.120s: %.110s", q->path, why);
 }
 
 static void *worker_main(void *arg)
@@ -179,17 +175,17 @@ static void *worker_main(void *arg)
     worker *w = arg;
     api_http h;
     if (api_http_init(&h, w->a->port, w->a->token) != 0) {
-        w->errors = w->n;
+        w->base.errors = w->base.n;
         api_http_free(&h);
         return NULL;
     }
     char prefix[64];
     snprintf(prefix, sizeof(prefix), "http://127.0.0.1:%d/", w->a->port);
-    for (long i = 0; i < w->n && !cli_stopped(); i++) {
+    for (long i = 0; i < w->base.n && !cli_stopped(); i++) {
         query q;
         make_query(w, &q);
         int rc = api_http_call(&h, "GET", q.path, NULL, w->a->o->timeout_s);
-        w->ms[w->done++] = h.ms;
+        w->base.ms[w->base.done++] = h.ms;
         json_t *j = rc == 0 && h.status == 200 ? api_http_json(&h) : NULL;
         json_t *rows = json_object_get(j, "data");
         if (!json_is_array(rows) || json_array_size(rows) > PAGE ||
@@ -202,7 +198,7 @@ static void *worker_main(void *arg)
             continue;
         }
         size_t nr = json_array_size(rows);
-        w->rows += (long)nr;
+        w->base.rows += (long)nr;
         for (size_t k = 0; k < nr; k++)
             if (!row_matches(json_array_get(rows, k), &q)) {
                 fail(w, &q, "a row outside the filter");
@@ -224,59 +220,21 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-typedef struct mix_result {
-    long requests, errors, rows;
-    double p50, p99, max, seconds;
-    char first_error[240];
-} mix_result;
-
-static int run_mix(const bt_ctx *a, int m, mix_result *mr)
+static int run_mix(const bt_ctx *a, int m, api_pool_result *mr)
 {
-    memset(mr, 0, sizeof(*mr));
-    long k = a->o->connections, n = a->o->requests;
+    long k = a->o->connections;
     worker *w = calloc((size_t)k, sizeof(*w));
-    double *ms = calloc((size_t)(k * n), sizeof(double));
-    pthread_t *t = calloc((size_t)k, sizeof(*t));
-    if (!w || !ms || !t) {
-        free(w);
-        free(ms);
-        free(t);
+    if (!w) {
+        memset(mr, 0, sizeof(*mr));
         return -1;
     }
-    double t0 = cli_now_s();
-    long started = 0;
     for (long i = 0; i < k; i++) {
         w[i].a = a;
         w[i].mix = m;
-        w[i].n = n;
-        w[i].seed = (unsigned)(m * 7919 + i * 104729 + 7);
-        w[i].ms = ms + i * n;
-        if (pthread_create(&t[i], NULL, worker_main, &w[i]) != 0)
-            break;
-        started++;
     }
-    long total = 0;
-    for (long i = 0; i < started; i++) {
-        pthread_join(t[i], NULL);
-        memmove(ms + total, w[i].ms, (size_t)w[i].done * sizeof(double));
-        total += w[i].done;
-        mr->errors += w[i].errors;
-        mr->rows += w[i].rows;
-        if (!mr->first_error[0] && w[i].first_error[0])
-            snprintf(mr->first_error, sizeof(mr->first_error), "%s", w[i].first_error);
-    }
-    mr->seconds = cli_now_s() - t0;
-    if (started < k)
-        mr->errors += (k - started) * n;
-    mr->requests = total;
-    api_sort(ms, (size_t)total);
-    mr->p50 = api_quantile(ms, (size_t)total, 0.50);
-    mr->p99 = api_quantile(ms, (size_t)total, 0.99);
-    mr->max = total ? ms[total - 1] : 0;
+    int rc = api_pool_run(w, sizeof(*w), k, a->o->requests, (unsigned)m, worker_main, mr);
     free(w);
-    free(ms);
-    free(t);
-    return 0;
+    return rc;
 }
 
 int api_run_biotime(const api_opts *o, json_t *out)
@@ -336,7 +294,7 @@ int api_run_biotime(const api_opts *o, json_t *out)
     json_object_set_new(js, "mixes", jm);
     double worst = 0, worst_shallow = 0;
     for (int m = 0; m < Q_COUNT && !cli_stopped(); m++) {
-        mix_result mr;
+        api_pool_result mr;
         if (run_mix(&a, m, &mr) != 0) {
             status = 1;
             break;
