@@ -24,8 +24,9 @@ static int valid_role(const char *r)
     "id, username, email, password_hash, role, token_version, disabled, created_at, updated_at, "  \
     "last_login_at"
 
-static void account_row(zdb_stmt *q, zs_account *a)
+static void account_row(zdb_stmt *q, void *element)
 {
+    zs_account *a = element;
     memset(a, 0, sizeof(*a));
     a->id = zdb_col_int64(q, 0);
     snprintf(a->username, sizeof(a->username), "%s", zdb_col_text(q, 1));
@@ -130,17 +131,8 @@ int zs_account_list(zs_store *st, int64_t after, int limit, zs_account_page *out
         return rc;
     zdb_bind_int64(q, 1, after);
     zdb_bind_int64(q, 2, lim + 1);
-    size_t cap = 0;
-    while ((rc = zdb_step(q)) == ZDB_ROW) {
-        if (out->n == (size_t)lim) {
-            out->has_next = 1;
-            break;
-        }
-        if ((rc = zs_grow(&out->rows, &cap, out->n, sizeof(*out->rows))) != 0)
-            break;
-        account_row(q, &out->rows[out->n++]);
-    }
-    zdb_reset(q);
+    rc = zs_collect(q, &out->rows, &out->n, sizeof(*out->rows), (size_t)lim, &out->has_next,
+                    account_row);
     if (rc < 0) {
         zs_account_page_free(out);
         return rc;

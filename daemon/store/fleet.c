@@ -27,8 +27,9 @@ static void copy_col(zdb_stmt *q, int col, char *out, size_t outsz)
     snprintf(out, outsz, "%s", s ? s : "");
 }
 
-static void fleet_row(zdb_stmt *q, zs_fleet_device *d)
+static void fleet_row(zdb_stmt *q, void *element)
 {
+    zs_fleet_device *d = element;
     memset(d, 0, sizeof(*d));
     int c = 0;
     d->id = zdb_col_int64(q, c++);
@@ -138,23 +139,13 @@ int zs_fleet_list_4370(zs_store *st, zs_fleet_device **out, size_t *n)
                          &q);
     if (rc != 0)
         return rc;
-    zs_fleet_device *arr = NULL;
-    size_t cap = 0, k = 0;
-    while ((rc = zdb_step(q)) == ZDB_ROW) {
-        if (zs_grow(&arr, &cap, k, sizeof(*arr)) != 0) {
-            rc = ZKBIO_ENOMEM;
-            break;
-        }
-        fleet_row(q, &arr[k++]);
-    }
-    zdb_reset(q);
+    rc = zs_collect(q, out, n, sizeof(**out), 0, NULL, fleet_row);
     if (rc < 0) {
-        free(arr);
-        return rc;
+        free(*out);
+        *out = NULL;
+        *n = 0;
     }
-    *out = arr;
-    *n = k;
-    return ZKBIO_OK;
+    return rc;
 }
 
 int zs_fleet_set_state(zs_store *st, int64_t id, const char *state, const char *last_error,

@@ -526,8 +526,9 @@ int zs_outbox_state_parse(const char *name)
     " LEFT JOIN attendance a ON a.id = o.attendance_id LEFT JOIN devices d ON d.sn = a.sn"
 #define ITEM_FROM " FROM outbox o" ITEM_JOINS
 
-static void item_row(zdb_stmt *q, zs_outbox_item *it)
+static void item_row(zdb_stmt *q, void *element)
 {
+    zs_outbox_item *it = element;
     memset(it, 0, sizeof(*it));
     int c = 0;
     it->id = zdb_col_int64(q, c++);
@@ -824,23 +825,13 @@ int zs_outbox_list(zs_store *st, int64_t fwd, int state, int64_t after, int limi
     }
     zdb_bind_int64(q, 1, fwd);
     zdb_bind_int64(q, 2, after);
-    zs_outbox_item *rows = NULL;
-    size_t cap = 0, cnt = 0;
-    while ((rc = zdb_step(q)) == ZDB_ROW) {
-        if (zs_grow(&rows, &cap, cnt, sizeof(*rows)) != 0) {
-            rc = ZKBIO_ENOMEM;
-            break;
-        }
-        item_row(q, &rows[cnt++]);
-    }
-    zdb_reset(q);
+    rc = zs_collect(q, out, n, sizeof(**out), 0, NULL, item_row);
     if (rc < 0) {
-        free(rows);
-        return rc;
+        free(*out);
+        *out = NULL;
+        *n = 0;
     }
-    *out = rows;
-    *n = cnt;
-    return 0;
+    return rc;
 }
 
 static int requeue_tx(zdb *db, int64_t fwd, const int64_t *ids, size_t n, const char *state,

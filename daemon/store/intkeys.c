@@ -31,8 +31,9 @@ static int hex64(const char *s)
     return 1;
 }
 
-static void key_row(zdb_stmt *q, zs_intkey *k)
+static void key_row(zdb_stmt *q, void *element)
 {
+    zs_intkey *k = element;
     memset(k, 0, sizeof(*k));
     k->id = zdb_col_int64(q, 0);
     put(k->api_key, sizeof(k->api_key), zdb_col_text(q, 1));
@@ -121,17 +122,8 @@ int zs_intkey_list(zs_store *st, int64_t after, int limit, zs_intkey_page *out)
         return rc;
     zdb_bind_int64(q, 1, after);
     zdb_bind_int64(q, 2, lim + 1);
-    size_t cap = 0;
-    while ((rc = zdb_step(q)) == ZDB_ROW) {
-        if (out->n == (size_t)lim) {
-            out->has_next = 1;
-            break;
-        }
-        if ((rc = zs_grow(&out->rows, &cap, out->n, sizeof(*out->rows))) != 0)
-            break;
-        key_row(q, &out->rows[out->n++]);
-    }
-    zdb_reset(q);
+    rc = zs_collect(q, &out->rows, &out->n, sizeof(*out->rows), (size_t)lim, &out->has_next,
+                    key_row);
     if (rc < 0) {
         zs_intkey_page_free(out);
         return rc;

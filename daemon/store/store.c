@@ -40,6 +40,31 @@ int zs_grow(void *arr, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
+int zs_collect(zdb_stmt *q, void *arr, size_t *n, size_t elem, size_t limit, int *has_next,
+               void (*row)(zdb_stmt *q, void *element))
+{
+    void **a = arr;
+    size_t cap = 0;
+    int rc;
+    if (has_next)
+        *has_next = 0;
+    while ((rc = zdb_step(q)) == ZDB_ROW) {
+        if (limit && *n == limit) {
+            if (has_next)
+                *has_next = 1;
+            break;
+        }
+        if (zs_grow(a, &cap, *n, elem) != 0) {
+            rc = ZKBIO_ENOMEM;
+            break;
+        }
+        row(q, (char *)*a + *n * elem);
+        (*n)++;
+    }
+    zdb_reset(q);
+    return rc < 0 ? rc : 0;
+}
+
 zkbio_push_data_table zs_kind_table(const char *kind)
 {
     static const struct {

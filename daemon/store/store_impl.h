@@ -153,6 +153,14 @@ void zs_hash(char out[65], const char *const *parts, size_t n);
  * ZKBIO_ENOMEM. */
 int zs_grow(void *arr, size_t *cap, size_t n, size_t elem);
 
+/* Step q to its end (or, with limit > 0, to limit rows: *has_next, when not NULL, is set to 1 when
+ * one more row follows, so a page's query asks for limit + 1), each row appended to the growable
+ * array *arr (empty on entry: NULL, *n 0) of `elem`-byte elements, filled by row(q, element).
+ * Resets q. 0, or ZKBIO_ENOMEM or the driver's error, with the rows read so far in *arr and *n
+ * for the caller to free. */
+int zs_collect(zdb_stmt *q, void *arr, size_t *n, size_t elem, size_t limit, int *has_next,
+               void (*row)(zdb_stmt *q, void *element));
+
 /* Wire table of a stored template/photo kind ("FP" → FINGERTMP, "USERPIC" → USERPIC, ...). */
 zkbio_push_data_table zs_kind_table(const char *kind);
 
