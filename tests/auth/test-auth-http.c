@@ -32,6 +32,7 @@
 #include "zkbiod-launch.h"
 
 #include "../support/test.h"
+#include "../support/daemon-test.h"
 
 #define NEED(cond)  REQUIRE(cond, "REQUIRE(%s) failed", #cond)
 #define ADMIN_TOKEN "auth-http-admin-token-0123456789"
@@ -483,28 +484,12 @@ out:
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s ZKBIOD [URI]\n", argv[0]);
-        return 2;
-    }
+    int bad = td_setup(argc, argv, 1, "ZKBIOD [URI]", dir, db, sizeof(db));
+    if (bad)
+        return bad;
     zkbiod = argv[1];
-    if (!mkdtemp(dir))
-        return 2;
-    if (argc > 2)
-        snprintf(db, sizeof(db), "%s", argv[2]);
-    else
-        snprintf(db, sizeof(db), "sqlite:%s/zkbiod.db", dir);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     run();
     curl_global_cleanup();
-    int failed = TEST_DONE();
-    if (!failed) {
-        char cmd[600];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
-    } else {
-        fprintf(stderr, "kept %s (zkbiod.log, cli.err)\n", dir);
-    }
-    return failed;
+    return td_finish(dir);
 }

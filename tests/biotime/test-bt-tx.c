@@ -38,6 +38,7 @@
 #include "zkbiod-launch.h"
 
 #include "../support/test.h"
+#include "../support/daemon-test.h"
 
 #define NEED(cond) REQUIRE(cond, "REQUIRE(%s) failed", #cond)
 #define TOKEN      "bt-tx-admin-token-0123456789abcdef"
@@ -618,17 +619,10 @@ out:
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s ZKBIOD [URI]\n", argv[0]);
-        return 2;
-    }
+    int bad = td_setup(argc, argv, 1, "ZKBIOD [URI]", dir, db, sizeof(db));
+    if (bad)
+        return bad;
     zkbiod = argv[1];
-    if (!mkdtemp(dir))
-        return 2;
-    if (argc > 2)
-        snprintf(db, sizeof(db), "%s", argv[2]);
-    else
-        snprintf(db, sizeof(db), "sqlite:%s/zkbiod.db", dir);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     char log[512];
     snprintf(log, sizeof(log), "%s/zkbiod.log", dir);
@@ -667,24 +661,7 @@ int main(int argc, char **argv)
     waitpid(pid, &st, 0);
     /* a clean stop, and no sanitizer report in its log (the ASan+UBSan build of CI) */
     CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "zkbiod did not stop cleanly (%d)", st);
-    FILE *lf = fopen(log, "r");
-    if (lf) {
-        char line[1024];
-        while (fgets(line, sizeof(line), lf))
-            CHECK_MSG(!strstr(line, "ERROR: AddressSanitizer") && !strstr(line, "runtime error:") &&
-                          !strstr(line, "ERROR: LeakSanitizer"),
-                      "zkbiod's log: %s", line);
-        fclose(lf);
-    }
+    td_check_log_clean(log);
     curl_global_cleanup();
-    int failed = TEST_DONE();
-    if (!failed) {
-        char cmd[600];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
-    } else {
-        fprintf(stderr, "kept %s (zkbiod.log)\n", dir);
-    }
-    return failed;
+    return td_finish(dir);
 }
