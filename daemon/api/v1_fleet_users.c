@@ -50,7 +50,8 @@ int zapi_fleet_users_list(zreq *r)
                           &cached, err, sizeof(err));
     if (rc != 0)
         return zapi_fleet_fail(r, rc, err);
-    qsort(u, n, sizeof(*u), cmp_uid);
+    if (n > 1) /* an empty list may be NULL, which qsort must not get (C11 7.22.5) */
+        qsort(u, n, sizeof(*u), cmp_uid);
     json_t *items = json_array();
     size_t shown = 0, last = 0;
     for (size_t i = 0; i < n && shown < (size_t)limit; i++) {

@@ -328,7 +328,8 @@ static zjob_outcome h_to_db(void *ctx, const zjob *job, zjob_run *run, char *err
         rc = zs_fleet_get(f->st, id, &d);
     size_t done = 0, ntpl = 0;
     if (rc == 0) {
-        qsort(a.users, a.nusers, sizeof(*a.users), cmp_uid);
+        if (a.nusers > 1) /* an empty list may be NULL, which qsort must not get */
+            qsort(a.users, a.nusers, sizeof(*a.users), cmp_uid);
         size_t i = 0;
         while (i < a.nusers && a.users[i].uid <= after)
             i++;
