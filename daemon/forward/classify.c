@@ -50,10 +50,6 @@ static const struct {
     {"Latitude and longitude values are required", ZFWD_PARK},
     {"geolocation", ZFWD_PARK},
     {"outside the allowed radius", ZFWD_PARK},
-    /* A method path the site does not have (hrms. on a v13 site, erpnext. on v14+): Frappe's
-     * handler answers 417 ValidationError "Failed to get method for command ... with No module
-     * named ..." rather than a 404, for every punch alike: the target's configuration is wrong. */
-    {"Failed to get method", ZFWD_PAUSE},
 };
 
 /* The verdict of a text, or -1. */
@@ -209,7 +205,12 @@ zfwd_verdict zfwd_classify(int status, const char *body, size_t len, char *reaso
             v = (int)excs[i].v;
     /* 2. the message texts */
     for (size_t i = 0; v < 0 && i < f.n; i++)
-        v = text_verdict(f.msgs[i]);
+        /* A method path the site does not have (hrms. on a v13 site, erpnext. on v14+): Frappe's
+         * handler answers 417 ValidationError "Failed to get method for command ... with No module
+         * named ..." rather than a 404, for every punch alike: the target's configuration is wrong
+         * (a whole answer only: a bulk answer's per-item texts, zfwd_classify_text, never pause).
+         */
+        v = contains(f.msgs[i], "Failed to get method") ? ZFWD_PAUSE : text_verdict(f.msgs[i]);
     /* 3. the status */
     if (v < 0) {
         if (status == 401 || status == 403 || status == 404)
