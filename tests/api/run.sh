@@ -1,6 +1,6 @@
 #!/bin/sh
 # The /api/v1 OpenAPI document's tests (tests/api/meson.build):
-#   run.sh lint                    Redocly CLI's recommended-strict rules over docs/openapi.yaml
+#   run.sh lint                    Redocly CLI's recommended-strict rules over docs/openapi.yaml, docs/openapi/frappe.yaml and docs/openapi/biotime.yaml
 #   run.sh contract ZKBIOD ZKBIO   contract.test.mjs: every operation called, every answer validated
 #   run.sh fuzz ZKBIOD ZKBIO       fuzz.test.mjs: a bounded seeded fuzz pass over every operation
 #   run.sh frappe ZKBIOD ZKBIO     frappe.test.mjs: docs/openapi/frappe.yaml (family R), every operation
@@ -21,7 +21,7 @@ lint)
     cd "$here" || exit 1
     # redocly reads redocly.yaml and .redocly.lint-ignore.yaml from this folder
     NO_COLOR=1 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
-        node node_modules/@redocly/cli/bin/cli.js lint --config redocly.yaml ../../docs/openapi.yaml ../../docs/openapi/frappe.yaml
+        node node_modules/@redocly/cli/bin/cli.js lint --config redocly.yaml ../../docs/openapi.yaml ../../docs/openapi/frappe.yaml ../../docs/openapi/biotime.yaml
     rc=$?
     [ $rc -eq 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
     exit $rc
