@@ -207,3 +207,23 @@ void cli_csv_field(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+int cli_parse_names(const char *list, const char *const *names, size_t n, int *mask)
+{
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        int bits = 0;
+        if (len == 3 && strncmp(p, "all", 3) == 0)
+            bits = (1 << n) - 1;
+        for (size_t i = 0; i < n && !bits; i++)
+            if (strlen(names[i]) == len && strncmp(p, names[i], len) == 0)
+                bits = 1 << i;
+        if (!bits)
+            return -1;
+        *mask |= bits;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return *mask ? 0 : -1;
+}

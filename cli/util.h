@@ -44,5 +44,8 @@ double cli_now_s(void);
 
 int cli_parse_long(const char *s, long min, long max, long *out);
 int cli_parse_double(const char *s, double min, double max, double *out);
+/* A comma-separated list of names[0..n) (n <= 30), or "all", as bits (names[i] = 1 << i) ORed into
+ * *mask. 0, or -1 for an unknown or empty name, or when no bit ends up set. */
+int cli_parse_names(const char *list, const char *const *names, size_t n, int *mask);
 
 #endif /* ZKBIO_CLI_UTIL_H */

@@ -382,26 +382,9 @@ enum { SC_SYNC = 1, SC_ATT = 2, SC_FLEET = 4, SC_BT = 8 };
 
 static int parse_scenarios(const char *list, int *mask)
 {
-    const char *p = list;
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        if (n == 3 && strncmp(p, "all", 3) == 0)
-            *mask |= SC_SYNC | SC_ATT | SC_FLEET | SC_BT;
-        else if (n == 7 && strncmp(p, "biotime", 7) == 0)
-            *mask |= SC_BT;
-        else if (n == 4 && strncmp(p, "sync", 4) == 0)
-            *mask |= SC_SYNC;
-        else if (n == 10 && strncmp(p, "attendance", 10) == 0)
-            *mask |= SC_ATT;
-        else if (n == 5 && strncmp(p, "fleet", 5) == 0)
-            *mask |= SC_FLEET;
-        else
-            return -1;
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    return *mask ? 0 : -1;
+    static const char *const names[] = {"sync", "attendance", "fleet",
+                                        "biotime"}; /* bit i = names[i] (SC_*) */
+    return cli_parse_names(list, names, sizeof(names) / sizeof(names[0]), mask);
 }
 
 /* 0 run, 1 after --help, 2 usage error. */

@@ -456,24 +456,8 @@ out:
 
 static int parse_scenarios(const char *list, int *mask)
 {
-    const char *p = list;
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        if (n == 3 && !strncmp(p, "all", 3))
-            *mask |= SC_BULK | SC_SINGLE | SC_RT;
-        else if (n == 4 && !strncmp(p, "bulk", 4))
-            *mask |= SC_BULK;
-        else if (n == 6 && !strncmp(p, "single", 6))
-            *mask |= SC_SINGLE;
-        else if (n == 8 && !strncmp(p, "realtime", 8))
-            *mask |= SC_RT;
-        else
-            return -1;
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    return *mask ? 0 : -1;
+    static const char *const names[] = {"bulk", "single", "realtime"}; /* bit i = names[i] (SC_*) */
+    return cli_parse_names(list, names, sizeof(names) / sizeof(names[0]), mask);
 }
 
 /* 0 run, 1 after --help, 2 usage error. */
