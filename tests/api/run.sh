@@ -4,6 +4,7 @@
 #   run.sh contract ZKBIOD ZKBIO   contract.test.mjs: every operation called, every answer validated
 #   run.sh fuzz ZKBIOD ZKBIO       fuzz.test.mjs: a bounded seeded fuzz pass over every operation
 #   run.sh frappe ZKBIOD ZKBIO     frappe.test.mjs: docs/openapi/frappe.yaml (family R), every operation
+#   run.sh biotime ZKBIOD ZKBIO    biotime.test.mjs: docs/openapi/biotime.yaml (family B), every operation
 # The npm packages (Redocly CLI, swagger-parser, Ajv) are installed into this folder by
 # scripts/setup-deps.sh (`npm ci`, pinned by package-lock.json). Exit 77 (skip, with the reason) when
 # node or those packages are missing: the test installs nothing.
@@ -26,7 +27,7 @@ lint)
     [ $rc -eq 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
     exit $rc
     ;;
-contract | fuzz | frappe)
+contract | fuzz | frappe | biotime)
     [ $# -eq 3 ] || { echo "usage: run.sh $mode ZKBIOD ZKBIO" >&2; exit 2; }
     ZKBIOD=$2 ZKBIO=$3 ZKBIO_SRC=$src
     export ZKBIOD ZKBIO ZKBIO_SRC
@@ -34,7 +35,7 @@ contract | fuzz | frappe)
     exec node --test --test-concurrency=1 --test-reporter=spec "$here/$mode.test.mjs"
     ;;
 *)
-    echo "usage: run.sh lint | contract ZKBIOD ZKBIO | fuzz ZKBIOD ZKBIO | frappe ZKBIOD ZKBIO" >&2
+    echo "usage: run.sh lint | contract ZKBIOD ZKBIO | fuzz ZKBIOD ZKBIO | frappe ZKBIOD ZKBIO | biotime ZKBIOD ZKBIO" >&2
     exit 2
     ;;
 esac
