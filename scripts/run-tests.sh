@@ -25,6 +25,7 @@ run() {
     test_args=$3
     shift 4
     echo "==== $name: $dir"
+    start=$(date +%s)
     if [ -f "$dir/meson-private/coredata.dat" ]; then
         setup_cmd="meson configure $dir"
     else
@@ -62,7 +63,7 @@ run() {
         echo "==== $name: $skipped test(s) skipped; ZKBIO_REQUIRE_ALL_TESTS is set (CI), so each counts as a failure" >&2
         bad=$((bad + skipped))
     fi
-    echo "==== $name: $ok passed, $bad failed"
+    echo "==== $name: $ok passed, $bad failed in $(($(date +%s) - start)) s"
     passed=$((passed + ok))
     failed=$((failed + bad))
 }
@@ -78,6 +79,25 @@ sanitizer_cc=gcc
 command -v clang >/dev/null 2>&1 && sanitizer_cc=clang
 CC=$sanitizer_cc run sanitizers build-asan "--timeout-multiplier 3" -- -Dwerror=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debug -Dfuzz=true
+
+# Further CI jobs (issue 17), one script each in scripts/ci/ (the Windows cross build under Wine, the strict-POSIX
+# build, the Debian packages, ...): each builds in its own directory, prints what it ran and exits nonzero when
+# anything failed. Each counts as one test here; its time is printed, so CI logs show what every job costs.
+for job in "$top"/scripts/ci/*.sh; do
+    [ -f "$job" ] || continue
+    name=$(basename "$job" .sh)
+    echo "==== job $name: $job"
+    start=$(date +%s)
+    if "$job" >"$tmp/job-$name.log" 2>&1; then
+        tail -n 25 "$tmp/job-$name.log"
+        echo "==== job $name: passed in $(($(date +%s) - start)) s"
+        passed=$((passed + 1))
+    else
+        cat "$tmp/job-$name.log" >&2
+        echo "==== job $name: FAILED in $(($(date +%s) - start)) s" >&2
+        failed=$((failed + 1))
+    fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -12,6 +12,13 @@ chromium libnss3-tools"
 # python3-yaml: tests/meta/check-openapi.py reads docs/openapi.yaml
 packages="$packages python3-yaml"
 
+# Issue 17. python3-pytest: the Python binding's tests (run by /usr/bin/python3, never a pyenv python).
+# The Windows job (scripts/ci/windows.sh): the mingw-w64 posix toolchain, Wine to run the .exe tests, mingw zlib,
+# tcl to generate SQLite's amalgamation. The Debian-package job (scripts/ci/deb.sh): debhelper, fakeroot, dh-python.
+# The service files' checks: systemd (systemd-analyze), plistutil and xmllint (the launchd plist).
+packages="$packages python3-pytest gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 mingw-w64-tools
+libz-mingw-w64-dev wine wine64 tcl debhelper fakeroot dh-python python3-all systemd libplist-utils libxml2-utils"
+
 missing=""
 for p in $packages; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
