@@ -228,6 +228,13 @@ ZKBIO_API int zkbio_zk_command_send(zkbio_zk_client *c, uint16_t cmd, const uint
                                     size_t len, uint8_t *reply, size_t reply_size,
                                     size_t *reply_len, uint16_t *code);
 
+/**
+ * The user record size the handle has detected (28 or 72 bytes, §5.1-5.2) by a user read (or
+ * learnt before a user write), into *out; 0 while no user has been read. For bindings that show
+ * the record layout (pyzk's user_packet_size). Since: 0.4
+ */
+ZKBIO_API int zkbio_zk_client_user_size(zkbio_zk_client *c, size_t *out);
+
 /** Event callback: return 0 to go on, nonzero to stop. `ev` is valid during the call only. */
 typedef int (*zkbio_zk_event_cb)(const zkbio_zk_event *ev, void *user);
 

@@ -207,6 +207,16 @@ int zkbio_zk_command_send(zkbio_zk_client *c, uint16_t cmd, const uint8_t *data,
     return rc;
 }
 
+int zkbio_zk_client_user_size(zkbio_zk_client *c, size_t *out)
+{
+    if (!c || !out)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    *out = c->user_size;
+    UNLOCK(c);
+    return ZKBIO_OK;
+}
+
 int zkbio_zk_attendance_clear(zkbio_zk_client *c)
 {
     return one_cmd(c, ZKBIO_ZK_CMD_CLEAR_ATTLOG, NULL, 0);

@@ -2,7 +2,8 @@
 /* zkbio_zk_command_send() (issue 17, for the Python binding's pyzk calls without a function of
  * their own) against the in-process emulator, over TCP and UDP: an acknowledged command, an answer
  * with data (DOORSTATE_RRQ), a refused one (ACK_ERROR: EIO with the code), a reply larger than the
- * caller's buffer, the reserved commands, and the handle still working afterwards. */
+ * caller's buffer, the reserved commands, the handle still working afterwards, and the user record
+ * size it detected (zkbio_zk_client_user_size()). */
 #include <string.h>
 
 #include "../support/test.h"
@@ -71,11 +72,18 @@ static void commands(int transport)
     CHECK_EQ_INT(zkbio_zk_command_send(c, ZKBIO_ZK_CMD_TESTVOICE, NULL, 0, NULL, 4, NULL, NULL),
                  ZKBIO_EINVAL);
 
-    /* the session goes on */
+    /* the session goes on; the user record size is known after a user read */
+    size_t usize = 99;
+    CHECK_EQ_INT(zkbio_zk_client_user_size(c, &usize), ZKBIO_OK);
+    CHECK_EQ_INT(usize, 0);
+    CHECK_EQ_INT(zkbio_zk_client_user_size(NULL, &usize), ZKBIO_EINVAL);
+    CHECK_EQ_INT(zkbio_zk_client_user_size(c, NULL), ZKBIO_EINVAL);
     zkbio_zk_user *users = NULL;
     size_t count = 0;
     CHECK_EQ_INT(zkbio_zk_users_get(c, &users, &count), ZKBIO_OK);
     CHECK_EQ_INT(count, 3);
+    CHECK_EQ_INT(zkbio_zk_client_user_size(c, &usize), ZKBIO_OK);
+    CHECK_EQ_INT(usize, 72);
     zkbio_zk_free(users);
 out:
     zkbio_zk_client_close(c);
