@@ -265,6 +265,7 @@ _PROTOS = {
     "zkbio_zk_events_register": (c_int, [c_void_p, c_uint32]),
     "zkbio_zk_events_poll": (c_int, [c_void_p, c_int, EventCallback, c_void_p, P(c_size_t)]),
     "zkbio_zk_enroll": (c_int, [c_void_p, c_char_p, c_uint8, c_int, EventCallback, c_void_p]),
+    "zkbio_zk_client_user_size": (c_int, [c_void_p, P(c_size_t)]),
     "zkbio_zk_command_send": (c_int, [c_void_p, c_uint16, u8p, c_size_t, u8p, c_size_t,
                                       P(c_size_t), P(c_uint16)]),
     # image.h

@@ -197,6 +197,13 @@ class Terminal:
         self._call(L.zkbio_zk_client_transport, ctypes.byref(v))
         return "udp" if v.value == UDP else "tcp"
 
+    @property
+    def user_size(self):
+        """The user record size detected (28 or 72 bytes); 0 until users were read."""
+        v = ctypes.c_size_t()
+        self._call(L.zkbio_zk_client_user_size, ctypes.byref(v))
+        return v.value
+
     # -- information ---------------------------------------------------------------------------
     def info(self):
         """Info (serial, model, firmware, platform, mac, vendor, fp_version, pin_width, sizes)."""

@@ -371,9 +371,7 @@ class ZK(object):
             self.next_user_id = "1"
             return []
         raw = self._do("RWB Not supported", Terminal.users)
-        if any(not u.user_id.isdigit() or len(u.name.encode("utf-8")) > 8 or
-               len(u.password) > 5 for u in raw):
-            self.user_packet_size = 72  # only the 72-byte record holds these
+        self.user_packet_size = self._term.user_size or self.user_packet_size
         users = [self._user(u) for u in raw]
         max_uid = max([u.uid for u in users] + [0]) + 1
         self.next_uid = max_uid
