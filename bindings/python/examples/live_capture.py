@@ -13,8 +13,10 @@ try:
         if attendance is None:
             continue
         seen += 1
-        print("punch", seen, repr(attendance.user_id), attendance.uid, attendance.status,
-              attendance.punch, type(attendance.timestamp).__name__)
+        # which user punches first depends on when the capture starts: print what does not
+        print("punch", seen, attendance.user_id in ("1", "2", "3"),
+              attendance.uid == int(attendance.user_id), attendance.status, attendance.punch,
+              type(attendance.timestamp).__name__, str(attendance).startswith("<Attendance>: "))
         if seen == 4:
             conn.end_live_capture = True
     print("after live capture:", conn.get_firmware_version(), len(conn.get_users()))
