@@ -63,3 +63,14 @@ def terminal(emulate):
 
 def data(*parts):
     return os.path.join(DATA, *parts)
+
+
+@pytest.fixture
+def fvc_images(tmp_path):
+    """A folder with the FVC2002 DB1 B images 101_1 .. 101_3 and 102_1 only (a sim reader's
+    playlist, served in name order)."""
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for name in ("101_1", "101_2", "101_3", "102_1"):
+        os.symlink(data("fvc", "FVC2002_DB1_B", name + ".tif"), folder / (name + ".tif"))
+    return str(folder)

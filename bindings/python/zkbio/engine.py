@@ -10,7 +10,7 @@ import ctypes
 import os
 
 from . import _lib
-from .errors import ZKBioError, check, EINVAL, ENOSPC, ENOTSUP, ELOWQUALITY
+from .errors import ZKBioError, check, EINVAL, ENOENT, ENOSPC, ENOTSUP, ELOWQUALITY
 
 L = _lib.lib
 
@@ -273,6 +273,9 @@ class Gallery:
         k = max(1, int(k))
         top = (_lib.Candidate * k)()
         found = ctypes.c_size_t()
-        check(L.zkbio_gallery_identify(self._h(), _template(probe)._ptr(), float(threshold),
-                                       top, k, ctypes.byref(found)))
+        rc = L.zkbio_gallery_identify(self._h(), _template(probe)._ptr(), float(threshold), top,
+                                      k, ctypes.byref(found))
+        if rc == ENOENT:  # no candidate at the threshold, or an empty gallery
+            return []
+        check(rc)
         return [(top[i].id, top[i].score) for i in range(found.value)]
