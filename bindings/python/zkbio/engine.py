@@ -253,7 +253,8 @@ class Gallery:
 
     def add(self, id, template):
         """Add (or replace) ``template`` under ``id``; the gallery keeps its own copy."""
-        check(L.zkbio_gallery_add(self._h(), int(id), _template(template)._ptr()))
+        t = _template(template)  # held: a temporary would be freed before the call
+        check(L.zkbio_gallery_add(self._h(), int(id), t._ptr()))
 
     def remove(self, id):
         """Remove ``id``; ZKBioError(ZKBIO_ENOENT) when absent."""
@@ -273,8 +274,9 @@ class Gallery:
         k = max(1, int(k))
         top = (_lib.Candidate * k)()
         found = ctypes.c_size_t()
-        rc = L.zkbio_gallery_identify(self._h(), _template(probe)._ptr(), float(threshold), top,
-                                      k, ctypes.byref(found))
+        t = _template(probe)  # held for the call, as in add()
+        rc = L.zkbio_gallery_identify(self._h(), t._ptr(), float(threshold), top, k,
+                                      ctypes.byref(found))
         if rc == ENOENT:  # no candidate at the threshold, or an empty gallery
             return []
         check(rc)
