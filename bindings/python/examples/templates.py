@@ -13,7 +13,9 @@ try:
     for t in templates:
         print(t)
         print("  size %s uid %s fid %s valid %s mark %s" % (t.size, t.uid, t.fid, t.valid, t.mark))
-        print("  json", sorted((k, v if k != "template" else v[:32]) for k, v in t.json_pack().items()))
+        packed = t.json_pack()
+        packed["template"] = packed["template"][:32]
+        print("  json", sorted(packed.items()))
     one = conn.get_user_template(uid=1, temp_id=0)
     print("user 1 finger 0:", one, one == templates[0] if templates else None)
     print("user 1 finger 0 by user_id:", conn.get_user_template(temp_id=0, user_id="1"))

@@ -10,6 +10,6 @@ except ImportError:
     print("pytest is not installed for %s (apt-get install python3-pytest)" % sys.executable)
     sys.exit(77)
 
-rc = pytest.main(["-q", "-p", "no:cacheprovider", "-W", "error::pytest.PytestUnraisableExceptionWarning"]
-                 + sys.argv[1:])
+rc = pytest.main(["-q", "-p", "no:cacheprovider",
+                  "-W", "error::pytest.PytestUnraisableExceptionWarning"] + sys.argv[1:])
 sys.exit(int(rc))

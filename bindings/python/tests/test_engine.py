@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The fingerprint engine through zkbio: templates (ISO/ANSI/native in and out), extraction from
 files and from grey bytes, 1:1 match, merge, the 1:N gallery; on tests/data (FVC2002 DB1 B)."""
-import ctypes
 import threading
 
 import pytest

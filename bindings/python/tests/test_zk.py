@@ -25,7 +25,8 @@ def test_module_layout_and_records():
                                                                                True)
     assert str(u) == repr(u) == "<User>: [uid:5, name:Ann user_id:7]"
     f = finger.Finger(3, 1, 1, bytes(range(20)))
-    assert str(f) == "<Finger> [uid:  3, fid:1, size:  20 v:1 t:b'0001020304050607...0c0d0e0f10111213']"
+    assert str(f) == ("<Finger> [uid:  3, fid:1, size:  20 v:1 "
+                      "t:b'0001020304050607...0c0d0e0f10111213']")
     assert finger.Finger.json_unpack(f.json_pack()) == f
     assert f.repack()[:6] == b"\x1a\x00\x03\x00\x01\x01" and f.repack_only()[:2] == b"\x14\x00"
     when = datetime.datetime(2024, 1, 2, 3, 4, 5)

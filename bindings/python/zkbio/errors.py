@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The one exception class of the package, built from libzkbio's error enum (include/zkbio/error.h)."""
+"""The one exception class of the package, from libzkbio's error enum (include/zkbio/error.h)."""
 from . import _lib
 
 
