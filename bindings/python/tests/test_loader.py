@@ -36,6 +36,20 @@ def test_not_a_library_is_an_import_error(tmp_path):
     assert r.returncode != 0 and "cannot load libzkbio" in r.stderr
 
 
+def test_copy_next_to_the_package(tmp_path):
+    """Without ZKBIO_LIBRARY, a library inside the package folder is used (a platform wheel)."""
+    import shutil
+    pkg = os.path.dirname(zkbio.__file__)
+    shutil.copytree(pkg, tmp_path / "zkbio")
+    shutil.copy(os.environ["ZKBIO_LIBRARY"], tmp_path / "zkbio" / "libzkbio.so.0")
+    env = {k: v for k, v in os.environ.items() if k != "ZKBIO_LIBRARY"}
+    env["PYTHONPATH"] = str(tmp_path)
+    r = subprocess.run([sys.executable, "-c", "import zkbio; print(zkbio.library_path)"],
+                       capture_output=True, text=True, env=env, cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(tmp_path / "zkbio" / "libzkbio.so.0")
+
+
 def test_error_class_from_the_enum():
     e = ZKBioError(errors.ECONN)
     assert (e.code, e.name) == (-18, "ZKBIO_ECONN")

@@ -42,9 +42,12 @@ else:
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+_DLL_DIRS = []  # os.add_dll_directory handles, kept for the life of the process
+
+
 def _open(path):
     if sys.platform == "win32" and os.path.isabs(path) and hasattr(os, "add_dll_directory"):
-        os.add_dll_directory(os.path.dirname(path))
+        _DLL_DIRS.append(os.add_dll_directory(os.path.dirname(path)))
     return ctypes.CDLL(path)
 
 
