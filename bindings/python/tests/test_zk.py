@@ -76,6 +76,17 @@ def test_comm_key(emulate):
     conn.disconnect()
 
 
+def test_live_capture_terminal_gone(emulate):
+    e = emulate("--users", 2, "--punches", 0)
+    conn = ZK(e.host, port=e.port, timeout=2, ommit_ping=True).connect()
+    gen = conn.live_capture(new_timeout=0.2)
+    assert next(gen) is None
+    e.stop()
+    with pytest.raises(ZKNetworkError):
+        for _ in range(20):
+            next(gen)
+
+
 def test_live_capture_timeout_and_end(emulate):
     e = emulate("--users", 2, "--punches", 0)
     conn = ZK(e.host, port=e.port, timeout=5, ommit_ping=True).connect()

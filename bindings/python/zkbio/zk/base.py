@@ -537,6 +537,9 @@ class ZK(object):
                 yield Attendance(ev.user_id, ev.time, ev.verify, ev.state, uid)
         finally:
             if self.is_connect:
-                self.reg_event(0)
-                if not was_enabled:
-                    self.disable_device()
+                try:
+                    self.reg_event(0)
+                    if not was_enabled:
+                        self.disable_device()
+                except ZKNetworkError:
+                    pass  # the link is gone: the error that ended the capture is the one raised
