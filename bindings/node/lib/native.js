@@ -242,6 +242,8 @@ const DECLS = [
   'int zkbio_zk_events_register(zkbio_zk_client *c, uint32_t mask)',
   'int zkbio_zk_events_poll(zkbio_zk_client *c, int wait_ms, zkbio_zk_event_cb *cb, void *user, _Out_ size_t *delivered)',
   'int zkbio_zk_time_format(const zkbio_zk_time *t, _Out_ uint8_t *out)',
+  'int zkbio_zk_time_encode(const zkbio_zk_time *t, _Out_ uint32_t *out)',
+  'int zkbio_zk_sizes_build(const zkbio_zk_sizes *s, _Out_ uint8_t *out)',
   // template.h
   'void zkbio_template_free(zkbio_template *t)',
   'int zkbio_template_dup(const zkbio_template *t, _Out_ zkbio_template **out)',
