@@ -7,6 +7,8 @@
 const native = require('./lib/native');
 const { ZKBioError, errorCodes } = require('./lib/errors');
 const { Terminal, EVENT } = require('./lib/terminal');
+const engine = require('./lib/engine');
+const { ReaderContext, Reader, BACKEND, OUTPUT } = require('./lib/reader');
 
 module.exports = {
   /** libzkbio's version string, e.g. "0.3.0". */
@@ -18,4 +20,16 @@ module.exports = {
   errors: errorCodes(),
   Terminal,
   EVENT,
+  Image: engine.Image,
+  Template: engine.Template,
+  extract: engine.extract,
+  extractAsync: engine.extractAsync,
+  match: engine.match,
+  matchAsync: engine.matchAsync,
+  merge: engine.merge,
+  Gallery: engine.Gallery,
+  ReaderContext,
+  Reader,
+  BACKEND,
+  OUTPUT,
 };

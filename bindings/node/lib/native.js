@@ -61,8 +61,34 @@ function loadFirst(envName, names) {
   throw err;
 }
 
+/**
+ * Keep a loaded library mapped until the process ends. libzkbio gives each thread that matches a
+ * scratch area freed by a pthread key destructor (lib/fp/match/match.c); koffi's worker threads
+ * run those calls and end after koffi has unloaded the library at exit, so without this the
+ * destructor would jump into unmapped code (a crash at exit). RTLD_NODELETE (glibc, macOS) or a
+ * pinned module (Windows) prevents the unload; best effort: a failure leaves the library as is.
+ */
+function pin(file) {
+  try {
+    if (process.platform === 'win32') {
+      const k32 = koffi.load('kernel32.dll');
+      const getHandle = k32.func('bool __stdcall GetModuleHandleExW(uint32_t flags, const char16_t *name, _Out_ void **h)');
+      getHandle(1 /* GET_MODULE_HANDLE_EX_FLAG_PIN */, file, [null]);
+      return;
+    }
+    const libc = koffi.load(process.platform === 'darwin' ? 'libSystem.dylib' : 'libc.so.6');
+    const dlopen = libc.func('void *dlopen(const char *file, int mode)');
+    // RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE: an extra reference to the library already loaded
+    const mode = process.platform === 'darwin' ? 0x2 | 0x10 | 0x80 : 0x2 | 0x4 | 0x1000;
+    dlopen(file, mode);
+  } catch (e) {
+    // not fatal: only the exit path is affected
+  }
+}
+
 const loaded = loadFirst('ZKBIO_LIBRARY', OS_NAMES);
 const lib = loaded.lib;
+pin(loaded.path);
 
 // ---- types (mirrors of include/zkbio/*.h; checked against the C compiler by test/abi.test.js) ----
 
@@ -260,7 +286,7 @@ const DECLS = [
   'const char *zkbio_unusable_name(int reason)',
   'int zkbio_extract(const zkbio_image *img, _Out_ zkbio_template **out, _Out_ zkbio_extract_info *info)',
   'int zkbio_match(const zkbio_template *probe, const zkbio_template *candidate, _Out_ double *score)',
-  'int zkbio_merge(void **captures, _Out_ zkbio_template **out)',
+  'int zkbio_merge(zkbio_template **captures, _Out_ zkbio_template **out)',
   'int zkbio_gallery_new(unsigned int threads, _Out_ zkbio_gallery **out)',
   'void zkbio_gallery_free(zkbio_gallery *g)',
   'int zkbio_gallery_add(zkbio_gallery *g, uint32_t id, const zkbio_template *t)',
@@ -306,6 +332,7 @@ function imageioLib() {
     }
     const h = found ? { lib: koffi.load(found), path: found } :
                       loadFirst('ZKBIO_IMAGEIO_LIBRARY', IMAGEIO_NAMES);
+    pin(h.path);
     imageio = {
       path: h.path,
       load: h.lib.func('int zkbio_image_load(const char *path, uint16_t default_dpi, _Out_ zkbio_image **out)'),

@@ -11,31 +11,15 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { startEmulator } = require('./emulator');
 
 const pkg = path.join(__dirname, '..');
 const script = path.join(pkg, 'examples', 'zklib-report.js');
 const nodeZklib = path.join(pkg, '..', '..', 'tests', 'zk4370', 'node', 'node_modules', 'node-zklib');
 
-function startEmulator(args) {
-  const cli = process.env.ZKBIO_CLI;
-  assert.ok(cli, 'ZKBIO_CLI (the zkbio tool) is not set');
-  const p = spawn(cli, ['emulate', '--port', '0', '--seconds', '120', ...args],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    p.stdout.on('data', (d) => {
-      buf += d;
-      const m = /listening on [^ ]*:(\d+)/.exec(buf);
-      if (m)
-        resolve({ proc: p, port: m[1] });
-    });
-    p.on('exit', (code) => reject(new Error(`zkbio emulate exited (${code}) before listening`)));
-  });
-}
-
 /** Run the script with `mod`; resolves {proc, registered: Promise, done: Promise<{out, code}>}. */
 function runScript(mod, port) {
-  const p = spawn(process.execPath, [script, mod, '127.0.0.1', port, '-'],
+  const p = spawn(process.execPath, [script, mod, '127.0.0.1', String(port), '-'],
     { cwd: pkg, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '', stderr = '';
   let onReg;
@@ -55,7 +39,7 @@ function runScript(mod, port) {
 
 async function compare(t, emuArgs, check) {
   const emu = await startEmulator(['--punch-every', '2000', ...emuArgs]);
-  t.after(() => emu.proc.kill());
+  t.after(() => emu.stop());
   const real = runScript(nodeZklib, emu.port);
   const ours = runScript('zkbio/zklib', emu.port);
   const timer = setTimeout(() => { real.proc.kill(); ours.proc.kill(); }, 40000);
