@@ -187,6 +187,7 @@ export interface Candidate { id: number; score: number; }
 export declare class Gallery {
   /** threads for identify, 0 = one per CPU */
   constructor(threads?: number);
+  /** id > 0; ZKBIO_EEXIST when taken */
   add(id: number, template: Template): void;
   remove(id: number): void;
   clear(): void;

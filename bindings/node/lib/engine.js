@@ -255,7 +255,7 @@ class Gallery {
     return this._p;
   }
 
-  /** Add (or replace) the template of `id`. */
+  /** Add a copy of the template under `id` (> 0); ZKBioError EEXIST when taken. */
   add(id, template) { check(fn.zkbio_gallery_add(this._ptr(), id >>> 0, template._ptr()), '', 'add'); }
   /** Remove `id`; ZKBioError ENOENT when absent. */
   remove(id) { check(fn.zkbio_gallery_remove(this._ptr(), id >>> 0), '', 'remove'); }
