@@ -89,6 +89,25 @@ test('Terminal: realtime events arrive on the JS thread while other calls run', 
   await term.close();
 });
 
+test('a terminal that goes away stops the event loop with onError (and zklib calls cbErr)', async () => {
+  const emu = await startEmulator(['--punch-every', '300']);
+  const zk = new ZKLib('127.0.0.1', emu.port, 2000, 0);
+  let failed = null;
+  await zk.createSocket((err) => { failed = err; });
+  const logs = [];
+  await zk.getRealTimeLogs((l) => logs.push(l));
+  const t0 = Date.now();
+  while (logs.length < 1 && Date.now() - t0 < 5000)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.ok(logs.length >= 1);
+  emu.stop();
+  while (!failed && Date.now() - t0 < 10000)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.ok(failed instanceof zkbio.ZKBioError, 'cbErr was called');
+  assert.equal(failed.name, 'ZKBIO_ECONN');
+  await zk.disconnect();
+});
+
 test('a slow answer does not block the event loop', async (t) => {
   // the emulator answers the first GET_TIME (201) after 1.5 s
   const emu = await startEmulator(['--fault', 'delay:201:1:1500']);
