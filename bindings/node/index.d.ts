@@ -117,6 +117,8 @@ export declare class Terminal {
   setTemplate(uid: number, fid: number, data: Uint8Array, flag?: number): Promise<void>;
   deleteTemplate(uid: number, fid: number): Promise<void>;
   attendance(since?: Date): Promise<AttendanceRecord[]>;
+  /** remote enrollment of finger fid (0..9) of the user with PIN userId */
+  enroll(userId: string, fid: number, timeoutMs?: number): Promise<void>;
   clearAttendance(): Promise<void>;
   /** open the door for `seconds` (default 3) */
   unlock(seconds?: number): Promise<void>;

@@ -264,6 +264,16 @@ class Terminal {
     }));
   }
 
+  /**
+   * Remote enrollment of finger `fid` (0..9) of the user with PIN `userId`: the device asks for
+   * the finger (three presses) and stores the template; resolves when it has, rejects with
+   * ZKBioError EIO (refused, or a bad press) or ETIMEDOUT (`timeoutMs`, default 60000). The
+   * press-by-press events are not passed to JS (they arrive on a worker thread).
+   */
+  async enroll(userId, fid, timeoutMs = 60000) {
+    await this._call('enroll', fn.zkbio_zk_enroll, String(userId), fid, timeoutMs | 0, null, null);
+  }
+
   /** Delete every attendance record. */
   async clearAttendance() { await this._call('clearAttendance', fn.zkbio_zk_attendance_clear); }
   /** Open the door for `seconds` (default 3). */

@@ -108,6 +108,17 @@ test('a terminal that goes away stops the event loop with onError (and zklib cal
   await zk.disconnect();
 });
 
+test('Terminal.enroll: the emulated terminal stores the new finger; a bad press is EIO', async (t) => {
+  const emu = await startEmulator(['--users', '3', '--fault', 'bad-sample:61']);
+  t.after(() => emu.stop());
+  const term = await zkbio.Terminal.open('127.0.0.1', { port: emu.port });
+  await assert.rejects(term.enroll('2', 6, 20000), (e) => e.name === 'ZKBIO_EIO');
+  await term.enroll('2', 6, 20000);
+  const fids = (await term.templates()).filter((x) => x.uid === 2).map((x) => x.fid);
+  assert.deepEqual(fids, [0, 6]);
+  await term.close();
+});
+
 test('a slow answer does not block the event loop', async (t) => {
   // the emulator answers the first GET_TIME (201) after 1.5 s
   const emu = await startEmulator(['--fault', 'delay:201:1:1500']);

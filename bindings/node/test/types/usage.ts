@@ -6,6 +6,7 @@ import ZKLib = require('zkbio/zklib');
 
 async function terminal(): Promise<void> {
   const t: zkbio.Terminal = await zkbio.Terminal.open('10.0.0.2', { port: 4370, transport: 'tcp' });
+  await t.enroll('7', 6);
   const info: zkbio.TerminalInfo = await t.info();
   const n: number = info.sizes.recordsCap;
   const users: zkbio.TerminalUser[] = await t.users();
