@@ -101,6 +101,22 @@ if command -v npm >/dev/null 2>&1 && ! cmp -s "$api/package-lock.json" "$api/nod
     fi
 fi
 
+# Node binding (issue 17, Node part): bindings/node's own npm dependencies (koffi with its prebuilt
+# per-platform package, typescript for the declaration check), pinned by its package-lock.json;
+# installed again when the lockfile changed. Never --omit=optional: koffi's binary is an optional package.
+nodebind="$top/bindings/node"
+if command -v npm >/dev/null 2>&1 && ! cmp -s "$nodebind/package-lock.json" "$nodebind/node_modules/.zkbio-installed-lock"; then
+    if npm ci --prefix "$nodebind" --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
+        cp "$nodebind/package-lock.json" "$nodebind/node_modules/.zkbio-installed-lock"
+    elif [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ]; then # CI: every test must run
+        echo "setup-deps: failed: npm ci in bindings/node" >&2
+        cat "$log" >&2
+        exit 1
+    else
+        echo "setup-deps: npm ci in bindings/node failed (offline?): the node binding tests will skip" >&2
+    fi
+fi
+
 # The BioTime client test (tests/biotime: a Node + axios client of the BioTime-compatible API; bttx part),
 # the same way: axios pinned by that folder's package-lock.json.
 bt="$top/tests/biotime"
