@@ -7,7 +7,8 @@
 #   4. unpack them into a clean root with `dpkg-deb -x` and run the installed /usr/sbin/zkbiod on loopback with
 #      the installed libzkbio.so.0 (checked in /proc/PID/maps): it must answer /health and a PUSH terminal
 #      simulated by the installed zkbio (zkbio-tools), and stop cleanly on SIGTERM,
-#   5. `systemd-analyze verify --root` the installed unit (its ExecStart names the root's zkbiod), and
+#   5. build tests/pkg/consumer.c against the root's headers and zkbio.pc (libzkbio-dev),
+#   6. `systemd-analyze verify --root` the installed unit (its ExecStart names the root's zkbiod), and
 #      `systemd-analyze security --offline` with the unit's threshold; lintian when installed (informative).
 # Prints each step; exits nonzero when any failed. Needs: debhelper, fakeroot, dpkg-dev, curl, systemd.
 set -u
@@ -145,6 +146,17 @@ while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
 done
 if wait "$pid"; then ok "zkbiod stopped cleanly on SIGTERM"; else no "zkbiod exit status $? on SIGTERM"; fi
 pid=
+
+step "a program built against libzkbio-dev (zkbio.pc from the root)"
+# shellcheck disable=SC2046 # flag lists
+if cc -std=c11 -Wall -Werror -o "$tmp/consumer" "$top/tests/pkg/consumer.c" \
+    $(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --define-variable=prefix="$root/usr" --cflags --libs zkbio) \
+    >"$tmp/cc.log" 2>&1 && LD_LIBRARY_PATH=$libdir "$tmp/consumer" >"$tmp/consumer.out" 2>&1; then
+    ok "consumer: $(cat "$tmp/consumer.out")"
+else
+    cat "$tmp/cc.log" "$tmp/consumer.out" 2>/dev/null
+    no "consumer against libzkbio-dev"
+fi
 
 step "the installed unit"
 unit=$root/lib/systemd/system/zkbiod.service
