@@ -18,6 +18,8 @@ packages="$packages python3-yaml"
 # The service files' checks: systemd (systemd-analyze), plistutil and xmllint (the launchd plist).
 packages="$packages python3-pytest gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 mingw-w64-tools
 libz-mingw-w64-dev wine wine64 tcl debhelper fakeroot dh-python python3-all systemd libplist-utils libxml2-utils"
+# Issue 17, Linux service and packaging: man (man-db) and groff render the man pages in test man-pages.
+packages="$packages man-db groff-base"
 
 missing=""
 for p in $packages; do
