@@ -33,6 +33,11 @@ step "fetch Debian sources"
 
 step "configure (daemon: $daemon)"
 rm -rf "$build"
+# unpack the subprojects afresh, so that our meson.build files (subprojects/packagefiles) are the current ones
+for wrap in jansson sqlite3 mbedtls libusb-1.0; do
+    d=$(sed -n 's/^directory = //p' "$top/subprojects/$wrap.wrap")
+    [ -n "$d" ] && rm -rf "${top:?}/subprojects/$d"
+done
 meson setup "$build" "$top" --cross-file "$top/cross/mingw-w64-x86_64.txt" \
     --force-fallback-for=jansson,sqlite3,mbedtls,libusb-1.0 -Dwerror=true -Ddaemon="$daemon" \
     -Dbuildtype=release >"$build.setup.log" 2>&1 || { cat "$build.setup.log"; exit 1; }
