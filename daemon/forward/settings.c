@@ -299,6 +299,13 @@ int zfwd_settings_check(const char *kind, const char *url, const char *settings,
     fwd_target t;
     int rc = fwd_target_parse(kind, url, settings, &t, field, fieldsz, msg, msgsz);
     fwd_target_wipe(&t);
+#if !defined(ZKBIOD_HAVE_CURL)
+    if (rc == 0) { /* a target that could never be delivered to is refused when it is created */
+        snprintf(field, fieldsz, "kind");
+        snprintf(msg, msgsz, "%s", FWD_UNAVAILABLE);
+        rc = ZKBIO_ENOTSUP;
+    }
+#endif
     return rc;
 }
 
