@@ -92,8 +92,7 @@ int engine_is_template(const uint8_t *data, size_t len)
     return has_record_magic(head, n);
 }
 
-static void msgf(char *msg, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void msgf(char *msg, size_t size, const char *fmt, ...) CLI_PRINTF(3, 4);
 static void msgf(char *msg, size_t size, const char *fmt, ...)
 {
     if (!msg || !size)

@@ -14,6 +14,7 @@
 
 #include "zkbio/version.h"
 
+#ifdef ZKBIO_CLI_BENCH
 #include "pushsim.h"
 
 #include "bench.h"
@@ -21,6 +22,7 @@
 #include "bench_api.h"
 #include "bench_forward.h"
 #include "bench_service.h"
+#endif
 #include "engine_cmds.h"
 #include "reader_cmds.h"
 #include "util.h"
@@ -32,14 +34,20 @@ typedef struct subcommand {
     const char *help;                  /* one line for `zkbio --help` */
 } subcommand;
 
+/* push-sim and bench need libcurl, fork/exec and /proc: built where ZKBIO_CLI_BENCH is defined
+ * (cli/meson.build), not on Windows (docs/windows.md). */
+#ifdef ZKBIO_CLI_BENCH
 static int cmd_push_sim(int argc, char **argv);
 static int cmd_bench(int argc, char **argv);
+#endif
 
 static const subcommand commands[] = {
+#ifdef ZKBIO_CLI_BENCH
     {"push-sim", cmd_push_sim, "simulate a ZKTeco terminal (Attendance PUSH 2.x) against a server"},
     {"bench", cmd_bench,
      "benchmarks: `bench push` (zkbiod under simulated devices), `bench accuracy`, `bench speed`, "
      "`bench capture`, `bench service`, `bench zk4370`, `bench api`"},
+#endif
     {"extract", zkbio_cli_extract, "fingerprint image -> minutiae template, quality"},
     {"match", zkbio_cli_match, "compare two fingerprints (images or templates): score, decision"},
     {"merge", zkbio_cli_merge, "enrol: merge three captures of one finger into one template"},
@@ -92,6 +100,7 @@ int main(int argc, char **argv)
     return 2;
 }
 
+#ifdef ZKBIO_CLI_BENCH
 /* ----------------------------------------------------------------------------------------------------------
  */
 /* bench */
@@ -347,3 +356,4 @@ out:
     pushsim_global_cleanup();
     return status;
 }
+#endif /* ZKBIO_CLI_BENCH */

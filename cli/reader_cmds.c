@@ -520,6 +520,8 @@ int zkbio_cli_verify(int argc, char **argv)
 }
 
 /* ---- bench capture ------------------------------------------------------------------------ */
+/* Part of `zkbio bench` (ZKBIO_CLI_BENCH: not on Windows, cli/meson.build). */
+#ifdef ZKBIO_CLI_BENCH
 
 typedef struct bench_job {
     zkbio_reader *r;
@@ -688,3 +690,4 @@ int zkbio_cli_bench_capture(int argc, char **argv)
     rmdir(dir);
     return status;
 }
+#endif /* ZKBIO_CLI_BENCH */

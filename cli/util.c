@@ -6,6 +6,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,28 +117,63 @@ void cli_free_list(char **paths, size_t count)
     free(paths);
 }
 
-static int not_hidden(const struct dirent *de)
+static int by_name(const void *a, const void *b)
 {
-    return de->d_name[0] != '.';
+    return strcmp(*(char *const *)a, *(char *const *)b); /* byte order, whatever the locale */
 }
 
-/* Byte order, whatever the locale (alphasort() would follow LC_COLLATE). */
-static int by_name(const struct dirent **a, const struct dirent **b)
+/* The names of dir's entries, not hidden ones, sorted (opendir/readdir: POSIX and mingw-w64). */
+static int read_names(const char *dir, char ***names, int *count)
 {
-    return strcmp((*a)->d_name, (*b)->d_name);
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    int ok = 1;
+    for (struct dirent *de; ok && (de = readdir(d)) != NULL;) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nv = cap < (size_t)INT32_MAX ? realloc(v, cap * sizeof(*v)) : NULL;
+            if (!nv) {
+                ok = 0;
+                break;
+            }
+            v = nv;
+        }
+        if (!(v[n] = strdup(de->d_name)))
+            ok = 0;
+        else
+            n++;
+    }
+    closedir(d);
+    if (!ok) {
+        for (size_t i = 0; i < n; i++)
+            free(v[i]);
+        free(v);
+        errno = ENOMEM;
+        return -1;
+    }
+    if (n > 1)
+        qsort(v, n, sizeof(*v), by_name);
+    *names = v;
+    *count = (int)n;
+    return 0;
 }
 
 int cli_list_dir(const char *dir, const char *ext, char ***paths, size_t *count)
 {
-    struct dirent **ents = NULL;
-    int m = scandir(dir, &ents, not_hidden, by_name);
-    if (m < 0)
+    char **ents = NULL;
+    int m = 0;
+    if (read_names(dir, &ents, &m) != 0)
         return errno == ENOMEM ? ZKBIO_ENOMEM : ZKBIO_EIO;
     char **v = calloc(m > 0 ? (size_t)m : 1, sizeof(*v));
     size_t n = 0;
     int rc = v ? ZKBIO_OK : ZKBIO_ENOMEM;
     for (int i = 0; i < m; i++) {
-        const char *name = ents[i]->d_name;
+        const char *name = ents[i];
         if (rc == ZKBIO_OK && (!ext || has_ext(name, ext))) {
             size_t need = strlen(dir) + strlen(name) + 2;
             char *p = malloc(need);
@@ -174,11 +210,16 @@ static void on_signal(int sig)
 
 void cli_catch_signals(void)
 {
+#ifdef _WIN32 /* no sigaction; the C runtime's signal() stays installed (Ctrl+C is SIGINT) */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+#else
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+#endif
 }
 
 int cli_stopped(void)

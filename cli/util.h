@@ -7,6 +7,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* printf-like checking; mingw-w64 prints through its C99 printf (gnu_printf, docs/windows.md). */
+#if defined(__MINGW32__)
+#define CLI_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#else
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
+
 /* Largest file the commands read, bytes (an uncompressed 4096 x 4096 RGBA image is 64 MiB). */
 #define CLI_FILE_MAX ((size_t)80 << 20)
 
@@ -26,7 +33,7 @@ const char *cli_basename(const char *path);
 
 /* Print "zkbio CMD: <message>" and, when rc is nonzero, ": <zkbio_strerror(rc)> (<name>)" on one
  * line to stderr. */
-void cli_fail(const char *cmd, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void cli_fail(const char *cmd, int rc, const char *fmt, ...) CLI_PRINTF(3, 4);
 
 /* Strict number parsing: the whole string, within [min, max]. 0 on success, -1 otherwise. */
 /* SIGINT and SIGTERM set a process-wide flag (the only mutable global of the tool, written by the

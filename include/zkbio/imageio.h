@@ -9,7 +9,8 @@
  * ResolutionUnit, PNG pHYs, BMP pixels per metre), otherwise default_dpi is used.
  * Errors: ZKBIO_EINVAL (NULL pointer, default_dpi out of range), ZKBIO_EPROTO (corrupt or
  * truncated file), ZKBIO_ENOTSUP (unknown format or unsupported variant, for example a compressed
- * BMP or a PGM with maxval other than 255), ZKBIO_ERANGE (size or file dpi out of the limits of
+ * BMP or a PGM with maxval other than 255, or PNG/TIFF in a build without libpng/libtiff such as
+ * the Windows cross build, docs/windows.md), ZKBIO_ERANGE (size or file dpi out of the limits of
  * image.h), ZKBIO_EIO (file cannot be opened, read or written), ZKBIO_ENOMEM.
  * Ownership: loaded images are caller-owned (zkbio_image_free); *out is written only on ZKBIO_OK.
  * Thread-safety: reentrant, except that loading a TIFF installs process-wide libtiff handlers that
@@ -40,7 +41,7 @@ ZKBIO_API int zkbio_image_load_mem(const uint8_t *data, size_t len, uint16_t def
                                    zkbio_image **out);
 
 /** Write img as an 8-bit grey PNG (no pHYs chunk: the dpi is not stored). Since: 0.1
- * Errors: ZKBIO_EINVAL, ZKBIO_EIO. */
+ * Errors: ZKBIO_EINVAL, ZKBIO_EIO, ZKBIO_ENOTSUP (built without libpng, as on Windows). */
 ZKBIO_API int zkbio_image_save_png(const zkbio_image *img, const char *path);
 
 /** Write img as a binary PGM (P5, maxval 255; PGM has no dpi). Since: 0.1

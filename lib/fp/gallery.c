@@ -19,13 +19,12 @@
  * keeps its own top-k (a min-heap); the shard lists are then merged and sorted by (score desc, id
  * asc), a total order, so the result does not depend on the thread count or the shard cut. */
 #define _GNU_SOURCE 1 /* pthread_rwlockattr_setkind_np (glibc) */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fp/formats/zki_fmr.h"
+#include "internal/thread.h"
 #include "fp/match/zki_match.h"
 #include "zkbio/gallery.h"
 
@@ -300,8 +299,8 @@ int zkbio_gallery_new(unsigned threads, zkbio_gallery **out)
     if (!out || threads > THREADS_MAX)
         return ZKBIO_EINVAL;
     if (threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (unsigned)n;
+        unsigned n = zki_cpu_count();
+        threads = n > THREADS_MAX ? THREADS_MAX : n;
     }
     zkbio_gallery *g = calloc(1, sizeof(*g));
     if (!g)

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Image file codecs: PNG through libpng's simplified API, TIFF through libtiff with an in-memory
- * client, BMP and PGM parsed here with bounds checks. */
+ * client, BMP and PGM parsed here with bounds checks. A build without libpng or libtiff (meson
+ * option imageio=disabled, the Windows cross build: docs/windows.md) reads BMP and PGM only and
+ * answers ZKBIO_ENOTSUP for PNG and TIFF. */
 #include <limits.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef ZKBIO_HAVE_PNG
+#include <png.h>
+#endif
+#ifdef ZKBIO_HAVE_TIFF
 #include <tiffio.h>
+#endif
 
 #include "zkbio/imageio.h"
 
@@ -21,11 +27,6 @@ static int dims_ok(uint64_t w, uint64_t h)
 static uint32_t rd32le(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint32_t rd32be(const uint8_t *p)
-{
-    return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
 }
 
 /* Pixels per metre to dpi, rounded; 0 when absent or unreasonable. */
@@ -157,7 +158,13 @@ static int load_bmp(const uint8_t *d, size_t len, uint16_t default_dpi, zkbio_im
     return ZKBIO_OK;
 }
 
+#ifdef ZKBIO_HAVE_PNG
 /* ---- PNG ---- */
+
+static uint32_t rd32be(const uint8_t *p)
+{
+    return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+}
 
 /* The pHYs chunk, found by walking the chunk list with bounds checks; 0 when absent. */
 static uint32_t png_dpi(const uint8_t *d, size_t len)
@@ -209,7 +216,15 @@ static int load_png(const uint8_t *d, size_t len, uint16_t default_dpi, zkbio_im
     *out = img;
     return ZKBIO_OK;
 }
+#else
+static int load_png(const uint8_t *d, size_t len, uint16_t default_dpi, zkbio_image **out)
+{
+    (void)d, (void)len, (void)default_dpi, (void)out;
+    return ZKBIO_ENOTSUP; /* built without libpng */
+}
+#endif
 
+#ifdef ZKBIO_HAVE_TIFF
 /* ---- TIFF ---- */
 
 struct memfile {
@@ -327,6 +342,13 @@ static int load_tiff(const uint8_t *d, size_t len, uint16_t default_dpi, zkbio_i
     *out = img;
     return ZKBIO_OK;
 }
+#else
+static int load_tiff(const uint8_t *d, size_t len, uint16_t default_dpi, zkbio_image **out)
+{
+    (void)d, (void)len, (void)default_dpi, (void)out;
+    return ZKBIO_ENOTSUP; /* built without libtiff */
+}
+#endif
 
 ZKBIO_API int zkbio_image_load_mem(const uint8_t *data, size_t len, uint16_t default_dpi,
                                    zkbio_image **out)
@@ -395,6 +417,9 @@ ZKBIO_API int zkbio_image_save_png(const zkbio_image *img, const char *path)
 {
     if (!img_ok(img) || !path)
         return ZKBIO_EINVAL;
+#ifndef ZKBIO_HAVE_PNG
+    return ZKBIO_ENOTSUP; /* built without libpng */
+#else
     png_image pi;
     memset(&pi, 0, sizeof(pi));
     pi.version = PNG_IMAGE_VERSION;
@@ -406,6 +431,7 @@ ZKBIO_API int zkbio_image_save_png(const zkbio_image *img, const char *path)
         return ZKBIO_EIO;
     }
     return ZKBIO_OK;
+#endif
 }
 
 ZKBIO_API int zkbio_image_save_pgm(const zkbio_image *img, const char *path)

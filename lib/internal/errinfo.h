@@ -7,7 +7,11 @@
 
 #include "zkbio/error.h"
 
-#if defined(__GNUC__)
+/* mingw-w64: the cross build prints through mingw's C99 printf (__USE_MINGW_ANSI_STDIO), whose
+ * archetype is gnu_printf; plain `printf` there would mean the msvcrt one, without %zu. */
+#if defined(__MINGW32__)
+#define ZKI_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
 #define ZKI_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define ZKI_PRINTF(f, a)

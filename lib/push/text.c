@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Shared internals of the PUSH codec: arena, spans, numbers, times, UTF-8/iconv, output buffer. */
 #include <errno.h>
-#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal/iconv.h"
 #include "internal/charset.h"
 #include "internal/date.h"
 #include "internal/utf8.h"
@@ -355,8 +355,8 @@ int zki_conv_open(zki_conv *c, const char *charset)
     c->cd = NULL;
     if (zki_charset_is_utf8(charset))
         return ZKBIO_OK;
-    iconv_t cd = iconv_open("UTF-8", charset);
-    if (cd == (iconv_t)-1)
+    zki_iconv_t cd = zki_iconv_open("UTF-8", charset);
+    if (!cd)
         return ZKBIO_EENCODING;
     c->cd = (void *)cd;
     return ZKBIO_OK;
@@ -365,7 +365,7 @@ int zki_conv_open(zki_conv *c, const char *charset)
 void zki_conv_close(zki_conv *c)
 {
     if (c->cd)
-        iconv_close((iconv_t)c->cd);
+        zki_iconv_close((zki_iconv_t)c->cd);
     c->cd = NULL;
 }
 
@@ -394,7 +394,7 @@ static char *utf8_repair(zki_arena *a, const char *p, size_t n)
     return out;
 }
 
-static char *iconv_dup(zki_arena *a, iconv_t cd, const char *p, size_t n)
+static char *iconv_dup(zki_arena *a, zki_iconv_t cd, const char *p, size_t n)
 {
     if (n > (SIZE_MAX - 8) / 4)
         return NULL;
@@ -406,9 +406,9 @@ static char *iconv_dup(zki_arena *a, iconv_t cd, const char *p, size_t n)
     size_t inleft = n;
     char *o = out;
     size_t oleft = cap - 1;
-    iconv(cd, NULL, NULL, NULL, NULL);
+    zki_iconv(cd, NULL, NULL, NULL, NULL);
     while (inleft > 0) {
-        size_t r = iconv(cd, &in, &inleft, &o, &oleft);
+        size_t r = zki_iconv(cd, &in, &inleft, &o, &oleft);
         if (r != (size_t)-1)
             break;
         if (errno == E2BIG || oleft < 8) {
@@ -433,10 +433,10 @@ static char *iconv_dup(zki_arena *a, iconv_t cd, const char *p, size_t n)
         oleft -= 3;
         in++;
         inleft--;
-        iconv(cd, NULL, NULL, NULL, NULL);
+        zki_iconv(cd, NULL, NULL, NULL, NULL);
     }
     if (oleft > 0)
-        iconv(cd, NULL, NULL, &o, &oleft);
+        zki_iconv(cd, NULL, NULL, &o, &oleft);
     *o = '\0';
     size_t used = (size_t)(o - out);
     zki_arena_shrink_last(a, out, used + 1);
@@ -452,7 +452,7 @@ char *zki_text_dup(zki_arena *a, zki_span s, zki_conv *conv)
     if (i == s.n)
         return zki_arena_strndup(a, s.p, s.n);
     if (conv && conv->cd)
-        return iconv_dup(a, (iconv_t)conv->cd, s.p, s.n);
+        return iconv_dup(a, (zki_iconv_t)conv->cd, s.p, s.n);
     return utf8_repair(a, s.p, s.n);
 }
 

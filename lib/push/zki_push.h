@@ -84,7 +84,7 @@ int zki_pin_ok(const char *p, size_t n);
 /* ---- text conversion ---- */
 
 typedef struct zki_conv {
-    void *cd; /* iconv_t, or NULL for UTF-8 input */
+    void *cd; /* zki_iconv_t (internal/iconv.h), or NULL for UTF-8 input */
 } zki_conv;
 
 /* Open a converter from `charset` to UTF-8 (NULL, "UTF-8", "utf8" mean UTF-8: no iconv).

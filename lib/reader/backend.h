@@ -5,11 +5,12 @@
 #ifndef ZKI_READER_BACKEND_H
 #define ZKI_READER_BACKEND_H
 
-#include <pthread.h>
+#include "internal/thread.h"
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "internal/errinfo.h"
 #include "zkbio/reader.h"
 
 typedef struct zki_reader_backend zki_reader_backend;
@@ -95,7 +96,7 @@ extern const zki_reader_backend zki_backend_zk4500;
 extern const zki_reader_backend zki_backend_zkfp;
 
 /* Thread-local error detail (zkbio_reader_last_error()); returns rc for chaining. */
-int zki_set_error(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int zki_set_error(int rc, const char *fmt, ...) ZKI_PRINTF(2, 3);
 void zki_clear_error(void);
 
 /* Every reader of every started backend, sorted by id within a backend (reader.c). */

@@ -2,21 +2,15 @@
 /* 4370 client: connection, transport, request/reply matching, events (tcp4370.md §1, §3, §6).
  * The operations (users, attendance, templates, ...) are in client_ops.c. */
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "internal/bytes.h"
 #include "internal/opts.h"
+#include "internal/net.h"
 #include "zk4370/zki_client.h"
 
 int64_t zki_zk_now_ms(void)
@@ -36,7 +30,7 @@ int zki_zk_fail(zkbio_zk_client *c, int rc, const char *fmt, ...)
         /* the stream cannot be trusted any more: close it so a hostile device stops at once */
         c->broken = 1;
         if (c->fd >= 0)
-            close(c->fd);
+            zki_sock_close(c->fd);
         c->fd = -1;
     }
     return rc;
@@ -51,7 +45,7 @@ static int wait_fd(int fd, short events, int64_t deadline)
         if (left <= 0)
             return ZKBIO_ETIMEDOUT;
         struct pollfd p = {fd, events, 0};
-        int r = poll(&p, 1, left > 1000 ? 1000 : (int)left);
+        int r = zki_poll(&p, 1, left > 1000 ? 1000 : (int)left);
         if (r > 0)
             return ZKBIO_OK;
         if (r < 0 && errno != EINTR)
@@ -62,7 +56,7 @@ static int wait_fd(int fd, short events, int64_t deadline)
 static int send_all(zkbio_zk_client *c, const uint8_t *p, size_t n, int64_t deadline)
 {
     while (n > 0) {
-        ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+        zki_ssize w = zki_sock_send(c->fd, p, n);
         if (w > 0) {
             p += w;
             n -= (size_t)w;
@@ -76,7 +70,7 @@ static int send_all(zkbio_zk_client *c, const uint8_t *p, size_t n, int64_t dead
                 return zki_zk_fail(c, rc, "sending: %s", zkbio_strerror(rc));
             continue;
         }
-        return zki_zk_fail(c, ZKBIO_ECONN, "send: %s", strerror(errno));
+        return zki_zk_fail(c, ZKBIO_ECONN, "send: %s", zki_net_strerror(errno));
     }
     return ZKBIO_OK;
 }
@@ -146,7 +140,7 @@ static int recv_raw(zkbio_zk_client *c, int64_t deadline)
                 c->rlen -= c->rpos;
                 c->rpos = 0;
             }
-            ssize_t got = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
+            zki_ssize got = zki_sock_recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
             if (got > 0) {
                 c->rlen += (size_t)got;
                 continue;
@@ -156,9 +150,9 @@ static int recv_raw(zkbio_zk_client *c, int64_t deadline)
             if (errno == EINTR)
                 continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK)
-                return zki_zk_fail(c, ZKBIO_ECONN, "recv: %s", strerror(errno));
+                return zki_zk_fail(c, ZKBIO_ECONN, "recv: %s", zki_net_strerror(errno));
         } else {
-            ssize_t got = recv(c->fd, c->pkt, sizeof(c->pkt), 0);
+            zki_ssize got = zki_sock_recv(c->fd, c->pkt, sizeof(c->pkt), 0);
             if (got >= 0) {
                 if ((size_t)got < ZKBIO_ZK_HEADER_SIZE)
                     continue; /* runt datagram: ignore */
@@ -170,7 +164,7 @@ static int recv_raw(zkbio_zk_client *c, int64_t deadline)
             if (errno == ECONNREFUSED)
                 return zki_zk_fail(c, ZKBIO_ECONN, "device port unreachable (UDP)");
             if (errno != EAGAIN && errno != EWOULDBLOCK)
-                return zki_zk_fail(c, ZKBIO_ECONN, "recv: %s", strerror(errno));
+                return zki_zk_fail(c, ZKBIO_ECONN, "recv: %s", zki_net_strerror(errno));
         }
         int rc = wait_fd(c->fd, POLLIN, deadline);
         if (rc != ZKBIO_OK)
@@ -261,45 +255,37 @@ int zki_zk_simple(zkbio_zk_client *c, uint16_t cmd, const uint8_t *data, size_t 
 
 /* ---- connect ---- */
 
-static int set_nonblock(int fd)
-{
-    int fl = fcntl(fd, F_GETFL);
-    return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
 /* Open a socket to ai; TCP connect waits until deadline. */
 static int open_socket(zkbio_zk_client *c, const struct addrinfo *ai, int tcp, int64_t deadline)
 {
-    int fd = socket(ai->ai_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC,
-                    tcp ? IPPROTO_TCP : IPPROTO_UDP);
+    int fd = zki_sock_open(ai->ai_family, tcp ? SOCK_STREAM : SOCK_DGRAM,
+                           tcp ? IPPROTO_TCP : IPPROTO_UDP);
     if (fd < 0)
-        return zki_zk_fail(c, ZKBIO_ECONN, "socket: %s", strerror(errno));
-    if (set_nonblock(fd) != 0) {
-        close(fd);
-        return zki_zk_fail(c, ZKBIO_ECONN, "fcntl: %s", strerror(errno));
+        return zki_zk_fail(c, ZKBIO_ECONN, "socket: %s", zki_net_strerror(errno));
+    if (zki_sock_nonblock(fd) != 0) {
+        int e = errno;
+        zki_sock_close(fd);
+        return zki_zk_fail(c, ZKBIO_ECONN, "nonblocking socket: %s", zki_net_strerror(e));
     }
-    if (tcp) {
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    } else {
-        int sz = 1 << 20; /* a 16 KiB chunk arrives as a burst of datagrams */
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-    }
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+    if (tcp)
+        zki_sock_setint(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+    else /* a 16 KiB chunk arrives as a burst of datagrams */
+        zki_sock_setint(fd, SOL_SOCKET, SO_RCVBUF, 1 << 20);
+    if (zki_sock_connect(fd, ai->ai_addr, (socklen_t)ai->ai_addrlen) != 0) {
         if (errno != EINPROGRESS) {
             int e = errno;
-            close(fd);
-            return zki_zk_fail(c, ZKBIO_ECONN, "connect: %s", strerror(e));
+            zki_sock_close(fd);
+            return zki_zk_fail(c, ZKBIO_ECONN, "connect: %s", zki_net_strerror(e));
         }
+        /* our own deadline: WSAPoll may never report a failed connect (platforms.md §3.4) */
         int rc = wait_fd(fd, POLLOUT, deadline);
-        int err = 0;
-        socklen_t el = sizeof(err);
-        if (rc == ZKBIO_OK && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err)
+        int err = rc == ZKBIO_OK ? zki_sock_error(fd) : 0;
+        if (rc == ZKBIO_OK && err)
             rc = ZKBIO_ECONN;
         if (rc != ZKBIO_OK) {
-            close(fd);
+            zki_sock_close(fd);
             return zki_zk_fail(c, rc, "connect: %s",
-                               rc == ZKBIO_ETIMEDOUT ? "timed out" : strerror(err));
+                               rc == ZKBIO_ETIMEDOUT ? "timed out" : zki_net_strerror(err));
         }
     }
     c->fd = fd;
@@ -337,7 +323,7 @@ static int handshake(zkbio_zk_client *c)
 static void close_fd(zkbio_zk_client *c)
 {
     if (c->fd >= 0)
-        close(c->fd);
+        zki_sock_close(c->fd);
     c->fd = -1;
 }
 
@@ -375,6 +361,10 @@ int zkbio_zk_client_open(const char *host, uint16_t port, const zkbio_zk_client_
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
+    if (zki_net_init() != ZKBIO_OK) { /* Windows: WSAStartup, once per process */
+        zkbio_zk_client_close(c);
+        return ZKBIO_ECONN;
+    }
     if (getaddrinfo(host, ports, &hints, &res) != 0 || !res) {
         zkbio_zk_client_close(c);
         return ZKBIO_ENOENT;

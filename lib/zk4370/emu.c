@@ -1,21 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Emulated 4370 terminal: sockets, sessions, event loop and the public control functions. The
  * command handlers are in emu_cmds.c; the stored data in emu_store.c. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal/bytes.h"
+#include "internal/net.h"
 #include "internal/opts.h"
 #include "zk4370/zki_emu.h"
 
@@ -41,7 +35,7 @@ uint32_t zki_emu_rand(zkbio_zk_emu *e)
 static int send_all(int fd, const uint8_t *p, size_t n)
 {
     while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        zki_ssize w = zki_sock_send(fd, p, n);
         if (w > 0) {
             p += w;
             n -= (size_t)w;
@@ -94,8 +88,8 @@ int zki_emu_send_raw(zkbio_zk_emu *e, zki_emu_sess *s, const uint8_t *p, size_t 
         }
         return 0;
     }
-    ssize_t w = sendto(e->ufd, p, n, MSG_NOSIGNAL, (const struct sockaddr *)&s->peer, s->plen);
-    return w == (ssize_t)n ? 0 : -1;
+    zki_ssize w = zki_sock_sendto(e->ufd, p, n, (const struct sockaddr *)&s->peer, s->plen);
+    return w == (zki_ssize)n ? 0 : -1;
 }
 
 /* Build one packet at `out` (room for the wrapper + header + len) with the session's faults. */
@@ -193,7 +187,7 @@ void zki_emu_sess_free(zki_emu_sess *s)
     if (!s->used)
         return;
     if (s->fd >= 0)
-        close(s->fd);
+        zki_sock_close(s->fd);
     free(s->bulk);
     free(s->up);
     free(s->rbuf);
@@ -232,7 +226,7 @@ static zki_emu_sess *udp_sess(zkbio_zk_emu *e, const struct sockaddr_storage *pe
 
 static void on_tcp_readable(zkbio_zk_emu *e, zki_emu_sess *s)
 {
-    ssize_t got = recv(s->fd, s->rbuf + s->rlen, ZKI_EMU_RBUF - s->rlen, MSG_DONTWAIT);
+    zki_ssize got = zki_sock_recv(s->fd, s->rbuf + s->rlen, ZKI_EMU_RBUF - s->rlen, 1);
     if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
         s->dead = 1;
         return;
@@ -264,8 +258,8 @@ static void on_udp_readable(zkbio_zk_emu *e)
 {
     struct sockaddr_storage peer;
     socklen_t plen = sizeof(peer);
-    ssize_t got =
-        recvfrom(e->ufd, e->in, sizeof(e->in), MSG_DONTWAIT, (struct sockaddr *)&peer, &plen);
+    zki_ssize got =
+        zki_sock_recvfrom(e->ufd, e->in, sizeof(e->in), 1, (struct sockaddr *)&peer, &plen);
     if (got < ZKBIO_ZK_HEADER_SIZE)
         return;
     int is_connect = zki_le16(e->in) == ZKBIO_ZK_CMD_CONNECT;
@@ -284,7 +278,7 @@ static void on_udp_readable(zkbio_zk_emu *e)
 
 static void on_accept(zkbio_zk_emu *e)
 {
-    int fd = accept(e->lfd, NULL, NULL);
+    int fd = zki_sock_accept(e->lfd);
     if (fd < 0)
         return;
     zki_emu_sess *s = new_sess(e);
@@ -295,13 +289,11 @@ static void on_accept(zkbio_zk_emu *e)
             s->used = 0;
             e->stats.sessions_opened--; /* never served */
         }
-        close(fd);
+        zki_sock_close(fd);
         return;
     }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    struct timeval tv = {3, 0}; /* a client that stops reading cannot block the device for long */
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    zki_sock_setint(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+    zki_sock_sndtimeo(fd, 3000); /* a client that stops reading cannot block the device for long */
     s->fd = fd;
     s->rbuf = rb;
 }
@@ -367,20 +359,17 @@ static void *loop(void *arg)
             }
         int timeout = next_timeout(e, zki_emu_now_ms());
         pthread_mutex_unlock(&e->mu);
-        int r = poll(pf, (nfds_t)n, timeout);
+        int r = zki_poll(pf, (unsigned)n, timeout);
         pthread_mutex_lock(&e->mu);
         if (e->stop)
             break;
         if (r > 0) {
-            if (pf[0].revents) {
-                char buf[64];
-                while (read(e->wake[0], buf, sizeof(buf)) > 0)
-                    ;
-            }
+            if (pf[0].revents)
+                zki_wake_drain(e->wake[0]);
             for (int i = 1; i < fixed; i++) {
                 if (!pf[i].revents)
                     continue;
-                if (pf[i].fd == e->lfd)
+                if ((int)pf[i].fd == e->lfd) /* a SOCKET on Windows: net.h */
                     on_accept(e);
                 else
                     on_udp_readable(e);
@@ -402,18 +391,17 @@ static void *loop(void *arg)
 
 static void wake(zkbio_zk_emu *e)
 {
-    char c = 1;
-    ssize_t w = write(e->wake[1], &c, 1);
-    (void)w;
+    zki_wake_signal(e->wake[1]);
 }
 
 static int bind_socket(int type, const struct addrinfo *ai, uint16_t port)
 {
-    int fd = socket(ai->ai_family, type | SOCK_CLOEXEC, 0);
+    int fd = zki_sock_open(ai->ai_family, type, 0);
     if (fd < 0)
         return -1;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+#ifndef _WIN32 /* Windows' SO_REUSEADDR would let a second emulator take the same port */
+    zki_sock_setint(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+#endif
     struct sockaddr_storage a;
     memcpy(&a, ai->ai_addr, ai->ai_addrlen);
     if (a.ss_family == AF_INET)
@@ -422,13 +410,12 @@ static int bind_socket(int type, const struct addrinfo *ai, uint16_t port)
         ((struct sockaddr_in6 *)&a)->sin6_port = htons(port);
     if (bind(fd, (struct sockaddr *)&a, ai->ai_addrlen) != 0 ||
         (type == SOCK_STREAM && listen(fd, 16) != 0)) {
-        close(fd);
+        zki_sock_close(fd);
         return -1;
     }
     if (type == SOCK_DGRAM) {
-        int sz = 1 << 20;
-        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+        zki_sock_setint(fd, SOL_SOCKET, SO_SNDBUF, 1 << 20);
+        zki_sock_setint(fd, SOL_SOCKET, SO_RCVBUF, 1 << 20);
     }
     return fd;
 }
@@ -446,6 +433,8 @@ static uint16_t bound_port(int fd)
 static int open_sockets(zkbio_zk_emu *e, const zkbio_zk_emu_options *o)
 {
     struct addrinfo hints, *res = NULL;
+    if (zki_net_init() != ZKBIO_OK)
+        return ZKBIO_ECONN;
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
@@ -465,9 +454,9 @@ static int open_sockets(zkbio_zk_emu *e, const zkbio_zk_emu_options *o)
         return ZKBIO_OK;
     retry:
         if (e->lfd >= 0)
-            close(e->lfd);
+            zki_sock_close(e->lfd);
         if (e->ufd >= 0)
-            close(e->ufd);
+            zki_sock_close(e->ufd);
         e->lfd = e->ufd = -1;
         if (port != 0)
             break;
@@ -515,13 +504,12 @@ int zkbio_zk_emu_start(const zkbio_zk_emu_options *opt, zkbio_zk_emu **out)
     snprintf(e->charset, sizeof(e->charset), "%s", o->charset ? o->charset : "UTF-8");
     pthread_mutex_init(&e->mu, NULL);
     int rc = zki_emu_store_init(e, o);
-    if (rc == ZKBIO_OK && pipe(e->wake) != 0)
+    if (rc == ZKBIO_OK && zki_net_init() != ZKBIO_OK)
+        rc = ZKBIO_ECONN;
+    if (rc == ZKBIO_OK && zki_wake_open(e->wake) != 0)
         rc = ZKBIO_ENOMEM;
-    if (rc == ZKBIO_OK) {
-        fcntl(e->wake[0], F_SETFL, O_NONBLOCK);
-        fcntl(e->wake[1], F_SETFL, O_NONBLOCK);
+    if (rc == ZKBIO_OK)
         rc = open_sockets(e, o);
-    }
     e->next_punch = zki_emu_now_ms() + e->punch_every_ms;
     if (rc == ZKBIO_OK && pthread_create(&e->thread, NULL, loop, e) != 0)
         rc = ZKBIO_ENOMEM;
@@ -549,13 +537,10 @@ void zkbio_zk_emu_stop(zkbio_zk_emu *e)
     for (int i = 0; i < ZKI_EMU_MAX_SESS; i++)
         zki_emu_sess_free(&e->sess[i]);
     if (e->lfd >= 0)
-        close(e->lfd);
+        zki_sock_close(e->lfd);
     if (e->ufd >= 0)
-        close(e->ufd);
-    if (e->wake[0] >= 0)
-        close(e->wake[0]);
-    if (e->wake[1] >= 0)
-        close(e->wake[1]);
+        zki_sock_close(e->ufd);
+    zki_wake_close(e->wake);
     zki_emu_store_free(e);
     pthread_mutex_destroy(&e->mu);
     free(e);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "internal/bytes.h"
+#include "internal/timegm.h"
 #include "zk4370/zki_emu.h"
 
 #define TEMPLATE_SIZE 560
@@ -370,7 +371,7 @@ int zki_emu_store_init(zkbio_zk_emu *e, const zkbio_zk_emu_options *o)
     base.tm_year = 124;
     base.tm_mday = 1;
     base.tm_hour = 8;
-    time_t t0 = timegm(&base);
+    time_t t0 = zki_timegm(&base);
     size_t nu = o->users ? o->users : 1;
     for (size_t k = 0; k < o->punches && rc == ZKBIO_OK; k++) {
         time_t t = t0 + (time_t)k * 60;

@@ -3,10 +3,10 @@
  * Same approach as the PUSH codec (lib/push/text.c): ASCII is copied, bytes invalid in the source
  * become U+FFFD, UTF-8 needs no iconv. */
 #include <errno.h>
-#include <iconv.h>
 #include <string.h>
 
 #include "internal/charset.h"
+#include "internal/iconv.h"
 #include "internal/utf8.h"
 #include "zk4370/zki_zk4370.h"
 
@@ -46,8 +46,8 @@ int zkbio_zk_text_decode(const uint8_t *p, size_t n, const char *charset, char *
         out[o] = '\0';
         return rc;
     }
-    iconv_t cd = iconv_open("UTF-8", charset);
-    if (cd == (iconv_t)-1) {
+    zki_iconv_t cd = zki_iconv_open("UTF-8", charset);
+    if (!cd) {
         out[0] = '\0';
         return ZKBIO_EENCODING;
     }
@@ -60,8 +60,8 @@ int zkbio_zk_text_decode(const uint8_t *p, size_t n, const char *charset, char *
         for (; take <= 4 && take <= inleft; take++) {
             char *ip = in, *op = tmp;
             size_t il = take, ol = sizeof(tmp);
-            iconv(cd, NULL, NULL, NULL, NULL);
-            size_t r = iconv(cd, &ip, &il, &op, &ol);
+            zki_iconv(cd, NULL, NULL, NULL, NULL);
+            size_t r = zki_iconv(cd, &ip, &il, &op, &ol);
             if (r != (size_t)-1 && il == 0) {
                 done = (size_t)(op - tmp);
                 break;
@@ -86,7 +86,7 @@ int zkbio_zk_text_decode(const uint8_t *p, size_t n, const char *charset, char *
             break;
         }
     }
-    iconv_close(cd);
+    zki_iconv_close(cd);
     out[o] = '\0';
     return rc;
 }
@@ -98,10 +98,10 @@ int zkbio_zk_text_encode(const char *s, const char *charset, uint8_t *field, siz
     memset(field, 0, n);
     size_t len = strlen(s), o = 0;
     const unsigned char *u = (const unsigned char *)s;
-    iconv_t cd = (iconv_t)-1;
+    zki_iconv_t cd = NULL;
     if (!zki_charset_is_utf8(charset)) {
-        cd = iconv_open(charset, "UTF-8");
-        if (cd == (iconv_t)-1)
+        cd = zki_iconv_open(charset, "UTF-8");
+        if (!cd)
             return ZKBIO_EENCODING;
     }
     for (size_t i = 0; i < len;) {
@@ -112,14 +112,14 @@ int zkbio_zk_text_encode(const char *s, const char *charset, uint8_t *field, siz
             tmp[0] = '?';
             m = 1;
             k = 1;
-        } else if (cd == (iconv_t)-1) {
+        } else if (!cd) {
             memcpy(tmp, u + i, k);
             m = k;
         } else {
             char *ip = (char *)(uintptr_t)(u + i), *op = tmp;
             size_t il = k, ol = sizeof(tmp);
-            iconv(cd, NULL, NULL, NULL, NULL);
-            if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il) {
+            zki_iconv(cd, NULL, NULL, NULL, NULL);
+            if (zki_iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il) {
                 tmp[0] = '?';
                 m = 1;
             } else {
@@ -132,7 +132,7 @@ int zkbio_zk_text_encode(const char *s, const char *charset, uint8_t *field, siz
         o += m;
         i += k;
     }
-    if (cd != (iconv_t)-1)
-        iconv_close(cd);
+    if (cd)
+        zki_iconv_close(cd);
     return ZKBIO_OK;
 }

@@ -3,10 +3,11 @@
 #ifndef ZKI_ZK_CLIENT_H
 #define ZKI_ZK_CLIENT_H
 
-#include <pthread.h>
+#include "internal/thread.h"
 #include <stddef.h>
 #include <stdint.h>
 
+#include "internal/errinfo.h"
 #include "zk4370/zki_zk4370.h"
 #include "zkbio/zk4370_client.h"
 
@@ -42,11 +43,7 @@ struct zkbio_zk_client {
 
 int64_t zki_zk_now_ms(void);
 /* Record a failure message; marks the handle broken for ECONN (and EPROTO on TCP). Returns rc. */
-int zki_zk_fail(zkbio_zk_client *c, int rc, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+int zki_zk_fail(zkbio_zk_client *c, int rc, const char *fmt, ...) ZKI_PRINTF(3, 4);
 /* Send one packet with the given reply id. */
 int zki_zk_send(zkbio_zk_client *c, uint16_t cmd, uint16_t reply, const uint8_t *data, size_t len,
                 int64_t deadline);

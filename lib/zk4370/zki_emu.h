@@ -4,10 +4,10 @@
 #ifndef ZKI_ZK_EMU_H
 #define ZKI_ZK_EMU_H
 
-#include <pthread.h>
+#include "internal/thread.h"
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
+#include "internal/net.h"
 
 #include "zk4370/zki_zk4370.h"
 #include "zkbio/zk4370_emu.h"
