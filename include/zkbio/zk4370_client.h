@@ -228,7 +228,9 @@ ZKBIO_API int zkbio_zk_listen(zkbio_zk_client *c, uint32_t mask, int duration_ms
  * The socket of the connection, for a caller that watches many handles with poll() (one thread
  * for a fleet of listeners instead of one zkbio_zk_listen() per handle). Readable means bytes or
  * an end of stream wait: then call zkbio_zk_events_poll(). Do not read, write or close it; it stays
- * valid until zkbio_zk_client_close(). *fd = -1 on a broken handle. Since: 0.4
+ * valid until zkbio_zk_client_close(). *fd = -1 on a broken handle. Windows: the value is a
+ * Winsock SOCKET (only its low 32 bits are significant), to be cast back and watched with
+ * WSAPoll() or select(). Since: 0.4
  */
 ZKBIO_API int zkbio_zk_client_fd_get(zkbio_zk_client *c, int *fd);
 

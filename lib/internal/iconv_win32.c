@@ -67,6 +67,10 @@ static UINT codepage_of(const char *name)
             cp = (UINT)v;
     }
     CPINFO info;
+    /* GB18030 is code page 54936 on Windows; Wine 8 lacks it: GBK (936) is its 1-2 byte subset, so
+     * everything but the 4-byte sequences still converts there */
+    if (cp == 54936 && !GetCPInfo(cp, &info))
+        cp = 936;
     if (cp && cp != CP_UTF8 && !GetCPInfo(cp, &info))
         return 0;
     return cp;

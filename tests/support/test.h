@@ -25,7 +25,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__) /* mingw's C99 printf (__USE_MINGW_ANSI_STDIO, docs/windows.md) */
+#define TEST_UNUSED_         __attribute__((unused))
+#define TEST_PRINTF_(fi, va) __attribute__((format(gnu_printf, fi, va)))
+#elif defined(__GNUC__)
 #define TEST_UNUSED_         __attribute__((unused))
 #define TEST_PRINTF_(fi, va) __attribute__((format(printf, fi, va)))
 #else

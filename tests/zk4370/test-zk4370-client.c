@@ -2,7 +2,12 @@
 /* The 4370 client against the in-process emulator: every operation over TCP and UDP, with and
  * without a comm key, both record profiles, injected faults, and a hostile device (huge sizes,
  * endless chunks, wrong lengths, bad checksums, garbage) that must give a clean error quickly. */
+#ifdef _WIN32 /* the client's descriptor is a SOCKET there (zk4370_client.h): WSAPoll */
+#include <winsock2.h>
+#define poll(fds, n, ms) WSAPoll(fds, n, ms)
+#else
 #include <poll.h>
+#endif
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>

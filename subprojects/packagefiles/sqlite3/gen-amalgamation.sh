@@ -10,7 +10,8 @@ work=$3
 shift 3
 command -v tclsh >/dev/null 2>&1 || { echo "gen-amalgamation: tclsh is needed (Debian package tcl)" >&2; exit 1; }
 rm -rf "$work"
-mkdir -p "$work"
+mkdir -p "$work" "$out"
+out=$(cd "$out" && pwd)   # meson passes paths relative to the build directory
 cd "$work"
 if ! "$src/configure" CC="$*" --disable-tcl --disable-readline --disable-editline --disable-load-extension \
     >configure.log 2>&1; then
