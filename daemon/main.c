@@ -7,13 +7,11 @@
  * auth -> fpservice -> api (handler context) -> http (listeners); shutdown runs the other way.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "zkbio/version.h"
 
@@ -26,15 +24,8 @@
 #include "http.h"
 #include "jobs.h"
 #include "push.h"
+#include "service.h"
 #include "store.h"
-
-static volatile sig_atomic_t stop_requested; /* set by the signal handler only */
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 /* The job queue and the 4370 terminal fleet (issue 14): the fleet registers its job handlers
  * before the queue starts; 0 or -1 with err. */
@@ -102,7 +93,11 @@ static void admission_notify(const char *line)
 
 int main(int argc, char **argv)
 {
-    umask(077); /* the database, photos and certificates hold personal data: owner only */
+#if !defined(_WIN32) /* Windows: the ACL of the data directory (zkbiod service install) */
+    umask(077);      /* the database, photos and certificates hold personal data: owner only */
+#endif
+    if (argc > 1 && strcmp(argv[1], "service") == 0) /* issue 17: the Windows service (service.h) */
+        return zkbiod_service_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "apikey") == 0)
         return zauth_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "user") == 0) /* accounts of /api/v1 (auth_accounts.h) */
@@ -113,6 +108,15 @@ int main(int argc, char **argv)
         return zpush_device_cli(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "cert") == 0)
         return zhttp_cert_cli(argc - 1, argv + 1);
+    return zkbiod_serve(argc, argv, NULL, NULL);
+}
+
+int zkbiod_serve(int argc, char **argv, void (*ready)(void *arg), void *arg)
+{
+    if (zc_net_init() != 0) {
+        fprintf(stderr, "zkbiod: cannot start the socket layer\n");
+        return 1;
+    }
     zkbiod_config cfg;
     char err[512];
     int rc = zkbiod_config_load(&cfg, argc, argv, err, sizeof(err));
@@ -232,12 +236,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    zc_stop_on_signals(); /* SIGINT/SIGTERM or the console's Ctrl-C; SIGPIPE ignored (plat.h) */
 
     zlog_info("zkbiod %s listening on %s; database %s", zkbio_version(), zhttp_ports(h),
               strncmp(cfg.db_uri, "mariadb:", 8) == 0 ? "MariaDB" : "SQLite");
@@ -246,8 +245,10 @@ int main(int argc, char **argv)
     /* Type=notify (data/systemd/zkbiod.service.in): ready once every listener is up. */
     if (zc_sd_notify("READY=1") < 0)
         zlog_warn("could not notify the service manager ($NOTIFY_SOCKET)");
-    while (!stop_requested)
-        sleep(1);
+    if (ready)
+        ready(arg);
+    while (!zc_stop_requested())
+        zc_sleep_ms(1000);
     zlog_info("stopping");
     zc_sd_notify("STOPPING=1");
     zhttp_quiesce(h);                 /* WebSocket clients told, keep-alive thread stopped */

@@ -286,8 +286,7 @@ int zapi_bt_terminal_update(zreq *r);
 int zapi_reply(zreq *r, int status, json_t *body);
 /* The one error reply: `code` from the table, rendered for r->family; takes details. */
 int zapi_fail(zreq *r, int status, int code, const char *msg, json_t *details);
-int zapi_failf(zreq *r, int status, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int zapi_failf(zreq *r, int status, int code, const char *fmt, ...) ZC_PRINTF(4, 5);
 /* 429 RATE_LIMIT_EXCEEDED with Retry-After and retryAfter (seconds). */
 int zapi_rate_limited(zreq *r, int retry, int limit, const char *scope);
 /* CORS response headers for an allowed Origin (nothing without one). */
@@ -317,8 +316,7 @@ int zapi_ok(zreq *r, int status, const char *message, json_t *data);
  * the type follows from the code, else from the status (errors.c). Takes details (may be NULL).
  * Returns status. */
 int zapi_v1_fail(zreq *r, int status, const char *code, const char *message, json_t *details);
-int zapi_v1_failf(zreq *r, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int zapi_v1_failf(zreq *r, int status, const char *code, const char *fmt, ...) ZC_PRINTF(4, 5);
 /* The request id of r, sent as X-Request-Id on every reply of the family and as
  * metadata.request_id: the client's X-Request-Id when it is 1..32 of [A-Za-z0-9._-], else 16 random
  * hex digits (made on first call). */

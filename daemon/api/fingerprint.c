@@ -8,15 +8,17 @@
  * client goes away.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if !defined(_WIN32)
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#endif
 
 #include "zkbio/version.h"
 
@@ -88,6 +90,21 @@ static int want_iso(zreq *r, json_t *body)
 /* ---- client disconnect detection ---------------------------------------------------------------
  * civetweb gives no notice when the peer of a blocked handler goes away, so the handler finds its
  * socket (the descriptor whose peer and local ports are this request's) and polls it. */
+#if defined(_WIN32)
+/* Windows (issue 17): a socket is a handle, not a small descriptor the scan below could find, so
+ * a client that leaves is not noticed; the job ends at its own timeout instead. */
+static int conn_fd(struct mg_connection *c)
+{
+    (void)c;
+    return -1;
+}
+
+static int peer_gone(int fd)
+{
+    (void)fd;
+    return 0;
+}
+#else
 static int conn_fd(struct mg_connection *c)
 {
     const struct mg_request_info *ri = mg_get_request_info(c);
@@ -146,6 +163,7 @@ static int peer_gone(int fd)
     ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
     return n == 0;
 }
+#endif
 
 static int gone(void *arg)
 {
@@ -680,13 +698,8 @@ int zapi_fp_ssl_status(zreq *r)
     return zapi_reply(r, 200,
                       json_pack("{s:b,s:{s:b,s:b,s:n,s:b,s:s}}", "success", 1, "status", "exists",
                                 have, "isValid", have && strcmp(a->cert_to, "") != 0, "isInstalled",
-                                "hasAdminPrivileges", geteuid() == 0, "platform",
-#ifdef __APPLE__
-                                "darwin"
-#else
-                                "linux"
-#endif
-                                ));
+                                "hasAdminPrivileges", zc_is_admin(), "platform",
+                                zc_platform_name()));
 }
 
 /* GET /api/ssl/info (device:read... any valid key) */

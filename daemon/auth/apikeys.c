@@ -205,9 +205,9 @@ static int write_file(const char *path, const zauth_key_record *v, size_t n, cha
         fprintf(f, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v[i].id, v[i].name, v[i].created,
                 v[i].revoked ? v[i].revoked_at : "-", salt, hash, v[i].shown, perms);
     }
-    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    int bad = fflush(f) != 0 || zc_fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
+    if (bad || zc_rename_replace(tmp, path) != 0) {
         snprintf(err, errsz, "cannot write %.300s: %s", path, strerror(errno));
         unlink(tmp);
         return -1;

@@ -28,7 +28,8 @@ int zauth_password_crypt_available(void);
 
 /**
  * Hash `pw` (len bytes, ZAUTH_PASSWORD_MIN..MAX) as argon2id into out (outsz >= ZAUTH_HASH_MAX).
- * 0, ZKBIO_EINVAL (length), ZKBIO_EIO (no randomness) or ZKBIO_ENOMEM (argon2 failed).
+ * 0, ZKBIO_EINVAL (length), ZKBIO_EIO (no randomness), ZKBIO_ENOMEM (argon2 failed) or
+ * ZKBIO_ENOTSUP (a build without libargon2: Windows for now, issue 17).
  */
 int zauth_password_hash(const char *pw, size_t len, char *out, size_t outsz);
 

@@ -291,7 +291,8 @@ int zauth_jwt_key_load(const char *data_dir, uint8_t key[ZAUTH_JWT_KEY_LEN], cha
         if (ok) {
             zc_hex(k, sizeof(k), text);
             text[2 * ZAUTH_JWT_KEY_LEN] = '\n';
-            ok = write(fd, text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1) && fsync(fd) == 0;
+            ok = write(fd, text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1) &&
+                 zc_fsync(fd) == 0;
         }
         ok = close(fd) == 0 && ok;
         mbedtls_platform_zeroize(k, sizeof(k));
@@ -313,12 +314,15 @@ int zauth_jwt_key_load(const char *data_dir, uint8_t key[ZAUTH_JWT_KEY_LEN], cha
             close(fd);
         return -1;
     }
+#if !defined(_WIN32) /* Windows: no mode bits; the data directory's ACL protects the key (plat.h)  \
+                      */
     if (sb.st_mode & 077) {
         close(fd);
         zc_errf(err, errsz, "%s is readable by others (mode %03o): chmod 600 it", path,
                 (unsigned)(sb.st_mode & 0777));
         return -1;
     }
+#endif
     char buf[2 * ZAUTH_JWT_KEY_LEN + 8];
     ssize_t n = read(fd, buf, sizeof(buf) - 1);
     close(fd);

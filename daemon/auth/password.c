@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(ZAUTH_HAVE_ARGON2)
 #include <argon2.h>
+#endif
 #include <mbedtls/constant_time.h>
 #include <mbedtls/platform_util.h>
 #ifdef ZAUTH_HAVE_XCRYPT
@@ -45,6 +47,9 @@ int zauth_password_hash(const char *pw, size_t len, char *out, size_t outsz)
         out[0] = '\0';
     if (!len_ok(pw, len))
         return ZKBIO_EINVAL;
+#if !defined(ZAUTH_HAVE_ARGON2)
+    return ZKBIO_ENOTSUP; /* a build without libargon2 (issue 17: Windows for now) */
+#else
     if (argon2_encodedlen(ARGON_T, ARGON_M, ARGON_P, ARGON_SALT, ARGON_TAG, Argon2_id) > outsz)
         return ZKBIO_ENOSPC;
     uint8_t salt[ARGON_SALT];
@@ -57,6 +62,7 @@ int zauth_password_hash(const char *pw, size_t len, char *out, size_t outsz)
         return ZKBIO_ENOMEM;
     }
     return 0;
+#endif
 }
 
 /* crypt(3) formats libxcrypt checks for us (bcrypt variants, yescrypt). */
@@ -109,11 +115,15 @@ int zauth_password_verify(const char *pw, size_t len, const char *stored, int *r
         return ZKBIO_ENOTSUP;
     int rc;
     if (strncmp(stored, "$argon2id$", 10) == 0) {
+#if defined(ZAUTH_HAVE_ARGON2)
         int a = argon2id_verify(stored, pw, len);
         rc = a == ARGON2_OK                        ? 0
              : a == ARGON2_VERIFY_MISMATCH         ? ZKBIO_EACCES
              : a == ARGON2_MEMORY_ALLOCATION_ERROR ? ZKBIO_ENOMEM
                                                    : ZKBIO_ENOTSUP;
+#else
+        rc = ZKBIO_ENOTSUP;
+#endif
     } else if (is_crypt_hash(stored)) {
         rc = crypt_verify(pw, len, stored);
     } else {

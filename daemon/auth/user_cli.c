@@ -6,13 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if !defined(_WIN32)
 #include <termios.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
 #include <mbedtls/platform_util.h>
 
 #include "auth_impl.h"
+
+#if defined(_WIN32)
+#include <windows.h> /* after core.h: winsock2.h comes first (plat.h) */
+#endif
 
 static void usage(FILE *f)
 {
@@ -68,6 +74,24 @@ static long read_password_file(const char *path, char *buf, size_t size)
 }
 
 /* Ask on the terminal with echo off. */
+#if defined(_WIN32)
+static long prompt(const char *what, char *buf, size_t size)
+{
+    HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+    DWORD old = 0;
+    int tty = in != INVALID_HANDLE_VALUE && GetConsoleMode(in, &old);
+    if (tty)
+        SetConsoleMode(in, old & ~(DWORD)ENABLE_ECHO_INPUT);
+    fprintf(stderr, "%s: ", what);
+    fflush(stderr);
+    long n = read_line(stdin, buf, size);
+    if (tty) {
+        SetConsoleMode(in, old);
+        fputc('\n', stderr); /* the newline the console did not echo */
+    }
+    return n;
+}
+#else
 static long prompt(const char *what, char *buf, size_t size)
 {
     struct termios old, quiet;
@@ -85,6 +109,7 @@ static long prompt(const char *what, char *buf, size_t size)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
     return n;
 }
+#endif
 
 /* The new password: from the file, the terminal (twice) or one line of standard input. */
 static long get_password(const char *file, char *buf, size_t size)

@@ -3,7 +3,9 @@
  * inet_pton(3) (POSIX) reads the address part; everything around it is checked here. */
 #include "core.h"
 
-#include <arpa/inet.h>
+#if !defined(_WIN32)
+#include <arpa/inet.h> /* Windows: ws2tcpip.h through core.h (plat.h) */
+#endif
 #include <string.h>
 
 /* ::ffff:a.b.c.d (RFC 4291 §2.5.5.2): an IPv4 address carried in IPv6. */

@@ -5,7 +5,9 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
+#if !defined(_WIN32)
+#include <arpa/inet.h> /* inet_pton; Windows: ws2tcpip.h through core.h (plat.h) */
+#endif
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -81,7 +83,11 @@ static const opt options[] = {
      "separate several; off disables it.",
      FIELD(listen), FIELD(listen_count), 0, 0, NULL},
     {"data-dir", T_PATH, 0, "DIR", NULL,
+#if defined(_WIN32)
+     "%ProgramData%\\zkbio",
+#else
      "/var/lib/zkbiod as root, else $XDG_DATA_HOME/zkbiod or ~/.local/share/zkbiod",
+#endif
      "Directory for the SQLite database and attendance photos (created 0700 if missing).",
      FIELD(data_dir), 0, 0, 0, NULL},
     {"db", T_DB, F_SECRET, "URI", "sqlite", NULL,
@@ -269,8 +275,7 @@ static void env_name(const opt *o, char *buf, size_t size)
  * Small helpers
  */
 
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errsz, const char *fmt, ...) ZC_PRINTF(3, 4);
 
 static int fail(char *err, size_t errsz, const char *fmt, ...)
 {
@@ -619,11 +624,7 @@ static int check_times(const char *v)
 
 static int local_utc_offset_min(void)
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    if (!localtime_r(&now, &tm))
-        return 0;
-    return (int)(tm.tm_gmtoff / 60);
+    return zc_utc_offset_min(time(NULL)); /* tm_gmtoff is not POSIX (plat.h) */
 }
 
 /* ----------------------------------------------------------------------------------------------
@@ -774,7 +775,7 @@ static int load_file(zkbiod_config *cfg, load_state *st, const char *path, char 
     size_t cap = 0;
     unsigned lineno = 0;
     int rc = 0;
-    while (rc == 0 && getline(&line, &cap, f) >= 0) {
+    while (rc == 0 && zc_getline(&line, &cap, f) >= 0) {
         lineno++;
         char *p = line;
         size_t len = strlen(p);
@@ -950,18 +951,12 @@ static int load_argv(zkbiod_config *cfg, load_state *st, int argc, char **argv, 
  * Resolution of computed values
  */
 
+/* /var/lib/zkbiod as root, else $XDG_DATA_HOME/zkbiod or ~/.local/share/zkbiod; on Windows
+ * %ProgramData%\zkbio (plat.h: zc_default_data_dir). */
 static int default_data_dir(char **out)
 {
-    const char *xdg = getenv("XDG_DATA_HOME");
-    const char *home = getenv("HOME");
     char buf[PATH_MAX];
-    if (geteuid() == 0)
-        snprintf(buf, sizeof(buf), "/var/lib/zkbiod");
-    else if (xdg && xdg[0] == '/')
-        snprintf(buf, sizeof(buf), "%s/zkbiod", xdg);
-    else if (home && home[0] == '/')
-        snprintf(buf, sizeof(buf), "%s/.local/share/zkbiod", home);
-    else
+    if (zc_default_data_dir(buf, sizeof(buf)) != 0)
         return ZKBIO_EINVAL;
     return set_string(out, buf, strlen(buf));
 }
@@ -1158,11 +1153,13 @@ static int mkdir_p(const char *path, char *err, size_t errsz)
     }
     memcpy(buf, path, len + 1);
     for (size_t i = 1; i <= len; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
+        if (!zc_is_path_sep((unsigned char)buf[i]) && buf[i] != '\0')
+            continue;
+        if (i > 0 && buf[i - 1] == ':') /* a Windows drive, "C:\" */
             continue;
         char c = buf[i];
         buf[i] = '\0';
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+        if (zc_mkdir_private(buf) != 0 && errno != EEXIST) {
             fail(err, errsz, "cannot create %s: %s", buf, strerror(errno));
             return ZKBIO_EIO;
         }
@@ -1173,7 +1170,12 @@ static int mkdir_p(const char *path, char *err, size_t errsz)
         fail(err, errsz, "%s is not a directory", path);
         return ZKBIO_EIO;
     }
-    if (access(path, W_OK | X_OK) != 0) {
+#if defined(_WIN32)
+    int want = W_OK; /* the Windows runtime's access() has no X_OK */
+#else
+    int want = W_OK | X_OK;
+#endif
+    if (access(path, want) != 0) {
         fail(err, errsz, "%s is not writable: %s", path, strerror(errno));
         return ZKBIO_EIO;
     }

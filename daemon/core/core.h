@@ -4,6 +4,8 @@
  *
  *   config.h  the configuration (flags, ZKBIOD_* environment, config file, --help); config.c
  *   log.h     leveled logging to stderr; log.c
+ *   plat.h    the platform layer (issue 17): sockets, the stop request, files, time on Linux,
+ *             macOS and Windows; plat_net.c, plat_proc.c, plat_fs.c, plat_time.c
  *   this file the small shared helpers (util.c), the database URI parser (dburi.c), the systemd
  *             readiness notification (sdnotify.c) and the HTTP wire helpers over civetweb (wire.c)
  *
@@ -11,7 +13,8 @@
  * tiny shim in util.c; no user-space DRBG), ONE SHA-256 (mbedTLS 2.28 and 3.x), hex, constant-time
  * compare, ISO-8601 time, the monotonic clock and a fixed-window rate counter.
  *
- * Dependencies: libc, mbedcrypto (SHA-256), libcurl (curl_url(), the URI parser), civetweb (wire
+ * Dependencies: libc, mbedcrypto (SHA-256), libcurl (curl_url(), the URI parser; optional on
+ * Windows, where mariadb:// URIs are then refused: ZKBIOD_HAVE_CURL), civetweb (wire
  * helpers). Nothing else of zkbiod. The build has two libraries: zcore_base_dep (config, log,
  * helpers, URI parser: what daemon/db and daemon/store use, no civetweb) and zcore_dep (all of it).
  *
@@ -30,6 +33,7 @@ struct mg_connection; /* civetweb's, for the wire helpers (wire.c) */
 
 #include "config.h"
 #include "log.h"
+#include "plat.h"
 
 /* ---- random, hashing, encoding (util.c) ---------------------------------------------------- */
 
@@ -63,11 +67,7 @@ int zc_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
 int zc_ct_streq(const char *given, const char *want);
 
 /* Format a message into err (errsz bytes; nothing when err is NULL or errsz 0), as snprintf. */
-void zc_errf(char *err, size_t errsz, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+void zc_errf(char *err, size_t errsz, const char *fmt, ...) ZC_PRINTF(3, 4);
 
 /* ---- database URIs (dburi.c) ------------------------------------------------------------------
  */

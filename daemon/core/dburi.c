@@ -6,7 +6,9 @@
  * a malformed escape or an encoded NUL is refused rather than passed on. `sqlite:PATH` is not a
  * URL: PATH is taken as written.
  */
+#if defined(ZKBIOD_HAVE_CURL)
 #include <curl/curl.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,23 @@
 
 #include "core.h"
 
+void zc_dburi_free(zc_dburi *u)
+{
+    if (!u)
+        return;
+    free(u->path);
+    free(u->user);
+    if (u->pass) {
+        memset(u->pass, 0, strlen(u->pass));
+        free(u->pass);
+    }
+    free(u->host);
+    free(u->dbname);
+    free(u->socket);
+    memset(u, 0, sizeof(*u));
+}
+
+#if defined(ZKBIOD_HAVE_CURL)
 /* Percent-decode s[0..n) into a new string. NULL on a malformed escape or an encoded NUL, or with
  * *nomem set when out of memory. */
 static char *pct_decode(const char *s, size_t n, int *nomem)
@@ -45,22 +64,6 @@ static char *pct_decode(const char *s, size_t n, int *nomem)
     }
     out[o] = '\0';
     return out;
-}
-
-void zc_dburi_free(zc_dburi *u)
-{
-    if (!u)
-        return;
-    free(u->path);
-    free(u->user);
-    if (u->pass) {
-        memset(u->pass, 0, strlen(u->pass));
-        free(u->pass);
-    }
-    free(u->host);
-    free(u->dbname);
-    free(u->socket);
-    memset(u, 0, sizeof(*u));
 }
 
 /* One part of a parsed URL, not decoded; NULL when absent. */
@@ -218,6 +221,17 @@ out:
     curl_url_cleanup(h);
     return rc;
 }
+#else
+/* A build without libcurl (issue 17: the first Windows builds, where MariaDB is off too) has no
+ * URL parser for mariadb:// URIs. */
+static int parse_mariadb(const char *uri, zc_dburi *u, char *err, size_t errsz)
+{
+    (void)uri;
+    (void)u;
+    zc_errf(err, errsz, "mariadb:// URIs need a zkbiod built with libcurl (this one has none)");
+    return ZKBIO_EINVAL;
+}
+#endif
 
 int zc_dburi_parse(const char *uri, zc_dburi *u, char *err, size_t errsz)
 {

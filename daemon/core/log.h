@@ -32,7 +32,9 @@ typedef enum zlog_level {
 /** Longest line written, in bytes, timestamp and newline included (PIPE_BUF on Linux). */
 #define ZLOG_LINE_MAX 4096
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__) /* C99 formats through __USE_MINGW_ANSI_STDIO (plat.h: ZC_PRINTF) */
+#define ZLOG_PRINTF_(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define ZLOG_PRINTF_(f, a) __attribute__((format(printf, f, a)))
 #else
 #define ZLOG_PRINTF_(f, a)

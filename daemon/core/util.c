@@ -10,7 +10,8 @@
 #include <mbedtls/version.h>
 
 /* The platform shim of the one random source: getrandom(2) where the C library has it (glibc
- * 2.25+, musl 1.1.20+), else getentropy(3) (the BSDs, macOS), in chunks of at most 256 bytes. */
+ * 2.25+, musl 1.1.20+), BCryptGenRandom on Windows, else getentropy(3) (the BSDs, macOS), in chunks
+ * of at most 256 bytes. */
 #if defined(__linux__)
 #include <sys/random.h>
 static int os_random(unsigned char *p, size_t n)
@@ -23,6 +24,21 @@ static int os_random(unsigned char *p, size_t n)
             return -1;
         p += r;
         n -= (size_t)r;
+    }
+    return 0;
+}
+#elif defined(_WIN32)
+/* Windows (issue 17): the system-preferred RNG of CNG (bcrypt.dll), in chunks a ULONG holds. */
+#include <windows.h>
+#include <bcrypt.h>
+static int os_random(unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ULONG chunk = n > 65536 ? 65536 : (ULONG)n;
+        if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, p, chunk, BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
+            return -1;
+        p += chunk;
+        n -= chunk;
     }
     return 0;
 }

@@ -90,11 +90,7 @@ struct zdb {
  * ------------------------------------------------------------------------------------- */
 
 /** printf into db->errmsg (truncating). */
-void zdb__set_err(zdb *db, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void zdb__set_err(zdb *db, const char *fmt, ...) ZC_PRINTF(2, 3);
 /** Call fn on every cached statement of db. */
 void zdb__foreach_stmt(zdb *db, void (*fn)(zdb_stmt *st, void *arg), void *arg);
 

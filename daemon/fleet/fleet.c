@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The fleet's terminals (actors), the worker pool, the watcher and the operation queue (fleet.h).
  */
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,7 +310,7 @@ static void *watcher_main(void *arg)
                         continue;
                     cap = nc;
                 }
-                fds[n].fd = t->fd;
+                fds[n].fd = t->fd; /* a SOCKET on Windows: the int the client gives back */
                 fds[n].events = POLLIN;
                 fds[n].revents = 0;
                 who[n++] = t;
@@ -321,14 +320,14 @@ static void *watcher_main(void *arg)
         for (size_t i = 0; i < np; i++)
             zf_queue_pull(f, pulls[i], "catch-up");
         /* 100 ms: the longest a timer or a newly opened session waits to be noticed */
-        int pr = poll(fds, (nfds_t)n, 100);
+        int pr = zc_poll(fds, n, 100);
         pthread_mutex_lock(&f->mu);
         if (pr > 0) {
             for (size_t i = 0; i < n; i++) {
                 zf_term *t = who[i];
                 /* still in the list: terminals are freed by this thread only */
                 if ((fds[i].revents & (POLLIN | POLLERR | POLLHUP)) && t->c && !t->running &&
-                    !t->removed && t->fd == fds[i].fd) {
+                    !t->removed && (zc_sock)t->fd == (zc_sock)fds[i].fd) {
                     t->want_events = 1;
                     zf_ready_locked(f, t);
                 }

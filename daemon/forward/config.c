@@ -65,9 +65,11 @@ static int split(const char *v, char **out, size_t *n)
         if (len > 64 || (len && *n >= MAX_LIST))
             return -1;
         if (len) {
-            out[*n] = strndup(s, len);
+            out[*n] = malloc(len + 1); /* strndup: not in mingw-w64 */
             if (!out[*n])
                 return -1;
+            memcpy(out[*n], s, len);
+            out[*n][len] = '\0';
             (*n)++;
         }
         if (!c)

@@ -578,7 +578,7 @@ static int owner_dead(const zfwd *f, const char *owner)
     long pid = strtol(owner + hl + 1, &end, 10);
     if (pid <= 0 || !end || *end != ':')
         return 0;
-    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    return zc_pid_gone(pid);
 }
 
 /* One pass of the dispatcher: queue every active target with due rows that no worker holds. */
@@ -687,7 +687,7 @@ int zfwd_open(zs_store *st, const zfwd_options *o, zfwd **out, char *err, size_t
     f->poll_ms = o && o->poll_ms > 0 ? o->poll_ms : 200;
     f->lease_ms = o && o->lease_ms > 0 ? o->lease_ms : 30000;
     f->keep_days = o && o->keep_days > 0 ? o->keep_days : 7;
-    if (gethostname(f->host, sizeof(f->host) - 1) != 0 || !f->host[0])
+    if (zc_hostname(f->host, sizeof(f->host)) != 0 || !f->host[0])
         snprintf(f->host, sizeof(f->host), "host");
     f->host[sizeof(f->host) - 1] = '\0';
     for (char *p = f->host; *p; p++)
@@ -699,7 +699,7 @@ int zfwd_open(zs_store *st, const zfwd_options *o, zfwd **out, char *err, size_t
         char rnd[9];
         if (zc_random_alnum(rnd, 8) != 0)
             snprintf(rnd, sizeof(rnd), "0");
-        snprintf(f->owner, sizeof(f->owner), "%.39s:%ld:%s", f->host, (long)getpid(), rnd);
+        snprintf(f->owner, sizeof(f->owner), "%.39s:%ld:%s", f->host, zc_pid(), rnd);
     }
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->wake, NULL);

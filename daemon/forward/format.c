@@ -43,7 +43,7 @@ static int parse_wall(const char *s, int64_t *out)
     if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
         tm.tm_sec > 60)
         return -1;
-    *out = (int64_t)timegm(&tm);
+    *out = (int64_t)zc_timegm(&tm);
     return 0;
 }
 
@@ -298,6 +298,7 @@ void fwd_auth_header(const fwd_target *t, char *out, size_t outsz)
     snprintf(out, outsz, "Authorization: token %s:%s", t->api_key, t->api_secret);
 }
 
+#if defined(ZKBIOD_HAVE_CURL)
 void fwd_curl_common(CURL *h, const fwd_target *t)
 {
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -313,3 +314,4 @@ void fwd_curl_common(CURL *h, const fwd_target *t)
     curl_easy_setopt(h, CURLOPT_USERAGENT, "zkbiod-forward");
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 }
+#endif

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(ZKBIOD_HAVE_CURL)
 #include <curl/curl.h>
+#endif
 
 #include "forward.h"
 
@@ -69,8 +71,14 @@ int fwd_body_webhook(const fwd_target *t, const zs_outbox_item *items, size_t n,
 /* The request URL of a kind's delivery into out. */
 void fwd_delivery_url(const fwd_target *t, size_t nitems, char *out, size_t outsz);
 
+#if defined(ZKBIOD_HAVE_CURL)
 /* Set the common curl options of a request (timeouts, TLS, headers list already built). */
 void fwd_curl_common(CURL *h, const fwd_target *t);
+#endif
+
+/* Why nothing is delivered in a build without libcurl (off.c, settings.c). */
+#define FWD_UNAVAILABLE                                                                            \
+    "forwarding is unavailable: this zkbiod was built without libcurl (issue 17: Windows)"
 
 /* The Authorization header "Authorization: token key:secret" into out. */
 void fwd_auth_header(const fwd_target *t, char *out, size_t outsz);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(ZKBIOD_HAVE_CURL)
 #include <curl/curl.h>
+#endif
 #include <jansson.h>
 
 #include "core.h"
@@ -40,6 +42,12 @@ static int check_url(const char *url, char *out, size_t outsz)
     for (const char *p = url; *p; p++)
         if ((unsigned char)*p <= ' ' || *p == 0x7f)
             return -1;
+#if !defined(ZKBIOD_HAVE_CURL)
+    /* without libcurl (off.c) no target is ever delivered to: the scheme and a host are enough to
+     * tell a bad URL from the real reason, FWD_UNAVAILABLE (zfwd_settings_check) */
+    size_t sl = strncmp(url, "https://", 8) == 0 ? 8 : strncmp(url, "http://", 7) == 0 ? 7 : 0;
+    int rc = sl && url[sl] && url[sl] != '/' && !strpbrk(url, "?#@") ? 0 : -1;
+#else
     CURLU *u = curl_url();
     if (!u)
         return -1;
@@ -59,6 +67,7 @@ static int check_url(const char *url, char *out, size_t outsz)
     curl_free(frag);
     curl_free(user);
     curl_url_cleanup(u);
+#endif
     if (rc == 0) {
         snprintf(out, outsz, "%s", url);
         size_t n = strlen(out);
@@ -299,6 +308,13 @@ int zfwd_settings_check(const char *kind, const char *url, const char *settings,
     fwd_target t;
     int rc = fwd_target_parse(kind, url, settings, &t, field, fieldsz, msg, msgsz);
     fwd_target_wipe(&t);
+#if !defined(ZKBIOD_HAVE_CURL)
+    if (rc == 0) { /* a target that could never be delivered to is refused when it is created */
+        snprintf(field, fieldsz, "kind");
+        snprintf(msg, msgsz, "%s", FWD_UNAVAILABLE);
+        rc = ZKBIO_ENOTSUP;
+    }
+#endif
     return rc;
 }
 

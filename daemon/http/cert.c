@@ -14,18 +14,21 @@
 #include <unistd.h>
 #ifndef _WIN32
 #include <sys/wait.h>
-#else
-#include <windows.h>
-#include <wincrypt.h>
 #endif
 
 #include <mbedtls/asn1write.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/md.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
 #include "core.h"
+
+#if defined(_WIN32)
+#include <windows.h> /* after core.h: winsock2.h comes first (plat.h) */
+#include <wincrypt.h>
+#endif
 
 #define VALID_DAYS 825
 #define RENEW_DAYS 30
@@ -94,7 +97,7 @@ static int write_atomic(const char *path, const void *data, size_t len, mode_t m
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     unlink(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | ZC_O_BINARY, mode);
     if (fd < 0) {
         snprintf(err, errsz, "cannot create %.300s: %s", tmp, strerror(errno));
         return -1;
@@ -112,7 +115,8 @@ static int write_atomic(const char *path, const void *data, size_t len, mode_t m
         p += w;
         left -= (size_t)w;
     }
-    if (fchmod(fd, mode) != 0 || fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+    if (zc_fd_chmod(fd, (unsigned)mode) != 0 || zc_fsync(fd) != 0 || close(fd) != 0 ||
+        zc_rename_replace(tmp, path) != 0) {
         snprintf(err, errsz, "cannot write %.300s: %s", path, strerror(errno));
         unlink(tmp);
         return -1;
@@ -212,7 +216,7 @@ static time_t tm_of(const mbedtls_x509_time *t)
     tm.tm_hour = t->hour;
     tm.tm_min = t->min;
     tm.tm_sec = t->sec;
-    return timegm(&tm);
+    return zc_timegm(&tm);
 }
 
 static int load_crt(const char *path, mbedtls_x509_crt *c)
@@ -356,25 +360,56 @@ static int nss_uninstall(void)
 }
 
 #ifdef __APPLE__
+/*
+ * macOS: Apple's security(1) tool (man security: `add-trusted-cert [-d] [-r resultType]
+ * [-k keychain] certFile`, `remove-trusted-cert [-d] certFile`, `delete-certificate [-Z hash]
+ * [keychain]`; the calls service.md §1.1 notes for QZ Tray). As root: -d, the admin trust settings,
+ * and the System keychain, for every user of the Mac; as a user: the user's trust settings and
+ * default (login) keychain, for which macOS asks the user's password (no -k: the default keychain,
+ * whatever HOME says). The certificate is self-signed, so its result type is trustRoot (trustAsRoot
+ * is for certificates that are not). Removal drops the trust setting first, then the certificate
+ * by its SHA-1 hash: by name (-c localhost) it could remove another localhost certificate, and it
+ * fails when several match.
+ */
+static int sha1_hex(const char *crt, char out[41])
+{
+    mbedtls_x509_crt c;
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA1);
+    unsigned char h[20];
+    int ok = md && load_crt(crt, &c) == 0 && mbedtls_md(md, c.raw.p, c.raw.len, h) == 0;
+    mbedtls_x509_crt_free(&c);
+    if (!ok)
+        return -1;
+    zc_hex(h, sizeof(h), out);
+    return 0;
+}
+
 static int mac_install(const char *crt, int remove)
 {
     int root = geteuid() == 0;
-    char login[PATH_MAX];
-    snprintf(login, sizeof(login), "%s/Library/Keychains/login.keychain-db",
-             getenv("HOME") ? getenv("HOME") : "");
-    const char *kc = root ? "/Library/Keychains/System.keychain" : login;
+    char *kc = root ? "/Library/Keychains/System.keychain" : NULL;
     if (remove) {
-        char *del[] = {"security", "delete-certificate", "-c", "localhost", (char *)kc, NULL};
-        return run(del, 0) == 0 ? 0 : -1;
+        char sha1[41];
+        if (sha1_hex(crt, sha1) != 0) {
+            fprintf(stderr, "keychain: cannot read %s\n", crt);
+            return -1;
+        }
+        char *untrust_root[] = {"security", "remove-trusted-cert", "-d", (char *)crt, NULL};
+        char *untrust_user[] = {"security", "remove-trusted-cert", (char *)crt, NULL};
+        run(root ? untrust_root : untrust_user, 1); /* absent trust settings are fine */
+        char *del[] = {"security", "delete-certificate", "-Z", sha1, kc, NULL};
+        int rc = run(del, 0);
+        printf("keychain: %s\n", rc == 0 ? "removed" : "not present");
+        return 0;
     }
-    if (root) {
-        char *add[] = {"security", "add-trusted-cert", "-d",        "-r", "trustRoot",
-                       "-k",       (char *)kc,         (char *)crt, NULL};
-        return run(add, 0) == 0 ? 0 : -1;
-    }
-    char *add[] = {"security", "add-trusted-cert", "-r",        "trustRoot",
-                   "-k",       (char *)kc,         (char *)crt, NULL};
-    return run(add, 0) == 0 ? 0 : -1;
+    char *add_root[] = {"security", "add-trusted-cert", "-d", "-r", "trustRoot", "-k",
+                        kc,         (char *)crt,        NULL};
+    char *add_user[] = {"security", "add-trusted-cert", "-r", "trustRoot", (char *)crt, NULL};
+    int rc = run(root ? add_root : add_user, 0);
+    if (rc == 0)
+        printf("keychain: trusted in %s (Safari, Chrome, Edge; Firefox 120+)\n",
+               root ? "the System keychain, for every user" : "your login keychain");
+    return rc == 0 ? 0 : -1;
 }
 #else
 static int system_install(const char *crt, int remove)
@@ -407,31 +442,71 @@ static int system_install(const char *crt, int remove)
 }
 #endif
 #else /* _WIN32 */
+/* Add the certificate to, or remove it from, the ROOT store at `where`. 1 done, 0 not there
+ * (remove) or not allowed, -1 on another error. */
+static int win_store(DWORD where, const mbedtls_x509_crt *c, int remove)
+{
+    HCERTSTORE st = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, where, L"ROOT");
+    if (!st)
+        return GetLastError() == ERROR_ACCESS_DENIED ? 0 : -1;
+    int rc;
+    if (!remove) {
+        rc = CertAddEncodedCertificateToStore(st, X509_ASN_ENCODING, c->raw.p, (DWORD)c->raw.len,
+                                              CERT_STORE_ADD_REPLACE_EXISTING, NULL)
+                 ? 1
+             : GetLastError() == (DWORD)E_ACCESSDENIED || GetLastError() == ERROR_ACCESS_DENIED
+                 ? 0
+                 : -1;
+    } else {
+        PCCERT_CONTEXT ctx =
+            CertCreateCertificateContext(X509_ASN_ENCODING, c->raw.p, (DWORD)c->raw.len);
+        PCCERT_CONTEXT found = ctx ? CertFindCertificateInStore(st, X509_ASN_ENCODING, 0,
+                                                                CERT_FIND_EXISTING, ctx, NULL)
+                                   : NULL;
+        rc = !found ? 0 : CertDeleteCertificateFromStore(found) ? 1 : 0; /* frees found */
+        if (ctx)
+            CertFreeCertificateContext(ctx);
+    }
+    CertCloseStore(st, 0);
+    return rc;
+}
+
+/*
+ * Windows: the ROOT store (CertAddEncodedCertificateToStore, replacing an older copy). From an
+ * administrator console, the machine's store (CERT_SYSTEM_STORE_LOCAL_MACHINE): every user's
+ * browsers trust it (Edge, Chrome; Firefox 120+ reads the OS roots) and Windows asks nothing. That
+ * is the store a desk PC wants: the service runs as LocalService, not as the person whose browser
+ * calls it, so the current user's store of whoever installs it may be the wrong user. Without
+ * administrator rights, the current user's store (CERT_SYSTEM_STORE_CURRENT_USER), where Windows
+ * asks that user to confirm (service.md §1.1). uninstall removes it from both where it may.
+ */
 static int win_install(const char *crt, int remove)
 {
     mbedtls_x509_crt c;
-    if (load_crt(crt, &c) != 0)
+    if (load_crt(crt, &c) != 0) {
+        mbedtls_x509_crt_free(&c);
+        fprintf(stderr, "windows: cannot read %s\n", crt);
         return -1;
-    HCERTSTORE st =
-        CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER, L"ROOT");
+    }
     int rc = -1;
-    if (st) {
-        if (!remove) {
-            rc = CertAddEncodedCertificateToStore(st, X509_ASN_ENCODING, c.raw.p, (DWORD)c.raw.len,
-                                                  CERT_STORE_ADD_REPLACE_EXISTING, NULL)
-                     ? 0
-                     : -1;
+    if (remove) {
+        int m = win_store(CERT_SYSTEM_STORE_LOCAL_MACHINE, &c, 1);
+        int u = win_store(CERT_SYSTEM_STORE_CURRENT_USER, &c, 1);
+        printf("windows: %s\n", m > 0 || u > 0 ? "removed from the ROOT store" : "not present");
+        rc = m < 0 || u < 0 ? -1 : 0;
+    } else {
+        int m = zc_is_admin() ? win_store(CERT_SYSTEM_STORE_LOCAL_MACHINE, &c, 0) : 0;
+        if (m > 0) {
+            printf("windows: trusted in the machine's ROOT store, for every user\n");
+            rc = 0;
+        } else if (win_store(CERT_SYSTEM_STORE_CURRENT_USER, &c, 0) > 0) {
+            printf("windows: trusted in your ROOT store (run from an administrator console to "
+                   "trust it for every user)\n");
+            rc = 0;
         } else {
-            PCCERT_CONTEXT ctx =
-                CertCreateCertificateContext(X509_ASN_ENCODING, c.raw.p, (DWORD)c.raw.len);
-            PCCERT_CONTEXT found = ctx ? CertFindCertificateInStore(st, X509_ASN_ENCODING, 0,
-                                                                    CERT_FIND_EXISTING, ctx, NULL)
-                                       : NULL;
-            rc = found && CertDeleteCertificateFromStore(found) ? 0 : -1;
-            if (ctx)
-                CertFreeCertificateContext(ctx);
+            fprintf(stderr, "windows: cannot add it to a ROOT store (error %lu)\n",
+                    (unsigned long)GetLastError());
         }
-        CertCloseStore(st, 0);
     }
     mbedtls_x509_crt_free(&c);
     return rc;
@@ -462,9 +537,10 @@ int zhttp_cert_cli(int argc, char **argv)
               "The fingerprint service's self-signed certificate (<data-dir>/service.crt).\n"
               "install adds it to the trust stores browsers use: Linux: the system store\n"
               "(/usr/local/share/ca-certificates, as root) and the user's NSS database\n"
-              "(~/.pki/nssdb: Chromium, Chrome; run as the desktop user); macOS: the keychain\n"
-              "(security add-trusted-cert); Windows: the user's ROOT store. The certificate is\n"
-              "created first when missing.\n",
+              "(~/.pki/nssdb: Chromium, Chrome; run as the desktop user); macOS: the System\n"
+              "keychain as root, else the login keychain (security add-trusted-cert); Windows:\n"
+              "the machine's ROOT store from an administrator console, else the user's. The\n"
+              "certificate is created first when missing.\n",
               argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }

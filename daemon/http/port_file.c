@@ -8,6 +8,8 @@
 
 #include <civetweb.h>
 
+#include "core.h" /* zc_rename_replace */
+
 enum { MAX_PORTS = 32 };
 
 static int put_ports(FILE *f, const char *kind, struct mg_context *ctx)
@@ -48,7 +50,7 @@ int zkbiod_port_file_write(const char *path, struct mg_context *listen_ctx,
         remove(tmp);
         return -1;
     }
-    if (rename(tmp, path) != 0) {
+    if (zc_rename_replace(tmp, path) != 0) {
         snprintf(err, errsz, "port-file: cannot rename %s to %s: %s", tmp, path, strerror(errno));
         remove(tmp);
         return -1;

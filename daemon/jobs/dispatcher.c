@@ -50,7 +50,7 @@ int zjobs_open(zs_store *st, const zjobs_options *o, zjobs **out, char *err, siz
     q->poll_ms = or_default(o->poll_ms, 5000);
     q->keep_completed_ms = (int64_t)or_default(o->keep_completed_s, 7 * 86400) * 1000;
     q->keep_failed_ms = (int64_t)or_default(o->keep_failed_s, 30 * 86400) * 1000;
-    if (gethostname(q->host, sizeof(q->host) - 1) != 0 || !q->host[0])
+    if (zc_hostname(q->host, sizeof(q->host)) != 0 || !q->host[0])
         snprintf(q->host, sizeof(q->host), "localhost");
     q->host[sizeof(q->host) - 1] = '\0';
     /* ':' separates the owner's parts: a host name never holds one, but be sure. */
@@ -65,7 +65,7 @@ int zjobs_open(zs_store *st, const zjobs_options *o, zjobs **out, char *err, siz
         char host[40]; /* at most 39 bytes of the host name, so the pid and suffix fit */
         memcpy(host, q->host, sizeof(host) - 1);
         host[sizeof(host) - 1] = '\0';
-        snprintf(q->owner, sizeof(q->owner), "%s:%ld:%s", host, (long)getpid(), sfx);
+        snprintf(q->owner, sizeof(q->owner), "%s:%ld:%s", host, zc_pid(), sfx);
     }
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
@@ -127,7 +127,7 @@ static int owner_dead(const zjobs *q, const char *owner)
     long pid = strtol(owner + hl + 1, &end, 10);
     if (pid <= 0 || !end || *end != ':' || strcmp(owner, q->owner) == 0)
         return 0;
-    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    return zc_pid_gone(pid);
 }
 
 /* At start: this owner's, expired, and dead local processes' running jobs back to retryable. */

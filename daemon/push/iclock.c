@@ -9,7 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#if !defined(_WIN32)
 #include <iconv.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -19,6 +21,10 @@
 
 #include "core.h"
 #include "push.h"
+
+#if defined(_WIN32)
+#include <windows.h> /* after core.h: winsock2.h comes first (plat.h) */
+#endif
 
 #define GETREQUEST_MAX_BYTES (512 * 1024) /* keep replies well below 1 MB (push.md §4.2) */
 
@@ -136,9 +142,9 @@ static int save_photo(const char *dir, const char *sn, const char *name, const c
         (size_t)snprintf(path, psize, "%s/%s", sub, clean) >= psize ||
         (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", sub, clean) >= sizeof(tmp))
         return ZKBIO_EINVAL;
-    if (mkdir(sub, 0700) != 0 && errno != EEXIST)
+    if (zc_mkdir_private(sub) != 0 && errno != EEXIST)
         return ZKBIO_EIO;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | ZC_O_CLOEXEC | ZC_O_BINARY, 0600);
     if (fd < 0)
         return ZKBIO_EIO;
     size_t off = 0;
@@ -150,17 +156,13 @@ static int save_photo(const char *dir, const char *sn, const char *name, const c
             break;
         off += (size_t)w;
     }
-    int ok = off == len && fsync(fd) == 0;
+    int ok = off == len && zc_fsync(fd) == 0;
     close(fd);
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok || zc_rename_replace(tmp, path) != 0) {
         unlink(tmp);
         return ZKBIO_EIO;
     }
-    int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
+    zc_fsync_dir(sub); /* best effort, as before */
     return 0;
 }
 
@@ -309,6 +311,36 @@ static int upload(struct mg_connection *c, const zpush *d, const char *sn, const
 /* Commands are stored as UTF-8; a device whose language implies another codepage (83 → GB18030, 84
  * → BIG5, push.md §6 "Encoding of names") gets them in that codepage. Characters the codepage lacks
  * become '?'. Returns a malloc'd converted copy, or NULL to send the original. */
+#if defined(_WIN32)
+/* Windows (issue 17: no iconv in mingw-w64): UTF-8 -> UTF-16 -> the codepage (GB18030 = 54936,
+ * BIG5 = 950), unconvertible characters as '?' like the iconv path. */
+static char *to_device_charset(const char *text, size_t len, int language, size_t *outlen)
+{
+    const char *cs = zkbio_push_language_charset(language);
+    UINT cp = strcmp(cs, "GB18030") == 0 ? 54936 : strcmp(cs, "BIG5") == 0 ? 950 : 0;
+    if (cp == 0 || len == 0 || len > 0x3FFFFFFF)
+        return NULL;
+    int wn = MultiByteToWideChar(CP_UTF8, 0, text, (int)len, NULL, 0);
+    wchar_t *w = wn > 0 ? malloc((size_t)wn * sizeof(*w)) : NULL;
+    if (!w)
+        return NULL;
+    MultiByteToWideChar(CP_UTF8, 0, text, (int)len, w, wn);
+    /* GB18030 (54936) takes no default character: every code point has a mapping there */
+    BOOL *used = NULL;
+    const char *dflt = cp == 950 ? "?" : NULL;
+    int on = WideCharToMultiByte(cp, 0, w, wn, NULL, 0, dflt, used);
+    char *out = on > 0 ? malloc((size_t)on + 1) : NULL;
+    if (!out) {
+        free(w);
+        return NULL;
+    }
+    WideCharToMultiByte(cp, 0, w, wn, out, on, dflt, used);
+    free(w);
+    out[on] = '\0';
+    *outlen = (size_t)on;
+    return out;
+}
+#else
 static char *to_device_charset(const char *text, size_t len, int language, size_t *outlen)
 {
     const char *cs = zkbio_push_language_charset(language);
@@ -346,6 +378,7 @@ static char *to_device_charset(const char *text, size_t len, int language, size_
     *outlen = (size_t)(o - out);
     return out;
 }
+#endif
 
 static int getrequest(struct mg_connection *c, const zpush *d, const char *sn, const char *ip)
 {

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -487,7 +488,7 @@ static void test_terminals(void)
         http_json_free(&r);
         if (got)
             break;
-        usleep(200000);
+        nanosleep(&(struct timespec){.tv_nsec = 200000000L}, NULL); /* usleep is not POSIX.1-2008 */
     }
     call(&r, "GET", "/iclock/api/terminals/", NULL);
     CHECK_EQ_INT(r.status, 200);

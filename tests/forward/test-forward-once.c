@@ -24,6 +24,7 @@
 
 #include <curl/curl.h>
 
+#include "core.h" /* zc_timegm */
 #include "harness.h"
 #include "http-json.h"
 #include "zkbio/zk4370_emu.h"
@@ -270,7 +271,7 @@ static void shift_time(char t[24], int minutes)
         return;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
-    time_t v = timegm(&tm) + (time_t)minutes * 60;
+    time_t v = zc_timegm(&tm) + (time_t)minutes * 60; /* timegm is not POSIX (plat.h) */
     gmtime_r(&v, &tm);
     strftime(t, 24, "%Y-%m-%d %H:%M:%S", &tm);
 }

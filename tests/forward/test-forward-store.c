@@ -248,7 +248,7 @@ static void test_forward(zs_store *st, const char *uri)
     CHECK(zs_forwarder_lease(st, all, "proc-b", 60000, &got) == 0 && got == 0);
     CHECK(zs_forwarder_lease_drop(st, all, "proc-a") == 0);
     CHECK(zs_forwarder_lease(st, all, "proc-b", 1, &got) == 0 && got == 1);
-    usleep(20000); /* expired: taken over */
+    nanosleep(&(struct timespec){.tv_nsec = 20000000L}, NULL); /* 20 ms: expired, taken over */
     CHECK(zs_forwarder_lease(st, all, "proc-a", 60000, &got) == 0 && got == 1);
     CHECK(zs_forwarder_lease(st, 999999, "proc-a", 60000, &got) == 0 && got == 0);
     /* a dead owner's live lease is taken only from that owner */

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -412,7 +413,7 @@ static void job_state(long long id, const char *kind, int ms, char state[32])
         http_json_free(&r);
         if (!strcmp(state, "completed") || !strcmp(state, "failed") || !strcmp(state, "dead"))
             return;
-        usleep(100 * 1000);
+        nanosleep(&(struct timespec){.tv_nsec = 100000000L}, NULL); /* usleep is not POSIX.1-2008 */
     }
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -127,7 +128,7 @@ static void test_fleet(zs_store *st)
     CHECK(zs_lease_take(st, id, "proc-b", 60000, &g) == 0 && g == 0);
     CHECK(zs_lease_drop(st, id, "proc-a") == 0);
     CHECK(zs_lease_take(st, id, "proc-b", 1, &g) == 0 && g == 1);
-    usleep(20000); /* expired */
+    nanosleep(&(struct timespec){.tv_nsec = 20000000L}, NULL); /* 20 ms: expired */
     CHECK(zs_lease_take(st, id, "proc-a", 60000, &g) == 0 && g == 1);
 
     /* a group's users with their templates, paged by PIN */
