@@ -3,11 +3,12 @@
 #   1. stage civetweb (scripts/get-civetweb.sh: debhelper's meson build runs with --wrap-mode=nodownload),
 #   2. copy the tree (the files git tracks or would track, plus civetweb's source) into a temporary directory and run
 #      `dpkg-buildpackage -b -us -uc` there with DEB_BUILD_OPTIONS="nocheck parallel=2" (the clone stays clean),
-#   3. check the four packages and their contents (dpkg-deb -c / -I),
+#   3. check the five packages and their contents (dpkg-deb -c / -I),
 #   4. unpack them into a clean root with `dpkg-deb -x` and run the installed /usr/sbin/zkbiod on loopback with
 #      the installed libzkbio.so.0 (checked in /proc/PID/maps): it must answer /health and a PUSH terminal
 #      simulated by the installed zkbio (zkbio-tools), and stop cleanly on SIGTERM,
-#   5. build tests/pkg/consumer.c against the root's headers and zkbio.pc (libzkbio-dev),
+#   5. build tests/pkg/consumer.c against the root's headers and zkbio.pc (libzkbio-dev), and import the
+#      Python binding (python3-zkbio) with the root's library,
 #   6. `systemd-analyze verify --root` the installed unit (its ExecStart names the root's zkbiod), and
 #      `systemd-analyze security --offline` with the unit's threshold; lintian when installed (informative).
 # Prints each step; exits nonzero when any failed. Needs: debhelper, fakeroot, dpkg-dev, curl, systemd.
@@ -58,8 +59,8 @@ grep -E '^dpkg-deb: building package' "$tmp/build.log"
 step "the packages"
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-for p in libzkbio0 libzkbio-dev zkbiod zkbio-tools; do
-    deb=$(ls "$tmp"/${p}_*_"$arch".deb 2>/dev/null | head -n 1)
+for p in libzkbio0 libzkbio-dev zkbiod zkbio-tools python3-zkbio; do
+    deb=$(ls "$tmp"/${p}_*_"$arch".deb "$tmp"/${p}_*_all.deb 2>/dev/null | head -n 1)
     if [ -n "$deb" ]; then ok "$p: $(basename "$deb")"; else no "$p: no .deb"; fi
 done
 # has PACKAGE PATH: the package's file list (dpkg-deb -c) has PATH.
@@ -188,6 +189,20 @@ else
 fi
 kill "$epid" 2>/dev/null
 wait "$epid" 2>/dev/null
+step "the Python binding from python3-zkbio"
+if PYTHONPATH=$root/usr/lib/python3/dist-packages LD_LIBRARY_PATH=$libdir /usr/bin/python3 -c '
+import sys, zkbio
+v = zkbio.library_version
+v = v() if callable(v) else v
+maps = [l.split()[-1] for l in open("/proc/self/maps") if "libzkbio.so" in l]
+print("libzkbio", v, "from", sorted(set(maps)))
+assert maps and all(m.startswith(sys.argv[1]) for m in maps), "not the installed library"
+' "$libdir" >"$tmp/py.out" 2>&1; then
+    ok "import zkbio: $(cat "$tmp/py.out")"
+else
+    cat "$tmp/py.out"
+    no "python3-zkbio does not load the installed libzkbio.so.0"
+fi
 
 step "the installed unit"
 unit=$root/lib/systemd/system/zkbiod.service
