@@ -242,11 +242,15 @@ int zkbiod_serve(int argc, char **argv, void (*ready)(void *arg), void *arg)
               strncmp(cfg.db_uri, "mariadb:", 8) == 0 ? "MariaDB" : "SQLite");
     if (!zauth_admin_enabled(app.auth))
         zlog_info("management API disabled (no admin token)");
+    /* Type=notify (data/systemd/zkbiod.service.in): ready once every listener is up. */
+    if (zc_sd_notify("READY=1") < 0)
+        zlog_warn("could not notify the service manager ($NOTIFY_SOCKET)");
     if (ready)
         ready(arg);
     while (!zc_stop_requested())
         zc_sleep_ms(1000);
     zlog_info("stopping");
+    zc_sd_notify("STOPPING=1");
     zhttp_quiesce(h);                 /* WebSocket clients told, keep-alive thread stopped */
     fps_stop(app.fps);                /* jobs cancelled: REST handlers waiting on them return */
     zhttp_stop(h);                    /* listeners stopped */

@@ -18,6 +18,8 @@ packages="$packages python3-yaml"
 # The service files' checks: systemd (systemd-analyze), plistutil and xmllint (the launchd plist).
 packages="$packages python3-pytest gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 mingw-w64-tools
 libz-mingw-w64-dev wine wine64 tcl debhelper fakeroot dh-python python3-all systemd libplist-utils libxml2-utils"
+# Issue 17, Linux service and packaging: man (man-db) and groff render the man pages in test man-pages.
+packages="$packages man-db groff-base"
 
 missing=""
 for p in $packages; do
@@ -98,6 +100,22 @@ if command -v npm >/dev/null 2>&1 && ! cmp -s "$api/package-lock.json" "$api/nod
         exit 1
     else
         echo "setup-deps: npm ci in tests/api failed (offline?): the api tests will skip" >&2
+    fi
+fi
+
+# Node binding (issue 17, Node part): bindings/node's own npm dependencies (koffi with its prebuilt
+# per-platform package, typescript for the declaration check), pinned by its package-lock.json;
+# installed again when the lockfile changed. Never --omit=optional: koffi's binary is an optional package.
+nodebind="$top/bindings/node"
+if command -v npm >/dev/null 2>&1 && ! cmp -s "$nodebind/package-lock.json" "$nodebind/node_modules/.zkbio-installed-lock"; then
+    if npm ci --prefix "$nodebind" --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
+        cp "$nodebind/package-lock.json" "$nodebind/node_modules/.zkbio-installed-lock"
+    elif [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ]; then # CI: every test must run
+        echo "setup-deps: failed: npm ci in bindings/node" >&2
+        cat "$log" >&2
+        exit 1
+    else
+        echo "setup-deps: npm ci in bindings/node failed (offline?): the node binding tests will skip" >&2
     fi
 fi
 

@@ -6,8 +6,8 @@
  *   log.h     leveled logging to stderr; log.c
  *   plat.h    the platform layer (issue 17): sockets, the stop request, files, time on Linux,
  *             macOS and Windows; plat_net.c, plat_proc.c, plat_fs.c, plat_time.c
- *   this file the small shared helpers (util.c), the database URI parser (dburi.c) and the HTTP
- *             wire helpers over civetweb (wire.c)
+ *   this file the small shared helpers (util.c), the database URI parser (dburi.c), the systemd
+ *             readiness notification (sdnotify.c) and the HTTP wire helpers over civetweb (wire.c)
  *
  * Helpers: ONE random source (the operating system's: getrandom(2) or getentropy(3), behind the
  * tiny shim in util.c; no user-space DRBG), ONE SHA-256 (mbedTLS 2.28 and 3.x), hex, constant-time
@@ -155,6 +155,19 @@ int zc_cidr_contains(const zc_cidr *c, const char *ip);
 
 /* zc_cidr_contains() of the parsed NUL-terminated pattern; 0 when the pattern is malformed. */
 int zc_addr_match(const char *pattern, const char *ip);
+
+/* ---- service manager notification (sdnotify.c) ------------------------------------------------
+ * systemd's Type=notify protocol without libsystemd: one datagram with `state` ("READY=1",
+ * "STOPPING=1", newline-separated assignments of sd_notify(3)) to the AF_UNIX datagram socket
+ * `socket_name`: an absolute path, or "@name" for a Linux abstract socket. Linux only: elsewhere
+ * both return 0 and send nothing. */
+
+/* Send state to $NOTIFY_SOCKET. 1 sent, 0 when the variable is unset or empty (not started by
+ * systemd, or not on Linux), -1 when the name is invalid or the send failed (errno). */
+int zc_sd_notify(const char *state);
+
+/* zc_sd_notify() with an explicit socket name (NULL or "" returns 0); for tests. */
+int zc_sd_notify_to(const char *socket_name, const char *state);
 
 /* ---- HTTP wire helpers over civetweb (wire.c) -------------------------------------------------
  * For handlers that answer in plain text (/iclock) and for the JSON reply path of daemon/api. */

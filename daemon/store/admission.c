@@ -38,8 +38,20 @@ static zs_source *src_slot(zs_store *st, const char *ip, int64_t now)
     }
     memset(victim, 0, sizeof(*victim));
     snprintf(victim->ip, sizeof(victim->ip), "%s", ip);
-    victim->window = now / 60;
+    victim->window = now;
     return victim;
+}
+
+/* Start a new window when the source's minute is over. The window opens at the source's first
+ * request (not at a wall-clock minute), so a burst cannot get twice the rate by straddling a
+ * minute boundary. Called under src_lock. */
+static void src_roll(zs_source *s, int64_t now)
+{
+    if (now - s->window >= 60 || now < s->window) {
+        s->window = now;
+        s->count = 0;
+        s->logged = 0;
+    }
 }
 
 /* Count one request of an unknown SN from ip: 0 allowed, 1 over the rate. */
@@ -49,11 +61,7 @@ static int src_over_rate(zs_store *st, const char *ip)
     int64_t now = zs_now();
     pthread_mutex_lock(&st->src_lock);
     zs_source *s = src_slot(st, ip ? ip : "", now);
-    if (s->window != now / 60) {
-        s->window = now / 60;
-        s->count = 0;
-        s->logged = 0;
-    }
+    src_roll(s, now);
     s->used = now;
     int over = s->count >= rate;
     if (!over)
@@ -67,11 +75,7 @@ int zs_refusal_log_first(zs_store *st, const char *ip)
     int64_t now = zs_now();
     pthread_mutex_lock(&st->src_lock);
     zs_source *s = src_slot(st, ip ? ip : "", now);
-    if (s->window != now / 60) {
-        s->window = now / 60;
-        s->count = 0;
-        s->logged = 0;
-    }
+    src_roll(s, now);
     s->used = now;
     int first = !s->logged;
     s->logged = 1;

@@ -37,7 +37,7 @@ typedef struct zs_seen {
 /* Requests of unknown SNs from one source address in the current minute (admission.c). */
 typedef struct zs_source {
     char ip[48];    /* "" = free slot */
-    int64_t window; /* minute (Unix s / 60) of count */
+    int64_t window; /* start (Unix s) of the minute of count */
     int64_t used;   /* last use, Unix s (the least recently used slot is replaced) */
     int count;      /* unknown-SN requests in window */
     int logged;     /* a refusal of this source was logged in window */

@@ -209,6 +209,32 @@ ZKBIO_API int zkbio_zk_enable(zkbio_zk_client *c);
 ZKBIO_API int zkbio_zk_disable(zkbio_zk_client *c);
 ZKBIO_API int zkbio_zk_refresh(zkbio_zk_client *c);
 
+/**
+ * Send one command that needs no bulk transfer and no session bookkeeping (CMD_TESTVOICE,
+ * CMD_CANCELCAPTURE, CMD_STARTVERIFY, CMD_WRITE_LCD, CMD_CLEAR_LCD, CMD_FREE_DATA, CMD_CLEAR_DATA,
+ * CMD_DOORSTATE_RRQ, CMD_STATE_RRQ, ... of enum zkbio_zk_cmd) with `data[0..len)` (`data` may be
+ * NULL when len is 0), for the calls of other SDKs (pyzk's test_voice(), write_lcd(),
+ * get_lock_state()) that have no function of their own here. The data field of the device's answer
+ * is copied to `reply[0..reply_size)` (`reply` may be NULL when reply_size is 0); *reply_len (may
+ * be NULL) receives its full length, even when only reply_size bytes were copied; *code (may be
+ * NULL) receives the answer code (ZKBIO_ZK_ACK_OK, ZKBIO_ZK_ACK_ERROR, ...). Commands that the
+ * handle manages itself are refused with ZKBIO_EINVAL: CONNECT, EXIT, AUTH, REG_EVENT
+ * (zkbio_zk_events_register()), the buffer commands PREPARE_DATA, DATA, DATA_WRRQ, DATA_RDY,
+ * CHECKSUM_BUFFER, and RESTART / POWEROFF (zkbio_zk_restart(), zkbio_zk_poweroff()).
+ * Returns ZKBIO_OK when the device answered ACK_OK, ZKBIO_EIO when it answered another code (then
+ * *code and the reply are still written), transport errors otherwise. Since: 0.4
+ */
+ZKBIO_API int zkbio_zk_command_send(zkbio_zk_client *c, uint16_t cmd, const uint8_t *data,
+                                    size_t len, uint8_t *reply, size_t reply_size,
+                                    size_t *reply_len, uint16_t *code);
+
+/**
+ * The user record size the handle has detected (28 or 72 bytes, §5.1-5.2) by a user read (or
+ * learnt before a user write), into *out; 0 while no user has been read. For bindings that show
+ * the record layout (pyzk's user_packet_size). Since: 0.4
+ */
+ZKBIO_API int zkbio_zk_client_user_size(zkbio_zk_client *c, size_t *out);
+
 /** Event callback: return 0 to go on, nonzero to stop. `ev` is valid during the call only. */
 typedef int (*zkbio_zk_event_cb)(const zkbio_zk_event *ev, void *user);
 

@@ -166,6 +166,57 @@ static int one_cmd(zkbio_zk_client *c, uint16_t cmd, const uint8_t *d, size_t n)
     return rc;
 }
 
+/* Commands zkbio_zk_command_send() refuses: the handle manages them itself (session, events,
+ * buffers, power). */
+static int command_reserved(uint16_t cmd)
+{
+    static const uint16_t reserved[] = {
+        ZKBIO_ZK_CMD_CONNECT,   ZKBIO_ZK_CMD_EXIT,         ZKBIO_ZK_CMD_AUTH,
+        ZKBIO_ZK_CMD_REG_EVENT, ZKBIO_ZK_CMD_PREPARE_DATA, ZKBIO_ZK_CMD_DATA,
+        ZKBIO_ZK_CMD_DATA_WRRQ, ZKBIO_ZK_CMD_DATA_RDY,     ZKBIO_ZK_CMD_CHECKSUM_BUFFER,
+        ZKBIO_ZK_CMD_RESTART,   ZKBIO_ZK_CMD_POWEROFF,
+    };
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+        if (reserved[i] == cmd)
+            return 1;
+    return 0;
+}
+
+int zkbio_zk_command_send(zkbio_zk_client *c, uint16_t cmd, const uint8_t *data, size_t len,
+                          uint8_t *reply, size_t reply_size, size_t *reply_len, uint16_t *code)
+{
+    if (!c || (!data && len) || (!reply && reply_size) || len > ZKBIO_ZK_MAX_DATA ||
+        command_reserved(cmd))
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    zkbio_zk_header h;
+    const uint8_t *d;
+    size_t n;
+    int rc = zki_zk_request(c, cmd, data, len, &h, &d, &n);
+    if (rc == ZKBIO_OK) {
+        if (reply_size)
+            memcpy(reply, d, n < reply_size ? n : reply_size);
+        if (reply_len)
+            *reply_len = n;
+        if (code)
+            *code = h.cmd;
+        if (h.cmd != ZKBIO_ZK_ACK_OK)
+            rc = zki_zk_fail(c, ZKBIO_EIO, "device refused command %u (reply %u)", cmd, h.cmd);
+    }
+    UNLOCK(c);
+    return rc;
+}
+
+int zkbio_zk_client_user_size(zkbio_zk_client *c, size_t *out)
+{
+    if (!c || !out)
+        return ZKBIO_EINVAL;
+    LOCK(c);
+    *out = c->user_size;
+    UNLOCK(c);
+    return ZKBIO_OK;
+}
+
 int zkbio_zk_attendance_clear(zkbio_zk_client *c)
 {
     return one_cmd(c, ZKBIO_ZK_CMD_CLEAR_ATTLOG, NULL, 0);

@@ -61,9 +61,11 @@ async function main() {
   const a = await zk.getAttendances();
   const t1 = Date.now();
   check(!a.err, `getAttendances without error${a.err ? ': ' + a.err.message : ''}`);
-  // punches announced while the reads ran are stored too: the log holds PUNCHES plus those stored
-  // before the read began (connection B was told of all but the first few, before it registered)
-  check(a.data.length >= punches && a.data.length <= punches + events.length + 10,
+  // punches announced while the reads ran are stored too: the log holds what getInfo counted (taken
+  // after B registered, so it includes the punches stored before B heard of any) plus at most one
+  // record for each punch B was told of since. How many were stored before B registered depends on
+  // how fast node started (a loaded CI machine: seconds), so that is not a fixed number.
+  check(a.data.length >= punches && a.data.length <= info.logCounts + events.length,
         `getAttendances: ${a.data.length} records (generated ${punches}, ${events.length} realtime)`);
   bad = 0;
   for (let i = 0; i < punches && i < a.data.length; i++) {

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: Apache-2.0
+"""zkbio: Python binding of libzkbio (ctypes; no compiled part).
+
+Native API:
+  - terminals: ``Terminal`` (TCP/UDP 4370) with User, Punch, FingerTemplate, Event, Info records;
+  - fingerprints: ``Template``, ``extract``, ``match``, ``merge``, ``Gallery``;
+  - readers: ``ReaderContext``, ``Reader``, ``Image``;
+  - errors: ``ZKBioError(code, name, message)``.
+pyzk-compatible API: ``from zkbio.zk import ZK, const``.
+The shared library is found as described in ``zkbio._lib`` (ZKBIO_LIBRARY first).
+"""
+from . import _lib
+from .errors import ZKBioError
+from .terminal import Terminal, User, Punch, FingerTemplate, Event, Info
+from .engine import Template, extract, match, merge, Gallery, MATCH_THRESHOLD
+from .reader import ReaderContext, Reader, ReaderInfo, Image, sim_send
+
+#: Version of this package.
+__version__ = "0.4.0"
+#: Version of the loaded libzkbio (zkbio_version()).
+library_version = _lib.version
+#: Path the library was loaded from.
+library_path = _lib.path
+
+__all__ = ["ZKBioError", "Terminal", "User", "Punch", "FingerTemplate", "Event", "Info",
+           "Template", "extract", "match", "merge", "Gallery", "MATCH_THRESHOLD",
+           "ReaderContext", "Reader", "ReaderInfo", "Image", "sim_send",
+           "library_version", "library_path"]

@@ -1,0 +1,283 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The fingerprint engine: templates, extraction, 1:1 match, merge of three captures, 1:N gallery.
+
+Bytes in and out (no numpy). Every C object is owned by one Python object and freed by its
+``close()`` (or leaving its ``with`` block), with ``__del__`` as a fallback. Thread-safety: a
+Template is immutable once made and may be matched from several threads at once; a Gallery may be
+used from any thread (the C gallery has its own lock); the GIL is released during each C call.
+"""
+import ctypes
+import os
+
+from . import _lib
+from .errors import ZKBioError, check, EINVAL, ENOENT, ENOSPC, ENOTSUP, ELOWQUALITY
+
+L = _lib.lib
+
+#: Default 1:1 verification threshold (match.h ZKBIO_MATCH_THRESHOLD: FMR 1e-4).
+MATCH_THRESHOLD = 40.0
+
+
+class Template:
+    """A fingerprint template (zkbio_template). Make one with ``Template(data)`` from ISO
+    19794-2, ANSI 378 or zkbio native bytes (format detected, zkbio_template_import_any), or from
+    ``extract()``/``merge()``. Export with ``iso()``, ``ansi()``, ``native()`` (bytes)."""
+
+    __slots__ = ("_p",)
+
+    def __init__(self, data):
+        self._p = None
+        data = bytes(data)
+        p, n, keep = _lib.as_u8(data)
+        out = ctypes.POINTER(_lib.CTemplate)()
+        err = _lib.ErrorInfo()
+        rc = L.zkbio_template_import_any(p, n, ctypes.byref(out), ctypes.byref(err))
+        check(rc, lambda: "%s (at byte %d)" % (_lib.text(err.text), err.offset))
+        self._p = out
+
+    @classmethod
+    def _own(cls, ptr):
+        t = cls.__new__(cls)
+        t._p = ptr
+        return t
+
+    def _ptr(self):
+        if not self._p:
+            raise ZKBioError(EINVAL, None, "template is closed")
+        return self._p
+
+    def close(self):
+        """Free the C template. Idempotent."""
+        p, self._p = self._p, None
+        if p:
+            L.zkbio_template_free(p)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _export(self, fn):
+        need = ctypes.c_size_t()
+        rc = fn(self._ptr(), None, 0, ctypes.byref(need))
+        if rc not in (0, ENOSPC):
+            check(rc)
+        buf = (ctypes.c_uint8 * max(1, need.value))()
+        check(fn(self._ptr(), ctypes.cast(buf, _lib.u8p), need.value, ctypes.byref(need)))
+        return bytes(buf)[:need.value]
+
+    def iso(self):
+        """ISO/IEC 19794-2:2005 record (bytes)."""
+        return self._export(L.zkbio_template_export_iso)
+
+    def ansi(self):
+        """ANSI INCITS 378-2004 record (bytes)."""
+        return self._export(L.zkbio_template_export_ansi)
+
+    def native(self):
+        """zkbio native record (bytes; keeps orientation fields and every view)."""
+        return self._export(L.zkbio_template_export_native)
+
+    @property
+    def minutiae(self):
+        """Number of minutiae (all views)."""
+        return self._ptr().contents.count
+
+    @property
+    def views(self):
+        """Number of finger views (3 for a merged enrollment; 0 is read as 1)."""
+        return max(1, self._ptr().contents.view_count)
+
+    @property
+    def size(self):
+        """(width, height) in pixels of the image the template was made from."""
+        c = self._ptr().contents
+        return c.width, c.height
+
+    @property
+    def quality(self):
+        return self._ptr().contents.finger_quality
+
+    def copy(self):
+        out = ctypes.POINTER(_lib.CTemplate)()
+        check(L.zkbio_template_dup(self._ptr(), ctypes.byref(out)))
+        return Template._own(out)
+
+    def match(self, other):
+        """Score of this template against ``other`` (see ``match``)."""
+        return match(self, other)
+
+    def __repr__(self):
+        if not self._p:
+            return "<zkbio.Template closed>"
+        return "<zkbio.Template %d minutiae, %d view(s)>" % (self.minutiae, self.views)
+
+
+def _template(t):
+    return t if isinstance(t, Template) else Template(t)
+
+
+class _Image:
+    """A C image owned for the time of a call (internal)."""
+
+    def __init__(self, ptr):
+        self.p = ptr
+
+    def close(self):
+        p, self.p = self.p, None
+        if p:
+            L.zkbio_image_free(p)
+
+    def __del__(self):
+        self.close()
+
+
+def _image_from(image, width=None, height=None, dpi=500):
+    """A C image from grey bytes + width/height (row-major, 1 byte per pixel, stride = width)
+    or from a file path / encoded file bytes (PNG, TIFF, BMP, PGM through libzkbio-imageio)."""
+    out = ctypes.POINTER(_lib.Image)()
+    if isinstance(image, (str, os.PathLike)):
+        if _lib.imageio is None:
+            raise ZKBioError(ENOTSUP, None, "libzkbio-imageio not found: pass grey bytes "
+                             "with width and height")
+        check(_lib.imageio.zkbio_image_load(os.fsencode(image), int(dpi), ctypes.byref(out)),
+              "cannot load image %s" % image)
+        return _Image(out)
+    data = bytes(image)
+    p, n, keep = _lib.as_u8(data)
+    if width is None or height is None:
+        if _lib.imageio is None:
+            raise ZKBioError(ENOTSUP, None, "width and height are needed for raw grey bytes "
+                             "(libzkbio-imageio not found)")
+        check(_lib.imageio.zkbio_image_load_mem(p, n, int(dpi), ctypes.byref(out)),
+              "cannot decode image bytes")
+        return _Image(out)
+    width, height = int(width), int(height)
+    if width <= 0 or height <= 0 or n != width * height:
+        raise ZKBioError(EINVAL, None, "grey image needs width*height bytes (%d x %d != %d)"
+                         % (width, height, n))
+    check(L.zkbio_image_from_buffer(p, width, height, width, int(dpi), ctypes.byref(out)))
+    return _Image(out)
+
+
+class ExtractResult(Template):
+    """A Template from extract(), with ``info`` = dict(quality, foreground, minutiae)."""
+
+    __slots__ = ("info",)
+
+
+def extract(image, width=None, height=None, dpi=500):
+    """Extract a Template from a fingerprint image.
+
+    ``image``: grey bytes (8-bit, row-major, ``width*height`` long) with ``width``/``height``;
+    or a file path or encoded bytes (PNG, TIFF, BMP, PGM; needs libzkbio-imageio). ``dpi``: the
+    scan resolution (300..1000; for files, used when the file does not say). Returns a Template
+    whose ``quality`` is 0..100. Raises ZKBioError(ZKBIO_ELOWQUALITY) with the reason in its
+    message for an unusable image."""
+    img = _image_from(image, width, height, dpi)
+    try:
+        out = ctypes.POINTER(_lib.CTemplate)()
+        info = _lib.ExtractInfo()
+        rc = L.zkbio_extract(img.p, ctypes.byref(out), ctypes.byref(info))
+        if rc == ELOWQUALITY:
+            reason = L.zkbio_unusable_name(info.reason).decode("ascii", "replace")
+            raise ZKBioError(rc, None, "unusable image: %s (quality %d)" % (reason, info.quality))
+        check(rc)
+        t = ExtractResult._own(out)
+        t.info = {"quality": info.quality, "foreground": info.foreground,
+                  "minutiae": info.minutiae}
+        return t
+    finally:
+        img.close()
+
+
+def match(a, b):
+    """1:1 score (float) of two templates (Template or template bytes): 10*log10(1/FMR), so 40
+    (MATCH_THRESHOLD) is a false match rate of 1e-4; identical prints score far above 100."""
+    a, b = _template(a), _template(b)
+    score = ctypes.c_double()
+    check(L.zkbio_match(a._ptr(), b._ptr(), ctypes.byref(score)))
+    return score.value
+
+
+def merge(captures):
+    """Merge three captures of one finger (Templates or bytes) into one multi-view enrollment
+    Template. Raises ZKBioError(ZKBIO_EMISMATCH) when they are not of the same finger."""
+    ts = [_template(t) for t in captures]
+    if len(ts) != 3:
+        raise ZKBioError(EINVAL, None, "merge needs exactly three captures")
+    arr = (ctypes.POINTER(_lib.CTemplate) * 3)(*[t._ptr() for t in ts])
+    out = ctypes.POINTER(_lib.CTemplate)()
+    check(L.zkbio_merge(arr, ctypes.byref(out)))
+    return Template._own(out)
+
+
+class Gallery:
+    """An in-memory 1:N gallery (zkbio_gallery): ``Gallery(threads=0)`` (0 = one per CPU).
+    Ids are uint32. Thread-safe. A context manager; ``close()`` frees it."""
+
+    def __init__(self, threads=0):
+        self._g = None
+        g = ctypes.c_void_p()
+        check(L.zkbio_gallery_new(int(threads), ctypes.byref(g)))
+        self._g = g
+
+    def _h(self):
+        if not self._g:
+            raise ZKBioError(EINVAL, None, "gallery is closed")
+        return self._g
+
+    def close(self):
+        g, self._g = self._g, None
+        if g:
+            L.zkbio_gallery_free(g)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def add(self, id, template):
+        """Add (or replace) ``template`` under ``id``; the gallery keeps its own copy."""
+        t = _template(template)  # held: a temporary would be freed before the call
+        check(L.zkbio_gallery_add(self._h(), int(id), t._ptr()))
+
+    def remove(self, id):
+        """Remove ``id``; ZKBioError(ZKBIO_ENOENT) when absent."""
+        check(L.zkbio_gallery_remove(self._h(), int(id)))
+
+    def clear(self):
+        check(L.zkbio_gallery_clear(self._h()))
+
+    def __len__(self):
+        n = ctypes.c_size_t()
+        check(L.zkbio_gallery_count(self._h(), ctypes.byref(n)))
+        return n.value
+
+    def identify(self, probe, threshold=MATCH_THRESHOLD, k=1):
+        """The best ``k`` candidates scoring at least ``threshold``, best first, as a list of
+        (id, score) tuples (empty when none)."""
+        k = max(1, int(k))
+        top = (_lib.Candidate * k)()
+        found = ctypes.c_size_t()
+        t = _template(probe)  # held for the call, as in add()
+        rc = L.zkbio_gallery_identify(self._h(), t._ptr(), float(threshold), top, k,
+                                      ctypes.byref(found))
+        if rc == ENOENT:  # no candidate at the threshold, or an empty gallery
+            return []
+        check(rc)
+        return [(top[i].id, top[i].score) for i in range(found.value)]
