@@ -306,9 +306,14 @@ static int service_install(int argc, char **argv)
                        SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, cmd, NULL, NULL, NULL,
                        "NT AUTHORITY\\LocalService", NULL);
     if (!svc) {
-        int rc = GetLastError() == ERROR_SERVICE_EXISTS
+        DWORD e = GetLastError();
+        int rc = e == ERROR_SERVICE_EXISTS
                      ? (fprintf(stderr, "zkbiod service: already installed (zkbiod service "
                                         "uninstall first)\n"),
+                        1)
+                 : e == ERROR_SERVICE_MARKED_FOR_DELETE
+                     ? (fprintf(stderr, "zkbiod service: the old service is still being removed: "
+                                        "close the Services console and try again\n"),
                         1)
                      : fail("CreateService");
         CloseServiceHandle(scm);
