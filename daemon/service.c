@@ -39,7 +39,10 @@ static int usage(FILE *f)
 
 #include <windows.h> /* after core.h: winsock2.h comes first (plat.h) */
 #include <aclapi.h>
+#include <fcntl.h>
+#include <io.h>
 #include <sddl.h>
+#include <sys/stat.h>
 
 /* The data directory's ACL: full control for SYSTEM, Administrators and LocalService (the service
  * account), inherited by what is created in it, nothing inherited from %ProgramData% (whose
@@ -144,15 +147,21 @@ static DWORD WINAPI serve_thread(LPVOID p)
     return 0;
 }
 
-/* A service has no console: its log (stderr) goes to %ProgramData%\zkbio\zkbiod.log. */
+/* A service has no console: its log (descriptor 2, where log.c writes whole lines) goes to
+ * %ProgramData%\zkbio\zkbiod.log, appended. */
 static void log_to_file(void)
 {
     char dir[1024], path[1100];
     if (zc_default_data_dir(dir, sizeof(dir)) != 0)
         return;
     snprintf(path, sizeof(path), "%s\\zkbiod.log", dir);
-    if (freopen(path, "a", stderr))
-        setvbuf(stderr, NULL, _IONBF, 0);
+    int fd = _open(path, _O_WRONLY | _O_CREAT | _O_APPEND, _S_IREAD | _S_IWRITE);
+    if (fd < 0)
+        return;
+    if (fd != 2) {
+        _dup2(fd, 2);
+        _close(fd);
+    }
 }
 
 static void WINAPI service_main(DWORD n, LPSTR *args)
@@ -297,9 +306,14 @@ static int service_install(int argc, char **argv)
                        SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, cmd, NULL, NULL, NULL,
                        "NT AUTHORITY\\LocalService", NULL);
     if (!svc) {
-        int rc = GetLastError() == ERROR_SERVICE_EXISTS
+        DWORD e = GetLastError();
+        int rc = e == ERROR_SERVICE_EXISTS
                      ? (fprintf(stderr, "zkbiod service: already installed (zkbiod service "
                                         "uninstall first)\n"),
+                        1)
+                 : e == ERROR_SERVICE_MARKED_FOR_DELETE
+                     ? (fprintf(stderr, "zkbiod service: the old service is still being removed: "
+                                        "close the Services console and try again\n"),
                         1)
                      : fail("CreateService");
         CloseServiceHandle(scm);
@@ -378,7 +392,7 @@ static int service_control(const char *cmd)
         return 1;
     int rc = 0;
     if (strcmp(cmd, "start") == 0) {
-        if (!StartServiceA(svc, 0, NULL)) {
+        if (!StartServiceA(svc, 0, NULL) && GetLastError() != ERROR_SERVICE_ALREADY_RUNNING) {
             rc = fail("start");
         } else if (wait_state(svc, SERVICE_START_PENDING) != SERVICE_RUNNING) {
             fprintf(stderr, "zkbiod service: did not start (see %%ProgramData%%\\zkbio\\"

@@ -443,10 +443,13 @@ static int system_install(const char *crt, int remove)
 #endif
 #else /* _WIN32 */
 /* Add the certificate to, or remove it from, the ROOT store at `where`. 1 done, 0 not there
- * (remove) or not allowed, -1 on another error. */
+ * (remove) or not allowed, -1 on another error. The registry-backed store itself
+ * (CERT_STORE_PROV_SYSTEM_REGISTRY, where CertOpenStore's system provider adds too), not the
+ * logical collection: the user's collection also lists the machine's certificates, and deleting
+ * through the collection did not last under Wine 8 (tests/windows/service-wine.sh). */
 static int win_store(DWORD where, const mbedtls_x509_crt *c, int remove)
 {
-    HCERTSTORE st = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, where, L"ROOT");
+    HCERTSTORE st = CertOpenStore(CERT_STORE_PROV_SYSTEM_REGISTRY_W, 0, 0, where, L"ROOT");
     if (!st)
         return GetLastError() == ERROR_ACCESS_DENIED ? 0 : -1;
     int rc;
@@ -490,9 +493,15 @@ static int win_install(const char *crt, int remove)
     }
     int rc = -1;
     if (remove) {
+        /* the machine's first: the user's ROOT store also shows the machine's certificates */
         int m = win_store(CERT_SYSTEM_STORE_LOCAL_MACHINE, &c, 1);
         int u = win_store(CERT_SYSTEM_STORE_CURRENT_USER, &c, 1);
-        printf("windows: %s\n", m > 0 || u > 0 ? "removed from the ROOT store" : "not present");
+        if (m > 0)
+            printf("windows: removed from the machine's ROOT store\n");
+        if (u > 0)
+            printf("windows: removed from your ROOT store\n");
+        if (m <= 0 && u <= 0)
+            printf("windows: not present in a ROOT store\n");
         rc = m < 0 || u < 0 ? -1 : 0;
     } else {
         int m = zc_is_admin() ? win_store(CERT_SYSTEM_STORE_LOCAL_MACHINE, &c, 0) : 0;

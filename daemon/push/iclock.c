@@ -325,10 +325,16 @@ static char *to_device_charset(const char *text, size_t len, int language, size_
     if (!w)
         return NULL;
     MultiByteToWideChar(CP_UTF8, 0, text, (int)len, w, wn);
-    /* GB18030 (54936) takes no default character: every code point has a mapping there */
+    /* GB18030 (54936) takes no default character: every code point has a mapping there. Where the
+     * system lacks 54936 (Wine 8), GBK (936), its two-byte subset, with '?' for the rest. */
     BOOL *used = NULL;
-    const char *dflt = cp == 950 ? "?" : NULL;
+    const char *dflt = cp == 54936 ? NULL : "?";
     int on = WideCharToMultiByte(cp, 0, w, wn, NULL, 0, dflt, used);
+    if (on <= 0 && cp == 54936) {
+        cp = 936;
+        dflt = "?";
+        on = WideCharToMultiByte(cp, 0, w, wn, NULL, 0, dflt, used);
+    }
     char *out = on > 0 ? malloc((size_t)on + 1) : NULL;
     if (!out) {
         free(w);

@@ -108,10 +108,12 @@ void zki_ctx_rescan(zkbio_reader_ctx *ctx);
 /* Monotonic clock in microseconds. */
 uint64_t zki_now_us(void);
 
-/* Absolute CLOCK_MONOTONIC deadline for a condition wait of ms milliseconds from now. */
+/* Absolute deadline for a condition wait of ms milliseconds from now, on the clock of
+ * zki_cond_init_monotonic's condition variables (CLOCK_MONOTONIC; CLOCK_REALTIME on Windows). */
 void zki_deadline(struct timespec *ts, long ms);
 
-/* Initialise a condition variable that waits on CLOCK_MONOTONIC. */
+/* Initialise a condition variable that waits on CLOCK_MONOTONIC (Windows: CLOCK_REALTIME,
+ * winpthreads has no other). */
 int zki_cond_init_monotonic(pthread_cond_t *c);
 
 /* Finger presence from image content: 1 when the image holds ridge structure over a large enough

@@ -36,9 +36,17 @@ uint64_t zki_now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* The clock of the condition variables: CLOCK_MONOTONIC; on Windows winpthreads cannot set a
+ * condition variable's clock (pthread_condattr_setclock fails) and waits on CLOCK_REALTIME. */
+#ifdef _WIN32
+#define COND_CLOCK CLOCK_REALTIME
+#else
+#define COND_CLOCK CLOCK_MONOTONIC
+#endif
+
 void zki_deadline(struct timespec *ts, long ms)
 {
-    clock_gettime(CLOCK_MONOTONIC, ts);
+    clock_gettime(COND_CLOCK, ts);
     ts->tv_sec += ms / 1000;
     ts->tv_nsec += (ms % 1000) * 1000000L;
     if (ts->tv_nsec >= 1000000000L) {
@@ -49,14 +57,18 @@ void zki_deadline(struct timespec *ts, long ms)
 
 int zki_cond_init_monotonic(pthread_cond_t *c)
 {
+#ifdef _WIN32
+    return pthread_cond_init(c, NULL) == 0 ? 0 : -1;
+#else
     pthread_condattr_t a;
     if (pthread_condattr_init(&a) != 0)
         return -1;
-    int rc = pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    int rc = pthread_condattr_setclock(&a, COND_CLOCK);
     if (rc == 0)
         rc = pthread_cond_init(c, &a);
     pthread_condattr_destroy(&a);
     return rc == 0 ? 0 : -1;
+#endif
 }
 
 void zki_strlcpy(char *dst, const char *src, size_t size)

@@ -13,11 +13,11 @@
 #include "core.h"
 #include "test.h"
 
+#include <unistd.h> /* rmdir; mingw-w64 has it too */
 #if !defined(_WIN32)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #endif
 
 static time_t utc(int y, int mon, int d, int h, int mi, int s)
@@ -42,10 +42,10 @@ static void check_time(void)
     CHECK(utc(2026, 0, 1, 0, 0, 0) == utc(2025, 12, 1, 0, 0, 0));
     CHECK(utc(2026, 3, 0, 0, 0, 0) == utc(2026, 2, 28, 0, 0, 0)); /* day 0 = the last of before */
     CHECK(utc(2024, 2, 29, 23, 59, 60) == utc(2024, 3, 1, 0, 0, 0));
-    /* round trips over 400 years, a day and a bit at a time */
+    /* round trips from 1970 to 2200, a day and a bit at a time (Windows' gmtime_s covers 1970 to
+     * 3000 only) */
     int bad = 0;
-    for (int64_t t = -2208988800LL; t < 10413792000LL && sizeof(time_t) >= 8;
-         t += 86400 * 97 + 3671) {
+    for (int64_t t = 0; t < 7258118400LL && sizeof(time_t) >= 8; t += 86400 * 23 + 3671) {
         struct tm tm;
         if (zc_gmtime((time_t)t, &tm) != 0 || zc_timegm(&tm) != (time_t)t)
             bad++;
@@ -94,7 +94,7 @@ static void check_files(void)
     if (f)
         fclose(f);
     CHECK(zc_rename_replace(a, b) != 0 && errno == ENOENT);
-    CHECK(remove(b) == 0 && remove(dir) == 0);
+    CHECK(remove(b) == 0 && rmdir(dir) == 0);
     CHECK(zc_is_path_sep('/') && !zc_is_path_sep('a'));
 
     char data[1024];

@@ -28,7 +28,8 @@ zkbiod_launch() {
         fi
         sleep 0.05
     done
-    LISTEN_PORTS=$(awk '$1 == "listen" { printf "%s%s", sep, $2; sep = " " }' "$_zl_dir/zkbiod.ports")
-    SERVICE_PORTS=$(awk '$1 == "service" { printf "%s%s", sep, $2; sep = " " }' "$_zl_dir/zkbiod.ports")
+    # (tr: zkbiod.exe writes the file with CRLF line ends, tests/windows/smoke.sh)
+    LISTEN_PORTS=$(tr -d '\r' <"$_zl_dir/zkbiod.ports" | awk '$1 == "listen" { printf "%s%s", sep, $2; sep = " " }')
+    SERVICE_PORTS=$(tr -d '\r' <"$_zl_dir/zkbiod.ports" | awk '$1 == "service" { printf "%s%s", sep, $2; sep = " " }')
     return 0
 }

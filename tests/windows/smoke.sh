@@ -36,6 +36,14 @@ zkbiod_launch "$dir" "$dir/log" "$@" "$zkbiod" --listen 127.0.0.1:0 --service-li
 push=http://127.0.0.1:$LISTEN_PORTS
 svc=https://127.0.0.1:$SERVICE_PORTS
 echo "smoke: zkbiod listening on $push, fingerprint service on $svc"
+# The port file names bound ports; under Wine the listeners may start answering a few seconds later (the
+# service's certificate is generated first): wait up to 60 s for both /health endpoints.
+i=0
+until curl -s -m 5 -o /dev/null "$push/health" && curl -sk -m 5 -o /dev/null "$svc/health"; do
+    i=$((i + 1))
+    [ $i -lt 120 ] && kill -0 "$ZKBIOD_PID" 2>/dev/null || { echo "smoke: zkbiod does not answer" >&2; break; }
+    sleep 0.5
+done
 
 hs=$(curl -s -m 20 "$push/iclock/cdata?SN=WINSMOKE1&options=all&pushver=2.4.1")
 check "PUSH handshake" '[ "$(echo "$hs" | head -n 1 | tr -d "\r")" = "GET OPTION FROM: WINSMOKE1" ]'
