@@ -120,6 +120,8 @@ export declare class Terminal {
   /** remote enrollment of finger fid (0..9) of the user with PIN userId */
   enroll(userId: string, fid: number, timeoutMs?: number): Promise<void>;
   clearAttendance(): Promise<void>;
+  /** one command without bulk transfer: the answer code (2000 ACK_OK, ...) and data */
+  command(cmd: number, data?: Uint8Array | string): Promise<{ code: number; data: Buffer }>;
   /** open the door for `seconds` (default 3) */
   unlock(seconds?: number): Promise<void>;
   restart(): Promise<void>;

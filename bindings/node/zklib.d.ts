@@ -49,10 +49,10 @@ declare class ZKLib {
   setUser(uid: number, userid: string, name: string, password: string, role?: number, cardno?: number): Promise<Buffer>;
   deleteUser(uid: number): Promise<Buffer>;
   getAttendanceSize(): Promise<number>;
-  /** rejects with ZKBioError ZKBIO_ENOTSUP (no libzkbio call) */
-  voiceTest(): Promise<never>;
-  /** rejects with ZKBioError ZKBIO_ENOTSUP (no libzkbio call) */
-  clearData(): Promise<never>;
+  /** CMD_TESTVOICE: play voice prompt `index` (default 0) */
+  voiceTest(index?: number): Promise<Buffer>;
+  /** CMD_CLEAR_DATA: wipe users, templates and attendance */
+  clearData(): Promise<Buffer>;
   getVendor(): Promise<string>;
   getMacAddress(): Promise<string>;
   getSerialNumber(): Promise<string>;

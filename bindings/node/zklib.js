@@ -26,7 +26,7 @@ const COMMANDS = Object.freeze({
   CMD_GET_FREE_SIZES: 50, CMD_GET_TIME: 201, CMD_SET_TIME: 202, CMD_REG_EVENT: 500,
   CMD_ACK_OK: 2000,
 });
-const ECONN = -18, ENOTSUP = -6;
+const ECONN = -18;
 const PIN_CHARS = 9; // node-zklib reads the PIN as data.slice(48, 57) of a 72-byte user (TCP)
 
 /** The reply node-zklib's executeCmd() resolves for a command answered ACK_OK: the 8-byte
@@ -35,6 +35,14 @@ function ackReply() {
   const b = Buffer.alloc(8);
   b.writeUInt16LE(COMMANDS.CMD_ACK_OK, 0);
   return b;
+}
+
+/** A command's answer as node-zklib resolves it: the 8-byte header (answer code first; libzkbio
+ *  keeps checksum, session and reply id to itself: 0) then the answer's data. */
+function replyOf(r) {
+  const head = Buffer.alloc(8);
+  head.writeUInt16LE(r.code, 0);
+  return Buffer.concat([head, r.data]);
 }
 
 class ZKLib {
@@ -187,12 +195,13 @@ class ZKLib {
   }
 
   /**
-   * node-zklib's raw command call, for the commands libzkbio has a call for: CMD_UNLOCK (data:
-   * a 4-byte little-endian duration in deciseconds, or none for 3 s), CMD_ENABLEDEVICE,
-   * CMD_DISABLEDEVICE, CMD_FREE_DATA, CMD_CLEAR_ATTLOG, CMD_REFRESHDATA, CMD_RESTART,
-   * CMD_POWEROFF, CMD_GET_TIME, CMD_GET_FREE_SIZES, CMD_EXIT. Resolves the 8-byte ACK header
-   * (with the data after it for GET_TIME and GET_FREE_SIZES); other commands reject with
-   * ZKBioError ENOTSUP.
+   * node-zklib's raw command call. The commands libzkbio manages itself go through its calls:
+   * CMD_UNLOCK (data: a 4-byte little-endian duration in deciseconds, or none for 3 s),
+   * CMD_ENABLEDEVICE, CMD_DISABLEDEVICE, CMD_FREE_DATA, CMD_CLEAR_ATTLOG, CMD_REFRESHDATA,
+   * CMD_RESTART, CMD_POWEROFF, CMD_GET_TIME, CMD_GET_FREE_SIZES, CMD_EXIT; every other command
+   * without bulk transfer is sent as is (Terminal.command). Resolves the 8-byte header (the answer
+   * code first) and the answer's data, whatever the code; commands the connection manages itself
+   * (CONNECT, AUTH, REG_EVENT, the buffer commands) reject with ZKBioError EINVAL.
    */
   async executeCmd(command, data = '') {
     return this._wrap(`executeCmd ${command}`, async (t) => {
@@ -230,7 +239,7 @@ class ZKLib {
         return Buffer.concat([ackReply(), raw]);
       }
       default:
-        throw new ZKBioError(ENOTSUP, `command ${command} has no libzkbio call`, 'executeCmd');
+        return replyOf(await t.command(command, typeof data === 'string' ? Buffer.from(data) : data));
       }
     });
   }
@@ -261,13 +270,17 @@ class ZKLib {
   }
   /** The number of attendance records stored. */
   async getAttendanceSize() { return this._wrap('getAttendanceSize', async (t) => (await t.info()).sizes.records); }
-  /** Not in libzkbio's client (CMD_TESTVOICE): rejects with ZKBioError ENOTSUP. */
-  async voiceTest() {
-    return this._wrap('voiceTest', async () => { throw new ZKBioError(ENOTSUP, 'CMD_TESTVOICE', 'voiceTest'); });
+  /** Play the device's voice prompt `index` (CMD_TESTVOICE; 0 "thank you"). */
+  async voiceTest(index = 0) {
+    return this._wrap('voiceTest', async (t) => {
+      const d = Buffer.alloc(4);
+      d.writeUInt32LE(index >>> 0, 0);
+      return replyOf(await t.command(COMMANDS.CMD_TESTVOICE, d));
+    });
   }
-  /** Not in libzkbio's client (CMD_CLEAR_DATA wipes users, templates and logs): ENOTSUP. */
+  /** CMD_CLEAR_DATA: wipe users, templates and attendance on the device. */
   async clearData() {
-    return this._wrap('clearData', async () => { throw new ZKBioError(ENOTSUP, 'CMD_CLEAR_DATA', 'clearData'); });
+    return this._wrap('clearData', async (t) => replyOf(await t.command(COMMANDS.CMD_CLEAR_DATA)));
   }
   async getVendor() { return this._wrap('getVendor', async (t) => (await t.info()).vendor); }
   async getMacAddress() { return this._wrap('getMacAddress', async (t) => (await t.info()).mac); }

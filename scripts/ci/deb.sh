@@ -7,8 +7,8 @@
 #   4. unpack them into a clean root with `dpkg-deb -x` and run the installed /usr/sbin/zkbiod on loopback with
 #      the installed libzkbio.so.0 (checked in /proc/PID/maps): it must answer /health and a PUSH terminal
 #      simulated by the installed zkbio (zkbio-tools), and stop cleanly on SIGTERM,
-#   5. build tests/pkg/consumer.c against the root's headers and zkbio.pc (libzkbio-dev), and import the
-#      Python binding (python3-zkbio) with the root's library,
+#   5. build tests/pkg/consumer.c against the root's headers and zkbio.pc (libzkbio-dev), and run a pyzk call
+#      through python3-zkbio and the root's library against the installed zkbio emulate,
 #   6. `systemd-analyze verify --root` the installed unit (its ExecStart names the root's zkbiod), and
 #      `systemd-analyze security --offline` with the unit's threshold; lintian when installed (informative).
 # Prints each step; exits nonzero when any failed. Needs: debhelper, fakeroot, dpkg-dev, curl, systemd.
@@ -78,6 +78,13 @@ has zkbiod usr/lib/udev/rules.d/60-zkbio.rules
 has zkbiod etc/zkbio/zkbiod.conf
 has zkbiod usr/share/man/man8/zkbiod.8.gz
 has zkbio-tools usr/bin/zkbio
+# python3-zkbio (the Python part of issue 17): Architecture all
+if dpkg-deb -c "$tmp"/python3-zkbio_*_all.deb 2>/dev/null | awk '{print $6}' |
+    grep -qx './usr/lib/python3/dist-packages/zkbio/zk/base.py'; then
+    ok "python3-zkbio has /usr/lib/python3/dist-packages/zkbio (zkbio.zk too)"
+else
+    no "python3-zkbio: no .deb, or no zkbio/zk/base.py in it"
+fi
 if dpkg-deb -f "$tmp"/zkbiod_*_"$arch".deb Depends | grep -q 'libzkbio0 (>= '; then
     ok "zkbiod depends on libzkbio0: $(dpkg-deb -f "$tmp"/zkbiod_*_"$arch".deb Depends)"
 else
@@ -159,20 +166,29 @@ else
     no "consumer against libzkbio-dev"
 fi
 
-step "the Python binding from python3-zkbio"
-if PYTHONPATH=$root/usr/lib/python3/dist-packages LD_LIBRARY_PATH=$libdir /usr/bin/python3 -c '
-import sys, zkbio
-v = zkbio.library_version
-v = v() if callable(v) else v
-maps = [l.split()[-1] for l in open("/proc/self/maps") if "libzkbio.so" in l]
-print("libzkbio", v, "from", sorted(set(maps)))
-assert maps and all(m.startswith(sys.argv[1]) for m in maps), "not the installed library"
-' "$libdir" >"$tmp/py.out" 2>&1; then
-    ok "import zkbio: $(cat "$tmp/py.out")"
+step "the installed Python package against the installed zkbio emulate"
+# /usr/bin/python3 imports zkbio from the root; its loader finds libzkbio.so.0 by soname (LD_LIBRARY_PATH).
+LD_LIBRARY_PATH=$libdir "$root/usr/bin/zkbio" emulate --port 0 --users 4 --seconds 30 >"$tmp/emu.out" 2>&1 &
+epid=$!
+i=0
+while ! grep -q listening "$tmp/emu.out" 2>/dev/null && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+eport=$(sed -n 's/.*listening on [^:]*:\([0-9]*\).*/\1/p' "$tmp/emu.out")
+if env -u ZKBIO_LIBRARY LD_LIBRARY_PATH=$libdir PYTHONPATH=$root/usr/lib/python3/dist-packages \
+    /usr/bin/python3 -c 'import sys, zkbio; from zkbio.zk import ZK
+assert zkbio.__file__.startswith(sys.argv[1]), zkbio.__file__
+conn = ZK("127.0.0.1", port=int(sys.argv[2]), timeout=5, ommit_ping=True).connect()
+print(len(conn.get_users()), zkbio.library_path)' "$root" "${eport:-0}" >"$tmp/py.out" 2>&1 &&
+    grep -q '^4 libzkbio.so.0$' "$tmp/py.out"; then
+    ok "python3-zkbio: a pyzk call through the installed package and libzkbio read 4 users"
 else
     cat "$tmp/py.out"
-    no "python3-zkbio does not load the installed libzkbio.so.0"
+    no "python3-zkbio against the installed zkbio emulate"
 fi
+kill "$epid" 2>/dev/null
+wait "$epid" 2>/dev/null
 
 step "the installed unit"
 unit=$root/lib/systemd/system/zkbiod.service

@@ -266,6 +266,8 @@ const DECLS = [
   'int zkbio_zk_disable(zkbio_zk_client *c)',
   'int zkbio_zk_refresh(zkbio_zk_client *c)',
   'int zkbio_zk_events_register(zkbio_zk_client *c, uint32_t mask)',
+  // since 0.4 (issue 17): one command without bulk transfer, for executeCmd() and the SDK extras
+  'int zkbio_zk_command_send(zkbio_zk_client *c, uint16_t cmd, const uint8_t *data, size_t len, _Out_ uint8_t *reply, size_t reply_size, _Out_ size_t *reply_len, _Out_ uint16_t *code)',
   'int zkbio_zk_enroll(zkbio_zk_client *c, const char *user_id, uint8_t fid, int timeout_ms, zkbio_zk_event_cb *cb, void *user)',
   'int zkbio_zk_events_poll(zkbio_zk_client *c, int wait_ms, zkbio_zk_event_cb *cb, void *user, _Out_ size_t *delivered)',
   'int zkbio_zk_time_format(const zkbio_zk_time *t, _Out_ uint8_t *out)',

@@ -274,6 +274,36 @@ class Terminal {
     await this._call('enroll', fn.zkbio_zk_enroll, String(userId), fid, timeoutMs | 0, null, null);
   }
 
+  /**
+   * Send one command that needs no bulk transfer (CMD_TESTVOICE, CMD_CLEAR_DATA, CMD_WRITE_LCD,
+   * CMD_STATE_RRQ, ... zk4370.h) with `data` and resolve {code, data: Buffer}: the answer code
+   * (2000 ACK_OK, 2001 ACK_ERROR, ...) and the answer's data. The commands the connection manages
+   * itself (CONNECT, EXIT, AUTH, REG_EVENT, the buffer commands, RESTART, POWEROFF) reject with
+   * EINVAL; a transport failure with its error. Any answer code resolves: check `code`.
+   */
+  async command(cmd, data) {
+    const d = data === undefined || data === null ? Buffer.alloc(0) : Buffer.from(data);
+    return this._run('command', async (h) => {
+      let reply = Buffer.alloc(1024);
+      const len = [0], code = [0];
+      let rc = await callAsync(fn.zkbio_zk_command_send, h, cmd, d, d.length, reply, reply.length, len, code);
+      if (rc < 0 && rc !== -7 /* ZKBIO_EIO: another answer code, still written */)
+        this._check(rc, 'command');
+      const n = Number(len[0]);
+      if (n > reply.length) // only the first 1,024 bytes were copied: ask again with room
+        return this._commandAgain(h, cmd, d, n);
+      return { code: code[0], data: Buffer.from(reply.subarray(0, n)) };
+    });
+  }
+
+  async _commandAgain(h, cmd, d, size) {
+    const reply = Buffer.alloc(size), len = [0], code = [0];
+    const rc = await callAsync(fn.zkbio_zk_command_send, h, cmd, d, d.length, reply, size, len, code);
+    if (rc < 0 && rc !== -7)
+      this._check(rc, 'command');
+    return { code: code[0], data: Buffer.from(reply.subarray(0, Math.min(size, Number(len[0])))) };
+  }
+
   /** Delete every attendance record. */
   async clearAttendance() { await this._call('clearAttendance', fn.zkbio_zk_attendance_clear); }
   /** Open the door for `seconds` (default 3). */

@@ -170,10 +170,19 @@ test('zkbio/zklib: zkteco-js extras', async (t) => {
   assert.equal(sizes.readUInt32LE(24), 4); // where node-zklib reads userCounts
   assert.equal(sizes.readUInt32LE(40), 9); // and logCounts
   await zk.executeCmd(ZKLib.COMMANDS.CMD_UNLOCK);
-  await assert.rejects(zk.executeCmd(9999), (e) => e.name === 'ZKBIO_ENOTSUP');
-  await assert.rejects(zk.voiceTest(), (e) => e.name === 'ZKBIO_ENOTSUP');
+  await assert.rejects(zk.executeCmd(ZKLib.COMMANDS.CMD_REG_EVENT, Buffer.alloc(4)),
+    (e) => e.name === 'ZKBIO_EINVAL'); // the connection's own command
+  assert.equal((await zk.voiceTest()).readUInt16LE(0), 2000);
   await zk.clearAttendanceLog();
   assert.equal((await zk.getInfo()).logCounts, 0);
+  assert.equal((await zk.clearData()).readUInt16LE(0), 2000);
+  assert.equal((await zk.getInfo()).userCounts, 0);
+  const unknown = await zk.executeCmd(9999); // answered, with a code other than ACK_OK
+  assert.notEqual(unknown.readUInt16LE(0), 2000);
+  const term = zk.terminal;
+  const st = await term.command(ZKLib.COMMANDS.CMD_TESTVOICE, Buffer.alloc(4));
+  assert.equal(st.code, 2000);
+  assert.ok(Buffer.isBuffer(st.data));
   let closed = null;
   zk._cbClose = (type) => { closed = type; };
   assert.equal(await zk.disconnect(), true);
