@@ -7,8 +7,8 @@
 #   4. unpack them into a clean root with `dpkg-deb -x` and run the installed /usr/sbin/zkbiod on loopback with
 #      the installed libzkbio.so.0 (checked in /proc/PID/maps): it must answer /health and a PUSH terminal
 #      simulated by the installed zkbio (zkbio-tools), and stop cleanly on SIGTERM,
-#   5. build tests/pkg/consumer.c against the root's headers and zkbio.pc (libzkbio-dev), and import the
-#      Python binding (python3-zkbio) with the root's library,
+#   5. build tests/pkg/consumer.c against the root's headers and zkbio.pc (libzkbio-dev), and run a pyzk call
+#      through python3-zkbio and the root's library against the installed zkbio emulate,
 #   6. `systemd-analyze verify --root` the installed unit (its ExecStart names the root's zkbiod), and
 #      `systemd-analyze security --offline` with the unit's threshold; lintian when installed (informative).
 # Prints each step; exits nonzero when any failed. Needs: debhelper, fakeroot, dpkg-dev, curl, systemd.
