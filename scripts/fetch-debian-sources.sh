@@ -48,7 +48,14 @@ for pkg in $wanted; do
     [ -n "$tmp" ] || tmp=$(mktemp -d "${TMPDIR:-/tmp}/zkbio-src-XXXXXX")
     # apt-get source drops privileges to _apt for the download: the directory must be writable by it.
     chmod 0777 "$tmp"
-    if ! (cd "$tmp" && apt-get source --download-only "$pkg" >"$tmp/$pkg.log" 2>&1) || [ ! -f "$tmp/$file" ]; then
+    # A machine set up without deb-src entries: enable them once (root only) and retry.
+    if ! (cd "$tmp" && apt-get source --download-only "$pkg" >"$tmp/$pkg.log" 2>&1) &&
+        [ -z "${srcs_enabled:-}" ] && [ "$(id -u)" = 0 ]; then
+        srcs_enabled=1
+        "$top/scripts/enable-deb-src.sh" >"$tmp/enable.log" 2>&1 || cat "$tmp/enable.log" >&2
+        (cd "$tmp" && apt-get source --download-only "$pkg" >"$tmp/$pkg.log" 2>&1) || true
+    fi
+    if [ ! -f "$tmp/$file" ]; then
         cat "$tmp/$pkg.log" >&2
         echo "fetch-debian-sources: apt-get source $pkg did not give $file (is deb-src enabled?)" >&2
         status=1

@@ -19,16 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 if ! apt-get source --download-only civetweb >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-        # Enable deb-src entries (deb822 and one-line formats), then retry.
-        for f in /etc/apt/sources.list.d/*.sources; do
-            [ -f "$f" ] && sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"
-        done
-        if [ -f /etc/apt/sources.list ] && ! grep -q '^deb-src' /etc/apt/sources.list; then
-            sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list > /etc/apt/sources.list.d/zkbio-src.list
-        fi
-        apt-get update -qq
-    fi
+    "$top/scripts/enable-deb-src.sh" || true
     apt-get source --download-only civetweb >/dev/null
 fi
 orig=$(ls civetweb_1.15*.orig.tar.* 2>/dev/null | head -n 1)
