@@ -10,6 +10,7 @@ import ctypes
 import os
 
 from . import _lib
+from ._owned import Owned
 from .errors import ZKBioError, check, EINVAL, ENOENT, ENOSPC, ENOTSUP, ELOWQUALITY
 
 L = _lib.lib
@@ -18,7 +19,7 @@ L = _lib.lib
 MATCH_THRESHOLD = 40.0
 
 
-class Template:
+class Template(Owned):
     """A fingerprint template (zkbio_template). Make one with ``Template(data)`` from ISO
     19794-2, ANSI 378 or zkbio native bytes (format detected, zkbio_template_import_any), or from
     ``extract()``/``merge()``. Export with ``iso()``, ``ansi()``, ``native()`` (bytes)."""
@@ -51,18 +52,6 @@ class Template:
         p, self._p = self._p, None
         if p:
             L.zkbio_template_free(p)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def _export(self, fn):
         need = ctypes.c_size_t()
@@ -219,7 +208,7 @@ def merge(captures):
     return Template._own(out)
 
 
-class Gallery:
+class Gallery(Owned):
     """An in-memory 1:N gallery (zkbio_gallery): ``Gallery(threads=0)`` (0 = one per CPU).
     Ids are uint32. Thread-safe. A context manager; ``close()`` frees it."""
 
@@ -238,18 +227,6 @@ class Gallery:
         g, self._g = self._g, None
         if g:
             L.zkbio_gallery_free(g)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def add(self, id, template):
         """Add (or replace) ``template`` under ``id``; the gallery keeps its own copy."""

@@ -12,6 +12,7 @@ import ctypes
 from dataclasses import dataclass
 
 from . import _lib
+from ._owned import Owned
 from .errors import ZKBioError, check, EINVAL
 
 L = _lib.lib
@@ -70,7 +71,7 @@ def _image(p):
         L.zkbio_image_free(p)
 
 
-class ReaderContext:
+class ReaderContext(Owned):
     """``ReaderContext(sim=None, backends=0)``: ``sim`` is the sim backend's configuration
     ("dir:PATH;socket:PATH", reader.h; None = the ZKBIO_SIM environment variable); ``backends``
     the BACKEND_* bits to use (0 = all built in)."""
@@ -119,20 +120,8 @@ class ReaderContext:
         if c:
             L.zkbio_reader_ctx_free(c)
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-
-class Reader:
+class Reader(Owned):
     """An open reader; made by ``ReaderContext.open()`` or ``Reader.open(id, sim=...)``."""
 
     def __init__(self, ctx, handle, id):
@@ -188,18 +177,6 @@ class Reader:
         if self._owns_ctx and self._ctx is not None:
             self._ctx.close()
         self._ctx = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 def sim_send(path, image=None, command=0, value=0):

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from . import _lib
+from ._owned import Owned
 from .errors import ZKBioError, check, EINVAL
 
 L = _lib.lib
@@ -127,7 +128,7 @@ def _event(ev):
                  ev.result, ev.size, ev.fid, ev.score, ev.value)
 
 
-class Terminal:
+class Terminal(Owned):
     """A connection to a terminal: ``Terminal(host, port=4370, transport="tcp"|"udp"|"auto",
     comm_key=0, timeout=5.0, charset="UTF-8")``; a context manager. ``timeout`` is seconds per
     exchange. Errors raise ZKBioError (ZKBIO_ECONN, ZKBIO_ETIMEDOUT, ZKBIO_EIO when the terminal
@@ -158,18 +159,6 @@ class Terminal:
         h, self._h = self._h, None
         if h:
             L.zkbio_zk_client_close(h)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     @property
     def closed(self):
