@@ -80,6 +80,24 @@ if command -v npm >/dev/null 2>&1 && [ ! -d "$e2e/node_modules/playwright-core" 
     fi
 fi
 
+# npm_ci_locked DIR WHAT: `npm ci` in DIR (relative to the top) from its package-lock.json, again whenever the
+# lockfile changed since the last install (a copy is kept in node_modules); on failure fatal in CI
+# (ZKBIO_REQUIRE_ALL_TESTS), elsewhere a warning that WHAT.
+npm_ci_locked() {
+    command -v npm >/dev/null 2>&1 || return 0
+    dir="$top/$1"
+    cmp -s "$dir/package-lock.json" "$dir/node_modules/.zkbio-installed-lock" && return 0
+    if npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
+        cp "$dir/package-lock.json" "$dir/node_modules/.zkbio-installed-lock"
+    elif [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ]; then # CI: every test must run
+        echo "setup-deps: failed: npm ci in $1" >&2
+        cat "$log" >&2
+        exit 1
+    else
+        echo "setup-deps: npm ci in $1 failed (offline?): $2" >&2
+    fi
+}
+
 # The 4370 compatibility test (tests/zk4370/node) runs node-zklib from npm against `zkbio emulate`; installed into
 # the test's own folder (pinned by its package-lock.json). Without it the test skips.
 zk4370_node="$top/tests/zk4370/node"
@@ -90,46 +108,13 @@ fi
 # The /api/v1 OpenAPI document's tests (tests/api: Redocly CLI lint, the contract test and the fuzz pass with
 # swagger-parser and Ajv) run from npm packages installed into that folder, pinned by its package-lock.json;
 # installed again when the lockfile changed since the last `npm ci`. Without them the tests skip (CI: fail).
-api="$top/tests/api"
-if command -v npm >/dev/null 2>&1 && ! cmp -s "$api/package-lock.json" "$api/node_modules/.zkbio-installed-lock"; then
-    if npm ci --prefix "$api" --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
-        cp "$api/package-lock.json" "$api/node_modules/.zkbio-installed-lock"
-    elif [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ]; then # CI: every test must run
-        echo "setup-deps: failed: npm ci in tests/api" >&2
-        cat "$log" >&2
-        exit 1
-    else
-        echo "setup-deps: npm ci in tests/api failed (offline?): the api tests will skip" >&2
-    fi
-fi
+npm_ci_locked tests/api "the api tests will skip"
 
 # Node binding (issue 17, Node part): bindings/node's own npm dependencies (koffi with its prebuilt
 # per-platform package, typescript for the declaration check), pinned by its package-lock.json;
 # installed again when the lockfile changed. Never --omit=optional: koffi's binary is an optional package.
-nodebind="$top/bindings/node"
-if command -v npm >/dev/null 2>&1 && ! cmp -s "$nodebind/package-lock.json" "$nodebind/node_modules/.zkbio-installed-lock"; then
-    if npm ci --prefix "$nodebind" --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
-        cp "$nodebind/package-lock.json" "$nodebind/node_modules/.zkbio-installed-lock"
-    elif [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ]; then # CI: every test must run
-        echo "setup-deps: failed: npm ci in bindings/node" >&2
-        cat "$log" >&2
-        exit 1
-    else
-        echo "setup-deps: npm ci in bindings/node failed (offline?): the node binding tests will skip" >&2
-    fi
-fi
+npm_ci_locked bindings/node "the node binding tests will skip"
 
 # The BioTime client test (tests/biotime: a Node + axios client of the BioTime-compatible API; bttx part),
 # the same way: axios pinned by that folder's package-lock.json.
-bt="$top/tests/biotime"
-if command -v npm >/dev/null 2>&1 && ! cmp -s "$bt/package-lock.json" "$bt/node_modules/.zkbio-installed-lock"; then
-    if npm ci --prefix "$bt" --no-audit --no-fund --loglevel=error >"$log" 2>&1; then
-        cp "$bt/package-lock.json" "$bt/node_modules/.zkbio-installed-lock"
-    elif [ -n "${ZKBIO_REQUIRE_ALL_TESTS:-}" ]; then # CI: every test must run
-        echo "setup-deps: failed: npm ci in tests/biotime" >&2
-        cat "$log" >&2
-        exit 1
-    else
-        echo "setup-deps: npm ci in tests/biotime failed (offline?): the biotime client test will skip" >&2
-    fi
-fi
+npm_ci_locked tests/biotime "the biotime client test will skip"
