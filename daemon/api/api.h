@@ -362,7 +362,7 @@ int zapi_bad_param(zreq *r, const char *name, const char *why);
  * zone, fields in range (day 1..31 whatever the month), into out "YYYY-MM-DD HH:MM:SS"; the missing
  * part is the first (or, with end_of_day, the last) second. */
 int zapi_parse_wall_time(const char *in, char out[20], int end_of_day);
-/* The day number (api_json.h zapi_days_from_civil) of a normalised "YYYY-MM-DD..." from
+/* The day number (core's zc_days_from_civil) of a normalised "YYYY-MM-DD..." from
  * zapi_parse_wall_time.
  */
 int64_t zapi_wall_day(const char *t);

@@ -160,17 +160,6 @@ int zapi_tz_valid(const char *tz)
     return tz && (!*tz || zc_tz_offset(tz, &m));
 }
 
-/* H. Hinnant's days_from_civil (public domain algorithm, restated). */
-int64_t zapi_days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int zapi_wall_to_utc(const char *wall, int offset_min, char *out, size_t size)
 {
     int y1, y2, mo, d, h, mi, s;
@@ -178,7 +167,7 @@ int zapi_wall_to_utc(const char *wall, int offset_min, char *out, size_t size)
         !two(wall + 5, &mo) || !two(wall + 8, &d) || !two(wall + 11, &h) || !two(wall + 14, &mi) ||
         !two(wall + 17, &s) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
         return 0;
-    int64_t t = zapi_days_from_civil(y1 * 100 + y2, mo, d) * 86400 + h * 3600 + mi * 60 + s -
+    int64_t t = zc_days_from_civil(y1 * 100 + y2, mo, d) * 86400 + h * 3600 + mi * 60 + s -
                 (int64_t)offset_min * 60;
     if (t < 0)
         return 0;

@@ -30,8 +30,6 @@ const char *zapi_punch_state_name(int64_t status);
 /** A time zone as devices.tz holds it: "" (unknown) or an offset zc_tz_offset() reads ("+03:00",
  * "-0500", "UTC"). 1 when valid. */
 int zapi_tz_valid(const char *tz);
-/** Days since 1970-01-01 of a proleptic Gregorian date (m 1..12, d 1..31). */
-int64_t zapi_days_from_civil(int64_t y, int m, int d);
 /** "YYYY-MM-DD HH:MM:SS" wall clock minus the offset, as "…Z" into out (>= 21 bytes); 0 when the
  * time is malformed. */
 int zapi_wall_to_utc(const char *wall, int offset_min, char *out, size_t size);

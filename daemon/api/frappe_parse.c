@@ -123,7 +123,7 @@ int zapi_frappe_shift(const char *wall, int from_min, int to_min, char out[20])
     char w[20];
     if (!wall || strlen(wall) != 19 || !zapi_frappe_parse_time(wall, 19, w, &dummy, &off))
         return 0;
-    int64_t t = zapi_days_from_civil(digits(w, 4), digits(w + 5, 2), digits(w + 8, 2)) * 86400 +
+    int64_t t = zc_days_from_civil(digits(w, 4), digits(w + 5, 2), digits(w + 8, 2)) * 86400 +
                 digits(w + 11, 2) * 3600 + digits(w + 14, 2) * 60 + digits(w + 17, 2);
     t += (int64_t)(to_min - from_min) * 60;
     int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), sec = t - day * 86400, y;

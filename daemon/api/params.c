@@ -39,8 +39,8 @@ int zapi_parse_wall_time(const char *in, char out[20], int end_of_day)
 
 int64_t zapi_wall_day(const char *t)
 {
-    return zapi_days_from_civil(two_digits(t) * 100 + two_digits(t + 2), two_digits(t + 5),
-                                two_digits(t + 8));
+    return zc_days_from_civil(two_digits(t) * 100 + two_digits(t + 2), two_digits(t + 5),
+                              two_digits(t + 8));
 }
 
 int zapi_etag_matches(const char *inm, const char *etag)

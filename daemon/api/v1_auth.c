@@ -281,17 +281,6 @@ int zapi_auth_me(zreq *r)
 
 /* ---- the audit log ------------------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* A time filter: milliseconds since the epoch (digits), or UTC "YYYY-MM-DD" (its first or, for
  * `to`, last millisecond) or "YYYY-MM-DDTHH:MM[:SS][Z]". 1 with *ms, 0 when malformed. */
 static int parse_time(const char *s, int end, int64_t *ms)
@@ -322,7 +311,7 @@ static int parse_time(const char *s, int end, int64_t *ms)
     if (s[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 ||
         y < 1970)
         return 0;
-    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    int64_t secs = zc_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
     *ms = secs * 1000 + (end ? (has_time ? 999 : 86400 * 1000 - 1) : 0);
     return 1;
 }

@@ -161,6 +161,10 @@ int zc_default_data_dir(char *buf, size_t n);
 /* ---- time (plat_time.c) -----------------------------------------------------------------------
  */
 
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12, d 1..31), exact for every
+ * year time_t holds (H. Hinnant's civil-from-days inverse; no table, no time zone). */
+int64_t zc_days_from_civil(int64_t y, int m, int d);
+
 /* The inverse of gmtime: *tm read as UTC (tm_wday, tm_yday, tm_isdst ignored), fields out of
  * range normalised as mktime does. (time_t)-1 when not representable. */
 time_t zc_timegm(const struct tm *tm);

@@ -4,9 +4,7 @@
 
 #include <string.h>
 
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (m 1..12), exact for every
- * year time_t holds (the civil-from-days inverse; no table, no time zone). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+int64_t zc_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -26,7 +24,7 @@ time_t zc_timegm(const struct tm *tm)
         mon += 12;
         year--;
     }
-    int64_t days = days_from_civil(year, mon + 1, 1) + (int64_t)tm->tm_mday - 1;
+    int64_t days = zc_days_from_civil(year, (int)mon + 1, 1) + (int64_t)tm->tm_mday - 1;
     int64_t t =
         days * 86400 + (int64_t)tm->tm_hour * 3600 + (int64_t)tm->tm_min * 60 + (int64_t)tm->tm_sec;
     if ((int64_t)(time_t)t != t)
