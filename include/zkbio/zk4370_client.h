@@ -221,8 +221,15 @@ ZKBIO_API int zkbio_zk_refresh(zkbio_zk_client *c);
  * handle manages itself are refused with ZKBIO_EINVAL: CONNECT, EXIT, AUTH, REG_EVENT
  * (zkbio_zk_events_register()), the buffer commands PREPARE_DATA, DATA, DATA_WRRQ, DATA_RDY,
  * CHECKSUM_BUFFER, and RESTART / POWEROFF (zkbio_zk_restart(), zkbio_zk_poweroff()).
- * Returns ZKBIO_OK when the device answered ACK_OK, ZKBIO_EIO when it answered another code (then
- * *code and the reply are still written), transport errors otherwise. Since: 0.4
+ * Every pointer is the caller's and is read or written during the call only; `reply` may be shorter
+ * than the answer (at most ZKBIO_ZK_MAX_DATA bytes). Thread-safety: serialised with the handle's
+ * other calls (see the top of this header).
+ * Returns ZKBIO_OK when the device answered ACK_OK; ZKBIO_EINVAL for a NULL handle, NULL data with
+ * len > 0, NULL reply with reply_size > 0, len > ZKBIO_ZK_MAX_DATA or a reserved command;
+ * ZKBIO_EIO when it answered another code (then *code and the reply are still written); the
+ * transport errors of every call otherwise (ZKBIO_ETIMEDOUT, ZKBIO_ECONN, ZKBIO_EPROTO; an
+ * exception to "outputs are written only on ZKBIO_OK" is ZKBIO_EIO, above). Source of the command
+ * codes: tcp4370.md §2. Since: 0.4
  */
 ZKBIO_API int zkbio_zk_command_send(zkbio_zk_client *c, uint16_t cmd, const uint8_t *data,
                                     size_t len, uint8_t *reply, size_t reply_size,
@@ -231,7 +238,9 @@ ZKBIO_API int zkbio_zk_command_send(zkbio_zk_client *c, uint16_t cmd, const uint
 /**
  * The user record size the handle has detected (28 or 72 bytes, §5.1-5.2) by a user read (or
  * learnt before a user write), into *out; 0 while no user has been read. For bindings that show
- * the record layout (pyzk's user_packet_size). Since: 0.4
+ * the record layout (pyzk's user_packet_size). `out` is the caller's, written during the call only.
+ * Thread-safety: serialised with the handle's other calls. Returns ZKBIO_OK, or ZKBIO_EINVAL when c
+ * or out is NULL. Since: 0.4
  */
 ZKBIO_API int zkbio_zk_client_user_size(zkbio_zk_client *c, size_t *out);
 
