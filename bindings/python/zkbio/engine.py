@@ -113,7 +113,7 @@ def _template(t):
     return t if isinstance(t, Template) else Template(t)
 
 
-class _Image:
+class _Image(Owned):
     """A C image owned for the time of a call (internal)."""
 
     def __init__(self, ptr):
@@ -123,9 +123,6 @@ class _Image:
         p, self.p = self.p, None
         if p:
             L.zkbio_image_free(p)
-
-    def __del__(self):
-        self.close()
 
 
 def _image_from(image, width=None, height=None, dpi=500):
@@ -170,8 +167,7 @@ def extract(image, width=None, height=None, dpi=500):
     scan resolution (300..1000; for files, used when the file does not say). Returns a Template
     whose ``quality`` is 0..100. Raises ZKBioError(ZKBIO_ELOWQUALITY) with the reason in its
     message for an unusable image."""
-    img = _image_from(image, width, height, dpi)
-    try:
+    with _image_from(image, width, height, dpi) as img:
         out = ctypes.POINTER(_lib.CTemplate)()
         info = _lib.ExtractInfo()
         rc = L.zkbio_extract(img.p, ctypes.byref(out), ctypes.byref(info))
@@ -183,8 +179,6 @@ def extract(image, width=None, height=None, dpi=500):
         t.info = {"quality": info.quality, "foreground": info.foreground,
                   "minutiae": info.minutiae}
         return t
-    finally:
-        img.close()
 
 
 def match(a, b):
