@@ -40,16 +40,16 @@
 #define ZKQ_EDGE_CUT_PCT 45 /* % of the outline on the frame edge */
 #endif
 #ifndef ZKQ_DRY_MAX
-#define ZKQ_DRY_MAX 60 /* dryness signal */
+#define ZKQ_DRY_MAX 74 /* dryness signal */
 #endif
 #ifndef ZKQ_WET_MAX
-#define ZKQ_WET_MAX 60 /* wetness signal */
+#define ZKQ_WET_MAX 45 /* wetness signal */
 #endif
 #ifndef ZKQ_CONTRAST_MIN
-#define ZKQ_CONTRAST_MIN 12 /* contrast signal */
+#define ZKQ_CONTRAST_MIN 10 /* contrast signal */
 #endif
 #ifndef ZKQ_SMEAR_MAX
-#define ZKQ_SMEAR_MAX 30 /* smear signal */
+#define ZKQ_SMEAR_MAX 79 /* smear signal */
 #endif
 
 const char *zkbio_retake_name(int retake)
@@ -181,33 +181,38 @@ static void position(const zki_xws *ws, zkbio_capture_report *rep)
     rep->edge_cut = clamp100(outline ? (int64_t)(cut * 100 / outline) : 0);
 }
 
-/* Energy-weighted minus plain anisotropy of the doubled ridge orientations, 0..100. */
+/* Smear, 0..100. A smear along a direction d wipes out the ridges that cross d and keeps those
+ * that run along it, so the print's ridge clarity depends on the ridge direction, which in a
+ * still capture it does not (pressure and moisture vary over the print, not with the
+ * direction). The foreground blocks are binned by ridge orientation (6 bins of 30 degrees; bins
+ * with at least 1/64 of the blocks); per bin the mean coherence and the mean gradient energy;
+ * smear = 100 - 100 x (weakest / strongest bin coherence) x (weakest / strongest bin energy). */
+#define SMEAR_BINS 6
 static uint8_t smear(const zki_xws *ws)
 {
-    int64_t ec = 0, es = 0, pc = 0, ps = 0;
-    uint64_t esum = 0, n = 0;
+    uint64_t e[SMEAR_BINS] = {0}, k[SMEAR_BINS] = {0}, c[SMEAR_BINS] = {0}, n = 0;
     for (size_t i = 0; i < (size_t)ws->bw * ws->bh; i++) {
         if (!ws->fg[i])
             continue;
-        unsigned a2 = (unsigned)(ws->ori[i] >> 7) & 255; /* doubled orientation, 8-bit */
-        int64_t c = zki_cos8(a2), s = zki_sin8(a2);      /* 16384 = 1 */
-        uint64_t e = ws->energy[i] >> 4;
-        ec += (int64_t)e * c;
-        es += (int64_t)e * s;
-        pc += c;
-        ps += s;
-        esum += e;
+        unsigned b = (unsigned)ws->ori[i] * SMEAR_BINS / 32768u;
+        e[b] += ws->energy[i];
+        k[b] += ws->coh[i];
+        c[b]++;
         n++;
     }
-    if (!n || !esum)
+    uint64_t elo = UINT64_MAX, ehi = 0, klo = UINT64_MAX, khi = 0; /* bin means x 1024 */
+    for (int b = 0; b < SMEAR_BINS; b++) {
+        if (!c[b] || c[b] * 64 < n)
+            continue;
+        uint64_t me = e[b] * 1024 / c[b], mk = k[b] * 1024 / c[b];
+        elo = me < elo ? me : elo;
+        ehi = me > ehi ? me : ehi;
+        klo = mk < klo ? mk : klo;
+        khi = mk > khi ? mk : khi;
+    }
+    if (!ehi || !khi || elo == UINT64_MAX)
         return 0;
-    /* each anisotropy in 1/10000 (components scaled first: no overflow) */
-    const int64_t ed = (int64_t)esum * 16384, pd = (int64_t)n * 16384;
-    const int64_t ecn = ec * 10000 / ed, esn = es * 10000 / ed;
-    const int64_t pcn = pc * 10000 / pd, psn = ps * 10000 / pd;
-    const uint64_t ae = zki_isqrt((uint64_t)(ecn * ecn + esn * esn));
-    const uint64_t ap = zki_isqrt((uint64_t)(pcn * pcn + psn * psn));
-    return clamp100(ae > ap ? (int64_t)(ae - ap) / 50 : 0);
+    return clamp100(100 - (int64_t)(elo * 100 / ehi * klo / khi));
 }
 
 void zki_quality_assess(const zki_xws *ws, int skeleton, const zkbio_extract_info *info,
@@ -231,8 +236,10 @@ void zki_quality_assess(const zki_xws *ws, int skeleton, const zkbio_extract_inf
     uint32_t ends = 0, len = 0;
     if (skeleton)
         skeleton_ends(ws, &ends, &len);
-    /* endings per 1000 px of skeleton, 0..100 at 0..50 */
-    rep->dryness = clamp100(len ? (int64_t)ends * 2000 / len : 0);
+    /* light ridges: 100 - how much darker the ridges are than the background, % */
+    rep->dryness = clamp100(g.have && g.bg ? 100 - (int64_t)(g.bg - g.r) * 100 / g.bg : 0);
+    (void)ends;
+    (void)len;
 
     /* severity of each signal against its limit, in % of the limit */
     int sev[8] = {0};
@@ -267,6 +274,9 @@ void zki_quality_assess(const zki_xws *ws, int skeleton, const zkbio_extract_inf
     if (info->minutiae < 30)
         q = q * info->minutiae / 30;
     rep->quality = (uint8_t)q;
+#ifdef ZKQ_DEBUG_COH
+    rep->quality = (uint8_t)(n ? coh * 100 / (n * 255) : 0);
+#endif
 
     int worst = ZKBIO_RETAKE_TOO_DRY;
     for (int r = ZKBIO_RETAKE_TOO_DRY; r <= ZKBIO_RETAKE_LOW_CONTRAST; r++) {
@@ -275,6 +285,11 @@ void zki_quality_assess(const zki_xws *ws, int skeleton, const zkbio_extract_inf
         if (sev[r] > sev[worst])
             worst = r;
     }
+    /* a smear also fills the valleys and lightens the ridges: when it is found, it explains them */
+    if ((rep->reasons & (1u << ZKBIO_RETAKE_MOVED)) &&
+        (worst == ZKBIO_RETAKE_TOO_WET || worst == ZKBIO_RETAKE_TOO_DRY ||
+         worst == ZKBIO_RETAKE_LOW_CONTRAST))
+        worst = ZKBIO_RETAKE_MOVED;
     rep->worst = (uint8_t)worst;
     if (rep->reasons || info->reason != ZKBIO_USABLE || rep->quality < ZKBIO_CAPTURE_QUALITY_RETAKE)
         rep->retake = (uint8_t)worst;
