@@ -259,24 +259,10 @@ void zki_quality_assess(const zki_xws *ws, int skeleton, const zkbio_extract_inf
     sev[ZKBIO_RETAKE_MOVED] = rep->smear * 100 / ZKQ_SMEAR_MAX;
     sev[ZKBIO_RETAKE_LOW_CONTRAST] = rep->contrast ? ZKQ_CONTRAST_MIN * 100 / rep->contrast : 1000;
 
-    /* quality: orientation certainty x contrast x area x minutiae count, 0..100 */
-    uint64_t coh = 0, n = 0;
-    for (size_t i = 0; i < (size_t)ws->bw * ws->bh; i++)
-        if (ws->fg[i]) {
-            coh += ws->coh[i];
-            n++;
-        }
-    uint64_t q = n ? coh * 200 / (n * 255) : 0;
-    q = q > 100 ? 100 : q;
-    const uint64_t full = 236 * 295;
-    if (rep->foreground < full)
-        q = q * rep->foreground / full;
-    if (info->minutiae < 30)
-        q = q * info->minutiae / 30;
-    rep->quality = (uint8_t)q;
-#ifdef ZKQ_DEBUG_COH
-    rep->quality = (uint8_t)(n ? coh * 100 / (n * 255) : 0);
-#endif
+    /* the quality is extraction's (zkbio_extract_info.quality): what merge and the service's
+     * thresholds compare against; none of the signals predicted matching errors better on the
+     * FVC sets (docs/fingerprint-engine.md) */
+    rep->quality = info->quality;
 
     int worst = ZKBIO_RETAKE_TOO_DRY;
     for (int r = ZKBIO_RETAKE_TOO_DRY; r <= ZKBIO_RETAKE_LOW_CONTRAST; r++) {
