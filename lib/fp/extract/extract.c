@@ -353,7 +353,7 @@ done:
     if (info && (rc == ZKBIO_OK || rc == ZKBIO_ELOWQUALITY))
         *info = inf;
     if (rep && (rc == ZKBIO_OK || rc == ZKBIO_ELOWQUALITY)) /* capture check, quality.c */
-        zki_quality_assess(&pass[0], inf.foreground >= ZKBIO_EXTRACT_AREA_MIN, &inf, rep);
+        zki_quality_assess(&pass[0], &inf, rep);
     for (int p = 0; p < NPASS_MAX; p++) {
         ws_free(&pass[p]);
         free(crop[p]);

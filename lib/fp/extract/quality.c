@@ -10,20 +10,19 @@
  *   Alonso-Fernandez et al. 2007 review it as the most used family). Wetness = (B - V) / (B - R):
  *   how dark the valleys are next to the ridges (a wet finger fills them: Chen, Dass & Jain 2005
  *   name dry, wet and smudged prints as the causes of low local clarity).
- * - dryness: ridge endings of the thinned ridges per skeleton length (a dry print's ridges break
- *   into short fragments, each with two ends) and ridge lightness (B - R small next to B).
- * - area: foreground pixels (a typical contact of 12 x 15 mm is about 44,000 px at 500 dpi).
+ * - dryness: ridge lightness, 100 - (B - R) / B: a dry finger leaves light, broken ridges on a
+ *   still white background (its valleys stay clear, so wetness stays low). Counting ridge endings
+ *   of the thinned ridges was tried first: the oriented filter bridges the breaks, so it hardly
+ *   moved on dry copies, and it was high on every wet FVC2002 DB3 print.
+ * - area: foreground pixels (the engine's typical contact, 12 x 15 mm, is 69,620 px at 500 dpi).
  * - position: the foreground centroid's offset from the frame centre and the share of the
  *   foreground's outline lying on the frame edge (a print cut by the frame).
- * - smear: a capture blurred along a direction d loses gradient energy where the ridges cross d
- *   and keeps it where they run along d, so the energy of a block depends on its ridge orientation
- *   while the orientation itself stays coherent. Smear = the energy-weighted anisotropy of the
- *   doubled ridge orientations minus their plain anisotropy (a print with mostly parallel ridges
- *   has a high plain anisotropy, but the energy weighting adds little to it).
- * The quality score combines the orientation certainty (NFIQ 2.0's OCL; Chen, Dass & Jain 2005's
- * global quality index from local orientation coherence), the contrast, the area and the minutiae
- * count. Measured values and the limits' choice: docs/fingerprint-engine.md, "Capture quality
- * check". */
+ * - smear: a smear along a direction d wipes out the ridges that cross d and keeps those along
+ *   it, so ridge clarity depends on ridge direction (see smear() below).
+ * The quality is extraction's own (zkbio_extract_info.quality: orientation certainty, NFIQ 2.0's
+ * OCL and Chen, Dass & Jain 2005's global index, times area and minutiae count): on the FVC sets
+ * none of the signals predicted matching errors better. Limits and measurements:
+ * docs/fingerprint-engine.md, "Capture quality check". */
 #include <string.h>
 
 #include "fp/extract/zki_quality.h"
@@ -134,24 +133,6 @@ static qgrey grey_levels(const zki_xws *ws)
     return g;
 }
 
-/* Skeleton pixels and their endpoints (one 8-neighbour) inside the foreground. */
-static void skeleton_ends(const zki_xws *ws, uint32_t *ends, uint32_t *len)
-{
-    uint32_t e = 0, l = 0;
-    for (int y = 1; y < ws->h - 1; y++)
-        for (int x = 1; x < ws->w - 1; x++) {
-            const uint8_t *p = ws->ridge + (size_t)y * ws->w + x;
-            if (!*p || !ws->fg[(size_t)(y / ZKI_BLK) * ws->bw + x / ZKI_BLK])
-                continue;
-            l++;
-            int nb = p[-ws->w - 1] + p[-ws->w] + p[-ws->w + 1] + p[-1] + p[1] + p[ws->w - 1] +
-                     p[ws->w] + p[ws->w + 1];
-            e += nb == 1;
-        }
-    *ends = e;
-    *len = l;
-}
-
 /* Foreground centroid offset and the share of its outline on the frame edge. */
 static void position(const zki_xws *ws, zkbio_capture_report *rep)
 {
@@ -215,7 +196,7 @@ static uint8_t smear(const zki_xws *ws)
     return clamp100(100 - (int64_t)(elo * 100 / ehi * klo / khi));
 }
 
-void zki_quality_assess(const zki_xws *ws, int skeleton, const zkbio_extract_info *info,
+void zki_quality_assess(const zki_xws *ws, const zkbio_extract_info *info,
                         zkbio_capture_report *rep)
 {
     memset(rep, 0, sizeof(*rep));
@@ -233,13 +214,8 @@ void zki_quality_assess(const zki_xws *ws, int skeleton, const zkbio_extract_inf
         rep->contrast = clamp100((int64_t)(g.v - g.r) * 100 / 255);
         rep->wetness = clamp100(g.bg > g.r ? (int64_t)(g.bg - g.v) * 100 / (g.bg - g.r) : 100);
     }
-    uint32_t ends = 0, len = 0;
-    if (skeleton)
-        skeleton_ends(ws, &ends, &len);
     /* light ridges: 100 - how much darker the ridges are than the background, % */
     rep->dryness = clamp100(g.have && g.bg ? 100 - (int64_t)(g.bg - g.r) * 100 / g.bg : 0);
-    (void)ends;
-    (void)len;
 
     /* severity of each signal against its limit, in % of the limit */
     int sev[8] = {0};

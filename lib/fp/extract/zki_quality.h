@@ -12,10 +12,10 @@
 int zki_extract_run(const zkbio_image *img, zkbio_template **out, zkbio_extract_info *info,
                     zkbio_capture_report *rep);
 
-/* quality.c: fill the whole of *rep from the first (uncropped) pass's workspace. `skeleton` is
- * non-zero when ws->ridge holds the thinned ridges (the pass ran past segmentation). `info` is
- * what extraction found (reason, foreground, minutiae, quality). */
-void zki_quality_assess(const zki_xws *ws, int skeleton, const zkbio_extract_info *info,
+/* quality.c: fill the whole of *rep from the first (uncropped) pass's workspace (pixels,
+ * orientation, coherence, energy and foreground mask; ws->fg NULL when extraction stopped before
+ * segmentation). `info` is what extraction found (reason, foreground, minutiae, quality). */
+void zki_quality_assess(const zki_xws *ws, const zkbio_extract_info *info,
                         zkbio_capture_report *rep);
 
 #endif /* ZKI_QUALITY_H */
