@@ -52,26 +52,36 @@ typedef enum zkbio_retake {
  * the call (a caller built against an older, shorter struct sets its own size and only that many
  * bytes are written; fields may be appended in later versions, never moved).
  *
- * Signal values are 0..100, higher meaning more of that defect; a value of 100 or more on the
- * defect's own scale is reported as 100.
+ * Signal values are 0..100 (higher = more of that defect, except contrast); grey levels are
+ * measured on the print's foreground blocks split at each block's mean into ridge and valley
+ * pixels, against the mean grey of the background blocks (255 when the print fills the frame).
+ * A reason is found when its signal passes a fixed limit (the same for every sensor): dryness
+ * 74, wetness 45, contrast below 10, smear 79, foreground below 30,000 px, centroid offset above
+ * 22 % of the frame's width or height or edge cut above 45 %. The layout has no padding: 24
+ * bytes.
  */
 typedef struct zkbio_capture_report {
     uint32_t size;       /**< in: sizeof(zkbio_capture_report) as the caller knows it */
     uint8_t retake;      /**< the main zkbio_retake reason; ZKBIO_RETAKE_NONE when fine */
-    uint8_t quality;     /**< 0 (useless) .. 100: capture quality meant to predict matching
-                            errors (rejecting the lowest first lowers the error rate) */
+    uint8_t quality;     /**< 0 (useless) .. 100: zkbio_extract_info.quality, the figure merge.h
+                            and the service's thresholds compare against; rejecting the lowest
+                            captures first lowers the error rate (docs/fingerprint-engine.md) */
     uint16_t reasons;    /**< bit (1u << r) for every zkbio_retake reason r found */
-    uint8_t worst;       /**< the zkbio_retake signal nearest its limit, even when below it (a
-                            hint for a caller whose own threshold refused the capture); NONE only
-                            for a blank frame's report when nothing else is known */
-    uint8_t dryness;     /**< 0..100: share of broken ridge ends and light ridges */
-    uint8_t wetness;     /**< 0..100: how dark the valleys are relative to the ridges */
-    uint8_t contrast;    /**< 0..100: ridge-valley grey difference, % of the sensor's range */
-    uint8_t smear;       /**< 0..100: how much the ridge energy depends on ridge direction */
+    uint8_t worst;       /**< the zkbio_retake signal nearest its limit (TOO_DRY..LOW_CONTRAST),
+                            even when below it: a hint for a caller whose own threshold refused
+                            an otherwise fine capture; NONE for a blank frame */
+    uint8_t dryness;     /**< 0..100: ridge lightness, 100 - (background - ridge grey) as % of the
+                            background grey */
+    uint8_t wetness;     /**< 0..100: (background - valley grey) / (background - ridge grey), %:
+                            how dark the valleys are next to the ridges */
+    uint8_t contrast;    /**< 0..100: valley minus ridge mean grey, % of 255 */
+    uint8_t smear;       /**< 0..100: how much ridge clarity (coherence and gradient energy)
+                            depends on ridge direction */
     uint8_t edge_cut;    /**< 0..100: % of the print's outline lying on the frame's edge */
+    uint16_t reserved;   /**< 0 (keeps the layout free of padding) */
+    uint32_t foreground; /**< foreground area in px at 500 dpi (as zkbio_extract_info) */
     int16_t offset_x;    /**< foreground centroid minus frame centre, px at 500 dpi, right + */
     int16_t offset_y;    /**< foreground centroid minus frame centre, px at 500 dpi, down + */
-    uint32_t foreground; /**< foreground area in px at 500 dpi (as zkbio_extract_info) */
 } zkbio_capture_report;
 
 /**

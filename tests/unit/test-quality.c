@@ -117,6 +117,7 @@ static zkbio_image *degrade(const zkbio_image *in, int kind)
 
 static void names(void)
 {
+    CHECK_EQ_INT((int)sizeof(zkbio_capture_report), 24);
     CHECK_STR(zkbio_retake_name(ZKBIO_RETAKE_NONE), "none");
     CHECK_STR(zkbio_retake_name(ZKBIO_RETAKE_TOO_DRY), "too_dry");
     CHECK_STR(zkbio_retake_name(ZKBIO_RETAKE_TOO_WET), "too_wet");
