@@ -63,8 +63,7 @@ const char *zkbio_retake_message(int retake)
 {
     static const char *const msgs[] = {
         "The capture is fine.",
-        "The finger is too dry: breathe on it or touch your forehead, then press a little "
-        "harder.",
+        "The finger is too dry: breathe on it, then press a little harder.",
         "The finger is too wet: wipe it dry, then press a little lighter.",
         "Too little of the finger touched the sensor: lay the finger flat, covering the sensor.",
         "The finger is off-centre: place its centre in the middle of the sensor.",
