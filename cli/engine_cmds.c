@@ -323,8 +323,8 @@ static void extract_usage(FILE *out)
 /* The capture check of `zkbio extract` (quality.h): the retake reason and the signals. */
 static void print_capture_report(FILE *f, const zkbio_capture_report *r)
 {
-    fprintf(f, "capture:    %s%s%s (capture quality %u)\n", zkbio_retake_name(r->retake),
-            r->retake ? ": " : "", r->retake ? zkbio_retake_message(r->retake) : "", r->quality);
+    fprintf(f, "capture:    %s%s%s\n", zkbio_retake_name(r->retake), r->retake ? ": " : "",
+            r->retake ? zkbio_retake_message(r->retake) : "");
     fprintf(f,
             "signals:    dryness %u, wetness %u, contrast %u, smear %u, edge cut %u %%, "
             "centroid offset %+d,%+d px\n",

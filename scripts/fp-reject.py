@@ -4,7 +4,7 @@
 worst 0/5/10 % of captures (pooled over the sets, one ranking, no per-set threshold) by a quality
 figure, from `zkbio bench accuracy --scores` and `zkbio extract` on every image.
 
-Usage: scripts/fp-reject.py ZKBIO DIR... [--field quality|capture] [--rotate 0|90|180]
+Usage: scripts/fp-reject.py ZKBIO DIR... [--field quality|fg|min|dryness|...] [--rotate 0|90|180]
 The protocol is bench accuracy's: per set, genuine = every pair of impressions of one finger,
 impostor = every pair of different fingers, each unordered pair once, the later one as probe; a
 pair is dropped when either capture is rejected. Prints per-set EER and the mean."""
@@ -37,7 +37,6 @@ def extract(zkbio, path):
     p = subprocess.run([zkbio, "extract", path], capture_output=True, text=True)
     out = p.stdout + p.stderr
     q = re.search(r"^quality:\s+(\d+)", out, re.M)
-    c = re.search(r"capture quality (\d+)", out)
     r = re.search(r"^capture:\s+(\w+)", out, re.M)
     sig = dict((k, int(v)) for k, v in re.findall(r"(dryness|wetness|contrast|smear) (\d+)", out))
     e = re.search(r"edge cut (\d+)", out)
@@ -46,7 +45,6 @@ def extract(zkbio, path):
     mn = re.search(r"^minutiae:\s+(\d+)", out, re.M)
     return {
         "quality": int(q.group(1)) if q else 0,
-        "capture": int(c.group(1)) if c else 0,
         "retake": r.group(1) if r else "?",
         "edge": int(e.group(1)) if e else 0,
         "ox": int(o.group(1)) if o else 0,
@@ -61,7 +59,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("zkbio")
     ap.add_argument("dirs", nargs="+")
-    ap.add_argument("--field", default="quality")
+    ap.add_argument("--field", default="quality",
+                    help="the figure to rank by: quality (default), fg, min, dryness, wetness, ...")
     ap.add_argument("--rotate", default="0")
     ap.add_argument("--steps", default="0,5,10")
     ap.add_argument("--dump", help="write the per-image figures as TSV")
