@@ -22,6 +22,7 @@
 #include "zkbio/imageio.h"
 #include "zkbio/match.h"
 #include "zkbio/merge.h"
+#include "zkbio/quality.h"
 #include "zkbio/template.h"
 
 #include "engine_cmds.h"
@@ -319,6 +320,16 @@ static void extract_usage(FILE *out)
             ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX);
 }
 
+/* The capture check of `zkbio extract` (quality.h): the retake reason and the signals. */
+static void print_capture_report(FILE *f, const zkbio_capture_report *r)
+{
+    fprintf(f, "capture:    %s%s%s\n", zkbio_retake_name(r->retake), r->retake ? ": " : "",
+            r->retake ? zkbio_retake_message(r->retake) : "");
+    fprintf(f,
+            "signals:    dryness %u, wetness %u, contrast %u, smear %u, edge cut %u %%, "
+            "centroid offset %+d,%+d px\n",
+            r->dryness, r->wetness, r->contrast, r->smear, r->edge_cut, r->offset_x, r->offset_y);
+}
 int zkbio_cli_extract(int argc, char **argv)
 {
     enum { OPT_DPI = 256, OPT_B64 };
@@ -406,8 +417,13 @@ int zkbio_cli_extract(int argc, char **argv)
     zkbio_template *t = NULL;
     zkbio_extract_info info;
     memset(&info, 0, sizeof(info));
-    rc = zkbio_extract(img, &t, &info);
+    zkbio_capture_report rep;
+    memset(&rep, 0, sizeof(rep));
+    rep.size = sizeof(rep);
+    rc = zkbio_extract_report(img, &t, &info, &rep);
     zkbio_image_free(img);
+    if (rc == ZKBIO_OK || rc == ZKBIO_ELOWQUALITY)
+        print_capture_report(info_out, &rep);
     if (rc == ZKBIO_ELOWQUALITY) {
         fprintf(info_out, "quality:    %u\nminutiae:   %u\nforeground: %u px\n", info.quality,
                 info.minutiae, info.foreground);

@@ -74,6 +74,8 @@ done
 run 0 "extract a TIFF to native" "$Z" extract "$DB1/101_1.tif" -o "$tmp/101_1.zkb"
 expect "$tmp/out" '^quality: *[0-9]' "extract prints the quality"
 expect "$tmp/out" '^minutiae: *[0-9]' "extract prints the minutiae count"
+expect "$tmp/out" '^capture: *none$' "extract prints the capture check (a clean capture: no retake)"
+expect "$tmp/out" '^signals: *dryness [0-9]*, wetness' "extract prints the capture signals"
 magic "$tmp/101_1.zkb" ZKBT "native template"
 run 0 "extract a TIFF to ISO" "$Z" extract "$DB1/101_1.tif" --format iso -o "$tmp/101_1.iso"
 magic "$tmp/101_1.iso" FMR "ISO template"
