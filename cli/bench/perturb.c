@@ -462,8 +462,9 @@ static int bp_contrast(const zkbio_image *in, int level, zkbio_image *out)
     return 0;
 }
 
-/* dry: ridge pixels (darker than the local mean) lifted towards near-white inside smooth random
- * blobs (a noise field on an 8-px grid above a threshold), then the whole print lightened */
+/* dry: ridge pixels (darker than the local mean) lifted to the local mean inside smooth random
+ * blobs (a noise field on an 8-px grid above a threshold: about a quarter of the area at level 1,
+ * about half at level 2), so ridges break; then the whole print lightened */
 static int bp_dry(const zkbio_image *in, int level, uint64_t seed, zkbio_image *out)
 {
     uint32_t w = in->width, h = in->height;
@@ -475,18 +476,15 @@ static int bp_dry(const zkbio_image *in, int level, uint64_t seed, zkbio_image *
         free(blob);
         return -1;
     }
-    int64_t thr = level == 1 ? 150 : 115;      /* blob threshold: lower = more blobs */
-    int64_t strength = level == 1 ? 200 : 240; /* Q8 share of the lift */
-    int64_t keep = level == 1 ? 80 : 65;       /* % of darkness kept overall */
+    int64_t thr = level == 1 ? 150 : 122; /* blob threshold: lower = more blobs */
+    int64_t keep = level == 1 ? 80 : 65;  /* % of darkness kept overall */
     for (size_t o = 0; o < (size_t)w * h; o++) {
         uint32_t x = (uint32_t)(o % w), y = (uint32_t)(o / w);
         int64_t p = in->pixels[(size_t)y * in->stride + x], m = mean[o];
-        int64_t wgt = (blob[o] - thr) * 6; /* Q8, ramps over ~43 noise levels */
+        int64_t wgt = (blob[o] - thr) * 8; /* Q8, ramps over 32 noise levels */
         wgt = wgt < 0 ? 0 : wgt > 256 ? 256 : wgt;
-        if (p < m) {
-            int64_t target = 255 - (255 - m) / 4;
-            p += (target - p) * wgt * strength / 65536;
-        }
+        if (p < m)
+            p += (m - p) * wgt / 256;
         p = 255 - (255 - p) * keep / 100;
         out->pixels[(size_t)y * out->stride + x] = bp_clamp(p);
     }
@@ -495,29 +493,30 @@ static int bp_dry(const zkbio_image *in, int level, uint64_t seed, zkbio_image *
     return 0;
 }
 
-/* wet: grey-level erosion (minimum over a (2 level + 1)^2 square: ridges swell and merge), a 3x3
- * box blur, and darkening to 85 % (level 1) or 72 % (level 2) */
+/* wet: grey-level erosion (minimum over 3 x 3: ridges swell and merge), weighted 1/2 (level 1) or
+ * 3/4 (level 2) against the original, a 3 x 3 box blur, and darkening to 85 % or 75 % */
 static int bp_wet(const zkbio_image *in, int level, zkbio_image *out)
 {
     uint32_t w = in->width, h = in->height;
     uint8_t *mn = malloc((size_t)w * h);
     if (!mn)
         return -1;
-    int r = level;
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++) {
             int v = 255;
-            for (int j = -r; j <= r; j++)
-                for (int i = -r; i <= r; i++) {
+            for (int j = -1; j <= 1; j++)
+                for (int i = -1; i <= 1; i++) {
                     int64_t xx = (int64_t)x + i, yy = (int64_t)y + j;
                     if (xx < 0 || yy < 0 || xx >= w || yy >= h)
                         continue;
                     int p = in->pixels[(size_t)yy * in->stride + (size_t)xx];
                     v = p < v ? p : v;
                 }
+            int p0 = in->pixels[(size_t)y * in->stride + x];
+            v = level == 1 ? (v + p0 + 1) / 2 : (3 * v + p0 + 2) / 4;
             mn[(size_t)y * w + x] = (uint8_t)v;
         }
-    int64_t keep = level == 1 ? 85 : 72;
+    int64_t keep = level == 1 ? 85 : 75;
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++) {
             int64_t s = 0, n = 0;
