@@ -340,8 +340,8 @@ void bp_partial_window(uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1, int s
  */
 
 /* Modelled on R. Cappelli, D. Maio, D. Maltoni, "Modelling plastic distortion in fingerprint
- * images", ICAPR 2001: an inner contact region that does not move (inside an ellipse of 0.35 of
- * the foreground box's half-sides around a seeded centre), a transition ring (0.35..0.85) where a
+ * images", ICAPR 2001: an inner contact region that does not move (inside an ellipse of 0.25 of
+ * the foreground box's half-sides around a seeded centre), a transition ring (0.25..1) where a
  * rigid rotation and translation of the outer region fades in smoothly, and the outer region
  * displaced by it; plus a smooth random field (a 4 x 4 grid of random vectors, interpolated)
  * faded in the same way. The whole field is scaled so that its largest displacement is level px. */
@@ -382,7 +382,7 @@ int bp_elastic_field(uint32_t width, uint32_t height, uint32_t x0, uint32_t y0, 
             int64_t vx = (int64_t)x * 256 + 128 - cx;
             uint64_t d2 = (uint64_t)((vx * vx * 65536) / (rx * rx) + (vy * vy * 65536) / (ry * ry));
             int32_t d = (int32_t)bp_isqrt(d2); /* Q8 elliptic distance, 256 = box edge */
-            int32_t t = bp_smooth((d - 90) * 256 / 128);
+            int32_t t = bp_smooth((d - 64) * 256 / 192);
             int64_t ex = bp_round_shift(vx * (cs - 65536) - vy * sn, 16) + tx;
             int64_t ey = bp_round_shift(vx * sn + vy * (cs - 65536), 16) + ty;
             int64_t gxq = (int64_t)x * 3 * 256 / (width > 1 ? width - 1 : 1);
@@ -403,7 +403,7 @@ int bp_elastic_field(uint32_t width, uint32_t height, uint32_t x0, uint32_t y0, 
                 maxmag2 = fx * fx + fy * fy;
         }
     }
-    int64_t maxmag = (int64_t)bp_isqrt((uint64_t)maxmag2);
+    int64_t maxmag = (int64_t)bp_isqrt((uint64_t)maxmag2) + 1; /* above the true magnitude */
     if (maxmag == 0)
         return 0;
     int64_t target = (int64_t)level * 256;
