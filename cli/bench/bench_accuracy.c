@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -819,6 +820,10 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
     }
     if (dump_dir && !nspecs) {
         fprintf(stderr, "zkbio bench accuracy: --perturb-dump needs --perturb\n");
+        return 2;
+    }
+    if (dump_dir && mkdir(dump_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "zkbio bench accuracy: %s: %s\n", dump_dir, strerror(errno));
         return 2;
     }
     if (argc - optind > 64) {
