@@ -133,7 +133,7 @@ uint64_t bp_seed(const char *name, const bp_spec *spec)
         h ^= *p;
         h *= 0x100000001b3ull;
     }
-    uint64_t s = h ^ ((uint64_t)spec->kind << 32) ^ (uint64_t)(uint32_t)spec->level;
+    uint64_t s = h ^ ((uint64_t)spec->kind << 32);
     return bp_next(&s);
 }
 

@@ -45,8 +45,11 @@ int bp_parse(const char *list, bp_spec *specs, size_t cap, size_t *n, char *err,
 /* "kind:level" into buf (size at least 24). Returns buf. */
 const char *bp_spec_name(const bp_spec *spec, char *buf, size_t size);
 
-/* A seed for one image and one perturbation: FNV-1a of the image's name, mixed with kind and
- * level, so each image gets its own and runs repeat exactly. */
+/* A seed for one image and one kind of perturbation: FNV-1a of the image's name, mixed with the
+ * kind, so each image gets its own and runs repeat exactly. The level is left out on purpose: the
+ * levels of one kind perturb an image the same way at different strengths (the same elastic
+ * field scaled, the same partial window position, the same noise pattern), so the EERs of the
+ * levels differ by the strength, not by the luck of the draw. */
 uint64_t bp_seed(const char *name, const bp_spec *spec);
 
 /* Apply spec to in (borrowed) with seed; *out is a new image (zkbio_image_free), written only on

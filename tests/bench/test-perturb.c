@@ -210,7 +210,9 @@ static void parser(void)
     bp_spec other = {BP_ELASTIC, 8};
     CHECK(bp_seed("a-101_1", &e) == bp_seed("a-101_1", &e));
     CHECK(bp_seed("a-101_1", &e) != bp_seed("a-101_2", &e));
-    CHECK(bp_seed("a-101_1", &e) != bp_seed("a-101_1", &other));
+    CHECK(bp_seed("a-101_1", &e) == bp_seed("a-101_1", &other)); /* levels: one field, scaled */
+    bp_spec dry = {BP_DRY, 1};
+    CHECK(bp_seed("a-101_1", &e) != bp_seed("a-101_1", &dry));
 }
 
 int main(int argc, char **argv)
@@ -223,7 +225,7 @@ int main(int argc, char **argv)
     static const char *const files[] = {"fvc/FVC2002_DB1_B/101_1.tif",
                                         "fvc/FVC2002_DB3_B/101_1.tif"};
     /* the bytes of every default perturbation of each image, as every build must give them */
-    static const uint64_t golden[] = {0x50b47dbe79d34ebdull, 0x97a48ba2caf8ad9full};
+    static const uint64_t golden[] = {0x0560523c9b7ba16bull, 0x9e3fc24e228a5744ull};
     for (size_t f = 0; f < 2; f++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", argv[1], files[f]);
