@@ -74,6 +74,11 @@ int ba_set_metrics(const ba_ctx *c, int s, const unsigned char *drop, ba_result 
 /* Add r into mean: counts summed, rates divided by nsets. */
 void ba_mean_add(ba_result *mean, const ba_result *r, int nsets);
 
+/* One row of the impostor tail, "PREFIX NAME imp >=30 >=40 >=50 max FMR@30 FMR@40 FMR@50 x@30
+ * x@40 x@50": of the impostor scores im[0..ni) (any order), the pairs >= 30, 40, 50, the largest
+ * score, and the FMR at 30/40/50 beside the calibration's promise (1e-3, 1e-4, 1e-5). */
+void ba_print_tail(const char *prefix, const char *name, int namew, const double *im, size_t ni);
+
 /* Print the impostor tail table: per set (imps[s], nimps[s] sorted impostor scores) and pooled,
  * the pairs >= 30, 40, 50, the largest score and the FMR at 30/40/50 beside the calibration's
  * promise. Returns 0 or -1 (out of memory). */

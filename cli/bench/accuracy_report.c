@@ -132,20 +132,20 @@ void ba_mean_add(ba_result *mean, const ba_result *r, int nsets)
     mean->zerofmr += r->zerofmr / nsets;
 }
 
-/* The impostor tail of one set (scores sorted ascending): pairs >= 30, 40, 50, the largest
- * score, and the FMR at 30/40/50 beside the calibration's promise (1e-3, 1e-4, 1e-5). */
-static void ba_print_tail(const char *name, int namew, const double *im, size_t ni)
+void ba_print_tail(const char *prefix, const char *name, int namew, const double *im, size_t ni)
 {
     size_t n30 = 0, n40 = 0, n50 = 0;
+    double max = 0;
     for (size_t k = 0; k < ni; k++) {
         n30 += im[k] >= 30;
         n40 += im[k] >= 40;
         n50 += im[k] >= 50;
+        max = im[k] > max ? im[k] : max;
     }
     double d = ni ? (double)ni : 1;
-    printf("tail %-*s %6zu %5zu %5zu %5zu %7.2f %9.1e %9.1e %9.1e %7.1f %7.1f %7.1f\n", namew, name,
-           ni, n30, n40, n50, ni ? im[ni - 1] : 0.0, (double)n30 / d, (double)n40 / d,
-           (double)n50 / d, (double)n30 / d / 1e-3, (double)n40 / d / 1e-4, (double)n50 / d / 1e-5);
+    printf("%s %-*s %6zu %5zu %5zu %5zu %7.2f %9.1e %9.1e %9.1e %7.1f %7.1f %7.1f\n", prefix, namew,
+           name, ni, n30, n40, n50, max, (double)n30 / d, (double)n40 / d, (double)n50 / d,
+           (double)n30 / d / 1e-3, (double)n40 / d / 1e-4, (double)n50 / d / 1e-5);
 }
 
 static int ba_cmp_quality(const void *a, const void *b, const ba_item *items)
@@ -252,8 +252,8 @@ int ba_report_tail(int nsets, char (*setnames)[BA_SET_NAME_MAX], int namew, doub
     printf("tail %-*s %6s %5s %5s %5s %7s %9s %9s %9s %7s %7s %7s\n", namew, "set", "imp", ">=30",
            ">=40", ">=50", "max", "FMR@30", "FMR@40", "FMR@50", "x@30", "x@40", "x@50");
     for (int s = 0; s < nsets; s++)
-        ba_print_tail(setnames[s], namew, imps[s], nimps[s]);
-    ba_print_tail("pooled", namew, pool, total);
+        ba_print_tail("tail", setnames[s], namew, imps[s], nimps[s]);
+    ba_print_tail("tail", "pooled", namew, pool, total);
     free(pool);
     return 0;
 }

@@ -372,14 +372,22 @@ static int ba_run_perturb(ba_ctx *c, int threads, int nsets, char (*setnames)[BA
                "gen", "imp", "fail", "EER%", "FMR100%", "FMR1000%", "ZeroFMR%");
         ba_result mean;
         memset(&mean, 0, sizeof(mean));
+        double *pool = malloc((c->n * c->n / 2 + 1) * sizeof(double));
+        size_t npool = 0;
         for (int s = 0; s < nsets; s++) {
             ba_result r;
-            if (ba_set_metrics(c, s, NULL, &r, NULL, NULL) != 0) {
+            double *im = NULL;
+            size_t ni = 0;
+            if (!pool || ba_set_metrics(c, s, NULL, &r, &im, &ni) != 0) {
+                free(pool);
                 free(eer);
                 free(fails);
                 c->perturb = NULL;
                 return -1;
             }
+            memcpy(pool + npool, im, ni * sizeof(double));
+            npool += ni;
+            free(im);
             printf("perturb %-11s %-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", name, namew,
                    setnames[s], r.gen, r.imp, r.failures, 100 * r.eer, 100 * r.fmr100,
                    100 * r.fmr1000, 100 * r.zerofmr);
@@ -391,6 +399,12 @@ static int ba_run_perturb(ba_ctx *c, int threads, int nsets, char (*setnames)[BA
                100 * mean.fmr1000, 100 * mean.zerofmr);
         eer[k * (size_t)(nsets + 1) + (size_t)nsets] = mean.eer;
         fails[k] = mean.failures;
+        /* perturbed probes against clean candidates: do small or damaged prints give outlier
+         * impostor scores? (the tail table's columns, pooled over the sets) */
+        char label[48];
+        snprintf(label, sizeof(label), "ptail %-11s", name);
+        ba_print_tail(label, "pooled", namew, pool, npool);
+        free(pool);
     }
     c->perturb = NULL;
     printf("\nrobustness summary: EER%% per perturbation (per set, mean, change of the mean from "
