@@ -12,6 +12,7 @@
  * linearly between the two thresholds around the crossing), FMR100, FMR1000 and ZeroFMR (the
  * lowest FNMR at FMR <= 1 %, <= 0.1 % and = 0). Results do not depend on the thread count. */
 #include "bench_accuracy.h"
+#include "accuracy.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,39 +31,20 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
+#include "perturb.h"
 #include "util.h"
 
 #ifdef ZKM_TUNE
 void zkm_dbg_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
 #endif
 
-typedef struct ba_item {
-    int set;                /* folder index */
-    int finger, impression; /* from the file name */
-    char *path;
-    char *name;            /* SET-{finger}_{impression}, SET from ba_set_name() */
-    zkbio_template *tpl;   /* candidate role (NULL: extraction failed) */
-    zkbio_template *probe; /* probe role: tpl, or the rotated extraction with --rotate */
-    int failed;            /* extraction or import of either role failed */
-} ba_item;
-
-typedef struct ba_ctx {
-    ba_item *items;
-    size_t n;
-    int iso;
-    int rotate;     /* quarter turns */
-    double *matrix; /* n x n, row = probe, column = candidate */
-    size_t next;    /* work counter */
-    pthread_mutex_t lock;
-    int error;
-    int no_ofield; /* --no-ofield */
-} ba_ctx;
-
 static void ba_usage(FILE *out)
 {
     fprintf(out,
             "Usage: zkbio bench accuracy [--iso] [--no-ofield] [--scores FILE]\n"
-            "                            [--rotate 0|90|180|270] [--threads N] DIR...\n"
+            "                            [--rotate 0|90|180|270] [--threads N]\n"
+            "                            [--perturb LIST [--perturb-dump DIR]] [--reject X,...]\n"
+            "                            DIR...\n"
             "  DIR       a set: {finger}_{impression}.tif images (and .iso templates beside them)\n"
             "  --iso     match the .iso templates instead of extracting the images\n"
             "  --no-ofield  drop the orientation fields of the extracted templates, so the\n"
@@ -70,7 +53,17 @@ static void ba_usage(FILE *out)
             "            columns are named SET-{finger}_{impression}, SET being the set's parent\n"
             "            and own folder (FVC2002/DB1_B); two sets of one name are refused\n"
             "  --rotate  rotate the probe images clockwise by this many degrees\n"
-            "  --threads worker threads (default: online CPUs)\n");
+            "  --threads worker threads (default: online CPUs)\n"
+            "  --perturb KIND[:LEVEL][,...]|all  the robustness suite: after the clean run, run\n"
+            "            again with every probe image perturbed (candidates clean; combined with\n"
+            "            --rotate, the perturbed image is then rotated), one table per\n"
+            "            perturbation and a summary. KIND (default levels): elastic (8,16,24 px\n"
+            "            largest displacement), contrast (50,25 %% kept), dry (1,2), wet (1,2),\n"
+            "            partial (60,40 %% of the foreground box kept), rotate (20,45 degrees),\n"
+            "            noise (10,20 grey levels standard deviation); all = every kind\n"
+            "  --perturb-dump DIR  write the first two perturbed probes of each set as PGM\n"
+            "  --reject X[,X...]  error versus reject: EER and FMR1000 with the worst X %% of\n"
+            "            each set's captures by extraction quality dropped (1..90)\n");
 }
 
 static int ba_cmp_item(const void *a, const void *b)
@@ -87,7 +80,6 @@ static int ba_cmp_item(const void *a, const void *b)
  * once resolved ("FVC2002/DB1_B"), so that sets of different collections with the same folder
  * name stay apart. Returns 0, or -1 (message printed) when the folder cannot be resolved or its
  * name does not fit. */
-#define BA_SET_NAME_MAX 256
 
 static int ba_set_name(const char *dir, char *out, size_t size)
 {
@@ -195,8 +187,11 @@ static void *ba_prepare_worker(void *arg)
         } else {
             zkbio_image *img = NULL;
             if (zkbio_image_load(it->path, 500, &img) == ZKBIO_OK) {
-                if (zkbio_extract(img, &it->tpl, NULL) != ZKBIO_OK)
+                zkbio_extract_info info;
+                memset(&info, 0, sizeof(info));
+                if (zkbio_extract(img, &it->tpl, &info) != ZKBIO_OK)
                     it->tpl = NULL;
+                it->quality = info.quality;
                 if (c->rotate) {
                     zkbio_image *rot = NULL;
                     if (zkbio_image_rotate(img, c->rotate, &rot) == ZKBIO_OK &&
@@ -207,15 +202,70 @@ static void *ba_prepare_worker(void *arg)
                     it->probe = it->tpl;
                 }
             }
-            zkbio_image_free(img);
+            if (c->keep_images)
+                it->img = img;
+            else
+                zkbio_image_free(img);
         }
         it->failed = !it->tpl || !it->probe;
+        if (!it->tpl)
+            it->quality = 0;
         for (unsigned v = 0; c->no_ofield && v < ZKBIO_TEMPLATE_VIEWS_MAX; v++) {
             if (it->tpl)
                 zkbio_template_ofield_set(it->tpl, v, 0, 0, 0, 0, NULL);
             if (it->probe && it->probe != it->tpl)
                 zkbio_template_ofield_set(it->probe, v, 0, 0, 0, 0, NULL);
         }
+    }
+    return NULL;
+}
+
+/* The dump file of one perturbed probe: DIR/KIND_LEVEL-SET-{finger}_{impression}.pgm, the set's
+ * '/' turned into '_'. Dumped: the first two images of each set. */
+static void ba_dump(const ba_ctx *c, size_t k, const zkbio_image *img)
+{
+    const ba_item *it = &c->items[k];
+    if (k >= 2 && c->items[k - 2].set == it->set)
+        return;
+    char spec[32], path[4096];
+    bp_spec_name(c->perturb, spec, sizeof(spec));
+    spec[strcspn(spec, ":")] = '_';
+    int n = snprintf(path, sizeof(path), "%s/%s-%s.pgm", c->dump_dir, spec, it->name);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return;
+    for (char *p = path + strlen(c->dump_dir) + 1; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    if (bp_write_pgm(img, path) != 0)
+        fprintf(stderr, "zkbio bench accuracy: %s: %s\n", path, strerror(errno));
+}
+
+/* Extract the probe of every item under c->perturb: the clean image perturbed (seeded by the
+ * item's name and the perturbation), then rotated by --rotate. */
+static void *ba_perturb_worker(void *arg)
+{
+    ba_ctx *c = arg;
+    for (size_t k; (k = ba_take(c)) < c->n;) {
+        ba_item *it = &c->items[k];
+        zkbio_template_free(it->pprobe);
+        it->pprobe = NULL;
+        zkbio_image *pimg = NULL;
+        if (it->img &&
+            bp_apply(it->img, c->perturb, bp_seed(it->name, c->perturb), &pimg) == ZKBIO_OK) {
+            if (c->dump_dir)
+                ba_dump(c, k, pimg);
+            zkbio_image *rot = NULL;
+            if (c->rotate && zkbio_image_rotate(pimg, c->rotate, &rot) != ZKBIO_OK)
+                rot = NULL;
+            if ((!c->rotate || rot) &&
+                zkbio_extract(rot ? rot : pimg, &it->pprobe, NULL) != ZKBIO_OK)
+                it->pprobe = NULL;
+            zkbio_image_free(rot);
+        }
+        zkbio_image_free(pimg);
+        for (unsigned v = 0; c->no_ofield && it->pprobe && v < ZKBIO_TEMPLATE_VIEWS_MAX; v++)
+            zkbio_template_ofield_set(it->pprobe, v, 0, 0, 0, 0, NULL);
+        it->pfailed = it->failed || !it->pprobe;
     }
     return NULL;
 }
@@ -227,13 +277,18 @@ static void *ba_match_worker(void *arg)
         double *row = &c->matrix[r * c->n];
         const ba_item *p = &c->items[r];
         zkbio_matcher *m = NULL;
-        if (p->failed || zkbio_matcher_new(p->probe, &m) != ZKBIO_OK) {
+        int failed = c->perturb ? p->pfailed : p->failed;
+        if (failed || zkbio_matcher_new(c->perturb ? p->pprobe : p->probe, &m) != ZKBIO_OK) {
             for (size_t k = 0; k < c->n; k++)
                 row[k] = 0;
             continue;
         }
         for (size_t k = 0; k < c->n; k++) {
             const ba_item *g = &c->items[k];
+            if (c->perturb && (g->set != p->set || k >= r)) {
+                row[k] = 0; /* a perturbation reads the same-set pairs with the later as probe */
+                continue;
+            }
             row[k] = 0;
             if (!g->failed && zkbio_matcher_match(m, g->tpl, &row[k]) != ZKBIO_OK) {
                 row[k] = 0;
@@ -266,65 +321,115 @@ static int ba_run(ba_ctx *c, int threads, void *(*fn)(void *))
     return 0;
 }
 
-static int ba_cmp_double(const void *a, const void *b)
+#define BA_PERTURB_MAX 64
+#define BA_REJECT_MAX  16
+
+/* "5,10,20" into rejects[0..*n), each 1..90. Returns 0 or -1. */
+static int ba_parse_rejects(const char *list, int *rejects, int *n)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    *n = 0;
+    const char *p = list;
+    while (*p) {
+        char *end = NULL;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || v > 90 || *n >= BA_REJECT_MAX || (*end && *end != ','))
+            return -1;
+        rejects[(*n)++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    return *n ? 0 : -1;
 }
 
-typedef struct ba_result {
-    size_t gen, imp;
-    int failures;
-    double eer, fmr100, fmr1000, zerofmr;
-} ba_result;
-
-/* Accept when score >= t. FMR(t) = impostors >= t, FNMR(t) = genuines < t. */
-static void ba_metrics(double *g, size_t ng, double *im, size_t ni, ba_result *r)
+/* The robustness suite: for each perturbation, every probe image perturbed (candidates clean),
+ * extracted again, matched against its own set's earlier items, and reported as a table; then the
+ * summary of mean EER per perturbation. */
+static int ba_run_perturb(ba_ctx *c, int threads, int nsets, char (*setnames)[BA_SET_NAME_MAX],
+                          int namew, const ba_result *clean, const ba_result *clean_mean,
+                          const bp_spec *specs, size_t nspecs)
 {
-    qsort(g, ng, sizeof(double), ba_cmp_double);
-    qsort(im, ni, sizeof(double), ba_cmp_double);
-    /* candidate thresholds: every distinct score, plus one above all */
-    size_t nt = ng + ni + 1;
-    double *t = malloc(nt * sizeof(double));
-    if (!t)
-        return;
-    memcpy(t, g, ng * sizeof(double));
-    memcpy(t + ng, im, ni * sizeof(double));
-    qsort(t, ng + ni, sizeof(double), ba_cmp_double);
-    t[ng + ni] = (ng + ni ? t[ng + ni - 1] : 0) + 1;
-    size_t gi = 0, ii = 0; /* counts of scores < threshold */
-    double best100 = 1, best1000 = 1, bestzero = 1;
-    double pfmr = 1, pfnmr = 0; /* at the lowest threshold everything is accepted */
-    int have_eer = 0;
-    r->eer = 0;
-    for (size_t k = 0; k < nt; k++) {
-        if (k > 0 && t[k] == t[k - 1])
-            continue;
-        while (gi < ng && g[gi] < t[k])
-            gi++;
-        while (ii < ni && im[ii] < t[k])
-            ii++;
-        double fmr = ni ? (double)(ni - ii) / (double)ni : 0;
-        double fnmr = ng ? (double)gi / (double)ng : 0;
-        if (fmr <= 0.01 && fnmr < best100)
-            best100 = fnmr;
-        if (fmr <= 0.001 && fnmr < best1000)
-            best1000 = fnmr;
-        if (fmr == 0 && fnmr < bestzero)
-            bestzero = fnmr;
-        if (!have_eer && fnmr >= fmr) {
-            double d0 = pfmr - pfnmr, d1 = fmr - fnmr; /* d0 > 0 >= d1 */
-            double a = d0 - d1 > 0 ? d0 / (d0 - d1) : 0;
-            r->eer = pfmr + a * (fmr - pfmr);
-            have_eer = 1;
-        }
-        pfmr = fmr;
-        pfnmr = fnmr;
+    double *eer = calloc(nspecs * (size_t)(nsets + 1), sizeof(double));
+    int *fails = calloc(nspecs, sizeof(int));
+    if (!eer || !fails) {
+        free(eer);
+        free(fails);
+        return -1;
     }
-    r->fmr100 = best100;
-    r->fmr1000 = best1000;
-    r->zerofmr = bestzero;
-    free(t);
+    printf(
+        "\nrobustness suite: each probe image perturbed (seeded by its name; candidates clean)%s, "
+        "then extracted and matched as above\n",
+        c->rotate ? ", then rotated by --rotate" : "");
+    for (size_t k = 0; k < nspecs; k++) {
+        char name[32];
+        bp_spec_name(&specs[k], name, sizeof(name));
+        c->perturb = &specs[k];
+        double t0 = cli_now_s();
+        ba_run(c, threads, ba_perturb_worker);
+        double t1 = cli_now_s();
+        ba_run(c, threads, ba_match_worker);
+        double t2 = cli_now_s();
+        printf("\nperturbation %s: extraction %.2f s, matching %.2f s\n", name, t1 - t0, t2 - t1);
+        printf("perturb %-11s %-*s %5s %6s %5s %8s %8s %8s %8s\n", "kind:level", namew, "set",
+               "gen", "imp", "fail", "EER%", "FMR100%", "FMR1000%", "ZeroFMR%");
+        ba_result mean;
+        memset(&mean, 0, sizeof(mean));
+        double *pool = malloc((c->n * c->n / 2 + 1) * sizeof(double));
+        size_t npool = 0;
+        for (int s = 0; s < nsets; s++) {
+            ba_result r;
+            double *im = NULL;
+            size_t ni = 0;
+            if (!pool || ba_set_metrics(c, s, NULL, &r, &im, &ni) != 0) {
+                free(pool);
+                free(eer);
+                free(fails);
+                c->perturb = NULL;
+                return -1;
+            }
+            memcpy(pool + npool, im, ni * sizeof(double));
+            npool += ni;
+            free(im);
+            printf("perturb %-11s %-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", name, namew,
+                   setnames[s], r.gen, r.imp, r.failures, 100 * r.eer, 100 * r.fmr100,
+                   100 * r.fmr1000, 100 * r.zerofmr);
+            ba_mean_add(&mean, &r, nsets);
+            eer[k * (size_t)(nsets + 1) + (size_t)s] = r.eer;
+        }
+        printf("perturb %-11s %-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", name, namew, "mean",
+               mean.gen, mean.imp, mean.failures, 100 * mean.eer, 100 * mean.fmr100,
+               100 * mean.fmr1000, 100 * mean.zerofmr);
+        eer[k * (size_t)(nsets + 1) + (size_t)nsets] = mean.eer;
+        fails[k] = mean.failures;
+        /* perturbed probes against clean candidates: do small or damaged prints give outlier
+         * impostor scores? (the tail table's columns, pooled over the sets) */
+        char label[48];
+        snprintf(label, sizeof(label), "ptail %-11s", name);
+        ba_print_tail(label, "pooled", namew, pool, npool);
+        free(pool);
+    }
+    c->perturb = NULL;
+    printf("\nrobustness summary: EER%% per perturbation (per set, mean, change of the mean from "
+           "none = unperturbed), failed extractions\n");
+    printf("summary %-11s", "kind:level");
+    for (int s = 0; s < nsets; s++)
+        printf(" %7s%d", "EER%s", s + 1);
+    printf(" %8s %8s %5s\n", "EER%mean", "change", "fail");
+    printf("summary %-11s", "none");
+    for (int s = 0; s < nsets; s++)
+        printf(" %8.2f", 100 * clean[s].eer);
+    printf(" %8.2f %8s %5d\n", 100 * clean_mean->eer, "", clean_mean->failures);
+    for (size_t k = 0; k < nspecs; k++) {
+        char name[32];
+        printf("summary %-11s", bp_spec_name(&specs[k], name, sizeof(name)));
+        for (int s = 0; s < nsets; s++)
+            printf(" %8.2f", 100 * eer[k * (size_t)(nsets + 1) + (size_t)s]);
+        double m = eer[k * (size_t)(nsets + 1) + (size_t)nsets];
+        printf(" %8.2f %+8.2f %5d\n", 100 * m, 100 * (m - clean_mean->eer), fails[k]);
+    }
+    for (int s = 0; s < nsets; s++)
+        printf("  s%d = %s\n", s + 1, setnames[s]);
+    free(eer);
+    free(fails);
+    return 0;
 }
 
 static int ba_write_csv(const ba_ctx *c, const char *path)
@@ -356,16 +461,41 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
         {"rotate", required_argument, NULL, 'r'},
         {"threads", required_argument, NULL, 't'},
         {"no-ofield", no_argument, NULL, 'n'},
+        {"perturb", required_argument, NULL, 'p'},
+        {"perturb-dump", required_argument, NULL, 'd'},
+        {"reject", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int iso = 0, rotate = 0, no_ofield = 0;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *scores = NULL;
+    const char *scores = NULL, *dump_dir = NULL;
+    bp_spec specs[BA_PERTURB_MAX];
+    size_t nspecs = 0;
+    int rejects[BA_REJECT_MAX], nrejects = 0;
+    char err[160];
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "is:r:t:nh", opts, NULL)) != -1) {
         switch (o) {
+        case 'p':
+            if (bp_parse(optarg, specs, BA_PERTURB_MAX, &nspecs, err, sizeof(err)) != 0) {
+                fprintf(stderr, "zkbio bench accuracy: --perturb: %s\n", err);
+                return 2;
+            }
+            break;
+        case 'd':
+            dump_dir = optarg;
+            break;
+        case 'j':
+            if (ba_parse_rejects(optarg, rejects, &nrejects) != 0) {
+                fprintf(stderr,
+                        "zkbio bench accuracy: --reject takes up to %d comma-separated "
+                        "percentages 1..90\n",
+                        BA_REJECT_MAX);
+                return 2;
+            }
+            break;
         case 'i':
             iso = 1;
             break;
@@ -411,12 +541,30 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
         fprintf(stderr, "zkbio bench accuracy: --rotate needs images (not --iso)\n");
         return 2;
     }
+    if (iso && nspecs) {
+        fprintf(stderr, "zkbio bench accuracy: --perturb needs images (not --iso)\n");
+        return 2;
+    }
+    if (dump_dir && !nspecs) {
+        fprintf(stderr, "zkbio bench accuracy: --perturb-dump needs --perturb\n");
+        return 2;
+    }
+    if (dump_dir && mkdir(dump_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "zkbio bench accuracy: %s: %s\n", dump_dir, strerror(errno));
+        return 2;
+    }
+    if (argc - optind > 64) {
+        fprintf(stderr, "zkbio bench accuracy: at most 64 sets\n");
+        return 2;
+    }
     int nsets = argc - optind;
     ba_ctx c;
     memset(&c, 0, sizeof(c));
     c.iso = iso;
     c.rotate = rotate;
     c.no_ofield = no_ofield;
+    c.keep_images = nspecs > 0;
+    c.dump_dir = dump_dir;
     pthread_mutex_init(&c.lock, NULL);
     size_t cap = 0;
     int status = 0;
@@ -481,63 +629,45 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
            (t2 - t1) * 1e9 * (double)threads / (double)(c.n * c.n));
     printf("\n%-*s %5s %6s %5s %8s %8s %8s %8s\n", (int)namew, "set", "gen", "imp", "fail", "EER%",
            "FMR100%", "FMR1000%", "ZeroFMR%");
-    ba_result mean;
+    ba_result mean, clean[64];
     memset(&mean, 0, sizeof(mean));
+    /* impostor scores of every set, kept for the tail table */
+    double *imps[64] = {NULL};
+    size_t nimps[64] = {0};
     for (int s = 0; s < nsets; s++) {
-        size_t lo = 0, hi;
-        while (lo < c.n && c.items[lo].set != s)
-            lo++;
-        hi = lo;
-        while (hi < c.n && c.items[hi].set == s)
-            hi++;
-        size_t m = hi - lo;
-        double *g = malloc((m * m / 2 + 1) * sizeof(double));
-        double *im = malloc((m * m / 2 + 1) * sizeof(double));
-        if (!g || !im) {
-            free(g);
-            free(im);
-            status = 1;
-            goto out;
-        }
-        size_t ng = 0, ni = 0;
         ba_result r;
-        memset(&r, 0, sizeof(r));
-        for (size_t a = lo; a < hi; a++) {
-            r.failures += c.items[a].failed;
-            for (size_t b = a + 1; b < hi; b++) {
-                double v = c.matrix[b * c.n + a]; /* probe = later item b */
-                if (c.items[a].finger == c.items[b].finger)
-                    g[ng++] = v;
-                else
-                    im[ni++] = v;
-            }
+        if (ba_set_metrics(&c, s, NULL, &r, &imps[s], &nimps[s]) != 0) {
+            status = 1;
+            goto out_report;
         }
-        r.gen = ng;
-        r.imp = ni;
-        ba_metrics(g, ng, im, ni, &r);
-        free(g);
-        free(im);
+        clean[s] = r;
         printf("%-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", (int)namew, setnames[s], r.gen,
                r.imp, r.failures, 100 * r.eer, 100 * r.fmr100, 100 * r.fmr1000, 100 * r.zerofmr);
-        mean.gen += r.gen;
-        mean.imp += r.imp;
-        mean.failures += r.failures;
-        mean.eer += r.eer / nsets;
-        mean.fmr100 += r.fmr100 / nsets;
-        mean.fmr1000 += r.fmr1000 / nsets;
-        mean.zerofmr += r.zerofmr / nsets;
+        ba_mean_add(&mean, &r, nsets);
     }
     printf("%-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", (int)namew, "mean", mean.gen, mean.imp,
            mean.failures, 100 * mean.eer, 100 * mean.fmr100, 100 * mean.fmr1000,
            100 * mean.zerofmr);
     printf("\nscore calibration (threshold %.0f = FMR 1e-4): %s\n", ZKBIO_MATCH_THRESHOLD,
            ZKBIO_MATCH_CALIBRATION);
-    if (c.error)
-        status = 1;
     if (scores && ba_write_csv(&c, scores) != 0)
         status = 1;
+    if (ba_report_tail(nsets, setnames, (int)namew, imps, nimps) != 0 ||
+        (nrejects && ba_print_reject(&c, nsets, setnames, rejects, nrejects) != 0) ||
+        (nspecs && ba_run_perturb(&c, (int)threads, nsets, setnames, (int)namew, clean, &mean,
+                                  specs, nspecs) != 0)) {
+        status = 1;
+        goto out_report;
+    }
+    if (c.error)
+        status = 1;
+out_report:
+    for (int s = 0; s < nsets && s < 64; s++)
+        free(imps[s]);
 out:
     for (size_t k = 0; k < c.n; k++) {
+        zkbio_template_free(c.items[k].pprobe);
+        zkbio_image_free(c.items[k].img);
         if (c.items[k].probe != c.items[k].tpl)
             zkbio_template_free(c.items[k].probe);
         zkbio_template_free(c.items[k].tpl);
