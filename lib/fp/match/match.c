@@ -1235,17 +1235,17 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
 /* Calibration: raw score (x 100) -> 100 * 10 * log10(1 / FMR) (match.h ZKBIO_MATCH_CALIBRATION),
  * one table for view pairs that both have an orientation field (the raw score includes the
  * orientation factor) and one for the rest (minutiae alone: ISO/ANSI imports, version 1 native
- * records). Raw thresholds at which the pooled impostor distribution (all 3 x 2,880 cross-finger
- * pairs of FVC2002 DB1_B, FVC2002 DB3_B and FVC2004 DB1_B, zkbio_extract templates; for the second
- * table with their fields removed, `zkbio bench accuracy --no-ofield`) has FMR 50 %, 10 %, 1 % and
- * 0.1 % (scores 3, 10, 20, 30); the 1e-4 and 1e-5 points (scores 40, 50) continue the 1 % -> 0.1 %
- * segment log-linearly (the same raw step per decade), and so does everything above. Regenerate
- * when the raw score or the extraction changes: build with -Dc_args=-DZKM_CAL_DUMP (scores are
- * then the raw ones), write the score matrices with `zkbio bench accuracy --scores` (with and
- * without --no-ofield) on those sets, and read the raw values at those FMRs off the impostor
- * scores (the cross-finger cells of each set). */
-static const int32_t zkm_cal_raw_of[] = {0, 141, 419, 740, 1095, 1450, 1805};
-static const int32_t zkm_cal_raw_min[] = {0, 393, 696, 1101, 1548, 1995, 2442};
+ * records). Fitted by scripts/fp-calibrate.py (run it, with --write, whenever the raw score or the
+ * extraction changes) on the pooled impostors of FVC2002 DB1_B, FVC2002 DB3_B and FVC2004 DB1_B
+ * at probe rotations 0, 90 and 180 degrees (3 x 3 x 2,880 protocol pairs; for the second table
+ * with the fields removed), with a margin: the knots of scores 3, 10, 20, 30 are where the 95 %
+ * upper confidence bound of the FMR reaches 50 %, 10 %, 1 %, 0.1 %; the 40 and 50 knots continue
+ * with an exponential tail whose raw step per decade comes from the set with the heaviest tail
+ * (upper bound), the 40 knot shifted up by half a decade more for sensors not seen in development
+ * (docs/fingerprint-engine.md "Calibration across sensors"); everything above 50 continues the
+ * 40 -> 50 segment. */
+static const int32_t zkm_cal_raw_of[] = {0, 144, 427, 752, 1141, 1726, 2116};
+static const int32_t zkm_cal_raw_min[] = {0, 396, 703, 1106, 1609, 2489, 3076};
 static const int32_t zkm_cal_score[] = {0, 300, 1000, 2000, 3000, 4000, 5000};
 #define ZKM_CAL_N ((int)(sizeof(zkm_cal_score) / sizeof(zkm_cal_score[0])))
 
