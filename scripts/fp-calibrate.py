@@ -28,7 +28,7 @@ Steps:
   4. reports: the per-set impostor tail (count >= 30/40/50 and the max) under the current tables
      of match.c and under the new ones; leave-one-set-out (fit on two sets, the third measured: FMR
      at 20/30/40 and count >= 40 against the promise); open-set FPIR of the 1:N rule
-     (zkbio_identify_threshold, gallery.h) at N = 1, 10, 29, predicted vs measured.
+     (zkbio_gallery_threshold_compute, gallery.h) at N = 1, 10, 29, predicted vs measured.
 Deterministic: same scores -> same tables. Exit status 0, or 1 with a message on stderr.
 """
 import argparse
@@ -184,7 +184,7 @@ def current_tables(top):
 
 
 def identify_threshold(fpir, n):
-    """include/zkbio/gallery.h zkbio_identify_threshold."""
+    """include/zkbio/gallery.h zkbio_gallery_threshold_compute (before its rounding)."""
     return 10 * math.log10(n / fpir)
 
 
@@ -289,7 +289,7 @@ def main():
                   (h, f[0], f[1], f[2], sum(x >= 4000 for x in sc), nn * 1e-4, max(sc) / 100))
         print("  (promise: FMR 1e-2 / 1e-3 / 1e-4 at 20 / 30 / 40)")
         if kind == "of":
-            print("\nopen-set FPIR, threshold = zkbio_identify_threshold(FPIR, N) = "
+            print("\nopen-set FPIR, threshold = zkbio_gallery_threshold_compute(FPIR, N) = "
                   "10 log10(N / FPIR); galleries of N other fingers (all 3 sets), 8 draws per "
                   "probe and rotation")
             print("%4s %8s %9s %7s %10s" % ("N", "FPIR", "threshold", "trials", "measured"))

@@ -32,7 +32,7 @@
 #include "util.h"
 
 #ifdef ZKM_TUNE
-void zkm_dbg_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
+void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
 #endif
 
 typedef struct ba_item {
@@ -240,7 +240,7 @@ static void *ba_match_worker(void *arg)
                 c->error = 1;
             }
 #ifdef ZKM_TUNE
-            zkm_dbg_hook(r, k, c->n, c->items[r].set, c->items[r].finger, c->items[k].set,
+            zkbio_tune_hook(r, k, c->n, c->items[r].set, c->items[r].finger, c->items[k].set,
                          c->items[k].finger);
 #endif
         }

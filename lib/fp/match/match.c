@@ -972,6 +972,28 @@ static inline int zkm_corr_ok(const zkm_ient *f, unsigned ed, unsigned ea1, unsi
            (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
 }
 
+/* ---- tuning dump (ZKM_TUNE builds only) -------------------------------------------------------
+ * The features of the winning pairing of the last comparison on this thread, printed per pair by
+ * `zkbio bench accuracy` (cli/bench/bench_accuracy.c calls zkbio_tune_hook after each comparison):
+ * the calibration's evidence study (docs/fingerprint-engine.md "Calibration across sensors"). */
+#ifdef ZKM_TUNE
+#include <stdio.h>
+typedef struct zkm_tune {
+    int np, ng, m, s, mt, th, op, og, agree, fin, raw, cells;
+} zkm_tune;
+static _Thread_local zkm_tune zkm_tune_cur, zkm_tune_best;
+static _Thread_local int zkm_tune_cells; /* cells compared by the last zkm_ofield_agree */
+ZKBIO_API void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
+void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk)
+{
+    (void)n;
+    const zkm_tune *t = &zkm_tune_best;
+    fprintf(stderr, "T %zu %zu %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d\n", r, k, sr, fr, sk,
+            fk, t->np, t->ng, t->m, t->s, t->mt, t->th, t->op, t->og, t->agree, t->fin, t->raw,
+            t->cells);
+}
+#endif
+
 /* Orientation-field agreement of a probe and a candidate view under a pairing's motion mo: the mean
  * of cos(2 d) over the probe's foreground cells whose centre lands on a foreground cell of the
  * candidate, d being the difference of their ridge orientations once the probe's is turned by the
@@ -1020,6 +1042,9 @@ static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_mo
             n++;
         }
     }
+#ifdef ZKM_TUNE
+    zkm_tune_cells = n;
+#endif
     return n ? (int)((int64_t)sum * 100 / ((int64_t)n * 16384)) : 0;
 }
 
@@ -1224,8 +1249,20 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         zkm_motion mo;
         zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og, &mo);
         int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og);
+#ifdef ZKM_TUNE
+        const int32_t fin0 = fin;
+        int agree = -1000;
+        if (use_of && fin > best) {
+            agree = zkm_ofield_agree(pv, gv, &mo);
+            fin = (int32_t)((int64_t)fin * zkm_of_factor(agree) / 100);
+        }
+        if (fin > best)
+            zkm_tune_cur =
+                (zkm_tune){np, ng, m, ws->rs[bi], mt, th, op, og, agree, fin0, fin, zkm_tune_cells};
+#else
         if (use_of && fin > best) /* the factor is at most 1: skip it when fin cannot win */
             fin = (int32_t)((int64_t)fin * zkm_of_factor(zkm_ofield_agree(pv, gv, &mo)) / 100);
+#endif
         if (fin > best)
             best = fin;
     }
@@ -1268,11 +1305,21 @@ static int32_t zkm_calibrate(int32_t raw, int with_of)
 int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws)
 {
     int32_t best = 0;
+#ifdef ZKM_TUNE
+    zkm_tune_best = (zkm_tune){0};
+#endif
     for (unsigned a = 0; a < probe->prep->nviews; a++)
         for (unsigned b = 0; b < cand->nviews; b++) {
             int use_of;
+#ifdef ZKM_TUNE
+            zkm_tune_cur = (zkm_tune){0};
+#endif
             int32_t r =
                 zkm_match_views(&probe->ix[a], &probe->prep->v[a], &cand->v[b], ws, &use_of);
+#ifdef ZKM_TUNE
+            if (r > zkm_tune_best.raw)
+                zkm_tune_best = zkm_tune_cur;
+#endif
 #ifdef ZKM_CAL_DUMP /* calibration builds: the raw score itself */
             int32_t sc = r;
 #else
