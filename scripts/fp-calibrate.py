@@ -62,10 +62,10 @@ def run(cmd, quiet=True):
     return r.stdout
 
 
-def build(top, bdir):
+def build(top, bdir, c_args):
     if not os.path.exists(os.path.join(bdir, "build.ninja")):
         run(["meson", "setup", bdir, top, "-Dbuildtype=release", "-Dtests=false",
-             "-Dc_args=-DZKM_CAL_DUMP"])
+             "-Dc_args=-DZKM_CAL_DUMP" + (" " + c_args if c_args else "")])
     run(["nice", "ninja", "-C", bdir, "cli/zkbio"])
     return os.path.join(bdir, "cli", "zkbio")
 
@@ -226,6 +226,7 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use the matrices in --scores-dir")
     ap.add_argument("--shift", type=float, default=CAL_SHIFT, help="safety shift, decades")
     ap.add_argument("--write", action="store_true", help="rewrite the tables in match.c")
+    ap.add_argument("--c-args", default="", help="more -D flags for a variant (its own --build-dir)")
     a = ap.parse_args()
     top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     os.chdir(top)
@@ -238,7 +239,7 @@ def main():
     else:
         print("building %s (-DZKM_CAL_DUMP) and dumping raw score matrices to %s ..." %
               (a.build_dir, sdir), flush=True)
-        files = dump(build(top, a.build_dir), data, sdir)
+        files = dump(build(top, a.build_dir, a.c_args), data, sdir)
     cur, src = current_tables(top)
     new = {}
     for kind in ("of", "min"):
