@@ -1341,6 +1341,7 @@ int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_
 #endif
 #ifdef ZKM_CAL_DUMP /* calibration builds: the raw score itself */
             int32_t sc = r;
+            (void)zkm_calibrate;
 #else
             int32_t sc = zkm_calibrate(r, use_of);
 #endif
