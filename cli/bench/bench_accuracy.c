@@ -241,7 +241,7 @@ static void *ba_match_worker(void *arg)
             }
 #ifdef ZKM_TUNE
             zkbio_tune_hook(r, k, c->n, c->items[r].set, c->items[r].finger, c->items[k].set,
-                         c->items[k].finger);
+                            c->items[k].finger);
 #endif
         }
         zkbio_matcher_free(m);
