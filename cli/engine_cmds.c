@@ -666,8 +666,8 @@ out:
 static void identify_usage(FILE *out)
 {
     fprintf(out,
-            "Usage: zkbio identify PROBE GALLERY_DIR [--top K] [--threshold S] [--threads N] "
-            "[--ext EXT]\n\n"
+            "Usage: zkbio identify PROBE GALLERY_DIR [--top K] [--threshold S | --fpir R]\n"
+            "                      [--threads N] [--ext EXT]\n\n"
             "Search a gallery for the probe (an image or a template file). Every image and "
             "template file\nof GALLERY_DIR (sorted by name; hidden files skipped, unreadable or "
             "unusable ones skipped\nwith a warning) is enrolled with id = its position in that "
@@ -675,9 +675,12 @@ static void identify_usage(FILE *out)
             "first.\n\n"
             "Options:\n"
             "  -k, --top K        candidates to print, 1..1000 (default 5)\n"
-            "  -t, --threshold S  lowest score to report (default %.0f; for a gallery of N add "
-            "about\n"
-            "                     10 per decade of N to keep the false positive rate at 1e-4)\n"
+            "  -t, --threshold S  lowest score to report (default %.0f, a 1:1 threshold)\n"
+            "  --fpir R           instead of a threshold, the false positive identification "
+            "rate to\n"
+            "                     accept, 0 < R < 1: threshold 10 log10(N / R) for the N "
+            "templates\n"
+            "                     enrolled (zkbio_gallery_identify_fpir; e.g. 1e-3)\n"
             "  -j, --threads N    search threads, 0..64 (default 0 = one per online core)\n"
             "  --ext EXT          only files named *.EXT (e.g. tif, iso)\n"
             "  --dpi N            resolution of images (default: the file's, else 500)\n"
@@ -689,10 +692,11 @@ static void identify_usage(FILE *out)
 
 int zkbio_cli_identify(int argc, char **argv)
 {
-    enum { OPT_DPI = 256, OPT_EXT };
+    enum { OPT_DPI = 256, OPT_EXT, OPT_FPIR };
     static const struct option opts[] = {
         {"top", required_argument, NULL, 'k'},
         {"threshold", required_argument, NULL, 't'},
+        {"fpir", required_argument, NULL, OPT_FPIR},
         {"threads", required_argument, NULL, 'j'},
         {"ext", required_argument, NULL, OPT_EXT},
         {"dpi", required_argument, NULL, OPT_DPI},
@@ -700,7 +704,8 @@ int zkbio_cli_identify(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     long top = 5, threads = 0;
-    double threshold = ZKBIO_MATCH_THRESHOLD;
+    double threshold = ZKBIO_MATCH_THRESHOLD, fpir = 0;
+    int have_threshold = 0;
     uint16_t dpi = 0;
     const char *ext = NULL;
     int bad = 0, c;
@@ -715,6 +720,13 @@ int zkbio_cli_identify(int argc, char **argv)
             break;
         case 't':
             threshold = opt_threshold("identify", optarg, &bad);
+            have_threshold = 1;
+            break;
+        case OPT_FPIR:
+            if (cli_parse_double(optarg, 0.0, 1.0, &fpir) != 0 || !(fpir > 0 && fpir < 1)) {
+                fprintf(stderr, "zkbio identify: bad --fpir '%s' (0 < R < 1)\n", optarg);
+                bad = 1;
+            }
             break;
         case 'j':
             if (cli_parse_long(optarg, 0, 64, &threads) != 0) {
@@ -737,6 +749,10 @@ int zkbio_cli_identify(int argc, char **argv)
         }
         if (bad)
             return 2;
+    }
+    if (have_threshold && fpir > 0) {
+        fprintf(stderr, "zkbio identify: --threshold and --fpir exclude each other\n");
+        return 2;
     }
     if (argc - optind != 2) {
         fprintf(stderr, "zkbio identify: PROBE and GALLERY_DIR are needed\n\n");
@@ -803,7 +819,10 @@ int zkbio_cli_identify(int argc, char **argv)
         goto out;
     }
     double t0 = cli_now_s();
-    rc = zkbio_gallery_identify(g, probe, threshold, cand, (size_t)top, &found);
+    if (fpir > 0)
+        rc = zkbio_gallery_identify_fpir(g, probe, fpir, cand, (size_t)top, &found, &threshold);
+    else
+        rc = zkbio_gallery_identify(g, probe, threshold, cand, (size_t)top, &found);
     double ms = (cli_now_s() - t0) * 1000;
     if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
         cli_fail("identify", rc, "identifying %s", probe_path);
@@ -811,6 +830,8 @@ int zkbio_cli_identify(int argc, char **argv)
     }
     printf("gallery: %zu template(s) from %s (%zu file(s) skipped); identify took %.1f ms\n",
            enrolled, dir, skipped, ms);
+    if (fpir > 0)
+        printf("threshold %.2f for FPIR %g over %zu template(s)\n", threshold, fpir, enrolled);
     if (rc == ZKBIO_ENOENT || found == 0) {
         printf("no candidate scored at least %.2f\n", threshold);
         status = 1;

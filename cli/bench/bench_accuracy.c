@@ -35,7 +35,7 @@
 #include "util.h"
 
 #ifdef ZKM_TUNE
-void zkm_dbg_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
+void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
 #endif
 
 static void ba_usage(FILE *out)
@@ -295,8 +295,8 @@ static void *ba_match_worker(void *arg)
                 c->error = 1;
             }
 #ifdef ZKM_TUNE
-            zkm_dbg_hook(r, k, c->n, c->items[r].set, c->items[r].finger, c->items[k].set,
-                         c->items[k].finger);
+            zkbio_tune_hook(r, k, c->n, c->items[r].set, c->items[r].finger, c->items[k].set,
+                            c->items[k].finger);
 #endif
         }
         zkbio_matcher_free(m);

@@ -417,14 +417,17 @@ static void run_verify(fp_job *j)
     j->status = "complete";
 }
 
-/* 1:N over g with a threshold raised by 10 per decade of N (gallery.h: FPIR ~ N x FMR). */
+/* 1:N over g. Unless the request gives a threshold, the library's 1:N rule (gallery.h
+ * zkbio_gallery_threshold_compute) chooses it for the FPIR the configured 1:1 threshold t stands
+ * for (10^(-t/10)), i.e. t + 10 log10 N rounded up to hundredths. */
 static void identify_in(fp_job *j, fp_gallery *g, const zkbio_template *probe, uint64_t t0, int q)
 {
     size_t n = 0;
     zkbio_gallery_count(g->g, &n);
-    double thr = j->in.threshold >= 0
-                     ? j->in.threshold
-                     : j->s->cfg->match_threshold + (n > 1 ? 10.0 * log10((double)n) : 0);
+    double thr = j->in.threshold;
+    if (thr < 0 && zkbio_gallery_threshold_compute(pow(10.0, -j->s->cfg->match_threshold / 10.0), n,
+                                                   &thr) != ZKBIO_OK)
+        thr = j->s->cfg->match_threshold;
     zkbio_candidate top;
     size_t found = 0;
     int rc = zkbio_gallery_identify(g->g, probe, 0.0, &top, 1, &found);

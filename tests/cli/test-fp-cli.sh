@@ -140,6 +140,10 @@ run 0 "identify 101_5 finds finger 101" "$Z" identify "$DB1/101_5.tif" "$tmp/gal
 expect "$tmp/out" '101_merged\.zkb$' "101_merged.zkb is a candidate"
 run 1 "identify at a threshold nothing reaches" "$Z" identify "$DB1/105_2.tif" "$tmp/gallery" --threshold 1e6
 expect "$tmp/out" '^no candidate' "identify says nothing was found"
+run 0 "identify with --fpir (the 1:N rule)" "$Z" identify "$DB1/105_2.tif" "$tmp/gallery" --fpir 1e-3
+expect "$tmp/out" '^threshold 38\.46 for FPIR 0\.001 over 7 template' "--fpir sets 10 log10(7 / 1e-3) = 38.451, rounded up"
+run 2 "identify refuses --fpir 1" "$Z" identify "$DB1/105_2.tif" "$tmp/gallery" --fpir 1
+run 2 "identify refuses --fpir with --threshold" "$Z" identify "$DB1/105_2.tif" "$tmp/gallery" --fpir 1e-3 --threshold 40
 
 # --- bad files -------------------------------------------------------------------------------------
 echo "hello, not a fingerprint" >"$tmp/text.txt"
