@@ -7,6 +7,7 @@
 #include "perturb.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,20 +151,15 @@ static int32_t bp_floor8(int32_t v)
     return v >= 0 ? v / 256 : -((-v + 255) / 256);
 }
 
+/* floor(sqrt(v)): the correctly rounded double square root, then corrected to the exact integer
+ * (IEEE 754 sqrt is exact-rounded, so the result is the same on every build). */
 static uint64_t bp_isqrt(uint64_t v)
 {
-    uint64_t r = 0, bit = (uint64_t)1 << 62;
-    while (bit > v)
-        bit >>= 2;
-    while (bit) {
-        if (v >= r + bit) {
-            v -= r + bit;
-            r = (r >> 1) + bit;
-        } else {
-            r >>= 1;
-        }
-        bit >>= 2;
-    }
+    uint64_t r = (uint64_t)sqrt((double)v);
+    while (r > 0 && r * r > v)
+        r--;
+    while ((r + 1) * (r + 1) <= v)
+        r++;
     return r;
 }
 
