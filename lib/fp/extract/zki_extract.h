@@ -39,6 +39,7 @@ typedef struct zki_xws {
     uint8_t *coh;     /* orientation coherence, 0..255 */
     uint8_t *fg;      /* foreground mask 0/1 */
     uint32_t *energy; /* gradient energy (mean per pixel) */
+    uint8_t *clar;    /* ridge/valley clarity 0..255 (enhance.c; owned, freed with the rest) */
     /* per pixel */
     uint8_t *ridge; /* binarised ridges 0/1, then the skeleton */
     int fg_blocks;
