@@ -82,6 +82,11 @@ static int quant(uint16_t ori)
 #ifndef ZKI_FREQ_LP
 #define ZKI_FREQ_LP 2
 #endif
+/* the period (1/16 px) at which the pass keeps its own filter period; 0: the print's mean period
+ * (only the variation within the print is followed) */
+#ifndef ZKI_FREQ_REF
+#define ZKI_FREQ_REF 128
+#endif
 #define FREQ_HALF 16
 #define FREQ_N    (2 * FREQ_HALF + 1)
 
@@ -297,6 +302,17 @@ int zki_enhance(zki_xws *ws)
             return ZKBIO_ENOMEM;
         }
     }
+    /* the reference the field is taken relative to: a fixed period, or the print's mean */
+    int ref = ZKI_TUNE(FREQ_REF, ZKI_FREQ_REF);
+    if (per && ref == 0) {
+        uint64_t sum = 0, n = 0;
+        for (size_t i = 0; i < nb; i++)
+            if (ws->fg[i]) {
+                sum += per[i];
+                n++;
+            }
+        ref = n ? (int)((sum + n / 2) / n) : 128;
+    }
     free(need);
     /* clarity per block: ridge/valley separation of the pixels under the binarised ridges */
     free(ws->clar);
@@ -327,7 +343,7 @@ int zki_enhance(zki_xws *ws)
             const ptrdiff_t *o = off_across[quant(ws->ori[bi])];
             int pb = period;
             if (per) {
-                int f16 = 128 + alpha * ((int)per[bi] - 128) / 100;
+                int f16 = 128 + alpha * ((int)per[bi] - ref) / 100;
                 pb = (ws->period * f16 + 64) / 128;
                 pb = pb < PERIOD_MIN ? PERIOD_MIN : pb > PERIOD_MAX ? PERIOD_MAX : pb;
             }
