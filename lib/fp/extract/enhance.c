@@ -197,6 +197,100 @@ static int period_field(const zki_xws *ws, const int32_t *a, int pw, const uint8
     return ZKBIO_OK;
 }
 
+/* Contrast normalisation by block before the filter (Hong, Wan & Jain 1998, who normalise the
+ * image's mean and variance; here per block, as local normalisation is usually done): each
+ * pixel becomes 128 + NORM_SD (p - m) / sd, m and sd the mean and standard deviation of the raw
+ * pixels over the block and its 8 neighbours (24 x 24 px), interpolated bilinearly between block
+ * centres so that no block seam appears; sd is floored at NORM_SD_MIN grey levels so flat
+ * background is not blown up into noise. Dry, light regions and wet, dark ones then reach the
+ * same filter response. ZKI_NORM 0 turns it off. */
+#ifndef ZKI_NORM
+#define ZKI_NORM 0
+#endif
+#ifndef ZKI_NORM_SD
+#define ZKI_NORM_SD 40
+#endif
+#ifndef ZKI_NORM_SD_MIN
+#define ZKI_NORM_SD_MIN 6
+#endif
+
+static int normalise(const zki_xws *ws, uint8_t *pad, int pw, int ph)
+{
+    const int bw = ws->bw, bh = ws->bh, w = ws->w, h = ws->h;
+    const size_t nb = (size_t)bw * bh;
+    uint32_t *sum = calloc(nb * 3, sizeof(*sum));
+    int32_t *m16 = malloc(nb * 2 * sizeof(*m16));
+    if (!sum || !m16) {
+        free(sum);
+        free(m16);
+        return ZKBIO_ENOMEM;
+    }
+    uint32_t *sq = sum + nb, *cnt = sq + nb;
+    int32_t *gain = m16 + nb; /* target sd / sd, 8.8 fixed point */
+    for (int y = 0; y < h; y++) {
+        const uint8_t *r = ws->px + (size_t)y * w;
+        const size_t row = (size_t)(y / ZKI_BLK) * bw;
+        for (int x = 0; x < w; x++) {
+            sum[row + x / ZKI_BLK] += r[x];
+            sq[row + x / ZKI_BLK] += (uint32_t)r[x] * r[x];
+            cnt[row + x / ZKI_BLK]++;
+        }
+    }
+    const int sd_t = ZKI_TUNE(NORM_SD, ZKI_NORM_SD),
+              sd_min = ZKI_TUNE(NORM_SD_MIN, ZKI_NORM_SD_MIN);
+    for (int by = 0; by < bh; by++)
+        for (int bx = 0; bx < bw; bx++) {
+            uint64_t s = 0, q = 0, n = 0;
+            for (int yy = by - 1; yy <= by + 1; yy++)
+                for (int xx = bx - 1; xx <= bx + 1; xx++)
+                    if (xx >= 0 && yy >= 0 && xx < bw && yy < bh) {
+                        size_t j = (size_t)yy * bw + xx;
+                        s += sum[j];
+                        q += sq[j];
+                        n += cnt[j];
+                    }
+            size_t i = (size_t)by * bw + bx;
+            uint64_t var = (q * n - s * s) / (n * n);
+            uint32_t sd = zki_isqrt(var);
+            if (sd < (uint32_t)sd_min)
+                sd = (uint32_t)sd_min;
+            m16[i] = (int32_t)((s * 16 + n / 2) / n);
+            gain[i] = (int32_t)((uint32_t)sd_t * 256 / sd);
+        }
+    for (int y = 0; y < ph; y++) {
+        int iy = y - PAD - ZKI_BLK / 2;
+        int by0 = iy < 0 ? 0 : iy / ZKI_BLK, ty = iy < 0 ? 0 : iy % ZKI_BLK;
+        if (by0 >= bh - 1) {
+            by0 = bh - 1;
+            ty = 0;
+        }
+        const int by1 = by0 + (ty > 0);
+        uint8_t *r = pad + (size_t)y * pw;
+        for (int x = 0; x < pw; x++) {
+            int ix = x - PAD - ZKI_BLK / 2;
+            int bx0 = ix < 0 ? 0 : ix / ZKI_BLK, tx = ix < 0 ? 0 : ix % ZKI_BLK;
+            if (bx0 >= bw - 1) {
+                bx0 = bw - 1;
+                tx = 0;
+            }
+            const int bx1 = bx0 + (tx > 0);
+            const size_t i00 = (size_t)by0 * bw + bx0, i01 = (size_t)by0 * bw + bx1,
+                         i10 = (size_t)by1 * bw + bx0, i11 = (size_t)by1 * bw + bx1;
+            const int w00 = (ZKI_BLK - tx) * (ZKI_BLK - ty), w01 = tx * (ZKI_BLK - ty),
+                      w10 = (ZKI_BLK - tx) * ty, w11 = tx * ty;
+            const int32_t m =
+                (w00 * m16[i00] + w01 * m16[i01] + w10 * m16[i10] + w11 * m16[i11] + 32) >> 6;
+            const int32_t g =
+                (w00 * gain[i00] + w01 * gain[i01] + w10 * gain[i10] + w11 * gain[i11] + 32) >> 6;
+            int32_t v = 128 + round_div((r[x] * 16 - m) * g, 16 * 256);
+            r[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+    free(sum);
+    free(m16);
+    return ZKBIO_OK;
+}
+
 int zki_enhance(zki_xws *ws)
 {
     const int w = ws->w, h = ws->h, bw = ws->bw;
@@ -221,6 +315,11 @@ int zki_enhance(zki_xws *ws)
         memset(dst, src[0], PAD);
         memcpy(dst + PAD, src, (size_t)w);
         memset(dst + PAD + w, src[w - 1], PAD);
+    }
+    if (ZKI_TUNE(NORM, ZKI_NORM) && normalise(ws, pad, pw, ph) != ZKBIO_OK) {
+        free(pad);
+        free(a);
+        return ZKBIO_ENOMEM;
     }
     /* linear offsets of the taps for every orientation step */
     const int al = ZKI_TUNE(ALONG, 8), na = 2 * al + 1;
@@ -314,17 +413,13 @@ int zki_enhance(zki_xws *ws)
         ref = n ? (int)((sum + n / 2) / n) : 128;
     }
     free(need);
-    /* clarity per block: ridge/valley separation of the pixels under the binarised ridges */
+    /* clarity per block (when minutia quality uses it): ridge/valley separation of the pixels
+     * under the binarised ridges */
     free(ws->clar);
-    ws->clar = calloc(nb, 1);
-    if (!ws->clar) {
-        free(per);
-        free(pad);
-        free(a);
-        return ZKBIO_ENOMEM;
-    }
-    uint32_t(*cs)[6] = calloc(nb, sizeof(*cs));
-    if (!cs) {
+    ws->clar = NULL;
+    uint32_t(*cs)[6] = NULL;
+    if (ZKI_TUNE(QCLAR_W, ZKI_QCLAR_W) > 0 &&
+        (!(ws->clar = calloc(nb, 1)) || !(cs = calloc(nb, sizeof(*cs))))) {
         free(per);
         free(pad);
         free(a);
@@ -361,6 +456,8 @@ int zki_enhance(zki_xws *ws)
                 int x = x0 + i;
                 if (x >= 1 && x < w - 1) {
                     r[x] = acc[i] < 0;
+                    if (!cs)
+                        continue;
                     uint32_t v = ws->px[(size_t)y * w + x], *c = cs[bi] + 3 * (acc[i] < 0);
                     c[0]++;
                     c[1] += v;
@@ -369,7 +466,7 @@ int zki_enhance(zki_xws *ws)
             }
         }
     }
-    for (size_t i = 0; i < nb; i++)
+    for (size_t i = 0; cs && i < nb; i++)
         ws->clar[i] = clarity(cs[i]);
     free(cs);
     free(per);

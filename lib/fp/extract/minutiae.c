@@ -48,9 +48,6 @@ static const int nb_dy[8] = {-1, -1, 0, 1, 1, 1, 0, -1};
 /* Clarity term of the quality (percent of the quality it can take away; 0 = off): the mean
  * ridge/valley clarity (enhance.c) of the foreground blocks within one block of the minutia,
  * full weight at QCLAR_FULL (0..255) and above. */
-#ifndef ZKI_QCLAR_W
-#define ZKI_QCLAR_W 0
-#endif
 #ifndef ZKI_QCLAR_FULL
 #define ZKI_QCLAR_FULL 150
 #endif

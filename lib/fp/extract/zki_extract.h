@@ -22,6 +22,12 @@
 #define ZKI_TUNE(name, def) (def)
 #endif
 
+/* Weight (percent) of the ridge/valley clarity in minutia quality (minutiae.c); enhance.c
+ * measures the clarity only when it is used. 0: off (measured without a gain). */
+#ifndef ZKI_QCLAR_W
+#define ZKI_QCLAR_W 0
+#endif
+
 typedef struct zki_xmin {
     int32_t x, y;    /* pixels */
     uint16_t angle;  /* 16-bit binary angle, y up */
