@@ -22,6 +22,7 @@
 #include "zkbio/imageio.h"
 #include "zkbio/match.h"
 #include "zkbio/merge.h"
+#include "zkbio/quality.h"
 #include "zkbio/template.h"
 
 #include "engine_cmds.h"
@@ -319,6 +320,16 @@ static void extract_usage(FILE *out)
             ZKBIO_IMAGE_DPI_MIN, ZKBIO_IMAGE_DPI_MAX);
 }
 
+/* The capture check of `zkbio extract` (quality.h): the retake reason and the signals. */
+static void print_capture_report(FILE *f, const zkbio_capture_report *r)
+{
+    fprintf(f, "capture:    %s%s%s\n", zkbio_retake_name(r->retake), r->retake ? ": " : "",
+            r->retake ? zkbio_retake_message(r->retake) : "");
+    fprintf(f,
+            "signals:    dryness %u, wetness %u, contrast %u, smear %u, edge cut %u %%, "
+            "centroid offset %+d,%+d px\n",
+            r->dryness, r->wetness, r->contrast, r->smear, r->edge_cut, r->offset_x, r->offset_y);
+}
 int zkbio_cli_extract(int argc, char **argv)
 {
     enum { OPT_DPI = 256, OPT_B64 };
@@ -406,8 +417,13 @@ int zkbio_cli_extract(int argc, char **argv)
     zkbio_template *t = NULL;
     zkbio_extract_info info;
     memset(&info, 0, sizeof(info));
-    rc = zkbio_extract(img, &t, &info);
+    zkbio_capture_report rep;
+    memset(&rep, 0, sizeof(rep));
+    rep.size = sizeof(rep);
+    rc = zkbio_extract_report(img, &t, &info, &rep);
     zkbio_image_free(img);
+    if (rc == ZKBIO_OK || rc == ZKBIO_ELOWQUALITY)
+        print_capture_report(info_out, &rep);
     if (rc == ZKBIO_ELOWQUALITY) {
         fprintf(info_out, "quality:    %u\nminutiae:   %u\nforeground: %u px\n", info.quality,
                 info.minutiae, info.foreground);
@@ -650,8 +666,8 @@ out:
 static void identify_usage(FILE *out)
 {
     fprintf(out,
-            "Usage: zkbio identify PROBE GALLERY_DIR [--top K] [--threshold S] [--threads N] "
-            "[--ext EXT]\n\n"
+            "Usage: zkbio identify PROBE GALLERY_DIR [--top K] [--threshold S | --fpir R]\n"
+            "                      [--threads N] [--ext EXT]\n\n"
             "Search a gallery for the probe (an image or a template file). Every image and "
             "template file\nof GALLERY_DIR (sorted by name; hidden files skipped, unreadable or "
             "unusable ones skipped\nwith a warning) is enrolled with id = its position in that "
@@ -659,9 +675,12 @@ static void identify_usage(FILE *out)
             "first.\n\n"
             "Options:\n"
             "  -k, --top K        candidates to print, 1..1000 (default 5)\n"
-            "  -t, --threshold S  lowest score to report (default %.0f; for a gallery of N add "
-            "about\n"
-            "                     10 per decade of N to keep the false positive rate at 1e-4)\n"
+            "  -t, --threshold S  lowest score to report (default %.0f, a 1:1 threshold)\n"
+            "  --fpir R           instead of a threshold, the false positive identification "
+            "rate to\n"
+            "                     accept, 0 < R < 1: threshold 10 log10(N / R) for the N "
+            "templates\n"
+            "                     enrolled (zkbio_gallery_identify_fpir; e.g. 1e-3)\n"
             "  -j, --threads N    search threads, 0..64 (default 0 = one per online core)\n"
             "  --ext EXT          only files named *.EXT (e.g. tif, iso)\n"
             "  --dpi N            resolution of images (default: the file's, else 500)\n"
@@ -673,10 +692,11 @@ static void identify_usage(FILE *out)
 
 int zkbio_cli_identify(int argc, char **argv)
 {
-    enum { OPT_DPI = 256, OPT_EXT };
+    enum { OPT_DPI = 256, OPT_EXT, OPT_FPIR };
     static const struct option opts[] = {
         {"top", required_argument, NULL, 'k'},
         {"threshold", required_argument, NULL, 't'},
+        {"fpir", required_argument, NULL, OPT_FPIR},
         {"threads", required_argument, NULL, 'j'},
         {"ext", required_argument, NULL, OPT_EXT},
         {"dpi", required_argument, NULL, OPT_DPI},
@@ -684,7 +704,8 @@ int zkbio_cli_identify(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     long top = 5, threads = 0;
-    double threshold = ZKBIO_MATCH_THRESHOLD;
+    double threshold = ZKBIO_MATCH_THRESHOLD, fpir = 0;
+    int have_threshold = 0;
     uint16_t dpi = 0;
     const char *ext = NULL;
     int bad = 0, c;
@@ -699,6 +720,13 @@ int zkbio_cli_identify(int argc, char **argv)
             break;
         case 't':
             threshold = opt_threshold("identify", optarg, &bad);
+            have_threshold = 1;
+            break;
+        case OPT_FPIR:
+            if (cli_parse_double(optarg, 0.0, 1.0, &fpir) != 0 || !(fpir > 0 && fpir < 1)) {
+                fprintf(stderr, "zkbio identify: bad --fpir '%s' (0 < R < 1)\n", optarg);
+                bad = 1;
+            }
             break;
         case 'j':
             if (cli_parse_long(optarg, 0, 64, &threads) != 0) {
@@ -721,6 +749,10 @@ int zkbio_cli_identify(int argc, char **argv)
         }
         if (bad)
             return 2;
+    }
+    if (have_threshold && fpir > 0) {
+        fprintf(stderr, "zkbio identify: --threshold and --fpir exclude each other\n");
+        return 2;
     }
     if (argc - optind != 2) {
         fprintf(stderr, "zkbio identify: PROBE and GALLERY_DIR are needed\n\n");
@@ -787,7 +819,10 @@ int zkbio_cli_identify(int argc, char **argv)
         goto out;
     }
     double t0 = cli_now_s();
-    rc = zkbio_gallery_identify(g, probe, threshold, cand, (size_t)top, &found);
+    if (fpir > 0)
+        rc = zkbio_gallery_identify_fpir(g, probe, fpir, cand, (size_t)top, &found, &threshold);
+    else
+        rc = zkbio_gallery_identify(g, probe, threshold, cand, (size_t)top, &found);
     double ms = (cli_now_s() - t0) * 1000;
     if (rc != ZKBIO_OK && rc != ZKBIO_ENOENT) {
         cli_fail("identify", rc, "identifying %s", probe_path);
@@ -795,6 +830,8 @@ int zkbio_cli_identify(int argc, char **argv)
     }
     printf("gallery: %zu template(s) from %s (%zu file(s) skipped); identify took %.1f ms\n",
            enrolled, dir, skipped, ms);
+    if (fpir > 0)
+        printf("threshold %.2f for FPIR %g over %zu template(s)\n", threshold, fpir, enrolled);
     if (rc == ZKBIO_ENOENT || found == 0) {
         printf("no candidate scored at least %.2f\n", threshold);
         status = 1;

@@ -17,6 +17,7 @@
 #include "reader_cmds.h"
 #include "util.h"
 #include "zkbio/extract.h"
+#include "zkbio/quality.h"
 #include "zkbio/imageio.h"
 #include "zkbio/match.h"
 #include "zkbio/merge.h"
@@ -318,11 +319,15 @@ static int capture_template(const char *cmd, zkbio_reader *r, long timeout_ms, z
         return rc == ZKBIO_ETIMEDOUT ? 3 : 2;
     zkbio_extract_info info;
     memset(&info, 0, sizeof(info));
-    rc = zkbio_extract(img, t, &info);
+    zkbio_capture_report rep; /* why to retake (quality.h) */
+    memset(&rep, 0, sizeof(rep));
+    rep.size = sizeof(rep);
+    rc = zkbio_extract_report(img, t, &info, &rep);
     zkbio_image_free(img);
     if (rc == ZKBIO_ELOWQUALITY) {
-        fprintf(stderr, "  image unusable (%s, quality %u): try again\n",
-                zkbio_unusable_name(info.reason), info.quality);
+        fprintf(stderr, "  image unusable (%s, quality %u, %s): %s\n",
+                zkbio_unusable_name(info.reason), info.quality, zkbio_retake_name(rep.retake),
+                zkbio_retake_message(rep.retake));
         return 1;
     }
     if (rc != ZKBIO_OK) {
@@ -330,6 +335,9 @@ static int capture_template(const char *cmd, zkbio_reader *r, long timeout_ms, z
         return 2;
     }
     fprintf(stderr, "  quality %u, %u minutiae\n", info.quality, info.minutiae);
+    if (rep.retake != ZKBIO_RETAKE_NONE) /* usable, but a better capture would help */
+        fprintf(stderr, "  hint (%s): %s\n", zkbio_retake_name(rep.retake),
+                zkbio_retake_message(rep.retake));
     return 0;
 }
 

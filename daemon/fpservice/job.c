@@ -13,6 +13,7 @@
 #include "zkbio/extract.h"
 #include "zkbio/match.h"
 #include "zkbio/merge.h"
+#include "zkbio/quality.h"
 
 #include "internal.h"
 #include "log.h"
@@ -211,17 +212,24 @@ static int capture_one(fp_job *j, zkbio_template **out, int *quality, uint64_t *
     zkbio_extract_info info;
     memset(&info, 0, sizeof(info));
     zkbio_template *t = NULL;
-    rc = zkbio_extract(img, &t, &info);
+    zkbio_capture_report rep; /* the retake reason of a refused capture (quality.h) */
+    memset(&rep, 0, sizeof(rep));
+    rep.size = sizeof(rep);
+    rc = zkbio_extract_report(img, &t, &info, &rep);
     zkbio_image_free(img);
     *scan_ms = zc_now_ms() - t0;
     *quality = info.quality;
     if (rc == ZKBIO_ELOWQUALITY || (rc == 0 && (int)info.quality < j->in.quality_min)) {
         zkbio_template_free(t);
         emit(j, json_pack("{s:s,s:i}", "type", "fingerprint:detected", "quality", info.quality));
+        /* added fields: why to retake (the capture's own defect, else the signal nearest its
+         * limit when only the caller's threshold refused it) and what to tell the user */
+        int retake = rep.retake != ZKBIO_RETAKE_NONE ? rep.retake : rep.worst;
         job_fail(j, FP_LOW_QUALITY, 422, "fingerprint quality too low, place the finger again",
-                 json_pack("{s:i,s:i,s:s,s:s}", "quality", info.quality, "threshold",
+                 json_pack("{s:i,s:i,s:s,s:s,s:s,s:s}", "quality", info.quality, "threshold",
                            j->in.quality_min, "operation", op_name(j->in.kind), "reason",
-                           zkbio_unusable_name(info.reason)));
+                           zkbio_unusable_name(info.reason), "retake", zkbio_retake_name(retake),
+                           "retakeMessage", zkbio_retake_message(retake)));
         return -1;
     }
     if (rc != 0) {
@@ -409,14 +417,17 @@ static void run_verify(fp_job *j)
     j->status = "complete";
 }
 
-/* 1:N over g with a threshold raised by 10 per decade of N (gallery.h: FPIR ~ N x FMR). */
+/* 1:N over g. Unless the request gives a threshold, the library's 1:N rule (gallery.h
+ * zkbio_gallery_threshold_compute) chooses it for the FPIR the configured 1:1 threshold t stands
+ * for (10^(-t/10)), i.e. t + 10 log10 N rounded up to hundredths. */
 static void identify_in(fp_job *j, fp_gallery *g, const zkbio_template *probe, uint64_t t0, int q)
 {
     size_t n = 0;
     zkbio_gallery_count(g->g, &n);
-    double thr = j->in.threshold >= 0
-                     ? j->in.threshold
-                     : j->s->cfg->match_threshold + (n > 1 ? 10.0 * log10((double)n) : 0);
+    double thr = j->in.threshold;
+    if (thr < 0 && zkbio_gallery_threshold_compute(pow(10.0, -j->s->cfg->match_threshold / 10.0), n,
+                                                   &thr) != ZKBIO_OK)
+        thr = j->s->cfg->match_threshold;
     zkbio_candidate top;
     size_t found = 0;
     int rc = zkbio_gallery_identify(g->g, probe, 0.0, &top, 1, &found);

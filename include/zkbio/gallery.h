@@ -9,9 +9,15 @@
  * so 1:N scores equal 1:1 scores. Templates are prepared once when added (their edge tables), and
  * the probe once per identify.
  *
- * Threshold: a 1:N search over N templates has a false positive identification rate of about
- * N x FMR (§6), so raise the threshold by about 10 per decade of N above ZKBIO_MATCH_THRESHOLD,
- * e.g. 60 for N = 100 at an FPIR of 1e-4.
+ * Threshold (1:N decision rule): a search over N templates passes a stranger when any of its N
+ * impostor comparisons reaches the threshold, so its false positive identification rate (FPIR)
+ * grows with N: at most N x FMR (Boole's inequality; equal to first order when N x FMR is small,
+ * fingerprint.md §6). With 500 people enrolled and the 1:1 threshold 40 (FMR 1e-4), a stranger
+ * is falsely identified about 5 % of the time. Set ONE number, the FPIR you accept, and let
+ * zkbio_gallery_identify_fpir() (the count at search time) or zkbio_gallery_threshold_compute()
+ * choose the threshold 10 log10(N / FPIR): e.g. FPIR 1e-3 gives 40 for N = 10, 50 for N = 100,
+ * 60 for N = 1,000. Measured on the development sets (docs/fingerprint-engine.md "1:N decision
+ * rule"): the measured FPIR stays at or below the target for N = 1, 10 and 29.
  *
  * Thread-safety: every function except zkbio_gallery_free() may be called from any thread at any
  * time. Identifies run concurrently with each other; add, remove and clear are serialised with
@@ -90,6 +96,38 @@ ZKBIO_API int zkbio_gallery_count(const zkbio_gallery *g, size_t *count);
 ZKBIO_API int zkbio_gallery_identify(zkbio_gallery *g, const zkbio_template *probe,
                                      double threshold, zkbio_candidate *top, size_t k,
                                      size_t *found);
+
+/**
+ * The 1:N decision threshold for a false positive identification rate `fpir` over a gallery of
+ * `gallery_size` templates: 10 log10(gallery_size / fpir), rounded up to hundredths (a score
+ * reaches it when its hundredths are >= it; 0 templates count as 1). Since: 0.4 With the score
+ * scale of match.h (10 log10(1 / FMR)) this sets each comparison's FMR to fpir / gallery_size,
+ * so the FPIR is at most `fpir` whatever the correlation between the comparisons (Boole's
+ * inequality; tight when fpir is small, about 1.6 points stricter than needed at fpir 0.5).
+ * Where it stops holding: the rule is only as good as the calibration at the threshold it
+ * returns. Scores up to 30 (FMR 1e-3) are measured, 40 and 50 extrapolated with a margin, and
+ * beyond 50 (gallery_size / fpir above 1e5) the scale only orders pairs ("rarer than FMR 1e-5"):
+ * the FPIR is then lower than `fpir` by an unmeasured factor. An unseen sensor with a heavier
+ * impostor tail than the development sets raises the FPIR in proportion (match.h).
+ * *threshold is written only on ZKBIO_OK. Thread-safety: pure, reentrant; the same inputs give
+ * the same bits on every platform (IEEE double arithmetic, no libm).
+ * Errors: ZKBIO_EINVAL (NULL threshold, fpir NaN or outside (0, 1)).
+ */
+ZKBIO_API int zkbio_gallery_threshold_compute(double fpir, size_t gallery_size, double *threshold);
+
+/**
+ * zkbio_gallery_identify() with the threshold chosen by the 1:N rule for `fpir`
+ * (zkbio_gallery_threshold_compute) and the number of templates in the gallery when the search
+ * starts (under the same lock as the search, so a concurrent add or remove cannot make the two
+ * disagree). Since: 0.4 *threshold_used (may be NULL) receives that threshold whenever the
+ * arguments are valid, also on ZKBIO_ENOENT. Everything else as zkbio_gallery_identify().
+ * Errors: ZKBIO_EINVAL (NULL g, probe, top or found, k = 0, fpir NaN or outside (0, 1), an
+ * invalid probe template), ZKBIO_ENOENT (no template reached the threshold, or the gallery is
+ * empty; *found = 0), ZKBIO_ENOMEM.
+ */
+ZKBIO_API int zkbio_gallery_identify_fpir(zkbio_gallery *g, const zkbio_template *probe,
+                                          double fpir, zkbio_candidate *top, size_t k,
+                                          size_t *found, double *threshold_used);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include "zkbio/template.h"
 #include "zkbio/image.h"
 #include "zkbio/extract.h"
+#include "zkbio/quality.h"
 #include "zkbio/match.h"
 #include "zkbio/merge.h"
 #include "zkbio/gallery.h"

@@ -26,6 +26,7 @@
 #include "fp/formats/zki_fmr.h"
 #include "internal/thread.h"
 #include "fp/match/zki_match.h"
+#include "fp/zki_fpir.h"
 #include "zkbio/gallery.h"
 
 #define THREADS_MAX     64
@@ -547,8 +548,11 @@ static void ws_give(zkbio_gallery *g, zki_match_ws *ws)
     pthread_mutex_unlock(&g->mu);
 }
 
-int zkbio_gallery_identify(zkbio_gallery *g, const zkbio_template *probe, double threshold,
-                           zkbio_candidate *top, size_t k, size_t *found)
+/* zkbio_gallery_identify, or with fpir > 0 zkbio_gallery_identify_fpir (the threshold from the
+ * count under the lock, written to *thr_out when not NULL). */
+static int identify_impl(zkbio_gallery *g, const zkbio_template *probe, double threshold,
+                         double fpir, zkbio_candidate *top, size_t k, size_t *found,
+                         double *thr_out)
 {
     if (found)
         *found = 0;
@@ -569,6 +573,10 @@ int zkbio_gallery_identify(zkbio_gallery *g, const zkbio_template *probe, double
 
     pthread_rwlock_rdlock(&g->lock);
     size_t n = g->n;
+    if (fpir > 0)
+        threshold = zki_fpir_threshold(fpir, n);
+    if (thr_out)
+        *thr_out = threshold;
     gal_job j;
     memset(&j, 0, sizeof(j));
     j.ids = g->ids;
@@ -646,4 +654,22 @@ int zkbio_gallery_identify(zkbio_gallery *g, const zkbio_template *probe, double
     free(pool);
     free(j.tops);
     return rc;
+}
+
+int zkbio_gallery_identify(zkbio_gallery *g, const zkbio_template *probe, double threshold,
+                           zkbio_candidate *top, size_t k, size_t *found)
+{
+    return identify_impl(g, probe, threshold, 0, top, k, found, NULL);
+}
+
+int zkbio_gallery_identify_fpir(zkbio_gallery *g, const zkbio_template *probe, double fpir,
+                                zkbio_candidate *top, size_t k, size_t *found,
+                                double *threshold_used)
+{
+    if (!(fpir > 0 && fpir < 1)) {
+        if (found)
+            *found = 0;
+        return ZKBIO_EINVAL;
+    }
+    return identify_impl(g, probe, 0, fpir, top, k, found, threshold_used);
 }

@@ -2,7 +2,8 @@
 # `zkbio bench accuracy`'s issue-18 reports on tests/data's images (FVC2002 DB1_B: 14 images,
 # FVC2004 DB1_B: 5):
 #   - the main table keeps its shape: one row per set and one `mean` row (scripts/fp-eval.sh reads
-#     them with awk), the new tables' rows start with their own word (tail, reject, perturb, summary);
+#     them with awk), the new tables' rows start with their own word (tail, reject, perturb, ptail,
+#     summary);
 #   - --perturb: a table per perturbation and a summary row each; --perturb-dump writes PGMs;
 #     combined with --rotate; the same scores with 1 and 2 threads (determinism);
 #   - --reject: the curve's rows with the captures kept (round(X % of each set) dropped);
@@ -42,6 +43,7 @@ expect "$tmp/out" '^reject  *50  *9 ' "reject 50 keeps 9"
 for p in elastic:8 partial:60 rotate:20; do
     [ "$(grep -c "^perturb $p " "$tmp/out")" -eq 3 ] && ok || no "perturb $p: 2 sets and mean"
     expect "$tmp/out" "^summary $p  *[0-9.]*  *[0-9.]*  *[0-9.]*  *[-+][0-9.]*  *[0-9]*$" "summary $p"
+    expect "$tmp/out" "^ptail $p  *pooled  *[0-9][0-9]*  *[0-9]" "impostor tail under $p"
 done
 expect "$tmp/out" '^summary none ' "summary none"
 [ "$(ls "$tmp/dump" | grep -c '\.pgm$')" -eq 12 ] && ok || no "12 dumped PGMs (2 per set and perturbation)"

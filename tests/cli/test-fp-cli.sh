@@ -74,6 +74,8 @@ done
 run 0 "extract a TIFF to native" "$Z" extract "$DB1/101_1.tif" -o "$tmp/101_1.zkb"
 expect "$tmp/out" '^quality: *[0-9]' "extract prints the quality"
 expect "$tmp/out" '^minutiae: *[0-9]' "extract prints the minutiae count"
+expect "$tmp/out" '^capture: *none$' "extract prints the capture check (a clean capture: no retake)"
+expect "$tmp/out" '^signals: *dryness [0-9]*, wetness' "extract prints the capture signals"
 magic "$tmp/101_1.zkb" ZKBT "native template"
 run 0 "extract a TIFF to ISO" "$Z" extract "$DB1/101_1.tif" --format iso -o "$tmp/101_1.iso"
 magic "$tmp/101_1.iso" FMR "ISO template"
@@ -138,6 +140,10 @@ run 0 "identify 101_5 finds finger 101" "$Z" identify "$DB1/101_5.tif" "$tmp/gal
 expect "$tmp/out" '101_merged\.zkb$' "101_merged.zkb is a candidate"
 run 1 "identify at a threshold nothing reaches" "$Z" identify "$DB1/105_2.tif" "$tmp/gallery" --threshold 1e6
 expect "$tmp/out" '^no candidate' "identify says nothing was found"
+run 0 "identify with --fpir (the 1:N rule)" "$Z" identify "$DB1/105_2.tif" "$tmp/gallery" --fpir 1e-3
+expect "$tmp/out" '^threshold 38\.46 for FPIR 0\.001 over 7 template' "--fpir sets 10 log10(7 / 1e-3) = 38.451, rounded up"
+run 2 "identify refuses --fpir 1" "$Z" identify "$DB1/105_2.tif" "$tmp/gallery" --fpir 1
+run 2 "identify refuses --fpir with --threshold" "$Z" identify "$DB1/105_2.tif" "$tmp/gallery" --fpir 1e-3 --threshold 40
 
 # --- bad files -------------------------------------------------------------------------------------
 echo "hello, not a fingerprint" >"$tmp/text.txt"

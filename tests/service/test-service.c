@@ -314,7 +314,7 @@ static void test_enroll(void)
 {
     static const char *const files[] = {
         "101_1.tif", "101_2.tif", "101_3.tif", "101_4.tif", "102_1.tif", "101_5.tif", "101_6.tif",
-        "103_1.tif", "102_2.tif", "101_2.tif", "101_3.tif", "101_4.tif", NULL};
+        "103_1.tif", "102_2.tif", "101_2.tif", "101_3.tif", "101_4.tif", "101_1.tif", NULL};
     char sim[500];
     snprintf(sim, sizeof(sim), "dir:%s", playlist("enroll", files));
     svc s = {0};
@@ -413,6 +413,29 @@ static void test_enroll(void)
     CHECK(strcmp(js(json_object_get(json_object_get(json_object_get(r.json, "error"), "details"),
                                     "userId")),
                  "alice") == 0);
+    resp_free(&r);
+    /* a capture refused by the caller's quality threshold (101: always) says why to retake it,
+     * in fields added to the contract's 2001 details, on REST and in the WS scan:error */
+    svc_http(&s, "POST", "/api/fingerprint/capture", "{\"qualityThreshold\":101}", NULL, &r);
+    CHECK(r.status == 422 && resp_code(&r) == 2001);
+    json_t *det = json_object_get(json_object_get(r.json, "error"), "details");
+    CHECK(json_integer_value(json_object_get(det, "threshold")) == 101);
+    CHECK(json_is_integer(json_object_get(det, "quality")));
+    const char *why = js(json_object_get(det, "retake"));
+    CHECK(strcmp(why, "too_dry") == 0 || strcmp(why, "too_wet") == 0 ||
+          strcmp(why, "too_small") == 0 || strcmp(why, "off_centre") == 0 ||
+          strcmp(why, "moved") == 0 || strcmp(why, "low_contrast") == 0);
+    CHECK(strlen(js(json_object_get(det, "retakeMessage"))) > 10);
+    if (!json_is_string(json_object_get(det, "retake")))
+        fprintf(stderr, "capture 2001: %s\n", r.body);
+    m = w ? wsc_wait(w, "scan:error", 3000) : NULL;
+    while (m && json_integer_value(json_object_get(m, "code")) != 2001) { /* earlier failures */
+        json_decref(m);
+        m = wsc_wait(w, "scan:error", 3000);
+    }
+    CHECK(m && json_integer_value(json_object_get(m, "code")) == 2001 &&
+          strcmp(js(json_object_get(json_object_get(m, "details"), "retake")), why) == 0);
+    json_decref(m);
     resp_free(&r);
     json_decref(en);
     wsc_close(w);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "fp/extract/zki_extract.h"
+#include "fp/extract/zki_quality.h"
 #include "fp/zki_fixmath.h"
 #include "zkbio/extract.h"
 
@@ -268,6 +269,12 @@ static int set_ofield(const zki_xws *ws, zkbio_template *t)
 
 int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_info *info)
 {
+    return zki_extract_run(img, out, info, NULL);
+}
+
+int zki_extract_run(const zkbio_image *img, zkbio_template **out, zkbio_extract_info *info,
+                    zkbio_capture_report *rep)
+{
     if (!img || !out || !img->pixels)
         return ZKBIO_EINVAL;
     if (img->width < ZKBIO_IMAGE_DIM_MIN || img->height < ZKBIO_IMAGE_DIM_MIN ||
@@ -346,6 +353,8 @@ int zkbio_extract(const zkbio_image *img, zkbio_template **out, zkbio_extract_in
 done:
     if (info && (rc == ZKBIO_OK || rc == ZKBIO_ELOWQUALITY))
         *info = inf;
+    if (rep && (rc == ZKBIO_OK || rc == ZKBIO_ELOWQUALITY)) /* capture check, quality.c */
+        zki_quality_assess(&pass[0], &inf, rep);
     for (int p = 0; p < NPASS_MAX; p++) {
         ws_free(&pass[p]);
         free(crop[p]);

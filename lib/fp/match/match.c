@@ -972,14 +972,37 @@ static inline int zkm_corr_ok(const zkm_ient *f, unsigned ed, unsigned ea1, unsi
            (int)((uint8_t)(ea2 - f->a2lo) <= 2 * ZKM_TOL_A);
 }
 
+/* ---- tuning dump (ZKM_TUNE builds only) -------------------------------------------------------
+ * The features of the winning pairing of the last comparison on this thread, printed per pair by
+ * `zkbio bench accuracy` (cli/bench/bench_accuracy.c calls zkbio_tune_hook after each comparison):
+ * the calibration's evidence study (docs/fingerprint-engine.md "Calibration across sensors"). */
+#ifdef ZKM_TUNE
+#include <stdio.h>
+typedef struct zkm_tune {
+    int np, ng, m, s, mt, th, op, og, agree, fin, raw, cells;
+} zkm_tune;
+static _Thread_local zkm_tune zkm_tune_cur, zkm_tune_best;
+ZKBIO_API void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk);
+void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int fk)
+{
+    (void)n;
+    const zkm_tune *t = &zkm_tune_best;
+    fprintf(stderr, "T %zu %zu %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d\n", r, k, sr, fr, sk,
+            fk, t->np, t->ng, t->m, t->s, t->mt, t->th, t->op, t->og, t->agree, t->fin, t->raw,
+            t->cells);
+}
+#endif
+
 /* Orientation-field agreement of a probe and a candidate view under a pairing's motion mo: the mean
  * of cos(2 d) over the probe's foreground cells whose centre lands on a foreground cell of the
  * candidate, d being the difference of their ridge orientations once the probe's is turned by the
- * motion's rotation; x 100, so -100..100. The cell centres are stepped through the candidate's
- * frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the cell index taken with a
- * bias that keeps the shifted value non-negative. Both views must have a field; 0 when no cell
- * overlaps. */
-static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_motion *mo)
+ * motion's rotation; x 100, so -100..100; *cells_out receives the number of cells compared (the
+ * overlap's area in cells of ZKBIO_OFIELD_CELL px). The cell centres are stepped through the
+ * candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the cell index
+ * taken with a bias that keeps the shifted value non-negative. Both views must have a field; 0 when
+ * no cell overlaps. */
+static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_motion *mo,
+                            int *cells_out)
 {
     const int cs = ZKBIO_OFIELD_CELL, L = ZKBIO_OFIELD_LEVELS;
     /* cos(2 d) for every level difference k = candidate level - probe level (mod L): the
@@ -1020,6 +1043,7 @@ static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_mo
             n++;
         }
     }
+    *cells_out = n;
     return n ? (int)((int64_t)sum * 100 / ((int64_t)n * 16384)) : 0;
 }
 
@@ -1032,6 +1056,27 @@ static int zkm_of_factor(int a)
 {
     int f = (a - ZKM_OF_A0) * 100 / (ZKM_OF_A1 - ZKM_OF_A0);
     return f < 0 ? 0 : f > 100 ? 100 : f;
+}
+
+/* ---- weak evidence (issue 18: scores that mean what they say on unseen sensors) -----------------
+ * The impostor pairs that score highest pair few minutiae inside a tiny overlap, where the paired
+ * fraction is near 1 by chance: on the three FVC sets at 0/90/180 degrees the 25 top impostor
+ * pairs overlap in a median of 76 orientation cells (16 x 16 px) against 178 for genuine pairs of
+ * the same raw score, and their chance-pairing evidence (the Poisson tail of their paired count
+ * given the overlap's minutiae and the tolerance area, after Pankanti, Prabhakar & Jain 2002, "On
+ * the individuality of fingerprints") is half the genuine pairs'. The score is therefore scaled by
+ * the overlap's area when it is below ZKM_EV_CELLS cells (0 disables). The overlap is the cells
+ * zkm_ofield_agree already compares, so only view pairs with orientation fields get the term.
+ * Variants measured: docs/fingerprint-engine.md "Calibration across sensors". */
+#ifndef ZKM_EV_CELLS
+#define ZKM_EV_CELLS 60
+#endif
+
+static int32_t zkm_ev_overlap(int32_t fin, int cells)
+{
+    if (ZKM_EV_CELLS <= 0 || cells >= ZKM_EV_CELLS)
+        return fin;
+    return (int32_t)((int64_t)fin * cells / (ZKM_EV_CELLS > 0 ? ZKM_EV_CELLS : 1));
 }
 
 /* Raw score (x 100) of probe view pv against candidate view gv; *use_of is set when both have an
@@ -1224,8 +1269,19 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         zkm_motion mo;
         zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og, &mo);
         int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og);
-        if (use_of && fin > best) /* the factor is at most 1: skip it when fin cannot win */
-            fin = (int32_t)((int64_t)fin * zkm_of_factor(zkm_ofield_agree(pv, gv, &mo)) / 100);
+        int agree = -1000, cells = 0;
+        if (use_of && fin > best) { /* the factors are at most 1: skipped when fin cannot win */
+            agree = zkm_ofield_agree(pv, gv, &mo, &cells);
+            fin = (int32_t)((int64_t)fin * zkm_of_factor(agree) / 100);
+            fin = zkm_ev_overlap(fin, cells);
+        }
+#ifdef ZKM_TUNE
+        if (fin > best)
+            zkm_tune_cur =
+                (zkm_tune){np,  ng,   m,  ws->rs[bi], mt,
+                           th,  op,   og, agree,      zkm_raw2(m, ws->rs[bi], mt, th, op, og),
+                           fin, cells};
+#endif
         if (fin > best)
             best = fin;
     }
@@ -1235,17 +1291,17 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
 /* Calibration: raw score (x 100) -> 100 * 10 * log10(1 / FMR) (match.h ZKBIO_MATCH_CALIBRATION),
  * one table for view pairs that both have an orientation field (the raw score includes the
  * orientation factor) and one for the rest (minutiae alone: ISO/ANSI imports, version 1 native
- * records). Raw thresholds at which the pooled impostor distribution (all 3 x 2,880 cross-finger
- * pairs of FVC2002 DB1_B, FVC2002 DB3_B and FVC2004 DB1_B, zkbio_extract templates; for the second
- * table with their fields removed, `zkbio bench accuracy --no-ofield`) has FMR 50 %, 10 %, 1 % and
- * 0.1 % (scores 3, 10, 20, 30); the 1e-4 and 1e-5 points (scores 40, 50) continue the 1 % -> 0.1 %
- * segment log-linearly (the same raw step per decade), and so does everything above. Regenerate
- * when the raw score or the extraction changes: build with -Dc_args=-DZKM_CAL_DUMP (scores are
- * then the raw ones), write the score matrices with `zkbio bench accuracy --scores` (with and
- * without --no-ofield) on those sets, and read the raw values at those FMRs off the impostor
- * scores (the cross-finger cells of each set). */
-static const int32_t zkm_cal_raw_of[] = {0, 141, 419, 740, 1095, 1450, 1805};
-static const int32_t zkm_cal_raw_min[] = {0, 393, 696, 1101, 1548, 1995, 2442};
+ * records). Fitted by scripts/fp-calibrate.py (run it, with --write, whenever the raw score or the
+ * extraction changes) on the pooled impostors of FVC2002 DB1_B, FVC2002 DB3_B and FVC2004 DB1_B
+ * at probe rotations 0, 90 and 180 degrees (3 x 3 x 2,880 protocol pairs; for the second table
+ * with the fields removed), with a margin: the knots of scores 3, 10, 20, 30 are where the 95 %
+ * upper confidence bound of the FMR reaches 50 %, 10 %, 1 %, 0.1 %; the 40 and 50 knots continue
+ * with an exponential tail whose raw step per decade comes from the set with the heaviest tail
+ * (upper bound), the 40 knot shifted up by half a decade more for sensors not seen in development
+ * (docs/fingerprint-engine.md "Calibration across sensors"); everything above 50 continues the
+ * 40 -> 50 segment. */
+static const int32_t zkm_cal_raw_of[] = {0, 140, 409, 711, 1064, 1627, 2003};
+static const int32_t zkm_cal_raw_min[] = {0, 396, 703, 1106, 1609, 2489, 3076};
 static const int32_t zkm_cal_score[] = {0, 300, 1000, 2000, 3000, 4000, 5000};
 #define ZKM_CAL_N ((int)(sizeof(zkm_cal_score) / sizeof(zkm_cal_score[0])))
 
@@ -1268,13 +1324,24 @@ static int32_t zkm_calibrate(int32_t raw, int with_of)
 int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws)
 {
     int32_t best = 0;
+#ifdef ZKM_TUNE
+    zkm_tune_best = (zkm_tune){0};
+#endif
     for (unsigned a = 0; a < probe->prep->nviews; a++)
         for (unsigned b = 0; b < cand->nviews; b++) {
             int use_of;
+#ifdef ZKM_TUNE
+            zkm_tune_cur = (zkm_tune){0};
+#endif
             int32_t r =
                 zkm_match_views(&probe->ix[a], &probe->prep->v[a], &cand->v[b], ws, &use_of);
+#ifdef ZKM_TUNE
+            if (r > zkm_tune_best.raw)
+                zkm_tune_best = zkm_tune_cur;
+#endif
 #ifdef ZKM_CAL_DUMP /* calibration builds: the raw score itself */
             int32_t sc = r;
+            (void)zkm_calibrate;
 #else
             int32_t sc = zkm_calibrate(r, use_of);
 #endif
