@@ -64,15 +64,36 @@
 #define ZKM_GROW_DR 4
 /* Hash bins: angle bins of ZKM_AW units, ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval
  * touches at most two angle bins. */
-#define ZKM_AW      16
-#define ZKM_W1      100
-#define ZKM_W2      50
-#define ZKM_CT_D    16 /* px: consolidation distance after alignment */
-#define ZKM_CT_A    24 /* 8-bit units: consolidation direction tolerance */
-#define ZKM_OV_R    40 /* px: inside the overlap when the other view has a minutia this near */
-#define ZKM_CONS_N  2  /* pairings consolidated: the best raw ones of distinct root clusters */
-#define ZKM_LOCAL_K 2  /* consolidation: local frame from this many nearest grown pairs (<= 8) */
-#define ZKM_WT      60 /* raw score per paired minutia whose type (ending/bifurcation) agrees */
+#define ZKM_AW 16
+#define ZKM_W1 100
+#define ZKM_W2 50
+#ifndef ZKM_CT_D
+#define ZKM_CT_D 16 /* px: consolidation distance after alignment (near an anchor) */
+#endif
+#define ZKM_CT_A   24 /* 8-bit units: consolidation direction tolerance */
+#define ZKM_OV_R   40 /* px: inside the overlap when the other view has a minutia this near */
+#define ZKM_CONS_N 2  /* pairings consolidated: the best raw ones of distinct root clusters */
+/* Elastic consolidation (zkm_consolidate, zkm_local): a candidate mate is judged in the local
+ * frame of its ZKM_LOCAL_K nearest anchors (the grown pairs, then also the pairs consolidated in
+ * earlier rounds), their residuals weighted by 2^16 / (distance + ZKM_EL_WD) (ZKM_EL_WD 0: equal
+ * weights), within ZKM_CT_D px plus ZKM_EL_DR 64ths of its distance to the nearest anchor, at
+ * most ZKM_EL_DMAX px; ZKM_EL_ROUNDS rounds, each round's pairs anchoring the next. */
+#ifndef ZKM_LOCAL_K
+#define ZKM_LOCAL_K 2 /* <= 8 */
+#endif
+#ifndef ZKM_EL_WD
+#define ZKM_EL_WD 0
+#endif
+#ifndef ZKM_EL_DR
+#define ZKM_EL_DR 0
+#endif
+#ifndef ZKM_EL_DMAX
+#define ZKM_EL_DMAX 24
+#endif
+#ifndef ZKM_EL_ROUNDS
+#define ZKM_EL_ROUNDS 1
+#endif
+#define ZKM_WT 60 /* raw score per paired minutia whose type (ending/bifurcation) agrees */
 /* Overlap counts weigh a minutia by its extraction quality q (0..100): ZKM_QMIN % of a minutia up
  * to q = ZKM_Q0, rising linearly to a whole minutia at q >= ZKM_Q1 (see zkm_qw). */
 #define ZKM_Q0   15
@@ -103,7 +124,8 @@
 /* Step 1 tests the first two entries of a bin whether the bin has two or not (a test beyond the
  * bin is discarded), so that short bins take no unpredictable branch: the probe index has
  * ZKM_HEAD entries of padding, the correspondence array ZKM_HEAD - 1 spare slots. */
-#define ZKM_HEAD 2
+#define ZKM_HEAD    2
+#define ZKM_CPG_MAX 2048 /* consolidation: possible mates kept per pairing */
 
 /* ---- prepared templates ------------------------------------------------------------------------
  */
@@ -192,6 +214,7 @@ struct zki_match_ws {
     uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
     uint16_t gstart[ZKM_GN * ZKM_GN + 2]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
+    uint16_t cpg[ZKM_CPG_MAX];            /* possible mates under the motion: p << 8 | g */
 };
 
 /* floor(sqrt(v)) for v < 2^32: the digit-by-digit method started at the top set bit pair, its
@@ -811,31 +834,50 @@ static int zkm_cell(int x)
     return v < ZKM_GN ? v : ZKM_GN - 1;
 }
 
-/* Local frame of probe minutia p for zkm_consolidate: the mean residual (aligned candidate minus
- * probe position) of the ZKM_LOCAL_K grown pairs nearest to p (m >= 1). */
-static void zkm_local(const zkm_view *pv, const zki_match_ws *ws, int m, int p, int32_t *ox,
-                      int32_t *oy)
+/* Local frame of probe minutia p for zkm_consolidate: the residual (aligned candidate minus probe
+ * position) of the ZKM_LOCAL_K anchors ws->best_p/best_g[0..na) nearest to p (na >= 1), averaged
+ * with weights 2^16 / (distance + ZKM_EL_WD) (equal weights when ZKM_EL_WD is 0), so that the
+ * nearest anchors, whose distortion is most like p's, count most. Returns the squared distance
+ * from p to the nearest anchor. */
+static uint32_t zkm_local(const zkm_view *pv, const zki_match_ws *ws, int na, int p, int32_t *ox,
+                          int32_t *oy)
 {
     /* squared distance << 8 | k, ascending (ties to the earlier pair); UINT64_MAX unfilled */
     uint64_t key[8];
     for (int q = 0; q < ZKM_LOCAL_K; q++)
         key[q] = UINT64_MAX;
-    for (int k = 0; k < m; k++) {
+    for (int k = 0; k < na; k++) {
         int32_t ex = pv->x[ws->best_p[k]] - pv->x[p], ey = pv->y[ws->best_p[k]] - pv->y[p];
         zkm_key_insert(key, ZKM_LOCAL_K, (uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k);
     }
-    const int nb = m < ZKM_LOCAL_K ? m : ZKM_LOCAL_K;
-    int bk[8];
-    for (int q = 0; q < nb; q++)
-        bk[q] = (int)(key[q] & 255);
-    int32_t sx = 0, sy = 0;
+    const int nb = na < ZKM_LOCAL_K ? na : ZKM_LOCAL_K;
+    int64_t sx = 0, sy = 0, sw = 0;
     for (int q = 0; q < nb; q++) {
-        int p1 = ws->best_p[bk[q]], g1 = ws->best_g[bk[q]];
-        sx += ws->tx[g1] - pv->x[p1];
-        sy += ws->ty[g1] - pv->y[p1];
+        const int k = (int)(key[q] & 255);
+        const int p1 = ws->best_p[k], g1 = ws->best_g[k];
+        int64_t w = 1;
+        if (ZKM_EL_WD > 0)
+            w = 65536 /
+                ((int64_t)zkm_isqrt((uint32_t)(key[q] >> 8)) + ZKM_EL_WD + (ZKM_EL_WD == 0));
+        sx += w * (ws->tx[g1] - pv->x[p1]);
+        sy += w * (ws->ty[g1] - pv->y[p1]);
+        sw += w;
     }
-    *ox = sx / nb;
-    *oy = sy / nb;
+    *ox = (int32_t)(sx / sw);
+    *oy = (int32_t)(sy / sw);
+    return (uint32_t)(key[0] >> 8);
+}
+
+/* Distance tolerance (px, squared) of a mate whose probe minutia lies dn2 (squared px) from the
+ * nearest anchor: the distortion left after the local frame grows with that distance. */
+static int32_t zkm_el_tol2(uint32_t dn2)
+{
+    int32_t t = ZKM_CT_D;
+    if (ZKM_EL_DR > 0) {
+        t += (int32_t)zkm_isqrt(dn2) * ZKM_EL_DR / 64;
+        t = t < ZKM_EL_DMAX ? t : ZKM_EL_DMAX;
+    }
+    return t * t;
 }
 
 /* Consolidate the pairing ws->best_p/best_g[0..m): see step 5 of zkm_match_views. Outputs: mt
@@ -888,8 +930,8 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         ws->p_mark[ws->best_p[k]] = mk;
         ws->g_mark[ws->best_g[k]] = mk;
     }
-    int ncl = 0, cnt_p = 0;
-    const int32_t td2 = ZKM_CT_D * ZKM_CT_D, ov2 = ZKM_OV_R * ZKM_OV_R;
+    int ncp = 0, cnt_p = 0;
+    const int32_t ov2 = ZKM_OV_R * ZKM_OV_R;
     for (int p = 0; p < np; p++) {
         const int paired = ws->p_mark[p] == mk;
         /* inside the overlap: paired, or mapped into the candidate's frame (the inverse motion)
@@ -900,36 +942,20 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         cnt_p += in * pv->q[p];
         if (paired)
             continue;
-        /* Mates: unpaired candidate minutiae within ZKM_OV_R px under the global motion with a
-         * similar direction (gathered branch-free), then judged in a local frame: the global
-         * motion corrected by the mean residual of the ZKM_LOCAL_K nearest grown pairs, so that
-         * elastic distortion far from the pairing's centroid does not push true mates out of the
-         * ZKM_CT_D tolerance (found only when a mate is possible). */
-        uint8_t cg[256];
-        int ncg = 0;
+        /* Possible mates: unpaired candidate minutiae within ZKM_OV_R px under the global motion
+         * with a similar direction (gathered branch-free); judged in local frames below. */
         const unsigned pa = pv->a[p];
         const int cx0 = zkm_cell(pv->x[p] - ZKM_OV_R), cx1 = zkm_cell(pv->x[p] + ZKM_OV_R);
         const int cy0 = zkm_cell(pv->y[p] - ZKM_OV_R), cy1 = zkm_cell(pv->y[p] + ZKM_OV_R);
         for (int cy = cy0; cy <= cy1; cy++) {
             const int o1 = st[cy * ZKM_GN + cx1 + 1];
-            for (int o = st[cy * ZKM_GN + cx0]; o < o1; o++) {
+            for (int o = st[cy * ZKM_GN + cx0]; o < o1 && ncp < ZKM_CPG_MAX; o++) {
                 int g = ws->gord[o];
                 int32_t dx = ws->tx[g] - pv->x[p], dy = ws->ty[g] - pv->y[p];
-                cg[ncg] = (uint8_t)g;
-                ncg += (dx * dx + dy * dy <= ov2) & (ws->g_mark[g] != mk) &
+                ws->cpg[ncp] = (uint16_t)(p << 8 | g);
+                ncp += (dx * dx + dy * dy <= ov2) & (ws->g_mark[g] != mk) &
                        ((uint8_t)(ws->ta[g] - pa + ZKM_CT_A) <= 2 * ZKM_CT_A);
             }
-        }
-        if (ncg == 0)
-            continue;
-        int32_t ox, oy;
-        zkm_local(pv, ws, m, p, &ox, &oy);
-        for (int k = 0; k < ncg; k++) {
-            int g = cg[k];
-            int32_t dx = ws->tx[g] - pv->x[p] - ox, dy = ws->ty[g] - pv->y[p] - oy;
-            int32_t d2 = dx * dx + dy * dy;
-            if (d2 <= td2 && ncl < 1024)
-                ws->cl[ncl++] = (uint32_t)d2 << 16 | (uint32_t)p << 8 | (uint32_t)g;
         }
     }
     int cnt_g = 0;
@@ -937,27 +963,56 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         const int in = (ws->g_mark[g] == mk) | zkm_occ(pv, ws->tx[g], ws->ty[g]);
         cnt_g += in * gv->q[g];
     }
-    /* closest first */
-    for (int i = 1; i < ncl; i++) {
-        uint32_t x = ws->cl[i];
-        int j = i;
-        while (j > 0 && ws->cl[j - 1] > x) {
-            ws->cl[j] = ws->cl[j - 1];
-            j--;
-        }
-        ws->cl[j] = x;
-    }
     int added = 0, hits = 0;
     for (int k = 0; k < m; k++)
         hits += pv->t[ws->best_p[k]] == gv->t[ws->best_g[k]];
-    for (int i = 0; i < ncl; i++) {
-        int p = ws->cl[i] >> 8 & 255, g = ws->cl[i] & 255;
-        if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
-            continue;
-        ws->p_mark[p] = mk;
-        ws->g_mark[g] = mk;
-        hits += pv->t[p] == gv->t[g];
-        added++;
+    /* Elastic pairing: each possible mate judged in the local frame of the nearest anchors (the
+     * global motion corrected by their residuals), so that elastic distortion far from the
+     * pairing's centroid does not push true mates out of the tolerance, which itself grows with
+     * the distance to the nearest anchor; the pairs of a round, closest first, anchor the next
+     * (region growing from the grown pairing outwards). */
+    int na = m;
+    for (int round = 0; round < ZKM_EL_ROUNDS; round++) {
+        int ncl = 0, lastp = -1;
+        int32_t ox = 0, oy = 0, tol2 = 0;
+        for (int i = 0; i < ncp; i++) {
+            const int p = ws->cpg[i] >> 8, g = ws->cpg[i] & 255;
+            if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
+                continue;
+            if (p != lastp) { /* a probe minutia's mates are consecutive */
+                tol2 = zkm_el_tol2(zkm_local(pv, ws, na, p, &ox, &oy));
+                lastp = p;
+            }
+            int32_t dx = ws->tx[g] - pv->x[p] - ox, dy = ws->ty[g] - pv->y[p] - oy;
+            int32_t d2 = dx * dx + dy * dy;
+            if (d2 <= tol2 && ncl < 1024)
+                ws->cl[ncl++] = (uint32_t)d2 << 16 | (uint32_t)p << 8 | (uint32_t)g;
+        }
+        /* closest first */
+        for (int i = 1; i < ncl; i++) {
+            uint32_t x = ws->cl[i];
+            int j = i;
+            while (j > 0 && ws->cl[j - 1] > x) {
+                ws->cl[j] = ws->cl[j - 1];
+                j--;
+            }
+            ws->cl[j] = x;
+        }
+        const int before = added;
+        for (int i = 0; i < ncl; i++) {
+            int p = ws->cl[i] >> 8 & 255, g = ws->cl[i] & 255;
+            if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
+                continue;
+            ws->p_mark[p] = mk;
+            ws->g_mark[g] = mk;
+            ws->best_p[na] = (uint8_t)p;
+            ws->best_g[na] = (uint8_t)g;
+            na++;
+            hits += pv->t[p] == gv->t[g];
+            added++;
+        }
+        if (added == before)
+            break;
     }
     *mt = m + added;
     *th_out = hits;
