@@ -57,11 +57,31 @@
 #define ZKM_TOL_DR    5  /* ... or this many 64ths of the length when larger (about 8 %) */
 #define ZKM_TOL_A     8  /* 8-bit units (11.25 degrees) for a1 and a2 */
 #define ZKM_ROOTS     8  /* root pairs tried */
-#define ZKM_ROT_TOL   20 /* 8-bit units: rotation of a pair vs the root's (28 degrees) */
+#ifndef ZKM_ROT_TOL
+#define ZKM_ROT_TOL 20 /* 8-bit units: rotation of a pair vs the root's (28 degrees) */
+#endif
 /* Growth: a pair's distance to the root pair must agree in both views within ZKM_GROW_D px or
  * ZKM_GROW_DR 64ths of the distance when larger (elastic distortion grows with the distance). */
-#define ZKM_GROW_D  8
+#ifndef ZKM_GROW_D
+#define ZKM_GROW_D 8
+#endif
+#ifndef ZKM_GROW_DR
 #define ZKM_GROW_DR 4
+#endif
+/* Growth, local consistency: when ZKM_GROW_LOCAL is 1, a pair reached from pair u must also keep
+ * its distance to u's own predecessor in the growth alike in both views, within ZKM_GROW_LD px or
+ * ZKM_GROW_LDR 64ths of the distance (the pair's link to u itself is an edge correspondence,
+ * already alike). With it the root check may be looser (larger ZKM_GROW_DR): far from the root
+ * the distortion accumulates, near the pairs already taken it does not. */
+#ifndef ZKM_GROW_LOCAL
+#define ZKM_GROW_LOCAL 0
+#endif
+#ifndef ZKM_GROW_LD
+#define ZKM_GROW_LD 6
+#endif
+#ifndef ZKM_GROW_LDR
+#define ZKM_GROW_LDR 4
+#endif
 /* Hash bins: angle bins of ZKM_AW units, ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval
  * touches at most two angle bins. */
 #define ZKM_AW 16
@@ -206,6 +226,7 @@ struct zki_match_ws {
     uint32_t mark;
     uint16_t roots[ZKM_ROOTS_MAX];
     uint16_t rq[ZKM_ROOTS_MAX][256]; /* each root's grown pairing (node ids) ... */
+    uint16_t gpar[256];              /* growth: the node each queued node was reached from */
     int32_t rraw[ZKM_ROOTS_MAX];     /* ... its raw score, size and supporting edges */
     uint16_t rm[ZKM_ROOTS_MAX], rs[ZKM_ROOTS_MAX];
     uint8_t best_p[256], best_g[256]; /* the pairing being consolidated */
@@ -1089,6 +1110,28 @@ static int zkm_of_factor(int a)
     return f < 0 ? 0 : f > 100 ? 100 : f;
 }
 
+/* 1 when the distance from pair (p, g) to pair (p0, g0) is alike in both views:
+ * |dp - dg| <= max(tol_d, max(dp, dg) * tol_dr / 64). */
+static inline int zkm_alike(const zkm_view *pv, const zkm_view *gv, int p, int g, int p0, int g0,
+                            int32_t tol_d, int32_t tol_dr)
+{
+    int32_t ax = pv->x[p] - pv->x[p0], ay = pv->y[p] - pv->y[p0];
+    int32_t bx = gv->x[g] - gv->x[g0], by = gv->y[g] - gv->y[g0];
+    uint32_t dp2 = (uint32_t)(ax * ax + ay * ay), dg2 = (uint32_t)(bx * bx + by * by);
+    uint32_t lo2 = dp2 < dg2 ? dp2 : dg2, hi2 = dp2 < dg2 ? dg2 : dp2;
+    /* Certainly alike, without the square root, when hi2 - lo2 <= 2 G L - G^2 (G = tol_d, L =
+     * the largest coordinate of the longer vector, at most its length D): then lo2 >= (D - G)^2
+     * >= (dm - tol)^2 below, as tol >= G. */
+    int32_t lx = dp2 < dg2 ? abs(bx) : abs(ax), ly = dp2 < dg2 ? abs(by) : abs(ay);
+    if ((int32_t)(hi2 - lo2) <= 2 * tol_d * (lx > ly ? lx : ly) - tol_d * tol_d)
+        return 1;
+    int32_t dm = (int32_t)zkm_isqrt(hi2);
+    int32_t tol = dm * tol_dr / 64;
+    if (tol < tol_d)
+        tol = tol_d;
+    return !(dm > tol && lo2 < (uint32_t)((dm - tol) * (dm - tol)));
+}
+
 /* Raw score (x 100) of probe view pv against candidate view gv; *use_of is set when both have an
  * orientation field, so the score includes the orientation factor (and is calibrated by the
  * table for that case). */
@@ -1212,23 +1255,16 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                 if (zkm_adiff(ws->node_rot[w], rrot) > ZKM_ROT_TOL)
                     continue;
                 /* distance to the root alike in both views: |dp - dg| <= tol(max(dp, dg)) */
-                int32_t ax = pv->x[p] - pv->x[rp], ay = pv->y[p] - pv->y[rp];
-                int32_t bx = gv->x[g] - gv->x[rg], by = gv->y[g] - gv->y[rg];
-                uint32_t dp2 = (uint32_t)(ax * ax + ay * ay), dg2 = (uint32_t)(bx * bx + by * by);
-                uint32_t lo2 = dp2 < dg2 ? dp2 : dg2, hi2 = dp2 < dg2 ? dg2 : dp2;
-                /* Certainly alike, without the square root, when hi2 - lo2 <= 2 G L - G^2 (G =
-                 * ZKM_GROW_D, L = the largest coordinate of the longer vector, at most its length
-                 * D): then lo2 >= (D - G)^2 >= (dm - tol)^2 below, as tol >= G. */
-                int32_t lx = dp2 < dg2 ? abs(bx) : abs(ax), ly = dp2 < dg2 ? abs(by) : abs(ay);
-                if ((int32_t)(hi2 - lo2) >
-                    2 * ZKM_GROW_D * (lx > ly ? lx : ly) - ZKM_GROW_D * ZKM_GROW_D) {
-                    int32_t dm = (int32_t)zkm_isqrt(hi2);
-                    int32_t tol = dm * ZKM_GROW_DR / 64;
-                    if (tol < ZKM_GROW_D)
-                        tol = ZKM_GROW_D;
-                    if (dm > tol && lo2 < (uint32_t)((dm - tol) * (dm - tol)))
+                if (!zkm_alike(pv, gv, p, g, rp, rg, ZKM_GROW_D, ZKM_GROW_DR))
+                    continue;
+                if (ZKM_GROW_LOCAL && qh > 1) { /* u is not the root: check its predecessor */
+                    const int pu = ws->gpar[qh - 1];
+                    if (!zkm_alike(pv, gv, p, g, ws->node_p[pu], ws->node_g[pu], ZKM_GROW_LD,
+                                   ZKM_GROW_LDR))
                         continue;
                 }
+                if (ZKM_GROW_LOCAL)
+                    ws->gpar[qt] = (uint16_t)u;
                 ws->p_mark[p] = mk;
                 ws->g_mark[g] = mk;
                 ws->node_mark[w] = mk;
