@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
+#include "perturb.h"
 #include "util.h"
 
 #ifdef ZKM_TUNE
@@ -39,10 +41,14 @@ typedef struct ba_item {
     int set;                /* folder index */
     int finger, impression; /* from the file name */
     char *path;
-    char *name;            /* SET-{finger}_{impression}, SET from ba_set_name() */
-    zkbio_template *tpl;   /* candidate role (NULL: extraction failed) */
-    zkbio_template *probe; /* probe role: tpl, or the rotated extraction with --rotate */
-    int failed;            /* extraction or import of either role failed */
+    char *name;             /* SET-{finger}_{impression}, SET from ba_set_name() */
+    zkbio_template *tpl;    /* candidate role (NULL: extraction failed) */
+    zkbio_template *probe;  /* probe role: tpl, or the rotated extraction with --rotate */
+    int failed;             /* extraction or import of either role failed */
+    uint8_t quality;        /* zkbio_extract_info.quality of the clean image (0: failed) */
+    zkbio_image *img;       /* the clean image, kept for --perturb (else NULL) */
+    zkbio_template *pprobe; /* probe of the current perturbation (NULL: extraction failed) */
+    int pfailed;            /* the current perturbation's probe failed (or failed above) */
 } ba_item;
 
 typedef struct ba_ctx {
@@ -54,14 +60,19 @@ typedef struct ba_ctx {
     size_t next;    /* work counter */
     pthread_mutex_t lock;
     int error;
-    int no_ofield; /* --no-ofield */
+    int no_ofield;          /* --no-ofield */
+    int keep_images;        /* keep the clean images (for --perturb) */
+    const bp_spec *perturb; /* the perturbation being run: probes are pprobe, same-set pairs only */
+    const char *dump_dir;   /* --perturb-dump */
 } ba_ctx;
 
 static void ba_usage(FILE *out)
 {
     fprintf(out,
             "Usage: zkbio bench accuracy [--iso] [--no-ofield] [--scores FILE]\n"
-            "                            [--rotate 0|90|180|270] [--threads N] DIR...\n"
+            "                            [--rotate 0|90|180|270] [--threads N]\n"
+            "                            [--perturb LIST [--perturb-dump DIR]] [--reject X,...]\n"
+            "                            DIR...\n"
             "  DIR       a set: {finger}_{impression}.tif images (and .iso templates beside them)\n"
             "  --iso     match the .iso templates instead of extracting the images\n"
             "  --no-ofield  drop the orientation fields of the extracted templates, so the\n"
@@ -70,7 +81,17 @@ static void ba_usage(FILE *out)
             "            columns are named SET-{finger}_{impression}, SET being the set's parent\n"
             "            and own folder (FVC2002/DB1_B); two sets of one name are refused\n"
             "  --rotate  rotate the probe images clockwise by this many degrees\n"
-            "  --threads worker threads (default: online CPUs)\n");
+            "  --threads worker threads (default: online CPUs)\n"
+            "  --perturb KIND[:LEVEL][,...]|all  the robustness suite: after the clean run, run\n"
+            "            again with every probe image perturbed (candidates clean; combined with\n"
+            "            --rotate, the perturbed image is then rotated), one table per\n"
+            "            perturbation and a summary. KIND (default levels): elastic (8,16,24 px\n"
+            "            largest displacement), contrast (50,25 %% kept), dry (1,2), wet (1,2),\n"
+            "            partial (60,40 %% of the foreground box kept), rotate (20,45 degrees),\n"
+            "            noise (10,20 grey levels standard deviation); all = every kind\n"
+            "  --perturb-dump DIR  write the first two perturbed probes of each set as PGM\n"
+            "  --reject X[,X...]  error versus reject: EER and FMR1000 with the worst X %% of\n"
+            "            each set's captures by extraction quality dropped (1..90)\n");
 }
 
 static int ba_cmp_item(const void *a, const void *b)
@@ -195,8 +216,11 @@ static void *ba_prepare_worker(void *arg)
         } else {
             zkbio_image *img = NULL;
             if (zkbio_image_load(it->path, 500, &img) == ZKBIO_OK) {
-                if (zkbio_extract(img, &it->tpl, NULL) != ZKBIO_OK)
+                zkbio_extract_info info;
+                memset(&info, 0, sizeof(info));
+                if (zkbio_extract(img, &it->tpl, &info) != ZKBIO_OK)
                     it->tpl = NULL;
+                it->quality = info.quality;
                 if (c->rotate) {
                     zkbio_image *rot = NULL;
                     if (zkbio_image_rotate(img, c->rotate, &rot) == ZKBIO_OK &&
@@ -207,15 +231,70 @@ static void *ba_prepare_worker(void *arg)
                     it->probe = it->tpl;
                 }
             }
-            zkbio_image_free(img);
+            if (c->keep_images)
+                it->img = img;
+            else
+                zkbio_image_free(img);
         }
         it->failed = !it->tpl || !it->probe;
+        if (!it->tpl)
+            it->quality = 0;
         for (unsigned v = 0; c->no_ofield && v < ZKBIO_TEMPLATE_VIEWS_MAX; v++) {
             if (it->tpl)
                 zkbio_template_ofield_set(it->tpl, v, 0, 0, 0, 0, NULL);
             if (it->probe && it->probe != it->tpl)
                 zkbio_template_ofield_set(it->probe, v, 0, 0, 0, 0, NULL);
         }
+    }
+    return NULL;
+}
+
+/* The dump file of one perturbed probe: DIR/KIND_LEVEL-SET-{finger}_{impression}.pgm, the set's
+ * '/' turned into '_'. Dumped: the first two images of each set. */
+static void ba_dump(const ba_ctx *c, size_t k, const zkbio_image *img)
+{
+    const ba_item *it = &c->items[k];
+    if (k >= 2 && c->items[k - 2].set == it->set)
+        return;
+    char spec[32], path[4096];
+    bp_spec_name(c->perturb, spec, sizeof(spec));
+    spec[strcspn(spec, ":")] = '_';
+    int n = snprintf(path, sizeof(path), "%s/%s-%s.pgm", c->dump_dir, spec, it->name);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return;
+    for (char *p = path + strlen(c->dump_dir) + 1; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    if (bp_write_pgm(img, path) != 0)
+        fprintf(stderr, "zkbio bench accuracy: %s: %s\n", path, strerror(errno));
+}
+
+/* Extract the probe of every item under c->perturb: the clean image perturbed (seeded by the
+ * item's name and the perturbation), then rotated by --rotate. */
+static void *ba_perturb_worker(void *arg)
+{
+    ba_ctx *c = arg;
+    for (size_t k; (k = ba_take(c)) < c->n;) {
+        ba_item *it = &c->items[k];
+        zkbio_template_free(it->pprobe);
+        it->pprobe = NULL;
+        zkbio_image *pimg = NULL;
+        if (it->img &&
+            bp_apply(it->img, c->perturb, bp_seed(it->name, c->perturb), &pimg) == ZKBIO_OK) {
+            if (c->dump_dir)
+                ba_dump(c, k, pimg);
+            zkbio_image *rot = NULL;
+            if (c->rotate && zkbio_image_rotate(pimg, c->rotate, &rot) != ZKBIO_OK)
+                rot = NULL;
+            if ((!c->rotate || rot) &&
+                zkbio_extract(rot ? rot : pimg, &it->pprobe, NULL) != ZKBIO_OK)
+                it->pprobe = NULL;
+            zkbio_image_free(rot);
+        }
+        zkbio_image_free(pimg);
+        for (unsigned v = 0; c->no_ofield && it->pprobe && v < ZKBIO_TEMPLATE_VIEWS_MAX; v++)
+            zkbio_template_ofield_set(it->pprobe, v, 0, 0, 0, 0, NULL);
+        it->pfailed = it->failed || !it->pprobe;
     }
     return NULL;
 }
@@ -227,13 +306,18 @@ static void *ba_match_worker(void *arg)
         double *row = &c->matrix[r * c->n];
         const ba_item *p = &c->items[r];
         zkbio_matcher *m = NULL;
-        if (p->failed || zkbio_matcher_new(p->probe, &m) != ZKBIO_OK) {
+        int failed = c->perturb ? p->pfailed : p->failed;
+        if (failed || zkbio_matcher_new(c->perturb ? p->pprobe : p->probe, &m) != ZKBIO_OK) {
             for (size_t k = 0; k < c->n; k++)
                 row[k] = 0;
             continue;
         }
         for (size_t k = 0; k < c->n; k++) {
             const ba_item *g = &c->items[k];
+            if (c->perturb && (g->set != p->set || k >= r)) {
+                row[k] = 0; /* a perturbation reads the same-set pairs with the later as probe */
+                continue;
+            }
             row[k] = 0;
             if (!g->failed && zkbio_matcher_match(m, g->tpl, &row[k]) != ZKBIO_OK) {
                 row[k] = 0;
@@ -327,6 +411,300 @@ static void ba_metrics(double *g, size_t ng, double *im, size_t ni, ba_result *r
     free(t);
 }
 
+/* Items lo..hi of set s (sorted by set); hi == lo when the set is empty. */
+static void ba_set_range(const ba_ctx *c, int s, size_t *lo, size_t *hi)
+{
+    size_t a = 0;
+    while (a < c->n && c->items[a].set != s)
+        a++;
+    size_t b = a;
+    while (b < c->n && c->items[b].set == s)
+        b++;
+    *lo = a;
+    *hi = b;
+}
+
+/* The metrics of set s from c->matrix (probe = the later item of each pair), leaving out the
+ * items with drop[k] set (drop may be NULL); failures counts the failed items kept (the
+ * perturbed probes' failures while c->perturb is set). The impostor scores are left sorted in
+ * *imp_out (n_imp_out of them, caller frees) when imp_out is not NULL. Returns 0 or -1 (out of
+ * memory). */
+static int ba_set_metrics(const ba_ctx *c, int s, const unsigned char *drop, ba_result *r,
+                          double **imp_out, size_t *n_imp_out)
+{
+    size_t lo, hi;
+    ba_set_range(c, s, &lo, &hi);
+    size_t m = hi - lo;
+    double *g = malloc((m * m / 2 + 1) * sizeof(double));
+    double *im = malloc((m * m / 2 + 1) * sizeof(double));
+    if (!g || !im) {
+        free(g);
+        free(im);
+        return -1;
+    }
+    size_t ng = 0, ni = 0;
+    memset(r, 0, sizeof(*r));
+    for (size_t a = lo; a < hi; a++) {
+        if (drop && drop[a])
+            continue;
+        r->failures += c->perturb ? c->items[a].pfailed : c->items[a].failed;
+        for (size_t b = a + 1; b < hi; b++) {
+            if (drop && drop[b])
+                continue;
+            double v = c->matrix[b * c->n + a]; /* probe = later item b */
+            if (c->items[a].finger == c->items[b].finger)
+                g[ng++] = v;
+            else
+                im[ni++] = v;
+        }
+    }
+    r->gen = ng;
+    r->imp = ni;
+    ba_metrics(g, ng, im, ni, r);
+    free(g);
+    if (imp_out) {
+        *imp_out = im;
+        *n_imp_out = ni;
+    } else {
+        free(im);
+    }
+    return 0;
+}
+
+static void ba_mean_add(ba_result *mean, const ba_result *r, int nsets)
+{
+    mean->gen += r->gen;
+    mean->imp += r->imp;
+    mean->failures += r->failures;
+    mean->eer += r->eer / nsets;
+    mean->fmr100 += r->fmr100 / nsets;
+    mean->fmr1000 += r->fmr1000 / nsets;
+    mean->zerofmr += r->zerofmr / nsets;
+}
+
+/* The impostor tail of one set (scores sorted ascending): pairs >= 30, 40, 50, the largest
+ * score, and the FMR at 30/40/50 beside the calibration's promise (1e-3, 1e-4, 1e-5). */
+static void ba_print_tail(const char *name, int namew, const double *im, size_t ni)
+{
+    size_t n30 = 0, n40 = 0, n50 = 0;
+    for (size_t k = 0; k < ni; k++) {
+        n30 += im[k] >= 30;
+        n40 += im[k] >= 40;
+        n50 += im[k] >= 50;
+    }
+    double d = ni ? (double)ni : 1;
+    printf("tail %-*s %6zu %5zu %5zu %5zu %7.2f %9.1e %9.1e %9.1e %7.1f %7.1f %7.1f\n", namew, name,
+           ni, n30, n40, n50, ni ? im[ni - 1] : 0.0, (double)n30 / d, (double)n40 / d,
+           (double)n50 / d, (double)n30 / d / 1e-3, (double)n40 / d / 1e-4, (double)n50 / d / 1e-5);
+}
+
+static int ba_cmp_quality(const void *a, const void *b, const ba_item *items)
+{
+    const ba_item *x = &items[*(const size_t *)a], *y = &items[*(const size_t *)b];
+    if (x->quality != y->quality)
+        return x->quality < y->quality ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* insertion sort of idx[0..n) by quality then name (n is a set's size: tens to hundreds) */
+static void ba_sort_quality(size_t *idx, size_t n, const ba_item *items)
+{
+    for (size_t i = 1; i < n; i++) {
+        size_t v = idx[i], j = i;
+        while (j > 0 && ba_cmp_quality(&idx[j - 1], &v, items) > 0) {
+            idx[j] = idx[j - 1];
+            j--;
+        }
+        idx[j] = v;
+    }
+}
+
+/* The error-versus-reject curve: for each X of rejects (0 first), drop the worst X % of each
+ * set's captures by zkbio_extract_info.quality (ties by name; round(X * n / 100) captures) with
+ * all their pairs and report EER and FMR1000 per set and their means. */
+static int ba_print_reject(const ba_ctx *c, int nsets, char (*setnames)[BA_SET_NAME_MAX],
+                           const int *rejects, int nrejects)
+{
+    unsigned char *drop = calloc(c->n ? c->n : 1, 1);
+    size_t *idx = malloc((c->n ? c->n : 1) * sizeof(*idx));
+    if (!drop || !idx) {
+        free(drop);
+        free(idx);
+        return -1;
+    }
+    printf("\nerror versus reject: the worst X %% of each set's captures by "
+           "zkbio_extract_info.quality (ties by name) dropped with all their pairs\n");
+    for (int s = 0; s < nsets; s++)
+        printf("  s%d = %s\n", s + 1, setnames[s]);
+    printf("reject %4s %5s", "X%", "kept");
+    for (int s = 0; s < nsets; s++)
+        printf(" %7s%d", "EER%s", s + 1);
+    printf(" %8s", "EER%mean");
+    for (int s = 0; s < nsets; s++)
+        printf(" %6s%d", "F1000%s", s + 1);
+    printf(" %10s\n", "F1000%mean");
+    for (int x = -1; x < nrejects; x++) {
+        int pct = x < 0 ? 0 : rejects[x];
+        memset(drop, 0, c->n);
+        size_t kept = 0;
+        for (int s = 0; s < nsets; s++) {
+            size_t lo, hi;
+            ba_set_range(c, s, &lo, &hi);
+            for (size_t k = lo; k < hi; k++)
+                idx[k - lo] = k;
+            ba_sort_quality(idx, hi - lo, c->items);
+            size_t ndrop = ((hi - lo) * (size_t)pct + 50) / 100;
+            for (size_t k = 0; k < ndrop; k++)
+                drop[idx[k]] = 1;
+            kept += hi - lo - ndrop;
+        }
+        ba_result r[64], mean;
+        memset(&mean, 0, sizeof(mean));
+        for (int s = 0; s < nsets; s++) {
+            if (ba_set_metrics(c, s, drop, &r[s], NULL, NULL) != 0) {
+                free(drop);
+                free(idx);
+                return -1;
+            }
+            ba_mean_add(&mean, &r[s], nsets);
+        }
+        printf("reject %4d %5zu", pct, kept);
+        for (int s = 0; s < nsets; s++)
+            printf(" %8.2f", 100 * r[s].eer);
+        printf(" %8.2f", 100 * mean.eer);
+        for (int s = 0; s < nsets; s++)
+            printf(" %7.2f", 100 * r[s].fmr1000);
+        printf(" %10.2f\n", 100 * mean.fmr1000);
+    }
+    free(drop);
+    free(idx);
+    return 0;
+}
+
+#define BA_PERTURB_MAX 64
+#define BA_REJECT_MAX  16
+
+/* "5,10,20" into rejects[0..*n), each 1..90. Returns 0 or -1. */
+static int ba_parse_rejects(const char *list, int *rejects, int *n)
+{
+    *n = 0;
+    const char *p = list;
+    while (*p) {
+        char *end = NULL;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || v > 90 || *n >= BA_REJECT_MAX || (*end && *end != ','))
+            return -1;
+        rejects[(*n)++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    return *n ? 0 : -1;
+}
+
+/* The impostor tail per set and pooled over the sets (imps: each set's impostor scores, sorted). */
+static int ba_report_tail(int nsets, char (*setnames)[BA_SET_NAME_MAX], int namew, double **imps,
+                          const size_t *nimps)
+{
+    size_t total = 0;
+    for (int s = 0; s < nsets; s++)
+        total += nimps[s];
+    double *pool = malloc((total ? total : 1) * sizeof(double));
+    if (!pool)
+        return -1;
+    size_t k = 0;
+    for (int s = 0; s < nsets; s++) {
+        memcpy(pool + k, imps[s], nimps[s] * sizeof(double));
+        k += nimps[s];
+    }
+    qsort(pool, total, sizeof(double), ba_cmp_double);
+    printf("\nimpostor tail: impostor pairs scoring >= 30, 40, 50, the largest impostor score, the "
+           "FMR at 30/40/50 and its ratio to the calibration's promise (1e-3, 1e-4, 1e-5)\n");
+    printf("tail %-*s %6s %5s %5s %5s %7s %9s %9s %9s %7s %7s %7s\n", namew, "set", "imp", ">=30",
+           ">=40", ">=50", "max", "FMR@30", "FMR@40", "FMR@50", "x@30", "x@40", "x@50");
+    for (int s = 0; s < nsets; s++)
+        ba_print_tail(setnames[s], namew, imps[s], nimps[s]);
+    ba_print_tail("pooled", namew, pool, total);
+    free(pool);
+    return 0;
+}
+
+/* The robustness suite: for each perturbation, every probe image perturbed (candidates clean),
+ * extracted again, matched against its own set's earlier items, and reported as a table; then the
+ * summary of mean EER per perturbation. */
+static int ba_run_perturb(ba_ctx *c, int threads, int nsets, char (*setnames)[BA_SET_NAME_MAX],
+                          int namew, const ba_result *clean, const ba_result *clean_mean,
+                          const bp_spec *specs, size_t nspecs)
+{
+    double *eer = calloc(nspecs * (size_t)(nsets + 1), sizeof(double));
+    int *fails = calloc(nspecs, sizeof(int));
+    if (!eer || !fails) {
+        free(eer);
+        free(fails);
+        return -1;
+    }
+    printf(
+        "\nrobustness suite: each probe image perturbed (seeded by its name; candidates clean)%s, "
+        "then extracted and matched as above\n",
+        c->rotate ? ", then rotated by --rotate" : "");
+    for (size_t k = 0; k < nspecs; k++) {
+        char name[32];
+        bp_spec_name(&specs[k], name, sizeof(name));
+        c->perturb = &specs[k];
+        double t0 = cli_now_s();
+        ba_run(c, threads, ba_perturb_worker);
+        double t1 = cli_now_s();
+        ba_run(c, threads, ba_match_worker);
+        double t2 = cli_now_s();
+        printf("\nperturbation %s: extraction %.2f s, matching %.2f s\n", name, t1 - t0, t2 - t1);
+        printf("perturb %-11s %-*s %5s %6s %5s %8s %8s %8s %8s\n", "kind:level", namew, "set",
+               "gen", "imp", "fail", "EER%", "FMR100%", "FMR1000%", "ZeroFMR%");
+        ba_result mean;
+        memset(&mean, 0, sizeof(mean));
+        for (int s = 0; s < nsets; s++) {
+            ba_result r;
+            if (ba_set_metrics(c, s, NULL, &r, NULL, NULL) != 0) {
+                free(eer);
+                free(fails);
+                c->perturb = NULL;
+                return -1;
+            }
+            printf("perturb %-11s %-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", name, namew,
+                   setnames[s], r.gen, r.imp, r.failures, 100 * r.eer, 100 * r.fmr100,
+                   100 * r.fmr1000, 100 * r.zerofmr);
+            ba_mean_add(&mean, &r, nsets);
+            eer[k * (size_t)(nsets + 1) + (size_t)s] = r.eer;
+        }
+        printf("perturb %-11s %-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", name, namew, "mean",
+               mean.gen, mean.imp, mean.failures, 100 * mean.eer, 100 * mean.fmr100,
+               100 * mean.fmr1000, 100 * mean.zerofmr);
+        eer[k * (size_t)(nsets + 1) + (size_t)nsets] = mean.eer;
+        fails[k] = mean.failures;
+    }
+    c->perturb = NULL;
+    printf("\nrobustness summary: EER%% per perturbation (per set, mean, change of the mean from "
+           "none = unperturbed), failed extractions\n");
+    printf("summary %-11s", "kind:level");
+    for (int s = 0; s < nsets; s++)
+        printf(" %7s%d", "EER%s", s + 1);
+    printf(" %8s %8s %5s\n", "EER%mean", "change", "fail");
+    printf("summary %-11s", "none");
+    for (int s = 0; s < nsets; s++)
+        printf(" %8.2f", 100 * clean[s].eer);
+    printf(" %8.2f %8s %5d\n", 100 * clean_mean->eer, "", clean_mean->failures);
+    for (size_t k = 0; k < nspecs; k++) {
+        char name[32];
+        printf("summary %-11s", bp_spec_name(&specs[k], name, sizeof(name)));
+        for (int s = 0; s < nsets; s++)
+            printf(" %8.2f", 100 * eer[k * (size_t)(nsets + 1) + (size_t)s]);
+        double m = eer[k * (size_t)(nsets + 1) + (size_t)nsets];
+        printf(" %8.2f %+8.2f %5d\n", 100 * m, 100 * (m - clean_mean->eer), fails[k]);
+    }
+    for (int s = 0; s < nsets; s++)
+        printf("  s%d = %s\n", s + 1, setnames[s]);
+    free(eer);
+    free(fails);
+    return 0;
+}
+
 static int ba_write_csv(const ba_ctx *c, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -356,16 +734,41 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
         {"rotate", required_argument, NULL, 'r'},
         {"threads", required_argument, NULL, 't'},
         {"no-ofield", no_argument, NULL, 'n'},
+        {"perturb", required_argument, NULL, 'p'},
+        {"perturb-dump", required_argument, NULL, 'd'},
+        {"reject", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int iso = 0, rotate = 0, no_ofield = 0;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *scores = NULL;
+    const char *scores = NULL, *dump_dir = NULL;
+    bp_spec specs[BA_PERTURB_MAX];
+    size_t nspecs = 0;
+    int rejects[BA_REJECT_MAX], nrejects = 0;
+    char err[160];
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "is:r:t:nh", opts, NULL)) != -1) {
         switch (o) {
+        case 'p':
+            if (bp_parse(optarg, specs, BA_PERTURB_MAX, &nspecs, err, sizeof(err)) != 0) {
+                fprintf(stderr, "zkbio bench accuracy: --perturb: %s\n", err);
+                return 2;
+            }
+            break;
+        case 'd':
+            dump_dir = optarg;
+            break;
+        case 'j':
+            if (ba_parse_rejects(optarg, rejects, &nrejects) != 0) {
+                fprintf(stderr,
+                        "zkbio bench accuracy: --reject takes up to %d comma-separated "
+                        "percentages 1..90\n",
+                        BA_REJECT_MAX);
+                return 2;
+            }
+            break;
         case 'i':
             iso = 1;
             break;
@@ -411,12 +814,30 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
         fprintf(stderr, "zkbio bench accuracy: --rotate needs images (not --iso)\n");
         return 2;
     }
+    if (iso && nspecs) {
+        fprintf(stderr, "zkbio bench accuracy: --perturb needs images (not --iso)\n");
+        return 2;
+    }
+    if (dump_dir && !nspecs) {
+        fprintf(stderr, "zkbio bench accuracy: --perturb-dump needs --perturb\n");
+        return 2;
+    }
+    if (dump_dir && mkdir(dump_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "zkbio bench accuracy: %s: %s\n", dump_dir, strerror(errno));
+        return 2;
+    }
+    if (argc - optind > 64) {
+        fprintf(stderr, "zkbio bench accuracy: at most 64 sets\n");
+        return 2;
+    }
     int nsets = argc - optind;
     ba_ctx c;
     memset(&c, 0, sizeof(c));
     c.iso = iso;
     c.rotate = rotate;
     c.no_ofield = no_ofield;
+    c.keep_images = nspecs > 0;
+    c.dump_dir = dump_dir;
     pthread_mutex_init(&c.lock, NULL);
     size_t cap = 0;
     int status = 0;
@@ -481,63 +902,45 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
            (t2 - t1) * 1e9 * (double)threads / (double)(c.n * c.n));
     printf("\n%-*s %5s %6s %5s %8s %8s %8s %8s\n", (int)namew, "set", "gen", "imp", "fail", "EER%",
            "FMR100%", "FMR1000%", "ZeroFMR%");
-    ba_result mean;
+    ba_result mean, clean[64];
     memset(&mean, 0, sizeof(mean));
+    /* impostor scores of every set, kept for the tail table */
+    double *imps[64] = {NULL};
+    size_t nimps[64] = {0};
     for (int s = 0; s < nsets; s++) {
-        size_t lo = 0, hi;
-        while (lo < c.n && c.items[lo].set != s)
-            lo++;
-        hi = lo;
-        while (hi < c.n && c.items[hi].set == s)
-            hi++;
-        size_t m = hi - lo;
-        double *g = malloc((m * m / 2 + 1) * sizeof(double));
-        double *im = malloc((m * m / 2 + 1) * sizeof(double));
-        if (!g || !im) {
-            free(g);
-            free(im);
-            status = 1;
-            goto out;
-        }
-        size_t ng = 0, ni = 0;
         ba_result r;
-        memset(&r, 0, sizeof(r));
-        for (size_t a = lo; a < hi; a++) {
-            r.failures += c.items[a].failed;
-            for (size_t b = a + 1; b < hi; b++) {
-                double v = c.matrix[b * c.n + a]; /* probe = later item b */
-                if (c.items[a].finger == c.items[b].finger)
-                    g[ng++] = v;
-                else
-                    im[ni++] = v;
-            }
+        if (ba_set_metrics(&c, s, NULL, &r, &imps[s], &nimps[s]) != 0) {
+            status = 1;
+            goto out_report;
         }
-        r.gen = ng;
-        r.imp = ni;
-        ba_metrics(g, ng, im, ni, &r);
-        free(g);
-        free(im);
+        clean[s] = r;
         printf("%-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", (int)namew, setnames[s], r.gen,
                r.imp, r.failures, 100 * r.eer, 100 * r.fmr100, 100 * r.fmr1000, 100 * r.zerofmr);
-        mean.gen += r.gen;
-        mean.imp += r.imp;
-        mean.failures += r.failures;
-        mean.eer += r.eer / nsets;
-        mean.fmr100 += r.fmr100 / nsets;
-        mean.fmr1000 += r.fmr1000 / nsets;
-        mean.zerofmr += r.zerofmr / nsets;
+        ba_mean_add(&mean, &r, nsets);
     }
     printf("%-*s %5zu %6zu %5d %8.2f %8.2f %8.2f %8.2f\n", (int)namew, "mean", mean.gen, mean.imp,
            mean.failures, 100 * mean.eer, 100 * mean.fmr100, 100 * mean.fmr1000,
            100 * mean.zerofmr);
     printf("\nscore calibration (threshold %.0f = FMR 1e-4): %s\n", ZKBIO_MATCH_THRESHOLD,
            ZKBIO_MATCH_CALIBRATION);
-    if (c.error)
-        status = 1;
     if (scores && ba_write_csv(&c, scores) != 0)
         status = 1;
+    if (ba_report_tail(nsets, setnames, (int)namew, imps, nimps) != 0 ||
+        (nrejects && ba_print_reject(&c, nsets, setnames, rejects, nrejects) != 0) ||
+        (nspecs && ba_run_perturb(&c, (int)threads, nsets, setnames, (int)namew, clean, &mean,
+                                  specs, nspecs) != 0)) {
+        status = 1;
+        goto out_report;
+    }
+    if (c.error)
+        status = 1;
+out_report:
+    for (int s = 0; s < nsets && s < 64; s++)
+        free(imps[s]);
 out:
     for (size_t k = 0; k < c.n; k++) {
+        zkbio_template_free(c.items[k].pprobe);
+        zkbio_image_free(c.items[k].img);
         if (c.items[k].probe != c.items[k].tpl)
             zkbio_template_free(c.items[k].probe);
         zkbio_template_free(c.items[k].tpl);
