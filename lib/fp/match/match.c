@@ -66,7 +66,7 @@
 #define ZKM_GROW_D 8
 #endif
 #ifndef ZKM_GROW_DR
-#define ZKM_GROW_DR 4
+#define ZKM_GROW_DR 8
 #endif
 /* Growth, local consistency: when ZKM_GROW_LOCAL is 1, a pair reached from pair u must also keep
  * its distance to u's own predecessor in the growth alike in both views, within ZKM_GROW_LD px or
@@ -74,7 +74,7 @@
  * already alike). With it the root check may be looser (larger ZKM_GROW_DR): far from the root
  * the distortion accumulates, near the pairs already taken it does not. */
 #ifndef ZKM_GROW_LOCAL
-#define ZKM_GROW_LOCAL 0
+#define ZKM_GROW_LOCAL 1
 #endif
 #ifndef ZKM_GROW_LD
 #define ZKM_GROW_LD 6
@@ -111,7 +111,7 @@
 #define ZKM_EL_DMAX 24
 #endif
 #ifndef ZKM_EL_ROUNDS
-#define ZKM_EL_ROUNDS 1
+#define ZKM_EL_ROUNDS 3
 #endif
 #define ZKM_WT 60 /* raw score per paired minutia whose type (ending/bifurcation) agrees */
 /* Overlap counts weigh a minutia by its extraction quality q (0..100): ZKM_QMIN % of a minutia up
