@@ -267,6 +267,7 @@ struct zki_match_ws {
     uint16_t gstart[ZKM_GN * ZKM_GN + 2]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
     uint16_t cpg[ZKM_CPG_MAX];            /* possible mates under the motion: p << 8 | g */
+    uint64_t kth[256]; /* per probe minutia: key of its K-th nearest anchor (zkm_local) */
 };
 
 /* floor(sqrt(v)) for v < 2^32: the digit-by-digit method started at the top set bit pair, its
@@ -892,7 +893,7 @@ static int zkm_cell(int x)
  * nearest anchors, whose distortion is most like p's, count most. Returns the squared distance
  * from p to the nearest anchor. */
 static uint32_t zkm_local(const zkm_view *pv, const zki_match_ws *ws, int na, int p, int32_t *ox,
-                          int32_t *oy)
+                          int32_t *oy, uint64_t *kth)
 {
     /* squared distance << 8 | k, ascending (ties to the earlier pair); UINT64_MAX unfilled */
     uint64_t key[8];
@@ -917,6 +918,7 @@ static uint32_t zkm_local(const zkm_view *pv, const zki_match_ws *ws, int na, in
     }
     *ox = (int32_t)(sx / sw);
     *oy = (int32_t)(sy / sw);
+    *kth = key[ZKM_LOCAL_K - 1]; /* UINT64_MAX while fewer than ZKM_LOCAL_K anchors */
     return (uint32_t)(key[0] >> 8);
 }
 
@@ -994,6 +996,7 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         cnt_p += in * pv->q[p];
         if (paired)
             continue;
+        ws->kth[p] = UINT64_MAX; /* its local frame not computed yet */
         /* Possible mates: unpaired candidate minutiae within ZKM_OV_R px under the global motion
          * with a similar direction (gathered branch-free); judged in local frames below. */
         const unsigned pa = pv->a[p];
@@ -1023,18 +1026,30 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
      * pairing's centroid does not push true mates out of the tolerance, which itself grows with
      * the distance to the nearest anchor; the pairs of a round, closest first, anchor the next
      * (region growing from the grown pairing outwards). */
-    int na = m;
+    int na = m, na0 = m; /* anchors; those before na0 were there in the previous round */
     for (int round = 0; round < ZKM_EL_ROUNDS; round++) {
-        int ncl = 0, lastp = -1;
+        int ncl = 0, lastp = -1, same = 0;
         int32_t ox = 0, oy = 0, tol2 = 0;
         for (int i = 0; i < ncp; i++) {
             const int p = ws->cpg[i] >> 8, g = ws->cpg[i] & 255;
             if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
                 continue;
             if (p != lastp) { /* a probe minutia's mates are consecutive */
-                tol2 = zkm_el_tol2(zkm_local(pv, ws, na, p, &ox, &oy));
                 lastp = p;
+                /* after the first round, p's frame changes only when one of the anchors added
+                 * in the last round is nearer than its K-th nearest; otherwise its mates were
+                 * judged with this frame already and are rejected again (or taken) */
+                same = round > 0;
+                for (int k = na0; same && k < na; k++) {
+                    int32_t ex = pv->x[ws->best_p[k]] - pv->x[p],
+                            ey = pv->y[ws->best_p[k]] - pv->y[p];
+                    same = ((uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k) >= ws->kth[p];
+                }
+                if (!same)
+                    tol2 = zkm_el_tol2(zkm_local(pv, ws, na, p, &ox, &oy, &ws->kth[p]));
             }
+            if (same)
+                continue;
             int32_t dx = ws->tx[g] - pv->x[p] - ox, dy = ws->ty[g] - pv->y[p] - oy;
             int32_t d2 = dx * dx + dy * dy;
             if (d2 <= tol2 && ncl < 1024)
@@ -1051,6 +1066,7 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
             ws->cl[j] = x;
         }
         const int before = added;
+        na0 = na;
         for (int i = 0; i < ncl; i++) {
             int p = ws->cl[i] >> 8 & 255, g = ws->cl[i] & 255;
             if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
