@@ -153,6 +153,9 @@
 #ifndef ZKM_EOF_ROT
 #define ZKM_EOF_ROT 1 /* 0: blocks moved only, not turned */
 #endif
+#ifndef ZKM_EOF_MINP
+#define ZKM_EOF_MINP 0 /* consolidated pairs at least (fewer: the rigid agreement) */
+#endif
 #ifndef ZKM_EOF_MIN
 #define ZKM_EOF_MIN 0
 #endif
@@ -1452,7 +1455,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og, &mo);
         int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og);
         if (use_of && fin > best) { /* the factor is at most 1: skip it when fin cannot win */
-            const int agree = ZKM_EOF && fin >= ZKM_EOF_MIN
+            const int agree = ZKM_EOF && fin >= ZKM_EOF_MIN && mt >= ZKM_EOF_MINP
                                   ? zkm_ofield_agree_el(pv, gv, &mo, ws, mt)
                                   : zkm_ofield_agree(pv, gv, &mo);
             fin = (int32_t)((int64_t)fin * zkm_of_factor(agree) / 100);
