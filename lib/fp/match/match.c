@@ -142,7 +142,7 @@
  * alone. Off: fp-eval.sh average 2.15 % (2.05 % with the growth above), FVC2004 DB1_B better
  * (3.40 / 3.28 %) but FVC2002 DB3_B worse (2.38 / 2.23 %). */
 #ifndef ZKM_EOF
-#define ZKM_EOF 0
+#define ZKM_EOF 1
 #endif
 #ifndef ZKM_EOF_B
 #define ZKM_EOF_B 2
@@ -154,7 +154,7 @@
 #define ZKM_EOF_ROT 1 /* 0: blocks moved only, not turned */
 #endif
 #ifndef ZKM_EOF_MINP
-#define ZKM_EOF_MINP 0 /* consolidated pairs at least (fewer: the rigid agreement) */
+#define ZKM_EOF_MINP 10 /* consolidated pairs at least (fewer: the rigid agreement) */
 #endif
 #ifndef ZKM_EOF_MIN
 #define ZKM_EOF_MIN 0
