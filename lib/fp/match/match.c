@@ -19,19 +19,23 @@
  *   2. the ZKM_ROOTS nodes with the most links are root pairs;
  *   3. from each root the pairing grows breadth-first through the graph (most-supported links
  *      first), taking a node only when neither of its minutiae is paired yet, its rotation agrees
- *      with the root's and its distance to the root is alike in both views (within a tolerance
- *      that grows with the distance), so a pairing is one rigid motion plus bounded elastic
- *      distortion; raw score of a pairing from its size m and its supporting edges (the
- *      correspondences inside it) times its paired fraction of both views;
+ *      with the root's, its distance to the root is alike in both views (within a tolerance
+ *      that grows with the distance) and so is its distance to the pair before the one it is
+ *      reached from (local consistency: distortion accumulates far from the root but not
+ *      between neighbours), so a pairing is one rigid motion plus bounded elastic distortion;
+ *      raw score of a pairing from its size m and its supporting edges (the correspondences
+ *      inside it) times its paired fraction of both views;
  *   4. the best raw pairing (ZKM_CONS_N: of that many distinct root clusters) is consolidated:
  *      the views are aligned by its rigid motion and the remaining minutiae paired when they land
  *      close with a similar direction, judged in a local frame (the alignment corrected by the
- *      residual of the nearest grown pairs); final score from m, the supporting edges, the pairs
- *      whose minutia types agree and the paired fraction of the minutiae of both views inside the
- *      overlap (weighted by minutia quality; a minutia is inside when it lands in the other view's
- *      occupancy mask, prepared once per view: 16-px cells whose centre lies within ZKM_OV_R px of
- *      one of its minutiae); when both views have an orientation field (zkbio_ofield) the final
- *      score is weighted by how well the two fields agree under the same motion
+ *      residual of the nearest anchors: the grown pairs, then the pairs of earlier rounds, so
+ *      the pairing spreads outwards over a distorted print in up to ZKM_EL_ROUNDS rounds);
+ *      final score from m, the supporting edges, the pairs whose minutia types agree and the
+ *      paired fraction of the minutiae of both views inside the overlap (weighted by minutia
+ *      quality; a minutia is inside when it lands in the other view's occupancy mask, prepared
+ *      once per view: 16-px cells whose centre lies within ZKM_OV_R px of one of its minutiae);
+ *      when both views have an orientation field (zkbio_ofield) the final score is weighted by
+ *      how well the two fields agree under the same motion
  *      (zkm_ofield_agree, zkm_of_factor); the best final score wins;
  *   5. a piecewise-linear integer table maps the raw score to 100 * 10 * log10(1 / FMR), one
  *      table for view pairs with orientation fields and one for minutiae alone.
@@ -57,22 +61,69 @@
 #define ZKM_TOL_DR    5  /* ... or this many 64ths of the length when larger (about 8 %) */
 #define ZKM_TOL_A     8  /* 8-bit units (11.25 degrees) for a1 and a2 */
 #define ZKM_ROOTS     8  /* root pairs tried */
-#define ZKM_ROT_TOL   20 /* 8-bit units: rotation of a pair vs the root's (28 degrees) */
+#ifndef ZKM_ROT_TOL
+#define ZKM_ROT_TOL 20 /* 8-bit units: rotation of a pair vs the root's (28 degrees) */
+#endif
 /* Growth: a pair's distance to the root pair must agree in both views within ZKM_GROW_D px or
  * ZKM_GROW_DR 64ths of the distance when larger (elastic distortion grows with the distance). */
-#define ZKM_GROW_D  8
-#define ZKM_GROW_DR 4
+#ifndef ZKM_GROW_D
+#define ZKM_GROW_D 8
+#endif
+#ifndef ZKM_GROW_DR
+#define ZKM_GROW_DR 8
+#endif
+/* Growth, local consistency: when ZKM_GROW_LOCAL is 1, a pair reached from pair u must also keep
+ * its distance to u's own predecessor in the growth alike in both views, within ZKM_GROW_LD px or
+ * ZKM_GROW_LDR 64ths of the distance (the pair's link to u itself is an edge correspondence,
+ * already alike). With it the root check may be looser (larger ZKM_GROW_DR): far from the root
+ * the distortion accumulates, near the pairs already taken it does not. scripts/fp-eval.sh
+ * average EER (per-set tables in docs/fingerprint-engine.md, "Distortion-tolerant matching"):
+ * 2.10 % without; with, root 4 / 8 / 12 64ths: 1.98 / 1.95 / 1.96 %; root 8 alone: 2.23 %;
+ * local 4 px + 3/64: 2.13 %, 8 px + 6/64: 2.10 %. */
+#ifndef ZKM_GROW_LOCAL
+#define ZKM_GROW_LOCAL 1
+#endif
+#ifndef ZKM_GROW_LD
+#define ZKM_GROW_LD 6
+#endif
+#ifndef ZKM_GROW_LDR
+#define ZKM_GROW_LDR 4
+#endif
 /* Hash bins: angle bins of ZKM_AW units, ZKM_AW >= 2 * ZKM_TOL_A so that a tolerance interval
  * touches at most two angle bins. */
-#define ZKM_AW      16
-#define ZKM_W1      100
-#define ZKM_W2      50
-#define ZKM_CT_D    16 /* px: consolidation distance after alignment */
-#define ZKM_CT_A    24 /* 8-bit units: consolidation direction tolerance */
-#define ZKM_OV_R    40 /* px: inside the overlap when the other view has a minutia this near */
-#define ZKM_CONS_N  2  /* pairings consolidated: the best raw ones of distinct root clusters */
-#define ZKM_LOCAL_K 2  /* consolidation: local frame from this many nearest grown pairs (<= 8) */
-#define ZKM_WT      60 /* raw score per paired minutia whose type (ending/bifurcation) agrees */
+#define ZKM_AW 16
+#define ZKM_W1 100
+#define ZKM_W2 50
+#ifndef ZKM_CT_D
+#define ZKM_CT_D 16 /* px: consolidation distance after alignment (near an anchor) */
+#endif
+#define ZKM_CT_A   24 /* 8-bit units: consolidation direction tolerance */
+#define ZKM_OV_R   40 /* px: inside the overlap when the other view has a minutia this near */
+#define ZKM_CONS_N 2  /* pairings consolidated: the best raw ones of distinct root clusters */
+/* Elastic consolidation (zkm_consolidate, zkm_local): a candidate mate is judged in the local
+ * frame of its ZKM_LOCAL_K nearest anchors (the grown pairs, then also the pairs consolidated in
+ * earlier rounds), their residuals weighted by 2^16 / (distance + ZKM_EL_WD) (ZKM_EL_WD 0: equal
+ * weights), within ZKM_CT_D px plus ZKM_EL_DR 64ths of its distance to the nearest anchor, at
+ * most ZKM_EL_DMAX px; ZKM_EL_ROUNDS rounds, each round's pairs anchoring the next.
+ * scripts/fp-eval.sh average EER with the growth above: 1.95 % with 1 round, 2.04 % with 3 (but
+ * FVC2004 DB1_B 3.57 -> 3.44 % and the elastic:16 perturbation 3.45 -> 3.28 %: kept); without
+ * it, 3 rounds 2.10 %, + ZKM_EL_DR 8: 2.20 %, + 3 anchors weighted (ZKM_EL_WD 16): 2.10 %. */
+#ifndef ZKM_LOCAL_K
+#define ZKM_LOCAL_K 2 /* <= 8 */
+#endif
+#ifndef ZKM_EL_WD
+#define ZKM_EL_WD 0
+#endif
+#ifndef ZKM_EL_DR
+#define ZKM_EL_DR 0
+#endif
+#ifndef ZKM_EL_DMAX
+#define ZKM_EL_DMAX 24
+#endif
+#ifndef ZKM_EL_ROUNDS
+#define ZKM_EL_ROUNDS 3
+#endif
+#define ZKM_WT 60 /* raw score per paired minutia whose type (ending/bifurcation) agrees */
 /* Overlap counts weigh a minutia by its extraction quality q (0..100): ZKM_QMIN % of a minutia up
  * to q = ZKM_Q0, rising linearly to a whole minutia at q >= ZKM_Q1 (see zkm_qw). */
 #define ZKM_Q0   15
@@ -84,6 +135,32 @@
  * 45: 2.03 %, 60: 2.14 % (A1 = 100); A1 = 90: 2.25 %. */
 #define ZKM_OF_A0 40
 #define ZKM_OF_A1 100
+/* Elastic orientation agreement (zkm_ofield_agree_el): when ZKM_EOF is 1 and a consolidated
+ * pairing's score before the factor reaches ZKM_EOF_MIN, the probe field is compared in blocks of
+ * ZKM_EOF_B x ZKM_EOF_B cells, each moved and turned by the weighted residuals of its ZKM_EOF_K
+ * nearest consolidated pairs (the local frame of the consolidation) instead of the rigid motion
+ * alone. Off: it costs 1:N time (matching instructions on FVC2002 DB1_B all-vs-all, callgrind:
+ * +24 % over main with ZKM_EOF_MIN 1100, +11 % without it). fp-eval.sh average with the growth
+ * and rounds: 2.04 % off; on: 1.94 % (ZKM_EOF_MIN 0), 1.98 % (800), 2.00 % (1100), FVC2004
+ * DB1_B 3.44 -> 2.96 / 3.33 / 3.29 %, perturb elastic:16 3.28 -> 3.10 / 2.96 / 3.13 %. */
+#ifndef ZKM_EOF
+#define ZKM_EOF 0
+#endif
+#ifndef ZKM_EOF_B
+#define ZKM_EOF_B 2
+#endif
+#ifndef ZKM_EOF_K
+#define ZKM_EOF_K 3 /* <= 8 */
+#endif
+#ifndef ZKM_EOF_ROT
+#define ZKM_EOF_ROT 1 /* 0: blocks moved only, not turned */
+#endif
+#ifndef ZKM_EOF_MINP
+#define ZKM_EOF_MINP 10 /* consolidated pairs at least (fewer: the rigid agreement) */
+#endif
+#ifndef ZKM_EOF_MIN
+#define ZKM_EOF_MIN 1100
+#endif
 
 /* Length bins of ZKM_DW px, the last one open-ended. */
 #define ZKM_DW    16
@@ -103,7 +180,8 @@
 /* Step 1 tests the first two entries of a bin whether the bin has two or not (a test beyond the
  * bin is discarded), so that short bins take no unpredictable branch: the probe index has
  * ZKM_HEAD entries of padding, the correspondence array ZKM_HEAD - 1 spare slots. */
-#define ZKM_HEAD 2
+#define ZKM_HEAD    2
+#define ZKM_CPG_MAX 2048 /* consolidation: possible mates kept per pairing */
 
 /* ---- prepared templates ------------------------------------------------------------------------
  */
@@ -184,6 +262,7 @@ struct zki_match_ws {
     uint32_t mark;
     uint16_t roots[ZKM_ROOTS_MAX];
     uint16_t rq[ZKM_ROOTS_MAX][256]; /* each root's grown pairing (node ids) ... */
+    uint16_t gpar[256];              /* growth: the node each queued node was reached from */
     int32_t rraw[ZKM_ROOTS_MAX];     /* ... its raw score, size and supporting edges */
     uint16_t rm[ZKM_ROOTS_MAX], rs[ZKM_ROOTS_MAX];
     uint8_t best_p[256], best_g[256]; /* the pairing being consolidated */
@@ -192,6 +271,8 @@ struct zki_match_ws {
     uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
     uint16_t gstart[ZKM_GN * ZKM_GN + 2]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
+    uint16_t cpg[ZKM_CPG_MAX];            /* possible mates under the motion: p << 8 | g */
+    uint64_t kth[256]; /* per probe minutia: key of its K-th nearest anchor (zkm_local) */
 };
 
 /* floor(sqrt(v)) for v < 2^32: the digit-by-digit method started at the top set bit pair, its
@@ -811,31 +892,51 @@ static int zkm_cell(int x)
     return v < ZKM_GN ? v : ZKM_GN - 1;
 }
 
-/* Local frame of probe minutia p for zkm_consolidate: the mean residual (aligned candidate minus
- * probe position) of the ZKM_LOCAL_K grown pairs nearest to p (m >= 1). */
-static void zkm_local(const zkm_view *pv, const zki_match_ws *ws, int m, int p, int32_t *ox,
-                      int32_t *oy)
+/* Local frame of probe minutia p for zkm_consolidate: the residual (aligned candidate minus probe
+ * position) of the ZKM_LOCAL_K anchors ws->best_p/best_g[0..na) nearest to p (na >= 1), averaged
+ * with weights 2^16 / (distance + ZKM_EL_WD) (equal weights when ZKM_EL_WD is 0), so that the
+ * nearest anchors, whose distortion is most like p's, count most. Returns the squared distance
+ * from p to the nearest anchor. */
+static uint32_t zkm_local(const zkm_view *pv, const zki_match_ws *ws, int na, int p, int32_t *ox,
+                          int32_t *oy, uint64_t *kth)
 {
     /* squared distance << 8 | k, ascending (ties to the earlier pair); UINT64_MAX unfilled */
     uint64_t key[8];
     for (int q = 0; q < ZKM_LOCAL_K; q++)
         key[q] = UINT64_MAX;
-    for (int k = 0; k < m; k++) {
+    for (int k = 0; k < na; k++) {
         int32_t ex = pv->x[ws->best_p[k]] - pv->x[p], ey = pv->y[ws->best_p[k]] - pv->y[p];
         zkm_key_insert(key, ZKM_LOCAL_K, (uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k);
     }
-    const int nb = m < ZKM_LOCAL_K ? m : ZKM_LOCAL_K;
-    int bk[8];
-    for (int q = 0; q < nb; q++)
-        bk[q] = (int)(key[q] & 255);
-    int32_t sx = 0, sy = 0;
+    const int nb = na < ZKM_LOCAL_K ? na : ZKM_LOCAL_K;
+    int64_t sx = 0, sy = 0, sw = 0;
     for (int q = 0; q < nb; q++) {
-        int p1 = ws->best_p[bk[q]], g1 = ws->best_g[bk[q]];
-        sx += ws->tx[g1] - pv->x[p1];
-        sy += ws->ty[g1] - pv->y[p1];
+        const int k = (int)(key[q] & 255);
+        const int p1 = ws->best_p[k], g1 = ws->best_g[k];
+        int64_t w = 1;
+        if (ZKM_EL_WD > 0)
+            w = 65536 /
+                ((int64_t)zkm_isqrt((uint32_t)(key[q] >> 8)) + ZKM_EL_WD + (ZKM_EL_WD == 0));
+        sx += w * (ws->tx[g1] - pv->x[p1]);
+        sy += w * (ws->ty[g1] - pv->y[p1]);
+        sw += w;
     }
-    *ox = sx / nb;
-    *oy = sy / nb;
+    *ox = (int32_t)(sx / sw);
+    *oy = (int32_t)(sy / sw);
+    *kth = key[ZKM_LOCAL_K - 1]; /* UINT64_MAX while fewer than ZKM_LOCAL_K anchors */
+    return (uint32_t)(key[0] >> 8);
+}
+
+/* Distance tolerance (px, squared) of a mate whose probe minutia lies dn2 (squared px) from the
+ * nearest anchor: the distortion left after the local frame grows with that distance. */
+static int32_t zkm_el_tol2(uint32_t dn2)
+{
+    int32_t t = ZKM_CT_D;
+    if (ZKM_EL_DR > 0) {
+        t += (int32_t)zkm_isqrt(dn2) * ZKM_EL_DR / 64;
+        t = t < ZKM_EL_DMAX ? t : ZKM_EL_DMAX;
+    }
+    return t * t;
 }
 
 /* Consolidate the pairing ws->best_p/best_g[0..m): see step 5 of zkm_match_views. Outputs: mt
@@ -888,8 +989,8 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         ws->p_mark[ws->best_p[k]] = mk;
         ws->g_mark[ws->best_g[k]] = mk;
     }
-    int ncl = 0, cnt_p = 0;
-    const int32_t td2 = ZKM_CT_D * ZKM_CT_D, ov2 = ZKM_OV_R * ZKM_OV_R;
+    int ncp = 0, cnt_p = 0;
+    const int32_t ov2 = ZKM_OV_R * ZKM_OV_R;
     for (int p = 0; p < np; p++) {
         const int paired = ws->p_mark[p] == mk;
         /* inside the overlap: paired, or mapped into the candidate's frame (the inverse motion)
@@ -900,36 +1001,21 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         cnt_p += in * pv->q[p];
         if (paired)
             continue;
-        /* Mates: unpaired candidate minutiae within ZKM_OV_R px under the global motion with a
-         * similar direction (gathered branch-free), then judged in a local frame: the global
-         * motion corrected by the mean residual of the ZKM_LOCAL_K nearest grown pairs, so that
-         * elastic distortion far from the pairing's centroid does not push true mates out of the
-         * ZKM_CT_D tolerance (found only when a mate is possible). */
-        uint8_t cg[256];
-        int ncg = 0;
+        ws->kth[p] = UINT64_MAX; /* its local frame not computed yet */
+        /* Possible mates: unpaired candidate minutiae within ZKM_OV_R px under the global motion
+         * with a similar direction (gathered branch-free); judged in local frames below. */
         const unsigned pa = pv->a[p];
         const int cx0 = zkm_cell(pv->x[p] - ZKM_OV_R), cx1 = zkm_cell(pv->x[p] + ZKM_OV_R);
         const int cy0 = zkm_cell(pv->y[p] - ZKM_OV_R), cy1 = zkm_cell(pv->y[p] + ZKM_OV_R);
         for (int cy = cy0; cy <= cy1; cy++) {
             const int o1 = st[cy * ZKM_GN + cx1 + 1];
-            for (int o = st[cy * ZKM_GN + cx0]; o < o1; o++) {
+            for (int o = st[cy * ZKM_GN + cx0]; o < o1 && ncp < ZKM_CPG_MAX; o++) {
                 int g = ws->gord[o];
                 int32_t dx = ws->tx[g] - pv->x[p], dy = ws->ty[g] - pv->y[p];
-                cg[ncg] = (uint8_t)g;
-                ncg += (dx * dx + dy * dy <= ov2) & (ws->g_mark[g] != mk) &
+                ws->cpg[ncp] = (uint16_t)(p << 8 | g);
+                ncp += (dx * dx + dy * dy <= ov2) & (ws->g_mark[g] != mk) &
                        ((uint8_t)(ws->ta[g] - pa + ZKM_CT_A) <= 2 * ZKM_CT_A);
             }
-        }
-        if (ncg == 0)
-            continue;
-        int32_t ox, oy;
-        zkm_local(pv, ws, m, p, &ox, &oy);
-        for (int k = 0; k < ncg; k++) {
-            int g = cg[k];
-            int32_t dx = ws->tx[g] - pv->x[p] - ox, dy = ws->ty[g] - pv->y[p] - oy;
-            int32_t d2 = dx * dx + dy * dy;
-            if (d2 <= td2 && ncl < 1024)
-                ws->cl[ncl++] = (uint32_t)d2 << 16 | (uint32_t)p << 8 | (uint32_t)g;
         }
     }
     int cnt_g = 0;
@@ -937,27 +1023,69 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         const int in = (ws->g_mark[g] == mk) | zkm_occ(pv, ws->tx[g], ws->ty[g]);
         cnt_g += in * gv->q[g];
     }
-    /* closest first */
-    for (int i = 1; i < ncl; i++) {
-        uint32_t x = ws->cl[i];
-        int j = i;
-        while (j > 0 && ws->cl[j - 1] > x) {
-            ws->cl[j] = ws->cl[j - 1];
-            j--;
-        }
-        ws->cl[j] = x;
-    }
     int added = 0, hits = 0;
     for (int k = 0; k < m; k++)
         hits += pv->t[ws->best_p[k]] == gv->t[ws->best_g[k]];
-    for (int i = 0; i < ncl; i++) {
-        int p = ws->cl[i] >> 8 & 255, g = ws->cl[i] & 255;
-        if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
-            continue;
-        ws->p_mark[p] = mk;
-        ws->g_mark[g] = mk;
-        hits += pv->t[p] == gv->t[g];
-        added++;
+    /* Elastic pairing: each possible mate judged in the local frame of the nearest anchors (the
+     * global motion corrected by their residuals), so that elastic distortion far from the
+     * pairing's centroid does not push true mates out of the tolerance, which itself grows with
+     * the distance to the nearest anchor; the pairs of a round, closest first, anchor the next
+     * (region growing from the grown pairing outwards). */
+    int na = m, na0 = m; /* anchors; those before na0 were there in the previous round */
+    for (int round = 0; round < ZKM_EL_ROUNDS; round++) {
+        int ncl = 0, lastp = -1, same = 0;
+        int32_t ox = 0, oy = 0, tol2 = 0;
+        for (int i = 0; i < ncp; i++) {
+            const int p = ws->cpg[i] >> 8, g = ws->cpg[i] & 255;
+            if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
+                continue;
+            if (p != lastp) { /* a probe minutia's mates are consecutive */
+                lastp = p;
+                /* after the first round, p's frame changes only when one of the anchors added
+                 * in the last round is nearer than its K-th nearest; otherwise its mates were
+                 * judged with this frame already and are rejected again (or taken) */
+                same = round > 0;
+                for (int k = na0; same && k < na; k++) {
+                    int32_t ex = pv->x[ws->best_p[k]] - pv->x[p],
+                            ey = pv->y[ws->best_p[k]] - pv->y[p];
+                    same = ((uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k) >= ws->kth[p];
+                }
+                if (!same)
+                    tol2 = zkm_el_tol2(zkm_local(pv, ws, na, p, &ox, &oy, &ws->kth[p]));
+            }
+            if (same)
+                continue;
+            int32_t dx = ws->tx[g] - pv->x[p] - ox, dy = ws->ty[g] - pv->y[p] - oy;
+            int32_t d2 = dx * dx + dy * dy;
+            if (d2 <= tol2 && ncl < 1024)
+                ws->cl[ncl++] = (uint32_t)d2 << 16 | (uint32_t)p << 8 | (uint32_t)g;
+        }
+        /* closest first */
+        for (int i = 1; i < ncl; i++) {
+            uint32_t x = ws->cl[i];
+            int j = i;
+            while (j > 0 && ws->cl[j - 1] > x) {
+                ws->cl[j] = ws->cl[j - 1];
+                j--;
+            }
+            ws->cl[j] = x;
+        }
+        const int before = added;
+        na0 = na;
+        for (int i = 0; i < ncl; i++) {
+            int p = ws->cl[i] >> 8 & 255, g = ws->cl[i] & 255;
+            if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
+                continue;
+            ws->p_mark[p] = mk;
+            ws->g_mark[g] = mk;
+            ws->best_p[na] = (uint8_t)p;
+            ws->best_g[na] = (uint8_t)g;
+            na++;
+            hits += pv->t[p] == gv->t[g];
+            added++;
+        }
+        if (added == before)
+            break;
     }
     *mt = m + added;
     *th_out = hits;
@@ -997,10 +1125,10 @@ void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int f
  * of cos(2 d) over the probe's foreground cells whose centre lands on a foreground cell of the
  * candidate, d being the difference of their ridge orientations once the probe's is turned by the
  * motion's rotation; x 100, so -100..100; *cells_out receives the number of cells compared (the
- * overlap's area in cells of ZKBIO_OFIELD_CELL px). The cell centres are stepped through the
- * candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the cell index
- * taken with a bias that keeps the shifted value non-negative. Both views must have a field; 0 when
- * no cell overlaps. */
+ * overlap's area in cells of ZKBIO_OFIELD_CELL px; may be NULL). The cell centres are stepped
+ * through the candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the
+ * cell index taken with a bias that keeps the shifted value non-negative. Both views must have a
+ * field; 0 when no cell overlaps. */
 static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_motion *mo,
                             int *cells_out)
 {
@@ -1043,7 +1171,102 @@ static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_mo
             n++;
         }
     }
-    *cells_out = n;
+    if (cells_out)
+        *cells_out = n;
+    return n ? (int)((int64_t)sum * 100 / ((int64_t)n * 16384)) : 0;
+}
+
+/* zkm_ofield_agree with the consolidation's local frames: the probe field is cut into blocks of
+ * ZKM_EOF_B x ZKM_EOF_B cells, and each block's cells are moved by the residual (aligned candidate
+ * minus probe position) and turned by the direction residual of the ZKM_EOF_K consolidated pairs
+ * ws->best_p/best_g[0..na) nearest to the block's centre, weighted by 2^16 / (distance + 16), so a
+ * distorted print's ridge flow is compared where it actually lies (a piecewise-rigid model of the
+ * deformation, after Bazen & Gerez 2003 who fit a thin-plate spline to the paired minutiae; here
+ * the cheaper piecewise form, evaluated only for pairings that may decide a comparison). */
+#define ZKM_EOF_NB 1024 /* blocks at most (a field is at most 255 x 255 cells) */
+static int zkm_ofield_agree_el(const zkm_view *pv, const zkm_view *gv, const zkm_motion *mo,
+                               const zki_match_ws *ws, int na)
+{
+    const int cs = ZKBIO_OFIELD_CELL, L = ZKBIO_OFIELD_LEVELS, B = ZKM_EOF_B;
+    const int bw = (pv->ofw + B - 1) / B, bh = (pv->ofh + B - 1) / B;
+    if (na < 1 || bw * bh > ZKM_EOF_NB)
+        return zkm_ofield_agree(pv, gv, mo, NULL);
+    const int32_t c = mo->c, sn = mo->sn;
+    /* per block: its offset in the candidate's frame (2^14 fixed point) */
+    int64_t box[ZKM_EOF_NB], boy[ZKM_EOF_NB];
+    const int64_t bias = (int64_t)1 << 40;
+    const int sh = 14 + 4;
+    const int64_t off = bias >> sh;
+    int32_t sum = 0;
+    int n = 0;
+    int32_t tab[2 * ZKBIO_OFIELD_LEVELS];
+    for (int bj = 0; bj < bh; bj++)
+        for (int bi = 0; bi < bw; bi++) {
+            const int j0 = bj * B, j1 = j0 + B < pv->ofh ? j0 + B : pv->ofh;
+            const int i0 = bi * B, i1 = i0 + B < pv->ofw ? i0 + B : pv->ofw;
+            int fg = 0; /* a block without foreground cells needs no frame */
+            for (int j = j0; j < j1; j++)
+                fg |= pv->ofspan[2 * j] < i1 && pv->ofspan[2 * j + 1] > i0;
+            if (!fg)
+                continue;
+            const int32_t X = (pv->ofx0 + bi * B) * cs + B * cs / 2,
+                          Y = (pv->ofy0 + bj * B) * cs + B * cs / 2;
+            uint64_t key[8];
+            for (int q = 0; q < ZKM_EOF_K; q++)
+                key[q] = UINT64_MAX;
+            for (int k = 0; k < na; k++) {
+                int32_t ex = pv->x[ws->best_p[k]] - X, ey = pv->y[ws->best_p[k]] - Y;
+                zkm_key_insert(key, ZKM_EOF_K, (uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k);
+            }
+            const int nb = na < ZKM_EOF_K ? na : ZKM_EOF_K;
+            int64_t sx = 0, sy = 0, sr = 0, sw = 0;
+            for (int q = 0; q < nb; q++) {
+                const int k = (int)(key[q] & 255);
+                const int p1 = ws->best_p[k], g1 = ws->best_g[k];
+                const int64_t w = 65536 / ((int64_t)zkm_isqrt((uint32_t)(key[q] >> 8)) + 16);
+                sx += w * (ws->tx[g1] - pv->x[p1]);
+                sy += w * (ws->ty[g1] - pv->y[p1]);
+                sr += w * (int8_t)(uint8_t)(ws->ta[g1] - pv->a[p1]);
+                sw += w;
+            }
+            const int32_t dx = (int32_t)(sx / sw), dy = (int32_t)(sy / sw);
+            const int32_t dr = ZKM_EOF_ROT ? (int32_t)(sr / sw) : 0;
+            /* the residual is in the probe frame (y down); the candidate frame offset is its
+             * image under the inverse rotation, as for the cell centres below */
+            const int blk = bj * bw + bi;
+            box[blk] = (int64_t)dx * c - (int64_t)dy * sn;
+            boy[blk] = (int64_t)dx * sn + (int64_t)dy * c;
+            const unsigned th = (mo->th + (unsigned)dr) & 255;
+            for (int k = 0; k < L; k++) {
+                uint32_t a = (uint32_t)k * 65536u / (uint32_t)L - th * 512u;
+                tab[k] = tab[k + L] = zki_cos8(((a + 128) >> 8) & 255);
+            }
+            /* the block's cells */
+            for (int j = j0; j < j1; j++) {
+                const uint8_t *row = pv->of + (size_t)j * pv->ofw;
+                const int lo = pv->ofspan[2 * j] > i0 ? pv->ofspan[2 * j] : i0;
+                const int hi = pv->ofspan[2 * j + 1] < i1 ? pv->ofspan[2 * j + 1] : i1;
+                for (int i = lo; i < hi; i++) {
+                    const int lp = row[i];
+                    if (!lp)
+                        continue;
+                    const int64_t rx = (int64_t)((pv->ofx0 + i) * cs + cs / 2 - mo->cpx),
+                                  ry = (int64_t)((pv->ofy0 + j) * cs + cs / 2 - mo->cpy);
+                    const int64_t gx = ((int64_t)mo->cgx << 14) + rx * c - ry * sn + box[blk] +
+                                       bias - ((int64_t)gv->ofx0 << sh);
+                    const int64_t gy = ((int64_t)mo->cgy << 14) + rx * sn + ry * c + boy[blk] +
+                                       bias - ((int64_t)gv->ofy0 << sh);
+                    const int64_t ci = (gx >> sh) - off, cj = (gy >> sh) - off;
+                    if ((uint64_t)ci >= gv->ofw || (uint64_t)cj >= gv->ofh)
+                        continue;
+                    const int lg = gv->of[cj * gv->ofw + ci];
+                    if (!lg)
+                        continue;
+                    sum += tab[lg - lp + L];
+                    n++;
+                }
+            }
+        }
     return n ? (int)((int64_t)sum * 100 / ((int64_t)n * 16384)) : 0;
 }
 
@@ -1077,6 +1300,28 @@ static int32_t zkm_ev_overlap(int32_t fin, int cells)
     if (ZKM_EV_CELLS <= 0 || cells >= ZKM_EV_CELLS)
         return fin;
     return (int32_t)((int64_t)fin * cells / (ZKM_EV_CELLS > 0 ? ZKM_EV_CELLS : 1));
+}
+
+/* 1 when the distance from pair (p, g) to pair (p0, g0) is alike in both views:
+ * |dp - dg| <= max(tol_d, max(dp, dg) * tol_dr / 64). */
+static inline int zkm_alike(const zkm_view *pv, const zkm_view *gv, int p, int g, int p0, int g0,
+                            int32_t tol_d, int32_t tol_dr)
+{
+    int32_t ax = pv->x[p] - pv->x[p0], ay = pv->y[p] - pv->y[p0];
+    int32_t bx = gv->x[g] - gv->x[g0], by = gv->y[g] - gv->y[g0];
+    uint32_t dp2 = (uint32_t)(ax * ax + ay * ay), dg2 = (uint32_t)(bx * bx + by * by);
+    uint32_t lo2 = dp2 < dg2 ? dp2 : dg2, hi2 = dp2 < dg2 ? dg2 : dp2;
+    /* Certainly alike, without the square root, when hi2 - lo2 <= 2 G L - G^2 (G = tol_d, L =
+     * the largest coordinate of the longer vector, at most its length D): then lo2 >= (D - G)^2
+     * >= (dm - tol)^2 below, as tol >= G. */
+    int32_t lx = dp2 < dg2 ? abs(bx) : abs(ax), ly = dp2 < dg2 ? abs(by) : abs(ay);
+    if ((int32_t)(hi2 - lo2) <= 2 * tol_d * (lx > ly ? lx : ly) - tol_d * tol_d)
+        return 1;
+    int32_t dm = (int32_t)zkm_isqrt(hi2);
+    int32_t tol = dm * tol_dr / 64;
+    if (tol < tol_d)
+        tol = tol_d;
+    return !(dm > tol && lo2 < (uint32_t)((dm - tol) * (dm - tol)));
 }
 
 /* Raw score (x 100) of probe view pv against candidate view gv; *use_of is set when both have an
@@ -1202,23 +1447,16 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                 if (zkm_adiff(ws->node_rot[w], rrot) > ZKM_ROT_TOL)
                     continue;
                 /* distance to the root alike in both views: |dp - dg| <= tol(max(dp, dg)) */
-                int32_t ax = pv->x[p] - pv->x[rp], ay = pv->y[p] - pv->y[rp];
-                int32_t bx = gv->x[g] - gv->x[rg], by = gv->y[g] - gv->y[rg];
-                uint32_t dp2 = (uint32_t)(ax * ax + ay * ay), dg2 = (uint32_t)(bx * bx + by * by);
-                uint32_t lo2 = dp2 < dg2 ? dp2 : dg2, hi2 = dp2 < dg2 ? dg2 : dp2;
-                /* Certainly alike, without the square root, when hi2 - lo2 <= 2 G L - G^2 (G =
-                 * ZKM_GROW_D, L = the largest coordinate of the longer vector, at most its length
-                 * D): then lo2 >= (D - G)^2 >= (dm - tol)^2 below, as tol >= G. */
-                int32_t lx = dp2 < dg2 ? abs(bx) : abs(ax), ly = dp2 < dg2 ? abs(by) : abs(ay);
-                if ((int32_t)(hi2 - lo2) >
-                    2 * ZKM_GROW_D * (lx > ly ? lx : ly) - ZKM_GROW_D * ZKM_GROW_D) {
-                    int32_t dm = (int32_t)zkm_isqrt(hi2);
-                    int32_t tol = dm * ZKM_GROW_DR / 64;
-                    if (tol < ZKM_GROW_D)
-                        tol = ZKM_GROW_D;
-                    if (dm > tol && lo2 < (uint32_t)((dm - tol) * (dm - tol)))
+                if (!zkm_alike(pv, gv, p, g, rp, rg, ZKM_GROW_D, ZKM_GROW_DR))
+                    continue;
+                if (ZKM_GROW_LOCAL && qh > 1) { /* u is not the root: check its predecessor */
+                    const int pu = ws->gpar[qh - 1];
+                    if (!zkm_alike(pv, gv, p, g, ws->node_p[pu], ws->node_g[pu], ZKM_GROW_LD,
+                                   ZKM_GROW_LDR))
                         continue;
                 }
+                if (ZKM_GROW_LOCAL)
+                    ws->gpar[qt] = (uint16_t)u;
                 ws->p_mark[p] = mk;
                 ws->g_mark[g] = mk;
                 ws->node_mark[w] = mk;
@@ -1272,6 +1510,8 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         int agree = -1000, cells = 0;
         if (use_of && fin > best) { /* the factors are at most 1: skipped when fin cannot win */
             agree = zkm_ofield_agree(pv, gv, &mo, &cells);
+            if (ZKM_EOF && fin >= ZKM_EOF_MIN && mt >= ZKM_EOF_MINP) /* off by default */
+                agree = zkm_ofield_agree_el(pv, gv, &mo, ws, mt);
             fin = (int32_t)((int64_t)fin * zkm_of_factor(agree) / 100);
             fin = zkm_ev_overlap(fin, cells);
         }
