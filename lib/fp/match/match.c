@@ -1540,8 +1540,8 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
  * (upper bound), the 40 knot shifted up by half a decade more for sensors not seen in development
  * (docs/fingerprint-engine.md "Calibration across sensors"); everything above 50 continues the
  * 40 -> 50 segment. */
-static const int32_t zkm_cal_raw_of[] = {0, 140, 409, 711, 1064, 1627, 2003};
-static const int32_t zkm_cal_raw_min[] = {0, 396, 703, 1106, 1609, 2489, 3076};
+static const int32_t zkm_cal_raw_of[] = {0, 144, 437, 776, 1136, 1759, 2175};
+static const int32_t zkm_cal_raw_min[] = {0, 424, 763, 1197, 1628, 2503, 3087};
 static const int32_t zkm_cal_score[] = {0, 300, 1000, 2000, 3000, 4000, 5000};
 #define ZKM_CAL_N ((int)(sizeof(zkm_cal_score) / sizeof(zkm_cal_score[0])))
 
