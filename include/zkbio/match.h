@@ -8,8 +8,12 @@
  * nearest neighbours (length, and the two minutia directions relative to the edge); the probe's
  * edges are hashed once, candidate edges of the other template are looked up, the minutia pairs
  * supported by the most compatible edges become root pairs, and from each root the pairing grows
- * through compatible edges (tolerant to elastic distortion because every step is local). The
- * best pairings are consolidated under their rigid motion. The raw score weighs the number of
+ * through compatible edges (tolerant to elastic distortion: every step is local, and a pair must
+ * keep its distance to the pairs already taken near it as well as to the root). The best
+ * pairings are consolidated: the remaining minutiae are paired in local frames (the rigid motion
+ * corrected by the residuals of the nearest pairs already made), in rounds that grow outwards
+ * from the pairing, a piecewise stand-in for a thin-plate-spline warp (Bazen & Gerez 2003; see
+ * docs/fingerprint-engine.md "Distortion-tolerant matching"). The raw score weighs the number of
  * paired minutiae against the minutiae of both templates inside their overlap; when both views
  * carry an orientation field (zkbio_ofield, template.h: zkbio_extract() writes one, ISO/ANSI
  * records have none) it is then weighted by how well the two ridge flows agree under that motion
@@ -46,7 +50,8 @@ extern "C" {
 #endif
 
 /** Default 1:1 verification threshold: FMR 1e-4 (fingerprint.md §6). For 1:N against a gallery of
- * N templates add about 10 per decade of N (§6: FPIR ~ N * FMR). */
+ * N templates do not reuse it: zkbio_gallery_threshold_compute() (gallery.h) gives the threshold
+ * for a false positive identification rate, 10 log10(N / FPIR) (§6: FPIR <= N * FMR). */
 #define ZKBIO_MATCH_THRESHOLD 40.0
 
 /** How the calibration was measured, for the record (also printed by `zkbio bench accuracy`).
