@@ -255,7 +255,7 @@ struct zki_match_ws {
     uint16_t act[256 * ZKM_KMAX]; /* step 1: candidate edges to look up */
     uint32_t map[256 * 256];      /* (stamp << 16) | node, by pi * ng + gi */
     uint32_t map_stamp;
-    uint8_t node_p[ZKM_MAX_NODES], node_g[ZKM_MAX_NODES], node_rot[ZKM_MAX_NODES];
+    uint8_t node_p[ZKM_MAX_NODES], node_g[ZKM_MAX_NODES];
     uint16_t deg[ZKM_MAX_NODES];
     uint32_t adj_off[ZKM_MAX_NODES + 1];
     uint16_t adj[2 * ZKM_MAX_CORR];
@@ -1428,7 +1428,6 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
     for (int u = 0, start = 0; u < nn; u++) {
         ws->adj_off[u + 1] = (uint32_t)start;
         start += ws->deg[u];
-        ws->node_rot[u] = (uint8_t)(gv->a[ws->node_g[u]] - pv->a[ws->node_p[u]]);
     }
     for (int k = 0; k < nc; k++) {
         int a = corr[k] & 0xffff, b = corr[k] >> 16;
@@ -1454,7 +1453,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
     for (int r = 0; r < nr; r++) {
         int root = ws->roots[r];
         uint32_t mk = zkm_next_mark(ws);
-        int rp = ws->node_p[root], rg = ws->node_g[root], rrot = ws->node_rot[root];
+        int rp = ws->node_p[root], rg = ws->node_g[root], rrot = (uint8_t)(gv->a[rg] - pv->a[rp]);
         uint16_t *queue = ws->rq[r]; /* the grown pairing, in the order it grew */
         int qh = 0, qt = 0;
         queue[qt++] = (uint16_t)root;
@@ -1484,7 +1483,8 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                 int p = ws->node_p[w], g = ws->node_g[w];
                 if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
                     continue;
-                if (zkm_adiff(ws->node_rot[w], rrot) > ZKM_ROT_TOL)
+                /* rotation of the pair (found here: growth reads few of the nodes) */
+                if (zkm_adiff((uint8_t)(gv->a[g] - pv->a[p]), rrot) > ZKM_ROT_TOL)
                     continue;
                 /* distance to the root alike in both views: |dp - dg| <= tol(max(dp, dg)) */
                 if (!zkm_alike(pv, gv, p, g, rp, rg, ZKM_GROW_D, ZKM_GROW_DR))
