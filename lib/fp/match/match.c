@@ -1169,6 +1169,33 @@ void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int f
  * through the candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the
  * cell index taken with a bias that keeps the shifted value non-negative. Both views must have a
  * field; 0 when no cell overlaps. */
+/* floor(n / d) for d > 0 */
+static int64_t zkm_fdiv(int64_t n, int64_t d)
+{
+    int64_t q = n / d;
+    return q - (int64_t)((n % d != 0) & (n < 0));
+}
+
+/* Narrow [*i0, *i1) to the i with xl <= a + i d < xh. */
+static void zkm_clip(int64_t a, int64_t d, int64_t xl, int64_t xh, int64_t *i0, int64_t *i1)
+{
+    int64_t b, e; /* the solutions: b <= i < e */
+    if (d > 0) {
+        b = -zkm_fdiv(a - xl, d); /* ceil((xl - a) / d) */
+        e = -zkm_fdiv(a - xh, d); /* ceil((xh - a) / d) */
+    } else if (d < 0) {
+        b = zkm_fdiv(a - xh, -d) + 1;
+        e = zkm_fdiv(a - xl, -d) + 1;
+    } else {
+        b = a >= xl && a < xh ? INT64_MIN : INT64_MAX;
+        e = INT64_MAX;
+    }
+    if (b > *i0)
+        *i0 = b;
+    if (e < *i1)
+        *i1 = e;
+}
+
 static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_motion *mo,
                             int *cells_out)
 {
@@ -1191,19 +1218,24 @@ static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_mo
     const int64_t dxi = (int64_t)cs * c, dyi = (int64_t)cs * sn;  /* one cell right */
     const int64_t dxj = -(int64_t)cs * sn, dyj = (int64_t)cs * c; /* one cell down */
     const int64_t off = bias >> sh;
+    const int64_t xl = off << sh, xh = (off + gv->ofw) << sh, yh = (off + gv->ofh) << sh;
     int32_t sum = 0;
     int n = 0;
     for (int j = 0; j < pv->ofh; j++, gx0 += dxj, gy0 += dyj) {
         const uint8_t *row = pv->of + (size_t)j * pv->ofw;
         const int lo = pv->ofspan[2 * j], hi = pv->ofspan[2 * j + 1];
-        int64_t gx = gx0 + lo * dxi, gy = gy0 + lo * dyi;
-        for (int i = lo; i < hi; i++, gx += dxi, gy += dyi) {
+        /* only the cells that land inside the candidate's field: gx in [xl, xh), gy in [xl, yh) */
+        int64_t i0 = lo, i1 = hi;
+        zkm_clip(gx0, dxi, xl, xh, &i0, &i1);
+        zkm_clip(gy0, dyi, xl, yh, &i0, &i1);
+        if (i0 >= i1)
+            continue;
+        int64_t gx = gx0 + i0 * dxi, gy = gy0 + i0 * dyi;
+        for (int64_t i = i0; i < i1; i++, gx += dxi, gy += dyi) {
             const int lp = row[i];
             if (!lp)
                 continue;
             const int64_t ci = (gx >> sh) - off, cj = (gy >> sh) - off;
-            if ((uint64_t)ci >= gv->ofw || (uint64_t)cj >= gv->ofh)
-                continue;
             const int lg = gv->of[cj * gv->ofw + ci];
             if (!lg)
                 continue;
