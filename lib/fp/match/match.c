@@ -1002,6 +1002,7 @@ static void zkm_consolidate(const zkm_index *ix, const zkm_view *pv, const zkm_v
      * cell (counting sort, stable: ascending g within a cell) */
     uint16_t *st = ws->gstart;
     uint16_t cell[256];
+    int cmin = ZKM_GN * ZKM_GN, cmax = -1; /* the cells taken */
     memset(ws->gstart, 0, sizeof(ws->gstart));
     /* counts in st[cell + 2]; their running sums make st[cell + 1] the cell's start, the fill
      * cursor that ends as the next cell's start, so that st[cell] is the start of each cell */
@@ -1016,8 +1017,13 @@ static void zkm_consolidate(const zkm_index *ix, const zkm_view *pv, const zkm_v
                       ? (uint16_t)(ZKM_GN * ZKM_GN)
                       : (uint16_t)(zkm_cell(ws->ty[g]) * ZKM_GN + zkm_cell(ws->tx[g]));
         st[cell[g] + 2]++;
+        cmin = cell[g] < cmin ? cell[g] : cmin;
+        cmax = cell[g] != ZKM_GN * ZKM_GN && cell[g] > cmax ? cell[g] : cmax;
     }
-    for (int k = 2, run = 0; k < ZKM_GN * ZKM_GN + 2; k++) {
+    /* only the rows rmin..rmax hold minutiae: the gather reads no other row, and the starts
+     * before row rmin are 0 already, so the running sums cover those rows alone */
+    const int rmin = cmin / ZKM_GN, rmax = cmax < 0 ? -1 : cmax / ZKM_GN;
+    for (int k = rmin * ZKM_GN + 2, run = 0; k <= (rmax + 1) * ZKM_GN; k++) {
         run += st[k];
         st[k] = (uint16_t)run;
     }
@@ -1048,7 +1054,7 @@ static void zkm_consolidate(const zkm_index *ix, const zkm_view *pv, const zkm_v
         const int32_t px = pv->x[p], py = pv->y[p];
         const uint8_t *pc = &ix->cell[4 * p];
         const int cx0 = pc[0], cx1 = pc[1], cy0 = pc[2], cy1 = pc[3];
-        for (int cy = cy0; cy <= cy1; cy++) {
+        for (int cy = cy0 > rmin ? cy0 : rmin, cye = cy1 < rmax ? cy1 : rmax; cy <= cye; cy++) {
             const int o0 = st[cy * ZKM_GN + cx0], o1 = st[cy * ZKM_GN + cx1 + 1];
             /* at most one mate per slot: the bound on cpg is only tested when it may be met */
             if (ncp + (o1 - o0) <= ZKM_CPG_MAX)
