@@ -239,6 +239,9 @@ typedef struct zkm_ient {
 typedef struct zkm_index {
     uint32_t *off; /* ZKM_NBINS + 1 offsets into ent */
     zkm_ient *ent; /* probe edges (both directions) by bin */
+    /* per probe minutia: the consolidation grid's cells x0, x1, y0, y1 (zkm_cell) its overlap
+     * disc touches; they depend on the probe alone, so are found once for every candidate */
+    uint8_t *cell;
 } zkm_index;
 
 struct zki_probe {
@@ -252,7 +255,7 @@ struct zki_match_ws {
     uint16_t act[256 * ZKM_KMAX]; /* step 1: candidate edges to look up */
     uint32_t map[256 * 256];      /* (stamp << 16) | node, by pi * ng + gi */
     uint32_t map_stamp;
-    uint8_t node_p[ZKM_MAX_NODES], node_g[ZKM_MAX_NODES], node_rot[ZKM_MAX_NODES];
+    uint8_t node_p[ZKM_MAX_NODES], node_g[ZKM_MAX_NODES];
     uint16_t deg[ZKM_MAX_NODES];
     uint32_t adj_off[ZKM_MAX_NODES + 1];
     uint16_t adj[2 * ZKM_MAX_CORR];
@@ -268,8 +271,10 @@ struct zki_match_ws {
     uint8_t best_p[256], best_g[256]; /* the pairing being consolidated */
     int16_t tx[256], ty[256];         /* candidate minutiae mapped into the probe frame */
     uint8_t ta[256];
-    uint8_t gord[256];                    /* aligned candidate minutiae by grid cell ... */
-    uint16_t gstart[ZKM_GN * ZKM_GN + 2]; /* ... first gord index of each cell */
+    uint8_t gord[256];          /* aligned unpaired candidate minutiae by grid cell */
+    int16_t gsx[256], gsy[256]; /* ... their tx, ty and ta in the same order ... */
+    uint8_t gsa[256];
+    uint16_t gstart[ZKM_GN * ZKM_GN + 3]; /* ... first gord index of each cell */
     uint32_t cl[1024];                    /* consolidation candidates: d2 << 16 | p << 8 | g */
     uint16_t cpg[ZKM_CPG_MAX];            /* possible mates under the motion: p << 8 | g */
     uint64_t kth[256]; /* per probe minutia: key of its K-th nearest anchor (zkm_local) */
@@ -733,11 +738,20 @@ static void zkm_reverse(const zkm_edge *e, zkm_edge *r)
     r->bin = 0;
 }
 
+static int zkm_cell(int x);
+
 static int zkm_index_build(zkm_index *ix, const zkm_view *v)
 {
     ix->off = calloc(ZKM_NBINS + 1, sizeof(uint32_t));
-    if (!ix->off)
+    ix->cell = malloc(4 * (size_t)v->n + 1);
+    if (!ix->off || !ix->cell)
         return ZKBIO_ENOMEM;
+    for (int p = 0; p < v->n; p++) {
+        ix->cell[4 * p + 0] = (uint8_t)zkm_cell(v->x[p] - ZKM_OV_R);
+        ix->cell[4 * p + 1] = (uint8_t)zkm_cell(v->x[p] + ZKM_OV_R);
+        ix->cell[4 * p + 2] = (uint8_t)zkm_cell(v->y[p] - ZKM_OV_R);
+        ix->cell[4 * p + 3] = (uint8_t)zkm_cell(v->y[p] + ZKM_OV_R);
+    }
     for (int k = 0; k < v->ne; k++) {
         zkm_edge r;
         zkm_reverse(&v->e[k], &r);
@@ -770,6 +784,7 @@ void zki_probe_free(zki_probe *p)
     for (int v = 0; v < ZKBIO_TEMPLATE_VIEWS_MAX; v++) {
         free(p->ix[v].off);
         free(p->ix[v].ent);
+        free(p->ix[v].cell);
     }
     zki_prep_free(p->prep);
     free(p);
@@ -939,11 +954,26 @@ static int32_t zkm_el_tol2(uint32_t dn2)
     return t * t;
 }
 
+/* Possible mates of probe minutia p (at px, py, direction pa) among the grid slots o0..o1 of
+ * zkm_consolidate: appended to ws->cpg[ncp..] (room for o1 - o0 assumed); the new ncp. */
+static inline int zkm_gather(zki_match_ws *ws, int o0, int o1, int p, int32_t px, int32_t py,
+                             unsigned pa, int ncp)
+{
+    const int32_t ov2 = ZKM_OV_R * ZKM_OV_R;
+    for (int o = o0; o < o1; o++) {
+        int32_t dx = ws->gsx[o] - px, dy = ws->gsy[o] - py;
+        ws->cpg[ncp] = (uint16_t)(p << 8 | ws->gord[o]);
+        ncp += (dx * dx + dy * dy <= ov2) & ((uint8_t)(ws->gsa[o] - pa + ZKM_CT_A) <= 2 * ZKM_CT_A);
+    }
+    return ncp;
+}
+
 /* Consolidate the pairing ws->best_p/best_g[0..m): see step 5 of zkm_match_views. Outputs: mt
  * paired minutiae in all, th of them with the same type on both sides, the quality-weighted
  * minutiae counts of each view inside the overlap (op, og) and the pairing's motion (mo). */
-static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws *ws, int m,
-                            int *mt, int *th_out, int *op, int *og, zkm_motion *mo)
+static void zkm_consolidate(const zkm_index *ix, const zkm_view *pv, const zkm_view *gv,
+                            zki_match_ws *ws, int m, int *mt, int *th_out, int *op, int *og,
+                            zkm_motion *mo)
 {
     int np = pv->n, ng = gv->n;
     int32_t sc = 0, ss = 0;
@@ -963,9 +993,16 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
     int32_t cpx = (int32_t)(spx / m), cpy = (int32_t)(spy / m);
     int32_t cgx = (int32_t)(sgx / m), cgy = (int32_t)(sgy / m);
     *mo = (zkm_motion){c, sn, cpx, cpy, cgx, cgy, th};
-    /* aligned candidate minutiae, bucketed by grid cell (counting sort) */
+    uint32_t mk = zkm_next_mark(ws);
+    for (int k = 0; k < m; k++) {
+        ws->p_mark[ws->best_p[k]] = mk;
+        ws->g_mark[ws->best_g[k]] = mk;
+    }
+    /* aligned candidate minutiae, the unpaired ones (the only possible mates) bucketed by grid
+     * cell (counting sort, stable: ascending g within a cell) */
     uint16_t *st = ws->gstart;
-    uint8_t cell[256];
+    uint16_t cell[256];
+    int cmin = ZKM_GN * ZKM_GN, cmax = -1; /* the cells taken */
     memset(ws->gstart, 0, sizeof(ws->gstart));
     /* counts in st[cell + 2]; their running sums make st[cell + 1] the cell's start, the fill
      * cursor that ends as the next cell's start, so that st[cell] is the start of each cell */
@@ -975,22 +1012,31 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         ws->tx[g] = (int16_t)(cpx + ur);
         ws->ty[g] = (int16_t)(cpy - vr);
         ws->ta[g] = (uint8_t)(gv->a[g] - th);
-        cell[g] = (uint8_t)(zkm_cell(ws->ty[g]) * ZKM_GN + zkm_cell(ws->tx[g]));
+        /* a paired minutia goes to the dummy slot ZKM_GN * ZKM_GN, past every real cell */
+        cell[g] = ws->g_mark[g] == mk
+                      ? (uint16_t)(ZKM_GN * ZKM_GN)
+                      : (uint16_t)(zkm_cell(ws->ty[g]) * ZKM_GN + zkm_cell(ws->tx[g]));
         st[cell[g] + 2]++;
+        cmin = cell[g] < cmin ? cell[g] : cmin;
+        cmax = cell[g] != ZKM_GN * ZKM_GN && cell[g] > cmax ? cell[g] : cmax;
     }
-    for (int k = 2, run = 0; k < ZKM_GN * ZKM_GN + 2; k++) {
+    /* only the rows rmin..rmax hold minutiae: the gather reads no other row, and the starts
+     * before row rmin are 0 already, so the running sums cover those rows alone */
+    const int rmin = cmin / ZKM_GN, rmax = cmax < 0 ? -1 : cmax / ZKM_GN;
+    for (int k = rmin * ZKM_GN + 2, run = 0; k <= (rmax + 1) * ZKM_GN; k++) {
         run += st[k];
         st[k] = (uint16_t)run;
     }
-    for (int g = 0; g < ng; g++)
-        ws->gord[st[cell[g] + 1]++] = (uint8_t)g;
-    uint32_t mk = zkm_next_mark(ws);
-    for (int k = 0; k < m; k++) {
-        ws->p_mark[ws->best_p[k]] = mk;
-        ws->g_mark[ws->best_g[k]] = mk;
+    for (int g = 0; g < ng; g++) {
+        if (cell[g] == ZKM_GN * ZKM_GN)
+            continue;
+        const int o = st[cell[g] + 1]++;
+        ws->gord[o] = (uint8_t)g;
+        ws->gsx[o] = ws->tx[g];
+        ws->gsy[o] = ws->ty[g];
+        ws->gsa[o] = ws->ta[g];
     }
     int ncp = 0, cnt_p = 0;
-    const int32_t ov2 = ZKM_OV_R * ZKM_OV_R;
     for (int p = 0; p < np; p++) {
         const int paired = ws->p_mark[p] == mk;
         /* inside the overlap: paired, or mapped into the candidate's frame (the inverse motion)
@@ -1005,17 +1051,17 @@ static void zkm_consolidate(const zkm_view *pv, const zkm_view *gv, zki_match_ws
         /* Possible mates: unpaired candidate minutiae within ZKM_OV_R px under the global motion
          * with a similar direction (gathered branch-free); judged in local frames below. */
         const unsigned pa = pv->a[p];
-        const int cx0 = zkm_cell(pv->x[p] - ZKM_OV_R), cx1 = zkm_cell(pv->x[p] + ZKM_OV_R);
-        const int cy0 = zkm_cell(pv->y[p] - ZKM_OV_R), cy1 = zkm_cell(pv->y[p] + ZKM_OV_R);
-        for (int cy = cy0; cy <= cy1; cy++) {
-            const int o1 = st[cy * ZKM_GN + cx1 + 1];
-            for (int o = st[cy * ZKM_GN + cx0]; o < o1 && ncp < ZKM_CPG_MAX; o++) {
-                int g = ws->gord[o];
-                int32_t dx = ws->tx[g] - pv->x[p], dy = ws->ty[g] - pv->y[p];
-                ws->cpg[ncp] = (uint16_t)(p << 8 | g);
-                ncp += (dx * dx + dy * dy <= ov2) & (ws->g_mark[g] != mk) &
-                       ((uint8_t)(ws->ta[g] - pa + ZKM_CT_A) <= 2 * ZKM_CT_A);
-            }
+        const int32_t px = pv->x[p], py = pv->y[p];
+        const uint8_t *pc = &ix->cell[4 * p];
+        const int cx0 = pc[0], cx1 = pc[1], cy0 = pc[2], cy1 = pc[3];
+        for (int cy = cy0 > rmin ? cy0 : rmin, cye = cy1 < rmax ? cy1 : rmax; cy <= cye; cy++) {
+            const int o0 = st[cy * ZKM_GN + cx0], o1 = st[cy * ZKM_GN + cx1 + 1];
+            /* at most one mate per slot: the bound on cpg is only tested when it may be met */
+            if (ncp + (o1 - o0) <= ZKM_CPG_MAX)
+                ncp = zkm_gather(ws, o0, o1, p, px, py, pa, ncp);
+            else
+                for (int o = o0; o < o1 && ncp < ZKM_CPG_MAX; o++)
+                    ncp = zkm_gather(ws, o, o + 1, p, px, py, pa, ncp);
         }
     }
     int cnt_g = 0;
@@ -1129,6 +1175,33 @@ void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int f
  * through the candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the
  * cell index taken with a bias that keeps the shifted value non-negative. Both views must have a
  * field; 0 when no cell overlaps. */
+/* floor(n / d) for d > 0 */
+static int64_t zkm_fdiv(int64_t n, int64_t d)
+{
+    int64_t q = n / d;
+    return q - (int64_t)((n % d != 0) & (n < 0));
+}
+
+/* Narrow [*i0, *i1) to the i with xl <= a + i d < xh. */
+static void zkm_clip(int64_t a, int64_t d, int64_t xl, int64_t xh, int64_t *i0, int64_t *i1)
+{
+    int64_t b, e; /* the solutions: b <= i < e */
+    if (d > 0) {
+        b = -zkm_fdiv(a - xl, d); /* ceil((xl - a) / d) */
+        e = -zkm_fdiv(a - xh, d); /* ceil((xh - a) / d) */
+    } else if (d < 0) {
+        b = zkm_fdiv(a - xh, -d) + 1;
+        e = zkm_fdiv(a - xl, -d) + 1;
+    } else {
+        b = a >= xl && a < xh ? INT64_MIN : INT64_MAX;
+        e = INT64_MAX;
+    }
+    if (b > *i0)
+        *i0 = b;
+    if (e < *i1)
+        *i1 = e;
+}
+
 static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_motion *mo,
                             int *cells_out)
 {
@@ -1151,19 +1224,24 @@ static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_mo
     const int64_t dxi = (int64_t)cs * c, dyi = (int64_t)cs * sn;  /* one cell right */
     const int64_t dxj = -(int64_t)cs * sn, dyj = (int64_t)cs * c; /* one cell down */
     const int64_t off = bias >> sh;
+    const int64_t xl = off << sh, xh = (off + gv->ofw) << sh, yh = (off + gv->ofh) << sh;
     int32_t sum = 0;
     int n = 0;
     for (int j = 0; j < pv->ofh; j++, gx0 += dxj, gy0 += dyj) {
         const uint8_t *row = pv->of + (size_t)j * pv->ofw;
         const int lo = pv->ofspan[2 * j], hi = pv->ofspan[2 * j + 1];
-        int64_t gx = gx0 + lo * dxi, gy = gy0 + lo * dyi;
-        for (int i = lo; i < hi; i++, gx += dxi, gy += dyi) {
+        /* only the cells that land inside the candidate's field: gx in [xl, xh), gy in [xl, yh) */
+        int64_t i0 = lo, i1 = hi;
+        zkm_clip(gx0, dxi, xl, xh, &i0, &i1);
+        zkm_clip(gy0, dyi, xl, yh, &i0, &i1);
+        if (i0 >= i1)
+            continue;
+        int64_t gx = gx0 + i0 * dxi, gy = gy0 + i0 * dyi;
+        for (int64_t i = i0; i < i1; i++, gx += dxi, gy += dyi) {
             const int lp = row[i];
             if (!lp)
                 continue;
             const int64_t ci = (gx >> sh) - off, cj = (gy >> sh) - off;
-            if ((uint64_t)ci >= gv->ofw || (uint64_t)cj >= gv->ofh)
-                continue;
             const int lg = gv->of[cj * gv->ofw + ci];
             if (!lg)
                 continue;
@@ -1388,7 +1466,6 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
     for (int u = 0, start = 0; u < nn; u++) {
         ws->adj_off[u + 1] = (uint32_t)start;
         start += ws->deg[u];
-        ws->node_rot[u] = (uint8_t)(gv->a[ws->node_g[u]] - pv->a[ws->node_p[u]]);
     }
     for (int k = 0; k < nc; k++) {
         int a = corr[k] & 0xffff, b = corr[k] >> 16;
@@ -1414,7 +1491,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
     for (int r = 0; r < nr; r++) {
         int root = ws->roots[r];
         uint32_t mk = zkm_next_mark(ws);
-        int rp = ws->node_p[root], rg = ws->node_g[root], rrot = ws->node_rot[root];
+        int rp = ws->node_p[root], rg = ws->node_g[root], rrot = (uint8_t)(gv->a[rg] - pv->a[rp]);
         uint16_t *queue = ws->rq[r]; /* the grown pairing, in the order it grew */
         int qh = 0, qt = 0;
         queue[qt++] = (uint16_t)root;
@@ -1444,7 +1521,8 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
                 int p = ws->node_p[w], g = ws->node_g[w];
                 if (ws->p_mark[p] == mk || ws->g_mark[g] == mk)
                     continue;
-                if (zkm_adiff(ws->node_rot[w], rrot) > ZKM_ROT_TOL)
+                /* rotation of the pair (found here: growth reads few of the nodes) */
+                if (zkm_adiff((uint8_t)(gv->a[g] - pv->a[p]), rrot) > ZKM_ROT_TOL)
                     continue;
                 /* distance to the root alike in both views: |dp - dg| <= tol(max(dp, dg)) */
                 if (!zkm_alike(pv, gv, p, g, rp, rg, ZKM_GROW_D, ZKM_GROW_DR))
@@ -1505,7 +1583,7 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         }
         int mt, th, op, og;
         zkm_motion mo;
-        zkm_consolidate(pv, gv, ws, m, &mt, &th, &op, &og, &mo);
+        zkm_consolidate(ix, pv, gv, ws, m, &mt, &th, &op, &og, &mo);
         int32_t fin = zkm_raw2(m, ws->rs[bi], mt, th, op, og);
         int agree = -1000, cells = 0;
         if (use_of && fin > best) { /* the factors are at most 1: skipped when fin cannot win */
