@@ -560,6 +560,11 @@ static void *worker_main(void *arg)
         tstate *ts = state_of(f, id);
         if (ts)
             ts->busy = 0;
+        /* A kick that came while this target was busy found it busy and was spent: punches
+         * stored after the last round's outbox query would wait for the next poll (60 s).
+         * One more dispatch pass picks them up now. */
+        f->kicked = 1;
+        pthread_cond_signal(&f->wake);
     }
     pthread_mutex_unlock(&f->mu);
     if (m)
