@@ -42,253 +42,9 @@ static int32_t round_div(int32_t a, int32_t b)
     return a >= 0 ? (a + b / 2) / b : -((-a + b / 2) / b);
 }
 
-/* Clarity 0..255 of a block from its valley (c[0..2]) and ridge (c[3..5]) pixel counts, sums and
- * sums of squares: 255 d / (d + sd_ridge + sd_valley), d the valley-minus-ridge mean grey
- * difference (0 when ridges are not darker): a separation in the manner of the local clarity of
- * NFIQ 2 (Tabassi et al. 2016), near 170 for clean ridges and below 60 for smudged or dry
- * patches. */
-static uint8_t clarity(const uint32_t *c)
-{
-    if (c[0] < 4 || c[3] < 4)
-        return 0;
-    const uint32_t mv = (c[1] + c[0] / 2) / c[0], mr = (c[4] + c[3] / 2) / c[3];
-    if (mv <= mr)
-        return 0;
-    const uint64_t vv = (uint64_t)c[2] / c[0], vr = (uint64_t)c[5] / c[3];
-    const uint32_t sv = zki_isqrt(vv > (uint64_t)mv * mv ? vv - (uint64_t)mv * mv : 0);
-    const uint32_t sr = zki_isqrt(vr > (uint64_t)mr * mr ? vr - (uint64_t)mr * mr : 0);
-    const uint32_t d = mv - mr;
-    return (uint8_t)(255u * d / (d + sv + sr));
-}
-
 static int quant(uint16_t ori)
 {
     return ((ori + 32768 / ZKI_NQ / 2) * ZKI_NQ / 32768) % ZKI_NQ;
-}
-
-/* Ridge period field (Hong, Wan & Jain 1998, "Fingerprint image enhancement: algorithm and
- * performance evaluation", IEEE TPAMI 20(8): the x-signature of an oriented window). The
- * along-ridge pass already averages 17 px along the ridge, so the signature is its profile across
- * the ridge through the block centre, FREQ_HALF px either side; the period is the mean distance
- * between its dark extrema (those below the profile's mean, so valley noise does not count).
- * Blocks without two such extrema or with a period outside 5..15 px are unreliable: they take the
- * mean of their reliable neighbours (repeated, Hong et al.'s interpolation), then the field is
- * low-passed over (2 FREQ_LP + 1)^2 blocks. The pass's filter period is scaled by the field
- * relative to 8 px: ZKI_FREQ_ALPHA percent of the local deviation is applied (0 = one period per
- * pass, as before). */
-#ifndef ZKI_FREQ_ALPHA
-#define ZKI_FREQ_ALPHA 0
-#endif
-#ifndef ZKI_FREQ_LP
-#define ZKI_FREQ_LP 2
-#endif
-/* the period (1/16 px) at which the pass keeps its own filter period; 0: the print's mean period
- * (only the variation within the print is followed) */
-#ifndef ZKI_FREQ_REF
-#define ZKI_FREQ_REF 128
-#endif
-#define FREQ_HALF 16
-#define FREQ_N    (2 * FREQ_HALF + 1)
-
-static int sig_period(const int32_t *a, int pw, const zki_xws *ws, const uint8_t *need, int nw,
-                      int cx, int cy, const int8_t *dx, const int8_t *dy)
-{
-    int32_t s[FREQ_N];
-    int64_t mean = 0;
-    for (int t = 0; t < FREQ_N; t++) {
-        int x = cx + dx[t], y = cy + dy[t];
-        if (x < -AMARGIN || y < -AMARGIN || x >= ws->w + AMARGIN || y >= ws->h + AMARGIN ||
-            !need[(size_t)((y + ZKI_BLK) / ZKI_BLK) * nw + (x + ZKI_BLK) / ZKI_BLK])
-            return 0;
-        s[t] = a[(size_t)(y + PAD) * pw + x + PAD];
-    }
-    int32_t sm[FREQ_N];
-    for (int t = 0; t < FREQ_N; t++) {
-        int32_t l = s[t > 0 ? t - 1 : t], r = s[t < FREQ_N - 1 ? t + 1 : t];
-        sm[t] = l + 2 * s[t] + r;
-        mean += sm[t];
-    }
-    mean /= FREQ_N;
-    int first = -1, last = -1, n = 0;
-    for (int t = 1; t < FREQ_N - 1; t++)
-        if (sm[t] < sm[t - 1] && sm[t] <= sm[t + 1] && sm[t] < mean) {
-            if (first < 0)
-                first = t;
-            last = t;
-            n++;
-        }
-    if (n < 2)
-        return 0;
-    int p16 = (last - first) * 16 / (n - 1);
-    return p16 >= 5 * 16 && p16 <= 15 * 16 ? p16 : 0;
-}
-
-/* per[] (1/16 px per block, foreground only) from the along-ridge pass `a`; 0 elsewhere. */
-static int period_field(const zki_xws *ws, const int32_t *a, int pw, const uint8_t *need, int nw,
-                        uint16_t *per)
-{
-    const int bw = ws->bw, bh = ws->bh;
-    const size_t nb = (size_t)bw * bh;
-    int8_t dx[ZKI_NQ][FREQ_N], dy[ZKI_NQ][FREQ_N];
-    for (int q = 0; q < ZKI_NQ; q++) {
-        unsigned ang = (unsigned)q * (128 / ZKI_NQ) + 64; /* across the ridge */
-        int32_t c = zki_cos8(ang), s = zki_sin8(ang);
-        for (int t = -FREQ_HALF; t <= FREQ_HALF; t++) {
-            dx[q][t + FREQ_HALF] = (int8_t)round_div(t * c, 16384);
-            dy[q][t + FREQ_HALF] = (int8_t)-round_div(t * s, 16384);
-        }
-    }
-    uint16_t *tmp = malloc(nb * sizeof(*tmp));
-    if (!tmp)
-        return ZKBIO_ENOMEM;
-    for (int by = 0; by < bh; by++)
-        for (int bx = 0; bx < bw; bx++) {
-            size_t i = (size_t)by * bw + bx;
-            int q = quant(ws->ori[i]);
-            per[i] = ws->fg[i] ? (uint16_t)sig_period(a, pw, ws, need, nw, bx * ZKI_BLK + 4,
-                                                      by * ZKI_BLK + 4, dx[q], dy[q])
-                               : 0;
-        }
-    /* unreliable foreground blocks: mean of reliable 8-neighbours, repeated */
-    for (int round = 0; round < 16; round++) {
-        int missing = 0;
-        memcpy(tmp, per, nb * sizeof(*tmp));
-        for (int by = 0; by < bh; by++)
-            for (int bx = 0; bx < bw; bx++) {
-                size_t i = (size_t)by * bw + bx;
-                if (!ws->fg[i] || tmp[i])
-                    continue;
-                int sum = 0, n = 0;
-                for (int yy = by - 1; yy <= by + 1; yy++)
-                    for (int xx = bx - 1; xx <= bx + 1; xx++)
-                        if (xx >= 0 && yy >= 0 && xx < bw && yy < bh && tmp[(size_t)yy * bw + xx]) {
-                            sum += tmp[(size_t)yy * bw + xx];
-                            n++;
-                        }
-                if (n)
-                    per[i] = (uint16_t)((sum + n / 2) / n);
-                else
-                    missing++;
-            }
-        if (!missing)
-            break;
-    }
-    for (size_t i = 0; i < nb; i++)
-        if (ws->fg[i] && !per[i])
-            per[i] = 8 * 16;
-    /* low-pass over the foreground */
-    memcpy(tmp, per, nb * sizeof(*tmp));
-    const int r = ZKI_TUNE(FREQ_LP, ZKI_FREQ_LP);
-    for (int by = 0; by < bh; by++)
-        for (int bx = 0; bx < bw; bx++) {
-            size_t i = (size_t)by * bw + bx;
-            if (!ws->fg[i])
-                continue;
-            int sum = 0, n = 0;
-            for (int yy = by - r; yy <= by + r; yy++)
-                for (int xx = bx - r; xx <= bx + r; xx++)
-                    if (xx >= 0 && yy >= 0 && xx < bw && yy < bh && tmp[(size_t)yy * bw + xx]) {
-                        sum += tmp[(size_t)yy * bw + xx];
-                        n++;
-                    }
-            per[i] = (uint16_t)((sum + n / 2) / n);
-        }
-    free(tmp);
-    return ZKBIO_OK;
-}
-
-/* Contrast normalisation by block before the filter (Hong, Wan & Jain 1998, who normalise the
- * image's mean and variance; here per block, as local normalisation is usually done): each
- * pixel becomes 128 + NORM_SD (p - m) / sd, m and sd the mean and standard deviation of the raw
- * pixels over the block and its 8 neighbours (24 x 24 px), interpolated bilinearly between block
- * centres so that no block seam appears; sd is floored at NORM_SD_MIN grey levels so flat
- * background is not blown up into noise. Dry, light regions and wet, dark ones then reach the
- * same filter response. ZKI_NORM 0 turns it off. */
-#ifndef ZKI_NORM
-#define ZKI_NORM 0
-#endif
-#ifndef ZKI_NORM_SD
-#define ZKI_NORM_SD 40
-#endif
-#ifndef ZKI_NORM_SD_MIN
-#define ZKI_NORM_SD_MIN 6
-#endif
-
-static int normalise(const zki_xws *ws, uint8_t *pad, int pw, int ph)
-{
-    const int bw = ws->bw, bh = ws->bh, w = ws->w, h = ws->h;
-    const size_t nb = (size_t)bw * bh;
-    uint32_t *sum = calloc(nb * 3, sizeof(*sum));
-    int32_t *m16 = malloc(nb * 2 * sizeof(*m16));
-    if (!sum || !m16) {
-        free(sum);
-        free(m16);
-        return ZKBIO_ENOMEM;
-    }
-    uint32_t *sq = sum + nb, *cnt = sq + nb;
-    int32_t *gain = m16 + nb; /* target sd / sd, 8.8 fixed point */
-    for (int y = 0; y < h; y++) {
-        const uint8_t *r = ws->px + (size_t)y * w;
-        const size_t row = (size_t)(y / ZKI_BLK) * bw;
-        for (int x = 0; x < w; x++) {
-            sum[row + x / ZKI_BLK] += r[x];
-            sq[row + x / ZKI_BLK] += (uint32_t)r[x] * r[x];
-            cnt[row + x / ZKI_BLK]++;
-        }
-    }
-    const int sd_t = ZKI_TUNE(NORM_SD, ZKI_NORM_SD),
-              sd_min = ZKI_TUNE(NORM_SD_MIN, ZKI_NORM_SD_MIN);
-    for (int by = 0; by < bh; by++)
-        for (int bx = 0; bx < bw; bx++) {
-            uint64_t s = 0, q = 0, n = 0;
-            for (int yy = by - 1; yy <= by + 1; yy++)
-                for (int xx = bx - 1; xx <= bx + 1; xx++)
-                    if (xx >= 0 && yy >= 0 && xx < bw && yy < bh) {
-                        size_t j = (size_t)yy * bw + xx;
-                        s += sum[j];
-                        q += sq[j];
-                        n += cnt[j];
-                    }
-            size_t i = (size_t)by * bw + bx;
-            uint64_t var = (q * n - s * s) / (n * n);
-            uint32_t sd = zki_isqrt(var);
-            if (sd < (uint32_t)sd_min)
-                sd = (uint32_t)sd_min;
-            m16[i] = (int32_t)((s * 16 + n / 2) / n);
-            gain[i] = (int32_t)((uint32_t)sd_t * 256 / sd);
-        }
-    for (int y = 0; y < ph; y++) {
-        int iy = y - PAD - ZKI_BLK / 2;
-        int by0 = iy < 0 ? 0 : iy / ZKI_BLK, ty = iy < 0 ? 0 : iy % ZKI_BLK;
-        if (by0 >= bh - 1) {
-            by0 = bh - 1;
-            ty = 0;
-        }
-        const int by1 = by0 + (ty > 0);
-        uint8_t *r = pad + (size_t)y * pw;
-        for (int x = 0; x < pw; x++) {
-            int ix = x - PAD - ZKI_BLK / 2;
-            int bx0 = ix < 0 ? 0 : ix / ZKI_BLK, tx = ix < 0 ? 0 : ix % ZKI_BLK;
-            if (bx0 >= bw - 1) {
-                bx0 = bw - 1;
-                tx = 0;
-            }
-            const int bx1 = bx0 + (tx > 0);
-            const size_t i00 = (size_t)by0 * bw + bx0, i01 = (size_t)by0 * bw + bx1,
-                         i10 = (size_t)by1 * bw + bx0, i11 = (size_t)by1 * bw + bx1;
-            const int w00 = (ZKI_BLK - tx) * (ZKI_BLK - ty), w01 = tx * (ZKI_BLK - ty),
-                      w10 = (ZKI_BLK - tx) * ty, w11 = tx * ty;
-            const int32_t m =
-                (w00 * m16[i00] + w01 * m16[i01] + w10 * m16[i10] + w11 * m16[i11] + 32) >> 6;
-            const int32_t g =
-                (w00 * gain[i00] + w01 * gain[i01] + w10 * gain[i10] + w11 * gain[i11] + 32) >> 6;
-            int32_t v = 128 + round_div((r[x] * 16 - m) * g, 16 * 256);
-            r[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-        }
-    }
-    free(sum);
-    free(m16);
-    return ZKBIO_OK;
 }
 
 int zki_enhance(zki_xws *ws)
@@ -315,11 +71,6 @@ int zki_enhance(zki_xws *ws)
         memset(dst, src[0], PAD);
         memcpy(dst + PAD, src, (size_t)w);
         memset(dst + PAD + w, src[w - 1], PAD);
-    }
-    if (ZKI_TUNE(NORM, ZKI_NORM) && normalise(ws, pad, pw, ph) != ZKBIO_OK) {
-        free(pad);
-        free(a);
-        return ZKBIO_ENOMEM;
     }
     /* linear offsets of the taps for every orientation step */
     const int al = ZKI_TUNE(ALONG, 8), na = 2 * al + 1;
@@ -385,46 +136,10 @@ int zki_enhance(zki_xws *ws)
             }
         }
     }
-    /* one ridge period for the whole pass (a period chosen per block from the strongest
-     * band-pass response was measured worse: docs/fingerprint-engine.md), or scaled by the
-     * smoothed period field */
-    const int alpha = ZKI_TUNE(FREQ_ALPHA, ZKI_FREQ_ALPHA);
-    uint16_t *per = NULL;
-    const size_t nb = (size_t)bw * ws->bh;
-    if (alpha) {
-        per = malloc(nb * sizeof(*per));
-        if (!per || period_field(ws, a, pw, need, nw, per) != ZKBIO_OK) {
-            free(per);
-            free(need);
-            free(pad);
-            free(a);
-            return ZKBIO_ENOMEM;
-        }
-    }
-    /* the reference the field is taken relative to: a fixed period, or the print's mean */
-    int ref = ZKI_TUNE(FREQ_REF, ZKI_FREQ_REF);
-    if (per && ref == 0) {
-        uint64_t sum = 0, n = 0;
-        for (size_t i = 0; i < nb; i++)
-            if (ws->fg[i]) {
-                sum += per[i];
-                n++;
-            }
-        ref = n ? (int)((sum + n / 2) / n) : 128;
-    }
     free(need);
-    /* clarity per block (when minutia quality uses it): ridge/valley separation of the pixels
-     * under the binarised ridges */
-    free(ws->clar);
-    ws->clar = NULL;
-    uint32_t(*cs)[6] = NULL;
-    if (ZKI_TUNE(QCLAR_W, ZKI_QCLAR_W) > 0 &&
-        (!(ws->clar = calloc(nb, 1)) || !(cs = calloc(nb, sizeof(*cs))))) {
-        free(per);
-        free(pad);
-        free(a);
-        return ZKBIO_ENOMEM;
-    }
+    /* one ridge period for the whole pass (a period chosen per block from the strongest
+     * band-pass response was measured worse: docs/fingerprint-engine.md) */
+    const int32_t *acw = across_w[period - PERIOD_MIN];
     /* pass 2 across the ridges, foreground blocks only, in 8-px segments like pass 1 (pass 1
      * covers a whole segment and its taps' reach); only pixels inside [1, w - 1) are written */
     memset(ws->ridge, 0, (size_t)w * h);
@@ -436,13 +151,6 @@ int zki_enhance(zki_xws *ws)
             if (!ws->fg[bi])
                 continue;
             const ptrdiff_t *o = off_across[quant(ws->ori[bi])];
-            int pb = period;
-            if (per) {
-                int f16 = 128 + alpha * ((int)per[bi] - ref) / 100;
-                pb = (ws->period * f16 + 64) / 128;
-                pb = pb < PERIOD_MIN ? PERIOD_MIN : pb > PERIOD_MAX ? PERIOD_MAX : pb;
-            }
-            const int32_t *acw = across_w[pb - PERIOD_MIN];
             const int x0 = bx * ZKI_BLK;
             const int32_t *p = a + (size_t)(y + PAD) * pw + (x0 + PAD);
             int32_t acc[ZKI_BLK] = {0};
@@ -454,22 +162,11 @@ int zki_enhance(zki_xws *ws)
             }
             for (int i = 0; i < ZKI_BLK; i++) {
                 int x = x0 + i;
-                if (x >= 1 && x < w - 1) {
+                if (x >= 1 && x < w - 1)
                     r[x] = acc[i] < 0;
-                    if (!cs)
-                        continue;
-                    uint32_t v = ws->px[(size_t)y * w + x], *c = cs[bi] + 3 * (acc[i] < 0);
-                    c[0]++;
-                    c[1] += v;
-                    c[2] += v * v;
-                }
             }
         }
     }
-    for (size_t i = 0; cs && i < nb; i++)
-        ws->clar[i] = clarity(cs[i]);
-    free(cs);
-    free(per);
     free(pad);
     free(a);
     return ZKBIO_OK;

@@ -52,7 +52,6 @@ static void ws_free(zki_xws *ws)
     free(ws->coh);
     free(ws->fg);
     free(ws->energy);
-    free(ws->clar);
     free(ws->ridge);
     free(ws->min);
 }

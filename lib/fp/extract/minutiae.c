@@ -45,33 +45,7 @@ static const int nb_dy[8] = {-1, -1, 0, 1, 1, 1, 0, -1};
 #define CONT_LEN ZKI_TUNE(CONT_LEN, 20)
 #define Q_BROKEN ZKI_TUNE(Q_BROKEN, 60)
 
-/* Clarity term of the quality (percent of the quality it can take away; 0 = off): the mean
- * ridge/valley clarity (enhance.c) of the foreground blocks within one block of the minutia,
- * full weight at QCLAR_FULL (0..255) and above. */
-#ifndef ZKI_QCLAR_FULL
-#define ZKI_QCLAR_FULL 150
-#endif
-#define QCLAR_W    ZKI_TUNE(QCLAR_W, ZKI_QCLAR_W)
-#define QCLAR_FULL ZKI_TUNE(QCLAR_FULL, ZKI_QCLAR_FULL)
-
 enum { STOP_LEN = 0, STOP_END = 1, STOP_JUNCTION = 2 };
-
-/* 0..100: the clarity around (x, y) relative to QCLAR_FULL. */
-static int clarity_factor(const zki_xws *ws, int x, int y)
-{
-    const int bx = x / ZKI_BLK, by = y / ZKI_BLK;
-    int sum = 0, n = 0;
-    for (int yy = by - 1; yy <= by + 1; yy++)
-        for (int xx = bx - 1; xx <= bx + 1; xx++)
-            if (xx >= 0 && yy >= 0 && xx < ws->bw && yy < ws->bh &&
-                ws->fg[(size_t)yy * ws->bw + xx]) {
-                sum += ws->clar[(size_t)yy * ws->bw + xx];
-                n++;
-            }
-    const int full = QCLAR_FULL > 0 ? QCLAR_FULL : 1;
-    const int f = n ? sum * 100 / (n * full) : 0;
-    return f > 100 ? 100 : f;
-}
 
 static int px(const zki_xws *ws, int x, int y)
 {
@@ -375,8 +349,6 @@ int zki_minutiae(zki_xws *ws)
         if ((int)coh < ZKI_TUNE(MIN_COH, 0))
             continue;
         int q = (int)(coh * 100 / 255);
-        if (QCLAR_W > 0)
-            q = q * (100 - QCLAR_W + QCLAR_W * clarity_factor(ws, m.x, m.y) / 100) / 100;
         int inner = 1;
         for (int dy = -2 * BORDER; dy <= 2 * BORDER && inner; dy += 2 * BORDER)
             for (int dx = -2 * BORDER; dx <= 2 * BORDER && inner; dx += 2 * BORDER)

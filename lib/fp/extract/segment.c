@@ -35,55 +35,6 @@
 #endif
 #define ENERGY_REL ((unsigned)ZKI_TUNE(ENERGY_REL, ZKI_ENERGY_REL))
 
-/* Hysteresis (weak blocks): a block with less energy, down to SEG_WEAK_E / 256 of the 90th
- * percentile and SEG_WEAK_FL % of the absolute floor, joins the foreground when it is connected
- * to it through such blocks and its orientation is clearly coherent (SEG_WEAK_COH): light, dry
- * touches have faint but regular ridges, noise and background have no coherent orientation.
- * After Bazen & Gerez 2001 ("Segmentation of fingerprint images", ProRISC), whose pixel features
- * are coherence, mean and variance; here coherence gates a lower energy (variance) threshold.
- * 0 turns it off. */
-#ifndef ZKI_SEG_WEAK_E
-#define ZKI_SEG_WEAK_E 0
-#endif
-#ifndef ZKI_SEG_WEAK_FL
-#define ZKI_SEG_WEAK_FL 100
-#endif
-#ifndef ZKI_SEG_WEAK_COH
-#define ZKI_SEG_WEAK_COH 80
-#endif
-#define SEG_WEAK_E   ((unsigned)ZKI_TUNE(SEG_WEAK_E, ZKI_SEG_WEAK_E))
-#define SEG_WEAK_FL  ((unsigned)ZKI_TUNE(SEG_WEAK_FL, ZKI_SEG_WEAK_FL))
-#define SEG_WEAK_COH ZKI_TUNE(SEG_WEAK_COH, ZKI_SEG_WEAK_COH)
-
-static void grow_weak(zki_xws *ws, uint32_t e90, int32_t *stack)
-{
-    const int bw = ws->bw, bh = ws->bh;
-    const size_t nb = (size_t)bw * bh;
-    uint32_t thr = (uint32_t)((uint64_t)e90 * SEG_WEAK_E / 256);
-    const uint32_t floor = ENERGY_FLOOR * SEG_WEAK_FL / 100;
-    if (thr < floor)
-        thr = floor;
-    int sp = 0;
-    for (size_t i = 0; i < nb; i++)
-        if (ws->fg[i])
-            stack[sp++] = (int32_t)i;
-    while (sp) {
-        int32_t i = stack[--sp];
-        int x = i % bw, y = i / bw;
-        static const int d4[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
-        for (int k = 0; k < 4; k++) {
-            int xx = x + d4[k][0], yy = y + d4[k][1];
-            if (xx < 0 || yy < 0 || xx >= bw || yy >= bh)
-                continue;
-            size_t j = (size_t)yy * bw + xx;
-            if (!ws->fg[j] && ws->energy[j] >= thr && ws->coh[j] >= SEG_WEAK_COH) {
-                ws->fg[j] = 1;
-                stack[sp++] = (int32_t)j;
-            }
-        }
-    }
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -150,8 +101,6 @@ int zki_segment(zki_xws *ws)
         thr = ENERGY_FLOOR;
     for (size_t i = 0; i < nb; i++)
         ws->fg[i] = ws->energy[i] >= thr && ws->coh[i] >= COHERENCE_MIN;
-    if (SEG_WEAK_E > 0)
-        grow_weak(ws, e90, stack);
 
     /* majority vote, twice */
     for (int pass = 0; pass < 2; pass++) {

@@ -22,12 +22,6 @@
 #define ZKI_TUNE(name, def) (def)
 #endif
 
-/* Weight (percent) of the ridge/valley clarity in minutia quality (minutiae.c); enhance.c
- * measures the clarity only when it is used. 0: off (measured without a gain). */
-#ifndef ZKI_QCLAR_W
-#define ZKI_QCLAR_W 0
-#endif
-
 typedef struct zki_xmin {
     int32_t x, y;    /* pixels */
     uint16_t angle;  /* 16-bit binary angle, y up */
@@ -45,7 +39,6 @@ typedef struct zki_xws {
     uint8_t *coh;     /* orientation coherence, 0..255 */
     uint8_t *fg;      /* foreground mask 0/1 */
     uint32_t *energy; /* gradient energy (mean per pixel) */
-    uint8_t *clar;    /* ridge/valley clarity 0..255 (enhance.c; owned, freed with the rest) */
     /* per pixel */
     uint8_t *ridge; /* binarised ridges 0/1, then the skeleton */
     int fg_blocks;
