@@ -135,32 +135,6 @@
  * 45: 2.03 %, 60: 2.14 % (A1 = 100); A1 = 90: 2.25 %. */
 #define ZKM_OF_A0 40
 #define ZKM_OF_A1 100
-/* Elastic orientation agreement (zkm_ofield_agree_el): when ZKM_EOF is 1 and a consolidated
- * pairing's score before the factor reaches ZKM_EOF_MIN, the probe field is compared in blocks of
- * ZKM_EOF_B x ZKM_EOF_B cells, each moved and turned by the weighted residuals of its ZKM_EOF_K
- * nearest consolidated pairs (the local frame of the consolidation) instead of the rigid motion
- * alone. Off: it costs 1:N time (matching instructions on FVC2002 DB1_B all-vs-all, callgrind:
- * +24 % over main with ZKM_EOF_MIN 1100, +11 % without it). fp-eval.sh average with the growth
- * and rounds: 2.04 % off; on: 1.94 % (ZKM_EOF_MIN 0), 1.98 % (800), 2.00 % (1100), FVC2004
- * DB1_B 3.44 -> 2.96 / 3.33 / 3.29 %, perturb elastic:16 3.28 -> 3.10 / 2.96 / 3.13 %. */
-#ifndef ZKM_EOF
-#define ZKM_EOF 0
-#endif
-#ifndef ZKM_EOF_B
-#define ZKM_EOF_B 2
-#endif
-#ifndef ZKM_EOF_K
-#define ZKM_EOF_K 3 /* <= 8 */
-#endif
-#ifndef ZKM_EOF_ROT
-#define ZKM_EOF_ROT 1 /* 0: blocks moved only, not turned */
-#endif
-#ifndef ZKM_EOF_MINP
-#define ZKM_EOF_MINP 10 /* consolidated pairs at least (fewer: the rigid agreement) */
-#endif
-#ifndef ZKM_EOF_MIN
-#define ZKM_EOF_MIN 1100
-#endif
 
 /* Length bins of ZKM_DW px, the last one open-ended. */
 #define ZKM_DW    16
@@ -1171,7 +1145,7 @@ void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int f
  * of cos(2 d) over the probe's foreground cells whose centre lands on a foreground cell of the
  * candidate, d being the difference of their ridge orientations once the probe's is turned by the
  * motion's rotation; x 100, so -100..100; *cells_out receives the number of cells compared (the
- * overlap's area in cells of ZKBIO_OFIELD_CELL px; may be NULL). The cell centres are stepped
+ * overlap's area in cells of ZKBIO_OFIELD_CELL px). The cell centres are stepped
  * through the candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the
  * cell index taken with a bias that keeps the shifted value non-negative. Both views must have a
  * field; 0 when no cell overlaps. */
@@ -1249,102 +1223,7 @@ static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_mo
             n++;
         }
     }
-    if (cells_out)
-        *cells_out = n;
-    return n ? (int)((int64_t)sum * 100 / ((int64_t)n * 16384)) : 0;
-}
-
-/* zkm_ofield_agree with the consolidation's local frames: the probe field is cut into blocks of
- * ZKM_EOF_B x ZKM_EOF_B cells, and each block's cells are moved by the residual (aligned candidate
- * minus probe position) and turned by the direction residual of the ZKM_EOF_K consolidated pairs
- * ws->best_p/best_g[0..na) nearest to the block's centre, weighted by 2^16 / (distance + 16), so a
- * distorted print's ridge flow is compared where it actually lies (a piecewise-rigid model of the
- * deformation, after Bazen & Gerez 2003 who fit a thin-plate spline to the paired minutiae; here
- * the cheaper piecewise form, evaluated only for pairings that may decide a comparison). */
-#define ZKM_EOF_NB 1024 /* blocks at most (a field is at most 255 x 255 cells) */
-static int zkm_ofield_agree_el(const zkm_view *pv, const zkm_view *gv, const zkm_motion *mo,
-                               const zki_match_ws *ws, int na)
-{
-    const int cs = ZKBIO_OFIELD_CELL, L = ZKBIO_OFIELD_LEVELS, B = ZKM_EOF_B;
-    const int bw = (pv->ofw + B - 1) / B, bh = (pv->ofh + B - 1) / B;
-    if (na < 1 || bw * bh > ZKM_EOF_NB)
-        return zkm_ofield_agree(pv, gv, mo, NULL);
-    const int32_t c = mo->c, sn = mo->sn;
-    /* per block: its offset in the candidate's frame (2^14 fixed point) */
-    int64_t box[ZKM_EOF_NB], boy[ZKM_EOF_NB];
-    const int64_t bias = (int64_t)1 << 40;
-    const int sh = 14 + 4;
-    const int64_t off = bias >> sh;
-    int32_t sum = 0;
-    int n = 0;
-    int32_t tab[2 * ZKBIO_OFIELD_LEVELS];
-    for (int bj = 0; bj < bh; bj++)
-        for (int bi = 0; bi < bw; bi++) {
-            const int j0 = bj * B, j1 = j0 + B < pv->ofh ? j0 + B : pv->ofh;
-            const int i0 = bi * B, i1 = i0 + B < pv->ofw ? i0 + B : pv->ofw;
-            int fg = 0; /* a block without foreground cells needs no frame */
-            for (int j = j0; j < j1; j++)
-                fg |= pv->ofspan[2 * j] < i1 && pv->ofspan[2 * j + 1] > i0;
-            if (!fg)
-                continue;
-            const int32_t X = (pv->ofx0 + bi * B) * cs + B * cs / 2,
-                          Y = (pv->ofy0 + bj * B) * cs + B * cs / 2;
-            uint64_t key[8];
-            for (int q = 0; q < ZKM_EOF_K; q++)
-                key[q] = UINT64_MAX;
-            for (int k = 0; k < na; k++) {
-                int32_t ex = pv->x[ws->best_p[k]] - X, ey = pv->y[ws->best_p[k]] - Y;
-                zkm_key_insert(key, ZKM_EOF_K, (uint64_t)(ex * ex + ey * ey) << 8 | (uint64_t)k);
-            }
-            const int nb = na < ZKM_EOF_K ? na : ZKM_EOF_K;
-            int64_t sx = 0, sy = 0, sr = 0, sw = 0;
-            for (int q = 0; q < nb; q++) {
-                const int k = (int)(key[q] & 255);
-                const int p1 = ws->best_p[k], g1 = ws->best_g[k];
-                const int64_t w = 65536 / ((int64_t)zkm_isqrt((uint32_t)(key[q] >> 8)) + 16);
-                sx += w * (ws->tx[g1] - pv->x[p1]);
-                sy += w * (ws->ty[g1] - pv->y[p1]);
-                sr += w * (int8_t)(uint8_t)(ws->ta[g1] - pv->a[p1]);
-                sw += w;
-            }
-            const int32_t dx = (int32_t)(sx / sw), dy = (int32_t)(sy / sw);
-            const int32_t dr = ZKM_EOF_ROT ? (int32_t)(sr / sw) : 0;
-            /* the residual is in the probe frame (y down); the candidate frame offset is its
-             * image under the inverse rotation, as for the cell centres below */
-            const int blk = bj * bw + bi;
-            box[blk] = (int64_t)dx * c - (int64_t)dy * sn;
-            boy[blk] = (int64_t)dx * sn + (int64_t)dy * c;
-            const unsigned th = (mo->th + (unsigned)dr) & 255;
-            for (int k = 0; k < L; k++) {
-                uint32_t a = (uint32_t)k * 65536u / (uint32_t)L - th * 512u;
-                tab[k] = tab[k + L] = zki_cos8(((a + 128) >> 8) & 255);
-            }
-            /* the block's cells */
-            for (int j = j0; j < j1; j++) {
-                const uint8_t *row = pv->of + (size_t)j * pv->ofw;
-                const int lo = pv->ofspan[2 * j] > i0 ? pv->ofspan[2 * j] : i0;
-                const int hi = pv->ofspan[2 * j + 1] < i1 ? pv->ofspan[2 * j + 1] : i1;
-                for (int i = lo; i < hi; i++) {
-                    const int lp = row[i];
-                    if (!lp)
-                        continue;
-                    const int64_t rx = (int64_t)((pv->ofx0 + i) * cs + cs / 2 - mo->cpx),
-                                  ry = (int64_t)((pv->ofy0 + j) * cs + cs / 2 - mo->cpy);
-                    const int64_t gx = ((int64_t)mo->cgx << 14) + rx * c - ry * sn + box[blk] +
-                                       bias - ((int64_t)gv->ofx0 << sh);
-                    const int64_t gy = ((int64_t)mo->cgy << 14) + rx * sn + ry * c + boy[blk] +
-                                       bias - ((int64_t)gv->ofy0 << sh);
-                    const int64_t ci = (gx >> sh) - off, cj = (gy >> sh) - off;
-                    if ((uint64_t)ci >= gv->ofw || (uint64_t)cj >= gv->ofh)
-                        continue;
-                    const int lg = gv->of[cj * gv->ofw + ci];
-                    if (!lg)
-                        continue;
-                    sum += tab[lg - lp + L];
-                    n++;
-                }
-            }
-        }
+    *cells_out = n;
     return n ? (int)((int64_t)sum * 100 / ((int64_t)n * 16384)) : 0;
 }
 
@@ -1588,8 +1467,6 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
         int agree = -1000, cells = 0;
         if (use_of && fin > best) { /* the factors are at most 1: skipped when fin cannot win */
             agree = zkm_ofield_agree(pv, gv, &mo, &cells);
-            if (ZKM_EOF && fin >= ZKM_EOF_MIN && mt >= ZKM_EOF_MINP) /* off by default */
-                agree = zkm_ofield_agree_el(pv, gv, &mo, ws, mt);
             fin = (int32_t)((int64_t)fin * zkm_of_factor(agree) / 100);
             fin = zkm_ev_overlap(fin, cells);
         }
