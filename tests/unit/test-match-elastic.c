@@ -21,6 +21,7 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
+#include "../support/fp-test.h"
 #include "../support/test.h"
 
 #define R0    30.0  /* px: undistorted core */
@@ -32,16 +33,7 @@ static zkbio_template *load_iso(const char *dir, const char *name)
 {
     char path[1024];
     snprintf(path, sizeof(path), "%s/fvc/FVC2004_DB1_B/%s.iso", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    static uint8_t buf[4096];
-    size_t len = fread(buf, 1, sizeof(buf), f);
-    fclose(f);
-    zkbio_template *t = NULL;
-    if (zkbio_template_import_auto(buf, len, &t, NULL) != ZKBIO_OK)
-        return NULL;
-    return t;
+    return test_load_template(path);
 }
 
 static double match(const zkbio_template *a, const zkbio_template *b)
