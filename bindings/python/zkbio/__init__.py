@@ -3,7 +3,8 @@
 
 Native API:
   - terminals: ``Terminal`` (TCP/UDP 4370) with User, Punch, FingerTemplate, Event, Info records;
-  - fingerprints: ``Template``, ``extract``, ``match``, ``merge``, ``Gallery``;
+  - fingerprints: ``Template``, ``extract``, ``extract_report`` (with a ``CaptureReport``),
+    ``match``, ``merge``, ``Gallery``, ``threshold_for_fpir``;
   - readers: ``ReaderContext``, ``Reader``, ``Image``;
   - errors: ``ZKBioError(code, name, message)``.
 pyzk-compatible API: ``from zkbio.zk import ZK, const``.
@@ -12,7 +13,8 @@ The shared library is found as described in ``zkbio._lib`` (ZKBIO_LIBRARY first)
 from . import _lib
 from .errors import ZKBioError
 from .terminal import Terminal, User, Punch, FingerTemplate, Event, Info
-from .engine import Template, extract, match, merge, Gallery, MATCH_THRESHOLD
+from .engine import (Template, extract, extract_report, CaptureReport, match, merge, Gallery,
+                     threshold_for_fpir, MATCH_THRESHOLD, CAPTURE_QUALITY_RETAKE)
 from .reader import ReaderContext, Reader, ReaderInfo, Image, sim_send
 
 #: Version of this package.
@@ -23,6 +25,7 @@ library_version = _lib.version
 library_path = _lib.path
 
 __all__ = ["ZKBioError", "Terminal", "User", "Punch", "FingerTemplate", "Event", "Info",
-           "Template", "extract", "match", "merge", "Gallery", "MATCH_THRESHOLD",
+           "Template", "extract", "extract_report", "CaptureReport", "match", "merge", "Gallery",
+           "threshold_for_fpir", "MATCH_THRESHOLD", "CAPTURE_QUALITY_RETAKE",
            "ReaderContext", "Reader", "ReaderInfo", "Image", "sim_send",
            "library_version", "library_path"]

@@ -23,8 +23,8 @@ import ctypes
 import ctypes.util
 import os
 import sys
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int, c_size_t,
-                    c_uint, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c_int, c_int16,
+                    c_size_t, c_uint, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
 #: Lowest library version this package was written against (zkbio_version()).
 MIN_VERSION = (0, 3, 0)
@@ -185,6 +185,14 @@ class ExtractInfo(Structure):  # extract.h zkbio_extract_info
                 ("minutiae", c_uint32)]
 
 
+class CaptureReport(Structure):  # quality.h zkbio_capture_report (size first: fields only appended)
+    _fields_ = [("size", c_uint32), ("retake", c_uint8), ("quality", c_uint8),
+                ("reasons", c_uint16), ("worst", c_uint8), ("dryness", c_uint8),
+                ("wetness", c_uint8), ("contrast", c_uint8), ("smear", c_uint8),
+                ("edge_cut", c_uint8), ("reserved", c_uint16), ("foreground", c_uint32),
+                ("offset_x", c_int16), ("offset_y", c_int16)]
+
+
 class Candidate(Structure):  # gallery.h zkbio_candidate
     _fields_ = [("id", c_uint32), ("score", c_double)]
 
@@ -215,7 +223,8 @@ STRUCTS = {
     "zkbio_zk_event": ZkEvent, "zkbio_zk_info": ZkInfo,
     "zkbio_zk_client_options": ZkClientOptions, "zkbio_minutia": Minutia,
     "zkbio_ofield": OField, "zkbio_template": CTemplate, "zkbio_image": Image,
-    "zkbio_extract_info": ExtractInfo, "zkbio_candidate": Candidate,
+    "zkbio_extract_info": ExtractInfo, "zkbio_capture_report": CaptureReport,
+    "zkbio_candidate": Candidate,
     "zkbio_reader_info": ReaderInfo, "zkbio_reader_config": ReaderConfig,
     "zkbio_reader_timing": ReaderTiming,
 }
@@ -285,9 +294,13 @@ _PROTOS = {
     "zkbio_template_export_iso": (c_int, [P(CTemplate), u8p, c_size_t, P(c_size_t)]),
     "zkbio_template_export_ansi": (c_int, [P(CTemplate), u8p, c_size_t, P(c_size_t)]),
     "zkbio_template_export_native": (c_int, [P(CTemplate), u8p, c_size_t, P(c_size_t)]),
-    # extract.h, match.h, merge.h, gallery.h
+    # extract.h, quality.h, match.h, merge.h, gallery.h
     "zkbio_unusable_name": (c_char_p, [c_int]),
     "zkbio_extract": (c_int, [P(Image), P(P(CTemplate)), P(ExtractInfo)]),
+    "zkbio_extract_report": (c_int, [P(Image), P(P(CTemplate)), P(ExtractInfo),
+                                     P(CaptureReport)]),
+    "zkbio_retake_name": (c_char_p, [c_int]),
+    "zkbio_retake_message": (c_char_p, [c_int]),
     "zkbio_match": (c_int, [P(CTemplate), P(CTemplate), P(c_double)]),
     "zkbio_merge": (c_int, [P(P(CTemplate)), P(P(CTemplate))]),  # const captures[3]
     "zkbio_gallery_new": (c_int, [c_uint, P(c_void_p)]),
@@ -298,6 +311,9 @@ _PROTOS = {
     "zkbio_gallery_count": (c_int, [c_void_p, P(c_size_t)]),
     "zkbio_gallery_identify": (c_int, [c_void_p, P(CTemplate), c_double, P(Candidate), c_size_t,
                                        P(c_size_t)]),
+    "zkbio_gallery_threshold_compute": (c_int, [c_double, c_size_t, P(c_double)]),
+    "zkbio_gallery_identify_fpir": (c_int, [c_void_p, P(CTemplate), c_double, P(Candidate),
+                                            c_size_t, P(c_size_t), P(c_double)]),
     # reader.h
     "zkbio_reader_ctx_new": (c_int, [P(ReaderConfig), P(c_void_p)]),
     "zkbio_reader_ctx_free": (None, [c_void_p]),

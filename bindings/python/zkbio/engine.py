@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The fingerprint engine: templates, extraction, 1:1 match, merge of three captures, 1:N gallery.
+"""The fingerprint engine: templates, extraction (with a capture quality report), 1:1 match, merge
+of three captures, 1:N gallery and its decision rule.
 
 Bytes in and out (no numpy). Every C object is owned by one Python object and freed by its
 ``close()`` (or leaving its ``with`` block), with ``__del__`` as a fallback. Thread-safety: a
@@ -8,6 +9,7 @@ used from any thread (the C gallery has its own lock); the GIL is released durin
 """
 import ctypes
 import os
+from dataclasses import dataclass
 
 from . import _lib
 from ._owned import Owned
@@ -17,6 +19,9 @@ L = _lib.lib
 
 #: Default 1:1 verification threshold (match.h ZKBIO_MATCH_THRESHOLD: FMR 1e-4).
 MATCH_THRESHOLD = 40.0
+#: A capture whose quality is below this always gets a retake reason (quality.h
+#: ZKBIO_CAPTURE_QUALITY_RETAKE).
+CAPTURE_QUALITY_RETAKE = 25
 
 
 class Template(Owned):
@@ -159,6 +164,15 @@ class ExtractResult(Template):
     __slots__ = ("info",)
 
 
+def _info(info):
+    return {"quality": info.quality, "foreground": info.foreground, "minutiae": info.minutiae}
+
+
+def _unusable(rc, info, more=""):
+    reason = L.zkbio_unusable_name(info.reason).decode("ascii", "replace")
+    return ZKBioError(rc, None, "unusable image: %s (quality %d)%s" % (reason, info.quality, more))
+
+
 def extract(image, width=None, height=None, dpi=500):
     """Extract a Template from a fingerprint image.
 
@@ -172,13 +186,96 @@ def extract(image, width=None, height=None, dpi=500):
         info = _lib.ExtractInfo()
         rc = L.zkbio_extract(img.p, ctypes.byref(out), ctypes.byref(info))
         if rc == ELOWQUALITY:
-            reason = L.zkbio_unusable_name(info.reason).decode("ascii", "replace")
-            raise ZKBioError(rc, None, "unusable image: %s (quality %d)" % (reason, info.quality))
+            raise _unusable(rc, info)
         check(rc)
         t = ExtractResult._own(out)
-        t.info = {"quality": info.quality, "foreground": info.foreground,
-                  "minutiae": info.minutiae}
+        t.info = _info(info)
         return t
+
+
+def _retake_name(r):
+    return L.zkbio_retake_name(int(r)).decode("ascii", "replace")
+
+
+@dataclass
+class CaptureReport:
+    """What the capture quality check found (quality.h zkbio_capture_report), for telling the
+    user how to take the capture again.
+
+    ``retake``: the main reason to retake, a name: ``"none"`` (the capture is fine),
+    ``"too_dry"``, ``"too_wet"``, ``"too_small"``, ``"off_centre"``, ``"moved"``,
+    ``"low_contrast"`` or ``"no_finger"``; ``message``: a short English instruction for the user
+    for it. ``quality``: 0 (useless) .. 100, the extraction's quality (``Template.quality``); below
+    CAPTURE_QUALITY_RETAKE (25) there is always a reason. ``reasons``: the names of every reason
+    found, in code order (may hold several, or none while ``quality`` alone asks for a retake).
+    ``worst``: the signal nearest its limit even when below it (a hint when the caller's own
+    threshold refused the capture), ``"none"`` for a blank frame.
+    Signals, 0..100, higher = more of that defect except ``contrast``: ``dryness`` (ridge
+    lightness; limit 74), ``wetness`` (how dark the valleys are next to the ridges; 45),
+    ``contrast`` (valley minus ridge grey, % of 255; below 10 is low), ``smear`` (how much ridge
+    clarity depends on direction; 79), ``edge_cut`` (% of the print's outline on the frame edge;
+    45). ``foreground``: the print's area in pixels at 500 dpi (below 30,000 is too small);
+    ``offset_x``/``offset_y``: its centroid minus the frame centre, pixels at 500 dpi, right and
+    down positive (beyond 22 % of the frame's width or height is off-centre)."""
+    retake: str
+    message: str
+    quality: int
+    reasons: list
+    worst: str
+    dryness: int
+    wetness: int
+    contrast: int
+    smear: int
+    edge_cut: int
+    foreground: int
+    offset_x: int
+    offset_y: int
+
+    @property
+    def ok(self):
+        """True when the capture needs no retake."""
+        return self.retake == "none"
+
+
+def _report(r):
+    """A CaptureReport from the C struct. The library writes at most ``r.size`` bytes (the size
+    this binding set, which it gives back): a field past it is read as 0."""
+    def get(name):
+        f = getattr(_lib.CaptureReport, name)
+        return getattr(r, name) if f.offset + f.size <= r.size else 0
+    reasons = get("reasons")
+    return CaptureReport(
+        retake=_retake_name(r.retake),
+        message=L.zkbio_retake_message(r.retake).decode("utf-8", "replace"),
+        quality=r.quality,
+        reasons=[_retake_name(b) for b in range(16) if reasons >> b & 1],
+        worst=_retake_name(get("worst")), dryness=get("dryness"), wetness=get("wetness"),
+        contrast=get("contrast"), smear=get("smear"), edge_cut=get("edge_cut"),
+        foreground=get("foreground"), offset_x=get("offset_x"), offset_y=get("offset_y"))
+
+
+def extract_report(image, width=None, height=None, dpi=500):
+    """extract() with a capture quality report (zkbio_extract_report): returns ``(template,
+    report)``, the same Template as extract() and a CaptureReport. The arguments are extract()'s.
+    For an unusable image it raises ZKBioError(ZKBIO_ELOWQUALITY) as extract() does; the error
+    then carries the CaptureReport as ``report`` (its ``retake`` is never ``"none"``) and the
+    extraction's figures as ``info`` (dict(quality, foreground, minutiae)). A usable image may
+    still have a retake reason (its ``report.retake``): the caller decides whether to keep it."""
+    with _image_from(image, width, height, dpi) as img:
+        out = ctypes.POINTER(_lib.CTemplate)()
+        info = _lib.ExtractInfo()
+        rep = _lib.CaptureReport(size=ctypes.sizeof(_lib.CaptureReport))  # the rest is zero
+        rc = L.zkbio_extract_report(img.p, ctypes.byref(out), ctypes.byref(info),
+                                    ctypes.byref(rep))
+        if rc == ELOWQUALITY:
+            report = _report(rep)
+            e = _unusable(rc, info, "; retake: %s" % report.retake)
+            e.report, e.info = report, _info(info)
+            raise e
+        check(rc)
+        t = ExtractResult._own(out)
+        t.info = _info(info)
+        return t, _report(rep)
 
 
 def match(a, b):
@@ -200,6 +297,22 @@ def merge(captures):
     out = ctypes.POINTER(_lib.CTemplate)()
     check(L.zkbio_merge(arr, ctypes.byref(out)))
     return Template._own(out)
+
+
+def threshold_for_fpir(fpir, n):
+    """The 1:N decision threshold (zkbio_gallery_threshold_compute): the score each of the ``n``
+    comparisons of a search must reach for its false positive identification rate (the chance
+    that a person not enrolled is identified as someone) to be at most ``fpir``. Scores are
+    10*log10(1/FMR), so this is 10*log10(n/fpir), rounded up to hundredths: fpir 1e-3 gives 40.0
+    for n = 10, 50.0 for 100, 60.0 for 1,000. ``0 < fpir < 1``; ``n`` >= 0 templates (0 counts as
+    1). Raises ZKBioError(ZKBIO_EINVAL) otherwise. Beyond 50 (n/fpir above 1e5) the scale is
+    extrapolated: the real FPIR is then lower than ``fpir`` by an unmeasured factor (gallery.h)."""
+    n = int(n)
+    if n < 0:
+        raise ZKBioError(EINVAL, None, "gallery size must not be negative (%d)" % n)
+    t = ctypes.c_double()
+    check(L.zkbio_gallery_threshold_compute(float(fpir), n, ctypes.byref(t)))
+    return t.value
 
 
 class Gallery(Owned):
@@ -252,3 +365,23 @@ class Gallery(Owned):
             return []
         check(rc)
         return [(top[i].id, top[i].score) for i in range(found.value)]
+
+    def identify_fpir(self, probe, fpir, k=1):
+        """identify() with the threshold chosen for a false positive identification rate
+        ``fpir`` (0 < fpir < 1) by the 1:N rule of threshold_for_fpir(), with the number of
+        templates in the gallery when the search starts (zkbio_gallery_identify_fpir: counted
+        under the search's lock, so a concurrent add or remove cannot make the two disagree).
+        Returns ``(candidates, threshold)``: the list identify() returns (empty when none
+        reaches the threshold or the gallery is empty) and the threshold used. Raises
+        ZKBioError(ZKBIO_EINVAL) for an fpir outside (0, 1)."""
+        k = max(1, int(k))
+        top = (_lib.Candidate * k)()
+        found = ctypes.c_size_t()
+        used = ctypes.c_double()
+        t = _template(probe)  # held for the call, as in add()
+        rc = L.zkbio_gallery_identify_fpir(self._h(), t._ptr(), float(fpir), top, k,
+                                           ctypes.byref(found), ctypes.byref(used))
+        if rc == ENOENT:  # nothing reached the threshold (written all the same), or empty
+            return [], used.value
+        check(rc)
+        return [(top[i].id, top[i].score) for i in range(found.value)], used.value

@@ -54,6 +54,11 @@ class Image:
         from .engine import extract
         return extract(self.pixels, self.width, self.height, self.dpi)
 
+    def extract_report(self):
+        """``zkbio.extract_report`` of this image: (template, CaptureReport)."""
+        from .engine import extract_report
+        return extract_report(self.pixels, self.width, self.height, self.dpi)
+
 
 def _info(i):
     return ReaderInfo(_lib.text(i.id), _lib.text(i.backend), i.vendor_id, i.product_id,
