@@ -21,6 +21,12 @@ export declare class ZKBioError extends Error {
   command?: string;
   /** zkbio/zklib only: the terminal's address */
   ip?: string;
+  /** extract*() with ZKBIO_ELOWQUALITY: the image quality 0..100 */
+  quality?: number;
+  /** extract*() with ZKBIO_ELOWQUALITY: why it is unusable ("blank", "small area", ...) */
+  reason?: string;
+  /** extractReport*() with ZKBIO_ELOWQUALITY: the capture report (its retake is never 'none') */
+  report?: CaptureReport;
   constructor(code: number, detail?: string, op?: string);
 }
 
@@ -180,12 +186,76 @@ export declare class Template {
 
 export declare function extract(image: Image | PixelsInput): Template;
 export declare function extractAsync(image: Image | PixelsInput): Promise<Template>;
+
+/**
+ * Why to retake a capture (quality.h zkbio_retake_name): 'none' when the capture is fine;
+ * 'unknown' for a code this list does not have.
+ */
+export type RetakeReason = 'none' | 'too_dry' | 'too_wet' | 'too_small' | 'off_centre' | 'moved' |
+  'low_contrast' | 'no_finger' | 'unknown';
+
+/** What the capture quality check found (quality.h zkbio_capture_report). */
+export interface CaptureReport {
+  /** the main reason to retake; 'none' when fine */
+  retake: RetakeReason;
+  /** a short English instruction for the user ("The finger is too dry: ...") */
+  message: string;
+  /** retake === 'none' */
+  ok: boolean;
+  /** 0 (useless) .. 100, the template's quality; below 25 there is always a reason */
+  quality: number;
+  /** every reason found, in code order */
+  reasons: RetakeReason[];
+  /** the signal nearest its limit, even below it; 'none' for a blank frame */
+  worst: RetakeReason;
+  /** 0..100, ridge lightness (too dry above 74) */
+  dryness: number;
+  /** 0..100, how dark the valleys are next to the ridges (too wet above 45) */
+  wetness: number;
+  /** 0..100, valley minus ridge grey as % of 255 (low contrast below 10) */
+  contrast: number;
+  /** 0..100, how much ridge clarity depends on direction (moved above 79) */
+  smear: number;
+  /** 0..100, % of the print's outline on the frame's edge (off-centre above 45) */
+  edgeCut: number;
+  /** the print's area, px at 500 dpi (too small below 30,000) */
+  foreground: number;
+  /** the print's centroid minus the frame centre, px at 500 dpi, right + (off-centre beyond 22 % of the width) */
+  offsetX: number;
+  /** the same, down + (off-centre beyond 22 % of the height) */
+  offsetY: number;
+}
+
+export interface ExtractReportResult { template: Template; report: CaptureReport; }
+
+/**
+ * extract() with a capture quality report. An unusable image throws ZKBioError ZKBIO_ELOWQUALITY
+ * whose `report` says why.
+ */
+export declare function extractReport(image: Image | PixelsInput): ExtractReportResult;
+export declare function extractReportAsync(image: Image | PixelsInput): Promise<ExtractReportResult>;
+
+/**
+ * The 1:N decision threshold for a false positive identification rate `fpir` (0 < fpir < 1) over
+ * `gallerySize` templates (>= 0, 0 counts as 1): 10*log10(gallerySize / fpir), rounded up to
+ * hundredths, on the score scale 10*log10(1/FMR). fpir 1e-3: 40 for 10 templates, 50 for 100.
+ * Throws ZKBioError ZKBIO_EINVAL for other values.
+ */
+export declare function thresholdForFpir(fpir: number, gallerySize: number): number;
+
 /** calibrated score: 10*log10(1/FMR) */
 export declare function match(a: Template, b: Template): number;
 export declare function matchAsync(a: Template, b: Template): Promise<number>;
 export declare function merge(captures: [Template, Template, Template]): Template;
 
 export interface Candidate { id: number; score: number; }
+
+export interface FpirResult {
+  /** best first; empty when none reached the threshold */
+  candidates: Candidate[];
+  /** the threshold used: thresholdForFpir(fpir, the gallery's size when the search started) */
+  threshold: number;
+}
 
 /** A 1:N gallery of templates by uint32 id. */
 export declare class Gallery {
@@ -197,6 +267,8 @@ export declare class Gallery {
   clear(): void;
   readonly size: number;
   identify(probe: Template, options?: { threshold?: number; k?: number }): Promise<Candidate[]>;
+  /** identify() with the threshold chosen for a false positive identification rate fpir (0 < fpir < 1) */
+  identifyFpir(probe: Template, fpir: number, options?: { k?: number }): Promise<FpirResult>;
   close(): void;
 }
 

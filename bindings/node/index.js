@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // zkbio for Node: libzkbio through koffi. The native, camelCase API: Terminal (4370 terminals),
-// the fingerprint engine (Template, extract, match, merge, Gallery), Reader (capture), and one
-// ZKBioError. The node-zklib-compatible class is `require('zkbio/zklib')`.
+// the fingerprint engine (Template, extract, extractReport, match, merge, Gallery,
+// thresholdForFpir), Reader (capture), and one ZKBioError. The node-zklib-compatible class is
+// `require('zkbio/zklib')`.
 'use strict';
 
 const native = require('./lib/native');
@@ -24,10 +25,13 @@ module.exports = {
   Template: engine.Template,
   extract: engine.extract,
   extractAsync: engine.extractAsync,
+  extractReport: engine.extractReport,
+  extractReportAsync: engine.extractReportAsync,
   match: engine.match,
   matchAsync: engine.matchAsync,
   merge: engine.merge,
   Gallery: engine.Gallery,
+  thresholdForFpir: engine.thresholdForFpir,
   ReaderContext,
   Reader,
   BACKEND,

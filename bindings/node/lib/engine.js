@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The fingerprint engine (image.h, extract.h, template.h, match.h, merge.h, gallery.h) with a
-// camelCase API: Image, Template, extract(), match(), merge(), Gallery.
+// The fingerprint engine (image.h, extract.h, quality.h, template.h, match.h, merge.h, gallery.h)
+// with a camelCase API: Image, Template, extract(), extractReport(), match(), merge(), Gallery,
+// thresholdForFpir().
 //
 // Ownership: each Image, Template and Gallery owns one C object. close() frees it at once (later
 // use throws ZKBioError EINVAL); a FinalizationRegistry frees those never closed. Bytes in and
@@ -15,6 +16,8 @@ const { koffi, T, fn, imageioLib, callAsync } = require('./native');
 const { ZKBioError, check } = require('./errors');
 
 const EINVAL = -1;
+const ENOENT = -5;
+const ELOWQUALITY = -20;
 const freeTemplate = new FinalizationRegistry((p) => fn.zkbio_template_free(p));
 const freeImage = new FinalizationRegistry((p) => fn.zkbio_image_free(p));
 const freeGallery = new FinalizationRegistry((p) => fn.zkbio_gallery_free(p));
@@ -174,17 +177,56 @@ function imageOf(image) {
   return { img: Image.fromPixels(image), own: true };
 }
 
-function extracted(rc, out, info) {
+/** Byte size of each zkbio_capture_report field read below (quality.h). */
+const REPORT_FIELDS = {
+  worst: 1, dryness: 1, wetness: 1, contrast: 1, smear: 1, edge_cut: 1, foreground: 4, offset_x: 2,
+  offset_y: 2,
+};
+
+/**
+ * The capture report in the binding's shape. The library writes at most `r.size` bytes (the size
+ * set before the call, which it gives back; the first 8 always): a field past it reads as 0.
+ */
+function reportOf(r) {
+  const v = {};
+  for (const [f, n] of Object.entries(REPORT_FIELDS))
+    v[f] = koffi.offsetof(T.capture_report, f) + n <= r.size ? r[f] : 0;
+  const reasons = [];
+  for (let b = 0; b < 16; b++)
+    if (r.reasons & (1 << b))
+      reasons.push(fn.zkbio_retake_name(b));
+  const retake = fn.zkbio_retake_name(r.retake);
+  return {
+    retake, message: fn.zkbio_retake_message(r.retake), ok: retake === 'none', quality: r.quality,
+    reasons, worst: fn.zkbio_retake_name(v.worst), dryness: v.dryness, wetness: v.wetness,
+    contrast: v.contrast, smear: v.smear, edgeCut: v.edge_cut, foreground: v.foreground,
+    offsetX: v.offset_x, offsetY: v.offset_y,
+  };
+}
+
+/** A zkbio_capture_report to pass in: `size` set, the rest zero. */
+function newReport() {
+  const r = { size: koffi.sizeof(T.capture_report), retake: 0, quality: 0, reasons: 0, reserved: 0 };
+  for (const f of Object.keys(REPORT_FIELDS))
+    r[f] = 0;
+  return r;
+}
+
+function extracted(rc, out, info, rep, op = 'extract') {
+  // the report is written on ZKBIO_OK and ZKBIO_ELOWQUALITY only (quality.h)
+  const report = rep && (rc === 0 || rc === ELOWQUALITY) ? reportOf(rep) : null;
   if (rc < 0) {
     const reason = info.reason ? fn.zkbio_unusable_name(info.reason) : '';
-    const e = new ZKBioError(rc, reason, 'extract');
+    const e = new ZKBioError(rc, reason, op);
     e.quality = info.quality;
     e.reason = reason;
+    if (report)
+      e.report = report;
     throw e;
   }
   const t = new Template(out[0]);
   t.quality = info.quality;
-  return t;
+  return report ? { template: t, report } : t;
 }
 
 /**
@@ -215,6 +257,51 @@ async function extractAsync(image) {
   }
 }
 
+/**
+ * extract() with a capture quality report (zkbio_extract_report): {template, report}, the same
+ * Template as extract() and the report {retake, message, ok, quality, reasons, worst, dryness,
+ * wetness, contrast, smear, edgeCut, foreground, offsetX, offsetY}. An unusable image throws
+ * ZKBioError ELOWQUALITY as extract() does, with the report as the error's `report`.
+ */
+function extractReport(image) {
+  const { img, own } = imageOf(image);
+  try {
+    const out = [null], info = {}, rep = newReport();
+    return extracted(fn.zkbio_extract_report(img._ptr(), out, info, rep), out, info, rep,
+      'extractReport');
+  } finally {
+    if (own)
+      img.close();
+  }
+}
+
+/** extractReport() on a worker thread. */
+async function extractReportAsync(image) {
+  const { img, own } = imageOf(image);
+  try {
+    const out = [null], info = {}, rep = newReport();
+    return extracted(await callAsync(fn.zkbio_extract_report, img._ptr(), out, info, rep), out,
+      info, rep, 'extractReport');
+  } finally {
+    if (own)
+      img.close();
+  }
+}
+
+/**
+ * The 1:N decision threshold (zkbio_gallery_threshold_compute): the score each of the `n`
+ * comparisons of a search must reach for its false positive identification rate to be at most
+ * `fpir`: 10*log10(n / fpir), rounded up to hundredths (fpir 1e-3: 40 for n = 10, 50 for 100).
+ * 0 < fpir < 1, n >= 0 templates (0 counts as 1); otherwise ZKBioError EINVAL.
+ */
+function thresholdForFpir(fpir, n) {
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new ZKBioError(EINVAL, `gallery size must be an integer >= 0, not ${n}`, 'thresholdForFpir');
+  const t = [0];
+  check(fn.zkbio_gallery_threshold_compute(fpir, n, t), '', 'thresholdForFpir');
+  return t[0];
+}
+
 /** Calibrated score of two templates: 10*log10(1/FMR), so 40 means FMR 0.01 % (match.h). */
 function match(a, b) {
   const s = [0];
@@ -237,6 +324,15 @@ function merge(captures) {
   const out = [null];
   check(fn.zkbio_merge(captures.map((t) => t._ptr()), out), '', 'merge');
   return new Template(out[0]);
+}
+
+/** The first `n` zkbio_candidate records of `top` as [{id, score}]. */
+function candidates(top, n) {
+  const stride = koffi.sizeof(T.candidate), out = [];
+  for (let i = 0; i < Number(n); i++)
+    out.push({ id: top.readUInt32LE(i * stride + koffi.offsetof(T.candidate, 'id')),
+      score: top.readDoubleLE(i * stride + koffi.offsetof(T.candidate, 'score')) });
+  return out;
 }
 
 /** A 1:N gallery of templates by uint32 id (copies are kept). */
@@ -277,14 +373,27 @@ class Gallery {
     const top = Buffer.alloc(stride * k), found = [0];
     const g = this._ptr(), p = probe._ptr();
     const rc = await callAsync(fn.zkbio_gallery_identify, g, p, threshold, top, k, found);
-    if (rc === -5 /* ZKBIO_ENOENT: nothing reached the threshold */)
+    if (rc === ENOENT /* nothing reached the threshold */)
       return [];
     check(rc, '', 'identify');
-    const out = [];
-    for (let i = 0; i < Number(found[0]); i++)
-      out.push({ id: top.readUInt32LE(i * stride + koffi.offsetof(T.candidate, 'id')),
-        score: top.readDoubleLE(i * stride + koffi.offsetof(T.candidate, 'score')) });
-    return out;
+    return candidates(top, found[0]);
+  }
+
+  /**
+   * identify() with the threshold chosen for a false positive identification rate `fpir`
+   * (0 < fpir < 1) by the 1:N rule of thresholdForFpir(), with the number of templates in the
+   * gallery when the search starts (counted under the search's lock): {candidates, threshold},
+   * the [{id, score}] identify() gives (empty when none reaches it) and the threshold used.
+   * ZKBioError EINVAL for an fpir outside (0, 1).
+   */
+  async identifyFpir(probe, fpir, { k = 1 } = {}) {
+    const top = Buffer.alloc(koffi.sizeof(T.candidate) * k), found = [0], used = [0];
+    const g = this._ptr(), p = probe._ptr();
+    const rc = await callAsync(fn.zkbio_gallery_identify_fpir, g, p, fpir, top, k, found, used);
+    if (rc === ENOENT /* nothing reached the threshold, which is written all the same */)
+      return { candidates: [], threshold: used[0] };
+    check(rc, '', 'identifyFpir');
+    return { candidates: candidates(top, found[0]), threshold: used[0] };
   }
 
   /** Free the gallery now. Idempotent. */
@@ -297,4 +406,7 @@ class Gallery {
   }
 }
 
-module.exports = { Image, Template, extract, extractAsync, match, matchAsync, merge, Gallery };
+module.exports = {
+  Image, Template, extract, extractAsync, extractReport, extractReportAsync, match, matchAsync, merge,
+  Gallery, thresholdForFpir,
+};

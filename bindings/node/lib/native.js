@@ -202,6 +202,12 @@ T.image = koffi.struct('zkbio_image', {
 T.extract_info = koffi.struct('zkbio_extract_info', {
   quality: 'uint8_t', reason: 'uint8_t', foreground: 'uint32_t', minutiae: 'uint32_t',
 });
+// quality.h: `size` first (set by the caller; the library writes at most that many bytes)
+T.capture_report = koffi.struct('zkbio_capture_report', {
+  size: 'uint32_t', retake: 'uint8_t', quality: 'uint8_t', reasons: 'uint16_t', worst: 'uint8_t',
+  dryness: 'uint8_t', wetness: 'uint8_t', contrast: 'uint8_t', smear: 'uint8_t', edge_cut: 'uint8_t',
+  reserved: 'uint16_t', foreground: 'uint32_t', offset_x: 'int16_t', offset_y: 'int16_t',
+});
 T.candidate = koffi.struct('zkbio_candidate', { id: 'uint32_t', score: 'double' });
 T.gallery = koffi.opaque('zkbio_gallery');
 T.matcher = koffi.opaque('zkbio_matcher');
@@ -283,11 +289,17 @@ const DECLS = [
   'int zkbio_template_export_iso(const zkbio_template *t, _Out_ uint8_t *buf, size_t size, _Out_ size_t *len)',
   'int zkbio_template_export_ansi(const zkbio_template *t, _Out_ uint8_t *buf, size_t size, _Out_ size_t *len)',
   'int zkbio_template_export_native(const zkbio_template *t, _Out_ uint8_t *buf, size_t size, _Out_ size_t *len)',
-  // image.h, extract.h, match.h, merge.h, gallery.h
+  // image.h, extract.h, quality.h, match.h, merge.h, gallery.h
   'int zkbio_image_from_buffer(const uint8_t *grey, uint32_t width, uint32_t height, uint32_t stride, uint16_t dpi, _Out_ zkbio_image **out)',
   'void zkbio_image_free(zkbio_image *img)',
   'const char *zkbio_unusable_name(int reason)',
   'int zkbio_extract(const zkbio_image *img, _Out_ zkbio_template **out, _Out_ zkbio_extract_info *info)',
+  // since 0.4 (issue 18): the capture quality report and the 1:N decision rule
+  'int zkbio_extract_report(const zkbio_image *img, _Out_ zkbio_template **out, _Out_ zkbio_extract_info *info, _Inout_ zkbio_capture_report *report)',
+  'const char *zkbio_retake_name(int retake)',
+  'const char *zkbio_retake_message(int retake)',
+  'int zkbio_gallery_threshold_compute(double fpir, size_t gallery_size, _Out_ double *threshold)',
+  'int zkbio_gallery_identify_fpir(zkbio_gallery *g, const zkbio_template *probe, double fpir, _Out_ uint8_t *top, size_t k, _Out_ size_t *found, _Out_ double *threshold_used)',
   'int zkbio_match(const zkbio_template *probe, const zkbio_template *candidate, _Out_ double *score)',
   'int zkbio_merge(zkbio_template **captures, _Out_ zkbio_template **out)',
   'int zkbio_gallery_new(unsigned int threads, _Out_ zkbio_gallery **out)',

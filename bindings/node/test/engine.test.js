@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The fingerprint engine through the binding, on the project's test images (tests/data/fvc:
 // FVC2002 DB1_B, three impressions each of fingers 101 and 102): extract, match (genuine far
-// above impostor), ISO/ANSI/native round trips, merge, Gallery identify (async), errors, close().
+// above impostor), ISO/ANSI/native round trips, merge, Gallery identify (async), errors, close();
+// extractReport (retake reasons on blank and cropped frames), thresholdForFpir and identifyFpir.
 'use strict';
 
 const test = require('node:test');
@@ -91,4 +92,93 @@ test('merge three captures, then identify 1:N off the event loop', async (t) => 
   assert.equal(g.size, 0);
   g.close();
   t.diagnostic(`identify over 1,002 templates: ${ms.toFixed(1)} ms, ${ticks} timer ticks meanwhile`);
+});
+
+/** A w x h window of an Image's pixels, at (x0, y0). */
+function crop(img, x0, y0, w, h) {
+  const { width } = img.info, px = img.pixels, out = Buffer.alloc(w * h);
+  for (let y = 0; y < h; y++)
+    px.copy(out, y * w, (y0 + y) * width + x0, (y0 + y) * width + x0 + w);
+  return { width: w, height: h, pixels: out };
+}
+
+test('extractReport: a usable capture needs no retake, an unusable one says why', async () => {
+  const img = await zkbio.Image.load(path.join(fvc, '101_1.tif'));
+  const { template, report } = zkbio.extractReport(img);
+  assert.equal(report.retake, 'none');
+  assert.ok(report.ok && report.message.length > 0);
+  assert.deepEqual(report.reasons, []);
+  assert.ok(report.quality > 0 && report.quality === template.quality, `quality ${report.quality}`);
+  assert.ok(report.foreground > 30000);
+  for (const s of ['dryness', 'wetness', 'contrast', 'smear', 'edgeCut'])
+    assert.ok(report[s] >= 0 && report[s] <= 100, `${s} ${report[s]}`);
+  // the same template as extract(), and the same report off the event loop
+  assert.deepEqual(template.toIso(), zkbio.extract(img).toIso());
+  assert.deepEqual((await zkbio.extractReportAsync(img)).report, report);
+  // a blank frame is unusable: the error carries the report
+  const blank = { width: 300, height: 300, pixels: Buffer.alloc(90000, 255) };
+  assert.throws(() => zkbio.extractReport(blank), (e) => {
+    assert.ok(e instanceof zkbio.ZKBioError);
+    assert.equal(e.code, zkbio.errors.ELOWQUALITY);
+    assert.equal(e.report.retake, 'no_finger');
+    assert.deepEqual(e.report.reasons, ['no_finger']);
+    assert.equal(e.report.ok, false);
+    assert.match(e.report.message, /^No finger/);
+    return true;
+  });
+  // a 120 x 120 px patch of the print: too little of the finger
+  await assert.rejects(zkbio.extractReportAsync(crop(img, 140, 130, 120, 120)), (e) => {
+    assert.equal(e.name, 'ZKBIO_ELOWQUALITY');
+    assert.equal(e.report.retake, 'too_small');
+    assert.ok(e.report.reasons.includes('too_small') && e.report.foreground < 30000);
+    return true;
+  });
+  // usable but poor (150 x 150 px off the print's centre): a template and a reason
+  const poor = zkbio.extractReport(crop(img, 120, 110, 150, 150));
+  assert.ok(poor.template.info.minutiae >= 10);
+  assert.notEqual(poor.report.retake, 'none');
+  assert.ok(poor.report.quality < 25 && poor.report.reasons.length > 0);
+  // argument errors are extract()'s and carry no report
+  assert.throws(() => zkbio.extractReport({ width: 10, height: 10, pixels: Buffer.alloc(100) }),
+    (e) => e instanceof zkbio.ZKBioError && e.code < 0 && e.report === undefined);
+});
+
+/** gallery.h: 10*log10(N / FPIR) (0 templates count as 1), rounded up to hundredths. */
+const fpirThreshold = (fpir, n) =>
+  Math.ceil(Number((1000 * Math.log10(Math.max(n, 1) / fpir)).toFixed(4))) / 100;
+
+test('thresholdForFpir: 10*log10(N/FPIR) rounded up to hundredths; bad arguments are EINVAL', () => {
+  assert.deepEqual([10, 100, 1000].map((n) => zkbio.thresholdForFpir(1e-3, n)), [40, 50, 60]);
+  for (const [fpir, n] of [[1e-3, 5], [1e-2, 7], [0.5, 3], [1e-4, 1], [0.05, 29], [1e-6, 123456]])
+    assert.equal(zkbio.thresholdForFpir(fpir, n), fpirThreshold(fpir, n), `fpir ${fpir} n ${n}`);
+  assert.equal(zkbio.thresholdForFpir(1e-3, 0), 30);
+  for (const fpir of [0, -0.1, 1, 1.5, NaN])
+    assert.throws(() => zkbio.thresholdForFpir(fpir, 10),
+      (e) => e instanceof zkbio.ZKBioError && e.code === zkbio.errors.EINVAL, `fpir ${fpir}`);
+  for (const n of [-1, 2.5])
+    assert.throws(() => zkbio.thresholdForFpir(1e-3, n), (e) => e.name === 'ZKBIO_EINVAL');
+});
+
+test('Gallery.identifyFpir finds the mate above the threshold of the gallery size', async () => {
+  const tpl = (name) => zkbio.Template.fromBytes(fs.readFileSync(path.join(fvc, `${name}.iso`)));
+  const g = new zkbio.Gallery(2);
+  // empty: nothing found, the threshold of N = 1
+  assert.deepEqual(await g.identifyFpir(tpl('101_2'), 1e-3), { candidates: [], threshold: 30 });
+  ['101_1', '102_1', '103_1', '104_1', '105_1'].forEach((n, i) => g.add(i + 1, tpl(n)));
+  const probe = tpl('103_2');
+  const { candidates, threshold } = await g.identifyFpir(probe, 1e-3, { k: 3 });
+  assert.equal(threshold, 36.99);
+  assert.equal(threshold, fpirThreshold(1e-3, 5));
+  assert.equal(candidates[0].id, 3);
+  assert.ok(candidates.every((c) => c.score >= threshold));
+  assert.deepEqual((await g.identify(probe, { threshold }))[0], candidates[0]);
+  // a stranger under a strict FPIR: no candidate, the threshold still reported
+  assert.deepEqual(await g.identifyFpir(tpl('106_1'), 1e-6),
+    { candidates: [], threshold: fpirThreshold(1e-6, 5) });
+  for (const fpir of [0, -1, 1, 2, NaN])
+    await assert.rejects(g.identifyFpir(probe, fpir),
+      (e) => e instanceof zkbio.ZKBioError && e.code === zkbio.errors.EINVAL);
+  g.add(6, tpl('106_1'));
+  assert.equal((await g.identifyFpir(probe, 1e-3)).threshold, fpirThreshold(1e-3, 6));
+  g.close();
 });

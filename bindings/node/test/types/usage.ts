@@ -30,6 +30,17 @@ async function engine(): Promise<void> {
   const g = new zkbio.Gallery();
   g.add(1, m);
   const hits: zkbio.Candidate[] = await g.identify(a, { threshold: 40, k: 3 });
+  const byFpir: zkbio.FpirResult = await g.identifyFpir(a, 1e-3, { k: 3 });
+  const needed: number = zkbio.thresholdForFpir(1e-3, g.size) - byFpir.threshold;
+  const { template, report } = zkbio.extractReport(img);
+  const why: zkbio.RetakeReason = report.retake;
+  const edge: number = report.edgeCut + report.offsetX;
+  const again: zkbio.ExtractReportResult = await zkbio.extractReportAsync(img);
+  void needed; void template; void why; void edge; void again;
+  // @ts-expect-error the reasons are names, not numbers
+  const code: number = report.reasons[0];
+  // @ts-expect-error identifyFpir takes the FPIR itself, not an options object
+  await g.identifyFpir(a, { fpir: 1e-3 });
   const ctx = new zkbio.ReaderContext({ backends: ['sim'], sim: 'dir:/x' });
   const r = await ctx.open();
   const shot: zkbio.Image = await r.capture(1000);
@@ -41,7 +52,8 @@ async function engine(): Promise<void> {
   } catch (e) {
     if (e instanceof zkbio.ZKBioError) {
       const c: number = e.code;
-      void c;
+      const tip: string | undefined = e.report?.message;
+      void c; void tip;
     }
   }
 }
