@@ -80,7 +80,9 @@ extern "C" {
  * Compare two templates. Since: 0.1 Symmetric up to rounding of the two roles (probe and
  * candidate may be swapped). Templates are borrowed for the call. *score receives the calibrated
  * score (>= 0) on ZKBIO_OK. A template with fewer than 2 minutiae in a view scores 0 for it.
- * Thread-safety: reentrant.
+ * Thread-safety: reentrant. Memory: each calling thread keeps a scratch area of about 300 KiB,
+ * freed when the thread exits; when libzkbio is unloaded (dlclose) while such a thread lives on,
+ * its area is leaked, never freed by code that is gone (since 0.4).
  * Errors: ZKBIO_EINVAL (NULL pointer, count > 0 with NULL minutiae, a view index out of range,
  * an orientation field of a view below view_count that zkbio_template_ofield_set() would refuse:
  * one of cols and rows 0, either above ZKBIO_OFIELD_DIM_MAX, x0 + cols or y0 + rows above 255, NULL

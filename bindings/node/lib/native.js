@@ -64,9 +64,12 @@ function loadFirst(envName, names) {
 /**
  * Keep a loaded library mapped until the process ends. libzkbio gives each thread that matches a
  * scratch area freed by a pthread key destructor (lib/fp/match/match.c); koffi's worker threads
- * run those calls and end after koffi has unloaded the library at exit, so without this the
- * destructor would jump into unmapped code (a crash at exit). RTLD_NODELETE (glibc, macOS) or a
- * pinned module (Windows) prevents the unload; best effort: a failure leaves the library as is.
+ * run those calls and end after koffi has unloaded the library at exit, so a library that left
+ * its key in place would have them jump into unmapped code (a crash at exit). Since 0.4 libzkbio
+ * protects itself: it deletes the key when it is unloaded (those threads' scratch areas are then
+ * leaked, not freed; tests/unit/test-match-unload.c). The pin stays, harmless, for an older
+ * libzkbio and for any other per-thread state. RTLD_NODELETE (glibc, macOS) or a pinned module
+ * (Windows) prevents the unload; best effort: a failure leaves the library as is.
  */
 function pin(file) {
   try {

@@ -1618,6 +1618,24 @@ static void zkm_key_init(void)
     zkm_key_ok = pthread_key_create(&zkm_key, zkm_ws_destroy) == 0;
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+/* When the library is unloaded (dlclose(), FreeLibrary(), or at process exit), delete the key: a
+ * thread that called zkbio_match() and is still alive would otherwise run zkm_ws_destroy() when it
+ * exits, after the code is unmapped (a crash; koffi's worker threads outlive the library at Node's
+ * exit, bindings/node/lib/native.js). pthread_key_delete() runs no destructor, so the scratch areas
+ * of the threads still alive are leaked (about 300 KiB each): the documented price of unloading
+ * the library while its matching threads live on (tests/unit/test-match-unload.c). Unloading while
+ * a zkbio_match() runs is undefined anyway. GCC and Clang run this from the shared object's fini
+ * array (also at process exit, where it is harmless); mingw-w64 from the DLL's process detach. */
+__attribute__((destructor)) static void zkm_key_fini(void)
+{
+    if (zkm_key_ok) {
+        zkm_key_ok = 0;
+        pthread_key_delete(zkm_key);
+    }
+}
+#endif
+
 int zkbio_match(const zkbio_template *probe, const zkbio_template *candidate, double *score)
 {
     if (!score || zkm_check_template(probe) != ZKBIO_OK ||
