@@ -653,6 +653,7 @@ int zkbio_cli_bench_accuracy(int argc, char **argv)
     if (scores && ba_write_csv(&c, scores) != 0)
         status = 1;
     if (ba_report_tail(nsets, setnames, (int)namew, imps, nimps) != 0 ||
+        ba_report_presel(&c, nsets, setnames, (int)namew) != 0 ||
         (nrejects && ba_print_reject(&c, nsets, setnames, rejects, nrejects) != 0) ||
         (nspecs && ba_run_perturb(&c, (int)threads, nsets, setnames, (int)namew, clean, &mean,
                                   specs, nspecs) != 0)) {

@@ -226,7 +226,7 @@ static void run_shard(gal_job *j, unsigned s, zki_match_ws *ws)
             zki_prep_prefetch_head(j->preps[i + 2]);
         if (i + 1 < hi)
             zki_prep_prefetch(j->preps[i + 1]);
-        int32_t sc = zki_match_score(probe, j->preps[i], ws);
+        int32_t sc = zki_match_score(probe, j->preps[i], ws, min);
         if (sc < min)
             continue;
         /* kept scores are the integers x 100 until the final merge, exact as doubles */

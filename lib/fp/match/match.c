@@ -100,6 +100,20 @@
 #define ZKM_CT_A   24 /* 8-bit units: consolidation direction tolerance */
 #define ZKM_OV_R   40 /* px: inside the overlap when the other view has a minutia this near */
 #define ZKM_CONS_N 2  /* pairings consolidated: the best raw ones of distinct root clusters */
+/* 1:N pre-selection (zki_match_score with a floor of at least ZKM_PRESEL_FLOOR, the gallery's
+ * threshold): a pairing grown to fewer than ZKM_PRESEL_M pairs is not consolidated. On the
+ * development sets (FVC2002 DB1_B, DB3_B, FVC2004 DB1_B, every unordered pair, probes at 0, 90
+ * and 180 degrees: 2,520 genuine and 25,920 impostor comparisons) such a pairing never gave the
+ * final score of a genuine pair scoring 30 or more, and the smallest winning growth of a genuine
+ * pair at 40 or more had 7 pairs; it is 63 % of the impostors' consolidations, and consolidation
+ * with the orientation agreement is most of a 1:N search's time. `zkbio bench accuracy` checks it
+ * ("presel" rows); docs/fingerprint-engine.md "1:N pre-selection". */
+#ifndef ZKM_PRESEL_M
+#define ZKM_PRESEL_M 5
+#endif
+#ifndef ZKM_PRESEL_FLOOR
+#define ZKM_PRESEL_FLOOR 4000
+#endif
 /* Elastic consolidation (zkm_consolidate, zkm_local): a candidate mate is judged in the local
  * frame of its ZKM_LOCAL_K nearest anchors (the grown pairs, then also the pairs consolidated in
  * earlier rounds), their residuals weighted by 2^16 / (distance + ZKM_EL_WD) (ZKM_EL_WD 0: equal
@@ -1285,7 +1299,7 @@ static inline int zkm_alike(const zkm_view *pv, const zkm_view *gv, int p, int g
  * orientation field, so the score includes the orientation factor (and is calibrated by the
  * table for that case). */
 static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zkm_view *gv,
-                               zki_match_ws *ws, int *use_of_out)
+                               zki_match_ws *ws, int presel, int *use_of_out, int *pruned)
 {
     const int use_of = pv->of && gv->of;
     *use_of_out = use_of;
@@ -1456,6 +1470,10 @@ static int32_t zkm_match_views(const zkm_index *ix, const zkm_view *pv, const zk
             continue;
         t++;
         int m = ws->rm[bi];
+        if (presel && m < ZKM_PRESEL_M) { /* counted as considered: the others stay as they were */
+            *pruned = 1;
+            continue;
+        }
         for (int k = 0; k < m; k++) {
             ws->best_p[k] = ws->node_p[ws->rq[bi][k]];
             ws->best_g[k] = ws->node_g[ws->rq[bi][k]];
@@ -1516,7 +1534,10 @@ static int32_t zkm_calibrate(int32_t raw, int with_of)
     return (int32_t)(y > INT32_MAX ? INT32_MAX : y);
 }
 
-int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws)
+/* The best calibrated score over all view pairs; *pruned is set when pre-selection (presel)
+ * skipped a pairing. */
+static int32_t zkm_score_views(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws,
+                               int presel, int *pruned)
 {
     int32_t best = 0;
 #ifdef ZKM_TUNE
@@ -1528,8 +1549,8 @@ int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_
 #ifdef ZKM_TUNE
             zkm_tune_cur = (zkm_tune){0};
 #endif
-            int32_t r =
-                zkm_match_views(&probe->ix[a], &probe->prep->v[a], &cand->v[b], ws, &use_of);
+            int32_t r = zkm_match_views(&probe->ix[a], &probe->prep->v[a], &cand->v[b], ws, presel,
+                                        &use_of, pruned);
 #ifdef ZKM_TUNE
             if (r > zkm_tune_best.raw)
                 zkm_tune_best = zkm_tune_cur;
@@ -1543,6 +1564,16 @@ int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_
             if (sc > best)
                 best = sc;
         }
+    return best;
+}
+
+int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws,
+                        int32_t floor)
+{
+    int pruned = 0;
+    int32_t best = zkm_score_views(probe, cand, ws, floor >= ZKM_PRESEL_FLOOR, &pruned);
+    if (pruned && best >= floor) /* a result that is kept is the exact score */
+        best = zkm_score_views(probe, cand, ws, 0, &pruned);
     return best;
 }
 
@@ -1598,7 +1629,7 @@ int zkbio_matcher_match(zkbio_matcher *m, const zkbio_template *candidate, doubl
         m->cap = size;
     }
     zki_prep *c = zkm_prep_into(candidate, m->buf, size);
-    *score = zki_match_score(m->probe, c, m->ws) / 100.0;
+    *score = zki_match_score(m->probe, c, m->ws, 0) / 100.0;
     return ZKBIO_OK;
 }
 
@@ -1656,7 +1687,7 @@ int zkbio_match(const zkbio_template *probe, const zkbio_template *candidate, do
     if (rc == ZKBIO_OK)
         rc = zki_prep_build(candidate, &c);
     if (rc == ZKBIO_OK)
-        *score = zki_match_score(p, c, ws) / 100.0;
+        *score = zki_match_score(p, c, ws, 0) / 100.0;
     zki_prep_free(c);
     zki_probe_free(p);
     zki_match_ws_free(own);

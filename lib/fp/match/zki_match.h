@@ -36,7 +36,12 @@ void zki_probe_free(zki_probe *p);
 int zki_match_ws_new(zki_match_ws **out);
 void zki_match_ws_free(zki_match_ws *ws);
 
-/* Calibrated score x 100 (>= 0) of probe against candidate; the best over all view pairs. */
-int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws);
+/* Calibrated score x 100 (>= 0) of probe against candidate; the best over all view pairs.
+ * floor: the smallest score the caller keeps (0: every score exact). At ZKM_PRESEL_FLOOR (40.00)
+ * and above, the 1:N pre-selection (match.c) may return a lower score for a comparison that the
+ * exact matcher scores at or above floor only through a pairing grown to fewer than
+ * ZKM_PRESEL_M pairs; every result at or above floor is the exact score. */
+int32_t zki_match_score(const zki_probe *probe, const zki_prep *cand, zki_match_ws *ws,
+                        int32_t floor);
 
 #endif /* ZKI_MATCH_H */
