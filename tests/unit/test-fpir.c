@@ -11,23 +11,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../support/fp-test.h"
 #include "../support/test.h"
 #include "zkbio/gallery.h"
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
+/* Template `name` of tests/data's FVC2002_DB1_B (NULL when missing). */
 static zkbio_template *load(const char *dir, const char *name)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/fvc/FVC2002_DB1_B/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t buf[4096];
-    size_t len = fread(buf, 1, sizeof(buf), f);
-    fclose(f);
-    zkbio_template *t = NULL;
-    return zkbio_template_import_auto(buf, len, &t, NULL) == ZKBIO_OK ? t : NULL;
+    return test_load_template(path);
 }
 
 static void test_rule(void)
