@@ -23,6 +23,38 @@ function expected(i) {
   return { user: String((i % users) + 1), time: t.getTime() };
 }
 
+// node-zklib takes the first packet that reaches a socket after a request as that request's answer.
+// A bulk read ends when the last chunk's DATA arrives, but the chunk's ACK_OK follows it (reference tcp4370.md
+// §4.2 step 5, as terminals send it); getUsers' closing FREE_DATA then takes that ACK_OK as its answer, and
+// the real FREE_DATA answer arrives with no request waiting. Issued at once, getAttendances' FREE_DATA
+// takes it, and the late answers stay one behind: its data request fails with
+// TIMEOUT_ON_RECEIVING_REQUEST_DATA when that stale answer and the real one reach node in one read
+// (a loaded machine). Against a terminal the same happens; a careful application pauses between bulk
+// reads, and so does this test: it waits until the socket has been quiet for QUIET_MS. The check runs
+// from setImmediate, after node's I/O phase, so a packet already waiting counts as activity.
+const QUIET_MS = 250;
+function drain(zk) {
+  const udp = zk.connectionType === 'udp';
+  const sock = udp ? zk.zklibUdp.socket : zk.zklibTcp.socket;
+  const ev = udp ? 'message' : 'data';
+  let last = Date.now();
+  const seen = () => { last = Date.now(); };
+  sock.on(ev, seen);
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const tick = () => setImmediate(() => {
+      const now = Date.now();
+      if (now - last >= QUIET_MS || now - t0 >= 5000) {
+        sock.removeListener(ev, seen);
+        resolve();
+      } else {
+        setTimeout(tick, 50);
+      }
+    });
+    setTimeout(tick, 50);
+  });
+}
+
 let step = 'start';
 async function main() {
   // connection B: the realtime stream, registered before the bulk reads start
@@ -57,6 +89,8 @@ async function main() {
   });
   check(u.data.length === users && bad === 0, `every user has uid, PIN and name in order (${bad} wrong)`);
 
+  step = 'drain';
+  await drain(zk);
   step = 'zk.getAttendances';
   const a = await zk.getAttendances();
   const t1 = Date.now();
@@ -109,6 +143,12 @@ main().then(() => {
   console.log(failed ? `${failed} failed` : 'all passed');
   process.exit(failed ? 1 : 0);
 }, (err) => {
-  console.log(`FAIL at ${step}: ` + (err && err.message ? err.message : JSON.stringify(err)));
+  // node-zklib rejects with a ZKError whose cause (an Error: its message is not enumerable, so
+  // JSON.stringify drops it) is in .err
+  const cause = err && err.err ? err.err : err;
+  const what = cause && cause.message ? cause.message : JSON.stringify(cause);
+  console.log(`FAIL at ${step}: ${what}` + (err && err.command ? ` (${err.command})` : ''));
+  if (cause && cause.stack)
+    console.log(cause.stack.split('\n').slice(1, 6).join('\n'));
   process.exit(1);
 });
