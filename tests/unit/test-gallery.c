@@ -5,13 +5,13 @@
  * argv[1]: the test data folder (tests/data): its FVC .iso templates (all 160 of FVC2002_DB1_B and
  * FVC2004_DB1_B) are the gallery; a missing one is a failure (the remaining checks then run on
  * made-up templates). */
-#include <dirent.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/fp-test.h"
 #include "../support/test.h"
 #include "zkbio/gallery.h"
 #include "zkbio/match.h"
@@ -25,38 +25,13 @@ static size_t ntpl;
 
 static void load_dir(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    char *names[128];
-    size_t nn = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && nn < 128) {
-        size_t n = strlen(e->d_name);
-        if (n > 4 && strcmp(e->d_name + n - 4, ".iso") == 0)
-            names[nn++] = strdup(e->d_name);
-    }
-    closedir(d);
-    /* sorted, so ids are the same on every run */
-    for (size_t i = 1; i < nn; i++)
-        for (size_t j = i; j > 0 && strcmp(names[j], names[j - 1]) < 0; j--) {
-            char *t = names[j];
-            names[j] = names[j - 1];
-            names[j - 1] = t;
-        }
-    for (size_t i = 0; i < nn; i++) {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        free(names[i]);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            continue;
-        uint8_t buf[4096];
-        size_t len = fread(buf, 1, sizeof(buf), f);
-        fclose(f);
-        zkbio_template *t = NULL;
-        if (ntpl < TPL_MAX && zkbio_template_import_auto(buf, len, &t, NULL) == ZKBIO_OK)
+    char *files[128];
+    size_t n = test_list_files(dir, ".iso", files, 128); /* sorted: the same ids on every run */
+    for (size_t i = 0; i < n; i++) {
+        zkbio_template *t = ntpl < TPL_MAX ? test_load_template(files[i]) : NULL;
+        if (t)
             tpl[ntpl++] = t;
+        free(files[i]);
     }
 }
 

@@ -15,6 +15,7 @@
 #include "zkbio/match.h"
 #include "zkbio/template.h"
 
+#include "../support/fp-test.h"
 #include "../support/test.h"
 
 typedef int (*import_fn)(const uint8_t *, size_t, zkbio_template **, zkbio_error_info *);
@@ -49,12 +50,8 @@ static zkbio_template *load(import_fn import, const char *dir, const char *name)
 {
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     uint8_t buf[4096];
-    size_t len = fread(buf, 1, sizeof(buf), f);
-    fclose(f);
+    size_t len = test_read_file(path, buf, sizeof(buf));
     zkbio_template *t = NULL;
     return import(buf, len, &t, NULL) == ZKBIO_OK ? t : NULL;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fp/zki_merge.h"
+#include "../support/fp-test.h"
 #include "../support/test.h"
 #include "zkbio/extract.h"
 #include "zkbio/match.h"
@@ -20,16 +21,7 @@ static zkbio_template *load(int finger, int impression)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/fvc/FVC2002_DB1_B/%d_%d.iso", root, finger, impression);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t buf[4096];
-    size_t len = fread(buf, 1, sizeof(buf), f);
-    fclose(f);
-    zkbio_template *t = NULL;
-    if (zkbio_template_import_auto(buf, len, &t, NULL) != ZKBIO_OK)
-        return NULL;
-    return t;
+    return test_load_template(path);
 }
 
 static zkbio_template *copy(const zkbio_template *t)

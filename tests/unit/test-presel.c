@@ -6,7 +6,6 @@
  * images of tests/data (with orientation fields, as zkbiod stores them), probes upright and
  * rotated by 90 degrees, and the ISO templates of FVC2004_DB1_B (minutiae alone).
  * argv[1]: the test data folder (tests/data). */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,46 +21,6 @@
 #include "zkbio/template.h"
 
 #define TPL_MAX 128
-
-/* The files of dir ending in ext, sorted, as "dir/name" (caller frees); their count. */
-static size_t list_dir(const char *dir, const char *ext, char **out, size_t max)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    size_t n = 0, el = strlen(ext);
-    struct dirent *e;
-    while ((e = readdir(d)) && n < max) {
-        size_t l = strlen(e->d_name);
-        if (l > el && strcmp(e->d_name + l - el, ext) == 0) {
-            size_t sz = strlen(dir) + l + 2;
-            out[n] = malloc(sz);
-            if (out[n])
-                snprintf(out[n++], sz, "%s/%s", dir, e->d_name);
-        }
-    }
-    closedir(d);
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(out[j], out[j - 1]) < 0; j--) {
-            char *t = out[j];
-            out[j] = out[j - 1];
-            out[j - 1] = t;
-        }
-    return n;
-}
-
-/* img turned by 90 degrees clockwise (NULL on failure). */
-static zkbio_image *turn(const zkbio_image *img)
-{
-    zkbio_image *r = NULL;
-    if (zkbio_image_new(img->height, img->width, img->dpi, &r) != ZKBIO_OK)
-        return NULL;
-    for (uint32_t y = 0; y < img->height; y++)
-        for (uint32_t x = 0; x < img->width; x++)
-            r->pixels[(size_t)x * r->stride + (img->height - 1 - y)] =
-                img->pixels[(size_t)y * img->stride + x];
-    return r;
-}
 
 /* Search a gallery of cand[0..n) (ids 1..n) with every probe at thresholds 0, 30, 40 and 50 and
  * compare with zkbio_match; *at40 counts the comparisons at or above 40. */
@@ -117,11 +76,12 @@ int main(int argc, char **argv)
     for (size_t s = 0; s < 3; s++) {
         char dir[4096], *files[TPL_MAX];
         snprintf(dir, sizeof(dir), "%s/fvc/%s", argv[1], sets[s]);
-        size_t nf = list_dir(dir, ".tif", files, TPL_MAX);
+        size_t nf = test_list_files(dir, ".tif", files, TPL_MAX);
         for (size_t i = 0; i < nf; i++) {
             zkbio_image *img = NULL, *r = NULL;
             zkbio_template *a = NULL, *b = NULL;
-            if (zkbio_image_load(files[i], 500, &img) == ZKBIO_OK && (r = turn(img)) &&
+            if (zkbio_image_load(files[i], 500, &img) == ZKBIO_OK &&
+                zkbio_image_rotate(img, 1, &r) == ZKBIO_OK &&
                 zkbio_extract(img, &a, NULL) == ZKBIO_OK &&
                 zkbio_extract(r, &b, NULL) == ZKBIO_OK && n < TPL_MAX) {
                 up[n] = a;
@@ -135,7 +95,7 @@ int main(int argc, char **argv)
             free(files[i]);
         }
         if (s == 2) {
-            nf = list_dir(dir, ".iso", files, TPL_MAX);
+            nf = test_list_files(dir, ".iso", files, TPL_MAX);
             for (size_t i = 0; i < nf; i++) {
                 zkbio_template *t = test_load_template(files[i]);
                 if (t && ni < TPL_MAX)
