@@ -91,8 +91,8 @@ int ba_report_tail(int nsets, char (*setnames)[BA_SET_NAME_MAX], int namew, doub
 int ba_print_reject(const ba_ctx *c, int nsets, char (*setnames)[BA_SET_NAME_MAX],
                     const int *rejects, int nrejects);
 
-/* The 1:N pre-selection check (accuracy_presel.c): per set, the comparisons at or above 30 by the
- * matrix (genuine, impostor), those a gallery search at 30 missed, and those whose score differs;
+/* The 1:N pre-selection check (accuracy_presel.c): per set, the comparisons at or above 40 by the
+ * matrix (genuine, impostor), those a gallery search at 40 missed, and those whose score differs;
  * printed as "presel" rows. Returns 0, or -1 when a gallery call failed. */
 int ba_report_presel(const ba_ctx *c, int nsets, char (*setnames)[BA_SET_NAME_MAX], int namew);
 

@@ -45,11 +45,10 @@ static int bp_set(const ba_ctx *c, int s, double threshold, bp_count *n)
             size_t f = 0;
             while (f < found && cand[f].id != (uint32_t)k + 1)
                 f++;
-            if (f == found) /* rare by design: name it */
+            if (f == found) { /* rare by design: name it */
                 printf("presel lost %s %s %.2f\n", p->name, c->items[k].name, want);
-            if (f == found)
                 genuine ? n->gen_lost++ : n->imp_lost++;
-            else if (cand[f].score != want)
+            } else if (cand[f].score != want)
                 n->differ++;
         }
     }

@@ -7,7 +7,7 @@
  *
  * Accuracy: every candidate an identify returns carries exactly its zkbio_match() score. Below a
  * threshold of 40 identify is zkbio_match() for every template. At 40 and above it uses a
- * pre-selection (since 0.3): a pairing of fewer than 5 minutia pairs, grown from the probe's and
+ * pre-selection (since 0.4): a pairing of fewer than 5 minutia pairs, grown from the probe's and
  * candidate's local structures, is not consolidated, and a candidate that would reach the
  * threshold only through such a pairing is not found. Measured on the development sets (every
  * pair of FVC2002 DB1_B, DB3_B and FVC2004 DB1_B, probes at 0, 90 and 180 degrees; `zkbio bench

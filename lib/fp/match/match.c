@@ -1155,14 +1155,6 @@ void zkbio_tune_hook(size_t r, size_t k, size_t n, int sr, int fr, int sk, int f
 }
 #endif
 
-/* Orientation-field agreement of a probe and a candidate view under a pairing's motion mo: the mean
- * of cos(2 d) over the probe's foreground cells whose centre lands on a foreground cell of the
- * candidate, d being the difference of their ridge orientations once the probe's is turned by the
- * motion's rotation; x 100, so -100..100; *cells_out receives the number of cells compared (the
- * overlap's area in cells of ZKBIO_OFIELD_CELL px). The cell centres are stepped
- * through the candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the
- * cell index taken with a bias that keeps the shifted value non-negative. Both views must have a
- * field; 0 when no cell overlaps. */
 /* floor(n / d) for d > 0 */
 static int64_t zkm_fdiv(int64_t n, int64_t d)
 {
@@ -1190,6 +1182,14 @@ static void zkm_clip(int64_t a, int64_t d, int64_t xl, int64_t xh, int64_t *i0, 
         *i1 = e;
 }
 
+/* Orientation-field agreement of a probe and a candidate view under a pairing's motion mo: the mean
+ * of cos(2 d) over the probe's foreground cells whose centre lands on a foreground cell of the
+ * candidate, d being the difference of their ridge orientations once the probe's is turned by the
+ * motion's rotation; x 100, so -100..100; *cells_out receives the number of cells compared (the
+ * overlap's area in cells of ZKBIO_OFIELD_CELL px). The cell centres are stepped
+ * through the candidate's frame in 2^14 fixed point (the rotation's cos and sin are 14-bit), the
+ * cell index taken with a bias that keeps the shifted value non-negative. Both views must have a
+ * field; 0 when no cell overlaps. */
 static int zkm_ofield_agree(const zkm_view *pv, const zkm_view *gv, const zkm_motion *mo,
                             int *cells_out)
 {
